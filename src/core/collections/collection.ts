@@ -1,0 +1,97 @@
+/**
+ * The collection model: the JSON of spec §2.1 as the server keeps it. A
+ * collection is a real table; its fields are its columns.
+ */
+
+/** The three kinds of collection. */
+export type CollectionType = 'base' | 'auth' | 'view';
+
+/** The names of the field types of spec §2.5. */
+export type FieldTypeName =
+  | 'text' | 'number' | 'bool' | 'email' | 'url' | 'editor' | 'date' | 'autodate'
+  | 'select' | 'file' | 'relation' | 'json' | 'password' | 'geoPoint';
+
+/**
+ * A Field is one field definition: the common properties of spec §2.3 plus the
+ * type's own options (`min`, `maxSelect`, `collectionId`, …) as flat keys.
+ */
+export interface Field {
+  id: string;
+  name: string;
+  type: FieldTypeName;
+  system: boolean;
+  hidden: boolean;
+  presentable: boolean;
+  required?: boolean;
+  help?: string;
+  [option: string]: unknown;
+}
+
+/** A rule: null locks to superusers, "" lets everyone in, otherwise a filter expression. */
+export type Rule = string | null;
+
+/** An email template of an auth collection. */
+export interface EmailTemplate {
+  subject: string;
+  body: string;
+}
+
+/** A token setting of an auth collection; `secret` is never returned to clients. */
+export interface TokenConfig {
+  duration: number;
+  secret: string;
+}
+
+/** The options only auth collections carry (spec §2.1). */
+export interface AuthOptions {
+  authRule: Rule;
+  manageRule: Rule;
+  authAlert: { enabled: boolean; emailTemplate: EmailTemplate };
+  oauth2: {
+    enabled: boolean;
+    mappedFields: { id: string; name: string; username: string; avatarURL: string };
+    providers: Record<string, unknown>[];
+  };
+  passwordAuth: { enabled: boolean; identityFields: string[] };
+  mfa: { enabled: boolean; duration: number; rule: string };
+  otp: { enabled: boolean; duration: number; length: number; emailTemplate: EmailTemplate };
+  authToken: TokenConfig;
+  passwordResetToken: TokenConfig;
+  emailChangeToken: TokenConfig;
+  verificationToken: TokenConfig;
+  fileToken: TokenConfig;
+  verificationTemplate: EmailTemplate;
+  resetPasswordTemplate: EmailTemplate;
+  confirmEmailChangeTemplate: EmailTemplate;
+}
+
+/** A Collection as stored: common keys, plus `viewQuery` for views and AuthOptions for auth. */
+export interface Collection extends Partial<AuthOptions> {
+  id: string;
+  name: string;
+  type: CollectionType;
+  system: boolean;
+  listRule: Rule;
+  viewRule: Rule;
+  createRule: Rule;
+  updateRule: Rule;
+  deleteRule: Rule;
+  fields: Field[];
+  indexes: string[];
+  created: string;
+  updated: string;
+  viewQuery?: string;
+}
+
+/** An auth collection: every AuthOptions key is present. */
+export type AuthCollection = Collection & AuthOptions & { type: 'auth' };
+
+/** Tests whether a collection is an auth collection. */
+export function isAuthCollection(c: Collection): c is AuthCollection {
+  return c.type === 'auth';
+}
+
+/** The field of the given name (case-sensitive), or undefined. */
+export function findField(c: Collection, name: string): Field | undefined {
+  return c.fields.find((f) => f.name === name);
+}

@@ -1,0 +1,54 @@
+/**
+ * The Dialect is the one seam between SQLite and PostgreSQL (design §3). Every SQL
+ * difference is one method here; code outside db/dialect/ never asks which
+ * dialect runs. Core code imports this file's types only.
+ */
+import type { RawBuilder } from 'kysely';
+import type { AppError } from '../../errors/app-error.js';
+import type { ColumnKind } from '../../core/fields/field-type.js';
+
+/** The column definition a field needs. */
+export interface ColumnSpec {
+  kind: ColumnKind;
+  /** True for the primary key column (`id`). */
+  primaryKey?: boolean;
+  /** The stored default of new rows, as a JS value ('' / 0 / false / '[]' / null). */
+  defaultValue: unknown;
+}
+
+/** A Dialect writes the SQL that differs between database engines. */
+export interface Dialect {
+  /** Whether INSERT/UPDATE … RETURNING is available. */
+  readonly supportsReturning: boolean;
+
+  /** The column type and constraints for a field, e.g. `TEXT DEFAULT '' NOT NULL`. */
+  columnDefinition(spec: ColumnSpec): string;
+  /** Quotes an identifier that has already been validated against the schema. */
+  quoteId(name: string): string;
+
+  /**
+   * Translates a driver error into an AppError a client may see (a unique
+   * violation becomes a 400 on the involved fields), or returns null when the
+   * error is not a client's.
+   */
+  translateError(err: unknown, columns: readonly string[]): AppError | null;
+  /** Whether the error is a unique-constraint violation. */
+  isUniqueViolation(err: unknown): boolean;
+
+  /** A condition: the JSON array in `arrayExpr` contains `value` (bound). */
+  jsonArrayContains(arrayExpr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<boolean>;
+  /** A set-returning expression over the items of a JSON array column, usable in FROM with an alias; the item is `<alias>.value`. */
+  jsonEach(arrayExpr: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** The number of items of a JSON array (a non-array non-empty value counts as 1, "" and NULL as 0). */
+  jsonArrayLength(expr: RawBuilder<unknown>): RawBuilder<number>;
+  /** The scalar at a JSON path (segments: keys, or array indexes as numbers). */
+  jsonExtract(expr: RawBuilder<unknown>, path: ReadonlyArray<string | number>): RawBuilder<unknown>;
+  /** ASCII case-insensitive LIKE with `\` as escape character. */
+  likeInsensitive(left: RawBuilder<unknown>, pattern: RawBuilder<unknown>, negate: boolean): RawBuilder<boolean>;
+  /** Null-safe equality (`a IS b`) or inequality (`a IS NOT b`). */
+  isDistinct(left: RawBuilder<unknown>, right: RawBuilder<unknown>, negate: boolean): RawBuilder<boolean>;
+  /** A random ordering expression for `sort=@random`. */
+  random(): RawBuilder<unknown>;
+  /** Lower-cases a text expression. */
+  lower(expr: RawBuilder<unknown>): RawBuilder<unknown>;
+}
