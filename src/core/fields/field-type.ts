@@ -53,4 +53,16 @@ export interface FieldType {
   fromDb(field: Field, stored: unknown): unknown;
   /** Turns a normalised value into what the column stores (JSON text for json kinds, 0/1 for bools). */
   toDb(field: Field, value: unknown): unknown;
+  /**
+   * Optional (text only): a fresh random value from `autogeneratePattern`, or
+   * undefined when the field has none. The record service calls it on create when
+   * the value is empty, and for the `name:autogenerate` key (submitted + generated).
+   */
+  autogenerate?(field: Field): string | undefined;
+  /**
+   * Optional (autodate only): the value the server sets itself on save (now, when
+   * `onCreate` and creating or `onUpdate` and updating), or undefined to keep the
+   * current value. Client values of such fields are ignored (spec §2.5).
+   */
+  autoValue?(field: Field, isNew: boolean): string | undefined;
 }

@@ -12,6 +12,8 @@ export interface AuthInfo {
   collection: Collection;
   /** Field values as in the record JSON (all fields, hidden ones included). */
   record: Record<string, unknown>;
+  /** The token the request carried, with its verified claims; absent for internal auth. */
+  token?: { raw: string; claims: { refreshable?: boolean } };
 }
 
 /** RequestInfo is the request as rules see it. */

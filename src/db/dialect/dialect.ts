@@ -6,6 +6,7 @@
 import type { RawBuilder } from 'kysely';
 import type { AppError } from '../../errors/app-error.js';
 import type { ColumnKind } from '../../core/fields/field-type.js';
+import type { Executor } from '../database.js';
 
 /** The column definition a field needs. */
 export interface ColumnSpec {
@@ -25,23 +26,33 @@ export interface Dialect {
   columnDefinition(spec: ColumnSpec): string;
   /** Quotes an identifier that has already been validated against the schema. */
   quoteId(name: string): string;
+  /** The column names of a table or view, in order. */
+  tableColumns(exec: Executor, name: string): Promise<string[]>;
 
   /**
    * Translates a driver error into an AppError a client may see (a unique
-   * violation becomes a 400 on the involved fields), or returns null when the
-   * error is not a client's.
+   * violation becomes a 400 with `validation_not_unique` on the involved
+   * columns, under `message`), or returns null when the error is not a client's.
    */
-  translateError(err: unknown, columns: readonly string[]): AppError | null;
+  translateError(err: unknown, message?: string): AppError | null;
   /** Whether the error is a unique-constraint violation. */
   isUniqueViolation(err: unknown): boolean;
 
+  /** A bound parameter for a JS value, converted to what the driver accepts (booleans as the stored 0/1). */
+  param(value: unknown): RawBuilder<unknown>;
   /** A condition: the JSON array in `arrayExpr` contains `value` (bound). */
   jsonArrayContains(arrayExpr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<boolean>;
-  /** A set-returning expression over the items of a JSON array column, usable in FROM with an alias; the item is `<alias>.value`. */
+  /**
+   * A set-returning expression over the items of a JSON array, usable in FROM with
+   * an alias; the item is `<alias>.value`. A non-array value counts as a one-item array.
+   */
   jsonEach(arrayExpr: RawBuilder<unknown>): RawBuilder<unknown>;
   /** The number of items of a JSON array (a non-array non-empty value counts as 1, "" and NULL as 0). */
   jsonArrayLength(expr: RawBuilder<unknown>): RawBuilder<number>;
-  /** The scalar at a JSON path (segments: keys, or array indexes as numbers). */
+  /**
+   * The scalar at a JSON path (segments: keys, or array indexes as numbers); an
+   * empty path yields the whole value as a scalar. Non-JSON text yields itself.
+   */
   jsonExtract(expr: RawBuilder<unknown>, path: ReadonlyArray<string | number>): RawBuilder<unknown>;
   /** ASCII case-insensitive LIKE with `\` as escape character. */
   likeInsensitive(left: RawBuilder<unknown>, pattern: RawBuilder<unknown>, negate: boolean): RawBuilder<boolean>;
@@ -49,6 +60,16 @@ export interface Dialect {
   isDistinct(left: RawBuilder<unknown>, right: RawBuilder<unknown>, negate: boolean): RawBuilder<boolean>;
   /** A random ordering expression for `sort=@random`. */
   random(): RawBuilder<unknown>;
+  /** The engine's row number of a table alias, for `sort=@rowid`. */
+  rowId(alias: string): RawBuilder<unknown>;
+  /** The ORDER BY item that returns rows of a table alias in insertion order (spec §1.7). */
+  insertionOrder(alias: string): RawBuilder<unknown>;
   /** Lower-cases a text expression. */
   lower(expr: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** The Haversine distance in km between two points given in degrees (spec §4.4 `geoDistance`). */
+  geoDistance(
+    lonA: RawBuilder<unknown>, latA: RawBuilder<unknown>, lonB: RawBuilder<unknown>, latB: RawBuilder<unknown>,
+  ): RawBuilder<number>;
+  /** SQLite's `strftime(format, time, modifier…)` semantics (spec §4.4); NULL for a NULL or invalid time. */
+  strftime(format: RawBuilder<unknown>, time: RawBuilder<unknown> | null, modifiers: RawBuilder<unknown>[]): RawBuilder<unknown>;
 }

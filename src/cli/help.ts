@@ -1,0 +1,73 @@
+/**
+ * The usage texts printed by `plinth --help`, `plinth serve --help` and
+ * `plinth superuser --help`.
+ */
+import type { HelpTopic } from './usage-error.js';
+
+const ROOT = `Plinth: a self-hosted backend, wire-compatible with PocketBase's Web API.
+
+Usage:
+  plinth <command> [flags]
+
+Commands:
+  serve       Start the web server
+  superuser   Manage superusers (upsert, create, update, delete)
+  help        Show the help of a command
+
+Flags:
+  --dir=DIR     Data directory (default "./plinth_data", env PLINTH_DIR)
+  -h, --help    Show this help
+  -v, --version Show the version
+
+Run "plinth <command> --help" for the flags of a command.
+`;
+
+const SERVE = `Start the web server.
+
+Usage:
+  plinth serve [flags]
+
+Flags:
+  --http=HOST:PORT        Address to listen on (default "127.0.0.1:8090", env PLINTH_HTTP);
+                          an IPv6 host goes in brackets: [::1]:8090
+  --dir=DIR               Data directory (default "./plinth_data", env PLINTH_DIR)
+  --origins=LIST          Comma-separated CORS origins (default "*", env PLINTH_ORIGINS);
+                          an empty list allows no cross-origin requests
+  --dev                   Development mode: debug logs (env PLINTH_DEV)
+  --logLevel=LEVEL        fatal, error, warn, info, debug, trace or silent
+                          (default "info", "debug" with --dev; env PLINTH_LOG_LEVEL)
+  --bodyLimit=SIZE        Largest request body, in bytes or with K, M, G (default "32MiB",
+                          env PLINTH_BODY_LIMIT)
+  --queryTimeout=SECONDS  Default SELECT query timeout (default 30, env PLINTH_QUERY_TIMEOUT)
+  --encryptionEnv=NAME    Accepted for PocketBase compatibility and ignored
+  -h, --help              Show this help
+
+Flags win over environment variables, which win over the defaults.
+Domain arguments (PocketBase's automatic TLS) are not supported: put Plinth behind a
+TLS-terminating proxy.
+`;
+
+const SUPERUSER = `Manage superusers.
+
+Usage:
+  plinth superuser upsert EMAIL PASSWORD   Create a superuser, or set its password if it exists
+  plinth superuser create EMAIL PASSWORD   Create a superuser
+  plinth superuser update EMAIL PASSWORD   Set the password of an existing superuser
+  plinth superuser delete EMAIL            Delete a superuser
+
+Flags:
+  --dir=DIR     Data directory (default "./plinth_data", env PLINTH_DIR)
+  -h, --help    Show this help
+`;
+
+const TEXTS: Record<HelpTopic, string> = { root: ROOT, serve: SERVE, superuser: SUPERUSER };
+
+/** The usage text of a help topic. */
+export function helpText(topic: HelpTopic): string {
+  return TEXTS[topic];
+}
+
+/** The command line that shows the help of a topic, for hints after a usage error. */
+export function helpCommand(topic: HelpTopic): string {
+  return topic === 'root' ? 'plinth --help' : `plinth ${topic} --help`;
+}

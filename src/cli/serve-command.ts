@@ -1,0 +1,164 @@
+/**
+ * `plinth serve`: loads the configuration, builds the node, listens, and closes
+ * it gracefully on SIGINT or SIGTERM.
+ */
+import { CONFIG_DEFAULTS } from '../config/config.js';
+import { loadConfig, type ConfigFlags } from '../config/load-config.js';
+import { resolve } from 'node:path';
+import type { Plinth } from '../app/plinth.js';
+import type { CliContext } from './cli-context.js';
+import { helpText } from './help.js';
+import { parseCommandArgs, type CommandOptions } from './parse-command-args.js';
+import { UsageError } from './usage-error.js';
+
+const SERVE_OPTIONS = {
+  http: { type: 'string' },
+  dir: { type: 'string' },
+  origins: { type: 'string' },
+  dev: { type: 'boolean' },
+  logLevel: { type: 'string' },
+  bodyLimit: { type: 'string' },
+  queryTimeout: { type: 'string' },
+  encryptionEnv: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies CommandOptions;
+
+const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'logLevel', 'bodyLimit', 'queryTimeout'] as const;
+
+/** How long a graceful close may take before the process gives up on it. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
+/** Runs `plinth serve` until a shutdown signal; resolves with the exit code. */
+export async function runServe(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, SERVE_OPTIONS, 'serve');
+  if (values.help) {
+    ctx.stdout(helpText('serve'));
+    return 0;
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `domain arguments are not supported (${positionals.join(' ')}): Plinth has no automatic TLS; ` +
+        'put it behind a TLS-terminating proxy and use --http=HOST:PORT',
+      'serve',
+    );
+  }
+  noteEncryptionEnv(values.encryptionEnv, ctx);
+
+  const flags: ConfigFlags = {};
+  for (const name of CONFIG_FLAGS) flags[name] = values[name];
+  const config = loadConfig(flags, ctx.env, ctx.cwd);
+
+  let plinth: Plinth;
+  try {
+    plinth = await ctx.createPlinth(config, { logger: { level: config.logLevel } });
+  } catch (err) {
+    ctx.stderr(`Error: cannot start Plinth with data directory ${config.dir}: ${errorMessage(err)}\n`);
+    return 1;
+  }
+
+  // Listen for signals before binding, so a Ctrl+C during start-up still closes the database cleanly.
+  const shutdown = shutdownSignal(ctx);
+  let url: string;
+  try {
+    url = (await plinth.listen()).url.replace(/\/+$/, '');
+  } catch (err) {
+    shutdown.cancel();
+    ctx.stderr(`Error: ${listenErrorMessage(err, config.http)}\n`);
+    await plinth.close().catch(() => undefined);
+    return 1;
+  }
+  const hint = await superuserHint(plinth, config.dir, ctx);
+  ctx.stdout(`Server started at ${url}\n├─ REST API:  ${url}/api/\n└─ Data dir:  ${config.dir}\n${hint}`);
+
+  const signal = await shutdown.received;
+  ctx.stdout(`Received ${signal}, shutting down…\n`);
+  return closeWithin(plinth, CLOSE_TIMEOUT_MS, ctx);
+}
+
+/** The first shutdown signal, as a promise, and a way to stop waiting for it. */
+function shutdownSignal(ctx: CliContext): { received: Promise<string>; cancel: () => void } {
+  let cancel = (): void => undefined;
+  const received = new Promise<string>((done) => {
+    // NOTE: after the first signal we stop listening, so a second Ctrl+C gets Node's default and kills at once.
+    const stop = ctx.onShutdownSignal((sig) => {
+      stop();
+      done(sig);
+    });
+    cancel = stop;
+  });
+  return { received, cancel };
+}
+
+function noteEncryptionEnv(name: string | boolean | undefined, ctx: CliContext): void {
+  if (typeof name !== 'string') return;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new UsageError(`--encryptionEnv: "${name}" is not an environment variable name`, 'serve');
+  }
+  ctx.stderr('Note: --encryptionEnv is accepted for PocketBase compatibility and ignored; Plinth does not encrypt its settings.\n');
+}
+
+/** The lines telling how to create the first superuser, or nothing when one exists. */
+async function superuserHint(plinth: Plinth, dir: string, ctx: CliContext): Promise<string> {
+  let count: number;
+  try {
+    count = await plinth.superusers.count();
+  } catch (err) {
+    ctx.stderr(`Warning: could not count superusers: ${errorMessage(err)}\n`);
+    return '';
+  }
+  if (count > 0) return '';
+  const dirFlag = dir === resolve(ctx.cwd, CONFIG_DEFAULTS.dir) ? '' : ` --dir=${shellQuote(dir)}`;
+  return (
+    '\nNo superuser exists yet. Create the first one with:\n' +
+    `  npx plinth superuser upsert EMAIL PASSWORD${dirFlag}\n` +
+    '(there is no default password)\n'
+  );
+}
+
+async function closeWithin(plinth: Plinth, ms: number, ctx: CliContext): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((done) => {
+    timer = setTimeout(() => done('timeout'), ms);
+    timer.unref();
+  });
+  try {
+    const outcome = await Promise.race([plinth.close().then(() => 'closed' as const), timeout]);
+    if (outcome === 'timeout') {
+      ctx.stderr(`Error: the server did not close within ${ms / 1000}s; exiting anyway.\n`);
+      return 1;
+    }
+    return 0;
+  } catch (err) {
+    ctx.stderr(`Error: closing the server failed: ${errorMessage(err)}\n`);
+    return 1;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A sentence for a failed listen that names the address, for the errors a user can fix. */
+function listenErrorMessage(err: unknown, http: { host: string; port: number }): string {
+  const address = http.host.includes(':') ? `[${http.host}]:${http.port}` : `${http.host}:${http.port}`;
+  const code = (err as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'EADDRINUSE':
+      return `cannot listen on ${address}: the address is already in use; stop the other server or choose another --http`;
+    case 'EACCES':
+      return `cannot listen on ${address}: permission denied (ports below 1024 need privileges)`;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${address}: the address is not available on this machine`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on ${address}: the host name "${http.host}" does not resolve`;
+    default:
+      return `cannot listen on ${address}: ${errorMessage(err)}`;
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function shellQuote(value: string): string {
+  return /^[\w./:@=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,115 @@
+/**
+ * Parsers for single configuration values. Each takes the raw text and the name
+ * of its source (`--http`, `PLINTH_HTTP`) and returns the typed value or throws a
+ * ConfigError that names the source and says why the value is refused.
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+import { LOG_LEVELS, type LogLevel } from './config.js';
+import { ConfigError } from './config-error.js';
+
+const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
+const ORIGIN = /^([a-z][a-z0-9+.-]*):\/\/([^/\s?#@]+)$/i;
+const BYTE_SIZE = /^(\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i;
+const UNIT_BYTES: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+/** NOTE: setTimeout overflows past 2^31-1 ms, so a longer timeout would fire at once. */
+const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** Parses `HOST:PORT`, with an IPv6 host in brackets (`[::1]:8090`); the host is returned unbracketed. */
+export function parseHostPort(raw: string, source: string): { host: string; port: number } {
+  const shown = JSON.stringify(raw);
+  const bracketed = /^\[([^\]]*)\]:(.*)$/.exec(raw);
+  let host: string;
+  let port: string;
+  if (bracketed) {
+    host = bracketed[1];
+    port = bracketed[2];
+    if (!isIPv6(host)) throw new ConfigError(source, `${shown}: "${host}" in brackets is not an IPv6 address`);
+  } else {
+    const colon = raw.lastIndexOf(':');
+    if (colon < 0) throw new ConfigError(source, `${shown} is not HOST:PORT (e.g. 127.0.0.1:8090)`);
+    host = raw.slice(0, colon);
+    port = raw.slice(colon + 1);
+    if (host === '') {
+      throw new ConfigError(source, `${shown} has no host; use 0.0.0.0:${port || 'PORT'} to listen on every interface`);
+    }
+    if (host.includes(':')) {
+      throw new ConfigError(source, `${shown}: an IPv6 host must be in brackets, e.g. [::1]:8090`);
+    }
+    const looksNumeric = /^[\d.]+$/.test(host);
+    if (looksNumeric ? !isIPv4(host) : !HOSTNAME.test(host)) {
+      throw new ConfigError(source, `${shown}: "${host}" is not a valid host name or IP address`);
+    }
+  }
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+    throw new ConfigError(source, `${shown}: port "${port}" is not a number between 0 and 65535`);
+  }
+  return { host, port: Number(port) };
+}
+
+/**
+ * Parses a comma-separated list of CORS origins. `*` alone allows any origin; an
+ * empty list allows none. Origins are `scheme://host[:port]`, lower-cased, without
+ * a trailing slash, because browsers send them that way and CORS compares exactly.
+ */
+export function parseOrigins(raw: string, source: string): string[] {
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (items.includes('*')) {
+    if (items.length > 1) throw new ConfigError(source, '"*" allows every origin and cannot be combined with others');
+    return ['*'];
+  }
+  const origins: string[] = [];
+  for (const item of items) {
+    const match = ORIGIN.exec(item.endsWith('/') ? item.slice(0, -1) : item);
+    if (!match) {
+      throw new ConfigError(source, `"${item}" is not an origin like https://example.com or http://localhost:5173`);
+    }
+    if (match[2].includes('*')) {
+      throw new ConfigError(source, `"${item}": wildcards inside an origin are not supported; list each origin or use "*"`);
+    }
+    const origin = `${match[1]}://${match[2]}`.toLowerCase();
+    if (!origins.includes(origin)) origins.push(origin);
+  }
+  return origins;
+}
+
+/** Parses a boolean written as true/false, 1/0, yes/no or on/off. */
+export function parseBoolean(raw: string, source: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(source, `"${raw}" is not a boolean (true or false)`);
+}
+
+/** Parses a pino log level. */
+export function parseLogLevel(raw: string, source: string): LogLevel {
+  const value = raw.trim().toLowerCase();
+  const level = LOG_LEVELS.find((l) => l === value);
+  if (!level) throw new ConfigError(source, `"${raw}" is not one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
+/** Parses a positive size in bytes, optionally with a unit K, M or G (powers of 1024, `KB`/`KiB` alike). */
+export function parseByteSize(raw: string, source: string): number {
+  const match = BYTE_SIZE.exec(raw.trim());
+  const bytes = match ? Number(match[1]) * UNIT_BYTES[(match[2] ?? 'b')[0].toLowerCase()] : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new ConfigError(source, `"${raw}" is not a positive size in bytes (e.g. 33554432 or 32MiB)`);
+  }
+  return bytes;
+}
+
+/** Parses a whole number of seconds, at least 1. */
+export function parseSeconds(raw: string, source: string): number {
+  const value = raw.trim();
+  const seconds = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(seconds >= 1 && seconds <= MAX_TIMEOUT_SECONDS)) {
+    throw new ConfigError(source, `"${raw}" is not a whole number of seconds between 1 and ${MAX_TIMEOUT_SECONDS}`);
+  }
+  return seconds;
+}
+
+/** Parses a directory path, refusing an empty one. */
+export function parseDirectory(raw: string, source: string): string {
+  if (raw.trim() === '') throw new ConfigError(source, 'the data directory must not be empty');
+  return raw;
+}

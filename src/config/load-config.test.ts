@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.js';
+import { loadConfig, type ConfigFlags } from './load-config.js';
+
+const cwd = '/srv/app';
+
+describe('loadConfig defaults', () => {
+  it('uses the defaults with no flags and no environment', () => {
+    expect(loadConfig({}, {}, cwd)).toEqual({
+      http: { host: '127.0.0.1', port: 8090 },
+      dir: '/srv/app/plinth_data',
+      origins: ['*'],
+      dev: false,
+      logLevel: 'info',
+      bodyLimit: 32 * 1024 * 1024,
+      queryTimeout: 30,
+    });
+  });
+
+  it('resolves the data directory against the current working directory by default', () => {
+    expect(loadConfig({}, {}).dir).toBe(`${process.cwd()}/plinth_data`);
+  });
+
+  it('lowers the default log level to debug in dev mode, unless a level is given', () => {
+    expect(loadConfig({ dev: true }, {}, cwd).logLevel).toBe('debug');
+    expect(loadConfig({ dev: true, logLevel: 'warn' }, {}, cwd).logLevel).toBe('warn');
+    expect(loadConfig({}, { PLINTH_DEV: 'true', PLINTH_LOG_LEVEL: 'error' }, cwd).logLevel).toBe('error');
+  });
+});
+
+describe('loadConfig precedence: flags > environment > defaults', () => {
+  const env = {
+    PLINTH_HTTP: '0.0.0.0:9000',
+    PLINTH_DIR: '/var/lib/plinth',
+    PLINTH_ORIGINS: 'https://a.example.com, https://b.example.com',
+    PLINTH_DEV: '1',
+    PLINTH_LOG_LEVEL: 'warn',
+    PLINTH_BODY_LIMIT: '1MiB',
+    PLINTH_QUERY_TIMEOUT: '5',
+  };
+
+  it('takes every value from the environment when no flag is given', () => {
+    expect(loadConfig({}, env, cwd)).toEqual({
+      http: { host: '0.0.0.0', port: 9000 },
+      dir: '/var/lib/plinth',
+      origins: ['https://a.example.com', 'https://b.example.com'],
+      dev: true,
+      logLevel: 'warn',
+      bodyLimit: 1024 * 1024,
+      queryTimeout: 5,
+    });
+  });
+
+  it('lets every flag override its variable', () => {
+    const flags: ConfigFlags = {
+      http: '[::1]:8091',
+      dir: 'data',
+      origins: '*',
+      dev: false,
+      logLevel: 'trace',
+      bodyLimit: '100',
+      queryTimeout: '60',
+    };
+    expect(loadConfig(flags, env, cwd)).toEqual({
+      http: { host: '::1', port: 8091 },
+      dir: '/srv/app/data',
+      origins: ['*'],
+      dev: false,
+      logLevel: 'trace',
+      bodyLimit: 100,
+      queryTimeout: 60,
+    });
+  });
+
+  it('does not validate a variable that a flag overrides', () => {
+    expect(loadConfig({ http: '127.0.0.1:1' }, { PLINTH_HTTP: 'garbage' }, cwd).http.port).toBe(1);
+  });
+
+  it('treats an empty variable as unset', () => {
+    const config = loadConfig({}, { PLINTH_HTTP: '', PLINTH_DIR: '', PLINTH_ORIGINS: '' }, cwd);
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8090 });
+    expect(config.dir).toBe('/srv/app/plinth_data');
+    expect(config.origins).toEqual(['*']);
+  });
+
+  it('ignores flags that are present but undefined', () => {
+    expect(loadConfig({ http: undefined, help: undefined }, {}, cwd).http.port).toBe(8090);
+  });
+});
+
+describe('loadConfig accepted values', () => {
+  const cases: Array<[string, ConfigFlags, Partial<Record<string, unknown>>]> = [
+    ['IPv4 host', { http: '10.0.0.1:80' }, { http: { host: '10.0.0.1', port: 80 } }],
+    ['host name', { http: 'localhost:3000' }, { http: { host: 'localhost', port: 3000 } }],
+    ['bracketed IPv6', { http: '[::]:8090' }, { http: { host: '::', port: 8090 } }],
+    ['port 0 (any free port)', { http: '127.0.0.1:0' }, { http: { host: '127.0.0.1', port: 0 } }],
+    ['port 65535', { http: '127.0.0.1:65535' }, { http: { host: '127.0.0.1', port: 65535 } }],
+    ['empty origins flag allows none', { origins: '' }, { origins: [] }],
+    ['origins normalised', { origins: 'HTTP://LocalHost:5173/,http://localhost:5173' }, { origins: ['http://localhost:5173'] }],
+    ['app scheme origin', { origins: 'capacitor://localhost' }, { origins: ['capacitor://localhost'] }],
+    ['dev as text', { dev: 'yes' }, { dev: true }],
+    ['log level any case', { logLevel: 'SILENT' }, { logLevel: 'silent' }],
+    ['body limit KB', { bodyLimit: '10KB' }, { bodyLimit: 10240 }],
+    ['body limit G', { bodyLimit: '1g' }, { bodyLimit: 1024 ** 3 }],
+    ['absolute dir', { dir: '/data' }, { dir: '/data' }],
+  ];
+  it.each(cases)('%s', (_name, flags, expected) => {
+    expect(loadConfig(flags, {}, cwd)).toMatchObject(expected);
+  });
+});
+
+describe('loadConfig validation errors name the source and the reason', () => {
+  const cases: Array<[ConfigFlags, NodeJS.ProcessEnv, string]> = [
+    [{ http: 'abc' }, {}, '--http: "abc" is not HOST:PORT (e.g. 127.0.0.1:8090)'],
+    [{}, { PLINTH_HTTP: 'abc' }, 'PLINTH_HTTP: "abc" is not HOST:PORT (e.g. 127.0.0.1:8090)'],
+    [{ http: ':8090' }, {}, '--http: ":8090" has no host; use 0.0.0.0:8090 to listen on every interface'],
+    [{ http: '127.0.0.1:' }, {}, '--http: "127.0.0.1:": port "" is not a number between 0 and 65535'],
+    [{ http: '127.0.0.1:65536' }, {}, '--http: "127.0.0.1:65536": port "65536" is not a number between 0 and 65535'],
+    [{ http: '127.0.0.1:-1' }, {}, '--http: "127.0.0.1:-1": port "-1" is not a number between 0 and 65535'],
+    [{ http: '127.0.0.1:80x' }, {}, '--http: "127.0.0.1:80x": port "80x" is not a number between 0 and 65535'],
+    [{ http: '::1:8090' }, {}, '--http: "::1:8090": an IPv6 host must be in brackets, e.g. [::1]:8090'],
+    [{ http: '[nope]:8090' }, {}, '--http: "[nope]:8090": "nope" in brackets is not an IPv6 address'],
+    [{ http: '[::1]8090' }, {}, '--http: "[::1]8090": an IPv6 host must be in brackets, e.g. [::1]:8090'],
+    [{ http: '999.1.1.1:80' }, {}, '--http: "999.1.1.1:80": "999.1.1.1" is not a valid host name or IP address'],
+    [{ http: 'my host:80' }, {}, '--http: "my host:80": "my host" is not a valid host name or IP address'],
+    [{ http: true }, {}, '--http: needs a value'],
+    [{ dir: '' }, {}, '--dir: the data directory must not be empty'],
+    [{ dir: '   ' }, {}, '--dir: the data directory must not be empty'],
+    [{ origins: 'example.com' }, {}, '--origins: "example.com" is not an origin like https://example.com or http://localhost:5173'],
+    [{ origins: 'https://a.com/path' }, {}, '--origins: "https://a.com/path" is not an origin like https://example.com or http://localhost:5173'],
+    [{}, { PLINTH_ORIGINS: '*,https://a.com' }, 'PLINTH_ORIGINS: "*" allows every origin and cannot be combined with others'],
+    [{ origins: 'https://*.a.com' }, {}, '--origins: "https://*.a.com": wildcards inside an origin are not supported; list each origin or use "*"'],
+    [{ dev: 'maybe' }, {}, '--dev: "maybe" is not a boolean (true or false)'],
+    [{}, { PLINTH_DEV: 'maybe' }, 'PLINTH_DEV: "maybe" is not a boolean (true or false)'],
+    [{ logLevel: 'loud' }, {}, '--logLevel: "loud" is not one of fatal, error, warn, info, debug, trace, silent'],
+    [{}, { PLINTH_LOG_LEVEL: 'verbose' }, 'PLINTH_LOG_LEVEL: "verbose" is not one of fatal, error, warn, info, debug, trace, silent'],
+    [{ bodyLimit: '0' }, {}, '--bodyLimit: "0" is not a positive size in bytes (e.g. 33554432 or 32MiB)'],
+    [{ bodyLimit: '-5' }, {}, '--bodyLimit: "-5" is not a positive size in bytes (e.g. 33554432 or 32MiB)'],
+    [{}, { PLINTH_BODY_LIMIT: '1.5MB' }, 'PLINTH_BODY_LIMIT: "1.5MB" is not a positive size in bytes (e.g. 33554432 or 32MiB)'],
+    [{ bodyLimit: '99999999999999999G' }, {}, '--bodyLimit: "99999999999999999G" is not a positive size in bytes (e.g. 33554432 or 32MiB)'],
+    [{ queryTimeout: '0' }, {}, '--queryTimeout: "0" is not a whole number of seconds between 1 and 2147483'],
+    [{ queryTimeout: '2.5' }, {}, '--queryTimeout: "2.5" is not a whole number of seconds between 1 and 2147483'],
+    [{}, { PLINTH_QUERY_TIMEOUT: '9999999' }, 'PLINTH_QUERY_TIMEOUT: "9999999" is not a whole number of seconds between 1 and 2147483'],
+    [{ https: '0.0.0.0:443' }, {}, '--https: unknown option'],
+  ];
+
+  it.each(cases)('%j %j → %s', (flags, env, message) => {
+    let caught: unknown;
+    try {
+      loadConfig(flags, env, cwd);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).message).toBe(message);
+    expect((caught as ConfigError).source).toBe(message.slice(0, message.indexOf(':')));
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Builds the PlinthConfig from command-line flags, `PLINTH_*` environment
+ * variables and defaults, in that order of precedence (design §5).
+ */
+import { resolve } from 'node:path';
+import { CONFIG_DEFAULTS, type LogLevel, type PlinthConfig } from './config.js';
+import { ConfigError } from './config-error.js';
+import {
+  parseBoolean,
+  parseByteSize,
+  parseDirectory,
+  parseHostPort,
+  parseLogLevel,
+  parseOrigins,
+  parseSeconds,
+} from './config-values.js';
+
+/** The flags loadConfig understands, keyed by flag name without dashes, as `node:util` parseArgs returns them. */
+export type ConfigFlags = Record<string, string | boolean | undefined>;
+
+/** The configuration keys that can be set, each with its flag name and environment variable. */
+export const CONFIG_OPTIONS = {
+  http: 'PLINTH_HTTP',
+  dir: 'PLINTH_DIR',
+  origins: 'PLINTH_ORIGINS',
+  dev: 'PLINTH_DEV',
+  logLevel: 'PLINTH_LOG_LEVEL',
+  bodyLimit: 'PLINTH_BODY_LIMIT',
+  queryTimeout: 'PLINTH_QUERY_TIMEOUT',
+} as const;
+
+type OptionName = keyof typeof CONFIG_OPTIONS;
+
+/**
+ * Loads and validates the configuration; throws a ConfigError naming the flag or
+ * variable of the first bad value. A relative `dir` is resolved against `cwd`.
+ */
+export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): PlinthConfig {
+  for (const name of Object.keys(flags)) {
+    if (!(name in CONFIG_OPTIONS) && flags[name] !== undefined) throw new ConfigError(`--${name}`, 'unknown option');
+  }
+  const pick = <T>(name: OptionName, parse: (raw: string, source: string) => T): T | undefined => {
+    const flag = flags[name];
+    if (typeof flag === 'string') return parse(flag, `--${name}`);
+    if (typeof flag === 'boolean') {
+      // Only switches may appear without a value; a boolean for any other option is a caller mistake.
+      if (name === 'dev') return parse(String(flag), `--${name}`);
+      throw new ConfigError(`--${name}`, 'needs a value');
+    }
+    const variable = CONFIG_OPTIONS[name];
+    // NOTE: an empty variable counts as unset, the usual shell and Docker convention (`PLINTH_DIR=`).
+    const raw = env[variable];
+    if (raw !== undefined && raw !== '') return parse(raw, variable);
+    return undefined;
+  };
+
+  const http = pick('http', parseHostPort) ?? { host: CONFIG_DEFAULTS.host, port: CONFIG_DEFAULTS.port };
+  const dir = pick('dir', parseDirectory) ?? CONFIG_DEFAULTS.dir;
+  const origins = pick('origins', parseOrigins) ?? [...CONFIG_DEFAULTS.origins];
+  const dev = pick('dev', parseBoolean) ?? CONFIG_DEFAULTS.dev;
+  const logLevel: LogLevel =
+    pick('logLevel', parseLogLevel) ?? (dev ? CONFIG_DEFAULTS.devLogLevel : CONFIG_DEFAULTS.logLevel);
+  const bodyLimit = pick('bodyLimit', parseByteSize) ?? CONFIG_DEFAULTS.bodyLimit;
+  const queryTimeout = pick('queryTimeout', parseSeconds) ?? CONFIG_DEFAULTS.queryTimeout;
+
+  return { http, dir: resolve(cwd, dir), origins, dev, logLevel, bodyLimit, queryTimeout };
+}

@@ -1,0 +1,112 @@
+/**
+ * The AuthService signs records in and recognises their tokens (spec §5.3,
+ * §5.7, §5.9). A token that fails any check yields no auth: the request runs
+ * as a guest (spec §1.2).
+ */
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.js';
+import { AppError, badRequest, forbidden } from '../../errors/app-error.js';
+import { isAuthCollection, type AuthCollection, type Collection } from '../collections/collection.js';
+import type { Schema } from '../collections/schema.js';
+import { hashPassword, checkPassword } from './password-hash.js';
+import { peekClaims, signRecordToken, verifyRecordToken, type TokenClaims } from './auth-token.js';
+import { findRecord, type RecordValues } from '../records/record-store.js';
+import type { AuthInfo, RequestInfo } from '../rules/request-info.js';
+import type { RecordAccess } from '../records/record-access.js';
+
+/** The superusers collection's name. */
+export const SUPERUSERS = '_superusers';
+
+/** A signed-in record and its new token. */
+export interface AuthResult {
+  collection: AuthCollection;
+  record: RecordValues;
+  token: string;
+}
+
+/** AuthService verifies credentials and tokens. */
+export class AuthService {
+  constructor(private readonly deps: { db: Db; schema: Schema; access: RecordAccess }) {}
+
+  /** The auth collection named in an auth path, or 404 (spec §5). */
+  authCollection(idOrName: string): AuthCollection {
+    const c = this.deps.schema.find(idOrName);
+    if (!c || !isAuthCollection(c)) throw new AppError(404, 'Missing or invalid auth collection context.');
+    return c;
+  }
+
+  /** Resolves an `Authorization` header value to the signed-in record, or null. */
+  async authenticate(header: string | undefined): Promise<AuthInfo | null> {
+    if (!header) return null;
+    const token = /^bearer /i.test(header) ? header.slice(7) : header;
+    const claims = peekClaims(token);
+    if (!claims || claims.type !== 'auth') return null;
+    const c = this.deps.schema.find(claims.collectionId);
+    if (!c || !isAuthCollection(c) || c.id !== claims.collectionId) return null;
+    const record = await findRecord(this.deps.db, c, claims.id);
+    if (!record) return null;
+    const verified = await verifyRecordToken(c, String(record.tokenKey), token, 'auth');
+    return verified ? { collection: c, record, token: { claims: verified, raw: token } } as AuthInfo : null;
+  }
+
+  /**
+   * Signs in with identity and password (spec §5.3). Unknown identity and wrong
+   * password answer the same 400 after the same amount of hashing work.
+   */
+  async authWithPassword(c: AuthCollection, identity: string, password: string, identityField: string | undefined, req: RequestInfo): Promise<AuthResult> {
+    if (!c.passwordAuth.enabled) throw forbidden('The collection is not configured to allow password authentication.');
+    const fields = identityField ? [identityField] : c.passwordAuth.identityFields;
+    let record: RecordValues | undefined;
+    for (const name of fields) {
+      if (!c.passwordAuth.identityFields.includes(name) || !c.fields.some((f) => f.name === name)) continue;
+      if (name === 'email' && !identityField && !identity.includes('@')) continue;
+      record = await this.findByIdentity(c, name, identity);
+      if (record) break;
+    }
+    const check = await checkPassword(record ? String(record.password) : undefined, password);
+    if (!record || !check.ok) throw badRequest('Failed to authenticate.');
+    if (check.needsRehash) {
+      const rehashed = await hashPassword(password);
+      await sql`UPDATE ${sql.table(c.name)} SET ${sql.ref('password')} = ${rehashed} WHERE ${sql.ref('id')} = ${record.id}`.execute(this.deps.db);
+      record.password = rehashed;
+    }
+    return this.issue(c, record, { ...req, context: 'password' });
+  }
+
+  /** Issues a new token after checking the collection's authRule (spec §5.1). */
+  async issue(c: AuthCollection, record: RecordValues, req: RequestInfo, options: { refreshable?: boolean; duration?: number } = {}): Promise<AuthResult> {
+    await this.assertAuthRule(c, record, req);
+    const claims: TokenClaims = { id: String(record.id), type: 'auth', collectionId: c.id, refreshable: options.refreshable ?? true };
+    const token = await signRecordToken(c, String(record.tokenKey), claims, options.duration);
+    return { collection: c, record, token };
+  }
+
+  /** Refreshes the request's own token (spec §5.7). */
+  async refresh(c: AuthCollection, req: RequestInfo): Promise<AuthResult> {
+    const auth = req.auth;
+    if (!auth) throw new AppError(401, 'The request requires valid record authorization token.');
+    if (auth.collection.id !== c.id) throw forbidden(`The request requires auth record from ${c.name} collection.`);
+    if (auth.token?.claims.refreshable === false) {
+      await this.assertAuthRule(c, auth.record, req);
+      return { collection: c, record: auth.record, token: auth.token.raw };
+    }
+    return this.issue(c, auth.record, req);
+  }
+
+  private async assertAuthRule(c: AuthCollection, record: RecordValues, req: RequestInfo): Promise<void> {
+    if (req.isSuperuser) return;
+    const denied = new AppError(403, "The request doesn't satisfy the collection requirements to authenticate.");
+    if (c.authRule === null) throw denied;
+    if (c.authRule === '') return;
+    const asRecord: RequestInfo = { ...req, auth: { collection: c, record }, isSuperuser: c.name === SUPERUSERS };
+    if (!(await this.deps.access.allows(this.deps.db, c, c.authRule, String(record.id), asRecord))) throw denied;
+  }
+
+  private async findByIdentity(c: Collection, field: string, identity: string): Promise<RecordValues | undefined> {
+    // Emails match case-insensitively (their unique index is on the lower-cased value in spirit).
+    const column = sql`${sql.ref(field)}`;
+    const match = field === 'email' ? sql`lower(${column}) = lower(${identity})` : sql`${column} = ${identity}`;
+    const { rows } = await sql<{ id: string }>`SELECT ${sql.ref('id')} AS id FROM ${sql.table(c.name)} WHERE ${match} LIMIT 1`.execute(this.deps.db);
+    return rows[0] ? findRecord(this.deps.db, c, rows[0].id) : undefined;
+  }
+}

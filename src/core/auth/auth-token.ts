@@ -1,0 +1,68 @@
+/**
+ * Record tokens (spec §5.9): HS256 JWTs without `iat`, signed with the
+ * record's tokenKey concatenated with the collection's secret for the token
+ * type, so rotating either revokes the tokens at once.
+ */
+import { SignJWT, decodeJwt, jwtVerify } from 'jose';
+import type { AuthCollection, TokenConfig } from '../collections/collection.js';
+
+/** The token types of spec §5.9. */
+export type TokenType = 'auth' | 'file' | 'verification' | 'passwordReset' | 'emailChange';
+
+/** The claims every record token carries. */
+export interface TokenClaims {
+  id: string;
+  type: TokenType;
+  collectionId: string;
+  refreshable?: boolean;
+  email?: string;
+  newEmail?: string;
+  exp?: number;
+}
+
+const encoder = new TextEncoder();
+
+/** The collection's token setting for a token type. */
+export function tokenConfig(c: AuthCollection, type: TokenType): TokenConfig {
+  switch (type) {
+    case 'auth': return c.authToken;
+    case 'file': return c.fileToken;
+    case 'verification': return c.verificationToken;
+    case 'passwordReset': return c.passwordResetToken;
+    case 'emailChange': return c.emailChangeToken;
+  }
+}
+
+/** Signs a token for a record; `duration` overrides the collection's (seconds). */
+export async function signRecordToken(c: AuthCollection, tokenKey: string, claims: TokenClaims, duration?: number): Promise<string> {
+  const config = tokenConfig(c, claims.type);
+  const seconds = duration && duration > 0 ? duration : config.duration;
+  const { exp: _ignored, ...payload } = claims;
+  return new SignJWT({ ...payload })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setExpirationTime(Math.floor(Date.now() / 1000) + seconds)
+    .sign(encoder.encode(tokenKey + config.secret));
+}
+
+/** Reads the claims of a token without checking it; null when it is not a JWT with id, type and collectionId. */
+export function peekClaims(token: string): TokenClaims | null {
+  try {
+    const claims = decodeJwt(token);
+    if (typeof claims.id !== 'string' || typeof claims.type !== 'string' || typeof claims.collectionId !== 'string') return null;
+    return claims as unknown as TokenClaims;
+  } catch {
+    return null;
+  }
+}
+
+/** Verifies signature (HS256 only) and expiry; returns the claims or null. */
+export async function verifyRecordToken(c: AuthCollection, tokenKey: string, token: string, type: TokenType): Promise<TokenClaims | null> {
+  try {
+    // SECURITY: pinning algorithms to HS256 refuses `alg: none` and key-confusion tricks.
+    const { payload } = await jwtVerify(token, encoder.encode(tokenKey + tokenConfig(c, type).secret), { algorithms: ['HS256'], requiredClaims: ['exp'] });
+    if (payload.type !== type || payload.id === undefined || payload.collectionId !== c.id) return null;
+    return payload as unknown as TokenClaims;
+  } catch {
+    return null;
+  }
+}

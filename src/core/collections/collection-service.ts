@@ -1,0 +1,251 @@
+/**
+ * The CollectionService creates, changes and deletes collections: it validates
+ * the definition, writes the `_collections` row and the table's DDL in one
+ * transaction, then publishes the new schema.
+ */
+import { sql } from 'kysely';
+import { AppError, badRequest, isAppError, notFound, type ErrorData } from '../../errors/app-error.js';
+import type { Db, Executor } from '../../db/database.js';
+import { nowDateTime } from '../../tools/datetime.js';
+import type { Collection } from './collection.js';
+import { normalizeNewCollection, mergeCollectionPatch } from './collection-normalize.js';
+import { validateCollection } from './collection-validate.js';
+import { systemCollections } from './collection-defaults.js';
+import { deriveViewFields } from './view-fields.js';
+import type { MemorySchema } from './schema.js';
+import type { SchemaDdl } from './schema-ddl.js';
+
+/** What the CollectionService needs. */
+export interface CollectionServiceDeps {
+  db: Db;
+  ddl: SchemaDdl;
+  schema: MemorySchema;
+  /** Checks a rule expression against a collection; returns an error text or null. */
+  validateRule(collection: Collection, rule: string): string | null;
+  /** Called after a schema change commits (cache invalidation, other nodes). */
+  onChange?(): void;
+}
+
+/** CollectionService owns the schema: every collection change goes through it. */
+export class CollectionService {
+  constructor(private readonly deps: CollectionServiceDeps) {}
+
+  /** Loads the stored collections; installs the system collections on a new database. */
+  async init(): Promise<void> {
+    await this.reload();
+    if (this.deps.schema.all().length > 0) return;
+    await this.deps.db.transaction().execute(async (trx) => {
+      const installed: Collection[] = [];
+      for (const c of systemCollections()) {
+        await this.deps.ddl.create(trx, c);
+        await this.insertRow(trx, c);
+        installed.push(c);
+      }
+    });
+    await this.reload();
+  }
+
+  /** Reads every collection from the database into the schema. */
+  async reload(): Promise<void> {
+    const rows = await sql<{ data: string }>`SELECT data FROM _collections ORDER BY created, name`.execute(this.deps.db);
+    this.deps.schema.replaceAll(rows.rows.map((r) => JSON.parse(r.data) as Collection));
+  }
+
+  /** The collection with this id or name, or a 404. */
+  get(idOrName: string): Collection {
+    const c = this.deps.schema.find(idOrName);
+    if (!c) throw notFound();
+    return c;
+  }
+
+  /** Creates a collection from client JSON. */
+  async create(input: unknown): Promise<Collection> {
+    const all = this.deps.schema.all();
+    let next = normalizeNewCollection(input, all.map((c) => c.id));
+    return this.write('Failed to create collection.', async (trx) => {
+      if (next.type === 'view') next = await this.withViewFields(trx, next, undefined);
+      this.assertValid(next, undefined, 'Failed to create collection.');
+      if (next.type !== 'view') await this.deps.ddl.create(trx, next);
+      await this.insertRow(trx, next);
+      return next;
+    });
+  }
+
+  /** Applies a partial update (spec §2 PATCH semantics). */
+  async update(idOrName: string, patch: unknown): Promise<Collection> {
+    const old = this.get(idOrName);
+    let next = mergeCollectionPatch(old, patch);
+    next = { ...next, updated: nowDateTime() };
+    return this.write('Failed to update collection.', async (trx) => {
+      if (next.type === 'view') next = await this.withViewFields(trx, next, old);
+      this.assertValid(next, old, 'Failed to update collection.');
+      if (next.type !== 'view') await this.deps.ddl.update(trx, old, next);
+      await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${old.id}`.execute(trx);
+      return next;
+    });
+  }
+
+  /** Deletes a collection and its table; refused for system collections and referenced ones. */
+  async delete(idOrName: string): Promise<void> {
+    const c = this.get(idOrName);
+    if (c.system) throw badRequest('Failed to delete collection due to system protection.');
+    const refs = this.referencesTo(c);
+    if (refs.length > 0) throw badRequest(`Failed to delete collection probably due to existing reference in ${refs.join(', ')}.`);
+    await this.write('Failed to delete collection.', async (trx) => {
+      await this.deps.ddl.drop(trx, c);
+      await sql`DELETE FROM _collections WHERE id = ${c.id}`.execute(trx);
+    });
+  }
+
+  /**
+   * Imports many collections in one transaction (spec §2): matched by id then
+   * name; with deleteMissing, non-system collections absent from the list go.
+   */
+  async import(list: unknown, deleteMissing: boolean): Promise<void> {
+    if (!Array.isArray(list) || list.length === 0 || list.some((c) => typeof c !== 'object' || c === null || Array.isArray(c))) {
+      throw badRequest('Failed to import collections.', { collections: { code: 'validation_required', message: 'Cannot be blank.' } });
+    }
+    const errors: ErrorData = {};
+    try {
+      await this.deps.db.transaction().execute(async (trx) => {
+        const seen = new Set<string>();
+        for (const [i, raw] of (list as Record<string, unknown>[]).entries()) {
+          const current = this.deps.schema.all();
+          const match = current.find((c) => c.id === raw.id) ?? current.find((c) => typeof raw.name === 'string' && c.name.toLowerCase() === raw.name.toLowerCase());
+          try {
+            const next = match
+              ? await this.importOne(trx, match, mergeImported(match, raw, deleteMissing))
+              : await this.importNew(trx, raw);
+            seen.add(next.id);
+          } catch (err) {
+            if (!isAppError(err)) throw err;
+            errors[String(i)] = Object.keys(err.data).length ? err.data : { code: 'validation_invalid_collection', message: err.message };
+            throw err;
+          }
+        }
+        if (deleteMissing) {
+          for (const c of this.deps.schema.all()) {
+            if (seen.has(c.id) || c.system) continue;
+            await this.deps.ddl.drop(trx, c);
+            await sql`DELETE FROM _collections WHERE id = ${c.id}`.execute(trx);
+          }
+        }
+        // The schema is updated as the import goes so later items see earlier ones;
+        // reload from the committed state below either way.
+      });
+    } catch (err) {
+      await this.reload();
+      if (!isAppError(err)) throw err;
+      throw badRequest('Failed to import collections.', {
+        collections: { code: 'validation_collections_import_failure', message: 'Failed to import the collections configuration.', params: { errors } } as never,
+      });
+    }
+    await this.reload();
+    this.deps.onChange?.();
+  }
+
+  /** The names of collections whose relation fields point to `c`, or views reading it. */
+  referencesTo(c: Collection): string[] {
+    const names: string[] = [];
+    for (const other of this.deps.schema.all()) {
+      if (other.id === c.id) continue;
+      const byRelation = other.fields.some((f) => f.type === 'relation' && f.collectionId === c.id);
+      const byView = other.type === 'view' && new RegExp(`\\b${c.name}\\b`, 'i').test(other.viewQuery ?? '');
+      if (byRelation || byView) names.push(other.name);
+    }
+    return names;
+  }
+
+  private async importNew(trx: Executor, raw: Record<string, unknown>): Promise<Collection> {
+    let next = normalizeNewCollection(raw, this.deps.schema.all().map((c) => c.id));
+    if (next.type === 'view') next = await this.withViewFields(trx, next, undefined);
+    this.assertValid(next, undefined, 'Failed to import collections.');
+    if (next.type !== 'view') await this.deps.ddl.create(trx, next);
+    await this.insertRow(trx, next);
+    this.deps.schema.replaceAll([...this.deps.schema.all(), next]);
+    return next;
+  }
+
+  private async importOne(trx: Executor, old: Collection, merged: Collection): Promise<Collection> {
+    let next: Collection = { ...merged, updated: nowDateTime() };
+    if (next.type === 'view') next = await this.withViewFields(trx, next, old);
+    this.assertValid(next, old, 'Failed to import collections.');
+    if (next.type !== 'view') await this.deps.ddl.update(trx, old, next);
+    await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${old.id}`.execute(trx);
+    this.deps.schema.replaceAll(this.deps.schema.all().map((c) => (c.id === old.id ? next : c)));
+    return next;
+  }
+
+  private assertValid(next: Collection, old: Collection | undefined, message: string): void {
+    const collections = [...this.deps.schema.all().filter((c) => c.id !== next.id), next];
+    const errors = validateCollection(next, { old, collections, validateRule: this.deps.validateRule });
+    if (errors) throw badRequest(message, errors);
+  }
+
+  /** Creates the view to learn its columns, then derives its fields (spec §2.1). */
+  private async withViewFields(trx: Executor, next: Collection, old: Collection | undefined): Promise<Collection> {
+    if (!next.viewQuery || !/^\s*select\s/i.test(next.viewQuery)) {
+      throw badRequest(old ? 'Failed to update collection.' : 'Failed to create collection.', {
+        viewQuery: { code: 'validation_invalid_view_query', message: 'Invalid view query.' },
+      });
+    }
+    if (old) await this.deps.ddl.drop(trx, old);
+    await this.createViewChecked(trx, next);
+    const columns = await this.deps.ddl.viewColumns(trx, next.name);
+    return { ...next, fields: deriveViewFields(next, columns, this.deps.schema.all(), old) };
+  }
+
+  private async createViewChecked(trx: Executor, c: Collection): Promise<void> {
+    try {
+      // NOTE: a savepoint keeps a failed CREATE VIEW from poisoning the transaction on PostgreSQL.
+      await sql.raw('SAVEPOINT plinth_view').execute(trx);
+      await this.deps.ddl.create(trx, c);
+      await sql`SELECT * FROM ${sql.table(c.name)} LIMIT 0`.execute(trx);
+      await sql.raw('RELEASE SAVEPOINT plinth_view').execute(trx);
+    } catch (err) {
+      await sql.raw('ROLLBACK TO SAVEPOINT plinth_view').execute(trx);
+      if (isAppError(err)) throw err;
+      throw badRequest('Failed to create collection.', {
+        viewQuery: { code: 'validation_invalid_view_query', message: 'Invalid view query.' },
+      }, err);
+    }
+  }
+
+  private async insertRow(trx: Executor, c: Collection): Promise<void> {
+    await sql`INSERT INTO _collections (id, name, type, system, data, created, updated)
+      VALUES (${c.id}, ${c.name}, ${c.type}, ${c.system ? 1 : 0}, ${JSON.stringify(c)}, ${c.created}, ${c.updated})`.execute(trx);
+  }
+
+  /** Runs a schema change in a transaction; database errors become a 400 with `message`. */
+  private async write<T>(message: string, fn: (trx: Executor) => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await this.deps.db.transaction().execute(fn);
+    } catch (err) {
+      await this.reload();
+      if (err instanceof AppError) throw err;
+      throw badRequest(`${message} Raw error: ${errorText(err)}`, {}, err);
+    }
+    await this.reload();
+    this.deps.onChange?.();
+    return result;
+  }
+}
+
+/** Merges an imported definition onto a stored one: fields not mentioned stay unless deleteMissing. */
+function mergeImported(current: Collection, raw: Record<string, unknown>, deleteMissing: boolean): Collection {
+  if (deleteMissing || !Array.isArray(raw.fields)) return mergeCollectionPatch(current, raw);
+  const given = raw.fields as Record<string, unknown>[];
+  const kept = current.fields.filter((f) => !given.some((g) => g.id === f.id || (g.name === f.name && g.type === f.type)));
+  const withIds = given.map((g) => {
+    const same = current.fields.find((f) => f.name === g.name && f.type === g.type);
+    return g.id === undefined && same ? { ...g, id: same.id } : g;
+  });
+  return mergeCollectionPatch(current, { ...raw, fields: [...kept, ...withIds] });
+}
+
+/** A database error's message, kept to one safe line for the superuser who made the change. */
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0]!.slice(0, 300);
+}

@@ -1,0 +1,51 @@
+/**
+ * The `date` field type (spec §2.5): a datetime string of spec §1.6 or "",
+ * with optional `min`/`max` bounds.
+ */
+import type { FieldType } from './field-type.js';
+import { parseDateTime } from '../../tools/datetime.js';
+import { checkOptionKinds, shapeField } from './field-common.js';
+import { codedError, maxThresholdError, minThresholdError, requiredError } from './field-errors.js';
+
+const keys = { required: true, help: true };
+
+/** The `date` FieldType. */
+export const dateField: FieldType = {
+  type: 'date',
+
+  withDefaults(field) {
+    const out = shapeField(field, { min: '', max: '' }, keys);
+    // Go decodes the bounds into DateTime values: unparseable ones become zero ("").
+    if (typeof out.min === 'string') out.min = parseDateTime(out.min);
+    if (typeof out.max === 'string') out.max = parseDateTime(out.max);
+    return out;
+  },
+
+  validateOptions(field) {
+    const errors = checkOptionKinds(field, { min: 'string', max: 'string' }, keys);
+    const min = parseDateTime(field.min);
+    const max = parseDateTime(field.max);
+    if (min !== '' && max !== '' && max < min) errors.set('max', codedError('validation_date_out_of_range'));
+    return errors.result();
+  },
+
+  columnKind: () => 'text',
+  isMultiple: () => false,
+  defaultValue: () => '',
+  normalize: (_field, raw) => parseDateTime(raw),
+  applyModifier: () => undefined,
+
+  validate(field, value) {
+    const date = parseDateTime(value);
+    if (date === '') return field.required === true ? requiredError() : null;
+    // The wire format sorts lexicographically in time order (fixed-width UTC).
+    const min = parseDateTime(field.min);
+    if (min !== '' && date < min) return minThresholdError(min);
+    const max = parseDateTime(field.max);
+    if (max !== '' && date > max) return maxThresholdError(max);
+    return null;
+  },
+
+  fromDb: (_field, stored) => parseDateTime(stored),
+  toDb: (_field, value) => parseDateTime(value),
+};

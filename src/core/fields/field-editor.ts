@@ -1,0 +1,42 @@
+/**
+ * The `editor` field type (spec §2.5): rich text (HTML) with a size cap in bytes.
+ */
+import type { FieldType } from './field-type.js';
+import { castToString } from './field-cast.js';
+import { checkOptionKinds, checkRange, maxSafeJSONInt, numOpt, shapeField } from './field-common.js';
+import { codedError, requiredError } from './field-errors.js';
+
+/** The size cap when `maxSize` is 0: 5 MiB. */
+export const defaultEditorMaxSize = 5 << 20;
+
+const keys = { required: true, help: true };
+
+/** The `editor` FieldType. */
+export const editorField: FieldType = {
+  type: 'editor',
+
+  withDefaults: (field) => shapeField(field, { maxSize: 0, convertURLs: false }, keys),
+
+  validateOptions(field) {
+    const errors = checkOptionKinds(field, { maxSize: 'int', convertURLs: 'bool' }, keys);
+    checkRange(errors, field, 'maxSize', 0, maxSafeJSONInt);
+    return errors.result();
+  },
+
+  columnKind: () => 'text',
+  isMultiple: () => false,
+  defaultValue: () => '',
+  normalize: (_field, raw) => castToString(raw),
+  applyModifier: () => undefined,
+
+  validate(field, value) {
+    const str = castToString(value);
+    if (str === '') return field.required === true ? requiredError() : null;
+    const maxSize = numOpt(field, 'maxSize') > 0 ? numOpt(field, 'maxSize') : defaultEditorMaxSize;
+    if (Buffer.byteLength(str, 'utf8') > maxSize) return codedError('validation_content_size_limit', { maxSize });
+    return null;
+  },
+
+  fromDb: (_field, stored) => castToString(stored),
+  toDb: (_field, value) => castToString(value),
+};

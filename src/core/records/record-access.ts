@@ -1,0 +1,57 @@
+/**
+ * RecordAccess answers "does this rule let this request at this record?" with
+ * one SQL query, through the same compiler that filters lists (design §3).
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../../db/database.js';
+import { forbidden } from '../../errors/app-error.js';
+import type { Collection, Rule } from '../collections/collection.js';
+import type { RuleCompiler } from '../rules/rule-compiler.js';
+import type { RequestInfo } from '../rules/request-info.js';
+import { rootTable, valuesTable, type RecordValues } from './record-store.js';
+
+/** RecordAccess evaluates API rules against stored or would-be records. */
+export class RecordAccess {
+  constructor(private readonly compiler: RuleCompiler) {}
+
+  /** Throws 403 when the rule is locked (null) and the request is not a superuser's (spec §3.9). */
+  assertNotLocked(rule: Rule, req: RequestInfo): void {
+    if (rule === null && !req.isSuperuser) throw forbidden('Only superusers can perform this action.');
+  }
+
+  /** The SQL condition a rule adds for this request over alias `root`, or null when it adds none. */
+  condition(c: Collection, rule: Rule, req: RequestInfo): RawBuilder<boolean> | null {
+    if (req.isSuperuser || rule === '' ) return null;
+    // Fail closed: a null rule for a non-superuser matches nothing.
+    if (rule === null) return sql<boolean>`1 = 0`;
+    return this.compiler.compileFilter(rule, { collection: c, rootAlias: 'root', request: req, mode: 'rule' });
+  }
+
+  /** Whether the stored record `id` satisfies the rule for this request. */
+  async allows(exec: Executor, c: Collection, rule: Rule, id: string, req: RequestInfo): Promise<boolean> {
+    const cond = this.condition(c, rule, req);
+    if (!cond) return true;
+    const { rows } = await sql`SELECT 1 FROM ${rootTable(c)} WHERE root.${sql.ref('id')} = ${id} AND (${cond}) LIMIT 1`.execute(exec);
+    return rows.length > 0;
+  }
+
+  /** Whether a record that is not stored yet (given by its values) satisfies the rule. */
+  async allowsValues(exec: Executor, c: Collection, rule: Rule, values: RecordValues, req: RequestInfo): Promise<boolean> {
+    const cond = this.condition(c, rule, req);
+    if (!cond) return true;
+    const { rows } = await sql`SELECT 1 FROM ${valuesTable(c, values)} WHERE ${cond} LIMIT 1`.execute(exec);
+    return rows.length > 0;
+  }
+
+  /**
+   * Whether the request may manage the auth record (spec §3.7): superusers,
+   * and requests satisfying a non-empty manageRule.
+   */
+  async canManage(exec: Executor, c: Collection, values: RecordValues, stored: boolean, req: RequestInfo): Promise<boolean> {
+    if (req.isSuperuser) return true;
+    if (c.type !== 'auth' || !c.manageRule || !req.auth) return false;
+    return stored
+      ? this.allows(exec, c, c.manageRule, String(values.id), req)
+      : this.allowsValues(exec, c, c.manageRule, values, req);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Lists records (spec §3.1): the listRule and the client filter become one SQL
+ * WHERE clause, the sort an ORDER BY; a page is one query, the total another.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../../db/database.js';
+import type { Dialect } from '../../db/dialect/dialect.js';
+import { forbidden } from '../../errors/app-error.js';
+import type { Collection } from '../collections/collection.js';
+import type { RuleCompiler } from '../rules/rule-compiler.js';
+import type { RequestInfo } from '../rules/request-info.js';
+import type { RecordAccess } from './record-access.js';
+import { rootTable, rowToValues, type RecordValues } from './record-store.js';
+
+/** The list parameters of spec §1.7 after parsing. */
+export interface ListQuery {
+  page: number;
+  perPage: number;
+  sort: string;
+  filter: string;
+  skipTotal: boolean;
+}
+
+/** One page of records (values only; the caller serializes). */
+export interface RecordPage {
+  page: number;
+  perPage: number;
+  totalItems: number;
+  totalPages: number;
+  items: RecordValues[];
+}
+
+/** Lists the records of `c` the request may see. */
+export async function listRecords(
+  exec: Executor, deps: { access: RecordAccess; compiler: RuleCompiler; dialect: Dialect },
+  c: Collection, q: ListQuery, req: RequestInfo,
+): Promise<RecordPage> {
+  deps.access.assertNotLocked(c.listRule, req);
+  if (!req.isSuperuser) assertNoPrivilegedNames(q.filter, q.sort);
+  const conditions: RawBuilder<boolean>[] = [];
+  const rule = deps.access.condition(c, c.listRule, req);
+  if (rule) conditions.push(rule);
+  if (q.filter.trim() !== '') {
+    conditions.push(deps.compiler.compileFilter(q.filter, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' }));
+  }
+  const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
+  const order = q.sort.trim() !== ''
+    ? deps.compiler.compileSort(q.sort, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' })
+    : [];
+  // Spec §1.7: with no sort, insertion order.
+  if (c.type !== 'view') order.push(deps.dialect.insertionOrder('root'));
+  const orderBy = order.length > 0 ? sql`ORDER BY ${sql.join(order)}` : sql``;
+  const offset = (q.page - 1) * q.perPage;
+  const { rows } = await sql<Record<string, unknown>>`SELECT root.* FROM ${rootTable(c)} ${where} ${orderBy} LIMIT ${q.perPage} OFFSET ${offset}`.execute(exec);
+  let totalItems = -1;
+  let totalPages = -1;
+  if (!q.skipTotal) {
+    const count = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${rootTable(c)} ${where}`.execute(exec);
+    totalItems = Number(count.rows[0]?.n ?? 0);
+    totalPages = Math.ceil(totalItems / q.perPage);
+  }
+  return { page: q.page, perPage: q.perPage, totalItems, totalPages, items: rows.map((r) => rowToValues(c, r)) };
+}
+
+/** Spec §3.1 step 2: only superusers may name `@collection.` or `@request.` in filter or sort. */
+function assertNoPrivilegedNames(filter: string, sort: string): void {
+  for (const name of ['@collection.', '@request.']) {
+    if (filter.includes(name) || sort.includes(name)) throw forbidden(`Only superusers can filter by ${name}`);
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * The RecordService runs the records API of spec §3: rules, body resolution,
+ * validation, the write in a transaction, and the JSON each viewer may see.
+ */
+import { sql } from 'kysely';
+import type { Db, Executor } from '../../db/database.js';
+import type { Dialect } from '../../db/dialect/dialect.js';
+import { AppError, badRequest, fieldError, isAppError, notFound, type ErrorData } from '../../errors/app-error.js';
+import { nowDateTime } from '../../tools/datetime.js';
+import type { Collection } from '../collections/collection.js';
+import type { Schema } from '../collections/schema.js';
+import { hashPassword, checkPassword } from '../auth/password-hash.js';
+import { getFieldType } from '../fields/field-registry.js';
+import type { RuleCompiler } from '../rules/rule-compiler.js';
+import type { RequestInfo } from '../rules/request-info.js';
+import { RecordAccess } from './record-access.js';
+import { resolveBody, type ResolvedBody } from './record-body.js';
+import { deleteWithReferences } from './record-delete.js';
+import { Expander, expandTree, type ExpandItem } from './record-expand.js';
+import { listRecords, type ListQuery } from './record-list.js';
+import { serializeRecord } from './record-serialize.js';
+import { findRecord, insertRecord, rowToValues, updateRecord, type RecordValues } from './record-store.js';
+import { validateAuthId, validateFields, validateNewId, validateRelations } from './record-validate.js';
+
+/** What the RecordService needs. */
+export interface RecordServiceDeps {
+  db: Db;
+  dialect: Dialect;
+  schema: Schema;
+  compiler: RuleCompiler;
+}
+
+/** Output options of a read or write: which relations to expand. */
+export interface OutputOptions {
+  expand: string[];
+}
+
+/** A list response (spec §1.7) with serialized items. */
+export interface RecordListJson {
+  page: number;
+  perPage: number;
+  totalItems: number;
+  totalPages: number;
+  items: Record<string, unknown>[];
+}
+
+/** RecordService is the records API without HTTP. */
+export class RecordService {
+  readonly access: RecordAccess;
+  /** The database, for callers that present records outside a write. */
+  readonly db: Db;
+  private readonly expander: Expander;
+
+  constructor(private readonly deps: RecordServiceDeps) {
+    this.db = deps.db;
+    this.access = new RecordAccess(deps.compiler);
+    this.expander = new Expander(deps.schema, this.access, deps.dialect);
+  }
+
+  /** The collection named in a records path, or 404 `Missing collection context.`. */
+  collection(idOrName: string): Collection {
+    const c = this.deps.schema.find(idOrName);
+    if (!c) throw notFound('Missing collection context.');
+    return c;
+  }
+
+  /** Lists records (spec §3.1). */
+  async list(c: Collection, q: ListQuery, out: OutputOptions, req: RequestInfo): Promise<RecordListJson> {
+    const page = await listRecords(this.deps.db, { access: this.access, compiler: this.deps.compiler, dialect: this.deps.dialect }, c, q, req);
+    const items = await this.present(this.deps.db, c, page.items, out, req);
+    return { ...page, items };
+  }
+
+  /** Views one record (spec §3.2). */
+  async view(c: Collection, id: string, out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>> {
+    this.access.assertNotLocked(c.viewRule, req);
+    const values = await findRecord(this.deps.db, c, id);
+    if (!values || !(await this.access.allows(this.deps.db, c, c.viewRule, id, req))) throw notFound();
+    return (await this.present(this.deps.db, c, [values], out, req))[0]!;
+  }
+
+  /** Creates a record (spec §3.3). */
+  async create(c: Collection, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>> {
+    assertWritable(c);
+    this.access.assertNotLocked(c.createRule, req);
+    const created = await this.transaction('Failed to create record.', async (trx) => {
+      const defaults = this.defaults(c);
+      const resolved = resolveBody(c, body, defaults, !req.isSuperuser);
+      const values = this.fillGenerated(c, resolved);
+      const ruleReq: RequestInfo = { ...req, body: resolved.ruleBody };
+      const manager = await this.access.canManage(trx, c, values, false, ruleReq);
+      if (c.type === 'auth' && !manager) values.verified = false;
+      if (!(await this.access.allowsValues(trx, c, c.createRule, values, ruleReq))) throw badRequest('Failed to create record.');
+      if (c.type === 'auth' && !manager && resolved.touched.has('verified') && (body.verified === true || body.verified === 'true')) {
+        throw badRequest('Failed to create record.', { verified: mismatch() });
+      }
+      const errors = validateFields({ collection: c, values, old: undefined, touched: resolved.touched });
+      this.validateAuthCreate(c, resolved, errors);
+      await validateRelations(trx, this.deps.schema, { collection: c, values, old: undefined, touched: resolved.touched }, errors);
+      await validateNewId(trx, c, String(values.id), errors);
+      await validateAuthId(trx, this.deps.schema, c, String(values.id), errors);
+      if (Object.keys(errors).length > 0) throw badRequest('Failed to create record.', errors);
+      await this.hashPasswords(c, values, resolved.touched);
+      this.stampDates(c, values, true);
+      await insertRecord(trx, c, values);
+      return values;
+    });
+    return (await this.present(this.deps.db, c, [created], out, req))[0]!;
+  }
+
+  /** Updates a record (spec §3.4). */
+  async update(c: Collection, id: string, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>> {
+    assertWritable(c);
+    this.access.assertNotLocked(c.updateRule, req);
+    const updated = await this.transaction('Failed to update record.', async (trx) => {
+      const old = await findRecord(trx, c, id);
+      if (!old) throw notFound();
+      const resolved = resolveBody(c, body, old, !req.isSuperuser);
+      const ruleReq: RequestInfo = { ...req, body: resolved.ruleBody };
+      if (!(await this.access.allows(trx, c, c.updateRule, id, ruleReq))) throw notFound();
+      const values = resolved.values;
+      const errors = validateFields({ collection: c, values, old, touched: resolved.touched });
+      if (c.type === 'auth') await this.validateAuthUpdate(trx, c, old, resolved, ruleReq, errors);
+      await validateRelations(trx, this.deps.schema, { collection: c, values, old, touched: resolved.touched }, errors);
+      if (Object.keys(errors).length > 0) throw badRequest('Failed to update record.', errors);
+      await this.hashPasswords(c, values, resolved.touched);
+      if (c.type === 'auth' && (resolved.touched.has('password') || values.email !== old.email)) {
+        values.tokenKey = this.generate(c, 'tokenKey');
+      }
+      this.stampDates(c, values, false);
+      await updateRecord(trx, c, id, values, c.fields);
+      return values;
+    });
+    return (await this.present(this.deps.db, c, [updated], out, req))[0]!;
+  }
+
+  /** Deletes a record with its cascades (spec §3.5). */
+  async delete(c: Collection, id: string, req: RequestInfo): Promise<void> {
+    assertWritable(c);
+    this.access.assertNotLocked(c.deleteRule, req);
+    await this.transaction('Failed to delete record.', async (trx) => {
+      const values = await findRecord(trx, c, id);
+      if (!values || !(await this.access.allows(trx, c, c.deleteRule, id, req))) throw notFound();
+      if (c.name === '_superusers') await this.assertNotLastSuperuser(trx, c);
+      await deleteWithReferences(trx, this.deps, c, values);
+    });
+  }
+
+  /** Deletes every record of a collection with cascades (collection truncate). */
+  async truncate(c: Collection): Promise<void> {
+    if (c.type === 'view') throw badRequest('Failed to truncate collection.');
+    await this.transaction('Failed to truncate collection.', async (trx) => {
+      const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(c.name)}`.execute(trx);
+      for (const row of rows) {
+        const values = rowToValues(c, row);
+        if (await findRecord(trx, c, String(values.id))) await deleteWithReferences(trx, this.deps, c, values);
+      }
+    });
+  }
+
+  /** Serializes records for the requester and expands relations. */
+  async present(exec: Executor, c: Collection, records: RecordValues[], out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>[]> {
+    const items: ExpandItem[] = [];
+    for (const values of records) {
+      const self = req.auth?.collection.id === c.id && req.auth.record.id === values.id;
+      const showEmail = req.isSuperuser || self || (c.type === 'auth' && values.emailVisibility !== true && !!c.manageRule && await this.access.canManage(exec, c, values, true, req));
+      items.push({ values, json: serializeRecord(c, values, { showHidden: req.isSuperuser, showEmail }) });
+    }
+    if (out.expand.length > 0) await this.expander.expand(exec, c, items, expandTree(out.expand), req);
+    return items.map((i) => i.json);
+  }
+
+  /** Values of a new record before the body applies. */
+  private defaults(c: Collection): RecordValues {
+    const values: RecordValues = {};
+    for (const f of c.fields) values[f.name] = getFieldType(f.type)!.defaultValue(f);
+    return values;
+  }
+
+  /** Fills autogenerated text values (id, tokenKey, …) left empty by the body. */
+  private fillGenerated(c: Collection, resolved: ResolvedBody): RecordValues {
+    const values = resolved.values;
+    for (const f of c.fields) {
+      if (f.type === 'text' && values[f.name] === '' && f.autogeneratePattern) values[f.name] = this.generate(c, f.name);
+    }
+    return values;
+  }
+
+  private generate(c: Collection, name: string): string {
+    const f = c.fields.find((x) => x.name === name)!;
+    return getFieldType('text')!.autogenerate?.(f) ?? '';
+  }
+
+  private stampDates(c: Collection, values: RecordValues, isNew: boolean): void {
+    const now = nowDateTime();
+    for (const f of c.fields) {
+      if (f.type !== 'autodate') continue;
+      if ((isNew && f.onCreate) || (!isNew && f.onUpdate)) values[f.name] = now;
+    }
+  }
+
+  private async hashPasswords(c: Collection, values: RecordValues, touched: ReadonlySet<string>): Promise<void> {
+    for (const f of c.fields) {
+      if (f.type === 'password' && touched.has(f.name) && typeof values[f.name] === 'string' && values[f.name] !== '') {
+        values[f.name] = await hashPassword(values[f.name] as string);
+      }
+    }
+  }
+
+  private validateAuthCreate(c: Collection, resolved: ResolvedBody, errors: ErrorData): void {
+    if (c.type !== 'auth') return;
+    if (!resolved.touched.has('password') || resolved.values.password === '') errors.password ??= fieldError('validation_required', 'Cannot be blank.');
+    const confirm = resolved.extras.passwordConfirm;
+    if (confirm === undefined || confirm === '' || confirm === null) errors.passwordConfirm = fieldError('validation_required', 'Cannot be blank.');
+    else if (confirm !== resolved.values.password) errors.passwordConfirm = mismatch();
+  }
+
+  private async validateAuthUpdate(trx: Executor, c: Collection, old: RecordValues, resolved: ResolvedBody, req: RequestInfo, errors: ErrorData): Promise<void> {
+    const manager = await this.access.canManage(trx, c, old, true, req);
+    const v = resolved.values;
+    if (!manager) {
+      if (v.email !== old.email) errors.email = mismatch();
+      if (v.verified !== old.verified) errors.verified = mismatch();
+    }
+    if (!resolved.touched.has('password')) return;
+    const confirm = resolved.extras.passwordConfirm;
+    if (confirm === undefined || confirm === '' || confirm === null) errors.passwordConfirm = fieldError('validation_required', 'Cannot be blank.');
+    else if (confirm !== v.password) errors.passwordConfirm = mismatch();
+    if (!manager) {
+      const oldPassword = resolved.extras.oldPassword;
+      const check = typeof oldPassword === 'string' && oldPassword !== '' ? await checkPassword(String(old.password), oldPassword) : { ok: false };
+      if (!check.ok) errors.oldPassword = fieldError('validation_invalid_old_password', 'Missing or invalid old password.');
+    }
+  }
+
+  private async assertNotLastSuperuser(trx: Executor, c: Collection): Promise<void> {
+    const { rows } = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(c.name)}`.execute(trx);
+    if (Number(rows[0]?.n ?? 0) <= 1) throw badRequest('You can\'t delete the only existing superuser.');
+  }
+
+  /** Runs a write in a transaction; database constraint errors become a 400 with `message`. */
+  private async transaction<T>(message: string, fn: (trx: Executor) => Promise<T>): Promise<T> {
+    try {
+      return await this.deps.db.transaction().execute(fn);
+    } catch (err) {
+      if (isAppError(err)) throw err;
+      const translated = this.deps.dialect.translateError(err, message);
+      if (translated) throw translated;
+      throw err;
+    }
+  }
+}
+
+function assertWritable(c: Collection): void {
+  if (c.type === 'view') throw new AppError(400, 'Unsupported collection type.');
+}
+
+function mismatch() {
+  return fieldError('validation_values_mismatch', "Values don't match.");
+}

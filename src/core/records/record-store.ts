@@ -1,0 +1,76 @@
+/**
+ * RecordStore reads and writes the rows of collection tables, converting
+ * between stored column values and record values through each field's type.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../../db/database.js';
+import type { Collection, Field } from '../collections/collection.js';
+import { getFieldType } from '../fields/field-registry.js';
+
+/** A record's field values, keyed by field name, in the shapes of spec §2.5. */
+export type RecordValues = Record<string, unknown>;
+
+/** The table of a collection, aliased `root`, as a FROM item. */
+export function rootTable(c: Collection): RawBuilder<unknown> {
+  return sql`${sql.table(c.name)} AS root`;
+}
+
+/** Turns a database row into record values. */
+export function rowToValues(c: Collection, row: Record<string, unknown>): RecordValues {
+  const values: RecordValues = {};
+  for (const f of c.fields) values[f.name] = getFieldType(f.type)!.fromDb(f, row[f.name]);
+  return values;
+}
+
+/** The stored form of one field's value. */
+export function toStored(f: Field, value: unknown): unknown {
+  return getFieldType(f.type)!.toDb(f, value);
+}
+
+/**
+ * A derived table holding one would-be record as bound values, aliased `root`,
+ * so a rule can be evaluated against a record that is not stored yet.
+ */
+export function valuesTable(c: Collection, values: RecordValues): RawBuilder<unknown> {
+  const columns = c.fields.map((f) => sql`${toStored(f, values[f.name])} AS ${sql.ref(f.name)}`);
+  return sql`(SELECT ${sql.join(columns)}) AS root`;
+}
+
+/** Loads one record by id, or undefined. */
+export async function findRecord(exec: Executor, c: Collection, id: string): Promise<RecordValues | undefined> {
+  const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(c.name)} WHERE ${sql.ref('id')} = ${id}`.execute(exec);
+  return rows[0] ? rowToValues(c, rows[0]) : undefined;
+}
+
+/** Loads the records with these ids, in no particular order. */
+export async function findRecords(exec: Executor, c: Collection, ids: readonly string[], where?: RawBuilder<boolean>): Promise<RecordValues[]> {
+  if (ids.length === 0) return [];
+  const cond = where ? sql`AND (${where})` : sql``;
+  const out: RecordValues[] = [];
+  // NOTE: chunks stay below SQLite's bound-parameter limit.
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const { rows } = await sql<Record<string, unknown>>`SELECT root.* FROM ${rootTable(c)} WHERE root.${sql.ref('id')} IN (${sql.join(chunk)}) ${cond}`.execute(exec);
+    for (const row of rows) out.push(rowToValues(c, row));
+  }
+  return out;
+}
+
+/** Inserts a record with every field's value. */
+export async function insertRecord(exec: Executor, c: Collection, values: RecordValues): Promise<void> {
+  const names = c.fields.map((f) => sql.ref(f.name));
+  const stored = c.fields.map((f) => toStored(f, values[f.name]));
+  await sql`INSERT INTO ${sql.table(c.name)} (${sql.join(names)}) VALUES (${sql.join(stored)})`.execute(exec);
+}
+
+/** Writes the given fields of a stored record. */
+export async function updateRecord(exec: Executor, c: Collection, id: string, values: RecordValues, fields: readonly Field[]): Promise<void> {
+  if (fields.length === 0) return;
+  const sets = fields.map((f) => sql`${sql.ref(f.name)} = ${toStored(f, values[f.name])}`);
+  await sql`UPDATE ${sql.table(c.name)} SET ${sql.join(sets)} WHERE ${sql.ref('id')} = ${id}`.execute(exec);
+}
+
+/** Deletes one row. */
+export async function deleteRow(exec: Executor, c: Collection, id: string): Promise<void> {
+  await sql`DELETE FROM ${sql.table(c.name)} WHERE ${sql.ref('id')} = ${id}`.execute(exec);
+}

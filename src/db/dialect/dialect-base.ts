@@ -1,0 +1,57 @@
+/**
+ * Defaults shared by every Dialect: SQL that PostgreSQL and SQLite both accept.
+ * A concrete dialect overrides what differs.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { AppError } from '../../errors/app-error.js';
+import type { Executor } from '../database.js';
+import type { ColumnSpec, Dialect } from './dialect.js';
+
+/** DialectBase gives the standard-SQL members of a Dialect. */
+export abstract class DialectBase implements Dialect {
+  abstract readonly supportsReturning: boolean;
+  abstract columnDefinition(spec: ColumnSpec): string;
+  abstract tableColumns(exec: Executor, name: string): Promise<string[]>;
+  abstract translateError(err: unknown, message?: string): AppError | null;
+  abstract isUniqueViolation(err: unknown): boolean;
+  abstract jsonArrayContains(arrayExpr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<boolean>;
+  abstract jsonEach(arrayExpr: RawBuilder<unknown>): RawBuilder<unknown>;
+  abstract jsonArrayLength(expr: RawBuilder<unknown>): RawBuilder<number>;
+  abstract jsonExtract(expr: RawBuilder<unknown>, path: ReadonlyArray<string | number>): RawBuilder<unknown>;
+  abstract likeInsensitive(left: RawBuilder<unknown>, pattern: RawBuilder<unknown>, negate: boolean): RawBuilder<boolean>;
+  abstract isDistinct(left: RawBuilder<unknown>, right: RawBuilder<unknown>, negate: boolean): RawBuilder<boolean>;
+  abstract random(): RawBuilder<unknown>;
+  abstract rowId(alias: string): RawBuilder<unknown>;
+  abstract strftime(format: RawBuilder<unknown>, time: RawBuilder<unknown> | null, modifiers: RawBuilder<unknown>[]): RawBuilder<unknown>;
+
+  /** Double-quotes an identifier, doubling embedded quotes (standard SQL). */
+  quoteId(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+  }
+
+  param(value: unknown): RawBuilder<unknown> {
+    if (value === undefined) return sql`${null}`;
+    if (typeof value === 'boolean') return sql`${value ? 1 : 0}`;
+    return sql`${value}`;
+  }
+
+  insertionOrder(alias: string): RawBuilder<unknown> {
+    return sql`${this.rowId(alias)} ASC`;
+  }
+
+  lower(expr: RawBuilder<unknown>): RawBuilder<unknown> {
+    return sql`LOWER(${expr})`;
+  }
+
+  geoDistance(
+    lonA: RawBuilder<unknown>, latA: RawBuilder<unknown>, lonB: RawBuilder<unknown>, latB: RawBuilder<unknown>,
+  ): RawBuilder<number> {
+    // Haversine in the spherical-law-of-cosines form PocketBase uses; 6371 km = mean earth radius.
+    return sql<number>`(6371 * acos(cos(radians(${latA})) * cos(radians(${latB})) * cos(radians(${lonB}) - radians(${lonA})) + sin(radians(${latA})) * sin(radians(${latB}))))`;
+  }
+
+  /** Quotes a literal string for DDL (standard SQL: single quotes, doubled). */
+  protected quoteLiteral(value: string): string {
+    return `'${value.replace(/'/g, "''")}'`;
+  }
+}

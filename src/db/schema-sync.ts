@@ -1,0 +1,118 @@
+/**
+ * SchemaSync turns collection definitions into tables, columns, views and
+ * indexes. It runs inside the caller's transaction, so a schema change and its
+ * DDL commit or roll back together (design §3).
+ */
+import { sql } from 'kysely';
+import type { Collection, Field } from '../core/collections/collection.js';
+import { getFieldType } from '../core/fields/field-registry.js';
+import { parseIndex, buildIndex } from '../core/collections/index-parse.js';
+import { badRequest } from '../errors/app-error.js';
+import type { Executor } from './database.js';
+import type { Dialect } from './dialect/dialect.js';
+import type { SchemaDdl } from '../core/collections/schema-ddl.js';
+
+/** SchemaSync writes the DDL of collection changes through a Dialect. */
+export class SchemaSync implements SchemaDdl {
+  constructor(private readonly dialect: Dialect) {}
+
+  /** Creates the table (or view) and indexes of a new collection. */
+  async create(trx: Executor, c: Collection): Promise<void> {
+    const q = (n: string) => this.dialect.quoteId(n);
+    if (c.type === 'view') {
+      await this.createView(trx, c);
+      return;
+    }
+    const columns = c.fields.map((f) => `${q(f.name)} ${this.columnDefinition(f)}`);
+    await sql.raw(`CREATE TABLE ${q(c.name)} (${columns.join(', ')})`).execute(trx);
+    for (const index of c.indexes) await this.createIndex(trx, c, index);
+  }
+
+  /** Brings the table of `old` to the shape of `next`: rename, columns, indexes. */
+  async update(trx: Executor, old: Collection, next: Collection): Promise<void> {
+    const q = (n: string) => this.dialect.quoteId(n);
+    if (next.type === 'view') {
+      await sql.raw(`DROP VIEW IF EXISTS ${q(old.name)}`).execute(trx);
+      await this.createView(trx, next);
+      return;
+    }
+    // Indexes may name columns about to change: drop them all first, recreate after.
+    for (const index of old.indexes) await this.dropIndex(trx, index);
+    if (old.name !== next.name) {
+      await sql.raw(`ALTER TABLE ${q(old.name)} RENAME TO ${q(next.name)}`).execute(trx);
+    }
+    const table = q(next.name);
+    const nextById = new Map(next.fields.map((f) => [f.id, f]));
+    for (const f of old.fields) {
+      if (!nextById.has(f.id)) await sql.raw(`ALTER TABLE ${table} DROP COLUMN ${q(f.name)}`).execute(trx);
+    }
+    const oldById = new Map(old.fields.map((f) => [f.id, f]));
+    for (const f of next.fields) {
+      const before = oldById.get(f.id);
+      if (!before) {
+        await sql.raw(`ALTER TABLE ${table} ADD COLUMN ${q(f.name)} ${this.columnDefinition(f)}`).execute(trx);
+        continue;
+      }
+      if (before.name !== f.name) {
+        await sql.raw(`ALTER TABLE ${table} RENAME COLUMN ${q(before.name)} TO ${q(f.name)}`).execute(trx);
+      }
+      await this.convertValues(trx, next.name, before, f);
+    }
+    for (const index of next.indexes) await this.createIndex(trx, next, index);
+  }
+
+  /** Drops the table (or view) of a collection with its indexes. */
+  async drop(trx: Executor, c: Collection): Promise<void> {
+    const kind = c.type === 'view' ? 'VIEW' : 'TABLE';
+    await sql.raw(`DROP ${kind} IF EXISTS ${this.dialect.quoteId(c.name)}`).execute(trx);
+  }
+
+  /** The column names a view exposes, in order. */
+  async viewColumns(trx: Executor, name: string): Promise<string[]> {
+    return this.dialect.tableColumns(trx, name);
+  }
+
+  /** The column definition of a field. */
+  private columnDefinition(f: Field): string {
+    const type = getFieldType(f.type);
+    if (!type) throw badRequest(`Unknown field type ${f.type}.`);
+    const stored = type.toDb(f, type.defaultValue(f));
+    return this.dialect.columnDefinition({
+      kind: type.columnKind(f),
+      primaryKey: f.name === 'id' && f.primaryKey === true,
+      defaultValue: stored,
+    });
+  }
+
+  /**
+   * Rewrites stored values when a field switches between one value and many
+   * (maxSelect crossing 1): "a" ↔ ["a"]. Other option changes keep values as they are.
+   */
+  private async convertValues(trx: Executor, table: string, before: Field, after: Field): Promise<void> {
+    const type = getFieldType(after.type);
+    if (!type || type.isMultiple(before) === type.isMultiple(after)) return;
+    const q = (n: string) => this.dialect.quoteId(n);
+    const rows = await sql<{ id: string; v: unknown }>`SELECT ${sql.raw(q('id'))} AS id, ${sql.raw(q(after.name))} AS v FROM ${sql.raw(q(table))}`.execute(trx);
+    for (const row of rows.rows) {
+      const value = type.normalize(after, type.fromDb(before, row.v));
+      await sql`UPDATE ${sql.raw(q(table))} SET ${sql.raw(q(after.name))} = ${type.toDb(after, value)} WHERE ${sql.raw(q('id'))} = ${row.id}`.execute(trx);
+    }
+  }
+
+  private async createView(trx: Executor, c: Collection): Promise<void> {
+    // SECURITY: the view query is SQL written by a superuser (as in PocketBase); it is
+    // wrapped as a view definition, which can only read.
+    await sql.raw(`CREATE VIEW ${this.dialect.quoteId(c.name)} AS ${c.viewQuery ?? ''}`).execute(trx);
+  }
+
+  private async createIndex(trx: Executor, c: Collection, index: string): Promise<void> {
+    const parsed = parseIndex(index);
+    if (!parsed) throw badRequest('Invalid index.', { indexes: { code: 'validation_invalid_index_expression', message: 'Invalid CREATE INDEX expression.' } });
+    await sql.raw(buildIndex(parsed, c.name)).execute(trx);
+  }
+
+  private async dropIndex(trx: Executor, index: string): Promise<void> {
+    const parsed = parseIndex(index);
+    if (parsed) await sql.raw(`DROP INDEX IF EXISTS ${this.dialect.quoteId(parsed.name)}`).execute(trx);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The password sign-in part of the auth API (spec §5.1–5.3, §5.7): auth-methods,
+ * auth-with-password and auth-refresh, on every auth collection.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthResult, AuthService } from '../core/auth/auth-service.js';
+import type { RecordService } from '../core/records/record-service.js';
+import { AppError, fieldError, type ErrorData } from '../errors/app-error.js';
+import { firstQueryValue, parseExpand } from './list-params.js';
+import { requestInfo } from './request-auth.js';
+
+type Params = { collection: string };
+
+/** Registers the auth routes. */
+export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, records: RecordService): void {
+  const base = '/api/collections/:collection';
+
+  app.get<{ Params: Params }>(`${base}/auth-methods`, async function authMethods(request) {
+    const c = auth.authCollection(request.params.collection);
+    const password = { enabled: c.passwordAuth.enabled, identityFields: c.passwordAuth.enabled ? c.passwordAuth.identityFields : [] };
+    return {
+      password,
+      oauth2: { enabled: false, providers: [] },
+      mfa: { enabled: c.mfa.enabled, duration: c.mfa.enabled ? c.mfa.duration : 0 },
+      otp: { enabled: c.otp.enabled, duration: c.otp.enabled ? c.otp.duration : 0 },
+      authProviders: null,
+      usernamePassword: password.enabled && password.identityFields.includes('username'),
+      emailPassword: password.enabled && password.identityFields.includes('email'),
+    };
+  });
+
+  app.post<{ Params: Params }>(`${base}/auth-with-password`, async function authWithPassword(request) {
+    const c = auth.authCollection(request.params.collection);
+    const body = formBody(request);
+    const errors: ErrorData = {};
+    const identity = requiredString(body.identity, errors, 'identity');
+    const password = requiredString(body.password, errors, 'password');
+    const identityField = body.identityField === undefined || body.identityField === '' ? undefined : String(body.identityField);
+    if (identityField !== undefined && !c.passwordAuth.identityFields.includes(identityField)) {
+      errors.identityField = fieldError('validation_in_invalid', 'Must be a valid value.');
+    }
+    if (Object.keys(errors).length > 0) throw new AppError(400, 'An error occurred while validating the submitted data.', errors);
+    const result = await auth.authWithPassword(c, identity, password, identityField, requestInfo(request, 'password', body));
+    return authResponse(request, records, result);
+  });
+
+  app.post<{ Params: Params }>(`${base}/auth-refresh`, async function authRefresh(request) {
+    const c = auth.authCollection(request.params.collection);
+    const result = await auth.refresh(c, requestInfo(request));
+    return authResponse(request, records, result);
+  });
+}
+
+/** The auth response of spec §5.1: the token and the record, email always included. */
+export async function authResponse(request: FastifyRequest, records: RecordService, result: AuthResult): Promise<Record<string, unknown>> {
+  const req = requestInfo(request);
+  const viewer = { ...req, auth: { collection: result.collection, record: result.record }, isSuperuser: req.isSuperuser || result.collection.name === '_superusers' };
+  const expand = parseExpand(firstQueryValue(request.query, 'expand'));
+  const [record] = await records.present(records.db, result.collection, [result.record], { expand }, viewer);
+  return { token: result.token, record };
+}
+
+function formBody(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw new AppError(400, 'An error occurred while loading the submitted data.');
+  return body as Record<string, unknown>;
+}
+
+function requiredString(value: unknown, errors: ErrorData, key: string): string {
+  const text = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+  if (text === '') errors[key] = fieldError('validation_required', 'Cannot be blank.');
+  else if (text.length > 255) errors[key] = fieldError('validation_length_too_long', 'The length must be no more than 255.', { max: 255 });
+  return text;
+}

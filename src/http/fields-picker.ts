@@ -1,0 +1,293 @@
+/**
+ * The `fields` response picker of spec §1.8: keeps only the listed keys of a JSON
+ * response, with `*` wildcards and the `:excerpt(max, withEllipsis?)` modifier.
+ */
+import { badRequest } from '../errors/app-error.js';
+import { parseBool } from './list-params.js';
+
+/** A Modifier rewrites the value of a picked key (e.g. `:excerpt(200,true)`). */
+export interface Modifier {
+  modify(value: unknown): unknown;
+}
+
+/** Picked paths (dot separated, relative to the current level) and their modifier. */
+type FieldMap = Map<string, Modifier | null>;
+
+/** A list response of spec §1.7: pagination keys plus `items`. */
+export interface ListResult {
+  page: number;
+  perPage: number;
+  items: unknown[];
+  [key: string]: unknown;
+}
+
+/** Tests whether a response body is a list result (an `items` array next to `page`/`perPage`). */
+export function isListResult(value: unknown): value is ListResult {
+  if (!isPlainObject(value)) return false;
+  return Array.isArray(value.items) && typeof value.page === 'number' && typeof value.perPage === 'number';
+}
+
+/**
+ * Returns a copy of a JSON value keeping only the keys named by a `fields` expression;
+ * an empty expression returns the value as it is. A bad modifier throws a 400 AppError.
+ */
+export function pickFields(value: unknown, fieldsParam: string): unknown {
+  if (fieldsParam.trim() === '' || value === undefined) return value;
+  const fields = parseFieldsParam(fieldsParam);
+  const copy = toPlainJson(value);
+  pickValue(copy, fields);
+  return copy;
+}
+
+/** Like pickFields, but for a list result: picks inside each item and keeps the pagination keys. */
+export function pickListFields<T extends ListResult>(list: T, fieldsParam: string): T {
+  if (fieldsParam.trim() === '') return list;
+  const fields = parseFieldsParam(fieldsParam);
+  const copy = toPlainJson(list) as T;
+  pickValue(copy.items, fields);
+  return copy;
+}
+
+/** Parses a `fields` expression into paths and modifiers; throws a 400 AppError on a bad modifier. */
+export function parseFieldsParam(raw: string): FieldMap {
+  const fields: FieldMap = new Map();
+  for (const item of splitTopLevel(raw)) {
+    const token = item.trim();
+    if (token === '') continue;
+    const colon = token.indexOf(':');
+    if (colon === -1) {
+      fields.set(token, null);
+    } else {
+      fields.set(token.slice(0, colon).trim(), parseModifier(token.slice(colon + 1)));
+    }
+  }
+  return fields;
+}
+
+/** Splits on commas that are not inside parentheses, so `a:excerpt(10,true),b` is two items. */
+function splitTopLevel(raw: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (ch === ',' && depth === 0) {
+      items.push(raw.slice(start, i));
+      start = i + 1;
+    }
+  }
+  items.push(raw.slice(start));
+  return items;
+}
+
+/** Parses `name(arg, …)`; only `excerpt` exists (spec §1.8). */
+function parseModifier(raw: string): Modifier {
+  const match = /^\s*(\w+)\s*(?:\(([^()]*)\))?\s*$/.exec(raw);
+  if (!match) throw badRequest();
+  const args = (match[2] ?? '').split(/[\s,]+/).filter((a) => a !== '');
+  if (match[1] === 'excerpt') return excerptModifier(args);
+  throw badRequest();
+}
+
+/** `excerpt(max, withEllipsis?)`: max must be a positive integer; withEllipsis a Go-style bool (else false). */
+function excerptModifier(args: string[]): Modifier {
+  if (args.length === 0 || args.length > 2) throw badRequest();
+  const max = /^[+-]?\d+$/.test(args[0]) ? Number(args[0]) : 0;
+  if (!Number.isSafeInteger(max) || max <= 0) throw badRequest();
+  const withEllipsis = args.length > 1 ? parseBool(args[1]) === true : false;
+  return {
+    modify: (value) => (typeof value === 'string' ? htmlExcerpt(value, max, withEllipsis) : value),
+  };
+}
+
+/** Picks in place: objects are filtered, arrays of objects are filtered item by item, anything else is left. */
+function pickValue(data: unknown, fields: FieldMap): void {
+  if (isPlainObject(data)) {
+    pickObject(data, fields);
+    return;
+  }
+  // Like PocketBase, only arrays whose first item is an object are descended into.
+  if (Array.isArray(data) && data.length > 0 && isPlainObject(data[0])) {
+    for (const item of data) {
+      if (isPlainObject(item)) pickObject(item, fields);
+    }
+  }
+}
+
+function pickObject(obj: Record<string, unknown>, given: FieldMap): void {
+  if (given.size === 0) return;
+  const fields: FieldMap = new Map(given);
+  if (fields.has('*')) {
+    const modifier = fields.get('*') ?? null;
+    // `*` adds every key of this level that no explicit path already names.
+    for (const key of Object.keys(obj)) {
+      if (!hasPathFor(fields, key)) fields.set(key, modifier);
+    }
+  }
+  for (const key of Object.keys(obj)) {
+    const nested: FieldMap = new Map();
+    let matched = false;
+    let whole = false;
+    for (const [path, modifier] of fields) {
+      if (!(path + '.').startsWith(key + '.')) continue;
+      matched = true;
+      const rest = path.slice(key.length + 1);
+      if (rest === '') {
+        if (modifier) obj[key] = modifier.modify(obj[key]);
+        whole = true;
+        break;
+      }
+      nested.set(rest, modifier);
+    }
+    if (!matched) delete obj[key];
+    else if (!whole) pickValue(obj[key], nested);
+  }
+}
+
+/** Whether some path is the key itself or descends into it. */
+function hasPathFor(fields: FieldMap, key: string): boolean {
+  for (const path of fields.keys()) {
+    if ((path + '.').startsWith(key + '.')) return true;
+  }
+  return false;
+}
+
+/** A detached plain-JSON copy, so toJSON() methods run and picking never mutates the caller's value. */
+function toPlainJson(value: unknown): unknown {
+  const text = JSON.stringify(value);
+  return text === undefined ? value : JSON.parse(text);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+// The excerpt rules follow PocketBase's: elements whose content is never text are
+// dropped, block elements separate words, inline ones do not.
+const EXCLUDED_TAGS = new Set([
+  'head', 'title', 'style', 'script', 'noscript', 'iframe', 'embed', 'applet', 'object', 'svg', 'img', 'picture',
+  'dialog', 'template', 'button', 'form', 'textarea', 'input', 'select', 'option', 'meta', 'link',
+]);
+const INLINE_TAGS = new Set([
+  'a', 'abbr', 'acronym', 'b', 'bdo', 'big', 'br', 'button', 'cite', 'code', 'em', 'i', 'label', 'q', 'small',
+  'span', 'strong', 'strike', 'sub', 'sup', 'time',
+]);
+const VOID_TAGS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+/** What PocketBase appends to a cut excerpt (its source uses three dots, not U+2026). */
+export const EXCERPT_ELLIPSIS = '...';
+
+/**
+ * Returns the plain text of an HTML string, whitespace collapsed, cut to at most `max`
+ * characters (code points), with EXCERPT_ELLIPSIS appended when cut and `withEllipsis`.
+ */
+export function htmlExcerpt(html: string, max: number, withEllipsis: boolean): string {
+  let text = '';
+  let prevSpace = false;
+  const separate = (): void => {
+    if (!prevSpace) {
+      text += ' ';
+      prevSpace = true;
+    }
+  };
+  const addText = (raw: string): void => {
+    // NOTE: only ASCII whitespace collapses (Go's \s), so a decoded &nbsp; survives.
+    let chunk = decodeEntities(raw).replace(/[\t\n\f\r ]+/g, ' ');
+    if (prevSpace) chunk = chunk.replace(/^ +/, '');
+    if (chunk === '') return;
+    text += chunk;
+    prevSpace = chunk.endsWith(' ');
+  };
+  // A code point takes at most two UTF-16 units: past this length the cut is certain.
+  const enough = 2 * (max + 2);
+  let i = 0;
+  while (i < html.length && text.length <= enough) {
+    const lt = html.indexOf('<', i);
+    if (lt === -1) {
+      addText(html.slice(i));
+      break;
+    }
+    if (lt > i) addText(html.slice(i, lt));
+    const tag = readTag(html, lt);
+    if (tag === null) {
+      addText('<');
+      i = lt + 1;
+      continue;
+    }
+    i = tag.end;
+    if (tag.name === '') continue;
+    if (!tag.closing && EXCLUDED_TAGS.has(tag.name)) {
+      if (!tag.selfClosing && !VOID_TAGS.has(tag.name)) i = skipElement(html, i, tag.name);
+      continue;
+    }
+    if (!INLINE_TAGS.has(tag.name)) separate();
+  }
+  let result = text.trim();
+  const chars = Array.from(result);
+  if (chars.length > max) {
+    result = chars.slice(0, max).join('').trim();
+    if (withEllipsis) result += EXCERPT_ELLIPSIS;
+  }
+  return result;
+}
+
+interface Tag {
+  /** Lower-cased tag name; '' for comments, doctypes and processing instructions. */
+  name: string;
+  closing: boolean;
+  selfClosing: boolean;
+  /** Index just past the tag. */
+  end: number;
+}
+
+/** Reads the markup starting at `<`; null when it is not a tag (a literal `<`). */
+function readTag(html: string, start: number): Tag | null {
+  if (html.startsWith('<!--', start)) {
+    const close = html.indexOf('-->', start + 4);
+    return { name: '', closing: false, selfClosing: false, end: close === -1 ? html.length : close + 3 };
+  }
+  const match = /^<(\/?)([a-zA-Z][^\s/>]*)|^<[!?]/.exec(html.slice(start, start + 64));
+  if (!match) return null;
+  // Attribute values may hold '>', so quotes are skipped over.
+  let i = start + match[0].length;
+  let quote = '';
+  for (; i < html.length; i++) {
+    const ch = html[i];
+    if (quote) {
+      if (ch === quote) quote = '';
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+    } else if (ch === '>') {
+      break;
+    }
+  }
+  const end = Math.min(i + 1, html.length);
+  if (match[2] === undefined) return { name: '', closing: false, selfClosing: false, end };
+  return { name: match[2].toLowerCase(), closing: match[1] === '/', selfClosing: html[i - 1] === '/', end };
+}
+
+/** Skips to just past the end tag of an excluded element, counting nested elements of the same name. */
+function skipElement(html: string, from: number, name: string): number {
+  const pattern = new RegExp(`<(/?)${name}(?=[\\s/>])[^>]*>`, 'gi');
+  pattern.lastIndex = from;
+  let depth = 1;
+  for (let m = pattern.exec(html); m !== null; m = pattern.exec(html)) {
+    depth += m[1] === '/' ? -1 : 1;
+    if (depth === 0) return pattern.lastIndex;
+  }
+  return html.length;
+}
+
+function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, body: string) => {
+    if (body[0] === '#') {
+      const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
+    return ENTITIES[body.toLowerCase()] ?? whole;
+  });
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { formatDateTime, nowDateTime, parseDateTime } from './datetime.js';
+
+describe('formatDateTime', () => {
+  it('formats UTC with milliseconds and a space', () => {
+    expect(formatDateTime(new Date(Date.UTC(2024, 4, 1, 9, 30, 0, 123)))).toBe('2024-05-01 09:30:00.123Z');
+  });
+  it('gives "" for an invalid date', () => {
+    expect(formatDateTime(new Date(NaN))).toBe('');
+  });
+});
+
+describe('nowDateTime', () => {
+  it('is in the wire format', () => {
+    expect(nowDateTime()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+});
+
+describe('parseDateTime', () => {
+  const cases: Array<[unknown, string]> = [
+    ['2024-05-01 09:30:00.123Z', '2024-05-01 09:30:00.123Z'],
+    ['2024-05-01T09:30:00Z', '2024-05-01 09:30:00.000Z'],
+    ['2024-05-01T09:30:00.5Z', '2024-05-01 09:30:00.500Z'],
+    ['2024-05-01T09:30:00.123456789Z', '2024-05-01 09:30:00.123Z'],
+    ['2024-05-01T09:30:00+02:00', '2024-05-01 07:30:00.000Z'],
+    ['2024-05-01T00:30:00-01:30', '2024-05-01 02:00:00.000Z'],
+    ['2024-05-01T23:30:00-0100', '2024-05-02 00:30:00.000Z'],
+    ['2024-05-01 10:00:00 +02:00', '2024-05-01 08:00:00.000Z'],
+    ['2024-05-01', '2024-05-01 00:00:00.000Z'],
+    ['2024-05-01 10:00:00', '2024-05-01 10:00:00.000Z'],
+    ['2024-05-01T10:00:00', '2024-05-01 10:00:00.000Z'],
+    ['  2024-05-01  ', '2024-05-01 00:00:00.000Z'],
+    ['Wed, 01 May 2024 10:00:00 GMT', '2024-05-01 10:00:00.000Z'],
+    ['Wed, 01 May 2024 10:00:00 +0200', '2024-05-01 08:00:00.000Z'],
+    [new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6)), '2024-01-02 03:04:05.006Z'],
+    ['2024-02-30', ''],
+    ['2024-13-01', ''],
+    ['2024-05-01 24:00:00', ''],
+    ['2024-05-01T10:00', ''],
+    ['0001-01-01 00:00:00.000Z', ''],
+    ['not a date', ''],
+    ['', ''],
+    [null, ''],
+    [undefined, ''],
+    [1714555800, ''],
+    [{}, ''],
+  ];
+  it.each(cases)('%j → %j', (input, expected) => {
+    expect(parseDateTime(input)).toBe(expected);
+  });
+  it('round-trips its own output', () => {
+    const now = nowDateTime();
+    expect(parseDateTime(now)).toBe(now);
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { randomFromPattern, splitGoFlags } from './random-from-pattern.js';
+
+describe('randomFromPattern', () => {
+  const patterns = ['[a-z0-9]{15}', '[a-zA-Z0-9]{50}', '^[a-z]{3}-\\d{4}$', 'ab(c|d)+e?', '(?i)[a-f]{8}'];
+  it.each(patterns)('generates strings matching %s', (pattern) => {
+    const { source, flags } = splitGoFlags(pattern);
+    const re = new RegExp(`^(?:${source.replace(/^\^|\$$/g, '')})$`, flags);
+    for (let i = 0; i < 30; i++) expect(randomFromPattern(pattern)).toMatch(re);
+  });
+  it('gives the exact length for fixed counts', () => {
+    expect(randomFromPattern('[a-z0-9]{15}')).toHaveLength(15);
+    expect(randomFromPattern('[a-zA-Z0-9]{50}')).toHaveLength(50);
+  });
+  it('differs between calls', () => {
+    expect(randomFromPattern('[a-z0-9]{30}')).not.toBe(randomFromPattern('[a-z0-9]{30}'));
+  });
+  it('throws on an invalid pattern', () => {
+    expect(() => randomFromPattern('[a-')).toThrow();
+  });
+});
+
+describe('splitGoFlags', () => {
+  it('moves a leading Go flag group into JS flags', () => {
+    expect(splitGoFlags('(?i)abc')).toEqual({ source: 'abc', flags: 'i' });
+    expect(splitGoFlags('abc')).toEqual({ source: 'abc', flags: '' });
+  });
+});
