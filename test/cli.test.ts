@@ -157,6 +157,13 @@ describe.skipIf(!hasApp)('plinth CLI with the real server', () => {
     expect(served.code).toBe(0);
     expect(served.stdout).not.toContain('No superuser exists yet');
 
+    // As in PocketBase, the only superuser cannot be deleted.
+    const lastOne = await plinth(['superuser', 'delete', email, `--dir=${dir}`]);
+    expect(lastOne.code).toBe(1);
+    expect(lastOne.stderr).toMatch(/^Error: .+\n$/);
+
+    const second = await plinth(['superuser', 'create', 'second@example.com', 'third-secret-123', `--dir=${dir}`]);
+    expect(second).toMatchObject({ code: 0, stdout: 'Successfully created new superuser "second@example.com"!\n' });
     const removed = await plinth(['superuser', 'delete', email, `--dir=${dir}`]);
     expect(removed).toMatchObject({ code: 0, stdout: `Successfully deleted superuser "${email}"!\n` });
   });

@@ -37,7 +37,7 @@ export interface PlinthNode extends Plinth {
 /** Builds a Plinth node over the configured data directory. */
 export async function createPlinth(config: PlinthConfig, options: PlinthOptions = {}): Promise<PlinthNode> {
   const dialect = new SqliteDialect();
-  const connection = connectSqlite(config.dir, (raw) => dialect.onConnection?.(raw));
+  const connection = connectSqlite(config.dir);
   const db = connection.db;
   await ensureSystemTables(db);
 

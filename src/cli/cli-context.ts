@@ -8,7 +8,7 @@ import type { Plinth } from '../app/plinth.js';
 
 /** Options for building a Plinth; `logger` is passed to Fastify (false, true or pino options). */
 export interface CreatePlinthOptions {
-  logger?: boolean | object;
+  logger?: boolean | Record<string, unknown>;
 }
 
 /** A function that builds a Plinth from a configuration, as `createPlinth` in app/ does. */

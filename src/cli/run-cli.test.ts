@@ -131,11 +131,12 @@ describe('runCli serve', () => {
   it('starts, prints the addresses and the first-superuser hint, and closes on a signal', async () => {
     const fake = fakeContext({ superuserCount: 0 });
     const done = runCli(['serve', '--http=127.0.0.1:0', '--dir=data', '--origins=https://a.com'], fake.ctx);
-    await vi.waitFor(() => expect(fake.listening()).toBe(true));
+    await vi.waitFor(() => expect(fake.stdout()).toContain('Server started'));
     expect(fake.stdout()).toContain('Server started at http://127.0.0.1:4321\n├─ REST API:  http://127.0.0.1:4321/api/\n');
     expect(fake.stdout()).toContain('npx plinth superuser upsert EMAIL PASSWORD --dir=/srv/data');
     expect(fake.created[0].config).toMatchObject({ http: { host: '127.0.0.1', port: 0 }, dir: '/srv/data', origins: ['https://a.com'] });
-    expect(fake.created[0].options).toEqual({ logger: { level: 'info' } });
+    expect(fake.created[0].options).toBeUndefined();
+    expect(fake.created[0].config.logLevel).toBe('info');
     expect(fake.calls).not.toContain('close');
 
     fake.signal('SIGTERM');
@@ -147,16 +148,16 @@ describe('runCli serve', () => {
   it('omits --dir from the hint for the default directory and prints no hint when a superuser exists', async () => {
     const none = fakeContext({ superuserCount: 0 });
     const first = runCli(['serve'], none.ctx);
-    await vi.waitFor(() => expect(none.listening()).toBe(true));
+    await vi.waitFor(() => expect(none.stdout()).toContain('Server started'));
     expect(none.stdout()).toMatch(/superuser upsert EMAIL PASSWORD\n/);
     none.signal('SIGINT');
     expect(await first).toBe(0);
 
     const some = fakeContext({ superuserCount: 1 });
     const second = runCli(['serve', '--dev'], some.ctx);
-    await vi.waitFor(() => expect(some.listening()).toBe(true));
+    await vi.waitFor(() => expect(some.stdout()).toContain('Server started'));
     expect(some.stdout()).not.toContain('superuser upsert');
-    expect(some.created[0].options).toEqual({ logger: { level: 'debug' } });
+    expect(some.created[0].config.logLevel).toBe('debug');
     some.signal('SIGINT');
     expect(await second).toBe(0);
   });
@@ -164,7 +165,7 @@ describe('runCli serve', () => {
   it('accepts --encryptionEnv with a note and ignores it', async () => {
     const fake = fakeContext({ superuserCount: 1 });
     const done = runCli(['serve', '--encryptionEnv=PB_KEY', '--queryTimeout=5'], fake.ctx);
-    await vi.waitFor(() => expect(fake.listening()).toBe(true));
+    await vi.waitFor(() => expect(fake.stdout()).toContain('Server started'));
     expect(fake.stderr()).toContain('--encryptionEnv is accepted for PocketBase compatibility and ignored');
     expect(fake.created[0].config.queryTimeout).toBe(5);
     fake.signal('SIGINT');
@@ -181,6 +182,7 @@ describe('runCli serve', () => {
     expect(await runCli(['serve', flag], fake.ctx)).toBe(1);
     expect(fake.stderr()).toContain(`Error: ${expected}`);
     expect(fake.calls).toEqual(['close']);
+    expect(fake.listening()).toBe(false);
   });
 
   it('exits 1 when the node cannot be built', async () => {

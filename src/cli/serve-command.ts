@@ -50,7 +50,8 @@ export async function runServe(args: string[], ctx: CliContext): Promise<number>
 
   let plinth: Plinth;
   try {
-    plinth = await ctx.createPlinth(config, { logger: { level: config.logLevel } });
+    // The composition root derives the HTTP logger from config.logLevel.
+    plinth = await ctx.createPlinth(config);
   } catch (err) {
     ctx.stderr(`Error: cannot start Plinth with data directory ${config.dir}: ${errorMessage(err)}\n`);
     return 1;

@@ -51,10 +51,11 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
   const { bodyLimit } = options;
   const parseJson = app.getDefaultJsonParser('error', 'error');
 
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_request, text, done) => {
+  // Fastify's defaults (JSON that rejects an empty body, text/plain) do not fit spec §1.1.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, text, done) => {
     // The SDK sends `Content-Type: application/json` with no body on GET/DELETE.
-    if (text.length === 0) return done(null, {});
+    if (text.length === 0 || request.is404) return done(null, {});
     try {
       const value = parseSecureJson(parseJson, text as string);
       if (!isPlainObject(value)) return done(badRequest(INVALID_BODY_MESSAGE), undefined);
@@ -64,7 +65,8 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
     }
   });
 
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit }, (_request, text, done) => {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit }, (request, text, done) => {
+    if (request.is404) return done(null, {});
     try {
       done(null, buildFormBody(new URLSearchParams(text as string), parseJson));
     } catch (err) {
@@ -73,14 +75,18 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
   });
 
   // Everything else, and a body without Content-Type: fine when empty, 400 otherwise.
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, data, done) => {
-    if ((data as Buffer).length === 0) return done(null, {});
+  // NOTE: routing comes first in PocketBase, so an unknown route with any body is a 404;
+  // every parser here lets the body go when the request is headed for the 404 handler.
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (request, data, done) => {
+    if ((data as Buffer).length === 0 || request.is404) return done(null, {});
     done(badRequest(UNSUPPORTED_CONTENT_TYPE_MESSAGE), undefined);
   });
 
   // @fastify/multipart only marks the request; the parts are read in preValidation below.
   await app.register(fastifyMultipart, { limits: { fieldNameSize: 1024 } });
 
+  // Declared up front so every request object keeps one shape.
+  app.decorateRequest('uploadedFiles', null as unknown as Record<string, UploadedFile[]>);
   const serverLimit = app.initialConfig.bodyLimit;
   app.addHook('preValidation', async (request) => {
     request.uploadedFiles = {};
@@ -197,8 +203,9 @@ async function readMultipart(
       if (part.type === 'file') {
         const data = await part.toBuffer();
         count(data.length);
-        // Go's multipart reader treats a part with an empty filename as a plain value.
-        if (part.filename === '') {
+        // Go's multipart reader treats a part without a filename as a plain value (busboy
+        // calls an application/octet-stream part a file even without one).
+        if (!part.filename) {
           entries.push([part.fieldname, data.toString('utf8')]);
           continue;
         }

@@ -131,12 +131,12 @@ function mergeAuthOptions(base: AuthOptions, input: JsonObject): AuthOptions {
   }
   for (const key of TOKEN_OPTION_KEYS) {
     const before = (base as unknown as Record<string, { secret?: unknown }>)[key]?.secret;
-    const token = out[key] as { secret?: unknown } | undefined;
+    const token = out[key];
     // A secret is write-only: an empty or missing one means "keep the stored secret".
-    if (token && (typeof token.secret !== 'string' || token.secret === '')) token.secret = before;
+    if (isObject(token) && (typeof token.secret !== 'string' || token.secret === '')) token.secret = before;
   }
-  const oauth2 = out.oauth2 as { providers?: unknown } | undefined;
-  if (oauth2) oauth2.providers = keepClientSecrets(oauth2.providers, base.oauth2?.providers ?? []);
+  const oauth2 = out.oauth2;
+  if (isObject(oauth2)) oauth2.providers = keepClientSecrets(oauth2.providers, base.oauth2?.providers ?? []);
   return out as unknown as AuthOptions;
 }
 

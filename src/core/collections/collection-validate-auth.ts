@@ -5,6 +5,7 @@
 import type { ErrorData, FieldError } from '../../errors/app-error.js';
 import type { Collection, Rule } from './collection.js';
 import { TOKEN_OPTION_KEYS } from './collection-json.js';
+import { AUTH_OPTION_KEYS } from './collection-normalize.js';
 import { findSingleColumnUniqueIndex } from './index-parse.js';
 import { codeError, ErrorBag } from './validation-errors.js';
 
@@ -26,7 +27,6 @@ function obj(v: unknown): Obj {
  * run only when the options are otherwise valid, as in PocketBase.
  */
 export function validateAuthOptions(next: Collection, old: Collection | undefined, bag: ErrorBag, checkRule: RuleCheck): void {
-  const start = JSON.stringify(bag.data);
   const o = next as unknown as Obj;
 
   checkRule(next.authRule ?? null, ['authRule'], old?.authRule);
@@ -56,7 +56,7 @@ export function validateAuthOptions(next: Collection, old: Collection | undefine
   const oauth2 = obj(o.oauth2);
   if (oauth2.enabled === true) checkProviders(bag, oauth2.providers);
 
-  if (JSON.stringify(bag.data) !== start) return;
+  if (AUTH_OPTION_KEYS.some((key) => bag.has(key))) return;
 
   if (mfa.enabled === true) {
     const enabled = [passwordAuth.enabled, oauth2.enabled, otp.enabled].filter((e) => e === true).length;

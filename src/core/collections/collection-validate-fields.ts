@@ -109,7 +109,9 @@ function checkEachField(next: Collection, fields: readonly Field[], ctx: FieldsC
       const old = ctx.old?.fields.find((o) => o.id === f.id && o.type === f.type);
       const options = type.validateOptions(f, { collection: next, collections: ctx.collections, old });
       // Common-property errors answer first; the type's own errors fill the rest.
-      for (const [key, value] of Object.entries(options ?? {})) if (!(key in own)) own[key] = value;
+      for (const [key, value] of Object.entries(options ?? {}) as [string, FieldError | ErrorData][]) {
+        if (!(key in own)) own[key] = value;
+      }
     }
     if (Object.keys(own).length > 0) errors[i] = own;
   }

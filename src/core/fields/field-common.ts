@@ -31,7 +31,10 @@ export function shapeField(field: Field, options: Record<string, unknown>, keys:
     hidden: given(field.hidden, false),
     presentable: given(field.presentable, false),
   };
-  for (const [key, def] of Object.entries(options)) out[key] = given(field[key], def);
+  for (const [key, def] of Object.entries(options)) {
+    // A JSON `null` list decodes to an empty Go slice, which PocketBase emits as [].
+    out[key] = Array.isArray(def) && field[key] === null ? def : given(field[key], def);
+  }
   if (keys.required) out.required = given(field.required, false);
   if (keys.help) out.help = given(field.help, '');
   return out;

@@ -1,0 +1,115 @@
+/**
+ * The `file` field type (spec §2.5, §8): its options, the normalisation of
+ * filename values and the count checks. Uploading, storing, size and MIME checks
+ * of new files belong to the file service: its pending uploads travel inside the
+ * value as objects (any non-array object), which this type keeps in place and counts.
+ */
+import type { FieldError } from '../../errors/app-error.js';
+import type { Field } from '../collections/collection.js';
+import type { FieldType, Modifier } from './field-type.js';
+import { castToUniqueStrings, isPlainObject } from './field-cast.js';
+import { checkOptionKinds, checkRange, maxSafeJSONInt, shapeField, strListOpt } from './field-common.js';
+import { codedError, requiredError } from './field-errors.js';
+import { effectiveMaxSelect, isMultiValue, shapeList, storedStringList, stringListFromDb } from './field-multi.js';
+
+/** The per-file size cap when `maxSize` is 0: 5 MiB. */
+export const defaultFileMaxSize = 5 << 20;
+
+/** One item of a file value: a stored filename, or a pending upload owned by the file service. */
+export type FileItem = string | Record<string, unknown>;
+
+const keys = { required: true, help: true };
+
+// `WxH`, `WxHt`, `WxHb`, `WxHf`, `0xH`, `Wx0` (spec §2.5); `0x0` in any variant is refused separately.
+const thumbRe = /^(\d+)x(\d+)(t|b|f)?$/;
+const zeroThumbs = new Set(['0x0', '0x0t', '0x0b', '0x0f']);
+
+/** Any input → the unique items of a file value: filenames (non-empty strings) and upload objects. */
+export function fileItems(raw: unknown): FileItem[] {
+  const out: FileItem[] = [];
+  const seen = new Set<unknown>();
+  const add = (item: FileItem): void => {
+    if (seen.has(item)) return;
+    seen.add(item);
+    out.push(item);
+  };
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (isPlainObject(v)) add(v);
+    else castToUniqueStrings(v).forEach(add);
+  };
+  walk(raw);
+  return out;
+}
+
+/** The filename of an item: the string itself, or an upload's `name`. */
+export function fileItemName(item: FileItem): string {
+  return typeof item === 'string' ? item : typeof item.name === 'string' ? item.name : '';
+}
+
+function checkThumbs(field: Field) {
+  const data: Record<string, FieldError> = {};
+  strListOpt(field, 'thumbs').forEach((t, i) => {
+    if (zeroThumbs.has(t)) data[String(i)] = codedError('validation_not_in_invalid');
+    else if (!thumbRe.test(t)) data[String(i)] = codedError('validation_match_invalid');
+  });
+  return Object.keys(data).length > 0 ? data : null;
+}
+
+function modify(field: Field, current: unknown, modifier: Modifier, raw: unknown): unknown {
+  const cur = fileItems(current);
+  const operand = fileItems(raw);
+  if (modifier === 'append') return shapeList(field, fileItems([...cur, ...operand]));
+  if (modifier === 'prepend') return shapeList(field, fileItems([...operand, ...cur]));
+  // Removal names files (a string or a list of strings) already on the record.
+  const names = new Set(castToUniqueStrings(raw));
+  return shapeList(field, cur.filter((item) => !(typeof item === 'string' && names.has(item))));
+}
+
+/** The `file` FieldType. */
+export const fileField: FieldType = {
+  type: 'file',
+
+  withDefaults: (field) =>
+    shapeField(field, { maxSelect: 1, maxSize: 0, mimeTypes: [], thumbs: [], protected: false }, keys),
+
+  validateOptions(field) {
+    const errors = checkOptionKinds(
+      field,
+      { maxSelect: 'int', maxSize: 'int', mimeTypes: 'stringList', thumbs: 'stringList', protected: 'bool' },
+      keys,
+    );
+    checkRange(errors, field, 'maxSelect', 0, maxSafeJSONInt);
+    checkRange(errors, field, 'maxSize', 0, maxSafeJSONInt);
+    errors.set('thumbs', checkThumbs(field));
+    return errors.result();
+  },
+
+  columnKind: (field) => (isMultiValue(field) ? 'json' : 'text'),
+  isMultiple: isMultiValue,
+  defaultValue: (field) => (isMultiValue(field) ? [] : ''),
+  normalize: (field, raw) => shapeList(field, fileItems(raw)),
+  applyModifier: modify,
+
+  /** Checks the count, and that plain filenames are ones the record already has (`ctx.old`). */
+  validate(field, value, ctx) {
+    const items = fileItems(value);
+    if (items.length === 0) return field.required === true ? requiredError() : null;
+    const existing = new Set(storedStringList(ctx.old));
+    const invalidFiles = items
+      .filter((item): item is string => typeof item === 'string' && !existing.has(item))
+      .map((name) => (name.length > 250 ? name.slice(0, 250) : name));
+    if (invalidFiles.length > 0) return codedError('validation_invalid_file', { invalidFiles });
+    const maxSelect = effectiveMaxSelect(field);
+    if (items.length > maxSelect) return codedError('validation_too_many_files', { maxSelect });
+    return null;
+  },
+
+  fromDb: stringListFromDb,
+
+  toDb(field, value) {
+    const names = fileItems(value).map(fileItemName).filter((n) => n !== '');
+    if (isMultiValue(field)) return JSON.stringify(names);
+    return names.length > 0 ? names[names.length - 1]! : '';
+  },
+};

@@ -1,0 +1,77 @@
+/**
+ * The `relation` field type (spec §2.5): ids of records of one other
+ * collection. That the ids exist is checked by the record service.
+ */
+import type { FieldError } from '../../errors/app-error.js';
+import type { FieldType, OptionsContext } from './field-type.js';
+import { castToUniqueStrings } from './field-cast.js';
+import { checkOptionKinds, checkRange, numOpt, shapeField, strOpt } from './field-common.js';
+import { codedError, requiredError } from './field-errors.js';
+import {
+  applyStringListModifier,
+  effectiveMaxSelect,
+  isMultiValue,
+  normalizeStringList,
+  stringListFromDb,
+  stringListToDb,
+} from './field-multi.js';
+
+const keys = { required: true, help: true };
+
+function checkCollectionId(collectionId: string, ctx: OptionsContext): FieldError | null {
+  if (ctx.old?.type === 'relation' && ctx.old.collectionId !== collectionId) {
+    return codedError('validation_field_relation_change');
+  }
+  // Only ids count: a name would break when the target is renamed.
+  const target = ctx.collections.find((c) => c.id === collectionId);
+  if (!target) return codedError('validation_field_relation_missing_collection');
+  // Views may point at views; nothing else may (PocketBase issue 3000).
+  if (ctx.collection.type !== 'view' && target.type === 'view') {
+    return codedError('validation_relation_field_non_view_base_collection');
+  }
+  return null;
+}
+
+/** The `relation` FieldType. */
+export const relationField: FieldType = {
+  type: 'relation',
+
+  withDefaults: (field) =>
+    shapeField(field, { collectionId: '', cascadeDelete: false, minSelect: 0, maxSelect: 1 }, keys),
+
+  validateOptions(field, ctx) {
+    const errors = checkOptionKinds(
+      field,
+      { cascadeDelete: 'bool', collectionId: 'string', maxSelect: 'int', minSelect: 'int' },
+      keys,
+    );
+    const collectionId = strOpt(field, 'collectionId');
+    if (collectionId === '') errors.set('collectionId', codedError('validation_required'));
+    else errors.set('collectionId', checkCollectionId(collectionId, ctx));
+
+    checkRange(errors, field, 'minSelect', 0, null);
+    const minSelect = numOpt(field, 'minSelect');
+    if (minSelect > 0 && numOpt(field, 'maxSelect') === 0) errors.set('maxSelect', codedError('validation_required'));
+    checkRange(errors, field, 'maxSelect', minSelect, null);
+    return errors.result();
+  },
+
+  columnKind: (field) => (isMultiValue(field) ? 'json' : 'text'),
+  isMultiple: isMultiValue,
+  defaultValue: (field) => (isMultiValue(field) ? [] : ''),
+  normalize: normalizeStringList,
+  applyModifier: applyStringListModifier,
+
+  validate(field, value) {
+    const ids = castToUniqueStrings(value);
+    if (ids.length === 0) return field.required === true ? requiredError() : null;
+    const minSelect = numOpt(field, 'minSelect');
+    if (minSelect > 0 && ids.length < minSelect) return codedError('validation_not_enough_values', { minSelect });
+    const maxSelect = effectiveMaxSelect(field);
+    if (ids.length > maxSelect) return codedError('validation_too_many_values', { maxSelect });
+    return null;
+  },
+
+  fromDb: stringListFromDb,
+  toDb: stringListToDb,
+};

@@ -1,0 +1,52 @@
+/**
+ * The `select` field type (spec §2.5): one or several of the listed `values`.
+ */
+import type { FieldType } from './field-type.js';
+import { castToUniqueStrings } from './field-cast.js';
+import { checkOptionKinds, checkRange, shapeField, strListOpt } from './field-common.js';
+import { codedError, requiredError } from './field-errors.js';
+import {
+  applyStringListModifier,
+  effectiveMaxSelect,
+  isMultiValue,
+  normalizeStringList,
+  stringListFromDb,
+  stringListToDb,
+} from './field-multi.js';
+
+const keys = { required: true, help: true };
+
+/** The `select` FieldType. */
+export const selectField: FieldType = {
+  type: 'select',
+
+  withDefaults: (field) => shapeField(field, { values: [], maxSelect: 1 }, keys),
+
+  validateOptions(field) {
+    const errors = checkOptionKinds(field, { values: 'stringList', maxSelect: 'int' }, keys);
+    const values = strListOpt(field, 'values');
+    if (values.length === 0) errors.set('values', codedError('validation_required'));
+    checkRange(errors, field, 'maxSelect', 0, Math.max(values.length, 1));
+    return errors.result();
+  },
+
+  columnKind: (field) => (isMultiValue(field) ? 'json' : 'text'),
+  isMultiple: isMultiValue,
+  defaultValue: (field) => (isMultiValue(field) ? [] : ''),
+  normalize: normalizeStringList,
+  applyModifier: applyStringListModifier,
+
+  validate(field, value) {
+    const items = castToUniqueStrings(value);
+    if (items.length === 0) return field.required === true ? requiredError() : null;
+    const maxSelect = effectiveMaxSelect(field);
+    if (items.length > maxSelect) return codedError('validation_too_many_values', { maxSelect });
+    const allowed = strListOpt(field, 'values');
+    const invalid = items.find((v) => !allowed.includes(v));
+    if (invalid !== undefined) return codedError('validation_invalid_value', { value: invalid }, 'Invalid value {value}.');
+    return null;
+  },
+
+  fromDb: stringListFromDb,
+  toDb: stringListToDb,
+};

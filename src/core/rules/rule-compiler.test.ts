@@ -1,0 +1,294 @@
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isFilterError } from '../../filter/filter-error.js';
+import { guestRequest, type RequestInfo } from './request-info.js';
+import { comments, openRuleFixture, posts, userRequest } from './rule-test-fixture.js';
+
+const fx = openRuleFixture();
+afterAll(() => fx.db.destroy());
+
+const guest = guestRequest();
+const alice = userRequest('u1');
+const bob = userRequest('u2');
+const clientGuest = { mode: 'clientFilter' as const, request: guest };
+const superuser = guestRequest({ isSuperuser: true });
+
+type Row = [filter: string, ids: string[], opts?: { request?: RequestInfo; mode?: 'rule' | 'clientFilter' }];
+
+const table: Record<string, Row[]> = {
+  'equality and null/"" handling': [
+    ['title = "Hello world"', ['p1']],
+    ['title = ""', ['p4']],
+    ['title = null', ['p4']],
+    ['null = title', ['p4']],
+    ['title != ""', ['p1', 'p2', 'p3']],
+    ['title != null', ['p1', 'p2', 'p3']],
+    ['title != "Hello world"', ['p2', 'p3', 'p4']],
+    ['"" = ""', ['p1', 'p2', 'p3', 'p4']],
+    ['null != ""', []],
+    ['title = author', []],
+    ['author = author', ['p1', 'p2', 'p3', 'p4']],
+    ['published = true', ['p1', 'p4']],
+    ['published = false', ['p2', 'p3']],
+    ['published != true', ['p2', 'p3']],
+  ],
+  'ordering operators': [
+    ['views > 2', ['p1', 'p3']],
+    ['views >= 3', ['p1', 'p3']],
+    ['views < 0', ['p4']],
+    ['views <= 0', ['p2', 'p4']],
+    ['views > -1.5 && views < 3', ['p2', 'p4']],
+    ['created > "2024-01-01"', ['p1', 'p4']],
+  ],
+  'like and escaping': [
+    ['title ~ "hello"', ['p1']],
+    ['title !~ "hello"', ['p2', 'p3', 'p4']],
+    ['title ~ "50%"', ['p2']],
+    ['title ~ "%off"', ['p2']],
+    ['title ~ "0%"', []],
+    ['title ~ "o_w"', []],
+    ['title ~ "a_b"', ['p3']],
+    ['title ~ "b\\c"', ['p3']],
+    ['title ~ 50', ['p2']],
+    ['title ~ ""', ['p1', 'p2', 'p3', 'p4']],
+    ['"Hello world!" ~ title', ['p1', 'p4']],
+    ['tags ~ "a"', ['p1', 'p4']],
+  ],
+  'modifiers on collection fields': [
+    ['tags:each ?= "a"', ['p1', 'p4']],
+    ['tags:each = "b"', ['p2']],
+    ['tags:each != "a"', ['p2', 'p3']],
+    ['tags:each ?~ "B"', ['p1', 'p2']],
+    ['tags:length > 1', ['p1']],
+    ['tags:length = 0', ['p3']],
+    ['editors:length = 2', ['p1']],
+    ['title:length = "Hello world"', ['p1']],
+    ['title:lower = "hello world"', ['p1']],
+    ['title:isset = "Hello world"', ['p1']],
+  ],
+  'relations': [
+    ['author.name = "Alice"', ['p1']],
+    ['author.name ?= "Alice"', ['p1']],
+    ['author.id = "u2"', ['p2']],
+    ['author.id = ""', ['p3']],
+    ['author.team.name = "red"', ['p1']],
+    ['author.name = ""', ['p3', 'p4']],
+    ['editors.name = "Alice"', ['p4']],
+    ['editors.name ?= "Alice"', ['p1', 'p4']],
+    ['editors.name != "Alice"', ['p2', 'p3']],
+    ['editors.name ?!= "Alice"', ['p1', 'p2', 'p3']],
+    ['editors.team.name = "red"', ['p4']],
+    ['editors.id ?= author', ['p1', 'p2', 'p3']],
+    ['comments_via_post.likes > 1', ['p2']],
+    ['comments_via_post.likes ?> 1', ['p1', 'p2']],
+    ['comments_via_post.body ?= "meh"', ['p1']],
+    ['comments_via_post.likes ?> 1 && comments_via_post.body ?= "meh"', []],
+    ['comments_via_post.id = ""', ['p3', 'p4']],
+  ],
+  'json and geoPoint paths': [
+    ['meta.n = 5', ['p1']],
+    ['meta.n > 5', ['p2']],
+    ['meta.a.b.1.c = "x"', ['p1']],
+    ['meta.a.b.0 = 1', ['p1']],
+    ['meta = "plain"', ['p4']],
+    ['meta = null', ['p3']],
+    ['meta.n = null', ['p3', 'p4']],
+    ['meta.n != null', ['p1', 'p2']],
+    ['geo.lon > 20', ['p1', 'p3']],
+    ['geo.lat < 0', []],
+  ],
+  'functions and macros': [
+    ["strftime('%Y', created) = \"2024\"", ['p1']],
+    ["strftime('%Y', created) = \"\"", ['p3']],
+    ["strftime('%Y-%m', created, 'start of month') = '2023-06'", ['p2']],
+    ['geoDistance(geo.lon, geo.lat, 23.32, 42.69) < 5', ['p1', 'p3']],
+    ['geoDistance(geo.lon, geo.lat, 23.32, 42.69) > 5000', ['p2', 'p4']],
+    ['created < @now', ['p1', 'p2', 'p3', 'p4']],
+    ['created > @yesterday', []],
+    ['@year > 2000 && @month >= 1 && @weekday < 7', ['p1', 'p2', 'p3', 'p4']],
+    ['@todayStart < @todayEnd && @monthStart < @monthEnd && @yearStart < @yearEnd', ['p1', 'p2', 'p3', 'p4']],
+  ],
+  '@request values': [
+    ['@request.auth.id != ""', []],
+    ['@request.auth.id != ""', ['p1', 'p2', 'p3', 'p4'], { request: alice }],
+    ['author = @request.auth.id', ['p1'], { request: alice }],
+    ['author = @request.auth.id', ['p3']],
+    ['@request.auth.role = "admin"', ['p1', 'p2', 'p3', 'p4'], { request: alice }],
+    ['@request.auth.role = "admin"', [], { request: bob }],
+    ['@request.auth.team.name = author.team.name', ['p1'], { request: alice }],
+    ['@request.auth.verified = true', ['p1', 'p2', 'p3', 'p4'], { request: alice }],
+    ['@request.auth.emailVisibility = false', ['p1', 'p2', 'p3', 'p4'], { request: bob }],
+    ['@request.auth.email = "b@x.com"', ['p1', 'p2', 'p3', 'p4'], { request: bob }],
+    ['@request.auth.collectionName = "users"', ['p1', 'p2', 'p3', 'p4'], { request: bob }],
+    ['@request.auth.nope = null', ['p1', 'p2', 'p3', 'p4'], { request: bob }],
+    ['@request.body.title = title', ['p1'], { request: guestRequest({ body: { title: 'Hello world' } }) }],
+    ['@request.body.views = views', ['p1'], { request: guestRequest({ body: { views: '10' } }) }],
+    ['@request.body.views > 9', ['p1', 'p2', 'p3', 'p4'], { request: guestRequest({ body: { views: '10' } }) }],
+    ['@request.body.missing = null', ['p1', 'p2', 'p3', 'p4']],
+    ['@request.body.obj.a.0 = "z"', ['p1', 'p2', 'p3', 'p4'], { request: guestRequest({ body: { obj: { a: ['z'] } } }) }],
+    ['@request.body.author.name = "Bob"', ['p1', 'p2', 'p3', 'p4'], { request: guestRequest({ body: { author: 'u2' } }) }],
+    ['@request.body.editors.name = "Bob"', [], { request: guestRequest({ body: { editors: ['u1', 'u2'] } }) }],
+    ['@request.body.editors.name ?= "Bob"', ['p1', 'p2', 'p3', 'p4'], { request: guestRequest({ body: { editors: ['u1', 'u2'] } }) }],
+    ['@request.body.tags:length = 2', ['p1', 'p2', 'p3', 'p4'], { request: guestRequest({ body: { tags: ['a', 'b'] } }) }],
+    ['@request.body.tags:each ?= "b"', ['p1', 'p2', 'p3', 'p4'], { request: guestRequest({ body: { tags: ['a', 'b'] } }) }],
+    ['@request.body.tags:each = "b"', [], { request: guestRequest({ body: { tags: ['a', 'b'] } }) }],
+    ['@request.body.title:lower = "abc"', ['p1', 'p2', 'p3', 'p4'], { request: guestRequest({ body: { title: 'ABC' } }) }],
+    ['@request.body.title:isset = true', []],
+    ['@request.body.title:isset = true', ['p1', 'p2', 'p3', 'p4'], { request: guestRequest({ body: { title: '' } }) }],
+    ['@request.body.title:changed = true', ['p2', 'p3', 'p4'], { request: guestRequest({ body: { title: 'Hello world' } }) }],
+    ['@request.body.title:changed = false', ['p1', 'p2', 'p3', 'p4']],
+    ['@request.query.q = "x" && @request.headers.x_token = "t"', ['p1', 'p2', 'p3', 'p4'], { request: guestRequest({ query: { q: 'x' }, headers: { x_token: 't' } }) }],
+    ['@request.method = "GET" && @request.context = "default"', ['p1', 'p2', 'p3', 'p4']],
+  ],
+  '@collection': [
+    ['@collection.comments.post ?= id && @collection.comments.likes ?> 3', ['p1']],
+    ['@collection.comments.post = id', []],
+    ['@collection.comments:a.post ?= id && @collection.comments:b.likes ?= 2', ['p1', 'p2']],
+    ['@collection.pbc_comments.body ?= "ok" && @collection.pbc_comments.post ?= id', ['p2']],
+  ],
+  'literals': [
+    ['true = true', ['p1', 'p2', 'p3', 'p4']],
+    ['true = false', []],
+    ['NULL = null', ['p1', 'p2', 'p3', 'p4']],
+    ['1 = 1 || title = "x"', ['p1', 'p2', 'p3', 'p4']],
+    ['(title = "x" || views = 10) && published = true', ['p1']],
+  ],
+  'client filters': [
+    ['author.email = "a@x.com"', ['p1'], clientGuest],
+    ['author.email = "b@x.com"', [], clientGuest],
+    ['author.email = "b@x.com"', ['p2']],
+    ['author.email = "b@x.com"', ['p2'], { mode: 'clientFilter', request: superuser }],
+    ['author.team.name = "hidden"', [], clientGuest],
+    ['author.team.name = "hidden"', ['p2']],
+    ['author.team.name = "red" || title = "50% off"', ['p1', 'p2'], clientGuest],
+    ['vault.name = "gold"', ['p1'], { mode: 'clientFilter', request: superuser }],
+    ['secret = "s1"', ['p1']],
+  ],
+};
+
+describe('rule compiler on SQLite', () => {
+  for (const [group, rows] of Object.entries(table)) {
+    describe(group, () => {
+      it.each(rows.map((r, i) => [`${i}: ${r[0]}`, r] as const))('%s', async (_, [filter, ids, opts]) => {
+        expect(await fx.match(filter, opts)).toEqual(ids);
+      });
+    });
+  }
+
+  it.each([
+    ['secret = "s1"', clientGuest],
+    ['author.tokenKey = ""', clientGuest],
+    ['vault.name = "gold"', clientGuest],
+    ['unknown = 1', {}],
+    ['author.unknown = 1', {}],
+    ['title.name = 1', {}],
+    ['title:nope = 1', {}],
+    ['title:changed = 1', {}],
+    ['nope_via_post.id = 1', {}],
+    ['a.b.c.d.e.f.g.h = 1', {}],
+    ['@collection.nope.id = 1', {}],
+    ['unknownFn(1) = 1', {}],
+    ['geoDistance(1, 2, 3) = 1', {}],
+    ['geoDistance("a", 2, 3, 4) = 1', {}],
+    ['strftime(created) = 1', {}],
+    ['@request.body.title:length = 1', { request: guestRequest({ body: { title: 'x' } }) }],
+  ] as const)('rejects %s with a 400', async (filter, opts) => {
+    const err = await fx.match(filter, opts).then(() => null, (e: unknown) => e);
+    expect(isFilterError(err)).toBe(true);
+    expect((err as { status: number }).status).toBe(400);
+  });
+
+  it('writes the reference SQL shapes', () => {
+    const c = (filter: string, request: RequestInfo = guest) =>
+      fx.compile(fx.compiler.compileFilter(filter, { collection: posts, rootAlias: 'root', request, mode: 'rule' }));
+    expect(c('title = "x"')).toEqual({ sql: '"root"."title" = ?', parameters: ['x'] });
+    expect(c('title = ""').sql).toBe(`("root"."title" = '' OR "root"."title" IS NULL)`);
+    expect(c('title != ""').sql).toBe(`("root"."title" IS NOT '' AND "root"."title" IS NOT NULL)`);
+    expect(c('title != "x"').sql).toBe('"root"."title" IS NOT ?');
+    expect(c('title = author').sql).toBe(`COALESCE("root"."title", '') = COALESCE("root"."author", '')`);
+    expect(c('title ~ "a_b"')).toEqual({ sql: `"root"."title" LIKE ? ESCAPE '\\'`, parameters: ['%a\\_b%'] });
+    expect(c('title ~ author').sql).toBe(`"root"."title" LIKE ('%' || "root"."author" || '%') ESCAPE '\\'`);
+    expect(c('published = true').sql).toBe('"root"."published" = 1');
+    expect(c('author.id = "u1"').sql).toBe('"root"."author" = ?');
+    expect(c('author.name = "A"').sql).toMatch(/^EXISTS \(SELECT 1 FROM \(SELECT 1\) AS "__b\d+" LEFT JOIN "users" AS "__j1" ON "__j1"."id" = "root"."author" WHERE "__j1"."name" = \?\)$/);
+    expect(c('editors.name = "A"').sql).toContain('NOT EXISTS (SELECT 1 FROM (SELECT "__j');
+    expect(c('@request.auth.id = author', alice)).toEqual({ sql: '? = "root"."author"', parameters: ['u1'] });
+    expect(c('@request.auth.id = author').sql).toBe(`("root"."author" = '' OR "root"."author" IS NULL)`);
+  });
+
+  it('binds hostile values and never writes them into the SQL text', async () => {
+    const hostile = [`x' OR 1=1 --`, `"; DROP TABLE posts; --`, `\\' \\\\ %_`, 'ünïcødé ☃ 𝄞', `') UNION SELECT * FROM users --`];
+    for (const value of hostile) {
+      const request = guestRequest({ body: { title: value, author: value, tags: [value] }, query: { q: value }, headers: { h: value } });
+      const filter = `title = ${JSON.stringify(value)} || title ~ ${JSON.stringify(value)} || @request.body.title = title || title ~ @request.query.q || @request.headers.h = title || @request.body.author.name = "x" || @request.body.tags:each ?= title`;
+      const compiled = fx.compile(fx.compiler.compileFilter(filter, { collection: posts, rootAlias: 'root', request, mode: 'rule' }));
+      expect(compiled.sql).not.toContain(value);
+      expect(compiled.sql).not.toMatch(/DROP|UNION|ünï|1=1 --/);
+      expect(await fx.match(filter, { request })).toEqual([]);
+    }
+  });
+
+  it('evaluates a rule against a derived row of bound values (create rule)', async () => {
+    const cond = fx.compiler.compileFilter('author = @request.auth.id && author.name = "Alice" && editors.name ?= "Bob"', {
+      collection: posts, rootAlias: 'root', request: alice, mode: 'rule',
+    });
+    const row = (author: string, editors: string) =>
+      sql<{ ok: number }>`SELECT 1 AS ok FROM (SELECT ${'new'} AS id, ${author} AS author, ${editors} AS editors) AS root WHERE ${cond}`.execute(fx.db);
+    expect((await row('u1', '["u2"]')).rows).toHaveLength(1);
+    expect((await row('u2', '["u2"]')).rows).toHaveLength(0);
+    expect((await row('u1', '[]')).rows).toHaveLength(0);
+  });
+
+  it('compiles rules of other collections (back relation from comments)', async () => {
+    expect(await fx.match('post.author.name = "Alice"', { collection: comments })).toEqual(['c1', 'c2']);
+    expect(await fx.match('post.comments_via_post.likes ?= 2', { collection: comments })).toEqual(['c3']);
+  });
+
+  it('validates rules for saving collections', () => {
+    expect(fx.compiler.validateRule(posts, 'author = @request.auth.id && title ~ "x"')).toBeNull();
+    expect(fx.compiler.validateRule(posts, '@request.auth.anything.deep = 1')).toBeNull();
+    expect(fx.compiler.validateRule(posts, 'nope = 1')).toMatch(/nope/);
+    expect(fx.compiler.validateRule(posts, 'title = ')).not.toBeNull();
+  });
+});
+
+describe('sort compiler on SQLite', () => {
+  it.each([
+    ['-views', ['p1', 'p3', 'p2', 'p4']],
+    ['views', ['p4', 'p2', 'p3', 'p1']],
+    ['title', ['p4', 'p2', 'p1', 'p3']],
+    ['title:lower', ['p4', 'p2', 'p3', 'p1']],
+    ['-published,views', ['p4', 'p1', 'p2', 'p3']],
+    ['author.name,id', ['p3', 'p4', 'p1', 'p2']],
+    ['-author.name', ['p2', 'p1', 'p4', 'p3']],
+    ['editors.name,id', ['p3', 'p1', 'p4', 'p2']],
+    ['-tags:length,id', ['p1', 'p2', 'p4', 'p3']],
+    ['meta.n,id', ['p3', 'p4', 'p1', 'p2']],
+    ['@rowid', ['p1', 'p2', 'p3', 'p4']],
+    ['-@rowid', ['p4', 'p3', 'p2', 'p1']],
+  ] as const)('%s', async (sort, ids) => {
+    expect(await fx.sorted(sort)).toEqual(ids);
+  });
+
+  it('accepts @random', async () => {
+    expect((await fx.sorted('@random')).sort()).toEqual(['p1', 'p2', 'p3', 'p4']);
+  });
+
+  it.each([
+    ['@now', {}],
+    ['unknown', {}],
+    ['@request.auth.id', { request: alice }],
+    ['@request.query.x', {}],
+    ['null', {}],
+    ['secret', clientGuest],
+    ['vault.name', clientGuest],
+  ] as const)('rejects %s', async (sort, opts) => {
+    const err = await fx.sorted(sort, opts).then(() => null, (e: unknown) => e);
+    expect(isFilterError(err)).toBe(true);
+  });
+
+  it('applies client restrictions to sort paths', async () => {
+    expect(await fx.sorted('author.team.name,id', clientGuest)).toEqual(['p2', 'p3', 'p4', 'p1']);
+    expect(await fx.sorted('author.team.name,id')).toEqual(['p3', 'p4', 'p2', 'p1']);
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * The rule compiler turns a filter or an API rule into one parameterized SQL
+ * condition over a row alias (design §3, spec §4). List filters and all five
+ * rules go through it.
+ *
+ * NOTE: where PocketBase LEFT JOINs every path at the top of the query and adds
+ * DISTINCT, the compiled condition is `EXISTS (SELECT 1 FROM (SELECT 1) LEFT JOIN …
+ * WHERE <cond>)` correlated to the root alias. It selects the same rows (a row
+ * matches when some combination of joined rows satisfies the whole condition,
+ * and one path is joined once however often it appears) and lets the caller
+ * write `SELECT root.* FROM <source> AS root WHERE …` without DISTINCT.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Dialect } from '../../db/dialect/dialect.js';
+import type { CompareNode, FilterNode, FunctionOperand, Operand } from '../../filter/ast.js';
+import { parseFilterCached } from '../../filter/filter-cache.js';
+import { FilterError, isFilterError } from '../../filter/filter-error.js';
+import type { Collection } from '../collections/collection.js';
+import type { Schema } from '../collections/schema.js';
+import { CompileState, type CompileOptions, type Resolved } from './compile-context.js';
+import { compareResolved } from './compare.js';
+import { datetimeMacroValue, isDatetimeMacro } from './datetime-macros.js';
+import { FieldResolver, literalOperand } from './field-resolver.js';
+import { guestRequest } from './request-info.js';
+import { compileSortItems } from './sort-compiler.js';
+
+export type { CompileMode, CompileOptions } from './compile-context.js';
+
+/** Rules are written by superusers and may be longer than a client's filter (spec §1.7 limits clients only). */
+export const RULE_PARSE_LIMITS = { maxLength: 100_000 } as const;
+
+/** A RuleCompiler compiles filters, rules and sorts of any collection. */
+export interface RuleCompiler {
+  /** Parses (cached) and compiles a filter or rule; throws a 400 AppError (FilterError) on any error. */
+  compileFilter(text: string, opts: CompileOptions): RawBuilder<boolean>;
+  /** Compiles an already parsed filter. */
+  compileNode(node: FilterNode, opts: CompileOptions): RawBuilder<boolean>;
+  /** Compiles a `sort` parameter into ORDER BY items, direction included; 400 on an invalid field. */
+  compileSort(text: string, opts: CompileOptions): RawBuilder<unknown>[];
+  /** Checks a rule for saving a collection: null when it compiles, else the reason (spec §2.2). */
+  validateRule(collection: Collection, rule: string): string | null;
+}
+
+/** What a RuleCompiler needs: the dialect that writes SQL and the schema that names collections. */
+export interface RuleCompilerDeps {
+  dialect: Dialect;
+  schema: Schema;
+}
+
+/** Builds a RuleCompiler. */
+export function createRuleCompiler(deps: RuleCompilerDeps): RuleCompiler {
+  return new SqlRuleCompiler(deps);
+}
+
+class SqlRuleCompiler implements RuleCompiler {
+  constructor(private readonly deps: RuleCompilerDeps) {}
+
+  compileFilter(text: string, opts: CompileOptions): RawBuilder<boolean> {
+    const node = parseFilterCached(text, opts.mode === 'rule' ? RULE_PARSE_LIMITS : {});
+    return this.compileNode(node, opts);
+  }
+
+  compileNode(node: FilterNode, opts: CompileOptions): RawBuilder<boolean> {
+    return this.compileWith(node, this.newState(opts, 0));
+  }
+
+  compileSort(text: string, opts: CompileOptions): RawBuilder<unknown>[] {
+    return compileSortItems(text, () => this.newState(opts, 0));
+  }
+
+  validateRule(collection: Collection, rule: string): string | null {
+    try {
+      this.compileFilter(rule, { collection, rootAlias: collection.name, request: guestRequest(), mode: 'rule' });
+      return null;
+    } catch (err) {
+      if (isFilterError(err)) return err.reason;
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  private newState(opts: CompileOptions, counterStart: number): CompileState {
+    const state: CompileState = new CompileState(
+      this.deps.dialect, this.deps.schema, opts, (c, alias) => this.listRuleOn(state, c, alias), counterStart,
+    );
+    return state;
+  }
+
+  private compileWith(node: FilterNode, state: CompileState): RawBuilder<boolean> {
+    const resolver = new FieldResolver(state);
+    return state.wrap(this.node(node, state, resolver));
+  }
+
+  /** A joined collection's listRule on its alias, for a restricted client filter (§4.7). */
+  private listRuleOn(parent: CompileState, c: Collection, alias: string): RawBuilder<boolean> | null {
+    if (c.listRule === null) throw new FilterError(`the listRule of collection "${c.name}" allows only superusers`);
+    if (c.listRule === '') return null;
+    const node = parseFilterCached(c.listRule, RULE_PARSE_LIMITS);
+    const nested = this.newState({ collection: c, rootAlias: alias, request: parent.options.request, mode: 'rule' }, parent.aliasCounter);
+    const cond = this.compileWith(node, nested);
+    parent.advanceAliases(nested.aliasCounter);
+    return cond;
+  }
+
+  private node(node: FilterNode, state: CompileState, resolver: FieldResolver): RawBuilder<boolean> {
+    if (node.kind === 'compare') return this.compare(node, state, resolver);
+    const items = node.items.map((n) => this.node(n, state, resolver));
+    return sql<boolean>`(${sql.join(items, node.op === 'and' ? sql` AND ` : sql` OR `)})`;
+  }
+
+  private compare(node: CompareNode, state: CompileState, resolver: FieldResolver): RawBuilder<boolean> {
+    const left = this.operand(node.left, state, resolver, 'left');
+    const right = this.operand(node.right, state, resolver, 'right');
+    return compareResolved(state, left, node.op, node.any, right);
+  }
+
+  private operand(op: Operand, state: CompileState, resolver: FieldResolver, side: string): Resolved {
+    try {
+      return this.resolveOperand(op, state, resolver);
+    } catch (err) {
+      if (!isFilterError(err)) throw err;
+      throw new FilterError(`invalid ${side} operand ${describe(op)} - ${err.reason}`);
+    }
+  }
+
+  private resolveOperand(op: Operand, state: CompileState, resolver: FieldResolver): Resolved {
+    switch (op.kind) {
+      case 'text':
+      case 'number':
+        return valueOperand(state, op.value);
+      case 'identifier':
+        return this.identifier(op.name, state, resolver);
+      case 'function':
+        return this.fn(op, state, resolver);
+    }
+  }
+
+  private identifier(name: string, state: CompileState, resolver: FieldResolver): Resolved {
+    if (isDatetimeMacro(name)) return valueOperand(state, datetimeMacroValue(name));
+    try {
+      return resolver.resolve(name);
+    } catch (err) {
+      // `null`, `true` and `false` are literals unless a field of that name exists (§4.1).
+      const literal = LITERALS[name.toLowerCase()];
+      if (literal !== undefined && isFilterError(err)) return literalOperand(literal);
+      throw err;
+    }
+  }
+
+  private fn(op: FunctionOperand, state: CompileState, resolver: FieldResolver): Resolved {
+    if (op.name === 'geoDistance') return this.geoDistance(op, state, resolver);
+    if (op.name === 'strftime') return this.strftime(op, state, resolver);
+    throw new FilterError(`unknown function "${op.name}"`);
+  }
+
+  /** `geoDistance(lonA, latA, lonB, latB)`: any-match over multi-valued arguments, like PocketBase. */
+  private geoDistance(op: FunctionOperand, state: CompileState, resolver: FieldResolver): Resolved {
+    if (op.args.length !== 4) throw new FilterError(`[geoDistance] expected 4 arguments, got ${op.args.length}`);
+    const args = op.args.map((a, i) => {
+      if (a.kind !== 'identifier' && a.kind !== 'number') throw new FilterError(`[geoDistance] argument ${i} must be an identifier or number`);
+      return this.resolveOperand(a, state, resolver);
+    }) as [Resolved, Resolved, Resolved, Resolved];
+    const d = state.dialect;
+    return {
+      build: (map) => d.geoDistance(args[0].build(map), args[1].build(map), args[2].build(map), args[3].build(map)),
+      values: args.flatMap((a) => a.values),
+      nullFallback: 'disabled',
+      column: false,
+    };
+  }
+
+  /** `strftime(format[, time[, modifier…]])`: NULL counts as ""; "all" semantics follow a multi-valued time. */
+  private strftime(op: FunctionOperand, state: CompileState, resolver: FieldResolver): Resolved {
+    const [first, ...rest] = op.args;
+    if (!first || first.kind !== 'text') throw new FilterError('[strftime] the first argument must be a text format');
+    if (op.args.length > 10) throw new FilterError('[strftime] too many arguments');
+    const format = valueOperand(state, first.value);
+    const args = rest.map((a) => this.resolveOperand(a, state, resolver));
+    const [time, ...mods] = args;
+    const d = state.dialect;
+    const build = (map?: (v: unknown) => unknown, timeSql?: RawBuilder<unknown>) =>
+      d.strftime(format.build(map), timeSql ?? time?.build(map) ?? null, mods.map((m) => m.build(map)));
+    const timeMulti = time?.multi;
+    return {
+      build: (map) => build(map),
+      values: [first.value, ...args.flatMap((a) => a.values)],
+      nullFallback: 'enforced',
+      column: false,
+      multi: timeMulti
+        ? () => {
+            const t = state.alias('st');
+            return sql`SELECT ${build(undefined, sql`${sql.id(t, 'v')}`)} AS v FROM (${timeMulti()}) AS ${sql.id(t)}`;
+          }
+        : undefined,
+    };
+  }
+}
+
+const LITERALS: Record<string, string> = { null: 'NULL', true: '1', false: '0' };
+
+function valueOperand(state: CompileState, value: unknown): Resolved {
+  return { build: (map) => state.dialect.param(map ? map(value) : value), values: [value], nullFallback: 'auto', column: false };
+}
+
+function describe(op: Operand): string {
+  switch (op.kind) {
+    case 'identifier':
+      return `"${op.name}"`;
+    case 'text':
+      return JSON.stringify(op.value);
+    case 'number':
+      return op.raw;
+    case 'function':
+      return `"${op.name}(…)"`;
+  }
+}

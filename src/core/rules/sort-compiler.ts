@@ -1,0 +1,41 @@
+/**
+ * The sort compiler turns a `sort` parameter into ORDER BY items (spec §4.8).
+ * Each item resolves like a filter identifier but must name a column; a path
+ * through relations becomes a scalar subquery over the same joins a filter uses.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import { FilterError, isFilterError } from '../../filter/filter-error.js';
+import { parseSort } from '../../filter/sort-parser.js';
+import type { CompileState } from './compile-context.js';
+import { FieldResolver } from './field-resolver.js';
+
+/**
+ * Compiles every item of `text`; `newState` gives a fresh compilation state per
+ * item. `@random` and `@rowid` are the two specials; anything that does not
+ * resolve to a column is a 400 `invalid sort field`.
+ */
+export function compileSortItems(text: string, newState: () => CompileState): RawBuilder<unknown>[] {
+  return parseSort(text).map((item) => {
+    const state = newState();
+    const dir = item.desc ? sql`DESC` : sql`ASC`;
+    if (item.name === '@random') return state.dialect.random();
+    if (item.name === '@rowid') return sql`${state.dialect.rowId(state.options.rootAlias)} ${dir}`;
+    let resolved;
+    try {
+      resolved = new FieldResolver(state).resolve(item.name);
+    } catch (err) {
+      if (isFilterError(err)) throw new FilterError(`invalid sort field "${item.name}" - ${err.reason}`);
+      throw err;
+    }
+    if (!resolved.column || resolved.values.length > 0 || resolved.literal !== undefined) {
+      throw new FilterError(`invalid sort field "${item.name}"`);
+    }
+    const joins = state.joinClauses();
+    if (joins.length === 0) return sql`${resolved.build()} ${dir}`;
+    // NOTE: over a multi-valued path a row has several values; it sorts by its
+    // first one in the requested direction (its least for ASC, greatest for DESC).
+    const base = state.alias('b');
+    const value = sql`(SELECT ${resolved.build()} AS v FROM (SELECT 1) AS ${sql.id(base)} ${sql.join(joins, sql` `)} ORDER BY 1 ${dir} LIMIT 1)`;
+    return sql`${value} ${dir}`;
+  });
+}

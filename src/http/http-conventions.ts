@@ -1,0 +1,102 @@
+/**
+ * The cross-cutting HTTP conventions of spec §1 in one call: the Fastify server options
+ * they need, error rendering, body parsing, security headers, CORS, the `fields` picker
+ * and the JSON response format.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { DEFAULT_BODY_LIMIT, registerBodyParsers } from './body-parser.js';
+import { registerErrorHandler } from './error-handler.js';
+import { isListResult, pickFields, pickListFields } from './fields-picker.js';
+import { firstQueryValue } from './list-params.js';
+import { registerCors, registerSecurityHeaders } from './security-headers.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on a route whose 2xx JSON body must not go through the `fields` picker. */
+    skipFieldsPicker?: boolean;
+  }
+}
+
+/** Options of registerHttpConventions. */
+export interface HttpConventionsOptions {
+  /** Allowed CORS origins (`serve --origins`); ['*'] allows every origin. */
+  origins: string[];
+  /** Default request body limit in bytes (spec §1.1: 32 MiB). */
+  bodyLimit: number;
+}
+
+/** Inputs of fastifyOptions. */
+export interface ServerOptionsInput {
+  /** Must equal the bodyLimit given to registerHttpConventions. */
+  bodyLimit?: number;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** The Fastify server options the conventions of spec §1 rely on. */
+export function fastifyOptions(input: ServerOptionsInput = {}): FastifyServerOptions {
+  return {
+    logger: input.logger ?? false,
+    bodyLimit: input.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // GET routes also answer HEAD (spec §1.1).
+    exposeHeadRoutes: true,
+    routerOptions: {
+      // Routing is exact: `/x/` does not match `/x` and gets the 404 handler (spec §1.1).
+      ignoreTrailingSlash: false,
+      ignoreDuplicateSlashes: false,
+      // NOTE: find-my-way's default of 100 would 404 long file names in /api/files/….
+      maxParamLength: 500,
+    },
+    // SECURITY: request ids are ours, never taken from a client header, so log lines
+    // cannot be forged or correlated by a caller.
+    requestIdHeader: false,
+    genReqId: () => randomUUID(),
+    // SECURITY: X-Forwarded-* is ignored unless the operator opts in behind a known proxy.
+    trustProxy: false,
+    // The whole request (headers and body) must arrive within 5 minutes; responses are
+    // not bounded, so realtime SSE streams stay open (connectionTimeout 0 = no idle cut).
+    requestTimeout: 300_000,
+    connectionTimeout: 0,
+    return503OnClosing: true,
+  };
+}
+
+/**
+ * Registers every convention of spec §1 on the root instance. Await it before
+ * registering route plugins: parsers and handlers are inherited by plugins created later.
+ */
+export async function registerHttpConventions(app: FastifyInstance, options: HttpConventionsOptions): Promise<void> {
+  registerErrorHandler(app);
+  registerSecurityHeaders(app);
+  await registerCors(app, { origins: options.origins });
+  await registerBodyParsers(app, { bodyLimit: options.bodyLimit });
+  registerJsonResponses(app);
+}
+
+/**
+ * Applies `?fields=` to 2xx JSON bodies (spec §1.8) and makes every JSON body end with
+ * `\n` under `Content-Type: application/json` (spec §1.1).
+ */
+export function registerJsonResponses(app: FastifyInstance): void {
+  app.addHook('preSerialization', (request, reply, payload, done) => {
+    const status = reply.statusCode;
+    if (status < 200 || status > 299 || request.routeOptions.config?.skipFieldsPicker) return done(null, payload);
+    const fields = firstQueryValue(request.query, 'fields');
+    if (fields === '') return done(null, payload);
+    try {
+      done(null, isListResult(payload) ? pickListFields(payload, fields) : pickFields(payload, fields));
+    } catch (err) {
+      done(err as Error);
+    }
+  });
+
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    const type = reply.getHeader('content-type');
+    if (typeof payload !== 'string' || typeof type !== 'string' || !type.startsWith('application/json')) {
+      return done(null, payload);
+    }
+    // Fastify's default adds `; charset=utf-8`; PocketBase sends the bare type.
+    if (type !== 'application/json') reply.header('content-type', 'application/json');
+    done(null, payload.endsWith('\n') ? payload : payload + '\n');
+  });
+}
