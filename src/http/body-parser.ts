@@ -88,19 +88,22 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
   // Declared up front so every request object keeps one shape.
   app.decorateRequest('uploadedFiles', null as unknown as Record<string, UploadedFile[]>);
   const serverLimit = app.initialConfig.bodyLimit;
-  app.addHook('preValidation', async (request) => {
+  // A callback hook: the common non-multipart case stays synchronous, with no promise per request.
+  app.addHook('preValidation', (request, _reply, done) => {
     request.uploadedFiles = {};
-    if (request.isMultipart() && !request.is404) {
-      // NOTE: routeOptions.bodyLimit falls back to the server's limit; only a route's own
-      // value should override the limit this plugin was given.
-      const routeLimit = request.routeOptions.bodyLimit;
-      const limit = routeLimit !== undefined && routeLimit !== serverLimit ? routeLimit : bodyLimit;
-      const { entries, files } = await readMultipart(request, limit);
+    if (!request.isMultipart() || request.is404) {
+      if (request.body === undefined || request.body === null) request.body = {};
+      return done();
+    }
+    // NOTE: routeOptions.bodyLimit falls back to the server's limit; only a route's own
+    // value should override the limit this plugin was given.
+    const routeLimit = request.routeOptions.bodyLimit;
+    const limit = routeLimit !== undefined && routeLimit !== serverLimit ? routeLimit : bodyLimit;
+    readMultipart(request, limit).then(({ entries, files }) => {
       request.body = buildFormBody(entries, parseJson);
       request.uploadedFiles = files;
-    } else if (request.body === undefined || request.body === null) {
-      request.body = {};
-    }
+      done();
+    }).catch((err: Error) => done(err));
   });
 }
 

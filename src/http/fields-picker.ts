@@ -177,8 +177,8 @@ const INLINE_TAGS = new Set([
 const VOID_TAGS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
-/** What PocketBase appends to a cut excerpt (its source uses three dots, not U+2026). */
-export const EXCERPT_ELLIPSIS = '...';
+/** What a cut excerpt ends with: spec §1.8 says `…` (PocketBase's source appends three dots; the spec is our contract). */
+export const EXCERPT_ELLIPSIS = '…';
 
 /**
  * Returns the plain text of an HTML string, whitespace collapsed, cut to at most `max`
