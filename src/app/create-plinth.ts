@@ -56,7 +56,7 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   await registerHttpConventions(http, { origins: config.origins, bodyLimit: config.bodyLimit });
   registerRequestAuth(http, auth);
   registerHealthRoutes(http);
-  registerCollectionRoutes(http, { db, collections, records, compiler });
+  await registerCollectionRoutes(http, { db, collections, records, compiler });
   registerRecordRoutes(http, records);
   registerAuthRoutes(http, auth, records);
   await http.ready();

@@ -25,13 +25,16 @@ export interface CollectionRoutesDeps {
 }
 
 /** Registers the collections routes. */
-export function registerCollectionRoutes(app: FastifyInstance, deps: CollectionRoutesDeps): void {
-  const { collections } = deps;
-  app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/api/collections') && !/^\/api\/collections\/[^/]+\/(records|auth-|request-|confirm-|impersonate)/.test(request.url)) {
-      assertSuperuser(request);
-    }
+export async function registerCollectionRoutes(app: FastifyInstance, deps: CollectionRoutesDeps): Promise<void> {
+  // An encapsulated scope: the superuser guard applies to these routes only.
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request) => assertSuperuser(request));
+    collectionRoutes(scope, deps);
   });
+}
+
+function collectionRoutes(app: FastifyInstance, deps: CollectionRoutesDeps): void {
+  const { collections } = deps;
 
   app.get('/api/collections', async function listCollections(request) {
     const q = parseListParams(request.query);

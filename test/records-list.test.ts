@@ -1,0 +1,127 @@
+/**
+ * Records list (spec §3.1, §1.7, §4.8): pagination, totals, sort, filter,
+ * default order and the errors of bad or privileged parameters.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { createCollection, createRecord, runScenarios, uniqueName } from './helpers/record-scenarios.js';
+
+let s: TestServer;
+let admin: string;
+beforeAll(async () => {
+  s = await startTestServer();
+  admin = await s.adminToken();
+});
+afterAll(async () => { await s?.close(); });
+
+const FORBIDDEN_DEFAULT = { status: 400, message: 'Something went wrong while processing your request.', data: {} };
+
+describe('list pagination and totals', () => {
+  let name: string;
+  const titles = ['delta', 'alpha', 'echo', 'charlie', 'bravo'];
+  beforeAll(async () => {
+    name = uniqueName('plist');
+    await createCollection(s, { name, listRule: '', viewRule: '', fields: [{ name: 'title', type: 'text' }, { name: 'n', type: 'number' }, { name: 'secret', type: 'text', hidden: true }] });
+    for (const [i, title] of titles.entries()) await createRecord(s, name, { title, n: i % 2, secret: `s${i}` });
+  });
+
+  it('pages, caps and defaults', async () => {
+    const base = `/api/collections/${name}/records`;
+    await runScenarios(s, [
+      { name: 'defaults', method: 'GET', url: base, status: 200, expect: { page: 1, perPage: 30, totalItems: 5, totalPages: 1 } },
+      { name: 'page 2 of 2', method: 'GET', url: `${base}?page=2&perPage=2`, status: 200, expect: { page: 2, perPage: 2, totalItems: 5, totalPages: 3, items: [{ title: 'echo' }, { title: 'charlie' }] } },
+      { name: 'page past the end', method: 'GET', url: `${base}?page=9&perPage=2`, status: 200, expect: { page: 9, perPage: 2, totalItems: 5, totalPages: 3, items: [] } },
+      { name: 'perPage capped at 1000', method: 'GET', url: `${base}?perPage=5000`, status: 200, expect: { perPage: 1000 } },
+      { name: 'perPage 0 → 30', method: 'GET', url: `${base}?perPage=0`, status: 200, expect: { perPage: 30 } },
+      { name: 'perPage -3 → 30', method: 'GET', url: `${base}?perPage=-3`, status: 200, expect: { perPage: 30 } },
+      { name: 'page 0 → 1', method: 'GET', url: `${base}?page=0&perPage=2`, status: 200, expect: { page: 1, items: [{ title: 'delta' }, { title: 'alpha' }] } },
+      { name: 'page -1 → 1', method: 'GET', url: `${base}?page=-1`, status: 200, expect: { page: 1 } },
+      { name: 'skipTotal', method: 'GET', url: `${base}?skipTotal=1&perPage=2`, status: 200, expect: { totalItems: -1, totalPages: -1, perPage: 2 } },
+      { name: 'skipTotal=true', method: 'GET', url: `${base}?skipTotal=true`, status: 200, expect: { totalItems: -1, totalPages: -1 } },
+      { name: 'non-integer page', method: 'GET', url: `${base}?page=abc`, status: 400, expect: FORBIDDEN_DEFAULT },
+      { name: 'fractional page', method: 'GET', url: `${base}?page=1.5`, status: 400 },
+      { name: 'non-integer perPage', method: 'GET', url: `${base}?perPage=x`, status: 400 },
+      { name: 'non-bool skipTotal', method: 'GET', url: `${base}?skipTotal=maybe`, status: 400 },
+    ]);
+  });
+
+  it('keeps insertion order without sort and sorts on request', async () => {
+    const base = `/api/collections/${name}/records`;
+    const get = async (q: string) => (await s.request('GET', `${base}?${q}`)).body.items.map((i: any) => i.title);
+    expect(await get('')).toEqual(titles);
+    expect(await get('sort=title')).toEqual([...titles].sort());
+    expect(await get('sort=-title')).toEqual([...titles].sort().reverse());
+    expect(await get('sort=%2Btitle')).toEqual([...titles].sort());
+    // n: delta 0, alpha 1, echo 0, charlie 1, bravo 0
+    expect(await get('sort=n,-title')).toEqual(['echo', 'delta', 'bravo', 'charlie', 'alpha']);
+    expect(await get('sort=-n, title')).toEqual(['alpha', 'charlie', 'bravo', 'delta', 'echo']);
+    const random = await get('sort=@random');
+    expect([...random].sort()).toEqual([...titles].sort());
+    expect(await get(`filter=${encodeURIComponent("n = 0 && title != 'echo'")}`)).toEqual(['delta', 'bravo']);
+    expect(await get(`filter=${encodeURIComponent("title ~ 'a'")}&sort=title`)).toEqual(['alpha', 'bravo', 'charlie', 'delta']);
+    const filtered = await s.request('GET', `${base}?filter=${encodeURIComponent('n = 1')}&perPage=1`);
+    expect(filtered.body).toMatchObject({ totalItems: 2, totalPages: 2, perPage: 1 });
+  });
+
+  it('rejects bad filter and sort with the default 400', async () => {
+    const base = `/api/collections/${name}/records`;
+    await runScenarios(s, [
+      { name: 'syntax error', method: 'GET', url: `${base}?filter=${encodeURIComponent('title = ')}`, status: 400, expect: FORBIDDEN_DEFAULT },
+      { name: 'unknown field in filter', method: 'GET', url: `${base}?filter=${encodeURIComponent("nope = 1")}`, status: 400, expect: FORBIDDEN_DEFAULT },
+      { name: 'unknown sort field', method: 'GET', url: `${base}?sort=nope`, status: 400, expect: FORBIDDEN_DEFAULT },
+      { name: 'literal sort', method: 'GET', url: `${base}?sort=${encodeURIComponent("'x'")}`, status: 400, expect: FORBIDDEN_DEFAULT },
+      { name: 'hidden field filter by guest', method: 'GET', url: `${base}?filter=${encodeURIComponent("secret = 's1'")}`, status: 400, expect: FORBIDDEN_DEFAULT },
+      { name: 'hidden field sort by guest', method: 'GET', url: `${base}?sort=secret`, status: 400, expect: FORBIDDEN_DEFAULT },
+      { name: 'hidden field filter by superuser', method: 'GET', url: `${base}?filter=${encodeURIComponent("secret = 's1'")}`, token: admin, status: 200, expect: { totalItems: 1, items: [{ title: 'alpha', secret: 's1' }] } },
+      { name: '@collection in filter', method: 'GET', url: `${base}?filter=${encodeURIComponent(`@collection.${name}.title = 'x'`)}`, status: 403, expect: { status: 403, message: 'Only superusers can filter by @collection.', data: {} } },
+      { name: '@request in filter', method: 'GET', url: `${base}?filter=${encodeURIComponent("@request.auth.id = ''")}`, status: 403, expect: { status: 403, message: 'Only superusers can filter by @request.', data: {} } },
+      { name: '@request in sort', method: 'GET', url: `${base}?sort=${encodeURIComponent('@request.auth.id')}`, status: 403, expect: { message: 'Only superusers can filter by @request.' } },
+      { name: '@collection by superuser', method: 'GET', url: `${base}?filter=${encodeURIComponent(`@collection.${name}.title = 'alpha'`)}`, token: admin, status: 200, expect: { totalItems: 5 } },
+      { name: '@request by superuser', method: 'GET', url: `${base}?filter=${encodeURIComponent("@request.auth.id != ''")}`, token: admin, status: 200, expect: { totalItems: 5 } },
+    ]);
+  });
+
+  it('hides hidden fields from guests in items', async () => {
+    const r = await s.request('GET', `/api/collections/${name}/records`);
+    for (const item of r.body.items) expect(item).not.toHaveProperty('secret');
+    const a = await s.request('GET', `/api/collections/${name}/records`, { token: admin });
+    expect(a.body.items[0]).toHaveProperty('secret', 's0');
+  });
+});
+
+describe('list sort by relation path and rules', () => {
+  it('sorts by author.name and filters through the listRule', async () => {
+    const authors = uniqueName('auth');
+    const posts = uniqueName('post');
+    const a = await createCollection(s, { name: authors, listRule: '', viewRule: '', fields: [{ name: 'name', type: 'text' }] });
+    await createCollection(s, { name: posts, listRule: "status = 'pub'", viewRule: '', fields: [{ name: 'title', type: 'text' }, { name: 'status', type: 'text' }, { name: 'author', type: 'relation', collectionId: a.id, maxSelect: 1 }] });
+    const zed = await createRecord(s, authors, { name: 'Zed' });
+    const amy = await createRecord(s, authors, { name: 'Amy' });
+    const moe = await createRecord(s, authors, { name: 'Moe' });
+    await createRecord(s, posts, { title: 'p1', status: 'pub', author: zed.id });
+    await createRecord(s, posts, { title: 'p2', status: 'pub', author: amy.id });
+    await createRecord(s, posts, { title: 'p3', status: 'draft', author: moe.id });
+    await createRecord(s, posts, { title: 'p4', status: 'pub', author: moe.id });
+    const guest = await s.request('GET', `/api/collections/${posts}/records?sort=author.name`);
+    expect(guest.status, guest.text).toBe(200);
+    expect(guest.body.items.map((i: any) => i.title)).toEqual(['p2', 'p4', 'p1']);
+    expect(guest.body.totalItems).toBe(3);
+    const desc = await s.request('GET', `/api/collections/${posts}/records?sort=-author.name`);
+    expect(desc.body.items.map((i: any) => i.title)).toEqual(['p1', 'p4', 'p2']);
+    const sup = await s.request('GET', `/api/collections/${posts}/records?sort=author.name,-title`, { token: admin });
+    expect(sup.body.items.map((i: any) => i.title)).toEqual(['p2', 'p4', 'p3', 'p1']);
+    const byRel = await s.request('GET', `/api/collections/${posts}/records?filter=${encodeURIComponent("author.name = 'Moe'")}`);
+    expect(byRel.body.items.map((i: any) => i.title)).toEqual(['p4']);
+  });
+
+  it('answers 403 for a null listRule and 404 for an unknown collection', async () => {
+    const name = uniqueName('locked');
+    await createCollection(s, { name, fields: [{ name: 'title', type: 'text' }] });
+    await createRecord(s, name, { title: 'x' });
+    await runScenarios(s, [
+      { name: 'locked list', method: 'GET', url: `/api/collections/${name}/records`, status: 403, expect: { status: 403, message: 'Only superusers can perform this action.', data: {} } },
+      { name: 'superuser list', method: 'GET', url: `/api/collections/${name}/records`, token: admin, status: 200, expect: { totalItems: 1 } },
+      { name: 'unknown collection', method: 'GET', url: '/api/collections/nope_nope/records', status: 404, expect: { status: 404, message: 'Missing collection context.', data: {} } },
+    ]);
+  });
+});
