@@ -8,6 +8,8 @@ import type { CollectionService } from '../core/collections/collection-service.j
 import { toPublicJSON } from '../core/collections/collection-json.js';
 import { scaffolds } from '../core/collections/collection-defaults.js';
 import type { RecordService } from '../core/records/record-service.js';
+import { serializeRecord } from '../core/records/record-serialize.js';
+import { rowToValues } from '../core/records/record-store.js';
 import type { RuleCompiler } from '../core/rules/rule-compiler.js';
 import type { Db } from '../db/database.js';
 import { parseListParams } from './list-params.js';
@@ -43,6 +45,14 @@ function collectionRoutes(app: FastifyInstance, deps: CollectionRoutesDeps): voi
 
   app.get('/api/collections/meta/scaffolds', async () => scaffolds());
   app.get('/api/collections/meta/oauth2-providers', async () => []);
+
+  app.post('/api/collections/meta/dry-run-view', async function dryRunView(request) {
+    const { collection, rows } = await collections.dryRunView(recordBody(request).query);
+    return {
+      fields: toPublicJSON(collection).fields,
+      sample: rows.map((row) => serializeRecord(collection, rowToValues(collection, row), { showHidden: true, showEmail: true })),
+    };
+  });
 
   app.put('/api/collections/import', async function importCollections(request, reply) {
     const body = recordBody(request);

@@ -47,6 +47,7 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set(['base', 'auth', 'view']);
  */
 export function normalizeNewCollection(input: unknown, existingIds: Iterable<string> = []): Collection {
   if (!isObject(input)) throw badRequest(INVALID_FORMAT_MESSAGE);
+  assertScalar(input.type);
   const type = (asString(input.type) || 'base') as CollectionType;
   const name = asString(input.name);
   const id = asString(input.id) || uniqueCollectionId(type, name, new Set(existingIds));
@@ -77,7 +78,10 @@ export function mergeCollectionPatch(current: Collection, patch: unknown): Colle
   const next = structuredClone(current);
   if ('id' in patch) next.id = asString(patch.id);
   if ('name' in patch) next.name = asString(patch.name);
-  if ('type' in patch) next.type = asString(patch.type) as CollectionType;
+  if ('type' in patch) {
+    assertScalar(patch.type);
+    next.type = asString(patch.type) as CollectionType;
+  }
   if ('system' in patch) next.system = asBool(patch.system, current.system);
   for (const key of RULE_KEYS) if (key in patch) next[key] = asRule(patch[key]);
   if ('fields' in patch) next.fields = parseFieldList(patch.fields);
@@ -103,9 +107,17 @@ function uniqueCollectionId(type: string, name: string, taken: ReadonlySet<strin
   return id;
 }
 
+// SECURITY: a rule that is neither a string nor null is refused, never read as ""
+// (which would open the collection to everyone).
 function asRule(v: unknown): Rule {
   if (v === null || v === undefined) return null;
-  return asString(v);
+  if (typeof v !== 'string') throw badRequest(INVALID_FORMAT_MESSAGE);
+  return v;
+}
+
+/** Refuses an object or array where a JSON scalar is expected (Go's decoder fails there too). */
+function assertScalar(v: unknown): void {
+  if (typeof v === 'object' && v !== null) throw badRequest(INVALID_FORMAT_MESSAGE);
 }
 
 function asIndexes(v: unknown): string[] {
@@ -140,14 +152,20 @@ function mergeAuthOptions(base: AuthOptions, input: JsonObject): AuthOptions {
   return out as unknown as AuthOptions;
 }
 
-// NOTE: Go decoding ignores null for struct and scalar targets, and replaces arrays.
+// NOTE: Go decoding ignores null for struct and scalar targets, replaces arrays, and
+// fails on a value of another JSON kind than the target's (a string for an object…).
 function mergeValue(current: unknown, incoming: unknown): unknown {
   if (incoming === undefined) return current;
   if (incoming === null) return Array.isArray(current) ? [] : current;
-  if (isObject(current) && isObject(incoming)) {
+  if (isObject(current)) {
+    if (!isObject(incoming)) throw badRequest(INVALID_FORMAT_MESSAGE);
     const out: JsonObject = { ...current };
     for (const [k, v] of Object.entries(incoming)) out[k] = mergeValue(current[k], v);
     return out;
+  }
+  if (Array.isArray(current) !== Array.isArray(incoming)) throw badRequest(INVALID_FORMAT_MESSAGE);
+  if (current !== undefined && current !== null && !Array.isArray(current) && typeof current !== typeof incoming) {
+    throw badRequest(INVALID_FORMAT_MESSAGE);
   }
   return structuredClone(incoming);
 }
@@ -155,7 +173,8 @@ function mergeValue(current: unknown, incoming: unknown): unknown {
 function keepClientSecrets(providers: unknown, stored: readonly Record<string, unknown>[]): unknown {
   if (!Array.isArray(providers)) return providers;
   return providers.map((p: unknown) => {
-    if (!isObject(p) || (typeof p.clientSecret === 'string' && p.clientSecret !== '')) return p;
+    if (!isObject(p)) throw badRequest(INVALID_FORMAT_MESSAGE);
+    if ((typeof p.clientSecret === 'string' && p.clientSecret !== '')) return p;
     const old = stored.find((s) => s.name === p.name);
     return old && typeof old.clientSecret === 'string' ? { ...p, clientSecret: old.clientSecret } : p;
   });

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { AppError, badRequest, isAppError, notFound, type ErrorData } from '../../errors/app-error.js';
 import type { Db, Executor } from '../../db/database.js';
 import { nowDateTime } from '../../tools/datetime.js';
+import { randomId } from '../../tools/ids.js';
 import type { Collection } from './collection.js';
 import { normalizeNewCollection, mergeCollectionPatch } from './collection-normalize.js';
 import { validateCollection } from './collection-validate.js';
@@ -25,6 +26,9 @@ export interface CollectionServiceDeps {
   /** Called after a schema change commits (cache invalidation, other nodes). */
   onChange?(): void;
 }
+
+/** The longest query `meta/dry-run-view` accepts (spec §2). */
+const MAX_VIEW_QUERY_LENGTH = 5000;
 
 /** CollectionService owns the schema: every collection change goes through it. */
 export class CollectionService {
@@ -144,6 +148,39 @@ export class CollectionService {
     this.deps.onChange?.();
   }
 
+  /**
+   * Derives the fields of a view query and reads up to 10 of its rows without
+   * saving anything (spec §2 `meta/dry-run-view`): the view is created in a
+   * transaction that is always rolled back.
+   */
+  async dryRunView(query: unknown): Promise<{ collection: Collection; rows: Record<string, unknown>[] }> {
+    const message = 'Failed to dry run the view query.';
+    if (typeof query !== 'string' || query.trim() === '') {
+      throw badRequest(message, { query: { code: 'validation_required', message: 'Cannot be blank.' } });
+    }
+    if (query.length > MAX_VIEW_QUERY_LENGTH) {
+      throw badRequest(message, { query: { code: 'validation_length_too_long', message: `The length must be no more than ${MAX_VIEW_QUERY_LENGTH}.`, params: { max: MAX_VIEW_QUERY_LENGTH } } as never });
+    }
+    const name = `_dry_run_${randomId(10)}`;
+    let draft = normalizeNewCollection({ name, type: 'view', viewQuery: query }, this.deps.schema.all().map((c) => c.id));
+    let rows: Record<string, unknown>[] = [];
+    const rollback = new Error('dry run rollback');
+    try {
+      await this.deps.db.transaction().execute(async (trx) => {
+        draft = await this.withViewFields(trx, draft, undefined);
+        this.assertValid(draft, undefined, message);
+        rows = (await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(name)} LIMIT 10`.execute(trx)).rows;
+        throw rollback;
+      });
+    } catch (err) {
+      if (err !== rollback) {
+        if (isAppError(err)) throw err;
+        throw badRequest(`${message} Raw error: ${errorText(err)}`, {}, err);
+      }
+    }
+    return { collection: draft, rows };
+  }
+
   /** The names of collections whose relation fields point to `c`, or views reading it. */
   referencesTo(c: Collection): string[] {
     const names: string[] = [];
@@ -177,7 +214,9 @@ export class CollectionService {
   }
 
   private assertValid(next: Collection, old: Collection | undefined, message: string): void {
-    const collections = [...this.deps.schema.all().filter((c) => c.id !== next.id), next];
+    // NOTE: only the old version of this collection is left out: another one with the
+    // submitted id must stay visible so a clash is reported as a validation error.
+    const collections = [...this.deps.schema.all().filter((c) => !old || c.id !== old.id), next];
     const errors = validateCollection(next, { old, collections, validateRule: this.deps.validateRule });
     if (errors) throw badRequest(message, errors);
   }

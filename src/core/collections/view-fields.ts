@@ -16,8 +16,9 @@ export function deriveViewFields(view: Collection, columns: string[], all: reado
   return columns.map((name) => {
     const kept = old?.fields.find((f) => f.name === name);
     if (name === 'id') {
+      // PocketBase's defaultViewIdField: a primary key must carry a pattern.
       return { id: kept?.id ?? 'text3208210256', name: 'id', type: 'text', system: true, hidden: false, presentable: false,
-        primaryKey: true, required: true, min: 0, max: 0, pattern: '', autogeneratePattern: '', help: '' };
+        primaryKey: true, required: true, min: 1, max: 100, pattern: '^[a-z0-9]+$', autogeneratePattern: '', help: '' };
     }
     const source = sources.flatMap((c) => c.fields).find((f) => f.name === name && f.type !== 'password');
     if (source) {

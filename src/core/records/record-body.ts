@@ -53,7 +53,7 @@ export function resolveBody(c: Collection, body: Record<string, unknown>, curren
       if (next === undefined) continue;
       values[field.name] = next;
     } else {
-      values[field.name] = field.type === 'password' ? (typeof raw === 'string' ? raw : raw == null ? '' : String(raw)) : type.normalize(field, raw);
+      values[field.name] = field.type === 'password' ? plainPassword(raw) : type.normalize(field, raw);
     }
     touched.add(field.name);
   }
@@ -63,6 +63,12 @@ export function resolveBody(c: Collection, body: Record<string, unknown>, curren
   }
   for (const [k, v] of Object.entries(extras)) ruleBody[k] = v;
   return { values, touched, extras, ruleBody };
+}
+
+/** A submitted password as text (multipart inference may have made `"12345678"` a number). */
+export function plainPassword(raw: unknown): string {
+  if (typeof raw === 'string') return raw;
+  return raw === null || raw === undefined || typeof raw === 'object' ? '' : String(raw);
 }
 
 /** The field and modifier a body key addresses, or undefined for an unknown key. */

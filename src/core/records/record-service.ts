@@ -14,7 +14,7 @@ import { getFieldType } from '../fields/field-registry.js';
 import type { RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import { RecordAccess } from './record-access.js';
-import { resolveBody, type ResolvedBody } from './record-body.js';
+import { plainPassword, resolveBody, type ResolvedBody } from './record-body.js';
 import { deleteWithReferences } from './record-delete.js';
 import { Expander, expandTree, type ExpandItem } from './record-expand.js';
 import { listRecords, type ListQuery } from './record-list.js';
@@ -83,6 +83,7 @@ export class RecordService {
   async create(c: Collection, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>> {
     assertWritable(c);
     this.access.assertNotLocked(c.createRule, req);
+    const hashes = await prehashPasswords(c, body);
     const created = await this.transaction('Failed to create record.', async (trx) => {
       const defaults = this.defaults(c);
       const resolved = resolveBody(c, body, defaults, !req.isSuperuser);
@@ -100,7 +101,7 @@ export class RecordService {
       await validateNewId(trx, c, String(values.id), errors);
       await validateAuthId(trx, this.deps.schema, c, String(values.id), errors);
       if (Object.keys(errors).length > 0) throw badRequest('Failed to create record.', errors);
-      await this.hashPasswords(c, values, resolved.touched);
+      applyHashes(c, values, resolved.touched, hashes);
       this.stampDates(c, values, true);
       await insertRecord(trx, c, values);
       return values;
@@ -112,6 +113,7 @@ export class RecordService {
   async update(c: Collection, id: string, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>> {
     assertWritable(c);
     this.access.assertNotLocked(c.updateRule, req);
+    const hashes = await prehashPasswords(c, body);
     const updated = await this.transaction('Failed to update record.', async (trx) => {
       const old = await findRecord(trx, c, id);
       if (!old) throw notFound();
@@ -123,7 +125,7 @@ export class RecordService {
       if (c.type === 'auth') await this.validateAuthUpdate(trx, c, old, resolved, ruleReq, errors);
       await validateRelations(trx, this.deps.schema, { collection: c, values, old, touched: resolved.touched }, errors);
       if (Object.keys(errors).length > 0) throw badRequest('Failed to update record.', errors);
-      await this.hashPasswords(c, values, resolved.touched);
+      applyHashes(c, values, resolved.touched, hashes);
       if (c.type === 'auth' && (resolved.touched.has('password') || values.email !== old.email)) {
         values.tokenKey = this.generate(c, 'tokenKey');
       }
@@ -199,19 +201,11 @@ export class RecordService {
     }
   }
 
-  private async hashPasswords(c: Collection, values: RecordValues, touched: ReadonlySet<string>): Promise<void> {
-    for (const f of c.fields) {
-      if (f.type === 'password' && touched.has(f.name) && typeof values[f.name] === 'string' && values[f.name] !== '') {
-        values[f.name] = await hashPassword(values[f.name] as string);
-      }
-    }
-  }
-
   private validateAuthCreate(c: Collection, resolved: ResolvedBody, errors: ErrorData): void {
     if (c.type !== 'auth') return;
     if (!resolved.touched.has('password') || resolved.values.password === '') errors.password ??= fieldError('validation_required', 'Cannot be blank.');
-    const confirm = resolved.extras.passwordConfirm;
-    if (confirm === undefined || confirm === '' || confirm === null) errors.passwordConfirm = fieldError('validation_required', 'Cannot be blank.');
+    const confirm = plainPassword(resolved.extras.passwordConfirm);
+    if (confirm === '') errors.passwordConfirm = fieldError('validation_required', 'Cannot be blank.');
     else if (confirm !== resolved.values.password) errors.passwordConfirm = mismatch();
   }
 
@@ -223,12 +217,12 @@ export class RecordService {
       if (v.verified !== old.verified) errors.verified = mismatch();
     }
     if (!resolved.touched.has('password')) return;
-    const confirm = resolved.extras.passwordConfirm;
-    if (confirm === undefined || confirm === '' || confirm === null) errors.passwordConfirm = fieldError('validation_required', 'Cannot be blank.');
+    const confirm = plainPassword(resolved.extras.passwordConfirm);
+    if (confirm === '') errors.passwordConfirm = fieldError('validation_required', 'Cannot be blank.');
     else if (confirm !== v.password) errors.passwordConfirm = mismatch();
     if (!manager) {
-      const oldPassword = resolved.extras.oldPassword;
-      const check = typeof oldPassword === 'string' && oldPassword !== '' ? await checkPassword(String(old.password), oldPassword) : { ok: false };
+      const oldPassword = plainPassword(resolved.extras.oldPassword);
+      const check = oldPassword !== '' ? await checkPassword(String(old.password), oldPassword) : { ok: false };
       if (!check.ok) errors.oldPassword = fieldError('validation_invalid_old_password', 'Missing or invalid old password.');
     }
   }
@@ -248,6 +242,34 @@ export class RecordService {
       if (translated) throw translated;
       throw err;
     }
+  }
+}
+
+/**
+ * Hashes the plain passwords a body submits before the write's transaction opens:
+ * argon2 takes tens of milliseconds, and on SQLite the transaction holds the only
+ * connection. A hash of a body that then fails validation is simply dropped.
+ */
+async function prehashPasswords(c: Collection, body: Record<string, unknown>): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  for (const f of c.fields) {
+    const plain = plainPassword(body[f.name]);
+    if (f.type === 'password' && plain !== '' && plain.length <= 256) {
+      hashes.set(plain, await hashPassword(plain));
+    }
+  }
+  return hashes;
+}
+
+/** Replaces the plain passwords the body set with their hashes. */
+function applyHashes(c: Collection, values: RecordValues, touched: ReadonlySet<string>, hashes: Map<string, string>): void {
+  for (const f of c.fields) {
+    const plain = values[f.name];
+    if (f.type !== 'password' || !touched.has(f.name) || typeof plain !== 'string' || plain === '') continue;
+    const hash = hashes.get(plain);
+    // The body went through validation (max ≤ 71 characters), so its plain text was hashed above.
+    if (!hash) throw new Error('password was not hashed before the write');
+    values[f.name] = hash;
   }
 }
 
