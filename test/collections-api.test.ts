@@ -108,6 +108,17 @@ describe('list (spec §2, §1.7)', () => {
     expect(res.body.items).toHaveLength(3);
   });
 
+  it('perPage is capped at 1000 and ≤0 falls back to 30', async () => {
+    expect((await s.request('GET', q({ perPage: '5000' }), { token: admin })).body.perPage).toBe(1000);
+    expect((await s.request('GET', q({ perPage: '0', page: '-3' }), { token: admin })).body).toMatchObject({ perPage: 30, page: 1 });
+  });
+
+  it('the fields picker applies to each item', async () => {
+    const res = await s.request('GET', q({ fields: 'id,name', perPage: '2' }), { token: admin });
+    expect(res.status).toBe(200);
+    for (const item of res.body.items) expect(Object.keys(item).sort()).toEqual(['id', 'name']);
+  });
+
   it('a page past the end is empty', async () => {
     const res = await s.request('GET', q({ page: '999' }), { token: admin });
     expect(res.status).toBe(200);

@@ -263,6 +263,34 @@ describe('field name rules (spec §2.3)', () => {
   });
 });
 
+describe('SQL keywords as names', () => {
+  it.each(['order', 'select', 'group', 'table'])('collection %s with keyword fields works end to end', async (kw) => {
+    const name = `${kw}_${uniqueName('kw').replace(/^kw_/, '')}`.slice(0, 30);
+    // The bare keyword itself as a collection name, once per keyword, when it is free.
+    const names = [name, ...((await s.request('GET', `/api/collections/${kw}`, { token: admin })).status === 404 ? [kw] : [])];
+    for (const n of names) {
+      const c = await create({
+        name: n, listRule: '', createRule: '',
+        fields: [{ name: 'from', type: 'text' }, { name: 'where', type: 'number' }, { name: 'index', type: 'select', values: ['a', 'b'], maxSelect: 2 }],
+        indexes: [`CREATE UNIQUE INDEX idx_${n}_from ON x (\`from\`)`],
+      });
+      expect(c.name).toBe(n);
+      const rec = await s.request('POST', `/api/collections/${n}/records`, { body: { from: 'x', where: 2, index: ['a'] } });
+      expect(rec.status, rec.text).toBe(200);
+      const dup = await s.request('POST', `/api/collections/${n}/records`, { body: { from: 'x' } });
+      expect(dup.status).toBe(400);
+      expect(dup.body.data.from.code).toBe('validation_not_unique');
+      const list = await s.request('GET', `/api/collections/${n}/records?` + new URLSearchParams({ filter: "from = 'x' && where > 1 && index:each ?= 'a'", sort: '-where,from' }));
+      expect(list.status, list.text).toBe(200);
+      expect(list.body.items).toHaveLength(1);
+      const renamed = await s.request('PATCH', `/api/collections/${n}`, { token: admin, body: { name: `${n}_2` } });
+      expect(renamed.status, renamed.text).toBe(200);
+      expect((await s.request('DELETE', `/api/collections/${n}_2/truncate`, { token: admin })).status).toBe(204);
+      expect((await s.request('DELETE', `/api/collections/${n}_2`, { token: admin })).status).toBe(204);
+    }
+  });
+});
+
 describe('indexes (spec §2.1)', () => {
   it('a UNIQUE index is created for real: a duplicate record → 400 validation_not_unique', async () => {
     const name = uniqueName('uniq');

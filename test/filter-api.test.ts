@@ -65,6 +65,11 @@ beforeAll(async () => {
     fields: [{ name: 'k', type: 'text' }, { name: 'text', type: 'text' }, { name: 'post', type: 'relation', collectionId: posts.id, maxSelect: 1 }],
   });
 
+  // A private collection pointing at posts: its rows must not be probed through a back-relation.
+  await mk({
+    name: 'fa_notes', listRule: null, viewRule: null,
+    fields: [{ name: 'text', type: 'text' }, { name: 'post', type: 'relation', collectionId: posts.id, maxSelect: 1 }],
+  });
   const user = (k: string, extra: Record<string, unknown>) =>
     rec('fa_users', { password: 'password123', passwordConfirm: 'password123', ...extra }).then((v) => (id[k] = v));
   await user('U1', { email: 'u1@example.com', emailVisibility: true, name: 'Alice', role: 'admin', secret: 's1' });
@@ -93,6 +98,7 @@ beforeAll(async () => {
   await rec('fa_comments', { k: 'c1', text: 'great post', post: id.p1 });
   await rec('fa_comments', { k: 'c2', text: 'meh', post: id.p1 });
   await rec('fa_comments', { k: 'c3', text: 'Great!', post: id.p2 });
+  await rec('fa_notes', { text: 'private', post: id.p1 });
 
   const auth = await s.request('POST', '/api/collections/fa_users/auth-with-password', { body: { identity: 'u1@example.com', password: 'password123' } });
   expect(auth.status, auth.text).toBe(200);
@@ -137,6 +143,8 @@ describe('filter operators and semantics (superuser, fa_posts)', () => {
     // bool
     ['flag = true', ['p1']],
     ['flag = false', ['p2', 'p3', 'p4', 'p5']],
+    ['flag = TRUE', ['p1']],
+    ['flag = False', ['p2', 'p3', 'p4', 'p5']],
     ['flag != true', ['p2', 'p3', 'p4', 'p5']],
     // `~` wraps in %…% and escapes; an unescaped % makes the value the pattern
     ['body ~ "a_b"', ['p3']],
@@ -156,6 +164,9 @@ describe('filter operators and semantics (superuser, fa_posts)', () => {
     ['tags:each != "c"', ['p1', 'p2', 'p3', 'p5']],
     ['tags ~ "\\""', ['p1', 'p2', 'p4', 'p5']],
     ['tags ~ "["', ALL],
+    ['tags = \'["a","b"]\'', ['p1']],
+    ['tags ?= "a"', []],
+    ['tags = "[]"', ['p3']],
     ['tags:length = 0', ['p3']],
     ['tags:length > 1', ['p1']],
     ['tags:length = 1', ['p2', 'p4', 'p5']],
@@ -191,6 +202,9 @@ describe('filter operators and semantics (superuser, fa_posts)', () => {
     ['strftime("%Y", when) = "2020"', ['p1']],
     ["strftime('%Y-%m', when) = '2024-06'", ['p4']],
     ['strftime("%Y", when) = ""', ['p3', 'p5']],
+    ['strftime("%Y", when,) = "2020"', ['p1']],
+    ['geoDistance(geo.lon, geo.lat, 23.32, 42.69,) < 25', ['p1']],
+    ['strftime("%Y-%m-%d", when, "+1 day") = "2020-01-02"', ['p1']],
     // datetime macros
     ['created > @yesterday', ALL],
     ['created < @yesterday', []],
@@ -212,6 +226,12 @@ describe('filter operators and semantics (superuser, fa_posts)', () => {
     ['1 = 1', ALL],
     ['"a" = "b"', []],
     ['title = body', []],
+    ['title ~ body', []],
+    ['body ~ title', ['p3']],
+    ['views = "10"', ['p1']],
+    ['when > "2024"', ['p2', 'p4']],
+    ['geo.lon > 24', ['p2']],
+    ['geo.lat = 0', ['p3', 'p4', 'p5']],
     ['k = "p1" || k = "p3"', ['p1', 'p3']],
     // values are data, never SQL text
     [`title = "' OR 1=1 --"`, ['p4']],
@@ -294,6 +314,9 @@ describe('non-superuser restrictions (§3.1)', () => {
     ['secret != ""', 400],
     ['owner.secret = "s1"', 400],
     ['locked.name = "x"', 400],
+    ['fa_notes_via_post.text ?= "private"', 400],
+    ['fa_notes_via_post.id != ""', 400],
+    ['fa_comments_via_post.post.locked.name = "x"', 400],
     ['unknownfield = 1', 400],
     ['@request.auth.id != ""', 403],
     ['@collection.fa_authors.name ?= "x"', 403],
@@ -313,12 +336,23 @@ describe('non-superuser restrictions (§3.1)', () => {
     expect((await list('fa_posts', { filter: 'locked.id != ""' })).keys).toEqual(['p1']);
   });
 
+  it('auth secrets are hidden fields: not filterable or sortable by non-superusers', async () => {
+    for (const filter of ['password != ""', 'tokenKey != ""', 'secret = "s1"']) {
+      expect((await list('fa_users', { filter })).status, filter).toBe(400);
+      expect((await list('fa_users', { filter }, userToken)).status, filter).toBe(400);
+      expect((await list('fa_users', { filter }, admin)).status, filter).toBe(200);
+    }
+    expect((await list('fa_users', { sort: 'tokenKey' })).status).toBe(400);
+    expect((await list('fa_users', { filter: 'secret = "s1"' }, admin)).keys).toEqual(['Alice']);
+  });
+
   it('superusers may use everything a guest may not', async () => {
-    for (const filter of ['secret = "hush"', 'locked.name = "x"', '@request.auth.id != ""', '@collection.fa_authors.name ?= "x"']) {
+    for (const filter of ['secret = "hush"', 'locked.name = "x"', '@request.auth.id != ""', '@collection.fa_authors.name ?= "x"', 'fa_notes_via_post.text ?= "private"']) {
       const r = await list('fa_posts', { filter }, admin);
       expect(r.status, filter).toBe(200);
     }
     expect((await list('fa_posts', { filter: 'secret = "hush"' }, admin)).keys).toEqual(['p1']);
+    expect((await list('fa_posts', { filter: 'fa_notes_via_post.text ?= "private"' }, admin)).keys).toEqual(['p1']);
     expect((await list('fa_posts', { filter: '@collection.fa_authors.name ?= "X"' }, admin)).keys).toHaveLength(5);
   });
 
@@ -326,6 +360,7 @@ describe('non-superuser restrictions (§3.1)', () => {
     ['secret', 400],
     ['owner.secret', 400],
     ['locked.name', 400],
+    ['fa_notes_via_post.text', 400],
     ['@request.auth.id', 403],
     ['@collection.fa_authors.name', 403],
   ] as const)('guest sort %s → %d', async (sort, status) => {
@@ -341,6 +376,13 @@ describe('non-superuser restrictions (§3.1)', () => {
     expect((await list('fa_posts', { filter: 'owner.email = "u2@example.com"' })).keys).toEqual([]);
     expect((await list('fa_posts', { filter: 'owner.email = "u1@example.com"' })).keys).toEqual(['p1', 'p4']);
     expect((await list('fa_posts', { filter: 'owner.email = "u2@example.com"' }, admin)).keys).toEqual(['p2', 'p5']);
+  });
+
+  it('hidden auth emails sort as empty for non-superusers, so their order leaks nothing', async () => {
+    expect((await list('fa_users', { sort: '-email' })).keys).toEqual(['Alice', 'Bob']);
+    expect((await list('fa_users', { sort: '-email' }, admin)).keys).toEqual(['Bob', 'Alice']);
+    expect((await list('fa_posts', { sort: '-owner.email,k' })).keys).toEqual(['p1', 'p4', 'p2', 'p3', 'p5']);
+    expect((await list('fa_posts', { sort: '-owner.email,k' }, admin)).keys).toEqual(['p2', 'p5', 'p1', 'p4', 'p3']);
   });
 
   it('joined collections are limited by their listRule for non-superusers (§4.7)', async () => {

@@ -40,6 +40,8 @@ describe('auth record create', () => {
       { name: 'short password', method: 'POST', url: USERS, body: { email: 'sp@example.com', password: 'short', passwordConfirm: 'short' }, status: 400, expect: { data: { password: { code: 'validation_min_text_constraint', params: { min: 8 } } } } },
       { name: 'no email', method: 'POST', url: USERS, body: { password: PW, passwordConfirm: PW }, status: 400, expect: { data: { email: { code: 'validation_required' } } } },
       { name: 'guest sets verified', method: 'POST', url: USERS, body: { email: 'vv@example.com', password: PW, passwordConfirm: PW, verified: true }, status: 400, expect: { data: { verified: { code: 'validation_values_mismatch' } } } },
+      { name: 'guest sets verified as 1', method: 'POST', url: USERS, body: { email: 'v1@example.com', password: PW, passwordConfirm: PW, verified: 1 }, status: 400, expect: { data: { verified: { code: 'validation_values_mismatch' } } } },
+      { name: 'verified joins other errors', method: 'POST', url: USERS, body: { email: 'bad', password: PW, passwordConfirm: PW, verified: 'true' }, status: 400, expect: { data: { verified: { code: 'validation_values_mismatch' }, email: { code: 'validation_is_email' } } } },
     ]);
     expect(await count()).toBe(before);
     const r = await s.request('POST', USERS, { body: { email: 'new@example.com', password: PW, passwordConfirm: PW, name: 'New', tokenKey: 'x'.repeat(40) } });
@@ -89,8 +91,12 @@ describe('auth record update', () => {
     const u = await signUp('pw@example.com');
     const url = `${USERS}/${u.id}`;
     await runScenarios(s, [
-      { name: 'no oldPassword', method: 'PATCH', url, token: u.token, body: { password: 'newpass1234', passwordConfirm: 'newpass1234' }, status: 400, expect: { message: 'Failed to update record.', data: { oldPassword: { code: 'validation_invalid_old_password', message: 'Missing or invalid old password.' } } } },
-      { name: 'wrong oldPassword', method: 'PATCH', url, token: u.token, body: { password: 'newpass1234', passwordConfirm: 'newpass1234', oldPassword: 'wrong-one1' }, status: 400, expect: { data: { oldPassword: { code: 'validation_invalid_old_password' } } } },
+      { name: 'no oldPassword', method: 'PATCH', url, token: u.token, body: { password: 'newpass1234', passwordConfirm: 'newpass1234' }, status: 400, expect: { message: 'Failed to update record.', data: { oldPassword: { code: 'validation_required', message: 'Cannot be blank.' } } } },
+      { name: 'wrong oldPassword', method: 'PATCH', url, token: u.token, body: { password: 'newpass1234', passwordConfirm: 'newpass1234', oldPassword: 'wrong-one1' }, status: 400, expect: { data: { oldPassword: { code: 'validation_invalid_old_password', message: 'Missing or invalid old password.' } } } },
+      { name: 'only oldPassword', method: 'PATCH', url, token: u.token, body: { oldPassword: PW }, status: 400, expect: { data: { password: { code: 'validation_required' }, passwordConfirm: { code: 'validation_required' } } } },
+      { name: 'only passwordConfirm', method: 'PATCH', url, token: u.token, body: { passwordConfirm: 'newpass1234' }, status: 400, expect: { data: { password: { code: 'validation_required' }, oldPassword: { code: 'validation_required' } } } },
+      { name: 'empty password is no change', method: 'PATCH', url, token: u.token, body: { password: '', name: 'Named' }, status: 200, expect: { name: 'Named' } },
+      { name: 'restore name', method: 'PATCH', url, token: u.token, body: { name: '' }, status: 200 },
       { name: 'no confirm', method: 'PATCH', url, token: u.token, body: { password: 'newpass1234', oldPassword: PW }, status: 400, expect: { data: { passwordConfirm: { code: 'validation_required' } } } },
       { name: 'confirm mismatch', method: 'PATCH', url, token: u.token, body: { password: 'newpass1234', passwordConfirm: 'newpass9999', oldPassword: PW }, status: 400, expect: { data: { passwordConfirm: { code: 'validation_values_mismatch' } } } },
       { name: 'email change', method: 'PATCH', url, token: u.token, body: { email: 'changed@example.com' }, status: 400, expect: { data: { email: { code: 'validation_values_mismatch' } } } },
@@ -138,10 +144,34 @@ describe('auth record update', () => {
       { name: 'manager sets password', method: 'PATCH', url, token: bossToken, body: { password: 'managerset1', passwordConfirm: 'managerset1' }, status: 200 },
       { name: 'superuser sets password', method: 'PATCH', url: `${USERS}/${(await signUp('su@example.com')).id}`, token: admin, body: { password: 'adminset12', passwordConfirm: 'adminset12' }, status: 200 },
     ]);
+    // Expanded auth records follow the same email rules as direct reads.
+    const notes = await createCollection(s, { name: uniqueName('mnotes'), listRule: '', viewRule: '', fields: [{ name: 'member', type: 'relation', collectionId: members.id, maxSelect: 1 }] });
+    const note = await s.request('POST', `/api/collections/${notes.name}/records`, { token: admin, body: { member: m.body.id } });
+    const noteUrl = `/api/collections/${notes.name}/records/${note.body.id}?expand=member`;
+    expect((await s.request('GET', noteUrl, { token: bossToken })).body.expand.member.email).toBe('m2@example.com');
+    expect((await s.request('GET', noteUrl)).body.expand.member).not.toHaveProperty('email');
+    expect((await s.request('GET', noteUrl, { token: admin })).body.expand.member.email).toBe('m2@example.com');
     expect((await s.request('POST', `/api/collections/${members.name}/auth-with-password`, { body: { identity: 'm2@example.com', password: 'managerset1' } })).status).toBe(200);
     expect(await signInStatus('su@example.com', 'adminset12')).toBe(200);
     // The email change revoked the member's token.
     expect((await s.request('PATCH', url, { token: mToken, body: { emailVisibility: true } })).status).toBe(404);
+  });
+});
+
+describe('verified on create', () => {
+  it('is false while createRule and manageRule run, so a rule trusting it cannot be forged', async () => {
+    const name = uniqueName('vr');
+    await createCollection(s, { name, type: 'auth', listRule: '', viewRule: '', createRule: '', manageRule: 'verified = true', fields: [] });
+    const base = `/api/collections/${name}/records`;
+    const forged = await s.request('POST', base, { body: { email: 'f@example.com', password: PW, passwordConfirm: PW, verified: true } });
+    expect(forged.status, forged.text).toBe(400);
+    expect(forged.body.data.verified.code).toBe('validation_values_mismatch');
+    expect((await s.request('GET', base, { token: admin })).body.totalItems).toBe(0);
+    const gated = uniqueName('vg');
+    await createCollection(s, { name: gated, type: 'auth', createRule: 'verified = true', fields: [] });
+    const r = await s.request('POST', `/api/collections/${gated}/records`, { body: { email: 'g@example.com', password: PW, passwordConfirm: PW, verified: true } });
+    expect(r.status, r.text).toBe(400);
+    expect(r.body).toEqual({ status: 400, message: 'Failed to create record.', data: {} });
   });
 });
 

@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await s?.close(); });
 
-const FORBIDDEN_DEFAULT = { status: 400, message: 'Something went wrong while processing your request.', data: {} };
+const BAD_REQUEST = { status: 400, message: 'Something went wrong while processing your request.', data: {} };
 
 describe('list pagination and totals', () => {
   let name: string;
@@ -38,7 +38,7 @@ describe('list pagination and totals', () => {
       { name: 'page -1 → 1', method: 'GET', url: `${base}?page=-1`, status: 200, expect: { page: 1 } },
       { name: 'skipTotal', method: 'GET', url: `${base}?skipTotal=1&perPage=2`, status: 200, expect: { totalItems: -1, totalPages: -1, perPage: 2 } },
       { name: 'skipTotal=true', method: 'GET', url: `${base}?skipTotal=true`, status: 200, expect: { totalItems: -1, totalPages: -1 } },
-      { name: 'non-integer page', method: 'GET', url: `${base}?page=abc`, status: 400, expect: FORBIDDEN_DEFAULT },
+      { name: 'non-integer page', method: 'GET', url: `${base}?page=abc`, status: 400, expect: BAD_REQUEST },
       { name: 'fractional page', method: 'GET', url: `${base}?page=1.5`, status: 400 },
       { name: 'non-integer perPage', method: 'GET', url: `${base}?perPage=x`, status: 400 },
       { name: 'non-bool skipTotal', method: 'GET', url: `${base}?skipTotal=maybe`, status: 400 },
@@ -66,12 +66,12 @@ describe('list pagination and totals', () => {
   it('rejects bad filter and sort with the default 400', async () => {
     const base = `/api/collections/${name}/records`;
     await runScenarios(s, [
-      { name: 'syntax error', method: 'GET', url: `${base}?filter=${encodeURIComponent('title = ')}`, status: 400, expect: FORBIDDEN_DEFAULT },
-      { name: 'unknown field in filter', method: 'GET', url: `${base}?filter=${encodeURIComponent("nope = 1")}`, status: 400, expect: FORBIDDEN_DEFAULT },
-      { name: 'unknown sort field', method: 'GET', url: `${base}?sort=nope`, status: 400, expect: FORBIDDEN_DEFAULT },
-      { name: 'literal sort', method: 'GET', url: `${base}?sort=${encodeURIComponent("'x'")}`, status: 400, expect: FORBIDDEN_DEFAULT },
-      { name: 'hidden field filter by guest', method: 'GET', url: `${base}?filter=${encodeURIComponent("secret = 's1'")}`, status: 400, expect: FORBIDDEN_DEFAULT },
-      { name: 'hidden field sort by guest', method: 'GET', url: `${base}?sort=secret`, status: 400, expect: FORBIDDEN_DEFAULT },
+      { name: 'syntax error', method: 'GET', url: `${base}?filter=${encodeURIComponent('title = ')}`, status: 400, expect: BAD_REQUEST },
+      { name: 'unknown field in filter', method: 'GET', url: `${base}?filter=${encodeURIComponent("nope = 1")}`, status: 400, expect: BAD_REQUEST },
+      { name: 'unknown sort field', method: 'GET', url: `${base}?sort=nope`, status: 400, expect: BAD_REQUEST },
+      { name: 'literal sort', method: 'GET', url: `${base}?sort=${encodeURIComponent("'x'")}`, status: 400, expect: BAD_REQUEST },
+      { name: 'hidden field filter by guest', method: 'GET', url: `${base}?filter=${encodeURIComponent("secret = 's1'")}`, status: 400, expect: BAD_REQUEST },
+      { name: 'hidden field sort by guest', method: 'GET', url: `${base}?sort=secret`, status: 400, expect: BAD_REQUEST },
       { name: 'hidden field filter by superuser', method: 'GET', url: `${base}?filter=${encodeURIComponent("secret = 's1'")}`, token: admin, status: 200, expect: { totalItems: 1, items: [{ title: 'alpha', secret: 's1' }] } },
       { name: '@collection in filter', method: 'GET', url: `${base}?filter=${encodeURIComponent(`@collection.${name}.title = 'x'`)}`, status: 403, expect: { status: 403, message: 'Only superusers can filter by @collection.', data: {} } },
       { name: '@request in filter', method: 'GET', url: `${base}?filter=${encodeURIComponent("@request.auth.id = ''")}`, status: 403, expect: { status: 403, message: 'Only superusers can filter by @request.', data: {} } },
@@ -112,6 +112,26 @@ describe('list sort by relation path and rules', () => {
     expect(sup.body.items.map((i: any) => i.title)).toEqual(['p2', 'p4', 'p3', 'p1']);
     const byRel = await s.request('GET', `/api/collections/${posts}/records?filter=${encodeURIComponent("author.name = 'Moe'")}`);
     expect(byRel.body.items.map((i: any) => i.title)).toEqual(['p4']);
+  });
+
+  it('counts each record once through multiple relations and hides hidden related fields', async () => {
+    const tags = uniqueName('tg');
+    const t = await createCollection(s, { name: tags, listRule: '', viewRule: '', fields: [{ name: 'name', type: 'text' }, { name: 'sec', type: 'text', hidden: true }] });
+    const items = uniqueName('it');
+    await createCollection(s, { name: items, listRule: '', viewRule: '', fields: [{ name: 'title', type: 'text' }, { name: 'rels', type: 'relation', collectionId: t.id, maxSelect: 5 }] });
+    const t1 = await createRecord(s, tags, { name: 'x', sec: '1' });
+    const t2 = await createRecord(s, tags, { name: 'x', sec: '2' });
+    await createRecord(s, items, { title: 'one', rels: [t1.id, t2.id] });
+    await createRecord(s, items, { title: 'two', rels: [t1.id] });
+    const base = `/api/collections/${items}/records`;
+    await runScenarios(s, [
+      { name: 'any-match over two matching relations', method: 'GET', url: `${base}?filter=${encodeURIComponent("rels.name ?= 'x'")}`, status: 200, expect: { totalItems: 2, items: [{ title: 'one' }, { title: 'two' }] } },
+      { name: 'back-relation any-match', method: 'GET', url: `/api/collections/${tags}/records?filter=${encodeURIComponent(`${items}_via_rels.title ?~ 'o'`)}`, status: 200, expect: { totalItems: 2 } },
+      { name: 'sort by :length', method: 'GET', url: `${base}?sort=${encodeURIComponent('-rels:length')}&fields=title`, status: 200, expect: { items: [{ title: 'one' }, { title: 'two' }] } },
+      { name: 'hidden related field in guest filter', method: 'GET', url: `${base}?filter=${encodeURIComponent("rels.sec ?= '1'")}`, status: 400, expect: BAD_REQUEST },
+      { name: 'hidden related field in guest sort', method: 'GET', url: `${base}?sort=rels.sec`, status: 400, expect: BAD_REQUEST },
+      { name: 'hidden related field for superuser', method: 'GET', url: `${base}?filter=${encodeURIComponent("rels.sec ?= '2'")}`, token: admin, status: 200, expect: { totalItems: 1, items: [{ title: 'one' }] } },
+    ]);
   });
 
   it('answers 403 for a null listRule and 404 for an unknown collection', async () => {

@@ -39,7 +39,14 @@ export class SchemaSync implements SchemaDdl {
     // Indexes may name columns about to change: drop them all first, recreate after.
     for (const index of old.indexes) await this.dropIndex(trx, index);
     if (old.name !== next.name) {
-      await sql.raw(`ALTER TABLE ${q(old.name)} RENAME TO ${q(next.name)}`).execute(trx);
+      // NOTE: table names are case-insensitive, so `posts` → `Posts` needs a detour.
+      if (old.name.toLowerCase() === next.name.toLowerCase()) {
+        const detour = `_plinth_rename_${next.name}`;
+        await sql.raw(`ALTER TABLE ${q(old.name)} RENAME TO ${q(detour)}`).execute(trx);
+        await sql.raw(`ALTER TABLE ${q(detour)} RENAME TO ${q(next.name)}`).execute(trx);
+      } else {
+        await sql.raw(`ALTER TABLE ${q(old.name)} RENAME TO ${q(next.name)}`).execute(trx);
+      }
     }
     const table = q(next.name);
     const nextById = new Map(next.fields.map((f) => [f.id, f]));

@@ -1,6 +1,6 @@
 /**
  * The password sign-in part of the auth API (spec §5.1–5.3, §5.7): auth-methods,
- * auth-with-password and auth-refresh, on every auth collection.
+ * auth-with-password, auth-refresh and impersonate, on every auth collection.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthResult, AuthService } from '../core/auth/auth-service.js';
@@ -41,6 +41,23 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
     }
     if (Object.keys(errors).length > 0) throw new AppError(400, 'An error occurred while validating the submitted data.', errors);
     const result = await auth.authWithPassword(c, identity, password, identityField, requestInfo(request, 'password', body));
+    return authResponse(request, records, result);
+  });
+
+  app.post<{ Params: Params & { id: string } }>(`${base}/impersonate/:id`, async function impersonate(request) {
+    // As PocketBase's RequireSuperuserAuth middleware: the caller is checked before the collection.
+    if (!request.auth) throw new AppError(401, 'The request requires valid record authorization token.');
+    const req = requestInfo(request);
+    if (!req.isSuperuser) throw new AppError(403, 'The authorized record is not allowed to perform this action.');
+    const c = auth.authCollection(request.params.collection);
+    const duration = formBody(request).duration ?? 0;
+    if (typeof duration !== 'number' || !Number.isInteger(duration)) throw new AppError(400, 'An error occurred while loading the submitted data.');
+    if (duration < 0) {
+      throw new AppError(400, 'An error occurred while validating the submitted data.', {
+        duration: fieldError('validation_min_greater_equal_than_required', 'Must be no less than 0.', { threshold: 0 }),
+      });
+    }
+    const result = await auth.impersonate(c, request.params.id, duration, req);
     return authResponse(request, records, result);
   });
 

@@ -4,9 +4,12 @@
  * and the JSON response format.
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyHttpOptions, FastifyInstance, FastifyServerOptions } from 'fastify';
 import { DEFAULT_BODY_LIMIT, registerBodyParsers } from './body-parser.js';
-import { registerErrorHandler } from './error-handler.js';
+import { notFound } from '../errors/app-error.js';
+import { registerErrorHandler, sendError, toAppError } from './error-handler.js';
 import { isListResult, pickFields, pickListFields } from './fields-picker.js';
 import { firstQueryValue } from './list-params.js';
 import { registerCors, registerSecurityHeaders } from './security-headers.js';
@@ -34,7 +37,7 @@ export interface ServerOptionsInput {
 }
 
 /** The Fastify server options the conventions of spec §1 rely on. */
-export function fastifyOptions(input: ServerOptionsInput = {}): FastifyServerOptions {
+export function fastifyOptions(input: ServerOptionsInput = {}): FastifyHttpOptions<Server> {
   return {
     logger: input.logger ?? false,
     bodyLimit: input.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -58,7 +61,41 @@ export function fastifyOptions(input: ServerOptionsInput = {}): FastifyServerOpt
     requestTimeout: 300_000,
     connectionTimeout: 0,
     return503OnClosing: true,
+    // NOTE: Node's 16 KiB default would reject valid lists: a 3500-character filter
+    // (spec §1.7) percent-encodes to up to ~31 KiB. 64 KiB fits every allowed filter.
+    http: { maxHeaderSize: MAX_HEADER_SIZE },
+    clientErrorHandler: sendClientError,
+    // A path segment that is not valid percent-encoding (`%FF`) or longer than
+    // maxParamLength names no collection or record: the JSON 404 of spec §1.1/§1.3,
+    // not Fastify's own 400/414 body.
+    frameworkErrors: (error, _request, reply) => {
+      const code = (error as { code?: unknown }).code;
+      const unknownPath = code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_MAX_PARAM_LENGTH';
+      sendError(reply, unknownPath ? notFound() : toAppError(error));
+    },
   };
+}
+
+/** The largest request head (request line and headers) accepted, in bytes. */
+export const MAX_HEADER_SIZE = 64 * 1024;
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request timeout.'],
+  HPE_HEADER_OVERFLOW: [431, 'Request header fields too large.'],
+};
+
+/**
+ * Answers a request Node could not parse (oversized head, malformed HTTP, timeout)
+ * with the error body of spec §1.3 instead of Fastify's own shape, then closes.
+ */
+function sendClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Something went wrong while processing your request.'];
+  const body = JSON.stringify({ status, message, data: {} }) + '\n';
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }
 
 /**

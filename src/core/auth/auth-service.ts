@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import { AppError, badRequest, forbidden } from '../../errors/app-error.js';
+import { AppError, badRequest, forbidden, notFound } from '../../errors/app-error.js';
 import { isAuthCollection, type AuthCollection, type Collection } from '../collections/collection.js';
 import type { Schema } from '../collections/schema.js';
 import { hashPassword, checkPassword } from './password-hash.js';
@@ -91,6 +91,16 @@ export class AuthService {
       return { collection: c, record: auth.record, token: auth.token.raw };
     }
     return this.issue(c, auth.record, req);
+  }
+
+  /**
+   * Issues a superuser a non-refreshable token for any record of the collection
+   * (spec §5.7); `duration` 0 means the collection's auth token duration.
+   */
+  async impersonate(c: AuthCollection, recordId: string, duration: number, req: RequestInfo): Promise<AuthResult> {
+    const record = await findRecord(this.deps.db, c, recordId);
+    if (!record) throw notFound();
+    return this.issue(c, record, req, { refreshable: false, duration });
   }
 
   private async assertAuthRule(c: AuthCollection, record: RecordValues, req: RequestInfo): Promise<void> {

@@ -109,40 +109,64 @@ export class CollectionService {
     if (!Array.isArray(list) || list.length === 0 || list.some((c) => typeof c !== 'object' || c === null || Array.isArray(c))) {
       throw badRequest('Failed to import collections.', { collections: { code: 'validation_required', message: 'Cannot be blank.' } });
     }
+    const items = list as Record<string, unknown>[];
     const errors: ErrorData = {};
+    let at = -1;
     try {
       await this.deps.db.transaction().execute(async (trx) => {
-        const seen = new Set<string>();
-        for (const [i, raw] of (list as Record<string, unknown>[]).entries()) {
-          const current = this.deps.schema.all();
-          const match = current.find((c) => c.id === raw.id) ?? current.find((c) => typeof raw.name === 'string' && c.name.toLowerCase() === raw.name.toLowerCase());
-          try {
-            const next = match
-              ? await this.importOne(trx, match, mergeImported(match, raw, deleteMissing))
-              : await this.importNew(trx, raw);
-            seen.add(next.id);
-          } catch (err) {
-            if (!isAppError(err)) throw err;
-            errors[String(i)] = Object.keys(err.data).length ? err.data : { code: 'validation_invalid_collection', message: err.message };
-            throw err;
+        // Like PocketBase, every item is merged first and validated only once all of
+        // them are known, so relations may point forward or both ways in one payload.
+        const stored = this.deps.schema.all();
+        const taken = new Set(stored.map((c) => c.id));
+        const plans: ImportPlan[] = [];
+        for (const [i, raw] of items.entries()) {
+          at = i;
+          const old = stored.find((c) => c.id === raw.id)
+            ?? stored.find((c) => typeof raw.name === 'string' && c.name.toLowerCase() === raw.name.toLowerCase());
+          const next = old ? { ...mergeImported(old, raw, deleteMissing), updated: nowDateTime() } : normalizeNewCollection(raw, taken);
+          taken.add(next.id);
+          plans.push({ index: i, old, next });
+        }
+        at = -1;
+        const matched = new Set(plans.map((p) => p.old?.id));
+        const removed = deleteMissing ? stored.filter((c) => !c.system && !matched.has(c.id)) : [];
+        let all: Collection[] = [...stored.filter((c) => !matched.has(c.id) && !removed.includes(c)), ...plans.map((p) => p.next)];
+        // Views go first: they may read tables about to be dropped.
+        for (const c of [...removed].sort((a, b) => Number(b.type === 'view') - Number(a.type === 'view'))) {
+          await this.deps.ddl.drop(trx, c);
+          await sql`DELETE FROM _collections WHERE id = ${c.id}`.execute(trx);
+        }
+        // Tables before views: a view may read a table this import creates.
+        const ordered = [...plans.filter((p) => p.next.type !== 'view'), ...plans.filter((p) => p.next.type === 'view')];
+        for (const plan of ordered) {
+          at = plan.index;
+          let next = plan.next;
+          if (next.type === 'view') {
+            next = await this.withViewFields(trx, next, plan.old, all);
+            all = all.map((c) => (c === plan.next ? next : c));
+          }
+          this.assertValid(next, plan.old, 'Failed to import collections.', all);
+          if (plan.old) {
+            if (next.type !== 'view') await this.deps.ddl.update(trx, plan.old, next);
+            await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${plan.old.id}`.execute(trx);
+          } else {
+            if (next.type !== 'view') await this.deps.ddl.create(trx, next);
+            await this.insertRow(trx, next);
           }
         }
-        if (deleteMissing) {
-          for (const c of this.deps.schema.all()) {
-            if (seen.has(c.id) || c.system) continue;
-            await this.deps.ddl.drop(trx, c);
-            await sql`DELETE FROM _collections WHERE id = ${c.id}`.execute(trx);
-          }
-        }
-        // The schema is updated as the import goes so later items see earlier ones;
-        // reload from the committed state below either way.
       });
     } catch (err) {
+      if (at >= 0) {
+        errors[String(at)] = !isAppError(err)
+          ? { code: 'validation_invalid_collection', message: `Raw error: ${errorText(err)}` }
+          : Object.keys(err.data).length ? err.data : { code: 'validation_invalid_collection', message: err.message };
+      }
       await this.reload();
-      if (!isAppError(err)) throw err;
+      // A database error (a UNIQUE index over duplicates, a bad view…) is the
+      // superuser's mistake too: it fails the import like a validation error.
       throw badRequest('Failed to import collections.', {
         collections: { code: 'validation_collections_import_failure', message: 'Failed to import the collections configuration.', params: { errors } } as never,
-      });
+      }, err);
     }
     await this.reload();
     this.deps.onChange?.();
@@ -193,36 +217,16 @@ export class CollectionService {
     return names;
   }
 
-  private async importNew(trx: Executor, raw: Record<string, unknown>): Promise<Collection> {
-    let next = normalizeNewCollection(raw, this.deps.schema.all().map((c) => c.id));
-    if (next.type === 'view') next = await this.withViewFields(trx, next, undefined);
-    this.assertValid(next, undefined, 'Failed to import collections.');
-    if (next.type !== 'view') await this.deps.ddl.create(trx, next);
-    await this.insertRow(trx, next);
-    this.deps.schema.replaceAll([...this.deps.schema.all(), next]);
-    return next;
-  }
-
-  private async importOne(trx: Executor, old: Collection, merged: Collection): Promise<Collection> {
-    let next: Collection = { ...merged, updated: nowDateTime() };
-    if (next.type === 'view') next = await this.withViewFields(trx, next, old);
-    this.assertValid(next, old, 'Failed to import collections.');
-    if (next.type !== 'view') await this.deps.ddl.update(trx, old, next);
-    await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${old.id}`.execute(trx);
-    this.deps.schema.replaceAll(this.deps.schema.all().map((c) => (c.id === old.id ? next : c)));
-    return next;
-  }
-
-  private assertValid(next: Collection, old: Collection | undefined, message: string): void {
+  private assertValid(next: Collection, old: Collection | undefined, message: string, all: readonly Collection[] = this.deps.schema.all()): void {
     // NOTE: only the old version of this collection is left out: another one with the
     // submitted id must stay visible so a clash is reported as a validation error.
-    const collections = [...this.deps.schema.all().filter((c) => !old || c.id !== old.id), next];
+    const collections = [...all.filter((c) => c !== next && (!old || c.id !== old.id)), next];
     const errors = validateCollection(next, { old, collections, validateRule: this.deps.validateRule });
     if (errors) throw badRequest(message, errors);
   }
 
   /** Creates the view to learn its columns, then derives its fields (spec §2.1). */
-  private async withViewFields(trx: Executor, next: Collection, old: Collection | undefined): Promise<Collection> {
+  private async withViewFields(trx: Executor, next: Collection, old: Collection | undefined, all: readonly Collection[] = this.deps.schema.all()): Promise<Collection> {
     if (!next.viewQuery || !/^\s*select\s/i.test(next.viewQuery)) {
       throw badRequest(old ? 'Failed to update collection.' : 'Failed to create collection.', {
         viewQuery: { code: 'validation_invalid_view_query', message: 'Invalid view query.' },
@@ -231,7 +235,7 @@ export class CollectionService {
     if (old) await this.deps.ddl.drop(trx, old);
     await this.createViewChecked(trx, next);
     const columns = await this.deps.ddl.viewColumns(trx, next.name);
-    return { ...next, fields: deriveViewFields(next, columns, this.deps.schema.all(), old) };
+    return { ...next, fields: deriveViewFields(next, columns, all, old) };
   }
 
   private async createViewChecked(trx: Executor, c: Collection): Promise<void> {
@@ -271,16 +275,28 @@ export class CollectionService {
   }
 }
 
+/** One item of an import: where it was in the payload, the stored collection it matched, and what it becomes. */
+interface ImportPlan {
+  index: number;
+  old: Collection | undefined;
+  next: Collection;
+}
+
 /** Merges an imported definition onto a stored one: fields not mentioned stay unless deleteMissing. */
 function mergeImported(current: Collection, raw: Record<string, unknown>, deleteMissing: boolean): Collection {
-  if (deleteMissing || !Array.isArray(raw.fields)) return mergeCollectionPatch(current, raw);
+  // Matched by name, the stored id stays: the import updates that collection.
+  const patch = { ...raw, id: current.id };
+  if (!Array.isArray(raw.fields) || raw.fields.some((g) => typeof g !== 'object' || g === null || Array.isArray(g))) {
+    return mergeCollectionPatch(current, patch);
+  }
   const given = raw.fields as Record<string, unknown>[];
-  const kept = current.fields.filter((f) => !given.some((g) => g.id === f.id || (g.name === f.name && g.type === f.type)));
+  // Spec §2.3: import also matches fields by name and type.
   const withIds = given.map((g) => {
     const same = current.fields.find((f) => f.name === g.name && f.type === g.type);
-    return g.id === undefined && same ? { ...g, id: same.id } : g;
+    return (g.id === undefined || g.id === '') && same ? { ...g, id: same.id } : g;
   });
-  return mergeCollectionPatch(current, { ...raw, fields: [...kept, ...withIds] });
+  const kept = deleteMissing ? [] : current.fields.filter((f) => !withIds.some((g) => g.id === f.id));
+  return mergeCollectionPatch(current, { ...patch, fields: [...kept, ...withIds] });
 }
 
 /** A database error's message, kept to one safe line for the superuser who made the change. */

@@ -137,12 +137,10 @@ describe('validateCollection on create', () => {
     expect(create(body)).toEqual(expected);
   });
 
-  it('reports auth options of the wrong JSON type instead of crashing', () => {
-    expect(create(authBody({ authToken: 'x', oauth2: 5, otp: { enabled: true, length: 'long' } }))).toEqual({
-      'authToken.secret': 'validation_required',
-      'authToken.duration': 'validation_required',
-      'otp.length': 'validation_invalid_value',
-    });
+  it('refuses auth options of the wrong JSON type as a formatting error, as Go decoding does', () => {
+    for (const options of [{ authToken: 'x' }, { oauth2: 5 }, { otp: { enabled: true, length: 'long' } }, { passwordAuth: 'yes' }]) {
+      expect(() => normalizeNewCollection(authBody(options)), JSON.stringify(options)).toThrow(/invalid formatting/);
+    }
   });
 
   it('reports field option errors under fields.<index>.<option>', () => {

@@ -5,6 +5,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import { forbidden } from '../../errors/app-error.js';
+import { isFilterError } from '../../filter/filter-error.js';
 import type { Collection, Rule } from '../collections/collection.js';
 import type { RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
@@ -24,7 +25,15 @@ export class RecordAccess {
     if (req.isSuperuser || rule === '' ) return null;
     // Fail closed: a null rule for a non-superuser matches nothing.
     if (rule === null) return sql<boolean>`1 = 0`;
-    return this.compiler.compileFilter(rule, { collection: c, rootAlias: 'root', request: req, mode: 'rule' });
+    try {
+      return this.compiler.compileFilter(rule, { collection: c, rootAlias: 'root', request: req, mode: 'rule' });
+    } catch (err) {
+      // SECURITY: fail closed (design §3). A saved rule stops compiling when something it
+      // names is removed later (e.g. a field of a joined collection); it then denies like
+      // an unsatisfied rule, so view/update/delete stay 404 and never reveal existence.
+      if (isFilterError(err)) return sql<boolean>`1 = 0`;
+      throw err;
+    }
   }
 
   /** Whether the stored record `id` satisfies the rule for this request. */
@@ -41,6 +50,17 @@ export class RecordAccess {
     if (!cond) return true;
     const { rows } = await sql`SELECT 1 FROM ${valuesTable(c, values)} WHERE ${cond} LIMIT 1`.execute(exec);
     return rows.length > 0;
+  }
+
+  /**
+   * Whether `email` of an auth record is shown to this request although emailVisibility
+   * is off (spec §3.6): superusers, the record itself, and managers of the record.
+   */
+  async showsEmail(exec: Executor, c: Collection, values: RecordValues, req: RequestInfo): Promise<boolean> {
+    if (req.isSuperuser) return true;
+    if (c.type !== 'auth' || values.emailVisibility === true) return false;
+    if (req.auth?.collection.id === c.id && req.auth.record.id === values.id) return true;
+    return !!c.manageRule && this.canManage(exec, c, values, true, req);
   }
 
   /**

@@ -89,7 +89,7 @@ export class Expander {
       const where = cond ? sql`${match} AND (${cond})` : match;
       const { rows } = await sql<Record<string, unknown>>`SELECT root.* FROM ${rootTable(target)} WHERE ${where} LIMIT ${MAX_BACK_RELATIONS}`.execute(exec);
       if (rows.length === 0) continue;
-      const related = rows.map((row) => this.item(target, rowToValues(target, row), req));
+      const related = await Promise.all(rows.map((row) => this.item(exec, target, rowToValues(target, row), req)));
       await this.expand(exec, target, related, subtree, req);
       (item.json.expand as Record<string, unknown>)[key] = single ? related[0]!.json : related.map((r) => r.json);
     }
@@ -99,12 +99,15 @@ export class Expander {
   private async load(exec: Executor, c: Collection, ids: string[], req: RequestInfo): Promise<Map<string, ExpandItem>> {
     const cond = this.access.condition(c, c.viewRule, req) ?? undefined;
     const records = await findRecords(exec, c, ids, cond);
-    return new Map(records.map((v) => [String(v.id), this.item(c, v, req)]));
+    const out = new Map<string, ExpandItem>();
+    for (const v of records) out.set(String(v.id), await this.item(exec, c, v, req));
+    return out;
   }
 
-  private item(c: Collection, values: RecordValues, req: RequestInfo): ExpandItem {
-    const self = req.auth?.collection.id === c.id && req.auth.record.id === values.id;
-    return { values, json: serializeRecord(c, values, { showHidden: req.isSuperuser, showEmail: req.isSuperuser || self }) };
+  /** Serializes an expanded record with the visibility rules of a direct read (spec §3.6). */
+  private async item(exec: Executor, c: Collection, values: RecordValues, req: RequestInfo): Promise<ExpandItem> {
+    const showEmail = await this.access.showsEmail(exec, c, values, req);
+    return { values, json: serializeRecord(c, values, { showHidden: req.isSuperuser, showEmail }) };
   }
 }
 

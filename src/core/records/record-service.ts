@@ -89,13 +89,16 @@ export class RecordService {
       const resolved = resolveBody(c, body, defaults, !req.isSuperuser);
       const values = this.fillGenerated(c, resolved);
       const ruleReq: RequestInfo = { ...req, body: resolved.ruleBody };
+      // SECURITY: createRule and manageRule see `verified` forced false (spec §3.3), so a
+      // rule that trusts `verified` cannot be satisfied by sending `verified: true`.
+      const verifiedRequested = c.type === 'auth' && values.verified === true;
+      if (c.type === 'auth') values.verified = false;
       const manager = await this.access.canManage(trx, c, values, false, ruleReq);
-      if (c.type === 'auth' && !manager) values.verified = false;
       if (!(await this.access.allowsValues(trx, c, c.createRule, values, ruleReq))) throw badRequest('Failed to create record.');
-      if (c.type === 'auth' && !manager && resolved.touched.has('verified') && (body.verified === true || body.verified === 'true')) {
-        throw badRequest('Failed to create record.', { verified: mismatch() });
-      }
+      if (verifiedRequested && manager) values.verified = true;
       const errors = validateFields({ collection: c, values, old: undefined, touched: resolved.touched });
+      // Spec §3.7: the normalised value decides (`1`, `"true"` … count) and the error joins the others.
+      if (verifiedRequested && !manager) errors.verified = mismatch();
       this.validateAuthCreate(c, resolved, errors);
       await validateRelations(trx, this.deps.schema, { collection: c, values, old: undefined, touched: resolved.touched }, errors);
       await validateNewId(trx, c, String(values.id), errors);
@@ -121,8 +124,9 @@ export class RecordService {
       const ruleReq: RequestInfo = { ...req, body: resolved.ruleBody };
       if (!(await this.access.allows(trx, c, c.updateRule, id, ruleReq))) throw notFound();
       const values = resolved.values;
+      const newPassword = c.type === 'auth' ? keepPasswordIfEmpty(resolved, old) : '';
       const errors = validateFields({ collection: c, values, old, touched: resolved.touched });
-      if (c.type === 'auth') await this.validateAuthUpdate(trx, c, old, resolved, ruleReq, errors);
+      if (c.type === 'auth') await this.validateAuthUpdate(trx, c, old, resolved, newPassword, ruleReq, errors);
       await validateRelations(trx, this.deps.schema, { collection: c, values, old, touched: resolved.touched }, errors);
       if (Object.keys(errors).length > 0) throw badRequest('Failed to update record.', errors);
       applyHashes(c, values, resolved.touched, hashes);
@@ -164,8 +168,7 @@ export class RecordService {
   async present(exec: Executor, c: Collection, records: RecordValues[], out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>[]> {
     const items: ExpandItem[] = [];
     for (const values of records) {
-      const self = req.auth?.collection.id === c.id && req.auth.record.id === values.id;
-      const showEmail = req.isSuperuser || self || (c.type === 'auth' && values.emailVisibility !== true && !!c.manageRule && await this.access.canManage(exec, c, values, true, req));
+      const showEmail = await this.access.showsEmail(exec, c, values, req);
       items.push({ values, json: serializeRecord(c, values, { showHidden: req.isSuperuser, showEmail }) });
     }
     if (out.expand.length > 0) await this.expander.expand(exec, c, items, expandTree(out.expand), req);
@@ -209,21 +212,28 @@ export class RecordService {
     else if (confirm !== resolved.values.password) errors.passwordConfirm = mismatch();
   }
 
-  private async validateAuthUpdate(trx: Executor, c: Collection, old: RecordValues, resolved: ResolvedBody, req: RequestInfo, errors: ErrorData): Promise<void> {
+  /**
+   * The auth form rules of an update (spec §3.7, PocketBase's RecordUpsert): a password
+   * change needs `passwordConfirm`, and `oldPassword` from non-managers; sending only
+   * `passwordConfirm` or `oldPassword` still asks for the password.
+   */
+  private async validateAuthUpdate(trx: Executor, c: Collection, old: RecordValues, resolved: ResolvedBody, password: string, req: RequestInfo, errors: ErrorData): Promise<void> {
     const manager = await this.access.canManage(trx, c, old, true, req);
     const v = resolved.values;
     if (!manager) {
       if (v.email !== old.email) errors.email = mismatch();
       if (v.verified !== old.verified) errors.verified = mismatch();
     }
-    if (!resolved.touched.has('password')) return;
     const confirm = plainPassword(resolved.extras.passwordConfirm);
-    if (confirm === '') errors.passwordConfirm = fieldError('validation_required', 'Cannot be blank.');
-    else if (confirm !== v.password) errors.passwordConfirm = mismatch();
-    if (!manager) {
-      const oldPassword = plainPassword(resolved.extras.oldPassword);
-      const check = oldPassword !== '' ? await checkPassword(String(old.password), oldPassword) : { ok: false };
-      if (!check.ok) errors.oldPassword = fieldError('validation_invalid_old_password', 'Missing or invalid old password.');
+    const oldPassword = plainPassword(resolved.extras.oldPassword);
+    const blank = () => fieldError('validation_required', 'Cannot be blank.');
+    if (password === '' && (confirm !== '' || oldPassword !== '')) errors.password ??= blank();
+    if (confirm === '' && (password !== '' || oldPassword !== '')) errors.passwordConfirm = blank();
+    else if (password !== '' && confirm !== password) errors.passwordConfirm = mismatch();
+    if (manager || (password === '' && confirm === '')) return;
+    if (oldPassword === '') errors.oldPassword = blank();
+    else if (!(await checkPassword(String(old.password), oldPassword)).ok) {
+      errors.oldPassword = fieldError('validation_invalid_old_password', 'Missing or invalid old password.');
     }
   }
 
@@ -275,6 +285,20 @@ function applyHashes(c: Collection, values: RecordValues, touched: ReadonlySet<s
 
 function assertWritable(c: Collection): void {
   if (c.type === 'view') throw new AppError(400, 'Unsupported collection type.');
+}
+
+/**
+ * The submitted new password of an auth update. An empty one means "no change"
+ * (PocketBase ignores it), so the stored hash is kept and the field counts as untouched.
+ */
+function keepPasswordIfEmpty(resolved: ResolvedBody, old: RecordValues): string {
+  if (!resolved.touched.has('password')) return '';
+  const password = plainPassword(resolved.values.password);
+  if (password === '') {
+    resolved.values.password = old.password;
+    resolved.touched.delete('password');
+  }
+  return password;
 }
 
 function mismatch() {

@@ -19,7 +19,11 @@ export function compileSortItems(text: string, newState: () => CompileState): Ra
     const state = newState();
     const dir = item.desc ? sql`DESC` : sql`ASC`;
     if (item.name === '@random') return state.dialect.random();
-    if (item.name === '@rowid') return sql`${state.dialect.rowId(state.options.rootAlias)} ${dir}`;
+    if (item.name === '@rowid') {
+      // NOTE: a view has no row number of its own; SQLite would fail the whole query.
+      if (state.options.collection.type === 'view') throw new FilterError('invalid sort field "@rowid" - views have no rowid');
+      return sql`${state.dialect.rowId(state.options.rootAlias)} ${dir}`;
+    }
     let resolved;
     try {
       resolved = new FieldResolver(state).resolve(item.name);
@@ -30,12 +34,17 @@ export function compileSortItems(text: string, newState: () => CompileState): Ra
     if (!resolved.column || resolved.values.length > 0 || resolved.literal !== undefined) {
       throw new FilterError(`invalid sort field "${item.name}"`);
     }
+    // SECURITY: a value a filter may only match under a condition (an auth email its
+    // owner keeps hidden, §3.1 step 4) sorts as NULL where the condition fails; the
+    // order of hidden emails would otherwise be an oracle for guessing them.
+    const after = resolved.afterBuild;
+    const key = after ? sql`(CASE WHEN ${after(sql<boolean>`1=1`)} THEN ${resolved.build()} END)` : resolved.build();
     const joins = state.joinClauses();
-    if (joins.length === 0) return sql`${resolved.build()} ${dir}`;
+    if (joins.length === 0) return sql`${key} ${dir}`;
     // NOTE: over a multi-valued path a row has several values; it sorts by its
     // first one in the requested direction (its least for ASC, greatest for DESC).
     const base = state.alias('b');
-    const value = sql`(SELECT ${resolved.build()} AS v FROM (SELECT 1) AS ${sql.id(base)} ${sql.join(joins, sql` `)} ORDER BY 1 ${dir} LIMIT 1)`;
+    const value = sql`(SELECT ${key} AS v FROM (SELECT 1) AS ${sql.id(base)} ${sql.join(joins, sql` `)} ORDER BY 1 ${dir} LIMIT 1)`;
     return sql`${value} ${dir}`;
   });
 }
