@@ -5,16 +5,17 @@
 import { sql } from 'kysely';
 import type { Db, Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
-import { AppError, badRequest, fieldError, isAppError, notFound, type ErrorData } from '../../errors/app-error.js';
+import { AppError, badRequest, isAppError, notFound } from '../../errors/app-error.js';
 import { nowDateTime } from '../../tools/datetime.js';
 import type { Collection } from '../collections/collection.js';
 import type { Schema } from '../collections/schema.js';
-import { hashPassword, checkPassword } from '../auth/password-hash.js';
 import { getFieldType } from '../fields/field-registry.js';
 import type { RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import { RecordAccess } from './record-access.js';
-import { plainPassword, resolveBody, type ResolvedBody } from './record-body.js';
+import { resolveBody, type ResolvedBody } from './record-body.js';
+import { applyHashes, keepPasswordIfEmpty, mismatch, prehashPasswords, validateAuthCreate, validateAuthUpdate } from './record-auth-form.js';
+import { runInScope, WriteScope, type RecordEventSink } from './write-scope.js';
 import { deleteWithReferences } from './record-delete.js';
 import { Expander, expandTree, type ExpandItem } from './record-expand.js';
 import { listRecords, type ListQuery } from './record-list.js';
@@ -28,6 +29,10 @@ export interface RecordServiceDeps {
   dialect: Dialect;
   schema: Schema;
   compiler: RuleCompiler;
+  /** Receives the record events of each committed write (realtime, hooks). */
+  events?: RecordEventSink;
+  /** Reports a failure of after-commit or after-rollback work (it cannot fail the request any more). */
+  onHookError?: (err: unknown) => void;
 }
 
 /** Output options of a read or write: which relations to expand. */
@@ -51,8 +56,11 @@ export class RecordService {
   readonly db: Db;
   private readonly expander: Expander;
 
+  private readonly onHookError: (err: unknown) => void;
+
   constructor(private readonly deps: RecordServiceDeps) {
     this.db = deps.db;
+    this.onHookError = deps.onHookError ?? (() => undefined);
     this.access = new RecordAccess(deps.compiler);
     this.expander = new Expander(deps.schema, this.access, deps.dialect);
   }
@@ -79,12 +87,13 @@ export class RecordService {
     return (await this.present(this.deps.db, c, [values], out, req))[0]!;
   }
 
-  /** Creates a record (spec §3.3). */
-  async create(c: Collection, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>> {
+  /** Creates a record (spec §3.3); within `scope` when given (batch), else in its own transaction. */
+  async create(c: Collection, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope?: WriteScope): Promise<Record<string, unknown>> {
     assertWritable(c);
     this.access.assertNotLocked(c.createRule, req);
     const hashes = await prehashPasswords(c, body);
-    const created = await this.transaction('Failed to create record.', async (trx) => {
+    return this.write('Failed to create record.', scope, async (s) => {
+      const trx = s.trx;
       const defaults = this.defaults(c);
       const resolved = resolveBody(c, body, defaults, !req.isSuperuser);
       const values = this.fillGenerated(c, resolved);
@@ -99,7 +108,7 @@ export class RecordService {
       const errors = validateFields({ collection: c, values, old: undefined, touched: resolved.touched });
       // Spec §3.7: the normalised value decides (`1`, `"true"` … count) and the error joins the others.
       if (verifiedRequested && !manager) errors.verified = mismatch();
-      this.validateAuthCreate(c, resolved, errors);
+      validateAuthCreate(c, resolved, errors);
       await validateRelations(trx, this.deps.schema, { collection: c, values, old: undefined, touched: resolved.touched }, errors);
       await validateNewId(trx, c, String(values.id), errors);
       await validateAuthId(trx, this.deps.schema, c, String(values.id), errors);
@@ -107,17 +116,18 @@ export class RecordService {
       applyHashes(c, values, resolved.touched, hashes);
       this.stampDates(c, values, true);
       await insertRecord(trx, c, values);
-      return values;
+      s.emit({ action: 'create', collection: c, record: values });
+      return (await this.present(trx, c, [values], out, req))[0]!;
     });
-    return (await this.present(this.deps.db, c, [created], out, req))[0]!;
   }
 
-  /** Updates a record (spec §3.4). */
-  async update(c: Collection, id: string, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>> {
+  /** Updates a record (spec §3.4); within `scope` when given (batch), else in its own transaction. */
+  async update(c: Collection, id: string, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope?: WriteScope): Promise<Record<string, unknown>> {
     assertWritable(c);
     this.access.assertNotLocked(c.updateRule, req);
     const hashes = await prehashPasswords(c, body);
-    const updated = await this.transaction('Failed to update record.', async (trx) => {
+    return this.write('Failed to update record.', scope, async (s) => {
+      const trx = s.trx;
       const old = await findRecord(trx, c, id);
       if (!old) throw notFound();
       const resolved = resolveBody(c, body, old, !req.isSuperuser);
@@ -126,7 +136,7 @@ export class RecordService {
       const values = resolved.values;
       const newPassword = c.type === 'auth' ? keepPasswordIfEmpty(resolved, old) : '';
       const errors = validateFields({ collection: c, values, old, touched: resolved.touched });
-      if (c.type === 'auth') await this.validateAuthUpdate(trx, c, old, resolved, newPassword, ruleReq, errors);
+      if (c.type === 'auth') await validateAuthUpdate(this.access, trx, c, old, resolved, newPassword, ruleReq, errors);
       await validateRelations(trx, this.deps.schema, { collection: c, values, old, touched: resolved.touched }, errors);
       if (Object.keys(errors).length > 0) throw badRequest('Failed to update record.', errors);
       applyHashes(c, values, resolved.touched, hashes);
@@ -135,31 +145,37 @@ export class RecordService {
       }
       this.stampDates(c, values, false);
       await updateRecord(trx, c, id, values, c.fields);
-      return values;
+      s.emit({ action: 'update', collection: c, record: values });
+      return (await this.present(trx, c, [values], out, req))[0]!;
     });
-    return (await this.present(this.deps.db, c, [updated], out, req))[0]!;
   }
 
-  /** Deletes a record with its cascades (spec §3.5). */
-  async delete(c: Collection, id: string, req: RequestInfo): Promise<void> {
+  /** Deletes a record with its cascades (spec §3.5); within `scope` when given (batch). */
+  async delete(c: Collection, id: string, req: RequestInfo, scope?: WriteScope): Promise<void> {
     assertWritable(c);
     this.access.assertNotLocked(c.deleteRule, req);
-    await this.transaction('Failed to delete record.', async (trx) => {
-      const values = await findRecord(trx, c, id);
-      if (!values || !(await this.access.allows(trx, c, c.deleteRule, id, req))) throw notFound();
-      if (c.name === '_superusers') await this.assertNotLastSuperuser(trx, c);
-      await deleteWithReferences(trx, this.deps, c, values);
+    await this.write('Failed to delete record.', scope, async (s) => {
+      const values = await findRecord(s.trx, c, id);
+      if (!values || !(await this.access.allows(s.trx, c, c.deleteRule, id, req))) throw notFound();
+      if (c.name === '_superusers') await this.assertNotLastSuperuser(s.trx, c);
+      await deleteWithReferences(s.trx, this.deps, c, values, (gone, record) => s.emit({ action: 'delete', collection: gone, record }));
     });
+  }
+
+  /** Runs `fn` in a new transaction whose events publish after commit (batch uses it). */
+  inTransaction<T>(fn: (scope: WriteScope) => Promise<T>): Promise<T> {
+    return runInScope(this.deps.db, fn, this.deps.events, this.onHookError);
   }
 
   /** Deletes every record of a collection with cascades (collection truncate). */
   async truncate(c: Collection): Promise<void> {
     if (c.type === 'view') throw badRequest('Failed to truncate collection.');
-    await this.transaction('Failed to truncate collection.', async (trx) => {
-      const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(c.name)}`.execute(trx);
+    await this.write('Failed to truncate collection.', undefined, async (s) => {
+      const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(c.name)}`.execute(s.trx);
       for (const row of rows) {
         const values = rowToValues(c, row);
-        if (await findRecord(trx, c, String(values.id))) await deleteWithReferences(trx, this.deps, c, values);
+        if (!(await findRecord(s.trx, c, String(values.id)))) continue;
+        await deleteWithReferences(s.trx, this.deps, c, values, (gone, record) => s.emit({ action: 'delete', collection: gone, record }));
       }
     });
   }
@@ -204,48 +220,18 @@ export class RecordService {
     }
   }
 
-  private validateAuthCreate(c: Collection, resolved: ResolvedBody, errors: ErrorData): void {
-    if (c.type !== 'auth') return;
-    if (!resolved.touched.has('password') || resolved.values.password === '') errors.password ??= fieldError('validation_required', 'Cannot be blank.');
-    const confirm = plainPassword(resolved.extras.passwordConfirm);
-    if (confirm === '') errors.passwordConfirm = fieldError('validation_required', 'Cannot be blank.');
-    else if (confirm !== resolved.values.password) errors.passwordConfirm = mismatch();
-  }
-
-  /**
-   * The auth form rules of an update (spec §3.7, PocketBase's RecordUpsert): a password
-   * change needs `passwordConfirm`, and `oldPassword` from non-managers; sending only
-   * `passwordConfirm` or `oldPassword` still asks for the password.
-   */
-  private async validateAuthUpdate(trx: Executor, c: Collection, old: RecordValues, resolved: ResolvedBody, password: string, req: RequestInfo, errors: ErrorData): Promise<void> {
-    const manager = await this.access.canManage(trx, c, old, true, req);
-    const v = resolved.values;
-    if (!manager) {
-      if (v.email !== old.email) errors.email = mismatch();
-      if (v.verified !== old.verified) errors.verified = mismatch();
-    }
-    const confirm = plainPassword(resolved.extras.passwordConfirm);
-    const oldPassword = plainPassword(resolved.extras.oldPassword);
-    const blank = () => fieldError('validation_required', 'Cannot be blank.');
-    if (password === '' && (confirm !== '' || oldPassword !== '')) errors.password ??= blank();
-    if (confirm === '' && (password !== '' || oldPassword !== '')) errors.passwordConfirm = blank();
-    else if (password !== '' && confirm !== password) errors.passwordConfirm = mismatch();
-    if (manager || (password === '' && confirm === '')) return;
-    if (oldPassword === '') errors.oldPassword = blank();
-    else if (!(await checkPassword(String(old.password), oldPassword)).ok) {
-      errors.oldPassword = fieldError('validation_invalid_old_password', 'Missing or invalid old password.');
-    }
-  }
-
   private async assertNotLastSuperuser(trx: Executor, c: Collection): Promise<void> {
     const { rows } = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(c.name)}`.execute(trx);
     if (Number(rows[0]?.n ?? 0) <= 1) throw badRequest('You can\'t delete the only existing superuser.');
   }
 
-  /** Runs a write in a transaction; database constraint errors become a 400 with `message`. */
-  private async transaction<T>(message: string, fn: (trx: Executor) => Promise<T>): Promise<T> {
+  /**
+   * Runs a write in the caller's scope, or in a transaction of its own; database
+   * constraint errors become a 400 with `message`.
+   */
+  private async write<T>(message: string, scope: WriteScope | undefined, fn: (scope: WriteScope) => Promise<T>): Promise<T> {
     try {
-      return await this.deps.db.transaction().execute(fn);
+      return scope ? await fn(scope) : await this.inTransaction(fn);
     } catch (err) {
       if (isAppError(err)) throw err;
       const translated = this.deps.dialect.translateError(err, message);
@@ -255,52 +241,6 @@ export class RecordService {
   }
 }
 
-/**
- * Hashes the plain passwords a body submits before the write's transaction opens:
- * argon2 takes tens of milliseconds, and on SQLite the transaction holds the only
- * connection. A hash of a body that then fails validation is simply dropped.
- */
-async function prehashPasswords(c: Collection, body: Record<string, unknown>): Promise<Map<string, string>> {
-  const hashes = new Map<string, string>();
-  for (const f of c.fields) {
-    const plain = plainPassword(body[f.name]);
-    if (f.type === 'password' && plain !== '' && plain.length <= 256) {
-      hashes.set(plain, await hashPassword(plain));
-    }
-  }
-  return hashes;
-}
-
-/** Replaces the plain passwords the body set with their hashes. */
-function applyHashes(c: Collection, values: RecordValues, touched: ReadonlySet<string>, hashes: Map<string, string>): void {
-  for (const f of c.fields) {
-    const plain = values[f.name];
-    if (f.type !== 'password' || !touched.has(f.name) || typeof plain !== 'string' || plain === '') continue;
-    const hash = hashes.get(plain);
-    // The body went through validation (max ≤ 71 characters), so its plain text was hashed above.
-    if (!hash) throw new Error('password was not hashed before the write');
-    values[f.name] = hash;
-  }
-}
-
 function assertWritable(c: Collection): void {
   if (c.type === 'view') throw new AppError(400, 'Unsupported collection type.');
-}
-
-/**
- * The submitted new password of an auth update. An empty one means "no change"
- * (PocketBase ignores it), so the stored hash is kept and the field counts as untouched.
- */
-function keepPasswordIfEmpty(resolved: ResolvedBody, old: RecordValues): string {
-  if (!resolved.touched.has('password')) return '';
-  const password = plainPassword(resolved.values.password);
-  if (password === '') {
-    resolved.values.password = old.password;
-    resolved.touched.delete('password');
-  }
-  return password;
-}
-
-function mismatch() {
-  return fieldError('validation_values_mismatch', "Values don't match.");
 }

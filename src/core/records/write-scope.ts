@@ -1,0 +1,83 @@
+/**
+ * A WriteScope is one database transaction and what must happen once it ends:
+ * record events leave only after commit (design §3), files written for a write
+ * that rolls back are removed. A batch runs many record writes in one scope.
+ */
+import type { Db, Executor } from '../../db/database.js';
+import type { Collection } from '../collections/collection.js';
+import type { RecordValues } from './record-store.js';
+
+/** What happened to a record. */
+export type RecordAction = 'create' | 'update' | 'delete';
+
+/** A committed change of one record: deletes carry the record as it was. */
+export interface RecordEvent {
+  action: RecordAction;
+  collection: Collection;
+  record: RecordValues;
+}
+
+/** A RecordEventSink receives the events of each committed transaction, in order. */
+export interface RecordEventSink {
+  /** Called once per commit with that transaction's events; must not throw. */
+  publish(events: readonly RecordEvent[]): void;
+}
+
+type Hook = () => void | Promise<void>;
+
+/** WriteScope collects a transaction's events and end-of-transaction work. */
+export class WriteScope {
+  readonly events: RecordEvent[] = [];
+  private readonly commitHooks: Hook[] = [];
+  private readonly rollbackHooks: Hook[] = [];
+
+  constructor(readonly trx: Executor) {}
+
+  /** Records an event, published after commit. */
+  emit(event: RecordEvent): void {
+    this.events.push(event);
+  }
+
+  /** Runs `fn` after the transaction commits (e.g. delete replaced files). */
+  afterCommit(fn: Hook): void {
+    this.commitHooks.push(fn);
+  }
+
+  /** Runs `fn` after the transaction rolls back (e.g. delete files written for it). */
+  afterRollback(fn: Hook): void {
+    this.rollbackHooks.push(fn);
+  }
+
+  /** Runs the hooks of how the transaction ended; hook failures are reported, not thrown. */
+  async finish(committed: boolean, onHookError: (err: unknown) => void): Promise<void> {
+    for (const hook of committed ? this.commitHooks : this.rollbackHooks) {
+      try {
+        await hook();
+      } catch (err) {
+        onHookError(err);
+      }
+    }
+  }
+}
+
+/** Runs `fn` in a new transaction; on commit publishes its events, on either end runs its hooks. */
+export async function runInScope<T>(
+  db: Db, fn: (scope: WriteScope) => Promise<T>, sink: RecordEventSink | undefined, onHookError: (err: unknown) => void,
+): Promise<T> {
+  let scope: WriteScope | undefined;
+  let result: T;
+  try {
+    result = await db.transaction().execute(async (trx) => {
+      scope = new WriteScope(trx);
+      return fn(scope);
+    });
+  } catch (err) {
+    await scope?.finish(false, onHookError);
+    throw err;
+  }
+  if (scope) {
+    if (scope.events.length > 0) sink?.publish(scope.events);
+    await scope.finish(true, onHookError);
+  }
+  return result;
+}
