@@ -21,6 +21,8 @@ import { registerHealthRoutes } from '../http/health-routes.js';
 import { registerCollectionRoutes } from '../http/collections-routes.js';
 import { registerRecordRoutes } from '../http/records-routes.js';
 import { registerAuthRoutes } from '../http/auth-routes.js';
+import { registerSettingsRoutes } from '../http/settings-routes.js';
+import { SettingsService } from '../core/settings/settings-service.js';
 import type { Plinth } from './plinth.js';
 
 /** Options that are not configuration: how the node logs. */
@@ -48,6 +50,8 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
     validateRule: (collection, rule) => compiler.validateRule(collection, rule),
   });
   await collections.init();
+  const settings = new SettingsService(db);
+  await settings.init();
   const records = new RecordService({ db, dialect, schema, compiler });
   const auth = new AuthService({ db, schema, access: records.access });
 
@@ -59,6 +63,7 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   await registerCollectionRoutes(http, { db, collections, records, compiler });
   registerRecordRoutes(http, records);
   registerAuthRoutes(http, auth, records);
+  await registerSettingsRoutes(http, settings);
   await http.ready();
 
   return {

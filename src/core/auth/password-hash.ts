@@ -3,7 +3,7 @@
  * hashes (users imported from PocketBase) still verify and are flagged for rehash.
  */
 import { Algorithm, hash, verify } from '@node-rs/argon2';
-import { verify as bcryptVerify } from '@node-rs/bcrypt';
+import bcrypt from 'bcryptjs';
 
 // OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
 const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -30,7 +30,7 @@ let dummyHash: Promise<string> | undefined;
  */
 export async function checkPassword(stored: string | undefined | null, plain: string): Promise<PasswordCheck> {
   if (stored && /^\$2[aby]?\$/.test(stored)) {
-    const ok = await bcryptVerify(plain, stored).catch(() => false);
+    const ok = await bcrypt.compare(plain, stored).catch(() => false);
     return { ok, needsRehash: ok };
   }
   if (stored && stored.startsWith('$argon2')) {

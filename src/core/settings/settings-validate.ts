@@ -1,0 +1,77 @@
+/**
+ * Validates settings before they are saved; errors nest like the settings
+ * object (`data.smtp.host.code`).
+ */
+import { fieldError, type ErrorData } from '../../errors/app-error.js';
+import type { RateLimitRule, S3Settings, Settings } from './settings.js';
+
+const required = () => fieldError('validation_required', 'Cannot be blank.');
+const invalid = () => fieldError('validation_invalid_value', 'Invalid value.');
+
+/** Returns per-setting errors, or null when the settings are valid. */
+export function validateSettings(s: Settings): ErrorData | null {
+  const errors: ErrorData = {};
+  const meta: ErrorData = {};
+  if (!s.meta.appName.trim()) meta.appName = required();
+  if (!isUrl(s.meta.appURL)) meta.appURL = fieldError('validation_invalid_url', 'Must be a valid url.');
+  if (!s.meta.senderName.trim()) meta.senderName = required();
+  if (!/^[^\s@]+@[^\s@]+$/.test(s.meta.senderAddress)) meta.senderAddress = fieldError('validation_is_email', 'Must be a valid email address.');
+  add(errors, 'meta', meta);
+
+  const smtp: ErrorData = {};
+  if (s.smtp.enabled && !s.smtp.host.trim()) smtp.host = required();
+  if (s.smtp.enabled && !(Number.isInteger(s.smtp.port) && s.smtp.port > 0 && s.smtp.port < 65536)) smtp.port = invalid();
+  if (!['', 'PLAIN', 'LOGIN'].includes(s.smtp.authMethod)) smtp.authMethod = fieldError('validation_in_invalid', 'Must be a valid value.');
+  add(errors, 'smtp', smtp);
+
+  add(errors, 's3', validateS3(s.s3));
+  const backups: ErrorData = {};
+  if (!(Number.isInteger(s.backups.cronMaxKeep) && s.backups.cronMaxKeep >= 1)) backups.cronMaxKeep = invalid();
+  add(backups, 's3', validateS3(s.backups.s3));
+  add(errors, 'backups', backups);
+
+  const batch: ErrorData = {};
+  if (!(Number.isInteger(s.batch.maxRequests) && s.batch.maxRequests >= 1)) batch.maxRequests = invalid();
+  if (!(Number.isInteger(s.batch.timeout) && s.batch.timeout >= 1)) batch.timeout = invalid();
+  if (!(Number.isInteger(s.batch.maxBodySize) && s.batch.maxBodySize >= 0)) batch.maxBodySize = invalid();
+  add(errors, 'batch', batch);
+
+  const rules: ErrorData = {};
+  s.rateLimits.rules.forEach((r, i) => add(rules, String(i), validateRule(r)));
+  const rateLimits: ErrorData = {};
+  add(rateLimits, 'rules', rules);
+  add(errors, 'rateLimits', rateLimits);
+  return Object.keys(errors).length > 0 ? errors : null;
+}
+
+function validateS3(s3: S3Settings): ErrorData {
+  const errors: ErrorData = {};
+  if (!s3.enabled) return errors;
+  if (!s3.bucket) errors.bucket = required();
+  if (!s3.region) errors.region = required();
+  if (!isUrl(s3.endpoint)) errors.endpoint = fieldError('validation_invalid_url', 'Must be a valid url.');
+  if (!s3.accessKey) errors.accessKey = required();
+  return errors;
+}
+
+function validateRule(r: RateLimitRule): ErrorData {
+  const errors: ErrorData = {};
+  if (!/^(\*|\w+):\w+$|^(GET |POST |PUT |PATCH |DELETE |HEAD )?\/\S*$/.test(r.label)) errors.label = invalid();
+  if (!['', '@guest', '@auth'].includes(r.audience)) errors.audience = fieldError('validation_in_invalid', 'Must be a valid value.');
+  if (!(Number.isInteger(r.duration) && r.duration >= 1)) errors.duration = invalid();
+  if (!(Number.isInteger(r.maxRequests) && r.maxRequests >= 1)) errors.maxRequests = invalid();
+  return errors;
+}
+
+function add(parent: ErrorData, key: string, child: ErrorData): void {
+  if (Object.keys(child).length > 0) parent[key] = child;
+}
+
+function isUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
