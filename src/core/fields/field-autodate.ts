@@ -6,6 +6,7 @@ import type { FieldType } from './field-type.js';
 import { nowDateTime, parseDateTime } from '../../tools/datetime.js';
 import { boolOpt, checkOptionKinds, shapeField } from './field-common.js';
 import { codedError } from './field-errors.js';
+import { scalarTextStorage } from './field-text-storage.js';
 
 const keys = { required: false, help: false };
 
@@ -33,14 +34,8 @@ export const autodateField: FieldType = {
     return errors.result();
   },
 
-  columnKind: () => 'text',
-  isMultiple: () => false,
-  defaultValue: () => '',
-  normalize: (_field, raw) => parseDateTime(raw),
-  applyModifier: () => undefined,
+  ...scalarTextStorage(parseDateTime),
   validate: () => null,
-  fromDb: (_field, stored) => parseDateTime(stored),
-  toDb: (_field, value) => parseDateTime(value),
 
   autoValue(field, isNew) {
     const due = isNew ? boolOpt(field, 'onCreate') : boolOpt(field, 'onUpdate');

@@ -6,6 +6,7 @@ import type { FieldType } from './field-type.js';
 import { parseDateTime } from '../../tools/datetime.js';
 import { checkOptionKinds, shapeField } from './field-common.js';
 import { codedError, maxThresholdError, minThresholdError, requiredError } from './field-errors.js';
+import { scalarTextStorage } from './field-text-storage.js';
 
 const keys = { required: true, help: true };
 
@@ -29,11 +30,7 @@ export const dateField: FieldType = {
     return errors.result();
   },
 
-  columnKind: () => 'text',
-  isMultiple: () => false,
-  defaultValue: () => '',
-  normalize: (_field, raw) => parseDateTime(raw),
-  applyModifier: () => undefined,
+  ...scalarTextStorage(parseDateTime),
 
   validate(field, value) {
     const date = parseDateTime(value);
@@ -45,7 +42,4 @@ export const dateField: FieldType = {
     if (max !== '' && date > max) return maxThresholdError(max);
     return null;
   },
-
-  fromDb: (_field, stored) => parseDateTime(stored),
-  toDb: (_field, value) => parseDateTime(value),
 };

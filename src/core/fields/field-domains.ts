@@ -4,7 +4,8 @@
  */
 import type { ErrorData } from '../../errors/app-error.js';
 import type { Field } from '../collections/collection.js';
-import { strListOpt } from './field-common.js';
+import { checkOptionKinds, shapeField, strListOpt, type CommonKeys } from './field-common.js';
+import type { FieldType } from './field-type.js';
 import { codedError, type OptionErrors } from './field-errors.js';
 
 // ozzo's is.Domain: dot-separated labels of up to 63 chars and an alphabetic or punycode TLD.
@@ -41,4 +42,16 @@ export function domainAllowed(field: Field, domain: string): boolean {
   if (only.length > 0 && !only.includes(domain)) return false;
   const except = strListOpt(field, 'exceptDomains');
   return !(except.length > 0 && except.includes(domain));
+}
+
+/** The options half of the email and url types: the two domain lists, their defaults and checks. */
+export function domainListOptions(keys: CommonKeys): Pick<FieldType, 'withDefaults' | 'validateOptions'> {
+  return {
+    withDefaults: (field) => shapeField(field, { exceptDomains: [], onlyDomains: [] }, keys),
+    validateOptions(field) {
+      const errors = checkOptionKinds(field, { exceptDomains: 'stringList', onlyDomains: 'stringList' }, keys);
+      checkDomainOptions(errors, field);
+      return errors.result();
+    },
+  };
 }

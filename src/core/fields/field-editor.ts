@@ -5,6 +5,7 @@ import type { FieldType } from './field-type.js';
 import { castToString } from './field-cast.js';
 import { checkOptionKinds, checkRange, maxSafeJSONInt, numOpt, shapeField } from './field-common.js';
 import { codedError, requiredError } from './field-errors.js';
+import { scalarTextStorage } from './field-text-storage.js';
 
 /** The size cap when `maxSize` is 0: 5 MiB. */
 export const defaultEditorMaxSize = 5 << 20;
@@ -23,11 +24,7 @@ export const editorField: FieldType = {
     return errors.result();
   },
 
-  columnKind: () => 'text',
-  isMultiple: () => false,
-  defaultValue: () => '',
-  normalize: (_field, raw) => castToString(raw),
-  applyModifier: () => undefined,
+  ...scalarTextStorage(castToString),
 
   validate(field, value) {
     const str = castToString(value);
@@ -36,7 +33,4 @@ export const editorField: FieldType = {
     if (Buffer.byteLength(str, 'utf8') > maxSize) return codedError('validation_content_size_limit', { maxSize });
     return null;
   },
-
-  fromDb: (_field, stored) => castToString(stored),
-  toDb: (_field, value) => castToString(value),
 };

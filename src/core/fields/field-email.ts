@@ -4,9 +4,9 @@
  */
 import type { FieldType } from './field-type.js';
 import { castToString } from './field-cast.js';
-import { checkOptionKinds, shapeField } from './field-common.js';
-import { checkDomainOptions, domainAllowed } from './field-domains.js';
+import { domainAllowed, domainListOptions } from './field-domains.js';
 import { codedError, requiredError } from './field-errors.js';
+import { scalarTextStorage } from './field-text-storage.js';
 
 const keys = { required: true, help: true };
 
@@ -31,19 +31,9 @@ export function isEmail(s: string): boolean {
 export const emailField: FieldType = {
   type: 'email',
 
-  withDefaults: (field) => shapeField(field, { exceptDomains: [], onlyDomains: [] }, keys),
+  ...domainListOptions(keys),
 
-  validateOptions(field) {
-    const errors = checkOptionKinds(field, { exceptDomains: 'stringList', onlyDomains: 'stringList' }, keys);
-    checkDomainOptions(errors, field);
-    return errors.result();
-  },
-
-  columnKind: () => 'text',
-  isMultiple: () => false,
-  defaultValue: () => '',
-  normalize: (_field, raw) => castToString(raw),
-  applyModifier: () => undefined,
+  ...scalarTextStorage(castToString),
 
   validate(field, value) {
     const str = castToString(value);
@@ -52,7 +42,4 @@ export const emailField: FieldType = {
     const domain = str.slice(str.lastIndexOf('@') + 1);
     return domainAllowed(field, domain) ? null : codedError('validation_email_domain_not_allowed');
   },
-
-  fromDb: (_field, stored) => castToString(stored),
-  toDb: (_field, value) => castToString(value),
 };

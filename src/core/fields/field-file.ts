@@ -1,13 +1,16 @@
 /**
  * The `file` field type (spec §2.5, §8): its options, the normalisation of
- * filename values and the count checks. Uploading, storing, size and MIME checks
- * of new files belong to the file service: its pending uploads travel inside the
- * value as objects (any non-array object), which this type keeps in place and counts.
+ * filename values, and the checks of count, size, name and content type.
+ * Uploads travel inside the value as PendingFile objects until the record
+ * service stores them (record-files.ts); any other object a client sends
+ * (e.g. JSON `{"name": …}`) is never taken for an upload.
  */
 import type { FieldError } from '../../errors/app-error.js';
 import type { Field } from '../collections/collection.js';
 import type { FieldType, Modifier } from './field-type.js';
-import { castToUniqueStrings, isPlainObject } from './field-cast.js';
+import { isPendingFile, type PendingFile } from '../files/pending-file.js';
+import { mimeMatches } from '../files/mime-detect.js';
+import { castToUniqueStrings } from './field-cast.js';
 import { checkOptionKinds, checkRange, maxSafeJSONInt, shapeField, strListOpt } from './field-common.js';
 import { codedError, requiredError } from './field-errors.js';
 import { effectiveMaxSelect, isMultiValue, shapeList, storedStringList, stringListFromDb } from './field-multi.js';
@@ -15,8 +18,8 @@ import { effectiveMaxSelect, isMultiValue, shapeList, storedStringList, stringLi
 /** The per-file size cap when `maxSize` is 0: 5 MiB. */
 export const defaultFileMaxSize = 5 << 20;
 
-/** One item of a file value: a stored filename, or a pending upload owned by the file service. */
-export type FileItem = string | Record<string, unknown>;
+/** One item of a file value: a stored filename, or a pending upload. */
+export type FileItem = string | PendingFile;
 
 const keys = { required: true, help: true };
 
@@ -24,7 +27,10 @@ const keys = { required: true, help: true };
 const thumbRe = /^(\d+)x(\d+)(t|b|f)?$/;
 const zeroThumbs = new Set(['0x0', '0x0t', '0x0b', '0x0f']);
 
-/** Any input → the unique items of a file value: filenames (non-empty strings) and upload objects. */
+// PocketBase's looseFilenameRegex: a stored name never starts with a dot and holds no slash.
+const looseFilenameRe = /^[^./\\][^/\\]+$/;
+
+/** Any input → the unique items of a file value: filenames (non-empty strings) and PendingFiles. */
 export function fileItems(raw: unknown): FileItem[] {
   const out: FileItem[] = [];
   const seen = new Set<unknown>();
@@ -35,16 +41,39 @@ export function fileItems(raw: unknown): FileItem[] {
   };
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
-    else if (isPlainObject(v)) add(v);
+    else if (isPendingFile(v)) add(v);
     else castToUniqueStrings(v).forEach(add);
   };
   walk(raw);
   return out;
 }
 
-/** The filename of an item: the string itself, or an upload's `name`. */
+/** The filename of an item: the string itself, or an upload's stored name. */
 export function fileItemName(item: FileItem): string {
-  return typeof item === 'string' ? item : typeof item.name === 'string' ? item.name : '';
+  return typeof item === 'string' ? item : item.name;
+}
+
+/** The effective per-file size cap of a field: `maxSize`, or 5 MiB when 0. */
+export function fileMaxSize(field: Field): number {
+  const max = typeof field.maxSize === 'number' ? field.maxSize : 0;
+  return max > 0 ? max : defaultFileMaxSize;
+}
+
+/** The first problem of one upload: stored-name shape, size, then content type. */
+function validateUpload(field: Field, file: PendingFile): FieldError | null {
+  if (file.name.length < 1 || file.name.length > 150) return codedError('validation_length_out_of_range', { min: 1, max: 150 });
+  if (!looseFilenameRe.test(file.name)) return codedError('validation_match_invalid');
+  const maxSize = fileMaxSize(field);
+  if (file.size > maxSize) {
+    return codedError('validation_file_size_limit', { file: file.originalName, maxSize },
+      `Failed to upload ${JSON.stringify(file.originalName)} - the maximum allowed file size is ${maxSize} bytes.`);
+  }
+  const mimeTypes = strListOpt(field, 'mimeTypes');
+  if (mimeTypes.length > 0 && !mimeMatches(file.mimeType, mimeTypes)) {
+    return codedError('validation_invalid_mime_type', undefined,
+      `${JSON.stringify(file.name)} mime type must be one of: ${mimeTypes.join(', ')}.`);
+  }
+  return null;
 }
 
 function checkThumbs(field: Field) {
@@ -91,7 +120,10 @@ export const fileField: FieldType = {
   normalize: (field, raw) => shapeList(field, fileItems(raw)),
   applyModifier: modify,
 
-  /** Checks the count, and that plain filenames are ones the record already has (`ctx.old`). */
+  /**
+   * Checks that plain filenames are ones the record already has (`ctx.old`), the
+   * count, then each upload's name, size and detected content type (PocketBase's order).
+   */
   validate(field, value, ctx) {
     const items = fileItems(value);
     if (items.length === 0) return field.required === true ? requiredError() : null;
@@ -102,6 +134,11 @@ export const fileField: FieldType = {
     if (invalidFiles.length > 0) return codedError('validation_invalid_file', { invalidFiles });
     const maxSelect = effectiveMaxSelect(field);
     if (items.length > maxSelect) return codedError('validation_too_many_files', { maxSelect });
+    for (const item of items) {
+      if (typeof item === 'string') continue;
+      const error = validateUpload(field, item);
+      if (error) return error;
+    }
     return null;
   },
 

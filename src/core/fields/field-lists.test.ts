@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PendingFile } from '../files/pending-file.js';
 import { fileField } from './field-file.js';
 import { relationField } from './field-relation.js';
 import { selectField } from './field-select.js';
@@ -131,7 +132,12 @@ describe('relation', () => {
 describe('file', () => {
   const single = fileField.withDefaults(makeField('file'));
   const multi = fileField.withDefaults(makeField('file', { maxSelect: 2 }));
-  const upload = { name: 'new_abc.png', size: 10 };
+  let upload: PendingFile;
+  let png: PendingFile;
+  beforeAll(async () => {
+    upload = await PendingFile.create('new.txt', Buffer.from('hello'));
+    png = await PendingFile.create('pic.png', Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'));
+  });
 
   it('fills defaults', () => {
     expect(single).toMatchObject({ maxSelect: 1, maxSize: 0, mimeTypes: [], thumbs: [], protected: false, required: false });
@@ -177,8 +183,29 @@ describe('file', () => {
     expect(fileField.validate(single, 'a.png', valueCtx(''))).toMatchObject({ code: 'validation_invalid_file' });
   });
 
+  it('never takes a client object for an upload', () => {
+    expect(fileField.normalize(multi, [{ name: 'x.png', size: 1 }, 'a.png'])).toEqual(['a.png']);
+    expect(fileField.toDb(multi, [{ name: 'x.png' }])).toBe('[]');
+  });
+
+  it('checks each upload\'s size and content type', () => {
+    const small = { ...multi, maxSize: 4 };
+    expect(fileField.validate(small, [upload], valueCtx([]))).toEqual({
+      code: 'validation_file_size_limit',
+      message: 'Failed to upload "new.txt" - the maximum allowed file size is 4 bytes.',
+      params: { file: 'new.txt', maxSize: 4 },
+    });
+    const images = { ...multi, mimeTypes: ['image/png', 'image/jpeg'] };
+    expect(fileField.validate(images, [png], valueCtx([]))).toBeNull();
+    expect(fileField.validate(images, [upload], valueCtx([]))).toEqual({
+      code: 'validation_invalid_mime_type', message: `"${upload.name}" mime type must be one of: image/png, image/jpeg.`,
+    });
+    expect(fileField.validate({ ...multi, mimeTypes: ['text/plain'] }, [upload], valueCtx([]))).toBeNull();
+  });
+
   it('stores names', () => {
-    expect(fileField.toDb(multi, ['a.png', upload])).toBe('["a.png","new_abc.png"]');
+    expect(fileField.toDb(multi, ['a.png', upload])).toBe(JSON.stringify(['a.png', upload.name]));
+    expect(upload.name).toMatch(/^new_[a-z0-9]{10}\.txt$/);
     expect(fileField.toDb(single, 'a.png')).toBe('a.png');
     expect(fileField.fromDb(multi, '["a.png"]')).toEqual(['a.png']);
     expect(fileField.fromDb(single, 'a.png')).toBe('a.png');

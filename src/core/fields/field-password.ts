@@ -8,6 +8,7 @@ import { castToString } from './field-cast.js';
 import { checkOptionKinds, checkRange, numOpt, shapeField, strOpt } from './field-common.js';
 import { codedError, requiredError } from './field-errors.js';
 import { compilePattern, matchesPattern } from './field-regex.js';
+import { scalarTextStorage } from './field-text-storage.js';
 
 /** The longest password bcrypt hashes in full (72 bytes, PocketBase allows 71 characters). */
 export const passwordMaxLength = 71;
@@ -30,11 +31,7 @@ export const passwordField: FieldType = {
     return errors.result();
   },
 
-  columnKind: () => 'text',
-  isMultiple: () => false,
-  defaultValue: () => '',
-  normalize: (_field, raw) => castToString(raw),
-  applyModifier: () => undefined,
+  ...scalarTextStorage(castToString),
 
   /**
    * `value` is the submitted plain password, or "" when none was submitted;
@@ -57,7 +54,4 @@ export const passwordField: FieldType = {
     if (pattern !== '' && !matchesPattern(pattern, plain)) return codedError('validation_invalid_format');
     return null;
   },
-
-  fromDb: (_field, stored) => castToString(stored),
-  toDb: (_field, value) => castToString(value),
 };

@@ -10,6 +10,7 @@ import { castToString } from './field-cast.js';
 import { boolOpt, checkOptionKinds, checkRange, maxSafeJSONInt, numOpt, shapeField, strOpt } from './field-common.js';
 import { codedError, requiredError } from './field-errors.js';
 import { compilePattern, matchesPattern } from './field-regex.js';
+import { scalarTextStorage } from './field-text-storage.js';
 
 /** The cap applied when `max` is 0 (spec §2.5), in code points. */
 export const defaultTextMax = 5000;
@@ -93,11 +94,7 @@ export const textField: FieldType = {
     return errors.result();
   },
 
-  columnKind: () => 'text',
-  isMultiple: () => false,
-  defaultValue: () => '',
-  normalize: (_field, raw) => castToString(raw),
-  applyModifier: () => undefined,
+  ...scalarTextStorage(castToString),
 
   validate(field, value, ctx) {
     const str = castToString(value);
@@ -107,8 +104,6 @@ export const textField: FieldType = {
     return validateTextValue(field, str);
   },
 
-  fromDb: (_field, stored) => castToString(stored),
-  toDb: (_field, value) => castToString(value),
 
   autogenerate(field) {
     const pattern = strOpt(field, 'autogeneratePattern');

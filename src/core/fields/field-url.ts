@@ -4,9 +4,9 @@
  */
 import type { FieldType } from './field-type.js';
 import { castToString } from './field-cast.js';
-import { checkOptionKinds, shapeField } from './field-common.js';
-import { checkDomainOptions, domainAllowed } from './field-domains.js';
+import { domainAllowed, domainListOptions } from './field-domains.js';
 import { codedError, requiredError } from './field-errors.js';
+import { scalarTextStorage } from './field-text-storage.js';
 
 const keys = { required: true, help: true };
 
@@ -38,19 +38,9 @@ export function urlHost(s: string): string | null {
 export const urlField: FieldType = {
   type: 'url',
 
-  withDefaults: (field) => shapeField(field, { exceptDomains: [], onlyDomains: [] }, keys),
+  ...domainListOptions(keys),
 
-  validateOptions(field) {
-    const errors = checkOptionKinds(field, { exceptDomains: 'stringList', onlyDomains: 'stringList' }, keys);
-    checkDomainOptions(errors, field);
-    return errors.result();
-  },
-
-  columnKind: () => 'text',
-  isMultiple: () => false,
-  defaultValue: () => '',
-  normalize: (_field, raw) => castToString(raw),
-  applyModifier: () => undefined,
+  ...scalarTextStorage(castToString),
 
   validate(field, value) {
     const str = castToString(value);
@@ -59,7 +49,4 @@ export const urlField: FieldType = {
     if (host === null) return codedError('validation_invalid_url');
     return domainAllowed(field, host) ? null : codedError('validation_url_domain_not_allowed');
   },
-
-  fromDb: (_field, stored) => castToString(stored),
-  toDb: (_field, value) => castToString(value),
 };
