@@ -8,11 +8,15 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { testDialect } from './helpers/test-database.js';
 
 let s: TestServer;
 let admin: string;
 const SQL_TITLE = "'; DROP TABLE hi_posts; --";
-const SEED = ['alpha', 'beta', SQL_TITLE, 'x"y\\z', 'nul\u0000byte', 'astral 😀 𝕏'];
+// NOTE: PostgreSQL text cannot hold U+0000: there such a title is refused with a 400 (README "PostgreSQL").
+const ON_POSTGRES = testDialect() === 'postgres';
+const NUL_TITLE = 'nul\u0000byte';
+const SEED = ['alpha', 'beta', SQL_TITLE, 'x"y\\z', ...(ON_POSTGRES ? [] : [NUL_TITLE]), 'astral 😀 𝕏'];
 const ERROR_400 = { status: 400, message: 'Something went wrong while processing your request.', data: {} };
 
 const LIST = '/api/collections/hi_posts/records';
@@ -86,7 +90,7 @@ describe('hostile filters', () => {
     ['SQL as a single-quoted value is data', "title = '\\'; DROP TABLE hi_posts; --'", 200, [SQL_TITLE]],
     ['SQL in a LIKE value is data', 'title ~ "DROP TABLE"', 200, [SQL_TITLE]],
     ['comment markers in a value', 'title = "/* */ --"', 200, []],
-    ['NUL inside text', 'title = "nul\u0000byte"', 200, ['nul\u0000byte']],
+    ON_POSTGRES ? ['NUL inside text', 'title = "nul\u0000byte"', 400] : ['NUL inside text', 'title = "nul\u0000byte"', 200, [NUL_TITLE]],
     ['NUL outside text', 'title = "a"\u0000', 400],
     ['astral chars in text', 'title ~ "😀 𝕏"', 200, ['astral 😀 𝕏']],
     ['astral char as an identifier', '😀 = 1', 400],
@@ -261,7 +265,7 @@ describe('hostile bodies against a rule that reads @request.body', () => {
     ['rule reads a nested body path (allow)', '{"meta":{"a":["yes"]}}', 200],
     ['SQL as the compared value', `{"title":${JSON.stringify(SQL_TITLE)}}`, 200],
     ['object where text is expected', '{"title":{"a":1}}', 200],
-    ['escaped NUL and a lone surrogate', '{"title":"\\u0000\\ud800"}', 200],
+    ['escaped NUL and a lone surrogate', '{"title":"\\u0000\\ud800"}', ON_POSTGRES ? 400 : 200],
     ['raw control character inside a JSON string', '{"title":"a\u0001b"}', 400],
     ['not an object', '[1,2]', 400],
     ['truncated json', '{"title":', 400],

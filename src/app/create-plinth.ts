@@ -7,6 +7,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { PlinthConfig } from '../config/config.js';
 import { connectSqlite } from '../db/connect-sqlite.js';
 import { SqliteDialect } from '../db/dialect/sqlite/sqlite-dialect.js';
+import type { Dialect } from '../db/dialect/dialect.js';
+import type { Db } from '../db/database.js';
 import { ensureSystemTables } from '../db/system-tables.js';
 import { SchemaSync } from '../db/schema-sync.js';
 import { MemorySchema } from '../core/collections/schema.js';
@@ -18,12 +20,41 @@ import { createRuleCompiler } from '../core/rules/rule-compiler.js';
 import { fastifyOptions, registerHttpConventions } from '../http/http-conventions.js';
 import { registerRequestAuth } from '../http/request-auth.js';
 import { registerHealthRoutes } from '../http/health-routes.js';
+import { registerClientIp } from '../http/client-ip.js';
+import { createRateLimiter, registerSettingsRateLimits, type RateLimitDeps } from '../http/rate-limit.js';
+import { registerAuthLimits } from '../http/rate-limit-auth.js';
+import { registerSuperuserIps } from '../http/superuser-ips.js';
+import { createRateLimitStore } from '../adapters/ratelimit/create-rate-limit-store.js';
+import { StoreAttemptLimiter } from '../core/ratelimit/store-attempt-limiter.js';
 import { registerCollectionRoutes } from '../http/collections-routes.js';
 import { registerRecordRoutes } from '../http/records-routes.js';
+import { registerBatchRoutes } from '../http/batch-routes.js';
 import { registerAuthRoutes } from '../http/auth-routes.js';
+import { registerOAuth2Routes } from '../http/oauth2-routes.js';
+import { OAuth2Service } from '../core/auth/oauth2/oauth2-service.js';
 import { registerSettingsRoutes } from '../http/settings-routes.js';
 import { SettingsService } from '../core/settings/settings-service.js';
 import type { Plinth } from './plinth.js';
+import { MfaService } from '../core/auth/mfa-service.js';
+import { AuthFlows } from '../core/auth/auth-flows.js';
+import { AuthMails } from '../core/auth/auth-mails.js';
+import { OtpService } from '../core/auth/otp-service.js';
+import { AuthAlerts } from '../core/auth/auth-alerts.js';
+import { resolveSmtpOptions } from '../core/mail/smtp-options.js';
+import { SettingsMailer } from '../adapters/mail/settings-mailer.js';
+import { registerAuthFlowRoutes } from '../http/auth-flow-routes.js';
+import { BackgroundTasks } from '../tools/background-tasks.js';
+import { join } from 'node:path';
+import { LocalStorage } from '../adapters/storage/local-storage.js';
+import { RecordFiles } from '../core/records/record-files.js';
+import { FileService } from '../core/files/file-service.js';
+import { registerFilesRoutes } from '../http/files-routes.js';
+import { MemoryBus } from '../adapters/bus/memory-bus.js';
+import { createBusEventSink } from '../core/realtime/record-event-message.js';
+import { RealtimeHub } from '../core/realtime/realtime-hub.js';
+import { registerRealtimeRoutes } from '../http/realtime-routes.js';
+import { parseExpand } from '../http/list-params.js';
+import { pickFields } from '../http/fields-picker.js';
 
 /** Options that are not configuration: how the node logs. */
 export interface PlinthOptions {
@@ -34,12 +65,13 @@ export interface PlinthOptions {
 /** A Plinth with its HTTP server exposed, for tests that use `inject()`. */
 export interface PlinthNode extends Plinth {
   readonly http: FastifyInstance;
+  /** This node's realtime clients (spec §6); the `@oauth2` redirect sends through it. */
+  readonly realtime: RealtimeHub;
 }
 
 /** Builds a Plinth node over the configured data directory. */
 export async function createPlinth(config: PlinthConfig, options: PlinthOptions = {}): Promise<PlinthNode> {
-  const dialect = new SqliteDialect();
-  const connection = connectSqlite(config.dir);
+  const { dialect, connection } = await openDatabase(config);
   const db = connection.db;
   await ensureSystemTables(db);
 
@@ -52,23 +84,60 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   await collections.init();
   const settings = new SettingsService(db);
   await settings.init();
-  const records = new RecordService({ db, dialect, schema, compiler });
-  const auth = new AuthService({ db, schema, access: records.access });
+  // Files (spec §8): a local directory now; the S3-compatible store comes with scale-out.
+  const storage = new LocalStorage(join(config.dir, 'storage'));
+  // Realtime (spec §6): committed record events go onto the Bus; every node's hub fans them out.
+  const bus = new MemoryBus((err) => http.log.error({ err }, 'bus handler failed'));
+  const events = createBusEventSink(bus, (err) => http.log.error({ err }, 'record event publish failed'));
+  const records = new RecordService({ db, dialect, schema, compiler, files: new RecordFiles(storage), events });
+  const mfa = new MfaService({ db, schema, records, access: records.access });
+  const auth = new AuthService({ db, schema, access: records.access, mfa });
 
   const logger = options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel });
-  const http = Fastify(fastifyOptions({ logger, bodyLimit: config.bodyLimit }));
+  const http = Fastify(fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout }));
   await registerHttpConventions(http, { origins: config.origins, bodyLimit: config.bodyLimit });
+  registerClientIp(http, { trustedProxies: config.trustedProxies ?? [], settings: () => settings.get().trustedProxy });
   registerRequestAuth(http, auth);
-  registerHealthRoutes(http);
+  // Abuse resistance (spec §1.2, §1.9): after auth (audiences, superusers), before every route.
+  const rateLimitStore = await createRateLimitStore({ driver: 'memory' });
+  const limitDeps: RateLimitDeps = { store: rateLimitStore, settings: () => settings.get(), findCollection: (idOrName) => schema.find(idOrName) };
+  registerSuperuserIps(http, limitDeps);
+  const enforceRateLimit = await createRateLimiter(http, rateLimitStore);
+  registerSettingsRateLimits(http, limitDeps, enforceRateLimit);
+  registerAuthLimits(http, limitDeps, enforceRateLimit);
+  registerHealthRoutes(http, { trustedProxy: () => settings.get().trustedProxy });
   await registerCollectionRoutes(http, { db, collections, records, compiler });
   registerRecordRoutes(http, records);
+  registerBatchRoutes(http, { records, settings });
+  registerFilesRoutes(http, {
+    storage,
+    files: new FileService({ db, dialect, schema, storage, access: records.access, onThumbError: (err) => http.log.warn({ err }, 'thumb failed') }),
+  });
   registerAuthRoutes(http, auth, records);
+  registerOAuth2Routes(http, { auth, records, oauth2: new OAuth2Service({ db, schema, records }) });
+  const background = new BackgroundTasks((err, what) => http.log.error({ err }, `background task failed: ${what}`));
+  const mailer = new SettingsMailer(() => resolveSmtpOptions(settings.get().smtp, config.smtp), http.log);
+  const mails = new AuthMails({ mailer, settings: () => settings.get() });
+  const attempts = new StoreAttemptLimiter(rateLimitStore);
+  const run = (what: string, task: () => Promise<void>) => background.run(what, task);
+  const flows = new AuthFlows({ db, schema, records, mails, limiter: attempts, background: run });
+  const otp = new OtpService({ db, schema, records, auth, mails, limiter: attempts, background: run });
+  registerAuthFlowRoutes(http, { auth, flows, otp, records });
+  const alerts = new AuthAlerts({ db, schema, records, mails, background: run });
+  auth.onSignIn((c, record, req) => alerts.signedIn(c, record, req));
   await registerSettingsRoutes(http, settings);
+  const realtime = new RealtimeHub({
+    bus, schema, records, compiler, dialect, output: { parseExpand, pickFields },
+    onError: (err) => http.log.error({ err }, 'realtime delivery failed'),
+  });
+  await realtime.start();
+  registerRealtimeRoutes(http, realtime);
   await http.ready();
 
   return {
     config,
     http,
+    realtime,
     superusers: createSuperuserAdmin({ db, schema, records }),
     async listen() {
       const address = await http.listen({ host: config.http.host, port: config.http.port });
@@ -79,7 +148,24 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
     },
     async close() {
       await http.close();
+      await realtime.stop();
+      await bus.close();
+      await background.drain();
+      await rateLimitStore.close();
       await connection.close();
     },
   };
+}
+
+/**
+ * Opens the configured database with its dialect: PostgreSQL when DATABASE_URL is
+ * set (pg is loaded only then), else the embedded SQLite file in `dir`.
+ */
+async function openDatabase(config: PlinthConfig): Promise<{ dialect: Dialect; connection: { db: Db; close(): Promise<void> } }> {
+  if (config.databaseUrl) {
+    const { connectPostgres } = await import('../db/connect-postgres.js');
+    const { PostgresDialect } = await import('../db/dialect/postgres/postgres-dialect.js');
+    return { dialect: new PostgresDialect(), connection: await connectPostgres(config.databaseUrl) };
+  }
+  return { dialect: new SqliteDialect(), connection: connectSqlite(config.dir) };
 }

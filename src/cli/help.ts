@@ -39,6 +39,13 @@ Flags:
   --bodyLimit=SIZE        Largest request body, in bytes or with K, M, G (default "32MiB",
                           env PLINTH_BODY_LIMIT)
   --queryTimeout=SECONDS  Default SELECT query timeout (default 30, env PLINTH_QUERY_TIMEOUT)
+  --databaseUrl=URL       Keep the data in PostgreSQL (postgres://USER:PASSWORD@HOST:5432/DB,
+                          env DATABASE_URL) instead of SQLite in the data directory
+  --trustedProxy=LIST     Comma-separated IPs/CIDRs of the reverse proxies in front of Plinth
+                          whose X-Forwarded-For (or settings.trustedProxy.headers) is
+                          believed; "*" trusts every peer (env PLINTH_TRUSTED_PROXY)
+  --requestTimeout=SECONDS  Time a client has to send a whole request (default 300,
+                          env PLINTH_REQUEST_TIMEOUT)
   --encryptionEnv=NAME    Accepted for PocketBase compatibility and ignored
   -h, --help              Show this help
 

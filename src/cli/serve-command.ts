@@ -4,6 +4,7 @@
  */
 import { CONFIG_DEFAULTS } from '../config/config.js';
 import { loadConfig, type ConfigFlags } from '../config/load-config.js';
+import { isConfigError } from '../config/config-error.js';
 import { resolve } from 'node:path';
 import type { Plinth } from '../app/plinth.js';
 import type { CliContext } from './cli-context.js';
@@ -19,11 +20,14 @@ const SERVE_OPTIONS = {
   logLevel: { type: 'string' },
   bodyLimit: { type: 'string' },
   queryTimeout: { type: 'string' },
+  trustedProxy: { type: 'string' },
+  requestTimeout: { type: 'string' },
+  databaseUrl: { type: 'string' },
   encryptionEnv: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies CommandOptions;
 
-const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'logLevel', 'bodyLimit', 'queryTimeout'] as const;
+const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'databaseUrl'] as const;
 
 /** How long a graceful close may take before the process gives up on it. */
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -53,6 +57,8 @@ export async function runServe(args: string[], ctx: CliContext): Promise<number>
     // The composition root derives the HTTP logger from config.logLevel.
     plinth = await ctx.createPlinth(config);
   } catch (err) {
+    // A database that cannot be reached names its setting (DATABASE_URL) and the reason.
+    if (isConfigError(err)) throw err;
     ctx.stderr(`Error: cannot start Plinth with data directory ${config.dir}: ${errorMessage(err)}\n`);
     return 1;
   }

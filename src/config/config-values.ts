@@ -6,6 +6,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { LOG_LEVELS, type LogLevel } from './config.js';
 import { ConfigError } from './config-error.js';
+import { isIpOrCidr } from '../tools/ip-list.js';
 
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
 const ORIGIN = /^([a-z][a-z0-9+.-]*):\/\/([^/\s?#@]+)$/i;
@@ -112,4 +113,54 @@ export function parseSeconds(raw: string, source: string): number {
 export function parseDirectory(raw: string, source: string): string {
   if (raw.trim() === '') throw new ConfigError(source, 'the data directory must not be empty');
   return raw;
+}
+
+/**
+ * Parses a PostgreSQL connection URL (`postgres://` or `postgresql://`, with a
+ * host). SECURITY: the refused value is shown with its password masked, since
+ * start-up errors end up in logs.
+ */
+export function parseDatabaseUrl(raw: string, source: string): string {
+  const value = raw.trim();
+  const shown = JSON.stringify(redactUrlPassword(value));
+  const example = 'postgres://USER:PASSWORD@HOST:5432/DATABASE';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(source, `${shown} is not a URL like ${example}`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(source, `${shown}: only PostgreSQL is supported (postgres:// or postgresql://, e.g. ${example})`);
+  }
+  // NOTE: `postgres:///db?host=/run/postgresql` (a Unix socket) has no URL host but names one in the query.
+  if (url.hostname === '' && !url.searchParams.has('host')) {
+    throw new ConfigError(source, `${shown} names no host (e.g. ${example})`);
+  }
+  if (url.port !== '' && !(Number(url.port) >= 1 && Number(url.port) <= 65535)) {
+    throw new ConfigError(source, `${shown}: port "${url.port}" is not a number between 1 and 65535`);
+  }
+  return value;
+}
+
+/** A connection URL with its password replaced by `***`, for messages and logs. */
+export function redactUrlPassword(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^@/?#]*@/i, '$1***@');
+}
+
+/**
+ * Parses a comma-separated list of trusted proxy IPs and CIDR ranges
+ * (`10.0.0.0/8,::1`); `*` alone trusts every peer, for hosts whose proxy addresses are
+ * unknown (then the proxy must be the only way in).
+ */
+export function parseTrustedProxies(raw: string, source: string): string[] {
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (items.includes('*')) {
+    if (items.length > 1) throw new ConfigError(source, '"*" trusts every peer and cannot be combined with others');
+    return ['*'];
+  }
+  for (const item of items) {
+    if (!isIpOrCidr(item)) throw new ConfigError(source, `"${item}" is not an IP address or CIDR range (e.g. 10.0.0.1 or 10.0.0.0/8)`);
+  }
+  return [...new Set(items)];
 }

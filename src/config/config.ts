@@ -4,6 +4,8 @@
  * changes while the node runs.
  */
 
+import type { SmtpOverride } from './smtp-config.js';
+
 /** The pino log levels Plinth accepts, `silent` turning logging off. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -25,6 +27,21 @@ export interface PlinthConfig {
   bodyLimit: number;
   /** Default timeout of a SELECT query, in seconds. */
   queryTimeout: number;
+  /**
+   * A PostgreSQL connection URL (`DATABASE_URL`): records, schema, tokens and jobs
+   * live there instead of `<dir>/data.db`. Unset means embedded SQLite.
+   */
+  databaseUrl?: string;
+  /** SMTP settings pinned by `PLINTH_SMTP_*`; absent when none is set. */
+  smtp?: SmtpOverride;
+  /**
+   * IPs and CIDR ranges of the reverse proxies in front of the node (`--trustedProxy`);
+   * proxy headers such as X-Forwarded-For are believed only from these peers. Unset or
+   * empty: the socket address is the client IP.
+   */
+  trustedProxies?: string[];
+  /** Seconds a client has to send a whole request, headers and body (default 300). */
+  requestTimeout?: number;
 }
 
 /** The defaults used when neither a flag nor an environment variable sets a value. */
@@ -40,4 +57,6 @@ export const CONFIG_DEFAULTS = {
   devLogLevel: 'debug',
   bodyLimit: 32 * 1024 * 1024,
   queryTimeout: 30,
+  /** A 32 MiB body at 1 Mbit/s takes about 270 s. */
+  requestTimeout: 300,
 } as const;

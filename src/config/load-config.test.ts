@@ -156,3 +156,38 @@ describe('loadConfig validation errors name the source and the reason', () => {
     expect((caught as ConfigError).source).toBe(message.slice(0, message.indexOf(':')));
   });
 });
+
+describe('loadConfig DATABASE_URL', () => {
+  it('is unset by default (embedded SQLite)', () => {
+    expect(loadConfig({}, {}, cwd).databaseUrl).toBeUndefined();
+  });
+
+  it.each([
+    [{}, { DATABASE_URL: 'postgres://u:p@db.example.com:5432/app' }, 'postgres://u:p@db.example.com:5432/app'],
+    [{}, { DATABASE_URL: 'postgresql://localhost/app?sslmode=require' }, 'postgresql://localhost/app?sslmode=require'],
+    [{}, { DATABASE_URL: 'postgres:///app?host=/run/postgresql' }, 'postgres:///app?host=/run/postgresql'],
+    [{ databaseUrl: 'postgres://flag@h/db' }, { DATABASE_URL: 'postgres://env@h/db' }, 'postgres://flag@h/db'],
+    [{}, { DATABASE_URL: '' }, undefined],
+  ] as const)('%j %j → %s', (flags, env, expected) => {
+    expect(loadConfig(flags, env, cwd).databaseUrl).toBe(expected);
+  });
+
+  it.each([
+    [{ databaseUrl: 'not a url' }, {}, '--databaseUrl: "not a url" is not a URL like postgres://USER:PASSWORD@HOST:5432/DATABASE'],
+    [{}, { DATABASE_URL: 'mysql://u:secret@h/db' }, 'DATABASE_URL: "mysql://u:***@h/db": only PostgreSQL is supported (postgres:// or postgresql://, e.g. postgres://USER:PASSWORD@HOST:5432/DATABASE)'],
+    [{}, { DATABASE_URL: 'postgres:///db' }, 'DATABASE_URL: "postgres:///db" names no host (e.g. postgres://USER:PASSWORD@HOST:5432/DATABASE)'],
+    [{}, { DATABASE_URL: 'postgres://u:pw@h:0/db' }, 'DATABASE_URL: "postgres://u:***@h:0/db": port "0" is not a number between 1 and 65535'],
+    [{ databaseUrl: true }, {}, '--databaseUrl: needs a value'],
+  ] as const)('%j %j → %s', (flags, env, message) => {
+    let caught: unknown;
+    try {
+      loadConfig(flags, env, cwd);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).message).toBe(message);
+    // SECURITY: a refused URL never shows its password.
+    expect((caught as ConfigError).message).not.toMatch(/secret|:pw@/);
+  });
+});

@@ -8,12 +8,15 @@ import { ConfigError } from './config-error.js';
 import {
   parseBoolean,
   parseByteSize,
+  parseDatabaseUrl,
   parseDirectory,
   parseHostPort,
   parseLogLevel,
   parseOrigins,
   parseSeconds,
+  parseTrustedProxies,
 } from './config-values.js';
+import { loadSmtpOverride } from './smtp-config.js';
 
 /** The flags loadConfig understands, keyed by flag name without dashes, as `node:util` parseArgs returns them. */
 export type ConfigFlags = Record<string, string | boolean | undefined>;
@@ -27,6 +30,10 @@ export const CONFIG_OPTIONS = {
   logLevel: 'PLINTH_LOG_LEVEL',
   bodyLimit: 'PLINTH_BODY_LIMIT',
   queryTimeout: 'PLINTH_QUERY_TIMEOUT',
+  /** NOTE: the conventional unprefixed name (Heroku, Docker images, design §1). */
+  databaseUrl: 'DATABASE_URL',
+  trustedProxy: 'PLINTH_TRUSTED_PROXY',
+  requestTimeout: 'PLINTH_REQUEST_TIMEOUT',
 } as const;
 
 type OptionName = keyof typeof CONFIG_OPTIONS;
@@ -63,5 +70,15 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
   const bodyLimit = pick('bodyLimit', parseByteSize) ?? CONFIG_DEFAULTS.bodyLimit;
   const queryTimeout = pick('queryTimeout', parseSeconds) ?? CONFIG_DEFAULTS.queryTimeout;
 
-  return { http, dir: resolve(cwd, dir), origins, dev, logLevel, bodyLimit, queryTimeout };
+  const databaseUrl = pick('databaseUrl', parseDatabaseUrl);
+
+  const config: PlinthConfig = { http, dir: resolve(cwd, dir), origins, dev, logLevel, bodyLimit, queryTimeout };
+  if (databaseUrl !== undefined) config.databaseUrl = databaseUrl;
+  const trustedProxies = pick('trustedProxy', parseTrustedProxies);
+  if (trustedProxies !== undefined) config.trustedProxies = trustedProxies;
+  const requestTimeout = pick('requestTimeout', parseSeconds);
+  if (requestTimeout !== undefined) config.requestTimeout = requestTimeout;
+  const smtp = loadSmtpOverride(env);
+  if (smtp) config.smtp = smtp;
+  return config;
 }

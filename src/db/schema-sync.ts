@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import type { Collection, Field } from '../core/collections/collection.js';
 import { getFieldType } from '../core/fields/field-registry.js';
-import { parseIndex, buildIndex } from '../core/collections/index-parse.js';
+import { parseIndex } from '../core/collections/index-parse.js';
 import { badRequest } from '../errors/app-error.js';
 import type { Executor } from './database.js';
 import type { Dialect } from './dialect/dialect.js';
@@ -23,7 +23,7 @@ export class SchemaSync implements SchemaDdl {
       await this.createView(trx, c);
       return;
     }
-    const columns = c.fields.map((f) => `${q(f.name)} ${this.columnDefinition(f)}`);
+    const columns = [...c.fields.map((f) => `${q(f.name)} ${this.columnDefinition(f)}`), ...this.dialect.hiddenColumns()];
     await sql.raw(`CREATE TABLE ${q(c.name)} (${columns.join(', ')})`).execute(trx);
     for (const index of c.indexes) await this.createIndex(trx, c, index);
   }
@@ -115,7 +115,7 @@ export class SchemaSync implements SchemaDdl {
   private async createIndex(trx: Executor, c: Collection, index: string): Promise<void> {
     const parsed = parseIndex(index);
     if (!parsed) throw badRequest('Invalid index.', { indexes: { code: 'validation_invalid_index_expression', message: 'Invalid CREATE INDEX expression.' } });
-    await sql.raw(buildIndex(parsed, c.name)).execute(trx);
+    await sql.raw(this.dialect.indexDefinition(parsed, c.name)).execute(trx);
   }
 
   private async dropIndex(trx: Executor, index: string): Promise<void> {

@@ -70,3 +70,19 @@ export function tooLarge(): AppError {
 export function internal(cause?: unknown): AppError {
   return new AppError(500, 'Something went wrong while processing your request.', {}, cause);
 }
+
+/** A 429 that tells the client how many seconds to wait (rendered with `Retry-After`). */
+export class TooManyRequestsError extends AppError {
+  /** Whole seconds until the client may try again (at least 1). */
+  readonly retryAfter: number;
+
+  constructor(retryAfterSeconds: number) {
+    super(429, 'Too Many Requests.');
+    this.retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/** 429 `Too Many Requests.` with a `Retry-After` of the given seconds (spec §1.3, §1.9). */
+export function tooManyRequests(retryAfterSeconds: number): TooManyRequestsError {
+  return new TooManyRequestsError(retryAfterSeconds);
+}

@@ -71,6 +71,8 @@ export const errorCodes = {
   validation_relation_field_non_view_base_collection: 'Only view collections are allowed to have relations to other views.',
   validation_invalid_file: 'Invalid new files: {invalidFiles}.',
   validation_too_many_files: 'The maximum allowed files is {maxSelect}.',
+  validation_file_size_limit: 'Failed to upload {file} - the maximum allowed file size is {maxSize} bytes.',
+  validation_invalid_mime_type: 'The file type is not allowed.',
   validation_invalid_or_existing_id: 'The collection id is invalid or already exists.',
   validation_found_via: 'The value cannot contain "_via_".',
   validation_collection_name_id_duplicate: 'The name must not match an existing collection id.',
@@ -85,6 +87,15 @@ export const errorCodes = {
   validation_missing_required_unique_index: 'Missing required unique index for field "{fieldName}".',
   validation_missing_field: 'Invalid or missing field {fieldName}.',
   validation_duplicated_provider: 'The provider {name} is already registered.',
+  batch_request_failed: 'Batch request failed.',
+  validation_invalid_token: 'Invalid or expired token.',
+  validation_invalid_token_claims: 'Missing email token claim.',
+  validation_token_collection_mismatch: 'The provided token is for different auth collection.',
+  validation_token_email_mismatch: "The record email doesn't match with the requested token claims.",
+  validation_invalid_token_payload: 'Invalid token payload - newEmail must be set.',
+  validation_invalid_token_email: 'The new email address is already in use.',
+  validation_invalid_password: 'Missing or invalid auth record password.',
+  validation_invalid_new_email: 'Invalid new email address.',
 } as const;
 
 /** A code of the registry. */

@@ -8,6 +8,8 @@ import type { RecordService } from '../core/records/record-service.js';
 import { AppError, fieldError, type ErrorData } from '../errors/app-error.js';
 import { firstQueryValue, parseExpand } from './list-params.js';
 import { requestInfo } from './request-auth.js';
+import { requestMfaId } from './auth-flow-routes.js';
+import { legacyAuthProviders, oauth2AuthMethods } from '../core/auth/oauth2/oauth2-auth-methods.js';
 
 type Params = { collection: string };
 
@@ -18,12 +20,13 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
   app.get<{ Params: Params }>(`${base}/auth-methods`, async function authMethods(request) {
     const c = auth.authCollection(request.params.collection);
     const password = { enabled: c.passwordAuth.enabled, identityFields: c.passwordAuth.enabled ? c.passwordAuth.identityFields : [] };
+    const oauth2 = oauth2AuthMethods(c);
     return {
       password,
-      oauth2: { enabled: false, providers: [] },
+      oauth2,
       mfa: { enabled: c.mfa.enabled, duration: c.mfa.enabled ? c.mfa.duration : 0 },
       otp: { enabled: c.otp.enabled, duration: c.otp.enabled ? c.otp.duration : 0 },
-      authProviders: null,
+      authProviders: legacyAuthProviders(oauth2),
       usernamePassword: password.enabled && password.identityFields.includes('username'),
       emailPassword: password.enabled && password.identityFields.includes('email'),
     };
@@ -40,7 +43,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
       errors.identityField = fieldError('validation_in_invalid', 'Must be a valid value.');
     }
     if (Object.keys(errors).length > 0) throw new AppError(400, 'An error occurred while validating the submitted data.', errors);
-    const result = await auth.authWithPassword(c, identity, password, identityField, requestInfo(request, 'password', body));
+    const result = await auth.authWithPassword(c, identity, password, identityField, requestInfo(request, 'password', body), requestMfaId(request, body));
     return authResponse(request, records, result);
   });
 

@@ -3,6 +3,7 @@
  * PocketBase's value inference and `@jsonPayload`, and 400 for any other non-empty body.
  * Every parsed request ends with `request.body` as a plain object.
  */
+import { Transform } from 'node:stream';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, badRequest, tooLarge } from '../errors/app-error.js';
@@ -22,6 +23,10 @@ declare module 'fastify' {
      */
     uploadedFiles: Record<string, UploadedFile[]>;
   }
+  interface FastifyContextConfig {
+    /** The body limit of this request, for routes whose limit depends on it (see dynamicBodyLimit). */
+    bodyLimitFor?: (request: FastifyRequest) => number;
+  }
 }
 
 /** The default request body limit: 32 MiB (spec §1.1). */
@@ -35,6 +40,33 @@ export const INVALID_BODY_MESSAGE = 'Failed to load the submitted data due to in
 
 /** The 400 message for a non-empty body of an unsupported type (spec §1.1). */
 export const UNSUPPORTED_CONTENT_TYPE_MESSAGE = 'Unsupported Content-Type.';
+
+/**
+ * The route options of a route whose body limit depends on the request (record
+ * create/update: 32 MiB plus the collection's file/editor/json allowances, spec §1.1).
+ * Spread into the route's options: `app.post(path, dynamicBodyLimit(fn), handler)`.
+ */
+export function dynamicBodyLimit(bodyLimitFor: (request: FastifyRequest) => number): { bodyLimit: number; config: { bodyLimitFor: (request: FastifyRequest) => number } } {
+  // The parsers' own cap is lifted; the preParsing hook below enforces the request's limit.
+  return { bodyLimit: Number.MAX_SAFE_INTEGER, config: { bodyLimitFor } };
+}
+
+function dynamicLimitOf(request: FastifyRequest): number | undefined {
+  const resolve = request.routeOptions.config?.bodyLimitFor;
+  return resolve ? resolve(request) : undefined;
+}
+
+/** A pass-through stream that fails with 413 once more than `limit` bytes went through. */
+function limitStream(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > limit) callback(tooLarge());
+      else callback(null, chunk);
+    },
+  });
+}
 
 /** Options of registerBodyParsers. */
 export interface BodyParserOptions {
@@ -85,6 +117,19 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
   // @fastify/multipart only marks the request; the parts are read in preValidation below.
   await app.register(fastifyMultipart, { limits: { fieldNameSize: 1024 } });
 
+  // Routes with a per-request limit (dynamicBodyLimit): non-multipart bodies pass a
+  // counting stream; multipart ones are counted by readMultipart with the same limit.
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    const limit = dynamicLimitOf(request);
+    if (limit === undefined || /^multipart\//i.test(request.headers['content-type'] ?? '')) return done(null, payload);
+    if (Number(request.headers['content-length']) > limit) return done(tooLarge(), payload);
+    // NOTE: not stream.pipeline, which would destroy the socket on a 413 before the answer
+    // is sent; a failing source (client abort) still ends the counted stream.
+    const counted = limitStream(limit);
+    payload.on('error', (err) => counted.destroy(err));
+    done(null, payload.pipe(counted));
+  });
+
   // Declared up front so every request object keeps one shape.
   app.decorateRequest('uploadedFiles', null as unknown as Record<string, UploadedFile[]>);
   const serverLimit = app.initialConfig.bodyLimit;
@@ -98,7 +143,7 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
     // NOTE: routeOptions.bodyLimit falls back to the server's limit; only a route's own
     // value should override the limit this plugin was given.
     const routeLimit = request.routeOptions.bodyLimit;
-    const limit = routeLimit !== undefined && routeLimit !== serverLimit ? routeLimit : bodyLimit;
+    const limit = dynamicLimitOf(request) ?? (routeLimit !== undefined && routeLimit !== serverLimit ? routeLimit : bodyLimit);
     readMultipart(request, limit).then(({ entries, files }) => {
       request.body = buildFormBody(entries, parseJson);
       request.uploadedFiles = files;

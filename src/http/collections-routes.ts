@@ -7,6 +7,7 @@ import type { Collection, Field } from '../core/collections/collection.js';
 import type { CollectionService } from '../core/collections/collection-service.js';
 import { toPublicJSON } from '../core/collections/collection-json.js';
 import { scaffolds } from '../core/collections/collection-defaults.js';
+import { oauth2ProviderList } from '../core/auth/oauth2/oauth2-auth-methods.js';
 import type { RecordService } from '../core/records/record-service.js';
 import { serializeRecord } from '../core/records/record-serialize.js';
 import { rowToValues } from '../core/records/record-store.js';
@@ -44,7 +45,7 @@ function collectionRoutes(app: FastifyInstance, deps: CollectionRoutesDeps): voi
   });
 
   app.get('/api/collections/meta/scaffolds', async () => scaffolds());
-  app.get('/api/collections/meta/oauth2-providers', async () => []);
+  app.get('/api/collections/meta/oauth2-providers', async () => oauth2ProviderList());
 
   app.post('/api/collections/meta/dry-run-view', async function dryRunView(request) {
     const { collection, rows } = await collections.dryRunView(recordBody(request).query);

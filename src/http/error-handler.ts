@@ -3,8 +3,9 @@
  * one of Fastify's own or an unexpected throw, is rendered as `{status, message, data}`.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, badRequest, internal, isAppError, notFound, tooLarge, type ErrorData } from '../errors/app-error.js';
+import { AppError, TooManyRequestsError, badRequest, internal, isAppError, notFound, tooLarge, type ErrorData } from '../errors/app-error.js';
 import { errorCodes } from '../errors/error-codes.js';
+import { isRawBodyError } from '../errors/raw-body-error.js';
 import { INVALID_BODY_MESSAGE, UNSUPPORTED_CONTENT_TYPE_MESSAGE } from './body-parser.js';
 
 /** The default message of each status the spec names (spec §1.3). */
@@ -34,6 +35,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
 
 /** Sends an AppError as the JSON error body of spec §1.3. */
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
+  if (error instanceof TooManyRequestsError) reply.header('Retry-After', String(error.retryAfter));
+  // The MFA challenge answers `401 {"mfaId"}` and nothing else (spec §1.3, §5.4).
+  if (isRawBodyError(error)) return reply.code(error.status).type('application/json').send(error.body);
   return reply.code(error.status).type('application/json').send(error.toJSON());
 }
 

@@ -34,6 +34,8 @@ export interface ServerOptionsInput {
   /** Must equal the bodyLimit given to registerHttpConventions. */
   bodyLimit?: number;
   logger?: FastifyServerOptions['logger'];
+  /** Seconds a client has to send a whole request, headers and body (default 300). */
+  requestTimeout?: number;
 }
 
 /** The Fastify server options the conventions of spec §1 rely on. */
@@ -56,9 +58,11 @@ export function fastifyOptions(input: ServerOptionsInput = {}): FastifyHttpOptio
     genReqId: () => randomUUID(),
     // SECURITY: X-Forwarded-* is ignored unless the operator opts in behind a known proxy.
     trustProxy: false,
-    // The whole request (headers and body) must arrive within 5 minutes; responses are
-    // not bounded, so realtime SSE streams stay open (connectionTimeout 0 = no idle cut).
-    requestTimeout: 300_000,
+    // SECURITY: the whole request (headers and body) must arrive within requestTimeout
+    // (default 5 minutes), and Node's headersTimeout (60 s) bounds the head alone, so a
+    // slow client cannot hold a socket open by trickling bytes. Responses are not
+    // bounded, so realtime SSE streams stay open (connectionTimeout 0 = no idle cut).
+    requestTimeout: (input.requestTimeout ?? 300) * 1000,
     connectionTimeout: 0,
     return503OnClosing: true,
     // NOTE: Node's 16 KiB default would reject valid lists: a 3500-character filter

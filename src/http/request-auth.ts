@@ -7,6 +7,7 @@ import type { AuthService } from '../core/auth/auth-service.js';
 import { SUPERUSERS } from '../core/auth/auth-service.js';
 import type { AuthInfo, RequestContext, RequestInfo } from '../core/rules/request-info.js';
 import { AppError } from '../errors/app-error.js';
+import { clientIp } from './client-ip.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,6 +46,7 @@ export function requestInfo(request: FastifyRequest, context: RequestContext = '
     query: firstValues(request.query),
     headers: snakeHeaders(request.headers),
     body,
+    ip: clientIp(request),
   };
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import PocketBase from 'pocketbase';
 import { createPlinth, type PlinthNode } from '../../src/app/create-plinth.js';
 import type { PlinthConfig } from '../../src/config/config.js';
+import { createTestDatabase, testDialect, type TestDatabase } from './test-database.js';
 
 /** The superuser every test server starts with. */
 export const SUPERUSER = { email: 'admin@example.com', password: 'admin-password-123' };
@@ -41,6 +42,12 @@ export async function startTestServer(overrides: Partial<PlinthConfig> = {}): Pr
     queryTimeout: 30,
     ...overrides,
   };
+  // PLINTH_TEST_DIALECT=postgres: a database of this file's own, dropped on close.
+  let database: TestDatabase | undefined;
+  if (testDialect() === 'postgres' && overrides.databaseUrl === undefined) {
+    database = await createTestDatabase();
+    config.databaseUrl = database.url;
+  }
   const node = await createPlinth(config, { logger: false });
   await node.superusers.upsert(SUPERUSER.email, SUPERUSER.password);
   const { url } = await node.listen();
@@ -76,6 +83,7 @@ export async function startTestServer(overrides: Partial<PlinthConfig> = {}): Pr
     },
     async close() {
       await node.close();
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

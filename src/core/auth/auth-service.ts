@@ -13,6 +13,8 @@ import { peekClaims, signRecordToken, verifyRecordToken, type TokenClaims } from
 import { findRecord, type RecordValues } from '../records/record-store.js';
 import type { AuthInfo, RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from '../records/record-access.js';
+import type { AuthMethod, MfaService } from './mfa-service.js';
+import { findSingleColumnUniqueIndex } from '../collections/index-parse.js';
 
 /** The superusers collection's name. */
 export const SUPERUSERS = '_superusers';
@@ -24,9 +26,14 @@ export interface AuthResult {
   token: string;
 }
 
+/** Work done after every completed sign-in (e.g. new-location alerts). */
+export type SignInListener = (c: AuthCollection, record: RecordValues, req: RequestInfo) => Promise<void>;
+
 /** AuthService verifies credentials and tokens. */
 export class AuthService {
-  constructor(private readonly deps: { db: Db; schema: Schema; access: RecordAccess }) {}
+  private readonly signInListeners: SignInListener[] = [];
+
+  constructor(private readonly deps: { db: Db; schema: Schema; access: RecordAccess; mfa: MfaService }) {}
 
   /** The auth collection named in an auth path, or 404 (spec §5). */
   authCollection(idOrName: string): AuthCollection {
@@ -53,7 +60,7 @@ export class AuthService {
    * Signs in with identity and password (spec §5.3). Unknown identity and wrong
    * password answer the same 400 after the same amount of hashing work.
    */
-  async authWithPassword(c: AuthCollection, identity: string, password: string, identityField: string | undefined, req: RequestInfo): Promise<AuthResult> {
+  async authWithPassword(c: AuthCollection, identity: string, password: string, identityField: string | undefined, req: RequestInfo, mfaId?: string): Promise<AuthResult> {
     if (!c.passwordAuth.enabled) throw forbidden('The collection is not configured to allow password authentication.');
     const fields = identityField ? [identityField] : c.passwordAuth.identityFields;
     let record: RecordValues | undefined;
@@ -70,12 +77,36 @@ export class AuthService {
       await sql`UPDATE ${sql.table(c.name)} SET ${sql.ref('password')} = ${rehashed} WHERE ${sql.ref('id')} = ${record.id}`.execute(this.deps.db);
       record.password = rehashed;
     }
-    return this.issue(c, record, { ...req, context: 'password' });
+    return this.completeAuth(c, record, 'password', { ...req, context: 'password' }, mfaId);
+  }
+
+  /**
+   * Finishes a sign-in whose credentials were checked (spec §5.1, §5.4): applies the
+   * authRule, then MFA — throwing `401 {"mfaId"}` when this method opens a session —
+   * and issues the token, closing the completed MFA session. Every sign-in method
+   * (password, OTP, and OAuth2 too) must end through here so authRule and MFA apply.
+   */
+  async completeAuth(c: AuthCollection, record: RecordValues, method: AuthMethod, req: RequestInfo, mfaId?: string): Promise<AuthResult> {
+    await this.assertAuthRule(c, record, req);
+    const session = await this.deps.mfa.check(c, record, method, req, mfaId);
+    const result = await this.sign(c, record, {});
+    if (session) await this.deps.mfa.close(session);
+    for (const listener of this.signInListeners) await listener(c, record, req);
+    return result;
+  }
+
+  /** Calls `listener` after each sign-in that completeAuth completes (not refresh or impersonate). */
+  onSignIn(listener: SignInListener): void {
+    this.signInListeners.push(listener);
   }
 
   /** Issues a new token after checking the collection's authRule (spec §5.1). */
   async issue(c: AuthCollection, record: RecordValues, req: RequestInfo, options: { refreshable?: boolean; duration?: number } = {}): Promise<AuthResult> {
     await this.assertAuthRule(c, record, req);
+    return this.sign(c, record, options);
+  }
+
+  private async sign(c: AuthCollection, record: RecordValues, options: { refreshable?: boolean; duration?: number }): Promise<AuthResult> {
     const claims: TokenClaims = { id: String(record.id), type: 'auth', collectionId: c.id, refreshable: options.refreshable ?? true };
     const token = await signRecordToken(c, String(record.tokenKey), claims, options.duration);
     return { collection: c, record, token };
@@ -113,9 +144,11 @@ export class AuthService {
   }
 
   private async findByIdentity(c: Collection, field: string, identity: string): Promise<RecordValues | undefined> {
-    // Emails match case-insensitively (their unique index is on the lower-cased value in spirit).
+    // Emails always match case-insensitively; other identity fields when their unique
+    // index is `COLLATE NOCASE` (spec §5.3). lower() folds ASCII in both dialects, as NOCASE does.
     const column = sql`${sql.ref(field)}`;
-    const match = field === 'email' ? sql`lower(${column}) = lower(${identity})` : sql`${column} = ${identity}`;
+    const nocase = field === 'email' || findSingleColumnUniqueIndex(c.indexes, field)?.columns[0]?.collate?.toUpperCase() === 'NOCASE';
+    const match = nocase ? sql`lower(${column}) = lower(${identity})` : sql`${column} = ${identity}`;
     const { rows } = await sql<{ id: string }>`SELECT ${sql.ref('id')} AS id FROM ${sql.table(c.name)} WHERE ${match} LIMIT 1`.execute(this.deps.db);
     return rows[0] ? findRecord(this.deps.db, c, rows[0].id) : undefined;
   }

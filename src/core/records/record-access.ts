@@ -4,6 +4,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/database.js';
+import type { Dialect } from '../../db/dialect/dialect.js';
 import { forbidden } from '../../errors/app-error.js';
 import { isFilterError } from '../../filter/filter-error.js';
 import type { Collection, Rule } from '../collections/collection.js';
@@ -13,7 +14,7 @@ import { rootTable, valuesTable, type RecordValues } from './record-store.js';
 
 /** RecordAccess evaluates API rules against stored or would-be records. */
 export class RecordAccess {
-  constructor(private readonly compiler: RuleCompiler) {}
+  constructor(private readonly compiler: RuleCompiler, private readonly dialect: Dialect) {}
 
   /** Throws 403 when the rule is locked (null) and the request is not a superuser's (spec §3.9). */
   assertNotLocked(rule: Rule, req: RequestInfo): void {
@@ -48,7 +49,7 @@ export class RecordAccess {
   async allowsValues(exec: Executor, c: Collection, rule: Rule, values: RecordValues, req: RequestInfo): Promise<boolean> {
     const cond = this.condition(c, rule, req);
     if (!cond) return true;
-    const { rows } = await sql`SELECT 1 FROM ${valuesTable(c, values)} WHERE ${cond} LIMIT 1`.execute(exec);
+    const { rows } = await sql`SELECT 1 FROM ${valuesTable(c, values, this.dialect)} WHERE ${cond} LIMIT 1`.execute(exec);
     return rows.length > 0;
   }
 

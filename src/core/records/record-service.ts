@@ -17,6 +17,7 @@ import { resolveBody, type ResolvedBody } from './record-body.js';
 import { applyHashes, keepPasswordIfEmpty, mismatch, prehashPasswords, validateAuthCreate, validateAuthUpdate } from './record-auth-form.js';
 import { runInScope, WriteScope, type RecordEventSink } from './write-scope.js';
 import { deleteWithReferences } from './record-delete.js';
+import type { RecordFiles } from './record-files.js';
 import { Expander, expandTree, type ExpandItem } from './record-expand.js';
 import { listRecords, type ListQuery } from './record-list.js';
 import { serializeRecord } from './record-serialize.js';
@@ -33,6 +34,8 @@ export interface RecordServiceDeps {
   events?: RecordEventSink;
   /** Reports a failure of after-commit or after-rollback work (it cannot fail the request any more). */
   onHookError?: (err: unknown) => void;
+  /** Stores uploads and removes dropped files (spec §8.1, §3.5); the composition root always gives it. */
+  files?: RecordFiles;
 }
 
 /** Output options of a read or write: which relations to expand. */
@@ -61,7 +64,7 @@ export class RecordService {
   constructor(private readonly deps: RecordServiceDeps) {
     this.db = deps.db;
     this.onHookError = deps.onHookError ?? (() => undefined);
-    this.access = new RecordAccess(deps.compiler);
+    this.access = new RecordAccess(deps.compiler, deps.dialect);
     this.expander = new Expander(deps.schema, this.access, deps.dialect);
   }
 
@@ -115,6 +118,7 @@ export class RecordService {
       if (Object.keys(errors).length > 0) throw badRequest('Failed to create record.', errors);
       applyHashes(c, values, resolved.touched, hashes);
       this.stampDates(c, values, true);
+      await this.deps.files?.persist(s, c, values, undefined, 'Failed to create record.');
       await insertRecord(trx, c, values);
       s.emit({ action: 'create', collection: c, record: values });
       return (await this.present(trx, c, [values], out, req))[0]!;
@@ -144,6 +148,7 @@ export class RecordService {
         values.tokenKey = this.generate(c, 'tokenKey');
       }
       this.stampDates(c, values, false);
+      await this.deps.files?.persist(s, c, values, old, 'Failed to update record.');
       await updateRecord(trx, c, id, values, c.fields);
       s.emit({ action: 'update', collection: c, record: values });
       return (await this.present(trx, c, [values], out, req))[0]!;
@@ -158,7 +163,7 @@ export class RecordService {
       const values = await findRecord(s.trx, c, id);
       if (!values || !(await this.access.allows(s.trx, c, c.deleteRule, id, req))) throw notFound();
       if (c.name === '_superusers') await this.assertNotLastSuperuser(s.trx, c);
-      await deleteWithReferences(s.trx, this.deps, c, values, (gone, record) => s.emit({ action: 'delete', collection: gone, record }));
+      await deleteWithReferences(s.trx, this.deps, c, values, (gone, record) => this.onDeleted(s, gone, record));
     });
   }
 
@@ -175,7 +180,7 @@ export class RecordService {
       for (const row of rows) {
         const values = rowToValues(c, row);
         if (!(await findRecord(s.trx, c, String(values.id)))) continue;
-        await deleteWithReferences(s.trx, this.deps, c, values, (gone, record) => s.emit({ action: 'delete', collection: gone, record }));
+        await deleteWithReferences(s.trx, this.deps, c, values, (gone, record) => this.onDeleted(s, gone, record));
       }
     });
   }
@@ -189,6 +194,12 @@ export class RecordService {
     }
     if (out.expand.length > 0) await this.expander.expand(exec, c, items, expandTree(out.expand), req);
     return items.map((i) => i.json);
+  }
+
+  /** Publishes a deleted record's event and schedules the removal of its files (spec §3.5). */
+  private onDeleted(s: WriteScope, c: Collection, record: RecordValues): void {
+    s.emit({ action: 'delete', collection: c, record });
+    this.deps.files?.onDeleted(s, c, record);
   }
 
   /** Values of a new record before the body applies. */

@@ -4,6 +4,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/database.js';
+import type { Dialect } from '../../db/dialect/dialect.js';
 import type { Collection, Field } from '../collections/collection.js';
 import { getFieldType } from '../fields/field-registry.js';
 
@@ -31,8 +32,14 @@ export function toStored(f: Field, value: unknown): unknown {
  * A derived table holding one would-be record as bound values, aliased `root`,
  * so a rule can be evaluated against a record that is not stored yet.
  */
-export function valuesTable(c: Collection, values: RecordValues): RawBuilder<unknown> {
-  const columns = c.fields.map((f) => sql`${toStored(f, values[f.name])} AS ${sql.ref(f.name)}`);
+export function valuesTable(c: Collection, values: RecordValues, dialect?: Dialect): RawBuilder<unknown> {
+  // NOTE: typed like the table's columns (through the dialect), so a rule compares
+  // them as it would stored ones; PostgreSQL would otherwise read every one as text.
+  const value = (f: Field) => {
+    const stored = toStored(f, values[f.name]);
+    return dialect ? dialect.typedValue(stored, getFieldType(f.type)!.columnKind(f)) : sql`${stored}`;
+  };
+  const columns = c.fields.map((f) => sql`${value(f)} AS ${sql.ref(f.name)}`);
   return sql`(SELECT ${sql.join(columns)}) AS root`;
 }
 

@@ -31,13 +31,12 @@ function plainCompare(state: CompileState, l: Resolved, op: CompareOp, r: Resolv
         ? d.likeInsensitive(l.build(), sql`('%' || ${r.build()} || '%')`, op === '!~')
         : d.likeInsensitive(l.build(), r.build(likePattern), op === '!~');
     case '<':
-      return sql<boolean>`${l.build()} < ${r.build()}`;
     case '<=':
-      return sql<boolean>`${l.build()} <= ${r.build()}`;
     case '>':
-      return sql<boolean>`${l.build()} > ${r.build()}`;
-    case '>=':
-      return sql<boolean>`${l.build()} >= ${r.build()}`;
+    case '>=': {
+      const [a, b] = d.comparable(l.build(), r.build(), l.kind, r.kind);
+      return sql<boolean>`${a} ${sql.raw(op)} ${b}`;
+    }
   }
 }
 
@@ -49,22 +48,26 @@ function plainCompare(state: CompileState, l: Resolved, op: CompareOp, r: Resolv
 export function equal(state: CompileState, eq: boolean, l: Resolved, r: Resolved): RawBuilder<boolean> {
   const d = state.dialect;
   const ne = (a: RawBuilder<unknown>, b: RawBuilder<unknown>) => d.isDistinct(a, b, true);
-  if (l.nullFallback === 'disabled' || r.nullFallback === 'disabled') return d.isDistinct(l.build(), r.build(), !eq);
+  if (l.nullFallback === 'disabled' || r.nullFallback === 'disabled') return d.isDistinct(...d.comparable(l.build(), r.build(), l.kind, r.kind), !eq);
   const lEmpty = isEmpty(l);
   const rEmpty = isEmpty(r);
   const empty = sql`''`;
   if (lEmpty && rEmpty) return eq ? sql<boolean>`'' = ''` : ne(empty, empty);
+  // NOTE: d.asText keeps '' comparable with a number or bool column (PostgreSQL
+  // would reject the '' literal there); on SQLite it is the expression itself.
   if (isKnownNonEmpty(l) || isKnownNonEmpty(r)) {
-    const a = lEmpty ? empty : l.build();
-    const b = rEmpty ? empty : r.build();
-    return eq ? sql<boolean>`${a} = ${b}` : ne(a, b);
+    const a = lEmpty ? empty : rEmpty ? d.asText(l.build()) : l.build();
+    const b = rEmpty ? empty : lEmpty ? d.asText(r.build()) : r.build();
+    const [x, y] = lEmpty || rEmpty ? [a, b] : d.comparable(a, b, l.kind, r.kind);
+    return eq ? sql<boolean>`${x} = ${y}` : ne(x, y);
   }
   if (lEmpty || rEmpty) {
     const x = (lEmpty ? r : l).build();
-    return eq ? sql<boolean>`(${x} = '' OR ${x} IS NULL)` : sql<boolean>`(${ne(x, empty)} AND ${x} IS NOT NULL)`;
+    const t = d.asText(x);
+    return eq ? sql<boolean>`(${t} = '' OR ${x} IS NULL)` : sql<boolean>`(${ne(t, empty)} AND ${x} IS NOT NULL)`;
   }
-  const a = sql`COALESCE(${l.build()}, '')`;
-  const b = sql`COALESCE(${r.build()}, '')`;
+  const a = sql`COALESCE(${d.asText(l.build())}, '')`;
+  const b = sql`COALESCE(${d.asText(r.build())}, '')`;
   return eq ? sql<boolean>`${a} = ${b}` : ne(a, b);
 }
 
@@ -89,12 +92,12 @@ function isKnownNonEmpty(o: Resolved): boolean {
 
 const negate = (cond: RawBuilder<boolean>) => sql<boolean>`NOT (${cond})`;
 
-function valueOf(alias: string, nullFallback: NullFallback, afterBuild?: Resolved['afterBuild']): Resolved {
-  return { build: () => sql`${sql.id(alias, 'v')}`, values: [], nullFallback, column: true, afterBuild };
+function valueOf(alias: string, of: Resolved, afterBuild?: Resolved['afterBuild']): Resolved {
+  return { build: () => sql`${sql.id(alias, 'v')}`, values: [], nullFallback: of.nullFallback, column: true, afterBuild, kind: of.kind };
 }
 
 function plainCopy(o: Resolved): Resolved {
-  return { build: o.build, literal: o.literal, values: o.values, nullFallback: 'auto', column: o.column };
+  return { build: o.build, literal: o.literal, values: o.values, nullFallback: 'auto', column: o.column, kind: o.kind };
 }
 
 /**
@@ -105,13 +108,13 @@ function withAllSemantics(state: CompileState, expr: RawBuilder<boolean>, l: Res
   if (l.multi && r.multi) {
     const la = state.alias('ml');
     const ra = state.alias('mr');
-    const where = compareResolved(state, valueOf(la, l.nullFallback), op, true, valueOf(ra, r.nullFallback, negate));
+    const where = compareResolved(state, valueOf(la, l), op, true, valueOf(ra, r, negate));
     return sql<boolean>`(${expr} AND NOT EXISTS (SELECT 1 FROM (${l.multi()}) AS ${sql.id(la)} LEFT JOIN (${r.multi()}) AS ${sql.id(ra)} ON 1=1 WHERE ${where}))`;
   }
   const many = l.multi ? l : r.multi ? r : null;
   if (!many?.multi) return expr;
   const alias = state.alias('sm');
-  const mine = valueOf(alias, many.nullFallback, negate);
+  const mine = valueOf(alias, many, negate);
   const other = plainCopy(many === l ? r : l);
   const where = many === l ? compareResolved(state, mine, op, true, other) : compareResolved(state, other, op, true, mine);
   return sql<boolean>`(${expr} AND NOT EXISTS (SELECT 1 FROM (${many.multi()}) AS ${sql.id(alias)} WHERE ${where}))`;

@@ -4,6 +4,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Dialect } from '../../db/dialect/dialect.js';
+import type { ColumnKind } from '../fields/field-type.js';
 import type { Collection } from '../collections/collection.js';
 import type { Schema } from '../collections/schema.js';
 import type { RequestInfo } from './request-info.js';
@@ -50,6 +51,12 @@ export interface Resolved {
   afterBuild?: (cond: RawBuilder<boolean>) => RawBuilder<boolean>;
   /** Whether the operand reads a column (only those can be sorted by). */
   column: boolean;
+  /**
+   * What the operand's SQL value is, when it is not text: a number or bool column, or
+   * `json` for a json path (SQLite's dynamically typed json_extract). The dialect
+   * uses it to compare the way SQLite does.
+   */
+  kind?: ColumnKind;
 }
 
 /** One LEFT JOIN of the compiled condition, registered once per path. */

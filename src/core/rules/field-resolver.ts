@@ -160,7 +160,7 @@ export class FieldResolver {
     const d = this.state.dialect;
     const col = (alias: string) => sql`${sql.id(alias, field.name)}`;
     const multiValuer = MULTI_VALUER_TYPES.has(field.type);
-    if (modifier === 'length' && multiValuer) return this.columnOperand(walk, (a) => d.jsonArrayLength(col(a)));
+    if (modifier === 'length' && multiValuer) return this.columnOperand(walk, (a) => d.jsonArrayLength(col(a)), { kind: 'number' });
     if (modifier === 'each' && multiValuer) {
       const each = this.step(walk, { kind: 'each', key: `each:${field.name}`, field }, isMultipleField(field));
       return this.columnOperand(each, (a) => sql`${sql.id(a, 'value')}`);
@@ -171,7 +171,8 @@ export class FieldResolver {
       const v = json ? d.jsonExtract(col(a), []) : col(a);
       return lower ? d.lower(v) : v;
     };
-    const extra: Partial<Resolved> = json ? { nullFallback: 'disabled' } : {};
+    const extra: Partial<Resolved> = json ? { nullFallback: 'disabled', kind: 'json' } : {};
+    if (!json && !lower && (field.type === 'number' || field.type === 'bool')) extra.kind = field.type;
     // SECURITY: a client may only match emails that their owners made visible (§3.1 step 4).
     if (field.name === 'email' && !walk.allowHidden && walk.collection.type === 'auth') {
       const visible = sql`${sql.id(walk.alias, 'emailVisibility')}`;
@@ -191,7 +192,7 @@ export class FieldResolver {
       const v = d.jsonExtract(sql`${sql.id(a, field.name)}`, path);
       return last.modifier === 'lower' ? d.lower(v) : v;
     };
-    return this.columnOperand(walk, value, { nullFallback: 'disabled' });
+    return this.columnOperand(walk, value, { nullFallback: 'disabled', kind: 'json' });
   }
 
   private collectionField(name: string, props: readonly string[]): Resolved {

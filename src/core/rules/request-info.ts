@@ -30,6 +30,8 @@ export interface RequestInfo {
   headers: Record<string, string>;
   /** The normalised request body (record create/update: after modifiers and hidden-field stripping). */
   body: Record<string, unknown>;
+  /** The client's IP address (after trusted proxies); absent for internal requests. */
+  ip?: string;
 }
 
 /** A guest GET with nothing in it; a convenient base for tests and internal calls. */

@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect as KyselySqliteDialect, sql, type RawBuilder } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
+import { Kysely, PostgresDialect as KyselyPostgresDialect, SqliteDialect as KyselySqliteDialect, sql, type RawBuilder } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteDialect } from '../../db/dialect/sqlite/sqlite-dialect.js';
+import { PostgresDialect } from '../../db/dialect/postgres/postgres-dialect.js';
+import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../../../test/helpers/test-database.js';
 import { isFilterError } from '../../filter/filter-error.js';
 import type { Collection, Field, FieldTypeName } from '../collections/collection.js';
 import { MemorySchema } from '../collections/schema.js';
@@ -402,5 +404,98 @@ describe('sort compiler on SQLite', () => {
   it('applies client restrictions to sort paths', async () => {
     expect(await fx.sorted('author.team.name,id', clientGuest)).toEqual(['p2', 'p3', 'p4', 'p1']);
     expect(await fx.sorted('author.team.name,id')).toEqual(['p3', 'p4', 'p2', 'p1']);
+  });
+});
+
+// The same tables executed on PostgreSQL (PLINTH_TEST_DATABASE_URL), in a database
+// of this file's own: every filter and sort must select the same rows as on SQLite.
+const pgSkip = postgresSkipReason();
+
+/** The SQLite fixture's DDL in PostgreSQL's types: byte-wise text, JSON as text, a hidden `_rowid_`. */
+function postgresDdl(): string[] {
+  const statements = DDL.split(';\n').map((st) => st.trim()).filter((st) => st !== '').map((st) => {
+    const quoted = st.replace(/\b(emailVisibility|tokenKey)\b/g, '"$1"');
+    if (!quoted.startsWith('CREATE TABLE')) return quoted;
+    const typed = quoted.replace(/\bJSON\b/g, 'TEXT').replace(/\bNUMERIC\b/g, 'DOUBLE PRECISION')
+      .replace(/\bTEXT\b/g, 'TEXT COLLATE "C"').replace(/BOOLEAN DEFAULT FALSE/g, 'INT DEFAULT 0');
+    return `${typed.slice(0, -1)}, _rowid_ BIGSERIAL)`;
+  });
+  // Booleans are inserted as 1/0 like SQLite stores them, then typed as PostgreSQL booleans.
+  for (const [table, column] of [['users', '"emailVisibility"'], ['users', 'verified'], ['posts', 'published']]) {
+    statements.push(`ALTER TABLE ${table} ALTER COLUMN ${column} DROP DEFAULT, ALTER COLUMN ${column} TYPE BOOLEAN USING ${column} <> 0, ALTER COLUMN ${column} SET DEFAULT FALSE`);
+  }
+  return statements;
+}
+
+describe.skipIf(pgSkip !== undefined)('rule compiler on PostgreSQL', () => {
+  let pgDb: Kysely<any>;
+  let database: TestDatabase;
+  let compiler: RuleCompiler;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const pg = (await import('pg')).default;
+    pgDb = new Kysely<any>({ dialect: new KyselyPostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 2 }) }) });
+    for (const statement of postgresDdl()) await sql.raw(statement).execute(pgDb);
+    const schema = new MemorySchema();
+    schema.replaceAll([users, teams, vault, posts, comments]);
+    compiler = createRuleCompiler({ dialect: new PostgresDialect(), schema });
+  });
+  afterAll(async () => {
+    await pgDb?.destroy();
+    await database?.drop();
+  });
+
+  const match = async (filter: string, opts: { request?: RequestInfo; mode?: CompileMode; collection?: Collection } = {}) => {
+    const c = opts.collection ?? posts;
+    const cond = compiler.compileFilter(filter, { collection: c, rootAlias: 'root', request: opts.request ?? guestRequest(), mode: opts.mode ?? 'rule' });
+    const { rows } = await sql<{ id: string }>`SELECT root.id FROM ${sql.table(c.name)} AS root WHERE ${cond} ORDER BY root.id`.execute(pgDb);
+    return rows.map((r) => r.id);
+  };
+  const sorted = async (sort: string, opts: { request?: RequestInfo; mode?: CompileMode } = {}) => {
+    const order = compiler.compileSort(sort, { collection: posts, rootAlias: 'root', request: opts.request ?? guestRequest(), mode: opts.mode ?? 'rule' });
+    const { rows } = await sql<{ id: string }>`SELECT root.id FROM posts AS root ORDER BY ${sql.join(order)}`.execute(pgDb);
+    return rows.map((r) => r.id);
+  };
+
+  for (const [group, rows] of Object.entries(table)) {
+    it.each(rows.map((r, i) => [`${group} ${i}: ${r[0]}`, r] as const))('%s', async (_, [filter, ids, opts]) => {
+      expect(await match(filter, opts)).toEqual(ids);
+    });
+  }
+
+  it.each([
+    ['-views', ['p1', 'p3', 'p2', 'p4']],
+    ['title', ['p4', 'p2', 'p1', 'p3']],
+    ['title:lower', ['p4', 'p2', 'p3', 'p1']],
+    ['-published,views', ['p4', 'p1', 'p2', 'p3']],
+    ['author.name,id', ['p3', 'p4', 'p1', 'p2']],
+    ['-author.name', ['p2', 'p1', 'p4', 'p3']],
+    ['editors.name,id', ['p3', 'p1', 'p4', 'p2']],
+    ['-tags:length,id', ['p1', 'p2', 'p4', 'p3']],
+    ['meta.n,id', ['p3', 'p4', 'p1', 'p2']],
+    ['@rowid', ['p1', 'p2', 'p3', 'p4']],
+    ['-@rowid', ['p4', 'p3', 'p2', 'p1']],
+  ] as const)('sorts %s', async (sort, ids) => {
+    expect(await sorted(sort)).toEqual(ids);
+  });
+
+  it.each([
+    // Comparisons SQLite answers across types, which PostgreSQL would refuse without the dialect's ranking.
+    ['views = "abc"', []],
+    ['views < "abc"', ['p1', 'p2', 'p3', 'p4']],
+    ['views = "10"', ['p1']],
+    ['views = title', []],
+    ['published = 5', []],
+    ['published = "true"', []],
+    ['meta.n > 6', ['p2']],
+    ['meta.n < "a"', ['p1', 'p2']],
+    ['@request.body.a > 3', ['p1', 'p2', 'p3', 'p4'], { request: guestRequest({ body: { a: 10 } }) }],
+    ['@request.body.a > 3', ['p1', 'p2', 'p3', 'p4'], { request: guestRequest({ body: { a: 'x' } }) }],
+    ['tags:length = "x"', []],
+    ['geoDistance(geo.lon, geo.lat, 0, 0) > "x"', []],
+  ] as const)('compares like SQLite across types: %s', async (filter, ids, opts?: { request?: RequestInfo }) => {
+    expect(await match(filter, opts)).toEqual(ids);
+    expect(await fx.match(filter, opts)).toEqual(ids);
   });
 });

@@ -141,7 +141,11 @@ class SqlRuleCompiler implements RuleCompiler {
     } catch (err) {
       // `null`, `true` and `false` are literals unless a field of that name exists (§4.1).
       const literal = LITERALS[name.toLowerCase()];
-      if (literal !== undefined && isFilterError(err)) return literalOperand(literal);
+      if (literal !== undefined && isFilterError(err)) {
+        const operand = literalOperand(literal);
+        // true/false are written by the dialect: what equals a stored boolean differs per engine.
+        return literal === 'NULL' ? operand : { ...operand, build: () => state.dialect.booleanValue(literal === '1') };
+      }
       throw err;
     }
   }
@@ -165,6 +169,7 @@ class SqlRuleCompiler implements RuleCompiler {
       values: args.flatMap((a) => a.values),
       nullFallback: 'disabled',
       column: false,
+      kind: 'number',
     };
   }
 

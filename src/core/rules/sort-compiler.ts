@@ -17,12 +17,12 @@ import { FieldResolver } from './field-resolver.js';
 export function compileSortItems(text: string, newState: () => CompileState): RawBuilder<unknown>[] {
   return parseSort(text).map((item) => {
     const state = newState();
-    const dir = item.desc ? sql`DESC` : sql`ASC`;
-    if (item.name === '@random') return state.dialect.random();
+    const d = state.dialect;
+    if (item.name === '@random') return d.random();
     if (item.name === '@rowid') {
       // NOTE: a view has no row number of its own; SQLite would fail the whole query.
       if (state.options.collection.type === 'view') throw new FilterError('invalid sort field "@rowid" - views have no rowid');
-      return sql`${state.dialect.rowId(state.options.rootAlias)} ${dir}`;
+      return d.orderBy(d.rowId(state.options.rootAlias), item.desc);
     }
     let resolved;
     try {
@@ -40,11 +40,11 @@ export function compileSortItems(text: string, newState: () => CompileState): Ra
     const after = resolved.afterBuild;
     const key = after ? sql`(CASE WHEN ${after(sql<boolean>`1=1`)} THEN ${resolved.build()} END)` : resolved.build();
     const joins = state.joinClauses();
-    if (joins.length === 0) return sql`${key} ${dir}`;
+    if (joins.length === 0) return d.orderBy(key, item.desc);
     // NOTE: over a multi-valued path a row has several values; it sorts by its
     // first one in the requested direction (its least for ASC, greatest for DESC).
     const base = state.alias('b');
-    const value = sql`(SELECT ${key} AS v FROM (SELECT 1) AS ${sql.id(base)} ${sql.join(joins, sql` `)} ORDER BY 1 ${dir} LIMIT 1)`;
-    return sql`${value} ${dir}`;
+    const value = sql`(SELECT ${key} AS v FROM (SELECT 1) AS ${sql.id(base)} ${sql.join(joins, sql` `)} ORDER BY ${d.orderBy(sql`1`, item.desc)} LIMIT 1)`;
+    return d.orderBy(value, item.desc);
   });
 }

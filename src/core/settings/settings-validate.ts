@@ -4,6 +4,7 @@
  */
 import { fieldError, type ErrorData } from '../../errors/app-error.js';
 import type { RateLimitRule, S3Settings, Settings } from './settings.js';
+import { isIpOrCidr } from '../../tools/ip-list.js';
 
 const required = () => fieldError('validation_required', 'Cannot be blank.');
 const invalid = () => fieldError('validation_invalid_value', 'Invalid value.');
@@ -40,7 +41,9 @@ export function validateSettings(s: Settings): ErrorData | null {
   s.rateLimits.rules.forEach((r, i) => add(rules, String(i), validateRule(r)));
   const rateLimits: ErrorData = {};
   add(rateLimits, 'rules', rules);
+  add(rateLimits, 'excludedIPs', validateIpList(s.rateLimits.excludedIPs));
   add(errors, 'rateLimits', rateLimits);
+  add(errors, 'superuserIPs', validateIpList(s.superuserIPs));
   return Object.keys(errors).length > 0 ? errors : null;
 }
 
@@ -74,4 +77,13 @@ function isUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Each entry of an IP list must be an IP address or a CIDR range (errors keyed by index). */
+function validateIpList(list: string[]): ErrorData {
+  const errors: ErrorData = {};
+  list.forEach((entry, i) => {
+    if (!isIpOrCidr(entry)) errors[String(i)] = invalid();
+  });
+  return errors;
 }

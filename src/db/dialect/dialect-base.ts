@@ -6,6 +6,8 @@ import { sql, type RawBuilder } from 'kysely';
 import type { AppError } from '../../errors/app-error.js';
 import type { Executor } from '../database.js';
 import type { ColumnSpec, Dialect } from './dialect.js';
+import type { ParsedIndex } from '../../core/collections/index-parse.js';
+import type { ColumnKind } from '../../core/fields/field-type.js';
 
 /** DialectBase gives the standard-SQL members of a Dialect. */
 export abstract class DialectBase implements Dialect {
@@ -23,6 +25,45 @@ export abstract class DialectBase implements Dialect {
   abstract random(): RawBuilder<unknown>;
   abstract rowId(alias: string): RawBuilder<unknown>;
   abstract strftime(format: RawBuilder<unknown>, time: RawBuilder<unknown> | null, modifiers: RawBuilder<unknown>[]): RawBuilder<unknown>;
+
+  /** No hidden columns: the engine numbers rows itself. */
+  hiddenColumns(): string[] {
+    return [];
+  }
+
+  /** Renders an index with double-quoted identifiers; `indexColumn` writes each column. */
+  indexDefinition(index: ParsedIndex, table: string): string {
+    const cols = index.columns.map((c) => this.indexColumn(c.name, c.collate, c.sort)).join(', ');
+    let text = `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${index.ifNotExists ? 'IF NOT EXISTS ' : ''}`;
+    text += `${this.quoteId(index.name)} ON ${this.quoteId(table)} (${cols})`;
+    if (index.where !== '') text += ` WHERE ${index.where}`;
+    return text;
+  }
+
+  /** One indexed column with its collation and direction. */
+  protected indexColumn(name: string, collate: string | undefined, sort: string | undefined): string {
+    return `${this.quoteId(name)}${collate ? ` COLLATE ${collate}` : ''}${sort ? ` ${sort}` : ''}`;
+  }
+
+  booleanValue(value: boolean): RawBuilder<unknown> {
+    return sql.raw(value ? '1' : '0');
+  }
+
+  typedValue(value: unknown, _kind: ColumnKind): RawBuilder<unknown> {
+    return sql`${value}`;
+  }
+
+  comparable(left: RawBuilder<unknown>, right: RawBuilder<unknown>): [RawBuilder<unknown>, RawBuilder<unknown>] {
+    return [left, right];
+  }
+
+  asText(expr: RawBuilder<unknown>): RawBuilder<unknown> {
+    return expr;
+  }
+
+  orderBy(expr: RawBuilder<unknown>, desc: boolean): RawBuilder<unknown> {
+    return desc ? sql`${expr} DESC` : sql`${expr} ASC`;
+  }
 
   /** Double-quotes an identifier, doubling embedded quotes (standard SQL). */
   quoteId(name: string): string {

@@ -7,6 +7,7 @@ import type { RawBuilder } from 'kysely';
 import type { AppError } from '../../errors/app-error.js';
 import type { ColumnKind } from '../../core/fields/field-type.js';
 import type { Executor } from '../database.js';
+import type { ParsedIndex } from '../../core/collections/index-parse.js';
 
 /** The column definition a field needs. */
 export interface ColumnSpec {
@@ -24,6 +25,13 @@ export interface Dialect {
 
   /** The column type and constraints for a field, e.g. `TEXT DEFAULT '' NOT NULL`. */
   columnDefinition(spec: ColumnSpec): string;
+  /**
+   * Column definitions every collection table gets besides its fields (e.g. an
+   * insertion-order column where the engine has no rowid); never read as fields.
+   */
+  hiddenColumns(): string[];
+  /** The CREATE INDEX statement of a collection index, on `table`, in this engine's SQL. */
+  indexDefinition(index: ParsedIndex, table: string): string;
   /** Quotes an identifier that has already been validated against the schema. */
   quoteId(name: string): string;
   /** The column names of a table or view, in order. */
@@ -40,6 +48,23 @@ export interface Dialect {
 
   /** A bound parameter for a JS value, converted to what the driver accepts (booleans as the stored 0/1). */
   param(value: unknown): RawBuilder<unknown>;
+  /** The constant true/false of the filter language, comparable with bool, number and text values as stored. */
+  booleanValue(value: boolean): RawBuilder<unknown>;
+  /** Any value as text (for `= ''` and COALESCE against '' over columns of any type). */
+  asText(expr: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** A bound value typed as a column of `kind` holds it (for rows that exist only as bound values). */
+  typedValue(value: unknown, kind: ColumnKind): RawBuilder<unknown>;
+  /**
+   * Rewrites the two sides of a comparison so the engine compares them as SQLite
+   * compares such values: numbers before text, numeric text as a number against a
+   * number column. A kind says a side is a number/bool column or a dynamically
+   * typed json value; no kind means text or a constant.
+   */
+  comparable(
+    left: RawBuilder<unknown>, right: RawBuilder<unknown>, leftKind?: ColumnKind, rightKind?: ColumnKind,
+  ): [RawBuilder<unknown>, RawBuilder<unknown>];
+  /** An ORDER BY item with NULLs first ascending and last descending (SQLite's order). */
+  orderBy(expr: RawBuilder<unknown>, desc: boolean): RawBuilder<unknown>;
   /** A condition: the JSON array in `arrayExpr` contains `value` (bound). */
   jsonArrayContains(arrayExpr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<boolean>;
   /**

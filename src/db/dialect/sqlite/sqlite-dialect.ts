@@ -8,6 +8,7 @@ import { errorCodes } from '../../../errors/error-codes.js';
 import type { Executor } from '../../database.js';
 import { DialectBase } from '../dialect-base.js';
 import type { ColumnSpec } from '../dialect.js';
+import { buildIndex, type ParsedIndex } from '../../../core/collections/index-parse.js';
 
 const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
 
@@ -32,6 +33,12 @@ export class SqliteDialect extends DialectBase {
         return `JSON DEFAULT ${this.quoteLiteral(text)} NOT NULL`;
       }
     }
+  }
+
+  override indexDefinition(index: ParsedIndex, table: string): string {
+    // NOTE: backticks, not double quotes: SQLite reads a double-quoted unknown
+    // column as a string literal, which would index a constant instead of failing.
+    return buildIndex(index, table);
   }
 
   async tableColumns(exec: Executor, name: string): Promise<string[]> {

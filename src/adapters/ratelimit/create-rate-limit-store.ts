@@ -1,0 +1,16 @@
+/**
+ * Builds the configured RateLimitStore (design §1: one switch per port).
+ */
+import type { RateLimitStore } from '../../core/ratelimit/rate-limit-store.js';
+import { MemoryRateLimitStore } from './memory-rate-limit-store.js';
+
+/** Which RateLimitStore a node uses. */
+export type RateLimitStoreConfig = { driver: 'memory'; maxKeys?: number };
+
+/** Creates the RateLimitStore named by the configuration. */
+export async function createRateLimitStore(config: RateLimitStoreConfig): Promise<RateLimitStore> {
+  switch (config.driver) {
+    case 'memory':
+      return new MemoryRateLimitStore({ maxKeys: config.maxKeys });
+  }
+}

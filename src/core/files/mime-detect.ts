@@ -1,0 +1,68 @@
+/**
+ * Content-type detection from a file's bytes, never its name (spec §2.5
+ * `mimeTypes`): `file-type` recognises binary formats by their magic numbers;
+ * text that it does not know is told apart here (SVG, HTML, XML, JSON, plain).
+ */
+/** A detected content type and the extension that goes with it (with its dot, or ''). */
+export interface DetectedType {
+  mime: string;
+  ext: string;
+}
+
+/** The type of bytes nothing recognises. */
+export const UNKNOWN_TYPE: DetectedType = { mime: 'application/octet-stream', ext: '' };
+
+// How much text is inspected, as Go's mimetype library reads at most 3 KiB.
+const SNIFF_BYTES = 3072;
+
+/** Detects the content type of `data`. */
+export async function detectMime(data: Buffer): Promise<DetectedType> {
+  // Loaded on first upload, so commands and nodes that never see one do not pay for it.
+  const { fileTypeFromBuffer } = await import('file-type');
+  const found = await fileTypeFromBuffer(data).catch(() => undefined);
+  const head = data.subarray(0, SNIFF_BYTES);
+  // file-type calls any XML document application/xml; an SVG inside must stay an SVG.
+  if (found && found.mime !== 'application/xml') return { mime: found.mime, ext: `.${found.ext}` };
+  if (!isText(head)) return found ? { mime: found.mime, ext: `.${found.ext}` } : UNKNOWN_TYPE;
+  return sniffText(head.toString('utf8'), data);
+}
+
+/** Whether `mime` is one of `allowed`, comparing base types case-insensitively (parameters ignored). */
+export function mimeMatches(mime: string, allowed: readonly string[]): boolean {
+  const base = baseMime(mime);
+  return allowed.some((a) => baseMime(a) === base);
+}
+
+/** A content type without its parameters, lower-cased: `Text/Plain; charset=utf-8` → `text/plain`. */
+export function baseMime(mime: string): string {
+  return mime.split(';')[0]!.trim().toLowerCase();
+}
+
+function sniffText(text: string, data: Buffer): DetectedType {
+  const start = text.replace(/^\uFEFF/, '').trimStart();
+  const lower = start.slice(0, 512).toLowerCase();
+  if (lower.startsWith('<svg') || (lower.startsWith('<?xml') && lower.includes('<svg'))) return { mime: 'image/svg+xml', ext: '.svg' };
+  if (/^<(!doctype html|html|head|body|script|iframe|title|div|p|h1|a |table|style|br)\b/.test(lower)) {
+    return { mime: 'text/html; charset=utf-8', ext: '.html' };
+  }
+  if (lower.startsWith('<?xml')) return { mime: 'text/xml; charset=utf-8', ext: '.xml' };
+  if ((start.startsWith('{') || start.startsWith('[')) && isJson(data)) return { mime: 'application/json', ext: '.json' };
+  return { mime: 'text/plain; charset=utf-8', ext: '.txt' };
+}
+
+function isJson(data: Buffer): boolean {
+  try {
+    JSON.parse(data.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether bytes look like text: no control bytes other than tab, newlines, form feed and escape. */
+function isText(head: Buffer): boolean {
+  for (const b of head) {
+    if (b <= 0x08 || b === 0x0b || (b >= 0x0e && b <= 0x1a) || (b >= 0x1c && b <= 0x1f)) return false;
+  }
+  return true;
+}

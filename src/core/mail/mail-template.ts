@@ -1,0 +1,87 @@
+/**
+ * Renders an auth collection's email template (spec §2.1): replaces the
+ * placeholders `{APP_NAME}`, `{APP_URL}`, `{TOKEN}`, `{OTP}`, `{OTP_ID}`,
+ * `{ALERT_INFO}` and `{RECORD:fieldName}` in the subject and the body.
+ */
+import type { Collection, EmailTemplate } from '../collections/collection.js';
+
+/** The values a template may refer to; absent ones render as empty text. */
+export interface TemplateValues {
+  appName: string;
+  appURL: string;
+  token?: string;
+  otp?: string;
+  otpId?: string;
+  alertInfo?: string;
+  /** The record the mail is about, with the collection that names its fields. */
+  record?: { collection: Collection; values: Record<string, unknown> };
+}
+
+/** A rendered template: plain-text subject, HTML body and its text alternative. */
+export interface RenderedMail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** Renders a template; values are HTML-escaped in the body and kept plain (one line) in the subject. */
+export function renderMailTemplate(template: EmailTemplate, values: TemplateValues): RenderedMail {
+  const placeholders = placeholderValues(values);
+  const fill = (text: string, escape: (s: string) => string) =>
+    text.replace(/\{(APP_NAME|APP_URL|TOKEN|OTP|OTP_ID|ALERT_INFO|RECORD:\w+)\}/g, (whole, key: string) =>
+      placeholders.has(key) ? escape(placeholders.get(key)!) : key.startsWith('RECORD:') ? '' : whole,
+    );
+  // SECURITY: a record value (e.g. a user's name) must not inject markup into the body
+  // nor extra header lines into the subject.
+  const subject = fill(template.subject, (s) => s).replace(/[\r\n]+/g, ' ');
+  const html = fill(template.body, escapeHtml);
+  return { subject, html, text: htmlToText(html) };
+}
+
+function placeholderValues(values: TemplateValues): Map<string, string> {
+  const map = new Map<string, string>([
+    ['APP_NAME', values.appName],
+    ['APP_URL', values.appURL.replace(/\/+$/, '')],
+    ['TOKEN', values.token ?? ''],
+    ['OTP', values.otp ?? ''],
+    ['OTP_ID', values.otpId ?? ''],
+    ['ALERT_INFO', values.alertInfo ?? ''],
+  ]);
+  const record = values.record;
+  if (record) {
+    // SECURITY: hidden fields (password hash, tokenKey, …) never reach a mail.
+    for (const f of record.collection.fields) {
+      if (!f.hidden) map.set(`RECORD:${f.name}`, stringify(record.values[f.name]));
+    }
+  }
+  return map;
+}
+
+function stringify(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map(stringify).join(', ');
+  return JSON.stringify(value);
+}
+
+/** Escapes the five HTML special characters. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+}
+
+/**
+ * A readable plain-text version of a template's HTML: links keep their target,
+ * paragraphs and line breaks become new lines, other tags are dropped.
+ */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<a\b[^>]*\bhref\s*=\s*"([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi, (_m, href: string, label: string) => `${label.trim()} (${href})`)
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|h[1-6]|li|tr)>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
+    .split('\n').map((line) => line.trim()).join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}

@@ -1,0 +1,111 @@
+/**
+ * Decides, per subscriber and topic, whether a record event may be sent and
+ * renders it for that subscriber (spec §6.4, §3.6, §3.9). Rules are evaluated
+ * against the event's record values through a derived table, by the same
+ * compiler and RecordAccess as the records API, so deleted records can be
+ * checked and a subscriber never receives a record it could not read.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Dialect } from '../../db/dialect/dialect.js';
+import { isAppError } from '../../errors/app-error.js';
+import { isFilterError } from '../../filter/filter-error.js';
+import { SUPERUSERS } from '../auth/auth-service.js';
+import type { Collection, Rule } from '../collections/collection.js';
+import type { RecordService } from '../records/record-service.js';
+import { valuesTable, type RecordValues } from '../records/record-store.js';
+import type { RecordAction } from '../records/write-scope.js';
+import type { RuleCompiler } from '../rules/rule-compiler.js';
+import type { AuthInfo, RequestInfo } from '../rules/request-info.js';
+import type { Topic } from './realtime-topic.js';
+
+/** The response shaping the HTTP layer owns: `expand` parsing and the `fields` picker (spec §1.8, §3.8). */
+export interface OutputShaping {
+  parseExpand(raw: string): string[];
+  pickFields(value: unknown, fields: string): unknown;
+}
+
+/** What a RealtimeDelivery needs. */
+export interface RealtimeDeliveryDeps {
+  records: RecordService;
+  compiler: RuleCompiler;
+  dialect: Dialect;
+  output: OutputShaping;
+}
+
+/** One event being fanned out. */
+export interface DeliveryEvent {
+  action: RecordAction;
+  collection: Collection;
+  record: RecordValues;
+}
+
+/**
+ * RealtimeDelivery renders an event for one viewer. Subscribers that see an event
+ * alike (same auth, same kind of topic, same options) share one evaluation through
+ * a per-event cache, so fanning out to many guests costs one query, not many.
+ */
+export class RealtimeDelivery {
+  constructor(private readonly deps: RealtimeDeliveryDeps) {}
+
+  /** A cache for one event; pass it to every render() call of that event. */
+  newCache(): Map<string, Promise<string | null>> {
+    return new Map();
+  }
+
+  /** The SSE data for this viewer and topic, or null when it must not be sent. */
+  render(event: DeliveryEvent, topic: Topic, auth: AuthInfo | null, cache: Map<string, Promise<string | null>>): Promise<string | null> {
+    const viewer = auth ? `${auth.collection.id}/${String(auth.record.id)}` : '';
+    const key = `${viewer}\u0000${topic.recordId === null ? 'list' : 'view'}\u0000${topic.optionsKey}`;
+    let result = cache.get(key);
+    if (!result) {
+      result = this.evaluate(event, topic, auth).catch((err) => {
+        // SECURITY: anything that cannot be evaluated is not sent (design §3, fail closed).
+        if (isAppError(err) || isFilterError(err)) return null;
+        throw err;
+      });
+      cache.set(key, result);
+    }
+    return result;
+  }
+
+  private async evaluate(event: DeliveryEvent, topic: Topic, auth: AuthInfo | null): Promise<string | null> {
+    const { collection: c, record } = event;
+    const req: RequestInfo = {
+      auth,
+      isSuperuser: auth?.collection.name === SUPERUSERS,
+      method: 'GET',
+      context: 'realtime',
+      query: topic.options.query,
+      headers: topic.options.headers,
+      body: {},
+    };
+    const db = this.deps.records.db;
+    const rule = topic.recordId === null ? c.listRule : c.viewRule;
+    if (!req.isSuperuser && rule === null) return null;
+    if (!(await this.passes(c, rule, record, req))) return null;
+    const expand = this.deps.output.parseExpand(req.query.expand ?? '');
+    let json: unknown = (await this.deps.records.present(db, c, [record], { expand }, req))[0];
+    const fields = req.query.fields ?? '';
+    if (fields.trim() !== '') json = this.deps.output.pickFields(json, fields);
+    return JSON.stringify({ action: event.action, record: json });
+  }
+
+  /**
+   * Whether the record satisfies the topic's rule and `options.query.filter` (with a
+   * client filter's restrictions, spec §3.1), in one query over its values.
+   */
+  private async passes(c: Collection, rule: Rule, record: RecordValues, req: RequestInfo): Promise<boolean> {
+    const conditions: RawBuilder<boolean>[] = [];
+    const ruleCondition = this.deps.records.access.condition(c, rule, req);
+    if (ruleCondition) conditions.push(ruleCondition);
+    const filter = req.query.filter ?? '';
+    if (filter.trim() !== '') {
+      if (!req.isSuperuser && (filter.includes('@collection.') || filter.includes('@request.'))) return false;
+      conditions.push(this.deps.compiler.compileFilter(filter, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' }));
+    }
+    if (conditions.length === 0) return true;
+    const where = sql.join(conditions.map((x) => sql`(${x})`), sql` AND `);
+    const { rows } = await sql`SELECT 1 FROM ${valuesTable(c, record, this.deps.dialect)} WHERE ${where} LIMIT 1`.execute(this.deps.records.db);
+    return rows.length > 0;
+  }
+}

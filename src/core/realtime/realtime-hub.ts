@@ -1,0 +1,259 @@
+/**
+ * The RealtimeHub holds this node's SSE clients (spec §6) and fans committed
+ * record events out to them. Events arrive through the Bus, never straight
+ * from the write, so a write on any node reaches subscribers on every node.
+ */
+import { randomBytes } from 'node:crypto';
+import { AppError, badRequest, notFound } from '../../errors/app-error.js';
+import { isAuthCollection, type Collection } from '../collections/collection.js';
+import type { Schema } from '../collections/schema.js';
+import type { AuthInfo } from '../rules/request-info.js';
+import type { Bus } from './bus.js';
+import { DirectMessages } from './direct-messages.js';
+import { RealtimeClient, type BoundAuth, type RealtimeConnection } from './realtime-client.js';
+import { RealtimeDelivery, type DeliveryEvent, type RealtimeDeliveryDeps } from './realtime-delivery.js';
+import { TopicCache } from './topic-cache.js';
+import type { Topic } from './realtime-topic.js';
+import { decodeRecordEvents, RECORD_EVENTS_CHANNEL, type WireRecordEvent } from './record-event-message.js';
+
+/** Stream lifetimes of spec §6.1, injectable so tests can use short ones. */
+export interface RealtimeTimeouts {
+  /** Close a stream after this long without a sent frame (spec: 5 min). */
+  idleMs: number;
+  /** Close a stream this long after it opened (spec: 30 min). */
+  maxLifetimeMs: number;
+  /** How often one timer sweeps every client for the two limits above. */
+  sweepMs: number;
+}
+
+/** The spec's lifetimes (§6.1). */
+export const DEFAULT_REALTIME_TIMEOUTS: RealtimeTimeouts = { idleMs: 5 * 60_000, maxLifetimeMs: 30 * 60_000, sweepMs: 5_000 };
+
+/** What the hub needs. */
+export interface RealtimeHubDeps extends RealtimeDeliveryDeps {
+  bus: Bus;
+  schema: Schema;
+  timeouts?: Partial<RealtimeTimeouts>;
+  /** Reports failures that cannot reach a client (a fan-out query failed, a bus error). */
+  onError?: (err: unknown) => void;
+}
+
+/** The message of spec §6.2 for an auth change on a client. */
+const AUTH_MISMATCH = "The current and the previous request authorization don't match.";
+
+/** RealtimeHub manages clients, their subscriptions and bound auth, and delivers events. */
+export class RealtimeHub {
+  private readonly clients = new Map<string, RealtimeClient>();
+  /** Clients by topicKey() of their topics, so an event only visits clients of its collection or record. */
+  private readonly byTopic = new Map<string, Set<RealtimeClient>>();
+  /** Clients by the id of their bound auth record. */
+  private readonly byAuth = new Map<string, Set<RealtimeClient>>();
+  private readonly topics = new TopicCache();
+  private readonly delivery: RealtimeDelivery;
+  private readonly direct: DirectMessages;
+  private readonly onError: (err: unknown) => void;
+  private timeouts: RealtimeTimeouts;
+  private sweeper: NodeJS.Timeout | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private offBus: (() => Promise<void>) | undefined;
+
+  constructor(private readonly deps: RealtimeHubDeps) {
+    this.delivery = new RealtimeDelivery(deps);
+    this.onError = deps.onError ?? (() => undefined);
+    this.timeouts = { ...DEFAULT_REALTIME_TIMEOUTS, ...deps.timeouts };
+    this.direct = new DirectMessages(deps.bus, (clientId) => this.clients.get(clientId), () => Date.now(), this.onError);
+  }
+
+  /** The number of open clients on this node. */
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Subscribes to the Bus and starts the lifetime sweeper. */
+  async start(): Promise<void> {
+    this.offBus = await this.deps.bus.subscribe(RECORD_EVENTS_CHANNEL, (message) => {
+      const events = decodeRecordEvents(message);
+      if (events.length === 0) return;
+      // One queue keeps each client's events in commit order.
+      this.queue = this.queue.then(() => this.fanOut(events)).catch(this.onError);
+    });
+    await this.direct.start();
+    this.setTimeouts({});
+  }
+
+  /** Changes the lifetimes (tests shorten them) and restarts the sweeper. */
+  setTimeouts(timeouts: Partial<RealtimeTimeouts>): void {
+    this.timeouts = { ...this.timeouts, ...timeouts };
+    clearInterval(this.sweeper);
+    this.sweeper = setInterval(() => this.sweep(), this.timeouts.sweepMs);
+    this.sweeper.unref();
+  }
+
+  /** Closes every client, waits for pending deliveries and leaves the Bus. */
+  async stop(): Promise<void> {
+    clearInterval(this.sweeper);
+    this.closeAll();
+    await this.offBus?.();
+    await this.direct.stop();
+    await this.queue;
+  }
+
+  /** Ends every open stream (server shutdown). */
+  closeAll(): void {
+    for (const client of [...this.clients.values()]) client.end();
+  }
+
+  /** Registers a new stream and sends PB_CONNECT (spec §6.1); the caller reports its end via disconnect(). */
+  connect(connection: RealtimeConnection, ip: string): RealtimeClient {
+    let id = newClientId();
+    while (this.clients.has(id)) id = newClientId();
+    const client = new RealtimeClient(id, ip, Date.now(), connection);
+    this.clients.set(id, client);
+    client.send('PB_CONNECT', JSON.stringify({ clientId: id }), Date.now());
+    return client;
+  }
+
+  /** Forgets a client and everything it held; safe to call more than once. */
+  disconnect(client: RealtimeClient): void {
+    if (this.clients.get(client.id) !== client) return;
+    this.clients.delete(client.id);
+    this.index(client, client.topics, []);
+    this.bind(client, null);
+    client.end();
+  }
+
+  /**
+   * Replaces a client's subscriptions and binds the caller's auth (spec §6.2).
+   * Throws 404 for an unknown client, 400 for another IP, 403 for an auth change.
+   */
+  setSubscriptions(clientId: string, subscriptions: readonly string[], auth: AuthInfo | null, ip: string): void {
+    const client = this.clients.get(clientId);
+    if (!client) throw notFound('Missing or invalid client id.');
+    // SECURITY: a client id leaked to another machine cannot be driven from there.
+    if (client.ip !== ip) throw badRequest('Invalid realtime client.');
+    const bound = this.currentAuth(client);
+    if (bound && !sameRecord(bound, auth)) throw new AppError(403, AUTH_MISMATCH);
+    const topics = [...new Set(subscriptions)].map((raw) => this.topics.get(raw));
+    this.index(client, client.topics, topics);
+    client.topics = topics;
+    this.bind(client, auth);
+  }
+
+  /**
+   * Sends `data` as event `topic` to one client that subscribed to `topic`, from the
+   * same IP, on whichever node holds it, then drops that subscription (the `@oauth2`
+   * flow of spec §5.5). Resolves to whether a client received it.
+   */
+  sendToClient(clientId: string, topic: string, data: unknown, ip: string): Promise<boolean> {
+    return this.direct.send(clientId, topic, JSON.stringify(data), ip);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    const { idleMs, maxLifetimeMs } = this.timeouts;
+    for (const client of this.clients.values()) {
+      if (now - client.lastSentAt >= idleMs || now - client.createdAt >= maxLifetimeMs) client.end();
+    }
+  }
+
+  private async fanOut(events: WireRecordEvent[]): Promise<void> {
+    for (const wire of events) {
+      const collection = this.deps.schema.find(wire.collectionId);
+      if (!collection || collection.id !== wire.collectionId || collection.type === 'view') continue;
+      const event: DeliveryEvent = { action: wire.action, collection, record: wire.record };
+      // Auth changes apply first: a session whose token was revoked by this write gets no more.
+      if (collection.type === 'auth') this.followAuthChange(event);
+      await this.deliver(event);
+    }
+  }
+
+  private async deliver(event: DeliveryEvent): Promise<void> {
+    const c = event.collection;
+    const candidates = new Set<RealtimeClient>();
+    for (const name of new Set([c.id, c.name])) {
+      for (const recordId of [null, String(event.record.id)]) {
+        for (const client of this.byTopic.get(topicKey(name, recordId)) ?? []) candidates.add(client);
+      }
+    }
+    if (candidates.size === 0) return;
+    const cache = this.delivery.newCache();
+    const sends: Promise<void>[] = [];
+    for (const client of candidates) {
+      const auth = this.currentAuth(client)?.info ?? null;
+      for (const topic of client.topics) {
+        if (topic.recordId !== null && topic.recordId !== event.record.id) continue;
+        if (!topic.collection || this.deps.schema.find(topic.collection)?.id !== c.id) continue;
+        sends.push(this.delivery.render(event, topic, auth, cache).then((data) => {
+          if (data === null || client.closed) return;
+          client.send(topic.raw, data, Date.now());
+        }));
+      }
+    }
+    await Promise.all(sends);
+  }
+
+  /** Spec §6.2: unbind on delete or tokenKey change, follow other updates of the bound record. */
+  private followAuthChange(event: DeliveryEvent): void {
+    if (event.action === 'create') return;
+    const id = String(event.record.id);
+    for (const client of [...(this.byAuth.get(id) ?? [])]) {
+      const bound = client.auth;
+      if (!bound || bound.info.collection.id !== event.collection.id) continue;
+      if (event.action === 'delete' || bound.info.record.tokenKey !== event.record.tokenKey) this.bind(client, null);
+      else bound.info = { ...bound.info, collection: event.collection, record: event.record };
+    }
+  }
+
+  /** The client's bound auth, unbinding it first if its collection's token secret changed. */
+  private currentAuth(client: RealtimeClient): BoundAuth | null {
+    const bound = client.auth;
+    if (!bound) return null;
+    const c = this.deps.schema.find(bound.info.collection.id);
+    if (c && c.id === bound.info.collection.id && isAuthCollection(c) && secretOf(c) === bound.secret) return bound;
+    this.bind(client, null);
+    return null;
+  }
+
+  private bind(client: RealtimeClient, auth: AuthInfo | null): void {
+    const oldId = client.auth ? String(client.auth.info.record.id) : null;
+    if (oldId !== null) removeFrom(this.byAuth, oldId, client);
+    client.auth = auth ? { info: { collection: auth.collection, record: auth.record }, secret: secretOf(auth.collection) } : null;
+    if (auth) addTo(this.byAuth, String(auth.record.id), client);
+  }
+
+  private index(client: RealtimeClient, before: readonly Topic[], after: readonly Topic[]): void {
+    for (const t of before) if (t.collection) removeFrom(this.byTopic, topicKey(t.collection, t.recordId), client);
+    for (const t of after) if (t.collection) addTo(this.byTopic, topicKey(t.collection, t.recordId), client);
+  }
+}
+
+/** The index key of a topic: collection names match case-insensitively, record ids exactly. */
+function topicKey(collection: string, recordId: string | null): string {
+  return `${collection.toLowerCase()}/${recordId ?? '*'}`;
+}
+
+/** 40 random characters, like PocketBase's client ids (spec §6.1). */
+function newClientId(): string {
+  return randomBytes(30).toString('base64url');
+}
+
+function secretOf(c: Collection): string {
+  return isAuthCollection(c) ? c.authToken.secret : '';
+}
+
+function sameRecord(bound: BoundAuth, auth: AuthInfo | null): boolean {
+  return !!auth && auth.collection.id === bound.info.collection.id && auth.record.id === bound.info.record.id;
+}
+
+function addTo(map: Map<string, Set<RealtimeClient>>, key: string, client: RealtimeClient): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(client);
+}
+
+function removeFrom(map: Map<string, Set<RealtimeClient>>, key: string, client: RealtimeClient): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(client);
+  if (set.size === 0) map.delete(key);
+}

@@ -1,0 +1,128 @@
+/**
+ * Opens a pooled PostgreSQL connection (`DATABASE_URL`) and wraps it in Kysely.
+ * `pg` is loaded here, on demand, so an embedded node never loads it.
+ */
+import { Kysely, PostgresDialect as KyselyPostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import type { Pool, PoolConfig } from 'pg';
+import { ConfigError } from '../config/config-error.js';
+import { redactUrlPassword } from '../config/config-values.js';
+import type { Db } from './database.js';
+
+/** An open PostgreSQL pool: the Kysely handle and a way to end every connection. */
+export interface PostgresConnection {
+  db: Db;
+  close(): Promise<void>;
+}
+
+/** Options of the pool beyond the URL. */
+export interface PostgresOptions {
+  /** The setting that named the URL, for messages (`DATABASE_URL`). */
+  source?: string;
+  /** Most connections the pool keeps open (default 10). */
+  maxConnections?: number;
+  /** Server-side statement timeout, in seconds (0 = none). */
+  statementTimeout?: number;
+}
+
+// Type OIDs of pg_type (stable since PostgreSQL 7).
+const OID = { int8: 20, numeric: 1700, json: 114, jsonb: 3802, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
+const TEXT_TYPES = new Set<number>([OID.json, OID.jsonb, OID.date, OID.timestamp, OID.timestamptz]);
+
+/**
+ * Connects to PostgreSQL, checks the connection once, and returns the Kysely
+ * handle. A bad URL, an unreachable server or a refused login throws a
+ * ConfigError naming the setting and the reason.
+ */
+export async function connectPostgres(url: string, options: PostgresOptions = {}): Promise<PostgresConnection> {
+  const source = options.source ?? 'DATABASE_URL';
+  const pg = (await import('pg')).default;
+  const config: PoolConfig = {
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    // NOTE: a fresh pool would otherwise wait forever for an unreachable host.
+    connectionTimeoutMillis: 10_000,
+    types: { getTypeParser: typeParser(pg.types.getTypeParser) as never },
+  };
+  if (options.statementTimeout) config.statement_timeout = options.statementTimeout * 1000;
+  let pool: Pool;
+  try {
+    pool = new pg.Pool(config);
+  } catch (err) {
+    throw new ConfigError(source, `${describe(url)}: ${reason(err)}`);
+  }
+  // A connection that breaks while idle must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new ConfigError(source, `cannot connect to PostgreSQL at ${describe(url)}: ${reason(err)}`);
+  }
+  const db = new Kysely<any>({ dialect: new KyselyPostgresDialect({ pool: withoutNulLookups(pool) }) });
+  return {
+    db,
+    async close() {
+      // Kysely's destroy ends the pool too.
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000 and raises when a parameter has one; SQLite
+ * simply finds no row. A read (SELECT/WITH/DELETE) therefore gets NULL for such a
+ * parameter, which matches nothing, while a write still raises (SQLSTATE 22021),
+ * which the dialect turns into a 400.
+ */
+function withoutNulLookups(pool: Pool): PostgresPool {
+  const scrub = (text: string, params: readonly unknown[] | undefined): unknown[] | undefined => {
+    if (!params?.some((p) => typeof p === 'string' && p.includes('\u0000'))) return params as unknown[] | undefined;
+    if (!/^\s*(SELECT|WITH|DELETE)\b/i.test(text)) return params as unknown[];
+    return params.map((p) => (typeof p === 'string' && p.includes('\u0000') ? null : p));
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query: ((text: string, params?: readonly unknown[]) => client.query(text, scrub(text, params))) as unknown as PostgresPoolClient['query'],
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
+/**
+ * Values come back the way the SQLite driver gives them: json/jsonb as text (the
+ * json field type parses its own text), int8 and numeric as numbers (counts,
+ * identity columns), dates and timestamps untouched as text.
+ */
+function typeParser(base: (oid: number, format?: 'text' | 'binary') => unknown) {
+  return (oid: number, format?: 'text' | 'binary'): unknown => {
+    if (format === 'binary') return base(oid, format);
+    if (TEXT_TYPES.has(oid)) return (text: string) => text;
+    if (oid === OID.int8 || oid === OID.numeric) return (text: string) => Number(text);
+    return base(oid, format);
+  };
+}
+
+/** `host:port/database` of a URL, without credentials. */
+function describe(url: string): string {
+  try {
+    const u = new URL(url);
+    const host = u.hostname || u.searchParams.get('host') || 'localhost';
+    return `${host}:${u.port || '5432'}${u.pathname || '/'}`;
+  } catch {
+    return redactUrlPassword(url);
+  }
+}
+
+function reason(err: unknown): string {
+  // NOTE: a refused connection to a name with several addresses is an AggregateError with an empty message.
+  if (err instanceof AggregateError && err.errors.length > 0 && !err.message) err = err.errors[0];
+  const e = err as { message?: unknown; code?: unknown } | null;
+  const message = typeof e?.message === 'string' && e.message !== '' ? e.message : String(err);
+  // e.g. ECONNREFUSED carries its code in the message already; 28P01 (bad password) does not.
+  const code = typeof e?.code === 'string' && !message.includes(e.code) ? ` (${e.code})` : '';
+  return redactUrlPassword(message) + code;
+}

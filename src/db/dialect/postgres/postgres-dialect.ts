@@ -1,0 +1,328 @@
+/**
+ * The PostgreSQL dialect (scaled-out mode, `DATABASE_URL`). It reproduces the
+ * SQLite behaviour the API is specified against: JSON kept as text and read
+ * through `::jsonb` casts guarded so that non-JSON text never raises, text
+ * compared byte-wise (`COLLATE "C"`, like SQLite's BINARY), NULLs sorted first,
+ * a hidden `_rowid_` column for insertion order, and unique violations reported
+ * per column.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import { badRequest, fieldError, type AppError, type ErrorData } from '../../../errors/app-error.js';
+import { errorCodes } from '../../../errors/error-codes.js';
+import type { Executor } from '../../database.js';
+import { DialectBase } from '../dialect-base.js';
+import type { ColumnSpec } from '../dialect.js';
+import type { ParsedIndex } from '../../../core/collections/index-parse.js';
+import { boundValue, pgStrftime, type Bound } from './postgres-strftime.js';
+import { FilterError } from '../../../filter/filter-error.js';
+import type { ColumnKind } from '../../../core/fields/field-type.js';
+
+/** SQLSTATE of a unique violation. */
+const UNIQUE_VIOLATION = '23505';
+/** SQLSTATE of "invalid byte sequence" (a U+0000 in text). */
+const NUL_IN_TEXT = '22021';
+/** The hidden insertion-order column every collection table gets (PostgreSQL has no rowid). */
+export const ROWID_COLUMN = '_rowid_';
+
+// NOTE: these regular expressions decide, without raising, whether text is JSON of
+// some kind; PostgreSQL < 16 has no pg_input_is_valid. Plinth writes only valid
+// JSON into json columns, so "starts like JSON" is enough to pick the branch.
+const JSON_ARRAY = `'^\\s*\\['`;
+const JSON_OTHER = `'^\\s*([{"]|-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?\\s*$|(true|false|null)\\s*$)'`;
+const NUMERIC_TEXT = `'^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$'`;
+/** NUMERIC_TEXT in JavaScript, for values known at compile time. */
+const NUMERIC_RE = /^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$/;
+
+/** PostgresDialect writes SQL for PostgreSQL ≥ 14 and pg-wire engines that support the same features. */
+export class PostgresDialect extends DialectBase {
+  readonly supportsReturning = true;
+
+  columnDefinition(spec: ColumnSpec): string {
+    // NOTE: COLLATE "C" compares and sorts text byte-wise, as SQLite's BINARY does,
+    // whatever the database's locale.
+    if (spec.primaryKey) {
+      return `TEXT COLLATE "C" PRIMARY KEY DEFAULT ('r' || substr(md5(random()::text), 1, 14)) NOT NULL`;
+    }
+    switch (spec.kind) {
+      case 'text':
+        return `TEXT COLLATE "C" DEFAULT ${this.quoteLiteral(textDefault(spec.defaultValue))} NOT NULL`;
+      case 'number': {
+        const n = Number(spec.defaultValue ?? 0);
+        return `DOUBLE PRECISION DEFAULT ${Number.isFinite(n) ? String(n) : '0'} NOT NULL`;
+      }
+      case 'bool':
+        return `BOOLEAN DEFAULT ${spec.defaultValue === true || spec.defaultValue === 1 ? 'TRUE' : 'FALSE'} NOT NULL`;
+      case 'json': {
+        // NOTE: JSON is stored as TEXT, not JSONB: values keep their exact text (key
+        // order, number spelling) as in SQLite, and equality stays text equality.
+        if (spec.defaultValue === null || spec.defaultValue === undefined) return 'TEXT COLLATE "C" DEFAULT NULL';
+        const text = typeof spec.defaultValue === 'string' ? spec.defaultValue : JSON.stringify(spec.defaultValue);
+        return `TEXT COLLATE "C" DEFAULT ${this.quoteLiteral(text)} NOT NULL`;
+      }
+    }
+  }
+
+  override hiddenColumns(): string[] {
+    return [`${this.quoteId(ROWID_COLUMN)} BIGSERIAL`];
+  }
+
+  async tableColumns(exec: Executor, name: string): Promise<string[]> {
+    const { rows } = await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = ${name} AND column_name <> ${ROWID_COLUMN}
+      ORDER BY ordinal_position`.execute(exec);
+    return rows.map((r) => r.name);
+  }
+
+  isUniqueViolation(err: unknown): boolean {
+    return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === UNIQUE_VIOLATION;
+  }
+
+  translateError(err: unknown, message?: string): AppError | null {
+    // A text value with U+0000, which PostgreSQL text cannot store (SQLite can).
+    if ((err as { code?: unknown } | null)?.code === NUL_IN_TEXT) return badRequest(message, {}, err);
+    if (!this.isUniqueViolation(err)) return null;
+    // PostgreSQL says `Key (title, slug)=(a, b) already exists.`; a case-insensitive
+    // index shows `lower(title)`, which still names its column. Other expressions
+    // name no column, and then no field gets the error (as on SQLite).
+    const detail = String((err as { detail?: unknown }).detail ?? '');
+    const list = /^Key \((.*)\)=\(/s.exec(detail)?.[1] ?? '';
+    const data: ErrorData = {};
+    for (const item of splitTopLevel(list)) {
+      const m = /^\s*(?:lower\()?"?(\w+)"?(?:::text)?\)?\s*$/i.exec(item);
+      if (m) data[m[1]!] = fieldError('validation_not_unique', errorCodes.validation_not_unique);
+    }
+    return badRequest(message, data, err);
+  }
+
+  override indexDefinition(index: ParsedIndex, table: string): string {
+    // Stored indexes are SQLite-flavoured (spec §2.1): backtick-quoted names in a
+    // partial index's WHERE become standard double quotes.
+    return super.indexDefinition({ ...index, where: index.where.replace(/`([^`]*)`/g, '"$1"') }, table);
+  }
+
+  protected override indexColumn(name: string, collate: string | undefined, sort: string | undefined): string {
+    // NOTE: PostgreSQL has no NOCASE collation; an index on lower(col) gives the
+    // same case-insensitive uniqueness. Other SQLite collations (BINARY, RTRIM) fall
+    // back to the column's own byte-wise collation.
+    const col = collate?.toUpperCase() === 'NOCASE' ? `lower(${this.quoteId(name)})` : this.quoteId(name);
+    return sort ? `${col} ${sort}` : col;
+  }
+
+  override booleanValue(value: boolean): RawBuilder<unknown> {
+    // NOTE: an untyped literal takes the type of what it is compared with, so '1'
+    // equals TRUE in a boolean column, 1 in a number column and '1' in a text one:
+    // the three things SQLite's integer 1 equals.
+    return sql.raw(value ? `'1'` : `'0'`);
+  }
+
+  override param(value: unknown): RawBuilder<unknown> {
+    // NOTE: PostgreSQL text cannot hold U+0000; a filter value with one could never
+    // match a stored value and would make the server raise, so it is a 400.
+    if (typeof value === 'string' && value.includes('\u0000')) throw new FilterError('text values cannot contain U+0000 on PostgreSQL');
+    return super.param(value);
+  }
+
+  override typedValue(value: unknown, kind: ColumnKind): RawBuilder<unknown> {
+    switch (kind) {
+      case 'number':
+        return sql`CAST(${value} AS DOUBLE PRECISION)`;
+      case 'bool':
+        return sql`CAST(${value} AS BOOLEAN)`;
+      default:
+        return sql`CAST(${value} AS TEXT) COLLATE "C"`;
+    }
+  }
+
+  override comparable(
+    left: RawBuilder<unknown>, right: RawBuilder<unknown>, leftKind?: ColumnKind, rightKind?: ColumnKind,
+  ): [RawBuilder<unknown>, RawBuilder<unknown>] {
+    // NOTE: PostgreSQL is strictly typed where SQLite compares any two values. Most
+    // comparisons need nothing (an untyped bound value takes the column's type);
+    // the rest are rewritten as (rank, number, text) rows that order like SQLite's
+    // values, so that no comparison can raise a type error.
+    const a = operandClass(left, leftKind);
+    const b = operandClass(right, rightKind);
+    if (a.kind === 'constant' && b.kind === 'constant') return [rankedConstant(a.value), rankedConstant(b.value)];
+    if (fits(a, b) && fits(b, a)) return [left, right];
+    return [this.ranked(left, a), this.ranked(right, b)];
+  }
+
+  /** An operand as a (rank, number, text) row: rank 1 numbers, 2 text, all NULL for NULL. */
+  private ranked(expr: RawBuilder<unknown>, c: OperandClass): RawBuilder<unknown> {
+    if (c.kind === 'constant') return rankedConstant(c.value);
+    if (c.kind === 'number' || c.kind === 'bool') {
+      const n = c.kind === 'bool' ? sql`CAST(${expr} AS INT)` : expr;
+      return sql`ROW(CASE WHEN ${n} IS NULL THEN NULL ELSE 1 END, CAST(${n} AS DOUBLE PRECISION), CASE WHEN ${n} IS NULL THEN NULL ELSE CAST('' AS TEXT) END)`;
+    }
+    // Text (or json text) that reads as a number counts as one, as NUMERIC affinity does in SQLite.
+    const t = sql`CAST(${expr} AS TEXT)`;
+    const isNum = sql`${t} ~ ${sql.raw(NUMERIC_TEXT)}`;
+    return sql`ROW(CASE WHEN ${t} IS NULL THEN NULL WHEN ${isNum} THEN 1 ELSE 2 END, CASE WHEN ${t} IS NULL THEN NULL WHEN ${isNum} THEN CAST(${t} AS DOUBLE PRECISION) ELSE 0 END, CASE WHEN ${isNum} THEN CAST('' AS TEXT) ELSE ${t} COLLATE "C" END)`;
+  }
+
+  override asText(expr: RawBuilder<unknown>): RawBuilder<unknown> {
+    return sql`CAST(${expr} AS TEXT)`;
+  }
+
+  override orderBy(expr: RawBuilder<unknown>, desc: boolean): RawBuilder<unknown> {
+    // SQLite sorts NULLs first ascending and last descending; PostgreSQL the opposite.
+    return desc ? sql`${expr} DESC NULLS LAST` : sql`${expr} ASC NULLS FIRST`;
+  }
+
+  jsonArrayContains(arrayExpr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<boolean> {
+    return sql<boolean>`EXISTS (SELECT 1 FROM ${this.jsonEach(arrayExpr)} AS __jac WHERE __jac.value = CAST(${value} AS TEXT))`;
+  }
+
+  jsonEach(x: RawBuilder<unknown>): RawBuilder<unknown> {
+    // NOTE: a plain string (a single select/relation value) becomes a one-item array,
+    // as in PocketBase's dbutils.JSONEach; items come back as text like SQLite's
+    // json_each `value` (strings unquoted).
+    const t = sql`CAST(${x} AS TEXT)`;
+    return sql`jsonb_array_elements_text(CASE WHEN ${t} ~ ${sql.raw(JSON_ARRAY)} THEN CAST(${t} AS JSONB) ELSE jsonb_build_array(${t}) END)`;
+  }
+
+  jsonArrayLength(x: RawBuilder<unknown>): RawBuilder<number> {
+    const t = sql`CAST(${x} AS TEXT)`;
+    return sql<number>`(CASE WHEN ${t} IS NULL OR ${t} = '' THEN 0 WHEN ${t} ~ ${sql.raw(JSON_ARRAY)} THEN jsonb_array_length(CAST(${t} AS JSONB)) WHEN ${t} ~ ${sql.raw(JSON_OTHER)} THEN 0 ELSE 1 END)`;
+  }
+
+  jsonExtract(x: RawBuilder<unknown>, path: ReadonlyArray<string | number>): RawBuilder<unknown> {
+    const t = sql`CAST(${x} AS TEXT)`;
+    // SECURITY: the path comes from the filter text, so it is bound, never spliced.
+    const keys = path.map((p) => String(p));
+    const value = keys.length === 0 ? sql`CAST(${t} AS JSONB)` : sql`(CAST(${t} AS JSONB) #> CAST(${keys} AS TEXT[]))`;
+    // Non-JSON text yields itself for the whole value and NULL under a path, as in SQLite.
+    const fallback = keys.length === 0 ? t : sql`NULL`;
+    return sql`(CASE WHEN ${t} ~ ${sql.raw(JSON_ARRAY)} OR ${t} ~ ${sql.raw(JSON_OTHER)} THEN ${this.jsonScalar(value)} ELSE ${fallback} END)`;
+  }
+
+  /** A jsonb value as SQLite's json_extract returns it: strings unquoted, booleans 1/0, null NULL. */
+  private jsonScalar(v: RawBuilder<unknown>): RawBuilder<unknown> {
+    return sql`(CASE jsonb_typeof(${v}) WHEN 'string' THEN ${v} #>> '{}' WHEN 'boolean' THEN (CASE WHEN ${v} = 'true'::jsonb THEN '1' ELSE '0' END) WHEN 'null' THEN NULL ELSE ${v} #>> '{}' END)`;
+  }
+
+  likeInsensitive(left: RawBuilder<unknown>, pattern: RawBuilder<unknown>, negate: boolean): RawBuilder<boolean> {
+    // NOTE: the C collation makes ILIKE fold ASCII letters only, as SQLite's LIKE does.
+    const l = sql`CAST(${left} AS TEXT) COLLATE "C"`;
+    return negate ? sql<boolean>`${l} NOT ILIKE ${pattern} ESCAPE '\\'` : sql<boolean>`${l} ILIKE ${pattern} ESCAPE '\\'`;
+  }
+
+  isDistinct(left: RawBuilder<unknown>, right: RawBuilder<unknown>, negate: boolean): RawBuilder<boolean> {
+    return negate ? sql<boolean>`${left} IS DISTINCT FROM ${right}` : sql<boolean>`${left} IS NOT DISTINCT FROM ${right}`;
+  }
+
+  random(): RawBuilder<unknown> {
+    return sql`RANDOM()`;
+  }
+
+  rowId(alias: string): RawBuilder<unknown> {
+    return sql`${sql.id(alias, ROWID_COLUMN)}`;
+  }
+
+  override lower(expr: RawBuilder<unknown>): RawBuilder<unknown> {
+    return sql`LOWER(CAST(${expr} AS TEXT) COLLATE "C")`;
+  }
+
+  override geoDistance(
+    lonA: RawBuilder<unknown>, latA: RawBuilder<unknown>, lonB: RawBuilder<unknown>, latB: RawBuilder<unknown>,
+  ): RawBuilder<number> {
+    return super.geoDistance(this.toNumber(lonA), this.toNumber(latA), this.toNumber(lonB), this.toNumber(latB));
+  }
+
+  strftime(format: RawBuilder<unknown>, time: RawBuilder<unknown> | null, modifiers: RawBuilder<unknown>[]): RawBuilder<unknown> {
+    return pgStrftime(boundValue(format), time, modifiers.map(boundValue));
+  }
+
+  /** A number from any value, NULL when its text is not a number (SQLite would use 0 only in arithmetic). */
+  private toNumber(x: RawBuilder<unknown>): RawBuilder<unknown> {
+    const t = sql`CAST(${x} AS TEXT)`;
+    return sql`(CASE WHEN ${t} ~ ${sql.raw(NUMERIC_TEXT)} THEN CAST(${t} AS DOUBLE PRECISION) END)`;
+  }
+}
+
+/**
+ * The value of a constant operand: a bound parameter, or one of the literals the
+ * compiler writes (NULL, TRUE/FALSE, '1'/'0', a count); undefined otherwise.
+ */
+function constantValue(expr: RawBuilder<unknown>): Bound {
+  const bound = boundValue(expr);
+  if (bound) return bound;
+  const node = expr.toOperationNode() as unknown as { kind: string; sqlFragments?: readonly string[]; parameters?: readonly unknown[] };
+  if (node.kind !== 'RawNode' || node.parameters?.length !== 0 || node.sqlFragments?.length !== 1) return undefined;
+  const text = node.sqlFragments[0]!.trim().toUpperCase();
+  if (text === 'NULL') return { value: null };
+  if (text === 'TRUE') return { value: true };
+  if (text === 'FALSE') return { value: false };
+  if (text === "'1'") return { value: 1 };
+  if (text === "'0'") return { value: 0 };
+  if (/^-?\d+(\.\d+)?$/.test(text)) return { value: Number(text) };
+  return undefined;
+}
+
+/** What one side of a comparison is, as far as typing goes. */
+type OperandClass = { kind: 'constant'; value: unknown } | { kind: 'text' | 'number' | 'bool' | 'json' };
+
+function operandClass(expr: RawBuilder<unknown>, kind: ColumnKind | undefined): OperandClass {
+  const constant = constantValue(expr);
+  if (constant) return { kind: 'constant', value: constant.value };
+  return { kind: kind ?? 'text' };
+}
+
+/**
+ * Whether `a` can be compared with `b` as written: an untyped constant takes the
+ * other side's type, which must then accept it (a number column only numbers or
+ * numeric text); text compares with text; json text needs ranking against anything
+ * that is not text, since SQLite's json_extract yields numbers for JSON numbers.
+ */
+function fits(a: OperandClass, b: OperandClass): boolean {
+  if (a.kind !== 'constant') return b.kind === 'constant' || (a.kind === b.kind && a.kind !== 'json');
+  const v = a.value;
+  if (v === null || v === undefined) return true;
+  switch (b.kind) {
+    case 'number':
+      // NOTE: text beyond the double range (1e400) would raise in PostgreSQL; it is ranked instead.
+      return typeof v === 'number' || (typeof v === 'string' && NUMERIC_RE.test(v) && Number.isFinite(Number(v)));
+    case 'bool':
+      return typeof v === 'boolean' || v === 0 || v === 1 || v === '0' || v === '1';
+    case 'json':
+      return false;
+    default:
+      // A boolean constant is a typed TRUE/FALSE, which text does not compare with.
+      return typeof v !== 'boolean';
+  }
+}
+
+/**
+ * A constant as a (rank, number, text) row, so that two constants compare like
+ * SQLite's values: NULL unknown, numbers before text, text byte-wise.
+ */
+function rankedConstant(value: unknown): RawBuilder<unknown> {
+  if (value === null || value === undefined) return sql`ROW(CAST(NULL AS INT), CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS TEXT))`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return sql`ROW(1, CAST(${Number(value)} AS DOUBLE PRECISION), CAST('' AS TEXT))`;
+  }
+  return sql`ROW(2, CAST(0 AS DOUBLE PRECISION), CAST(${String(value)} AS TEXT) COLLATE "C")`;
+}
+
+/** Splits `a, lower(b), c` on the commas outside parentheses. */
+function splitTopLevel(list: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    const ch = list[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) {
+      out.push(list.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (list.trim() !== '') out.push(list.slice(start));
+  return out;
+}
+
+function textDefault(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'string' ? value : String(value);
+}

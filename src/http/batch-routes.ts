@@ -1,0 +1,87 @@
+/**
+ * `POST /api/batch` (spec §7): record create, update, upsert and delete
+ * sub-requests run in order in one transaction, each with its own rules and the
+ * outer request's auth; any failure rolls all of them back.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { batchDeadline, BatchAbortedError, BatchStepError, runBatch } from '../core/batch/batch-runner.js';
+import type { RecordService } from '../core/records/record-service.js';
+import type { WriteScope } from '../core/records/write-scope.js';
+import type { SettingsService } from '../core/settings/settings-service.js';
+import { badRequest, forbidden, type FieldError } from '../errors/app-error.js';
+import { parseBatchRequests } from './batch-request.js';
+import { dynamicBodyLimit } from './body-parser.js';
+import { runBatchRequest, type BatchResult } from './batch-sub-request.js';
+import { toAppError } from './error-handler.js';
+import { recordBody } from './record-body-input.js';
+
+/** The batch body limit when settings give none (spec §1.1: 128 MiB). */
+export const DEFAULT_BATCH_BODY_LIMIT = 128 << 20;
+
+/** The transaction timeout when settings give none (spec §7: 3 s). */
+export const DEFAULT_BATCH_TIMEOUT_SECONDS = 3;
+
+/** What the batch routes need. */
+export interface BatchRoutesDeps {
+  records: RecordService;
+  settings: SettingsService;
+}
+
+/** Registers `POST /api/batch`. */
+export function registerBatchRoutes(app: FastifyInstance, deps: BatchRoutesDeps): void {
+  const { records, settings } = deps;
+  const bodyLimit = (): number => {
+    const size = settings.get().batch.maxBodySize;
+    return size > 0 ? size : DEFAULT_BATCH_BODY_LIMIT;
+  };
+
+  app.post('/api/batch', {
+    // NOTE: settings may change the limit at runtime while Fastify fixes a route's limit at
+    // start-up, so the limit is resolved per request (spec §1.1: `batch.maxBodySize`).
+    ...dynamicBodyLimit(bodyLimit),
+    // Before the body is read: a disabled batch answers 403 whatever its size.
+    onRequest: async function assertBatchAllowed() {
+      const { batch } = settings.get();
+      if (!batch.enabled || batch.maxRequests <= 0) throw forbidden('Batch requests are not allowed.');
+    },
+  }, async function runBatchRequests(request, reply) {
+    const { batch } = settings.get();
+    const requests = parseBatchRequests(recordBody(request), request.uploadedFiles, batch.maxRequests);
+    const timeout = (batch.timeout > 0 ? batch.timeout : DEFAULT_BATCH_TIMEOUT_SECONDS) * 1000;
+    const client = clientGone(reply);
+    const deadline = batchDeadline(timeout, client.signal);
+    try {
+      const steps = requests.map((item) => (scope: WriteScope) => runBatchRequest(records, request, item, scope));
+      return await runBatch<BatchResult>((fn) => records.inTransaction(fn), steps, deadline.signal);
+    } catch (err) {
+      throw batchError(request, err);
+    } finally {
+      deadline.clear();
+      client.dispose();
+    }
+  });
+}
+
+/** The spec §7 answer for a failed batch: the failing index and that sub-request's error body. */
+function batchError(request: FastifyRequest, err: unknown): unknown {
+  if (err instanceof BatchAbortedError) return badRequest('Batch transaction failed.', {}, err);
+  if (!(err instanceof BatchStepError)) return err;
+  const response = toAppError(err.cause);
+  if (response.status >= 500) request.log.error({ err: err.cause, reqId: request.id, index: err.index }, 'batch sub-request failed');
+  const failure: FieldError & { response: unknown } = {
+    code: 'batch_request_failed',
+    message: 'Batch request failed.',
+    response: response.toJSON(),
+  };
+  return badRequest('Batch transaction failed.', { requests: { [String(err.index)]: failure } }, err);
+}
+
+/** A signal that aborts when the client closes the connection before the answer is written. */
+function clientGone(reply: FastifyReply): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onClose = (): void => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('batch request interrupted'));
+  };
+  reply.raw.on('close', onClose);
+  return { signal: controller.signal, dispose: () => reply.raw.off('close', onClose) };
+}

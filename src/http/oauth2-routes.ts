@@ -1,0 +1,93 @@
+/**
+ * The OAuth2 sign-in route (spec §5.5): `POST …/auth-with-oauth2` on every
+ * auth collection. auth-methods lists the providers (auth-routes.ts).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthService } from '../core/auth/auth-service.js';
+import type { OAuth2User } from '../core/auth/oauth2/oauth2-definition.js';
+import { providerConfig, type OAuth2Service, type OAuth2SignIn } from '../core/auth/oauth2/oauth2-service.js';
+import type { AuthCollection } from '../core/collections/collection.js';
+import type { RecordService } from '../core/records/record-service.js';
+import { AppError, fieldError, type ErrorData } from '../errors/app-error.js';
+import { authResponse } from './auth-routes.js';
+import { requestMfaId } from './auth-flow-routes.js';
+import { requestInfo } from './request-auth.js';
+
+type Params = { collection: string };
+
+/** What the OAuth2 routes need. */
+export interface OAuth2RoutesDeps {
+  auth: AuthService;
+  oauth2: OAuth2Service;
+  records: RecordService;
+}
+
+// NOTE: PocketBase answers both an undecodable and an invalid auth-with-oauth2 form with this message (spec §5).
+const LOADING = 'An error occurred while loading the submitted data.';
+
+/** Registers the OAuth2 routes. */
+export function registerOAuth2Routes(app: FastifyInstance, deps: OAuth2RoutesDeps): void {
+  app.post<{ Params: Params }>('/api/collections/:collection/auth-with-oauth2', async function authWithOAuth2(request) {
+    const c = deps.auth.authCollection(request.params.collection);
+    deps.oauth2.assertEnabled(c);
+    const body = objectBody(request);
+    const input = parseSignIn(c, body);
+    const req = requestInfo(request, 'oauth2', body);
+    const outcome = await deps.oauth2.signIn(c, input, req);
+    // authRule and MFA (spec §5.4) apply as for every sign-in method.
+    const result = await deps.auth.completeAuth(c, outcome.record, 'oauth2', req, requestMfaId(request, body));
+    const response = await authResponse(request, deps.records, result);
+    return { ...response, meta: oauth2Meta(outcome.user, outcome.isNew) };
+  });
+}
+
+/** The `meta` of an OAuth2 auth response (spec §5.5). */
+export function oauth2Meta(user: OAuth2User, isNew: boolean): Record<string, unknown> {
+  return {
+    id: user.id,
+    name: user.name,
+    username: user.username,
+    email: user.email,
+    avatarURL: user.avatarURL,
+    avatarUrl: user.avatarURL,
+    accessToken: user.accessToken,
+    refreshToken: user.refreshToken,
+    expiry: user.expiry,
+    rawUser: user.rawUser,
+    isNew,
+  };
+}
+
+function objectBody(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw new AppError(400, LOADING);
+  return body as Record<string, unknown>;
+}
+
+function parseSignIn(c: AuthCollection, body: Record<string, unknown>): OAuth2SignIn {
+  const provider = optionalString(body.provider);
+  const code = optionalString(body.code);
+  const codeVerifier = optionalString(body.codeVerifier);
+  const redirectURL = optionalString(body.redirectURL) || optionalString(body.redirectUrl);
+  const createData = body.createData ?? {};
+  if (typeof createData !== 'object' || Array.isArray(createData)) throw new AppError(400, LOADING);
+
+  const errors: ErrorData = {};
+  const blank = () => fieldError('validation_required', 'Cannot be blank.');
+  if (provider === '') errors.provider = blank();
+  else if (provider.length > 100) errors.provider = fieldError('validation_length_out_of_range', 'The length must be between 0 and 100.', { min: 0, max: 100 });
+  else if (!providerConfig(c, provider)) {
+    errors.provider = fieldError('validation_invalid_provider', `Provider with name ${JSON.stringify(provider)} is missing or is not enabled.`);
+  }
+  if (code === '') errors.code = blank();
+  if (Object.keys(errors).length > 0) throw new AppError(400, LOADING, errors);
+  return { provider, code, codeVerifier, redirectURL, createData: createData as Record<string, unknown> };
+}
+
+// A value of the wrong JSON type fails decoding, as Go's binding of the form does.
+function optionalString(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw new AppError(400, LOADING);
+  return value;
+}

@@ -1,0 +1,91 @@
+/**
+ * The realtime API (spec §6): `GET /api/realtime` opens a Server-Sent Events
+ * stream, `POST /api/realtime` sets the stream's subscriptions and binds the
+ * caller's auth. The hub in core/realtime does the rest.
+ */
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { RealtimeHub } from '../core/realtime/realtime-hub.js';
+import type { RealtimeConnection } from '../core/realtime/realtime-client.js';
+import { badRequest, fieldError, type ErrorData } from '../errors/app-error.js';
+import { clientIp } from './client-ip.js';
+
+/** Bytes a slow reader may leave unread before its stream is cut, so one client cannot hoard memory. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+
+/** Registers the realtime routes over a hub. */
+export function registerRealtimeRoutes(app: FastifyInstance, hub: RealtimeHub): void {
+  // Open streams would keep Fastify's close() waiting forever.
+  app.addHook('preClose', (done) => {
+    hub.closeAll();
+    done();
+  });
+
+  app.get('/api/realtime', { exposeHeadRoute: false }, function connectRealtime(request, reply) {
+    const res = reply.raw;
+    // NOTE: a hijacked reply skips Fastify's header handling; headers set through
+    // `reply.header()` by earlier hooks (CORS) are copied onto the raw response here,
+    // the security headers are already on it (security-headers.ts).
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value !== undefined) res.setHeader(name, value as string | number | string[]);
+    }
+    reply.hijack();
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-store',
+      'X-Accel-Buffering': 'no',
+      Connection: 'keep-alive',
+    });
+    res.flushHeaders();
+    request.raw.socket.setNoDelay(true);
+    const client = hub.connect(sseConnection(res), clientIp(request));
+    res.once('close', () => hub.disconnect(client));
+  });
+
+  app.post('/api/realtime', async function setSubscriptions(request, reply) {
+    const { clientId, subscriptions } = parseSubscribeBody(request.body);
+    hub.setSubscriptions(clientId, subscriptions, request.auth, clientIp(request));
+    return reply.code(204).send();
+  });
+}
+
+/** A RealtimeConnection over a raw HTTP response. */
+function sseConnection(res: ServerResponse): RealtimeConnection {
+  return {
+    write(frame) {
+      if (res.writableEnded || res.destroyed) return;
+      res.write(frame);
+      // SECURITY: a client that stops reading would make the node buffer every event.
+      if (res.writableLength > MAX_BUFFERED) res.destroy();
+    },
+    end() {
+      if (!res.writableEnded) res.end();
+    },
+  };
+}
+
+/** Validates the body of spec §6.2: clientId 1–255 chars, at most 1000 subscriptions of at most 2500 chars. */
+function parseSubscribeBody(body: unknown): { clientId: string; subscriptions: string[] } {
+  const input = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const errors: ErrorData = {};
+  const clientId = typeof input.clientId === 'string' ? input.clientId : '';
+  if (clientId === '') errors.clientId = fieldError('validation_required', 'Cannot be blank.');
+  else if (clientId.length > 255) errors.clientId = fieldError('validation_length_out_of_range', 'The length must be between 1 and 255.', { min: 1, max: 255 });
+  const raw = input.subscriptions ?? [];
+  const subscriptions: string[] = [];
+  if (!Array.isArray(raw)) {
+    errors.subscriptions = fieldError('validation_invalid_value', 'Invalid value.');
+  } else if (raw.length > 1000) {
+    errors.subscriptions = fieldError('validation_length_too_long', 'The length must be no more than 1000.', { max: 1000 });
+  } else {
+    const itemErrors: ErrorData = {};
+    raw.forEach((s, i) => {
+      if (typeof s !== 'string') itemErrors[i] = fieldError('validation_invalid_value', 'Invalid value.');
+      else if (s.length > 2500) itemErrors[i] = fieldError('validation_length_too_long', 'The length must be no more than 2500.', { max: 2500 });
+      else subscriptions.push(s);
+    });
+    if (Object.keys(itemErrors).length > 0) errors.subscriptions = itemErrors;
+  }
+  if (Object.keys(errors).length > 0) throw badRequest('Something went wrong while processing your request.', errors);
+  return { clientId, subscriptions };
+}
