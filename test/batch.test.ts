@@ -7,9 +7,13 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventSource } from 'eventsource';
 import { ClientResponseError } from 'pocketbase';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { allRecords, createCollection, createRecord, readRecord, signIn, uniqueName } from './helpers/record-scenarios.js';
+
+// Node 20 has no EventSource; the SDK's realtime client uses the global one.
+(globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
 
 let s: TestServer;
 let admin: string;
@@ -233,6 +237,15 @@ describe('rules, auth, headers and context', () => {
     expect(await allRecords(s, locked)).toEqual([]);
   });
 
+  it('keeps the outer Authorization header out of reach of a sub-request\'s headers', async () => {
+    const name = await openCollection('authheader', { createRule: '@request.headers.authorization = ""' });
+    const r = await batch([
+      { method: 'POST', url: `/api/collections/${name}/records`, headers: { Authorization: 'Bearer forged' }, body: { title: 'x' } },
+    ]);
+    expect(r.status, r.text).toBe(200);
+    expect(await allRecords(s, name)).toHaveLength(1);
+  });
+
   it('gives rules @request.context = "batch", the sub-request\'s headers over the outer ones, and its query', async () => {
     const name = await openCollection('context', {
       createRule: '@request.context = "batch" && @request.headers.x_batch_tag = "inner" && @request.query.tag = "q"',
@@ -276,6 +289,36 @@ describe('rules, auth, headers and context', () => {
     expect(refused.body.data.requests[1].response).toMatchObject({ status: 404 });
     expect((await readRecord(s, name, mine.id)).title).toBe('mine 3');
     expect((await readRecord(s, name, theirs.id)).title).toBe('theirs');
+  });
+});
+
+describe('realtime', () => {
+  it('publishes the events of a committed batch in order, and none of a rolled-back one', async () => {
+    const name = await openCollection('live');
+    const base = `/api/collections/${name}/records`;
+    const pb = s.client().autoCancellation(false);
+    const events: { action: string; title: string }[] = [];
+    const unsubscribe = await pb.collection(name).subscribe('*', (e) => events.push({ action: e.action, title: e.record.title as string }));
+    try {
+      const failed = await batch([
+        { method: 'POST', url: base, body: { title: 'rolled back 1' } },
+        { method: 'POST', url: base, body: { title: 'rolled back 2' } },
+        { method: 'POST', url: base, body: { title: '' } },
+      ]);
+      expect(failed.status).toBe(400);
+      const ok = await batch([
+        { method: 'POST', url: base, body: { id: 'liveupdated0001', title: 'one' } },
+        { method: 'PATCH', url: `${base}/liveupdated0001`, body: { title: 'two' } },
+      ]);
+      expect(ok.status, ok.text).toBe(200);
+      // Events arrive in publish order: once the committed batch's last event is in, any
+      // event of the rolled-back batch would be in too.
+      const deadline = Date.now() + 10_000;
+      while (events.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(events).toEqual([{ action: 'create', title: 'one' }, { action: 'update', title: 'two' }]);
+    } finally {
+      await unsubscribe();
+    }
   });
 });
 

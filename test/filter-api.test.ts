@@ -274,7 +274,8 @@ describe('sort', () => {
     ['-owner.name,k', ['p2', 'p5', 'p1', 'p4', 'p3']],
     ['tags:length,-views', ['p3', 'p2', 'p4', 'p5', 'p1']],
     ['meta.a.b', ['p3', 'p5', 'p1', 'p2', 'p4']],
-    ['-meta.a.b', ['p4', 'p2', 'p1', 'p3', 'p5']],
+    // Ties (p3, p5 have no meta.a.b) break by insertion order in the last term's direction.
+    ['-meta.a.b', ['p4', 'p2', 'p1', 'p5', 'p3']],
     ['title:lower,k', ['p3', 'p4', 'p2', 'p1', 'p5']],
     ['@rowid', ['p1', 'p2', 'p3', 'p4', 'p5']],
     ['-@rowid', ['p5', 'p4', 'p3', 'p2', 'p1']],

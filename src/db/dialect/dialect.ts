@@ -88,7 +88,7 @@ export interface Dialect {
   /** The engine's row number of a table alias, for `sort=@rowid`. */
   rowId(alias: string): RawBuilder<unknown>;
   /** The ORDER BY item that returns rows of a table alias in insertion order (spec §1.7). */
-  insertionOrder(alias: string): RawBuilder<unknown>;
+  insertionOrder(alias: string, descending?: boolean): RawBuilder<unknown>;
   /** Lower-cases a text expression. */
   lower(expr: RawBuilder<unknown>): RawBuilder<unknown>;
   /** The Haversine distance in km between two points given in degrees (spec §4.4 `geoDistance`). */

@@ -120,6 +120,13 @@ function applyModifier(ts: RawBuilder<unknown>, time: RawBuilder<unknown> | null
     if (!unit) return null;
     const n = Number(shift[1]);
     if (!Number.isFinite(n)) return null;
+    if (unit === 'month' || unit === 'year') {
+      // NOTE: SQLite moves the month and lets the day overflow (Jan 31 + 1 month = Mar 2);
+      // PostgreSQL would clamp to Feb 29. Fractional months are not supported (NULL).
+      if (!Number.isInteger(n)) return null;
+      const months = unit === 'year' ? n * 12 : n;
+      return sql`(date_trunc('month', ${ts}) + CAST(${`${months} months`} AS INTERVAL) + (${ts} - date_trunc('month', ${ts})))`;
+    }
     return sql`(${ts} + CAST(${n} AS DOUBLE PRECISION) * CAST(${`1 ${unit}`} AS INTERVAL))`;
   }
   if (m === 'start of day') return sql`date_trunc('day', ${ts})`;

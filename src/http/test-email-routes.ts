@@ -1,0 +1,32 @@
+/**
+ * `POST /api/settings/test/email` (spec §9, superusers only): sends one auth
+ * mail template with sample values, to check the SMTP settings and templates.
+ */
+import type { FastifyInstance } from 'fastify';
+import { TEST_TEMPLATES, type AuthMails, type TestTemplate } from '../core/auth/auth-mails.js';
+import type { AuthService } from '../core/auth/auth-service.js';
+import { assertValidForm, formString, requiredEmail } from '../core/auth/auth-form.js';
+import { badRequest, fieldError, type ErrorData } from '../errors/app-error.js';
+import { recordBody } from './record-body-input.js';
+import { assertSuperuser } from './request-auth.js';
+
+/** Registers the test-email route. */
+export function registerTestEmailRoute(app: FastifyInstance, deps: { auth: AuthService; mails: AuthMails }): void {
+  app.post('/api/settings/test/email', async function sendTestEmail(request, reply) {
+    assertSuperuser(request);
+    const body = recordBody(request);
+    const errors: ErrorData = {};
+    const email = requiredEmail(body, 'email', errors);
+    const template = formString(body.template);
+    if (template === '') errors.template = fieldError('validation_required', 'Cannot be blank.');
+    else if (!(TEST_TEMPLATES as readonly string[]).includes(template)) errors.template = fieldError('validation_in_invalid', 'Must be a valid value.');
+    assertValidForm(errors);
+    const c = deps.auth.authCollection(formString(body.collection) || '_superusers');
+    try {
+      await deps.mails.test(c, template as TestTemplate, email);
+    } catch (err) {
+      throw badRequest('Failed to send the test email.', {}, err);
+    }
+    return reply.code(204).send();
+  });
+}
