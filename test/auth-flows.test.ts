@@ -460,3 +460,31 @@ describe('new-location alerts', () => {
     expect(origins.body.items).toHaveLength(0);
   });
 });
+
+describe('POST /api/settings/test/email', () => {
+  it.each([
+    ['verification', 'Verify your Plinth Test email', 'confirm-verification/'],
+    ['password-reset', 'Reset your Plinth Test password', 'confirm-password-reset/'],
+    ['email-change', 'Confirm your Plinth Test new email address', 'confirm-email-change/'],
+    ['otp', 'OTP for Plinth Test', '<strong>'],
+    ['login-alert', 'Login from a new location', 'Test browser'],
+  ])('sends the %s template', async (template, subject, content) => {
+    const to = `test-${template}@example.com`;
+    const r = await s.request('POST', '/api/settings/test/email', { token: await s.adminToken(), body: { email: to, template, collection: 'users' } });
+    expect(r.status, r.text).toBe(204);
+    const mail = await inbox.next(to);
+    expect(mail.subject).toBe(subject);
+    expect(mail.decoded).toContain(content);
+  });
+
+  it('is for superusers and validates its body', async () => {
+    const url = '/api/settings/test/email';
+    const admin = await s.adminToken();
+    await runScenarios(s, [
+      { name: 'guest', method: 'POST', url, body: { email: 'a@example.com', template: 'otp' }, status: 401 },
+      { name: 'blank', method: 'POST', url, token: admin, body: {}, status: 400, expect: { data: { email: { code: 'validation_required' }, template: { code: 'validation_required' } } } },
+      { name: 'bad template', method: 'POST', url, token: admin, body: { email: 'a@example.com', template: 'nope' }, status: 400, expect: { data: { template: { code: 'validation_in_invalid' } } } },
+      { name: 'not an auth collection', method: 'POST', url, token: admin, body: { email: 'a@example.com', template: 'otp', collection: '_otps' }, status: 404 },
+    ]);
+  });
+});

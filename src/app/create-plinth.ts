@@ -95,7 +95,7 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   const auth = new AuthService({ db, schema, access: records.access, mfa });
 
   const logger = options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel });
-  const http = Fastify(fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout }));
+  const http = Fastify(fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout, logRequests: config.logLevel === 'debug' || config.logLevel === 'trace' }));
   await registerHttpConventions(http, { origins: config.origins, bodyLimit: config.bodyLimit });
   registerClientIp(http, { trustedProxies: config.trustedProxies ?? [], settings: () => settings.get().trustedProxy });
   registerRequestAuth(http, auth);

@@ -45,7 +45,7 @@ export async function runBatchRequest(records: RecordService, outer: FastifyRequ
       // Spec §7: an existing record named by `body.id` is updated, anything else is created.
       // NOTE: the lookup reads through the batch's transaction: on SQLite it holds the only connection.
       const id = upsertId(item.body);
-      const exists = id !== '' && (await findRecord(records.db, c, id)) !== undefined;
+      const exists = id !== '' && (await findRecord(scope.trx, c, id)) !== undefined;
       body = exists
         ? await records.update(c, id, input, out, info('PATCH'), scope)
         : await records.create(c, input, out, info('POST'), scope);
