@@ -21,7 +21,7 @@ import type { RecordFiles } from './record-files.js';
 import { Expander, expandTree, type ExpandItem } from './record-expand.js';
 import { listRecords, type ListQuery } from './record-list.js';
 import { serializeRecord } from './record-serialize.js';
-import { findRecord, insertRecord, rowToValues, updateRecord, type RecordValues } from './record-store.js';
+import { changedFields, findRecord, insertRecord, rowToValues, updateRecord, type RecordValues } from './record-store.js';
 import { validateAuthId, validateFields, validateNewId, validateRelations } from './record-validate.js';
 
 /** What the RecordService needs. */
@@ -149,7 +149,8 @@ export class RecordService {
       }
       this.stampDates(c, values, false);
       await this.deps.files?.persist(s, c, values, old, 'Failed to update record.');
-      await updateRecord(trx, c, id, values, c.fields);
+      // Only changed columns are written, so untouched indexed columns are not rewritten.
+      await updateRecord(trx, c, id, values, changedFields(c, old, values));
       s.emit({ action: 'update', collection: c, record: values });
       return (await this.present(trx, c, [values], out, req))[0]!;
     });

@@ -77,6 +77,15 @@ export async function updateRecord(exec: Executor, c: Collection, id: string, va
   await sql`UPDATE ${sql.table(c.name)} SET ${sql.join(sets)} WHERE ${sql.ref('id')} = ${id}`.execute(exec);
 }
 
+/** The fields whose stored form differs between two versions of a record. */
+export function changedFields(c: Collection, before: RecordValues, after: RecordValues): Field[] {
+  return c.fields.filter((f) => !sameStored(toStored(f, before[f.name]), toStored(f, after[f.name])));
+}
+
+function sameStored(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b));
+}
+
 /** Deletes one row. */
 export async function deleteRow(exec: Executor, c: Collection, id: string): Promise<void> {
   await sql`DELETE FROM ${sql.table(c.name)} WHERE ${sql.ref('id')} = ${id}`.execute(exec);
