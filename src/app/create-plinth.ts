@@ -50,7 +50,10 @@ import { LocalStorage } from '../adapters/storage/local-storage.js';
 import { RecordFiles } from '../core/records/record-files.js';
 import { FileService } from '../core/files/file-service.js';
 import { registerFilesRoutes } from '../http/files-routes.js';
-import { MemoryBus } from '../adapters/bus/memory-bus.js';
+import { createBus } from '../adapters/bus/create-bus.js';
+import type { RedisTarget } from '../adapters/redis/redis-client.js';
+import { ClusterSync } from '../core/cluster/cluster-sync.js';
+import { registerClusterSyncHook } from '../http/cluster-sync-hook.js';
 import { createBusEventSink } from '../core/realtime/record-event-message.js';
 import { RealtimeHub } from '../core/realtime/realtime-hub.js';
 import { registerRealtimeRoutes } from '../http/realtime-routes.js';
@@ -74,6 +77,22 @@ export interface PlinthNode extends Plinth {
 export async function createPlinth(config: PlinthConfig, options: PlinthOptions = {}): Promise<PlinthNode> {
   const { dialect, connection } = await openDatabase(config);
   const db = connection.db;
+  // Cross-node ports (design §1): in-process for one node, Redis when REDIS_URL is set.
+  // Opened first so an unreachable Redis stops the start before anything else runs.
+  const redis = redisTarget(config);
+  let onBusInterruption = (_state: 'lost' | 'restored'): void => undefined;
+  const bus = await createBus(redis ? { driver: 'redis', ...redis } : { driver: 'memory' }, {
+    onHandlerError: (err) => http.log.error({ err }, 'bus handler failed'),
+    onInterruption: (state) => onBusInterruption(state),
+  }).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
+  const rateLimitStore = await createRateLimitStore(redis ? { driver: 'redis', ...redis } : { driver: 'memory' }).catch(async (err: unknown) => {
+    await bus.close();
+    await connection.close();
+    throw err;
+  });
   await ensureSystemTables(db);
 
   const schema = new MemorySchema();
@@ -81,14 +100,22 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   const collections = new CollectionService({
     db, schema, ddl: new SchemaSync(dialect),
     validateRule: (collection, rule) => compiler.validateRule(collection, rule),
+    onChange: () => sync.announce('schema'),
   });
   await collections.init();
   const settings = new SettingsService(db);
   await settings.init();
+  // Schema and settings changes reach the other nodes, which reload them from the database.
+  const sync = new ClusterSync({
+    bus,
+    reload: { schema: () => collections.reload(), settings: () => settings.reload() },
+    onError: (err) => http.log.error({ err }, 'cluster sync failed'),
+  });
+  settings.onSaved(() => sync.announce('settings'));
+  await sync.start();
   // Files (spec §8): a local directory now; the S3-compatible store comes with scale-out.
   const storage = new LocalStorage(join(config.dir, 'storage'));
   // Realtime (spec §6): committed record events go onto the Bus; every node's hub fans them out.
-  const bus = new MemoryBus((err) => http.log.error({ err }, 'bus handler failed'));
   const events = createBusEventSink(bus, (err) => http.log.error({ err }, 'record event publish failed'));
   const records = new RecordService({ db, dialect, schema, compiler, files: new RecordFiles(storage), events });
   const mfa = new MfaService({ db, schema, records, access: records.access });
@@ -97,10 +124,10 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   const logger = options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel });
   const http = Fastify(fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout, logRequests: config.logLevel === 'debug' || config.logLevel === 'trace' }));
   await registerHttpConventions(http, { origins: config.origins, bodyLimit: config.bodyLimit });
+  registerClusterSyncHook(http, sync);
   registerClientIp(http, { trustedProxies: config.trustedProxies ?? [], settings: () => settings.get().trustedProxy });
   registerRequestAuth(http, auth);
   // Abuse resistance (spec §1.2, §1.9): after auth (audiences, superusers), before every route.
-  const rateLimitStore = await createRateLimitStore({ driver: 'memory' });
   const limitDeps: RateLimitDeps = { store: rateLimitStore, settings: () => settings.get(), findCollection: (idOrName) => schema.find(idOrName) };
   registerSuperuserIps(http, limitDeps);
   const enforceRateLimit = await createRateLimiter(http, rateLimitStore);
@@ -133,6 +160,14 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
     onError: (err) => http.log.error({ err }, 'realtime delivery failed'),
   });
   await realtime.start();
+  onBusInterruption = (state) => {
+    // Events published while the Bus was down never arrive: streams are closed so
+    // clients reconnect (spec §6.1) instead of silently missing them, and shared state
+    // is reloaded in case a change was announced meanwhile.
+    http.log.warn(`the bus connection was ${state}; closing realtime streams`);
+    realtime.closeAll();
+    if (state === 'restored') void sync.reloadAll();
+  };
   registerRealtimeRoutes(http, realtime);
   await http.ready();
 
@@ -151,12 +186,19 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
     async close() {
       await http.close();
       await realtime.stop();
+      await sync.stop();
       await bus.close();
       await background.drain();
       await rateLimitStore.close();
       await connection.close();
     },
   };
+}
+
+/** Where this node's Redis is, when REDIS_URL is set. */
+function redisTarget(config: PlinthConfig): RedisTarget | undefined {
+  if (!config.redisUrl) return undefined;
+  return { url: config.redisUrl, prefix: config.redisPrefix ?? 'plinth:', source: 'REDIS_URL' };
 }
 
 /**

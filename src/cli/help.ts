@@ -41,6 +41,10 @@ Flags:
   --queryTimeout=SECONDS  Default SELECT query timeout (default 30, env PLINTH_QUERY_TIMEOUT)
   --databaseUrl=URL       Keep the data in PostgreSQL (postgres://USER:PASSWORD@HOST:5432/DB,
                           env DATABASE_URL) instead of SQLite in the data directory
+  --redisUrl=URL          Share realtime events, rate limits and schema changes between
+                          nodes through Redis (redis://HOST:6379/0, env REDIS_URL)
+  --redisPrefix=TEXT      Prefix of Plinth's Redis keys and channels (default "plinth:",
+                          env PLINTH_REDIS_PREFIX)
   --trustedProxy=LIST     Comma-separated IPs/CIDRs of the reverse proxies in front of Plinth
                           whose X-Forwarded-For (or settings.trustedProxy.headers) is
                           believed; "*" trusts every peer (env PLINTH_TRUSTED_PROXY)

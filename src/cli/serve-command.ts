@@ -23,11 +23,13 @@ const SERVE_OPTIONS = {
   trustedProxy: { type: 'string' },
   requestTimeout: { type: 'string' },
   databaseUrl: { type: 'string' },
+  redisUrl: { type: 'string' },
+  redisPrefix: { type: 'string' },
   encryptionEnv: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies CommandOptions;
 
-const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'databaseUrl'] as const;
+const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'databaseUrl', 'redisUrl', 'redisPrefix'] as const;
 
 /** How long a graceful close may take before the process gives up on it. */
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -57,7 +59,7 @@ export async function runServe(args: string[], ctx: CliContext): Promise<number>
     // The composition root derives the HTTP logger from config.logLevel.
     plinth = await ctx.createPlinth(config);
   } catch (err) {
-    // A database that cannot be reached names its setting (DATABASE_URL) and the reason.
+    // A database or Redis that cannot be reached names its setting (DATABASE_URL, REDIS_URL) and the reason.
     if (isConfigError(err)) throw err;
     ctx.stderr(`Error: cannot start Plinth with data directory ${config.dir}: ${errorMessage(err)}\n`);
     return 1;

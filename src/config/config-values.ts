@@ -143,6 +143,42 @@ export function parseDatabaseUrl(raw: string, source: string): string {
   return value;
 }
 
+/**
+ * Parses a Redis connection URL (`redis://` or `rediss://` for TLS, with a host and an
+ * optional database number as the path). SECURITY: the password is masked in messages.
+ */
+export function parseRedisUrl(raw: string, source: string): string {
+  const value = raw.trim();
+  const shown = JSON.stringify(redactUrlPassword(value));
+  const example = 'redis://:PASSWORD@HOST:6379/0';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(source, `${shown} is not a URL like ${example}`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError(source, `${shown}: only redis:// or rediss:// (TLS) URLs are supported, e.g. ${example}`);
+  }
+  if (url.hostname === '') throw new ConfigError(source, `${shown} names no host (e.g. ${example})`);
+  if (url.port !== '' && !(Number(url.port) >= 1 && Number(url.port) <= 65535)) {
+    throw new ConfigError(source, `${shown}: port "${url.port}" is not a number between 1 and 65535`);
+  }
+  const db = url.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d{1,5}$/.test(db)) {
+    throw new ConfigError(source, `${shown}: the path "/${db}" is not a database number (e.g. /0)`);
+  }
+  return value;
+}
+
+/** Parses the Redis key prefix: 1–64 printable ASCII characters without spaces. */
+export function parseRedisPrefix(raw: string, source: string): string {
+  if (!/^[\x21-\x7e]{1,64}$/.test(raw)) {
+    throw new ConfigError(source, `${JSON.stringify(raw)} is not 1 to 64 printable characters without spaces (e.g. plinth:)`);
+  }
+  return raw;
+}
+
 /** A connection URL with its password replaced by `***`, for messages and logs. */
 export function redactUrlPassword(raw: string): string {
   return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^@/?#]*@/i, '$1***@');

@@ -32,6 +32,14 @@ export interface PlinthConfig {
    * live there instead of `<dir>/data.db`. Unset means embedded SQLite.
    */
   databaseUrl?: string;
+  /**
+   * A Redis connection URL (`REDIS_URL`, redis:// or rediss://): realtime fan-out, rate-limit
+   * counters and schema/settings invalidation go through it so many nodes act as one.
+   * Unset means in-process (one node).
+   */
+  redisUrl?: string;
+  /** The prefix of every Redis key and channel (`PLINTH_REDIS_PREFIX`, default `plinth:`), so deployments can share one Redis. */
+  redisPrefix?: string;
   /** SMTP settings pinned by `PLINTH_SMTP_*`; absent when none is set. */
   smtp?: SmtpOverride;
   /**

@@ -11,6 +11,8 @@ import {
   parseDatabaseUrl,
   parseDirectory,
   parseHostPort,
+  parseRedisPrefix,
+  parseRedisUrl,
   parseLogLevel,
   parseOrigins,
   parseSeconds,
@@ -32,6 +34,9 @@ export const CONFIG_OPTIONS = {
   queryTimeout: 'PLINTH_QUERY_TIMEOUT',
   /** NOTE: the conventional unprefixed name (Heroku, Docker images, design §1). */
   databaseUrl: 'DATABASE_URL',
+  /** NOTE: unprefixed like DATABASE_URL, the name hosting platforms set. */
+  redisUrl: 'REDIS_URL',
+  redisPrefix: 'PLINTH_REDIS_PREFIX',
   trustedProxy: 'PLINTH_TRUSTED_PROXY',
   requestTimeout: 'PLINTH_REQUEST_TIMEOUT',
 } as const;
@@ -74,6 +79,10 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
 
   const config: PlinthConfig = { http, dir: resolve(cwd, dir), origins, dev, logLevel, bodyLimit, queryTimeout };
   if (databaseUrl !== undefined) config.databaseUrl = databaseUrl;
+  const redisUrl = pick('redisUrl', parseRedisUrl);
+  if (redisUrl !== undefined) config.redisUrl = redisUrl;
+  const redisPrefix = pick('redisPrefix', parseRedisPrefix);
+  if (redisPrefix !== undefined) config.redisPrefix = redisPrefix;
   const trustedProxies = pick('trustedProxy', parseTrustedProxies);
   if (trustedProxies !== undefined) config.trustedProxies = trustedProxies;
   const requestTimeout = pick('requestTimeout', parseSeconds);

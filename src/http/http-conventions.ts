@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyHttpOptions, FastifyInstance, FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyHttpOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_BODY_LIMIT, registerBodyParsers } from './body-parser.js';
 import { notFound } from '../errors/app-error.js';
 import { registerErrorHandler, sendError, toAppError } from './error-handler.js';
@@ -70,7 +70,7 @@ export function fastifyOptions(input: ServerOptionsInput = {}): FastifyHttpOptio
     genReqId: nextRequestId,
     // One access-log line pair per request is a tenth of a small request's cost; errors
     // are logged by the error handler at any level, the access log only at debug/trace.
-    disableRequestLogging: !input.logRequests,
+    logController: new LogController({ disableRequestLogging: !input.logRequests }),
     // SECURITY: X-Forwarded-* is ignored unless the operator opts in behind a known proxy.
     trustProxy: false,
     // SECURITY: the whole request (headers and body) must arrive within requestTimeout

@@ -23,8 +23,8 @@ export interface CollectionServiceDeps {
   schema: MemorySchema;
   /** Checks a rule expression against a collection; returns an error text or null. */
   validateRule(collection: Collection, rule: string): string | null;
-  /** Called after a schema change commits (cache invalidation, other nodes). */
-  onChange?(): void;
+  /** Called, and awaited, after a schema change commits (cache invalidation, other nodes). */
+  onChange?(): void | Promise<void>;
 }
 
 /** The longest query `meta/dry-run-view` accepts (spec §2). */
@@ -169,7 +169,7 @@ export class CollectionService {
       }, err);
     }
     await this.reload();
-    this.deps.onChange?.();
+    await this.deps.onChange?.();
   }
 
   /**
@@ -270,7 +270,7 @@ export class CollectionService {
       throw badRequest(`${message} Raw error: ${errorText(err)}`, {}, err);
     }
     await this.reload();
-    this.deps.onChange?.();
+    await this.deps.onChange?.();
     return result;
   }
 }

@@ -32,13 +32,10 @@ export function toStored(f: Field, value: unknown): unknown {
  * A derived table holding one would-be record as bound values, aliased `root`,
  * so a rule can be evaluated against a record that is not stored yet.
  */
-export function valuesTable(c: Collection, values: RecordValues, dialect?: Dialect): RawBuilder<unknown> {
+export function valuesTable(c: Collection, values: RecordValues, dialect: Dialect): RawBuilder<unknown> {
   // NOTE: typed like the table's columns (through the dialect), so a rule compares
   // them as it would stored ones; PostgreSQL would otherwise read every one as text.
-  const value = (f: Field) => {
-    const stored = toStored(f, values[f.name]);
-    return dialect ? dialect.typedValue(stored, getFieldType(f.type)!.columnKind(f)) : sql`${stored}`;
-  };
+  const value = (f: Field) => dialect.typedValue(toStored(f, values[f.name]), getFieldType(f.type)!.columnKind(f));
   const columns = c.fields.map((f) => sql`${value(f)} AS ${sql.ref(f.name)}`);
   return sql`(SELECT ${sql.join(columns)}) AS root`;
 }

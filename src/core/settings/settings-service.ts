@@ -14,6 +14,7 @@ const PARAM_ID = 'settings';
 export class SettingsService {
   private current: Settings = defaultSettings();
   private readonly listeners: ((s: Settings) => void)[] = [];
+  private readonly savedListeners: (() => Promise<void> | void)[] = [];
 
   constructor(private readonly db: Db) {}
 
@@ -29,9 +30,22 @@ export class SettingsService {
     return this.current;
   }
 
-  /** Calls `fn` after every change. */
+  /** Calls `fn` after every change, whether saved here or reloaded after another node saved it. */
   onChange(fn: (s: Settings) => void): void {
     this.listeners.push(fn);
+  }
+
+  /** Calls (and awaits) `fn` after this node saved a change, to tell the other nodes; not after a reload. */
+  onSaved(fn: () => Promise<void> | void): void {
+    this.savedListeners.push(fn);
+  }
+
+  /** Re-reads the stored settings (another node changed them); listeners hear of an actual change. */
+  async reload(): Promise<void> {
+    const before = JSON.stringify(this.current);
+    await this.init();
+    if (JSON.stringify(this.current) === before) return;
+    for (const fn of this.listeners) fn(this.current);
   }
 
   /**
@@ -51,6 +65,7 @@ export class SettingsService {
       ON CONFLICT (id) DO UPDATE SET value = excluded.value`.execute(this.db);
     this.current = next;
     for (const fn of this.listeners) fn(next);
+    for (const fn of this.savedListeners) await fn();
     return next;
   }
 }
