@@ -93,20 +93,20 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
     await connection.close();
     throw err;
   });
-  await ensureSystemTables(db);
+  await ensureSystemTables(db, dialect);
 
   const schema = new MemorySchema();
   const compiler = createRuleCompiler({ dialect, schema });
   const collections = new CollectionService({
     db, schema, ddl: new SchemaSync(dialect),
     validateRule: (collection, rule) => compiler.validateRule(collection, rule),
-    onChange: () => sync.announce('schema'),
+    onChange: (): Promise<void> => sync.announce('schema'),
   });
   await collections.init();
   const settings = new SettingsService(db);
   await settings.init();
   // Schema and settings changes reach the other nodes, which reload them from the database.
-  const sync = new ClusterSync({
+  const sync: ClusterSync = new ClusterSync({
     bus,
     reload: { schema: () => collections.reload(), settings: () => settings.reload() },
     onError: (err) => http.log.error({ err }, 'cluster sync failed'),

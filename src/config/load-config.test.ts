@@ -191,3 +191,44 @@ describe('loadConfig DATABASE_URL', () => {
     expect((caught as ConfigError).message).not.toMatch(/secret|:pw@/);
   });
 });
+
+describe('loadConfig REDIS_URL and PLINTH_REDIS_PREFIX', () => {
+  it('is unset by default (one node, everything in-process)', () => {
+    const config = loadConfig({}, {}, cwd);
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.redisPrefix).toBeUndefined();
+  });
+
+  it.each([
+    [{}, { REDIS_URL: 'redis://127.0.0.1:6379' }, 'redis://127.0.0.1:6379'],
+    [{}, { REDIS_URL: 'rediss://:secret@cache.example.com:6380/2' }, 'rediss://:secret@cache.example.com:6380/2'],
+    [{ redisUrl: 'redis://flag:6379' }, { REDIS_URL: 'redis://env:6379' }, 'redis://flag:6379'],
+    [{}, { REDIS_URL: '' }, undefined],
+  ] as const)('%j %j → %s', (flags, env, expected) => {
+    expect(loadConfig(flags, env, cwd).redisUrl).toBe(expected);
+  });
+
+  it('takes the key prefix from the flag, then the environment', () => {
+    expect(loadConfig({}, { PLINTH_REDIS_PREFIX: 'app1:' }, cwd).redisPrefix).toBe('app1:');
+    expect(loadConfig({ redisPrefix: 'flag:' }, { PLINTH_REDIS_PREFIX: 'env:' }, cwd).redisPrefix).toBe('flag:');
+  });
+
+  it.each([
+    [{ redisUrl: 'not a url' }, {}, '--redisUrl: "not a url" is not a URL like redis://:PASSWORD@HOST:6379/0'],
+    [{}, { REDIS_URL: 'http://u:secret@h:6379' }, 'REDIS_URL: "http://u:***@h:6379": only redis:// or rediss:// (TLS) URLs are supported, e.g. redis://:PASSWORD@HOST:6379/0'],
+    [{}, { REDIS_URL: 'redis://:secret@h:0' }, 'REDIS_URL: "redis://:***@h:0": port "0" is not a number between 1 and 65535'],
+    [{}, { REDIS_URL: 'redis://h:6379/cache' }, 'REDIS_URL: "redis://h:6379/cache": the path "/cache" is not a database number (e.g. /0)'],
+    [{ redisUrl: true }, {}, '--redisUrl: needs a value'],
+    [{}, { PLINTH_REDIS_PREFIX: 'has space' }, 'PLINTH_REDIS_PREFIX: "has space" is not 1 to 64 printable characters without spaces (e.g. plinth:)'],
+  ] as const)('%j %j → %s', (flags, env, message) => {
+    let caught: unknown;
+    try {
+      loadConfig(flags, env, cwd);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).message).toBe(message);
+    expect((caught as ConfigError).message).not.toContain('secret');
+  });
+});

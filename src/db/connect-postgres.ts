@@ -83,9 +83,18 @@ function withoutNulLookups(pool: Pool): PostgresPool {
   return {
     async connect() {
       const client = await pool.connect();
+      // NOTE: a connection that breaks while checked out but between queries (inside a
+      // transaction) emits 'error' with no listener, which would crash the process; it is
+      // kept here instead, and the broken client is destroyed on release, not pooled.
+      let broken: Error | undefined;
+      const onError = (err: Error) => (broken = err);
+      client.on('error', onError);
       return {
         query: ((text: string, params?: readonly unknown[]) => client.query(text, scrub(text, params))) as unknown as PostgresPoolClient['query'],
-        release: () => client.release(),
+        release: () => {
+          client.removeListener('error', onError);
+          client.release(broken);
+        },
       };
     },
     end: () => pool.end(),

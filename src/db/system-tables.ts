@@ -4,23 +4,28 @@
  */
 import { sql } from 'kysely';
 import type { Db } from './database.js';
+import type { Dialect } from './dialect/dialect.js';
 
 /** Creates the system tables when they are missing. */
-export async function ensureSystemTables(db: Db): Promise<void> {
+export async function ensureSystemTables(db: Db, dialect: Dialect): Promise<void> {
+  // Text columns as the dialect writes them: byte-wise on PostgreSQL, so the collections
+  // list sorts by name exactly as on SQLite whatever the database's locale.
+  const text = sql.raw(dialect.columnDefinition({ kind: 'text', defaultValue: '' }));
+  const bool = sql.raw(dialect.columnDefinition({ kind: 'bool', defaultValue: false }));
   await sql`CREATE TABLE IF NOT EXISTS _collections (
-    id TEXT PRIMARY KEY NOT NULL,
-    name TEXT NOT NULL,
-    type TEXT NOT NULL,
-    system BOOLEAN NOT NULL DEFAULT FALSE,
-    data TEXT NOT NULL,
-    created TEXT NOT NULL,
-    updated TEXT NOT NULL
+    id ${text} PRIMARY KEY,
+    name ${text},
+    type ${text},
+    system ${bool},
+    data ${text},
+    created ${text},
+    updated ${text}
   )`.execute(db);
   await sql`CREATE UNIQUE INDEX IF NOT EXISTS idx__collections_name ON _collections (lower(name))`.execute(db);
   await sql`CREATE TABLE IF NOT EXISTS _params (
-    id TEXT PRIMARY KEY NOT NULL,
+    id ${text} PRIMARY KEY,
     value TEXT,
-    created TEXT NOT NULL DEFAULT '',
-    updated TEXT NOT NULL DEFAULT ''
+    created ${text},
+    updated ${text}
   )`.execute(db);
 }

@@ -38,6 +38,12 @@ beforeAll(async () => {
   app.get('/lib-503', async () => {
     throw withStatus('raw upstream text', 503);
   });
+  app.get('/db-down', async () => {
+    throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432 secret'), { code: 'ECONNREFUSED' });
+  });
+  app.get('/db-lost', async () => {
+    throw new Error('Connection terminated unexpectedly');
+  });
   app.post(
     '/validated',
     {
@@ -75,6 +81,8 @@ describe('error responses', () => {
     ['library 429', 'GET', '/lib-429', 429, { status: 429, message: 'Too Many Requests.', data: {} }],
     ['library 4xx without a default message', 'GET', '/lib-418', 418, { status: 418, message: 'Something went wrong while processing your request.', data: {} }],
     ['library 5xx', 'GET', '/lib-503', 500, generic],
+    ['a backing service refusing connections', 'GET', '/db-down', 503, { status: 503, message: 'Service temporarily unavailable.', data: {} }],
+    ['a database connection lost mid-query', 'GET', '/db-lost', 503, { status: 503, message: 'Service temporarily unavailable.', data: {} }],
     ['unknown path', 'GET', '/nope', 404, notFoundBody],
     ['unknown /api path', 'GET', '/api/unknown/thing', 404, notFoundBody],
     ['wrong method on a known path', 'DELETE', '/known', 404, notFoundBody],

@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, TooManyRequestsError, badRequest, internal, isAppError, notFound, tooLarge, type ErrorData } from '../errors/app-error.js';
 import { errorCodes } from '../errors/error-codes.js';
 import { isRawBodyError } from '../errors/raw-body-error.js';
+import { isServiceUnavailable, unavailable } from '../errors/service-unavailable.js';
 import { INVALID_BODY_MESSAGE, UNSUPPORTED_CONTENT_TYPE_MESSAGE } from './body-parser.js';
 
 /** The default message of each status the spec names (spec §1.3). */
@@ -47,6 +48,8 @@ export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
  */
 export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
+  // PostgreSQL or Redis down or unreachable: the client may retry, nothing is its fault (issue 5).
+  if (isServiceUnavailable(error)) return unavailable(error);
   const fastifyError = error as Partial<FastifyError> | null;
   if (fastifyError?.validation) {
     return badRequest(undefined, validationData(fastifyError.validation), error);
@@ -99,7 +102,10 @@ function setNested(data: ErrorData, path: string[], value: { code: string; messa
 
 /** Logs server faults with the request id; client errors only at debug level. */
 function logError(request: FastifyRequest, raw: unknown, appError: AppError): void {
-  if (appError.status >= 500) {
+  if (appError.status === 503) {
+    // An outage fails every request alike: one line each, without the stack.
+    request.log.warn({ reqId: request.id, reason: String((appError.cause as Error | undefined)?.message ?? appError.cause) }, 'service unavailable');
+  } else if (appError.status >= 500) {
     const cause = appError.cause ?? raw;
     request.log.error({ err: cause, reqId: request.id }, 'request failed');
   } else {

@@ -15,6 +15,7 @@ import { systemCollections } from './collection-defaults.js';
 import { deriveViewFields } from './view-fields.js';
 import type { MemorySchema } from './schema.js';
 import type { SchemaDdl } from './schema-ddl.js';
+import { isServiceUnavailable, unavailable } from '../../errors/service-unavailable.js';
 
 /** What the CollectionService needs. */
 export interface CollectionServiceDeps {
@@ -156,6 +157,8 @@ export class CollectionService {
         }
       });
     } catch (err) {
+      // A database that is down is not the superuser's mistake: 503, not a failed import.
+      if (isServiceUnavailable(err)) throw unavailable(err);
       if (at >= 0) {
         errors[String(at)] = !isAppError(err)
           ? { code: 'validation_invalid_collection', message: `Raw error: ${errorText(err)}` }
@@ -199,6 +202,7 @@ export class CollectionService {
     } catch (err) {
       if (err !== rollback) {
         if (isAppError(err)) throw err;
+        if (isServiceUnavailable(err)) throw unavailable(err);
         throw badRequest(`${message} Raw error: ${errorText(err)}`, {}, err);
       }
     }
@@ -265,6 +269,7 @@ export class CollectionService {
     try {
       result = await this.deps.db.transaction().execute(fn);
     } catch (err) {
+      if (isServiceUnavailable(err)) throw unavailable(err);
       await this.reload();
       if (err instanceof AppError) throw err;
       throw badRequest(`${message} Raw error: ${errorText(err)}`, {}, err);

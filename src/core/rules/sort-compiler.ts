@@ -40,11 +40,11 @@ export function compileSortItems(text: string, newState: () => CompileState): Ra
     const after = resolved.afterBuild;
     const key = after ? sql`(CASE WHEN ${after(sql<boolean>`1=1`)} THEN ${resolved.build()} END)` : resolved.build();
     const joins = state.joinClauses();
-    if (joins.length === 0) return d.orderBy(key, item.desc);
+    if (joins.length === 0) return d.orderBy(key, item.desc, resolved.kind);
     // NOTE: over a multi-valued path a row has several values; it sorts by its
     // first one in the requested direction (its least for ASC, greatest for DESC).
     const base = state.alias('b');
-    const value = sql`(SELECT ${key} AS v FROM (SELECT 1) AS ${sql.id(base)} ${sql.join(joins, sql` `)} ORDER BY ${d.orderBy(sql`1`, item.desc)} LIMIT 1)`;
-    return d.orderBy(value, item.desc);
+    const value = sql`(SELECT ${key} AS v FROM (SELECT 1) AS ${sql.id(base)} ${sql.join(joins, sql` `)} ORDER BY ${d.orderBy(key, item.desc, resolved.kind)} LIMIT 1)`;
+    return d.orderBy(value, item.desc, resolved.kind);
   });
 }

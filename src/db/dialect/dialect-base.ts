@@ -61,7 +61,7 @@ export abstract class DialectBase implements Dialect {
     return expr;
   }
 
-  orderBy(expr: RawBuilder<unknown>, desc: boolean): RawBuilder<unknown> {
+  orderBy(expr: RawBuilder<unknown>, desc: boolean, _kind?: ColumnKind): RawBuilder<unknown> {
     return desc ? sql`${expr} DESC` : sql`${expr} ASC`;
   }
 

@@ -63,8 +63,11 @@ export interface Dialect {
   comparable(
     left: RawBuilder<unknown>, right: RawBuilder<unknown>, leftKind?: ColumnKind, rightKind?: ColumnKind,
   ): [RawBuilder<unknown>, RawBuilder<unknown>];
-  /** An ORDER BY item with NULLs first ascending and last descending (SQLite's order). */
-  orderBy(expr: RawBuilder<unknown>, desc: boolean): RawBuilder<unknown>;
+  /**
+   * An ORDER BY item with NULLs first ascending and last descending (SQLite's order);
+   * `kind` `json` orders a dynamically typed json value as SQLite does (numbers before text).
+   */
+  orderBy(expr: RawBuilder<unknown>, desc: boolean, kind?: ColumnKind): RawBuilder<unknown>;
   /** A condition: the JSON array in `arrayExpr` contains `value` (bound). */
   jsonArrayContains(arrayExpr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<boolean>;
   /**

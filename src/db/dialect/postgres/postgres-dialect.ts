@@ -164,9 +164,18 @@ export class PostgresDialect extends DialectBase {
     return sql`CAST(${expr} AS TEXT)`;
   }
 
-  override orderBy(expr: RawBuilder<unknown>, desc: boolean): RawBuilder<unknown> {
+  override orderBy(expr: RawBuilder<unknown>, desc: boolean, kind?: ColumnKind): RawBuilder<unknown> {
     // SQLite sorts NULLs first ascending and last descending; PostgreSQL the opposite.
-    return desc ? sql`${expr} DESC NULLS LAST` : sql`${expr} ASC NULLS FIRST`;
+    const one = (e: RawBuilder<unknown>) => (desc ? sql`${e} DESC NULLS LAST` : sql`${e} ASC NULLS FIRST`);
+    if (kind !== 'json') return one(expr);
+    // A json path is text here; SQLite orders json_extract's numbers numerically, before text.
+    const t = sql`CAST(${expr} AS TEXT)`;
+    const isNum = sql`${t} ~ ${sql.raw(NUMERIC_TEXT)}`;
+    return sql.join([
+      one(sql`(CASE WHEN ${t} IS NULL THEN NULL WHEN ${isNum} THEN 1 ELSE 2 END)`),
+      one(sql`(CASE WHEN ${isNum} THEN CAST(${t} AS DOUBLE PRECISION) END)`),
+      one(sql`(${t} COLLATE "C")`),
+    ]);
   }
 
   jsonArrayContains(arrayExpr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<boolean> {
