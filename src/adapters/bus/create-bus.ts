@@ -9,7 +9,7 @@ import { MemoryBus } from './memory-bus.js';
 /** Which Bus a node uses. */
 export type BusConfig = { driver: 'memory' } | ({ driver: 'redis' } & RedisTarget);
 
-/** Creates the Bus named by the configuration; `options` are the Redis bus's callbacks. */
+/** Creates the Bus named by the configuration. */
 export async function createBus(config: BusConfig, options: RedisBusOptions = {}): Promise<Bus> {
   switch (config.driver) {
     case 'memory':

@@ -66,8 +66,7 @@ export function equal(state: CompileState, eq: boolean, l: Resolved, r: Resolved
     const t = d.asText(x);
     return eq ? sql<boolean>`(${t} = '' OR ${x} IS NULL)` : sql<boolean>`(${ne(t, empty)} AND ${x} IS NOT NULL)`;
   }
-  const a = sql`COALESCE(${d.asText(l.build())}, '')`;
-  const b = sql`COALESCE(${d.asText(r.build())}, '')`;
+  const [a, b] = d.coalesceEmpty(l.build(), r.build(), l.kind, r.kind);
   return eq ? sql<boolean>`${a} = ${b}` : ne(a, b);
 }
 

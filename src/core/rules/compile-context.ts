@@ -3,8 +3,7 @@
  * resolver and the compiler build up, and the resolved form of an operand.
  */
 import { sql, type RawBuilder } from 'kysely';
-import type { Dialect } from '../../db/dialect/dialect.js';
-import type { ColumnKind } from '../fields/field-type.js';
+import type { Dialect, ValueKind } from '../../db/dialect/dialect.js';
 import type { Collection } from '../collections/collection.js';
 import type { Schema } from '../collections/schema.js';
 import type { RequestInfo } from './request-info.js';
@@ -51,12 +50,8 @@ export interface Resolved {
   afterBuild?: (cond: RawBuilder<boolean>) => RawBuilder<boolean>;
   /** Whether the operand reads a column (only those can be sorted by). */
   column: boolean;
-  /**
-   * What the operand's SQL value is, when it is not text: a number or bool column, or
-   * `json` for a json path (SQLite's dynamically typed json_extract). The dialect
-   * uses it to compare the way SQLite does.
-   */
-  kind?: ColumnKind;
+  /** What the operand's SQL value is (see ValueKind); the dialect compares the way SQLite does with it. */
+  kind?: ValueKind;
 }
 
 /** One LEFT JOIN of the compiled condition, registered once per path. */

@@ -160,10 +160,10 @@ export class FieldResolver {
     const d = this.state.dialect;
     const col = (alias: string) => sql`${sql.id(alias, field.name)}`;
     const multiValuer = MULTI_VALUER_TYPES.has(field.type);
-    if (modifier === 'length' && multiValuer) return this.columnOperand(walk, (a) => d.jsonArrayLength(col(a)), { kind: 'number' });
+    if (modifier === 'length' && multiValuer) return this.columnOperand(walk, (a) => d.jsonArrayLength(col(a)), { kind: 'numberExpr' });
     if (modifier === 'each' && multiValuer) {
       const each = this.step(walk, { kind: 'each', key: `each:${field.name}`, field }, isMultipleField(field));
-      return this.columnOperand(each, (a) => sql`${sql.id(a, 'value')}`);
+      return this.columnOperand(each, (a) => sql`${sql.id(a, 'value')}`, { kind: 'json' });
     }
     const json = field.type === 'json';
     const lower = modifier === 'lower';
@@ -172,7 +172,9 @@ export class FieldResolver {
       return lower ? d.lower(v) : v;
     };
     const extra: Partial<Resolved> = json ? { nullFallback: 'disabled', kind: 'json' } : {};
-    if (!json && !lower && (field.type === 'number' || field.type === 'bool')) extra.kind = field.type;
+    // NOTE: kinds follow SQLite's affinity rules (db/dialect/dialect.ts ValueKind).
+    if (lower) extra.kind = 'textExpr';
+    else if (field.type === 'number' || field.type === 'bool') extra.kind = field.type;
     // SECURITY: a client may only match emails that their owners made visible (§3.1 step 4).
     if (field.name === 'email' && !walk.allowHidden && walk.collection.type === 'auth') {
       const visible = sql`${sql.id(walk.alias, 'emailVisibility')}`;
@@ -192,7 +194,7 @@ export class FieldResolver {
       const v = d.jsonExtract(sql`${sql.id(a, field.name)}`, path);
       return last.modifier === 'lower' ? d.lower(v) : v;
     };
-    return this.columnOperand(walk, value, { nullFallback: 'disabled', kind: 'json' });
+    return this.columnOperand(walk, value, { nullFallback: 'disabled', kind: last.modifier === 'lower' ? 'textExpr' : 'json' });
   }
 
   private collectionField(name: string, props: readonly string[]): Resolved {
@@ -246,7 +248,7 @@ export class FieldResolver {
     if (modifier === 'length') return literalOperand(String(items.length));
     const hop: Hop = { kind: 'bodyEach', key: `bodyEach:${field.name}`, json: JSON.stringify(items) };
     const walk = this.step(this.rootWalk(true, true), hop, isMultipleField(field));
-    return this.columnOperand(walk, (a) => sql`${sql.id(a, 'value')}`, { column: false });
+    return this.columnOperand(walk, (a) => sql`${sql.id(a, 'value')}`, { column: false, kind: 'json' });
   }
 
   /** `@request.body.f:changed` ≡ `(@request.body.f:isset = true && @request.body.f != f)` (spec §4.3). */
@@ -278,6 +280,7 @@ export class FieldResolver {
       values: [value],
       nullFallback: 'auto',
       column: false,
+      kind: lower ? 'textExpr' : undefined,
     };
   }
 }

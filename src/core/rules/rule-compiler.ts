@@ -169,7 +169,7 @@ class SqlRuleCompiler implements RuleCompiler {
       values: args.flatMap((a) => a.values),
       nullFallback: 'disabled',
       column: false,
-      kind: 'number',
+      kind: 'numberExpr',
     };
   }
 
@@ -190,6 +190,7 @@ class SqlRuleCompiler implements RuleCompiler {
       values: [first.value, ...args.flatMap((a) => a.values)],
       nullFallback: 'enforced',
       column: false,
+      kind: 'textExpr',
       multi: timeMulti
         ? () => {
             const t = state.alias('st');

@@ -5,7 +5,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { AppError } from '../../errors/app-error.js';
 import type { Executor } from '../database.js';
-import type { ColumnSpec, Dialect } from './dialect.js';
+import type { ColumnSpec, Dialect, ValueKind } from './dialect.js';
 import type { ParsedIndex } from '../../core/collections/index-parse.js';
 import type { ColumnKind } from '../../core/fields/field-type.js';
 
@@ -57,11 +57,15 @@ export abstract class DialectBase implements Dialect {
     return [left, right];
   }
 
+  coalesceEmpty(left: RawBuilder<unknown>, right: RawBuilder<unknown>): [RawBuilder<unknown>, RawBuilder<unknown>] {
+    return [sql`COALESCE(${left}, '')`, sql`COALESCE(${right}, '')`];
+  }
+
   asText(expr: RawBuilder<unknown>): RawBuilder<unknown> {
     return expr;
   }
 
-  orderBy(expr: RawBuilder<unknown>, desc: boolean, _kind?: ColumnKind): RawBuilder<unknown> {
+  orderBy(expr: RawBuilder<unknown>, desc: boolean, _kind?: ValueKind): RawBuilder<unknown> {
     return desc ? sql`${expr} DESC` : sql`${expr} ASC`;
   }
 

@@ -9,6 +9,14 @@ import type { ColumnKind } from '../../core/fields/field-type.js';
 import type { Executor } from '../database.js';
 import type { ParsedIndex } from '../../core/collections/index-parse.js';
 
+/**
+ * What a compared value is, the way SQLite's affinity rules see it: a number, bool
+ * or text column; `json` for json_extract/json_each values (typed per value, no
+ * affinity); `textExpr`/`numberExpr` for function results (lower, strftime,
+ * :length, geoDistance), which have no affinity either. No kind: a text column or a constant.
+ */
+export type ValueKind = 'text' | 'number' | 'bool' | 'json' | 'textExpr' | 'numberExpr';
+
 /** The column definition a field needs. */
 export interface ColumnSpec {
   kind: ColumnKind;
@@ -56,18 +64,25 @@ export interface Dialect {
   typedValue(value: unknown, kind: ColumnKind): RawBuilder<unknown>;
   /**
    * Rewrites the two sides of a comparison so the engine compares them as SQLite
-   * compares such values: numbers before text, numeric text as a number against a
-   * number column. A kind says a side is a number/bool column or a dynamically
-   * typed json value; no kind means text or a constant.
+   * compares such values (its affinity rules: numeric text becomes a number against a
+   * number column, a number becomes text against a text column, otherwise numbers
+   * sort before text).
    */
   comparable(
-    left: RawBuilder<unknown>, right: RawBuilder<unknown>, leftKind?: ColumnKind, rightKind?: ColumnKind,
+    left: RawBuilder<unknown>, right: RawBuilder<unknown>, leftKind?: ValueKind, rightKind?: ValueKind,
+  ): [RawBuilder<unknown>, RawBuilder<unknown>];
+  /**
+   * Both sides of an equality where NULL counts as '' (SQLite: `COALESCE(x, '')` on
+   * each side, compared without affinity, so 5 and '5' differ).
+   */
+  coalesceEmpty(
+    left: RawBuilder<unknown>, right: RawBuilder<unknown>, leftKind?: ValueKind, rightKind?: ValueKind,
   ): [RawBuilder<unknown>, RawBuilder<unknown>];
   /**
    * An ORDER BY item with NULLs first ascending and last descending (SQLite's order);
    * `kind` `json` orders a dynamically typed json value as SQLite does (numbers before text).
    */
-  orderBy(expr: RawBuilder<unknown>, desc: boolean, kind?: ColumnKind): RawBuilder<unknown>;
+  orderBy(expr: RawBuilder<unknown>, desc: boolean, kind?: ValueKind): RawBuilder<unknown>;
   /** A condition: the JSON array in `arrayExpr` contains `value` (bound). */
   jsonArrayContains(arrayExpr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<boolean>;
   /**

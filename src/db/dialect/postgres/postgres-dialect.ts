@@ -11,9 +11,10 @@ import { badRequest, fieldError, type AppError, type ErrorData } from '../../../
 import { errorCodes } from '../../../errors/error-codes.js';
 import type { Executor } from '../../database.js';
 import { DialectBase } from '../dialect-base.js';
-import type { ColumnSpec } from '../dialect.js';
+import type { ColumnSpec, ValueKind } from '../dialect.js';
 import type { ParsedIndex } from '../../../core/collections/index-parse.js';
-import { boundValue, pgStrftime, type Bound } from './postgres-strftime.js';
+import { boundValue, pgStrftime } from './postgres-strftime.js';
+import { coalescedPair, comparablePair, dynamicOrder, jsonRanks, NUMERIC_TEXT } from './postgres-compare.js';
 import { FilterError } from '../../../filter/filter-error.js';
 import type { ColumnKind } from '../../../core/fields/field-type.js';
 
@@ -29,9 +30,6 @@ export const ROWID_COLUMN = '_rowid_';
 // JSON into json columns, so "starts like JSON" is enough to pick the branch.
 const JSON_ARRAY = `'^\\s*\\['`;
 const JSON_OTHER = `'^\\s*([{"]|-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?\\s*$|(true|false|null)\\s*$)'`;
-const NUMERIC_TEXT = `'^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$'`;
-/** NUMERIC_TEXT in JavaScript, for values known at compile time. */
-const NUMERIC_RE = /^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$/;
 
 /** PostgresDialect writes SQL for PostgreSQL ≥ 14 and pg-wire engines that support the same features. */
 export class PostgresDialect extends DialectBase {
@@ -134,49 +132,28 @@ export class PostgresDialect extends DialectBase {
   }
 
   override comparable(
-    left: RawBuilder<unknown>, right: RawBuilder<unknown>, leftKind?: ColumnKind, rightKind?: ColumnKind,
+    left: RawBuilder<unknown>, right: RawBuilder<unknown>, leftKind?: ValueKind, rightKind?: ValueKind,
   ): [RawBuilder<unknown>, RawBuilder<unknown>] {
-    // NOTE: PostgreSQL is strictly typed where SQLite compares any two values. Most
-    // comparisons need nothing (an untyped bound value takes the column's type);
-    // the rest are rewritten as (rank, number, text) rows that order like SQLite's
-    // values, so that no comparison can raise a type error.
-    const a = operandClass(left, leftKind);
-    const b = operandClass(right, rightKind);
-    if (a.kind === 'constant' && b.kind === 'constant') return [rankedConstant(a.value), rankedConstant(b.value)];
-    if (fits(a, b) && fits(b, a)) return [left, right];
-    return [this.ranked(left, a), this.ranked(right, b)];
+    return comparablePair(left, right, leftKind, rightKind);
   }
 
-  /** An operand as a (rank, number, text) row: rank 1 numbers, 2 text, all NULL for NULL. */
-  private ranked(expr: RawBuilder<unknown>, c: OperandClass): RawBuilder<unknown> {
-    if (c.kind === 'constant') return rankedConstant(c.value);
-    if (c.kind === 'number' || c.kind === 'bool') {
-      const n = c.kind === 'bool' ? sql`CAST(${expr} AS INT)` : expr;
-      return sql`ROW(CASE WHEN ${n} IS NULL THEN NULL ELSE 1 END, CAST(${n} AS DOUBLE PRECISION), CASE WHEN ${n} IS NULL THEN NULL ELSE CAST('' AS TEXT) END)`;
-    }
-    // Text (or json text) that reads as a number counts as one, as NUMERIC affinity does in SQLite.
-    const t = sql`CAST(${expr} AS TEXT)`;
-    const isNum = sql`${t} ~ ${sql.raw(NUMERIC_TEXT)}`;
-    return sql`ROW(CASE WHEN ${t} IS NULL THEN NULL WHEN ${isNum} THEN 1 ELSE 2 END, CASE WHEN ${t} IS NULL THEN NULL WHEN ${isNum} THEN CAST(${t} AS DOUBLE PRECISION) ELSE 0 END, CASE WHEN ${isNum} THEN CAST('' AS TEXT) ELSE ${t} COLLATE "C" END)`;
+  override coalesceEmpty(
+    left: RawBuilder<unknown>, right: RawBuilder<unknown>, leftKind?: ValueKind, rightKind?: ValueKind,
+  ): [RawBuilder<unknown>, RawBuilder<unknown>] {
+    return coalescedPair(left, right, leftKind, rightKind);
   }
 
   override asText(expr: RawBuilder<unknown>): RawBuilder<unknown> {
     return sql`CAST(${expr} AS TEXT)`;
   }
 
-  override orderBy(expr: RawBuilder<unknown>, desc: boolean, kind?: ColumnKind): RawBuilder<unknown> {
+  override orderBy(expr: RawBuilder<unknown>, desc: boolean, kind?: ValueKind): RawBuilder<unknown> {
     // SQLite sorts NULLs first ascending and last descending; PostgreSQL the opposite.
     const one = (e: RawBuilder<unknown>) => (desc ? sql`${e} DESC NULLS LAST` : sql`${e} ASC NULLS FIRST`);
-    if (kind !== 'json') return one(expr);
-    // A json path is text here; SQLite orders json_extract's numbers numerically, before text.
-    const t = sql`CAST(${expr} AS TEXT)`;
-    const isNum = sql`${t} ~ ${sql.raw(NUMERIC_TEXT)}`;
-    return sql.join([
-      one(sql`(CASE WHEN ${t} IS NULL THEN NULL WHEN ${isNum} THEN 1 ELSE 2 END)`),
-      one(sql`(CASE WHEN ${isNum} THEN CAST(${t} AS DOUBLE PRECISION) END)`),
-      one(sql`(${t} COLLATE "C")`),
-    ]);
+    // A json value is text here; SQLite orders json_extract's numbers numerically, before text.
+    return kind === 'json' ? dynamicOrder(expr, one) : one(expr);
   }
+
 
   jsonArrayContains(arrayExpr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<boolean> {
     return sql<boolean>`EXISTS (SELECT 1 FROM ${this.jsonEach(arrayExpr)} AS __jac WHERE __jac.value = CAST(${value} AS TEXT))`;
@@ -202,7 +179,12 @@ export class PostgresDialect extends DialectBase {
     const value = keys.length === 0 ? sql`CAST(${t} AS JSONB)` : sql`(CAST(${t} AS JSONB) #> CAST(${keys} AS TEXT[]))`;
     // Non-JSON text yields itself for the whole value and NULL under a path, as in SQLite.
     const fallback = keys.length === 0 ? t : sql`NULL`;
-    return sql`(CASE WHEN ${t} ~ ${sql.raw(JSON_ARRAY)} OR ${t} ~ ${sql.raw(JSON_OTHER)} THEN ${this.jsonScalar(value)} ELSE ${fallback} END)`;
+    const isJson = sql`(${t} ~ ${sql.raw(JSON_ARRAY)} OR ${t} ~ ${sql.raw(JSON_OTHER)})`;
+    const out = sql`(CASE WHEN ${isJson} THEN ${this.jsonScalar(value)} ELSE ${fallback} END)`;
+    // The SQLite storage class of the result (1 number, 2 text), kept for comparisons and sorting.
+    const rank = sql`(CASE WHEN ${isJson} THEN (CASE jsonb_typeof(${value}) WHEN 'number' THEN 1 WHEN 'boolean' THEN 1 WHEN 'null' THEN NULL ELSE 2 END) WHEN ${fallback} IS NULL THEN NULL ELSE 2 END)`;
+    jsonRanks.set(out, rank);
+    return out;
   }
 
   /** A jsonb value as SQLite's json_extract returns it: strings unquoted, booleans 1/0, null NULL. */
@@ -247,70 +229,6 @@ export class PostgresDialect extends DialectBase {
     const t = sql`CAST(${x} AS TEXT)`;
     return sql`(CASE WHEN ${t} ~ ${sql.raw(NUMERIC_TEXT)} THEN CAST(${t} AS DOUBLE PRECISION) END)`;
   }
-}
-
-/**
- * The value of a constant operand: a bound parameter, or one of the literals the
- * compiler writes (NULL, TRUE/FALSE, '1'/'0', a count); undefined otherwise.
- */
-function constantValue(expr: RawBuilder<unknown>): Bound {
-  const bound = boundValue(expr);
-  if (bound) return bound;
-  const node = expr.toOperationNode() as unknown as { kind: string; sqlFragments?: readonly string[]; parameters?: readonly unknown[] };
-  if (node.kind !== 'RawNode' || node.parameters?.length !== 0 || node.sqlFragments?.length !== 1) return undefined;
-  const text = node.sqlFragments[0]!.trim().toUpperCase();
-  if (text === 'NULL') return { value: null };
-  if (text === 'TRUE') return { value: true };
-  if (text === 'FALSE') return { value: false };
-  if (text === "'1'") return { value: 1 };
-  if (text === "'0'") return { value: 0 };
-  if (/^-?\d+(\.\d+)?$/.test(text)) return { value: Number(text) };
-  return undefined;
-}
-
-/** What one side of a comparison is, as far as typing goes. */
-type OperandClass = { kind: 'constant'; value: unknown } | { kind: 'text' | 'number' | 'bool' | 'json' };
-
-function operandClass(expr: RawBuilder<unknown>, kind: ColumnKind | undefined): OperandClass {
-  const constant = constantValue(expr);
-  if (constant) return { kind: 'constant', value: constant.value };
-  return { kind: kind ?? 'text' };
-}
-
-/**
- * Whether `a` can be compared with `b` as written: an untyped constant takes the
- * other side's type, which must then accept it (a number column only numbers or
- * numeric text); text compares with text; json text needs ranking against anything
- * that is not text, since SQLite's json_extract yields numbers for JSON numbers.
- */
-function fits(a: OperandClass, b: OperandClass): boolean {
-  if (a.kind !== 'constant') return b.kind === 'constant' || (a.kind === b.kind && a.kind !== 'json');
-  const v = a.value;
-  if (v === null || v === undefined) return true;
-  switch (b.kind) {
-    case 'number':
-      // NOTE: text beyond the double range (1e400) would raise in PostgreSQL; it is ranked instead.
-      return typeof v === 'number' || (typeof v === 'string' && NUMERIC_RE.test(v) && Number.isFinite(Number(v)));
-    case 'bool':
-      return typeof v === 'boolean' || v === 0 || v === 1 || v === '0' || v === '1';
-    case 'json':
-      return false;
-    default:
-      // A boolean constant is a typed TRUE/FALSE, which text does not compare with.
-      return typeof v !== 'boolean';
-  }
-}
-
-/**
- * A constant as a (rank, number, text) row, so that two constants compare like
- * SQLite's values: NULL unknown, numbers before text, text byte-wise.
- */
-function rankedConstant(value: unknown): RawBuilder<unknown> {
-  if (value === null || value === undefined) return sql`ROW(CAST(NULL AS INT), CAST(NULL AS DOUBLE PRECISION), CAST(NULL AS TEXT))`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return sql`ROW(1, CAST(${Number(value)} AS DOUBLE PRECISION), CAST('' AS TEXT))`;
-  }
-  return sql`ROW(2, CAST(0 AS DOUBLE PRECISION), CAST(${String(value)} AS TEXT) COLLATE "C")`;
 }
 
 /** Splits `a, lower(b), c` on the commas outside parentheses. */
