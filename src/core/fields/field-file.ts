@@ -13,7 +13,7 @@ import { mimeMatches } from '../files/mime-detect.js';
 import { castToUniqueStrings } from './field-cast.js';
 import { checkOptionKinds, checkRange, maxSafeJSONInt, shapeField, strListOpt } from './field-common.js';
 import { codedError, requiredError } from './field-errors.js';
-import { effectiveMaxSelect, isMultiValue, shapeList, storedStringList, stringListFromDb } from './field-multi.js';
+import { effectiveMaxSelect, isMultiValue, shapeList, storedStringList, stringListShape } from './field-multi.js';
 
 /** The per-file size cap when `maxSize` is 0: 5 MiB. */
 export const defaultFileMaxSize = 5 << 20;
@@ -114,9 +114,7 @@ export const fileField: FieldType = {
     return errors.result();
   },
 
-  columnKind: (field) => (isMultiValue(field) ? 'json' : 'text'),
-  isMultiple: isMultiValue,
-  defaultValue: (field) => (isMultiValue(field) ? [] : ''),
+  ...stringListShape,
   normalize: (field, raw) => shapeList(field, fileItems(raw)),
   applyModifier: modify,
 
@@ -141,8 +139,6 @@ export const fileField: FieldType = {
     }
     return null;
   },
-
-  fromDb: stringListFromDb,
 
   toDb(field, value) {
     const names = fileItems(value).map(fileItemName).filter((n) => n !== '');

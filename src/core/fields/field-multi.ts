@@ -7,6 +7,7 @@ import type { Field } from '../collections/collection.js';
 import type { Modifier } from './field-type.js';
 import { castToString, castToUniqueStrings } from './field-cast.js';
 import { numOpt } from './field-common.js';
+import type { FieldType } from './field-type.js';
 
 /** Whether a select/relation/file field holds a list (`maxSelect > 1`). */
 export function isMultiValue(field: Field): boolean {
@@ -75,3 +76,23 @@ export function stringListToDb(field: Field, value: unknown): string {
   if (isMultiValue(field)) return JSON.stringify(items);
   return items.length > 0 ? items[items.length - 1]! : '';
 }
+
+/**
+ * The storage members shared by the string-list types (select, relation, file):
+ * one value in a TEXT column, several in a JSON-array column (maxSelect > 1).
+ */
+export const stringListShape: Pick<FieldType, 'columnKind' | 'isMultiple' | 'defaultValue' | 'fromDb'> = {
+  columnKind: (field) => (isMultiValue(field) ? 'json' : 'text'),
+  isMultiple: isMultiValue,
+  defaultValue: (field) => (isMultiValue(field) ? [] : ''),
+  fromDb: stringListFromDb,
+};
+
+/** The whole storage half of select and relation, whose values are plain strings. */
+export const stringListStorage: Pick<FieldType, 'columnKind' | 'isMultiple' | 'defaultValue' | 'normalize' | 'applyModifier' | 'fromDb' | 'toDb'> = {
+  ...stringListShape,
+  normalize: normalizeStringList,
+  applyModifier: applyStringListModifier,
+  toDb: stringListToDb,
+};
+

@@ -7,14 +7,7 @@ import type { FieldType, OptionsContext } from './field-type.js';
 import { castToUniqueStrings } from './field-cast.js';
 import { checkOptionKinds, checkRange, numOpt, shapeField, strOpt } from './field-common.js';
 import { codedError, requiredError } from './field-errors.js';
-import {
-  applyStringListModifier,
-  effectiveMaxSelect,
-  isMultiValue,
-  normalizeStringList,
-  stringListFromDb,
-  stringListToDb,
-} from './field-multi.js';
+import { effectiveMaxSelect, stringListStorage } from './field-multi.js';
 
 const keys = { required: true, help: true };
 
@@ -56,11 +49,7 @@ export const relationField: FieldType = {
     return errors.result();
   },
 
-  columnKind: (field) => (isMultiValue(field) ? 'json' : 'text'),
-  isMultiple: isMultiValue,
-  defaultValue: (field) => (isMultiValue(field) ? [] : ''),
-  normalize: normalizeStringList,
-  applyModifier: applyStringListModifier,
+  ...stringListStorage,
 
   validate(field, value) {
     const ids = castToUniqueStrings(value);
@@ -71,7 +60,4 @@ export const relationField: FieldType = {
     if (ids.length > maxSelect) return codedError('validation_too_many_values', { maxSelect });
     return null;
   },
-
-  fromDb: stringListFromDb,
-  toDb: stringListToDb,
 };

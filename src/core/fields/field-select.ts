@@ -5,14 +5,7 @@ import type { FieldType } from './field-type.js';
 import { castToUniqueStrings } from './field-cast.js';
 import { checkOptionKinds, checkRange, shapeField, strListOpt } from './field-common.js';
 import { codedError, requiredError } from './field-errors.js';
-import {
-  applyStringListModifier,
-  effectiveMaxSelect,
-  isMultiValue,
-  normalizeStringList,
-  stringListFromDb,
-  stringListToDb,
-} from './field-multi.js';
+import { effectiveMaxSelect, stringListStorage } from './field-multi.js';
 
 const keys = { required: true, help: true };
 
@@ -30,11 +23,7 @@ export const selectField: FieldType = {
     return errors.result();
   },
 
-  columnKind: (field) => (isMultiValue(field) ? 'json' : 'text'),
-  isMultiple: isMultiValue,
-  defaultValue: (field) => (isMultiValue(field) ? [] : ''),
-  normalize: normalizeStringList,
-  applyModifier: applyStringListModifier,
+  ...stringListStorage,
 
   validate(field, value) {
     const items = castToUniqueStrings(value);
@@ -46,7 +35,4 @@ export const selectField: FieldType = {
     if (invalid !== undefined) return codedError('validation_invalid_value', { value: invalid }, 'Invalid value {value}.');
     return null;
   },
-
-  fromDb: stringListFromDb,
-  toDb: stringListToDb,
 };
