@@ -66,28 +66,41 @@ export async function ensureSeed({ dataDir, plinthEntry, port, pin, reseed, prog
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
 
+  const userIds = await seedThroughApi({ plinthEntry, dir, port, pin, progress });
+  progress('seeding: 1,020,000 rows (one transaction of prepared inserts)');
+  insertRows(join(dir, 'data.db'), userIds);
+  const meta = seedMeta(userIds);
+  writeFileSync(metaFile, JSON.stringify(meta));
+  return { dir, meta };
+}
+
+/** What a run needs to know of a seed: the product ids W1/W5 pick from and the users. */
+export function seedMeta(userIds) {
+  const productIds = [...productRows(1, COUNTS.products)].map((r) => r.id);
+  return { version: SEED_VERSION, productIds, userIds, benchUserId: userIds[0] };
+}
+
+/**
+ * Creates the superuser (CLI), then the collections, settings and users through a
+ * Plinth started on `dir` (and `env`, e.g. DATABASE_URL); returns the user ids.
+ */
+export async function seedThroughApi({ plinthEntry, dir, env = {}, port, pin, progress }) {
   progress('seeding: superuser');
-  const upsert = spawnSync(process.execPath, [plinthEntry, 'superuser', 'upsert', BENCH_ADMIN.email, BENCH_ADMIN.password, `--dir=${dir}`], { encoding: 'utf8' });
+  const upsert = spawnSync(process.execPath, [plinthEntry, 'superuser', 'upsert', BENCH_ADMIN.email, BENCH_ADMIN.password, `--dir=${dir}`], {
+    encoding: 'utf8', env: { ...process.env, ...env },
+  });
   if (upsert.status !== 0) throw new BenchError(`plinth superuser upsert failed:\n${upsert.stderr || upsert.stdout}`);
 
   progress('seeding: collections and users through the API');
   const server = await startServer({
     name: 'Plinth (seeding)', cmd: process.execPath, args: [plinthEntry, 'serve', `--http=127.0.0.1:${port}`, `--dir=${dir}`, '--logLevel=warn'],
-    port, logFile: join(dir, 'seed-server.log'), pin,
+    env, port, logFile: join(dir, 'seed-server.log'), pin,
   });
-  let userIds;
   try {
-    userIds = await createSchema(server.url);
+    return await createSchema(server.url);
   } finally {
     await server.stop();
   }
-
-  progress('seeding: 1,020,000 rows (one transaction of prepared inserts)');
-  insertRows(join(dir, 'data.db'), userIds);
-  const productIds = [...productRows(1, COUNTS.products)].map((r) => r.id);
-  const meta = { version: SEED_VERSION, productIds, userIds, benchUserId: userIds[0] };
-  writeFileSync(metaFile, JSON.stringify(meta));
-  return { dir, meta };
 }
 
 /** Copies the cached database into a fresh run directory (runs write to it). */
@@ -122,6 +135,17 @@ async function createSchema(url) {
   return userIds;
 }
 
+const PRODUCT_COLUMNS = ['id', 'name', 'price', 'stock', 'category', 'description', 'created', 'updated'];
+
+/** The bulk-inserted tables of the data set, in insertion order: `{ table, columns, count, rows }`. */
+export function seededTables(userIds) {
+  return [
+    { table: 'products', columns: PRODUCT_COLUMNS, count: COUNTS.products, rows: productRows(1, COUNTS.products) },
+    { table: 'owned_products', columns: [...PRODUCT_COLUMNS, 'owner'], count: COUNTS.owned, rows: productRows(2, COUNTS.owned, userIds) },
+    { table: 'events', columns: ['id', 'kind', 'score', 'label', 'created', 'updated'], count: COUNTS.events, rows: eventRows(3, COUNTS.events) },
+  ];
+}
+
 function insertRows(file, userIds) {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -129,14 +153,11 @@ function insertRows(file, userIds) {
     const stmt = db.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     return (row) => stmt.run(columns.map((c) => row[c]));
   };
-  const product = ['id', 'name', 'price', 'stock', 'category', 'description', 'created', 'updated'];
   db.transaction(() => {
-    const p = insert('products', product);
-    for (const row of productRows(1, COUNTS.products)) p(row);
-    const o = insert('owned_products', [...product, 'owner']);
-    for (const row of productRows(2, COUNTS.owned, userIds)) o(row);
-    const e = insert('events', ['id', 'kind', 'score', 'label', 'created', 'updated']);
-    for (const row of eventRows(3, COUNTS.events)) e(row);
+    for (const t of seededTables(userIds)) {
+      const add = insert(t.table, t.columns);
+      for (const row of t.rows) add(row);
+    }
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();

@@ -9,6 +9,14 @@ import { connectSqlite } from '../db/connect-sqlite.js';
 import { SqliteDialect } from '../db/dialect/sqlite/sqlite-dialect.js';
 import type { Dialect } from '../db/dialect/dialect.js';
 import type { Db } from '../db/database.js';
+
+/** An open database as the composition root uses it. */
+interface DatabaseConnection {
+  db: Db;
+  close(): Promise<void>;
+  /** Runs `fn` while no other node runs an `exclusive` section on the same database. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+}
 import { ensureSystemTables } from '../db/system-tables.js';
 import { SchemaSync } from '../db/schema-sync.js';
 import { MemorySchema } from '../core/collections/schema.js';
@@ -32,6 +40,8 @@ import { registerBatchRoutes } from '../http/batch-routes.js';
 import { registerAuthRoutes } from '../http/auth-routes.js';
 import { registerOAuth2Routes } from '../http/oauth2-routes.js';
 import { OAuth2Service } from '../core/auth/oauth2/oauth2-service.js';
+import { AppleRedirectNames } from '../core/auth/oauth2/apple-redirect-names.js';
+import { registerOAuth2RedirectRoutes } from '../http/oauth2-redirect-routes.js';
 import { registerSettingsRoutes } from '../http/settings-routes.js';
 import { SettingsService } from '../core/settings/settings-service.js';
 import type { Plinth } from './plinth.js';
@@ -93,7 +103,8 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
     await connection.close();
     throw err;
   });
-  await ensureSystemTables(db, dialect);
+  // One node at a time creates the system tables and collections of a fresh database.
+  await connection.exclusive(() => ensureSystemTables(db, dialect));
 
   const schema = new MemorySchema();
   const compiler = createRuleCompiler({ dialect, schema });
@@ -102,7 +113,7 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
     validateRule: (collection, rule) => compiler.validateRule(collection, rule),
     onChange: (): Promise<void> => sync.announce('schema'),
   });
-  await collections.init();
+  await connection.exclusive(() => collections.init());
   const settings = new SettingsService(db);
   await settings.init();
   // Schema and settings changes reach the other nodes, which reload them from the database.
@@ -142,7 +153,10 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
     files: new FileService({ db, dialect, schema, storage, access: records.access, onThumbError: (err) => http.log.warn({ err }, 'thumb failed') }),
   });
   registerAuthRoutes(http, auth, records);
-  registerOAuth2Routes(http, { auth, records, oauth2: new OAuth2Service({ db, schema, records }) });
+  // Apple's user name reaches only the browser redirect; every node keeps it for the sign-in that follows.
+  const appleNames = new AppleRedirectNames(bus);
+  await appleNames.start();
+  registerOAuth2Routes(http, { auth, records, oauth2: new OAuth2Service({ db, schema, records, appleNames }) });
   const background = new BackgroundTasks((err, what) => http.log.error({ err }, `background task failed: ${what}`));
   const mailer = new SettingsMailer(() => resolveSmtpOptions(settings.get().smtp, config.smtp), http.log);
   const mails = new AuthMails({ mailer, settings: () => settings.get() });
@@ -169,6 +183,8 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
     if (state === 'restored') void sync.reloadAll();
   };
   registerRealtimeRoutes(http, realtime);
+  // The all-in-one OAuth2 flow (spec §5.5) hands the code to the SDK's realtime client.
+  registerOAuth2RedirectRoutes(http, { realtime, appleNames });
   await http.ready();
 
   return {
@@ -186,6 +202,7 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
     async close() {
       await http.close();
       await realtime.stop();
+      await appleNames.stop();
       await sync.stop();
       await bus.close();
       await background.drain();
@@ -205,11 +222,13 @@ function redisTarget(config: PlinthConfig): RedisTarget | undefined {
  * Opens the configured database with its dialect: PostgreSQL when DATABASE_URL is
  * set (pg is loaded only then), else the embedded SQLite file in `dir`.
  */
-async function openDatabase(config: PlinthConfig): Promise<{ dialect: Dialect; connection: { db: Db; close(): Promise<void> } }> {
+async function openDatabase(config: PlinthConfig): Promise<{ dialect: Dialect; connection: DatabaseConnection }> {
   if (config.databaseUrl) {
     const { connectPostgres } = await import('../db/connect-postgres.js');
     const { PostgresDialect } = await import('../db/dialect/postgres/postgres-dialect.js');
     return { dialect: new PostgresDialect(), connection: await connectPostgres(config.databaseUrl) };
   }
-  return { dialect: new SqliteDialect(), connection: connectSqlite(config.dir) };
+  const sqlite = connectSqlite(config.dir);
+  // SQLite serves one process, which runs its start-up alone.
+  return { dialect: new SqliteDialect(), connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn() } };
 }

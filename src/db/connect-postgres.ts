@@ -12,7 +12,15 @@ import type { Db } from './database.js';
 export interface PostgresConnection {
   db: Db;
   close(): Promise<void>;
+  /**
+   * Runs `fn` under a database-wide advisory lock, so that nodes starting together
+   * on a fresh database create its tables one at a time.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
 }
+
+/** The advisory lock key of start-up sections ("plinth" in ASCII). */
+const STARTUP_LOCK = '123610927625320';
 
 /** Options of the pool beyond the URL. */
 export interface PostgresOptions {
@@ -64,6 +72,20 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
     async close() {
       // Kysely's destroy ends the pool too.
       await db.destroy();
+    },
+    async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+      // NOTE: a session lock on a connection of its own; fn's queries use the others.
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [STARTUP_LOCK]);
+        try {
+          return await fn();
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [STARTUP_LOCK]);
+        }
+      } finally {
+        client.release();
+      }
     },
   };
 }

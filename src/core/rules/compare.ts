@@ -28,8 +28,8 @@ function plainCompare(state: CompileState, l: Resolved, op: CompareOp, r: Resolv
     case '!~':
       // A column on the right is wrapped in SQL; a bound value is turned into a pattern.
       return r.values.length === 0
-        ? d.likeInsensitive(l.build(), sql`('%' || ${r.build()} || '%')`, op === '!~')
-        : d.likeInsensitive(l.build(), r.build(likePattern), op === '!~');
+        ? d.likeInsensitive(d.asText(l.build(), l.kind), sql`('%' || ${d.asText(r.build(), r.kind)} || '%')`, op === '!~')
+        : d.likeInsensitive(d.asText(l.build(), l.kind), r.build(likePattern), op === '!~');
     case '<':
     case '<=':
     case '>':
@@ -56,14 +56,14 @@ export function equal(state: CompileState, eq: boolean, l: Resolved, r: Resolved
   // NOTE: d.asText keeps '' comparable with a number or bool column (PostgreSQL
   // would reject the '' literal there); on SQLite it is the expression itself.
   if (isKnownNonEmpty(l) || isKnownNonEmpty(r)) {
-    const a = lEmpty ? empty : rEmpty ? d.asText(l.build()) : l.build();
-    const b = rEmpty ? empty : lEmpty ? d.asText(r.build()) : r.build();
+    const a = lEmpty ? empty : rEmpty ? d.asText(l.build(), l.kind) : l.build();
+    const b = rEmpty ? empty : lEmpty ? d.asText(r.build(), r.kind) : r.build();
     const [x, y] = lEmpty || rEmpty ? [a, b] : d.comparable(a, b, l.kind, r.kind);
     return eq ? sql<boolean>`${x} = ${y}` : ne(x, y);
   }
   if (lEmpty || rEmpty) {
     const x = (lEmpty ? r : l).build();
-    const t = d.asText(x);
+    const t = d.asText(x, (lEmpty ? r : l).kind);
     return eq ? sql<boolean>`(${t} = '' OR ${x} IS NULL)` : sql<boolean>`(${ne(t, empty)} AND ${x} IS NOT NULL)`;
   }
   const [a, b] = d.coalesceEmpty(l.build(), r.build(), l.kind, r.kind);

@@ -61,7 +61,7 @@ export abstract class DialectBase implements Dialect {
     return [sql`COALESCE(${left}, '')`, sql`COALESCE(${right}, '')`];
   }
 
-  asText(expr: RawBuilder<unknown>): RawBuilder<unknown> {
+  asText(expr: RawBuilder<unknown>, _kind?: ValueKind): RawBuilder<unknown> {
     return expr;
   }
 

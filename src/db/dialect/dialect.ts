@@ -58,8 +58,8 @@ export interface Dialect {
   param(value: unknown): RawBuilder<unknown>;
   /** The constant true/false of the filter language, comparable with bool, number and text values as stored. */
   booleanValue(value: boolean): RawBuilder<unknown>;
-  /** Any value as text (for `= ''` and COALESCE against '' over columns of any type). */
-  asText(expr: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** Any value as the text SQLite would make of it (booleans as 1/0), for `= ''` and LIKE over columns of any type. */
+  asText(expr: RawBuilder<unknown>, kind?: ValueKind): RawBuilder<unknown>;
   /** A bound value typed as a column of `kind` holds it (for rows that exist only as bound values). */
   typedValue(value: unknown, kind: ColumnKind): RawBuilder<unknown>;
   /**

@@ -13,6 +13,7 @@ import { guestRequest, type RequestInfo } from '../../rules/request-info.js';
 import type { Schema } from '../../collections/schema.js';
 import type { PendingFile } from '../../files/pending-file.js';
 import { ExternalAuths, findByEmail } from './external-auths.js';
+import type { AppleRedirectNames } from './apple-redirect-names.js';
 import { downloadAvatar } from './oauth2-avatar.js';
 import type { OAuth2User } from './oauth2-definition.js';
 import { OAuth2Provider, parseProviderConfig, randomString } from './oauth2-provider.js';
@@ -53,11 +54,20 @@ export function providerConfig(c: AuthCollection, name: string): Record<string, 
   return c.oauth2.providers.find((p) => p.name === name);
 }
 
+/** What the OAuth2Service needs. */
+export interface OAuth2ServiceDeps {
+  db: Db;
+  schema: Schema;
+  records: RecordService;
+  /** Names Apple sent to the browser redirect, by code (the all-in-one flow). */
+  appleNames?: Pick<AppleRedirectNames, 'take'>;
+}
+
 /** OAuth2Service runs the server side of spec §5.5. */
 export class OAuth2Service {
   private readonly links: ExternalAuths;
 
-  constructor(private readonly deps: { db: Db; schema: Schema; records: RecordService }) {
+  constructor(private readonly deps: OAuth2ServiceDeps) {
     this.links = new ExternalAuths(deps);
   }
 
@@ -82,9 +92,14 @@ export class OAuth2Service {
     const tokens = await provider.exchangeCode(input.code, input.codeVerifier, input.redirectURL).catch((err: unknown) => {
       throw badRequest('Failed to fetch OAuth2 token.', {}, err);
     });
-    const user = await provider.fetchUser(tokens).catch((err: unknown) => {
+    let user = await provider.fetchUser(tokens).catch((err: unknown) => {
       throw badRequest('Failed to fetch OAuth2 user.', {}, err);
     });
+    // Apple names the user only in its redirect (apple-redirect-names.ts).
+    if (provider.name === 'apple' && user.name === '' && this.deps.appleNames) {
+      const name = this.deps.appleNames.take(input.code);
+      if (name !== '') user = { ...user, name };
+    }
     const avatar = await this.avatarForSignUp(c, provider.name, user, req);
     try {
       return await this.deps.records.inTransaction((scope) => this.settle(scope, c, provider.name, user, { data: input.createData, avatar }, req));

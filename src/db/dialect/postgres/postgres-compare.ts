@@ -168,8 +168,9 @@ function mixed(a: Side, b: Side): boolean {
     const v = c.value;
     if (v === null || v === undefined || x.cls !== 'X') return false;
     const isText = typeof v === 'string';
-    // NOTE: a json value against text compares as text, so `data.zip = "01234"` matches the
-    // JSON string "01234"; against a number it is ranked, so JSON numbers compare numerically.
+    // NOTE: a json path value knows its JSON type (jsonRanks) and is ranked exactly. A
+    // json_each item is known by its text only: against text it compares as text, so
+    // a select value "01234" matches "01234"; against a number it is ranked by its text.
     if (x.of === 'dyn') return x.exact === true || !isText;
     return x.of === 'text' ? !isText : isText || typeof v === 'boolean';
   }

@@ -143,9 +143,11 @@ export class PostgresDialect extends DialectBase {
     return coalescedPair(left, right, leftKind, rightKind);
   }
 
-  override asText(expr: RawBuilder<unknown>): RawBuilder<unknown> {
-    return sql`CAST(${expr} AS TEXT)`;
+  override asText(expr: RawBuilder<unknown>, kind?: ValueKind): RawBuilder<unknown> {
+    // SQLite stores booleans as 1/0, so that is their text; PostgreSQL would say true/false.
+    return kind === 'bool' ? sql`CAST(CAST(${expr} AS INT) AS TEXT)` : sql`CAST(${expr} AS TEXT)`;
   }
+
 
   override orderBy(expr: RawBuilder<unknown>, desc: boolean, kind?: ValueKind): RawBuilder<unknown> {
     // SQLite sorts NULLs first ascending and last descending; PostgreSQL the opposite.
@@ -163,13 +165,17 @@ export class PostgresDialect extends DialectBase {
     // NOTE: a plain string (a single select/relation value) becomes a one-item array,
     // as in PocketBase's dbutils.JSONEach; items come back as text like SQLite's
     // json_each `value` (strings unquoted).
+    // LATERAL: the items read a column of an earlier FROM item; COLLATE "C": they compare
+    // byte-wise like every other text (the database's own collation may be linguistic).
     const t = sql`CAST(${x} AS TEXT)`;
-    return sql`jsonb_array_elements_text(CASE WHEN ${t} ~ ${sql.raw(JSON_ARRAY)} THEN CAST(${t} AS JSONB) ELSE jsonb_build_array(${t}) END)`;
+    const items = sql`jsonb_array_elements_text(CASE WHEN ${t} ~ ${sql.raw(JSON_ARRAY)} THEN CAST(${t} AS JSONB) ELSE jsonb_build_array(${t}) END)`;
+    return sql`LATERAL (SELECT __je.value COLLATE "C" AS value FROM ${items} AS __je)`;
   }
 
   jsonArrayLength(x: RawBuilder<unknown>): RawBuilder<number> {
     const t = sql`CAST(${x} AS TEXT)`;
-    return sql<number>`(CASE WHEN ${t} IS NULL OR ${t} = '' THEN 0 WHEN ${t} ~ ${sql.raw(JSON_ARRAY)} THEN jsonb_array_length(CAST(${t} AS JSONB)) WHEN ${t} ~ ${sql.raw(JSON_OTHER)} THEN 0 ELSE 1 END)`;
+    // NOTE: as DOUBLE PRECISION, so that it compares with any number a filter binds (-1.5).
+    return sql<number>`CAST(CASE WHEN ${t} IS NULL OR ${t} = '' THEN 0 WHEN ${t} ~ ${sql.raw(JSON_ARRAY)} THEN jsonb_array_length(CAST(${t} AS JSONB)) WHEN ${t} ~ ${sql.raw(JSON_OTHER)} THEN 0 ELSE 1 END AS DOUBLE PRECISION)`;
   }
 
   jsonExtract(x: RawBuilder<unknown>, path: ReadonlyArray<string | number>): RawBuilder<unknown> {
@@ -180,9 +186,9 @@ export class PostgresDialect extends DialectBase {
     // Non-JSON text yields itself for the whole value and NULL under a path, as in SQLite.
     const fallback = keys.length === 0 ? t : sql`NULL`;
     const isJson = sql`(${t} ~ ${sql.raw(JSON_ARRAY)} OR ${t} ~ ${sql.raw(JSON_OTHER)})`;
-    const out = sql`(CASE WHEN ${isJson} THEN ${this.jsonScalar(value)} ELSE ${fallback} END)`;
+    const out = sql`((CASE WHEN ${isJson} THEN ${this.jsonScalar(value)} ELSE ${fallback} END) COLLATE "C")`;
     // The SQLite storage class of the result (1 number, 2 text), kept for comparisons and sorting.
-    const rank = sql`(CASE WHEN ${isJson} THEN (CASE jsonb_typeof(${value}) WHEN 'number' THEN 1 WHEN 'boolean' THEN 1 WHEN 'null' THEN NULL ELSE 2 END) WHEN ${fallback} IS NULL THEN NULL ELSE 2 END)`;
+    const rank = sql`(CASE WHEN ${out} IS NULL THEN NULL WHEN ${isJson} THEN (CASE jsonb_typeof(${value}) WHEN 'number' THEN 1 WHEN 'boolean' THEN 1 ELSE 2 END) ELSE 2 END)`;
     jsonRanks.set(out, rank);
     return out;
   }

@@ -73,7 +73,7 @@ export function pgStrftime(format: Bound, time: RawBuilder<unknown> | null, modi
   if (pieces.length === 0) return sql`(CASE WHEN ${ts} IS NULL THEN NULL ELSE '' END)`;
   const parts = pieces.map((p) => (p.literal !== undefined ? sql`CAST(${p.literal} AS TEXT)` : sql.raw(p.sql!)));
   // The pieces read `ts`; a one-row subquery names it once instead of repeating the parse.
-  return sql`(SELECT CASE WHEN ts IS NULL THEN NULL ELSE ${sql.join(parts, sql` || `)} END FROM (SELECT ${ts} AS ts) AS __strf)`;
+  return sql`((SELECT CASE WHEN ts IS NULL THEN NULL ELSE ${sql.join(parts, sql` || `)} END FROM (SELECT ${ts} AS ts) AS __strf) COLLATE "C")`;
 }
 
 /** Splits a format into literal text and specifier SQL; null for an unknown specifier. */
