@@ -15,6 +15,7 @@ import { buildPlinth } from './lib/plinth-build.mjs';
 import { renderTable, writeResult } from './lib/report.mjs';
 import { runRealtimeProbe } from './lib/realtime.mjs';
 import { ensureSeed, freshCopy } from './lib/seed.mjs';
+import { ensurePostgresSeed, freshPostgresCopy, postgresServerVersion } from './lib/seed-postgres.mjs';
 import { assertPortFree, BenchError, HOST, memoryOf, pinningAvailable, resetPeak, sampleRss, startServer } from './lib/servers.mjs';
 import { WORKLOADS } from './lib/workloads.mjs';
 
@@ -98,9 +99,6 @@ async function main() {
   if (opts.dialect === 'postgres' && !existsSync(join(ROOT, 'src/db/dialect/postgres'))) {
     throw new BenchError('--dialect=postgres: this build of Plinth has no PostgreSQL dialect yet (src/db/dialect/postgres is missing); run with --dialect=sqlite');
   }
-  if (opts.dialect === 'postgres') {
-    throw new BenchError('--dialect=postgres: the PostgreSQL seeding and baseline are not written yet; run with --dialect=sqlite');
-  }
   if (opts.pin && !pinningAvailable()) {
     process.stdout.write('Note: taskset or a second core is missing; servers and load generator are not pinned.\n');
     opts.pin = false;
@@ -112,9 +110,20 @@ async function main() {
 
   progress('building Plinth from src/ …');
   const build = await buildPlinth(ROOT, join(DATA, 'plinth'));
-  const seed = await ensureSeed({ dataDir: DATA, plinthEntry: build.entry, port: ports.plinth, pin: opts.pin, reseed: opts.reseed, progress: (t) => progress(`${t} …`) });
+  const seedOptions = { dataDir: DATA, plinthEntry: build.entry, port: ports.plinth, pin: opts.pin, reseed: opts.reseed, progress: (t) => progress(`${t} …`) };
+  const postgres = opts.dialect === 'postgres';
+  const seed = postgres ? await ensurePostgresSeed({ ...seedOptions, postgresUrl: opts.postgresUrl }) : await ensureSeed(seedOptions);
   const runDir = join(DATA, 'run');
-  freshCopy(seed.dir, runDir);
+  freshCopy(postgres ? undefined : seed.dir, runDir);
+  // On PostgreSQL both servers get DATABASE_URL (not a flag: ps would show a password in it).
+  let database = { dialect: 'sqlite' };
+  if (postgres) {
+    progress('copying the seed database for this run …');
+    const url = await freshPostgresCopy(opts.postgresUrl);
+    database = { dialect: 'postgres', env: { DATABASE_URL: url }, server: await postgresServerVersion(url), pinned: false };
+    // PostgreSQL is a service of its own: its backends run on whichever core the kernel picks.
+    process.stdout.write(`Note: PostgreSQL (${database.server}) is a separate service and is not pinned; both servers share it.\n`);
+  }
 
   const profileDir = join(RESULTS, 'profiles');
   const nodeFlags = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
@@ -124,13 +133,16 @@ async function main() {
   try {
     progress('starting the baseline and Plinth …');
     const baseline = await startServer({
-      name: 'baseline', cmd: process.execPath, args: [join(BENCH, 'baseline/server.mjs'), `--port=${ports.baseline}`, `--db=${join(runDir, 'data.db')}`],
-      port: ports.baseline, logFile: join(runDir, 'baseline.log'), pin: opts.pin,
+      name: 'baseline', cmd: process.execPath,
+      args: postgres
+        ? [join(BENCH, 'baseline/server-postgres.mjs'), `--port=${ports.baseline}`]
+        : [join(BENCH, 'baseline/server.mjs'), `--port=${ports.baseline}`, `--db=${join(runDir, 'data.db')}`],
+      env: database.env, port: ports.baseline, logFile: join(runDir, 'baseline.log'), pin: opts.pin,
     });
     servers.push(baseline);
     const plinth = await startServer({
       name: 'plinth', cmd: process.execPath, args: [...nodeFlags, build.entry, 'serve', `--http=${HOST}:${ports.plinth}`, `--dir=${runDir}`],
-      port: ports.plinth, logFile: join(runDir, 'plinth.log'), pin: opts.pin,
+      env: database.env, port: ports.plinth, logFile: join(runDir, 'plinth.log'), pin: opts.pin,
     });
     servers.push(plinth);
     await new Promise((r) => setTimeout(r, 1000));
@@ -181,6 +193,7 @@ async function main() {
 
     const result = {
       startedAt: new Date().toISOString(), dialect: opts.dialect, plinthSource: build.source,
+      database: { dialect: database.dialect, server: database.server, pinned: postgres ? false : opts.pin },
       options: { duration: opts.duration, warmup: opts.warmup, connections: opts.connections, pinned: opts.pin },
       node: process.version, startup, workloads: rows,
     };

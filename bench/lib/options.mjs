@@ -3,6 +3,7 @@
  * typo stops the run before anything starts.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_POSTGRES_URL } from './seed-postgres.mjs';
 import { BenchError } from './servers.mjs';
 import { WORKLOADS } from './workloads.mjs';
 
@@ -17,6 +18,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --warmup=SECONDS      discarded warm-up before each measurement (default 2)
   --connections=N       concurrent connections of the load generator (default 50)
   --dialect=sqlite|postgres   the database Plinth runs on (default sqlite)
+  --postgres-url=URL    with --dialect=postgres: the bench database (default env BENCH_POSTGRES_URL,
+                        else postgres://postgres@127.0.0.1:5432/plinth_bench); created if missing,
+                        each run works on a copy named <database>_run
   --quick               a short smoke run: --duration=3 --warmup=1
   --port=N              Plinth listens on N, the baseline on N+1 (default 18090), both on 127.0.0.1
   --profile             run Plinth under node --cpu-prof; the .cpuprofile lands in bench/results/profiles/
@@ -33,7 +37,7 @@ export function parseOptions(argv) {
       args: argv,
       options: {
         workloads: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' },
-        connections: { type: 'string' }, dialect: { type: 'string' }, quick: { type: 'boolean' },
+        connections: { type: 'string' }, dialect: { type: 'string' }, 'postgres-url': { type: 'string' }, quick: { type: 'boolean' },
         port: { type: 'string' }, profile: { type: 'boolean' }, reseed: { type: 'boolean' },
         'no-pin': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
@@ -60,6 +64,7 @@ export function parseOptions(argv) {
     warmup: number('warmup', parsed.quick ? 1 : 2, 0, 600),
     connections: number('connections', 50, 1, 10_000),
     dialect,
+    postgresUrl: parsed['postgres-url'] ?? process.env.BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES_URL,
     port: number('port', 18090, 1024, 65534),
     profile: parsed.profile ?? false,
     reseed: parsed.reseed ?? false,

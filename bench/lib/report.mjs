@@ -43,13 +43,22 @@ export function renderTable(result) {
       rps(w.baseline.rps), ms(w.baseline.p50), ms(w.baseline.p99), mb(w.baseline.peakRss),
       Number.isFinite(w.ratio) ? w.ratio.toFixed(2) : '?', verdict(w)]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const lines = [pad(head, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => pad(r, widths))];
+  const lines = [databaseLine(result), '', pad(head, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => pad(r, widths))];
   const s = result.startup;
   lines.push('');
   lines.push(`start-up to first answered request: Plinth ${ms(s.plinth.startupMs)} ms ${s.plinth.startupMs < STARTUP_TARGET_MS ? 'ok' : 'MISSED'} (<${STARTUP_TARGET_MS}), baseline ${ms(s.baseline.startupMs)} ms`);
   lines.push(`idle RSS: Plinth ${mb(s.plinth.idleRss)} ${s.plinth.idleRss < IDLE_RSS_TARGET_MB * 1048576 ? 'ok' : 'MISSED'} (<${IDLE_RSS_TARGET_MB} MB), baseline ${mb(s.baseline.idleRss)}`);
   for (const w of result.workloads.filter((x) => x.probe)) lines.push(`${w.id}: ${w.probe}`);
   return lines.join('\n');
+}
+
+/** The table's header line: which database both servers ran on. */
+function databaseLine(result) {
+  if (result.dialect === 'postgres') {
+    const server = result.database?.server ?? 'PostgreSQL';
+    return `dialect: postgres (${server}, a separate service, not pinned) — baseline: node:http + pg on the same database`;
+  }
+  return 'dialect: sqlite (embedded file) — baseline: node:http + better-sqlite3 on the same database file';
 }
 
 /** Writes the run's figures to bench/results/<time>-<dialect>.json and returns the path. */

@@ -103,11 +103,11 @@ export async function seedThroughApi({ plinthEntry, dir, env = {}, port, pin, pr
   }
 }
 
-/** Copies the cached database into a fresh run directory (runs write to it). */
+/** Copies the cached database into a fresh run directory (runs write to it); no `seedDir`: an empty one. */
 export function freshCopy(seedDir, runDir) {
   rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });
-  copyFileSync(join(seedDir, 'data.db'), join(runDir, 'data.db'));
+  if (seedDir) copyFileSync(join(seedDir, 'data.db'), join(runDir, 'data.db'));
 }
 
 async function createSchema(url) {

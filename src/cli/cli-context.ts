@@ -20,6 +20,8 @@ export interface CliContext {
   stdout(text: string): void;
   /** Writes text, as given, to standard error. */
   stderr(text: string): void;
+  /** Whether standard error is a terminal, where progress may be redrawn in place (false when unknown). */
+  readonly stderrIsTerminal?: boolean;
   readonly env: NodeJS.ProcessEnv;
   /** The directory a relative `--dir` is resolved against. */
   readonly cwd: string;

@@ -1,6 +1,6 @@
 /**
- * The usage texts printed by `plinth --help`, `plinth serve --help` and
- * `plinth superuser --help`.
+ * The usage texts printed by `plinth --help`, `plinth serve --help`,
+ * `plinth superuser --help` and `plinth migrate-db --help`.
  */
 import type { HelpTopic } from './usage-error.js';
 
@@ -12,6 +12,7 @@ Usage:
 Commands:
   serve       Start the web server
   superuser   Manage superusers (upsert, create, update, delete)
+  migrate-db  Copy the SQLite data into an empty PostgreSQL database
   help        Show the help of a command
 
 Flags:
@@ -71,7 +72,21 @@ Flags:
   -h, --help    Show this help
 `;
 
-const TEXTS: Record<HelpTopic, string> = { root: ROOT, serve: SERVE, superuser: SUPERUSER };
+const MIGRATE_DB = `Copy the embedded SQLite instance (schema, records, superusers, files' metadata,
+settings) into an empty PostgreSQL database, then verify the row counts. Everything is
+copied in one transaction: on any failure the target is left empty. The SQLite data is
+only read. Uploaded files stay in <dir>/storage.
+
+Usage:
+  plinth migrate-db --to=postgres://USER:PASSWORD@HOST:5432/DATABASE [flags]
+
+Flags:
+  --to=URL      The empty PostgreSQL database to fill (required)
+  --dir=DIR     Data directory to copy from (default "./plinth_data", env PLINTH_DIR)
+  -h, --help    Show this help
+`;
+
+const TEXTS: Record<HelpTopic, string> = { root: ROOT, serve: SERVE, superuser: SUPERUSER, 'migrate-db': MIGRATE_DB };
 
 /** The usage text of a help topic. */
 export function helpText(topic: HelpTopic): string {

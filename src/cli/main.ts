@@ -15,6 +15,7 @@ const createPlinth: CreatePlinth = async (config, options) => {
 const context: CliContext = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
+  stderrIsTerminal: process.stderr.isTTY === true,
   env: process.env,
   cwd: process.cwd(),
   version: readVersion(),

@@ -9,6 +9,7 @@ import { helpCommand, helpText } from './help.js';
 import { parseCommandArgs, type CommandOptions } from './parse-command-args.js';
 import { runServe } from './serve-command.js';
 import { runSuperuser } from './superuser-command.js';
+import { runMigrateDb } from './migrate-db-command.js';
 import { isUsageError, UsageError, type HelpTopic } from './usage-error.js';
 
 /** Flags accepted before the command word, PocketBase's persistent flags. */
@@ -21,6 +22,7 @@ const ROOT_OPTIONS = {
 const COMMANDS: Record<string, (args: string[], ctx: CliContext) => Promise<number>> = {
   serve: runServe,
   superuser: runSuperuser,
+  'migrate-db': runMigrateDb,
 };
 
 /** Runs the command line `argv` (without node and the script) and resolves with the exit code. */

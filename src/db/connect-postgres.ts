@@ -19,8 +19,8 @@ export interface PostgresConnection {
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
 }
 
-/** The advisory lock key of start-up sections ("plinth" in ASCII). */
-const STARTUP_LOCK = '123610927625320';
+/** The advisory lock key of start-up sections ("plinth" in ASCII); `migrate-db` holds it too while it fills a database. */
+export const STARTUP_LOCK = '123610927625320';
 
 /** Options of the pool beyond the URL. */
 export interface PostgresOptions {

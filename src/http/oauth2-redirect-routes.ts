@@ -80,7 +80,7 @@ export function registerOAuth2RedirectRoutes(app: FastifyInstance, deps: OAuth2R
   });
 
   app.get('/api/oauth2-redirect-success', function oauth2Success(_request, reply) {
-    return sendPage(reply, 'Sign-in complete', 'You are signed in. You can close this window and go back to the app.');
+    return sendPage(reply, 'Sign-in complete', 'You can close this window and go back to the app.');
   });
   app.get('/api/oauth2-redirect-failure', function oauth2Failure(_request, reply) {
     return sendPage(reply, 'Sign-in failed', 'The sign-in could not be completed. You can close this window and go back to the app to try again.');

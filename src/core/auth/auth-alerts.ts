@@ -34,18 +34,31 @@ export class AuthAlerts {
     const ip = req.ip ?? '';
     const fingerprint = createHash('sha256').update(`${ip}\n${userAgent}`).digest('hex');
     const origins = this.collection();
-    const { rows } = await sql<{ id: string; fingerprint: string }>`SELECT ${sql.ref('id')} AS id, ${sql.ref('fingerprint')} AS fingerprint
-      FROM ${sql.table(AUTH_ORIGINS)} WHERE ${sql.ref('collectionRef')} = ${c.id} AND ${sql.ref('recordRef')} = ${String(record.id)}`.execute(this.deps.db);
+    const rows = await this.originsOf(c, record);
     const known = rows.find((r) => r.fingerprint === fingerprint);
     if (known) {
       // Touching the row refreshes `updated`: when this origin was last seen.
       await this.deps.records.update(origins, known.id, {}, { expand: [] }, { ...internalRequest(), method: 'PATCH' });
       return;
     }
-    await this.deps.records.create(origins, { collectionRef: c.id, recordRef: record.id, fingerprint }, { expand: [] }, internalRequest());
+    try {
+      await this.deps.records.create(origins, { collectionRef: c.id, recordRef: record.id, fingerprint }, { expand: [] }, internalRequest());
+    } catch (err) {
+      // NOTE: sign-ins arriving together from one new origin race to record it; the
+      // unique index lets one win, and the others (whose password was right) go on
+      // without a second row or a second mail.
+      if ((await this.originsOf(c, record)).some((r) => r.fingerprint === fingerprint)) return;
+      throw err;
+    }
     if (rows.length === 0 || !record.email) return;
     const info = userAgent ? `${ip} ${userAgent}` : ip;
     this.deps.background('auth alert mail', () => this.deps.mails.authAlert(c, record, info));
+  }
+
+  private async originsOf(c: AuthCollection, record: RecordValues): Promise<Array<{ id: string; fingerprint: string }>> {
+    const { rows } = await sql<{ id: string; fingerprint: string }>`SELECT ${sql.ref('id')} AS id, ${sql.ref('fingerprint')} AS fingerprint
+      FROM ${sql.table(AUTH_ORIGINS)} WHERE ${sql.ref('collectionRef')} = ${c.id} AND ${sql.ref('recordRef')} = ${String(record.id)}`.execute(this.deps.db);
+    return rows;
   }
 
   private collection(): Collection {

@@ -26,7 +26,7 @@ describe('PostgresDialect DDL', () => {
   it('renders stored (SQLite-flavoured) indexes in standard SQL', () => {
     const index = parseIndex('CREATE UNIQUE INDEX `idx_email` ON `users` (`email` COLLATE NOCASE, `name` DESC) WHERE `email` != \'\'')!;
     expect(pgd.indexDefinition(index, 'members')).toBe(
-      `CREATE UNIQUE INDEX "idx_email" ON "members" (lower("email"), "name" DESC) WHERE "email" != ''`,
+      `CREATE UNIQUE INDEX "idx_email" ON "members" (lower("email") ASC NULLS FIRST, "name" DESC NULLS LAST) WHERE "email" != ''`,
     );
   });
 
@@ -147,6 +147,21 @@ describe.skipIf(skip !== undefined)('PostgresDialect against a real PostgreSQL',
     const sqDesc = await sql<{ v: string | null }>`SELECT v FROM ${liteItems} ORDER BY ${sqlite.orderBy(sql`v`, true)}`.execute(lite);
     expect(pgAsc.rows.map((r) => r.v)).toEqual(sqAsc.rows.map((r) => r.v));
     expect(pgDesc.rows.map((r) => r.v)).toEqual(sqDesc.rows.map((r) => r.v));
+  });
+
+  it.each([false, true])('an index serves a sorted list without sorting its rows (descending: %s)', async (desc) => {
+    await sql`CREATE TABLE ordered (id TEXT PRIMARY KEY, kind TEXT, score DOUBLE PRECISION)`.execute(conn.db);
+    try {
+      await sql.raw(pgd.indexDefinition(parseIndex('CREATE INDEX `idx_ordered` ON `ordered` (`kind`, `score`)')!, 'ordered')).execute(conn.db);
+      await sql`INSERT INTO ordered SELECT 'r' || i, 'k' || (i % 3), i FROM generate_series(1, 300) AS i`.execute(conn.db);
+      await sql`ANALYZE ordered`.execute(conn.db);
+      const query = sql`SELECT id FROM ordered WHERE kind = 'k1' ORDER BY ${pgd.orderBy(sql.ref('score'), desc, 'number')} LIMIT 5`;
+      const plan = (await sql<{ 'QUERY PLAN': string }>`EXPLAIN ${query}`.execute(conn.db)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/Index (Only )?Scan/);
+      expect(plan).not.toMatch(/Sort/);
+    } finally {
+      await sql`DROP TABLE ordered`.execute(conn.db);
+    }
   });
 
   it.each([

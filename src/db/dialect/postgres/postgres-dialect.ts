@@ -103,7 +103,11 @@ export class PostgresDialect extends DialectBase {
     // same case-insensitive uniqueness. Other SQLite collations (BINARY, RTRIM) fall
     // back to the column's own byte-wise collation.
     const col = collate?.toUpperCase() === 'NOCASE' ? `lower(${this.quoteId(name)})` : this.quoteId(name);
-    return sort ? `${col} ${sort}` : col;
+    // NOTE: NULLs sit where orderBy() sorts them (SQLite's order: first ascending, last
+    // descending). With PostgreSQL's default placement no ORDER BY could read an index in
+    // order, in either direction, and every sorted list would sort all matching rows
+    // (W7 of bench/: 175 ms instead of 0.2 ms for 20 of 100,000 rows).
+    return sort === 'DESC' ? `${col} DESC NULLS LAST` : `${col} ASC NULLS FIRST`;
   }
 
   override booleanValue(value: boolean): RawBuilder<unknown> {

@@ -1,0 +1,309 @@
+/**
+ * `plinth migrate-db`: an embedded SQLite instance built through the API is copied
+ * into PostgreSQL, then a node on PostgreSQL must serve the same collections,
+ * records, sign-ins, filters, files and unique indexes, while the SQLite file stays
+ * byte for byte as it was. Skipped with a printed reason without PLINTH_TEST_DATABASE_URL.
+ */
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import PocketBase from 'pocketbase';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPlinth, type PlinthNode } from '../src/app/create-plinth.js';
+import type { PlinthConfig } from '../src/config/config.js';
+import { migrateDb, type MigrateProgress } from '../src/db/migrate-db.js';
+import { childEnv, runPlinth } from './helpers/plinth-process.js';
+import { createTestDatabase, postgresSkipReason, type TestDatabase } from './helpers/test-database.js';
+
+const skip = postgresSkipReason();
+const ADMIN = { email: 'root@example.com', password: 'root-password-123' };
+const USER = { email: 'ada@example.com', password: 'ada-password-123' };
+const POSTS = 300;
+
+const scratch = mkdtempSync(join(tmpdir(), 'plinth-migrate-'));
+const dir = join(scratch, 'data');
+const databases: TestDatabase[] = [];
+
+/** A node on `dir`, on PostgreSQL when `databaseUrl` is given, listening on a free port. */
+async function startNode(databaseUrl?: string): Promise<{ node: PlinthNode; url: string; admin(): Promise<PocketBase> }> {
+  const config: PlinthConfig = {
+    http: { host: '127.0.0.1', port: 0 }, dir, origins: ['*'], dev: false, logLevel: 'silent',
+    bodyLimit: 8 * 1024 * 1024, queryTimeout: 30, ...(databaseUrl ? { databaseUrl } : {}),
+  };
+  const node = await createPlinth(config, { logger: false });
+  const { url } = await node.listen();
+  return {
+    node,
+    url,
+    async admin() {
+      const pb = new PocketBase(url);
+      pb.autoCancellation(false);
+      await pb.collection('_superusers').authWithPassword(ADMIN.email, ADMIN.password);
+      return pb;
+    },
+  };
+}
+
+async function database(): Promise<TestDatabase> {
+  const db = await createTestDatabase();
+  databases.push(db);
+  return db;
+}
+
+async function query<T>(url: string, text: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** What the SQLite node served before it was closed, to compare with the PostgreSQL node. */
+interface Snapshot {
+  collections: unknown[];
+  pages: Record<string, unknown>;
+  postIds: string[];
+  file: { record: string; name: string; bytes: Buffer };
+}
+
+/** A list answer of the API. */
+type Page = { items: unknown[] } & Record<string, unknown>;
+
+/** The API answers compared on both nodes: default order, filters, expand, views. */
+const PAGES: Record<string, string> = {
+  posts: '/api/collections/posts/records?perPage=500',
+  postsPage2: '/api/collections/posts/records?perPage=40&page=2',
+  filtered: `/api/collections/posts/records?perPage=500&filter=${encodeURIComponent("views > 100 && published = true && tags.name ?= 'tag-2'")}&expand=author,tags`,
+  sorted: '/api/collections/posts/records?perPage=500&sort=-views,title',
+  jsonFilter: `/api/collections/posts/records?perPage=500&filter=${encodeURIComponent('meta.rank >= 250 && labels ~ "b"')}`,
+  authors: '/api/collections/authors/records?perPage=500',
+  view: '/api/collections/popular/records?perPage=500&sort=id',
+  superusers: '/api/collections/_superusers/records',
+};
+
+async function fetchPages(pb: PocketBase): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [name, path] of Object.entries(PAGES)) out[name] = await pb.send(path, {});
+  return out;
+}
+
+/** Builds the SQLite instance through the API: every field type, relations, auth users, a view, indexes, files. */
+async function buildSource(): Promise<Snapshot> {
+  const source = await startNode();
+  try {
+    await source.node.superusers.upsert(ADMIN.email, ADMIN.password);
+    const pb = await source.admin();
+    const authors = await pb.collections.create({
+      name: 'authors', type: 'auth', listRule: '', viewRule: '',
+      fields: [{ name: 'name', type: 'text' }],
+    });
+    const tags = await pb.collections.create({ name: 'tags', type: 'base', listRule: '', fields: [{ name: 'name', type: 'text' }] });
+    await pb.collections.create({
+      name: 'posts', type: 'base', listRule: '', viewRule: '', createRule: '',
+      fields: [
+        { name: 'title', type: 'text', required: true },
+        { name: 'slug', type: 'text' },
+        { name: 'body', type: 'editor' },
+        { name: 'views', type: 'number' },
+        { name: 'published', type: 'bool' },
+        { name: 'contact', type: 'email' },
+        { name: 'link', type: 'url' },
+        { name: 'due', type: 'date' },
+        { name: 'status', type: 'select', values: ['draft', 'live'], maxSelect: 1 },
+        { name: 'labels', type: 'select', values: ['a', 'b', 'c'], maxSelect: 3 },
+        { name: 'author', type: 'relation', collectionId: authors.id, maxSelect: 1 },
+        { name: 'tags', type: 'relation', collectionId: tags.id, maxSelect: 5 },
+        { name: 'meta', type: 'json' },
+        { name: 'place', type: 'geoPoint' },
+        { name: 'cover', type: 'file', maxSelect: 1, maxSize: 1024 * 1024 },
+        { name: 'created', type: 'autodate', onCreate: true },
+        { name: 'updated', type: 'autodate', onCreate: true, onUpdate: true },
+      ],
+      indexes: [
+        'CREATE UNIQUE INDEX idx_posts_slug ON posts (slug) WHERE slug != \'\'',
+        'CREATE INDEX idx_posts_title ON posts (title COLLATE NOCASE)',
+      ],
+    });
+    await pb.collections.create({ name: 'popular', type: 'view', listRule: '', viewQuery: 'SELECT id, title, views FROM posts WHERE views > 200' });
+
+    const ada = await pb.collection('authors').create({ email: USER.email, password: USER.password, passwordConfirm: USER.password, name: 'Ada', verified: true });
+    const bob = await pb.collection('authors').create({ email: 'bob@example.com', password: 'bob-password-123', passwordConfirm: 'bob-password-123', name: 'Bob' });
+    const tagIds: string[] = [];
+    for (let i = 0; i < 6; i++) tagIds.push((await pb.collection('tags').create({ name: `tag-${i}` })).id);
+    const postIds: string[] = [];
+    for (let i = 0; i < POSTS; i++) {
+      const record = await pb.collection('posts').create({
+        // Titles out of id order, quotes, unicode and an empty body: what text must keep.
+        title: `Post ${(i * 37) % POSTS} "ünïcode" ${i % 7 === 0 ? 'Zebra' : 'apple'}`,
+        slug: i % 10 === 0 ? '' : `post-${i}`,
+        body: i % 5 === 0 ? '' : `<p>Body ${i}</p>`,
+        views: (i * 13) % 400 + (i % 3 === 0 ? 0.5 : 0),
+        published: i % 2 === 0,
+        contact: i % 4 === 0 ? `c${i}@example.com` : '',
+        link: i % 6 === 0 ? `https://example.com/${i}` : '',
+        due: i % 3 === 0 ? `2024-0${(i % 9) + 1}-1${i % 10} 10:00:00.000Z` : '',
+        status: i % 2 ? 'live' : 'draft',
+        labels: ['a', 'b', 'c'].filter((_, k) => (i >> k) & 1),
+        author: i % 3 === 0 ? '' : (i % 2 ? ada.id : bob.id),
+        tags: tagIds.filter((_, k) => (i + k) % 4 === 0),
+        meta: i % 8 === 0 ? null : { rank: i, nested: { list: [i, `${i}`, true] }, text: 'x\ny' },
+        place: { lon: (i % 360) - 180, lat: (i % 180) - 90 },
+      });
+      postIds.push(record.id);
+    }
+    // Gaps in the rowids and records changed after creation: order must still follow insertion.
+    for (const id of postIds.slice(50, 60)) await pb.collection('posts').delete(id);
+    for (const id of postIds.slice(10, 20)) await pb.collection('posts').update(id, { views: 999 });
+    const kept = postIds.filter((_, i) => i < 50 || i >= 60);
+    const bytes = Buffer.from('%PDF-1.4 not really a pdf\n');
+    const form = new FormData();
+    form.append('cover', new Blob([bytes], { type: 'text/plain' }), 'notes.txt');
+    const withFile = await pb.collection('posts').update(kept[3]!, form);
+
+    return {
+      collections: (await pb.send('/api/collections?perPage=500&sort=name', {})).items,
+      pages: await fetchPages(pb),
+      postIds: kept,
+      file: { record: withFile.id, name: withFile.cover as string, bytes },
+    };
+  } finally {
+    await source.node.close();
+  }
+}
+
+describe.skipIf(skip !== undefined)('plinth migrate-db', () => {
+  let snapshot: Snapshot;
+  let hashBefore: string;
+  let target: TestDatabase;
+  const progress: MigrateProgress[] = [];
+  let report: Awaited<ReturnType<typeof migrateDb>>;
+
+  beforeAll(async () => {
+    snapshot = await buildSource();
+    hashBefore = sha256(join(dir, 'data.db'));
+    target = await database();
+    report = await migrateDb({ dir, to: target.url, onProgress: (p) => progress.push(p) });
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const db of databases) await db.drop().catch(() => undefined);
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('reports every table with its verified count, the view and the storage folder', () => {
+    const rows = Object.fromEntries(report.tables.map((t) => [t.name, t.rows]));
+    expect(rows).toMatchObject({ posts: POSTS - 10, authors: 2, tags: 6, _superusers: 1, _collections: 10 });
+    expect(Object.keys(rows)).toEqual(expect.arrayContaining(['_params', '_externalAuths', '_otps', '_mfas', '_authOrigins']));
+    expect(report.views).toEqual(['popular']);
+    expect(report.skipped).toEqual([]);
+    expect(report.storage).toBe(join(dir, 'storage'));
+    // Progress: every table starts at 0 and ends at its total, in batches that only grow.
+    const posts = progress.filter((p) => p.table === 'posts');
+    expect(posts[0]).toMatchObject({ copied: 0, total: POSTS - 10 });
+    expect(posts.at(-1)).toMatchObject({ copied: POSTS - 10, total: POSTS - 10, tables: report.tables.length });
+    expect(posts.map((p) => p.copied)).toEqual([...posts.map((p) => p.copied)].sort((a, b) => a - b));
+  });
+
+  it('leaves the SQLite file byte for byte as it was', () => {
+    expect(sha256(join(dir, 'data.db'))).toBe(hashBefore);
+  });
+
+  it('serves the same collections, records, order, filters, expands and files from PostgreSQL', async () => {
+    const node = await startNode(target.url);
+    try {
+      const pb = await node.admin();
+      expect((await pb.send('/api/collections?perPage=500&sort=name', {})).items).toEqual(snapshot.collections);
+      const pages = await fetchPages(pb);
+      // Compared record by record: a diff of whole pages would be too large to read.
+      for (const name of Object.keys(PAGES)) {
+        const [got, want] = [pages[name] as Page, snapshot.pages[name] as Page];
+        expect({ name, ...got, items: got.items.length }).toEqual({ name, ...want, items: want.items.length });
+        for (const [i, item] of want.items.entries()) expect({ name, i, item: got.items[i] }).toEqual({ name, i, item });
+      }
+      expect((pages.posts as { items: Array<{ id: string }> }).items.map((r) => r.id)).toEqual(snapshot.postIds);
+      // Every compared answer holds records, so "equal" means something.
+      for (const name of Object.keys(PAGES)) expect({ name, empty: (pages[name] as { items: unknown[] }).items.length === 0 }).toEqual({ name, empty: false });
+      // The uploaded file is still found: its metadata came along, the bytes stayed in <dir>/storage.
+      const res = await fetch(`${node.url}/api/files/posts/${snapshot.file.record}/${snapshot.file.name}`);
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer())).toEqual(snapshot.file.bytes);
+    } finally {
+      await node.node.close();
+    }
+  });
+
+  it('keeps passwords, unique indexes and the insertion order going on PostgreSQL', async () => {
+    const node = await startNode(target.url);
+    try {
+      const user = new PocketBase(node.url);
+      const auth = await user.collection('authors').authWithPassword(USER.email, USER.password);
+      expect(auth.record.name).toBe('Ada');
+      await expect(user.collection('authors').authWithPassword(USER.email, 'wrong-password-1')).rejects.toMatchObject({ status: 400 });
+      const pb = await node.admin();
+      const duplicate = await pb.collection('posts').create({ title: 'dup', slug: 'post-1' }).catch((e: { status: number; data: any }) => e);
+      expect(duplicate).toMatchObject({ status: 400, data: { data: { slug: { code: 'validation_not_unique' } } } });
+      // A new record comes after every copied one: the insertion-order sequence continues.
+      const added = await pb.collection('posts').create({ title: 'after the move', slug: 'after' });
+      const list = await pb.collection('posts').getList(1, 2, { sort: '@rowid', filter: `id = "${added.id}" || id = "${snapshot.postIds.at(-1)}"` });
+      expect(list.items.map((r) => r.id)).toEqual([snapshot.postIds.at(-1), added.id]);
+      const all = await pb.send('/api/collections/posts/records?perPage=500&fields=id', {});
+      expect(all.items.map((r: { id: string }) => r.id)).toEqual([...snapshot.postIds, added.id]);
+    } finally {
+      await node.node.close();
+    }
+  });
+
+  it('refuses a target that already holds data, and changes nothing there', async () => {
+    await expect(migrateDb({ dir, to: target.url })).rejects.toThrow(/already holds a Plinth instance/);
+    const other = await database();
+    await query(other.url, 'CREATE TABLE unrelated (x int)');
+    await expect(migrateDb({ dir, to: other.url })).rejects.toThrow(/is not empty \(tables "unrelated"\)/);
+    expect(await query(other.url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)).toEqual([{ table_name: 'unrelated' }]);
+  });
+
+  it('rolls everything back when a value cannot be copied', async () => {
+    // SQLite keeps U+0000 in text; PostgreSQL refuses it. The copy fails half-way.
+    const broken = join(scratch, 'broken');
+    mkdirSync(broken);
+    copyFileSync(join(dir, 'data.db'), join(broken, 'data.db'));
+    const raw = new Database(join(broken, 'data.db'));
+    raw.prepare(`UPDATE posts SET body = 'a' || char(0) || 'b' WHERE _rowid_ = (SELECT max(_rowid_) FROM posts)`).run();
+    raw.close();
+    const empty = await database();
+    await expect(migrateDb({ dir: broken, to: empty.url })).rejects.toThrow(/copying "posts" failed/);
+    expect(await query(empty.url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)).toEqual([]);
+  });
+
+  it('runs from the command line with a report, and exits 2 naming a bad --to', async () => {
+    const cliTarget = await database();
+    const ok = await runPlinth(['migrate-db', `--dir=${dir}`, `--to=${cliTarget.url}`], childEnv({}), scratch);
+    expect(ok.out).toContain('Verified: ');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/_superusers\s+1 row\b/);
+    expect(ok.out).toMatch(/posts\s+290 rows/);
+    expect(ok.out).toContain(`they stay in ${join(dir, 'storage')}`);
+    expect(await query(cliTarget.url, 'SELECT count(*)::int AS n FROM posts')).toEqual([{ n: POSTS - 10 }]);
+    expect(sha256(join(dir, 'data.db'))).toBe(hashBefore);
+
+    const cases: Array<[string[], RegExp]> = [
+      [['--to=mysql://u:secret@h/db'], /--to: "mysql:\/\/u:\*\*\*@h\/db": only PostgreSQL is supported/],
+      [['--to=not a url'], /--to: "not a url" is not a URL/],
+      [[], /missing --to=/],
+      [['--to=postgres://postgres@127.0.0.1:1/none'], /--to: cannot connect to PostgreSQL/],
+      [['--to=postgres://postgres@127.0.0.1/x', `--dir=${join(scratch, 'nowhere')}`], /--dir: no Plinth database at/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runPlinth(['migrate-db', ...args, ...(args.some((a) => a.startsWith('--dir')) ? [] : [`--dir=${dir}`])], childEnv({}), scratch);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.out).toMatch(message);
+      expect(r.out).not.toContain('secret');
+    }
+  }, 120_000);
+});
