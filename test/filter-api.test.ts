@@ -204,6 +204,10 @@ describe('filter operators and semantics (superuser, fa_posts)', () => {
     ['strftime("%Y", when) = ""', ['p3', 'p5']],
     ['strftime("%Y", when,) = "2020"', ['p1']],
     ['geoDistance(geo.lon, geo.lat, 23.32, 42.69,) < 25', ['p1']],
+    // Rounding puts the cosine of identical points just past 1: still 0 km, never NULL or an error.
+    ['geoDistance(geo.lon, geo.lat, geo.lon, geo.lat) = 0', ALL],
+    ['geoDistance(0.1, 0.1, 0.1, 0.1) = 0', ALL],
+    ["'' ~ geoDistance(title, title, 0.000, 0)", []],
     ['strftime("%Y-%m-%d", when, "+1 day") = "2020-01-02"', ['p1']],
     // datetime macros
     ['created > @yesterday', ALL],

@@ -92,7 +92,16 @@ export abstract class DialectBase implements Dialect {
     lonA: RawBuilder<unknown>, latA: RawBuilder<unknown>, lonB: RawBuilder<unknown>, latB: RawBuilder<unknown>,
   ): RawBuilder<number> {
     // Haversine in the spherical-law-of-cosines form PocketBase uses; 6371 km = mean earth radius.
-    return sql<number>`(6371 * acos(cos(radians(${latA})) * cos(radians(${latB})) * cos(radians(${lonB}) - radians(${lonA})) + sin(radians(${latA})) * sin(radians(${latB}))))`;
+    // NOTE: rounding can put the cosine a hair outside [-1, 1] (identical points give
+    // 1.0000000000000002): SQLite's acos then answers NULL and PostgreSQL's raises an
+    // error, so the argument is clamped and identical points are 0 km apart on both.
+    const cosine = sql`cos(radians(${latA})) * cos(radians(${latB})) * cos(radians(${lonB}) - radians(${lonA})) + sin(radians(${latA})) * sin(radians(${latB}))`;
+    return sql<number>`(6371 * acos(${this.clampUnit(cosine)}))`;
+  }
+
+  /** Clamps a number expression to [-1, 1]. */
+  protected clampUnit(x: RawBuilder<unknown>): RawBuilder<unknown> {
+    return sql`max(-1.0, min(1.0, ${x}))`;
   }
 
   /** Quotes a literal string for DDL (standard SQL: single quotes, doubled). */

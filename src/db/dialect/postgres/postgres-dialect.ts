@@ -204,8 +204,11 @@ export class PostgresDialect extends DialectBase {
 
   likeInsensitive(left: RawBuilder<unknown>, pattern: RawBuilder<unknown>, negate: boolean): RawBuilder<boolean> {
     // NOTE: the C collation makes ILIKE fold ASCII letters only, as SQLite's LIKE does.
+    // Both sides are text, as SQLite's LIKE makes them: a number (a column or geoDistance())
+    // on either side would otherwise find no LIKE operator.
     const l = sql`CAST(${left} AS TEXT) COLLATE "C"`;
-    return negate ? sql<boolean>`${l} NOT ILIKE ${pattern} ESCAPE '\\'` : sql<boolean>`${l} ILIKE ${pattern} ESCAPE '\\'`;
+    const p = sql`CAST(${pattern} AS TEXT)`;
+    return negate ? sql<boolean>`${l} NOT ILIKE ${p} ESCAPE '\\'` : sql<boolean>`${l} ILIKE ${p} ESCAPE '\\'`;
   }
 
   isDistinct(left: RawBuilder<unknown>, right: RawBuilder<unknown>, negate: boolean): RawBuilder<boolean> {
@@ -228,6 +231,10 @@ export class PostgresDialect extends DialectBase {
     lonA: RawBuilder<unknown>, latA: RawBuilder<unknown>, lonB: RawBuilder<unknown>, latB: RawBuilder<unknown>,
   ): RawBuilder<number> {
     return super.geoDistance(this.toNumber(lonA), this.toNumber(latA), this.toNumber(lonB), this.toNumber(latB));
+  }
+
+  protected override clampUnit(x: RawBuilder<unknown>): RawBuilder<unknown> {
+    return sql`GREATEST(-1.0, LEAST(1.0, ${x}))`;
   }
 
   strftime(format: RawBuilder<unknown>, time: RawBuilder<unknown> | null, modifiers: RawBuilder<unknown>[]): RawBuilder<unknown> {
