@@ -36,7 +36,7 @@ export class SqliteSource {
   static open(dir: string, source = '--dir'): SqliteSource {
     const file = join(dir, 'data.db');
     if (!existsSync(file)) throw new ConfigError(source, `no Plinth database at ${file}`);
-    let raw: Database.Database;
+    let raw: Database.Database | undefined;
     try {
       // NOTE: readonly makes SQLite itself refuse any write, pragmas included;
       // a WAL left by a killed node is still read (SQLite opens it without checkpointing).
@@ -45,6 +45,7 @@ export class SqliteSource {
       raw.exec('BEGIN');
       raw.prepare('SELECT 1 FROM _collections LIMIT 1').all();
     } catch (err) {
+      raw?.close();
       throw new ConfigError(source, `${file} is not a Plinth database: ${err instanceof Error ? err.message : String(err)}`);
     }
     return new SqliteSource(raw, file);
