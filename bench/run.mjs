@@ -116,7 +116,8 @@ async function main() {
   const runDir = join(DATA, 'run');
   freshCopy(postgres ? undefined : seed.dir, runDir);
   // On PostgreSQL both servers get DATABASE_URL (not a flag: ps would show a password in it).
-  let database = { dialect: 'sqlite' };
+  // An empty DATABASE_URL keeps Plinth on SQLite even when the shell exports one.
+  let database = { dialect: 'sqlite', env: { DATABASE_URL: '' } };
   if (postgres) {
     progress('copying the seed database for this run …');
     const url = await freshPostgresCopy(opts.postgresUrl);

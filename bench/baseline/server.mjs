@@ -150,7 +150,9 @@ function list(c, query, auth) {
   const perPage = Math.min(Math.max(Number(query.get('perPage') ?? 30) || 30, 1), 1000);
   const page = Math.max(Number(query.get('page') ?? 1) || 1, 1);
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const rows = stmt(`SELECT root.* FROM ${ident(c.name)} AS root ${whereSql} ORDER BY ${order}"root"."_rowid_" ASC LIMIT ? OFFSET ?`)
+  // The same tie-break as Plinth: insertion order in the direction of the last sort term.
+  const tieBreak = sort && sort[1] ? 'DESC' : 'ASC';
+  const rows = stmt(`SELECT root.* FROM ${ident(c.name)} AS root ${whereSql} ORDER BY ${order}"root"."_rowid_" ${tieBreak} LIMIT ? OFFSET ?`)
     .all(...params, perPage, (page - 1) * perPage);
   let totalItems = -1;
   if (query.get('skipTotal') !== '1' && query.get('skipTotal') !== 'true') {

@@ -3,7 +3,7 @@
  * typo stops the run before anything starts.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_POSTGRES_URL } from './seed-postgres.mjs';
+import { DEFAULT_POSTGRES_URL, postgresTarget } from './seed-postgres.mjs';
 import { BenchError } from './servers.mjs';
 import { WORKLOADS } from './workloads.mjs';
 
@@ -57,6 +57,8 @@ export function parseOptions(argv) {
   if (unknown.length > 0) throw new BenchError(`--workloads: unknown ${unknown.join(', ')}; known: ${ALL_WORKLOADS.join(', ')}`);
   const dialect = parsed.dialect ?? 'sqlite';
   if (dialect !== 'sqlite' && dialect !== 'postgres') throw new BenchError(`--dialect=${dialect}: expected sqlite or postgres`);
+  const postgresUrl = parsed['postgres-url'] ?? process.env.BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES_URL;
+  if (dialect === 'postgres') postgresTarget(postgresUrl);
   return {
     help: parsed.help ?? false,
     workloads: ALL_WORKLOADS.filter((w) => workloads.includes(w)),
@@ -64,7 +66,7 @@ export function parseOptions(argv) {
     warmup: number('warmup', parsed.quick ? 1 : 2, 0, 600),
     connections: number('connections', 50, 1, 10_000),
     dialect,
-    postgresUrl: parsed['postgres-url'] ?? process.env.BENCH_POSTGRES_URL ?? DEFAULT_POSTGRES_URL,
+    postgresUrl,
     port: number('port', 18090, 1024, 65534),
     profile: parsed.profile ?? false,
     reseed: parsed.reseed ?? false,

@@ -37,8 +37,8 @@ function pad(cells, widths) {
 /** Renders the results table of a run. */
 export function renderTable(result) {
   const head = ['workload', 'Plinth req/s', 'p50 ms', 'p99 ms', 'peak RSS', 'baseline req/s', 'p50 ms', 'p99 ms', 'peak RSS', 'Plinth ÷ base', 'target'];
-  const rows = result.workloads.map((w) => w.notAvailable
-    ? [w.id, '—', '', '', '', '—', '', '', '', '', `not available: ${w.notAvailable}`]
+  const rows = result.workloads.map((w) => w.notAvailable || w.figures
+    ? [w.id, '—', '', '', w.figures ? mb(w.figures.rssIdleMiB * 1048576) : '', '—', '', '', '', '', w.figures ? realtimeVerdict(w.figures) : `not available: ${w.notAvailable}`]
     : [w.id, rps(w.plinth.rps), ms(w.plinth.p50), ms(w.plinth.p99), mb(w.plinth.peakRss),
       rps(w.baseline.rps), ms(w.baseline.p50), ms(w.baseline.p99), mb(w.baseline.peakRss),
       Number.isFinite(w.ratio) ? w.ratio.toFixed(2) : '?', verdict(w)]);
@@ -50,6 +50,22 @@ export function renderTable(result) {
   lines.push(`idle RSS: Plinth ${mb(s.plinth.idleRss)} ${s.plinth.idleRss < IDLE_RSS_TARGET_MB * 1048576 ? 'ok' : 'MISSED'} (<${IDLE_RSS_TARGET_MB} MB), baseline ${mb(s.baseline.idleRss)}`);
   for (const w of result.workloads.filter((x) => x.probe)) lines.push(`${w.id}: ${w.probe}`);
   return lines.join('\n');
+}
+
+/** R1's targets: RSS with 10,000 idle clients, and commit → delivery p99. */
+export const R1_RSS_TARGET_MB = 200;
+export const R1_P99_TARGET_MS = 50;
+
+/**
+ * The verdict on R1's figures from bench/realtime/probe.mjs. Its response → delivery
+ * time estimates commit → delivery; write → delivery (which adds the write's own
+ * queueing) is shown as the upper bound.
+ */
+function realtimeVerdict(f) {
+  const rss = f.rssIdleMiB < R1_RSS_TARGET_MB ? 'ok' : 'MISSED';
+  const p99 = f.responseToDeliveryMs?.p99;
+  const lat = Number.isFinite(p99) && p99 < R1_P99_TARGET_MS ? 'ok' : 'MISSED';
+  return `${f.clients} idle: RSS ${rss} (<${R1_RSS_TARGET_MB} MB); commit→delivery p99 ${ms(p99)} ms ${lat} (<${R1_P99_TARGET_MS}; write→delivery p99 ${ms(f.writeToDeliveryMs?.p99)} ms)`;
 }
 
 /** The table's header line: which database both servers ran on. */

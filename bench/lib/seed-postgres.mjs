@@ -30,10 +30,14 @@ export function postgresTarget(url) {
   try {
     u = new URL(url);
   } catch {
-    throw new BenchError(`--postgres-url=${url}: not a URL like ${DEFAULT_POSTGRES_URL}`);
+    throw new BenchError(`--postgres-url=${redact(url)}: not a URL like ${DEFAULT_POSTGRES_URL}`);
   }
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new BenchError(`--postgres-url=${url}: expected postgres://…`);
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new BenchError(`--postgres-url=${redact(url)}: expected postgres://…`);
   const seedDb = decodeURIComponent(u.pathname.slice(1)) || 'plinth_bench';
+  // The bench drops and recreates its database: never one the server itself needs.
+  if (['postgres', 'template0', 'template1'].includes(seedDb)) {
+    throw new BenchError(`--postgres-url=${redact(url)}: name a database of the bench's own (e.g. /plinth_bench), not ${seedDb}`);
+  }
   const at = (db) => Object.assign(new URL(u), { pathname: `/${encodeURIComponent(db)}` }).toString();
   const runDb = `${seedDb}_run`;
   return { seedDb, runDb, seedUrl: at(seedDb), runUrl: at(runDb), adminUrl: at('postgres') };

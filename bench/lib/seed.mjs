@@ -84,7 +84,7 @@ export function seedMeta(userIds) {
  * Creates the superuser (CLI), then the collections, settings and users through a
  * Plinth started on `dir` (and `env`, e.g. DATABASE_URL); returns the user ids.
  */
-export async function seedThroughApi({ plinthEntry, dir, env = {}, port, pin, progress }) {
+export async function seedThroughApi({ plinthEntry, dir, env = { DATABASE_URL: '' }, port, pin, progress }) {
   progress('seeding: superuser');
   const upsert = spawnSync(process.execPath, [plinthEntry, 'superuser', 'upsert', BENCH_ADMIN.email, BENCH_ADMIN.password, `--dir=${dir}`], {
     encoding: 'utf8', env: { ...process.env, ...env },
