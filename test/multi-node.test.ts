@@ -129,6 +129,43 @@ describe.skipIf(skip)('three nodes on one PostgreSQL and one Redis', () => {
     }
     expect((await requestJson(url(2, '/api/health'), 'GET')).status).toBe(200);
   });
+
+  // Last, because it kills node 2.
+  it('loses nothing acknowledged when a node is killed with SIGKILL mid-burst, and the others carry on', async () => {
+    const created = await requestJson(url(0, '/api/collections'), 'POST', {
+      name: 'mn_burst', type: 'base', listRule: '', viewRule: '', createRule: '', fields: [{ name: 'n', type: 'number' }],
+    }, token);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const victim = nodes[1]!;
+    const acknowledged: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < 400 && victim.child.signalCode === null) {
+        const n = next++;
+        try {
+          const r = await requestJson(url(1, '/api/collections/mn_burst/records'), 'POST', { n });
+          if (r.status !== 200) continue;
+          acknowledged.push(r.body.id);
+          // Killed once 80 creates are acknowledged, while about 10 more are in flight.
+          if (acknowledged.length === 80) victim.child.kill('SIGKILL');
+        } catch {
+          // The connection died with the node: that create was never acknowledged.
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 10 }, worker));
+    expect(victim.child.signalCode).toBe('SIGKILL');
+    expect(acknowledged.length).toBeGreaterThanOrEqual(80);
+    for (const i of [0, 2]) {
+      const listed = await requestJson(url(i, '/api/collections/mn_burst/records?perPage=1000&fields=id'), 'GET');
+      expect(listed.status).toBe(200);
+      const stored = new Set(listed.body.items.map((r: { id: string }) => r.id));
+      expect(acknowledged.filter((id) => !stored.has(id)), `node ${i + 1}`).toEqual([]);
+    }
+    const after = await requestJson(url(2, '/api/collections/mn_burst/records'), 'POST', { n: -1 });
+    expect(after.status).toBe(200);
+    expect((await requestJson(url(0, `/api/collections/mn_burst/records/${after.body.id}`), 'GET')).status).toBe(200);
+  }, 60_000);
 });
 
 /** Waits until `check` holds (the events travel through Redis), failing after 10 s. */
