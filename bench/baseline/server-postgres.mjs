@@ -14,6 +14,7 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { verify } from '@node-rs/argon2';
 import pg from 'pg';
+import { HttpError, readBody, send, toJson } from './http-common.mjs';
 
 const { values: args } = parseArgs({ options: { port: { type: 'string' } } });
 if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL is not set');
@@ -42,51 +43,12 @@ for (const row of (await pool.query('SELECT data FROM _collections')).rows) {
   collections.set(c.name, { ...c, columns, fieldTypes: new Map(c.fields.map((f) => [f.name, f])) });
 }
 
-class HttpError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
-}
-
-function send(res, status, body) {
-  const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
-  res.end(json);
-}
-
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (chunk) => {
-      size += chunk.length;
-      if (size > 1 << 20) reject(new HttpError(413, 'Request entity too large.'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      try {
-        resolve(chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {});
-      } catch {
-        reject(new HttpError(400, 'Invalid JSON body.'));
-      }
-    });
-    req.on('error', reject);
-  });
-}
-
 function collectionOf(name) {
   const c = collections.get(name);
   if (!c) throw new HttpError(404, 'Missing collection context.');
   return c;
 }
 
-function toJson(c, row) {
-  const out = { collectionId: c.id, collectionName: c.name };
-  for (const f of c.fields) {
-    if (f.type === 'password' || f.hidden) continue;
-    if (c.type === 'auth' && f.name === 'email' && !row.emailVisibility) continue;
-    out[f.name] = f.type === 'bool' ? row[f.name] === true : row[f.name];
-  }
-  return out;
-}
 
 const now = () => new Date().toISOString().replace('T', ' ');
 const b64url = (s) => Buffer.from(s).toString('base64url');
