@@ -3,6 +3,8 @@
  * JSON shape. Kept deliberately plain: the baselines measure the raw limit.
  */
 
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
 export class HttpError extends Error {
   constructor(status, message) { super(message); this.status = status; }
 }
@@ -41,4 +43,54 @@ export function toJson(c, row) {
     out[f.name] = f.type === 'bool' ? row[f.name] === 1 || row[f.name] === true : row[f.name];
   }
   return out;
+}
+
+/** Checks a body against the collection's field types; unknown fields are ignored like Plinth does. */
+export function validated(c, body) {
+  const out = {};
+  for (const [name, value] of Object.entries(body)) {
+    const f = c.fieldTypes.get(name);
+    if (!f || f.system || f.type === 'autodate') continue;
+    const ok = f.type === 'number'
+      ? typeof value === 'number' && Number.isFinite(value) && (!f.onlyInt || Number.isInteger(value))
+      : typeof value === 'string' && (!f.max || value.length <= f.max);
+    if (!ok) throw new HttpError(400, 'Failed to validate record.');
+    out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * The unverified parts of an auth token and the auth collection it names, or null:
+ * the caller loads the user row its own way, then calls `signatureMatches`.
+ */
+export function readToken(header, collections) {
+  if (!header) return null;
+  const [h, p, sig] = header.split('.');
+  if (!sig) return null;
+  let claims;
+  try {
+    claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  const c = [...collections.values()].find((x) => x.id === claims.collectionId);
+  if (!c || c.type !== 'auth' || claims.type !== 'auth' || !(claims.exp > Date.now() / 1000)) return null;
+  return { c, claims, signed: `${h}.${p}`, sig };
+}
+
+/** Whether the token's HS256 signature is the user's (tokenKey + collection secret), in constant time. */
+export function signatureMatches(token, user) {
+  const expected = createHmac('sha256', user.tokenKey + token.c.authToken.secret).update(token.signed).digest();
+  const given = Buffer.from(token.sig, 'base64url');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The auth response of a signed-in user: an HS256 token signed like Plinth's, and the record with its email. */
+export function authResponse(c, user) {
+  const b64url = (text) => Buffer.from(text).toString('base64url');
+  const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const payload = b64url(JSON.stringify({ id: user.id, type: 'auth', collectionId: c.id, refreshable: true, exp: Math.floor(Date.now() / 1000) + c.authToken.duration }));
+  const sig = createHmac('sha256', user.tokenKey + c.authToken.secret).update(`${header}.${payload}`).digest('base64url');
+  return { token: `${header}.${payload}.${sig}`, record: { ...toJson(c, user), email: user.email } };
 }

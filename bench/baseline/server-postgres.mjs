@@ -9,12 +9,12 @@
  *
  *   DATABASE_URL=postgres://… node bench/baseline/server-postgres.mjs --port=18091
  */
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { verify } from '@node-rs/argon2';
 import pg from 'pg';
-import { HttpError, readBody, send, toJson } from './http-common.mjs';
+import { authResponse, HttpError, readBody, readToken, send, signatureMatches, toJson, validated } from './http-common.mjs';
 
 const { values: args } = parseArgs({ options: { port: { type: 'string' } } });
 if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL is not set');
@@ -51,44 +51,16 @@ function collectionOf(name) {
 
 
 const now = () => new Date().toISOString().replace('T', ' ');
-const b64url = (s) => Buffer.from(s).toString('base64url');
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const newId = () => Array.from({ length: 15 }, () => ID_CHARS[randomInt(36)]).join('');
 const byId = (c, id) => query(`SELECT * FROM ${ident(c.name)} WHERE "id" = $1`, [id]).then((rows) => rows[0]);
 
 /** The signed-in user of an Authorization header (HS256 with tokenKey + secret, as Plinth signs), or null. */
 async function authenticate(header) {
-  if (!header) return null;
-  const [h, p, sig] = header.split('.');
-  if (!sig) return null;
-  let claims;
-  try {
-    claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
-  } catch {
-    return null;
-  }
-  const c = [...collections.values()].find((x) => x.id === claims.collectionId);
-  if (!c || c.type !== 'auth' || claims.type !== 'auth' || !(claims.exp > Date.now() / 1000)) return null;
-  const user = await byId(c, String(claims.id));
-  if (!user) return null;
-  const expected = createHmac('sha256', user.tokenKey + c.authToken.secret).update(`${h}.${p}`).digest();
-  const given = Buffer.from(sig, 'base64url');
-  return given.length === expected.length && timingSafeEqual(given, expected) ? { collection: c, user } : null;
-}
-
-/** Checks a body against the collection's field types; unknown fields are ignored like Plinth does. */
-function validated(c, body) {
-  const out = {};
-  for (const [name, value] of Object.entries(body)) {
-    const f = c.fieldTypes.get(name);
-    if (!f || f.system || f.type === 'autodate') continue;
-    const ok = f.type === 'number'
-      ? typeof value === 'number' && Number.isFinite(value) && (!f.onlyInt || Number.isInteger(value))
-      : typeof value === 'string' && (!f.max || value.length <= f.max);
-    if (!ok) throw new HttpError(400, 'Failed to validate record.');
-    out[name] = value;
-  }
-  return out;
+  const token = readToken(header, collections);
+  if (!token) return null;
+  const user = await byId(token.c, String(token.claims.id));
+  return user && signatureMatches(token, user) ? { collection: token.c, user } : null;
 }
 
 /**
@@ -165,10 +137,7 @@ async function login(c, body) {
   const user = found && await byId(c, found.id);
   const ok = user ? await verify(user.password, body.password).catch(() => false) : false;
   if (!ok) throw new HttpError(400, 'Failed to authenticate.');
-  const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const payload = b64url(JSON.stringify({ id: user.id, type: 'auth', collectionId: c.id, refreshable: true, exp: Math.floor(Date.now() / 1000) + c.authToken.duration }));
-  const sig = createHmac('sha256', user.tokenKey + c.authToken.secret).update(`${header}.${payload}`).digest('base64url');
-  return { token: `${header}.${payload}.${sig}`, record: { ...toJson(c, user), email: user.email } };
+  return authResponse(c, user);
 }
 
 const RECORDS = /^\/api\/collections\/([^/]+)\/records(?:\/([^/]+))?$/;
