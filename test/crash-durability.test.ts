@@ -5,18 +5,13 @@
  * Every create that was answered 200 must be there, intact, and the database must open
  * cleanly and pass SQLite's integrity check.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { childEnv, requestJson as json, runPlinth, startPlinth, type PlinthProcess } from './helpers/plinth-process.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const main = join(root, 'src/cli/main.ts');
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const scratch = mkdtempSync(join(tmpdir(), 'plinth-crash-'));
 const EMAIL = 'crash@example.com';
 const PASSWORD = 'crash-password-123';
@@ -26,61 +21,17 @@ const CONCURRENCY = 20;
 /** The kill happens once this many creates were acknowledged, i.e. with ~20 requests in flight. */
 const KILL_AFTER = 150;
 
-const children = new Set<ChildProcess>();
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+const servers: PlinthProcess[] = [];
+afterAll(async () => {
+  for (const server of servers) if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Runs the CLI to completion and returns its exit code and output. */
-function runCli(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, main, ...args], { cwd: scratch, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (out += chunk));
-    child.on('close', (code) => done({ code, out }));
-  });
-}
-
-/** Starts `plinth serve` on a port the OS picks (never a reused one) and resolves with its URL. */
-async function serve(dir: string): Promise<{ child: ChildProcess; url: string; exited: Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', tsxLoader, main, 'serve', '--http=127.0.0.1:0', `--dir=${dir}`, '--logLevel=silent'], {
-    cwd: scratch, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const exited = new Promise<void>((done) => child.on('exit', () => done()));
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (chunk) => (err += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start in 30s\n${out}\n${err}`)), 30_000);
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /Server started at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited ${code}\n${out}\n${err}`));
-    });
-  });
-  return { child, url, exited };
-}
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('PLINTH_')));
-}
-
-async function json(url: string, method: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = token;
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+/** Starts `plinth serve` on the data directory, on a port the OS picks (never a reused one). */
+async function serve(dir: string): Promise<PlinthProcess> {
+  const server = await startPlinth([`--dir=${dir}`], childEnv({}), scratch);
+  servers.push(server);
+  return server;
 }
 
 async function signIn(url: string): Promise<string> {
@@ -92,7 +43,7 @@ async function signIn(url: string): Promise<string> {
 describe('crash durability', () => {
   it('keeps every acknowledged create across a SIGKILL in the middle of a burst', async () => {
     const dir = join(scratch, 'data');
-    const upsert = await runCli(['superuser', 'upsert', EMAIL, PASSWORD, `--dir=${dir}`]);
+    const upsert = await runPlinth(['superuser', 'upsert', EMAIL, PASSWORD, `--dir=${dir}`], childEnv({}), scratch);
     expect(upsert.code, upsert.out).toBe(0);
 
     const first = await serve(dir);

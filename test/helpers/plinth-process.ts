@@ -18,6 +18,8 @@ export interface PlinthProcess {
   child: ChildProcess;
   /** Everything the process wrote to stderr so far. */
   stderr(): string;
+  /** Resolves when the process has exited, however it ended. */
+  exited: Promise<void>;
   /** Sends SIGTERM and waits for the exit (SIGKILL after 10 s). */
   stop(): Promise<void>;
 }
@@ -66,6 +68,7 @@ export async function startPlinth(args: string[], env: NodeJS.ProcessEnv, cwd: s
   return {
     url,
     child,
+    exited,
     stderr: () => err,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -77,12 +80,12 @@ export async function startPlinth(args: string[], env: NodeJS.ProcessEnv, cwd: s
   };
 }
 
-/** A JSON request; resolves with the status and the parsed body. */
+/** A JSON request, failing after 20 s rather than hanging; resolves with the status and the parsed body. */
 export async function requestJson(url: string, method: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = token;
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
   const text = await res.text();
   let parsed: unknown = text;
   try {
