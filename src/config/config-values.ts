@@ -121,24 +121,12 @@ export function parseDirectory(raw: string, source: string): string {
  * start-up errors end up in logs.
  */
 export function parseDatabaseUrl(raw: string, source: string): string {
-  const value = raw.trim();
-  const shown = JSON.stringify(redactUrlPassword(value));
   const example = 'postgres://USER:PASSWORD@HOST:5432/DATABASE';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(source, `${shown} is not a URL like ${example}`);
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(source, `${shown}: only PostgreSQL is supported (postgres:// or postgresql://, e.g. ${example})`);
-  }
+  const { value, url, shown } = parseServiceUrl(raw, source, example, ['postgres:', 'postgresql:'],
+    `only PostgreSQL is supported (postgres:// or postgresql://, e.g. ${example})`);
   // NOTE: `postgres:///db?host=/run/postgresql` (a Unix socket) has no URL host but names one in the query.
   if (url.hostname === '' && !url.searchParams.has('host')) {
     throw new ConfigError(source, `${shown} names no host (e.g. ${example})`);
-  }
-  if (url.port !== '' && !(Number(url.port) >= 1 && Number(url.port) <= 65535)) {
-    throw new ConfigError(source, `${shown}: port "${url.port}" is not a number between 1 and 65535`);
   }
   return value;
 }
@@ -148,27 +136,36 @@ export function parseDatabaseUrl(raw: string, source: string): string {
  * optional database number as the path). SECURITY: the password is masked in messages.
  */
 export function parseRedisUrl(raw: string, source: string): string {
+  const example = 'redis://:PASSWORD@HOST:6379/0';
+  const { value, url, shown } = parseServiceUrl(raw, source, example, ['redis:', 'rediss:'],
+    `only redis:// or rediss:// (TLS) URLs are supported, e.g. ${example}`);
+  if (url.hostname === '') throw new ConfigError(source, `${shown} names no host (e.g. ${example})`);
+  const db = url.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d{1,5}$/.test(db)) {
+    throw new ConfigError(source, `${shown}: the path "/${db}" is not a database number (e.g. /0)`);
+  }
+  return value;
+}
+
+/**
+ * What the service URL parsers share: the value must parse as a URL of one of
+ * `protocols` (else `protocolReason`), with a port in range. Returns the trimmed
+ * value, the URL, and the value as shown in messages (password masked).
+ */
+function parseServiceUrl(raw: string, source: string, example: string, protocols: readonly string[], protocolReason: string): { value: string; url: URL; shown: string } {
   const value = raw.trim();
   const shown = JSON.stringify(redactUrlPassword(value));
-  const example = 'redis://:PASSWORD@HOST:6379/0';
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw new ConfigError(source, `${shown} is not a URL like ${example}`);
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new ConfigError(source, `${shown}: only redis:// or rediss:// (TLS) URLs are supported, e.g. ${example}`);
-  }
-  if (url.hostname === '') throw new ConfigError(source, `${shown} names no host (e.g. ${example})`);
+  if (!protocols.includes(url.protocol)) throw new ConfigError(source, `${shown}: ${protocolReason}`);
   if (url.port !== '' && !(Number(url.port) >= 1 && Number(url.port) <= 65535)) {
     throw new ConfigError(source, `${shown}: port "${url.port}" is not a number between 1 and 65535`);
   }
-  const db = url.pathname.replace(/^\//, '');
-  if (db !== '' && !/^\d{1,5}$/.test(db)) {
-    throw new ConfigError(source, `${shown}: the path "/${db}" is not a database number (e.g. /0)`);
-  }
-  return value;
+  return { value, url, shown };
 }
 
 /** Parses the Redis key prefix: 1–64 printable ASCII characters without spaces. */
