@@ -16,7 +16,7 @@ import { renderTable, writeResult } from './lib/report.mjs';
 import { runRealtimeProbe } from './lib/realtime.mjs';
 import { ensureSeed, freshCopy } from './lib/seed.mjs';
 import { ensurePostgresSeed, freshPostgresCopy, postgresServerVersion } from './lib/seed-postgres.mjs';
-import { assertPortFree, BenchError, HOST, memoryOf, pinningAvailable, resetPeak, sampleRss, startServer } from './lib/servers.mjs';
+import { assertPortFree, BenchError, cpuTimeOf, HOST, memoryOf, pinningAvailable, resetPeak, sampleRss, startServer } from './lib/servers.mjs';
 import { WORKLOADS } from './lib/workloads.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -57,15 +57,22 @@ async function measure(opts, id, server, ctx, connections, duration, warmup) {
   const peakReset = resetPeak(server.pid);
   const sampler = sampleRss(server.pid);
   const duty = `${id} ${server.name}`;
+  let cpuStart = NaN;
   const result = await runLoad({
     workload: id, url: server.url, token: WORKLOADS[id].auth === 'user' ? ctx.token[server.name] : undefined,
     ctx: { productIds: ctx.productIds, benchUserId: ctx.benchUserId }, connections, duration, warmup, pin: opts.pin, jobDir: ctx.runDir,
-    onProgress: (t) => progress(`${duty}: ${t.phase} ${t.second}/${t.seconds} s, ${t.requests.toLocaleString('en-US')} req/s …`),
+    onProgress: (t) => {
+      if (t.phase === 'measure' && t.second === 0) cpuStart = cpuTimeOf(server.pid);
+      else progress(`${duty}: ${t.phase} ${t.second}/${t.seconds} s, ${t.requests.toLocaleString('en-US')} req/s …`);
+    },
   });
+  // CPU time per request: on a shared machine it moves far less than req/s when other work
+  // competes for the server's core, so it is the steadier figure to compare builds with.
+  const cpuUs = cpuTimeOf(server.pid) - cpuStart;
   const sampled = sampler.stop();
   if (server.exited) throw new BenchError(`${server.name} died during ${id}; see ${server.logFile}`);
   const peakRss = peakReset ? memoryOf(server.pid).hwm : sampled;
-  return { ...result, peakRss };
+  return { ...result, peakRss, cpuUs };
 }
 
 /** Two rounds as one result: totals add up, p50 is request-weighted, p99 and peaks take the worse round. */
@@ -74,7 +81,7 @@ function combine(a, b) {
   const duration = a.duration + b.duration;
   const weighted = (k) => (requests > 0 ? (a[k] * a.requests + b[k] * b.requests) / requests : 0);
   return {
-    requests, duration, rps: requests / duration, p50: weighted('p50'), p99: Math.max(a.p99, b.p99), max: Math.max(a.max, b.max),
+    requests, duration, rps: requests / duration, cpuUs: a.cpuUs + b.cpuUs, cpuUsPerRequest: requests > 0 ? (a.cpuUs + b.cpuUs) / requests : NaN, p50: weighted('p50'), p99: Math.max(a.p99, b.p99), max: Math.max(a.max, b.max),
     non2xx: a.non2xx + b.non2xx, errors: a.errors + b.errors, timeouts: a.timeouts + b.timeouts, peakRss: Math.max(a.peakRss, b.peakRss),
     statusCodes: Object.fromEntries([...new Set([...Object.keys(a.statusCodes ?? {}), ...Object.keys(b.statusCodes ?? {})])]
       .map((code) => [code, (a.statusCodes?.[code] ?? 0) + (b.statusCodes?.[code] ?? 0)])),
@@ -187,8 +194,9 @@ async function main() {
         row.plinth.latency1 = await measure(opts, id, plinth, ctx, 1, Math.max(2, Math.ceil(opts.duration / 2)), 0);
       }
       row.ratio = row.plinth.rps / row.baseline.rps;
+      row.cpuRatio = row.baseline.cpuUsPerRequest / row.plinth.cpuUsPerRequest;
       row.invalid = invalidity(row);
-      progress(`${id}: Plinth ${Math.round(row.plinth.rps)} req/s, baseline ${Math.round(row.baseline.rps)} req/s, ratio ${row.ratio.toFixed(2)}`, true);
+      progress(`${id}: Plinth ${Math.round(row.plinth.rps)} req/s, baseline ${Math.round(row.baseline.rps)} req/s, ratio ${row.ratio.toFixed(2)} (CPU per request ${row.cpuRatio.toFixed(2)})`, true);
       rows.push(row);
     }
 

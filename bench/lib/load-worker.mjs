@@ -41,6 +41,8 @@ function run(phase, seconds) {
 }
 
 if (job.warmup > 0) await run('warm-up', job.warmup);
+// Second 0 of the measured run: the runner starts counting the server's CPU time here.
+process.stderr.write(JSON.stringify({ phase: 'measure', second: 0, seconds: job.duration, requests: 0 }) + '\n');
 const r = await run('measure', job.duration);
 process.stdout.write(JSON.stringify({
   requests: r.requests.total,

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Summarizes a V8 .cpuprofile (from `npm run bench -- --profile`): the functions
- * with the most self time, and self time per package or source folder.
+ * with the most self time, self time per package or source folder, and the
+ * functions with the most inclusive time (themselves and what they call).
  *
  *   node bench/lib/profile-summary.mjs bench/results/profiles/CPU….cpuprofile [top=25]
  */
@@ -34,13 +35,20 @@ function where(url) {
   return url;
 }
 
+/** Where a function is: its package, or for Plinth's own code its file and line. */
+function source(cf) {
+  if (!cf.url || cf.url.includes('node_modules')) return where(cf.url);
+  const file = cf.url.slice(cf.url.lastIndexOf('/') + 1);
+  return `${where(cf.url)}/${file}:${cf.lineNumber + 1}`;
+}
+
 const fnSelf = new Map();
 const groupSelf = new Map();
 for (const [id, us] of self) {
   const n = byId.get(id);
   if (n.callFrame.functionName === '(idle)') continue;
   const cf = n.callFrame;
-  const name = `${cf.functionName || '(anonymous)'} ${where(cf.url)}${cf.url && !cf.url.includes('node_modules') ? ':' + (cf.lineNumber + 1) : ''}`;
+  const name = `${cf.functionName || '(anonymous)'} ${source(cf)}`;
   fnSelf.set(name, (fnSelf.get(name) ?? 0) + us);
   const g = where(cf.url);
   groupSelf.set(g, (groupSelf.get(g) ?? 0) + us);
@@ -50,3 +58,17 @@ console.log(`busy: ${(total / 1e6).toFixed(1)} s (idle ${(idle / 1e6).toFixed(1)
 for (const [name, us] of [...fnSelf].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)}  ${name}`);
 console.log('\nself time by package / folder:');
 for (const [name, us] of [...groupSelf].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)}  ${name}`);
+
+// Inclusive time: each sample counts once for every distinct function on its stack.
+const parent = new Map();
+for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+const label = (n) => `${n.callFrame.functionName || '(anonymous)'} ${source(n.callFrame)}`;
+const inclusive = new Map();
+for (const [id, us] of self) {
+  if (byId.get(id).callFrame.functionName === '(idle)') continue;
+  const seen = new Set();
+  for (let cur = id; cur !== undefined; cur = parent.get(cur)) seen.add(label(byId.get(cur)));
+  for (const name of seen) inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+}
+console.log('\ninclusive time by function:');
+for (const [name, us] of [...inclusive].filter(([n]) => !n.startsWith('(root)')).sort((a, b) => b[1] - a[1]).slice(0, top * 2)) console.log(`${pct(us)}  ${name}`);

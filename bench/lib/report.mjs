@@ -15,6 +15,7 @@ export const IDLE_RSS_TARGET_MB = 80;
 
 const mb = (bytes) => (Number.isFinite(bytes) ? `${(bytes / 1048576).toFixed(0)} MB` : '?');
 const ms = (v) => (Number.isFinite(v) ? `${v < 10 ? v.toFixed(1) : v.toFixed(0)}` : '?');
+const us = (v) => (Number.isFinite(v) ? v.toFixed(0) : '?');
 const rps = (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '?');
 
 /** The verdict on one workload's target, as text. */
@@ -36,12 +37,12 @@ function pad(cells, widths) {
 
 /** Renders the results table of a run. */
 export function renderTable(result) {
-  const head = ['workload', 'Plinth req/s', 'p50 ms', 'p99 ms', 'peak RSS', 'baseline req/s', 'p50 ms', 'p99 ms', 'peak RSS', 'Plinth ÷ base', 'target'];
+  const head = ['workload', 'Plinth req/s', 'p50 ms', 'p99 ms', 'peak RSS', 'CPU µs/req', 'baseline req/s', 'p50 ms', 'p99 ms', 'peak RSS', 'CPU µs/req', 'Plinth ÷ base', 'CPU ratio', 'target'];
   const rows = result.workloads.map((w) => w.notAvailable || w.figures
-    ? [w.id, '—', '', '', w.figures ? mb(w.figures.rssIdleMiB * 1048576) : '', '—', '', '', '', '', w.figures ? realtimeVerdict(w.figures) : `not available: ${w.notAvailable}`]
-    : [w.id, rps(w.plinth.rps), ms(w.plinth.p50), ms(w.plinth.p99), mb(w.plinth.peakRss),
-      rps(w.baseline.rps), ms(w.baseline.p50), ms(w.baseline.p99), mb(w.baseline.peakRss),
-      Number.isFinite(w.ratio) ? w.ratio.toFixed(2) : '?', verdict(w)]);
+    ? [w.id, '—', '', '', w.figures ? mb(w.figures.rssIdleMiB * 1048576) : '', '', '—', '', '', '', '', '', '', w.figures ? realtimeVerdict(w.figures) : `not available: ${w.notAvailable}`]
+    : [w.id, rps(w.plinth.rps), ms(w.plinth.p50), ms(w.plinth.p99), mb(w.plinth.peakRss), us(w.plinth.cpuUsPerRequest),
+      rps(w.baseline.rps), ms(w.baseline.p50), ms(w.baseline.p99), mb(w.baseline.peakRss), us(w.baseline.cpuUsPerRequest),
+      Number.isFinite(w.ratio) ? w.ratio.toFixed(2) : '?', Number.isFinite(w.cpuRatio) ? w.cpuRatio.toFixed(2) : '?', verdict(w)]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const lines = [databaseLine(result), '', pad(head, widths), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => pad(r, widths))];
   const s = result.startup;

@@ -48,6 +48,21 @@ export function memoryOf(pid) {
   }
 }
 
+/** The CPU time a process has used so far (user + system), in microseconds; NaN when unreadable. */
+export function cpuTimeOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at `) `; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat times: 100 on every mainstream kernel. */
+const CLOCK_TICKS = 100;
+
 /** Resets a process's peak RSS (VmHWM) so the next workload's peak is its own; false when the kernel refuses. */
 export function resetPeak(pid) {
   try {

@@ -7,6 +7,7 @@ import type { AuthService } from '../core/auth/auth-service.js';
 import { SUPERUSERS } from '../core/auth/auth-service.js';
 import type { AuthInfo, RequestContext, RequestInfo } from '../core/rules/request-info.js';
 import { AppError } from '../errors/app-error.js';
+import { Lru } from '../tools/lru.js';
 import { clientIp } from './client-ip.js';
 
 declare module 'fastify' {
@@ -19,9 +20,14 @@ declare module 'fastify' {
 /** Adds the hook that authenticates each request. */
 export function registerRequestAuth(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('auth', null);
-  app.addHook('onRequest', async (request) => {
+  // A callback hook: a guest's request (no header) costs no promise.
+  app.addHook('onRequest', (request, _reply, done) => {
     const header = request.headers.authorization;
-    request.auth = header ? await auth.authenticate(header) : null;
+    if (!header) return done();
+    auth.authenticate(header).then((info) => {
+      request.auth = info;
+      done();
+    }, done);
   });
 }
 
@@ -38,6 +44,8 @@ export function assertSuperuser(request: FastifyRequest): void {
 
 /** The RequestInfo of an HTTP request, for rules. */
 export function requestInfo(request: FastifyRequest, context: RequestContext = 'default', body: Record<string, unknown> = {}): RequestInfo {
+  // NOTE: plain copies, not lazy getters: getters capturing the request made every
+  // request slower (W1 CPU per request +40%) and doubled peak memory under load.
   return {
     auth: request.auth,
     isSuperuser: isSuperuser(request),
@@ -63,9 +71,22 @@ function firstValues(query: unknown): Record<string, string> {
 /** Header names snake-cased and lower-cased: `X-Token` → `x_token` (spec §4.2). */
 function snakeHeaders(headers: FastifyRequest['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) {
+  for (const k in headers) {
+    const v = headers[k];
     const first = Array.isArray(v) ? v[0] : v;
-    if (typeof first === 'string') out[k.toLowerCase().replace(/-/g, '_')] = first;
+    if (typeof first === 'string') out[snakeName(k)] = first;
   }
   return out;
+}
+
+// The same few header names recur on every request; bounded, as clients choose names.
+const snakeNames = new Lru<string, string>(512);
+
+function snakeName(name: string): string {
+  let snake = snakeNames.get(name);
+  if (snake === undefined) {
+    snake = name.toLowerCase().replace(/-/g, '_');
+    snakeNames.set(name, snake);
+  }
+  return snake;
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatDateTime, nowDateTime, parseDateTime } from './datetime.js';
 
@@ -51,5 +52,28 @@ describe('parseDateTime', () => {
   it('round-trips its own output', () => {
     const now = nowDateTime();
     expect(parseDateTime(now)).toBe(now);
+  });
+});
+
+describe('parseDateTime on the canonical layout', () => {
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  // Digits in and just past every range, so invalid days, hours and Go's zero time all occur.
+  const canonical = fc.tuple(
+    fc.constantFrom(1, 2, 1900, 2000, 2023, 2024, 2100, 9999), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }),
+    fc.integer({ min: 0, max: 24 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 999 }),
+  ).map(([y, mo, d, h, mi, s, ms]) => `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)} ${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}.${pad(ms, 3)}Z`);
+
+  it('agrees with the general ISO parser (the same text with a T)', () => {
+    fc.assert(fc.property(canonical, (text) => {
+      expect(parseDateTime(text)).toBe(parseDateTime(text.replace(' ', 'T')));
+    }), { numRuns: 5000 });
+  });
+
+  it('keeps leap days only in leap years and drops Go\'s zero time', () => {
+    expect(parseDateTime('2024-02-29 10:00:00.000Z')).toBe('2024-02-29 10:00:00.000Z');
+    expect(parseDateTime('2100-02-29 10:00:00.000Z')).toBe('');
+    expect(parseDateTime('2000-02-29 10:00:00.000Z')).toBe('2000-02-29 10:00:00.000Z');
+    expect(parseDateTime('0001-01-01 00:00:00.000Z')).toBe('');
+    expect(parseDateTime('0001-01-01 00:00:00.001Z')).toBe('0001-01-01 00:00:00.001Z');
   });
 });

@@ -60,6 +60,8 @@ export async function signRecordToken(c: AuthCollection, tokenKey: string, claim
 
 /** Reads the claims of a token without checking it; null when it is not a JWT with id, type and collectionId. */
 export function peekClaims(token: string): TokenClaims | null {
+  const known = verifiedTokens.get(token);
+  if (known) return known.claims;
   try {
     const claims = decodeJwt(token);
     if (typeof claims.id !== 'string' || typeof claims.type !== 'string' || typeof claims.collectionId !== 'string') return null;
@@ -69,14 +71,41 @@ export function peekClaims(token: string): TokenClaims | null {
   }
 }
 
+/** A token whose signature was verified, and the exact key text it was verified with. */
+interface VerifiedToken {
+  keyText: string;
+  claims: TokenClaims;
+}
+
+// Tokens already verified, by their text: a signed-in client sends the same token on every
+// request, and HS256 through WebCrypto is a fifth of such a request's time.
+// SECURITY: a hit counts only for the very key text the signature was checked with, so a
+// rotated tokenKey or secret (spec §5.9) revokes at once; expiry is checked on every use.
+const verifiedTokens = new Lru<string, VerifiedToken>(5_000);
+
 /** Verifies signature (HS256 only) and expiry; returns the claims or null. */
 export async function verifyRecordToken(c: AuthCollection, tokenKey: string, token: string, type: TokenType): Promise<TokenClaims | null> {
+  const keyText = tokenKey + tokenConfig(c, type).secret;
+  const known = verifiedTokens.get(token);
+  if (known && known.keyText === keyText) return unexpired(known.claims) && claimsFit(known.claims, c, type) ? known.claims : null;
   try {
     // SECURITY: pinning algorithms to HS256 refuses `alg: none` and key-confusion tricks.
-    const { payload } = await jwtVerify(token, signingKey(tokenKey + tokenConfig(c, type).secret), { algorithms: ['HS256'], requiredClaims: ['exp'] });
-    if (payload.type !== type || payload.id === undefined || payload.collectionId !== c.id) return null;
-    return payload as unknown as TokenClaims;
+    const { payload } = await jwtVerify(token, signingKey(keyText), { algorithms: ['HS256'], requiredClaims: ['exp'] });
+    // Frozen: one verified claims object is shared by every request that sends the token.
+    const claims = Object.freeze(payload) as unknown as TokenClaims;
+    if (!claimsFit(claims, c, type)) return null;
+    verifiedTokens.set(token, { keyText, claims });
+    return claims;
   } catch {
     return null;
   }
+}
+
+function claimsFit(claims: TokenClaims, c: AuthCollection, type: TokenType): boolean {
+  return claims.type === type && claims.id !== undefined && claims.collectionId === c.id;
+}
+
+/** jose's rule (no clock tolerance): a token is expired from its `exp` second on. */
+function unexpired(claims: TokenClaims): boolean {
+  return typeof claims.exp === 'number' && claims.exp > Math.floor(Date.now() / 1000);
 }
