@@ -3,6 +3,7 @@
  * multipart without files with inference and `@jsonPayload`, urlencoded,
  * non-object JSON, and `fields=` with expand paths and `:excerpt`.
  */
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { allRecords, createCollection, createRecord, uniqueName } from './helpers/record-scenarios.js';
@@ -125,5 +126,43 @@ describe('fields picker on records', () => {
     const errorIgnored = await s.request('GET', `${url}/missingmissing1?fields=id`);
     expect(errorIgnored.status).toBe(404);
     expect(errorIgnored.body).toMatchObject({ status: 404, message: "The requested resource wasn't found.", data: {} });
+  });
+});
+
+describe('the body limit of record writes', () => {
+  // A small server limit, so the collection's limit (server limit + json/editor allowances) is small too.
+  let small: TestServer;
+  let limit: number;
+  beforeAll(async () => {
+    small = await startTestServer({ bodyLimit: 1024 });
+    await createCollection(small, { name: 'limited', createRule: '', fields: [{ name: 'title', type: 'text', max: 0 }] });
+    limit = 1024;
+  });
+  afterAll(async () => { await small?.close(); });
+
+  /** Sends a JSON body in chunks without Content-Length (Transfer-Encoding: chunked). */
+  function sendChunked(size: number): Promise<number> {
+    const body = JSON.stringify({ title: 'x'.repeat(size) });
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(`${small.url}/api/collections/limited/records`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      for (let i = 0; i < body.length; i += 100) req.write(body.slice(i, i + 100));
+      req.end();
+    });
+  }
+
+  it('counts a chunked body and refuses it past the limit with 413', async () => {
+    expect(await sendChunked(100)).toBe(200);
+    expect(await sendChunked(limit * 2)).toBe(413);
+  });
+
+  it('refuses a declared Content-Length past the limit with 413 before reading it', async () => {
+    const res = await fetch(`${small.url}/api/collections/limited/records`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'x'.repeat(limit * 2) }),
+    });
+    expect(res.status).toBe(413);
   });
 });

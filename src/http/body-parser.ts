@@ -122,7 +122,11 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
   app.addHook('preParsing', (request, _reply, payload, done) => {
     const limit = dynamicLimitOf(request);
     if (limit === undefined || /^multipart\//i.test(request.headers['content-type'] ?? '')) return done(null, payload);
-    if (Number(request.headers['content-length']) > limit) return done(tooLarge(), payload);
+    const declared = request.headers['content-length'];
+    if (Number(declared) > limit) return done(tooLarge(), payload);
+    // Node's parser delivers exactly Content-Length bytes, so a declared length within the
+    // limit needs no counting; only chunked bodies (no length up front) are counted.
+    if (declared !== undefined && request.headers['transfer-encoding'] === undefined) return done(null, payload);
     // NOTE: not stream.pipeline, which would destroy the socket on a 413 before the answer
     // is sent; a failing source (client abort) still ends the counted stream.
     const counted = limitStream(limit);

@@ -19,10 +19,11 @@ export class Lru<K, V> {
 
   /** Returns the value for a key and marks it most recently used. */
   get(key: K): V | undefined {
-    if (!this.map.has(key)) return undefined;
-    const value = this.map.get(key) as V;
+    const value = this.map.get(key);
+    // One lookup on the common paths (a hit of a defined value, a miss); `has` only for undefined.
+    if (value === undefined && !this.map.has(key)) return undefined;
     this.map.delete(key);
-    this.map.set(key, value);
+    this.map.set(key, value as V);
     return value;
   }
 

@@ -52,6 +52,9 @@ export function makeField(type: FieldTypeName, name: string, props: Partial<Fiel
   });
 }
 
+/** The pattern new record ids are drawn from unless a collection sets its own. */
+export const DEFAULT_ID_PATTERN = '[a-z0-9]{15}';
+
 /** The `id` field every base and auth collection has (spec §1.5). */
 export function idField(): Field {
   return makeField('text', 'id', {
@@ -61,7 +64,7 @@ export function idField(): Field {
     min: 15,
     max: 15,
     pattern: '^[a-z0-9]+$',
-    autogeneratePattern: '[a-z0-9]{15}',
+    autogeneratePattern: DEFAULT_ID_PATTERN,
   });
 }
 

@@ -1,8 +1,11 @@
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PendingFile } from '../files/pending-file.js';
 import { fileField } from './field-file.js';
 import { relationField } from './field-relation.js';
 import { selectField } from './field-select.js';
+import { castToString } from './field-cast.js';
+import { storedStringList } from './field-multi.js';
 import { makeCollection, makeField, optionsCtx, valueCtx } from './field-test-helpers.js';
 
 const required = { code: 'validation_required', message: 'Cannot be blank.' };
@@ -209,5 +212,32 @@ describe('file', () => {
     expect(fileField.toDb(single, 'a.png')).toBe('a.png');
     expect(fileField.fromDb(multi, '["a.png"]')).toEqual(['a.png']);
     expect(fileField.fromDb(single, 'a.png')).toBe('a.png');
+  });
+});
+
+describe('storedStringList', () => {
+  // The reading before the JSON.parse shortcut: parse, and fall back to one plain item.
+  function reference(text: string): string[] {
+    if (text === '') return [];
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed)) return parsed.map((v) => castToString(v)).filter((s) => s !== '');
+      if (typeof parsed === 'string') return parsed === '' ? [] : [parsed];
+    } catch {
+      // a plain string
+    }
+    return [text];
+  }
+
+  it('reads every stored text as parsing it would', () => {
+    const jsonish = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc.array(fc.oneof(fc.string(), fc.integer())).map((a) => JSON.stringify(a)),
+      fc.tuple(fc.constantFrom(' ', '\n', '\t', '\r', ''), fc.json()).map(([ws, j]) => ws + j),
+    );
+    fc.assert(fc.property(jsonish, (text) => {
+      expect(storedStringList(text)).toEqual(reference(text));
+    }), { numRuns: 3000 });
   });
 });

@@ -53,6 +53,9 @@ export function storedStringList(stored: unknown): string[] {
   if (Array.isArray(stored)) return stored.map(castToString).filter((s) => s !== '');
   if (typeof stored === 'string' || Buffer.isBuffer(stored)) {
     const text = castToString(stored);
+    // Only a JSON array or string changes the answer; anything else is one plain item. Checked
+    // first because a failed JSON.parse (a single relation id, say) throws, a fifth of a list's cost.
+    if (!startsJsonListOrString(text)) return [text];
     try {
       const parsed: unknown = JSON.parse(text);
       if (Array.isArray(parsed)) return parsed.map(castToString).filter((s) => s !== '');
@@ -63,6 +66,16 @@ export function storedStringList(stored: unknown): string[] {
     return [text];
   }
   return [castToString(stored)].filter((s) => s !== '');
+}
+
+/** Whether text, after JSON whitespace, opens a JSON array or string. */
+function startsJsonListOrString(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x20 || ch === 0x09 || ch === 0x0a || ch === 0x0d) continue;
+    return ch === 0x5b || ch === 0x22; // [ or "
+  }
+  return false;
 }
 
 /** A stored column of a select/relation/file field → its JSON value. */

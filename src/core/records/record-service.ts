@@ -8,6 +8,7 @@ import type { Dialect } from '../../db/dialect/dialect.js';
 import { AppError, badRequest, isAppError, notFound } from '../../errors/app-error.js';
 import { nowDateTime } from '../../tools/datetime.js';
 import type { Collection } from '../collections/collection.js';
+import { DEFAULT_ID_PATTERN } from '../collections/collection-defaults.js';
 import type { Schema } from '../collections/schema.js';
 import { getFieldType } from '../fields/field-registry.js';
 import type { RuleCompiler } from '../rules/rule-compiler.js';
@@ -99,6 +100,7 @@ export class RecordService {
       const trx = s.trx;
       const defaults = this.defaults(c);
       const resolved = resolveBody(c, body, defaults, !req.isSuperuser);
+      const freshId = resolved.values.id === '' && hasDefaultIdPattern(c);
       const values = this.fillGenerated(c, resolved);
       const ruleReq: RequestInfo = { ...req, body: resolved.ruleBody };
       // SECURITY: createRule and manageRule see `verified` forced false (spec §3.3), so a
@@ -113,8 +115,12 @@ export class RecordService {
       if (verifiedRequested && !manager) errors.verified = mismatch();
       validateAuthCreate(c, resolved, errors);
       await validateRelations(trx, this.deps.schema, { collection: c, values, old: undefined, touched: resolved.touched }, errors);
-      await validateNewId(trx, c, String(values.id), errors);
-      await validateAuthId(trx, this.deps.schema, c, String(values.id), errors);
+      // NOTE: an id drawn from the default pattern (36^15 values) is not looked up first; the
+      // primary key still refuses the practically impossible clash, as a 400.
+      if (!freshId) {
+        await validateNewId(trx, c, String(values.id), errors);
+        await validateAuthId(trx, this.deps.schema, c, String(values.id), errors);
+      }
       if (Object.keys(errors).length > 0) throw badRequest('Failed to create record.', errors);
       applyHashes(c, values, resolved.touched, hashes);
       this.stampDates(c, values, true);
@@ -251,6 +257,10 @@ export class RecordService {
       throw err;
     }
   }
+}
+
+function hasDefaultIdPattern(c: Collection): boolean {
+  return c.fields.find((f) => f.name === 'id')?.autogeneratePattern === DEFAULT_ID_PATTERN;
 }
 
 function assertWritable(c: Collection): void {
