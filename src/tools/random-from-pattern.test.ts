@@ -17,6 +17,16 @@ describe('randomFromPattern', () => {
   });
   it('throws on an invalid pattern', () => {
     expect(() => randomFromPattern('[a-')).toThrow();
+    expect(() => randomFromPattern('[z-a]{3}')).toThrow();
+  });
+  it('draws every character of a simple class, and only those, about equally often', () => {
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 400; i++) {
+      for (const ch of randomFromPattern('[a-c_9]{10}')) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    }
+    expect([...counts.keys()].sort()).toEqual(['9', '_', 'a', 'b', 'c']);
+    // 4000 draws over 5 characters: 800 expected each; 650 is more than 5 standard deviations below.
+    for (const n of counts.values()) expect(n).toBeGreaterThan(650);
   });
 });
 
