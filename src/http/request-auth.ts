@@ -7,7 +7,6 @@ import type { AuthService } from '../core/auth/auth-service.js';
 import { SUPERUSERS } from '../core/auth/auth-service.js';
 import type { AuthInfo, RequestContext, RequestInfo } from '../core/rules/request-info.js';
 import { AppError } from '../errors/app-error.js';
-import { Lru } from '../tools/lru.js';
 import { clientIp } from './client-ip.js';
 
 declare module 'fastify' {
@@ -79,14 +78,16 @@ function snakeHeaders(headers: FastifyRequest['headers']): Record<string, string
   return out;
 }
 
-// The same few header names recur on every request; bounded, as clients choose names.
-const snakeNames = new Lru<string, string>(512);
+// The same few header names recur on every request. Clients choose names, so the memo
+// stops growing at a bound; names past it are converted each time.
+const snakeNames = new Map<string, string>();
+const MAX_SNAKE_NAMES = 512;
 
 function snakeName(name: string): string {
   let snake = snakeNames.get(name);
   if (snake === undefined) {
     snake = name.toLowerCase().replace(/-/g, '_');
-    snakeNames.set(name, snake);
+    if (snakeNames.size < MAX_SNAKE_NAMES) snakeNames.set(name, snake);
   }
   return snake;
 }

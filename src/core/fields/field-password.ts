@@ -9,6 +9,7 @@ import { checkOptionKinds, checkRange, numOpt, shapeField, strOpt } from './fiel
 import { codedError, requiredError } from './field-errors.js';
 import { compilePattern, matchesPattern } from './field-regex.js';
 import { scalarTextStorage } from './field-text-storage.js';
+import { codePointLength } from '../../tools/code-points.js';
 
 /** The longest password bcrypt hashes in full (72 bytes, PocketBase allows 71 characters). */
 export const passwordMaxLength = 71;
@@ -45,7 +46,7 @@ export const passwordField: FieldType = {
     }
     // The stored hash handed back unchanged is not a new password.
     if (plain === ctx.old) return null;
-    const length = [...plain].length;
+    const length = codePointLength(plain);
     const min = numOpt(field, 'min');
     if (length < min) return codedError('validation_min_text_constraint', { min });
     const max = numOpt(field, 'max') > 0 ? numOpt(field, 'max') : passwordMaxLength;

@@ -11,6 +11,7 @@ import { boolOpt, checkOptionKinds, checkRange, maxSafeJSONInt, numOpt, shapeFie
 import { codedError, requiredError } from './field-errors.js';
 import { compilePattern, matchesPattern } from './field-regex.js';
 import { scalarTextStorage } from './field-text-storage.js';
+import { codePointLength } from '../../tools/code-points.js';
 
 /** The cap applied when `max` is 0 (spec §2.5), in code points. */
 export const defaultTextMax = 5000;
@@ -35,7 +36,7 @@ export function validateTextValue(field: Field, value: string): FieldError | nul
   if (value === '') return boolOpt(field, 'required') || primaryKey ? requiredError() : null;
 
   // NOTE: lengths count code points (Go's []rune), not UTF-16 units.
-  const length = [...value].length;
+  const length = codePointLength(value);
   const min = numOpt(field, 'min');
   if (min > 0 && length < min) return codedError('validation_min_text_constraint', { min });
   const max = numOpt(field, 'max') || defaultTextMax;
