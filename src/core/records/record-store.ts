@@ -3,6 +3,7 @@
  * between stored column values and record values through each field's type.
  */
 import { sql, type RawBuilder } from 'kysely';
+import { runCached } from '../../db/cached-sql.js';
 import type { Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
 import type { Collection, Field } from '../collections/collection.js';
@@ -42,7 +43,11 @@ export function valuesTable(c: Collection, values: RecordValues, dialect: Dialec
 
 /** Loads one record by id, or undefined. */
 export async function findRecord(exec: Executor, c: Collection, id: string): Promise<RecordValues | undefined> {
-  const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(c.name)} WHERE ${sql.ref('id')} = ${id}`.execute(exec);
+  const { rows } = await runCached(exec, {
+    key: `find\u0000${c.name}`,
+    params: [id],
+    build: ([value]) => sql<Record<string, unknown>>`SELECT * FROM ${sql.table(c.name)} WHERE ${sql.ref('id')} = ${value}`,
+  });
   return rows[0] ? rowToValues(c, rows[0]) : undefined;
 }
 
@@ -62,16 +67,29 @@ export async function findRecords(exec: Executor, c: Collection, ids: readonly s
 
 /** Inserts a record with every field's value. */
 export async function insertRecord(exec: Executor, c: Collection, values: RecordValues): Promise<void> {
-  const names = c.fields.map((f) => sql.ref(f.name));
-  const stored = c.fields.map((f) => toStored(f, values[f.name]));
-  await sql`INSERT INTO ${sql.table(c.name)} (${sql.join(names)}) VALUES (${sql.join(stored)})`.execute(exec);
+  await runCached(exec, {
+    key: `insert\u0000${c.name}\u0000${columnList(c.fields)}`,
+    params: c.fields.map((f) => toStored(f, values[f.name])),
+    build: (stored) => sql`INSERT INTO ${sql.table(c.name)} (${sql.join(c.fields.map((f) => sql.ref(f.name)))}) VALUES (${sql.join(stored)})`,
+  });
 }
 
 /** Writes the given fields of a stored record. */
 export async function updateRecord(exec: Executor, c: Collection, id: string, values: RecordValues, fields: readonly Field[]): Promise<void> {
   if (fields.length === 0) return;
-  const sets = fields.map((f) => sql`${sql.ref(f.name)} = ${toStored(f, values[f.name])}`);
-  await sql`UPDATE ${sql.table(c.name)} SET ${sql.join(sets)} WHERE ${sql.ref('id')} = ${id}`.execute(exec);
+  await runCached(exec, {
+    key: `update\u0000${c.name}\u0000${columnList(fields)}`,
+    params: [...fields.map((f) => toStored(f, values[f.name])), id],
+    build: (params) => {
+      const sets = fields.map((f, i) => sql`${sql.ref(f.name)} = ${params[i]}`);
+      return sql`UPDATE ${sql.table(c.name)} SET ${sql.join(sets)} WHERE ${sql.ref('id')} = ${params[fields.length]}`;
+    },
+  });
+}
+
+/** The column names of fields as one key part (names cannot hold NUL). */
+function columnList(fields: readonly Field[]): string {
+  return fields.map((f) => f.name).join('\u0000');
 }
 
 /** The fields whose stored form differs between two versions of a record. */
@@ -85,5 +103,9 @@ function sameStored(a: unknown, b: unknown): boolean {
 
 /** Deletes one row. */
 export async function deleteRow(exec: Executor, c: Collection, id: string): Promise<void> {
-  await sql`DELETE FROM ${sql.table(c.name)} WHERE ${sql.ref('id')} = ${id}`.execute(exec);
+  await runCached(exec, {
+    key: `delete\u0000${c.name}`,
+    params: [id],
+    build: ([value]) => sql`DELETE FROM ${sql.table(c.name)} WHERE ${sql.ref('id')} = ${value}`,
+  });
 }
