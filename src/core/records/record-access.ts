@@ -8,9 +8,12 @@ import type { Dialect } from '../../db/dialect/dialect.js';
 import { forbidden } from '../../errors/app-error.js';
 import { isFilterError } from '../../filter/filter-error.js';
 import type { Collection, Rule } from '../collections/collection.js';
-import type { RuleCompiler } from '../rules/rule-compiler.js';
+import type { CompiledRule, RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import { rootTable, valuesTable, type RecordValues } from './record-store.js';
+
+/** The condition of a rule that matches nothing. */
+const DENY: CompiledRule = { condition: sql<boolean>`1 = 0`, readsRow: false };
 
 /** RecordAccess evaluates API rules against stored or would-be records. */
 export class RecordAccess {
@@ -23,16 +26,21 @@ export class RecordAccess {
 
   /** The SQL condition a rule adds for this request over alias `root`, or null when it adds none. */
   condition(c: Collection, rule: Rule, req: RequestInfo): RawBuilder<boolean> | null {
+    return this.compiled(c, rule, req)?.condition ?? null;
+  }
+
+  /** The rule compiled for this request, or null when it adds no condition. */
+  private compiled(c: Collection, rule: Rule, req: RequestInfo): CompiledRule | null {
     if (req.isSuperuser || rule === '' ) return null;
     // Fail closed: a null rule for a non-superuser matches nothing.
-    if (rule === null) return sql<boolean>`1 = 0`;
+    if (rule === null) return DENY;
     try {
-      return this.compiler.compileFilter(rule, { collection: c, rootAlias: 'root', request: req, mode: 'rule' });
+      return this.compiler.compileRule(rule, { collection: c, rootAlias: 'root', request: req, mode: 'rule' });
     } catch (err) {
       // SECURITY: fail closed (design §3). A saved rule stops compiling when something it
       // names is removed later (e.g. a field of a joined collection); it then denies like
       // an unsatisfied rule, so view/update/delete stay 404 and never reveal existence.
-      if (isFilterError(err)) return sql<boolean>`1 = 0`;
+      if (isFilterError(err)) return DENY;
       throw err;
     }
   }
@@ -47,9 +55,11 @@ export class RecordAccess {
 
   /** Whether a record that is not stored yet (given by its values) satisfies the rule. */
   async allowsValues(exec: Executor, c: Collection, rule: Rule, values: RecordValues, req: RequestInfo): Promise<boolean> {
-    const cond = this.condition(c, rule, req);
-    if (!cond) return true;
-    const { rows } = await sql`SELECT 1 FROM ${valuesTable(c, values, this.dialect)} WHERE ${cond} LIMIT 1`.execute(exec);
+    const compiled = this.compiled(c, rule, req);
+    if (!compiled) return true;
+    // A rule of request values only (`@request.auth.id != ''`) needs no would-be row to read.
+    const from = compiled.readsRow ? sql`FROM ${valuesTable(c, values, this.dialect)}` : sql``;
+    const { rows } = await sql`SELECT 1 ${from} WHERE ${compiled.condition} LIMIT 1`.execute(exec);
     return rows.length > 0;
   }
 

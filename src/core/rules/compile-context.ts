@@ -65,6 +65,7 @@ export class CompileState {
   private counter = 0;
   private readonly joinsByKey = new Map<string, ScopeJoin>();
   private readonly joinOrder: ScopeJoin[] = [];
+  private rowRead = false;
 
   constructor(
     readonly dialect: Dialect,
@@ -75,6 +76,20 @@ export class CompileState {
     counterStart = 0,
   ) {
     this.counter = counterStart;
+  }
+
+  /**
+   * The alias of the row the condition is about. Every reference to the row goes
+   * through here, so the state knows whether the condition depends on the row at all.
+   */
+  get root(): string {
+    this.rowRead = true;
+    return this.options.rootAlias;
+  }
+
+  /** Whether the compiled condition refers to the row (see `root`). */
+  get readsRow(): boolean {
+    return this.rowRead;
   }
 
   /** Whether the requester is held to client-filter restrictions (§3.1 step 4). */

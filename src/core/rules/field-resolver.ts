@@ -72,7 +72,7 @@ export class FieldResolver {
   }
 
   private rootWalk(allowHidden: boolean, nullifyMissing: boolean): Walk {
-    return { collection: this.base, alias: this.state.options.rootAlias, key: '', hops: [], multi: false, allowHidden, nullifyMissing };
+    return { collection: this.base, alias: this.state.root, key: '', hops: [], multi: false, allowHidden, nullifyMissing };
   }
 
   private loadCollection(nameOrId: unknown): Collection | undefined {

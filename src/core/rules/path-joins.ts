@@ -100,7 +100,7 @@ function leftJoin(state: CompileState, target: Collection, alias: string, on: Ra
 export function valueSubquery(
   state: CompileState, hops: readonly Hop[], value: (alias: string) => RawBuilder<unknown>,
 ): RawBuilder<unknown> {
-  let prev = state.options.rootAlias;
+  let prev = state.root;
   const clauses: RawBuilder<unknown>[] = [];
   for (const hop of hops) {
     const j = joinHop(state, hop, prev);

@@ -523,3 +523,29 @@ describe.skipIf(pgSkip !== undefined)('rule compiler on PostgreSQL', () => {
     expect(await fx.match(filter, opts)).toEqual(ids);
   });
 });
+
+describe('compileRule: whether a rule reads the row', () => {
+  const allPosts = async () => (await fx.db.selectFrom('posts').select('id').orderBy('id').execute()).map((r) => r.id);
+  it.each([
+    ["@request.auth.id != ''", false],
+    ["@request.auth.collectionName = 'users' && @request.method = 'POST'", false],
+    // Conservative: joins start from the row's walk even when they never use its alias.
+    ["@collection.teams.name = 'red'", true],
+    ["@request.auth.role = 'admin'", true],
+    ['@now > "2000-01-01"', false],
+    ["title = 'x'", true],
+    ['@request.auth.id = author', true],
+    ['@request.body.title:changed = true', true],
+    ['author.team.name = "red"', true],
+    ['editors.name ?= "Bob"', true],
+    ['comments_via_post.body != ""', true],
+  ])('%s → reads the row: %s', async (rule, reads) => {
+    const compiled = fx.compiler.compileRule(rule, { collection: posts, rootAlias: 'root', request: alice, mode: 'rule' });
+    expect(compiled.readsRow).toBe(reads);
+    if (!reads) {
+      // A rule that does not read the row matches every row or none.
+      const matched = await fx.match(rule, { request: alice });
+      expect([[], await allPosts()]).toContainEqual(matched);
+    }
+  });
+});

@@ -33,12 +33,24 @@ export const RULE_PARSE_LIMITS = { maxLength: 100_000 } as const;
 export interface RuleCompiler {
   /** Parses (cached) and compiles a filter or rule; throws a 400 AppError (FilterError) on any error. */
   compileFilter(text: string, opts: CompileOptions): RawBuilder<boolean>;
+  /** Like compileFilter, also telling whether the condition refers to the row at all. */
+  compileRule(text: string, opts: CompileOptions): CompiledRule;
   /** Compiles an already parsed filter. */
   compileNode(node: FilterNode, opts: CompileOptions): RawBuilder<boolean>;
   /** Compiles a `sort` parameter into ORDER BY items, direction included; 400 on an invalid field. */
   compileSort(text: string, opts: CompileOptions): RawBuilder<unknown>[];
   /** Checks a rule for saving a collection: null when it compiles, else the reason (spec §2.2). */
   validateRule(collection: Collection, rule: string): string | null;
+}
+
+/**
+ * A compiled rule and whether it may depend on the row. `readsRow` is conservative: false
+ * only when no part of the condition refers to the row (a rule of plain `@request.*`
+ * values); a rule that joins other collections counts as reading it.
+ */
+export interface CompiledRule {
+  condition: RawBuilder<boolean>;
+  readsRow: boolean;
 }
 
 /** What a RuleCompiler needs: the dialect that writes SQL and the schema that names collections. */
@@ -58,6 +70,13 @@ class SqlRuleCompiler implements RuleCompiler {
   compileFilter(text: string, opts: CompileOptions): RawBuilder<boolean> {
     const node = parseFilterCached(text, opts.mode === 'rule' ? RULE_PARSE_LIMITS : {});
     return this.compileNode(node, opts);
+  }
+
+  compileRule(text: string, opts: CompileOptions): CompiledRule {
+    const node = parseFilterCached(text, opts.mode === 'rule' ? RULE_PARSE_LIMITS : {});
+    const state = this.newState(opts, 0);
+    const condition = this.compileWith(node, state);
+    return { condition, readsRow: state.readsRow };
   }
 
   compileNode(node: FilterNode, opts: CompileOptions): RawBuilder<boolean> {

@@ -22,7 +22,7 @@ export function compileSortItems(text: string, newState: () => CompileState): Ra
     if (item.name === '@rowid') {
       // NOTE: a view has no row number of its own; SQLite would fail the whole query.
       if (state.options.collection.type === 'view') throw new FilterError('invalid sort field "@rowid" - views have no rowid');
-      return d.orderBy(d.rowId(state.options.rootAlias), item.desc);
+      return d.orderBy(d.rowId(state.root), item.desc);
     }
     let resolved;
     try {
