@@ -549,3 +549,45 @@ describe('compileRule: whether a rule reads the row', () => {
     }
   });
 });
+
+describe('compileRule: compiled rules are reused per signed-in record and schema version', () => {
+  const opts = (request: RequestInfo) => ({ collection: posts, rootAlias: 'root', request, mode: 'rule' as const });
+  const rows = async (cond: RawBuilder<boolean>) =>
+    (await sql<{ id: string }>`SELECT root.id FROM posts AS root WHERE ${cond} ORDER BY root.id`.execute(fx.db)).rows.map((r) => r.id);
+
+  it('gives each record its own condition, and the same one again on the next request', async () => {
+    const rule = 'author = @request.auth.id';
+    const first = fx.compiler.compileRule(rule, opts(alice));
+    expect(fx.compiler.compileRule(rule, opts(userRequest('u1')))).toBe(first);
+    const forBob = fx.compiler.compileRule(rule, opts(bob));
+    expect(forBob).not.toBe(first);
+    expect(await rows(first.condition)).toEqual(['p1']);
+    expect(await rows(forBob.condition)).toEqual(['p2']);
+    // A guest's id is "" as far as `=` goes, so it matches the post without an author.
+    expect(await rows(fx.compiler.compileRule(rule, opts(guest)).condition)).toEqual(['p3']);
+  });
+
+  it('keys on the signed-in record\'s own fields, the method and the context', async () => {
+    const rule = "@request.auth.verified = true && @request.method = 'GET'";
+    const verified = fx.compiler.compileRule(rule, opts(guestRequest({ ...alice, method: 'GET' })));
+    expect(await rows(verified.condition)).toHaveLength(4);
+    const unverified = { ...alice, auth: { ...alice.auth!, record: { ...alice.auth!.record, verified: false } }, method: 'GET' };
+    expect(await rows(fx.compiler.compileRule(rule, opts(unverified)).condition)).toEqual([]);
+    expect(await rows(fx.compiler.compileRule(rule, opts({ ...alice, method: 'POST' })).condition)).toEqual([]);
+  });
+
+  it('compiles afresh after a schema change', () => {
+    const rule = 'author = @request.auth.id';
+    const before = fx.compiler.compileRule(rule, opts(alice));
+    const schema = (fx.compiler as unknown as { deps: { schema: MemorySchema } }).deps.schema;
+    schema.replaceAll(schema.all().slice());
+    expect(fx.compiler.compileRule(rule, opts(alice))).not.toBe(before);
+  });
+
+  it('never reuses a rule that reads body, query, headers or the clock', () => {
+    for (const rule of ['title = @request.body.title', 'title = @request.query.q', 'title = @request.headers.x', 'created < @now']) {
+      const request = guestRequest({ ...alice, body: { title: 'a' }, query: { q: 'a' }, headers: { x: 'a' } });
+      expect(fx.compiler.compileRule(rule, opts(request))).not.toBe(fx.compiler.compileRule(rule, opts(request)));
+    }
+  });
+});

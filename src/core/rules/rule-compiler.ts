@@ -22,6 +22,7 @@ import { compareResolved } from './compare.js';
 import { datetimeMacroValue, isDatetimeMacro } from './datetime-macros.js';
 import { FieldResolver, literalOperand } from './field-resolver.js';
 import { guestRequest } from './request-info.js';
+import { RuleCache } from './rule-cache.js';
 import { compileSortItems } from './sort-compiler.js';
 
 export type { CompileMode, CompileOptions } from './compile-context.js';
@@ -65,7 +66,12 @@ export function createRuleCompiler(deps: RuleCompilerDeps): RuleCompiler {
 }
 
 class SqlRuleCompiler implements RuleCompiler {
-  constructor(private readonly deps: RuleCompilerDeps) {}
+  // Rules compile the same for every request of one signed-in record: kept per schema version.
+  private readonly rules: RuleCache<CompiledRule>;
+
+  constructor(private readonly deps: RuleCompilerDeps) {
+    this.rules = new RuleCache(deps.schema, RULE_PARSE_LIMITS);
+  }
 
   compileFilter(text: string, opts: CompileOptions): RawBuilder<boolean> {
     const node = parseFilterCached(text, opts.mode === 'rule' ? RULE_PARSE_LIMITS : {});
@@ -73,10 +79,12 @@ class SqlRuleCompiler implements RuleCompiler {
   }
 
   compileRule(text: string, opts: CompileOptions): CompiledRule {
-    const node = parseFilterCached(text, opts.mode === 'rule' ? RULE_PARSE_LIMITS : {});
-    const state = this.newState(opts, 0);
-    const condition = this.compileWith(node, state);
-    return { condition, readsRow: state.readsRow };
+    return this.rules.get(text, opts, () => {
+      const node = parseFilterCached(text, opts.mode === 'rule' ? RULE_PARSE_LIMITS : {});
+      const state = this.newState(opts, 0);
+      const condition = this.compileWith(node, state);
+      return { condition, readsRow: state.readsRow };
+    });
   }
 
   compileNode(node: FilterNode, opts: CompileOptions): RawBuilder<boolean> {

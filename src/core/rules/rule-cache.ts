@@ -1,0 +1,82 @@
+/**
+ * Compiled API rules, reused across requests that would compile them the same way.
+ * A rule's SQL depends on the schema, the compile options and the request values it
+ * reads; for rules that read only the signed-in record's own fields, the method and
+ * the context, those make a small key, and a request with the same key gets the same
+ * condition (with the same bound values) without compiling again.
+ */
+import type { FilterNode, Operand } from '../../filter/ast.js';
+import { parseFilterCached } from '../../filter/filter-cache.js';
+import { Lru } from '../../tools/lru.js';
+import type { Collection } from '../collections/collection.js';
+import type { Schema } from '../collections/schema.js';
+import type { CompileOptions } from './compile-context.js';
+import type { RequestInfo } from './request-info.js';
+
+/** What the cache hands back: whatever the compiler produced for a rule. */
+type Compiled = object;
+
+/** Requests per rule whose compiled form is kept (one per signed-in record, mostly). */
+const PER_RULE = 2_000;
+
+interface CollectionRules {
+  /** The schema version the entries were compiled under. */
+  version: number;
+  /** Per rule text: compiled forms by request key, or null when the rule reads other request values. */
+  rules: Map<string, Lru<string, Compiled> | null>;
+}
+
+/** A RuleCache keeps compiled rules per collection, rule text and request key. */
+export class RuleCache<T extends Compiled> {
+  private readonly byCollection = new WeakMap<Collection, CollectionRules>();
+
+  constructor(private readonly schema: Schema, private readonly parseLimits: { maxLength: number }) {}
+
+  /** The compiled rule for these options, from the cache or from `compile`. */
+  get(text: string, opts: CompileOptions, compile: () => T): T {
+    const version = this.schema.version;
+    let entry = this.byCollection.get(opts.collection);
+    if (!entry || entry.version !== version) {
+      entry = { version, rules: new Map() };
+      this.byCollection.set(opts.collection, entry);
+    }
+    let byRequest = entry.rules.get(text);
+    if (byRequest === undefined) {
+      byRequest = cacheable(parseFilterCached(text, this.parseLimits)) ? new Lru(PER_RULE) : null;
+      entry.rules.set(text, byRequest);
+    }
+    if (byRequest === null) return compile();
+    const key = requestKey(opts);
+    const hit = byRequest.get(key);
+    if (hit) return hit as T;
+    const compiled = compile();
+    byRequest.set(key, compiled);
+    return compiled;
+  }
+}
+
+/**
+ * Whether a rule's compiled form depends on nothing of the request beyond requestKey:
+ * no datetime macros (their value moves), no body, query or headers values.
+ */
+function cacheable(node: FilterNode): boolean {
+  if (node.kind === 'logical') return node.items.every(cacheable);
+  return operandCacheable(node.left) && operandCacheable(node.right);
+}
+
+function operandCacheable(op: Operand): boolean {
+  if (op.kind === 'function') return op.args.every(operandCacheable);
+  if (op.kind !== 'identifier' || !op.name.startsWith('@')) return true;
+  const name = op.name;
+  return name.startsWith('@collection.') || name.startsWith('@request.auth.')
+    || name === '@request.method' || name === '@request.context';
+}
+
+/** Everything of the options and the request that a cacheable rule's compilation reads. */
+function requestKey(opts: CompileOptions): string {
+  const req: RequestInfo = opts.request;
+  const auth = req.auth
+    ? [req.auth.collection.id, req.auth.record.id, req.auth.record.email, req.auth.record.emailVisibility, req.auth.record.verified].map(String).join('\u0000')
+    : '-';
+  return [opts.mode, opts.rootAlias, req.isSuperuser ? '1' : '0', req.method, req.context, auth].join('\u0001');
+}
