@@ -3,8 +3,9 @@
  * measures the current source without touching the shared dist/ (and without
  * tsx's on-the-fly compilation inflating the start-up time).
  */
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 function tsFiles(dir) {
   const out = [];
@@ -17,11 +18,12 @@ function tsFiles(dir) {
 }
 
 /**
- * Transpiles every module of `<root>/src` to `<outDir>/dist` (file by file, like tsc)
- * and returns the CLI entry. Falls back to the project's own dist/ when esbuild is
- * not installed.
+ * Builds `<root>/src` into `<outDir>/dist` and returns the CLI entry: bundled by the
+ * project's own scripts/build.mjs, as `npm run build` ships it, or with `bundle: false`
+ * transpiled file by file (CPU profiles then name each source file and package).
+ * Falls back to the project's own dist/ when esbuild is not installed.
  */
-export async function buildPlinth(root, outDir) {
+export async function buildPlinth(root, outDir, { bundle = true } = {}) {
   let esbuild;
   try {
     esbuild = await import('esbuild');
@@ -33,6 +35,11 @@ export async function buildPlinth(root, outDir) {
   // NOTE: src/cli/version.ts reads ../../package.json relative to itself, and the
   // nearest package.json makes the .js files ES modules: copy the project's.
   cpSync(join(root, 'package.json'), join(outDir, 'package.json'));
+  const projectBuild = join(root, 'scripts/build.mjs');
+  if (bundle && existsSync(projectBuild)) {
+    const { buildDist } = await import(pathToFileURL(projectBuild).href);
+    return { entry: await buildDist(root, join(outDir, 'dist')), source: 'src/ (bundled by scripts/build.mjs, as npm run build does)' };
+  }
   const src = join(root, 'src');
   await esbuild.build({
     entryPoints: tsFiles(src).map((f) => relative(root, f)),

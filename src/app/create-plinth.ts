@@ -45,6 +45,7 @@ import { registerOAuth2RedirectRoutes } from '../http/oauth2-redirect-routes.js'
 import { registerSettingsRoutes } from '../http/settings-routes.js';
 import { SettingsService } from '../core/settings/settings-service.js';
 import type { Plinth } from './plinth.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { MfaService } from '../core/auth/mfa-service.js';
 import { AuthFlows } from '../core/auth/auth-flows.js';
 import { AuthMails } from '../core/auth/auth-mails.js';
@@ -133,7 +134,10 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   const auth = new AuthService({ db, schema, access: records.access, mfa });
 
   const logger = options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel });
-  const http = Fastify(fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout, logRequests: config.logLevel === 'debug' || config.logLevel === 'trace' }));
+  const http = Fastify({
+    ...fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout, logRequests: config.logLevel === 'debug' || config.logLevel === 'trace' }),
+    schemaController: lazySchemaCompilers(),
+  });
   await registerHttpConventions(http, { origins: config.origins, bodyLimit: config.bodyLimit });
   registerClusterSyncHook(http, sync);
   registerClientIp(http, { trustedProxies: config.trustedProxies ?? [], settings: () => settings.get().trustedProxy });

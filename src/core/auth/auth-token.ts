@@ -3,10 +3,16 @@
  * record's tokenKey concatenated with the collection's secret for the token
  * type, so rotating either revokes the tokens at once.
  */
-import { SignJWT, decodeJwt, jwtVerify } from 'jose';
+// NOTE: only the decoder loads at start-up; signing and verifying (and the WebCrypto
+// parts of jose behind them) load with the first token, keeping start-up fast.
+import { decodeJwt } from 'jose/jwt/decode';
 import type { AuthCollection, TokenConfig } from '../collections/collection.js';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Lru } from '../../tools/lru.js';
+import { lazyModule } from '../../tools/lazy-module.js';
+
+const joseSign = lazyModule(() => import('jose/jwt/sign'));
+const joseVerify = lazyModule(() => import('jose/jwt/verify'));
 
 /** The token types of spec §5.9. */
 export type TokenType = 'auth' | 'file' | 'verification' | 'passwordReset' | 'emailChange';
@@ -52,6 +58,7 @@ export async function signRecordToken(c: AuthCollection, tokenKey: string, claim
   const config = tokenConfig(c, claims.type);
   const seconds = duration && duration > 0 ? duration : config.duration;
   const { exp: _ignored, ...payload } = claims;
+  const { SignJWT } = await joseSign();
   return new SignJWT({ ...payload })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setExpirationTime(Math.floor(Date.now() / 1000) + seconds)
@@ -90,6 +97,7 @@ export async function verifyRecordToken(c: AuthCollection, tokenKey: string, tok
   if (known && known.keyText === keyText) return unexpired(known.claims) && claimsFit(known.claims, c, type) ? known.claims : null;
   try {
     // SECURITY: pinning algorithms to HS256 refuses `alg: none` and key-confusion tricks.
+    const { jwtVerify } = await joseVerify();
     const { payload } = await jwtVerify(token, signingKey(keyText), { algorithms: ['HS256'], requiredClaims: ['exp'] });
     // Frozen: one verified claims object is shared by every request that sends the token.
     const claims = Object.freeze(payload) as unknown as TokenClaims;

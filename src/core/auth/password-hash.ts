@@ -2,15 +2,20 @@
  * Password hashing: argon2id with OWASP's parameters for new hashes; bcrypt
  * hashes (users imported from PocketBase) still verify and are flagged for rehash.
  */
-import { Algorithm, hash, verify } from '@node-rs/argon2';
-import bcrypt from 'bcryptjs';
+import { lazyModule } from '../../tools/lazy-module.js';
+
+// NOTE: argon2's native addon and bcryptjs load on the first password check, not at
+// start-up: a server that only serves records never needs them (and argon2 costs megabytes).
+const argon2 = lazyModule(() => import('@node-rs/argon2'));
+const bcryptjs = lazyModule(() => import('bcryptjs'));
 
 // OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
-const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const ARGON2_COSTS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 /** Hashes a plain password with argon2id. */
-export function hashPassword(plain: string): Promise<string> {
-  return hash(plain, ARGON2_OPTIONS);
+export async function hashPassword(plain: string): Promise<string> {
+  const argon = await argon2();
+  return argon.hash(plain, { algorithm: argon.Algorithm.Argon2id, ...ARGON2_COSTS });
 }
 
 /** The result of checking a password against a stored hash. */
@@ -30,9 +35,11 @@ let dummyHash: Promise<string> | undefined;
  */
 export async function checkPassword(stored: string | undefined | null, plain: string): Promise<PasswordCheck> {
   if (stored && /^\$2[aby]?\$/.test(stored)) {
+    const { default: bcrypt } = await bcryptjs();
     const ok = await bcrypt.compare(plain, stored).catch(() => false);
     return { ok, needsRehash: ok };
   }
+  const { verify } = await argon2();
   if (stored && stored.startsWith('$argon2')) {
     const ok = await verify(stored, plain).catch(() => false);
     return { ok, needsRehash: ok && !stored.startsWith('$argon2id$v=19$m=19456,t=2,p=1$') };

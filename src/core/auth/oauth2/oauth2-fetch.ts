@@ -4,7 +4,11 @@
  * against a provider's published keys (Apple, OpenID Connect without a
  * user-info endpoint).
  */
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+// NOTE: jose's key-set and verification modules load with the first ID token, not at start-up.
+import type { createRemoteJWKSet, JWTPayload } from 'jose';
+import { lazyModule } from '../../../tools/lazy-module.js';
+
+const jose = lazyModule(() => import('jose'));
 
 /** How long one provider call may take before the sign-in fails. */
 export const PROVIDER_TIMEOUT_MS = 30_000;
@@ -38,6 +42,7 @@ const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
  * SECURITY: the claims of an unverified ID token are never trusted.
  */
 export async function verifyIdToken(idToken: string, check: IdTokenCheck): Promise<JWTPayload> {
+  const { createRemoteJWKSet, jwtVerify } = await jose();
   let keys = keySets.get(check.jwksURL);
   if (!keys) {
     keys = createRemoteJWKSet(new URL(check.jwksURL), { timeoutDuration: PROVIDER_TIMEOUT_MS });

@@ -5,7 +5,10 @@
  * tokens through arctic's OAuth2 client, then fetches the user.
  */
 import { randomInt } from 'node:crypto';
-import { CodeChallengeMethod, OAuth2Client, type OAuth2Tokens } from 'arctic';
+// NOTE: arctic's generic client is imported from its own module: the package index
+// loads arctic's seventy provider classes, which Plinth does not use, at start-up.
+import { CodeChallengeMethod, OAuth2Client } from 'arctic/dist/client.js';
+import type { OAuth2Tokens } from 'arctic/dist/oauth2.js';
 // NOTE: arctic exports its token-request helpers only from this module; the
 // `post` client authentication of Facebook and Apple needs them with our endpoints.
 import { createOAuth2Request, sendTokenRequest } from 'arctic/dist/request.js';
