@@ -10,7 +10,10 @@ import { isFilterError } from '../../filter/filter-error.js';
 import type { Collection, Rule } from '../collections/collection.js';
 import type { CompiledRule, RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
-import { rootTable, valuesTable, type RecordValues } from './record-store.js';
+import { findRecord, rootTable, rowToValues, valuesTable, type RecordValues } from './record-store.js';
+
+// The rule's verdict next to the row's columns; `@` cannot start a field name, so it never clashes.
+const ALLOWED_COLUMN = '@allowed';
 
 /** The condition of a rule that matches nothing. */
 const DENY: CompiledRule = { condition: sql<boolean>`1 = 0`, readsRow: false };
@@ -51,6 +54,22 @@ export class RecordAccess {
     if (!cond) return true;
     const { rows } = await sql`SELECT 1 FROM ${rootTable(c)} WHERE root.${sql.ref('id')} = ${id} AND (${cond}) LIMIT 1`.execute(exec);
     return rows.length > 0;
+  }
+
+  /**
+   * Loads the stored record `id` and whether the rule lets this request at it, in one
+   * query; undefined when there is no such record.
+   */
+  async findWithRule(exec: Executor, c: Collection, rule: Rule, id: string, req: RequestInfo): Promise<{ values: RecordValues; allowed: boolean } | undefined> {
+    const compiled = this.compiled(c, rule, req);
+    if (!compiled) {
+      const values = await findRecord(exec, c, id);
+      return values && { values, allowed: true };
+    }
+    const allowed = sql`CASE WHEN (${compiled.condition}) THEN 1 ELSE 0 END AS ${sql.id(ALLOWED_COLUMN)}`;
+    const { rows } = await sql<Record<string, unknown>>`SELECT root.*, ${allowed} FROM ${rootTable(c)} WHERE root.${sql.ref('id')} = ${id}`.execute(exec);
+    const row = rows[0];
+    return row && { values: rowToValues(c, row), allowed: Number(row[ALLOWED_COLUMN]) === 1 };
   }
 
   /** Whether a record that is not stored yet (given by its values) satisfies the rule. */

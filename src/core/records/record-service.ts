@@ -86,9 +86,9 @@ export class RecordService {
   /** Views one record (spec §3.2). */
   async view(c: Collection, id: string, out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>> {
     this.access.assertNotLocked(c.viewRule, req);
-    const values = await findRecord(this.deps.db, c, id);
-    if (!values || !(await this.access.allows(this.deps.db, c, c.viewRule, id, req))) throw notFound();
-    return (await this.present(this.deps.db, c, [values], out, req))[0]!;
+    const found = await this.access.findWithRule(this.deps.db, c, c.viewRule, id, req);
+    if (!found?.allowed) throw notFound();
+    return (await this.present(this.deps.db, c, [found.values], out, req))[0]!;
   }
 
   /** Creates a record (spec §3.3); within `scope` when given (batch), else in its own transaction. */
@@ -138,11 +138,16 @@ export class RecordService {
     const hashes = await prehashPasswords(c, body);
     return this.write('Failed to update record.', scope, async (s) => {
       const trx = s.trx;
-      const old = await findRecord(trx, c, id);
-      if (!old) throw notFound();
+      // A rule that does not read the body is checked with the read of the record; one that
+      // does needs the body resolved against the stored record first.
+      const early = !readsBody(c.updateRule);
+      const found = await this.access.findWithRule(trx, c, early ? c.updateRule : '', id, req);
+      if (!found) throw notFound();
+      const old = found.values;
       const resolved = resolveBody(c, body, old, !req.isSuperuser);
       const ruleReq: RequestInfo = { ...req, body: resolved.ruleBody };
-      if (!(await this.access.allows(trx, c, c.updateRule, id, ruleReq))) throw notFound();
+      const allowed = early ? found.allowed : await this.access.allows(trx, c, c.updateRule, id, ruleReq);
+      if (!allowed) throw notFound();
       const values = resolved.values;
       const newPassword = c.type === 'auth' ? keepPasswordIfEmpty(resolved, old) : '';
       const errors = validateFields({ collection: c, values, old, touched: resolved.touched });
@@ -167,8 +172,9 @@ export class RecordService {
     assertWritable(c);
     this.access.assertNotLocked(c.deleteRule, req);
     await this.write('Failed to delete record.', scope, async (s) => {
-      const values = await findRecord(s.trx, c, id);
-      if (!values || !(await this.access.allows(s.trx, c, c.deleteRule, id, req))) throw notFound();
+      const found = await this.access.findWithRule(s.trx, c, c.deleteRule, id, req);
+      if (!found?.allowed) throw notFound();
+      const values = found.values;
       if (c.name === '_superusers') await this.assertNotLastSuperuser(s.trx, c);
       await deleteWithReferences(s.trx, this.deps, c, values, (gone, record) => this.onDeleted(s, gone, record));
     });
@@ -257,6 +263,11 @@ export class RecordService {
       throw err;
     }
   }
+}
+
+/** Whether a rule may read `@request.body` (conservative: any mention counts). */
+function readsBody(rule: string | null): boolean {
+  return rule !== null && rule.includes('@request.body');
 }
 
 function hasDefaultIdPattern(c: Collection): boolean {

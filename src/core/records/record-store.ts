@@ -8,6 +8,7 @@ import type { Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
 import type { Collection, Field } from '../collections/collection.js';
 import { getFieldType } from '../fields/field-registry.js';
+import type { FieldType } from '../fields/field-type.js';
 
 /** A record's field values, keyed by field name, in the shapes of spec §2.5. */
 export type RecordValues = Record<string, unknown>;
@@ -17,10 +18,30 @@ export function rootTable(c: Collection): RawBuilder<unknown> {
   return sql`${sql.table(c.name)} AS root`;
 }
 
+/** How one column becomes a record value. */
+interface ColumnReader {
+  name: string;
+  field: Field;
+  fromDb: FieldType['fromDb'];
+}
+
+// The readers of a field list, built once: every row read goes through them. Keyed by the
+// fields array, which a schema change replaces with the collection.
+const readers = new WeakMap<readonly Field[], ColumnReader[]>();
+
+function columnReaders(fields: readonly Field[]): ColumnReader[] {
+  let list = readers.get(fields);
+  if (!list) {
+    list = fields.map((field) => ({ name: field.name, field, fromDb: getFieldType(field.type)!.fromDb }));
+    readers.set(fields, list);
+  }
+  return list;
+}
+
 /** Turns a database row into record values. */
 export function rowToValues(c: Collection, row: Record<string, unknown>): RecordValues {
   const values: RecordValues = {};
-  for (const f of c.fields) values[f.name] = getFieldType(f.type)!.fromDb(f, row[f.name]);
+  for (const r of columnReaders(c.fields)) values[r.name] = r.fromDb(r.field, row[r.name]);
   return values;
 }
 
