@@ -5,6 +5,13 @@
  * node's RSS per connection and, with a few active subscribers of `products/*`,
  * the time from a write to its delivery at a fixed write rate.
  *
+ * Memory is read from /proc/<pid>/status at four points: before (the node idle),
+ * the peak while the N clients connect (VmHWM; a storm of N connections in a few
+ * seconds, so V8's young generation grows for it), 3 s after they are all connected
+ * (`rssIdleMiB`, which gives the per-connection figure), and the peak of the workload
+ * itself: N idle clients while the writes run (VmHWM reset once all are connected,
+ * `rssPeakMiB`; garbage of the writes piles up in V8's old space until a major GC).
+ *
  *   node bench/realtime/probe.mjs                      # starts its own node (tsx) in a temp dir
  *   node bench/realtime/probe.mjs --url=URL --pid=PID  # against a seeded bench node (npm run bench)
  *   options: --clients=10000 --rate=100 --seconds=10 --active=10
@@ -14,7 +21,7 @@
  * sent to the arrival of the event, so it bounds commit → delivery from above.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,6 +46,29 @@ const log = (text) => process.stderr.write(`${text}\n`);
 function rssOf(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/**
+ * Tracks a process's peak RSS from now on: the kernel's VmHWM after resetting it
+ * (/proc/<pid>/clear_refs), or, when the kernel refuses, the largest VmRSS sampled
+ * every 100 ms. `stop()` returns the peak in bytes.
+ */
+function trackPeak(pid) {
+  let reset = true;
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    reset = false;
+  }
+  let max = rssOf(pid);
+  const timer = setInterval(() => { max = Math.max(max, rssOf(pid)); }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return reset && hwm ? Math.max(Number(hwm[1]) * 1024, max) : Math.max(max, rssOf(pid));
+    },
+  };
 }
 
 /** One JSON request over a keep-alive agent. */
@@ -160,6 +190,7 @@ async function main() {
     // Idle clients: each subscribes to a record of `products` that is never written, so it
     // holds a subscription on the written collection but receives nothing.
     const idle = [];
+    const connectPeak = trackPeak(node.pid);
     const started = performance.now();
     await pool(Array.from({ length: N }, (_, i) => i), 200, async (i) => {
       if (Date.now() > deadline) throw new Error('time limit reached while connecting');
@@ -170,9 +201,11 @@ async function main() {
     });
     log(`${idle.length} idle clients connected and subscribed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     await new Promise((r) => setTimeout(r, 3000));
+    const rssConnectPeak = connectPeak.stop();
     const rssIdle = rssOf(node.pid);
     const perClient = (rssIdle - rssBefore) / N;
-    log(`node RSS with ${N} idle clients: ${(rssIdle / 1048576).toFixed(1)} MiB → ${(perClient / 1024).toFixed(1)} KiB per connection`);
+    log(`node RSS with ${N} idle clients: ${(rssIdle / 1048576).toFixed(1)} MiB → ${(perClient / 1024).toFixed(1)} KiB per connection (peak while connecting ${(rssConnectPeak / 1048576).toFixed(1)} MiB)`);
+    const workloadPeak = trackPeak(node.pid);
 
     // Active subscribers and the writer.
     const runId = Math.random().toString(36).slice(2, 8);
@@ -222,6 +255,7 @@ async function main() {
     const waitUntil = Date.now() + 5000;
     while (delivered < expected && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 20));
     const rssEnd = rssOf(node.pid);
+    const rssPeak = workloadPeak.stop();
     const stillOpen = idle.filter((s) => !s.closed()).length;
 
     // The response leaves right after the commit, so "event arrival − response arrival"
@@ -231,8 +265,8 @@ async function main() {
     writeMs.sort((a, b) => a - b);
     const result = {
       clients: N, idleStillOpen: stillOpen,
-      rssBeforeMiB: round(rssBefore / 1048576), rssIdleMiB: round(rssIdle / 1048576), rssAfterWritesMiB: round(rssEnd / 1048576),
-      rssPerConnectionKiB: round(perClient / 1024),
+      rssBeforeMiB: round(rssBefore / 1048576), rssConnectPeakMiB: round(rssConnectPeak / 1048576), rssIdleMiB: round(rssIdle / 1048576),
+      rssPeakMiB: round(rssPeak / 1048576), rssAfterWritesMiB: round(rssEnd / 1048576), rssPerConnectionKiB: round(perClient / 1024),
       writes: total, writesPerSecond: round(achieved), activeSubscribers: ACTIVE,
       deliveries: delivered, missingDeliveries: expected - delivered,
       writeToDeliveryMs: { p50: round(quantile(latencies, 0.5)), p99: round(quantile(latencies, 0.99)), max: round(latencies.at(-1) ?? NaN) },
@@ -240,6 +274,7 @@ async function main() {
       loadAverage1m: round(Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0])),
       createRequestMs: { p50: round(quantile(writeMs, 0.5)), p99: round(quantile(writeMs, 0.99)) },
     };
+    log(`node RSS peak with ${N} idle clients during the writes: ${(rssPeak / 1048576).toFixed(1)} MiB, at the end ${(rssEnd / 1048576).toFixed(1)} MiB`);
     log(`write → delivery p50 ${result.writeToDeliveryMs.p50} ms, p99 ${result.writeToDeliveryMs.p99} ms; response → delivery p50 ${result.responseToDeliveryMs.p50} ms, p99 ${result.responseToDeliveryMs.p99} ms; ${delivered}/${expected} delivered; ${stillOpen}/${N} idle clients still open`);
     for (const s of [...idle, ...active]) s.close();
     process.stdout.write(`${JSON.stringify(result)}\n`);

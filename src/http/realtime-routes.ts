@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { RealtimeHub } from '../core/realtime/realtime-hub.js';
-import type { RealtimeConnection } from '../core/realtime/realtime-client.js';
+import type { RealtimeClient, RealtimeConnection } from '../core/realtime/realtime-client.js';
 import { badRequest, fieldError, type ErrorData } from '../errors/app-error.js';
 import { clientIp } from './client-ip.js';
 
@@ -15,6 +15,14 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 
 /** Registers the realtime routes over a hub. */
 export function registerRealtimeRoutes(app: FastifyInstance, hub: RealtimeHub): void {
+  // NOTE: one listener and one WeakMap entry per stream rather than a closure (or a
+  // `once` wrapper) each: with 10,000 idle streams every per-stream object counts.
+  const streams = new WeakMap<ServerResponse, RealtimeClient>();
+  function onStreamClose(this: ServerResponse): void {
+    const client = streams.get(this);
+    if (client) hub.disconnect(client);
+  }
+
   // Open streams would keep Fastify's close() waiting forever.
   app.addHook('preClose', (done) => {
     hub.closeAll();
@@ -38,8 +46,8 @@ export function registerRealtimeRoutes(app: FastifyInstance, hub: RealtimeHub): 
     });
     res.flushHeaders();
     request.raw.socket.setNoDelay(true);
-    const client = hub.connect(sseConnection(res), clientIp(request));
-    res.once('close', () => hub.disconnect(client));
+    streams.set(res, hub.connect(new SseConnection(res), clientIp(request)));
+    res.on('close', onStreamClose);
   });
 
   app.post('/api/realtime', async function setSubscriptions(request, reply) {
@@ -49,19 +57,21 @@ export function registerRealtimeRoutes(app: FastifyInstance, hub: RealtimeHub): 
   });
 }
 
-/** A RealtimeConnection over a raw HTTP response. */
-function sseConnection(res: ServerResponse): RealtimeConnection {
-  return {
-    write(frame) {
-      if (res.writableEnded || res.destroyed) return;
-      res.write(frame);
-      // SECURITY: a client that stops reading would make the node buffer every event.
-      if (res.writableLength > MAX_BUFFERED) res.destroy();
-    },
-    end() {
-      if (!res.writableEnded) res.end();
-    },
-  };
+/** A RealtimeConnection over a raw HTTP response (a class: one small object per stream, no closures). */
+class SseConnection implements RealtimeConnection {
+  constructor(private readonly res: ServerResponse) {}
+
+  write(frame: string): void {
+    const res = this.res;
+    if (res.writableEnded || res.destroyed) return;
+    res.write(frame);
+    // SECURITY: a client that stops reading would make the node buffer every event.
+    if (res.writableLength > MAX_BUFFERED) res.destroy();
+  }
+
+  end(): void {
+    if (!this.res.writableEnded) this.res.end();
+  }
 }
 
 /** Validates the body of spec §6.2: clientId 1–255 chars, at most 1000 subscriptions of at most 2500 chars. */

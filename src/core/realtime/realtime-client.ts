@@ -21,10 +21,13 @@ export interface BoundAuth {
   secret: string;
 }
 
+/** The topics of a client that has not subscribed yet: one shared empty list. */
+const NO_TOPICS: readonly Topic[] = Object.freeze([]);
+
 /** RealtimeClient holds one subscriber's state. */
 export class RealtimeClient {
   auth: BoundAuth | null = null;
-  topics: readonly Topic[] = [];
+  topics: readonly Topic[] = NO_TOPICS;
   /** Milliseconds timestamp of the last frame sent, for the idle timeout. */
   lastSentAt: number;
   closed = false;

@@ -9,6 +9,7 @@ import { isAuthCollection, type Collection } from '../collections/collection.js'
 import type { Schema } from '../collections/schema.js';
 import type { AuthInfo } from '../rules/request-info.js';
 import type { Bus } from './bus.js';
+import { ClientIndex } from './client-index.js';
 import { DirectMessages } from './direct-messages.js';
 import { RealtimeClient, type BoundAuth, type RealtimeConnection } from './realtime-client.js';
 import { RealtimeDelivery, type DeliveryEvent, type RealtimeDeliveryDeps } from './realtime-delivery.js';
@@ -45,9 +46,9 @@ const AUTH_MISMATCH = "The current and the previous request authorization don't 
 export class RealtimeHub {
   private readonly clients = new Map<string, RealtimeClient>();
   /** Clients by topicKey() of their topics, so an event only visits clients of its collection or record. */
-  private readonly byTopic = new Map<string, Set<RealtimeClient>>();
+  private readonly byTopic = new ClientIndex<RealtimeClient>();
   /** Clients by the id of their bound auth record. */
-  private readonly byAuth = new Map<string, Set<RealtimeClient>>();
+  private readonly byAuth = new ClientIndex<RealtimeClient>();
   private readonly topics = new TopicCache();
   private readonly delivery: RealtimeDelivery;
   private readonly direct: DirectMessages;
@@ -172,7 +173,7 @@ export class RealtimeHub {
     const candidates = new Set<RealtimeClient>();
     for (const name of new Set([c.id, c.name])) {
       for (const recordId of [null, String(event.record.id)]) {
-        for (const client of this.byTopic.get(topicKey(name, recordId)) ?? []) candidates.add(client);
+        for (const client of this.byTopic.get(topicKey(name, recordId))) candidates.add(client);
       }
     }
     if (candidates.size === 0) return;
@@ -196,7 +197,7 @@ export class RealtimeHub {
   private followAuthChange(event: DeliveryEvent): void {
     if (event.action === 'create') return;
     const id = String(event.record.id);
-    for (const client of [...(this.byAuth.get(id) ?? [])]) {
+    for (const client of this.byAuth.get(id)) {
       const bound = client.auth;
       if (!bound || bound.info.collection.id !== event.collection.id) continue;
       if (event.action === 'delete' || bound.info.record.tokenKey !== event.record.tokenKey) this.bind(client, null);
@@ -216,14 +217,14 @@ export class RealtimeHub {
 
   private bind(client: RealtimeClient, auth: AuthInfo | null): void {
     const oldId = client.auth ? String(client.auth.info.record.id) : null;
-    if (oldId !== null) removeFrom(this.byAuth, oldId, client);
+    if (oldId !== null) this.byAuth.delete(oldId, client);
     client.auth = auth ? { info: { collection: auth.collection, record: auth.record }, secret: secretOf(auth.collection) } : null;
-    if (auth) addTo(this.byAuth, String(auth.record.id), client);
+    if (auth) this.byAuth.add(String(auth.record.id), client);
   }
 
   private index(client: RealtimeClient, before: readonly Topic[], after: readonly Topic[]): void {
-    for (const t of before) if (t.collection) removeFrom(this.byTopic, topicKey(t.collection, t.recordId), client);
-    for (const t of after) if (t.collection) addTo(this.byTopic, topicKey(t.collection, t.recordId), client);
+    for (const t of before) if (t.collection) this.byTopic.delete(topicKey(t.collection, t.recordId), client);
+    for (const t of after) if (t.collection) this.byTopic.add(topicKey(t.collection, t.recordId), client);
   }
 }
 
@@ -243,17 +244,4 @@ function secretOf(c: Collection): string {
 
 function sameRecord(bound: BoundAuth, auth: AuthInfo | null): boolean {
   return !!auth && auth.collection.id === bound.info.collection.id && auth.record.id === bound.info.record.id;
-}
-
-function addTo(map: Map<string, Set<RealtimeClient>>, key: string, client: RealtimeClient): void {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
-  set.add(client);
-}
-
-function removeFrom(map: Map<string, Set<RealtimeClient>>, key: string, client: RealtimeClient): void {
-  const set = map.get(key);
-  if (!set) return;
-  set.delete(client);
-  if (set.size === 0) map.delete(key);
 }
