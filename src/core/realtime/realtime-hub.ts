@@ -73,6 +73,8 @@ export class RealtimeHub {
   /** Subscribes to the Bus and starts the lifetime sweeper. */
   async start(): Promise<void> {
     this.offBus = await this.deps.bus.subscribe(RECORD_EVENTS_CHANNEL, (message) => {
+      // A node without streams has no one to tell: most writes of a busy API node end here.
+      if (this.clients.size === 0) return;
       const events = decodeRecordEvents(message);
       if (events.length === 0) return;
       // One queue keeps each client's events in commit order.
