@@ -58,9 +58,12 @@ export async function buildDist(root, outDir) {
     target: 'node20.19',
     external: EXTERNAL,
     banner: { js: REQUIRE_SHIM },
-    // Class and function names stay as written: error names, logs and Fastify's
-    // plugin names read them.
-    keepNames: true,
+    // NOTE: no keepNames. It wraps every function esbuild emits in a call that redefines
+    // its `name` when the function is created, and Fastify and Plinth create closures on
+    // every request: with it, a record read cost 64–71 µs of CPU instead of 51, and an
+    // update 198–216 instead of 153. Nothing reads a bundled function's name (names differ
+    // only where two modules' names clash, and error names are set explicitly).
+    keepNames: false,
     sourcemap: true,
     logLevel: 'warning',
   });
