@@ -1,12 +1,16 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatFloat, inferValue } from './body-parser.js';
+import { dynamicBodyLimit, formatFloat, inferValue } from './body-parser.js';
 import { fastifyOptions, registerHttpConventions } from './http-conventions.js';
 
 const LIMIT = 4096;
 
 interface Part {
-  name: string;
+  /** Leave it out for a part without a name parameter. */
+  name?: string;
   value?: string;
   filename?: string;
   type?: string;
@@ -18,7 +22,8 @@ function multipart(parts: Part[]): { payload: Buffer; headers: Record<string, st
   const boundary = '----plinth-test-boundary';
   const chunks: Buffer[] = [];
   for (const part of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"`;
+    let head = `--${boundary}\r\nContent-Disposition: form-data`;
+    if (part.name !== undefined) head += `; name="${part.name}"`;
     if (part.filename !== undefined) head += `; filename="${part.filename}"`;
     head += '\r\n';
     if (part.type) head += `Content-Type: ${part.type}\r\n`;
@@ -29,6 +34,8 @@ function multipart(parts: Part[]): { payload: Buffer; headers: Record<string, st
 }
 
 let app: FastifyInstance;
+/** Errors that reached the error handler, by URL: a failed multipart read settles with one. */
+const errorsByUrl = new Map<string, unknown>();
 
 beforeAll(async () => {
   app = Fastify(fastifyOptions({ bodyLimit: LIMIT }));
@@ -43,6 +50,12 @@ beforeAll(async () => {
   app.delete('/echo', echo);
   app.get('/echo', echo);
   app.post('/big', { bodyLimit: LIMIT * 4 }, echo);
+  app.post('/huge', { bodyLimit: 1 << 20 }, echo);
+  app.post('/dynamic', dynamicBodyLimit(() => LIMIT), echo);
+  app.addHook('onError', (request, _reply, error, done) => {
+    errorsByUrl.set(request.url, error);
+    done();
+  });
   await app.ready();
 });
 
@@ -271,5 +284,165 @@ describe('multipart bodies', () => {
     const res = await app.inject({ method: 'POST', url: '/echo', headers, payload });
     expect(res.statusCode).toBe(status);
     expect(res.json()).toEqual({ status, message, data: {} });
+  });
+
+  /** The same body with no Content-Length, so only the limits counted while reading can stop it. */
+  const streamed = (body: { payload: Buffer | string; headers: Record<string, string> }) => ({
+    payload: Readable.from([Buffer.from(body.payload)]),
+    headers: body.headers,
+  });
+
+  it.each<[string, () => { payload: Buffer | string | Readable; headers: Record<string, string> }]>([
+    ['a file over the limit, streamed', () => streamed(multipart([{ name: 'f', filename: 'f.bin', data: Buffer.alloc(LIMIT + 1) }]))],
+    ['a field over the limit, streamed', () => streamed(multipart([{ name: 'a', value: 'x'.repeat(LIMIT + 1) }]))],
+    ['a nameless field over the limit, streamed', () => streamed(multipart([{ value: 'x'.repeat(LIMIT + 1) }]))],
+    [
+      'fields and files adding up over the limit, streamed',
+      () => streamed(multipart([
+        { name: 'a', value: 'x'.repeat(LIMIT / 2) },
+        { name: 'f', filename: 'f.bin', data: Buffer.alloc(LIMIT / 2) },
+        { name: 'g', type: 'application/octet-stream', data: Buffer.alloc(16) },
+      ])),
+    ],
+  ])('%s → 413', async (_name, build) => {
+    const res = await app.inject({ method: 'POST', url: '/echo', ...build() });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toEqual({ status: 413, message: 'Request entity too large.', data: {} });
+  });
+
+  it('a streamed body within the limit is read whole', async () => {
+    const body = multipart([{ name: 'a', value: 'x'.repeat(LIMIT / 4) }, { name: 'f', filename: 'f.txt', data: Buffer.from('abc') }]);
+    const res = await app.inject({ method: 'POST', url: '/echo', ...streamed(body) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().files.f[0].text).toBe('abc');
+  });
+
+  it('counts a streamed body against a per-request limit, whatever its multipart type', async () => {
+    const body = multipart([{ name: 'a', value: 'x'.repeat(LIMIT) }]);
+    for (const type of ['multipart/form-data', 'multipart/mixed']) {
+      const headers = { 'content-type': body.headers['content-type'].replace('multipart/form-data', type) };
+      const res = await app.inject({ method: 'POST', url: '/dynamic', payload: Readable.from([body.payload]), headers });
+      expect(res.statusCode, type).toBe(413);
+    }
+  });
+
+  it.each(['constructor', 'toString', 'hasOwnProperty', '__proto__'])('a field or a file named %s → 400', async (name) => {
+    for (const part of [{ name, value: 'x' }, { name, filename: 'a.txt', data: Buffer.from('x') }]) {
+      const { payload, headers } = multipart([{ name: 'ok', value: '1' }, part]);
+      const res = await app.inject({ method: 'POST', url: '/echo', headers, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ status: 400, message: 'Failed to load the submitted data due to invalid formatting.', data: {} });
+    }
+  });
+
+  it('parses a part sent as application/json before inference, and merges such a @jsonPayload', async () => {
+    const { payload, headers } = multipart([
+      { name: 'meta', type: 'application/json', value: ' { "a" : 1 } ' },
+      { name: 'n', type: 'application/json; charset=utf-8', value: ' 12 ' },
+      { name: 'raw', value: ' { "a" : 1 } ' },
+      { name: '@jsonPayload', type: 'application/json', value: '{"o":{"x":"1"}}' },
+    ]);
+    const res = await app.inject({ method: 'POST', url: '/echo', headers, payload });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().body).toEqual({ meta: '{"a":1}', n: 12, raw: ' { "a" : 1 } ', o: { x: '1' } });
+  });
+
+  it.each<[string, Part]>([
+    ['invalid', { name: 'meta', type: 'application/json', value: '{x' }],
+    ['empty', { name: 'meta', type: 'application/json', value: '' }],
+    ['prototype-poisoning', { name: 'meta', type: 'application/json', value: '{"__proto__":{"x":1}}' }],
+    ['truncated (over the field limit)', { name: 'meta', type: 'application/json', value: JSON.stringify({ a: 'x'.repeat(LIMIT) }) }],
+  ])('an %s application/json part → 400', async (_name, part) => {
+    const { payload, headers } = streamed(multipart([part]));
+    const res = await app.inject({ method: 'POST', url: '/echo', headers, payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ status: 400, message: 'Failed to load the submitted data due to invalid formatting.', data: {} });
+  });
+
+  it('accepts 1000 parts and answers 413 to 1001', async () => {
+    const parts = (n: number) => multipart(Array.from({ length: n }, () => ({ name: 'a', value: '' })));
+    const ok = await app.inject({ method: 'POST', url: '/huge', ...parts(1000) });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().body.a).toHaveLength(1000);
+    const over = await app.inject({ method: 'POST', url: '/huge', ...parts(1001) });
+    expect(over.statusCode).toBe(413);
+    expect(over.json()).toEqual({ status: 413, message: 'Request entity too large.', data: {} });
+  });
+
+  it('accepts a part name of 1024 bytes and answers 400 to a longer one', async () => {
+    const ok = await app.inject({ method: 'POST', url: '/huge', ...multipart([{ name: 'é'.repeat(512), value: 'x' }]) });
+    expect(ok.statusCode).toBe(200);
+    for (const part of [{ name: 'é'.repeat(512) + 'a', value: 'x' }, { name: 'a'.repeat(1025), filename: 'a.txt', data: Buffer.from('x') }]) {
+      const res = await app.inject({ method: 'POST', url: '/huge', ...multipart([part]) });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ status: 400, message: 'Failed to load the submitted data due to invalid formatting.', data: {} });
+    }
+  });
+
+  it('skips parts without a name, as Go\'s multipart reader does', async () => {
+    const { payload, headers } = multipart([
+      { value: 'x' },
+      { name: '', value: 'y' },
+      { filename: 'a.txt', data: Buffer.from('z') },
+      { name: 'kept', value: 'k' },
+    ]);
+    const res = await app.inject({ method: 'POST', url: '/echo', headers, payload });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ body: { kept: 'k' }, files: {} });
+  });
+
+  it('keeps the order of values sent as plain fields and as file parts without a filename', async () => {
+    const { payload, headers } = multipart([
+      { name: 'tags', value: 'a' },
+      { name: 'tags', type: 'application/octet-stream', value: 'b' },
+      { name: 'tags', value: 'c' },
+    ]);
+    const res = await app.inject({ method: 'POST', url: '/echo', headers, payload });
+    expect(res.json().body).toEqual({ tags: ['a', 'b', 'c'] });
+  });
+
+  it('answers 400 to a body that ends inside a file part', async () => {
+    const payload = '------b\r\nContent-Disposition: form-data; name="f"; filename="a.bin"\r\n\r\nabc';
+    const res = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'multipart/form-data; boundary=----b' }, payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ status: 400, message: 'Failed to load the submitted data due to invalid formatting.', data: {} });
+  });
+
+  it.each(['multipart/mixed', 'multipart/form-datax', 'text/plain'])('a multipart body sent as %s is never parsed as a form', async (type) => {
+    const { payload, headers } = multipart([{ name: 'a', value: '1' }]);
+    const res = await app.inject({
+      method: 'POST', url: '/echo', headers: { 'content-type': headers['content-type'].replace('multipart/form-data', type) }, payload,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ status: 400, message: 'Unsupported Content-Type.', data: {} });
+  });
+
+  it('reads a Content-Type in any case', async () => {
+    const { payload, headers } = multipart([{ name: 'a', value: '1' }]);
+    const res = await app.inject({
+      method: 'POST', url: '/echo', headers: { 'content-type': headers['content-type'].replace('multipart/form-data', 'Multipart/Form-Data') }, payload,
+    });
+    expect(res.json().body).toEqual({ a: 1 });
+  });
+
+  it('settles the request when the client hangs up mid-body, and keeps serving', async () => {
+    const address = await app.listen({ host: '127.0.0.1', port: 0 }).then(() => app.server.address() as AddressInfo);
+    const { payload, headers } = multipart([{ name: 'f', filename: 'f.bin', data: Buffer.alloc(LIMIT / 2) }]);
+    const url = '/echo?abort=1';
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({
+        host: '127.0.0.1', port: address.port, method: 'POST', path: url,
+        headers: { ...headers, 'content-length': String(payload.length) },
+      });
+      req.on('error', () => resolve());
+      req.on('close', () => resolve());
+      // Half the body, then the connection drops.
+      req.write(payload.subarray(0, payload.length / 2), () => setTimeout(() => req.destroy(), 50));
+    });
+    // The read fails and its error reaches the error handler instead of hanging.
+    await expect.poll(() => errorsByUrl.get(url), { timeout: 2000 }).toBeDefined();
+    expect(errorsByUrl.get(url)).toMatchObject({ status: 400 });
+    const res = await fetch(`http://127.0.0.1:${address.port}/echo`, { method: 'POST', body: new FormData() });
+    expect(res.status).toBe(200);
   });
 });
