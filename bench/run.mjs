@@ -5,7 +5,7 @@
  * every workload's answers, measures W1–W7 (and R1 when realtime exists) and
  * prints one table of Plinth ÷ baseline; the figures go to bench/results/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_USER } from './lib/data.mjs';
@@ -100,6 +100,19 @@ function invalidity(row) {
   return undefined;
 }
 
+/** The Node flags of package.json's `start` script (`node --flag … bin/plinth.js serve`). */
+function startFlags(root) {
+  const start = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts?.start ?? '';
+  const words = start.split(/\s+/);
+  if (words[0] !== 'node') return [];
+  const flags = [];
+  for (const word of words.slice(1)) {
+    if (!word.startsWith('--')) break;
+    flags.push(word);
+  }
+  return flags;
+}
+
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
   if (opts.help) return void process.stdout.write(USAGE);
@@ -135,7 +148,8 @@ async function main() {
   }
 
   const profileDir = join(RESULTS, 'profiles');
-  const nodeFlags = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  // Plinth runs with the Node flags `npm start` gives it, so the bench measures what ships.
+  const nodeFlags = [...startFlags(ROOT), ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const servers = [];
   const stopAll = () => Promise.all(servers.map((s) => s.stop()));
   process.once('SIGINT', () => { stopAll().then(() => process.exit(130)); });
