@@ -149,7 +149,7 @@ async function main() {
 
   const profileDir = join(RESULTS, 'profiles');
   // Plinth runs with the Node flags `npm start` gives it, so the bench measures what ships.
-  const nodeFlags = [...startFlags(ROOT), ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  const nodeFlags = [...startFlags(ROOT), ...opts.nodeFlags, ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const servers = [];
   const stopAll = () => Promise.all(servers.map((s) => s.stop()));
   process.once('SIGINT', () => { stopAll().then(() => process.exit(130)); });

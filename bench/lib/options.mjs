@@ -26,6 +26,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --profile             run Plinth under node --cpu-prof; the .cpuprofile lands in bench/results/profiles/
   --reseed              rebuild the cached data set in bench/.data/
   --no-pin              do not pin the servers and the load generator to cores 0 and 1
+  --node-flags=FLAGS    extra Node flags for Plinth, space-separated (e.g. --node-flags=--optimize-for-size)
   --help                this text
 `;
 
@@ -39,7 +40,7 @@ export function parseOptions(argv) {
         workloads: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' },
         connections: { type: 'string' }, dialect: { type: 'string' }, 'postgres-url': { type: 'string' }, quick: { type: 'boolean' },
         port: { type: 'string' }, profile: { type: 'boolean' }, reseed: { type: 'boolean' },
-        'no-pin': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'no-pin': { type: 'boolean' }, 'node-flags': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }).values;
   } catch (err) {
@@ -71,5 +72,14 @@ export function parseOptions(argv) {
     profile: parsed.profile ?? false,
     reseed: parsed.reseed ?? false,
     pin: !parsed['no-pin'],
+    nodeFlags: nodeFlags(parsed['node-flags']),
   };
+}
+
+/** The words of --node-flags; each must be a flag (`--x` or `--x=y`), so nothing else reaches the command line. */
+function nodeFlags(raw) {
+  const flags = (raw ?? '').split(/\s+/).filter(Boolean);
+  const bad = flags.find((f) => !/^--[\w-]+(=[\w.,:-]*)?$/.test(f));
+  if (bad) throw new BenchError(`--node-flags: "${bad}" is not a Node flag (--name or --name=value)`);
+  return flags;
 }
