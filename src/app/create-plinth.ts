@@ -128,7 +128,8 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   // Files (spec §8): a local directory now; the S3-compatible store comes with scale-out.
   const storage = new LocalStorage(join(config.dir, 'storage'));
   // Realtime (spec §6): committed record events go onto the Bus; every node's hub fans them out.
-  const events = createBusEventSink(bus, (err) => http.log.error({ err }, 'record event publish failed'));
+  // On one node (no Redis) an event reaches only this node's streams: none open, nothing to send.
+  const events = createBusEventSink(bus, (err) => http.log.error({ err }, 'record event publish failed'), () => redis !== undefined || realtime.size > 0);
   const records = new RecordService({ db, dialect, schema, compiler, files: new RecordFiles(storage), events });
   const mfa = new MfaService({ db, schema, records, access: records.access });
   const auth = new AuthService({ db, schema, access: records.access, mfa });

@@ -40,11 +40,13 @@ export function decodeRecordEvents(message: string): WireRecordEvent[] {
 
 /**
  * A RecordEventSink that puts each commit's events on the Bus, where every node's
- * realtime hub (this one included) picks them up.
+ * realtime hub (this one included) picks them up. `anyoneListening` lets a single node
+ * skip encoding events no stream can receive.
  */
-export function createBusEventSink(bus: Bus, onError: (err: unknown) => void): RecordEventSink {
+export function createBusEventSink(bus: Bus, onError: (err: unknown) => void, anyoneListening: () => boolean = () => true): RecordEventSink {
   return {
     publish(events) {
+      if (!anyoneListening()) return;
       let message: string;
       try {
         message = encodeRecordEvents(events);
