@@ -202,7 +202,8 @@ export class RecordService {
   async present(exec: Executor, c: Collection, records: RecordValues[], out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>[]> {
     const items: ExpandItem[] = [];
     for (const values of records) {
-      const showEmail = await this.access.showsEmail(exec, c, values, req);
+      // Only auth records have an email to hide; other records need no (awaited) check.
+      const showEmail = c.type === 'auth' ? await this.access.showsEmail(exec, c, values, req) : false;
       items.push({ values, json: serializeRecord(c, values, { showHidden: req.isSuperuser, showEmail }) });
     }
     if (out.expand.length > 0) await this.expander.expand(exec, c, items, expandTree(out.expand), req);
