@@ -17,31 +17,48 @@ export interface CachedSql<R> {
   build: (params: readonly unknown[]) => RawBuilder<R>;
 }
 
-// SQL texts by executor kind and key. Bounded: keys follow collections and columns,
-// which change only with the schema.
-const texts = new WeakMap<object, Map<string, string>>();
+/**
+ * A compiled statement's text, the adapter it was written for, and the values it binds
+ * ahead of the caller's (those of a condition built into it, e.g. a compiled rule).
+ */
+export interface SqlText {
+  adapter: object;
+  text: string;
+  leading: readonly unknown[];
+}
+
+/**
+ * The query for `params`: run as `known`'s text when it was written for this executor's
+ * adapter, else built and compiled, and `remember`ed when the values it binds end with
+ * `params` (so later calls need only bind new ones).
+ * NOTE: the adapter check keeps SQLite and PostgreSQL nodes in one process (tests) from
+ * sharing a text; a transaction shares its database's adapter.
+ */
+export function compileOnce<R>(
+  exec: Executor, known: SqlText | undefined, params: readonly unknown[],
+  build: (params: readonly unknown[]) => RawBuilder<R>, remember: (text: SqlText) => void,
+): CompiledQuery<R> {
+  const adapter = exec.getExecutor().adapter;
+  if (known && known.adapter === adapter) return CompiledQuery.raw(known.text, [...known.leading, ...params]);
+  const compiled = build(params).compile(exec);
+  const bound = compiled.parameters;
+  const split = bound.length - params.length;
+  // A shape that binds other values than it declares cannot be reused; it runs as built.
+  if (split >= 0 && params.every((value, i) => bound[split + i] === value)) {
+    remember({ adapter, text: compiled.sql, leading: bound.slice(0, split) });
+  }
+  return compiled;
+}
+
+// Texts by key. Bounded: keys follow collections and columns, which change only with the schema.
+const texts = new Map<string, SqlText>();
 const MAX_TEXTS = 2_000;
 
 /** Runs a statement of a cached shape on `exec`. */
 export async function runCached<R>(exec: Executor, statement: CachedSql<R>): Promise<QueryResult<R>> {
-  // NOTE: keyed by the executor's adapter, so SQLite and PostgreSQL nodes in one process
-  // (tests) never share a text; a transaction shares its database's adapter.
-  const adapter = exec.getExecutor().adapter;
-  let byKey = texts.get(adapter);
-  if (!byKey) {
-    byKey = new Map();
-    texts.set(adapter, byKey);
-  }
-  let text = byKey.get(statement.key);
-  if (text === undefined) {
-    const compiled = statement.build(statement.params).compile(exec);
-    if (compiled.parameters.length !== statement.params.length) {
-      // A shape that binds other values than it declares cannot be reused; run it as built.
-      return exec.executeQuery(compiled);
-    }
-    text = compiled.sql;
-    if (byKey.size >= MAX_TEXTS) byKey.clear();
-    byKey.set(statement.key, text);
-  }
-  return exec.executeQuery<R>(CompiledQuery.raw(text, [...statement.params]));
+  const query = compileOnce(exec, texts.get(statement.key), statement.params, statement.build, (text) => {
+    if (texts.size >= MAX_TEXTS) texts.clear();
+    texts.set(statement.key, text);
+  });
+  return exec.executeQuery(query);
 }

@@ -9,8 +9,13 @@ const idAlphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /** A random id of `length` characters from `[a-z0-9]`, drawn with crypto-quality randomness. */
 export function randomId(length = 15): string {
+  return randomString(idAlphabet, length);
+}
+
+/** `length` characters drawn uniformly from `alphabet` with crypto-quality randomness. */
+export function randomString(alphabet: string, length: number): string {
   let out = '';
-  for (let i = 0; i < length; i++) out += idAlphabet[randomInt(idAlphabet.length)];
+  for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
   return out;
 }
 

@@ -4,6 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import RandExpModule from 'randexp';
+import { randomString } from './ids.js';
 import { Lru } from './lru.js';
 
 type RandExpClass = typeof import('randexp').default;
@@ -23,11 +24,7 @@ const maxRepeat = 100;
  */
 export function randomFromPattern(pattern: string): string {
   const simple = simplePattern(pattern);
-  if (simple) {
-    let out = '';
-    for (let i = 0; i < simple.length; i++) out += simple.alphabet[randomInt(simple.alphabet.length)];
-    return out;
-  }
+  if (simple) return randomString(simple.alphabet, simple.length);
   const { source, flags } = splitGoFlags(pattern);
   const gen = new RandExp(new RegExp(source, flags));
   gen.max = maxRepeat;
@@ -57,13 +54,14 @@ function simplePattern(pattern: string): SimplePattern | null {
   const m = simplePatternRe.exec(pattern);
   if (m) {
     const chars = new Set<string>();
+    let reversed = false;
     for (const [, from, to, single] of m[1]!.matchAll(/([a-zA-Z0-9])-([a-zA-Z0-9])|([a-zA-Z0-9_])/g)) {
       if (single) chars.add(single);
+      else if (from! > to!) reversed = true;
       else for (let c = from!.charCodeAt(0); c <= to!.charCodeAt(0); c++) chars.add(String.fromCharCode(c));
     }
     // A reversed range (`[z-a]`) is an invalid pattern: left to randexp, which throws.
-    const reversed = [...m[1]!.matchAll(/([a-zA-Z0-9])-([a-zA-Z0-9])/g)].some(([, a, b]) => a! > b!);
-    if (!reversed && chars.size > 0) simple = { alphabet: [...chars].join(''), length: Number(m[2]) };
+    if (!reversed) simple = { alphabet: [...chars].join(''), length: Number(m[2]) };
   }
   simplePatterns.set(pattern, simple);
   return simple;

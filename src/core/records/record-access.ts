@@ -2,7 +2,8 @@
  * RecordAccess answers "does this rule let this request at this record?" with
  * one SQL query, through the same compiler that filters lists (design §3).
  */
-import { CompiledQuery, sql, type RawBuilder } from 'kysely';
+import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
+import { compileOnce, type SqlText } from '../../db/cached-sql.js';
 import type { Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
 import { forbidden } from '../../errors/app-error.js';
@@ -15,30 +16,16 @@ import { findRecord, rootTable, rowToValues, valuesTable, type RecordValues } fr
 // The rule's verdict next to the row's columns; `@` cannot start a field name, so it never clashes.
 const ALLOWED_COLUMN = '@allowed';
 
-/** The SQL text of findWithRule for one compiled rule and table, and the values the rule binds. */
-interface FindWithRuleText {
-  adapter: object;
-  table: string;
-  text: string;
-  ruleParams: readonly unknown[];
-}
-
 // A compiled rule is reused across requests (RuleCache), so is the query around it: built and
-// compiled once, then run as text with the record id appended to the rule's own values.
-const findWithRuleTexts = new WeakMap<CompiledRule, FindWithRuleText>();
+// compiled once per table, then run as text with the record id after the rule's own values.
+const findWithRuleTexts = new WeakMap<CompiledRule, SqlText & { table: string }>();
 
 function findWithRuleQuery(exec: Executor, c: Collection, compiled: CompiledRule, id: string): CompiledQuery<Record<string, unknown>> {
-  const adapter = exec.getExecutor().adapter;
   const known = findWithRuleTexts.get(compiled);
-  if (known && known.adapter === adapter && known.table === c.name) return CompiledQuery.raw(known.text, [...known.ruleParams, id]);
-  const allowed = sql`CASE WHEN (${compiled.condition}) THEN 1 ELSE 0 END AS ${sql.id(ALLOWED_COLUMN)}`;
-  const query = sql<Record<string, unknown>>`SELECT root.*, ${allowed} FROM ${rootTable(c)} WHERE root.${sql.ref('id')} = ${id}`.compile(exec);
-  // The id is the last value bound; the rule's values come before it.
-  const params = query.parameters;
-  if (params[params.length - 1] === id) {
-    findWithRuleTexts.set(compiled, { adapter, table: c.name, text: query.sql, ruleParams: params.slice(0, -1) });
-  }
-  return query;
+  return compileOnce(exec, known?.table === c.name ? known : undefined, [id], ([value]) => {
+    const allowed = sql`CASE WHEN (${compiled.condition}) THEN 1 ELSE 0 END AS ${sql.id(ALLOWED_COLUMN)}`;
+    return sql<Record<string, unknown>>`SELECT root.*, ${allowed} FROM ${rootTable(c)} WHERE root.${sql.ref('id')} = ${value}`;
+  }, (text) => findWithRuleTexts.set(compiled, { ...text, table: c.name }));
 }
 
 /** The condition of a rule that matches nothing. */
