@@ -4,6 +4,7 @@
  * from the write, so a write on any node reaches subscribers on every node.
  */
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { AppError, badRequest, fieldError, notFound, tooManyRequests } from '../../errors/app-error.js';
 import { unavailable } from '../../errors/service-unavailable.js';
@@ -58,6 +59,9 @@ const RETRY_STREAM_AFTER_SECONDS = 10;
  */
 const OVERLOAD_EVENT = 'PB_DISCONNECT';
 const OVERLOAD_DATA = JSON.stringify({ reason: 'The server fell behind on realtime events; reconnect and fetch again.' });
+
+/** The event-loop time one batch of fan-out should stay under before the loop gets a turn. */
+const SLICE_MS = 10;
 
 /** Subscribers of one event that see it alike, rendered once for all of them. */
 interface DeliveryGroup {
@@ -227,18 +231,29 @@ export class RealtimeHub {
 
   /**
    * Renders the event once per group of subscribers that see it alike, a batch of
-   * groups at a time.
+   * groups at a time, yielding to the event loop between batches.
    *
    * SECURITY: on SQLite a rule query runs on the event loop, so one event with
    * thousands of differently-optioned subscribers would hold the loop for all of them
-   * at once; between batches every request waiting on the loop gets its turn.
+   * at once; between batches every request waiting on the loop gets its turn. A batch
+   * that kept the loop busy past SLICE_MS halves the next one (down to one group), a
+   * quick one grows it by one (up to batchSize): PostgreSQL, whose queries wait off the
+   * loop, keeps large concurrent batches, SQLite (or a loaded machine) small ones.
    */
   private async deliver(event: DeliveryEvent): Promise<void> {
     const groups = this.groupSubscribers(event);
-    const batchSize = this.limits.batchSize;
-    for (let i = 0; i < groups.length; i += batchSize) {
-      if (i > 0) await yieldToLoop();
-      await Promise.all(groups.slice(i, i + batchSize).map((g) => this.deliverToGroup(event, g)));
+    const max = this.limits.batchSize;
+    let size = max;
+    for (let i = 0; i < groups.length;) {
+      const before = performance.eventLoopUtilization();
+      const batch = groups.slice(i, i + size);
+      i += batch.length;
+      await Promise.all(batch.map((g) => this.deliverToGroup(event, g)));
+      if (i === groups.length) break;
+      const busyMs = performance.eventLoopUtilization(before).active;
+      if (busyMs > SLICE_MS) size = Math.max(1, size >> 1);
+      else if (busyMs < SLICE_MS / 2) size = Math.min(max, size + 1);
+      await yieldToLoop();
     }
   }
 
