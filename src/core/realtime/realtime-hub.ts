@@ -172,16 +172,16 @@ export class RealtimeHub {
 
   /**
    * Replaces a client's subscriptions and binds the caller's auth (spec §6.2).
-   * Throws 400 for more distinct option sets than the budget, 404 for an unknown client,
-   * 400 for another IP, 403 for an auth change; a refused call changes nothing.
+   * Throws 404 for an unknown client, 400 for another IP, 400 for more distinct option
+   * sets than the budget, 403 for an auth change; a refused call changes nothing.
    */
   setSubscriptions(clientId: string, subscriptions: readonly string[], auth: AuthInfo | null, ip: string): void {
-    const topics = [...new Set(subscriptions)].map((raw) => this.topics.get(raw));
-    this.assertOptionSets(topics);
     const client = this.clients.get(clientId);
     if (!client) throw notFound('Missing or invalid client id.');
     // SECURITY: a client id leaked to another machine cannot be driven from there.
     if (client.ip !== ip) throw badRequest('Invalid realtime client.');
+    const topics = [...new Set(subscriptions)].map((raw) => this.topics.get(raw));
+    this.assertOptionSets(topics);
     const bound = this.currentAuth(client);
     if (bound && !sameRecord(bound, auth)) throw new AppError(403, AUTH_MISMATCH);
     this.index(client, client.topics, topics);
