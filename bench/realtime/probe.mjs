@@ -13,7 +13,8 @@
  * `rssPeakMiB`; garbage of the writes piles up in V8's old space until a major GC).
  *
  *   node bench/realtime/probe.mjs                      # starts its own node (tsx) in a temp dir
- *   node bench/realtime/probe.mjs --url=URL --pid=PID  # against a seeded bench node (npm run bench)
+ *   node bench/realtime/probe.mjs --url=URL --pid=PID  # against a seeded bench node (npm run bench),
+ *                                                     # started with --maxRealtimeStreamsPerIp ≥ clients
  *   options: --clients=10000 --rate=100 --seconds=10 --active=10
  *
  * Human-readable lines go to stderr; the last stdout line is the JSON result.
@@ -145,7 +146,9 @@ async function startOwnNode() {
   const upsert = spawnSync(process.execPath, [...cli, 'superuser', 'upsert', ADMIN.email, ADMIN.password, `--dir=${dir}`], { cwd: ROOT, encoding: 'utf8' });
   if (upsert.status !== 0) throw new Error(`superuser upsert failed: ${upsert.stderr}`);
   // SECURITY: loopback only.
-  const child = spawn(process.execPath, [...cli, 'serve', `--http=127.0.0.1:${port}`, `--dir=${dir}`], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  // Every client of the probe comes from 127.0.0.1: the per-IP cap must hold them all.
+  const caps = [`--maxRealtimeStreams=${N + ACTIVE + 100}`, `--maxRealtimeStreamsPerIp=${N + ACTIVE + 100}`];
+  const child = spawn(process.execPath, [...cli, 'serve', `--http=127.0.0.1:${port}`, `--dir=${dir}`, ...caps], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {

@@ -4,7 +4,7 @@
  * that knows every concrete implementation.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { PlinthConfig } from '../config/config.js';
+import { CONFIG_DEFAULTS, type PlinthConfig } from '../config/config.js';
 import { connectSqlite } from '../db/connect-sqlite.js';
 import { SqliteDialect } from '../db/dialect/sqlite/sqlite-dialect.js';
 import type { Dialect } from '../db/dialect/dialect.js';
@@ -176,6 +176,10 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   await registerSettingsRoutes(http, settings);
   const realtime = new RealtimeHub({
     bus, schema, records, compiler, dialect, output: { parseExpand, pickFields },
+    limits: {
+      maxStreams: config.maxRealtimeStreams ?? CONFIG_DEFAULTS.maxRealtimeStreams,
+      maxStreamsPerIp: config.maxRealtimeStreamsPerIp ?? CONFIG_DEFAULTS.maxRealtimeStreamsPerIp,
+    },
     onError: (err) => http.log.error({ err }, 'realtime delivery failed'),
   });
   await realtime.start();

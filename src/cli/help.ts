@@ -51,6 +51,10 @@ Flags:
                           believed; "*" trusts every peer (env PLINTH_TRUSTED_PROXY)
   --requestTimeout=SECONDS  Time a client has to send a whole request (default 300,
                           env PLINTH_REQUEST_TIMEOUT)
+  --maxRealtimeStreams=N  Realtime (SSE) streams the node holds at once; more answer 503
+                          (default 20000, env PLINTH_MAX_REALTIME_STREAMS)
+  --maxRealtimeStreamsPerIp=N  Realtime streams one client IP (IPv6: one /64) may hold;
+                          more answer 429 (default 500, env PLINTH_MAX_REALTIME_STREAMS_PER_IP)
   --encryptionEnv=NAME    Accepted for PocketBase compatibility and ignored
   -h, --help              Show this help
 

@@ -172,6 +172,19 @@ describe('runCli serve', () => {
     expect(await done).toBe(0);
   });
 
+  it('passes the realtime stream caps to the node, and refuses a bad one naming it', async () => {
+    const fake = fakeContext({ superuserCount: 1 });
+    const done = runCli(['serve', '--maxRealtimeStreams=900', '--maxRealtimeStreamsPerIp=30'], fake.ctx);
+    await vi.waitFor(() => expect(fake.stdout()).toContain('Server started'));
+    expect(fake.created[0].config).toMatchObject({ maxRealtimeStreams: 900, maxRealtimeStreamsPerIp: 30 });
+    fake.signal('SIGINT');
+    expect(await done).toBe(0);
+    const bad = fakeContext();
+    expect(await runCli(['serve', '--maxRealtimeStreamsPerIp=0'], bad.ctx)).not.toBe(0);
+    expect(bad.stderr()).toContain('--maxRealtimeStreamsPerIp');
+    expect(bad.created).toEqual([]);
+  });
+
   const listenErrors: Array<[string, string, string]> = [
     ['EADDRINUSE', '--http=127.0.0.1:8090', 'cannot listen on 127.0.0.1:8090: the address is already in use'],
     ['EACCES', '--http=0.0.0.0:80', 'cannot listen on 0.0.0.0:80: permission denied'],

@@ -109,6 +109,19 @@ export function parseSeconds(raw: string, source: string): number {
   return seconds;
 }
 
+/** The largest count parseCount accepts: beyond it a limit is no limit, and a typo (an extra zero) is likelier. */
+const MAX_COUNT = 10_000_000;
+
+/** Parses a whole number of things (streams, clients), at least 1. */
+export function parseCount(raw: string, source: string): number {
+  const value = raw.trim();
+  const count = /^\d{1,8}$/.test(value) ? Number(value) : NaN;
+  if (!(count >= 1 && count <= MAX_COUNT)) {
+    throw new ConfigError(source, `"${raw}" is not a whole number between 1 and ${MAX_COUNT}`);
+  }
+  return count;
+}
+
 /** Parses a directory path, refusing an empty one. */
 export function parseDirectory(raw: string, source: string): string {
   if (raw.trim() === '') throw new ConfigError(source, 'the data directory must not be empty');

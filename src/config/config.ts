@@ -50,6 +50,10 @@ export interface PlinthConfig {
   trustedProxies?: string[];
   /** Seconds a client has to send a whole request, headers and body (default 300). */
   requestTimeout?: number;
+  /** Realtime streams this node holds at once; beyond it `GET /api/realtime` answers 503 (default 20,000). */
+  maxRealtimeStreams?: number;
+  /** Realtime streams one client IP (an IPv6 /64) may hold on this node; beyond it 429 (default 500). */
+  maxRealtimeStreamsPerIp?: number;
 }
 
 /** The defaults used when neither a flag nor an environment variable sets a value. */
@@ -67,4 +71,11 @@ export const CONFIG_DEFAULTS = {
   queryTimeout: 30,
   /** A 32 MiB body at 1 Mbit/s takes about 270 s. */
   requestTimeout: 300,
+  /** Twice the 10,000 idle streams the benchmark holds in ~130 MB (about 13 KiB of RSS each). */
+  maxRealtimeStreams: 20_000,
+  /**
+   * A browser tab holds one stream; 500 leaves room for an office or a carrier-grade NAT
+   * behind one address while 40 addresses are needed to fill a node.
+   */
+  maxRealtimeStreamsPerIp: 500,
 } as const;

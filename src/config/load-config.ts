@@ -8,6 +8,7 @@ import { ConfigError } from './config-error.js';
 import {
   parseBoolean,
   parseByteSize,
+  parseCount,
   parseDatabaseUrl,
   parseDirectory,
   parseHostPort,
@@ -39,6 +40,8 @@ export const CONFIG_OPTIONS = {
   redisPrefix: 'PLINTH_REDIS_PREFIX',
   trustedProxy: 'PLINTH_TRUSTED_PROXY',
   requestTimeout: 'PLINTH_REQUEST_TIMEOUT',
+  maxRealtimeStreams: 'PLINTH_MAX_REALTIME_STREAMS',
+  maxRealtimeStreamsPerIp: 'PLINTH_MAX_REALTIME_STREAMS_PER_IP',
 } as const;
 
 type OptionName = keyof typeof CONFIG_OPTIONS;
@@ -87,6 +90,10 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
   if (trustedProxies !== undefined) config.trustedProxies = trustedProxies;
   const requestTimeout = pick('requestTimeout', parseSeconds);
   if (requestTimeout !== undefined) config.requestTimeout = requestTimeout;
+  const maxRealtimeStreams = pick('maxRealtimeStreams', parseCount);
+  if (maxRealtimeStreams !== undefined) config.maxRealtimeStreams = maxRealtimeStreams;
+  const maxRealtimeStreamsPerIp = pick('maxRealtimeStreamsPerIp', parseCount);
+  if (maxRealtimeStreamsPerIp !== undefined) config.maxRealtimeStreamsPerIp = maxRealtimeStreamsPerIp;
   const smtp = loadSmtpOverride(env);
   if (smtp) config.smtp = smtp;
   return config;

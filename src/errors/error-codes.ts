@@ -29,6 +29,7 @@ export const errorCodes = {
   validation_url_domain_not_allowed: 'Url domain is not allowed.',
   validation_content_size_limit: 'The maximum allowed content size is {maxSize} bytes.',
   validation_too_many_values: 'Select no more than {maxSelect}.',
+  validation_too_many_subscription_options: 'No more than {max} different subscription options are allowed per client.',
   validation_not_enough_values: 'Select at least {minSelect}.',
   validation_missing_rel_records: 'Failed to find all relation records with the provided ids.',
   validation_json_size_limit: 'The maximum allowed JSON size is {maxSize} bytes.',

@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { RealtimeHub } from '../core/realtime/realtime-hub.js';
 import type { RealtimeClient, RealtimeConnection } from '../core/realtime/realtime-client.js';
+import { MAX_SUBSCRIPTION_LENGTH, MAX_SUBSCRIPTIONS } from '../core/realtime/realtime-limits.js';
 import { badRequest, fieldError, type ErrorData } from '../errors/app-error.js';
 import { clientIp } from './client-ip.js';
 
@@ -30,6 +31,9 @@ export function registerRealtimeRoutes(app: FastifyInstance, hub: RealtimeHub): 
   });
 
   app.get('/api/realtime', { exposeHeadRoute: false }, function connectRealtime(request, reply) {
+    const ip = clientIp(request);
+    // Refused before the stream opens, so the client gets a plain error answer (429/503).
+    hub.assertRoom(ip);
     const res = reply.raw;
     // NOTE: a hijacked reply skips Fastify's header handling; headers set through
     // `reply.header()` by earlier hooks (CORS) are copied onto the raw response here,
@@ -46,7 +50,7 @@ export function registerRealtimeRoutes(app: FastifyInstance, hub: RealtimeHub): 
     });
     res.flushHeaders();
     request.raw.socket.setNoDelay(true);
-    streams.set(res, hub.connect(new SseConnection(res), clientIp(request)));
+    streams.set(res, hub.connect(new SseConnection(res), ip));
     res.on('close', onStreamClose);
   });
 
@@ -74,7 +78,7 @@ class SseConnection implements RealtimeConnection {
   }
 }
 
-/** Validates the body of spec §6.2: clientId 1–255 chars, at most 1000 subscriptions of at most 2500 chars. */
+/** Validates the body of spec §6.2: clientId 1–255 chars, at most 1000 subscriptions of at most 2500 chars (PocketBase's limits). */
 function parseSubscribeBody(body: unknown): { clientId: string; subscriptions: string[] } {
   const input = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   const errors: ErrorData = {};
@@ -85,13 +89,15 @@ function parseSubscribeBody(body: unknown): { clientId: string; subscriptions: s
   const subscriptions: string[] = [];
   if (!Array.isArray(raw)) {
     errors.subscriptions = fieldError('validation_invalid_value', 'Invalid value.');
-  } else if (raw.length > 1000) {
-    errors.subscriptions = fieldError('validation_length_too_long', 'The length must be no more than 1000.', { max: 1000 });
+  } else if (raw.length > MAX_SUBSCRIPTIONS) {
+    errors.subscriptions = fieldError('validation_length_too_long', `The length must be no more than ${MAX_SUBSCRIPTIONS}.`, { max: MAX_SUBSCRIPTIONS });
   } else {
     const itemErrors: ErrorData = {};
     raw.forEach((s, i) => {
       if (typeof s !== 'string') itemErrors[i] = fieldError('validation_invalid_value', 'Invalid value.');
-      else if (s.length > 2500) itemErrors[i] = fieldError('validation_length_too_long', 'The length must be no more than 2500.', { max: 2500 });
+      else if (s.length > MAX_SUBSCRIPTION_LENGTH) {
+        itemErrors[i] = fieldError('validation_length_too_long', `The length must be no more than ${MAX_SUBSCRIPTION_LENGTH}.`, { max: MAX_SUBSCRIPTION_LENGTH });
+      }
       else subscriptions.push(s);
     });
     if (Object.keys(itemErrors).length > 0) errors.subscriptions = itemErrors;

@@ -41,31 +41,28 @@ export interface DeliveryEvent {
 
 /**
  * RealtimeDelivery renders an event for one viewer. Subscribers that see an event
- * alike (same auth, same kind of topic, same options) share one evaluation through
- * a per-event cache, so fanning out to many guests costs one query, not many.
+ * alike (same auth, same kind of topic, same options) share one evaluation: the hub
+ * groups them by groupKey() and calls render() once per group, so fanning out to
+ * many guests costs one query, not many.
  */
 export class RealtimeDelivery {
   constructor(private readonly deps: RealtimeDeliveryDeps) {}
 
-  /** A cache for one event; pass it to every render() call of that event. */
-  newCache(): Map<string, Promise<string | null>> {
-    return new Map();
+  /** What decides how a subscriber sees an event of one collection: its auth, its topic's kind and options. */
+  groupKey(topic: Topic, auth: AuthInfo | null): string {
+    const viewer = auth ? `${auth.collection.id}/${String(auth.record.id)}` : '';
+    return `${viewer}\u0000${topic.recordId === null ? 'list' : 'view'}\u0000${topic.optionsKey}`;
   }
 
   /** The SSE data for this viewer and topic, or null when it must not be sent. */
-  render(event: DeliveryEvent, topic: Topic, auth: AuthInfo | null, cache: Map<string, Promise<string | null>>): Promise<string | null> {
-    const viewer = auth ? `${auth.collection.id}/${String(auth.record.id)}` : '';
-    const key = `${viewer}\u0000${topic.recordId === null ? 'list' : 'view'}\u0000${topic.optionsKey}`;
-    let result = cache.get(key);
-    if (!result) {
-      result = this.evaluate(event, topic, auth).catch((err) => {
-        // SECURITY: anything that cannot be evaluated is not sent (design §3, fail closed).
-        if (isAppError(err) || isFilterError(err)) return null;
-        throw err;
-      });
-      cache.set(key, result);
+  async render(event: DeliveryEvent, topic: Topic, auth: AuthInfo | null): Promise<string | null> {
+    try {
+      return await this.evaluate(event, topic, auth);
+    } catch (err) {
+      // SECURITY: anything that cannot be evaluated is not sent (design §3, fail closed).
+      if (isAppError(err) || isFilterError(err)) return null;
+      throw err;
     }
-    return result;
   }
 
   private async evaluate(event: DeliveryEvent, topic: Topic, auth: AuthInfo | null): Promise<string | null> {

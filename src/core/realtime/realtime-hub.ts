@@ -4,15 +4,20 @@
  * from the write, so a write on any node reaches subscribers on every node.
  */
 import { randomBytes } from 'node:crypto';
-import { AppError, badRequest, notFound } from '../../errors/app-error.js';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { AppError, badRequest, fieldError, notFound, tooManyRequests } from '../../errors/app-error.js';
+import { unavailable } from '../../errors/service-unavailable.js';
 import { isAuthCollection, type Collection } from '../collections/collection.js';
 import type { Schema } from '../collections/schema.js';
 import type { AuthInfo } from '../rules/request-info.js';
 import type { Bus } from './bus.js';
 import { ClientIndex } from './client-index.js';
 import { DirectMessages } from './direct-messages.js';
+import { FanOutQueue } from './fan-out-queue.js';
 import { RealtimeClient, type BoundAuth, type RealtimeConnection } from './realtime-client.js';
 import { RealtimeDelivery, type DeliveryEvent, type RealtimeDeliveryDeps } from './realtime-delivery.js';
+import { DEFAULT_REALTIME_LIMITS, StreamCounts, type RealtimeLimits } from './realtime-limits.js';
 import { TopicCache } from './topic-cache.js';
 import type { Topic } from './realtime-topic.js';
 import { decodeRecordEvents, RECORD_EVENTS_CHANNEL, type WireRecordEvent } from './record-event-message.js';
@@ -35,12 +40,36 @@ export interface RealtimeHubDeps extends RealtimeDeliveryDeps {
   bus: Bus;
   schema: Schema;
   timeouts?: Partial<RealtimeTimeouts>;
+  /** The node's realtime budgets; unset ones take DEFAULT_REALTIME_LIMITS. */
+  limits?: Partial<RealtimeLimits>;
   /** Reports failures that cannot reach a client (a fan-out query failed, a bus error). */
   onError?: (err: unknown) => void;
 }
 
 /** The message of spec §6.2 for an auth change on a client. */
 const AUTH_MISMATCH = "The current and the previous request authorization don't match.";
+
+/** Seconds a client refused for holding too many streams is told to wait (`Retry-After`). */
+const RETRY_STREAM_AFTER_SECONDS = 10;
+
+/**
+ * The last frame of a stream cut because the node fell behind on fan-out: not a
+ * PocketBase event (the SDK ignores it and reconnects), a note for whoever reads the
+ * stream that events were missed and should be fetched again.
+ */
+const OVERLOAD_EVENT = 'PB_DISCONNECT';
+const OVERLOAD_DATA = JSON.stringify({ reason: 'The server fell behind on realtime events; reconnect and fetch again.' });
+
+/** The event-loop time one batch of fan-out should stay under before the loop gets a turn. */
+const SLICE_MS = 10;
+
+/** Subscribers of one event that see it alike, rendered once for all of them. */
+interface DeliveryGroup {
+  topic: Topic;
+  auth: AuthInfo | null;
+  /** Each subscriber's client and the name of its event (its subscription string). */
+  targets: Array<[RealtimeClient, string]>;
+}
 
 /** RealtimeHub manages clients, their subscriptions and bound auth, and delivers events. */
 export class RealtimeHub {
@@ -50,18 +79,23 @@ export class RealtimeHub {
   /** Clients by the id of their bound auth record. */
   private readonly byAuth = new ClientIndex<RealtimeClient>();
   private readonly topics = new TopicCache();
+  private readonly streamsByIp = new StreamCounts();
+  private readonly limits: RealtimeLimits;
   private readonly delivery: RealtimeDelivery;
   private readonly direct: DirectMessages;
   private readonly onError: (err: unknown) => void;
   private timeouts: RealtimeTimeouts;
   private sweeper: NodeJS.Timeout | undefined;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly queue: FanOutQueue<WireRecordEvent>;
   private offBus: (() => Promise<void>) | undefined;
 
   constructor(private readonly deps: RealtimeHubDeps) {
     this.delivery = new RealtimeDelivery(deps);
     this.onError = deps.onError ?? (() => undefined);
     this.timeouts = { ...DEFAULT_REALTIME_TIMEOUTS, ...deps.timeouts };
+    this.limits = { ...DEFAULT_REALTIME_LIMITS, ...deps.limits };
+    // One queue keeps each client's events in commit order.
+    this.queue = new FanOutQueue(this.limits.maxQueuedEvents, (event) => this.fanOut(event), (dropped) => this.shed(dropped), this.onError);
     this.direct = new DirectMessages(deps.bus, (clientId) => this.clients.get(clientId), () => Date.now(), this.onError);
   }
 
@@ -75,10 +109,7 @@ export class RealtimeHub {
     this.offBus = await this.deps.bus.subscribe(RECORD_EVENTS_CHANNEL, (message) => {
       // A node without streams has no one to tell: most writes of a busy API node end here.
       if (this.clients.size === 0) return;
-      const events = decodeRecordEvents(message);
-      if (events.length === 0) return;
-      // One queue keeps each client's events in commit order.
-      this.queue = this.queue.then(() => this.fanOut(events)).catch(this.onError);
+      this.queue.push(decodeRecordEvents(message));
     });
     await this.direct.start();
     this.setTimeouts({});
@@ -98,12 +129,24 @@ export class RealtimeHub {
     this.closeAll();
     await this.offBus?.();
     await this.direct.stop();
-    await this.queue;
+    await this.queue.idle();
   }
 
   /** Ends every open stream (server shutdown). */
   closeAll(): void {
     for (const client of [...this.clients.values()]) client.end();
+  }
+
+  /**
+   * Throws unless the node may open one more stream for this client IP: 429 when the IP
+   * holds its share already, 503 when the node is full. Call it before answering, then
+   * connect() without anything asynchronous in between.
+   */
+  assertRoom(ip: string): void {
+    // SECURITY: streams cost memory for as long as they stay open; without a cap one
+    // client could hold them until the node runs out of memory or file descriptors.
+    if (this.streamsByIp.of(ip) >= this.limits.maxStreamsPerIp) throw tooManyRequests(RETRY_STREAM_AFTER_SECONDS);
+    if (this.clients.size >= this.limits.maxStreams) throw unavailable();
   }
 
   /** Registers a new stream and sends PB_CONNECT (spec §6.1); the caller reports its end via disconnect(). */
@@ -112,6 +155,7 @@ export class RealtimeHub {
     while (this.clients.has(id)) id = newClientId();
     const client = new RealtimeClient(id, ip, Date.now(), connection);
     this.clients.set(id, client);
+    this.streamsByIp.add(ip);
     client.send('PB_CONNECT', JSON.stringify({ clientId: id }), Date.now());
     return client;
   }
@@ -120,6 +164,7 @@ export class RealtimeHub {
   disconnect(client: RealtimeClient): void {
     if (this.clients.get(client.id) !== client) return;
     this.clients.delete(client.id);
+    this.streamsByIp.remove(client.ip);
     this.index(client, client.topics, []);
     this.bind(client, null);
     client.end();
@@ -127,16 +172,18 @@ export class RealtimeHub {
 
   /**
    * Replaces a client's subscriptions and binds the caller's auth (spec §6.2).
-   * Throws 404 for an unknown client, 400 for another IP, 403 for an auth change.
+   * Throws 404 for an unknown client, 400 for another IP, 400 for more distinct option
+   * sets than the budget, 403 for an auth change; a refused call changes nothing.
    */
   setSubscriptions(clientId: string, subscriptions: readonly string[], auth: AuthInfo | null, ip: string): void {
     const client = this.clients.get(clientId);
     if (!client) throw notFound('Missing or invalid client id.');
     // SECURITY: a client id leaked to another machine cannot be driven from there.
     if (client.ip !== ip) throw badRequest('Invalid realtime client.');
+    const topics = [...new Set(subscriptions)].map((raw) => this.topics.get(raw));
+    this.assertOptionSets(topics);
     const bound = this.currentAuth(client);
     if (bound && !sameRecord(bound, auth)) throw new AppError(403, AUTH_MISMATCH);
-    const topics = [...new Set(subscriptions)].map((raw) => this.topics.get(raw));
     this.index(client, client.topics, topics);
     client.topics = topics;
     this.bind(client, auth);
@@ -159,18 +206,59 @@ export class RealtimeHub {
     }
   }
 
-  private async fanOut(events: WireRecordEvent[]): Promise<void> {
-    for (const wire of events) {
-      const collection = this.deps.schema.find(wire.collectionId);
-      if (!collection || collection.id !== wire.collectionId || collection.type === 'view') continue;
-      const event: DeliveryEvent = { action: wire.action, collection, record: wire.record };
-      // Auth changes apply first: a session whose token was revoked by this write gets no more.
-      if (collection.type === 'auth') this.followAuthChange(event);
-      await this.deliver(event);
+  /**
+   * SECURITY: each distinct option set of a client costs a rule query and an expand
+   * per event (spec §6.3), so their number is the client's budget per event.
+   */
+  private assertOptionSets(topics: readonly Topic[]): void {
+    const max = this.limits.maxOptionSets;
+    const sets = new Set<string>();
+    for (const t of topics) if (t.collection) sets.add(t.optionsKey);
+    if (sets.size <= max) return;
+    throw badRequest('Something went wrong while processing your request.', {
+      subscriptions: fieldError('validation_too_many_subscription_options', `No more than ${max} different subscription options are allowed per client.`, { max }),
+    });
+  }
+
+  private async fanOut(wire: WireRecordEvent): Promise<void> {
+    const collection = this.deps.schema.find(wire.collectionId);
+    if (!collection || collection.id !== wire.collectionId || collection.type === 'view') return;
+    const event: DeliveryEvent = { action: wire.action, collection, record: wire.record };
+    // Auth changes apply first: a session whose token was revoked by this write gets no more.
+    if (collection.type === 'auth') this.followAuthChange(event);
+    await this.deliver(event);
+  }
+
+  /**
+   * Renders the event once per group of subscribers that see it alike, a batch of
+   * groups at a time, yielding to the event loop between batches.
+   *
+   * SECURITY: on SQLite a rule query runs on the event loop, so one event with
+   * thousands of differently-optioned subscribers would hold the loop for all of them
+   * at once; between batches every request waiting on the loop gets its turn. A batch
+   * that kept the loop busy past SLICE_MS halves the next one (down to one group), a
+   * quick one grows it by one (up to batchSize): PostgreSQL, whose queries wait off the
+   * loop, keeps large concurrent batches, SQLite (or a loaded machine) small ones.
+   */
+  private async deliver(event: DeliveryEvent): Promise<void> {
+    const groups = this.groupSubscribers(event);
+    const max = this.limits.batchSize;
+    let size = max;
+    for (let i = 0; i < groups.length;) {
+      const before = performance.eventLoopUtilization();
+      const batch = groups.slice(i, i + size);
+      i += batch.length;
+      await Promise.all(batch.map((g) => this.deliverToGroup(event, g)));
+      if (i === groups.length) break;
+      const busyMs = performance.eventLoopUtilization(before).active;
+      if (busyMs > SLICE_MS) size = Math.max(1, size >> 1);
+      else if (busyMs < SLICE_MS / 2) size = Math.min(max, size + 1);
+      await yieldToLoop();
     }
   }
 
-  private async deliver(event: DeliveryEvent): Promise<void> {
+  /** The subscribers of an event, grouped by what they see of it. */
+  private groupSubscribers(event: DeliveryEvent): DeliveryGroup[] {
     const c = event.collection;
     const candidates = new Set<RealtimeClient>();
     for (const name of new Set([c.id, c.name])) {
@@ -178,21 +266,55 @@ export class RealtimeHub {
         for (const client of this.byTopic.get(topicKey(name, recordId))) candidates.add(client);
       }
     }
-    if (candidates.size === 0) return;
-    const cache = this.delivery.newCache();
-    const sends: Promise<void>[] = [];
+    const groups = new Map<string, DeliveryGroup>();
     for (const client of candidates) {
       const auth = this.currentAuth(client)?.info ?? null;
       for (const topic of client.topics) {
         if (topic.recordId !== null && topic.recordId !== event.record.id) continue;
         if (!topic.collection || this.deps.schema.find(topic.collection)?.id !== c.id) continue;
-        sends.push(this.delivery.render(event, topic, auth, cache).then((data) => {
-          if (data === null || client.closed) return;
-          client.send(topic.raw, data, Date.now());
-        }));
+        const key = this.delivery.groupKey(topic, auth);
+        const group = groups.get(key);
+        if (group) group.targets.push([client, topic.raw]);
+        else groups.set(key, { topic, auth, targets: [[client, topic.raw]] });
       }
     }
-    await Promise.all(sends);
+    return [...groups.values()];
+  }
+
+  private async deliverToGroup(event: DeliveryEvent, group: DeliveryGroup): Promise<void> {
+    let data: string | null;
+    try {
+      data = await this.delivery.render(event, group.topic, group.auth);
+    } catch (err) {
+      // Fail closed for this group; the others still get the event.
+      this.onError(err);
+      return;
+    }
+    if (data === null) return;
+    const now = Date.now();
+    for (const [client, name] of group.targets) client.send(name, data, now);
+  }
+
+  /**
+   * The fan-out queue overflowed: its events are dropped, so their subscribers are cut
+   * with a last frame and reconnect (the SDK does so by itself) rather than silently
+   * miss them. Auth changes among them still apply.
+   */
+  private shed(dropped: readonly WireRecordEvent[]): void {
+    const missed = new Set<string>();
+    for (const wire of dropped) {
+      const collection = this.deps.schema.find(wire.collectionId);
+      if (!collection || collection.id !== wire.collectionId) continue;
+      missed.add(collection.id);
+      if (collection.type === 'auth') this.followAuthChange({ action: wire.action, collection, record: wire.record });
+    }
+    this.onError(new Error(`realtime fan-out fell ${dropped.length} events behind; cutting their subscribers`));
+    for (const client of [...this.clients.values()]) {
+      const hit = client.topics.some((t) => t.collection !== '' && missed.has(this.deps.schema.find(t.collection)?.id ?? ''));
+      if (!hit) continue;
+      client.send(OVERLOAD_EVENT, OVERLOAD_DATA, Date.now());
+      client.end();
+    }
   }
 
   /** Spec §6.2: unbind on delete or tokenKey change, follow other updates of the bound record. */
