@@ -31,6 +31,7 @@ import { registerHealthRoutes } from '../http/health-routes.js';
 import { registerClientIp } from '../http/client-ip.js';
 import { createRateLimiter, registerSettingsRateLimits, type RateLimitDeps } from '../http/rate-limit.js';
 import { registerAuthLimits } from '../http/rate-limit-auth.js';
+import { registerAuthFormStrings } from '../http/auth-form-strings.js';
 import { registerSuperuserIps } from '../http/superuser-ips.js';
 import { createRateLimitStore } from '../adapters/ratelimit/create-rate-limit-store.js';
 import { StoreAttemptLimiter } from '../core/ratelimit/store-attempt-limiter.js';
@@ -148,6 +149,8 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   registerSuperuserIps(http, limitDeps);
   const enforceRateLimit = await createRateLimiter(http, rateLimitStore);
   registerSettingsRateLimits(http, limitDeps, enforceRateLimit);
+  // Auth form fields are text before the per-identity limits and the handlers read them.
+  registerAuthFormStrings(http);
   registerAuthLimits(http, limitDeps, enforceRateLimit);
   registerHealthRoutes(http, { trustedProxy: () => settings.get().trustedProxy });
   await registerCollectionRoutes(http, { db, collections, records, compiler });

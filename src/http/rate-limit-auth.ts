@@ -148,7 +148,11 @@ export function registerAuthLimits(app: FastifyInstance, deps: RateLimitDeps, en
   });
 }
 
-/** The identity an auth request acts on, or null when it names none. */
+/**
+ * The identity an auth request acts on, or null when it names none.
+ * NOTE: registerAuthFormStrings (a preValidation hook) has made every body field read here
+ * text or absent, so the key is made of the very value the handler reads.
+ */
 function identityOf(action: RateLimitAction, body: Record<string, unknown>, request: FastifyRequest): string | null {
   switch (action) {
     case 'authWithPassword':
