@@ -35,7 +35,7 @@ export interface AuthLimits {
  * The default built-in limits.
  * - signIn (auth-with-password, -otp, -oauth2): 60 per minute per IP, plus the back-off per identity.
  * - mail (request-otp, -password-reset, -verification, -email-change): 30 per 10 min per IP,
- *   15 per hour per address (request-otp must still reach its 10-OTP reuse, spec §5.6).
+ *   15 per hour per address (request-otp must still reach its cap of 9 live codes).
  * - confirm (confirm-*): 30 per 10 min per IP, 10 per 10 min per record the token names.
  * - refresh: 300 per minute per IP, 60 per minute per record (SDK auto-refresh stays far below).
  * - methods (auth-methods) and impersonate: 300 and 60 per minute per IP.
