@@ -32,7 +32,7 @@ import { registerClientIp } from '../http/client-ip.js';
 import { createRateLimiter, registerSettingsRateLimits, type RateLimitDeps } from '../http/rate-limit.js';
 import { registerAuthLimits } from '../http/rate-limit-auth.js';
 import { registerAuthFormStrings } from '../http/auth-form-strings.js';
-import { registerSuperuserIps } from '../http/superuser-ips.js';
+import { registerSuperuserIps, superuserIpCheck } from '../http/superuser-ips.js';
 import { createRateLimitStore } from '../adapters/ratelimit/create-rate-limit-store.js';
 import { StoreAttemptLimiter } from '../core/ratelimit/store-attempt-limiter.js';
 import { registerCollectionRoutes } from '../http/collections-routes.js';
@@ -158,7 +158,10 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   registerBatchRoutes(http, { records, settings });
   registerFilesRoutes(http, {
     storage,
-    files: new FileService({ db, dialect, schema, storage, access: records.access, onThumbError: (err) => http.log.warn({ err }, 'thumb failed') }),
+    files: new FileService({
+      db, dialect, schema, storage, access: records.access, superuserIpAllowed: superuserIpCheck(limitDeps),
+      onThumbError: (err) => http.log.warn({ err }, 'thumb failed'),
+    }),
   });
   registerAuthRoutes(http, auth, records);
   // Apple's user name reaches only the browser redirect; every node keeps it for the sign-in that follows.
