@@ -54,6 +54,7 @@ import { OtpService } from '../core/auth/otp-service.js';
 import { AuthAlerts } from '../core/auth/auth-alerts.js';
 import { resolveSmtpOptions } from '../core/mail/smtp-options.js';
 import { SettingsMailer } from '../adapters/mail/settings-mailer.js';
+import { DevLogMailer, LogMailer } from '../adapters/mail/log-mailer.js';
 import { registerAuthFlowRoutes } from '../http/auth-flow-routes.js';
 import { registerTestEmailRoute } from '../http/test-email-routes.js';
 import { BackgroundTasks } from '../tools/background-tasks.js';
@@ -169,7 +170,9 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   await appleNames.start();
   registerOAuth2Routes(http, { auth, records, oauth2: new OAuth2Service({ db, schema, records, appleNames }) });
   const background = new BackgroundTasks((err, what) => http.log.error({ err }, `background task failed: ${what}`));
-  const mailer = new SettingsMailer(() => resolveSmtpOptions(settings.get().smtp, config.smtp), http.log);
+  // Without SMTP a mail is withheld and only noted in the log; `--dev` logs it in full.
+  const unsent = config.dev ? new DevLogMailer(http.log) : new LogMailer(http.log);
+  const mailer = new SettingsMailer(() => resolveSmtpOptions(settings.get().smtp, config.smtp), unsent);
   const mails = new AuthMails({ mailer, settings: () => settings.get() });
   const attempts = new StoreAttemptLimiter(rateLimitStore);
   const run = (what: string, task: () => Promise<void>) => background.run(what, task);
