@@ -3,7 +3,7 @@
  * a JSON body that sends any other type fails to load. One check covers every auth route
  * and runs before the per-identity limits and the handler, so both read the same text.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify';
 import { AppError, fieldError, type ErrorData } from '../errors/app-error.js';
 import { errorCodes } from '../errors/error-codes.js';
 import { formatFloat } from './body-parser.js';
@@ -27,8 +27,9 @@ export const AUTH_STRING_FIELDS: Readonly<Partial<Record<RateLimitAction, readon
 };
 
 /**
- * Registers the check on every auth route of AUTH_STRING_FIELDS: a field that is present
- * and not null must be text, else `400` with `data.<field>.code = "validation_not_a_string"`.
+ * Adds the check to every auth route of AUTH_STRING_FIELDS registered from now on (call it
+ * before the routes): a field that is present and not null must be text, else `400` with
+ * `data.<field>.code = "validation_not_a_string"`. Other routes pay nothing.
  *
  * SECURITY: the per-identity limits (rate-limit-auth.ts, a preHandler) key on the text of
  * `identity`, `email`, `otpId`, `token`; were a handler to coerce what they skip (a list,
@@ -36,16 +37,20 @@ export const AUTH_STRING_FIELDS: Readonly<Partial<Record<RateLimitAction, readon
  * this preValidation hook every field either side reads is that one text or absent.
  */
 export function registerAuthFormStrings(app: FastifyInstance): void {
-  app.addHook('preValidation', (request, _reply, done) => {
-    const route = collectionRoute(request.method, request.routeOptions.url);
-    const fields = route ? AUTH_STRING_FIELDS[route.actions[0]] : undefined;
-    if (!fields) return done();
-    try {
-      assertFormStrings(request, fields);
-      done();
-    } catch (err) {
-      done(err as Error);
-    }
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const fields = methods.map((method) => collectionRoute(method, route.url)).map((r) => (r ? AUTH_STRING_FIELDS[r.actions[0]] : undefined)).find((f) => f !== undefined);
+    if (!fields) return;
+    const check: preValidationHookHandler = (request, _reply, done) => {
+      try {
+        assertFormStrings(request, fields);
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    };
+    const own = route.preValidation;
+    route.preValidation = own === undefined ? [check] : [check, ...(Array.isArray(own) ? own : [own])];
   });
 }
 
