@@ -150,7 +150,7 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   registerSuperuserIps(http, limitDeps);
   const enforceRateLimit = await createRateLimiter(http, rateLimitStore);
   registerSettingsRateLimits(http, limitDeps, enforceRateLimit);
-  // Auth form fields are text before the per-identity limits and the handlers read them.
+  // Before any route: auth form fields are text before the per-identity limits and handlers read them.
   registerAuthFormStrings(http);
   registerAuthLimits(http, limitDeps, enforceRateLimit);
   registerHealthRoutes(http, { trustedProxy: () => settings.get().trustedProxy });
