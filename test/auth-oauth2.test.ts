@@ -450,9 +450,15 @@ describe('failures', () => {
     for (const [key, code] of Object.entries(codes)) expect(res.body.data[key].code).toBe(code);
   });
 
+  it('a numeric code → 400 loading error naming the field', async () => {
+    const name = await authCollection();
+    const res = await s.request('POST', `/api/collections/${name}/auth-with-oauth2`, { body: { provider: 'oidc', code: 5 } });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ status: 400, message: LOADING, data: { code: { code: 'validation_not_a_string', message: 'Must be a string.' } } });
+  });
+
   it.each([
     ['an array body', [1, 2], 'Failed to load the submitted data due to invalid formatting.'],
-    ['a numeric code', { provider: 'oidc', code: 5 }, LOADING],
     ['createData that is not an object', { provider: 'oidc', code: 'c', createData: 'x' }, LOADING],
   ])('%s → 400 loading error', async (_label, body, message) => {
     const name = await authCollection();

@@ -1,11 +1,11 @@
 /**
- * The Mailer adapters: SMTP (to a real server on loopback) and the log fallback
- * meet the same contract; the settings mailer follows the settings and the
+ * The Mailer adapters: SMTP (to a real server on loopback) and the `--dev` log fallback
+ * meet the same contract; the default log fallback withholds the content; the settings mailer follows the settings and the
  * `PLINTH_SMTP_*` override, authenticates, and reports a dead server.
  */
 import { describe, expect, it } from 'vitest';
 import { SmtpMailer } from '../src/adapters/mail/smtp-mailer.js';
-import { LogMailer } from '../src/adapters/mail/log-mailer.js';
+import { DevLogMailer, LogMailer } from '../src/adapters/mail/log-mailer.js';
 import { SettingsMailer } from '../src/adapters/mail/settings-mailer.js';
 import type { MailMessage } from '../src/core/mail/mailer.js';
 import { resolveSmtpOptions } from '../src/core/mail/smtp-options.js';
@@ -26,9 +26,9 @@ mailerContract('SMTP', async () => {
   };
 });
 
-mailerContract('log', async () => {
+mailerContract('dev log', async () => {
   const entries: { mail: MailMessage }[] = [];
-  const mailer = new LogMailer({ warn: (entry) => entries.push(entry as { mail: MailMessage }) });
+  const mailer = new DevLogMailer({ warn: (entry) => entries.push(entry as { mail: MailMessage }) });
   return {
     mailer,
     async delivered(to) {
@@ -42,13 +42,24 @@ mailerContract('log', async () => {
 
 const message = (to: string): MailMessage => ({ from: { address: 'app@example.com' }, to: [{ address: to }], subject: 'S', html: '<p>x</p>', text: 'x' });
 
+describe('LogMailer', () => {
+  it('logs that a mail was withheld (kind, recipients, subject), never its content', async () => {
+    const logged: { entry: any; text: string }[] = [];
+    const mailer = new LogMailer({ warn: (entry, text) => logged.push({ entry, text }) });
+    await mailer.send({ ...message('kept@example.com'), kind: 'otp', html: '<p>code 12345678</p>', text: 'code 12345678' });
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.entry).toEqual({ mail: { kind: 'otp', to: [{ address: 'kept@example.com' }], subject: 'S' } });
+    expect(JSON.stringify(logged)).not.toContain('12345678');
+  });
+});
+
 describe('SettingsMailer', () => {
   it('logs while SMTP is disabled and sends once it is enabled, authenticating when a user is set', async () => {
     const inbox = await startSmtpInbox();
     try {
       const settings = defaultSettings();
       const logged: unknown[] = [];
-      const mailer = new SettingsMailer(() => resolveSmtpOptions(settings.smtp), { warn: (entry) => logged.push(entry) });
+      const mailer = new SettingsMailer(() => resolveSmtpOptions(settings.smtp), new LogMailer({ warn: (entry) => logged.push(entry) }));
       await mailer.send(message('first@example.com'));
       expect(logged).toHaveLength(1);
       expect(inbox.mails).toHaveLength(0);
@@ -67,7 +78,7 @@ describe('SettingsMailer', () => {
     const inbox = await startSmtpInbox();
     try {
       const settings = defaultSettings();
-      const mailer = new SettingsMailer(() => resolveSmtpOptions(settings.smtp, { host: '127.0.0.1', port: inbox.port }), { warn: () => { throw new Error('must not log'); } });
+      const mailer = new SettingsMailer(() => resolveSmtpOptions(settings.smtp, { host: '127.0.0.1', port: inbox.port }), new LogMailer({ warn: () => { throw new Error('must not log'); } }));
       await mailer.send(message('env@example.com'));
       expect((await inbox.next('env@example.com')).to).toEqual(['env@example.com']);
     } finally {

@@ -31,7 +31,8 @@ import { registerHealthRoutes } from '../http/health-routes.js';
 import { registerClientIp } from '../http/client-ip.js';
 import { createRateLimiter, registerSettingsRateLimits, type RateLimitDeps } from '../http/rate-limit.js';
 import { registerAuthLimits } from '../http/rate-limit-auth.js';
-import { registerSuperuserIps } from '../http/superuser-ips.js';
+import { registerAuthFormStrings } from '../http/auth-form-strings.js';
+import { registerSuperuserIps, superuserIpCheck } from '../http/superuser-ips.js';
 import { createRateLimitStore } from '../adapters/ratelimit/create-rate-limit-store.js';
 import { StoreAttemptLimiter } from '../core/ratelimit/store-attempt-limiter.js';
 import { registerCollectionRoutes } from '../http/collections-routes.js';
@@ -53,6 +54,7 @@ import { OtpService } from '../core/auth/otp-service.js';
 import { AuthAlerts } from '../core/auth/auth-alerts.js';
 import { resolveSmtpOptions } from '../core/mail/smtp-options.js';
 import { SettingsMailer } from '../adapters/mail/settings-mailer.js';
+import { DevLogMailer, LogMailer } from '../adapters/mail/log-mailer.js';
 import { registerAuthFlowRoutes } from '../http/auth-flow-routes.js';
 import { registerTestEmailRoute } from '../http/test-email-routes.js';
 import { BackgroundTasks } from '../tools/background-tasks.js';
@@ -148,6 +150,8 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   registerSuperuserIps(http, limitDeps);
   const enforceRateLimit = await createRateLimiter(http, rateLimitStore);
   registerSettingsRateLimits(http, limitDeps, enforceRateLimit);
+  // Before any route: auth form fields are text before the per-identity limits and handlers read them.
+  registerAuthFormStrings(http);
   registerAuthLimits(http, limitDeps, enforceRateLimit);
   registerHealthRoutes(http, { trustedProxy: () => settings.get().trustedProxy });
   await registerCollectionRoutes(http, { db, collections, records, compiler });
@@ -155,7 +159,10 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   registerBatchRoutes(http, { records, settings });
   registerFilesRoutes(http, {
     storage,
-    files: new FileService({ db, dialect, schema, storage, access: records.access, onThumbError: (err) => http.log.warn({ err }, 'thumb failed') }),
+    files: new FileService({
+      db, dialect, schema, storage, access: records.access, superuserIpAllowed: superuserIpCheck(limitDeps),
+      onThumbError: (err) => http.log.warn({ err }, 'thumb failed'),
+    }),
   });
   registerAuthRoutes(http, auth, records);
   // Apple's user name reaches only the browser redirect; every node keeps it for the sign-in that follows.
@@ -163,7 +170,9 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   await appleNames.start();
   registerOAuth2Routes(http, { auth, records, oauth2: new OAuth2Service({ db, schema, records, appleNames }) });
   const background = new BackgroundTasks((err, what) => http.log.error({ err }, `background task failed: ${what}`));
-  const mailer = new SettingsMailer(() => resolveSmtpOptions(settings.get().smtp, config.smtp), http.log);
+  // Without SMTP a mail is withheld and only noted in the log; `--dev` logs it in full.
+  const unsent = config.dev ? new DevLogMailer(http.log) : new LogMailer(http.log);
+  const mailer = new SettingsMailer(() => resolveSmtpOptions(settings.get().smtp, config.smtp), unsent);
   const mails = new AuthMails({ mailer, settings: () => settings.get() });
   const attempts = new StoreAttemptLimiter(rateLimitStore);
   const run = (what: string, task: () => Promise<void>) => background.run(what, task);

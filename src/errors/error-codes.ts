@@ -21,6 +21,7 @@ export const errorCodes = {
   validation_max_text_constraint: 'Must be no more than {max} character(s).',
   validation_invalid_format: 'Invalid value format.',
   validation_not_a_number: 'Must be a valid number.',
+  validation_not_a_string: 'Must be a string.',
   validation_only_int_constraint: 'Decimal numbers are not allowed.',
   validation_min_number_constraint: 'Must be greater or equal than {min}.',
   validation_max_number_constraint: 'Must be less or equal than {max}.',

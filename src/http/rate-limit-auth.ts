@@ -35,7 +35,7 @@ export interface AuthLimits {
  * The default built-in limits.
  * - signIn (auth-with-password, -otp, -oauth2): 60 per minute per IP, plus the back-off per identity.
  * - mail (request-otp, -password-reset, -verification, -email-change): 30 per 10 min per IP,
- *   15 per hour per address (request-otp must still reach its 10-OTP reuse, spec §5.6).
+ *   15 per hour per address (request-otp must still reach its cap of 9 live codes).
  * - confirm (confirm-*): 30 per 10 min per IP, 10 per 10 min per record the token names.
  * - refresh: 300 per minute per IP, 60 per minute per record (SDK auto-refresh stays far below).
  * - methods (auth-methods) and impersonate: 300 and 60 per minute per IP.
@@ -148,7 +148,11 @@ export function registerAuthLimits(app: FastifyInstance, deps: RateLimitDeps, en
   });
 }
 
-/** The identity an auth request acts on, or null when it names none. */
+/**
+ * The identity an auth request acts on, or null when it names none.
+ * NOTE: registerAuthFormStrings (a preValidation hook) has made every body field read here
+ * text or absent, so the key is made of the very value the handler reads.
+ */
 function identityOf(action: RateLimitAction, body: Record<string, unknown>, request: FastifyRequest): string | null {
   switch (action) {
     case 'authWithPassword':

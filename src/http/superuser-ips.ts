@@ -11,11 +11,24 @@ import { cachedIpList, type RateLimitDeps } from './rate-limit.js';
 import { isSuperuser } from './request-auth.js';
 
 /**
+ * Whether a superuser may act from a client IP: always while `superuserIPs` is empty,
+ * else only from an address it lists (an unknown address never).
+ */
+export function superuserIpCheck(deps: Pick<RateLimitDeps, 'settings'>): (ip: string | undefined) => boolean {
+  const allowed = cachedIpList(() => deps.settings().superuserIPs);
+  return (ip) => {
+    const list = allowed();
+    return list.empty || (ip !== undefined && list.has(ip));
+  };
+}
+
+/**
  * Registers the allow-list check; call it after registerRequestAuth so `request.auth`
  * is known.
  *
  * SECURITY: a sign-in to `_superusers` from an address outside the list is refused before
  * its credentials are checked, so the list also shields superuser passwords from guessing.
+ * A superuser's file token (`?token=`) is bound by the list in FileService (superuserIpCheck).
  */
 export function registerSuperuserIps(app: FastifyInstance, deps: Pick<RateLimitDeps, 'settings' | 'findCollection'>): void {
   const allowed = cachedIpList(() => deps.settings().superuserIPs);

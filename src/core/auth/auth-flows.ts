@@ -139,12 +139,14 @@ export class AuthFlows {
     const password = requiredString(body, 'password', errors);
     let found = null;
     if (!errors.token) {
-      const newEmail = peekClaims(token)?.newEmail;
-      found = newEmail ? await findRecordByToken(this.deps.db, this.deps.schema, token, 'emailChange') : null;
-      if (!newEmail) errors.token = codeError('validation_invalid_token_payload');
-      else if (await findAuthRecordByEmail(this.deps.db, c, newEmail)) errors.token = codeError('validation_invalid_token_email');
-      else if (!found) errors.token = codeError('validation_invalid_token');
+      // SECURITY: the signature is checked before any claim is read: a forged token's
+      // `newEmail` must not learn whether that address has an account (spec §5.8).
+      found = await findRecordByToken(this.deps.db, this.deps.schema, token, 'emailChange');
+      const newEmail = found?.claims.newEmail;
+      if (!found) errors.token = codeError('validation_invalid_token');
       else if (found.collection.id !== c.id) errors.token = codeError('validation_token_collection_mismatch');
+      else if (typeof newEmail !== 'string' || newEmail === '') errors.token = codeError('validation_invalid_token_payload');
+      else if (await findAuthRecordByEmail(this.deps.db, c, newEmail)) errors.token = codeError('validation_invalid_token_email');
     }
     // SECURITY: the password is checked only against the record of a valid token, and
     // costs one hash either way.

@@ -24,27 +24,27 @@ export class AuthMails {
 
   /** The email-verification mail with its token (spec §5.8). */
   verification(c: AuthCollection, record: RecordValues, token: string): Promise<void> {
-    return this.send(c, c.verificationTemplate, String(record.email), record, { token });
+    return this.send('verification', c, c.verificationTemplate, String(record.email), record, { token });
   }
 
   /** The password-reset mail with its token (spec §5.8). */
   passwordReset(c: AuthCollection, record: RecordValues, token: string): Promise<void> {
-    return this.send(c, c.resetPasswordTemplate, String(record.email), record, { token });
+    return this.send('password-reset', c, c.resetPasswordTemplate, String(record.email), record, { token });
   }
 
   /** The email-change confirmation, sent to the new address (spec §5.8). */
   emailChange(c: AuthCollection, record: RecordValues, newEmail: string, token: string): Promise<void> {
-    return this.send(c, c.confirmEmailChangeTemplate, newEmail, record, { token });
+    return this.send('email-change', c, c.confirmEmailChangeTemplate, newEmail, record, { token });
   }
 
   /** The one-time password mail (spec §5.6). */
   otp(c: AuthCollection, record: RecordValues, to: string, otpId: string, otp: string): Promise<void> {
-    return this.send(c, c.otp.emailTemplate, to, record, { otp, otpId });
+    return this.send('otp', c, c.otp.emailTemplate, to, record, { otp, otpId });
   }
 
   /** The new-location sign-in alert (spec §5.1). */
   authAlert(c: AuthCollection, record: RecordValues, alertInfo: string): Promise<void> {
-    return this.send(c, c.authAlert.emailTemplate, String(record.email), record, { alertInfo });
+    return this.send('login-alert', c, c.authAlert.emailTemplate, String(record.email), record, { alertInfo });
   }
 
   /**
@@ -64,7 +64,7 @@ export class AuthMails {
     }
   }
 
-  private send(c: AuthCollection, template: EmailTemplate, to: string, record: RecordValues, extra: Partial<TemplateValues>): Promise<void> {
+  private send(kind: TestTemplate, c: AuthCollection, template: EmailTemplate, to: string, record: RecordValues, extra: Partial<TemplateValues>): Promise<void> {
     const { meta } = this.deps.settings();
     const rendered = renderMailTemplate(template, {
       appName: meta.appName,
@@ -73,6 +73,7 @@ export class AuthMails {
       ...extra,
     });
     return this.deps.mailer.send({
+      kind,
       from: { name: meta.senderName, address: meta.senderAddress },
       to: [{ address: to }],
       ...rendered,

@@ -28,7 +28,7 @@ export const OTPS = '_otps';
 /** Tries of auth-with-otp allowed per record and window (spec §1.9, §5.6). */
 const MAX_ATTEMPTS = 5;
 const ATTEMPT_WINDOW_SECONDS = 180;
-/** Unexpired OTPs a record may hold; past this the newest one is handed out again (spec §5.6). */
+/** Unexpired OTPs a record may hold; a new one past this replaces the oldest. */
 const MAX_LIVE_OTPS = 9;
 
 /** What the OtpService needs. */
@@ -47,7 +47,7 @@ export class OtpService {
   constructor(private readonly deps: OtpServiceDeps) {}
 
   /**
-   * Creates and mails an OTP; always answers an id. SECURITY: an unknown address
+   * Creates and mails an OTP; always answers a fresh id. SECURITY: an unknown address
    * costs the same hash and gets a random id, so the answer reveals nothing.
    */
   async request(c: AuthCollection, body: Record<string, unknown>): Promise<{ otpId: string }> {
@@ -59,8 +59,11 @@ export class OtpService {
     const code = randomDigits(c.otp.length);
     const hash = await hashPassword(code);
     if (!record) return { otpId: randomId(15) };
+    // SECURITY: PocketBase hands the newest id out again past its cap (spec §5.6), which
+    // tells a known address (a repeated id) from an unknown one (always a new id). Here the
+    // oldest codes make room instead: the live codes stay capped, every answer is new.
     const live = await this.liveOtpIds(c, record);
-    if (live.length >= MAX_LIVE_OTPS) return { otpId: live[live.length - 1]! };
+    for (const id of live.slice(0, Math.max(0, live.length - MAX_LIVE_OTPS + 1))) await this.deleteOtp(this.collection(), id);
     const sentTo = String(record.email);
     const created = await this.deps.records.create(this.collection(), { collectionRef: c.id, recordRef: record.id, password: hash, sentTo }, { expand: [] }, internalRequest());
     const otpId = String(created.id);

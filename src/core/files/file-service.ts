@@ -26,6 +26,8 @@ export interface FileServiceDeps {
   schema: Schema;
   storage: Storage;
   access: RecordAccess;
+  /** Whether a superuser may act from a client IP (`settings.superuserIPs`, spec §1.2). */
+  superuserIpAllowed: (ip: string | undefined) => boolean;
   /** Reports a thumb that could not be made (the original is served instead). */
   onThumbError?: (err: unknown) => void;
 }
@@ -76,10 +78,13 @@ export class FileService {
   /**
    * SECURITY: the token's record must satisfy the collection's viewRule for this record
    * with `@request.context = "protectedFile"` (superusers always); every failure is a 404
-   * so that a protected file's existence is not revealed (spec §3.9).
+   * so that a protected file's existence is not revealed (spec §3.9). A superuser's token
+   * from an address outside `superuserIPs` counts for nothing, as in PocketBase: the
+   * request goes on as a guest's.
    */
   private async opensProtected(c: Collection, recordId: string, token: string, req: RequestInfo): Promise<boolean> {
-    const auth = await verifyFileToken(this.deps, token);
+    let auth = await verifyFileToken(this.deps, token);
+    if (auth?.collection.name === SUPERUSERS && !this.deps.superuserIpAllowed(req.ip)) auth = null;
     const asToken: RequestInfo = { ...req, auth, isSuperuser: auth?.collection.name === SUPERUSERS, context: 'protectedFile' };
     if (c.viewRule === null && !asToken.isSuperuser) return false;
     return this.deps.access.allows(this.deps.db, c, c.viewRule, recordId, asToken);

@@ -11,6 +11,8 @@ export interface MailAddress {
 
 /** A MailMessage is one rendered email, ready to send. */
 export interface MailMessage {
+  /** What the mail is for (`verification`, `password-reset`, `otp`, …), for logs. */
+  kind?: string;
   from: MailAddress;
   to: MailAddress[];
   subject: string;
