@@ -163,8 +163,10 @@ async function main() {
       env: database.env, port: ports.baseline, logFile: join(runDir, 'baseline.log'), pin: opts.pin,
     });
     servers.push(baseline);
+    // R1 opens 10,000 realtime streams from 127.0.0.1: no per-address connection cap.
     const startPlinth = (logName) => startServer({
-      name: 'plinth', cmd: process.execPath, args: [...nodeFlags, build.entry, 'serve', `--http=${HOST}:${ports.plinth}`, `--dir=${runDir}`],
+      name: 'plinth', cmd: process.execPath,
+      args: [...nodeFlags, build.entry, 'serve', `--http=${HOST}:${ports.plinth}`, `--dir=${runDir}`, '--connectionsPerIp=0'],
       env: database.env, port: ports.plinth, logFile: join(runDir, logName), pin: opts.pin,
     });
     let plinth = await startPlinth('plinth.log');

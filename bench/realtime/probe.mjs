@@ -145,7 +145,7 @@ async function startOwnNode() {
   const upsert = spawnSync(process.execPath, [...cli, 'superuser', 'upsert', ADMIN.email, ADMIN.password, `--dir=${dir}`], { cwd: ROOT, encoding: 'utf8' });
   if (upsert.status !== 0) throw new Error(`superuser upsert failed: ${upsert.stderr}`);
   // SECURITY: loopback only.
-  const child = spawn(process.execPath, [...cli, 'serve', `--http=127.0.0.1:${port}`, `--dir=${dir}`], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...cli, 'serve', `--http=127.0.0.1:${port}`, `--dir=${dir}`, '--connectionsPerIp=0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {

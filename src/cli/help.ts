@@ -51,6 +51,9 @@ Flags:
                           believed; "*" trusts every peer (env PLINTH_TRUSTED_PROXY)
   --requestTimeout=SECONDS  Time a client has to send a whole request (default 300,
                           env PLINTH_REQUEST_TIMEOUT)
+  --connectionsPerIp=N    Most TCP connections one client address may hold open, realtime
+                          streams included (default 1000, 0 = no cap; env
+                          PLINTH_CONNECTIONS_PER_IP); --trustedProxy peers are not capped
   --encryptionEnv=NAME    Accepted for PocketBase compatibility and ignored
   -h, --help              Show this help
 

@@ -22,6 +22,7 @@ const SERVE_OPTIONS = {
   queryTimeout: { type: 'string' },
   trustedProxy: { type: 'string' },
   requestTimeout: { type: 'string' },
+  connectionsPerIp: { type: 'string' },
   databaseUrl: { type: 'string' },
   redisUrl: { type: 'string' },
   redisPrefix: { type: 'string' },
@@ -29,7 +30,7 @@ const SERVE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } satisfies CommandOptions;
 
-const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'databaseUrl', 'redisUrl', 'redisPrefix'] as const;
+const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'connectionsPerIp', 'databaseUrl', 'redisUrl', 'redisPrefix'] as const;
 
 /** How long a graceful close may take before the process gives up on it. */
 const CLOSE_TIMEOUT_MS = 10_000;

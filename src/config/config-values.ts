@@ -109,6 +109,16 @@ export function parseSeconds(raw: string, source: string): number {
   return seconds;
 }
 
+/** Parses a whole number from 0 to 1,000,000 (a count, where 0 means "no limit"). */
+export function parseCount(raw: string, source: string): number {
+  const value = raw.trim();
+  const count = /^\d{1,7}$/.test(value) ? Number(value) : NaN;
+  if (!(count >= 0 && count <= 1_000_000)) {
+    throw new ConfigError(source, `"${raw}" is not a whole number between 0 and 1000000`);
+  }
+  return count;
+}
+
 /** Parses a directory path, refusing an empty one. */
 export function parseDirectory(raw: string, source: string): string {
   if (raw.trim() === '') throw new ConfigError(source, 'the data directory must not be empty');

@@ -50,6 +50,11 @@ export interface PlinthConfig {
   trustedProxies?: string[];
   /** Seconds a client has to send a whole request, headers and body (default 300). */
   requestTimeout?: number;
+  /**
+   * The most TCP connections one client address (an IPv6 /64) may hold open
+   * (`--connectionsPerIp`, default 1000; 0 = no cap). Trusted proxies are not capped.
+   */
+  connectionsPerIp?: number;
 }
 
 /** The defaults used when neither a flag nor an environment variable sets a value. */
@@ -67,4 +72,6 @@ export const CONFIG_DEFAULTS = {
   queryTimeout: 30,
   /** A 32 MiB body at 1 Mbit/s takes about 270 s. */
   requestTimeout: 300,
+  /** Far above what a browser opens (6 per origin, plus realtime streams), far below a process's file limit. */
+  connectionsPerIp: 1000,
 } as const;

@@ -232,3 +232,17 @@ describe('loadConfig REDIS_URL and PLINTH_REDIS_PREFIX', () => {
     expect((caught as ConfigError).message).not.toContain('secret');
   });
 });
+
+describe('loadConfig connectionsPerIp', () => {
+  it('is unset by default (the HTTP layer applies 1000), and reads the flag, then the environment', () => {
+    expect(loadConfig({}, {}, cwd).connectionsPerIp).toBeUndefined();
+    expect(loadConfig({}, { PLINTH_CONNECTIONS_PER_IP: '50' }, cwd).connectionsPerIp).toBe(50);
+    expect(loadConfig({ connectionsPerIp: '0' }, { PLINTH_CONNECTIONS_PER_IP: '50' }, cwd).connectionsPerIp).toBe(0);
+  });
+
+  it('refuses anything but a whole number up to 1000000', () => {
+    for (const bad of ['-1', '1.5', 'many', '1000001']) {
+      expect(() => loadConfig({ connectionsPerIp: bad }, {}, cwd)).toThrow(ConfigError);
+    }
+  });
+});

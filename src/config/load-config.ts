@@ -8,6 +8,7 @@ import { ConfigError } from './config-error.js';
 import {
   parseBoolean,
   parseByteSize,
+  parseCount,
   parseDatabaseUrl,
   parseDirectory,
   parseHostPort,
@@ -39,6 +40,7 @@ export const CONFIG_OPTIONS = {
   redisPrefix: 'PLINTH_REDIS_PREFIX',
   trustedProxy: 'PLINTH_TRUSTED_PROXY',
   requestTimeout: 'PLINTH_REQUEST_TIMEOUT',
+  connectionsPerIp: 'PLINTH_CONNECTIONS_PER_IP',
 } as const;
 
 type OptionName = keyof typeof CONFIG_OPTIONS;
@@ -87,6 +89,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
   if (trustedProxies !== undefined) config.trustedProxies = trustedProxies;
   const requestTimeout = pick('requestTimeout', parseSeconds);
   if (requestTimeout !== undefined) config.requestTimeout = requestTimeout;
+  const connectionsPerIp = pick('connectionsPerIp', parseCount);
+  if (connectionsPerIp !== undefined) config.connectionsPerIp = connectionsPerIp;
   const smtp = loadSmtpOverride(env);
   if (smtp) config.smtp = smtp;
   return config;
