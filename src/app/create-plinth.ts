@@ -141,7 +141,7 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
     ...fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout, logRequests: config.logLevel === 'debug' || config.logLevel === 'trace' }),
     schemaController: lazySchemaCompilers(),
   });
-  await registerHttpConventions(http, { origins: config.origins, bodyLimit: config.bodyLimit });
+  await registerHttpConventions(http, { origins: config.origins, bodyLimit: config.bodyLimit, bodyMemoryLimit: config.bodyMemoryLimit });
   registerClusterSyncHook(http, sync);
   limitConnectionsPerIp(http.server, { max: config.connectionsPerIp ?? DEFAULT_CONNECTIONS_PER_IP, exempt: new IpList(config.trustedProxies ?? []) });
   // The first request gets as long as Node gives a started request head (60 s).

@@ -23,6 +23,7 @@ const SERVE_OPTIONS = {
   trustedProxy: { type: 'string' },
   requestTimeout: { type: 'string' },
   connectionsPerIp: { type: 'string' },
+  bodyMemoryLimit: { type: 'string' },
   databaseUrl: { type: 'string' },
   redisUrl: { type: 'string' },
   redisPrefix: { type: 'string' },
@@ -30,7 +31,7 @@ const SERVE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } satisfies CommandOptions;
 
-const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'connectionsPerIp', 'databaseUrl', 'redisUrl', 'redisPrefix'] as const;
+const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'connectionsPerIp', 'bodyMemoryLimit', 'databaseUrl', 'redisUrl', 'redisPrefix'] as const;
 
 /** How long a graceful close may take before the process gives up on it. */
 const CLOSE_TIMEOUT_MS = 10_000;

@@ -55,6 +55,12 @@ export interface PlinthConfig {
    * (`--connectionsPerIp`, default 1000; 0 = no cap). Trusted proxies are not capped.
    */
   connectionsPerIp?: number;
+  /**
+   * The most request-body bytes all requests together may hold in memory
+   * (`--bodyMemoryLimit`, default 256 MiB); a body past it gets a 503. A lone body may
+   * exceed it up to its own limit.
+   */
+  bodyMemoryLimit?: number;
 }
 
 /** The defaults used when neither a flag nor an environment variable sets a value. */
@@ -74,4 +80,6 @@ export const CONFIG_DEFAULTS = {
   requestTimeout: 300,
   /** Far above what a browser opens (6 per origin, plus realtime streams), far below a process's file limit. */
   connectionsPerIp: 1000,
+  /** Eight 32 MiB bodies at once. */
+  bodyMemoryLimit: 256 * 1024 * 1024,
 } as const;

@@ -246,3 +246,12 @@ describe('loadConfig connectionsPerIp', () => {
     }
   });
 });
+
+describe('loadConfig bodyMemoryLimit', () => {
+  it('is unset by default (the HTTP layer applies 256 MiB), and takes a size from the flag or the environment', () => {
+    expect(loadConfig({}, {}, cwd).bodyMemoryLimit).toBeUndefined();
+    expect(loadConfig({}, { PLINTH_BODY_MEMORY_LIMIT: '1GiB' }, cwd).bodyMemoryLimit).toBe(1 << 30);
+    expect(loadConfig({ bodyMemoryLimit: '64MiB' }, {}, cwd).bodyMemoryLimit).toBe(64 << 20);
+    expect(() => loadConfig({ bodyMemoryLimit: 'lots' }, {}, cwd)).toThrow(ConfigError);
+  });
+});

@@ -41,6 +41,7 @@ export const CONFIG_OPTIONS = {
   trustedProxy: 'PLINTH_TRUSTED_PROXY',
   requestTimeout: 'PLINTH_REQUEST_TIMEOUT',
   connectionsPerIp: 'PLINTH_CONNECTIONS_PER_IP',
+  bodyMemoryLimit: 'PLINTH_BODY_MEMORY_LIMIT',
 } as const;
 
 type OptionName = keyof typeof CONFIG_OPTIONS;
@@ -91,6 +92,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
   if (requestTimeout !== undefined) config.requestTimeout = requestTimeout;
   const connectionsPerIp = pick('connectionsPerIp', parseCount);
   if (connectionsPerIp !== undefined) config.connectionsPerIp = connectionsPerIp;
+  const bodyMemoryLimit = pick('bodyMemoryLimit', parseByteSize);
+  if (bodyMemoryLimit !== undefined) config.bodyMemoryLimit = bodyMemoryLimit;
   const smtp = loadSmtpOverride(env);
   if (smtp) config.smtp = smtp;
   return config;
