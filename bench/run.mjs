@@ -163,9 +163,9 @@ async function main() {
       env: database.env, port: ports.baseline, logFile: join(runDir, 'baseline.log'), pin: opts.pin,
     });
     servers.push(baseline);
-    // R1 opens 10,000 streams from 127.0.0.1: far past the default per-IP cap (500), and
-    // the node cap is pinned so a change of its default cannot cut the workload short.
-    const realtimeCaps = ['--maxRealtimeStreams=20000', '--maxRealtimeStreamsPerIp=20000'];
+    // R1 opens 10,000 streams from 127.0.0.1: far past the default per-IP caps (500 streams,
+    // 1000 connections), and the node cap is pinned so a change of its default cannot cut the workload short.
+    const realtimeCaps = ['--maxRealtimeStreams=20000', '--maxRealtimeStreamsPerIp=20000', '--connectionsPerIp=0'];
     const startPlinth = (logName) => startServer({
       name: 'plinth', cmd: process.execPath, args: [...nodeFlags, build.entry, 'serve', `--http=${HOST}:${ports.plinth}`, `--dir=${runDir}`, ...realtimeCaps],
       env: database.env, port: ports.plinth, logFile: join(runDir, logName), pin: opts.pin,

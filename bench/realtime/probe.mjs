@@ -148,7 +148,7 @@ async function startOwnNode() {
   // SECURITY: loopback only.
   // Every client of the probe comes from 127.0.0.1: the per-IP cap must hold them all.
   const caps = [`--maxRealtimeStreams=${N + ACTIVE + 100}`, `--maxRealtimeStreamsPerIp=${N + ACTIVE + 100}`];
-  const child = spawn(process.execPath, [...cli, 'serve', `--http=127.0.0.1:${port}`, `--dir=${dir}`, ...caps], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...cli, 'serve', `--http=127.0.0.1:${port}`, `--dir=${dir}`, ...caps, '--connectionsPerIp=0'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {

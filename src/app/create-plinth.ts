@@ -29,6 +29,8 @@ import { fastifyOptions, registerHttpConventions } from '../http/http-convention
 import { registerRequestAuth } from '../http/request-auth.js';
 import { registerHealthRoutes } from '../http/health-routes.js';
 import { registerClientIp } from '../http/client-ip.js';
+import { closeSilentConnections, DEFAULT_CONNECTIONS_PER_IP, limitConnectionsPerIp } from '../http/connection-limit.js';
+import { IpList } from '../tools/ip-list.js';
 import { createRateLimiter, registerSettingsRateLimits, type RateLimitDeps } from '../http/rate-limit.js';
 import { registerAuthLimits } from '../http/rate-limit-auth.js';
 import { registerAuthFormStrings } from '../http/auth-form-strings.js';
@@ -141,8 +143,11 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
     ...fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout, logRequests: config.logLevel === 'debug' || config.logLevel === 'trace' }),
     schemaController: lazySchemaCompilers(),
   });
-  await registerHttpConventions(http, { origins: config.origins, bodyLimit: config.bodyLimit });
+  await registerHttpConventions(http, { origins: config.origins, bodyLimit: config.bodyLimit, bodyMemoryLimit: config.bodyMemoryLimit });
   registerClusterSyncHook(http, sync);
+  limitConnectionsPerIp(http.server, { max: config.connectionsPerIp ?? DEFAULT_CONNECTIONS_PER_IP, exempt: new IpList(config.trustedProxies ?? []) });
+  // The first request gets as long as Node gives a started request head (60 s).
+  closeSilentConnections(http.server, http.server.headersTimeout);
   registerClientIp(http, { trustedProxies: config.trustedProxies ?? [], settings: () => settings.get().trustedProxy });
   registerRequestAuth(http, auth);
   // Abuse resistance (spec §1.2, §1.9): after auth (audiences, superusers), before every route.

@@ -55,6 +55,12 @@ Flags:
                           (default 20000, env PLINTH_MAX_REALTIME_STREAMS)
   --maxRealtimeStreamsPerIp=N  Realtime streams one client IP (IPv6: one /64) may hold;
                           more answer 429 (default 500, env PLINTH_MAX_REALTIME_STREAMS_PER_IP)
+  --connectionsPerIp=N    Most TCP connections one client address may hold open, realtime
+                          streams included (default 1000, 0 = no cap; env
+                          PLINTH_CONNECTIONS_PER_IP); --trustedProxy peers are not capped
+  --bodyMemoryLimit=SIZE  Most request-body bytes all requests together hold in memory;
+                          a body past it gets a 503 (default "256MiB", env
+                          PLINTH_BODY_MEMORY_LIMIT)
   --encryptionEnv=NAME    Accepted for PocketBase compatibility and ignored
   -h, --help              Show this help
 

@@ -24,6 +24,8 @@ const SERVE_OPTIONS = {
   requestTimeout: { type: 'string' },
   maxRealtimeStreams: { type: 'string' },
   maxRealtimeStreamsPerIp: { type: 'string' },
+  connectionsPerIp: { type: 'string' },
+  bodyMemoryLimit: { type: 'string' },
   databaseUrl: { type: 'string' },
   redisUrl: { type: 'string' },
   redisPrefix: { type: 'string' },
@@ -31,7 +33,7 @@ const SERVE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } satisfies CommandOptions;
 
-const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'maxRealtimeStreams', 'maxRealtimeStreamsPerIp', 'databaseUrl', 'redisUrl', 'redisPrefix'] as const;
+const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'maxRealtimeStreams', 'maxRealtimeStreamsPerIp', 'connectionsPerIp', 'bodyMemoryLimit', 'databaseUrl', 'redisUrl', 'redisPrefix'] as const;
 
 /** How long a graceful close may take before the process gives up on it. */
 const CLOSE_TIMEOUT_MS = 10_000;

@@ -109,17 +109,26 @@ export function parseSeconds(raw: string, source: string): number {
   return seconds;
 }
 
-/** The largest count parseCount accepts: beyond it a limit is no limit, and a typo (an extra zero) is likelier. */
+/** The largest count a limit accepts: beyond it a limit is no limit, and a typo (an extra zero) is likelier. */
 const MAX_COUNT = 10_000_000;
+
+function parseWholeNumber(raw: string, source: string, min: number): number {
+  const value = raw.trim();
+  const count = /^\d{1,8}$/.test(value) ? Number(value) : NaN;
+  if (!(count >= min && count <= MAX_COUNT)) {
+    throw new ConfigError(source, `"${raw}" is not a whole number between ${min} and ${MAX_COUNT}`);
+  }
+  return count;
+}
 
 /** Parses a whole number of things (streams, clients), at least 1. */
 export function parseCount(raw: string, source: string): number {
-  const value = raw.trim();
-  const count = /^\d{1,8}$/.test(value) ? Number(value) : NaN;
-  if (!(count >= 1 && count <= MAX_COUNT)) {
-    throw new ConfigError(source, `"${raw}" is not a whole number between 1 and ${MAX_COUNT}`);
-  }
-  return count;
+  return parseWholeNumber(raw, source, 1);
+}
+
+/** Parses a cap on a count of things, where 0 means "no cap". */
+export function parseCap(raw: string, source: string): number {
+  return parseWholeNumber(raw, source, 0);
 }
 
 /** Parses a directory path, refusing an empty one. */

@@ -54,6 +54,17 @@ export interface PlinthConfig {
   maxRealtimeStreams?: number;
   /** Realtime streams one client IP (an IPv6 /64) may hold on this node; beyond it 429 (default 500). */
   maxRealtimeStreamsPerIp?: number;
+  /**
+   * The most TCP connections one client address (an IPv6 /64) may hold open
+   * (`--connectionsPerIp`, default 1000; 0 = no cap). Trusted proxies are not capped.
+   */
+  connectionsPerIp?: number;
+  /**
+   * The most request-body bytes all requests together may hold in memory
+   * (`--bodyMemoryLimit`, default 256 MiB); a body past it gets a 503. A lone body may
+   * exceed it up to its own limit.
+   */
+  bodyMemoryLimit?: number;
 }
 
 /** The defaults used when neither a flag nor an environment variable sets a value. */
@@ -78,4 +89,8 @@ export const CONFIG_DEFAULTS = {
    * behind one address while 40 addresses are needed to fill a node.
    */
   maxRealtimeStreamsPerIp: 500,
+  /** Far above what a browser opens (6 per origin, plus realtime streams), far below a process's file limit. */
+  connectionsPerIp: 1000,
+  /** Eight 32 MiB bodies at once. */
+  bodyMemoryLimit: 256 * 1024 * 1024,
 } as const;

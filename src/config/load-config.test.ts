@@ -232,3 +232,26 @@ describe('loadConfig REDIS_URL and PLINTH_REDIS_PREFIX', () => {
     expect((caught as ConfigError).message).not.toContain('secret');
   });
 });
+
+describe('loadConfig connectionsPerIp', () => {
+  it('is unset by default (the HTTP layer applies 1000), and reads the flag, then the environment', () => {
+    expect(loadConfig({}, {}, cwd).connectionsPerIp).toBeUndefined();
+    expect(loadConfig({}, { PLINTH_CONNECTIONS_PER_IP: '50' }, cwd).connectionsPerIp).toBe(50);
+    expect(loadConfig({ connectionsPerIp: '0' }, { PLINTH_CONNECTIONS_PER_IP: '50' }, cwd).connectionsPerIp).toBe(0);
+  });
+
+  it('refuses anything but a whole number up to 10000000', () => {
+    for (const bad of ['-1', '1.5', 'many', '10000001']) {
+      expect(() => loadConfig({ connectionsPerIp: bad }, {}, cwd)).toThrow(ConfigError);
+    }
+  });
+});
+
+describe('loadConfig bodyMemoryLimit', () => {
+  it('is unset by default (the HTTP layer applies 256 MiB), and takes a size from the flag or the environment', () => {
+    expect(loadConfig({}, {}, cwd).bodyMemoryLimit).toBeUndefined();
+    expect(loadConfig({}, { PLINTH_BODY_MEMORY_LIMIT: '1GiB' }, cwd).bodyMemoryLimit).toBe(1 << 30);
+    expect(loadConfig({ bodyMemoryLimit: '64MiB' }, {}, cwd).bodyMemoryLimit).toBe(64 << 20);
+    expect(() => loadConfig({ bodyMemoryLimit: 'lots' }, {}, cwd)).toThrow(ConfigError);
+  });
+});

@@ -8,6 +8,7 @@ import { ConfigError } from './config-error.js';
 import {
   parseBoolean,
   parseByteSize,
+  parseCap,
   parseCount,
   parseDatabaseUrl,
   parseDirectory,
@@ -42,6 +43,8 @@ export const CONFIG_OPTIONS = {
   requestTimeout: 'PLINTH_REQUEST_TIMEOUT',
   maxRealtimeStreams: 'PLINTH_MAX_REALTIME_STREAMS',
   maxRealtimeStreamsPerIp: 'PLINTH_MAX_REALTIME_STREAMS_PER_IP',
+  connectionsPerIp: 'PLINTH_CONNECTIONS_PER_IP',
+  bodyMemoryLimit: 'PLINTH_BODY_MEMORY_LIMIT',
 } as const;
 
 type OptionName = keyof typeof CONFIG_OPTIONS;
@@ -94,6 +97,10 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
   if (maxRealtimeStreams !== undefined) config.maxRealtimeStreams = maxRealtimeStreams;
   const maxRealtimeStreamsPerIp = pick('maxRealtimeStreamsPerIp', parseCount);
   if (maxRealtimeStreamsPerIp !== undefined) config.maxRealtimeStreamsPerIp = maxRealtimeStreamsPerIp;
+  const connectionsPerIp = pick('connectionsPerIp', parseCap);
+  if (connectionsPerIp !== undefined) config.connectionsPerIp = connectionsPerIp;
+  const bodyMemoryLimit = pick('bodyMemoryLimit', parseByteSize);
+  if (bodyMemoryLimit !== undefined) config.bodyMemoryLimit = bodyMemoryLimit;
   const smtp = loadSmtpOverride(env);
   if (smtp) config.smtp = smtp;
   return config;

@@ -3,10 +3,10 @@
  * PocketBase's value inference and `@jsonPayload`, and 400 for any other non-empty body.
  * Every parsed request ends with `request.body` as a plain object.
  */
-import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, tooLarge } from '../errors/app-error.js';
 import { INVALID_BODY_MESSAGE, parseSecureJson, type JsonParser } from './json-body.js';
+import { BodyBudget, DEFAULT_BODY_MEMORY_LIMIT } from './body-budget.js';
 import { readMultipart, type UploadedFile } from './multipart-body.js';
 
 export { INVALID_BODY_MESSAGE } from './json-body.js';
@@ -50,22 +50,12 @@ function dynamicLimitOf(request: FastifyRequest): number | undefined {
   return resolve ? resolve(request) : undefined;
 }
 
-/** A pass-through stream that fails with 413 once more than `limit` bytes went through. */
-function limitStream(limit: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      seen += chunk.length;
-      if (seen > limit) callback(tooLarge());
-      else callback(null, chunk);
-    },
-  });
-}
-
 /** Options of registerBodyParsers. */
 export interface BodyParserOptions {
   /** The largest body accepted in bytes when a route sets no `bodyLimit` of its own. */
   bodyLimit: number;
+  /** The most body bytes held in memory at once by all requests (default 256 MiB); 503 beyond. */
+  bodyMemoryLimit?: number;
 }
 
 /**
@@ -127,22 +117,23 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
     }).then((body) => done(null, body), (err: Error) => done(err, undefined));
   });
 
-  // Routes with a per-request limit (dynamicBodyLimit): a declared length is checked up
-  // front and a chunked body passes a counting stream, whatever its type (readMultipart
-  // reads this stream too, and counts the parts' contents on top).
-  app.addHook('preParsing', (request, _reply, payload, done) => {
-    const limit = dynamicLimitOf(request);
-    if (limit === undefined) return done(null, payload);
-    const declared = request.headers['content-length'];
-    if (Number(declared) > limit) return done(tooLarge(), payload);
-    // Node's parser delivers exactly Content-Length bytes, so a declared length within the
-    // limit needs no counting; only chunked bodies (no length up front) are counted.
-    if (declared !== undefined && request.headers['transfer-encoding'] === undefined) return done(null, payload);
-    // NOTE: not stream.pipeline, which would destroy the socket on a 413 before the answer
-    // is sent; a failing source (client abort) still ends the counted stream.
-    const counted = limitStream(limit);
-    payload.on('error', (err) => counted.destroy(err));
-    done(null, payload.pipe(counted));
+  // Every body is charged to the node's budget of body bytes in memory (503 past it), and
+  // routes with a per-request limit (dynamicBodyLimit) get it enforced: a declared length
+  // up front, a chunked body as it is counted (readMultipart counts the parts on top).
+  const budget = new BodyBudget(options.bodyMemoryLimit ?? DEFAULT_BODY_MEMORY_LIMIT);
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    const length = request.headers['content-length'];
+    const dynamic = dynamicLimitOf(request);
+    // No body: nothing to charge (a GET, most DELETEs). NOTE: a body with neither length
+    // nor chunked encoding is not HTTP/1.1, but inject() sends streams so: counted there.
+    if (length === '0' || (length === undefined && request.headers['transfer-encoding'] === undefined && dynamic === undefined)) return done(null, payload);
+    const declared = length === undefined ? undefined : Number(length);
+    if (declared !== undefined && !request.is404 && declared > (dynamic ?? request.routeOptions.bodyLimit ?? bodyLimit)) return done(tooLarge(), payload);
+    try {
+      done(null, budget.admit(reply, payload, declared, dynamic));
+    } catch (err) {
+      done(err as Error, payload);
+    }
   });
 
   // Declared up front so every request object keeps one shape.

@@ -27,6 +27,8 @@ export interface HttpConventionsOptions {
   origins: string[];
   /** Default request body limit in bytes (spec §1.1: 32 MiB). */
   bodyLimit: number;
+  /** The most body bytes all requests together hold in memory (default 256 MiB). */
+  bodyMemoryLimit?: number;
 }
 
 /** Inputs of fastifyOptions. */
@@ -125,7 +127,7 @@ export async function registerHttpConventions(app: FastifyInstance, options: Htt
   registerErrorHandler(app);
   registerSecurityHeaders(app);
   await registerCors(app, { origins: options.origins });
-  await registerBodyParsers(app, { bodyLimit: options.bodyLimit });
+  await registerBodyParsers(app, { bodyLimit: options.bodyLimit, bodyMemoryLimit: options.bodyMemoryLimit });
   registerJsonResponses(app);
 }
 

@@ -2,9 +2,9 @@
  * The records API (spec §3): list, view, create, update, delete under
  * `/api/collections/{collection}/records`.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Collection } from '../core/collections/collection.js';
-import type { RecordService } from '../core/records/record-service.js';
+import type { RecordService, WriteAction } from '../core/records/record-service.js';
 import { recordBodyLimit } from '../core/records/record-body-limit.js';
 import { attachUploads } from '../core/records/record-files.js';
 import { dynamicBodyLimit } from './body-parser.js';
@@ -28,6 +28,7 @@ export function registerRecordRoutes(app: FastifyInstance, records: RecordServic
     }
   });
   const bodyWithUploads = (request: FastifyRequest, c: Collection) => attachUploads(c, recordBody(request), request.uploadedFiles);
+  const guarded = (action: WriteAction) => ({ ...writeOptions, onRequest: guardWrite(records, action) });
 
   app.get<{ Params: Params }>(base, async function listRecords(request) {
     const c = records.collection(request.params.collection);
@@ -40,19 +41,54 @@ export function registerRecordRoutes(app: FastifyInstance, records: RecordServic
     return records.view(c, request.params.id, expandOf(request), requestInfo(request));
   });
 
-  app.post<{ Params: Params }>(base, writeOptions, async function createRecord(request) {
+  app.post<{ Params: Params }>(base, guarded('create'), async function createRecord(request) {
     const c = records.collection(request.params.collection);
     return records.create(c, await bodyWithUploads(request, c), expandOf(request), requestInfo(request));
   });
 
-  app.patch<{ Params: Params }>(`${base}/:id`, writeOptions, async function updateRecord(request) {
+  app.patch<{ Params: Params }>(`${base}/:id`, guarded('update'), async function updateRecord(request) {
     const c = records.collection(request.params.collection);
     return records.update(c, request.params.id, await bodyWithUploads(request, c), expandOf(request), requestInfo(request));
   });
 
-  app.delete<{ Params: Params }>(`${base}/:id`, async function deleteRecord(request, reply) {
+  app.delete<{ Params: Params }>(`${base}/:id`, { onRequest: guardWrite(records, 'delete') }, async function deleteRecord(request, reply) {
     const c = records.collection(request.params.collection);
     await records.delete(c, request.params.id, requestInfo(request));
     return reply.code(204).send();
   });
+}
+
+/** A body over this many bytes (or of unknown length) makes an update look its record up before reading it. */
+const LOOKUP_BEFORE_BODY_BYTES = 1 << 20;
+
+/** The largest unread body of a refused write that is drained to keep the connection. */
+const DRAIN_BODY_BYTES = 64 << 10;
+
+/**
+ * The onRequest hook of a record write: refuses, before a byte of the body is read, what
+ * the URL and the caller's auth already refuse — an unknown collection (404), a view (400),
+ * a superuser-only rule (403) and, for an update with a large body, a missing record or
+ * one whose rule (when it does not read the body) refuses the caller (404).
+ */
+function guardWrite(records: RecordService, action: WriteAction) {
+  return async function refuseBeforeBody(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const params = request.params as Partial<Params>;
+    try {
+      const c = records.collection(params.collection ?? '');
+      const req = requestInfo(request);
+      records.assertMayWrite(c, action, req);
+      if (action === 'update' && bodyBytes(request) > LOOKUP_BEFORE_BODY_BYTES) await records.assertUpdatable(records.db, c, params.id ?? '', req);
+    } catch (err) {
+      // SECURITY: a large unread body is not drained after the answer: the connection
+      // closes. A small one is cheaper to drain than a new connection is to open.
+      if (bodyBytes(request) > DRAIN_BODY_BYTES) reply.header('connection', 'close');
+      throw err;
+    }
+  };
+}
+
+/** The declared body length; Infinity for a chunked body, 0 for none. */
+function bodyBytes(request: FastifyRequest): number {
+  if (request.headers['transfer-encoding'] !== undefined) return Infinity;
+  return Number(request.headers['content-length'] ?? 0) || 0;
 }

@@ -3,6 +3,7 @@
  * without HTTP (spec §8.2): which stored object to serve, if any, after the
  * protected-file check, with thumbs made lazily once and kept.
  */
+import { availableParallelism } from 'node:os';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
@@ -15,6 +16,7 @@ import type { RecordAccess } from '../records/record-access.js';
 import { findRecord, type RecordValues } from '../records/record-store.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import { SUPERUSERS } from '../auth/auth-service.js';
+import { Semaphore } from '../../tools/semaphore.js';
 import { verifyFileToken } from './file-token.js';
 import { fileKey, isValidKeySegment, readAll, thumbKey, type Storage, type StoredObject } from './storage.js';
 import { parseThumbSize, renderThumb, thumbAllowed } from './thumbs.js';
@@ -46,9 +48,17 @@ export interface FileQuery {
   token?: string;
 }
 
+/**
+ * Thumbs rendered at once on one node, as PocketBase's NumCPU+2 workers. SECURITY: each
+ * render may decode up to 50 MP (~200 MB); the rest wait in a bounded queue, for at most
+ * 30 s (PocketBase waits 60 s), and past either bound the original is served instead.
+ */
+const THUMB_RENDERS = { max: availableParallelism() + 2, maxWaiting: 64, maxWaitMs: 30_000 };
+
 /** FileService resolves file requests to stored objects. */
 export class FileService {
   private readonly making = new Map<string, Promise<StoredObject | null>>();
+  private readonly renders = new Semaphore(THUMB_RENDERS);
 
   constructor(private readonly deps: FileServiceDeps) {}
 
@@ -127,16 +137,21 @@ export class FileService {
   }
 
   private async makeThumb(key: string, tkey: string, size: string, original: StoredObject): Promise<StoredObject | null> {
+    const parsed = parseThumbSize(size);
+    if (!parsed) return null;
+    const release = await this.renders.acquire();
+    if (!release) return null;
     try {
       const stream = await this.deps.storage.read(key);
-      const parsed = parseThumbSize(size);
-      if (!stream || !parsed) return null;
+      if (!stream) return null;
       const data = await renderThumb(await readAll(stream), parsed);
       await this.deps.storage.put(tkey, data, { contentType: original.contentType });
       return await this.deps.storage.stat(tkey);
     } catch (err) {
       this.deps.onThumbError?.(err);
       return null;
+    } finally {
+      release();
     }
   }
 }

@@ -15,8 +15,16 @@ export const THUMB_SOURCE_TYPES: ReadonlySet<string> = new Set(['image/png', 'im
 
 const sizeRe = /^(\d+)x(\d+)(t|b|f)?$/;
 
-// Larger source images are refused (decompression bombs); the original is served instead.
-const MAX_INPUT_PIXELS = 100_000_000;
+/**
+ * Larger source images are refused (the original is served instead). SECURITY: a few
+ * hundred bytes of PNG can claim any size (a decompression bomb), and decoding costs
+ * about 4 bytes of memory per pixel; 50 MP (~200 MB decoded) still takes a 48 MP phone
+ * photo or a 45 MP camera's. PocketBase's Go decoders have no such limit.
+ */
+export const MAX_THUMB_INPUT_PIXELS = 50_000_000;
+
+/** A render that takes longer is abandoned (libvips stops it) and the original served. */
+const RENDER_TIMEOUT_SECONDS = 10;
 
 /** A parsed thumb size. */
 export interface ThumbSize {
@@ -47,7 +55,7 @@ export function thumbAllowed(field: Field, size: string, contentType: string): b
 export async function renderThumb(data: Buffer, size: ThumbSize): Promise<Buffer> {
   // Loaded on first use: a node that never serves a thumb never loads libvips.
   const { default: sharp } = await import('sharp');
-  const image = sharp(data, { limitInputPixels: MAX_INPUT_PIXELS, animated: false });
+  const image = sharp(data, { limitInputPixels: MAX_THUMB_INPUT_PIXELS, animated: false }).timeout({ seconds: RENDER_TIMEOUT_SECONDS });
   const { width, height } = size;
   if (width === 0 || height === 0) {
     image.resize(width === 0 ? { height } : { width });

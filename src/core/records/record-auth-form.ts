@@ -55,11 +55,18 @@ export async function prehashPasswords(c: Collection, body: Record<string, unkno
   const hashes = new Map<string, string>();
   for (const f of c.fields) {
     const plain = plainPassword(body[f.name]);
-    if (f.type === 'password' && plain !== '' && plain.length <= 256) {
-      hashes.set(plain, await hashPassword(plain));
-    }
+    if (isHashable(f.type, plain)) hashes.set(plain, await hashPassword(plain));
   }
   return hashes;
+}
+
+/** Whether prehashPasswords would hash anything of `body`. */
+export function hasPasswordToHash(c: Collection, body: Record<string, unknown>): boolean {
+  return c.fields.some((f) => isHashable(f.type, plainPassword(body[f.name])));
+}
+
+function isHashable(type: string, plain: string): boolean {
+  return type === 'password' && plain !== '' && plain.length <= 256;
 }
 
 /** Replaces the plain passwords the body set with their hashes. */

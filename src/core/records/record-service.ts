@@ -7,7 +7,7 @@ import type { Db, Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
 import { AppError, badRequest, isAppError, notFound } from '../../errors/app-error.js';
 import { nowDateTime } from '../../tools/datetime.js';
-import type { Collection } from '../collections/collection.js';
+import type { Collection, Rule } from '../collections/collection.js';
 import { DEFAULT_ID_PATTERN } from '../collections/collection-defaults.js';
 import type { Schema } from '../collections/schema.js';
 import { getFieldType } from '../fields/field-registry.js';
@@ -15,7 +15,7 @@ import type { RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import { RecordAccess } from './record-access.js';
 import { resolveBody, type ResolvedBody } from './record-body.js';
-import { applyHashes, keepPasswordIfEmpty, mismatch, prehashPasswords, validateAuthCreate, validateAuthUpdate } from './record-auth-form.js';
+import { applyHashes, hasPasswordToHash, keepPasswordIfEmpty, mismatch, prehashPasswords, validateAuthCreate, validateAuthUpdate } from './record-auth-form.js';
 import { runInScope, WriteScope, type RecordEventSink } from './write-scope.js';
 import { deleteWithReferences } from './record-delete.js';
 import type { RecordFiles } from './record-files.js';
@@ -38,6 +38,9 @@ export interface RecordServiceDeps {
   /** Stores uploads and removes dropped files (spec §8.1, §3.5); the composition root always gives it. */
   files?: RecordFiles;
 }
+
+/** The three record writes, each governed by its own rule. */
+export type WriteAction = 'create' | 'update' | 'delete';
 
 /** Output options of a read or write: which relations to expand. */
 export interface OutputOptions {
@@ -91,10 +94,34 @@ export class RecordService {
     return (await this.present(this.deps.db, c, [found.values], out, req))[0]!;
   }
 
+  /**
+   * Refuses what of a write can be refused without its body or the database: a view
+   * collection (400) and a superuser-only rule for anyone else (403). The HTTP layer calls
+   * it before reading the body; every write checks it again itself.
+   */
+  assertMayWrite(c: Collection, action: WriteAction, req: RequestInfo): void {
+    assertWritable(c);
+    this.access.assertNotLocked(ruleOf(c, action), req);
+  }
+
+  /**
+   * 404 unless record `id` exists and the update rule lets `req` update it. A rule that
+   * reads `@request.body` is checked only when `body` is given (else only existence is).
+   * One indexed read: callers use it before costly work (reading a large body, hashing a
+   * password) that a missing or forbidden record would waste.
+   */
+  async assertUpdatable(exec: Executor, c: Collection, id: string, req: RequestInfo, body?: Record<string, unknown>): Promise<void> {
+    const early = !readsBody(c.updateRule);
+    const found = await this.access.findWithRule(exec, c, early ? c.updateRule : '', id, req);
+    if (!found || (early && !found.allowed)) throw notFound();
+    if (early || !body) return;
+    const resolved = resolveBody(c, body, found.values, !req.isSuperuser);
+    if (!(await this.access.allows(exec, c, c.updateRule, id, { ...req, body: resolved.ruleBody }))) throw notFound();
+  }
+
   /** Creates a record (spec §3.3); within `scope` when given (batch), else in its own transaction. */
   async create(c: Collection, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope?: WriteScope): Promise<Record<string, unknown>> {
-    assertWritable(c);
-    this.access.assertNotLocked(c.createRule, req);
+    this.assertMayWrite(c, 'create', req);
     const hashes = await prehashPasswords(c, body);
     return this.write('Failed to create record.', scope, async (s) => {
       const trx = s.trx;
@@ -133,8 +160,10 @@ export class RecordService {
 
   /** Updates a record (spec §3.4); within `scope` when given (batch), else in its own transaction. */
   async update(c: Collection, id: string, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope?: WriteScope): Promise<Record<string, unknown>> {
-    assertWritable(c);
-    this.access.assertNotLocked(c.updateRule, req);
+    this.assertMayWrite(c, 'update', req);
+    // SECURITY: argon2 costs tens of milliseconds of CPU; a missing or forbidden record
+    // answers its 404 without paying it (the write checks both again in its transaction).
+    if (hasPasswordToHash(c, body)) await this.assertUpdatable(scope?.trx ?? this.deps.db, c, id, req, body);
     const hashes = await prehashPasswords(c, body);
     return this.write('Failed to update record.', scope, async (s) => {
       const trx = s.trx;
@@ -169,8 +198,7 @@ export class RecordService {
 
   /** Deletes a record with its cascades (spec §3.5); within `scope` when given (batch). */
   async delete(c: Collection, id: string, req: RequestInfo, scope?: WriteScope): Promise<void> {
-    assertWritable(c);
-    this.access.assertNotLocked(c.deleteRule, req);
+    this.assertMayWrite(c, 'delete', req);
     await this.write('Failed to delete record.', scope, async (s) => {
       const found = await this.access.findWithRule(s.trx, c, c.deleteRule, id, req);
       if (!found?.allowed) throw notFound();
@@ -264,6 +292,11 @@ export class RecordService {
       throw err;
     }
   }
+}
+
+/** The rule that governs `action` on `c`. */
+function ruleOf(c: Collection, action: WriteAction): Rule {
+  return action === 'create' ? c.createRule : action === 'update' ? c.updateRule : c.deleteRule;
 }
 
 /** Whether a rule may read `@request.body` (conservative: any mention counts). */
