@@ -236,12 +236,12 @@ export class CollectionService {
     if (!next.viewQuery || !/^\s*select\s/i.test(next.viewQuery)) {
       throw badRequest(failed, { viewQuery: { code: 'validation_invalid_view_query', message: 'Invalid view query.' } });
     }
-    const problem = viewQueryProblem(next.viewQuery);
+    const problem = viewQueryProblem(next.viewQuery, all);
     if (problem) throw badRequest(failed, { viewQuery: { code: 'validation_invalid_view_query', message: problem } });
     if (old) await this.deps.ddl.drop(trx, old);
     await this.createViewChecked(trx, next);
     const columns = await this.deps.ddl.viewColumns(trx, next.name);
-    return { ...next, fields: deriveViewFields(next, columns, all, old) };
+    return { ...next, ...deriveViewFields(next, columns, all, old) };
   }
 
   private async createViewChecked(trx: Executor, c: Collection): Promise<void> {
