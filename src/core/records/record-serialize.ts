@@ -2,7 +2,7 @@
  * Turns record values into the record JSON of spec §3.6 for one viewer:
  * hidden fields only for superusers, secrets never, email by visibility rules.
  */
-import type { Collection, EmailGuard } from '../collections/collection.js';
+import type { Collection, EmailGuard, Field } from '../collections/collection.js';
 import { emailGuardOf } from '../collections/email-visibility.js';
 import type { RecordValues } from './record-store.js';
 
@@ -28,6 +28,17 @@ export function serializeRecord(c: Collection, values: RecordValues, vis: Visibi
   return out;
 }
 
+/**
+ * Whether a field is a secret: a password hash, or an auth record's tokenKey. A view
+ * column of either name is one too: views saved before such columns were refused
+ * hold them as json.
+ */
+function isSecretField(c: Collection, f: Field): boolean {
+  if (f.type === 'password') return true;
+  if (c.type === 'auth') return f.name === 'tokenKey';
+  return c.type === 'view' && (f.name === 'tokenKey' || f.name === 'password');
+}
+
 /** The field names a viewer may see, and the email columns among them with their guards. */
 interface ShownFields {
   hiddenShown: string[];
@@ -46,7 +57,7 @@ const shown = new WeakMap<Collection['fields'], ShownFields>();
 function shownFields(c: Collection): ShownFields {
   let lists = shown.get(c.fields);
   if (!lists) {
-    const visible = c.fields.filter((f) => f.type !== 'password' && !(f.name === 'tokenKey' && c.type !== 'base'));
+    const visible = c.fields.filter((f) => !isSecretField(c, f));
     const guards = new Map<string, EmailGuard>();
     for (const f of visible) {
       const guard = emailGuardOf(c, f.name);
