@@ -122,9 +122,19 @@ export class SchemaSync implements SchemaDdl {
   }
 
   private async createIndex(trx: Executor, c: Collection, index: string): Promise<void> {
+    const invalid = () => badRequest('Invalid index.', { indexes: { code: 'validation_invalid_index_expression', message: 'Invalid CREATE INDEX expression.' } });
     const parsed = parseIndex(index);
-    if (!parsed) throw badRequest('Invalid index.', { indexes: { code: 'validation_invalid_index_expression', message: 'Invalid CREATE INDEX expression.' } });
-    await sql.raw(this.dialect.indexDefinition(parsed, c.name)).execute(trx);
+    if (!parsed) throw invalid();
+    // SECURITY: the statement as the dialect renders it (quotes rewritten) is checked
+    // again, so a rewrite cannot turn one statement into two.
+    let ddl: string;
+    try {
+      ddl = singleStatement(this.dialect.indexDefinition(parsed, c.name));
+    } catch (err) {
+      if (err instanceof SqlTokenError) throw invalid();
+      throw err;
+    }
+    await sql.raw(ddl).execute(trx);
   }
 
   private async dropIndex(trx: Executor, index: string): Promise<void> {
