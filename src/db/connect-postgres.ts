@@ -3,7 +3,10 @@
  * `pg` is loaded here, on demand, so an embedded node never loads it.
  */
 import { Kysely, PostgresDialect as KyselyPostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
-import type { Pool, PoolConfig } from 'pg';
+import type { Pool, PoolConfig, QueryConfig } from 'pg';
+
+// pg 8 honours `queryMode` (@types/pg does not declare it yet).
+type ExtendedQueryConfig = QueryConfig & { queryMode: 'extended' };
 import { ConfigError } from '../config/config-error.js';
 import { redactUrlPassword } from '../config/config-values.js';
 import type { Db } from './database.js';
@@ -112,7 +115,12 @@ function withoutNulLookups(pool: Pool): PostgresPool {
       const onError = (err: Error) => (broken = err);
       client.on('error', onError);
       return {
-        query: ((text: string, params?: readonly unknown[]) => client.query(text, scrub(text, params))) as unknown as PostgresPoolClient['query'],
+        // SECURITY: every query goes through the extended protocol, even without
+        // parameters: PostgreSQL then refuses more than one statement per query text
+        // ("cannot insert multiple commands into a prepared statement"), so DDL built from
+        // superuser-written SQL (view queries, index conditions) cannot smuggle a second one.
+        query: ((text: string, params?: readonly unknown[]) =>
+          client.query({ text, values: scrub(text, params), queryMode: 'extended' } as ExtendedQueryConfig)) as unknown as PostgresPoolClient['query'],
         release: () => {
           client.removeListener('error', onError);
           client.release(broken);

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import type { Collection, Field } from '../core/collections/collection.js';
 import { getFieldType } from '../core/fields/field-registry.js';
 import { parseIndex } from '../core/collections/index-parse.js';
+import { singleStatement, SqlTokenError } from '../core/collections/sql-tokens.js';
 import { badRequest } from '../errors/app-error.js';
 import type { Executor } from './database.js';
 import type { Dialect } from './dialect/dialect.js';
@@ -108,14 +109,32 @@ export class SchemaSync implements SchemaDdl {
 
   private async createView(trx: Executor, c: Collection): Promise<void> {
     // SECURITY: the view query is SQL written by a superuser (as in PocketBase); it is
-    // wrapped as a view definition, which can only read.
-    await sql.raw(`CREATE VIEW ${this.dialect.quoteId(c.name)} AS ${c.viewQuery ?? ''}`).execute(trx);
+    // wrapped as a view definition, which can only read, and must be one statement
+    // (the collection service refuses others with a 400; this guards stored ones).
+    let query: string;
+    try {
+      query = singleStatement(c.viewQuery ?? '');
+    } catch (err) {
+      if (!(err instanceof SqlTokenError)) throw err;
+      throw badRequest('Invalid view query.', { viewQuery: { code: 'validation_invalid_view_query', message: 'The view query must be one SELECT statement.' } }, err);
+    }
+    await sql.raw(`CREATE VIEW ${this.dialect.quoteId(c.name)} AS ${query}`).execute(trx);
   }
 
   private async createIndex(trx: Executor, c: Collection, index: string): Promise<void> {
+    const invalid = () => badRequest('Invalid index.', { indexes: { code: 'validation_invalid_index_expression', message: 'Invalid CREATE INDEX expression.' } });
     const parsed = parseIndex(index);
-    if (!parsed) throw badRequest('Invalid index.', { indexes: { code: 'validation_invalid_index_expression', message: 'Invalid CREATE INDEX expression.' } });
-    await sql.raw(this.dialect.indexDefinition(parsed, c.name)).execute(trx);
+    if (!parsed) throw invalid();
+    // SECURITY: the statement as the dialect renders it (quotes rewritten) is checked
+    // again, so a rewrite cannot turn one statement into two.
+    let ddl: string;
+    try {
+      ddl = singleStatement(this.dialect.indexDefinition(parsed, c.name));
+    } catch (err) {
+      if (err instanceof SqlTokenError) throw invalid();
+      throw err;
+    }
+    await sql.raw(ddl).execute(trx);
   }
 
   private async dropIndex(trx: Executor, index: string): Promise<void> {

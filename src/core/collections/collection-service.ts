@@ -13,6 +13,7 @@ import { normalizeNewCollection, mergeCollectionPatch } from './collection-norma
 import { validateCollection } from './collection-validate.js';
 import { systemCollections } from './collection-defaults.js';
 import { deriveViewFields } from './view-fields.js';
+import { viewQueryProblem } from './view-query.js';
 import type { MemorySchema } from './schema.js';
 import type { SchemaDdl } from './schema-ddl.js';
 import { isServiceUnavailable, unavailable } from '../../errors/service-unavailable.js';
@@ -231,15 +232,16 @@ export class CollectionService {
 
   /** Creates the view to learn its columns, then derives its fields (spec §2.1). */
   private async withViewFields(trx: Executor, next: Collection, old: Collection | undefined, all: readonly Collection[] = this.deps.schema.all()): Promise<Collection> {
+    const failed = old ? 'Failed to update collection.' : 'Failed to create collection.';
     if (!next.viewQuery || !/^\s*select\s/i.test(next.viewQuery)) {
-      throw badRequest(old ? 'Failed to update collection.' : 'Failed to create collection.', {
-        viewQuery: { code: 'validation_invalid_view_query', message: 'Invalid view query.' },
-      });
+      throw badRequest(failed, { viewQuery: { code: 'validation_invalid_view_query', message: 'Invalid view query.' } });
     }
+    const problem = viewQueryProblem(next.viewQuery, all);
+    if (problem) throw badRequest(failed, { viewQuery: { code: 'validation_invalid_view_query', message: problem } });
     if (old) await this.deps.ddl.drop(trx, old);
     await this.createViewChecked(trx, next);
     const columns = await this.deps.ddl.viewColumns(trx, next.name);
-    return { ...next, fields: deriveViewFields(next, columns, all, old) };
+    return { ...next, ...deriveViewFields(next, columns, all, old) };
   }
 
   private async createViewChecked(trx: Executor, c: Collection): Promise<void> {

@@ -81,6 +81,22 @@ export interface Collection extends Partial<AuthOptions> {
   created: string;
   updated: string;
   viewQuery?: string;
+  /**
+   * For a view: its columns that hold an auth record's email, each with the view
+   * columns that decide who may see it. Derived from the view query on every save,
+   * never taken from input, and never part of the collection JSON.
+   */
+  viewEmailGuards?: Record<string, EmailGuard>;
+}
+
+/** How one email column is guarded: what decides whether a viewer may see it (see email-visibility.ts). */
+export interface EmailGuard {
+  /** The column holding the row's `emailVisibility`; null when the row has none (then only owners and superusers see it). */
+  visibility: string | null;
+  /** The column holding the id of the auth record the email belongs to; null when unknown. */
+  ownerId: string | null;
+  /** The auth collection the email belongs to (an owner is a record of that collection). */
+  ownerCollectionId: string;
 }
 
 /** An auth collection: every AuthOptions key is present. */

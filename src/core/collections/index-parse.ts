@@ -4,6 +4,7 @@
  * parsed form lets the validator check names and columns, and lets the database
  * layer render the statement for its dialect with the table renamed.
  */
+import { isOneExpression } from './sql-tokens.js';
 
 /** One indexed column: a field name with an optional collation and direction. */
 export interface IndexColumn {
@@ -134,27 +135,9 @@ function parseColumns(list: string): IndexColumn[] | null {
 }
 
 // SECURITY: a partial-index condition is raw SQL written by a superuser and run as
-// DDL. It is kept to one balanced expression: no statement separator, no comment
-// that could hide the rest of a statement, every quote and parenthesis closed.
+// DDL. It is kept to one balanced expression under both engines' grammars: no
+// statement separator, no comment that could hide the rest of a statement, every
+// quote and parenthesis closed (see sql-tokens.ts).
 function isSafeCondition(where: string): boolean {
-  if (where === '') return false;
-  let depth = 0;
-  let quote: string | null = null;
-  for (let i = 0; i < where.length; i++) {
-    const ch = where[i]!;
-    if (quote) {
-      if (ch === quote) {
-        if (where[i + 1] === quote) i++;
-        else quote = null;
-      }
-      continue;
-    }
-    if (ch === "'" || ch === '"' || ch === '`') quote = ch;
-    else if (ch === '(') depth++;
-    else if (ch === ')') {
-      if (--depth < 0) return false;
-    } else if (ch === ';' || ch === '\0') return false;
-    else if ((ch === '-' && where[i + 1] === '-') || (ch === '/' && where[i + 1] === '*')) return false;
-  }
-  return quote === null && depth === 0;
+  return isOneExpression(where);
 }

@@ -3,37 +3,61 @@
  * (spec §2.1: "their fields are derived from the query").
  */
 import { crc32Id } from '../../tools/ids.js';
-import type { Collection, Field } from './collection.js';
+import type { Collection, EmailGuard, Field } from './collection.js';
+import { emailGuardOf } from './email-visibility.js';
+import { analyzeViewQuery, type ViewColumn } from './view-query.js';
+
+/** The derived part of a view collection: its fields and the guards of its email columns. */
+export interface ViewDefinition {
+  fields: Field[];
+  viewEmailGuards: Record<string, EmailGuard>;
+}
 
 /**
- * The fields of a view: `id` as the usual text id; a column named like a field
- * of a collection the query reads copies that field's definition (so relations
- * still expand and selects still validate); any other column is `json`, which
- * takes whatever value SQL computed.
+ * The fields of a view: `id` as the usual text id; a column that is a plain
+ * reference to a field of a collection copies that field's definition, its type
+ * and `hidden` flag included (so relations still expand and hidden fields stay
+ * hidden); any other column is `json`, which takes whatever value SQL computed,
+ * and is hidden when it is computed from a hidden field or an auth email.
+ *
+ * SECURITY: a column copied from an auth record's email keeps that email's
+ * visibility: it is shown when the view also selects the same row's
+ * `emailVisibility` and that is true, to the record itself when the view selects
+ * its id, and to superusers.
  */
-export function deriveViewFields(view: Collection, columns: string[], all: readonly Collection[], old?: Collection): Field[] {
-  const sources = sourceCollections(view.viewQuery ?? '', all);
-  return columns.map((name) => {
+export function deriveViewFields(view: Collection, columns: string[], all: readonly Collection[], old?: Collection): ViewDefinition {
+  const described = analyzeViewQuery(view.viewQuery ?? '', all).columns;
+  // NOTE: PostgreSQL folds unquoted names to lower case: columns are matched without case.
+  const byName = new Map(described.map((c) => [c.name.toLowerCase(), c]));
+  const columnName = new Map(columns.map((c) => [c.toLowerCase(), c]));
+  const viewEmailGuards: Record<string, EmailGuard> = {};
+  const fields = columns.map((name): Field => {
     const kept = old?.fields.find((f) => f.name === name);
     if (name === 'id') {
       // PocketBase's defaultViewIdField: a primary key must carry a pattern.
       return { id: kept?.id ?? 'text3208210256', name: 'id', type: 'text', system: true, hidden: false, presentable: false,
         primaryKey: true, required: true, min: 1, max: 100, pattern: '^[a-z0-9]+$', autogeneratePattern: '', help: '' };
     }
-    const source = sources.flatMap((c) => c.fields).find((f) => f.name === name && f.type !== 'password');
-    if (source) {
-      return { ...source, id: kept?.id ?? source.id, system: false, hidden: false, required: false } as Field;
+    const column = byName.get(name.toLowerCase());
+    const origin = column?.origin;
+    // A source's id under another name stays json (it is not this view's primary key).
+    if (origin && origin.field.name !== 'id') {
+      const guard = emailGuardOf(origin.collection, origin.field.name);
+      if (guard) viewEmailGuards[name] = copiedGuard(guard, origin.alias, described, columnName);
+      const copy = { ...origin.field, id: kept?.id ?? origin.field.id, name, system: false, required: false } as Field;
+      return copy;
     }
-    return { id: kept?.id ?? crc32Id('json', name), name, type: 'json', system: false, hidden: false, presentable: false, required: false, maxSize: 0, help: '' };
+    return { id: kept?.id ?? crc32Id('json', name), name, type: 'json', system: false, hidden: column?.sensitive ?? false, presentable: false, required: false, maxSize: 0, help: '' };
   });
+  return { fields, viewEmailGuards };
 }
 
-/** The collections a view query names after FROM or JOIN, in order of appearance. */
-function sourceCollections(query: string, all: readonly Collection[]): Collection[] {
-  const found: Collection[] = [];
-  for (const m of query.matchAll(/\b(?:from|join)\s+[`"[]?(\w+)/gi)) {
-    const c = all.find((x) => x.name.toLowerCase() === m[1]!.toLowerCase());
-    if (c && !found.includes(c)) found.push(c);
-  }
-  return found;
+/** The guard of a copied email: the view's columns copying the same row's visibility and id. */
+function copiedGuard(source: EmailGuard, alias: string, described: readonly ViewColumn[], columnName: Map<string, string>): EmailGuard {
+  const sibling = (field: string | null) => {
+    if (field === null) return null;
+    const found = described.find((c) => c.origin?.alias === alias && c.origin.field.name.toLowerCase() === field.toLowerCase());
+    return found ? columnName.get(found.name.toLowerCase()) ?? null : null;
+  };
+  return { visibility: sibling(source.visibility), ownerId: sibling(source.ownerId), ownerCollectionId: source.ownerCollectionId };
 }

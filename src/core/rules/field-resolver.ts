@@ -7,6 +7,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { FilterError } from '../../filter/filter-error.js';
 import { findField, type Collection, type Field } from '../collections/collection.js';
+import { emailGuardOf } from '../collections/email-visibility.js';
 import { findSingleColumnUniqueIndex } from '../collections/index-parse.js';
 import type { CompileState, Resolved } from './compile-context.js';
 import { equal } from './compare.js';
@@ -158,7 +159,13 @@ export class FieldResolver {
     if (!field) return this.missing(walk, `unknown field "${name}"`);
     if (field.hidden && !walk.allowHidden) throw new FilterError(`non-filterable field "${name}"`);
     const d = this.state.dialect;
-    const col = (alias: string) => sql`${sql.id(alias, field.name)}`;
+    // SECURITY: an auth email a non-superuser may not see reads as NULL wherever the
+    // column is read — joins, "all"-values subqueries, function arguments, sort keys —
+    // so no consumer can forget the guard and turn comparisons into an oracle.
+    const visible = this.emailVisibleCondition(walk.collection, field.name);
+    const col = visible
+      ? (alias: string) => sql`(CASE WHEN ${visible(alias)} THEN ${sql.id(alias, field.name)} END)`
+      : (alias: string) => sql`${sql.id(alias, field.name)}`;
     const multiValuer = MULTI_VALUER_TYPES.has(field.type);
     if (modifier === 'length' && multiValuer) return this.columnOperand(walk, (a) => d.jsonArrayLength(col(a)), { kind: 'numberExpr' });
     if (modifier === 'each' && multiValuer) {
@@ -175,12 +182,30 @@ export class FieldResolver {
     // NOTE: kinds follow SQLite's affinity rules (db/dialect/dialect.ts ValueKind).
     if (lower) extra.kind = 'textExpr';
     else if (field.type === 'number' || field.type === 'bool') extra.kind = field.type;
-    // SECURITY: a client may only match emails that their owners made visible (§3.1 step 4).
-    if (field.name === 'email' && !walk.allowHidden && walk.collection.type === 'auth') {
-      const visible = sql`${sql.id(walk.alias, 'emailVisibility')}`;
-      extra.afterBuild = (cond) => sql<boolean>`(${cond} AND ${visible} = TRUE)`;
-    }
+    // As in PocketBase, a comparison with a guarded email is false where the email is
+    // not visible (`email = ""` does not match a hidden one), not only NULL-valued.
+    if (visible) extra.afterBuild = (cond) => sql<boolean>`(${cond} AND ${visible(walk.alias)})`;
     return this.columnOperand(walk, value, extra);
+  }
+
+  /**
+   * For a non-superuser's filter or sort, the condition under which an email column
+   * may be read on a row alias: the row made it visible, or the row is the requester's
+   * own record (§3.1 step 4); null when the column needs no guard.
+   */
+  private emailVisibleCondition(c: Collection, name: string): ((alias: string) => RawBuilder<boolean>) | null {
+    if (!this.state.restricted) return null;
+    const guard = emailGuardOf(c, name);
+    if (!guard) return null;
+    const auth = this.state.options.request.auth;
+    const ownerId = auth && guard.ownerId && auth.collection.id === guard.ownerCollectionId ? String(auth.record.id ?? '') : null;
+    const d = this.state.dialect;
+    return (alias) => {
+      const parts: RawBuilder<boolean>[] = [];
+      if (guard.visibility) parts.push(sql<boolean>`${sql.id(alias, guard.visibility)} = TRUE`);
+      if (ownerId !== null) parts.push(sql<boolean>`${sql.id(alias, guard.ownerId!)} = ${d.param(ownerId)}`);
+      return parts.length === 0 ? sql<boolean>`1=0` : sql<boolean>`(${sql.join(parts, sql` OR `)})`;
+    };
   }
 
   private jsonPath(walk: Walk, field: Field, rest: readonly string[]): Resolved {

@@ -278,6 +278,11 @@ const table: Record<string, Row[]> = {
     ['author.team.name = "red" || title = "50% off"', ['p1', 'p2'], clientGuest],
     ['vault.name = "gold"', ['p1'], { mode: 'clientFilter', request: superuser }],
     ['secret = "s1"', ['p1']],
+    // A hidden email (u2's) is NULL on the "all values" side too: it cannot decide a match.
+    ['editors.email >= "a"', ['p1', 'p4'], clientGuest],
+    ['editors.email < "b"', ['p1', 'p4'], clientGuest],
+    ['editors.email < "b"', ['p4']],
+    ['editors.email < "b"', ['p4'], { mode: 'clientFilter', request: superuser }],
   ],
 };
 
@@ -289,6 +294,19 @@ describe('rule compiler on SQLite', () => {
       });
     });
   }
+
+  it.each([
+    'strftime("%Y", author.email) = "x"',
+    'geoDistance(author.email, 0, 0, 0) > 1',
+    'strftime("%Y", editors.email) = "x"',
+  ])('a hidden email reaches a function argument through the guard: %s', (filter) => {
+    const cond = fx.compiler.compileFilter(filter, { collection: posts, rootAlias: 'root', request: guest, mode: 'clientFilter' });
+    const { sql: text } = fx.compile(cond);
+    const reads = text.match(/"email"/g)?.length ?? 0;
+    const guarded = text.match(/CASE WHEN \(?"[^"]+"\."emailVisibility" = TRUE\)? THEN "[^"]+"\."email" END/g)?.length ?? 0;
+    expect(reads).toBeGreaterThan(0);
+    expect(guarded).toBe(reads);
+  });
 
   it.each([
     ['secret = "s1"', clientGuest],

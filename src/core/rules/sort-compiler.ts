@@ -34,11 +34,10 @@ export function compileSortItems(text: string, newState: () => CompileState): Ra
     if (!resolved.column || resolved.values.length > 0 || resolved.literal !== undefined) {
       throw new FilterError(`invalid sort field "${item.name}"`);
     }
-    // SECURITY: a value a filter may only match under a condition (an auth email its
-    // owner keeps hidden, §3.1 step 4) sorts as NULL where the condition fails; the
-    // order of hidden emails would otherwise be an oracle for guessing them.
-    const after = resolved.afterBuild;
-    const key = after ? sql`(CASE WHEN ${after(sql<boolean>`1=1`)} THEN ${resolved.build()} END)` : resolved.build();
+    // SECURITY: a value the requester may not see (an auth email its owner keeps
+    // hidden, §3.1 step 4) is resolved as NULL by the field resolver, so it sorts as
+    // NULL: the order of hidden emails would otherwise be an oracle for guessing them.
+    const key = resolved.build();
     const joins = state.joinClauses();
     if (joins.length === 0) return d.orderBy(key, item.desc, resolved.kind);
     // NOTE: over a multi-valued path a row has several values; it sorts by its
