@@ -21,6 +21,8 @@ beforeAll(async () => {
   s = await startTestServer();
   p = await startOAuth2ProviderServer();
   admin = await s.admin();
+  // The built-in per-IP auth limits would stop this file's many sign-ins from one address.
+  await admin.settings.update({ rateLimits: { excludedIPs: ['127.0.0.1'] } });
   p.clients.set('oidc-client', { secret: 'oidc-secret', issuer: p.url });
   p.clients.set('gh-client', { secret: 'gh-secret', issuer: p.url });
   p.clients.set('fb-client', { secret: 'fb-secret', issuer: p.url });
@@ -507,6 +509,58 @@ describe('named provider modules against the loopback provider', () => {
     const person = providerUser();
     const auth = await signIn(client(), name, 'oidc', person.key);
     expect(auth.meta).toMatchObject({ id: person.sub, email: person.email, name: person.name });
+  });
+});
+
+describe('a provider email reaches an existing account only when the provider vouches for it', () => {
+  const endpoints = (name: string, userInfoURL: string) => ({
+    name, clientId: 'oidc-client', clientSecret: 'oidc-secret', authURL: `${p.url}/authorize`, tokenURL: `${p.url}/token`, userInfoURL: `${p.url}${userInfoURL}`,
+  });
+  type Shape = [provider: string, userInfoURL: string, unproven: Partial<ProviderUser>, proven: Partial<ProviderUser>];
+  const shapes: Shape[] = [
+    ['google', '/userinfo', { emailVerified: false }, { emailVerified: true }],
+    // GitHub: a public /user address is no proof; the verified primary one of /user/emails is.
+    ['github', '/github/user', { emailVerified: false, publicEmail: 'VICTIM' }, { emailVerified: true }],
+    ['gitlab', '/gitlab/user', { emailVerified: false }, { emailVerified: true }],
+    ['discord', '/discord/users/@me', { emailVerified: false }, { emailVerified: true }],
+    // Microsoft: Graph's `mail` (set by any tenant admin) is no proof; a verified ID token claim is.
+    ['microsoft', '/microsoft/me', { emailVerified: true }, { idTokenClaims: { xms_edov: true } }],
+    ['microsoft', '/microsoft/me', { idTokenClaims: { xms_edov: false } }, { idTokenClaims: { verified_primary_email: ['VICTIM'] } }],
+    ['oidc', '/userinfo', { emailVerified: false }, { emailVerified: true }],
+  ];
+  const withVictim = (user: Partial<ProviderUser>, email: string): Partial<ProviderUser> =>
+    JSON.parse(JSON.stringify(user).replaceAll('VICTIM', email)) as Partial<ProviderUser>;
+
+  it.each(shapes)('%s (%s): an unverified address signs up apart; a verified one signs in', async (provider, userInfoURL, unproven, proven) => {
+    const name = await authCollection([endpoints(provider, userInfoURL)]);
+    const email = `victim${++userSeq}_${Math.random().toString(36).slice(2, 7)}@example.com`;
+    const victim = await admin.collection(name).create({ email, password: 'victim-pass-123', passwordConfirm: 'victim-pass-123', verified: true });
+
+    const attacker = providerUser({ email, ...withVictim(unproven, email) });
+    const own = `own-${attacker.key}@example.org`;
+    const auth = await signIn(client(), name, provider, attacker.key, { email: own });
+    expect(auth.record.id).not.toBe(victim.id);
+    expect(auth.record).toMatchObject({ email: own, verified: false });
+    expect(auth.meta!.email).toBe('');
+    expect(await links(name, victim.id)).toHaveLength(0);
+    await client().collection(name).authWithPassword(email, 'victim-pass-123');
+
+    const owner = providerUser({ email, ...withVictim(proven, email) });
+    const mine = await signIn(client(), name, provider, owner.key);
+    expect(mine.record.id).toBe(victim.id);
+    expect(mine.meta).toMatchObject({ email, isNew: false });
+  });
+
+  it('microsoft: an ID token of another Graph user or another client vouches for nothing', async () => {
+    const name = await authCollection([endpoints('microsoft', '/microsoft/me')]);
+    const email = `victim${++userSeq}@example.com`;
+    const victim = await admin.collection(name).create({ email, password: 'victim-pass-123', passwordConfirm: 'victim-pass-123', verified: true });
+    for (const claims of [{ xms_edov: true, oid: 'someone-else' }, { xms_edov: true, aud: 'another-client' }]) {
+      const attacker = providerUser({ email, idTokenClaims: claims });
+      const auth = await signIn(client(), name, 'microsoft', attacker.key, { email: `own-${attacker.key}@example.org` });
+      expect(auth.record.id).not.toBe(victim.id);
+      expect(auth.meta!.email).toBe('');
+    }
   });
 });
 
