@@ -9,16 +9,19 @@ import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { uniqueName } from './helpers/record-scenarios.js';
+import { OutboundHttp } from '../src/tools/outbound-http.js';
 import { AVATAR_PNG, startOAuth2ProviderServer, type OAuth2ProviderServer, type ProviderUser } from './helpers/oauth2-provider-server.js';
 
 let s: TestServer;
 let p: OAuth2ProviderServer;
 let admin: PocketBase;
+// The provider and its avatars are fakes on loopback over http, which only this test-only guard reaches.
+const outbound = OutboundHttp.allowingLoopbackForTests();
 const REDIRECT = 'http://127.0.0.1:9/oauth2-callback';
 const LOADING = 'An error occurred while loading the submitted data.';
 
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer({}, { outbound });
   p = await startOAuth2ProviderServer();
   admin = await s.admin();
   // The built-in per-IP auth limits would stop this file's many sign-ins from one address.
@@ -340,6 +343,51 @@ describe('sign-up and sign-in', () => {
     const auth = await signIn(client(), 'users', 'oidc', person.key);
     expect(auth.record).toMatchObject({ email: person.email, avatar: '' });
     expect(auth.meta!.avatarURL).toBe(`${p.url}/no-such-avatar.png`);
+  });
+});
+
+describe('the avatar download goes through the outbound guard', () => {
+  async function signUpWithAvatar(server: TestServer, picture: string) {
+    const pb = server.client().autoCancellation(false);
+    const config = oidcConfig();
+    const serverAdmin = server === s ? admin : await server.admin();
+    await serverAdmin.collections.update('users', { oauth2: { enabled: true, providers: [config] } });
+    const person = providerUser();
+    p.users.set(person.key, { ...person, picture });
+    const methods = await pb.collection('users').listAuthMethods();
+    const info = methods.oauth2.providers.find((x) => x.name === 'oidc')!;
+    const { code } = await p.authorize(info.authURL + encodeURIComponent(REDIRECT), person.key);
+    return { person, auth: await pb.collection('users').authWithOAuth2Code('oidc', code, info.codeVerifier, REDIRECT) };
+  }
+
+  it('a production node refuses an avatar URL on this host: the sign-up succeeds without it', async () => {
+    const production = await startTestServer();
+    try {
+      const { person, auth } = await signUpWithAvatar(production, `${p.url}/avatars/internal.png`);
+      expect(auth.record).toMatchObject({ email: person.email, verified: true, avatar: '' });
+      expect(auth.meta!.avatarURL).toBe(`${p.url}/avatars/internal.png`);
+    } finally {
+      await production.close();
+    }
+  });
+
+  it.each([
+    ['a redirect to the cloud metadata address', 'http://169.254.169.254/latest/meta-data/iam/security-credentials/'],
+    ['a redirect to a private address', 'http://10.0.0.1/admin'],
+    ['a redirect to an IPv4-mapped metadata address', 'http://[::ffff:a9fe:a9fe]/latest/meta-data/'],
+  ])('%s is not followed: the sign-up succeeds without the avatar', async (_label, target) => {
+    const { person, auth } = await signUpWithAvatar(s, `${p.url}/redirect?to=${encodeURIComponent(target)}`);
+    expect(auth.record).toMatchObject({ email: person.email, avatar: '' });
+  });
+
+  it('an answer that is not an image is dropped: the sign-up succeeds without the avatar', async () => {
+    const { person, auth } = await signUpWithAvatar(s, `${p.url}/page.png`);
+    expect(auth.record).toMatchObject({ email: person.email, avatar: '' });
+  });
+
+  it('a redirect that stays allowed is followed', async () => {
+    const { auth } = await signUpWithAvatar(s, `${p.url}/redirect?to=${encodeURIComponent('/avatars/moved.png')}`);
+    expect(auth.record.avatar).toMatch(/^moved_\w+\.png$/);
   });
 });
 

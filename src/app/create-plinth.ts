@@ -40,6 +40,7 @@ import { registerBatchRoutes } from '../http/batch-routes.js';
 import { registerAuthRoutes } from '../http/auth-routes.js';
 import { registerOAuth2Routes } from '../http/oauth2-routes.js';
 import { OAuth2Service } from '../core/auth/oauth2/oauth2-service.js';
+import { OutboundHttp } from '../tools/outbound-http.js';
 import { AppleRedirectNames } from '../core/auth/oauth2/apple-redirect-names.js';
 import { registerOAuth2RedirectRoutes } from '../http/oauth2-redirect-routes.js';
 import { registerSettingsRoutes } from '../http/settings-routes.js';
@@ -71,10 +72,15 @@ import { registerRealtimeRoutes } from '../http/realtime-routes.js';
 import { parseExpand } from '../http/list-params.js';
 import { pickFields } from '../http/fields-picker.js';
 
-/** Options that are not configuration: how the node logs. */
+/** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
   /** Pino logger options for Fastify, or false to log nothing. */
   logger?: boolean | Record<string, unknown>;
+  /**
+   * The client for outbound HTTP to URLs others choose (OAuth2 avatars). Default: `OutboundHttp.publicOnly()`. SECURITY: deliberately not configuration, so
+   * only code that builds a node (test helpers) can loosen it.
+   */
+  outbound?: OutboundHttp;
 }
 
 /** A Plinth with its HTTP server exposed, for tests that use `inject()`. */
@@ -161,7 +167,8 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   // Apple's user name reaches only the browser redirect; every node keeps it for the sign-in that follows.
   const appleNames = new AppleRedirectNames(bus);
   await appleNames.start();
-  registerOAuth2Routes(http, { auth, records, oauth2: new OAuth2Service({ db, schema, records, appleNames }) });
+  const outbound = options.outbound ?? OutboundHttp.publicOnly();
+  registerOAuth2Routes(http, { auth, records, oauth2: new OAuth2Service({ db, schema, records, appleNames, outbound }) });
   const background = new BackgroundTasks((err, what) => http.log.error({ err }, `background task failed: ${what}`));
   const mailer = new SettingsMailer(() => resolveSmtpOptions(settings.get().smtp, config.smtp), http.log);
   const mails = new AuthMails({ mailer, settings: () => settings.get() });

@@ -84,6 +84,15 @@ export async function startOAuth2ProviderServer(): Promise<OAuth2ProviderServer>
       res.writeHead(200, { 'Content-Type': 'image/png' }).end(AVATAR_PNG);
       return;
     }
+    // An avatar URL that redirects elsewhere, and one that answers a page, not an image.
+    if (req.method === 'GET' && url.pathname === '/redirect') {
+      res.writeHead(302, { Location: url.searchParams.get('to') ?? '/' }).end();
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/page.png') {
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>internal admin page</html>');
+      return;
+    }
     const user = accessTokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
     if (!user) return json(res, 401, { error: 'invalid_token' });
     if (state.userInfoStatus !== null) return json(res, state.userInfoStatus, { error: 'unavailable' });

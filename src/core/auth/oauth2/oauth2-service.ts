@@ -12,6 +12,7 @@ import type { WriteScope } from '../../records/write-scope.js';
 import { guestRequest, type RequestInfo } from '../../rules/request-info.js';
 import type { Schema } from '../../collections/schema.js';
 import type { PendingFile } from '../../files/pending-file.js';
+import type { OutboundHttp } from '../../../tools/outbound-http.js';
 import { ExternalAuths, findByEmail } from './external-auths.js';
 import type { AppleRedirectNames } from './apple-redirect-names.js';
 import { downloadAvatar } from './oauth2-avatar.js';
@@ -61,6 +62,8 @@ export interface OAuth2ServiceDeps {
   records: RecordService;
   /** Names Apple sent to the browser redirect, by code (the all-in-one flow). */
   appleNames?: Pick<AppleRedirectNames, 'take'>;
+  /** The guarded client that downloads avatars. */
+  outbound: OutboundHttp;
 }
 
 /** OAuth2Service runs the server side of spec §5.5. */
@@ -120,7 +123,7 @@ export class OAuth2Service {
     const link = await this.links.find(this.deps.db, c, provider, user.id);
     if (link && (await findRecord(this.deps.db, c, link.recordRef))) return undefined;
     if (await this.fallbackRecord(this.deps.db, c, user, req)) return undefined;
-    return downloadAvatar(user.avatarURL, field);
+    return downloadAvatar(this.deps.outbound, user.avatarURL, field);
   }
 
   private async settle(scope: WriteScope, c: AuthCollection, provider: string, user: OAuth2User, create: SignUpData, req: RequestInfo): Promise<OAuth2Outcome> {
