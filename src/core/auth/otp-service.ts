@@ -21,6 +21,7 @@ import type { AuthResult, AuthService } from './auth-service.js';
 import { assertValidForm, requiredEmail, requiredString } from './auth-form.js';
 import { internalRequest } from './mfa-service.js';
 import { checkPassword, hashPassword } from './password-hash.js';
+import { OwnershipClaims } from './ownership-claim.js';
 
 /** The system collection of one-time passwords. */
 export const OTPS = '_otps';
@@ -44,7 +45,11 @@ export interface OtpServiceDeps {
 
 /** OtpService issues and redeems one-time passwords. */
 export class OtpService {
-  constructor(private readonly deps: OtpServiceDeps) {}
+  private readonly ownership: OwnershipClaims;
+
+  constructor(private readonly deps: OtpServiceDeps) {
+    this.ownership = new OwnershipClaims(deps);
+  }
 
   /**
    * Creates and mails an OTP; always answers an id. SECURITY: an unknown address
@@ -102,18 +107,13 @@ export class OtpService {
   }
 
   /**
-   * Marks a record verified by a code mailed to its address. Without MFA its password
-   * is also replaced by a random one: whoever signed up with someone else's address
-   * must not keep a password to that now-verified account (spec §5.6).
+   * Marks a record verified by a code mailed to its address, ending what was attached
+   * before (ownership-claim.ts). Without MFA its password is also replaced by a random
+   * one: whoever signed up with someone else's address must not keep a password to that
+   * now-verified account (spec §5.6); with MFA the password is a factor the owner may need.
    */
   private async markVerified(c: AuthCollection, record: RecordValues): Promise<RecordValues> {
-    const changes: Record<string, unknown> = { verified: true };
-    if (!c.mfa.enabled) {
-      const password = randomId(30);
-      Object.assign(changes, { password, passwordConfirm: password });
-    }
-    await this.deps.records.update(c, String(record.id), changes, { expand: [] }, { ...internalRequest(), method: 'PATCH' });
-    return (await findRecord(this.deps.db, c, String(record.id)))!;
+    return this.ownership.claim(c, record, { changes: { verified: true }, replacePassword: !c.mfa.enabled });
   }
 
   private async liveOtpIds(c: AuthCollection, record: RecordValues): Promise<string[]> {
