@@ -221,6 +221,17 @@ describe('the owner proves the address of a squatted record', () => {
     expect(done).not.toBe(200);
   });
 
+  it('auth-with-otp with MFA on but its rule not selecting the record: the password goes too, since alone it signs in', async () => {
+    const name = await collection({ mfa: { enabled: true, duration: 600, rule: 'email ~ "@admins.test"' } });
+    const sq = await squat(name);
+    expect(await passwordWorks(name, sq.victim, SQUAT_PW)).toBe(200);
+    const { otpId } = await s.client().collection(name).requestOTP(sq.victim);
+    const code = otpCode(await inbox.next(sq.victim));
+    expect((await s.client().autoCancellation(false).collection(name).authWithOTP(otpId, code)).record.id).toBe(sq.recordId);
+    await expectLinkAndSessionGone(name, sq);
+    expect(await passwordWorks(name, sq.victim, SQUAT_PW)).toBe(400);
+  });
+
   it('an OAuth2 sign-in with the verified address: only the proving link stays', async () => {
     const name = await collection();
     const sq = await squat(name);

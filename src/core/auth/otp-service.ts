@@ -99,7 +99,7 @@ export class OtpService {
     let record = await findRecord(this.deps.db, c, String(otp.recordRef));
     if (!record) throw invalid();
     if (record.verified !== true && otp.sentTo !== '' && otp.sentTo === record.email) {
-      record = await this.markVerified(c, record);
+      record = await this.markVerified(c, record, { ...req, context: 'otp' });
     }
     const result = await this.deps.auth.completeAuth(c, record, 'otp', { ...req, context: 'otp' }, mfaId);
     await this.deleteOtp(otps, otpId);
@@ -108,12 +108,16 @@ export class OtpService {
 
   /**
    * Marks a record verified by a code mailed to its address, ending what was attached
-   * before (ownership-claim.ts). Without MFA its password is also replaced by a random
-   * one: whoever signed up with someone else's address must not keep a password to that
-   * now-verified account (spec §5.6); with MFA the password is a factor the owner may need.
+   * before (ownership-claim.ts). Unless MFA applies to the record its password is also
+   * replaced by a random one: whoever signed up with someone else's address must not keep
+   * a password to that now-verified account (spec §5.6). Under MFA the password is a
+   * factor the owner may need, and alone it no longer signs anyone in.
+   * SECURITY: PocketBase keeps the password whenever MFA is enabled; here it goes too when
+   * `mfa.rule` does not select the record, since then the password alone signs in.
    */
-  private async markVerified(c: AuthCollection, record: RecordValues): Promise<RecordValues> {
-    return this.ownership.claim(c, record, { changes: { verified: true }, replacePassword: !c.mfa.enabled });
+  private async markVerified(c: AuthCollection, record: RecordValues, req: RequestInfo): Promise<RecordValues> {
+    const needsMfa = await this.deps.auth.requiresMfa(c, record, req);
+    return this.ownership.claim(c, record, { changes: { verified: true }, replacePassword: !needsMfa });
   }
 
   private async liveOtpIds(c: AuthCollection, record: RecordValues): Promise<string[]> {
