@@ -77,8 +77,9 @@ export interface PlinthOptions {
   /** Pino logger options for Fastify, or false to log nothing. */
   logger?: boolean | Record<string, unknown>;
   /**
-   * The client for outbound HTTP to URLs others choose (OAuth2 avatars). Default: `OutboundHttp.publicOnly()`. SECURITY: deliberately not configuration, so
-   * only code that builds a node (test helpers) can loosen it.
+   * The client for outbound HTTP to URLs others choose (OAuth2 avatars); by default
+   * `OutboundHttp.publicOnly()`. SECURITY: deliberately not configuration (no flag or
+   * environment variable), so only code that builds a node (test helpers) can loosen it.
    */
   outbound?: OutboundHttp;
 }
