@@ -9,18 +9,23 @@ import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { uniqueName } from './helpers/record-scenarios.js';
+import { OutboundHttp } from '../src/tools/outbound-http.js';
 import { AVATAR_PNG, startOAuth2ProviderServer, type OAuth2ProviderServer, type ProviderUser } from './helpers/oauth2-provider-server.js';
 
 let s: TestServer;
 let p: OAuth2ProviderServer;
 let admin: PocketBase;
+// The provider and its avatars are fakes on loopback over http, which only this test-only guard reaches.
+const outbound = OutboundHttp.allowingLoopbackForTests();
 const REDIRECT = 'http://127.0.0.1:9/oauth2-callback';
 const LOADING = 'An error occurred while loading the submitted data.';
 
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer({}, { outbound });
   p = await startOAuth2ProviderServer();
   admin = await s.admin();
+  // The built-in per-IP auth limits would stop this file's many sign-ins from one address.
+  await admin.settings.update({ rateLimits: { excludedIPs: ['127.0.0.1'] } });
   p.clients.set('oidc-client', { secret: 'oidc-secret', issuer: p.url });
   p.clients.set('gh-client', { secret: 'gh-secret', issuer: p.url });
   p.clients.set('fb-client', { secret: 'fb-secret', issuer: p.url });
@@ -341,6 +346,51 @@ describe('sign-up and sign-in', () => {
   });
 });
 
+describe('the avatar download goes through the outbound guard', () => {
+  async function signUpWithAvatar(server: TestServer, picture: string) {
+    const pb = server.client().autoCancellation(false);
+    const config = oidcConfig();
+    const serverAdmin = server === s ? admin : await server.admin();
+    await serverAdmin.collections.update('users', { oauth2: { enabled: true, providers: [config] } });
+    const person = providerUser();
+    p.users.set(person.key, { ...person, picture });
+    const methods = await pb.collection('users').listAuthMethods();
+    const info = methods.oauth2.providers.find((x) => x.name === 'oidc')!;
+    const { code } = await p.authorize(info.authURL + encodeURIComponent(REDIRECT), person.key);
+    return { person, auth: await pb.collection('users').authWithOAuth2Code('oidc', code, info.codeVerifier, REDIRECT) };
+  }
+
+  it('a production node refuses an avatar URL on this host: the sign-up succeeds without it', async () => {
+    const production = await startTestServer();
+    try {
+      const { person, auth } = await signUpWithAvatar(production, `${p.url}/avatars/internal.png`);
+      expect(auth.record).toMatchObject({ email: person.email, verified: true, avatar: '' });
+      expect(auth.meta!.avatarURL).toBe(`${p.url}/avatars/internal.png`);
+    } finally {
+      await production.close();
+    }
+  });
+
+  it.each([
+    ['a redirect to the cloud metadata address', 'http://169.254.169.254/latest/meta-data/iam/security-credentials/'],
+    ['a redirect to a private address', 'http://10.0.0.1/admin'],
+    ['a redirect to an IPv4-mapped metadata address', 'http://[::ffff:a9fe:a9fe]/latest/meta-data/'],
+  ])('%s is not followed: the sign-up succeeds without the avatar', async (_label, target) => {
+    const { person, auth } = await signUpWithAvatar(s, `${p.url}/redirect?to=${encodeURIComponent(target)}`);
+    expect(auth.record).toMatchObject({ email: person.email, avatar: '' });
+  });
+
+  it('an answer that is not an image is dropped: the sign-up succeeds without the avatar', async () => {
+    const { person, auth } = await signUpWithAvatar(s, `${p.url}/page.png`);
+    expect(auth.record).toMatchObject({ email: person.email, avatar: '' });
+  });
+
+  it('a redirect that stays allowed is followed', async () => {
+    const { auth } = await signUpWithAvatar(s, `${p.url}/redirect?to=${encodeURIComponent('/avatars/moved.png')}`);
+    expect(auth.record.avatar).toMatch(/^moved_\w+\.png$/);
+  });
+});
+
 describe('with MFA', () => {
   it('OAuth2 is one MFA method: it answers 401 {mfaId}, and a password sign-in with the mfaId completes', async () => {
     const name = await authCollection([oidcConfig()], { mfa: { enabled: true, duration: 600, rule: '' } });
@@ -513,6 +563,58 @@ describe('named provider modules against the loopback provider', () => {
     const person = providerUser();
     const auth = await signIn(client(), name, 'oidc', person.key);
     expect(auth.meta).toMatchObject({ id: person.sub, email: person.email, name: person.name });
+  });
+});
+
+describe('a provider email reaches an existing account only when the provider vouches for it', () => {
+  const endpoints = (name: string, userInfoURL: string) => ({
+    name, clientId: 'oidc-client', clientSecret: 'oidc-secret', authURL: `${p.url}/authorize`, tokenURL: `${p.url}/token`, userInfoURL: `${p.url}${userInfoURL}`,
+  });
+  type Shape = [provider: string, userInfoURL: string, unproven: Partial<ProviderUser>, proven: Partial<ProviderUser>];
+  const shapes: Shape[] = [
+    ['google', '/userinfo', { emailVerified: false }, { emailVerified: true }],
+    // GitHub: a public /user address is no proof; the verified primary one of /user/emails is.
+    ['github', '/github/user', { emailVerified: false, publicEmail: 'VICTIM' }, { emailVerified: true }],
+    ['gitlab', '/gitlab/user', { emailVerified: false }, { emailVerified: true }],
+    ['discord', '/discord/users/@me', { emailVerified: false }, { emailVerified: true }],
+    // Microsoft: Graph's `mail` (set by any tenant admin) is no proof; a verified ID token claim is.
+    ['microsoft', '/microsoft/me', { emailVerified: true }, { idTokenClaims: { xms_edov: true } }],
+    ['microsoft', '/microsoft/me', { idTokenClaims: { xms_edov: false } }, { idTokenClaims: { verified_primary_email: ['VICTIM'] } }],
+    ['oidc', '/userinfo', { emailVerified: false }, { emailVerified: true }],
+  ];
+  const withVictim = (user: Partial<ProviderUser>, email: string): Partial<ProviderUser> =>
+    JSON.parse(JSON.stringify(user).replaceAll('VICTIM', email)) as Partial<ProviderUser>;
+
+  it.each(shapes)('%s (%s): an unverified address signs up apart; a verified one signs in', async (provider, userInfoURL, unproven, proven) => {
+    const name = await authCollection([endpoints(provider, userInfoURL)]);
+    const email = `victim${++userSeq}_${Math.random().toString(36).slice(2, 7)}@example.com`;
+    const victim = await admin.collection(name).create({ email, password: 'victim-pass-123', passwordConfirm: 'victim-pass-123', verified: true });
+
+    const attacker = providerUser({ email, ...withVictim(unproven, email) });
+    const own = `own-${attacker.key}@example.org`;
+    const auth = await signIn(client(), name, provider, attacker.key, { email: own });
+    expect(auth.record.id).not.toBe(victim.id);
+    expect(auth.record).toMatchObject({ email: own, verified: false });
+    expect(auth.meta!.email).toBe('');
+    expect(await links(name, victim.id)).toHaveLength(0);
+    await client().collection(name).authWithPassword(email, 'victim-pass-123');
+
+    const owner = providerUser({ email, ...withVictim(proven, email) });
+    const mine = await signIn(client(), name, provider, owner.key);
+    expect(mine.record.id).toBe(victim.id);
+    expect(mine.meta).toMatchObject({ email, isNew: false });
+  });
+
+  it('microsoft: an ID token of another Graph user or another client vouches for nothing', async () => {
+    const name = await authCollection([endpoints('microsoft', '/microsoft/me')]);
+    const email = `victim${++userSeq}@example.com`;
+    const victim = await admin.collection(name).create({ email, password: 'victim-pass-123', passwordConfirm: 'victim-pass-123', verified: true });
+    for (const claims of [{ xms_edov: true, oid: 'someone-else' }, { xms_edov: true, aud: 'another-client' }]) {
+      const attacker = providerUser({ email, idTokenClaims: claims });
+      const auth = await signIn(client(), name, 'microsoft', attacker.key, { email: `own-${attacker.key}@example.org` });
+      expect(auth.record.id).not.toBe(victim.id);
+      expect(auth.meta!.email).toBe('');
+    }
   });
 });
 

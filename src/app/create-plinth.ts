@@ -43,6 +43,7 @@ import { registerBatchRoutes } from '../http/batch-routes.js';
 import { registerAuthRoutes } from '../http/auth-routes.js';
 import { registerOAuth2Routes } from '../http/oauth2-routes.js';
 import { OAuth2Service } from '../core/auth/oauth2/oauth2-service.js';
+import { OutboundHttp } from '../tools/outbound-http.js';
 import { AppleRedirectNames } from '../core/auth/oauth2/apple-redirect-names.js';
 import { registerOAuth2RedirectRoutes } from '../http/oauth2-redirect-routes.js';
 import { registerSettingsRoutes } from '../http/settings-routes.js';
@@ -75,10 +76,16 @@ import { registerRealtimeRoutes } from '../http/realtime-routes.js';
 import { parseExpand } from '../http/list-params.js';
 import { pickFields } from '../http/fields-picker.js';
 
-/** Options that are not configuration: how the node logs. */
+/** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
   /** Pino logger options for Fastify, or false to log nothing. */
   logger?: boolean | Record<string, unknown>;
+  /**
+   * The client for outbound HTTP to URLs others choose (OAuth2 avatars); by default
+   * `OutboundHttp.publicOnly()`. SECURITY: deliberately not configuration (no flag or
+   * environment variable), so only code that builds a node (test helpers) can loosen it.
+   */
+  outbound?: OutboundHttp;
 }
 
 /** A Plinth with its HTTP server exposed, for tests that use `inject()`. */
@@ -173,7 +180,8 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   // Apple's user name reaches only the browser redirect; every node keeps it for the sign-in that follows.
   const appleNames = new AppleRedirectNames(bus);
   await appleNames.start();
-  registerOAuth2Routes(http, { auth, records, oauth2: new OAuth2Service({ db, schema, records, appleNames }) });
+  const outbound = options.outbound ?? OutboundHttp.publicOnly();
+  registerOAuth2Routes(http, { auth, records, oauth2: new OAuth2Service({ db, schema, records, appleNames, outbound }) });
   const background = new BackgroundTasks((err, what) => http.log.error({ err }, `background task failed: ${what}`));
   // Without SMTP a mail is withheld and only noted in the log; `--dev` logs it in full.
   const unsent = config.dev ? new DevLogMailer(http.log) : new LogMailer(http.log);

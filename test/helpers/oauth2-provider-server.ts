@@ -2,7 +2,8 @@
  * A small OAuth2 / OpenID Connect provider served on loopback for tests: it
  * authorizes (redirecting with a code), exchanges codes for tokens — checking
  * client credentials, redirect URI and the PKCE S256 verifier — and answers
- * user-info requests in the shapes of OIDC, GitHub and Facebook. It also
+ * user-info requests in the shapes of OIDC, GitHub, GitLab, Discord, Microsoft
+ * Graph and Facebook. It also
  * publishes a JWKS and signs ID tokens, for Apple-style providers.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -21,6 +22,10 @@ export interface ProviderUser {
   email: string;
   emailVerified: boolean;
   picture: string;
+  /** The address GitHub's /user shows publicly (not necessarily verified); null by default. */
+  publicEmail?: string;
+  /** Extra claims of the ID tokens issued for this person (Microsoft's `xms_edov`, `verified_primary_email`). */
+  idTokenClaims?: Record<string, unknown>;
 }
 
 /** A registered client application. */
@@ -79,6 +84,15 @@ export async function startOAuth2ProviderServer(): Promise<OAuth2ProviderServer>
       res.writeHead(200, { 'Content-Type': 'image/png' }).end(AVATAR_PNG);
       return;
     }
+    // An avatar URL that redirects elsewhere, and one that answers a page, not an image.
+    if (req.method === 'GET' && url.pathname === '/redirect') {
+      res.writeHead(302, { Location: url.searchParams.get('to') ?? '/' }).end();
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/page.png') {
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>internal admin page</html>');
+      return;
+    }
     const user = accessTokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
     if (!user) return json(res, 401, { error: 'invalid_token' });
     if (state.userInfoStatus !== null) return json(res, state.userInfoStatus, { error: 'unavailable' });
@@ -90,12 +104,23 @@ export async function startOAuth2ProviderServer(): Promise<OAuth2ProviderServer>
         });
       case '/github/user':
         // GitHub hides a private address from /user; /user/emails lists it.
-        return json(res, 200, { id: Number(user.sub), login: user.login, name: user.name, email: null, avatar_url: user.picture });
+        return json(res, 200, { id: Number(user.sub), login: user.login, name: user.name, email: user.publicEmail ?? null, avatar_url: user.picture });
       case '/github/user/emails':
         return json(res, 200, [
           { email: `old-${user.email}`, primary: false, verified: true },
           { email: user.email, primary: true, verified: user.emailVerified },
         ]);
+      case '/gitlab/user':
+        // GitLab answers an unconfirmed primary address with `confirmed_at: null`.
+        return json(res, 200, {
+          id: Number(user.sub), username: user.login, name: user.name, email: user.email, avatar_url: user.picture,
+          confirmed_at: user.emailVerified ? '2024-01-02T03:04:05.000Z' : null,
+        });
+      case '/discord/users/@me':
+        return json(res, 200, { id: user.sub, username: user.login, global_name: user.name, avatar: null, email: user.email, verified: user.emailVerified });
+      case '/microsoft/me':
+        // Graph's `mail` is whatever the account's tenant admin set: verified or not, it is there.
+        return json(res, 200, { id: user.sub, displayName: user.name, mail: user.email, userPrincipalName: user.login });
       case '/facebook/me':
         return json(res, 200, { id: user.sub, name: user.name, email: user.email, picture: { data: { url: user.picture } } });
       default:
@@ -147,9 +172,10 @@ export async function startOAuth2ProviderServer(): Promise<OAuth2ProviderServer>
     }
     const accessToken = randomBytes(16).toString('hex');
     accessTokens.set(accessToken, grant.user);
-    const idToken = await new SignJWT({ email: grant.user.email, email_verified: grant.user.emailVerified ? 'true' : 'false', name: grant.user.name })
+    const claims = { email: grant.user.email, email_verified: grant.user.emailVerified ? 'true' : 'false', name: grant.user.name, oid: grant.user.sub, aud: clientId, ...grant.user.idTokenClaims };
+    const idToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
-      .setSubject(grant.user.sub).setIssuer(client.issuer).setAudience(clientId)
+      .setSubject(grant.user.sub).setIssuer(client.issuer)
       .setIssuedAt().setExpirationTime('5m')
       .sign(key);
     json(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, refresh_token: `refresh-${accessToken}`, id_token: idToken });

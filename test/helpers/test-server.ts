@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PocketBase from 'pocketbase';
-import { createPlinth, type PlinthNode } from '../../src/app/create-plinth.js';
+import { createPlinth, type PlinthNode, type PlinthOptions } from '../../src/app/create-plinth.js';
 import type { PlinthConfig } from '../../src/config/config.js';
 import { createTestDatabase, testDialect, type TestDatabase } from './test-database.js';
 
@@ -29,8 +29,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a test server. */
-export async function startTestServer(overrides: Partial<PlinthConfig> = {}): Promise<TestServer> {
+/** Starts a test server; `options` are code-only seams such as a loosened outbound HTTP guard. */
+export async function startTestServer(overrides: Partial<PlinthConfig> = {}, options: Omit<PlinthOptions, 'logger'> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'plinth-test-'));
   const config: PlinthConfig = {
     http: { host: '127.0.0.1', port: 0 },
@@ -48,7 +48,7 @@ export async function startTestServer(overrides: Partial<PlinthConfig> = {}): Pr
     database = await createTestDatabase();
     config.databaseUrl = database.url;
   }
-  const node = await createPlinth(config, { logger: false });
+  const node = await createPlinth(config, { ...options, logger: false });
   await node.superusers.upsert(SUPERUSER.email, SUPERUSER.password);
   const { url } = await node.listen();
   let token: string | undefined;

@@ -17,6 +17,7 @@ import { assertValidForm, codeError, requiredEmail, requiredString } from './aut
 import { peekClaims, signRecordToken } from './auth-token.js';
 import { internalRequest } from './mfa-service.js';
 import { checkPassword } from './password-hash.js';
+import { OwnershipClaims, type OwnershipClaim } from './ownership-claim.js';
 import { SUPERUSERS } from './auth-service.js';
 
 /** How long a repeated verification or reset request stays silent (spec §5.8). */
@@ -35,7 +36,11 @@ export interface AuthFlowsDeps {
 
 /** AuthFlows runs the request-* and confirm-* endpoints of spec §5.8. */
 export class AuthFlows {
-  constructor(private readonly deps: AuthFlowsDeps) {}
+  private readonly ownership: OwnershipClaims;
+
+  constructor(private readonly deps: AuthFlowsDeps) {
+    this.ownership = new OwnershipClaims(deps);
+  }
 
   /** Sends a verification mail to an unverified record; silent otherwise. */
   async requestVerification(c: AuthCollection, body: Record<string, unknown>): Promise<void> {
@@ -68,7 +73,11 @@ export class AuthFlows {
     }
     assertValidForm(errors);
     if (record!.verified === true) return;
-    await this.save(c, record!, { verified: true }, 'Failed to confirm verification.');
+    // SECURITY: the first proof of the address ends what was attached before (ownership-claim.ts).
+    // The password stays while password sign-in is on — the owner usually chose it at sign-up —
+    // and is replaced when it is off, so that enabling it later revives nobody's (as PocketBase).
+    const claim = { changes: { verified: true }, replacePassword: !c.passwordAuth.enabled };
+    await this.claim(c, record!, claim, 'Failed to confirm verification.');
   }
 
   /** Sends a password-reset mail; silent for unknown addresses and repeats (spec §5.8). */
@@ -107,8 +116,10 @@ export class AuthFlows {
     assertValidForm(errors);
     const { record, claims } = found!;
     const changes: Record<string, unknown> = { password, passwordConfirm: password };
-    if (record.verified !== true && claims.email === record.email) changes.verified = true;
-    await this.save(c, record, changes, 'Failed to set new password.');
+    if (record.verified === true || claims.email !== record.email) return this.save(c, record, changes, 'Failed to set new password.');
+    // SECURITY: the first proof of the address ends what was attached before (ownership-claim.ts);
+    // the owner sets the password in this very step.
+    await this.claim(c, record, { changes: { ...changes, verified: true }, replacePassword: false }, 'Failed to set new password.');
   }
 
   /** Mails a confirmation link to the new address of the signed-in record (spec §5.8). */
@@ -165,12 +176,22 @@ export class AuthFlows {
 
   /** Saves changes through the record pipeline (validation, tokenKey rotation, events). */
   private async save(c: AuthCollection, record: RecordValues, changes: Record<string, unknown>, message: string): Promise<void> {
-    try {
-      await this.deps.records.update(c, String(record.id), changes, { expand: [] }, { ...internalRequest(), method: 'PATCH' });
-    } catch (err) {
-      if (isAppError(err) && err.status === 400) throw badRequest(message, err.data, err);
-      throw err;
-    }
+    await refusedAs(message, () => this.deps.records.update(c, String(record.id), changes, { expand: [] }, { ...internalRequest(), method: 'PATCH' }));
+  }
+
+  /** Hands an unverified record to the owner who just proved its address (ownership-claim.ts). */
+  private async claim(c: AuthCollection, record: RecordValues, claim: OwnershipClaim, message: string): Promise<void> {
+    await refusedAs(message, () => this.ownership.claim(c, record, claim));
+  }
+}
+
+/** Runs a write whose 400 is answered with `message` and the write's field errors. */
+async function refusedAs(message: string, write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    if (isAppError(err) && err.status === 400) throw badRequest(message, err.data, err);
+    throw err;
   }
 }
 

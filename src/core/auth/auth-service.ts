@@ -95,6 +95,11 @@ export class AuthService {
     return result;
   }
 
+  /** Whether a sign-in of `record` needs a second factor (MFA on, and its rule selecting the record). */
+  requiresMfa(c: AuthCollection, record: RecordValues, req: RequestInfo): Promise<boolean> {
+    return this.deps.mfa.requires(c, record, req);
+  }
+
   /** Calls `listener` after each sign-in that completeAuth completes (not refresh or impersonate). */
   onSignIn(listener: SignInListener): void {
     this.signInListeners.push(listener);

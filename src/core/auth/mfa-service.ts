@@ -30,7 +30,7 @@ export class MfaService {
    * factor completes one, and throws the `401 {"mfaId"}` challenge when it opens one.
    */
   async check(c: AuthCollection, record: RecordValues, method: AuthMethod, req: RequestInfo, mfaId: string | undefined): Promise<string | null> {
-    if (!c.mfa.enabled || !(await this.applies(c, record, req))) return null;
+    if (!(await this.requires(c, record, req))) return null;
     const mfas = this.collection();
     if (!mfaId) {
       const created = await this.deps.records.create(mfas, { collectionRef: c.id, recordRef: record.id, method }, { expand: [] }, internalRequest());
@@ -58,8 +58,12 @@ export class MfaService {
     }
   }
 
-  /** Whether `mfa.rule` selects the record; the rule sees the record as the signed-in one (spec §2.2). */
-  private async applies(c: AuthCollection, record: RecordValues, req: RequestInfo): Promise<boolean> {
+  /**
+   * Whether a sign-in of `record` needs a second factor: MFA is on and `mfa.rule` selects
+   * the record, the rule seeing the record as the signed-in one (spec §2.2).
+   */
+  async requires(c: AuthCollection, record: RecordValues, req: RequestInfo): Promise<boolean> {
+    if (!c.mfa.enabled) return false;
     if (c.mfa.rule === '') return true;
     const asRecord: RequestInfo = { ...req, auth: { collection: c, record }, isSuperuser: false };
     return this.deps.access.allows(this.deps.db, c, c.mfa.rule, String(record.id), asRecord);

@@ -21,6 +21,7 @@ import type { AuthResult, AuthService } from './auth-service.js';
 import { assertValidForm, requiredEmail, requiredString } from './auth-form.js';
 import { internalRequest } from './mfa-service.js';
 import { checkPassword, hashPassword } from './password-hash.js';
+import { OwnershipClaims } from './ownership-claim.js';
 
 /** The system collection of one-time passwords. */
 export const OTPS = '_otps';
@@ -44,7 +45,11 @@ export interface OtpServiceDeps {
 
 /** OtpService issues and redeems one-time passwords. */
 export class OtpService {
-  constructor(private readonly deps: OtpServiceDeps) {}
+  private readonly ownership: OwnershipClaims;
+
+  constructor(private readonly deps: OtpServiceDeps) {
+    this.ownership = new OwnershipClaims(deps);
+  }
 
   /**
    * Creates and mails an OTP; always answers a fresh id. SECURITY: an unknown address
@@ -97,7 +102,7 @@ export class OtpService {
     let record = await findRecord(this.deps.db, c, String(otp.recordRef));
     if (!record) throw invalid();
     if (record.verified !== true && otp.sentTo !== '' && otp.sentTo === record.email) {
-      record = await this.markVerified(c, record);
+      record = await this.markVerified(c, record, { ...req, context: 'otp' });
     }
     const result = await this.deps.auth.completeAuth(c, record, 'otp', { ...req, context: 'otp' }, mfaId);
     await this.deleteOtp(otps, otpId);
@@ -105,18 +110,17 @@ export class OtpService {
   }
 
   /**
-   * Marks a record verified by a code mailed to its address. Without MFA its password
-   * is also replaced by a random one: whoever signed up with someone else's address
-   * must not keep a password to that now-verified account (spec §5.6).
+   * Marks a record verified by a code mailed to its address, ending what was attached
+   * before (ownership-claim.ts). Unless MFA applies to the record its password is also
+   * replaced by a random one: whoever signed up with someone else's address must not keep
+   * a password to that now-verified account (spec §5.6). Under MFA the password is a
+   * factor the owner may need, and alone it no longer signs anyone in.
+   * SECURITY: PocketBase keeps the password whenever MFA is enabled; here it goes too when
+   * `mfa.rule` does not select the record, since then the password alone signs in.
    */
-  private async markVerified(c: AuthCollection, record: RecordValues): Promise<RecordValues> {
-    const changes: Record<string, unknown> = { verified: true };
-    if (!c.mfa.enabled) {
-      const password = randomId(30);
-      Object.assign(changes, { password, passwordConfirm: password });
-    }
-    await this.deps.records.update(c, String(record.id), changes, { expand: [] }, { ...internalRequest(), method: 'PATCH' });
-    return (await findRecord(this.deps.db, c, String(record.id)))!;
+  private async markVerified(c: AuthCollection, record: RecordValues, req: RequestInfo): Promise<RecordValues> {
+    const needsMfa = await this.deps.auth.requiresMfa(c, record, req);
+    return this.ownership.claim(c, record, { changes: { verified: true }, replacePassword: !needsMfa });
   }
 
   private async liveOtpIds(c: AuthCollection, record: RecordValues): Promise<string[]> {

@@ -48,11 +48,13 @@ export class ExternalAuths {
     await this.deps.records.delete(this.collection(), id, { ...internal, method: 'DELETE' }, scope);
   }
 
-  /** Deletes every link of a record. */
-  async deleteAllOf(scope: WriteScope, c: AuthCollection, recordId: string): Promise<void> {
+  /** Deletes every link of a record but `exceptId`; returns how many went. */
+  async deleteAllOf(scope: WriteScope, c: AuthCollection, recordId: string, exceptId?: string): Promise<number> {
     const { rows } = await sql<{ id: string }>`SELECT ${sql.ref('id')} AS id FROM ${sql.table(EXTERNAL_AUTHS)}
       WHERE ${sql.ref('collectionRef')} = ${c.id} AND ${sql.ref('recordRef')} = ${recordId}`.execute(scope.trx);
-    for (const row of rows) await this.delete(scope, row.id);
+    const doomed = rows.filter((row) => row.id !== exceptId);
+    for (const row of doomed) await this.delete(scope, row.id);
+    return doomed.length;
   }
 
   private collection(): Collection {

@@ -15,16 +15,23 @@ const cases: Case[] = [
   ['google', { '/v3/userinfo': { sub: 'g1', name: 'Gee', picture: 'https://p/g.png', email: 'g@x.io', email_verified: true } },
     { id: 'g1', name: 'Gee', avatarURL: 'https://p/g.png', email: 'g@x.io' }],
   ['google', { '/v3/userinfo': { sub: 'g2', email: 'g@x.io', email_verified: false } }, { id: 'g2', email: '' }],
-  ['microsoft', { '/v1.0/me': { id: 'm1', displayName: 'Em', mail: 'm@x.io' } }, { id: 'm1', name: 'Em', email: 'm@x.io' }],
-  ['gitlab', { '/v4/user': { id: 77, name: 'Gl', username: 'gl', email: 'gl@x.io', avatar_url: 'https://p/gl.png' } },
+  // Graph's `mail` is set by the tenant's admin: without a verified ID token claim there is no email.
+  ['microsoft', { '/v1.0/me': { id: 'm1', displayName: 'Em', mail: 'm@x.io' } }, { id: 'm1', name: 'Em', email: '' }],
+  ['gitlab', { '/v4/user': { id: 77, name: 'Gl', username: 'gl', email: 'gl@x.io', avatar_url: 'https://p/gl.png', confirmed_at: '2020-01-01T00:00:00Z' } },
     { id: '77', name: 'Gl', username: 'gl', email: 'gl@x.io', avatarURL: 'https://p/gl.png' }],
+  ['gitlab', { '/v4/user': { id: 78, email: 'gl@x.io', confirmed_at: null } }, { id: '78', email: '' }],
+  ['gitlab', { '/v4/user': { id: 79, email: 'gl@x.io', confirmed_at: 'not a date' } }, { id: '79', email: '' }],
   ['discord', { '/users/@me': { id: '55', username: 'dd', global_name: 'Dee', avatar: 'abc', email: 'd@x.io', verified: true } },
     { id: '55', name: 'Dee', username: 'dd', email: 'd@x.io', avatarURL: 'https://cdn.discordapp.com/avatars/55/abc.png' }],
   ['discord', { '/users/@me': { id: '56', username: 'dd', email: 'd@x.io', verified: false } }, { id: '56', email: '', avatarURL: '' }],
   ['facebook', { '/me': { id: 'f1', name: 'Ef', email: 'f@x.io', picture: { data: { url: 'https://p/f.png' } } } },
     { id: 'f1', name: 'Ef', email: 'f@x.io', avatarURL: 'https://p/f.png' }],
-  ['github', { '/user': { id: 9, login: 'octo', name: 'Oct', email: 'o@x.io', avatar_url: 'https://p/o.png' } },
-    { id: '9', username: 'octo', email: 'o@x.io' }],
+  ['github', {
+    '/user': { id: 9, login: 'octo', name: 'Oct', email: 'public@x.io', avatar_url: 'https://p/o.png' },
+    '/user/emails': [{ email: 'o@x.io', primary: true, verified: true }],
+  }, { id: '9', username: 'octo', email: 'o@x.io' }],
+  // The public /user address is not proof; nor is anything when /user/emails fails.
+  ['github', { '/user': { id: 11, login: 'pub', email: 'public@x.io' } }, { id: '11', email: '' }],
   ['github', {
     '/user': { id: 10, login: 'priv', email: null },
     '/user/emails': [{ email: 'a@x.io', primary: true, verified: false }, { email: 'b@x.io', primary: false, verified: true }],

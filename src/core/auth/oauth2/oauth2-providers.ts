@@ -17,22 +17,26 @@ async function googleUser(ctx: UserInfoContext): Promise<OAuth2Identity> {
 
 async function githubUser(ctx: UserInfoContext): Promise<OAuth2Identity> {
   const raw = obj(await ctx.fetchJSON(ctx.userInfoURL));
-  let email = str(raw.email);
-  // A user who keeps their address private has none in /user: take the primary verified one.
-  if (email === '') {
-    const list = await ctx.fetchJSON(`${ctx.userInfoURL}/emails`);
-    const primary = (Array.isArray(list) ? list : []).map(obj).find((e) => e.primary === true && e.verified === true);
-    email = primary ? str(primary.email) : '';
-  }
-  return { id: str(raw.id), name: str(raw.name), username: str(raw.login), avatarURL: str(raw.avatar_url), email, rawUser: raw };
+  // SECURITY: /user's `email` is the public profile address, which enterprise setups may fill
+  // unverified: only the primary address /user/emails marks verified counts (as PocketBase).
+  // A failing /user/emails (a missing `user:email` scope) leaves the email empty.
+  const list = await ctx.fetchJSON(`${ctx.userInfoURL}/emails`).catch(() => []);
+  const primary = (Array.isArray(list) ? list : []).map(obj).find((e) => e.primary === true && e.verified === true);
+  return {
+    id: str(raw.id), name: str(raw.name), username: str(raw.login), avatarURL: str(raw.avatar_url),
+    email: primary ? str(primary.email) : '', rawUser: raw,
+  };
 }
 
 async function gitlabUser(ctx: UserInfoContext): Promise<OAuth2Identity> {
   const raw = obj(await ctx.fetchJSON(ctx.userInfoURL));
+  // SECURITY: GitLab answers the primary address before its owner confirms it; only a
+  // `confirmed_at` date vouches for it.
+  const confirmedAt = str(raw.confirmed_at);
+  const confirmed = confirmedAt !== '' && Number.isFinite(Date.parse(confirmedAt));
   return {
     id: str(raw.id), name: str(raw.name), username: str(raw.username), avatarURL: str(raw.avatar_url),
-    // GitLab's `email` is the primary address, which it only accepts once confirmed.
-    email: str(raw.email), rawUser: raw,
+    email: confirmed ? str(raw.email) : '', rawUser: raw,
   };
 }
 
@@ -43,13 +47,14 @@ async function discordUser(ctx: UserInfoContext): Promise<OAuth2Identity> {
   return {
     id, name: str(raw.global_name), username: str(raw.username),
     avatarURL: avatar ? `https://cdn.discordapp.com/avatars/${encodeURIComponent(id)}/${encodeURIComponent(avatar)}.png` : '',
-    email: isTrue(raw.verified) ? str(raw.email) : '', rawUser: raw,
+    email: raw.verified === true ? str(raw.email) : '', rawUser: raw,
   };
 }
 
 async function facebookUser(ctx: UserInfoContext): Promise<OAuth2Identity> {
   const raw = obj(await ctx.fetchJSON(ctx.userInfoURL));
-  // Facebook only hands out addresses it has confirmed.
+  // NOTE: Facebook has no verification flag; its Graph API only answers a confirmed contact
+  // address (PocketBase, Supabase and Auth0 trust it alike).
   return {
     id: str(raw.id), name: str(raw.name), username: '', avatarURL: str(obj(obj(raw.picture).data).url),
     email: str(raw.email), rawUser: raw,
@@ -58,7 +63,36 @@ async function facebookUser(ctx: UserInfoContext): Promise<OAuth2Identity> {
 
 async function microsoftUser(ctx: UserInfoContext): Promise<OAuth2Identity> {
   const raw = obj(await ctx.fetchJSON(ctx.userInfoURL));
-  return { id: str(raw.id), name: str(raw.displayName), username: '', avatarURL: '', email: str(raw.mail), rawUser: raw };
+  const id = str(raw.id);
+  // SECURITY: Graph's `mail` is whatever the user's tenant admin typed (nOAuth), so it is never
+  // the email; only an ID token claim Microsoft marks verified is (microsoftVerifiedEmail).
+  return { id, name: str(raw.displayName), username: '', avatarURL: '', email: microsoftVerifiedEmail(ctx, id), rawUser: raw };
+}
+
+/**
+ * The address Microsoft vouches for in the ID token of this sign-in, or "": the
+ * `verified_primary_email` optional claim, else `email` when the `xms_edov` optional
+ * claim says its domain owner verified it. Both claims must be added to the app
+ * registration's token configuration; without them a Microsoft account has no email.
+ * NOTE: the ID token comes straight from the token endpoint over TLS, which vouches
+ * for its issuer (OpenID Connect Core §3.1.3.7, as PocketBase); it must still name this
+ * client, be unexpired and belong to the Graph user (`oid`).
+ */
+function microsoftVerifiedEmail(ctx: UserInfoContext, graphId: string): string {
+  let claims: Record<string, unknown>;
+  try {
+    const payload = ctx.tokens.idToken().split('.')[1] ?? '';
+    claims = obj(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+  } catch {
+    return '';
+  }
+  const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  const exp = typeof claims.exp === 'number' ? claims.exp : 0;
+  if (!audience.includes(ctx.config.clientId) || exp * 1000 < Date.now() || str(claims.oid) !== graphId || graphId === '') return '';
+  const primary = claims.verified_primary_email;
+  const first = Array.isArray(primary) ? str(primary[0]) : str(primary);
+  if (first !== '') return first;
+  return claims.xms_edov === true || claims.xms_edov === 'true' || claims.xms_edov === 1 ? str(claims.email) : '';
 }
 
 async function appleUser(ctx: UserInfoContext): Promise<OAuth2Identity> {
@@ -117,7 +151,8 @@ export const OAUTH2_PROVIDERS: readonly OAuth2ProviderDefinition[] = [
     authURL: 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize',
     tokenURL: 'https://login.microsoftonline.com/common/oauth2/v2.0/token',
     userInfoURL: 'https://graph.microsoft.com/v1.0/me',
-    scopes: ['User.Read'], pkce: true, clientAuth: 'basic', logo: badgeLogo('M', '#00a4ef'), fetchUser: microsoftUser,
+    // `openid email` bring the ID token whose claims vouch for the address.
+    scopes: ['User.Read', 'openid', 'email'], pkce: true, clientAuth: 'basic', logo: badgeLogo('M', '#00a4ef'), fetchUser: microsoftUser,
   },
   {
     name: 'facebook', displayName: 'Facebook',

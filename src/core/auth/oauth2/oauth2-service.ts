@@ -12,8 +12,10 @@ import type { WriteScope } from '../../records/write-scope.js';
 import { guestRequest, type RequestInfo } from '../../rules/request-info.js';
 import type { Schema } from '../../collections/schema.js';
 import type { PendingFile } from '../../files/pending-file.js';
+import type { OutboundHttp } from '../../../tools/outbound-http.js';
 import { ExternalAuths, findByEmail } from './external-auths.js';
 import type { AppleRedirectNames } from './apple-redirect-names.js';
+import { OwnershipClaims } from '../ownership-claim.js';
 import { downloadAvatar } from './oauth2-avatar.js';
 import type { OAuth2User } from './oauth2-definition.js';
 import { OAuth2Provider, parseProviderConfig, randomString } from './oauth2-provider.js';
@@ -61,14 +63,18 @@ export interface OAuth2ServiceDeps {
   records: RecordService;
   /** Names Apple sent to the browser redirect, by code (the all-in-one flow). */
   appleNames?: Pick<AppleRedirectNames, 'take'>;
+  /** The guarded client that downloads avatars. */
+  outbound: OutboundHttp;
 }
 
 /** OAuth2Service runs the server side of spec §5.5. */
 export class OAuth2Service {
   private readonly links: ExternalAuths;
+  private readonly ownership: OwnershipClaims;
 
   constructor(private readonly deps: OAuth2ServiceDeps) {
     this.links = new ExternalAuths(deps);
+    this.ownership = new OwnershipClaims(deps);
   }
 
   /** Asserts the collection allows OAuth2 sign-in (403 otherwise). */
@@ -120,7 +126,7 @@ export class OAuth2Service {
     const link = await this.links.find(this.deps.db, c, provider, user.id);
     if (link && (await findRecord(this.deps.db, c, link.recordRef))) return undefined;
     if (await this.fallbackRecord(this.deps.db, c, user, req)) return undefined;
-    return downloadAvatar(user.avatarURL, field);
+    return downloadAvatar(this.deps.outbound, user.avatarURL, field);
   }
 
   private async settle(scope: WriteScope, c: AuthCollection, provider: string, user: OAuth2User, create: SignUpData, req: RequestInfo): Promise<OAuth2Outcome> {
@@ -138,7 +144,7 @@ export class OAuth2Service {
     if (!record) record = await this.fallbackRecord(trx, c, user, req);
 
     const isNew = !record;
-    record = record ? await this.updateExisting(scope, c, record, user, req) : await this.createRecord(scope, c, user, create, req);
+    record = record ? await this.updateExisting(scope, c, record, user, link?.id, req) : await this.createRecord(scope, c, user, create, req);
     if (!link) {
       // The record may already link another account of this provider (one link per provider).
       await this.links.create(scope, c, String(record.id), provider, user.id).catch((err: unknown) => {
@@ -164,21 +170,19 @@ export class OAuth2Service {
     return record;
   }
 
-  private async updateExisting(scope: WriteScope, c: AuthCollection, record: RecordValues, user: OAuth2User, req: RequestInfo): Promise<RecordValues> {
+  private async updateExisting(scope: WriteScope, c: AuthCollection, record: RecordValues, user: OAuth2User, linkId: string | undefined, req: RequestInfo): Promise<RecordValues> {
     const isSignedIn = req.auth?.collection.id === c.id && req.auth.record.id === record.id;
     const changes: Record<string, unknown> = {};
     const email = String(record.email ?? '');
-    if (!isSignedIn && email !== '' && record.verified !== true) {
-      // SECURITY: someone may have signed up with this address before its owner; the provider
-      // proves ownership now, so the unproven password and the old provider links stop working.
-      const password = randomString(30);
-      Object.assign(changes, { password, passwordConfirm: password });
-      await this.links.deleteAllOf(scope, c, String(record.id));
-    }
     const nextEmail = email === '' && user.email !== '' ? user.email : email;
     if (nextEmail !== email) changes.email = nextEmail;
-    if (record.verified !== true && (nextEmail === '' || nextEmail === user.email)) changes.verified = true;
-    return Object.keys(changes).length > 0 ? this.internalUpdate(scope, c, record, changes) : record;
+    if (record.verified === true) return Object.keys(changes).length > 0 ? this.internalUpdate(scope, c, record, changes) : record;
+    // Verified only when the provider vouches for the record's address (or neither has one).
+    if (nextEmail === '' || nextEmail === user.email) changes.verified = true;
+    // SECURITY: someone may have made this unverified record with the owner's address before
+    // its owner (ownership-claim.ts): every other link goes, and so does the password unless the
+    // record's own session asks — so an unverified record holds at most one link (as PocketBase).
+    return this.ownership.claim(c, record, { changes, replacePassword: !isSignedIn, keepLinkId: linkId }, scope);
   }
 
   private async internalUpdate(scope: WriteScope, c: AuthCollection, record: RecordValues, body: Record<string, unknown>): Promise<RecordValues> {
