@@ -9,16 +9,16 @@ import { AppError } from '../../errors/app-error.js';
  * The most expanded record objects one response may hold, counting a record once per
  * place it appears (a record shared by many parents is written out under each).
  */
-export const MAX_EXPANDED_RECORDS = 20_000;
+export const MAX_EXPANDED_RECORDS = 10_000;
 
 /**
  * The most JSON one response's expanded records may add, counted like MAX_EXPANDED_RECORDS
  * (a record shared by many parents counts under each); see estimateJsonSize.
  */
-export const MAX_EXPAND_BYTES = 32 * 1024 * 1024;
+export const MAX_EXPAND_BYTES = 16 * 1024 * 1024;
 
 /** The most related records (ids looked up plus back-relation rows read) one expand may read. */
-export const MAX_EXPAND_READS = 20_000;
+export const MAX_EXPAND_READS = 10_000;
 
 /** What writing out an expanded record costs: itself and everything nested under it. */
 export interface ExpandWeight {
