@@ -8,10 +8,11 @@ import type { Dialect } from '../../db/dialect/dialect.js';
 import type { Collection, Field } from '../collections/collection.js';
 import { rootTable } from './record-store.js';
 
-/** The id of one back-related record and the parent id it was found for. */
-export interface BackRelatedId {
+/** One back-related record found for a parent: its id, and its row when the query read it whole. */
+export interface BackRelated {
   parent: string;
   id: string;
+  row?: Record<string, unknown>;
 }
 
 /** How to read the back-relation `<target>_via_<field>` of some parents. */
@@ -35,19 +36,20 @@ const PARENT_COLUMN = '@parent';
 const RANK_COLUMN = '@rank';
 
 /**
- * The ids of the records of `q.target` whose `q.field` names one of `parentIds`, at most
- * `q.perParent` per parent and at most `limit` in all (a caller asks for one more than it
- * accepts to see it passed). A record that names several of the parents comes once per parent.
+ * The records of `q.target` whose `q.field` names one of `parentIds`, at most `q.perParent`
+ * per parent and at most `limit` in all (a caller asks for one more than it accepts to see it
+ * passed). A record that names several of the parents comes once per parent.
  *
- * NOTE: only ids: a record named by many parents would otherwise cross over whole once per
- * parent (a multiple relation of 1000 ids is 17 KB a row).
+ * NOTE: a multiple field gives ids only (no `row`): a record named by many parents would
+ * otherwise cross over whole once per parent (a relation of 1000 ids is 17 KB a row). A
+ * single field names one parent, so its rows come whole, saving a second read.
  */
-export async function findBackRelated(exec: Executor, dialect: Dialect, q: BackRelationQuery, parentIds: readonly string[], limit: number): Promise<BackRelatedId[]> {
-  const out: BackRelatedId[] = [];
+export async function findBackRelated(exec: Executor, dialect: Dialect, q: BackRelationQuery, parentIds: readonly string[], limit: number): Promise<BackRelated[]> {
+  const out: BackRelated[] = [];
   for (let i = 0; i < parentIds.length && out.length < limit; i += PARENTS_PER_QUERY) {
     const chunk = parentIds.slice(i, i + PARENTS_PER_QUERY);
     const rows = await queryChunk(exec, dialect, q, chunk, limit - out.length);
-    for (const row of rows) out.push({ parent: String(row[PARENT_COLUMN]), id: String(row.id) });
+    for (const row of rows) out.push({ parent: String(row[PARENT_COLUMN]), id: String(row.id), row: q.multiple ? undefined : row });
   }
   return out;
 }
@@ -60,8 +62,9 @@ function queryChunk(exec: Executor, dialect: Dialect, q: BackRelationQuery, pare
   const where = q.condition ? sql`${match} AND (${q.condition})` : match;
   // ROW_NUMBER per parent keeps PocketBase's per-record cap while reading every parent at once.
   const rank = sql`ROW_NUMBER() OVER (PARTITION BY ${parent} ORDER BY ${dialect.insertionOrder('root')})`;
-  const inner = sql`SELECT root.${sql.ref('id')} AS id, ${parent} AS ${sql.id(PARENT_COLUMN)}, ${rank} AS ${sql.id(RANK_COLUMN)} FROM ${from} WHERE ${where}`;
-  return sql<Record<string, unknown>>`SELECT id, ${sql.id(PARENT_COLUMN)} FROM (${inner}) AS __back WHERE ${sql.id(RANK_COLUMN)} <= ${q.perParent} ORDER BY ${sql.id(RANK_COLUMN)} LIMIT ${limit}`
+  const columns = q.multiple ? sql`root.${sql.ref('id')} AS id` : sql`root.*`;
+  const inner = sql`SELECT ${columns}, ${parent} AS ${sql.id(PARENT_COLUMN)}, ${rank} AS ${sql.id(RANK_COLUMN)} FROM ${from} WHERE ${where}`;
+  return sql<Record<string, unknown>>`SELECT * FROM (${inner}) AS __back WHERE ${sql.id(RANK_COLUMN)} <= ${q.perParent} ORDER BY ${sql.id(RANK_COLUMN)} LIMIT ${limit}`
     .execute(exec)
     .then((r) => r.rows);
 }

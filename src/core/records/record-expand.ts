@@ -15,7 +15,7 @@ import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
 import { ExpandBudget, estimateJsonSize, type ExpandWeight } from './expand-budget.js';
 import { findBackRelated } from './record-expand-fetch.js';
-import { findRecords, type RecordValues } from './record-store.js';
+import { findRecords, rowToValues, type RecordValues } from './record-store.js';
 import { serializeRecord } from './record-serialize.js';
 
 /** A record being serialized: its values and the JSON that will be sent. */
@@ -155,9 +155,12 @@ export class Expander {
     // One more row than the budget allows shows that it is passed, without reading the rest.
     const found = await findBackRelated(run.exec, this.dialect, query, [...byId.keys()], run.budget.readsLeft() + 1);
     run.budget.read(found.length);
-    const ids = [...new Set(found.map((f) => f.id))];
+    const records = new Map<string, RecordValues>();
+    for (const f of found) if (f.row && !records.has(f.id)) records.set(f.id, rowToValues(link.target, f.row));
+    const unread = [...new Set(found.filter((f) => !f.row).map((f) => f.id))];
+    for (const values of await findRecords(run.exec, link.target, unread)) records.set(String(values.id), values);
     const related = new Map<string, ExpandItem>();
-    for (const item of await this.items(run, link.target, await findRecords(run.exec, link.target, ids))) related.set(String(item.values.id), item);
+    for (const item of await this.items(run, link.target, [...records.values()])) related.set(String(item.values.id), item);
     const out = new Map<ExpandItem, ExpandItem[]>();
     // A multiple field may name the same parent twice; the record is listed once.
     const seen = new Set<string>();
