@@ -29,7 +29,7 @@ export interface ExpandWeight {
 /** The 400 of an expand over its budget; changes nothing (writes roll back). */
 export class ExpandTooLargeError extends AppError {
   constructor() {
-    super(400, `The requested expand is too large: the response would hold more than ${MAX_EXPANDED_RECORDS} expanded records or ${MAX_EXPAND_BYTES / 1024 / 1024} MiB of them. Narrow it (fewer or shorter expand paths, a smaller perPage or a filter).`);
+    super(400, `The requested expand is too large: it would expand more than ${MAX_EXPANDED_RECORDS} records (or ${MAX_EXPAND_BYTES / 1024 / 1024} MiB of them). Narrow it: fewer or shorter expand paths, a smaller perPage or a filter.`);
   }
 }
 
