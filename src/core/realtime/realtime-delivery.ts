@@ -11,6 +11,7 @@ import { isAppError } from '../../errors/app-error.js';
 import { isFilterError } from '../../filter/filter-error.js';
 import { SUPERUSERS } from '../auth/auth-service.js';
 import type { Collection, Rule } from '../collections/collection.js';
+import { isExpandTooLarge } from '../records/expand-budget.js';
 import type { RecordService } from '../records/record-service.js';
 import { valuesTable, type RecordValues } from '../records/record-store.js';
 import type { RecordAction } from '../records/write-scope.js';
@@ -81,7 +82,15 @@ export class RealtimeDelivery {
     if (!req.isSuperuser && rule === null) return null;
     if (!(await this.passes(c, rule, record, req))) return null;
     const expand = this.deps.output.parseExpand(req.query.expand ?? '');
-    let json: unknown = (await this.deps.records.present(db, c, [record], { expand }, req))[0];
+    let json: unknown;
+    try {
+      json = (await this.deps.records.present(db, c, [record], { expand }, req))[0];
+    } catch (err) {
+      if (!isExpandTooLarge(err)) throw err;
+      // An expand over its budget is left out, as PocketBase leaves out an expand that fails:
+      // the subscriber still learns of the change, and the budget bounds what was spent on it.
+      json = (await this.deps.records.present(db, c, [record], { expand: [] }, req))[0];
+    }
     const fields = req.query.fields ?? '';
     if (fields.trim() !== '') json = this.deps.output.pickFields(json, fields);
     return JSON.stringify({ action: event.action, record: json });

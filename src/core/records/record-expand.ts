@@ -2,9 +2,9 @@
  * Expands relations in record JSON (spec §3.8): relation fields and
  * back-relations (`posts_via_author`), nested to 6 levels, each related record
  * filtered by its collection's viewRule for the requester. Forbidden or
- * unresolvable paths are skipped silently, never an error.
+ * unresolvable paths are skipped silently, never an error; an expand over its
+ * budget (expand-budget.ts) is a 400.
  */
-import { sql } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { Collection, Field } from '../collections/collection.js';
 import type { Schema } from '../collections/schema.js';
@@ -13,7 +13,9 @@ import type { Dialect } from '../../db/dialect/dialect.js';
 import { getFieldType } from '../fields/field-registry.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
-import { findRecords, rootTable, rowToValues, type RecordValues } from './record-store.js';
+import { ExpandBudget, estimateJsonSize, type ExpandWeight } from './expand-budget.js';
+import { findBackRelated } from './record-expand-fetch.js';
+import { findRecords, rowToValues, type RecordValues } from './record-store.js';
 import { serializeRecord } from './record-serialize.js';
 
 /** A record being serialized: its values and the JSON that will be sent. */
@@ -42,72 +44,151 @@ export function expandTree(paths: readonly string[]): ExpandTree {
   return root;
 }
 
+/** One expand key resolved against a collection: where it leads and how it is read. */
+type Link =
+  | { kind: 'relation'; field: Field; target: Collection; multiple: boolean }
+  | { kind: 'back'; field: Field; target: Collection; multipleField: boolean; single: boolean };
+
+/** The state of one expand: its request, budget and how many records each item carries. */
+interface ExpandRun {
+  exec: Executor;
+  req: RequestInfo;
+  budget: ExpandBudget;
+  /** Per expanded item: what writing it out costs, with everything nested under it. */
+  weights: Map<ExpandItem, ExpandWeight>;
+}
+
 /** Expander fills `expand` on record JSON. */
 export class Expander {
   constructor(private readonly schema: Schema, private readonly access: RecordAccess, private readonly dialect: Dialect) {}
 
-  /** Adds `expand` to each item for the paths of `tree`. */
+  /**
+   * Adds `expand` to each item for the paths of `tree`; throws ExpandTooLargeError (400)
+   * when the response would pass the expand budget.
+   */
   async expand(exec: Executor, c: Collection, items: ExpandItem[], tree: ExpandTree, req: RequestInfo): Promise<void> {
     if (items.length === 0 || tree.size === 0) return;
-    const expandReq: RequestInfo = { ...req, context: 'expand' };
+    const run: ExpandRun = { exec, req: { ...req, context: 'expand' }, budget: new ExpandBudget(), weights: new Map() };
+    await this.expandLevel(run, c, items, tree);
+  }
+
+  /**
+   * Expands one level for all its items at once (a bounded number of queries per key,
+   * whatever the number of items), nested levels first, then places the related records.
+   */
+  private async expandLevel(run: ExpandRun, c: Collection, items: ExpandItem[], tree: ExpandTree): Promise<void> {
     for (const item of items) item.json.expand ??= {};
+    const placed: ExpandWeight = { records: 0, bytes: 0 };
     for (const [key, subtree] of tree) {
-      const field = c.fields.find((f) => f.name === key && f.type === 'relation');
-      if (field) await this.expandRelation(exec, field, key, items, subtree, expandReq);
-      else if (key.includes('_via_')) await this.expandBackRelation(exec, c, key, items, subtree, expandReq);
+      const link = this.resolve(c, key, run.req);
+      if (!link) continue;
+      const children = link.kind === 'relation' ? await this.relationChildren(run, link, items) : await this.backChildren(run, link, items);
+      if (children.size === 0) continue;
+      const distinct = new Set<ExpandItem>();
+      for (const list of children.values()) for (const child of list) distinct.add(child);
+      await this.expandLevel(run, link.target, [...distinct], subtree);
+      const many = link.kind === 'relation' ? link.multiple : !link.single;
+      for (const [parent, list] of children) {
+        const chosen = many ? list : [list[list.length - 1]!];
+        const added: ExpandWeight = { records: 0, bytes: key.length + 4 };
+        for (const child of chosen) {
+          const w = run.weights.get(child)!;
+          added.records += w.records;
+          added.bytes += w.bytes + 1;
+        }
+        placed.records += added.records;
+        placed.bytes += added.bytes;
+        // SECURITY: checked while placing, before any parent carries more than the budget.
+        run.budget.placed(placed);
+        const own = run.weights.get(parent);
+        if (own) run.weights.set(parent, { records: own.records + added.records, bytes: own.bytes + added.bytes });
+        (parent.json.expand as Record<string, unknown>)[key] = many ? chosen.map((x) => x.json) : chosen[0]!.json;
+      }
     }
   }
 
-  private async expandRelation(exec: Executor, field: Field, key: string, items: ExpandItem[], subtree: ExpandTree, req: RequestInfo): Promise<void> {
-    const target = this.schema.find(String(field.collectionId));
-    if (!target || (target.viewRule === null && !req.isSuperuser)) return;
-    const ids = [...new Set(items.flatMap((i) => idsOf(i.values[field.name])))];
-    const related = await this.load(exec, target, ids, req);
-    if (related.size === 0) return;
-    await this.expand(exec, target, [...related.values()], subtree, req);
-    const multiple = getFieldType('relation')!.isMultiple(field);
-    for (const item of items) {
-      const found = idsOf(item.values[field.name]).map((id) => related.get(id)?.json).filter((j) => j !== undefined);
-      if (found.length === 0) continue;
-      (item.json.expand as Record<string, unknown>)[key] = multiple ? found : found[found.length - 1];
+  /** What an expand key names for this request, or undefined when it is skipped silently. */
+  private resolve(c: Collection, key: string, req: RequestInfo): Link | undefined {
+    const field = c.fields.find((f) => f.name === key && f.type === 'relation');
+    if (field) {
+      // SECURITY: a hidden relation's value is not shown to non-superusers, so neither is what
+      // it points to; PocketBase's filter resolver refuses the same path ("non-filterable field").
+      if (field.hidden && !req.isSuperuser) return undefined;
+      const target = this.schema.find(String(field.collectionId));
+      if (!target || (target.viewRule === null && !req.isSuperuser)) return undefined;
+      return { kind: 'relation', field, target, multiple: getFieldType('relation')!.isMultiple(field) };
     }
-  }
-
-  private async expandBackRelation(exec: Executor, c: Collection, key: string, items: ExpandItem[], subtree: ExpandTree, req: RequestInfo): Promise<void> {
+    if (!key.includes('_via_')) return undefined;
     const [collectionName, fieldName] = key.split('_via_') as [string, string];
     const target = this.schema.find(collectionName);
-    const field = target?.fields.find((f) => f.name === fieldName && f.type === 'relation' && f.collectionId === c.id);
-    if (!target || !field || (target.viewRule === null && !req.isSuperuser)) return;
-    const multipleField = getFieldType('relation')!.isMultiple(field);
-    const single = !multipleField && findSingleColumnUniqueIndex(target.indexes, field.name) !== undefined;
-    const cond = this.access.condition(target, target.viewRule, req);
-    for (const item of items) {
-      const id = String(item.values.id);
-      const match = multipleField
-        ? this.dialect.jsonArrayContains(sql`root.${sql.ref(field.name)}`, sql`${id}`)
-        : sql`root.${sql.ref(field.name)} = ${id}`;
-      const where = cond ? sql`${match} AND (${cond})` : match;
-      const { rows } = await sql<Record<string, unknown>>`SELECT root.* FROM ${rootTable(target)} WHERE ${where} LIMIT ${MAX_BACK_RELATIONS}`.execute(exec);
-      if (rows.length === 0) continue;
-      const related = await Promise.all(rows.map((row) => this.item(exec, target, rowToValues(target, row), req)));
-      await this.expand(exec, target, related, subtree, req);
-      (item.json.expand as Record<string, unknown>)[key] = single ? related[0]!.json : related.map((r) => r.json);
-    }
+    const back = target?.fields.find((f) => f.name === fieldName && f.type === 'relation' && f.collectionId === c.id);
+    if (!target || !back || (target.viewRule === null && !req.isSuperuser)) return undefined;
+    // SECURITY: `x_via_f` reads `f` of every x; a hidden `f` stays the superusers' (as in
+    // PocketBase's filter resolver, "non-filterable back relation field").
+    if (back.hidden && !req.isSuperuser) return undefined;
+    const multipleField = getFieldType('relation')!.isMultiple(back);
+    const single = !multipleField && findSingleColumnUniqueIndex(target.indexes, back.name) !== undefined;
+    return { kind: 'back', field: back, target, multipleField, single };
   }
 
-  /** Loads the related records the request may view, by id. */
-  private async load(exec: Executor, c: Collection, ids: string[], req: RequestInfo): Promise<Map<string, ExpandItem>> {
-    const cond = this.access.condition(c, c.viewRule, req) ?? undefined;
-    const records = await findRecords(exec, c, ids, cond);
-    const out = new Map<string, ExpandItem>();
-    for (const v of records) out.set(String(v.id), await this.item(exec, c, v, req));
+  /** The records each item's relation field names, in the field's order, read in chunked `IN` queries. */
+  private async relationChildren(run: ExpandRun, link: Extract<Link, { kind: 'relation' }>, items: ExpandItem[]): Promise<Map<ExpandItem, ExpandItem[]>> {
+    const ids = [...new Set(items.flatMap((i) => idsOf(i.values[link.field.name])))];
+    run.budget.read(ids.length);
+    const cond = this.access.condition(link.target, link.target.viewRule, run.req) ?? undefined;
+    const records = await findRecords(run.exec, link.target, ids, cond);
+    const related = new Map<string, ExpandItem>();
+    for (const item of await this.items(run, link.target, records)) related.set(String(item.values.id), item);
+    const out = new Map<ExpandItem, ExpandItem[]>();
+    for (const item of items) {
+      const found = idsOf(item.values[link.field.name]).map((id) => related.get(id)).filter((x) => x !== undefined);
+      if (found.length > 0) out.set(item, found);
+    }
     return out;
   }
 
-  /** Serializes an expanded record with the visibility rules of a direct read (spec §3.6). */
-  private async item(exec: Executor, c: Collection, values: RecordValues, req: RequestInfo): Promise<ExpandItem> {
-    const showEmail = await this.access.showsEmail(exec, c, values, req);
-    return { values, json: serializeRecord(c, values, { showHidden: req.isSuperuser, showEmail }) };
+  /** The records whose relation field names each item, at most MAX_BACK_RELATIONS per item. */
+  private async backChildren(run: ExpandRun, link: Extract<Link, { kind: 'back' }>, items: ExpandItem[]): Promise<Map<ExpandItem, ExpandItem[]>> {
+    const byId = new Map(items.map((i) => [String(i.values.id), i]));
+    const condition = this.access.condition(link.target, link.target.viewRule, run.req);
+    const query = { target: link.target, field: link.field, multiple: link.multipleField, condition, perParent: MAX_BACK_RELATIONS };
+    // One more row than the budget allows shows that it is passed, without reading the rest.
+    const found = await findBackRelated(run.exec, this.dialect, query, [...byId.keys()], run.budget.readsLeft() + 1);
+    run.budget.read(found.length);
+    const records = new Map<string, RecordValues>();
+    for (const f of found) if (f.row && !records.has(f.id)) records.set(f.id, rowToValues(link.target, f.row));
+    const unread = [...new Set(found.filter((f) => !f.row).map((f) => f.id))];
+    for (const values of await findRecords(run.exec, link.target, unread)) records.set(String(values.id), values);
+    const related = new Map<string, ExpandItem>();
+    for (const item of await this.items(run, link.target, [...records.values()])) related.set(String(item.values.id), item);
+    const out = new Map<ExpandItem, ExpandItem[]>();
+    // A multiple field may name the same parent twice; the record is listed once.
+    const seen = new Set<string>();
+    for (const { parent, id } of found) {
+      const child = related.get(id);
+      // A record deleted between the two reads is left out.
+      if (!child) continue;
+      if (link.multipleField) {
+        const pair = `${parent}\u0000${id}`;
+        if (seen.has(pair)) continue;
+        seen.add(pair);
+      }
+      const item = byId.get(parent)!;
+      let list = out.get(item);
+      if (!list) out.set(item, (list = []));
+      list.push(child);
+    }
+    return out;
+  }
+
+  /** Serializes expanded records with the visibility rules of a direct read (spec §3.6), and weighs them. */
+  private async items(run: ExpandRun, c: Collection, records: RecordValues[]): Promise<ExpandItem[]> {
+    const shown = await this.access.showsEmails(run.exec, c, records, run.req);
+    return records.map((values, i) => {
+      const item = { values, json: serializeRecord(c, values, { showHidden: run.req.isSuperuser, showEmail: shown[i]! }) };
+      run.weights.set(item, { records: 1, bytes: estimateJsonSize(item.json) + 12 });
+      return item;
+    });
   }
 }
 

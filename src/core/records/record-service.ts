@@ -228,12 +228,9 @@ export class RecordService {
 
   /** Serializes records for the requester and expands relations. */
   async present(exec: Executor, c: Collection, records: RecordValues[], out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>[]> {
-    const items: ExpandItem[] = [];
-    for (const values of records) {
-      // Only auth records have an email to hide; other records need no (awaited) check.
-      const showEmail = c.type === 'auth' ? await this.access.showsEmail(exec, c, values, req) : false;
-      items.push({ values, json: serializeRecord(c, values, { showHidden: req.isSuperuser, showEmail }) });
-    }
+    // One manageRule query per chunk of records, not one per record (a list holds up to 1000).
+    const shown = c.type === 'auth' ? await this.access.showsEmails(exec, c, records, req) : undefined;
+    const items: ExpandItem[] = records.map((values, i) => ({ values, json: serializeRecord(c, values, { showHidden: req.isSuperuser, showEmail: shown?.[i] ?? false }) }));
     if (out.expand.length > 0) await this.expander.expand(exec, c, items, expandTree(out.expand), req);
     return items.map((i) => i.json);
   }
