@@ -47,10 +47,6 @@ export function formatNumber(n: number): string {
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
-// strconv.ParseFloat's accepted forms (decimal, exponent, inf/nan); hex floats are left out.
-const floatRe = /^[+-]?(?:\d+(?:_\d+)*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const specialFloatRe = /^([+-]?)(inf|infinity|nan)$/i;
-
 /** Any value → number: numbers as they are, numeric strings parsed, true → 1, anything else → 0. */
 export function castToNumber(v: unknown): number {
   switch (typeof v) {
@@ -60,16 +56,71 @@ export function castToNumber(v: unknown): number {
       return Number(v);
     case 'boolean':
       return v ? 1 : 0;
-    case 'string': {
-      if (floatRe.test(v)) return Number(v.replaceAll('_', ''));
-      const special = specialFloatRe.exec(v);
-      if (!special) return 0;
-      if (special[2]!.toLowerCase() === 'nan') return NaN;
-      return special[1] === '-' ? -Infinity : Infinity;
-    }
+    case 'string':
+      if (isDecimalFloat(v)) return Number(v.includes('_') ? v.replaceAll('_', '') : v);
+      return specialFloat(v) ?? 0;
     default:
       return 0;
   }
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/**
+ * Whether `s` is one of strconv.ParseFloat's decimal forms (hex floats left out):
+ * `[+-]? (digits (_digits)* .? digits* | . digits+) ([eE] [+-]? digits+)?`.
+ *
+ * SECURITY: a single scan. The regular expression this replaces backtracked
+ * quadratically on `111…1x`, which any guest can post to a number field.
+ */
+export function isDecimalFloat(s: string): boolean {
+  const n = s.length;
+  let i = 0;
+  if (i < n && (s[i] === '+' || s[i] === '-')) i++;
+  const intStart = i;
+  while (i < n) {
+    if (isDigit(s.charCodeAt(i))) i++;
+    // An underscore only between two digits of the integer part.
+    else if (s[i] === '_' && i > intStart && isDigit(s.charCodeAt(i - 1)) && i + 1 < n && isDigit(s.charCodeAt(i + 1))) i++;
+    else break;
+  }
+  const intDigits = i - intStart;
+  let fracDigits = 0;
+  if (i < n && s[i] === '.') {
+    i++;
+    while (i < n && isDigit(s.charCodeAt(i))) {
+      i++;
+      fracDigits++;
+    }
+  }
+  if (intDigits === 0 && fracDigits === 0) return false;
+  if (i < n && (s[i] === 'e' || s[i] === 'E')) {
+    i++;
+    if (i < n && (s[i] === '+' || s[i] === '-')) i++;
+    const expStart = i;
+    while (i < n && isDigit(s.charCodeAt(i))) i++;
+    if (i === expStart) return false;
+  }
+  return i === n;
+}
+
+const specialFloats = new Map([
+  ['inf', Infinity],
+  ['+inf', Infinity],
+  ['-inf', -Infinity],
+  ['infinity', Infinity],
+  ['+infinity', Infinity],
+  ['-infinity', -Infinity],
+  ['nan', NaN],
+  ['+nan', NaN],
+  ['-nan', NaN],
+]);
+
+/** strconv.ParseFloat's special values (`inf`, `infinity`, `nan`, signed, any case), or undefined. */
+function specialFloat(s: string): number | undefined {
+  return s.length > 9 ? undefined : specialFloats.get(s.toLowerCase());
 }
 
 const trueStrings = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
