@@ -20,7 +20,7 @@ function reference(s: string): boolean {
 }
 
 describe('isEmail', () => {
-  it.each([
+  it.each<[string, boolean]>([
     ['a@example.com', true],
     ['first.last+tag@sub.example.co', true],
     ["!#$%&'*+/=?^_`{|}~-@x.io", true],
@@ -36,7 +36,7 @@ describe('isEmail', () => {
     ['a@b..c', false],
     ['\x7f@x.io', false],
     ['\x85@x.io', false],
-    ['\u00A1@x.io', true],,
+    ['\u00A1@x.io', true],
     ['a@b.~c.d', true],
     ['a@-b.c', false],
     ['a..b@example.com', false],
