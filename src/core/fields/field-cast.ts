@@ -2,6 +2,7 @@
  * Loose conversions of client input, mirroring the spf13/cast rules PocketBase
  * applies before validation ("any → string", "any → float", "any → bool").
  */
+import { isDecimalText } from '../../tools/decimal-text.js';
 
 /** Tests whether a value is a plain object (not null, not an array, not a Date). */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -57,53 +58,11 @@ export function castToNumber(v: unknown): number {
     case 'boolean':
       return v ? 1 : 0;
     case 'string':
-      if (isDecimalFloat(v)) return Number(v.includes('_') ? v.replaceAll('_', '') : v);
+      if (isDecimalText(v, true)) return Number(v.includes('_') ? v.replaceAll('_', '') : v);
       return specialFloat(v) ?? 0;
     default:
       return 0;
   }
-}
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-/**
- * Whether `s` is one of strconv.ParseFloat's decimal forms (hex floats left out):
- * `[+-]? (digits (_digits)* .? digits* | . digits+) ([eE] [+-]? digits+)?`.
- *
- * SECURITY: a single scan. The regular expression this replaces backtracked
- * quadratically on `111…1x`, which any guest can post to a number field.
- */
-export function isDecimalFloat(s: string): boolean {
-  const n = s.length;
-  let i = 0;
-  if (i < n && (s[i] === '+' || s[i] === '-')) i++;
-  const intStart = i;
-  while (i < n) {
-    if (isDigit(s.charCodeAt(i))) i++;
-    // An underscore only between two digits of the integer part.
-    else if (s[i] === '_' && i > intStart && isDigit(s.charCodeAt(i - 1)) && i + 1 < n && isDigit(s.charCodeAt(i + 1))) i++;
-    else break;
-  }
-  const intDigits = i - intStart;
-  let fracDigits = 0;
-  if (i < n && s[i] === '.') {
-    i++;
-    while (i < n && isDigit(s.charCodeAt(i))) {
-      i++;
-      fracDigits++;
-    }
-  }
-  if (intDigits === 0 && fracDigits === 0) return false;
-  if (i < n && (s[i] === 'e' || s[i] === 'E')) {
-    i++;
-    if (i < n && (s[i] === '+' || s[i] === '-')) i++;
-    const expStart = i;
-    while (i < n && isDigit(s.charCodeAt(i))) i++;
-    if (i === expStart) return false;
-  }
-  return i === n;
 }
 
 const specialFloats = new Map([
