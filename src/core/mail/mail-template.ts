@@ -103,7 +103,8 @@ export function escapeHtml(text: string): string {
  * paragraphs and line breaks become new lines, other tags are dropped.
  */
 export function htmlToText(html: string): string {
-  const linked = linkRe.matcher(html).replaceAll((_m: string, href: string, label: string) => `${label.trim()} (${href})`);
+  // re2js is linear but slower than V8: only texts that can hold a link pay for it.
+  const linked = /<\/a>/i.test(html) ? linkRe.matcher(html).replaceAll((_m: string, href: string, label: string) => `${label.trim()} (${href})`) : html;
   return stripTags(linked.replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div|h[1-6]|li|tr)>/gi, '\n'))
     .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
     .split('\n').map((line) => line.trim()).join('\n')
