@@ -63,6 +63,20 @@ describe('an email crafted to backtrack (item 1)', () => {
     expect(list.body.totalItems).toBe(0);
   });
 
+  it('request-email-change with it answers 400 promptly', async () => {
+    const created = await s.request('POST', '/api/collections/users/records', {
+      token: admin,
+      body: { email: 'changer@example.com', password: 'password-123', passwordConfirm: 'password-123' },
+    });
+    expect(created.status, created.text).toBe(200);
+    const auth = await s.request('POST', '/api/collections/users/auth-with-password', { body: { identity: 'changer@example.com', password: 'password-123' } });
+    expect(auth.status, auth.text).toBe(200);
+    const res = await attack('POST', '/api/collections/users/request-email-change', { newEmail: EVIL_EMAIL }, auth.body.token);
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.data.newEmail.code).toBe('validation_is_email');
+    await s.request('DELETE', `/api/collections/users/records/${created.body.id}`, { token: admin });
+  });
+
   it('still accepts an ordinary address', async () => {
     const res = await attack('POST', '/api/collections/users/request-verification', { email: 'someone@example.com' });
     expect(res.status, res.text).toBe(204);
