@@ -18,7 +18,7 @@ import { castToNumber } from '../src/core/fields/field-cast.js';
 import { matchesPattern } from '../src/core/fields/field-regex.js';
 import { isDomain } from '../src/core/fields/field-domains.js';
 import { urlHost } from '../src/core/fields/field-url.js';
-import { isAllowedName, splitVia } from '../src/core/rules/field-resolver.js';
+import { isAllowedName, splitVia } from '../src/core/rules/field-names.js';
 import { htmlToText } from '../src/core/mail/mail-template.js';
 import { parseIndex } from '../src/core/collections/index-parse.js';
 import { normalizeFileName } from '../src/core/files/file-name.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedName, splitVia } from './field-resolver.js';
+import { isAllowedName, splitVia } from './field-names.js';
 
 // The backtracking regular expressions these scans replaced, kept as the reference they must agree with.
 const referenceNames = [
