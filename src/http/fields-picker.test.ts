@@ -144,6 +144,9 @@ describe('htmlExcerpt', () => {
     ['literal < kept', 'a < b', 100, false, 'a < b'],
     ['plain text collapsed', '  many   \n spaces  ', 100, false, 'many spaces'],
     ['cut trims trailing space', 'abc def', 4, true, 'abc…'],
+    ['excluded end tag matched whole and in any case', 'a<script>x<scriptx>y</Script >z<b>w</b>', 100, false, 'azw'],
+    ['nested excluded elements counted', 'a<svg><svg>x</svg>y</svg>b', 100, false, 'ab'],
+    ['unclosed excluded element drops the rest', 'a<script>' + '<script '.repeat(1000), 100, false, 'a'],
   ])('%s', (_name, input, max, ellipsis, expected) => {
     expect(htmlExcerpt(input, max, ellipsis)).toBe(expected);
   });

@@ -84,7 +84,8 @@ function splitTopLevel(raw: string): string[] {
 
 /** Parses `name(arg, …)`; only `excerpt` exists (spec §1.8). */
 function parseModifier(raw: string): Modifier {
-  const match = /^\s*(\w+)\s*(?:\(([^()]*)\))?\s*$/.exec(raw);
+  // NOTE: trimmed first: `\s*` on both sides of an optional group is quadratic on V8.
+  const match = /^(\w+)\s*(?:\(([^()]*)\))?$/.exec(raw.trim());
   if (!match) throw badRequest();
   const args = (match[2] ?? '').split(/[\s,]+/).filter((a) => a !== '');
   if (match[1] === 'excerpt') return excerptModifier(args);
@@ -271,14 +272,26 @@ function readTag(html: string, start: number): Tag | null {
 
 /** Skips to just past the end tag of an excluded element, counting nested elements of the same name. */
 function skipElement(html: string, from: number, name: string): number {
-  const pattern = new RegExp(`<(/?)${name}(?=[\\s/>])[^>]*>`, 'gi');
-  pattern.lastIndex = from;
+  // A scan, not `/<(\/?)name(?=[\s\/>])[^>]*>/gi`, which rescans to the end of the text
+  // for every such tag left open. `name` is lower-case ASCII (one of EXCLUDED_TAGS).
   let depth = 1;
-  for (let m = pattern.exec(html); m !== null; m = pattern.exec(html)) {
-    depth += m[1] === '/' ? -1 : 1;
-    if (depth === 0) return pattern.lastIndex;
+  let i = from;
+  for (;;) {
+    const lt = html.indexOf('<', i);
+    if (lt === -1) return html.length;
+    const closing = html[lt + 1] === '/';
+    const at = lt + (closing ? 2 : 1);
+    if (html.slice(at, at + name.length).toLowerCase() !== name || !/^[\s/>]/.test(html.slice(at + name.length, at + name.length + 1))) {
+      i = lt + 1;
+      continue;
+    }
+    const gt = html.indexOf('>', at + name.length);
+    // No `>` after this tag means none after any later one either: nothing more matches.
+    if (gt === -1) return html.length;
+    depth += closing ? -1 : 1;
+    if (depth === 0) return gt + 1;
+    i = gt + 1;
   }
-  return html.length;
 }
 
 function decodeEntities(text: string): string {

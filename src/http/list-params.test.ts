@@ -103,3 +103,12 @@ describe('firstQueryValue', () => {
     expect(firstQueryValue(query, 'a')).toBe(expected);
   });
 });
+
+describe('parseExpand trims dots as before', () => {
+  it.each([
+    ['..a.b..', ['a.b']],
+    ['.', []],
+    [' a . b ,c.', ['a.b', 'c']],
+    ['a..b', ['a..b']],
+  ])('%j → %j', (param, expected) => expect(parseExpand(param)).toEqual(expected));
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomFromPattern, splitGoFlags } from './random-from-pattern.js';
+import { maxGeneratedLength, randomFromPattern, splitGoFlags } from './random-from-pattern.js';
 
 describe('randomFromPattern', () => {
   const patterns = ['[a-z0-9]{15}', '[a-zA-Z0-9]{50}', '^[a-z]{3}-\\d{4}$', 'ab(c|d)+e?', '(?i)[a-f]{8}'];
@@ -18,6 +18,18 @@ describe('randomFromPattern', () => {
   it('throws on an invalid pattern', () => {
     expect(() => randomFromPattern('[a-')).toThrow();
     expect(() => randomFromPattern('[z-a]{3}')).toThrow();
+  });
+  it('refuses a pattern whose output could exceed the length bound, before generating anything', () => {
+    for (const pattern of ['(((a*)*)*)*', '(a{1000}){1000}', '((a{100}){100}){100}', `[a-z]{${maxGeneratedLength + 1}}`, '(a{100})\\1{100}']) {
+      const started = performance.now();
+      expect(() => randomFromPattern(pattern), pattern).toThrow(/longer than 10000/);
+      expect(performance.now() - started).toBeLessThan(100);
+    }
+  });
+  it('accepts patterns right at the bound', () => {
+    expect(randomFromPattern(`[a-z]{${maxGeneratedLength / 2}}`)).toHaveLength(maxGeneratedLength / 2);
+    expect(randomFromPattern('(a*b){98}').length).toBeLessThanOrEqual(maxGeneratedLength);
+    expect(randomFromPattern('(ab)\\1')).toBe('abab');
   });
   it('draws every character of a simple class, and only those, about equally often', () => {
     const counts = new Map<string, number>();

@@ -17,6 +17,9 @@ const RandExp: RandExpClass =
 // Caps unbounded repetitions (`*`, `+`, `{n,}`) as PocketBase does with its own limit.
 const maxRepeat = 100;
 
+/** The longest value an autogenerate pattern may be able to produce, in UTF-16 units. */
+export const maxGeneratedLength = 10_000;
+
 /**
  * A random string matching `pattern`. SECURITY: randomness comes from
  * crypto.randomInt because the values become ids and token keys.
@@ -25,11 +28,101 @@ const maxRepeat = 100;
 export function randomFromPattern(pattern: string): string {
   const simple = simplePattern(pattern);
   if (simple) return randomString(simple.alphabet, simple.length);
+  const gen = generator(pattern);
+  gen.randInt = (a: number, b: number): number => (b <= a ? a : randomInt(a, b + 1));
+  return gen.gen();
+}
+
+const boundedPatterns = new Lru<string, true>(256);
+
+/**
+ * A randexp generator for `pattern`, refused when its output could be longer
+ * than maxGeneratedLength.
+ *
+ * SECURITY: the pattern is a superuser's, and randexp builds nested repetitions in
+ * full: `(((a*)*)*)*` is 100⁴ characters and `(a{1000}){1000}` a million, built
+ * synchronously on the event loop for every record create.
+ */
+function generator(pattern: string): InstanceType<RandExpClass> {
   const { source, flags } = splitGoFlags(pattern);
   const gen = new RandExp(new RegExp(source, flags));
   gen.max = maxRepeat;
-  gen.randInt = (a: number, b: number): number => (b <= a ? a : randomInt(a, b + 1));
-  return gen.gen();
+  if (boundedPatterns.get(pattern) === undefined) {
+    const tokens = (gen as unknown as { tokens: RegexToken }).tokens;
+    if (maxLength(tokens, new Map(), { next: 1 }) > maxGeneratedLength) {
+      throw new Error(`the pattern could generate values longer than ${maxGeneratedLength} characters`);
+    }
+    boundedPatterns.set(pattern, true);
+  }
+  return gen;
+}
+
+/** The parts of randexp's parse tree (the `ret` tokenizer's tokens) that decide the output length. */
+interface RegexToken {
+  type: number;
+  stack?: RegexToken[];
+  options?: RegexToken[][];
+  remember?: boolean;
+  followedBy?: boolean;
+  notFollowedBy?: boolean;
+  min?: number;
+  max?: number;
+  value?: RegexToken | number | string;
+  set?: RegexToken[];
+  not?: boolean;
+  to?: number;
+}
+
+// ret's token types.
+const tokenType = { root: 0, group: 1, position: 2, set: 3, range: 4, repetition: 5, reference: 6, char: 7 };
+
+/**
+ * An upper bound on the length randexp can generate for `token`, mirroring its
+ * `_gen`: a set or char gives one code point (1 or 2 units), a repetition up to its
+ * max (or min + maxRepeat when unbounded), a back-reference its group's bound.
+ */
+function maxLength(token: RegexToken, groups: Map<number, number>, counter: { next: number }): number {
+  switch (token.type) {
+    case tokenType.root:
+    case tokenType.group: {
+      if (token.followedBy || token.notFollowedBy) return 0;
+      const number = token.type === tokenType.group && token.remember ? counter.next++ : 0;
+      const branches = token.options ?? [token.stack ?? []];
+      let longest = 0;
+      for (const branch of branches) {
+        let sum = 0;
+        for (const t of branch) sum += maxLength(t, groups, counter);
+        longest = Math.max(longest, sum);
+      }
+      if (number > 0) groups.set(number, longest);
+      return longest;
+    }
+    case tokenType.repetition: {
+      const times = token.max === Infinity ? (token.min ?? 0) + maxRepeat : (token.max ?? 0);
+      const each = maxLength(token.value as RegexToken, groups, counter);
+      return each === 0 ? 0 : times * each;
+    }
+    case tokenType.reference:
+      // A group not yet closed (a reference inside its own group) has no bound.
+      return groups.get(token.value as number) ?? Infinity;
+    case tokenType.position:
+      return 0;
+    case tokenType.char:
+      return (token.value as number) > 0xffff ? 2 : 1;
+    default:
+      return setWidth(token);
+  }
+}
+
+/** The UTF-16 width of the widest code point a set can give (a negated set draws from printable ASCII). */
+function setWidth(token: RegexToken): number {
+  if (token.not) return 1;
+  let width = 1;
+  for (const t of token.set ?? []) {
+    const top = t.type === tokenType.range ? (t.to ?? 0) : t.type === tokenType.char ? (t.value as number) : setWidth(t) === 2 ? 0x10000 : 0;
+    if (top > 0xffff) width = 2;
+  }
+  return width;
 }
 
 /** A pattern of one character class repeated a fixed number of times, e.g. `[a-z0-9]{15}`. */

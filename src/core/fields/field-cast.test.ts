@@ -49,6 +49,59 @@ describe('castToNumber', () => {
     expect(castToNumber('NaN')).toBeNaN();
     expect(castToNumber('Inf')).toBe(Infinity);
     expect(castToNumber('-infinity')).toBe(-Infinity);
+    expect(castToNumber('+INF')).toBe(Infinity);
+    expect(castToNumber('-nan')).toBeNaN();
+    expect(castToNumber('infinit')).toBe(0);
+  });
+  it.each([
+    ['1_000', 1000],
+    ['1_000.5', 1000.5],
+    ['1.', 1],
+    ['+.5e-1', 0.05],
+    ['1E+2', 100],
+    ['1__0', 0],
+    ['_1', 0],
+    ['1_', 0],
+    ['1._5', 0],
+    ['1.5_0', 0],
+    ['.', 0],
+    ['1e', 0],
+    ['e1', 0],
+    ['--1', 0],
+  ])('%j → %d (Go forms)', (input, expected) => expect(castToNumber(input)).toBe(expected));
+
+  // The backtracking regular expressions castToNumber replaced, kept as the reference it must agree with.
+  const referenceFloat = /^[+-]?(?:\d+(?:_\d+)*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+  const referenceSpecial = /^([+-]?)(inf|infinity|nan)$/i;
+  function reference(v: string): number {
+    if (referenceFloat.test(v)) return Number(v.replaceAll('_', ''));
+    const special = referenceSpecial.exec(v);
+    if (!special) return 0;
+    if (special[2]!.toLowerCase() === 'nan') return NaN;
+    return special[1] === '-' ? -Infinity : Infinity;
+  }
+
+  it('agrees with the reference regular expressions on random short strings', () => {
+    const alphabet = ['1', '2', '0', '.', '_', 'e', 'E', '+', '-', 'x', ' ', 'i', 'I', 'n', 'a', 'f', 't', 'y'];
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let i = 0; i < 50_000; i++) {
+      let s = '';
+      const length = 1 + next(8);
+      for (let j = 0; j < length; j++) s += alphabet[next(alphabet.length)];
+      expect([s, castToNumber(s)]).toEqual([s, reference(s)]);
+    }
+  });
+
+  it('casts a million-digit string in linear time', () => {
+    const evil = '1'.repeat(1_000_000) + 'x';
+    const started = performance.now();
+    expect(castToNumber(evil)).toBe(0);
+    expect(castToNumber('1_'.repeat(500_000) + 'x')).toBe(0);
+    expect(performance.now() - started).toBeLessThan(200);
   });
 });
 

@@ -2,6 +2,7 @@
  * Loose conversions of client input, mirroring the spf13/cast rules PocketBase
  * applies before validation ("any → string", "any → float", "any → bool").
  */
+import { isDecimalText } from '../../tools/decimal-text.js';
 
 /** Tests whether a value is a plain object (not null, not an array, not a Date). */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -47,10 +48,6 @@ export function formatNumber(n: number): string {
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
-// strconv.ParseFloat's accepted forms (decimal, exponent, inf/nan); hex floats are left out.
-const floatRe = /^[+-]?(?:\d+(?:_\d+)*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const specialFloatRe = /^([+-]?)(inf|infinity|nan)$/i;
-
 /** Any value → number: numbers as they are, numeric strings parsed, true → 1, anything else → 0. */
 export function castToNumber(v: unknown): number {
   switch (typeof v) {
@@ -60,16 +57,29 @@ export function castToNumber(v: unknown): number {
       return Number(v);
     case 'boolean':
       return v ? 1 : 0;
-    case 'string': {
-      if (floatRe.test(v)) return Number(v.replaceAll('_', ''));
-      const special = specialFloatRe.exec(v);
-      if (!special) return 0;
-      if (special[2]!.toLowerCase() === 'nan') return NaN;
-      return special[1] === '-' ? -Infinity : Infinity;
-    }
+    case 'string':
+      if (isDecimalText(v, true)) return Number(v.includes('_') ? v.replaceAll('_', '') : v);
+      return specialFloat(v) ?? 0;
     default:
       return 0;
   }
+}
+
+const specialFloats = new Map([
+  ['inf', Infinity],
+  ['+inf', Infinity],
+  ['-inf', -Infinity],
+  ['infinity', Infinity],
+  ['+infinity', Infinity],
+  ['-infinity', -Infinity],
+  ['nan', NaN],
+  ['+nan', NaN],
+  ['-nan', NaN],
+]);
+
+/** strconv.ParseFloat's special values (`inf`, `infinity`, `nan`, signed, any case), or undefined. */
+function specialFloat(s: string): number | undefined {
+  return s.length > 9 ? undefined : specialFloats.get(s.toLowerCase());
 }
 
 const trueStrings = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);

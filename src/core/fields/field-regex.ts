@@ -1,16 +1,25 @@
 /**
- * Compiles the regex options of fields (`pattern`, `autogeneratePattern`).
- * Patterns are written for Go's RE2; the common subset runs unchanged in JS.
+ * Compiles the regex options of fields (`pattern`, `autogeneratePattern`) on
+ * re2js, a port of Go's RE2: the engine and the syntax PocketBase uses.
+ *
+ * SECURITY: RE2 matches in time linear in the input, so a superuser's pattern
+ * such as `^([a-z0-9]+[-_]?)+$` cannot stall the server on a crafted value, as it
+ * would on V8's backtracking engine. What RE2 refuses (backreferences,
+ * lookarounds, possessive quantifiers, repeat counts over 1000) is refused at
+ * collection save, as PocketBase refuses it.
  */
-import { splitGoFlags } from '../../tools/random-from-pattern.js';
+import { RE2JS } from 're2js';
 
-const cache = new Map<string, RegExp | null>();
+const cache = new Map<string, RE2JS | null>();
 // Bounded like PocketBase's pattern cache: field patterns are few, but a malicious
 // admin could otherwise grow the map with every distinct pattern submitted.
 const cacheLimit = 500;
 
-/** The compiled pattern, or null when it is not a valid regular expression. */
-export function compilePattern(pattern: string): RegExp | null {
+/**
+ * The compiled pattern, or null when RE2 does not accept it. Go's flag groups
+ * such as a leading `(?i)` are RE2 syntax and need no translation.
+ */
+export function compilePattern(pattern: string): RE2JS | null {
   const hit = cache.get(pattern);
   if (hit !== undefined) return hit;
   const re = compile(pattern);
@@ -25,16 +34,10 @@ export function matchesPattern(pattern: string, value: string): boolean {
   return re !== null && re.test(value);
 }
 
-function compile(pattern: string): RegExp | null {
-  const { source, flags } = splitGoFlags(pattern);
-  // NOTE: the `u` flag counts code points as Go does, but rejects identity escapes
-  // like `\_` that RE2 allows; fall back to the plain mode for those.
-  for (const f of [flags + 'u', flags]) {
-    try {
-      return new RegExp(source, f);
-    } catch {
-      continue;
-    }
+function compile(pattern: string): RE2JS | null {
+  try {
+    return RE2JS.compile(pattern);
+  } catch {
+    return null;
   }
-  return null;
 }

@@ -55,6 +55,12 @@ describe('text validate', () => {
     ['pattern', { pattern: '^[a-z]+$' }, 'ab1', { code: 'validation_invalid_format', message: 'Invalid value format.' }],
     ['pattern ok', { pattern: '^[a-z]+$' }, 'abc', null],
     ['Go flag group', { pattern: '(?i)^abc$' }, 'ABC', null],
+    ['Go flag group mid-pattern', { pattern: '^a(?i)bc$' }, 'aBC', null],
+    ['Go identity escape', { pattern: '^\\_\\-$' }, '_-', null],
+    ['dot matches a code point', { pattern: '^.$' }, '😀', null],
+    ['Unicode class', { pattern: '^\\p{Greek}+$' }, 'αβ', null],
+    ['unanchored', { pattern: 'b' }, 'abc', null],
+    ['evil pattern on a long value', { pattern: '^([a-z0-9]+[-_]?)+$' }, 'a'.repeat(4999) + '!', { code: 'validation_invalid_format', message: 'Invalid value format.' }],
   ];
   it.each(cases)('%s', (_name, options, value, expected) => {
     expect(textField.validate(makeField('text', options), value, valueCtx())).toEqual(expected);
@@ -91,6 +97,13 @@ describe('text validateOptions', () => {
     ['negative min', { min: -1 }, { min: { code: 'validation_min_greater_equal_than_required', message: 'Must be no less than 0.', params: { threshold: 0 } } }],
     ['bad pattern', { pattern: '[a-' }, { pattern: { code: 'validation_invalid_regex', message: 'Must be a valid regular expression.' } }],
     ['bad autogenerate', { autogeneratePattern: '(' }, { autogeneratePattern: { code: 'validation_invalid_regex', message: 'Must be a valid regular expression.' } }],
+    ['lookahead (RE2 refuses it)', { pattern: '^(?=a)a$' }, { pattern: { code: 'validation_invalid_regex', message: 'Must be a valid regular expression.' } }],
+    ['backreference (RE2 refuses it)', { pattern: '^(a)\\1$' }, { pattern: { code: 'validation_invalid_regex', message: 'Must be a valid regular expression.' } }],
+    ['repeat count over 1000 (RE2 refuses it)', { pattern: 'a{1001}' }, { pattern: { code: 'validation_invalid_regex', message: 'Must be a valid regular expression.' } }],
+    ['JS-only escape (RE2 refuses it)', { pattern: '\\u00e9' }, { pattern: { code: 'validation_invalid_regex', message: 'Must be a valid regular expression.' } }],
+    ['lookbehind autogenerate', { autogeneratePattern: '(?<=a)b' }, { autogeneratePattern: { code: 'validation_invalid_regex', message: 'Must be a valid regular expression.' } }],
+    ['RE2 syntax JS lacks', { pattern: '^\\pL+\\z' }, null],
+    ['nested quantifiers (linear on RE2)', { pattern: '^([a-z0-9]+[-_]?)+$' }, null],
     ['wrong kind', { min: 'x' }, { min: { code: 'validation_invalid_value', message: 'Invalid value.' } }],
     ['long help', { help: 'x'.repeat(301) }, { help: { code: 'validation_length_too_long', message: 'The length must be no more than 300.', params: { min: 0, max: 300 } } }],
   ];
@@ -101,6 +114,11 @@ describe('text validateOptions', () => {
   it('rejects an autogenerate pattern that breaks max', () => {
     const errs = textField.validateOptions(makeField('text', { max: 5, autogeneratePattern: '[a-z]{10}' }), ctx);
     expect(errs?.autogeneratePattern).toMatchObject({ code: 'validation_invalid_autogenerate_pattern_value' });
+  });
+
+  it('rejects an autogenerate pattern that could generate a huge value', () => {
+    const errs = textField.validateOptions(makeField('text', { max: 0, autogeneratePattern: '(((a*)*)*)*' }), ctx);
+    expect(errs?.autogeneratePattern).toMatchObject({ code: 'validation_invalid_autogenerate_pattern' });
   });
 
   it('accepts the default id field', () => {

@@ -42,4 +42,11 @@ describe('htmlToText', () => {
   it('keeps links, breaks lines and unescapes entities', () => {
     expect(htmlToText('<p>A &amp; B</p><p>x<br/>y</p><a href="http://l">go</a>')).toBe('A & B\nx\ny\ngo (http://l)');
   });
+  it('matches links in any case, with other attributes, the first closing tag ending the label', () => {
+    expect(htmlToText('<A class="b" HREF = "u">x\n<b>y</b></a>z</A>')).toBe('x\ny (u)z');
+  });
+  it('drops from each `<` to the next `>`, and keeps a `<` with no `>` after it', () => {
+    expect(htmlToText('a < b <i>c</i>')).toBe('a c');
+    expect(htmlToText('<<<' + 'x')).toBe('<<<x');
+  });
 });

@@ -12,25 +12,14 @@ import { findSingleColumnUniqueIndex } from '../collections/index-parse.js';
 import type { CompileState, Resolved } from './compile-context.js';
 import { equal } from './compare.js';
 import { joinHop, valueSubquery, type Hop } from './path-joins.js';
+import { isAllowedName, splitVia } from './field-names.js';
 import { bindableRequestValue, lookupRequest, PLAIN_AUTH_FIELDS, toIdList, toList, toText } from './request-values.js';
 
 /** The most relation hops one path may take (spec §4.2). */
 export const MAX_RELATION_HOPS = 6;
 
-const ALLOWED_NAMES = [
-  /^\w+[\w.:]*$/,
-  /^@request\.context$/,
-  /^@request\.method$/,
-  /^@request\.auth\.[\w.:]*\w+$/,
-  /^@request\.body\.[\w.:]*\w+$/,
-  /^@request\.query\.[\w.:]*\w+$/,
-  /^@request\.headers\.[\w.:]*\w+$/,
-  /^@collection\.\w+(:\w+)?\.[\w.:]*\w+$/,
-];
-
 const MODIFIERS = new Set(['isset', 'each', 'length', 'lower', 'changed']);
 const MULTI_VALUER_TYPES = new Set(['select', 'file', 'relation']);
-const VIA = /^(\w+)_via_(\w+)$/;
 
 /** Where a path walk stands: the current row's collection and alias, and how it got there. */
 interface Walk {
@@ -59,7 +48,7 @@ export class FieldResolver {
 
   /** Resolves an identifier; throws a FilterError naming what could not be resolved. */
   resolve(name: string): Resolved {
-    if (!ALLOWED_NAMES.some((re) => re.test(name))) throw new FilterError(`failed to resolve field "${name}"`);
+    if (!isAllowedName(name)) throw new FilterError(`failed to resolve field "${name}"`);
     const props = name.split('.');
     if (props.some((p) => p === '')) throw new FilterError(`failed to resolve field "${name}"`);
     if (props[0] === '@collection') return this.collectionField(name, props);
@@ -135,17 +124,17 @@ export class FieldResolver {
 
   /** A `<collection>_via_<field>` step, or null when a missing part resolves to NULL. */
   private backRelation(walk: Walk, prop: string): Walk | null {
-    const m = VIA.exec(prop);
+    const m = splitVia(prop);
     const fail = (reason: string): null => {
       if (walk.nullifyMissing) return null;
       throw new FilterError(reason);
     };
     if (!m) return fail(`failed to resolve field "${prop}"`);
-    const back = this.loadCollection(m[1]);
+    const back = this.loadCollection(m[0]);
     if (!back) return fail(`failed to load back relation field "${prop}" collection`);
-    const field = findField(back, m[2]!);
-    if (!field) return fail(`missing back relation field "${m[2]}"`);
-    if (field.type !== 'relation') return fail(`invalid back relation field "${m[2]}"`);
+    const field = findField(back, m[1]);
+    if (!field) return fail(`missing back relation field "${m[1]}"`);
+    if (field.type !== 'relation') return fail(`invalid back relation field "${m[1]}"`);
     if (field.hidden && !walk.allowHidden) throw new FilterError(`non-filterable back relation field "${field.name}"`);
     if (field.collectionId !== walk.collection.id) return fail(`invalid collection reference of a back relation field "${field.name}"`);
     const multiple = isMultipleField(field) || !findSingleColumnUniqueIndex(back.indexes, field.name);

@@ -10,11 +10,17 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ValueKind } from '../dialect.js';
 import { boundValue, type Bound } from './postgres-strftime.js';
+import { isDecimalText } from '../../../tools/decimal-text.js';
 
 /** Text that SQLite's NUMERIC affinity turns into a number, as a PostgreSQL regular expression literal. */
 export const NUMERIC_TEXT = `'^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$'`;
-/** NUMERIC_TEXT in JavaScript, for values known at compile time. */
-const NUMERIC_RE = /^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$/;
+/**
+ * NUMERIC_TEXT in JavaScript, for values known at compile time. NOTE: `trim()` strips
+ * exactly JavaScript's `\s`; a scan, because the regular expression is quadratic on V8.
+ */
+function isNumericText(v: string): boolean {
+  return isDecimalText(v.trim(), false);
+}
 
 /**
  * The storage-class expression (1 number, 2 text, NULL) of each json_extract result
@@ -137,7 +143,7 @@ function againstNumberColumn(n: Extract<Side, { cls: 'N' }>, other: Side): [Form
   if (other.cls === 'const') {
     const v = other.value;
     if (v === null || v === undefined) return ['native', 'native'];
-    const numeric = typeof v === 'number' || (typeof v === 'string' && NUMERIC_RE.test(v) && Number.isFinite(Number(v)));
+    const numeric = typeof v === 'number' || (typeof v === 'string' && isNumericText(v) && Number.isFinite(Number(v)));
     // An untyped constant takes the column's type: fine for numbers, and for 0/1 in a bool column.
     if (!n.bool && numeric) return ['native', 'native'];
     if (n.bool && (typeof v === 'boolean' || v === 0 || v === 1 || v === '0' || v === '1')) return ['native', 'native'];
