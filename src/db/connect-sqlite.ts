@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect as KyselySqliteDialect } from 'kysely';
+import { CONFIG_DEFAULTS } from '../config/config.js';
 import { Lru } from '../tools/lru.js';
 import type { Db } from './database.js';
 import { checksBudget, SqliteQueryBudget } from './sqlite-query-budget.js';
@@ -19,7 +20,7 @@ export interface SqliteConnection {
 
 /** Options of the connection beyond its directory. */
 export interface SqliteOptions {
-  /** The longest one statement that checks the query budget may run, in seconds (default 2). */
+  /** The longest one statement that checks the query budget may run, in seconds (default `--queryTimeout`'s). */
   queryTimeout?: number;
   /** Called with the raw connection once it is set up (pragmas, functions). */
   onConnection?: (raw: Database.Database) => void;
@@ -43,7 +44,7 @@ export function connectSqlite(dir: string, options: SqliteOptions = {}): SqliteC
   raw.pragma('journal_size_limit = 200000000');
   raw.pragma('cache_size = -32000');
   raw.pragma('temp_store = MEMORY');
-  const budget = new SqliteQueryBudget(options.queryTimeout ?? 2);
+  const budget = new SqliteQueryBudget(options.queryTimeout ?? CONFIG_DEFAULTS.queryTimeout);
   budget.install(raw);
   options.onConnection?.(raw);
   const db = new Kysely<any>({ dialect: new KyselySqliteDialect({ database: withStatementCache(raw, budget) }) });

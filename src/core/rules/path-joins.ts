@@ -44,7 +44,7 @@ export function joinHop(state: CompileState, hop: Hop, prev: string): HopJoin {
       return {
         alias,
         clauses: [
-          sql`LEFT JOIN ${d.jsonEach(col(prev, hop.field.name))} AS ${sql.id(je)} ON ${everyRow(state, je, 'value')}`,
+          sql`LEFT JOIN ${d.jsonEach(col(prev, hop.field.name))} AS ${sql.id(je)} ON ${budgetOnEveryRow(state, je, 'value')}`,
           leftJoin(state, hop.target, alias, sql`${col(alias, 'id')} = ${col(je, 'value')}`, true),
         ],
       };
@@ -56,11 +56,11 @@ export function joinHop(state: CompileState, hop: Hop, prev: string): HopJoin {
       }
       const je = state.alias('je');
       const on = sql`${col(prev, 'id')} IN (SELECT ${col(je, 'value')} FROM ${d.jsonEach(col(alias, hop.field.name))} AS ${sql.id(je)})`;
-      return { alias, clauses: [leftJoin(state, hop.target, alias, sql`${everyRow(state, alias, 'id')} AND ${on}`, true)] };
+      return { alias, clauses: [leftJoin(state, hop.target, alias, sql`${budgetOnEveryRow(state, alias, 'id')} AND ${on}`, true)] };
     }
     case 'collection': {
       const alias = state.alias('c');
-      return { alias, clauses: [leftJoin(state, hop.target, alias, everyRow(state, alias, 'id'), true)] };
+      return { alias, clauses: [leftJoin(state, hop.target, alias, budgetOnEveryRow(state, alias, 'id'), true)] };
     }
     case 'auth': {
       const alias = state.alias('a');
@@ -69,15 +69,15 @@ export function joinHop(state: CompileState, hop: Hop, prev: string): HopJoin {
     case 'bodyRel': {
       const alias = state.alias('d');
       const ids = sql.join(hop.ids.map((id) => d.param(id)));
-      return { alias, clauses: [leftJoin(state, hop.target, alias, sql`${everyRow(state, alias, 'id')} AND ${col(alias, 'id')} IN (${ids})`, false)] };
+      return { alias, clauses: [leftJoin(state, hop.target, alias, sql`${budgetOnEveryRow(state, alias, 'id')} AND ${col(alias, 'id')} IN (${ids})`, false)] };
     }
     case 'each': {
       const alias = state.alias('je');
-      return { alias, clauses: [sql`LEFT JOIN ${d.jsonEach(col(prev, hop.field.name))} AS ${sql.id(alias)} ON ${everyRow(state, alias, 'value')}`] };
+      return { alias, clauses: [sql`LEFT JOIN ${d.jsonEach(col(prev, hop.field.name))} AS ${sql.id(alias)} ON ${budgetOnEveryRow(state, alias, 'value')}`] };
     }
     case 'bodyEach': {
       const alias = state.alias('je');
-      return { alias, clauses: [sql`LEFT JOIN ${d.jsonEach(d.param(hop.json))} AS ${sql.id(alias)} ON ${everyRow(state, alias, 'value')}`] };
+      return { alias, clauses: [sql`LEFT JOIN ${d.jsonEach(d.param(hop.json))} AS ${sql.id(alias)} ON ${budgetOnEveryRow(state, alias, 'value')}`] };
     }
   }
 }
@@ -89,7 +89,7 @@ export function joinHop(state: CompileState, hop: Hop, prev: string): HopJoin {
  * hops (a relation's id, a unique back-relation, the auth record) add at most one row
  * and need no check. Every level that multiplies must carry one.
  */
-export function everyRow(state: CompileState, alias: string, column: string): RawBuilder<boolean> {
+export function budgetOnEveryRow(state: CompileState, alias: string, column: string): RawBuilder<boolean> {
   return state.dialect.rowBudget(sql`${sql.id(alias, column)}`) ?? sql<boolean>`1=1`;
 }
 
