@@ -13,7 +13,3 @@ export function queryTimeout(cause?: unknown): AppError {
   return new AppError(400, QUERY_TIMEOUT_MESSAGE, {}, cause);
 }
 
-/** Tests whether an error is the 400 of a query timeout. */
-export function isQueryTimeout(err: unknown): boolean {
-  return err instanceof AppError && err.status === 400 && err.message === QUERY_TIMEOUT_MESSAGE;
-}
