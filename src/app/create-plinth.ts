@@ -257,9 +257,9 @@ async function openDatabase(config: PlinthConfig): Promise<{ dialect: Dialect; c
   if (config.databaseUrl) {
     const { connectPostgres } = await import('../db/connect-postgres.js');
     const { PostgresDialect } = await import('../db/dialect/postgres/postgres-dialect.js');
-    return { dialect: new PostgresDialect(), connection: await connectPostgres(config.databaseUrl) };
+    return { dialect: new PostgresDialect(), connection: await connectPostgres(config.databaseUrl, { statementTimeout: config.queryTimeout }) };
   }
-  const sqlite = connectSqlite(config.dir);
+  const sqlite = connectSqlite(config.dir, { queryTimeout: config.queryTimeout });
   // SQLite serves one process, which runs its start-up alone.
   return { dialect: new SqliteDialect(), connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn() } };
 }

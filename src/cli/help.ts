@@ -39,7 +39,10 @@ Flags:
                           (default "info", "debug" with --dev; env PLINTH_LOG_LEVEL)
   --bodyLimit=SIZE        Largest request body, in bytes or with K, M, G (default "32MiB",
                           env PLINTH_BODY_LIMIT)
-  --queryTimeout=SECONDS  Default SELECT query timeout (default 30, env PLINTH_QUERY_TIMEOUT)
+  --queryTimeout=SECONDS  Longest one database query may run before the request answers 400
+                          "The query took too long" (default 2, decimals allowed: 0.5;
+                          env PLINTH_QUERY_TIMEOUT). On SQLite a query holds the whole
+                          server while it runs, so keep it in the low seconds
   --databaseUrl=URL       Keep the data in PostgreSQL (postgres://USER:PASSWORD@HOST:5432/DB,
                           env DATABASE_URL) instead of SQLite in the data directory
   --redisUrl=URL          Share realtime events, rate limits and schema changes between

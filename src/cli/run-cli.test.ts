@@ -97,7 +97,7 @@ describe('runCli usage and configuration errors exit 2 with a message naming the
     [['serve', '--dev=yes'], 'Error: --dev: takes no value'],
     [['serve', '--http=abc'], 'Error: --http: "abc" is not HOST:PORT'],
     [['serve', '--http=1.2.3.4:70000'], 'port "70000" is not a number between 0 and 65535'],
-    [['serve', '--queryTimeout=soon'], 'Error: --queryTimeout: "soon" is not a whole number of seconds'],
+    [['serve', '--queryTimeout=soon'], 'Error: --queryTimeout: "soon" is not a number of seconds'],
     [['serve', '--encryptionEnv=1BAD'], 'Error: --encryptionEnv: "1BAD" is not an environment variable name'],
     [['serve', '--https=0.0.0.0:443'], 'Error: --https: built-in TLS is not supported'],
     [['serve', '--hooksDir=x'], 'Error: --hooksDir: JS hooks are not supported'],

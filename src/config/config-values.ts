@@ -131,6 +131,19 @@ export function parseCap(raw: string, source: string): number {
   return parseWholeNumber(raw, source, 0);
 }
 
+/** The shortest query timeout accepted, in seconds (PostgreSQL's statement_timeout counts whole milliseconds). */
+const MIN_QUERY_TIMEOUT_SECONDS = 0.01;
+
+/** Parses a number of seconds that may have decimals (`2`, `0.5`), from 0.01 up to the longest timer Node can set. */
+export function parseQueryTimeout(raw: string, source: string): number {
+  const value = raw.trim();
+  const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(seconds >= MIN_QUERY_TIMEOUT_SECONDS && seconds <= MAX_TIMEOUT_SECONDS)) {
+    throw new ConfigError(source, `"${raw}" is not a number of seconds between ${MIN_QUERY_TIMEOUT_SECONDS} and ${MAX_TIMEOUT_SECONDS} (decimals allowed, e.g. 0.5)`);
+  }
+  return seconds;
+}
+
 /** Parses a directory path, refusing an empty one. */
 export function parseDirectory(raw: string, source: string): string {
   if (raw.trim() === '') throw new ConfigError(source, 'the data directory must not be empty');

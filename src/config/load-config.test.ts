@@ -13,8 +13,13 @@ describe('loadConfig defaults', () => {
       dev: false,
       logLevel: 'info',
       bodyLimit: 32 * 1024 * 1024,
-      queryTimeout: 30,
+      queryTimeout: 2,
     });
+  });
+
+  it('accepts a query timeout with decimals', () => {
+    expect(loadConfig({ queryTimeout: '0.25' }, {}, cwd).queryTimeout).toBe(0.25);
+    expect(loadConfig({}, { PLINTH_QUERY_TIMEOUT: '1.5' }, cwd).queryTimeout).toBe(1.5);
   });
 
   it('resolves the data directory against the current working directory by default', () => {
@@ -138,9 +143,11 @@ describe('loadConfig validation errors name the source and the reason', () => {
     [{ bodyLimit: '-5' }, {}, '--bodyLimit: "-5" is not a positive size in bytes (e.g. 33554432 or 32MiB)'],
     [{}, { PLINTH_BODY_LIMIT: '1.5MB' }, 'PLINTH_BODY_LIMIT: "1.5MB" is not a positive size in bytes (e.g. 33554432 or 32MiB)'],
     [{ bodyLimit: '99999999999999999G' }, {}, '--bodyLimit: "99999999999999999G" is not a positive size in bytes (e.g. 33554432 or 32MiB)'],
-    [{ queryTimeout: '0' }, {}, '--queryTimeout: "0" is not a whole number of seconds between 1 and 2147483'],
-    [{ queryTimeout: '2.5' }, {}, '--queryTimeout: "2.5" is not a whole number of seconds between 1 and 2147483'],
-    [{}, { PLINTH_QUERY_TIMEOUT: '9999999' }, 'PLINTH_QUERY_TIMEOUT: "9999999" is not a whole number of seconds between 1 and 2147483'],
+    [{ queryTimeout: '0' }, {}, '--queryTimeout: "0" is not a number of seconds between 0.01 and 2147483 (decimals allowed, e.g. 0.5)'],
+    [{ queryTimeout: '0.001' }, {}, '--queryTimeout: "0.001" is not a number of seconds between 0.01 and 2147483 (decimals allowed, e.g. 0.5)'],
+    [{ queryTimeout: '-1' }, {}, '--queryTimeout: "-1" is not a number of seconds between 0.01 and 2147483 (decimals allowed, e.g. 0.5)'],
+    [{ queryTimeout: '1e3' }, {}, '--queryTimeout: "1e3" is not a number of seconds between 0.01 and 2147483 (decimals allowed, e.g. 0.5)'],
+    [{}, { PLINTH_QUERY_TIMEOUT: '9999999' }, 'PLINTH_QUERY_TIMEOUT: "9999999" is not a number of seconds between 0.01 and 2147483 (decimals allowed, e.g. 0.5)'],
     [{ https: '0.0.0.0:443' }, {}, '--https: unknown option'],
   ];
 

@@ -17,6 +17,7 @@ import {
   parseRedisUrl,
   parseLogLevel,
   parseOrigins,
+  parseQueryTimeout,
   parseSeconds,
   parseTrustedProxies,
 } from './config-values.js';
@@ -79,7 +80,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
   const logLevel: LogLevel =
     pick('logLevel', parseLogLevel) ?? (dev ? CONFIG_DEFAULTS.devLogLevel : CONFIG_DEFAULTS.logLevel);
   const bodyLimit = pick('bodyLimit', parseByteSize) ?? CONFIG_DEFAULTS.bodyLimit;
-  const queryTimeout = pick('queryTimeout', parseSeconds) ?? CONFIG_DEFAULTS.queryTimeout;
+  const queryTimeout = pick('queryTimeout', parseQueryTimeout) ?? CONFIG_DEFAULTS.queryTimeout;
 
   const databaseUrl = pick('databaseUrl', parseDatabaseUrl);
 

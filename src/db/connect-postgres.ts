@@ -9,6 +9,7 @@ import type { Pool, PoolConfig, QueryConfig } from 'pg';
 type ExtendedQueryConfig = QueryConfig & { queryMode: 'extended' };
 import { ConfigError } from '../config/config-error.js';
 import { redactUrlPassword } from '../config/config-values.js';
+import { queryTimeout } from '../errors/query-timeout.js';
 import type { Db } from './database.js';
 
 /** An open PostgreSQL pool: the Kysely handle and a way to end every connection. */
@@ -31,9 +32,16 @@ export interface PostgresOptions {
   source?: string;
   /** Most connections the pool keeps open (default 10). */
   maxConnections?: number;
-  /** Server-side statement timeout, in seconds (0 = none). */
+  /**
+   * The longest one statement may run, in seconds (`--queryTimeout`), as every connection's
+   * `statement_timeout`; unset = none (`migrate-db`). Schema changes lift it for their
+   * transaction (Dialect.liftQueryTimeout).
+   */
   statementTimeout?: number;
 }
+
+/** SQLSTATE of a statement cancelled by `statement_timeout` (or by a cancel request). */
+const QUERY_CANCELED = '57014';
 
 // Type OIDs of pg_type (stable since PostgreSQL 7).
 const OID = { int8: 20, numeric: 1700, json: 114, jsonb: 3802, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
@@ -54,7 +62,8 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
     connectionTimeoutMillis: 10_000,
     types: { getTypeParser: typeParser(pg.types.getTypeParser) as never },
   };
-  if (options.statementTimeout) config.statement_timeout = options.statementTimeout * 1000;
+  // NOTE: sent in the start-up packet, so it is each session's default and RESET returns to it.
+  if (options.statementTimeout) config.statement_timeout = Math.max(1, Math.round(options.statementTimeout * 1000));
   let pool: Pool;
   try {
     pool = new pg.Pool(config);
@@ -80,11 +89,14 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
       // NOTE: a session lock on a connection of its own; fn's queries use the others.
       const client = await pool.connect();
       try {
+        // Waiting for another node's start-up (a long schema upgrade) is not a slow query.
+        await client.query('SET statement_timeout = 0');
         await client.query('SELECT pg_advisory_lock($1)', [STARTUP_LOCK]);
         try {
           return await fn();
         } finally {
           await client.query('SELECT pg_advisory_unlock($1)', [STARTUP_LOCK]);
+          await client.query('RESET statement_timeout');
         }
       } finally {
         client.release();
@@ -97,7 +109,8 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
  * PostgreSQL text cannot hold U+0000 and raises when a parameter has one; SQLite
  * simply finds no row. A read (SELECT/WITH/DELETE) therefore gets NULL for such a
  * parameter, which matches nothing, while a write still raises (SQLSTATE 22021),
- * which the dialect turns into a 400.
+ * which the dialect turns into a 400. A statement cancelled by the statement timeout
+ * becomes the 400 of a query timeout here, whichever service ran it.
  */
 function withoutNulLookups(pool: Pool): PostgresPool {
   const scrub = (text: string, params: readonly unknown[] | undefined): unknown[] | undefined => {
@@ -120,7 +133,7 @@ function withoutNulLookups(pool: Pool): PostgresPool {
         // ("cannot insert multiple commands into a prepared statement"), so DDL built from
         // superuser-written SQL (view queries, index conditions) cannot smuggle a second one.
         query: ((text: string, params?: readonly unknown[]) =>
-          client.query({ text, values: scrub(text, params), queryMode: 'extended' } as ExtendedQueryConfig)) as unknown as PostgresPoolClient['query'],
+          client.query({ text, values: scrub(text, params), queryMode: 'extended' } as ExtendedQueryConfig).catch(rethrowTimeout)) as unknown as PostgresPoolClient['query'],
         release: () => {
           client.removeListener('error', onError);
           client.release(broken);
@@ -129,6 +142,12 @@ function withoutNulLookups(pool: Pool): PostgresPool {
     },
     end: () => pool.end(),
   };
+}
+
+/** Rethrows a statement timeout as the client's 400, anything else as it is. */
+function rethrowTimeout(err: unknown): never {
+  if ((err as { code?: unknown } | null)?.code === QUERY_CANCELED) throw queryTimeout(err);
+  throw err;
 }
 
 /**

@@ -6,8 +6,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect as KyselySqliteDialect } from 'kysely';
+import { CONFIG_DEFAULTS } from '../config/config.js';
 import { Lru } from '../tools/lru.js';
 import type { Db } from './database.js';
+import { checksBudget, SqliteQueryBudget } from './sqlite-query-budget.js';
 
 /** An open SQLite database: the Kysely handle and the raw connection for pragmas and shutdown. */
 export interface SqliteConnection {
@@ -16,8 +18,16 @@ export interface SqliteConnection {
   close(): Promise<void>;
 }
 
+/** Options of the connection beyond its directory. */
+export interface SqliteOptions {
+  /** The longest one statement that checks the query budget may run, in seconds (default `--queryTimeout`'s). */
+  queryTimeout?: number;
+  /** Called with the raw connection once it is set up (pragmas, functions). */
+  onConnection?: (raw: Database.Database) => void;
+}
+
 /** Opens (creating when needed) the database in `dir`; `:memory:` opens a private in-memory one. */
-export function connectSqlite(dir: string, onConnection?: (raw: Database.Database) => void): SqliteConnection {
+export function connectSqlite(dir: string, options: SqliteOptions = {}): SqliteConnection {
   let file = ':memory:';
   if (dir !== ':memory:') {
     mkdirSync(dir, { recursive: true });
@@ -34,8 +44,10 @@ export function connectSqlite(dir: string, onConnection?: (raw: Database.Databas
   raw.pragma('journal_size_limit = 200000000');
   raw.pragma('cache_size = -32000');
   raw.pragma('temp_store = MEMORY');
-  onConnection?.(raw);
-  const db = new Kysely<any>({ dialect: new KyselySqliteDialect({ database: withStatementCache(raw) }) });
+  const budget = new SqliteQueryBudget(options.queryTimeout ?? CONFIG_DEFAULTS.queryTimeout);
+  budget.install(raw);
+  options.onConnection?.(raw);
+  const db = new Kysely<any>({ dialect: new KyselySqliteDialect({ database: withStatementCache(raw, budget) }) });
   return {
     db,
     raw,
@@ -55,14 +67,17 @@ const STATEMENT_CACHE_SIZE = 1000;
  * the same few hundred texts recur.
  * NOTE: safe because statements are only run to completion (`all`/`run`), never
  * left iterating; SQLite re-prepares a cached statement itself after a schema change.
+ * A statement that checks the query budget runs under it; the others (writes, reads by
+ * id, DDL) never call the budget function and run as they are.
  */
-function withStatementCache(raw: Database.Database): { prepare(sql: string): Database.Statement; close(): void } {
-  const cache = new Lru<string, Database.Statement>(STATEMENT_CACHE_SIZE);
+function withStatementCache(raw: Database.Database, budget: SqliteQueryBudget): { prepare(sql: string): KyselyStatement; close(): void } {
+  const cache = new Lru<string, KyselyStatement>(STATEMENT_CACHE_SIZE);
   return {
     prepare(sql: string) {
       let stmt = cache.get(sql);
       if (!stmt) {
-        stmt = raw.prepare(sql);
+        const prepared = raw.prepare(sql);
+        stmt = checksBudget(sql) ? budgeted(prepared, budget) : prepared;
         cache.set(sql, stmt);
       }
       return stmt;
@@ -71,5 +86,19 @@ function withStatementCache(raw: Database.Database): { prepare(sql: string): Dat
       cache.clear();
       raw.close();
     },
+  };
+}
+
+/** What Kysely's SQLite driver uses of a prepared statement. */
+type KyselyStatement = Pick<Database.Statement, 'reader' | 'all' | 'run' | 'iterate'>;
+
+/** A statement whose every run is timed by the query budget. */
+function budgeted(stmt: Database.Statement, budget: SqliteQueryBudget): KyselyStatement {
+  return {
+    reader: stmt.reader,
+    all: (...params: unknown[]) => budget.run(() => stmt.all(...params)),
+    run: (...params: unknown[]) => budget.run(() => stmt.run(...params)),
+    // NOTE: an iterator runs between the caller's steps, outside any one call; Plinth never streams.
+    iterate: (...params: unknown[]) => stmt.iterate(...params),
   };
 }

@@ -17,6 +17,11 @@ import type { SchemaDdl } from '../core/collections/schema-ddl.js';
 export class SchemaSync implements SchemaDdl {
   constructor(private readonly dialect: Dialect) {}
 
+  /** Lifts the dialect's query timeout for the rest of the transaction. */
+  liftQueryTimeout(trx: Executor): Promise<void> {
+    return this.dialect.liftQueryTimeout(trx);
+  }
+
   /** Creates the table (or view) and indexes of a new collection. */
   async create(trx: Executor, c: Collection): Promise<void> {
     const q = (n: string) => this.dialect.quoteId(n);

@@ -20,10 +20,11 @@ const NETWORK_CODES = new Set([
 
 /**
  * SQLSTATEs of a lost or refused database connection: class 08 (connection exception),
- * 57P01–57P03 (server shutting down or not yet accepting), 53300 (too many connections)
- * and 57014 (a statement cancelled by the statement timeout).
+ * 57P01–57P03 (server shutting down or not yet accepting) and 53300 (too many connections).
+ * NOTE: not 57014, a statement cancelled by the statement timeout: that is a query the
+ * client made too expensive, a 400 (errors/query-timeout.ts), and the server is fine.
  */
-const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300|57014)$/;
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
 
 /**
  * Driver messages that carry no code. NOTE: node-postgres reports a connection that

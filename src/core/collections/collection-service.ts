@@ -41,6 +41,7 @@ export class CollectionService {
     await this.reload();
     if (this.deps.schema.all().length > 0) return;
     await this.deps.db.transaction().execute(async (trx) => {
+      await this.deps.ddl.liftQueryTimeout(trx);
       const installed: Collection[] = [];
       for (const c of systemCollections()) {
         await this.deps.ddl.create(trx, c);
@@ -116,6 +117,7 @@ export class CollectionService {
     let at = -1;
     try {
       await this.deps.db.transaction().execute(async (trx) => {
+        await this.deps.ddl.liftQueryTimeout(trx);
         // Like PocketBase, every item is merged first and validated only once all of
         // them are known, so relations may point forward or both ways in one payload.
         const stored = this.deps.schema.all();
@@ -265,11 +267,14 @@ export class CollectionService {
       VALUES (${c.id}, ${c.name}, ${c.type}, ${c.system ? 1 : 0}, ${JSON.stringify(c)}, ${c.created}, ${c.updated})`.execute(trx);
   }
 
-  /** Runs a schema change in a transaction; database errors become a 400 with `message`. */
+  /** Runs a schema change in a transaction, past the query timeout; database errors become a 400 with `message`. */
   private async write<T>(message: string, fn: (trx: Executor) => Promise<T>): Promise<T> {
     let result: T;
     try {
-      result = await this.deps.db.transaction().execute(fn);
+      result = await this.deps.db.transaction().execute(async (trx) => {
+        await this.deps.ddl.liftQueryTimeout(trx);
+        return fn(trx);
+      });
     } catch (err) {
       if (isServiceUnavailable(err)) throw unavailable(err);
       await this.reload();

@@ -15,4 +15,9 @@ export interface SchemaDdl {
   drop(trx: Executor, c: Collection): Promise<void>;
   /** The column names a view exposes. */
   viewColumns(trx: Executor, name: string): Promise<string[]>;
+  /**
+   * Lets the rest of the transaction run past the query timeout (`--queryTimeout`):
+   * a schema change builds indexes and rewrites whole tables, however large.
+   */
+  liftQueryTimeout(trx: Executor): Promise<void>;
 }

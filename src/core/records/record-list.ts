@@ -43,6 +43,8 @@ export async function listRecords(
   if (q.filter.trim() !== '') {
     conditions.push(deps.compiler.compileFilter(q.filter, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' }));
   }
+  const budget = scanBudget(deps.dialect, c, conditions.length > 0);
+  if (budget) conditions.unshift(budget);
   const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
   const order = q.sort.trim() !== ''
     ? deps.compiler.compileSort(q.sort, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' })
@@ -63,6 +65,18 @@ export async function listRecords(
     totalPages = Math.ceil(totalItems / q.perPage);
   }
   return { page: q.page, perPage: q.perPage, totalItems, totalPages, items: rows.map((r) => rowToValues(c, r)) };
+}
+
+/**
+ * The query budget check on the rows a list reads (first, so it runs before the conditions
+ * on each row). SECURITY: a rule or filter can cost much per row (200 comparisons, each
+ * through joins) over a large table; without any condition a list reads each row once
+ * and sorts, which the size of the table bounds. A view runs its own query, superuser
+ * SQL, once per row it yields: it is checked on every row, conditions or not.
+ */
+function scanBudget(dialect: Dialect, c: Collection, conditions: boolean): RawBuilder<boolean> | null {
+  if (c.type === 'view') return dialect.rowBudget(sql`root.${sql.ref('id')}`);
+  return conditions ? dialect.scanBudget('root') : null;
 }
 
 /** Whether the last term of a sort parameter is descending (`-field`). */

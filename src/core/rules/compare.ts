@@ -7,6 +7,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { CompareOp } from '../../filter/ast.js';
 import type { CompileState, NullFallback, Resolved } from './compile-context.js';
 import { likePattern } from './like-pattern.js';
+import { budgetOnEveryRow } from './path-joins.js';
 
 /** Compares two operands; `any` is true for the `?`-prefixed operators. */
 export function compareResolved(state: CompileState, left: Resolved, op: CompareOp, any: boolean, right: Resolved): RawBuilder<boolean> {
@@ -108,7 +109,8 @@ function withAllSemantics(state: CompileState, expr: RawBuilder<boolean>, l: Res
     const la = state.alias('ml');
     const ra = state.alias('mr');
     const where = compareResolved(state, valueOf(la, l), op, true, valueOf(ra, r, negate));
-    return sql<boolean>`(${expr} AND NOT EXISTS (SELECT 1 FROM (${l.multi()}) AS ${sql.id(la)} LEFT JOIN (${r.multi()}) AS ${sql.id(ra)} ON 1=1 WHERE ${where}))`;
+    // SECURITY: every pair of values is a row visit, |l|·|r| of them: the budget is checked on each.
+    return sql<boolean>`(${expr} AND NOT EXISTS (SELECT 1 FROM (${l.multi()}) AS ${sql.id(la)} LEFT JOIN (${r.multi()}) AS ${sql.id(ra)} ON ${budgetOnEveryRow(state, ra, 'v')} WHERE ${where}))`;
   }
   const many = l.multi ? l : r.multi ? r : null;
   if (!many?.multi) return expr;

@@ -44,7 +44,7 @@ export function joinHop(state: CompileState, hop: Hop, prev: string): HopJoin {
       return {
         alias,
         clauses: [
-          sql`LEFT JOIN ${d.jsonEach(col(prev, hop.field.name))} AS ${sql.id(je)} ON 1=1`,
+          sql`LEFT JOIN ${d.jsonEach(col(prev, hop.field.name))} AS ${sql.id(je)} ON ${budgetOnEveryRow(state, je, 'value')}`,
           leftJoin(state, hop.target, alias, sql`${col(alias, 'id')} = ${col(je, 'value')}`, true),
         ],
       };
@@ -56,11 +56,11 @@ export function joinHop(state: CompileState, hop: Hop, prev: string): HopJoin {
       }
       const je = state.alias('je');
       const on = sql`${col(prev, 'id')} IN (SELECT ${col(je, 'value')} FROM ${d.jsonEach(col(alias, hop.field.name))} AS ${sql.id(je)})`;
-      return { alias, clauses: [leftJoin(state, hop.target, alias, on, true)] };
+      return { alias, clauses: [leftJoin(state, hop.target, alias, sql`${budgetOnEveryRow(state, alias, 'id')} AND ${on}`, true)] };
     }
     case 'collection': {
       const alias = state.alias('c');
-      return { alias, clauses: [leftJoin(state, hop.target, alias, sql`1=1`, true)] };
+      return { alias, clauses: [leftJoin(state, hop.target, alias, budgetOnEveryRow(state, alias, 'id'), true)] };
     }
     case 'auth': {
       const alias = state.alias('a');
@@ -69,17 +69,28 @@ export function joinHop(state: CompileState, hop: Hop, prev: string): HopJoin {
     case 'bodyRel': {
       const alias = state.alias('d');
       const ids = sql.join(hop.ids.map((id) => d.param(id)));
-      return { alias, clauses: [leftJoin(state, hop.target, alias, sql`${col(alias, 'id')} IN (${ids})`, false)] };
+      return { alias, clauses: [leftJoin(state, hop.target, alias, sql`${budgetOnEveryRow(state, alias, 'id')} AND ${col(alias, 'id')} IN (${ids})`, false)] };
     }
     case 'each': {
       const alias = state.alias('je');
-      return { alias, clauses: [sql`LEFT JOIN ${d.jsonEach(col(prev, hop.field.name))} AS ${sql.id(alias)} ON 1=1`] };
+      return { alias, clauses: [sql`LEFT JOIN ${d.jsonEach(col(prev, hop.field.name))} AS ${sql.id(alias)} ON ${budgetOnEveryRow(state, alias, 'value')}`] };
     }
     case 'bodyEach': {
       const alias = state.alias('je');
-      return { alias, clauses: [sql`LEFT JOIN ${d.jsonEach(d.param(hop.json))} AS ${sql.id(alias)} ON 1=1`] };
+      return { alias, clauses: [sql`LEFT JOIN ${d.jsonEach(d.param(hop.json))} AS ${sql.id(alias)} ON ${budgetOnEveryRow(state, alias, 'value')}`] };
     }
   }
+}
+
+/**
+ * The query budget check on every row of a join level that can multiply rows (a
+ * multi-valued hop), reading `column` of `alias`; `1=1` where the engine needs none.
+ * SECURITY: chained multi-valued hops visit n^k rows (issue 10 item 5); single-valued
+ * hops (a relation's id, a unique back-relation, the auth record) add at most one row
+ * and need no check. Every level that multiplies must carry one.
+ */
+export function budgetOnEveryRow(state: CompileState, alias: string, column: string): RawBuilder<boolean> {
+  return state.dialect.rowBudget(sql`${sql.id(alias, column)}`) ?? sql<boolean>`1=1`;
 }
 
 /**

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { Kysely, PostgresDialect as KyselyPostgresDialect, SqliteDialect as KyselySqliteDialect, sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteDialect } from '../../db/dialect/sqlite/sqlite-dialect.js';
+import { SqliteQueryBudget } from '../../db/sqlite-query-budget.js';
 import { PostgresDialect } from '../../db/dialect/postgres/postgres-dialect.js';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../../../test/helpers/test-database.js';
 import { isFilterError } from '../../filter/filter-error.js';
@@ -92,6 +93,8 @@ function userRequest(id: string, overrides: Partial<RequestInfo> = {}): RequestI
 function openRuleFixture(): RuleFixture {
   const raw = new Database(':memory:');
   raw.exec(DDL);
+  // The compiled SQL checks the query budget on multi-valued joins, as a node's connection does.
+  new SqliteQueryBudget(30).install(raw);
   const db = new Kysely<any>({ dialect: new KyselySqliteDialect({ database: raw }) });
   const schema = new MemorySchema();
   schema.replaceAll([users, teams, vault, posts, comments]);

@@ -26,6 +26,19 @@ export abstract class DialectBase implements Dialect {
   abstract rowId(alias: string): RawBuilder<unknown>;
   abstract strftime(format: RawBuilder<unknown>, time: RawBuilder<unknown> | null, modifiers: RawBuilder<unknown>[]): RawBuilder<unknown>;
 
+  /** None: the engine bounds statements itself. */
+  rowBudget(_row: RawBuilder<unknown>): RawBuilder<boolean> | null {
+    return null;
+  }
+
+  /** None: the engine bounds statements itself. */
+  scanBudget(_alias: string): RawBuilder<boolean> | null {
+    return null;
+  }
+
+  /** Nothing to lift: schema statements never check the budget. */
+  async liftQueryTimeout(_trx: Executor): Promise<void> {}
+
   /** No hidden columns: the engine numbers rows itself. */
   hiddenColumns(): string[] {
     return [];

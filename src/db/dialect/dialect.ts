@@ -54,6 +54,25 @@ export interface Dialect {
   /** Whether the error is a unique-constraint violation. */
   isUniqueViolation(err: unknown): boolean;
 
+  /**
+   * A condition that is always true but stops the statement once it has run past the
+   * query time budget (`--queryTimeout`, a 400), checked on every row of the join level
+   * that reads `row` (a column of that level). Written into each level that can
+   * multiply rows; null when the engine bounds statements itself (PostgreSQL's
+   * statement_timeout).
+   */
+  rowBudget(row: RawBuilder<unknown>): RawBuilder<boolean> | null;
+  /**
+   * Like rowBudget for the rows of a table scanned once (a list's own rows, alias
+   * `alias`): cheap enough for every list, it checks the budget on one row in 1024.
+   */
+  scanBudget(alias: string): RawBuilder<boolean> | null;
+  /**
+   * Lifts the query time budget for the rest of a transaction: schema changes build
+   * indexes and rewrite whole tables, which takes as long as the table is large.
+   */
+  liftQueryTimeout(trx: Executor): Promise<void>;
+
   /** A bound parameter for a JS value, converted to what the driver accepts (booleans as the stored 0/1). */
   param(value: unknown): RawBuilder<unknown>;
   /** The constant true/false of the filter language, comparable with bool, number and text values as stored. */

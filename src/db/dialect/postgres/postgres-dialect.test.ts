@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../../../../test/helpers/test-database.js';
 import { ConfigError } from '../../../config/config-error.js';
 import { isAppError } from '../../../errors/app-error.js';
+import { QUERY_TIMEOUT_MESSAGE } from '../../../errors/query-timeout.js';
 import { parseIndex } from '../../../core/collections/index-parse.js';
 import { connectPostgres, type PostgresConnection } from '../../connect-postgres.js';
 import { SqliteDialect } from '../sqlite/sqlite-dialect.js';
@@ -181,5 +182,54 @@ describe.skipIf(skip !== undefined)('PostgresDialect against a real PostgreSQL',
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).message).toMatch(/^DATABASE_URL: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/db: .*ECONNREFUSED/);
     expect((err as ConfigError).message).not.toContain('secret');
+  });
+});
+
+describe.skipIf(skip !== undefined)('the query timeout on PostgreSQL', () => {
+  let database: TestDatabase;
+  let conn: PostgresConnection;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    conn = await connectPostgres(database.url, { statementTimeout: 0.1, maxConnections: 1 });
+  });
+  afterAll(async () => {
+    await conn?.close();
+    await database?.drop();
+  });
+
+  it('cancels a statement past it, as the 400 of a query timeout', async () => {
+    const err = await sql`SELECT pg_sleep(1)`.execute(conn.db).then(() => undefined, (e: unknown) => e);
+    expect(isAppError(err) && err.status).toBe(400);
+    expect((err as Error).message).toBe(QUERY_TIMEOUT_MESSAGE);
+    expect(pgd.translateError(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))?.message).toBe(QUERY_TIMEOUT_MESSAGE);
+  });
+
+  it('lets a schema change run past it, for that transaction only', async () => {
+    await conn.db.transaction().execute(async (trx) => {
+      await pgd.liftQueryTimeout(trx);
+      await sql`SELECT pg_sleep(0.3)`.execute(trx);
+    });
+    // One pooled connection: the same session is cut again afterwards.
+    const err = await sql`SELECT pg_sleep(1)`.execute(conn.db).then(() => undefined, (e: unknown) => e);
+    expect((err as Error | undefined)?.message).toBe(QUERY_TIMEOUT_MESSAGE);
+  });
+
+  it('does not cut the wait for the start-up lock', async () => {
+    // Another node holds the lock for 0.4 s, four times the timeout.
+    const other = await connectPostgres(database.url);
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const first = other.exclusive(() => held);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      setTimeout(release, 400);
+      await expect(conn.exclusive(async () => 'ran')).resolves.toBe('ran');
+      await first;
+    } finally {
+      await other.close();
+    }
+    const { rows } = await sql<{ statement_timeout: string }>`SHOW statement_timeout`.execute(conn.db);
+    expect(rows[0]!.statement_timeout).toBe('100ms');
   });
 });

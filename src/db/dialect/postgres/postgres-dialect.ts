@@ -16,10 +16,13 @@ import type { ParsedIndex } from '../../../core/collections/index-parse.js';
 import { boundValue, pgStrftime } from './postgres-strftime.js';
 import { coalescedPair, comparablePair, dynamicOrder, jsonRanks, NUMERIC_TEXT } from './postgres-compare.js';
 import { FilterError } from '../../../filter/filter-error.js';
+import { queryTimeout } from '../../../errors/query-timeout.js';
 import type { ColumnKind } from '../../../core/fields/field-type.js';
 
 /** SQLSTATE of a unique violation. */
 const UNIQUE_VIOLATION = '23505';
+/** SQLSTATE of a statement cancelled by statement_timeout. */
+const QUERY_CANCELED = '57014';
 /** SQLSTATE of "invalid byte sequence" (a U+0000 in text). */
 const NUL_IN_TEXT = '22021';
 /** The hidden insertion-order column every collection table gets (PostgreSQL has no rowid). */
@@ -78,6 +81,8 @@ export class PostgresDialect extends DialectBase {
   translateError(err: unknown, message?: string): AppError | null {
     // A text value with U+0000, which PostgreSQL text cannot store (SQLite can).
     if ((err as { code?: unknown } | null)?.code === NUL_IN_TEXT) return badRequest(message, {}, err);
+    // The client's filter or sort asked for more than one statement may take (--queryTimeout).
+    if ((err as { code?: unknown } | null)?.code === QUERY_CANCELED) return queryTimeout(err);
     if (!this.isUniqueViolation(err)) return null;
     // PostgreSQL says `Key (title, slug)=(a, b) already exists.`; a case-insensitive
     // index shows `lower(title)`, which still names its column. Other expressions
@@ -90,6 +95,11 @@ export class PostgresDialect extends DialectBase {
       if (m) data[m[1]!] = fieldError('validation_not_unique', errorCodes.validation_not_unique);
     }
     return badRequest(message, data, err);
+  }
+
+  override async liftQueryTimeout(trx: Executor): Promise<void> {
+    // NOTE: LOCAL: the connection goes back to the pool with its own timeout at commit or rollback.
+    await sql`SET LOCAL statement_timeout = 0`.execute(trx);
   }
 
   override indexDefinition(index: ParsedIndex, table: string): string {

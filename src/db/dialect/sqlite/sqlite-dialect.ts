@@ -9,6 +9,7 @@ import type { Executor } from '../../database.js';
 import { DialectBase } from '../dialect-base.js';
 import type { ColumnSpec } from '../dialect.js';
 import { buildIndex, type ParsedIndex } from '../../../core/collections/index-parse.js';
+import { BUDGET_FUNCTION } from '../../sqlite-query-budget.js';
 
 const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
 
@@ -62,6 +63,21 @@ export class SqliteDialect extends DialectBase {
       if (m) data[m[1]!] = fieldError('validation_not_unique', errorCodes.validation_not_unique);
     }
     return badRequest(message, data, err);
+  }
+
+  override rowBudget(row: RawBuilder<unknown>): RawBuilder<boolean> {
+    // SECURITY: a filter may join rows to rows to rows (back-relations, multi-relations,
+    // @collection), n³ row visits for n rows; the call on each visit is what lets the
+    // statement be stopped (db/sqlite-query-budget.ts). ~0.5 µs a row.
+    return sql<boolean>`${sql.raw(BUDGET_FUNCTION)}(${row})`;
+  }
+
+  override scanBudget(alias: string): RawBuilder<boolean> {
+    // NOTE: calling into JavaScript costs ~0.5 µs, 3× a simple row of a scan; the rowid
+    // test costs a few ns and calls it once per 1024 rows, which still stops a scan of a
+    // large table in time (each row of a scan is read once, so rowids do not repeat).
+    const rowid = sql`${sql.id(alias, '_rowid_')}`;
+    return sql<boolean>`((${rowid} & 1023) <> 0 OR ${sql.raw(BUDGET_FUNCTION)}(${rowid}))`;
   }
 
   jsonArrayContains(arrayExpr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<boolean> {
