@@ -6,6 +6,7 @@
  * binary search would ask: does the answer change with the hidden email?
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCollection, createRecord } from './helpers/collections.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 let s: TestServer;
@@ -14,17 +15,8 @@ let ownerToken: string;
 const id: Record<string, string> = {};
 const PW = 'password123';
 
-async function mk(body: Record<string, unknown>): Promise<any> {
-  const r = await s.request('POST', '/api/collections', { token: admin, body });
-  expect(r.status, r.text).toBe(200);
-  return r.body;
-}
-
-async function rec(collection: string, body: Record<string, unknown>): Promise<string> {
-  const r = await s.request('POST', `/api/collections/${collection}/records`, { token: admin, body });
-  expect(r.status, r.text).toBe(200);
-  return r.body.id;
-}
+const mk = (body: Record<string, unknown>): Promise<any> => createCollection(s, admin, body);
+const rec = (collection: string, body: Record<string, unknown>): Promise<string> => createRecord(s, admin, collection, body);
 
 /** The names of the items a list request returns, or the status when it is not 200. */
 async function names(collection: string, params: Record<string, string>, token?: string): Promise<string[] | number> {

@@ -4,6 +4,7 @@
  * functions, macros, sort, and the restrictions on non-superuser filters.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCollection, createRecord } from './helpers/collections.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 let s: TestServer;
@@ -11,17 +12,8 @@ let admin: string;
 let userToken: string;
 const id: Record<string, string> = {};
 
-async function mk(body: Record<string, unknown>): Promise<any> {
-  const r = await s.request('POST', '/api/collections', { token: admin, body });
-  expect(r.status, r.text).toBe(200);
-  return r.body;
-}
-
-async function rec(collection: string, body: Record<string, unknown>): Promise<string> {
-  const r = await s.request('POST', `/api/collections/${collection}/records`, { token: admin, body });
-  expect(r.status, r.text).toBe(200);
-  return r.body.id;
-}
+const mk = (body: Record<string, unknown>): Promise<any> => createCollection(s, admin, body);
+const rec = (collection: string, body: Record<string, unknown>): Promise<string> => createRecord(s, admin, collection, body);
 
 /** Lists `collection` with query params and returns the status and the `k` values of the items. */
 async function list(collection: string, params: Record<string, string>, token?: string): Promise<{ status: number; keys: string[]; body: any }> {

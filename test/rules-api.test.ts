@@ -4,6 +4,7 @@
  * update-rule modifiers, and rules that can no longer be evaluated (fail closed).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCollection, createRecord } from './helpers/collections.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 let s: TestServer;
@@ -13,17 +14,8 @@ const id: Record<string, string> = {};
 const DEFAULT_404 = { status: 404, message: "The requested resource wasn't found.", data: {} };
 const CREATE_400 = { status: 400, message: 'Failed to create record.', data: {} };
 
-async function mk(body: Record<string, unknown>): Promise<any> {
-  const r = await s.request('POST', '/api/collections', { token: admin, body });
-  expect(r.status, r.text).toBe(200);
-  return r.body;
-}
-
-async function rec(collection: string, body: Record<string, unknown>): Promise<string> {
-  const r = await s.request('POST', `/api/collections/${collection}/records`, { token: admin, body });
-  expect(r.status, r.text).toBe(200);
-  return r.body.id;
-}
+const mk = (body: Record<string, unknown>): Promise<any> => createCollection(s, admin, body);
+const rec = (collection: string, body: Record<string, unknown>): Promise<string> => createRecord(s, admin, collection, body);
 
 async function login(email: string): Promise<string> {
   const r = await s.request('POST', '/api/collections/ra_users/auth-with-password', { body: { identity: email, password: 'password123' } });

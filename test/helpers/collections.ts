@@ -37,3 +37,17 @@ export async function userToken(s: TestServer): Promise<string> {
   if (auth.status !== 200) throw new Error(`user auth failed: ${auth.status} ${auth.text}`);
   return auth.body.token as string;
 }
+
+/** Creates a collection as `token`'s superuser and returns its JSON; fails the test on any other answer. */
+export async function createCollection(s: TestServer, token: string, body: Record<string, unknown>): Promise<any> {
+  const r = await s.request('POST', '/api/collections', { token, body });
+  if (r.status !== 200) throw new Error(`collection create failed: ${r.status} ${r.text}`);
+  return r.body;
+}
+
+/** Creates a record as `token`'s superuser and returns its id; fails the test on any other answer. */
+export async function createRecord(s: TestServer, token: string, collection: string, body: Record<string, unknown>): Promise<string> {
+  const r = await s.request('POST', `/api/collections/${collection}/records`, { token, body });
+  if (r.status !== 200) throw new Error(`record create failed: ${r.status} ${r.text}`);
+  return r.body.id as string;
+}
