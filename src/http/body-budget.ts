@@ -4,9 +4,10 @@
  * bound, many concurrent large bodies exhaust the process's memory.
  */
 import { Transform, type Readable } from 'node:stream';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { tooLarge, type AppError } from '../errors/app-error.js';
 import { unavailable } from '../errors/service-unavailable.js';
+import { dropUnreadBody } from './drop-unread-body.js';
 
 /** The default budget: 256 MiB of bodies in flight per node (`--bodyMemoryLimit`). */
 export const DEFAULT_BODY_MEMORY_LIMIT = 256 << 20;
@@ -51,24 +52,24 @@ export class BodyBudget {
    * not fit. `declared` is the Content-Length (undefined when chunked); `limit`, when
    * given, is enforced on the counted bytes too (413 beyond).
    */
-  admit(reply: FastifyReply, payload: Readable, declared: number | undefined, limit: number | undefined): Readable {
+  admit(request: FastifyRequest, reply: FastifyReply, payload: Readable, declared: number | undefined, limit: number | undefined): Readable {
     let own = 0;
     if (declared !== undefined && declared <= CHARGE_UP_FRONT_BYTES) {
-      if (!this.charge(declared, 0)) throw refusal(reply);
+      if (!this.charge(declared, 0)) throw refusal(request, reply);
       own = declared;
       reply.raw.once('close', () => this.refund(own));
       // Node's parser delivers exactly the declared length, so nothing needs counting.
       return payload;
     }
     // Refused at once when it cannot fit, before a byte of it is read.
-    if (declared !== undefined && this.used + declared > this.limit && this.used > 0) throw refusal(reply);
+    if (declared !== undefined && this.used + declared > this.limit && this.used > 0) throw refusal(request, reply);
     reply.raw.once('close', () => this.refund(own));
     let seen = 0;
     const counted = new Transform({
       transform: (chunk: Buffer, _encoding, callback) => {
         seen += chunk.length;
         if (limit !== undefined && seen > limit) return callback(tooLarge());
-        if (!this.charge(chunk.length, own)) return callback(refusal(reply));
+        if (!this.charge(chunk.length, own)) return callback(refusal(request, reply));
         own += chunk.length;
         callback(null, chunk);
       },
@@ -80,9 +81,8 @@ export class BodyBudget {
   }
 }
 
-/** The 503 of a body that does not fit; the connection closes after it. */
-function refusal(reply: FastifyReply): AppError {
-  // SECURITY: the unread rest of the body is not drained: the connection closes.
-  reply.header('connection', 'close');
+/** The 503 of a body that does not fit; the rest of the body is dropped unread. */
+function refusal(request: FastifyRequest, reply: FastifyReply): AppError {
+  dropUnreadBody(request, reply);
   return unavailable('request bodies in memory reached --bodyMemoryLimit');
 }

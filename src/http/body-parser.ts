@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, tooLarge } from '../errors/app-error.js';
 import { INVALID_BODY_MESSAGE, parseSecureJson, type JsonParser } from './json-body.js';
+import { dropUnreadBody } from './drop-unread-body.js';
 import { BodyBudget, DEFAULT_BODY_MEMORY_LIMIT } from './body-budget.js';
 import { readMultipart, type UploadedFile } from './multipart-body.js';
 
@@ -128,9 +129,12 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
     // nor chunked encoding is not HTTP/1.1, but inject() sends streams so: counted there.
     if (length === '0' || (length === undefined && request.headers['transfer-encoding'] === undefined && dynamic === undefined)) return done(null, payload);
     const declared = length === undefined ? undefined : Number(length);
-    if (declared !== undefined && !request.is404 && declared > (dynamic ?? request.routeOptions.bodyLimit ?? bodyLimit)) return done(tooLarge(), payload);
+    if (declared !== undefined && !request.is404 && declared > (dynamic ?? request.routeOptions.bodyLimit ?? bodyLimit)) {
+      dropUnreadBody(request, reply);
+      return done(tooLarge(), payload);
+    }
     try {
-      done(null, budget.admit(reply, payload, declared, dynamic));
+      done(null, budget.admit(request, reply, payload, declared, dynamic));
     } catch (err) {
       done(err as Error, payload);
     }

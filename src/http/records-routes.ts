@@ -10,6 +10,7 @@ import { attachUploads } from '../core/records/record-files.js';
 import { dynamicBodyLimit } from './body-parser.js';
 import { parseExpand, parseListParams, firstQueryValue } from './list-params.js';
 import { requestInfo } from './request-auth.js';
+import { dropUnreadBody } from './drop-unread-body.js';
 import { recordBody } from './record-body-input.js';
 
 type Params = { collection: string; id: string };
@@ -61,9 +62,6 @@ export function registerRecordRoutes(app: FastifyInstance, records: RecordServic
 /** A body over this many bytes (or of unknown length) makes an update look its record up before reading it. */
 const LOOKUP_BEFORE_BODY_BYTES = 1 << 20;
 
-/** The largest unread body of a refused write that is drained to keep the connection. */
-const DRAIN_BODY_BYTES = 64 << 10;
-
 /**
  * The onRequest hook of a record write: refuses, before a byte of the body is read, what
  * the URL and the caller's auth already refuse — an unknown collection (404), a view (400),
@@ -79,9 +77,7 @@ function guardWrite(records: RecordService, action: WriteAction) {
       records.assertMayWrite(c, action, req);
       if (action === 'update' && bodyBytes(request) > LOOKUP_BEFORE_BODY_BYTES) await records.assertUpdatable(records.db, c, params.id ?? '', req);
     } catch (err) {
-      // SECURITY: a large unread body is not drained after the answer: the connection
-      // closes. A small one is cheaper to drain than a new connection is to open.
-      if (bodyBytes(request) > DRAIN_BODY_BYTES) reply.header('connection', 'close');
+      dropUnreadBody(request, reply);
       throw err;
     }
   };
