@@ -4,7 +4,7 @@
  * raises the server's memory by far less than its size, and no temporary file outlives
  * its request (stored, refused by validation or by a rule, or aborted by the client).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -173,5 +173,27 @@ describe('uploads are streamed to disk', () => {
     upload.req.destroy();
     await upload.answer;
     expect(await until(() => spooled().length === 0)).toBe(true);
+  });
+
+  it('answers 500, without crashing, when no temporary file can be created', async () => {
+    const dir = join(s.dir, '.tmp', 'uploads');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(s.dir, '.tmp'), { recursive: true });
+    // A plain file where the folder should be.
+    writeFileSync(dir, '');
+    try {
+      const upload = startUpload(docs, MiB);
+      await upload.send(MiB);
+      upload.end();
+      const answer = await upload.answer;
+      expect(answer.status).toBe(500);
+      expect(answer.body).toEqual({ status: 500, message: 'Something went wrong while processing your request.', data: {} });
+    } finally {
+      rmSync(dir, { force: true });
+    }
+    const again = startUpload(docs, MiB);
+    await again.send(MiB);
+    again.end();
+    expect((await again.answer).status).toBe(200);
   });
 });

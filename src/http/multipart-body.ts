@@ -134,7 +134,13 @@ export function readMultipart(headers: IncomingHttpHeaders, payload: Readable, l
      * body) is paused while the disk catches up, so memory holds only what is in flight.
      */
     function spoolFile(name: string, filename: string, mimetype: string, file: Readable): void {
-      const { path, stream } = spool!.open();
+      let opened: ReturnType<UploadSpool['open']>;
+      try {
+        opened = spool!.open();
+      } catch (err) {
+        return fail(err);
+      }
+      const { path, stream } = opened;
       const part = { name, filename, mimetype, path, size: 0 };
       parts.push(part);
       writes.push(new Promise((resolve) => stream.once('close', resolve)));
@@ -198,9 +204,14 @@ function collectParts(parts: Part[]): MultipartForm {
   return { entries, files };
 }
 
-/** Maps multipart failures (busboy's included) to the spec's 413 or 400; nothing raw reaches the client. */
-function toMultipartError(err: unknown): AppError {
+/**
+ * Maps multipart failures (busboy's included) to the spec's 413 or 400; a failure of the
+ * server's own disk (a temporary file that cannot be written) stays a 500.
+ */
+function toMultipartError(err: unknown): Error {
   if (err instanceof AppError) return err;
+  // Node's system errors (ENOSPC, EACCES, …) carry the failing call; the error handler hides them.
+  if (typeof (err as NodeJS.ErrnoException | null)?.syscall === 'string') return err as Error;
   const status = (err as { statusCode?: unknown } | null)?.statusCode;
   if (status === 413) return tooLarge();
   return badRequest(INVALID_BODY_MESSAGE, {}, err);
