@@ -20,10 +20,14 @@ beforeAll(async () => {
 });
 afterAll(async () => { await s?.close(); });
 
-/** A multipart body with one file part of `size` bytes. */
-function upload(size: number): { body: Buffer; type: string } {
+/**
+ * A multipart body with one file part of `size` bytes, or with one text part (held in
+ * memory: file parts are written to disk).
+ */
+function upload(size: number, text = false): { body: Buffer; type: string } {
   const boundary = 'plinthboundary' + Math.random().toString(36).slice(2);
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="doc"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const disposition = text ? 'name="note"' : 'name="doc"; filename="big.bin"\r\nContent-Type: application/octet-stream';
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; ${disposition}\r\n\r\n`);
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   return { body: Buffer.concat([head, Buffer.alloc(size, 0x61), tail]), type: `multipart/form-data; boundary=${boundary}` };
 }
@@ -69,10 +73,10 @@ function within5s<T>(p: Promise<T>): Promise<T | null> {
 
 describe('the budget of body bytes in memory', () => {
   it('answers 503 at once to a declared body that does not fit while another is held', async () => {
-    const a = upload(6 * MiB);
+    const a = upload(6 * MiB, true);
     const held = start(a.body, a.type, 3 * MiB);
     await new Promise((r) => setTimeout(r, 300));
-    const b = upload(6 * MiB);
+    const b = upload(6 * MiB, true);
     const refused = start(b.body, b.type, 64 << 10);
     const answer = await within5s(refused.answer);
     expect(answer, 'no answer before the body was sent').not.toBeNull();
@@ -85,15 +89,29 @@ describe('the budget of body bytes in memory', () => {
   });
 
   it('answers 503 to a chunked body once it passes the budget while another is held', async () => {
-    const a = upload(6 * MiB);
+    const a = upload(6 * MiB, true);
     const held = start(a.body, a.type, 3 * MiB);
     await new Promise((r) => setTimeout(r, 300));
-    const b = upload(7 * MiB);
+    const b = upload(7 * MiB, true);
     const refused = start(b.body, b.type, 7 * MiB, true);
     const answer = await within5s(refused.answer);
     expect(answer?.status).toBe(503);
     refused.req.destroy();
     finish(held, a.body, 3 * MiB);
+    expect((await held.answer).status).toBe(200);
+  });
+
+  it('does not charge uploaded file bytes, which go to disk: two uploads larger than the budget together both go through', async () => {
+    const a = upload(6 * MiB);
+    const held = start(a.body, a.type, 5 * MiB);
+    await new Promise((r) => setTimeout(r, 300));
+    const b = upload(6 * MiB);
+    const other = start(b.body, b.type, 0);
+    finish(other, b.body, 0);
+    const answer = await within5s(other.answer);
+    // With the file held in memory, the 5 MiB sent plus 6 MiB declared pass the 8 MiB budget: 503.
+    expect(answer?.status).toBe(200);
+    finish(held, a.body, 5 * MiB);
     expect((await held.answer).status).toBe(200);
   });
 

@@ -150,7 +150,10 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
     ...fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout, logRequests: config.logLevel === 'debug' || config.logLevel === 'trace' }),
     schemaController: lazySchemaCompilers(),
   });
-  await registerHttpConventions(http, { origins: config.origins, bodyLimit: config.bodyLimit, bodyMemoryLimit: config.bodyMemoryLimit });
+  await registerHttpConventions(http, { origins: config.origins, bodyLimit: config.bodyLimit, bodyMemoryLimit: config.bodyMemoryLimit,
+    // On the data directory's file system, so a stored upload is renamed into storage, not copied.
+    uploadDir: join(config.dir, '.tmp', 'uploads'),
+  });
   registerClusterSyncHook(http, sync);
   limitConnectionsPerIp(http.server, { max: config.connectionsPerIp ?? DEFAULT_CONNECTIONS_PER_IP, exempt: new IpList(config.trustedProxies ?? []) });
   // The first request gets as long as Node gives a started request head (60 s).

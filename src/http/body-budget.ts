@@ -22,6 +22,8 @@ const CHARGE_UP_FRONT_BYTES = 64 << 10;
 /** A BodyBudget counts the body bytes held by requests in flight on one node. */
 export class BodyBudget {
   private used = 0;
+  /** Per request in flight, how to hand back bytes it no longer holds (see release). */
+  private readonly releasers = new WeakMap<FastifyRequest, (bytes: number) => void>();
 
   constructor(private readonly limit: number) {}
 
@@ -47,6 +49,14 @@ export class BodyBudget {
   }
 
   /**
+   * Hands back `bytes` of a request's body that it no longer holds in memory (upload bytes
+   * written to a temporary file), never more than it was charged.
+   */
+  release(request: FastifyRequest, bytes: number): void {
+    this.releasers.get(request)?.(bytes);
+  }
+
+  /**
    * Charges a request's body to the budget, refunding it once the response is over (sent
    * or aborted), and returns the stream to read the body from; throws the 503 when it does
    * not fit. `declared` is the Content-Length (undefined when chunked); `limit`, when
@@ -64,6 +74,11 @@ export class BodyBudget {
     // Refused at once when it cannot fit, before a byte of it is read.
     if (declared !== undefined && this.used + declared > this.limit && this.used > 0) throw refusal(request, reply);
     reply.raw.once('close', () => this.refund(own));
+    this.releasers.set(request, (bytes) => {
+      const back = Math.min(bytes, own);
+      own -= back;
+      this.refund(back);
+    });
     let seen = 0;
     const counted = new Transform({
       transform: (chunk: Buffer, _encoding, callback) => {

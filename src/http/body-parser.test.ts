@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamicBodyLimit, formatFloat, inferValue } from './body-parser.js';
+import { dynamicBodyLimit, formatFloat, inferValue, type UploadedFile } from './body-parser.js';
 import { fastifyOptions, registerHttpConventions } from './http-conventions.js';
 
 const LIMIT = 4096;
@@ -37,13 +38,18 @@ let app: FastifyInstance;
 /** Errors that reached the error handler, by URL: a failed multipart read settles with one. */
 const errorsByUrl = new Map<string, unknown>();
 
+/** An upload's text, in memory (this server has no uploadDir) or in a file. */
+function fileText(f: UploadedFile): string {
+  return 'data' in f ? f.data.toString() : readFileSync(f.path, 'utf8');
+}
+
 beforeAll(async () => {
   app = Fastify(fastifyOptions({ bodyLimit: LIMIT }));
   await registerHttpConventions(app, { origins: ['*'], bodyLimit: LIMIT });
-  const echo = async (request: { body: unknown; uploadedFiles: Record<string, { filename: string; mimetype: string; data: Buffer }[]> }) => ({
+  const echo = async (request: { body: unknown; uploadedFiles: Record<string, UploadedFile[]> }) => ({
     body: request.body,
     files: Object.fromEntries(
-      Object.entries(request.uploadedFiles).map(([k, v]) => [k, v.map((f) => ({ filename: f.filename, mimetype: f.mimetype, text: f.data.toString() }))]),
+      Object.entries(request.uploadedFiles).map(([k, v]) => [k, v.map((f) => ({ filename: f.filename, mimetype: f.mimetype, text: fileText(f) }))]),
     ),
   });
   app.post('/echo', echo);

@@ -3,12 +3,14 @@
  * PocketBase's value inference and `@jsonPayload`, and 400 for any other non-empty body.
  * Every parsed request ends with `request.body` as a plain object.
  */
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, tooLarge } from '../errors/app-error.js';
 import { INVALID_BODY_MESSAGE, parseSecureJson, type JsonParser } from './json-body.js';
 import { dropUnreadBody } from './drop-unread-body.js';
 import { BodyBudget, DEFAULT_BODY_MEMORY_LIMIT } from './body-budget.js';
 import { readMultipart, type UploadedFile } from './multipart-body.js';
+import { UploadSpool } from './upload-spool.js';
 
 export { INVALID_BODY_MESSAGE } from './json-body.js';
 export type { UploadedFile } from './multipart-body.js';
@@ -20,6 +22,8 @@ declare module 'fastify' {
      * NOTE: filled by the multipart parser, else {} from preValidation on; null in onRequest/preParsing hooks.
      */
     uploadedFiles: Record<string, UploadedFile[]>;
+    /** Where this request's uploaded files are written (multipart bodies, with an uploadDir); else null. */
+    uploadSpool: UploadSpool | null;
   }
   interface FastifyContextConfig {
     /** The body limit of this request, for routes whose limit depends on it (see dynamicBodyLimit). */
@@ -29,6 +33,9 @@ declare module 'fastify' {
 
 /** The default request body limit: 32 MiB (spec §1.1). */
 export const DEFAULT_BODY_LIMIT = 32 << 20;
+
+/** A multipart/form-data content type, as the multipart parser below matches it. */
+const MULTIPART = /^\s*multipart\/form-data/i;
 
 /** The multipart/urlencoded key whose values are JSON objects merged into the body without inference. */
 export const JSON_PAYLOAD_KEY = '@jsonPayload';
@@ -57,6 +64,11 @@ export interface BodyParserOptions {
   bodyLimit: number;
   /** The most body bytes held in memory at once by all requests (default 256 MiB); 503 beyond. */
   bodyMemoryLimit?: number;
+  /**
+   * The folder uploaded files are written to while their request is handled (issue 10);
+   * without it, they are held in memory.
+   */
+  uploadDir?: string;
 }
 
 /**
@@ -65,7 +77,7 @@ export interface BodyParserOptions {
  * limit with Fastify's route option `bodyLimit`.
  */
 export async function registerBodyParsers(app: FastifyInstance, options: BodyParserOptions): Promise<void> {
-  const { bodyLimit } = options;
+  const { bodyLimit, uploadDir } = options;
   const parseJson = app.getDefaultJsonParser('error', 'error');
 
   // Fastify's defaults (JSON that rejects an empty body, text/plain) do not fit spec §1.1.
@@ -112,7 +124,7 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
     // value should override the limit these parsers were given.
     const routeLimit = request.routeOptions.bodyLimit;
     const limit = dynamicLimitOf(request) ?? (routeLimit !== undefined && routeLimit !== serverLimit ? routeLimit : bodyLimit);
-    readMultipart(request.headers, payload, limit, parseJson).then(({ entries, files }) => {
+    readMultipart(request.headers, payload, limit, parseJson, request.uploadSpool ?? undefined).then(({ entries, files }) => {
       request.uploadedFiles = files;
       return buildFormBody(entries, parseJson);
     }).then((body) => done(null, body), (err: Error) => done(err, undefined));
@@ -133,15 +145,26 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
       dropUnreadBody(request, reply);
       return done(tooLarge(), payload);
     }
+    let counted: Readable;
     try {
-      done(null, budget.admit(request, reply, payload, declared, dynamic));
+      counted = budget.admit(request, reply, payload, declared, dynamic);
     } catch (err) {
-      done(err as Error, payload);
+      return done(err as Error, payload);
     }
+    if (uploadDir !== undefined && MULTIPART.test(request.headers['content-type'] ?? '')) {
+      // Upload bytes written to disk are no longer held in memory: handed back to the budget.
+      const spool = new UploadSpool(uploadDir, (bytes) => budget.release(request, bytes));
+      request.uploadSpool = spool;
+      // SECURITY: every exit (stored, refused, rolled back, aborted, failed) ends with the
+      // response's close: the files left in the spool go then; stored ones were moved away.
+      reply.raw.once('close', () => spool.removeAll());
+    }
+    done(null, counted);
   });
 
   // Declared up front so every request object keeps one shape.
   app.decorateRequest('uploadedFiles', null as unknown as Record<string, UploadedFile[]>);
+  app.decorateRequest('uploadSpool', null);
   // A callback hook: it runs on every request, and stays synchronous, with no promise.
   app.addHook('preValidation', (request, _reply, done) => {
     if (request.uploadedFiles === null) request.uploadedFiles = {};

@@ -127,7 +127,7 @@ describe('through the pocketbase SDK', () => {
     await registerHttpConventions(server, { origins: ['*'], bodyLimit: 1 << 20 });
     server.post('/api/echo', async (request) => ({
       body: request.body,
-      files: Object.fromEntries(Object.entries(request.uploadedFiles).map(([k, v]) => [k, v.map((f) => f.data.toString())])),
+      files: Object.fromEntries(Object.entries(request.uploadedFiles).map(([k, v]) => [k, v.map((f) => ('data' in f ? f.data.toString() : ''))])),
     }));
     server.get('/api/list', async () => list);
     const address = await server.listen({ host: '127.0.0.1', port: 0 });

@@ -29,6 +29,8 @@ export interface HttpConventionsOptions {
   bodyLimit: number;
   /** The most body bytes all requests together hold in memory (default 256 MiB). */
   bodyMemoryLimit?: number;
+  /** Where uploaded files wait while their request is handled (else in memory). */
+  uploadDir?: string;
 }
 
 /** Inputs of fastifyOptions. */
@@ -127,7 +129,7 @@ export async function registerHttpConventions(app: FastifyInstance, options: Htt
   registerErrorHandler(app);
   registerSecurityHeaders(app);
   await registerCors(app, { origins: options.origins });
-  await registerBodyParsers(app, { bodyLimit: options.bodyLimit, bodyMemoryLimit: options.bodyMemoryLimit });
+  await registerBodyParsers(app, { bodyLimit: options.bodyLimit, bodyMemoryLimit: options.bodyMemoryLimit, uploadDir: options.uploadDir });
   registerJsonResponses(app);
 }
 

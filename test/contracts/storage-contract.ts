@@ -2,6 +2,9 @@
  * The shared contract of every Storage (style.md "Adapters and dialects"): the
  * local directory runs it now, the S3-compatible store runs the same suite later.
  */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readAll, type Storage } from '../../src/core/files/storage.js';
 
@@ -14,6 +17,19 @@ export function storageContract(name: string, create: () => Promise<Storage>): v
       const stream = await s.read(key, range);
       return stream ? (await readAll(stream)).toString('utf8') : null;
     };
+
+    it('stores a file from a path, taking it away', async () => {
+      const s = await create();
+      const key = `${prefix()}f_1234567890.txt`;
+      const path = join(mkdtempSync(join(tmpdir(), 'plinth-putfile-')), 'upload');
+      writeFileSync(path, 'from a file');
+      await s.putFile(key, path, { contentType: 'text/plain; charset=utf-8' });
+      expect(existsSync(path)).toBe(false);
+      expect(await s.stat(key)).toMatchObject({ size: 11, contentType: 'text/plain; charset=utf-8' });
+      expect(await text(s, key)).toBe('from a file');
+      await expect(s.putFile(key, path, { contentType: 'text/plain' })).rejects.toThrow();
+      expect(await text(s, key)).toBe('from a file');
+    });
 
     it('stores, stats, reads and overwrites an object', async () => {
       const s = await create();

@@ -4,7 +4,7 @@
  * to `<root>/.tmp/` first and are renamed into place, so a reader never sees a
  * partial file.
  */
-import { mkdir, open, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -28,6 +28,27 @@ export class LocalStorage implements Storage {
     await mkdir(this.tmpRoot, { recursive: true });
     const tmp = join(this.tmpRoot, randomBytes(12).toString('hex'));
     await writeFile(tmp, data);
+    await this.placeTmp(key, target, tmp, meta);
+  }
+
+  async putFile(key: string, path: string, meta: { contentType: string }): Promise<void> {
+    const target = this.path(key);
+    await mkdir(this.tmpRoot, { recursive: true });
+    const tmp = join(this.tmpRoot, randomBytes(12).toString('hex'));
+    try {
+      // One rename when the upload's folder is on the store's file system (the default
+      // layout, both under the data directory); a copy across file systems.
+      await rename(path, tmp);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException)?.code !== 'EXDEV') throw err;
+      await copyFile(path, tmp);
+      await rm(path, { force: true });
+    }
+    await this.placeTmp(key, target, tmp, meta);
+  }
+
+  /** Writes the sidecar and renames `tmp` into place; `tmp` is removed on failure. */
+  private async placeTmp(key: string, target: string, tmp: string, meta: { contentType: string }): Promise<void> {
     try {
       const attrs = this.attrsPath(key);
       await mkdir(dirname(attrs), { recursive: true });

@@ -3,6 +3,9 @@
  * `mimeTypes`): `file-type` recognises binary formats by their magic numbers;
  * text that it does not know is told apart here (SVG, HTML, XML, JSON, plain).
  */
+import { open, readFile } from 'node:fs/promises';
+import type { UploadBytes } from './pending-file.js';
+
 /** A detected content type and the extension that goes with it (with its dot, or ''). */
 export interface DetectedType {
   mime: string;
@@ -15,16 +18,30 @@ export const UNKNOWN_TYPE: DetectedType = { mime: 'application/octet-stream', ex
 // How much text is inspected, as Go's mimetype library reads at most 3 KiB.
 const SNIFF_BYTES = 3072;
 
-/** Detects the content type of `data`. */
-export async function detectMime(data: Buffer): Promise<DetectedType> {
+/** Detects the content type of bytes in memory or in a file (an upload spooled to disk). */
+export async function detectMime(source: Buffer | UploadBytes): Promise<DetectedType> {
   // Loaded on first upload, so commands and nodes that never see one do not pay for it.
-  const { fileTypeFromBuffer } = await import('file-type');
-  const found = await fileTypeFromBuffer(data).catch(() => undefined);
-  const head = data.subarray(0, SNIFF_BYTES);
+  const { fileTypeFromBuffer, fileTypeFromFile } = await import('file-type');
+  const bytes = Buffer.isBuffer(source) ? { data: source } : source;
+  const found = await ('data' in bytes ? fileTypeFromBuffer(bytes.data) : fileTypeFromFile(bytes.path)).catch(() => undefined);
+  const head = 'data' in bytes ? bytes.data.subarray(0, SNIFF_BYTES) : await readHead(bytes.path);
   // file-type calls any XML document application/xml; an SVG inside must stay an SVG.
   if (found && found.mime !== 'application/xml') return { mime: found.mime, ext: `.${found.ext}` };
   if (!isText(head)) return found ? { mime: found.mime, ext: `.${found.ext}` } : UNKNOWN_TYPE;
-  return sniffText(head.toString('utf8'), data);
+  // NOTE: telling JSON from text parses the whole upload, read from its file only then.
+  return sniffText(head.toString('utf8'), () => ('data' in bytes ? Promise.resolve(bytes.data) : readFile(bytes.path)));
+}
+
+/** The first SNIFF_BYTES of a file. */
+async function readHead(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Whether `mime` is one of `allowed`, comparing base types case-insensitively (parameters ignored). */
@@ -38,7 +55,7 @@ export function baseMime(mime: string): string {
   return mime.split(';')[0]!.trim().toLowerCase();
 }
 
-function sniffText(text: string, data: Buffer): DetectedType {
+async function sniffText(text: string, whole: () => Promise<Buffer>): Promise<DetectedType> {
   const start = text.replace(/^\uFEFF/, '').trimStart();
   const lower = start.slice(0, 512).toLowerCase();
   if (lower.startsWith('<svg') || (lower.startsWith('<?xml') && lower.includes('<svg'))) return { mime: 'image/svg+xml', ext: '.svg' };
@@ -46,7 +63,7 @@ function sniffText(text: string, data: Buffer): DetectedType {
     return { mime: 'text/html; charset=utf-8', ext: '.html' };
   }
   if (lower.startsWith('<?xml')) return { mime: 'text/xml; charset=utf-8', ext: '.xml' };
-  if ((start.startsWith('{') || start.startsWith('[')) && isJson(data)) return { mime: 'application/json', ext: '.json' };
+  if ((start.startsWith('{') || start.startsWith('[')) && isJson(await whole())) return { mime: 'application/json', ext: '.json' };
   return { mime: 'text/plain; charset=utf-8', ext: '.txt' };
 }
 

@@ -6,6 +6,12 @@
 import { normalizeFileName } from './file-name.js';
 import { detectMime } from './mime-detect.js';
 
+/**
+ * Where an upload's bytes are: in memory (`data`), or in a temporary file of `size` bytes
+ * (`path`) that its creator removes once the request is over (storing it moves it away).
+ */
+export type UploadBytes = { data: Buffer } | { path: string; size: number };
+
 /** An uploaded file not yet stored. Only the HTTP layer creates them, from multipart parts. */
 export class PendingFile {
   private constructor(
@@ -13,21 +19,22 @@ export class PendingFile {
     readonly name: string,
     /** The name the client sent. */
     readonly originalName: string,
-    /** The bytes. */
-    readonly data: Buffer,
+    /** The bytes, in memory or in a temporary file. */
+    readonly source: UploadBytes,
     /** The content type detected from the bytes. */
     readonly mimeType: string,
   ) {}
 
   /** Builds a PendingFile, detecting its type and normalising its name. */
-  static async create(originalName: string, data: Buffer): Promise<PendingFile> {
-    const type = await detectMime(data);
-    return new PendingFile(normalizeFileName(originalName, type.ext), originalName, data, type.mime);
+  static async create(originalName: string, source: Buffer | UploadBytes): Promise<PendingFile> {
+    const bytes = Buffer.isBuffer(source) ? { data: source } : source;
+    const type = await detectMime(bytes);
+    return new PendingFile(normalizeFileName(originalName, type.ext), originalName, bytes, type.mime);
   }
 
   /** The size in bytes. */
   get size(): number {
-    return this.data.length;
+    return 'data' in this.source ? this.source.data.length : this.source.size;
   }
 
   /** Rules and logs see an upload as its stored name (`@request.body.avatar`). */

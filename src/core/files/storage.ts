@@ -26,6 +26,11 @@ export interface ByteRange {
 export interface Storage {
   /** Writes an object whole, replacing one stored under the same key; readers never see a partial object. */
   put(key: string, data: Buffer, meta: { contentType: string }): Promise<void>;
+  /**
+   * Stores the file at `path` (an upload spooled to disk) under `key`, as put does, taking
+   * the file away: it is moved when it can be, else copied and removed.
+   */
+  putFile(key: string, path: string, meta: { contentType: string }): Promise<void>;
   /** The object's metadata, or null when there is none under `key`. */
   stat(key: string): Promise<StoredObject | null>;
   /** Streams the object, or the bytes of `range` of it; null when there is none under `key`. */

@@ -8,16 +8,13 @@ import { badRequest } from '../../errors/app-error.js';
 import type { Collection } from '../collections/collection.js';
 import { fileItemName, fileItems } from '../fields/field-file.js';
 import { shapeList, storedStringList } from '../fields/field-multi.js';
-import { isPendingFile, PendingFile } from '../files/pending-file.js';
+import { isPendingFile, PendingFile, type UploadBytes } from '../files/pending-file.js';
 import { fileKey, isValidKeySegment, recordPrefix, thumbsPrefix, type Storage } from '../files/storage.js';
 import type { RecordValues } from './record-store.js';
 import type { WriteScope } from './write-scope.js';
 
-/** One uploaded part as the HTTP layer hands it over. */
-export interface Upload {
-  filename: string;
-  data: Buffer;
-}
+/** One uploaded part as the HTTP layer hands it over: its name and its bytes, in memory or in a file. */
+export type Upload = { filename: string } & UploadBytes;
 
 /**
  * Merges uploads into a body (spec §8.1): parts named `f`, `f+` or `+f` for a file
@@ -28,7 +25,7 @@ export async function attachUploads(c: Collection, body: Record<string, unknown>
   const out: Record<string, unknown> = { ...body };
   for (const [key, parts] of Object.entries(uploads)) {
     if (parts.length === 0 || !addressesFileField(c, key)) continue;
-    const files = await Promise.all(parts.map((p) => PendingFile.create(p.filename, p.data)));
+    const files = await Promise.all(parts.map((p) => PendingFile.create(p.filename, 'data' in p ? { data: p.data } : { path: p.path, size: p.size })));
     const submitted = out[key];
     const before = submitted === undefined || submitted === null ? [] : Array.isArray(submitted) ? submitted : [submitted];
     out[key] = [...before, ...files];
@@ -67,7 +64,10 @@ export class RecordFiles {
       const keys = uploads.map((u) => fileKey(c.id, id, u.name));
       // Registered before the first write so that a failure part-way removes what was written.
       scope.afterRollback(() => Promise.all(keys.map((k) => this.storage.delete(k))).then(() => undefined));
-      for (const [i, u] of uploads.entries()) await this.storage.put(keys[i]!, u.data, { contentType: u.mimeType });
+      for (const [i, u] of uploads.entries()) {
+        const meta = { contentType: u.mimeType };
+        await ('data' in u.source ? this.storage.put(keys[i]!, u.source.data, meta) : this.storage.putFile(keys[i]!, u.source.path, meta));
+      }
     }
     if (dropped.length > 0 && isValidKeySegment(id)) {
       scope.afterCommit(() => this.removeFiles(c.id, id, dropped));
