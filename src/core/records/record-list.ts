@@ -7,7 +7,10 @@ import type { Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
 import { forbidden } from '../../errors/app-error.js';
 import type { Collection } from '../collections/collection.js';
-import type { RuleCompiler } from '../rules/rule-compiler.js';
+import { parseFilterCached } from '../../filter/filter-cache.js';
+import { isCheapPerRow } from '../../filter/filter-cost.js';
+import type { ParseFilterOptions } from '../../filter/parser.js';
+import { RULE_PARSE_LIMITS, type RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
 import { rootTable, rowToValues, type RecordValues } from './record-store.js';
@@ -43,7 +46,7 @@ export async function listRecords(
   if (q.filter.trim() !== '') {
     conditions.push(deps.compiler.compileFilter(q.filter, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' }));
   }
-  const budget = scanBudget(deps.dialect, c, conditions.length > 0);
+  const budget = scanBudget(deps.dialect, c, conditions.length > 0 && !(cheapPerRow(rule ? c.listRule : '', RULE_PARSE_LIMITS) && cheapPerRow(q.filter, {})));
   if (budget) conditions.unshift(budget);
   const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
   const order = q.sort.trim() !== ''
@@ -77,6 +80,16 @@ export async function listRecords(
 function scanBudget(dialect: Dialect, c: Collection, conditions: boolean): RawBuilder<boolean> | null {
   if (c.type === 'view') return dialect.rowBudget(sql`root.${sql.ref('id')}`);
   return conditions ? dialect.scanBudget('root') : null;
+}
+
+/**
+ * Whether a rule or filter costs next to nothing on each row (parsed from the cache the
+ * compiler just filled). NOTE: the sampled scan check costs ~25 ns a row, a quarter of a
+ * page-500 read of an indexed 1M-row list; a cheap condition over N rows costs no more than
+ * reading them, which a list without any condition does too.
+ */
+function cheapPerRow(text: string | null, limits: ParseFilterOptions): boolean {
+  return text === null || text.trim() === '' || isCheapPerRow(parseFilterCached(text, limits));
 }
 
 /** Whether the last term of a sort parameter is descending (`-field`). */
