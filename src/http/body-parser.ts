@@ -34,8 +34,10 @@ declare module 'fastify' {
 /** The default request body limit: 32 MiB (spec §1.1). */
 export const DEFAULT_BODY_LIMIT = 32 << 20;
 
-/** A multipart/form-data content type, as the multipart parser below matches it. */
-const MULTIPART = /^\s*multipart\/form-data/i;
+/** Whether a Content-Type header names multipart/form-data, as the multipart parser below matches it. */
+function isMultipart(contentType: string | undefined): boolean {
+  return (contentType ?? '').trimStart().slice(0, 19).toLowerCase() === 'multipart/form-data';
+}
 
 /** The multipart/urlencoded key whose values are JSON objects merged into the body without inference. */
 export const JSON_PAYLOAD_KEY = '@jsonPayload';
@@ -151,7 +153,7 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
     } catch (err) {
       return done(err as Error, payload);
     }
-    if (uploadDir !== undefined && MULTIPART.test(request.headers['content-type'] ?? '')) {
+    if (uploadDir !== undefined && isMultipart(request.headers['content-type'])) {
       // Upload bytes written to disk are no longer held in memory: handed back to the budget.
       const spool = new UploadSpool(uploadDir, (bytes) => budget.release(request, bytes));
       request.uploadSpool = spool;
