@@ -36,7 +36,7 @@ export class RecordAccess {
   constructor(private readonly compiler: RuleCompiler, private readonly dialect: Dialect) {}
 
   /** Throws 403 when the rule is locked (null) and the request is not a superuser's (spec §3.9). */
-  assertNotLocked(rule: Rule, req: RequestInfo): void {
+  assertNotLocked(rule: Rule, req: Pick<RequestInfo, 'isSuperuser'>): void {
     if (rule === null && !req.isSuperuser) throw forbidden('Only superusers can perform this action.');
   }
 

@@ -99,7 +99,7 @@ export class RecordService {
    * collection (400) and a superuser-only rule for anyone else (403). The HTTP layer calls
    * it before reading the body; every write checks it again itself.
    */
-  assertMayWrite(c: Collection, action: WriteAction, req: RequestInfo): void {
+  assertMayWrite(c: Collection, action: WriteAction, req: Pick<RequestInfo, 'isSuperuser'>): void {
     assertWritable(c);
     this.access.assertNotLocked(ruleOf(c, action), req);
   }
