@@ -95,19 +95,10 @@ export class RecordAccess {
   }
 
   /**
-   * Whether `email` of an auth record is shown to this request although emailVisibility
-   * is off (spec §3.6): superusers, the record itself, and managers of the record.
-   */
-  async showsEmail(exec: Executor, c: Collection, values: RecordValues, req: RequestInfo): Promise<boolean> {
-    if (req.isSuperuser) return true;
-    if (c.type !== 'auth' || values.emailVisibility === true) return false;
-    if (req.auth?.collection.id === c.id && req.auth.record.id === values.id) return true;
-    return !!c.manageRule && this.canManage(exec, c, values, true, req);
-  }
-
-  /**
-   * showsEmail for many stored records of one collection, with one manageRule query per
-   * chunk of records instead of one per record (expand reads thousands at once).
+   * Whether `email` of each stored auth record is shown to this request although
+   * emailVisibility is off (spec §3.6): superusers, the record itself, and managers of the
+   * record, with one manageRule query per chunk of records instead of one per record
+   * (expand reads thousands at once).
    */
   async showsEmails(exec: Executor, c: Collection, records: RecordValues[], req: RequestInfo): Promise<boolean[]> {
     if (req.isSuperuser) return records.map(() => true);
