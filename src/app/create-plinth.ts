@@ -143,7 +143,7 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
   const events = createBusEventSink(bus, (err) => http.log.error({ err }, 'record event publish failed'), () => redis !== undefined || realtime.size > 0);
   const records = new RecordService({ db, dialect, schema, compiler, files: new RecordFiles(storage), events });
   const mfa = new MfaService({ db, schema, records, access: records.access });
-  const auth = new AuthService({ db, schema, access: records.access, mfa });
+  const auth = new AuthService({ db, schema, access: records.access, mfa, records });
 
   const logger = options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel });
   const http = Fastify({
