@@ -170,6 +170,21 @@ describe('record model hooks', () => {
     unbindAll();
   });
 
+  it('fires onRecordUpdate for each record a field conversion rewrites, after-success once the schema change commits', async () => {
+    const { parent, child } = await twoCollections();
+    const p1 = await createRecord(s, token, parent, { title: 'p1' });
+    const r = await createRecord(s, token, child, { note: 'one', parent: p1 });
+    const seen: string[] = [];
+    track(s.node.onRecordUpdate(async (e) => { seen.push(`update:${JSON.stringify(e.record.get('parent'))}`); await e.next(); }, child));
+    track(s.node.onRecordAfterUpdateSuccess(async (e) => { seen.push(`success:${e.record.id}`); await e.next(); }, child));
+    const schema = (await s.request('GET', `/api/collections/${child}`, { token })).body;
+    const fields = schema.fields.map((f: { name: string }) => (f.name === 'parent' ? { ...f, maxSelect: 3 } : f));
+    expect((await s.request('PATCH', `/api/collections/${child}`, { token, body: { fields } })).status).toBe(200);
+    expect(seen).toEqual([`update:${JSON.stringify([p1])}`, `success:${r}`]);
+    expect((await s.request('GET', `/api/collections/${child}/records/${r}`)).body.parent).toEqual([p1]);
+    unbindAll();
+  });
+
   it('app code saves through the same pipeline: validation, hooks, after-success once committed', async () => {
     const { parent } = await twoCollections();
     const order: string[] = [];
