@@ -89,6 +89,8 @@ export const errorCodes = {
   validation_missing_required_unique_index: 'Missing required unique index for field "{fieldName}".',
   validation_missing_field: 'Invalid or missing field {fieldName}.',
   validation_duplicated_provider: 'The provider {name} is already registered.',
+  validation_missing_provider: 'Invalid or missing provider with name {name}.',
+  validation_invalid_provider: 'Provider with name {name} is missing or is not enabled.',
   batch_request_failed: 'Batch request failed.',
   validation_invalid_token: 'Invalid or expired token.',
   validation_invalid_token_claims: 'Missing email token claim.',

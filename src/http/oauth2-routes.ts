@@ -78,7 +78,7 @@ function parseSignIn(c: AuthCollection, body: Record<string, unknown>): OAuth2Si
   if (provider === '') errors.provider = blank();
   else if (provider.length > 100) errors.provider = fieldError('validation_length_out_of_range', 'The length must be between 0 and 100.', { min: 0, max: 100 });
   else if (!providerConfig(c, provider)) {
-    errors.provider = fieldError('validation_invalid_provider', `Provider with name ${JSON.stringify(provider)} is missing or is not enabled.`);
+    errors.provider = fieldError('validation_invalid_provider', `Provider with name ${provider} is missing or is not enabled.`, { name: provider });
   }
   if (code === '') errors.code = blank();
   if (Object.keys(errors).length > 0) throw new AppError(400, LOADING, errors);

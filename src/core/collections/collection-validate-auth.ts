@@ -3,6 +3,7 @@
  * settings, email templates, OTP/MFA/OAuth2/password settings.
  */
 import type { ErrorData, FieldError } from '../../errors/app-error.js';
+import { findOAuth2Provider } from '../auth/oauth2/oauth2-providers.js';
 import type { Collection, Rule } from './collection.js';
 import { TOKEN_OPTION_KEYS } from './collection-json.js';
 import { AUTH_OPTION_KEYS } from './collection-normalize.js';
@@ -106,7 +107,9 @@ function checkProviders(bag: ErrorBag, raw: unknown): void {
       if (typeof p[key] !== 'string' || p[key] === '') bag.set(['oauth2', 'providers', String(i), key], codeError('validation_required'));
     }
     if (typeof p.name === 'string' && p.name !== '') {
-      if (seen.has(p.name)) {
+      if (!findOAuth2Provider(p.name)) {
+        bag.set(['oauth2', 'providers', String(i), 'name'], codeError('validation_missing_provider', { name: p.name }));
+      } else if (seen.has(p.name)) {
         bag.set(['oauth2', 'providers', String(i), 'name'], codeError('validation_duplicated_provider', { name: p.name }));
       }
       seen.add(p.name);
