@@ -1,7 +1,8 @@
 /**
- * Each provider's user mapping over a recorded user-info answer (the loopback
- * tests in test/auth-oauth2.test.ts drive oidc, github, facebook and apple end
- * to end; this table covers every row of the provider table).
+ * The first providers' user mappings over recorded user-info answers (the
+ * loopback tests in test/auth-oauth2.test.ts drive oidc, github, facebook and
+ * apple end to end, and test/auth-oauth2-providers.test.ts every other row of
+ * the provider table), and the table itself.
  */
 import { OAuth2Tokens } from 'arctic';
 import { describe, expect, it } from 'vitest';
