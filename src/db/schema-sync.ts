@@ -12,6 +12,7 @@ import { badRequest } from '../errors/app-error.js';
 import type { Executor } from './database.js';
 import type { Dialect } from './dialect/dialect.js';
 import type { SchemaDdl } from '../core/collections/schema-ddl.js';
+import { codeError } from '../errors/code-error.js';
 
 /** SchemaSync writes the DDL of collection changes through a Dialect. */
 export class SchemaSync implements SchemaDdl {
@@ -121,13 +122,13 @@ export class SchemaSync implements SchemaDdl {
       query = singleStatement(c.viewQuery ?? '');
     } catch (err) {
       if (!(err instanceof SqlTokenError)) throw err;
-      throw badRequest('Invalid view query.', { viewQuery: { code: 'validation_invalid_view_query', message: 'The view query must be one SELECT statement.' } }, err);
+      throw badRequest('Invalid view query.', { viewQuery: codeError('validation_invalid_view_query', undefined, 'The view query must be one SELECT statement.') }, err);
     }
     await sql.raw(`CREATE VIEW ${this.dialect.quoteId(c.name)} AS ${query}`).execute(trx);
   }
 
   private async createIndex(trx: Executor, c: Collection, index: string): Promise<void> {
-    const invalid = () => badRequest('Invalid index.', { indexes: { code: 'validation_invalid_index_expression', message: 'Invalid CREATE INDEX expression.' } });
+    const invalid = () => badRequest('Invalid index.', { indexes: codeError('validation_invalid_index_expression') });
     const parsed = parseIndex(index);
     if (!parsed) throw invalid();
     // SECURITY: the statement as the dialect renders it (quotes rewritten) is checked

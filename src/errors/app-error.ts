@@ -36,11 +36,6 @@ export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }
 
-/** A FieldError with the given code and message. */
-export function fieldError(code: string, message: string, params?: Record<string, unknown>): FieldError {
-  return params ? { code, message, params } : { code, message };
-}
-
 /** 400 with the default or a given message and per-field data. */
 export function badRequest(message = 'Something went wrong while processing your request.', data: ErrorData = {}, cause?: unknown): AppError {
   return new AppError(400, message, data, cause);

@@ -88,6 +88,7 @@ export const errorCodes = {
   validation_invalid_unique_system_field_index: 'Unique index definition on system fields ({fieldName}) is invalid or missing.',
   validation_missing_required_unique_index: 'Missing required unique index for field "{fieldName}".',
   validation_missing_field: 'Invalid or missing field {fieldName}.',
+  validation_invalid_provider: 'The provider is missing or is not enabled.',
   validation_duplicated_provider: 'The provider {name} is already registered.',
   batch_request_failed: 'Batch request failed.',
   validation_invalid_token: 'Invalid or expired token.',

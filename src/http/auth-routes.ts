@@ -5,11 +5,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthResult, AuthService } from '../core/auth/auth-service.js';
 import type { RecordService } from '../core/records/record-service.js';
-import { AppError, fieldError, type ErrorData } from '../errors/app-error.js';
+import { AppError, type ErrorData } from '../errors/app-error.js';
 import { firstQueryValue, parseExpand } from './list-params.js';
 import { requestInfo } from './request-auth.js';
 import { requestMfaId } from './auth-flow-routes.js';
 import { legacyAuthProviders, oauth2AuthMethods } from '../core/auth/oauth2/oauth2-auth-methods.js';
+import { codeError } from '../errors/code-error.js';
 
 type Params = { collection: string };
 
@@ -40,7 +41,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
     const password = requiredString(body.password, errors, 'password');
     const identityField = body.identityField === undefined || body.identityField === '' ? undefined : String(body.identityField);
     if (identityField !== undefined && !c.passwordAuth.identityFields.includes(identityField)) {
-      errors.identityField = fieldError('validation_in_invalid', 'Must be a valid value.');
+      errors.identityField = codeError('validation_in_invalid');
     }
     if (Object.keys(errors).length > 0) throw new AppError(400, 'An error occurred while validating the submitted data.', errors);
     const result = await auth.authWithPassword(c, identity, password, identityField, requestInfo(request, 'password', body), requestMfaId(request, body));
@@ -57,7 +58,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
     if (typeof duration !== 'number' || !Number.isInteger(duration)) throw new AppError(400, 'An error occurred while loading the submitted data.');
     if (duration < 0) {
       throw new AppError(400, 'An error occurred while validating the submitted data.', {
-        duration: fieldError('validation_min_greater_equal_than_required', 'Must be no less than 0.', { threshold: 0 }),
+        duration: codeError('validation_min_greater_equal_than_required', { threshold: 0 }),
       });
     }
     const result = await auth.impersonate(c, request.params.id, duration, req);
@@ -89,7 +90,7 @@ function formBody(request: FastifyRequest): Record<string, unknown> {
 
 function requiredString(value: unknown, errors: ErrorData, key: string): string {
   const text = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
-  if (text === '') errors[key] = fieldError('validation_required', 'Cannot be blank.');
-  else if (text.length > 255) errors[key] = fieldError('validation_length_too_long', 'The length must be no more than 255.', { max: 255 });
+  if (text === '') errors[key] = codeError('validation_required');
+  else if (text.length > 255) errors[key] = codeError('validation_length_too_long', { max: 255 });
   return text;
 }

@@ -8,10 +8,11 @@ import type { OAuth2User } from '../core/auth/oauth2/oauth2-definition.js';
 import { providerConfig, type OAuth2Service, type OAuth2SignIn } from '../core/auth/oauth2/oauth2-service.js';
 import type { AuthCollection } from '../core/collections/collection.js';
 import type { RecordService } from '../core/records/record-service.js';
-import { AppError, fieldError, type ErrorData } from '../errors/app-error.js';
+import { AppError, type ErrorData } from '../errors/app-error.js';
 import { authResponse } from './auth-routes.js';
 import { requestMfaId } from './auth-flow-routes.js';
 import { requestInfo } from './request-auth.js';
+import { codeError } from '../errors/code-error.js';
 
 type Params = { collection: string };
 
@@ -74,11 +75,11 @@ function parseSignIn(c: AuthCollection, body: Record<string, unknown>): OAuth2Si
   if (typeof createData !== 'object' || Array.isArray(createData)) throw new AppError(400, LOADING);
 
   const errors: ErrorData = {};
-  const blank = () => fieldError('validation_required', 'Cannot be blank.');
+  const blank = () => codeError('validation_required');
   if (provider === '') errors.provider = blank();
-  else if (provider.length > 100) errors.provider = fieldError('validation_length_out_of_range', 'The length must be between 0 and 100.', { min: 0, max: 100 });
+  else if (provider.length > 100) errors.provider = codeError('validation_length_out_of_range', { min: 0, max: 100 });
   else if (!providerConfig(c, provider)) {
-    errors.provider = fieldError('validation_invalid_provider', `Provider with name ${JSON.stringify(provider)} is missing or is not enabled.`);
+    errors.provider = codeError('validation_invalid_provider', undefined, `Provider with name ${JSON.stringify(provider)} is missing or is not enabled.`);
   }
   if (code === '') errors.code = blank();
   if (Object.keys(errors).length > 0) throw new AppError(400, LOADING, errors);

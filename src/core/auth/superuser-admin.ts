@@ -10,6 +10,7 @@ import type { Schema } from '../collections/schema.js';
 import type { RecordService } from '../records/record-service.js';
 import { guestRequest } from '../rules/request-info.js';
 import { SUPERUSERS } from './auth-service.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** Builds the SuperuserAdmin over the record service. */
 export function createSuperuserAdmin(deps: { db: Db; schema: Schema; records: RecordService }): SuperuserAdmin {
@@ -29,7 +30,7 @@ export function createSuperuserAdmin(deps: { db: Db; schema: Schema; records: Re
       else await this.create(email, password);
     },
     async create(email, password) {
-      if (await findId(email)) throw badRequest('Failed to create record.', { email: { code: 'validation_not_unique', message: 'Value must be unique.' } });
+      if (await findId(email)) throw badRequest('Failed to create record.', { email: codeError('validation_not_unique') });
       await deps.records.create(collection(), { email, password, passwordConfirm: password, verified: true }, { expand: [] }, asSuperuser);
     },
     async update(email, password) {

@@ -8,7 +8,7 @@ import type { Collection, Field } from './collection.js';
 import { INVALID_FORMAT_MESSAGE, isObject, parseFieldList, type JsonObject } from './collection-fields.js';
 import { mergeCollectionPatch, normalizeNewCollection } from './collection-normalize.js';
 import { validateCollection, type CollectionValidateContext } from './collection-validate.js';
-import { codeError } from './validation-errors.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** One collection to save: the imported model and, when it updates one, the stored version. */
 export interface ImportUpsert {
@@ -94,7 +94,7 @@ export function validateImportPlan(
     const errors = validateCollection(next, { old, collections: others, validateRule });
     if (errors) {
       const message = `Data validations failed for collection "${next.name}" (${next.id}): ${JSON.stringify(errors)}`;
-      return { collections: { code: 'validation_collections_import_failure', message } };
+      return { collections: codeError('validation_collections_import_failure', undefined, message) };
     }
   }
   return null;

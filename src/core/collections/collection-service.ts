@@ -17,6 +17,7 @@ import { viewQueryProblem } from './view-query.js';
 import type { MemorySchema } from './schema.js';
 import type { SchemaDdl } from './schema-ddl.js';
 import { isServiceUnavailable, unavailable } from '../../errors/service-unavailable.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** What the CollectionService needs. */
 export interface CollectionServiceDeps {
@@ -110,7 +111,7 @@ export class CollectionService {
    */
   async import(list: unknown, deleteMissing: boolean): Promise<void> {
     if (!Array.isArray(list) || list.length === 0 || list.some((c) => typeof c !== 'object' || c === null || Array.isArray(c))) {
-      throw badRequest('Failed to import collections.', { collections: { code: 'validation_required', message: 'Cannot be blank.' } });
+      throw badRequest('Failed to import collections.', { collections: codeError('validation_required') });
     }
     const items = list as Record<string, unknown>[];
     const errors: ErrorData = {};
@@ -164,14 +165,14 @@ export class CollectionService {
       if (isServiceUnavailable(err)) throw unavailable(err);
       if (at >= 0) {
         errors[String(at)] = !isAppError(err)
-          ? { code: 'validation_invalid_collection', message: `Raw error: ${errorText(err)}` }
-          : Object.keys(err.data).length ? err.data : { code: 'validation_invalid_collection', message: err.message };
+          ? codeError('validation_invalid_collection', undefined, `Raw error: ${errorText(err)}`)
+          : Object.keys(err.data).length ? err.data : codeError('validation_invalid_collection', undefined, err.message);
       }
       await this.reload();
       // A database error (a UNIQUE index over duplicates, a bad view…) is the
       // superuser's mistake too: it fails the import like a validation error.
       throw badRequest('Failed to import collections.', {
-        collections: { code: 'validation_collections_import_failure', message: 'Failed to import the collections configuration.', params: { errors } } as never,
+        collections: codeError('validation_collections_import_failure', { errors }),
       }, err);
     }
     await this.reload();
@@ -186,10 +187,10 @@ export class CollectionService {
   async dryRunView(query: unknown): Promise<{ collection: Collection; rows: Record<string, unknown>[] }> {
     const message = 'Failed to dry run the view query.';
     if (typeof query !== 'string' || query.trim() === '') {
-      throw badRequest(message, { query: { code: 'validation_required', message: 'Cannot be blank.' } });
+      throw badRequest(message, { query: codeError('validation_required') });
     }
     if (query.length > MAX_VIEW_QUERY_LENGTH) {
-      throw badRequest(message, { query: { code: 'validation_length_too_long', message: `The length must be no more than ${MAX_VIEW_QUERY_LENGTH}.`, params: { max: MAX_VIEW_QUERY_LENGTH } } as never });
+      throw badRequest(message, { query: codeError('validation_length_too_long', { max: MAX_VIEW_QUERY_LENGTH }) });
     }
     const name = `_dry_run_${randomId(10)}`;
     let draft = normalizeNewCollection({ name, type: 'view', viewQuery: query }, this.deps.schema.all().map((c) => c.id));
@@ -236,10 +237,10 @@ export class CollectionService {
   private async withViewFields(trx: Executor, next: Collection, old: Collection | undefined, all: readonly Collection[] = this.deps.schema.all()): Promise<Collection> {
     const failed = old ? 'Failed to update collection.' : 'Failed to create collection.';
     if (!next.viewQuery || !/^\s*select\s/i.test(next.viewQuery)) {
-      throw badRequest(failed, { viewQuery: { code: 'validation_invalid_view_query', message: 'Invalid view query.' } });
+      throw badRequest(failed, { viewQuery: codeError('validation_invalid_view_query') });
     }
     const problem = viewQueryProblem(next.viewQuery, all);
-    if (problem) throw badRequest(failed, { viewQuery: { code: 'validation_invalid_view_query', message: problem } });
+    if (problem) throw badRequest(failed, { viewQuery: codeError('validation_invalid_view_query', undefined, problem) });
     if (old) await this.deps.ddl.drop(trx, old);
     await this.createViewChecked(trx, next);
     const columns = await this.deps.ddl.viewColumns(trx, next.name);
@@ -257,7 +258,7 @@ export class CollectionService {
       await sql.raw('ROLLBACK TO SAVEPOINT plinth_view').execute(trx);
       if (isAppError(err)) throw err;
       throw badRequest('Failed to create collection.', {
-        viewQuery: { code: 'validation_invalid_view_query', message: 'Invalid view query.' },
+        viewQuery: codeError('validation_invalid_view_query'),
       }, err);
     }
   }

@@ -7,7 +7,8 @@ import type { Collection, Rule } from './collection.js';
 import { TOKEN_OPTION_KEYS } from './collection-json.js';
 import { AUTH_OPTION_KEYS } from './collection-normalize.js';
 import { findSingleColumnUniqueIndex } from './index-parse.js';
-import { codeError, ErrorBag } from './validation-errors.js';
+import { codeError } from '../../errors/code-error.js';
+import { ErrorBag } from '../../errors/error-bag.js';
 
 /** The longest token or MFA/OTP duration accepted (about three years), in seconds. */
 export const MAX_TOKEN_DURATION = 94670856;

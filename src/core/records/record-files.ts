@@ -12,6 +12,7 @@ import { isPendingFile, PendingFile, type UploadBytes } from '../files/pending-f
 import { fileKey, isValidKeySegment, recordPrefix, thumbsPrefix, type Storage } from '../files/storage.js';
 import type { RecordValues } from './record-store.js';
 import type { WriteScope } from './write-scope.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** One uploaded part as the HTTP layer hands it over: its name and its bytes, in memory or in a file. */
 export type Upload = { filename: string } & UploadBytes;
@@ -60,7 +61,7 @@ export class RecordFiles {
     }
     if (uploads.length > 0) {
       // A custom id pattern may allow characters no storage key can hold.
-      if (!isValidKeySegment(id)) throw badRequest(failMessage, { id: { code: 'validation_invalid_format', message: 'Invalid value format.' } });
+      if (!isValidKeySegment(id)) throw badRequest(failMessage, { id: codeError('validation_invalid_format') });
       const keys = uploads.map((u) => fileKey(c.id, id, u.name));
       // Registered before the first write so that a failure part-way removes what was written.
       scope.afterRollback(() => Promise.all(keys.map((k) => this.storage.delete(k))).then(() => undefined));

@@ -7,8 +7,7 @@
  * per column.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { badRequest, fieldError, type AppError, type ErrorData } from '../../../errors/app-error.js';
-import { errorCodes } from '../../../errors/error-codes.js';
+import { badRequest, type AppError, type ErrorData } from '../../../errors/app-error.js';
 import type { Executor } from '../../database.js';
 import { DialectBase } from '../dialect-base.js';
 import type { ColumnSpec, ValueKind } from '../dialect.js';
@@ -18,6 +17,7 @@ import { coalescedPair, comparablePair, dynamicOrder, jsonRanks, NUMERIC_TEXT } 
 import { FilterError } from '../../../filter/filter-error.js';
 import { queryTimeout } from '../../../errors/query-timeout.js';
 import type { ColumnKind } from '../../../core/fields/field-type.js';
+import { codeError } from '../../../errors/code-error.js';
 
 /** SQLSTATE of a unique violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -92,7 +92,7 @@ export class PostgresDialect extends DialectBase {
     const data: ErrorData = {};
     for (const item of splitTopLevel(list)) {
       const m = /^\s*(?:lower\()?"?(\w+)"?(?:::text)?\)?\s*$/i.exec(item);
-      if (m) data[m[1]!] = fieldError('validation_not_unique', errorCodes.validation_not_unique);
+      if (m) data[m[1]!] = codeError('validation_not_unique');
     }
     return badRequest(message, data, err);
   }
