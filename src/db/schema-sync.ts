@@ -4,14 +4,13 @@
  * DDL commit or roll back together (design §3).
  */
 import { sql } from 'kysely';
-import type { Collection, Field } from '../core/collections/collection.js';
-import { getFieldType } from '../core/fields/field-registry.js';
-import { parseIndex } from '../core/collections/index-parse.js';
-import { singleStatement, SqlTokenError } from '../core/collections/sql-tokens.js';
+import type { Collection } from '../core/collections/collection.js';
+import { parseIndex } from '../tools/index-parse.js';
+import { singleStatement, SqlTokenError } from '../tools/sql-tokens.js';
 import { badRequest } from '../errors/app-error.js';
 import type { Executor } from './database.js';
 import type { Dialect } from './dialect/dialect.js';
-import type { SchemaDdl } from '../core/collections/schema-ddl.js';
+import type { FieldStorage, SchemaDdl } from '../core/collections/schema-ddl.js';
 import { codeError } from '../errors/code-error.js';
 
 /** SchemaSync writes the DDL of collection changes through a Dialect. */
@@ -24,19 +23,19 @@ export class SchemaSync implements SchemaDdl {
   }
 
   /** Creates the table (or view) and indexes of a new collection. */
-  async create(trx: Executor, c: Collection): Promise<void> {
+  async create(trx: Executor, c: Collection, storage: FieldStorage): Promise<void> {
     const q = (n: string) => this.dialect.quoteId(n);
     if (c.type === 'view') {
       await this.createView(trx, c);
       return;
     }
-    const columns = [...c.fields.map((f) => `${q(f.name)} ${this.columnDefinition(f)}`), ...this.dialect.hiddenColumns()];
+    const columns = [...c.fields.map((f) => `${q(f.name)} ${this.dialect.columnDefinition(storage.column(f))}`), ...this.dialect.hiddenColumns()];
     await sql.raw(`CREATE TABLE ${q(c.name)} (${columns.join(', ')})`).execute(trx);
     for (const index of c.indexes) await this.createIndex(trx, c, index);
   }
 
   /** Brings the table of `old` to the shape of `next`: rename, columns, indexes. */
-  async update(trx: Executor, old: Collection, next: Collection): Promise<void> {
+  async update(trx: Executor, old: Collection, next: Collection, storage: FieldStorage): Promise<void> {
     const q = (n: string) => this.dialect.quoteId(n);
     if (next.type === 'view') {
       await sql.raw(`DROP VIEW IF EXISTS ${q(old.name)}`).execute(trx);
@@ -64,13 +63,13 @@ export class SchemaSync implements SchemaDdl {
     for (const f of next.fields) {
       const before = oldById.get(f.id);
       if (!before) {
-        await sql.raw(`ALTER TABLE ${table} ADD COLUMN ${q(f.name)} ${this.columnDefinition(f)}`).execute(trx);
+        await sql.raw(`ALTER TABLE ${table} ADD COLUMN ${q(f.name)} ${this.dialect.columnDefinition(storage.column(f))}`).execute(trx);
         continue;
       }
       if (before.name !== f.name) {
         await sql.raw(`ALTER TABLE ${table} RENAME COLUMN ${q(before.name)} TO ${q(f.name)}`).execute(trx);
       }
-      await this.convertValues(trx, next.name, before, f);
+      await this.convertValues(trx, next.name, f.name, storage.conversion(before, f));
     }
     for (const index of next.indexes) await this.createIndex(trx, next, index);
   }
@@ -86,30 +85,16 @@ export class SchemaSync implements SchemaDdl {
     return this.dialect.tableColumns(trx, name);
   }
 
-  /** The column definition of a field. */
-  private columnDefinition(f: Field): string {
-    const type = getFieldType(f.type);
-    if (!type) throw badRequest(`Unknown field type ${f.type}.`);
-    const stored = type.toDb(f, type.defaultValue(f));
-    return this.dialect.columnDefinition({
-      kind: type.columnKind(f),
-      primaryKey: f.name === 'id' && f.primaryKey === true,
-      defaultValue: stored,
-    });
-  }
-
   /**
-   * Rewrites stored values when a field switches between one value and many
-   * (maxSelect crossing 1): "a" ↔ ["a"]. Other option changes keep values as they are.
+   * Rewrites the stored values of a column with `convert` (a field switching between one
+   * value and many, maxSelect crossing 1: "a" ↔ ["a"]); nothing when it is null.
    */
-  private async convertValues(trx: Executor, table: string, before: Field, after: Field): Promise<void> {
-    const type = getFieldType(after.type);
-    if (!type || type.isMultiple(before) === type.isMultiple(after)) return;
+  private async convertValues(trx: Executor, table: string, column: string, convert: ((stored: unknown) => unknown) | null): Promise<void> {
+    if (!convert) return;
     const q = (n: string) => this.dialect.quoteId(n);
-    const rows = await sql<{ id: string; v: unknown }>`SELECT ${sql.raw(q('id'))} AS id, ${sql.raw(q(after.name))} AS v FROM ${sql.raw(q(table))}`.execute(trx);
+    const rows = await sql<{ id: string; v: unknown }>`SELECT ${sql.raw(q('id'))} AS id, ${sql.raw(q(column))} AS v FROM ${sql.raw(q(table))}`.execute(trx);
     for (const row of rows.rows) {
-      const value = type.normalize(after, type.fromDb(before, row.v));
-      await sql`UPDATE ${sql.raw(q(table))} SET ${sql.raw(q(after.name))} = ${type.toDb(after, value)} WHERE ${sql.raw(q('id'))} = ${row.id}`.execute(trx);
+      await sql`UPDATE ${sql.raw(q(table))} SET ${sql.raw(q(column))} = ${convert(row.v)} WHERE ${sql.raw(q('id'))} = ${row.id}`.execute(trx);
     }
   }
 

@@ -3,12 +3,11 @@
  * auth-with-password, auth-refresh and impersonate, on every auth collection.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuthResult, AuthService } from '../core/auth/auth-service.js';
+import type { AuthService } from '../core/auth/auth-service.js';
 import type { RecordService } from '../core/records/record-service.js';
 import { AppError, type ErrorData } from '../errors/app-error.js';
-import { firstQueryValue, parseExpand } from './list-params.js';
 import { requestInfo } from './request-auth.js';
-import { requestMfaId } from './auth-flow-routes.js';
+import { authResponse, requestMfaId } from './auth-response.js';
 import { legacyAuthProviders, oauth2AuthMethods } from '../core/auth/oauth2/oauth2-auth-methods.js';
 import { codeError } from '../errors/code-error.js';
 
@@ -70,15 +69,6 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
     const result = await auth.refresh(c, requestInfo(request));
     return authResponse(request, records, result);
   });
-}
-
-/** The auth response of spec §5.1: the token and the record, email always included. */
-export async function authResponse(request: FastifyRequest, records: RecordService, result: AuthResult): Promise<Record<string, unknown>> {
-  const req = requestInfo(request);
-  const viewer = { ...req, auth: { collection: result.collection, record: result.record }, isSuperuser: req.isSuperuser || result.collection.name === '_superusers' };
-  const expand = parseExpand(firstQueryValue(request.query, 'expand'));
-  const [record] = await records.present(records.db, result.collection, [result.record], { expand }, viewer);
-  return { token: result.token, record };
 }
 
 function formBody(request: FastifyRequest): Record<string, unknown> {

@@ -9,8 +9,7 @@ import { providerConfig, type OAuth2Service, type OAuth2SignIn } from '../core/a
 import type { AuthCollection } from '../core/collections/collection.js';
 import type { RecordService } from '../core/records/record-service.js';
 import { AppError, type ErrorData } from '../errors/app-error.js';
-import { authResponse } from './auth-routes.js';
-import { requestMfaId } from './auth-flow-routes.js';
+import { authResponse, requestMfaId } from './auth-response.js';
 import { requestInfo } from './request-auth.js';
 import { codeError } from '../errors/code-error.js';
 

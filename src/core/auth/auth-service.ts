@@ -14,7 +14,7 @@ import { findRecord, type RecordValues } from '../records/record-store.js';
 import type { AuthInfo, RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from '../records/record-access.js';
 import type { AuthMethod, MfaService } from './mfa-service.js';
-import { findSingleColumnUniqueIndex } from '../collections/index-parse.js';
+import { findSingleColumnUniqueIndex } from '../../tools/index-parse.js';
 
 /** The superusers collection's name. */
 export const SUPERUSERS = '_superusers';

@@ -16,6 +16,7 @@ import { deriveViewFields } from './view-fields.js';
 import { viewQueryProblem } from './view-query.js';
 import type { MemorySchema } from './schema.js';
 import type { SchemaDdl } from './schema-ddl.js';
+import { fieldStorage } from '../fields/field-storage.js';
 import { isServiceUnavailable, unavailable } from '../../errors/service-unavailable.js';
 import { codeError } from '../../errors/code-error.js';
 
@@ -45,7 +46,7 @@ export class CollectionService {
       await this.deps.ddl.liftQueryTimeout(trx);
       const installed: Collection[] = [];
       for (const c of systemCollections()) {
-        await this.deps.ddl.create(trx, c);
+        await this.deps.ddl.create(trx, c, fieldStorage);
         await this.insertRow(trx, c);
         installed.push(c);
       }
@@ -73,7 +74,7 @@ export class CollectionService {
     return this.write('Failed to create collection.', async (trx) => {
       if (next.type === 'view') next = await this.withViewFields(trx, next, undefined);
       this.assertValid(next, undefined, 'Failed to create collection.');
-      if (next.type !== 'view') await this.deps.ddl.create(trx, next);
+      if (next.type !== 'view') await this.deps.ddl.create(trx, next, fieldStorage);
       await this.insertRow(trx, next);
       return next;
     });
@@ -87,7 +88,7 @@ export class CollectionService {
     return this.write('Failed to update collection.', async (trx) => {
       if (next.type === 'view') next = await this.withViewFields(trx, next, old);
       this.assertValid(next, old, 'Failed to update collection.');
-      if (next.type !== 'view') await this.deps.ddl.update(trx, old, next);
+      if (next.type !== 'view') await this.deps.ddl.update(trx, old, next, fieldStorage);
       await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${old.id}`.execute(trx);
       return next;
     });
@@ -152,10 +153,10 @@ export class CollectionService {
           }
           this.assertValid(next, plan.old, 'Failed to import collections.', all);
           if (plan.old) {
-            if (next.type !== 'view') await this.deps.ddl.update(trx, plan.old, next);
+            if (next.type !== 'view') await this.deps.ddl.update(trx, plan.old, next, fieldStorage);
             await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${plan.old.id}`.execute(trx);
           } else {
-            if (next.type !== 'view') await this.deps.ddl.create(trx, next);
+            if (next.type !== 'view') await this.deps.ddl.create(trx, next, fieldStorage);
             await this.insertRow(trx, next);
           }
         }
@@ -251,7 +252,7 @@ export class CollectionService {
     try {
       // NOTE: a savepoint keeps a failed CREATE VIEW from poisoning the transaction on PostgreSQL.
       await sql.raw('SAVEPOINT plinth_view').execute(trx);
-      await this.deps.ddl.create(trx, c);
+      await this.deps.ddl.create(trx, c, fieldStorage);
       await sql`SELECT * FROM ${sql.table(c.name)} LIMIT 0`.execute(trx);
       await sql.raw('RELEASE SAVEPOINT plinth_view').execute(trx);
     } catch (err) {

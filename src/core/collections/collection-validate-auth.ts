@@ -6,7 +6,7 @@ import type { ErrorData, FieldError } from '../../errors/app-error.js';
 import type { Collection, Rule } from './collection.js';
 import { TOKEN_OPTION_KEYS } from './collection-json.js';
 import { AUTH_OPTION_KEYS } from './collection-normalize.js';
-import { findSingleColumnUniqueIndex } from './index-parse.js';
+import { findSingleColumnUniqueIndex } from '../../tools/index-parse.js';
 import { codeError } from '../../errors/code-error.js';
 import { ErrorBag } from '../../errors/error-bag.js';
 

@@ -7,7 +7,7 @@ import type { ErrorData } from '../../errors/app-error.js';
 import type { Collection, Rule } from './collection.js';
 import { validateAuthOptions } from './collection-validate-auth.js';
 import { validateFields } from './collection-validate-fields.js';
-import { buildIndex, findSingleColumnUniqueIndex, parseIndex, type ParsedIndex } from './index-parse.js';
+import { buildIndex, findSingleColumnUniqueIndex, parseIndex, type ParsedIndex } from '../../tools/index-parse.js';
 import { codeError, type CodeErrorArgs } from '../../errors/code-error.js';
 import type { ErrorCode } from '../../errors/error-codes.js';
 import { ErrorBag } from '../../errors/error-bag.js';

@@ -6,7 +6,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { AppError } from '../../errors/app-error.js';
 import type { Executor } from '../database.js';
 import type { ColumnSpec, Dialect, ValueKind } from './dialect.js';
-import type { ParsedIndex } from '../../core/collections/index-parse.js';
+import type { ParsedIndex } from '../../tools/index-parse.js';
 import type { ColumnKind } from '../../core/fields/field-type.js';
 
 /** DialectBase gives the standard-SQL members of a Dialect. */

@@ -11,7 +11,7 @@ import { badRequest, type AppError, type ErrorData } from '../../../errors/app-e
 import type { Executor } from '../../database.js';
 import { DialectBase } from '../dialect-base.js';
 import type { ColumnSpec, ValueKind } from '../dialect.js';
-import type { ParsedIndex } from '../../../core/collections/index-parse.js';
+import type { ParsedIndex } from '../../../tools/index-parse.js';
 import { boundValue, pgStrftime } from './postgres-strftime.js';
 import { coalescedPair, comparablePair, dynamicOrder, jsonRanks, NUMERIC_TEXT } from './postgres-compare.js';
 import { FilterError } from '../../../filter/filter-error.js';

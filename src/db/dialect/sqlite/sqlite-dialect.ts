@@ -7,7 +7,7 @@ import { badRequest, type AppError, type ErrorData } from '../../../errors/app-e
 import type { Executor } from '../../database.js';
 import { DialectBase } from '../dialect-base.js';
 import type { ColumnSpec } from '../dialect.js';
-import { buildIndex, type ParsedIndex } from '../../../core/collections/index-parse.js';
+import { buildIndex, type ParsedIndex } from '../../../tools/index-parse.js';
 import { BUDGET_FUNCTION } from '../../sqlite-query-budget.js';
 import { codeError } from '../../../errors/code-error.js';
 
