@@ -41,11 +41,6 @@ export function badRequest(message = 'Something went wrong while processing your
   return new AppError(400, message, data, cause);
 }
 
-/** 401 with the default message. */
-export function unauthorized(message = 'Missing or invalid authentication.'): AppError {
-  return new AppError(401, message);
-}
-
 /** 403 with the default message. */
 export function forbidden(message = 'You are not allowed to perform this request.'): AppError {
   return new AppError(403, message);

@@ -2,7 +2,7 @@
  * The password sign-in part of the auth API (spec §5.1–5.3, §5.7): auth-methods,
  * auth-with-password, auth-refresh and impersonate, on every auth collection.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../core/auth/auth-service.js';
 import type { RecordService } from '../core/records/record-service.js';
 import { AppError, type ErrorData } from '../errors/app-error.js';
@@ -10,6 +10,7 @@ import { requestInfo } from './request-auth.js';
 import { authResponse, requestMfaId } from './auth-response.js';
 import { legacyAuthProviders, oauth2AuthMethods } from '../core/auth/oauth2/oauth2-auth-methods.js';
 import { codeError } from '../errors/code-error.js';
+import { recordBody } from './record-body-input.js';
 
 type Params = { collection: string };
 
@@ -34,7 +35,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
 
   app.post<{ Params: Params }>(`${base}/auth-with-password`, async function authWithPassword(request) {
     const c = auth.authCollection(request.params.collection);
-    const body = formBody(request);
+    const body = recordBody(request);
     const errors: ErrorData = {};
     const identity = requiredString(body.identity, errors, 'identity');
     const password = requiredString(body.password, errors, 'password');
@@ -53,7 +54,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
     const req = requestInfo(request);
     if (!req.isSuperuser) throw new AppError(403, 'The authorized record is not allowed to perform this action.');
     const c = auth.authCollection(request.params.collection);
-    const duration = formBody(request).duration ?? 0;
+    const duration = recordBody(request).duration ?? 0;
     if (typeof duration !== 'number' || !Number.isInteger(duration)) throw new AppError(400, 'An error occurred while loading the submitted data.');
     if (duration < 0) {
       throw new AppError(400, 'An error occurred while validating the submitted data.', {
@@ -71,12 +72,6 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
   });
 }
 
-function formBody(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body;
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new AppError(400, 'An error occurred while loading the submitted data.');
-  return body as Record<string, unknown>;
-}
 
 function requiredString(value: unknown, errors: ErrorData, key: string): string {
   const text = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);

@@ -6,6 +6,7 @@
 import { badRequest, type ErrorData } from '../errors/app-error.js';
 import type { UploadedFile } from './body-parser.js';
 import { codeError } from '../errors/code-error.js';
+import { isPlainObject } from '../tools/is-plain-object.js';
 
 /** One sub-request as submitted. */
 export interface BatchRequest {
@@ -136,6 +137,3 @@ function decodeSegment(segment: string): string | null {
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -2,7 +2,7 @@
  * The OAuth2 sign-in route (spec §5.5): `POST …/auth-with-oauth2` on every
  * auth collection. auth-methods lists the providers (auth-routes.ts).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../core/auth/auth-service.js';
 import type { OAuth2User } from '../core/auth/oauth2/oauth2-definition.js';
 import { providerConfig, type OAuth2Service, type OAuth2SignIn } from '../core/auth/oauth2/oauth2-service.js';
@@ -12,6 +12,7 @@ import { AppError, type ErrorData } from '../errors/app-error.js';
 import { authResponse, requestMfaId } from './auth-response.js';
 import { requestInfo } from './request-auth.js';
 import { codeError } from '../errors/code-error.js';
+import { recordBody } from './record-body-input.js';
 
 type Params = { collection: string };
 
@@ -30,7 +31,7 @@ export function registerOAuth2Routes(app: FastifyInstance, deps: OAuth2RoutesDep
   app.post<{ Params: Params }>('/api/collections/:collection/auth-with-oauth2', async function authWithOAuth2(request) {
     const c = deps.auth.authCollection(request.params.collection);
     deps.oauth2.assertEnabled(c);
-    const body = objectBody(request);
+    const body = recordBody(request);
     const input = parseSignIn(c, body);
     const req = requestInfo(request, 'oauth2', body);
     const outcome = await deps.oauth2.signIn(c, input, req);
@@ -58,12 +59,6 @@ export function oauth2Meta(user: OAuth2User, isNew: boolean): Record<string, unk
   };
 }
 
-function objectBody(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body;
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new AppError(400, LOADING);
-  return body as Record<string, unknown>;
-}
 
 function parseSignIn(c: AuthCollection, body: Record<string, unknown>): OAuth2SignIn {
   const provider = optionalString(body.provider);

@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import type { ListQuery } from '../records/record-list.js';
+import type { ListQuery, RecordPage } from '../records/record-list.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import type { RuleCompiler } from '../rules/rule-compiler.js';
 import type { Collection, Field } from './collection.js';
@@ -16,13 +16,7 @@ export interface CollectionListDeps {
 }
 
 /** One page of collection definitions. */
-export interface CollectionPage {
-  page: number;
-  perPage: number;
-  totalItems: number;
-  totalPages: number;
-  items: Collection[];
-}
+export type CollectionPage = Omit<RecordPage, 'items'> & { items: Collection[] };
 
 /** The `_collections` table seen as a collection, so list filters compile like any other (spec §2). */
 const collectionsTable: Collection = {

@@ -46,8 +46,7 @@ export class CollectionService {
       await this.deps.ddl.liftQueryTimeout(trx);
       const installed: Collection[] = [];
       for (const c of systemCollections()) {
-        await this.deps.ddl.create(trx, c, fieldStorage);
-        await this.insertRow(trx, c);
+        await this.insertCollection(trx, c);
         installed.push(c);
       }
     });
@@ -74,8 +73,7 @@ export class CollectionService {
     return this.write('Failed to create collection.', async (trx) => {
       if (next.type === 'view') next = await this.withViewFields(trx, next, undefined);
       this.assertValid(next, undefined, 'Failed to create collection.');
-      if (next.type !== 'view') await this.deps.ddl.create(trx, next, fieldStorage);
-      await this.insertRow(trx, next);
+      await this.insertCollection(trx, next);
       return next;
     });
   }
@@ -88,8 +86,7 @@ export class CollectionService {
     return this.write('Failed to update collection.', async (trx) => {
       if (next.type === 'view') next = await this.withViewFields(trx, next, old);
       this.assertValid(next, old, 'Failed to update collection.');
-      if (next.type !== 'view') await this.deps.ddl.update(trx, old, next, fieldStorage);
-      await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${old.id}`.execute(trx);
+      await this.updateCollection(trx, old, next);
       return next;
     });
   }
@@ -101,8 +98,7 @@ export class CollectionService {
     const refs = this.referencesTo(c);
     if (refs.length > 0) throw badRequest(`Failed to delete collection probably due to existing reference in ${refs.join(', ')}.`);
     await this.write('Failed to delete collection.', async (trx) => {
-      await this.deps.ddl.drop(trx, c);
-      await sql`DELETE FROM _collections WHERE id = ${c.id}`.execute(trx);
+      await this.deleteCollection(trx, c);
     });
   }
 
@@ -139,8 +135,7 @@ export class CollectionService {
         let all: Collection[] = [...stored.filter((c) => !matched.has(c.id) && !removed.includes(c)), ...plans.map((p) => p.next)];
         // Views go first: they may read tables about to be dropped.
         for (const c of [...removed].sort((a, b) => Number(b.type === 'view') - Number(a.type === 'view'))) {
-          await this.deps.ddl.drop(trx, c);
-          await sql`DELETE FROM _collections WHERE id = ${c.id}`.execute(trx);
+          await this.deleteCollection(trx, c);
         }
         // Tables before views: a view may read a table this import creates.
         const ordered = [...plans.filter((p) => p.next.type !== 'view'), ...plans.filter((p) => p.next.type === 'view')];
@@ -152,13 +147,8 @@ export class CollectionService {
             all = all.map((c) => (c === plan.next ? next : c));
           }
           this.assertValid(next, plan.old, 'Failed to import collections.', all);
-          if (plan.old) {
-            if (next.type !== 'view') await this.deps.ddl.update(trx, plan.old, next, fieldStorage);
-            await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${plan.old.id}`.execute(trx);
-          } else {
-            if (next.type !== 'view') await this.deps.ddl.create(trx, next, fieldStorage);
-            await this.insertRow(trx, next);
-          }
+          if (plan.old) await this.updateCollection(trx, plan.old, next);
+          else await this.insertCollection(trx, next);
         }
       });
     } catch (err) {
@@ -264,9 +254,23 @@ export class CollectionService {
     }
   }
 
-  private async insertRow(trx: Executor, c: Collection): Promise<void> {
+  /** Creates a collection's table (a view's was made while its fields were derived) and its `_collections` row. */
+  private async insertCollection(trx: Executor, c: Collection): Promise<void> {
+    if (c.type !== 'view') await this.deps.ddl.create(trx, c, fieldStorage);
     await sql`INSERT INTO _collections (id, name, type, system, data, created, updated)
       VALUES (${c.id}, ${c.name}, ${c.type}, ${c.system ? 1 : 0}, ${JSON.stringify(c)}, ${c.created}, ${c.updated})`.execute(trx);
+  }
+
+  /** Brings a collection's table (a view's was remade while its fields were derived) and its row to `next`. */
+  private async updateCollection(trx: Executor, old: Collection, next: Collection): Promise<void> {
+    if (next.type !== 'view') await this.deps.ddl.update(trx, old, next, fieldStorage);
+    await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${old.id}`.execute(trx);
+  }
+
+  /** Drops a collection's table or view and deletes its row. */
+  private async deleteCollection(trx: Executor, c: Collection): Promise<void> {
+    await this.deps.ddl.drop(trx, c);
+    await sql`DELETE FROM _collections WHERE id = ${c.id}`.execute(trx);
   }
 
   /** Runs a schema change in a transaction, past the query timeout; database errors become a 400 with `message`. */

@@ -3,7 +3,8 @@
  * point counts as blank.
  */
 import type { FieldType } from './field-type.js';
-import { castToString, isPlainObject } from './field-cast.js';
+import { castToString } from './field-cast.js';
+import { isPlainObject } from '../../tools/is-plain-object.js';
 import { checkOptionKinds, shapeField } from './field-common.js';
 import { codeError } from '../../errors/code-error.js';
 

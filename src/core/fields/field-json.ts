@@ -3,7 +3,8 @@
  * PocketBase's rules for string input (so multipart forms can send JSON).
  */
 import type { FieldType } from './field-type.js';
-import { castToString, isPlainObject } from './field-cast.js';
+import { castToString } from './field-cast.js';
+import { isPlainObject } from '../../tools/is-plain-object.js';
 import { checkOptionKinds, checkRange, maxSafeJSONInt, numOpt, shapeField } from './field-common.js';
 import { codeError } from '../../errors/code-error.js';
 

@@ -11,7 +11,6 @@ import type { ColumnKind } from '../../core/fields/field-type.js';
 
 /** DialectBase gives the standard-SQL members of a Dialect. */
 export abstract class DialectBase implements Dialect {
-  abstract readonly supportsReturning: boolean;
   abstract columnDefinition(spec: ColumnSpec): string;
   abstract tableColumns(exec: Executor, name: string): Promise<string[]>;
   abstract translateError(err: unknown, message?: string): AppError | null;

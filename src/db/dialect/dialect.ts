@@ -28,8 +28,6 @@ export interface ColumnSpec {
 
 /** A Dialect writes the SQL that differs between database engines. */
 export interface Dialect {
-  /** Whether INSERT/UPDATE … RETURNING is available. */
-  readonly supportsReturning: boolean;
 
   /** The column type and constraints for a field, e.g. `TEXT DEFAULT '' NOT NULL`. */
   columnDefinition(spec: ColumnSpec): string;

@@ -18,6 +18,7 @@ import { FilterError } from '../../../filter/filter-error.js';
 import { queryTimeout } from '../../../errors/query-timeout.js';
 import type { ColumnKind } from '../../../core/fields/field-type.js';
 import { codeError } from '../../../errors/code-error.js';
+import { splitTopLevel } from '../../../tools/split-top-level.js';
 
 /** SQLSTATE of a unique violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -36,7 +37,6 @@ const JSON_OTHER = `'^\\s*([{"]|-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?\
 
 /** PostgresDialect writes SQL for PostgreSQL ≥ 14 and pg-wire engines that support the same features. */
 export class PostgresDialect extends DialectBase {
-  readonly supportsReturning = true;
 
   columnDefinition(spec: ColumnSpec): string {
     // NOTE: COLLATE "C" compares and sorts text byte-wise, as SQLite's BINARY does,
@@ -258,23 +258,6 @@ export class PostgresDialect extends DialectBase {
   }
 }
 
-/** Splits `a, lower(b), c` on the commas outside parentheses. */
-function splitTopLevel(list: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < list.length; i++) {
-    const ch = list[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (ch === ',' && depth === 0) {
-      out.push(list.slice(start, i));
-      start = i + 1;
-    }
-  }
-  if (list.trim() !== '') out.push(list.slice(start));
-  return out;
-}
 
 function textDefault(value: unknown): string {
   if (value === null || value === undefined) return '';

@@ -15,7 +15,6 @@ const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRI
 
 /** SqliteDialect writes SQL for SQLite ≥ 3.38 (json1 and math functions built in). */
 export class SqliteDialect extends DialectBase {
-  readonly supportsReturning = true;
 
   columnDefinition(spec: ColumnSpec): string {
     if (spec.primaryKey) return `TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7)))) NOT NULL`;
