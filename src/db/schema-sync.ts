@@ -69,7 +69,6 @@ export class SchemaSync implements SchemaDdl {
       if (before.name !== f.name) {
         await sql.raw(`ALTER TABLE ${table} RENAME COLUMN ${q(before.name)} TO ${q(f.name)}`).execute(trx);
       }
-      await this.convertValues(trx, next.name, f.name, storage.conversion(before, f));
     }
     for (const index of next.indexes) await this.createIndex(trx, next, index);
   }
@@ -83,19 +82,6 @@ export class SchemaSync implements SchemaDdl {
   /** The column names a view exposes, in order. */
   async viewColumns(trx: Executor, name: string): Promise<string[]> {
     return this.dialect.tableColumns(trx, name);
-  }
-
-  /**
-   * Rewrites the stored values of a column with `convert` (a field switching between one
-   * value and many, maxSelect crossing 1: "a" ↔ ["a"]); nothing when it is null.
-   */
-  private async convertValues(trx: Executor, table: string, column: string, convert: ((stored: unknown) => unknown) | null): Promise<void> {
-    if (!convert) return;
-    const q = (n: string) => this.dialect.quoteId(n);
-    const rows = await sql<{ id: string; v: unknown }>`SELECT ${sql.raw(q('id'))} AS id, ${sql.raw(q(column))} AS v FROM ${sql.raw(q(table))}`.execute(trx);
-    for (const row of rows.rows) {
-      await sql`UPDATE ${sql.raw(q(table))} SET ${sql.raw(q(column))} = ${convert(row.v)} WHERE ${sql.raw(q('id'))} = ${row.id}`.execute(trx);
-    }
   }
 
   private async createView(trx: Executor, c: Collection): Promise<void> {

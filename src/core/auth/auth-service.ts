@@ -13,6 +13,8 @@ import { peekClaims, signRecordToken, verifyRecordToken, type TokenClaims } from
 import { findRecord, type RecordValues } from '../records/record-store.js';
 import type { AuthInfo, RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from '../records/record-access.js';
+import { RecordModel } from '../records/record-model.js';
+import type { RecordService } from '../records/record-service.js';
 import type { AuthMethod, MfaService } from './mfa-service.js';
 import { findSingleColumnUniqueIndex } from '../../tools/index-parse.js';
 
@@ -33,7 +35,7 @@ export type SignInListener = (c: AuthCollection, record: RecordValues, req: Requ
 export class AuthService {
   private readonly signInListeners: SignInListener[] = [];
 
-  constructor(private readonly deps: { db: Db; schema: Schema; access: RecordAccess; mfa: MfaService }) {}
+  constructor(private readonly deps: { db: Db; schema: Schema; access: RecordAccess; mfa: MfaService; records: RecordService }) {}
 
   /** The auth collection named in an auth path, or 404 (spec §5). */
   authCollection(idOrName: string): AuthCollection {
@@ -74,8 +76,10 @@ export class AuthService {
     if (!record || !check.ok) throw badRequest('Failed to authenticate.');
     if (check.needsRehash) {
       const rehashed = await hashPassword(password);
-      await sql`UPDATE ${sql.table(c.name)} SET ${sql.ref('password')} = ${rehashed} WHERE ${sql.ref('id')} = ${record.id}`.execute(this.deps.db);
-      record.password = rehashed;
+      // A write like any other (hooks, event), but the sessions stay: the password did not change.
+      const model = RecordModel.fromStored(c, record).setRaw('password', rehashed);
+      await this.deps.records.inTransaction((s) => this.deps.records.writer.save(s, model, { validate: false, message: 'Failed to authenticate.' }));
+      record = model.valuesRef();
     }
     return this.completeAuth(c, record, 'password', { ...req, context: 'password' }, mfaId);
   }

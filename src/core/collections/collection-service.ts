@@ -17,6 +17,7 @@ import { viewQueryProblem } from './view-query.js';
 import type { MemorySchema } from './schema.js';
 import type { SchemaDdl } from './schema-ddl.js';
 import { fieldStorage } from '../fields/field-storage.js';
+import { WriteScope } from '../records/write-scope.js';
 import { isServiceUnavailable, unavailable } from '../../errors/service-unavailable.js';
 import { codeError } from '../../errors/code-error.js';
 
@@ -29,6 +30,16 @@ export interface CollectionServiceDeps {
   validateRule(collection: Collection, rule: string): string | null;
   /** Called, and awaited, after a schema change commits (cache invalidation, other nodes). */
   onChange?(): void | Promise<void>;
+  /**
+   * Runs a schema change in a transaction whose record writes publish their events and
+   * after-hooks once it commits (RecordService.inTransaction); a plain transaction without.
+   */
+  transaction?<T>(fn: (scope: WriteScope) => Promise<T>): Promise<T>;
+  /**
+   * Rewrites the stored values of `next`'s fields whose shape changed (one value ↔ many),
+   * each record through the record write pipeline (hooks, event); after the table's DDL.
+   */
+  convertValues?(scope: WriteScope, old: Collection, next: Collection): Promise<void>;
 }
 
 /** The longest query `meta/dry-run-view` accepts (spec §2). */
@@ -83,10 +94,10 @@ export class CollectionService {
     const old = this.get(idOrName);
     let next = mergeCollectionPatch(old, patch);
     next = { ...next, updated: nowDateTime() };
-    return this.write('Failed to update collection.', async (trx) => {
+    return this.write('Failed to update collection.', async (trx, scope) => {
       if (next.type === 'view') next = await this.withViewFields(trx, next, old);
       this.assertValid(next, old, 'Failed to update collection.');
-      await this.updateCollection(trx, old, next);
+      await this.updateCollection(scope, old, next);
       return next;
     });
   }
@@ -114,7 +125,8 @@ export class CollectionService {
     const errors: ErrorData = {};
     let at = -1;
     try {
-      await this.deps.db.transaction().execute(async (trx) => {
+      await this.inTransaction(async (scope) => {
+        const trx = scope.trx;
         await this.deps.ddl.liftQueryTimeout(trx);
         // Like PocketBase, every item is merged first and validated only once all of
         // them are known, so relations may point forward or both ways in one payload.
@@ -147,7 +159,7 @@ export class CollectionService {
             all = all.map((c) => (c === plan.next ? next : c));
           }
           this.assertValid(next, plan.old, 'Failed to import collections.', all);
-          if (plan.old) await this.updateCollection(trx, plan.old, next);
+          if (plan.old) await this.updateCollection(scope, plan.old, next);
           else await this.insertCollection(trx, next);
         }
       });
@@ -262,9 +274,9 @@ export class CollectionService {
   }
 
   /** Brings a collection's table (a view's was remade while its fields were derived) and its row to `next`. */
-  private async updateCollection(trx: Executor, old: Collection, next: Collection): Promise<void> {
-    if (next.type !== 'view') await this.deps.ddl.update(trx, old, next, fieldStorage);
-    await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${old.id}`.execute(trx);
+  private async updateCollection(scope: WriteScope, old: Collection, next: Collection): Promise<void> {
+    if (next.type !== 'view') await this.alterTable(scope, old, next);
+    await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${old.id}`.execute(scope.trx);
   }
 
   /** Drops a collection's table or view and deletes its row. */
@@ -274,12 +286,24 @@ export class CollectionService {
   }
 
   /** Runs a schema change in a transaction, past the query timeout; database errors become a 400 with `message`. */
-  private async write<T>(message: string, fn: (trx: Executor) => Promise<T>): Promise<T> {
+  /** Brings the table of `old` to `next`, then converts the values whose shape changed. */
+  private async alterTable(scope: WriteScope, old: Collection, next: Collection): Promise<void> {
+    await this.deps.ddl.update(scope.trx, old, next, fieldStorage);
+    await this.deps.convertValues?.(scope, old, next);
+  }
+
+  /** A transaction for a schema change: the record writes in it publish after commit when the deps allow. */
+  private inTransaction<T>(fn: (scope: WriteScope) => Promise<T>): Promise<T> {
+    if (this.deps.transaction) return this.deps.transaction(fn);
+    return this.deps.db.transaction().execute((trx) => fn(new WriteScope(trx)));
+  }
+
+  private async write<T>(message: string, fn: (trx: Executor, scope: WriteScope) => Promise<T>): Promise<T> {
     let result: T;
     try {
-      result = await this.deps.db.transaction().execute(async (trx) => {
-        await this.deps.ddl.liftQueryTimeout(trx);
-        return fn(trx);
+      result = await this.inTransaction(async (scope) => {
+        await this.deps.ddl.liftQueryTimeout(scope.trx);
+        return fn(scope.trx, scope);
       });
     } catch (err) {
       if (isServiceUnavailable(err)) throw unavailable(err);

@@ -10,18 +10,13 @@ import type { Collection, Field } from './collection.js';
 export interface FieldStorage {
   /** The column a field takes. */
   column(f: Field): ColumnSpec;
-  /**
-   * How a stored value converts when a field changes from `before` to `after` (one value
-   * ↔ many, "a" ↔ ["a"]); null when stored values stay as they are.
-   */
-  conversion(before: Field, after: Field): ((stored: unknown) => unknown) | null;
 }
 
 /** SchemaDdl creates, alters and drops the table of a collection inside a transaction. */
 export interface SchemaDdl {
   /** Creates the table (or view) and the indexes of a new collection. */
   create(trx: Executor, c: Collection, storage: FieldStorage): Promise<void>;
-  /** Brings the table of `old` to the shape of `next`, converting stored values as `storage` says. */
+  /** Brings the table of `old` to the shape of `next`. */
   update(trx: Executor, old: Collection, next: Collection, storage: FieldStorage): Promise<void>;
   /** Drops the table (or view) of a collection. */
   drop(trx: Executor, c: Collection): Promise<void>;

@@ -3,7 +3,7 @@
  * create and/or update; client values are ignored. It has no `required`/`help`.
  */
 import type { FieldType } from './field-type.js';
-import { nowDateTime, parseDateTime } from '../../tools/datetime.js';
+import { parseDateTime } from '../../tools/datetime.js';
 import { boolOpt, checkOptionKinds, shapeField } from './field-common.js';
 import { scalarTextStorage } from './field-text-storage.js';
 import { codeError } from '../../errors/code-error.js';
@@ -36,9 +36,4 @@ export const autodateField: FieldType = {
 
   ...scalarTextStorage(parseDateTime),
   validate: () => null,
-
-  autoValue(field, isNew) {
-    const due = isNew ? boolOpt(field, 'onCreate') : boolOpt(field, 'onUpdate');
-    return due ? nowDateTime() : undefined;
-  },
 };

@@ -206,11 +206,8 @@ describe('autodate', () => {
       onUpdate: { code: 'validation_values_mismatch', message: "Values don't match." },
     });
   });
-  it('sets now on create/update as configured', () => {
+  it('accepts any value (the server sets it)', () => {
     const created = f({ onCreate: true, onUpdate: false });
-    expect(autodateField.autoValue?.(created, true)).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    expect(autodateField.autoValue?.(created, false)).toBeUndefined();
-    expect(autodateField.autoValue?.(f({ onUpdate: true }), false)).toBeDefined();
     expect(autodateField.validate(created, 'anything', valueCtx())).toBeNull();
   });
 });

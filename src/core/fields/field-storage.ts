@@ -18,10 +18,4 @@ export const fieldStorage: FieldStorage = {
       defaultValue: type.toDb(f, type.defaultValue(f)),
     };
   },
-
-  conversion(before, after) {
-    const type = getFieldType(after.type);
-    if (!type || type.isMultiple(before) === type.isMultiple(after)) return null;
-    return (stored) => type.toDb(after, type.normalize(after, type.fromDb(before, stored)));
-  },
 };

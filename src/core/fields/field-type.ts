@@ -59,10 +59,4 @@ export interface FieldType {
    * the value is empty, and for the `name:autogenerate` key (submitted + generated).
    */
   autogenerate?(field: Field): string | undefined;
-  /**
-   * Optional (autodate only): the value the server sets itself on save (now, when
-   * `onCreate` and creating or `onUpdate` and updating), or undefined to keep the
-   * current value. Client values of such fields are ignored (spec §2.5).
-   */
-  autoValue?(field: Field, isNew: boolean): string | undefined;
 }

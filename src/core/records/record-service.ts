@@ -5,25 +5,25 @@
 import { sql } from 'kysely';
 import type { Db, Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
-import { AppError, badRequest, isAppError, notFound } from '../../errors/app-error.js';
-import { nowDateTime } from '../../tools/datetime.js';
+import { AppError, badRequest, isAppError, notFound, type ErrorData } from '../../errors/app-error.js';
 import type { Collection, Rule } from '../collections/collection.js';
 import { DEFAULT_ID_PATTERN } from '../collections/collection-defaults.js';
 import type { Schema } from '../collections/schema.js';
-import { getFieldType } from '../fields/field-registry.js';
 import type { RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import { RecordAccess } from './record-access.js';
-import { resolveBody, type ResolvedBody } from './record-body.js';
-import { applyHashes, hasPasswordToHash, keepPasswordIfEmpty, mismatch, prehashPasswords, validateAuthCreate, validateAuthUpdate } from './record-auth-form.js';
+import { resolveBody } from './record-body.js';
+import { hasPasswordToHash, keepPasswordIfEmpty, mismatch, prehashPasswords, validateAuthCreate, validateAuthUpdate } from './record-auth-form.js';
+import { fillGenerated } from './record-defaults.js';
 import { runInScope, WriteScope, type RecordEventSink } from './write-scope.js';
-import { deleteWithReferences } from './record-delete.js';
 import type { RecordFiles } from './record-files.js';
 import { Expander, expandTree, type ExpandItem } from './record-expand.js';
+import { RecordHooks } from './record-hooks.js';
 import { listRecords, type ListQuery } from './record-list.js';
+import { RecordModel } from './record-model.js';
 import { serializeRecord } from './record-serialize.js';
-import { changedFields, findRecord, insertRecord, rowToValues, updateRecord, type RecordValues } from './record-store.js';
-import { validateAuthId, validateFields, validateNewId, validateRelations } from './record-validate.js';
+import { findRecord, rowToValues, type RecordValues } from './record-store.js';
+import { RecordWriter } from './record-write.js';
 
 /** What the RecordService needs. */
 export interface RecordServiceDeps {
@@ -37,7 +37,15 @@ export interface RecordServiceDeps {
   onHookError?: (err: unknown) => void;
   /** Stores uploads and removes dropped files (spec §8.1, §3.5); the composition root always gives it. */
   files?: RecordFiles;
+  /** The record model hooks every write runs (none bound: the fast path). */
+  hooks?: RecordHooks;
 }
+
+/**
+ * The API's own step around a write (its request hook): it calls `proceed` to let the
+ * write happen, or returns without calling it to stop the write.
+ */
+export type WriteIntercept = (record: RecordModel, proceed: () => Promise<void>) => Promise<void>;
 
 /** The three record writes, each governed by its own rule. */
 export type WriteAction = 'create' | 'update' | 'delete';
@@ -61,6 +69,10 @@ export class RecordService {
   readonly access: RecordAccess;
   /** The database, for callers that present records outside a write. */
   readonly db: Db;
+  /** The hooks around every record write. */
+  readonly hooks: RecordHooks;
+  /** The write pipeline every record write goes through. */
+  readonly writer: RecordWriter;
   private readonly expander: Expander;
 
   private readonly onHookError: (err: unknown) => void;
@@ -70,6 +82,8 @@ export class RecordService {
     this.onHookError = deps.onHookError ?? (() => undefined);
     this.access = new RecordAccess(deps.compiler, deps.dialect);
     this.expander = new Expander(deps.schema, this.access, deps.dialect);
+    this.hooks = deps.hooks ?? new RecordHooks();
+    this.writer = new RecordWriter({ schema: deps.schema, dialect: deps.dialect, hooks: this.hooks, files: deps.files });
   }
 
   /** The collection named in a records path, or 404 `Missing collection context.`. */
@@ -119,53 +133,55 @@ export class RecordService {
     if (!(await this.access.allows(exec, c, c.updateRule, id, { ...req, body: resolved.ruleBody }))) throw notFound();
   }
 
-  /** Creates a record (spec §3.3); within `scope` when given (batch), else in its own transaction. */
-  async create(c: Collection, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope?: WriteScope): Promise<Record<string, unknown>> {
+  /**
+   * Creates a record (spec §3.3); within `scope` when given (batch), else in its own
+   * transaction. `intercept` runs around the write after the rule check (the API's request
+   * hook); when it does not proceed, nothing is written and the result is undefined.
+   */
+  async create(c: Collection, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope?: WriteScope): Promise<Record<string, unknown>>;
+  async create(c: Collection, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope: WriteScope | undefined, intercept: WriteIntercept | undefined): Promise<Record<string, unknown> | undefined>;
+  async create(c: Collection, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope?: WriteScope, intercept?: WriteIntercept): Promise<Record<string, unknown> | undefined> {
     this.assertMayWrite(c, 'create', req);
     const hashes = await prehashPasswords(c, body);
-    return this.write('Failed to create record.', scope, async (s) => {
+    const message = 'Failed to create record.';
+    return this.write(message, scope, async (s) => {
       const trx = s.trx;
-      const defaults = this.defaults(c);
-      const resolved = resolveBody(c, body, defaults, !req.isSuperuser);
-      const freshId = resolved.values.id === '' && hasDefaultIdPattern(c);
-      const values = this.fillGenerated(c, resolved);
+      const record = new RecordModel(c);
+      const resolved = resolveBody(c, body, record.valuesRef(), !req.isSuperuser);
+      const values = resolved.values;
+      const freshId = values.id === '' && hasDefaultIdPattern(c);
+      fillGenerated(c, values);
+      record.replaceValues(values, resolved.touched);
       const ruleReq: RequestInfo = { ...req, body: resolved.ruleBody };
       // SECURITY: createRule and manageRule see `verified` forced false (spec §3.3), so a
       // rule that trusts `verified` cannot be satisfied by sending `verified: true`.
       const verifiedRequested = c.type === 'auth' && values.verified === true;
       if (c.type === 'auth') values.verified = false;
       const manager = await this.access.canManage(trx, c, values, false, ruleReq);
-      if (!(await this.access.allowsValues(trx, c, c.createRule, values, ruleReq))) throw badRequest('Failed to create record.');
+      if (!(await this.access.allowsValues(trx, c, c.createRule, values, ruleReq))) throw badRequest(message);
       if (verifiedRequested && manager) values.verified = true;
-      const errors = validateFields({ collection: c, values, old: undefined, touched: resolved.touched });
-      // Spec §3.7: the normalised value decides (`1`, `"true"` … count) and the error joins the others.
-      if (verifiedRequested && !manager) errors.verified = mismatch();
-      validateAuthCreate(c, resolved, errors);
-      await validateRelations(trx, this.deps.schema, { collection: c, values, old: undefined, touched: resolved.touched }, errors);
-      // NOTE: an id drawn from the default pattern (36^15 values) is not looked up first; the
-      // primary key still refuses the practically impossible clash, as a 400.
-      if (!freshId) {
-        await validateNewId(trx, c, String(values.id), errors);
-        await validateAuthId(trx, this.deps.schema, c, String(values.id), errors);
-      }
-      if (Object.keys(errors).length > 0) throw badRequest('Failed to create record.', errors);
-      applyHashes(c, values, resolved.touched, hashes);
-      this.stampDates(c, values, true);
-      await this.deps.files?.persist(s, c, values, undefined, 'Failed to create record.');
-      await insertRecord(trx, c, values);
-      s.emit({ action: 'create', collection: c, record: values });
-      return (await this.present(trx, c, [values], out, req))[0]!;
+      const checks = (errors: ErrorData): void => {
+        // Spec §3.7: the normalised value decides (`1`, `"true"` … count) and the error joins the others.
+        if (verifiedRequested && !manager) errors.verified = mismatch();
+        validateAuthCreate(c, resolved, errors);
+      };
+      const save = (): Promise<void> => this.writer.save(s, record, { validate: true, message, hashes, checks, freshId });
+      if (!(await intercepted(intercept, record, save))) return undefined;
+      return (await this.present(trx, c, [record.valuesRef()], out, req))[0]!;
     });
   }
 
-  /** Updates a record (spec §3.4); within `scope` when given (batch), else in its own transaction. */
-  async update(c: Collection, id: string, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope?: WriteScope): Promise<Record<string, unknown>> {
+  /** Updates a record (spec §3.4); within `scope` when given (batch), else in its own transaction. `intercept` as for create. */
+  async update(c: Collection, id: string, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope?: WriteScope): Promise<Record<string, unknown>>;
+  async update(c: Collection, id: string, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope: WriteScope | undefined, intercept: WriteIntercept | undefined): Promise<Record<string, unknown> | undefined>;
+  async update(c: Collection, id: string, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope?: WriteScope, intercept?: WriteIntercept): Promise<Record<string, unknown> | undefined> {
     this.assertMayWrite(c, 'update', req);
     // SECURITY: argon2 costs tens of milliseconds of CPU; a missing or forbidden record
     // answers its 404 without paying it (the write checks both again in its transaction).
     if (hasPasswordToHash(c, body)) await this.assertUpdatable(scope?.trx ?? this.deps.db, c, id, req, body);
     const hashes = await prehashPasswords(c, body);
-    return this.write('Failed to update record.', scope, async (s) => {
+    const message = 'Failed to update record.';
+    return this.write(message, scope, async (s) => {
       const trx = s.trx;
       // A rule that does not read the body is checked with the read of the record; one that
       // does needs the body resolved against the stored record first.
@@ -177,34 +193,26 @@ export class RecordService {
       const ruleReq: RequestInfo = { ...req, body: resolved.ruleBody };
       const allowed = early ? found.allowed : await this.access.allows(trx, c, c.updateRule, id, ruleReq);
       if (!allowed) throw notFound();
-      const values = resolved.values;
       const newPassword = c.type === 'auth' ? keepPasswordIfEmpty(resolved, old) : '';
-      const errors = validateFields({ collection: c, values, old, touched: resolved.touched });
-      if (c.type === 'auth') await validateAuthUpdate(this.access, trx, c, old, resolved, newPassword, ruleReq, errors);
-      await validateRelations(trx, this.deps.schema, { collection: c, values, old, touched: resolved.touched }, errors);
-      if (Object.keys(errors).length > 0) throw badRequest('Failed to update record.', errors);
-      applyHashes(c, values, resolved.touched, hashes);
-      if (c.type === 'auth' && (resolved.touched.has('password') || values.email !== old.email)) {
-        values.tokenKey = this.generate(c, 'tokenKey');
-      }
-      this.stampDates(c, values, false);
-      await this.deps.files?.persist(s, c, values, old, 'Failed to update record.');
-      // Only changed columns are written, so untouched indexed columns are not rewritten.
-      await updateRecord(trx, c, id, values, changedFields(c, old, values));
-      s.emit({ action: 'update', collection: c, record: values });
-      return (await this.present(trx, c, [values], out, req))[0]!;
+      const record = RecordModel.fromStored(c, old);
+      record.replaceValues(resolved.values, resolved.touched);
+      const checks = async (errors: ErrorData): Promise<void> => {
+        if (c.type === 'auth') await validateAuthUpdate(this.access, trx, c, old, resolved, newPassword, ruleReq, errors);
+      };
+      const save = (): Promise<void> => this.writer.save(s, record, { validate: true, message, hashes, checks });
+      if (!(await intercepted(intercept, record, save))) return undefined;
+      return (await this.present(trx, c, [record.valuesRef()], out, req))[0]!;
     });
   }
 
-  /** Deletes a record with its cascades (spec §3.5); within `scope` when given (batch). */
-  async delete(c: Collection, id: string, req: RequestInfo, scope?: WriteScope): Promise<void> {
+  /** Deletes a record with its cascades (spec §3.5); within `scope` when given (batch). `intercept` as for create; the result says whether it was deleted. */
+  async delete(c: Collection, id: string, req: RequestInfo, scope?: WriteScope, intercept?: WriteIntercept): Promise<boolean> {
     this.assertMayWrite(c, 'delete', req);
-    await this.write('Failed to delete record.', scope, async (s) => {
+    return this.write('Failed to delete record.', scope, async (s) => {
       const found = await this.access.findWithRule(s.trx, c, c.deleteRule, id, req);
       if (!found?.allowed) throw notFound();
-      const values = found.values;
-      if (c.name === '_superusers') await this.assertNotLastSuperuser(s.trx, c);
-      await deleteWithReferences(s.trx, this.deps, c, values, (gone, record) => this.onDeleted(s, gone, record));
+      const record = RecordModel.fromStored(c, found.values);
+      return intercepted(intercept, record, () => this.writer.delete(s, record));
     });
   }
 
@@ -213,15 +221,16 @@ export class RecordService {
     return runInScope(this.deps.db, fn, this.deps.events, this.onHookError);
   }
 
-  /** Deletes every record of a collection with cascades (collection truncate). */
+  /** Deletes every record of a collection with cascades (collection truncate), each through the write pipeline. */
   async truncate(c: Collection): Promise<void> {
     if (c.type === 'view') throw badRequest('Failed to truncate collection.');
     await this.write('Failed to truncate collection.', undefined, async (s) => {
       const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(c.name)}`.execute(s.trx);
       for (const row of rows) {
         const values = rowToValues(c, row);
-        if (!(await findRecord(s.trx, c, String(values.id)))) continue;
-        await deleteWithReferences(s.trx, this.deps, c, values, (gone, record) => this.onDeleted(s, gone, record));
+        // A cascade of an earlier delete may have removed it already.
+        const current = await findRecord(s.trx, c, String(values.id));
+        if (current) await this.writer.delete(s, RecordModel.fromStored(c, current));
       }
     });
   }
@@ -235,45 +244,11 @@ export class RecordService {
     return items.map((i) => i.json);
   }
 
-  /** Publishes a deleted record's event and schedules the removal of its files (spec §3.5). */
-  private onDeleted(s: WriteScope, c: Collection, record: RecordValues): void {
-    s.emit({ action: 'delete', collection: c, record });
-    this.deps.files?.onDeleted(s, c, record);
-  }
 
-  /** Values of a new record before the body applies. */
-  private defaults(c: Collection): RecordValues {
-    const values: RecordValues = {};
-    for (const f of c.fields) values[f.name] = getFieldType(f.type)!.defaultValue(f);
-    return values;
-  }
 
-  /** Fills autogenerated text values (id, tokenKey, …) left empty by the body. */
-  private fillGenerated(c: Collection, resolved: ResolvedBody): RecordValues {
-    const values = resolved.values;
-    for (const f of c.fields) {
-      if (f.type === 'text' && values[f.name] === '' && f.autogeneratePattern) values[f.name] = this.generate(c, f.name);
-    }
-    return values;
-  }
 
-  private generate(c: Collection, name: string): string {
-    const f = c.fields.find((x) => x.name === name)!;
-    return getFieldType('text')!.autogenerate?.(f) ?? '';
-  }
 
-  private stampDates(c: Collection, values: RecordValues, isNew: boolean): void {
-    const now = nowDateTime();
-    for (const f of c.fields) {
-      if (f.type !== 'autodate') continue;
-      if ((isNew && f.onCreate) || (!isNew && f.onUpdate)) values[f.name] = now;
-    }
-  }
 
-  private async assertNotLastSuperuser(trx: Executor, c: Collection): Promise<void> {
-    const { rows } = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(c.name)}`.execute(trx);
-    if (Number(rows[0]?.n ?? 0) <= 1) throw badRequest('You can\'t delete the only existing superuser.');
-  }
 
   /**
    * Runs a write in the caller's scope, or in a transaction of its own; database
@@ -307,4 +282,18 @@ function hasDefaultIdPattern(c: Collection): boolean {
 
 function assertWritable(c: Collection): void {
   if (c.type === 'view') throw new AppError(400, 'Unsupported collection type.');
+}
+
+/** Runs the write through `intercept` when there is one; whether it proceeded. */
+async function intercepted(intercept: WriteIntercept | undefined, record: RecordModel, write: () => Promise<void>): Promise<boolean> {
+  if (!intercept) {
+    await write();
+    return true;
+  }
+  let proceeded = false;
+  await intercept(record, async () => {
+    proceeded = true;
+    await write();
+  });
+  return proceeded;
 }

@@ -24,12 +24,13 @@ export interface RecordEventSink {
 }
 
 type Hook = () => void | Promise<void>;
+type RollbackHook = (error: unknown) => void | Promise<void>;
 
 /** WriteScope collects a transaction's events and end-of-transaction work. */
 export class WriteScope {
   readonly events: RecordEvent[] = [];
   private readonly commitHooks: Hook[] = [];
-  private readonly rollbackHooks: Hook[] = [];
+  private readonly rollbackHooks: RollbackHook[] = [];
 
   constructor(readonly trx: Executor) {}
 
@@ -43,16 +44,16 @@ export class WriteScope {
     this.commitHooks.push(fn);
   }
 
-  /** Runs `fn` after the transaction rolls back (e.g. delete files written for it). */
-  afterRollback(fn: Hook): void {
+  /** Runs `fn` with the cause after the transaction rolls back (e.g. delete files written for it). */
+  afterRollback(fn: RollbackHook): void {
     this.rollbackHooks.push(fn);
   }
 
   /** Runs the hooks of how the transaction ended; hook failures are reported, not thrown. */
-  async finish(committed: boolean, onHookError: (err: unknown) => void): Promise<void> {
+  async finish(committed: boolean, onHookError: (err: unknown) => void, error?: unknown): Promise<void> {
     for (const hook of committed ? this.commitHooks : this.rollbackHooks) {
       try {
-        await hook();
+        await hook(error);
       } catch (err) {
         onHookError(err);
       }
@@ -72,7 +73,7 @@ export async function runInScope<T>(
       return fn(scope);
     });
   } catch (err) {
-    await scope?.finish(false, onHookError);
+    await scope?.finish(false, onHookError, err);
     throw err;
   }
   if (scope) {

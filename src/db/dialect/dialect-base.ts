@@ -14,6 +14,7 @@ export abstract class DialectBase implements Dialect {
   abstract columnDefinition(spec: ColumnSpec): string;
   abstract tableColumns(exec: Executor, name: string): Promise<string[]>;
   abstract translateError(err: unknown, message?: string): AppError | null;
+  abstract lockRows(): RawBuilder<unknown>;
   abstract isUniqueViolation(err: unknown): boolean;
   abstract jsonArrayContains(arrayExpr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<boolean>;
   abstract jsonEach(arrayExpr: RawBuilder<unknown>): RawBuilder<unknown>;

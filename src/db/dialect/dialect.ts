@@ -49,6 +49,11 @@ export interface Dialect {
    * columns, under `message`), or returns null when the error is not a client's.
    */
   translateError(err: unknown, message?: string): AppError | null;
+  /**
+   * What ends a SELECT that locks the rows it reads until the transaction ends
+   * (` FOR UPDATE` on PostgreSQL; nothing on SQLite, whose writers are serialized).
+   */
+  lockRows(): RawBuilder<unknown>;
   /** Whether the error is a unique-constraint violation. */
   isUniqueViolation(err: unknown): boolean;
 

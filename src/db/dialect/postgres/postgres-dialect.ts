@@ -78,6 +78,10 @@ export class PostgresDialect extends DialectBase {
     return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === UNIQUE_VIOLATION;
   }
 
+  lockRows(): RawBuilder<unknown> {
+    return sql` FOR UPDATE`;
+  }
+
   translateError(err: unknown, message?: string): AppError | null {
     // A text value with U+0000, which PostgreSQL text cannot store (SQLite can).
     if ((err as { code?: unknown } | null)?.code === NUL_IN_TEXT) return badRequest(message, {}, err);

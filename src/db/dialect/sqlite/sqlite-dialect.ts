@@ -50,6 +50,10 @@ export class SqliteDialect extends DialectBase {
     return typeof err === 'object' && err !== null && UNIQUE_CODES.has(String((err as { code?: unknown }).code));
   }
 
+  lockRows(): RawBuilder<unknown> {
+    return sql``;
+  }
+
   translateError(err: unknown, message?: string): AppError | null {
     if (!this.isUniqueViolation(err)) return null;
     // better-sqlite3 says `UNIQUE constraint failed: posts.title, posts.slug`; an

@@ -1,0 +1,94 @@
+/**
+ * Step two of a node: the HTTP conventions, the request plumbing (client IP,
+ * auth, abuse limits) and every built-in API route, registered from one ordered
+ * table. Order matters: plumbing hooks run before any route, in this order.
+ */
+import { join } from 'node:path';
+import { registerHttpConventions } from '../http/http-conventions.js';
+import { registerRequestAuth } from '../http/request-auth.js';
+import { registerHealthRoutes } from '../http/health-routes.js';
+import { registerClientIp } from '../http/client-ip.js';
+import { closeSilentConnections, DEFAULT_CONNECTIONS_PER_IP, limitConnectionsPerIp } from '../http/connection-limit.js';
+import { IpList } from '../tools/ip-list.js';
+import { createRateLimiter, registerSettingsRateLimits, type RateLimitDeps } from '../http/rate-limit.js';
+import { registerAuthLimits } from '../http/rate-limit-auth.js';
+import { registerAuthFormStrings } from '../http/auth-form-strings.js';
+import { registerSuperuserIps, superuserIpCheck } from '../http/superuser-ips.js';
+import { registerCollectionRoutes } from '../http/collections-routes.js';
+import { registerRecordRoutes } from '../http/records-routes.js';
+import { registerBatchRoutes } from '../http/batch-routes.js';
+import { registerAuthRoutes } from '../http/auth-routes.js';
+import { registerOAuth2Routes } from '../http/oauth2-routes.js';
+import { registerOAuth2RedirectRoutes } from '../http/oauth2-redirect-routes.js';
+import { registerSettingsRoutes } from '../http/settings-routes.js';
+import { registerAuthFlowRoutes } from '../http/auth-flow-routes.js';
+import { registerTestEmailRoute } from '../http/test-email-routes.js';
+import { FileService } from '../core/files/file-service.js';
+import { registerFilesRoutes } from '../http/files-routes.js';
+import { registerClusterSyncHook } from '../http/cluster-sync-hook.js';
+import { registerRealtimeRoutes } from '../http/realtime-routes.js';
+import type { Services } from './services.js';
+
+/** What a step of the table gets: the services and what earlier steps made. */
+interface RouteContext {
+  s: Services;
+  limits: RateLimitDeps;
+  enforceRateLimit: Awaited<ReturnType<typeof createRateLimiter>>;
+}
+
+/** One step of the table: a name (for errors) and what it registers. */
+interface RouteStep {
+  name: string;
+  register(ctx: RouteContext): void | Promise<void>;
+}
+
+/** The built-in API, in registration order (after the plumbing hooks). */
+const API_ROUTES: readonly RouteStep[] = [
+  // Before any route: auth form fields are text before the per-identity limits and handlers read them.
+  { name: 'auth form strings', register: ({ s }) => registerAuthFormStrings(s.http) },
+  { name: 'auth limits', register: ({ s, limits, enforceRateLimit }) => registerAuthLimits(s.http, limits, enforceRateLimit) },
+  { name: 'health', register: ({ s }) => registerHealthRoutes(s.http, { trustedProxy: () => s.settings.get().trustedProxy }) },
+  { name: 'collections', register: ({ s }) => registerCollectionRoutes(s.http, { db: s.db, collections: s.collections, records: s.records, compiler: s.compiler }) },
+  { name: 'records', register: ({ s }) => registerRecordRoutes(s.http, s.records) },
+  { name: 'batch', register: ({ s }) => registerBatchRoutes(s.http, { records: s.records, settings: s.settings }) },
+  {
+    name: 'files',
+    register: ({ s, limits }) => registerFilesRoutes(s.http, {
+      storage: s.storage,
+      files: new FileService({
+        db: s.db, dialect: s.dialect, schema: s.schema, storage: s.storage, access: s.records.access, superuserIpAllowed: superuserIpCheck(limits),
+        onThumbError: (err) => s.http.log.warn({ err }, 'thumb failed'),
+      }),
+    }),
+  },
+  { name: 'auth', register: ({ s }) => registerAuthRoutes(s.http, s.auth, s.records) },
+  { name: 'oauth2', register: ({ s }) => registerOAuth2Routes(s.http, { auth: s.auth, records: s.records, oauth2: s.oauth2 }) },
+  { name: 'auth flows', register: ({ s }) => registerAuthFlowRoutes(s.http, { auth: s.auth, flows: s.flows, otp: s.otp, records: s.records }) },
+  { name: 'test email', register: ({ s }) => registerTestEmailRoute(s.http, { auth: s.auth, mails: s.mails }) },
+  { name: 'settings', register: ({ s }) => registerSettingsRoutes(s.http, s.settings) },
+  { name: 'realtime', register: ({ s }) => registerRealtimeRoutes(s.http, s.realtime) },
+  // The all-in-one OAuth2 flow (spec §5.5) hands the code to the SDK's realtime client.
+  { name: 'oauth2 redirect', register: ({ s }) => registerOAuth2RedirectRoutes(s.http, { realtime: s.realtime, appleNames: s.appleNames }) },
+];
+
+/** Registers the HTTP conventions, the request plumbing and the built-in API on the services' server. */
+export async function registerApiRoutes(s: Services): Promise<void> {
+  const { http, config } = s;
+  await registerHttpConventions(http, { origins: config.origins, bodyLimit: config.bodyLimit, bodyMemoryLimit: config.bodyMemoryLimit,
+    // On the data directory's file system, so a stored upload is renamed into storage, not copied.
+    uploadDir: join(config.dir, '.tmp', 'uploads'),
+  });
+  registerClusterSyncHook(http, s.sync);
+  limitConnectionsPerIp(http.server, { max: config.connectionsPerIp ?? DEFAULT_CONNECTIONS_PER_IP, exempt: new IpList(config.trustedProxies ?? []) });
+  // The first request gets as long as Node gives a started request head (60 s).
+  closeSilentConnections(http.server, http.server.headersTimeout);
+  registerClientIp(http, { trustedProxies: config.trustedProxies ?? [], settings: () => s.settings.get().trustedProxy });
+  registerRequestAuth(http, s.auth);
+  // Abuse resistance (spec §1.2, §1.9): after auth (audiences, superusers), before every route.
+  const limits: RateLimitDeps = { store: s.rateLimitStore, settings: () => s.settings.get(), findCollection: (idOrName) => s.schema.find(idOrName) };
+  registerSuperuserIps(http, limits);
+  const enforceRateLimit = await createRateLimiter(http, s.rateLimitStore);
+  registerSettingsRateLimits(http, limits, enforceRateLimit);
+  const ctx: RouteContext = { s, limits, enforceRateLimit };
+  for (const step of API_ROUTES) await step.register(ctx);
+}

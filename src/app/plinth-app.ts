@@ -1,0 +1,225 @@
+/**
+ * The PlinthApp is what app code holds (docs/hooks.md): the hooks of every
+ * event as `onX` methods, data access with the API's validation, hooks and
+ * events, transactions, and the node's lifecycle — start (plugins, bootstrap,
+ * custom routes, listen) and stop. Inside a transaction the same API is bound
+ * to it: `runInTransaction(fn)` hands `fn` an app whose reads and writes join it.
+ */
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { PlinthConfig } from '../config/config.js';
+import type { Db, Executor } from '../db/database.js';
+import { notFound } from '../errors/app-error.js';
+import type { Collection } from '../core/collections/collection.js';
+import { createSuperuserAdmin } from '../core/auth/superuser-admin.js';
+import type { RecordHooks } from '../core/records/record-hooks.js';
+import { RecordModel } from '../core/records/record-model.js';
+import { rowToValues } from '../core/records/record-store.js';
+import type { WriteScope } from '../core/records/write-scope.js';
+import type { RealtimeHub } from '../core/realtime/realtime-hub.js';
+import { Hook, type HookEvent } from '../tools/hook.js';
+import { addHookMethods, type HookMethods } from './hook-methods.js';
+import type { Plinth, SuperuserAdmin } from './plinth.js';
+import type { Services } from './services.js';
+
+/** The event of `onBootstrap` and `onTerminate`. */
+export interface AppEvent extends HookEvent {
+  app: PlinthApp;
+}
+
+/** The event of `onServe`: the HTTP server is about to listen; add Fastify plugins to `server` here. */
+export interface ServeEvent extends AppEvent {
+  server: FastifyInstance;
+}
+
+/** The hooks of the app's own lifecycle. */
+export class LifecycleHooks {
+  readonly onBootstrap = new Hook<AppEvent>();
+  readonly onServe = new Hook<ServeEvent>();
+  readonly onTerminate = new Hook<AppEvent>();
+}
+
+/** A plugin: a function that adds hooks and routes to an app (a hooks file's default export). */
+export type Plugin = (app: PlinthApp) => void | Promise<void>;
+
+/** A collection given by model, name or id. */
+export type CollectionRef = Collection | string;
+
+/** Options of a record lookup. */
+export interface FindOptions {
+  /** Lock the row until the transaction ends (PostgreSQL `FOR UPDATE`; SQLite serializes writers anyway). */
+  forUpdate?: boolean;
+}
+
+/** Where the node listens, when `start` is given one ('host:port'). */
+export interface StartOptions {
+  http?: string;
+}
+
+// The hook methods join the class through declaration merging: one per Hook field.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface PlinthApp extends HookMethods<RecordHooks<PlinthApp>>, HookMethods<LifecycleHooks> {}
+
+/** A PlinthApp is one node as app code sees it. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class PlinthApp implements Plinth {
+  readonly config: PlinthConfig;
+  readonly superusers: SuperuserAdmin;
+  /** The transaction this app is bound to, or undefined for the app itself. */
+  protected readonly scope: WriteScope | undefined;
+  private readonly lifecycle = new LifecycleHooks();
+  private readonly plugins: Plugin[] = [];
+  private state: 'built' | 'starting' | 'started' | 'stopped' = 'built';
+
+  constructor(protected readonly services: Services) {
+    this.config = services.config;
+    this.superusers = createSuperuserAdmin({ db: services.db, schema: services.schema, records: services.records });
+    const recordHooks = services.recordHooks as RecordHooks<PlinthApp>;
+    // A model hook's handler gets the app bound to the write's transaction.
+    recordHooks.appFor = (scope) => (scope ? this.bound(scope as WriteScope) : this);
+    addHookMethods(this, [recordHooks, this.lifecycle]);
+  }
+
+  /** The Fastify server (tests use `inject()`). */
+  get http(): FastifyInstance {
+    return this.services.http;
+  }
+
+  /** This node's realtime clients. */
+  get realtime(): RealtimeHub {
+    return this.services.realtime;
+  }
+
+  // ---- data (docs/hooks.md §4) ----
+
+  /** The Kysely instance, or the transaction's when this app is bound to one. Bind every value. */
+  db(): Db | Executor {
+    return this.scope?.trx ?? this.services.db;
+  }
+
+  /**
+   * Runs `fn` in one transaction with an app bound to it: what it saves commits or rolls
+   * back together, and events leave after the commit. Nested calls reuse the transaction.
+   */
+  async runInTransaction<T>(fn: (tx: PlinthApp) => Promise<T>): Promise<T> {
+    if (this.scope) return fn(this);
+    return this.services.records.inTransaction((scope) => fn(this.bound(scope)));
+  }
+
+  /** The collection with this name or id; 404 when there is none. */
+  findCollectionByNameOrId(nameOrId: string): Collection {
+    const c = this.services.schema.find(nameOrId);
+    if (!c) throw notFound(`Missing collection ${JSON.stringify(nameOrId)}.`);
+    return c;
+  }
+
+  /** A record by id; 404 when there is none. `forUpdate` locks its row until the transaction ends. */
+  async findRecordById(collection: CollectionRef, id: string, options: FindOptions = {}): Promise<RecordModel> {
+    const c = this.collectionOf(collection);
+    const lock = options.forUpdate && this.scope ? this.services.dialect.lockRows() : sql``;
+    const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(c.name)} WHERE ${sql.ref('id')} = ${id}${lock}`.execute(this.db());
+    if (!rows[0]) throw notFound();
+    return RecordModel.fromStored(c, rowToValues(c, rows[0]));
+  }
+
+  /** Validates and saves a record (create when new), with its hooks; events leave after commit. */
+  async save(record: RecordModel): Promise<void> {
+    await this.inScope((scope) => this.services.records.writer.save(scope, record, { validate: true, message: saveMessage(record) }));
+  }
+
+  /** Saves a record without validating it (hooks still run). */
+  async saveNoValidate(record: RecordModel): Promise<void> {
+    await this.inScope((scope) => this.services.records.writer.save(scope, record, { validate: false, message: saveMessage(record) }));
+  }
+
+  /** Deletes a record with its cascades and hooks. */
+  async delete(record: RecordModel): Promise<void> {
+    await this.inScope((scope) => this.services.records.writer.delete(scope, record));
+  }
+
+  // ---- lifecycle ----
+
+  /** Adds a plugin, run by `start` in the order added. */
+  use(plugin: Plugin): this {
+    if (this.state !== 'built') throw new Error('plugins must be added before the app starts');
+    this.plugins.push(plugin);
+    return this;
+  }
+
+  /**
+   * Starts the node: runs the plugins, the `onBootstrap` hooks, then the `onServe` hooks
+   * around listening. Resolves with the address bound.
+   */
+  async start(options: StartOptions = {}): Promise<{ host: string; port: number; url: string }> {
+    if (this.state !== 'built') throw new Error(`the app cannot start: it is ${this.state}`);
+    this.state = 'starting';
+    for (const plugin of this.plugins) await plugin(this);
+    await this.lifecycle.onBootstrap.trigger({ app: this }, [], () => undefined);
+    let address: { host: string; port: number; url: string } | undefined;
+    await this.lifecycle.onServe.trigger({ app: this, server: this.http }, [], async () => {
+      address = await this.listenOn(options.http);
+    });
+    if (!address) throw new Error('an onServe hook did not call e.next(): the server is not listening');
+    this.state = 'started';
+    return address;
+  }
+
+  /** Starts listening on the configured address (the CLI's and tests' entry). */
+  listen(): Promise<{ host: string; port: number; url: string }> {
+    return this.start();
+  }
+
+  /** Stops accepting requests, finishes those in flight, runs `onTerminate`, and closes the database. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    await this.lifecycle.onTerminate.trigger({ app: this }, [], async () => {
+      await this.http.close();
+      await this.services.close();
+    });
+  }
+
+  /** Same as `stop`. */
+  close(): Promise<void> {
+    return this.stop();
+  }
+
+  // ---- internals ----
+
+  /** This app bound to `scope`'s transaction: the same methods, reading and writing in it. */
+  protected bound(scope: WriteScope): PlinthApp {
+    return Object.create(this, { scope: { value: scope } }) as PlinthApp;
+  }
+
+  private collectionOf(ref: CollectionRef): Collection {
+    return typeof ref === 'string' ? this.findCollectionByNameOrId(ref) : ref;
+  }
+
+  /** Runs a write in this app's transaction, or in one of its own. */
+  private inScope<T>(fn: (scope: WriteScope) => Promise<T>): Promise<T> {
+    return this.scope ? fn(this.scope) : this.services.records.inTransaction(fn);
+  }
+
+  private async listenOn(http: string | undefined): Promise<{ host: string; port: number; url: string }> {
+    const target = http ? parseHostPort(http) : this.config.http;
+    await this.http.ready();
+    const address = await this.http.listen({ host: target.host, port: target.port });
+    const bound = this.http.server.address();
+    const port = typeof bound === 'object' && bound ? bound.port : target.port;
+    const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+    return { host: target.host, port, url: address.startsWith('http') ? `http://${host}:${port}` : address };
+  }
+}
+
+function saveMessage(record: RecordModel): string {
+  return record.isNew() ? 'Failed to create record.' : 'Failed to update record.';
+}
+
+/** 'host:port' (IPv6 in brackets) as host and port. */
+function parseHostPort(text: string): { host: string; port: number } {
+  const i = text.lastIndexOf(':');
+  const host = text.slice(0, i).replace(/^\[|\]$/g, '') || '127.0.0.1';
+  const port = Number(text.slice(i + 1));
+  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid http address ${JSON.stringify(text)}: expected host:port`);
+  return { host, port };
+}

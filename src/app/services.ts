@@ -1,0 +1,237 @@
+/**
+ * Step one of a node (docs/architecture.md): opens the database with its
+ * dialect and the cross-node ports, and builds every service. Nothing here
+ * registers a route or listens.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import { CONFIG_DEFAULTS, type PlinthConfig } from '../config/config.js';
+import { connectSqlite } from '../db/connect-sqlite.js';
+import { SqliteDialect } from '../db/dialect/sqlite/sqlite-dialect.js';
+import type { Dialect } from '../db/dialect/dialect.js';
+import type { Db } from '../db/database.js';
+import { ensureSystemTables } from '../db/system-tables.js';
+import { SchemaSync } from '../db/schema-sync.js';
+import { MemorySchema } from '../core/collections/schema.js';
+import { CollectionService } from '../core/collections/collection-service.js';
+import { RecordService } from '../core/records/record-service.js';
+import { RecordHooks } from '../core/records/record-hooks.js';
+import { convertFieldValues } from '../core/records/record-convert.js';
+import { AuthService } from '../core/auth/auth-service.js';
+import { createRuleCompiler, type RuleCompiler } from '../core/rules/rule-compiler.js';
+import { fastifyOptions } from '../http/http-conventions.js';
+import { createRateLimitStore } from '../adapters/ratelimit/create-rate-limit-store.js';
+import type { RateLimitStore } from '../core/ratelimit/rate-limit-store.js';
+import { StoreAttemptLimiter } from '../core/ratelimit/store-attempt-limiter.js';
+import { OAuth2Service } from '../core/auth/oauth2/oauth2-service.js';
+import { OutboundHttp } from '../tools/outbound-http.js';
+import { AppleRedirectNames } from '../core/auth/oauth2/apple-redirect-names.js';
+import { SettingsService } from '../core/settings/settings-service.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
+import { MfaService } from '../core/auth/mfa-service.js';
+import { AuthFlows } from '../core/auth/auth-flows.js';
+import { AuthMails } from '../core/auth/auth-mails.js';
+import { OtpService } from '../core/auth/otp-service.js';
+import { AuthAlerts } from '../core/auth/auth-alerts.js';
+import { resolveSmtpOptions } from '../core/mail/smtp-options.js';
+import { SettingsMailer } from '../adapters/mail/settings-mailer.js';
+import { DevLogMailer, LogMailer } from '../adapters/mail/log-mailer.js';
+import { BackgroundTasks } from '../tools/background-tasks.js';
+import { LocalStorage } from '../adapters/storage/local-storage.js';
+import type { Storage } from '../core/files/storage.js';
+import { RecordFiles } from '../core/records/record-files.js';
+import { createBus } from '../adapters/bus/create-bus.js';
+import type { Bus } from '../core/realtime/bus.js';
+import type { RedisTarget } from '../adapters/redis/redis-client.js';
+import { ClusterSync } from '../core/cluster/cluster-sync.js';
+import { createBusEventSink } from '../core/realtime/record-event-message.js';
+import { RealtimeHub } from '../core/realtime/realtime-hub.js';
+import { parseExpand } from '../http/list-params.js';
+import { pickFields } from '../http/fields-picker.js';
+import type { Mailer } from '../core/mail/mailer.js';
+
+/** Options that are not configuration: how the node logs, and code-only test seams. */
+export interface PlinthOptions {
+  /** Pino logger options for Fastify, or false to log nothing. */
+  logger?: boolean | Record<string, unknown>;
+  /**
+   * The client for outbound HTTP to URLs others choose (OAuth2 avatars); by default
+   * `OutboundHttp.publicOnly()`. SECURITY: deliberately not configuration (no flag or
+   * environment variable), so only code that builds a node (test helpers) can loosen it.
+   */
+  outbound?: OutboundHttp;
+}
+
+/** An open database as the node uses it. */
+export interface DatabaseConnection {
+  db: Db;
+  close(): Promise<void>;
+  /** Runs `fn` while no other node runs an `exclusive` section on the same database. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** Every service of one node, built and started, with the HTTP server they log through. */
+export interface Services {
+  config: PlinthConfig;
+  http: FastifyInstance;
+  dialect: Dialect;
+  connection: DatabaseConnection;
+  db: Db;
+  bus: Bus;
+  redis: RedisTarget | undefined;
+  rateLimitStore: RateLimitStore;
+  schema: MemorySchema;
+  compiler: RuleCompiler;
+  collections: CollectionService;
+  settings: SettingsService;
+  sync: ClusterSync;
+  storage: Storage;
+  recordHooks: RecordHooks;
+  records: RecordService;
+  mfa: MfaService;
+  auth: AuthService;
+  appleNames: AppleRedirectNames;
+  outbound: OutboundHttp;
+  oauth2: OAuth2Service;
+  background: BackgroundTasks;
+  mailer: Mailer;
+  mails: AuthMails;
+  attempts: StoreAttemptLimiter;
+  flows: AuthFlows;
+  otp: OtpService;
+  alerts: AuthAlerts;
+  realtime: RealtimeHub;
+  /** Stops every service, in reverse order of start; the HTTP server is closed before. */
+  close(): Promise<void>;
+}
+
+/** Builds the services of a node over the configured data directory. */
+export async function buildServices(config: PlinthConfig, options: PlinthOptions = {}): Promise<Services> {
+  const { dialect, connection } = await openDatabase(config);
+  const db = connection.db;
+  const logger = options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel });
+  const http = Fastify({
+    ...fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout, logRequests: config.logLevel === 'debug' || config.logLevel === 'trace' }),
+    schemaController: lazySchemaCompilers(),
+  });
+  // Cross-node ports (design §1): in-process for one node, Redis when REDIS_URL is set.
+  // Opened first so an unreachable Redis stops the start before anything else runs.
+  const redis = redisTarget(config);
+  let onBusInterruption = (_state: 'lost' | 'restored'): void => undefined;
+  const bus = await createBus(redis ? { driver: 'redis', ...redis } : { driver: 'memory' }, {
+    onHandlerError: (err) => http.log.error({ err }, 'bus handler failed'),
+    onInterruption: (state) => onBusInterruption(state),
+  }).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
+  const rateLimitStore = await createRateLimitStore(redis ? { driver: 'redis', ...redis } : { driver: 'memory' }).catch(async (err: unknown) => {
+    await bus.close();
+    await connection.close();
+    throw err;
+  });
+  // One node at a time creates the system tables and collections of a fresh database.
+  await connection.exclusive(() => ensureSystemTables(db, dialect));
+
+  const schema = new MemorySchema();
+  const compiler = createRuleCompiler({ dialect, schema });
+  const collections = new CollectionService({
+    db, schema, ddl: new SchemaSync(dialect),
+    validateRule: (collection, rule) => compiler.validateRule(collection, rule),
+    onChange: (): Promise<void> => sync.announce('schema'),
+    // Records are built below; a schema change runs only after start-up finished.
+    transaction: (fn) => records.inTransaction(fn),
+    convertValues: (scope, old, next) => convertFieldValues(records.writer, scope, old, next),
+  });
+  await connection.exclusive(() => collections.init());
+  const settings = new SettingsService(db);
+  await settings.init();
+  // Schema and settings changes reach the other nodes, which reload them from the database.
+  const sync: ClusterSync = new ClusterSync({
+    bus,
+    reload: { schema: () => collections.reload(), settings: () => settings.reload() },
+    onError: (err) => http.log.error({ err }, 'cluster sync failed'),
+  });
+  settings.onSaved(() => sync.announce('settings'));
+  await sync.start();
+  // Files (spec §8): a local directory now; the S3-compatible store comes with scale-out.
+  const storage = new LocalStorage(join(config.dir, 'storage'));
+  // Realtime (spec §6): committed record events go onto the Bus; every node's hub fans them out.
+  // On one node (no Redis) an event reaches only this node's streams: none open, nothing to send.
+  const events = createBusEventSink(bus, (err) => http.log.error({ err }, 'record event publish failed'), () => redis !== undefined || realtime.size > 0);
+  const recordHooks = new RecordHooks();
+  const records = new RecordService({
+    db, dialect, schema, compiler, files: new RecordFiles(storage), events, hooks: recordHooks,
+    onHookError: (err) => http.log.error({ err }, 'after-write hook failed'),
+  });
+  const mfa = new MfaService({ db, schema, records, access: records.access });
+  const auth = new AuthService({ db, schema, access: records.access, mfa, records });
+  // Apple's user name reaches only the browser redirect; every node keeps it for the sign-in that follows.
+  const appleNames = new AppleRedirectNames(bus);
+  await appleNames.start();
+  const outbound = options.outbound ?? OutboundHttp.publicOnly();
+  const oauth2 = new OAuth2Service({ db, schema, records, appleNames, outbound });
+  const background = new BackgroundTasks((err, what) => http.log.error({ err }, `background task failed: ${what}`));
+  // Without SMTP a mail is withheld and only noted in the log; `--dev` logs it in full.
+  const unsent = config.dev ? new DevLogMailer(http.log) : new LogMailer(http.log);
+  const mailer = new SettingsMailer(() => resolveSmtpOptions(settings.get().smtp, config.smtp), unsent);
+  const mails = new AuthMails({ mailer, settings: () => settings.get() });
+  const attempts = new StoreAttemptLimiter(rateLimitStore);
+  const run = (what: string, task: () => Promise<void>) => background.run(what, task);
+  const flows = new AuthFlows({ db, schema, records, mails, limiter: attempts, background: run });
+  const otp = new OtpService({ db, schema, records, auth, mails, limiter: attempts, background: run });
+  const alerts = new AuthAlerts({ db, schema, records, mails, background: run });
+  auth.onSignIn((c, record, req) => alerts.signedIn(c, record, req));
+  const realtime = new RealtimeHub({
+    bus, schema, records, compiler, dialect, output: { parseExpand, pickFields },
+    limits: {
+      maxStreams: config.maxRealtimeStreams ?? CONFIG_DEFAULTS.maxRealtimeStreams,
+      maxStreamsPerIp: config.maxRealtimeStreamsPerIp ?? CONFIG_DEFAULTS.maxRealtimeStreamsPerIp,
+    },
+    onError: (err) => http.log.error({ err }, 'realtime delivery failed'),
+  });
+  await realtime.start();
+  onBusInterruption = (state) => {
+    // Events published while the Bus was down never arrive: streams are closed so
+    // clients reconnect (spec §6.1) instead of silently missing them, and shared state
+    // is reloaded in case a change was announced meanwhile.
+    http.log.warn(`the bus connection was ${state}; closing realtime streams`);
+    realtime.closeAll();
+    if (state === 'restored') void sync.reloadAll();
+  };
+
+  return {
+    config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
+    recordHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mails, attempts, flows, otp, alerts, realtime,
+    async close() {
+      await realtime.stop();
+      await appleNames.stop();
+      await sync.stop();
+      await bus.close();
+      await background.drain();
+      await rateLimitStore.close();
+      await connection.close();
+    },
+  };
+}
+
+/** Where this node's Redis is, when REDIS_URL is set. */
+function redisTarget(config: PlinthConfig): RedisTarget | undefined {
+  if (!config.redisUrl) return undefined;
+  return { url: config.redisUrl, prefix: config.redisPrefix ?? 'plinth:', source: 'REDIS_URL' };
+}
+
+/**
+ * Opens the configured database with its dialect: PostgreSQL when DATABASE_URL is
+ * set (pg is loaded only then), else the embedded SQLite file in `dir`.
+ */
+async function openDatabase(config: PlinthConfig): Promise<{ dialect: Dialect; connection: DatabaseConnection }> {
+  if (config.databaseUrl) {
+    const { connectPostgres } = await import('../db/connect-postgres.js');
+    const { PostgresDialect } = await import('../db/dialect/postgres/postgres-dialect.js');
+    return { dialect: new PostgresDialect(), connection: await connectPostgres(config.databaseUrl, { statementTimeout: config.queryTimeout }) };
+  }
+  const sqlite = connectSqlite(config.dir, { queryTimeout: config.queryTimeout });
+  // SQLite serves one process, which runs its start-up alone.
+  return { dialect: new SqliteDialect(), connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn() } };
+}

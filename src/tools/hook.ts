@@ -1,0 +1,78 @@
+/**
+ * A Hook is an ordered chain of async handlers around an action, as PocketBase's
+ * hooks are: each handler receives the event and calls `await e.next()` to let
+ * the rest of the chain (and finally the action) run; one that returns without
+ * calling it stops the chain, so the action does not happen. See docs/hooks.md.
+ */
+
+/** An event passed along a hook chain. */
+export interface HookEvent {
+  /** Runs the rest of the chain and then the action; resolves when they finished. */
+  next(): Promise<void>;
+}
+
+/** A handler of a hook; may be async. */
+export type HookHandler<E> = (e: E) => unknown;
+
+/** What `bind` returns: removes the handler again. */
+export interface HookHandle {
+  unbind(): void;
+}
+
+interface Bound<E> {
+  fn: HookHandler<E>;
+  /** Collection names or ids the handler is limited to; empty = every one. */
+  tags: readonly string[];
+}
+
+/** A Hook of events `E`, handlers optionally limited to tags (collection names or ids). */
+export class Hook<E extends HookEvent> {
+  private handlers: Bound<E>[] = [];
+
+  /** True while no handler is bound: the action runs with nothing around it. */
+  get isEmpty(): boolean {
+    return this.handlers.length === 0;
+  }
+
+  /** Adds a handler at the end of the chain; with tags it runs only for events carrying one of them. */
+  bind(fn: HookHandler<E>, ...tags: string[]): HookHandle {
+    if (typeof fn !== 'function') throw new TypeError('a hook handler must be a function');
+    const bound: Bound<E> = { fn, tags };
+    // Copy on write: a trigger already running keeps the list it started with.
+    this.handlers = [...this.handlers, bound];
+    return { unbind: () => { this.handlers = this.handlers.filter((b) => b !== bound); } };
+  }
+
+  /** Removes every handler. */
+  unbindAll(): void {
+    this.handlers = [];
+  }
+
+  /**
+   * Runs the handlers that match `tags` in order around `action`, with `e.next` set for
+   * each step. Resolves once the chain finished; rejects with what a handler threw.
+   */
+  async trigger(e: Omit<E, 'next'> & Partial<HookEvent>, tags: readonly string[], action: (e: E) => unknown): Promise<void> {
+    const chain = tags.length === 0 ? this.handlers : this.handlers.filter((b) => b.tags.length === 0 || b.tags.some((t) => tags.includes(t)));
+    const event = e as E;
+    const step = async (i: number): Promise<void> => {
+      let called: Promise<void> | undefined;
+      const rest = async (): Promise<void> => {
+        if (i + 1 < chain.length) await step(i + 1);
+        else await action(event);
+        // The handler that called next sees its own next again afterwards.
+        event.next = next;
+      };
+      // Calling next twice runs the rest of the chain once; the second call waits for the first.
+      const next = (): Promise<void> => (called ??= rest());
+      event.next = next;
+      await chain[i]!.fn(event);
+    };
+    if (chain.length === 0) {
+      event.next = () => Promise.resolve();
+      await action(event);
+      return;
+    }
+    await step(0);
+  }
+}
