@@ -7,8 +7,9 @@ import { findOAuth2Provider } from '../auth/oauth2/oauth2-providers.js';
 import type { Collection, Rule } from './collection.js';
 import { TOKEN_OPTION_KEYS } from './collection-json.js';
 import { AUTH_OPTION_KEYS } from './collection-normalize.js';
-import { findSingleColumnUniqueIndex } from './index-parse.js';
-import { codeError, ErrorBag } from './validation-errors.js';
+import { findSingleColumnUniqueIndex } from '../../tools/index-parse.js';
+import { codeError } from '../../errors/code-error.js';
+import { ErrorBag } from '../../errors/error-bag.js';
 
 /** The longest token or MFA/OTP duration accepted (about three years), in seconds. */
 export const MAX_TOKEN_DURATION = 94670856;

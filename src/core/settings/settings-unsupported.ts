@@ -5,7 +5,8 @@
  * stored; any other value is refused with a 400 naming the setting, rather than
  * saved and silently ignored. Remove a row when its feature lands.
  */
-import { fieldError, type ErrorData } from '../../errors/app-error.js';
+import type { ErrorData } from '../../errors/app-error.js';
+import { codeError } from '../../errors/code-error.js';
 import type { Settings } from './settings.js';
 
 /** One setting Plinth does not act on yet. */
@@ -50,6 +51,6 @@ export function addUnsupportedSettingErrors(errors: ErrorData, next: Settings, c
     const value = valueAt(next, setting.path);
     if (setting.asksNothing(value) || value === valueAt(current, setting.path)) continue;
     const { feature } = setting;
-    setAt(errors, setting.path, fieldError('validation_unsupported_setting', `${feature} is not implemented in Plinth yet.`, { feature }));
+    setAt(errors, setting.path, codeError('validation_unsupported_setting', { feature }));
   }
 }
