@@ -51,6 +51,6 @@ export function addUnsupportedSettingErrors(errors: ErrorData, next: Settings, c
     const value = valueAt(next, setting.path);
     if (setting.asksNothing(value) || value === valueAt(current, setting.path)) continue;
     const { feature } = setting;
-    setAt(errors, setting.path, codeError('validation_unsupported_setting', { feature }));
+    setAt(errors, setting.path, codeError('validation_unsupported_setting', { feature }, `${feature} is not implemented in Plinth yet.`));
   }
 }
