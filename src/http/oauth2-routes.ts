@@ -73,7 +73,7 @@ function parseSignIn(c: AuthCollection, body: Record<string, unknown>): OAuth2Si
   if (provider === '') errors.provider = blank();
   else if (provider.length > 100) errors.provider = codeError('validation_length_out_of_range', { min: 0, max: 100 });
   else if (!providerConfig(c, provider)) {
-    errors.provider = codeError('validation_invalid_provider', undefined, `Provider with name ${JSON.stringify(provider)} is missing or is not enabled.`);
+    errors.provider = codeError('validation_invalid_provider', { name: provider });
   }
   if (code === '') errors.code = blank();
   if (Object.keys(errors).length > 0) throw new AppError(400, LOADING, errors);
