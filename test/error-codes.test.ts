@@ -82,7 +82,7 @@ describe('the error code registry', () => {
 
   it('gives every code a one-sentence default message', () => {
     for (const [code, message] of Object.entries(errorCodes)) {
-      expect(message, code).toMatch(/^[A-Z'].*\.$/);
+      expect(message, code).toMatch(/^[A-Z'{].*\.$/);
     }
   });
 });

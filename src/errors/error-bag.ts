@@ -14,7 +14,8 @@ export function isFieldError(node: FieldError | ErrorData | undefined): node is 
  * above it wins, as PocketBase stops at the first failing rule of a property.
  */
 export class ErrorBag {
-  readonly data: ErrorData = {};
+  /** Collects into `data`, a new map or one that already holds errors. */
+  constructor(readonly data: ErrorData = {}) {}
 
   /** Whether any error was set at the path or below it. */
   has(...path: string[]): boolean {

@@ -7,6 +7,7 @@
  */
 import type { ErrorData } from '../../errors/app-error.js';
 import { codeError } from '../../errors/code-error.js';
+import { ErrorBag } from '../../errors/error-bag.js';
 import type { Settings } from './settings.js';
 
 /** One setting Plinth does not act on yet. */
@@ -33,24 +34,16 @@ function valueAt(settings: Settings, path: readonly string[]): unknown {
   return node;
 }
 
-function setAt(errors: ErrorData, path: readonly string[], leaf: ErrorData[string]): void {
-  let node = errors;
-  for (const key of path.slice(0, -1)) {
-    const child = node[key];
-    node = (node[key] = child !== undefined && !('code' in child) ? child : {}) as ErrorData;
-  }
-  node[path[path.length - 1]!] = leaf;
-}
-
 /**
  * Adds an error to `errors` for each unimplemented setting that `next` changes from
  * `current` to a value asking for something (`validation_unsupported_setting`).
  */
 export function addUnsupportedSettingErrors(errors: ErrorData, next: Settings, current: Settings): void {
+  const bag = new ErrorBag(errors);
   for (const setting of UNSUPPORTED_SETTINGS) {
     const value = valueAt(next, setting.path);
     if (setting.asksNothing(value) || value === valueAt(current, setting.path)) continue;
     const { feature } = setting;
-    setAt(errors, setting.path, codeError('validation_unsupported_setting', { feature }, `${feature} is not implemented in Plinth yet.`));
+    bag.set(setting.path, codeError('validation_unsupported_setting', { feature }, `${feature} is not implemented in Plinth yet.`));
   }
 }
