@@ -7,6 +7,7 @@ import { AppError, TooManyRequestsError, badRequest, internal, isAppError, notFo
 import { errorCodes } from '../errors/error-codes.js';
 import { isRawBodyError } from '../errors/raw-body-error.js';
 import { isServiceUnavailable, unavailable } from '../errors/service-unavailable.js';
+import { UserCodeError } from '../errors/user-code-error.js';
 import { INVALID_BODY_MESSAGE, UNSUPPORTED_CONTENT_TYPE_MESSAGE } from './body-parser.js';
 
 /** The default message of each status the spec names (spec §1.3). */
@@ -100,9 +101,14 @@ function setNested(data: ErrorData, path: string[], value: { code: string; messa
   }
 }
 
-/** Logs server faults with the request id; client errors only at debug level. */
-function logError(request: FastifyRequest, raw: unknown, appError: AppError): void {
-  if (appError.status === 503) {
+/**
+ * Logs server faults and app code failures (a hook or custom route that threw) with the
+ * request id and the stack; client errors only at debug level.
+ */
+export function logError(request: FastifyRequest, raw: unknown, appError: AppError): void {
+  if (appError instanceof UserCodeError) {
+    request.log.error({ err: appError.cause, reqId: request.id }, 'app code failed');
+  } else if (appError.status === 503) {
     // An outage fails every request alike: one line each, without the stack.
     request.log.warn({ reqId: request.id, reason: String((appError.cause as Error | undefined)?.message ?? appError.cause) }, 'service unavailable');
   } else if (appError.status >= 500) {
