@@ -20,6 +20,7 @@ import type { RealtimeHub } from '../core/realtime/realtime-hub.js';
 import { Hook, type HookEvent } from '../tools/hook.js';
 import { addHookMethods, type HookMethods } from './hook-methods.js';
 import { CustomRoutes, type Middleware, type RouteHandler } from '../http/custom-routes.js';
+import type { RecordRequestHooks } from '../http/record-request-hooks.js';
 import { createApis, type Apis } from '../http/route-middlewares.js';
 import type { Plinth, SuperuserAdmin } from './plinth.js';
 import type { Services } from './services.js';
@@ -60,7 +61,7 @@ export interface StartOptions {
 
 // The hook methods join the class through declaration merging: one per Hook field.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PlinthApp extends HookMethods<RecordHooks<PlinthApp>>, HookMethods<LifecycleHooks> {}
+export interface PlinthApp extends HookMethods<RecordHooks<PlinthApp>>, HookMethods<LifecycleHooks>, HookMethods<RecordRequestHooks<PlinthApp>> {}
 
 /** A PlinthApp is one node as app code sees it. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -79,8 +80,10 @@ export class PlinthApp implements Plinth {
     const recordHooks = services.recordHooks as RecordHooks<PlinthApp>;
     // A model hook's handler gets the app bound to the write's transaction.
     recordHooks.appFor = (scope) => (scope ? this.bound(scope as WriteScope) : this);
+    const requestHooks = services.requestHooks as RecordRequestHooks<PlinthApp>;
+    requestHooks.appFor = recordHooks.appFor;
     this.apis = createApis({ auth: services.auth, records: services.records });
-    addHookMethods(this, [recordHooks, this.lifecycle]);
+    addHookMethods(this, [recordHooks, this.lifecycle, requestHooks]);
   }
 
   // ---- custom routes (docs/hooks.md §3; issue 12, routes) ----
