@@ -193,6 +193,15 @@ describe('app.apis middlewares', () => {
     const big = await s.request('POST', '/api/custom/small', { body: { a: 'x'.repeat(100) } });
     expect(big.status).toBe(413);
     expect(big.body).toEqual({ status: 413, message: 'Request entity too large.', data: {} });
+    // Without a declared length the limit still holds: it is the route's own, applied while the body is read.
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(JSON.stringify({ a: 'x'.repeat(100) })));
+        c.close();
+      },
+    });
+    const chunked = await fetch(`${s.url}/api/custom/small`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit);
+    expect(chunked.status).toBe(413);
   });
 
   it('gzip: compresses for a client that accepts it', async () => {
