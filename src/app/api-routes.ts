@@ -51,8 +51,8 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'auth limits', register: ({ s, limits, enforceRateLimit }) => registerAuthLimits(s.http, limits, enforceRateLimit) },
   { name: 'health', register: ({ s }) => registerHealthRoutes(s.http, { trustedProxy: () => s.settings.get().trustedProxy }) },
   { name: 'collections', register: ({ s }) => registerCollectionRoutes(s.http, { db: s.db, collections: s.collections, records: s.records, compiler: s.compiler }) },
-  { name: 'records', register: ({ s }) => registerRecordRoutes(s.http, s.records) },
-  { name: 'batch', register: ({ s }) => registerBatchRoutes(s.http, { records: s.records, settings: s.settings }) },
+  { name: 'records', register: ({ s }) => registerRecordRoutes(s.http, s.records, s.requestHooks) },
+  { name: 'batch', register: ({ s }) => registerBatchRoutes(s.http, { records: s.records, settings: s.settings, hooks: s.requestHooks }) },
   {
     name: 'files',
     register: ({ s, limits }) => registerFilesRoutes(s.http, {

@@ -19,6 +19,9 @@ import type { WriteScope } from '../core/records/write-scope.js';
 import type { RealtimeHub } from '../core/realtime/realtime-hub.js';
 import { Hook, type HookEvent } from '../tools/hook.js';
 import { addHookMethods, type HookMethods } from './hook-methods.js';
+import { CustomRoutes, type Middleware, type RouteHandler } from '../http/custom-routes.js';
+import type { RecordRequestHooks } from '../http/record-request-hooks.js';
+import { createApis, type Apis } from '../http/route-middlewares.js';
 import type { Plinth, SuperuserAdmin } from './plinth.js';
 import type { Services } from './services.js';
 
@@ -58,7 +61,7 @@ export interface StartOptions {
 
 // The hook methods join the class through declaration merging: one per Hook field.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PlinthApp extends HookMethods<RecordHooks<PlinthApp>>, HookMethods<LifecycleHooks> {}
+export interface PlinthApp extends HookMethods<RecordHooks<PlinthApp>>, HookMethods<LifecycleHooks>, HookMethods<RecordRequestHooks<PlinthApp>> {}
 
 /** A PlinthApp is one node as app code sees it. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -77,8 +80,33 @@ export class PlinthApp implements Plinth {
     const recordHooks = services.recordHooks as RecordHooks<PlinthApp>;
     // A model hook's handler gets the app bound to the write's transaction.
     recordHooks.appFor = (scope) => (scope ? this.bound(scope as WriteScope) : this);
-    addHookMethods(this, [recordHooks, this.lifecycle]);
+    const requestHooks = services.requestHooks as RecordRequestHooks<PlinthApp>;
+    requestHooks.appFor = recordHooks.appFor;
+    this.apis = createApis({ auth: services.auth, records: services.records });
+    addHookMethods(this, [recordHooks, this.lifecycle, requestHooks]);
   }
+
+  // ---- custom routes (docs/hooks.md §3; issue 12, routes) ----
+
+  /** The middlewares of custom routes (`requireAuth`, `bodyLimit`, …) and `recordAuthResponse`. */
+  readonly apis: Apis;
+  private readonly routes = new CustomRoutes<PlinthApp>();
+
+  /**
+   * Adds a route: `path` takes `{name}` parameters and a trailing `{name...}`; the
+   * middlewares run in order around `handler`. Before the app starts (in a plugin,
+   * onBootstrap or an onServe handler before `e.next()`).
+   */
+  routerAdd(method: string, path: string, handler: RouteHandler<PlinthApp>, ...middlewares: Middleware<PlinthApp>[]): void {
+    this.routes.add(method, path, handler, middlewares);
+  }
+
+  /** Adds a middleware run before those of every custom route. */
+  routerUse(middleware: Middleware<PlinthApp>): void {
+    this.routes.use(middleware);
+  }
+
+  // ---- end of custom routes ----
 
   /** The Fastify server (tests use `inject()`). */
   get http(): FastifyInstance {
@@ -157,6 +185,8 @@ export class PlinthApp implements Plinth {
     await this.lifecycle.onBootstrap.trigger({ app: this }, [], () => undefined);
     let address: { host: string; port: number; url: string } | undefined;
     await this.lifecycle.onServe.trigger({ app: this, server: this.http }, [], async () => {
+      // Routes added by onServe handlers before `e.next()` are registered too.
+      this.routes.register(this.http, this);
       address = await this.listenOn(options.http);
     });
     if (!address) throw new Error('an onServe hook did not call e.next(): the server is not listening');

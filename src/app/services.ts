@@ -17,6 +17,7 @@ import { CollectionService } from '../core/collections/collection-service.js';
 import { RecordService } from '../core/records/record-service.js';
 import { RecordHooks } from '../core/records/record-hooks.js';
 import { convertFieldValues } from '../core/records/record-convert.js';
+import { RecordRequestHooks } from '../http/record-request-hooks.js';
 import { AuthService } from '../core/auth/auth-service.js';
 import { createRuleCompiler, type RuleCompiler } from '../core/rules/rule-compiler.js';
 import { fastifyOptions } from '../http/http-conventions.js';
@@ -87,6 +88,8 @@ export interface Services {
   sync: ClusterSync;
   storage: Storage;
   recordHooks: RecordHooks;
+  /** The record request hooks of the records API and batch (docs/hooks.md §2). */
+  requestHooks: RecordRequestHooks;
   records: RecordService;
   mfa: MfaService;
   auth: AuthService;
@@ -160,6 +163,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   // On one node (no Redis) an event reaches only this node's streams: none open, nothing to send.
   const events = createBusEventSink(bus, (err) => http.log.error({ err }, 'record event publish failed'), () => redis !== undefined || realtime.size > 0);
   const recordHooks = new RecordHooks();
+  const requestHooks = new RecordRequestHooks();
   const records = new RecordService({
     db, dialect, schema, compiler, files: new RecordFiles(storage), events, hooks: recordHooks,
     onHookError: (err) => http.log.error({ err }, 'after-write hook failed'),
@@ -202,7 +206,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
 
   return {
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
-    recordHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mails, attempts, flows, otp, alerts, realtime,
+    recordHooks, requestHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mails, attempts, flows, otp, alerts, realtime,
     async close() {
       await realtime.stop();
       await appleNames.stop();

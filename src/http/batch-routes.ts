@@ -14,6 +14,8 @@ import { parseBatchRequests } from './batch-request.js';
 import { dynamicBodyLimit } from './body-parser.js';
 import { prepareBatchRequest, runBatchRequest, type BatchResult } from './batch-sub-request.js';
 import { toAppError } from './error-handler.js';
+import type { RecordRequestHooks } from './record-request-hooks.js';
+import { UserCodeError } from '../errors/user-code-error.js';
 import { recordBody } from './record-body-input.js';
 
 /** The batch body limit when settings give none (spec §1.1: 128 MiB). */
@@ -26,11 +28,13 @@ export const DEFAULT_BATCH_TIMEOUT_SECONDS = 3;
 export interface BatchRoutesDeps {
   records: RecordService;
   settings: SettingsService;
+  /** The record request hooks, which run for each sub-request as for a request of its own. */
+  hooks: RecordRequestHooks;
 }
 
 /** Registers `POST /api/batch`. */
 export function registerBatchRoutes(app: FastifyInstance, deps: BatchRoutesDeps): void {
-  const { records, settings } = deps;
+  const { records, settings, hooks } = deps;
   const bodyLimit = (): number => {
     const size = settings.get().batch.maxBodySize;
     return size > 0 ? size : DEFAULT_BATCH_BODY_LIMIT;
@@ -60,7 +64,7 @@ export function registerBatchRoutes(app: FastifyInstance, deps: BatchRoutesDeps)
           throw new BatchStepError(index, err);
         }
       });
-      const steps = prepared.map((item) => (scope: WriteScope) => runBatchRequest(records, request, item, scope));
+      const steps = prepared.map((item) => (scope: WriteScope) => runBatchRequest(records, hooks, request, item, scope));
       return await runBatch<BatchResult>((fn) => records.inTransaction(fn), steps, deadline.signal);
     } catch (err) {
       throw batchError(request, err);
@@ -76,7 +80,9 @@ function batchError(request: FastifyRequest, err: unknown): unknown {
   if (err instanceof BatchAbortedError) return badRequest('Batch transaction failed.', {}, err);
   if (!(err instanceof BatchStepError)) return err;
   const response = toAppError(err.cause);
-  if (response.status >= 500) request.log.error({ err: err.cause, reqId: request.id, index: err.index }, 'batch sub-request failed');
+  if (response.status >= 500 || response instanceof UserCodeError) {
+    request.log.error({ err: response instanceof UserCodeError ? response.cause : err.cause, reqId: request.id, index: err.index }, 'batch sub-request failed');
+  }
   const failure: FieldError & { response: unknown } = { ...codeError('batch_request_failed'), response: response.toJSON() };
   return badRequest('Batch transaction failed.', { requests: { [String(err.index)]: failure } }, err);
 }

@@ -8,6 +8,7 @@ import { codeError } from '../errors/code-error.js';
 import { ErrorBag } from '../errors/error-bag.js';
 import { isRawBodyError } from '../errors/raw-body-error.js';
 import { isServiceUnavailable, unavailable } from '../errors/service-unavailable.js';
+import { UserCodeError } from '../errors/user-code-error.js';
 import { INVALID_BODY_MESSAGE, UNSUPPORTED_CONTENT_TYPE_MESSAGE } from './body-parser.js';
 
 /** The default message of each status the spec names (spec §1.3). */
@@ -86,11 +87,14 @@ function validationData(errors: NonNullable<FastifyError['validation']>): ErrorD
 }
 
 /**
- * Logs server faults with the request id; client errors, and the 501 of an endpoint
- * Plinth lacks yet (unimplemented-routes.ts), only at debug level.
+ * Logs server faults and app code failures (a hook or custom route that threw) with the
+ * request id and the stack; client errors, and the 501 of an endpoint Plinth lacks yet
+ * (unimplemented-routes.ts), only at debug level.
  */
-function logError(request: FastifyRequest, raw: unknown, appError: AppError): void {
-  if (appError.status === 503) {
+export function logError(request: FastifyRequest, raw: unknown, appError: AppError): void {
+  if (appError instanceof UserCodeError) {
+    request.log.error({ err: appError.cause, reqId: request.id }, 'app code failed');
+  } else if (appError.status === 503) {
     // An outage fails every request alike: one line each, without the stack.
     request.log.warn({ reqId: request.id, reason: String((appError.cause as Error | undefined)?.message ?? appError.cause) }, 'service unavailable');
   } else if (appError.status >= 500 && appError.status !== 501) {

@@ -6,13 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { LogController, type FastifyHttpOptions, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { type FastifyHttpOptions, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_BODY_LIMIT, registerBodyParsers } from './body-parser.js';
 import { notFound } from '../errors/app-error.js';
 import { registerErrorHandler, sendError, toAppError } from './error-handler.js';
 import { isListResult, parseFieldsPicker, type FieldsPicker } from './fields-picker.js';
 import { firstQueryValue } from './list-params.js';
 import { registerCors, registerSecurityHeaders } from './security-headers.js';
+import { RequestLogController } from './request-log.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -77,8 +78,9 @@ export function fastifyOptions(input: ServerOptionsInput = {}): FastifyHttpOptio
     requestIdHeader: false,
     genReqId: nextRequestId,
     // One access-log line pair per request is a tenth of a small request's cost; errors
-    // are logged by the error handler at any level, the access log only at debug/trace.
-    logController: new LogController({ disableRequestLogging: !input.logRequests }),
+    // are logged by the error handler at any level, the access log only at debug/trace
+    // (and a success of a route with `apis.skipSuccessActivityLog()` not at all).
+    logController: new RequestLogController({ disableRequestLogging: !input.logRequests }),
     // SECURITY: X-Forwarded-* is ignored unless the operator opts in behind a known proxy.
     trustProxy: false,
     // SECURITY: the whole request (headers and body) must arrive within requestTimeout

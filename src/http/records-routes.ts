@@ -1,6 +1,7 @@
 /**
  * The records API (spec §3): list, view, create, update, delete under
- * `/api/collections/{collection}/records`.
+ * `/api/collections/{collection}/records`, each with its request hook
+ * (record-request-hooks.ts). With no handler bound, a route costs one property read more.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Collection } from '../core/collections/collection.js';
@@ -12,11 +13,12 @@ import { parseExpand, parseListParams, firstQueryValue } from './list-params.js'
 import { isSuperuser, requestInfo } from './request-auth.js';
 import { dropUnreadBody } from './drop-unread-body.js';
 import { recordBody } from './record-body-input.js';
+import { HookedAction, listHooked, type RecordRequestHooks } from './record-request-hooks.js';
 
 type Params = { collection: string; id: string };
 
 /** Registers the records routes. */
-export function registerRecordRoutes(app: FastifyInstance, records: RecordService): void {
+export function registerRecordRoutes(app: FastifyInstance, records: RecordService, hooks: RecordRequestHooks): void {
   const base = '/api/collections/:collection/records';
   const expandOf = (request: FastifyRequest) => ({ expand: parseExpand(firstQueryValue(request.query, 'expand')) });
   // Spec §1.1: a record body may be as large as the collection's fields allow.
@@ -31,31 +33,46 @@ export function registerRecordRoutes(app: FastifyInstance, records: RecordServic
   const bodyWithUploads = (request: FastifyRequest, c: Collection) => attachUploads(c, recordBody(request), request.uploadedFiles);
   const guarded = (action: WriteAction) => ({ ...writeOptions, onRequest: guardWrite(records, action) });
 
-  app.get<{ Params: Params }>(base, async function listRecords(request) {
+  app.get<{ Params: Params }>(base, async function listRecords(request, reply) {
     const c = records.collection(request.params.collection);
     const q = parseListParams(request.query);
-    return records.list(c, q, { expand: q.expand }, requestInfo(request));
+    const result = await records.list(c, q, { expand: q.expand }, requestInfo(request));
+    if (hooks.onRecordsListRequest.isEmpty) return result;
+    return listHooked(hooks, request, reply, c, result);
   });
 
-  app.get<{ Params: Params }>(`${base}/:id`, async function viewRecord(request) {
+  app.get<{ Params: Params }>(`${base}/:id`, async function viewRecord(request, reply) {
     const c = records.collection(request.params.collection);
-    return records.view(c, request.params.id, expandOf(request), requestInfo(request));
+    if (hooks.onRecordViewRequest.isEmpty) return records.view(c, request.params.id, expandOf(request), requestInfo(request));
+    const hooked = new HookedAction(hooks.onRecordViewRequest, hooks.appFor, request);
+    return hooked.respond(reply, await records.view(c, request.params.id, expandOf(request), requestInfo(request), hooked.intercept));
   });
 
-  app.post<{ Params: Params }>(base, guarded('create'), async function createRecord(request) {
+  app.post<{ Params: Params }>(base, guarded('create'), async function createRecord(request, reply) {
     const c = records.collection(request.params.collection);
-    return records.create(c, await bodyWithUploads(request, c), expandOf(request), requestInfo(request));
+    const body = await bodyWithUploads(request, c);
+    if (hooks.onRecordCreateRequest.isEmpty) return records.create(c, body, expandOf(request), requestInfo(request));
+    const hooked = new HookedAction(hooks.onRecordCreateRequest, hooks.appFor, request);
+    return hooked.respond(reply, await records.create(c, body, expandOf(request), requestInfo(request), undefined, hooked.intercept));
   });
 
-  app.patch<{ Params: Params }>(`${base}/:id`, guarded('update'), async function updateRecord(request) {
+  app.patch<{ Params: Params }>(`${base}/:id`, guarded('update'), async function updateRecord(request, reply) {
     const c = records.collection(request.params.collection);
-    return records.update(c, request.params.id, await bodyWithUploads(request, c), expandOf(request), requestInfo(request));
+    const body = await bodyWithUploads(request, c);
+    if (hooks.onRecordUpdateRequest.isEmpty) return records.update(c, request.params.id, body, expandOf(request), requestInfo(request));
+    const hooked = new HookedAction(hooks.onRecordUpdateRequest, hooks.appFor, request);
+    return hooked.respond(reply, await records.update(c, request.params.id, body, expandOf(request), requestInfo(request), undefined, hooked.intercept));
   });
 
   app.delete<{ Params: Params }>(`${base}/:id`, { onRequest: guardWrite(records, 'delete') }, async function deleteRecord(request, reply) {
     const c = records.collection(request.params.collection);
-    await records.delete(c, request.params.id, requestInfo(request));
-    return reply.code(204).send();
+    if (hooks.onRecordDeleteRequest.isEmpty) {
+      await records.delete(c, request.params.id, requestInfo(request));
+      return reply.code(204).send();
+    }
+    const hooked = new HookedAction(hooks.onRecordDeleteRequest, hooks.appFor, request);
+    const deleted = await records.delete(c, request.params.id, requestInfo(request), undefined, hooked.intercept);
+    return hooked.respond(reply, deleted ? null : undefined, 204);
   });
 }
 

@@ -32,7 +32,32 @@ export interface EventResponse {
   status: number;
   type?: string;
   body?: unknown;
+  /** The value a `json` answer was made from (a batch sub-request lists it as is). */
+  data?: unknown;
   headers?: Record<string, string>;
+}
+
+/**
+ * What a sub-request of `POST /api/batch` shows in place of the HTTP request's own
+ * method, url, headers, query, path parameters and body; auth stays the outer request's.
+ */
+export interface SubRequest {
+  method: string;
+  url: string;
+  headers: FastifyRequest['headers'];
+  query: Record<string, string>;
+  params: Record<string, string>;
+  body: Record<string, unknown>;
+  /** The request info rules see for the sub-request. */
+  info: RequestInfo;
+}
+
+/** Options of a RequestEvent beyond its request. */
+export interface RequestEventOptions {
+  /** The name of the route's trailing `{name...}` parameter (Fastify's `*`). */
+  wildcard?: string;
+  /** A batch sub-request the event stands for. */
+  sub?: SubRequest;
 }
 
 /** A RequestEvent of app `A`. */
@@ -44,14 +69,19 @@ export class RequestEvent<A = unknown> implements HookEvent {
   readonly request: EventRequest;
   private authModel: RecordModel | null | undefined;
 
-  constructor(readonly app: A, private readonly req: FastifyRequest, private readonly context: RequestContext = 'default') {
-    const params = (req.params ?? {}) as Record<string, string | undefined>;
+  private readonly sub: SubRequest | undefined;
+
+  constructor(readonly app: A, private readonly req: FastifyRequest, private readonly context: RequestContext = 'default', options: RequestEventOptions = {}) {
+    const sub = options.sub;
+    this.sub = sub;
+    const params = (sub?.params ?? req.params ?? {}) as Record<string, string | undefined>;
+    const wildcard = options.wildcard ?? 'path';
     this.request = {
-      method: req.method,
-      url: req.url,
-      headers: req.headers,
-      query: firstValues(req.query),
-      pathValue: (name) => params[name] ?? (name === 'path' ? params['*'] ?? '' : ''),
+      method: sub?.method ?? req.method,
+      url: sub?.url ?? req.url,
+      headers: sub?.headers ?? req.headers,
+      query: sub?.query ?? firstValues(req.query),
+      pathValue: (name) => (Object.hasOwn(params, name) ? params[name] : name === wildcard ? params['*'] : undefined) ?? '',
       raw: req,
     };
   }
@@ -72,7 +102,7 @@ export class RequestEvent<A = unknown> implements HookEvent {
 
   /** The request as rules see it (`@request.*`): auth, body, query, headers, method, context. */
   requestInfo(): RequestInfo {
-    return requestInfo(this.req, this.context, bodyObject(this.req.body));
+    return this.sub?.info ?? requestInfo(this.req, this.context, bodyObject(this.req.body));
   }
 
   /** The client's IP address (after trusted proxies). */
@@ -82,7 +112,7 @@ export class RequestEvent<A = unknown> implements HookEvent {
 
   /** The parsed request body (JSON, or the fields of a form); 400 when it is not an object. */
   async bindBody<T = Record<string, unknown>>(): Promise<T> {
-    const body = this.req.body;
+    const body = this.sub ? this.sub.body : this.req.body;
     if (body === undefined || body === null) return {} as T;
     if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('The request body must be a JSON object.');
     return body as T;
@@ -90,7 +120,7 @@ export class RequestEvent<A = unknown> implements HookEvent {
 
   /** Answers `data` as JSON. */
   json(status: number, data: unknown): void {
-    this.response = { status, type: 'application/json; charset=utf-8', body: JSON.stringify(data) };
+    this.response = { status, type: 'application/json; charset=utf-8', body: JSON.stringify(data), data };
   }
 
   /** Answers plain text. */
@@ -129,6 +159,11 @@ export class RequestEvent<A = unknown> implements HookEvent {
   }
 
   private readonly pendingHeaders: Record<string, string> = {};
+
+  /** Puts the headers handlers set on `reply`, for an answer the route sends itself. */
+  writeHeaders(reply: FastifyReply): FastifyReply {
+    return reply.headers(this.pendingHeaders);
+  }
 
   /**
    * Sends the recorded answer, or `fallback` (status, body) when no handler set one.

@@ -3,7 +3,16 @@
  * hooks are: each handler receives the event and calls `await e.next()` to let
  * the rest of the chain (and finally the action) run; one that returns without
  * calling it stops the chain, so the action does not happen. See docs/hooks.md.
+ *
+ * A handler is app code: what it throws that is not an AppError becomes a
+ * UserCodeError (the generic 400, its stack logged), while an error of the action
+ * that merely passes back up through a handler's `await e.next()` stays as it is,
+ * so Plinth's own failures remain 500s.
  */
+import { asUserCodeError } from '../errors/user-code-error.js';
+
+/** Errors thrown by an action (Plinth's own code) on their way back up through the handlers. */
+const fromAction = new WeakSet<object>();
 
 /** An event passed along a hook chain. */
 export interface HookEvent {
@@ -58,15 +67,25 @@ export class Hook<E extends HookEvent> {
     const step = async (i: number): Promise<void> => {
       let called: Promise<void> | undefined;
       const rest = async (): Promise<void> => {
-        if (i + 1 < chain.length) await step(i + 1);
-        else await action(event);
-        // The handler that called next sees its own next again afterwards.
-        event.next = next;
+        try {
+          if (i + 1 < chain.length) await step(i + 1);
+          else await action(event);
+        } catch (err) {
+          if (typeof err === 'object' && err !== null) fromAction.add(err);
+          throw err;
+        } finally {
+          // The handler that called next sees its own next again afterwards.
+          event.next = next;
+        }
       };
       // Calling next twice runs the rest of the chain once; the second call waits for the first.
       const next = (): Promise<void> => (called ??= rest());
       event.next = next;
-      await chain[i]!.fn(event);
+      try {
+        await chain[i]!.fn(event);
+      } catch (err) {
+        throw typeof err === 'object' && err !== null && fromAction.has(err) ? err : asUserCodeError(err);
+      }
     };
     if (chain.length === 0) {
       event.next = () => Promise.resolve();

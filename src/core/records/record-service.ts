@@ -42,10 +42,11 @@ export interface RecordServiceDeps {
 }
 
 /**
- * The API's own step around a write (its request hook): it calls `proceed` to let the
- * write happen, or returns without calling it to stop the write.
+ * The API's own step around a write or a view (its request hook): it calls `proceed` to
+ * let the action happen, or returns without calling it to stop it. `scope` is the
+ * write's transaction (undefined for a view).
  */
-export type WriteIntercept = (record: RecordModel, proceed: () => Promise<void>) => Promise<void>;
+export type WriteIntercept = (record: RecordModel, proceed: () => Promise<void>, scope: WriteScope | undefined) => Promise<void>;
 
 /** The three record writes, each governed by its own rule. */
 export type WriteAction = 'create' | 'update' | 'delete';
@@ -100,12 +101,17 @@ export class RecordService {
     return { ...page, items };
   }
 
-  /** Views one record (spec §3.2). */
-  async view(c: Collection, id: string, out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>> {
+  /** Views one record (spec §3.2). `intercept` runs after the rule check; when it does not proceed, the result is undefined. */
+  async view(c: Collection, id: string, out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>>;
+  async view(c: Collection, id: string, out: OutputOptions, req: RequestInfo, intercept: WriteIntercept | undefined): Promise<Record<string, unknown> | undefined>;
+  async view(c: Collection, id: string, out: OutputOptions, req: RequestInfo, intercept?: WriteIntercept): Promise<Record<string, unknown> | undefined> {
     this.access.assertNotLocked(c.viewRule, req);
     const found = await this.access.findWithRule(this.deps.db, c, c.viewRule, id, req);
     if (!found?.allowed) throw notFound();
-    return (await this.present(this.deps.db, c, [found.values], out, req))[0]!;
+    if (!intercept) return (await this.present(this.deps.db, c, [found.values], out, req))[0]!;
+    const record = RecordModel.fromStored(c, found.values);
+    if (!(await intercepted(intercept, record, () => Promise.resolve(), undefined))) return undefined;
+    return (await this.present(this.deps.db, c, [record.valuesRef()], out, req))[0]!;
   }
 
   /**
@@ -166,7 +172,7 @@ export class RecordService {
         validateAuthCreate(c, resolved, errors);
       };
       const save = (): Promise<void> => this.writer.save(s, record, { validate: true, message, hashes, checks, freshId });
-      if (!(await intercepted(intercept, record, save))) return undefined;
+      if (!(await intercepted(intercept, record, save, s))) return undefined;
       return (await this.present(trx, c, [record.valuesRef()], out, req))[0]!;
     });
   }
@@ -200,7 +206,7 @@ export class RecordService {
         if (c.type === 'auth') await validateAuthUpdate(this.access, trx, c, old, resolved, newPassword, ruleReq, errors);
       };
       const save = (): Promise<void> => this.writer.save(s, record, { validate: true, message, hashes, checks });
-      if (!(await intercepted(intercept, record, save))) return undefined;
+      if (!(await intercepted(intercept, record, save, s))) return undefined;
       return (await this.present(trx, c, [record.valuesRef()], out, req))[0]!;
     });
   }
@@ -212,7 +218,7 @@ export class RecordService {
       const found = await this.access.findWithRule(s.trx, c, c.deleteRule, id, req);
       if (!found?.allowed) throw notFound();
       const record = RecordModel.fromStored(c, found.values);
-      return intercepted(intercept, record, () => this.writer.delete(s, record));
+      return intercepted(intercept, record, () => this.writer.delete(s, record), s);
     });
   }
 
@@ -285,7 +291,7 @@ function assertWritable(c: Collection): void {
 }
 
 /** Runs the write through `intercept` when there is one; whether it proceeded. */
-async function intercepted(intercept: WriteIntercept | undefined, record: RecordModel, write: () => Promise<void>): Promise<boolean> {
+async function intercepted(intercept: WriteIntercept | undefined, record: RecordModel, write: () => Promise<void>, scope: WriteScope | undefined): Promise<boolean> {
   if (!intercept) {
     await write();
     return true;
@@ -294,6 +300,6 @@ async function intercepted(intercept: WriteIntercept | undefined, record: Record
   await intercept(record, async () => {
     proceeded = true;
     await write();
-  });
+  }, scope);
   return proceeded;
 }
