@@ -13,3 +13,7 @@ export type { HookEvent, HookHandler, HookHandle } from './tools/hook.js';
 export { RequestEvent } from './http/request-event.js';
 export { AppError } from './errors/app-error.js';
 export { ApiError, BadRequestError, UnauthorizedError, ForbiddenError, NotFoundError, TooManyRequestsError } from './errors/api-errors.js';
+export { createPlinth } from './app/plinth-library.js';
+export type { CreatePlinthOptions } from './app/plinth-library.js';
+export { UserCodeError } from './app/code-loader.js';
+export { ConfigError } from './config/config-error.js';

@@ -19,6 +19,7 @@ import type { WriteScope } from '../core/records/write-scope.js';
 import type { RealtimeHub } from '../core/realtime/realtime-hub.js';
 import { Hook, type HookEvent } from '../tools/hook.js';
 import { addHookMethods, type HookMethods } from './hook-methods.js';
+import { closeHttp } from './close-http.js';
 import type { Plinth, SuperuserAdmin } from './plinth.js';
 import type { Services } from './services.js';
 
@@ -174,7 +175,7 @@ export class PlinthApp implements Plinth {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     await this.lifecycle.onTerminate.trigger({ app: this }, [], async () => {
-      await this.http.close();
+      await closeHttp(this.http);
       await this.services.close();
     });
   }
