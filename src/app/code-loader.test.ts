@@ -39,6 +39,17 @@ describe('loadUserModule', () => {
     expect(typeof mod.default).toBe('function');
   });
 
+  it('finds a package in the working directory when none is above the file', async () => {
+    write({
+      'project/node_modules/far-away/package.json': '{"name":"far-away","main":"index.cjs"}',
+      'project/node_modules/far-away/index.cjs': 'module.exports = { answer: 42 };',
+      'elsewhere/hooks/uses-it.ts': "import { answer } from 'far-away';\nexport const value: number = answer;\n",
+    });
+    const file = join(dir, 'elsewhere/hooks/uses-it.ts');
+    await expect(loadUserModule(file, { cwd: join(dir, 'elsewhere') })).rejects.toThrow('Could not resolve "far-away"');
+    expect((await loadUserModule(file, { cwd: join(dir, 'project') })).value).toBe(42);
+  });
+
   it('shares a helper between the files of one load, as Node would', async () => {
     write({
       'shared/counter.ts': 'export const seen: string[] = [];',

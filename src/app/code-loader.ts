@@ -101,7 +101,7 @@ async function buildUserCode(entries: string[], cwd: string): Promise<{ outputs:
   let result;
   try {
     result = await esbuild.build({
-      entryPoints: entries.map((file, i) => ({ in: file, out: `${i}-${basename(file, extname(file))}` })),
+      entryPoints: entries.map((file, i) => ({ in: file, out: outName(file, i) })),
       absWorkingDir: cwd,
       outdir,
       bundle: true,
@@ -129,11 +129,14 @@ async function buildUserCode(entries: string[], cwd: string): Promise<{ outputs:
     if (out.path.endsWith('.map')) maps.set(out.path.slice(0, -4), JSON.parse(out.text) as SourceMapPayload);
   }
   const sources = new Set(Object.keys(result.metafile.inputs).filter((p) => !p.includes(':')).map((p) => resolve(cwd, p)));
-  const outputs = entries.map((_, i) => {
-    const name = Object.keys(result.metafile.outputs).find((o) => result.metafile.outputs[o]!.entryPoint !== undefined && basename(o).startsWith(`${i}-`) && o.endsWith('.mjs'));
-    return resolve(cwd, name!);
-  });
+  // NOTE: by name, not by the metafile's entryPoint, which esbuild may spell through a symlink's target.
+  const outputs = entries.map((file, i) => join(outdir, `${outName(file, i)}.mjs`));
   return { outputs, code: { maps, sources } };
+}
+
+/** The output name of entry `i`: numbered, as `a.ts` and `a.js` would otherwise both be `a.mjs`. */
+function outName(file: string, i: number): string {
+  return `${i}-${basename(file, extname(file))}`;
 }
 
 /** `plinth` (and nothing under it) is a module re-exporting the running server's public API. */
@@ -184,7 +187,7 @@ function originalFileMeta(): EsbuildPlugin {
   return {
     name: 'original-file-meta',
     setup(build) {
-      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+      build.onLoad({ filter: /\.[cm]?[jt]sx?$/, namespace: 'file' }, async (args) => {
         const text = await readFile(args.path, 'utf8');
         if (!text.includes('import.meta') && !text.includes('__dirname') && !text.includes('__filename')) return undefined;
         const esbuild = await import('esbuild');
