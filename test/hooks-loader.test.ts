@@ -58,7 +58,7 @@ async function serve(cwd: string, args: string[] = []) {
 }
 
 async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, gone: () => boolean, out: { stdout: string; stderr: string }): Promise<T> {
-  const until = Date.now() + 60_000;
+  const until = Date.now() + 120_000;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
@@ -109,7 +109,7 @@ describe('the hooks folder under plinth serve', () => {
     } finally {
       await server.stop();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('starts without a hooks folder', async () => {
     const cwd = project('none');
@@ -119,7 +119,7 @@ describe('the hooks folder under plinth serve', () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
-  }, 60_000);
+  }, 180_000);
 
   const failures: Array<[string, Record<string, string>, string]> = [
     ['a syntax error', { 'bad.ts': "const price: number = 1;\nexport default (app) => { app.onServe( };\n" }, 'plinth_hooks/bad.ts:2:40: Unexpected "}"'],
@@ -129,7 +129,7 @@ describe('the hooks folder under plinth serve', () => {
     ['a missing package', { 'pkg.ts': "import x from 'not-installed-anywhere';\nexport default x;\n" }, 'plinth_hooks/pkg.ts:1:15: Could not resolve "not-installed-anywhere"'],
     ['a plugin that throws as the node starts', { 'start.ts': "import { definePlugin } from 'plinth';\nexport default definePlugin(() => {\n  throw new TypeError('misconfigured');\n});\n" }, 'plinth_hooks/start.ts:3:9: TypeError: misconfigured'],
   ];
-  // Concurrent: each is a process start of several seconds on a busy machine.
+  // Concurrent: each is a process start of several seconds (a minute on a loaded machine).
   it.concurrent.each(failures)('%s stops the start with exit code 1 naming the file and line', async (name, files, message) => {
     const cwd = project(`fail-${name.replaceAll(' ', '-')}`);
     write(join(cwd, 'plinth_hooks'), files);
@@ -137,7 +137,7 @@ describe('the hooks folder under plinth serve', () => {
     expect(result.code).toBe(1);
     expect(result.out).toContain(`Error: ${message}`);
     expect(result.out).not.toContain('Server started');
-  }, 60_000);
+  }, 180_000);
 
   it('--dev reloads a changed hooks file on the same address while a request in flight finishes', async () => {
     const cwd = project('dev');
@@ -169,5 +169,5 @@ describe('the hooks folder under plinth serve', () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
-  }, 120_000);
+  }, 240_000);
 });

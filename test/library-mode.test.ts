@@ -103,7 +103,7 @@ describe('Plinth as a library', () => {
       error: 400,
       badOption: '--http: "nowhere" is not HOST:PORT (e.g. 127.0.0.1:8090)',
     });
-  }, 120_000);
+  }, 240_000);
 
   it('type-checks a user .ts file against the emitted types, and refuses a misuse', async () => {
     write(app, {
@@ -132,5 +132,5 @@ describe('Plinth as a library', () => {
     expect(good.code, good.stdout).toBe(0);
     expect(bad.code).not.toBe(0);
     expect(bad.stdout).toContain("bad/server.ts(2,22): error TS2322: Type 'number' is not assignable to type 'string'");
-  }, 120_000);
+  }, 240_000);
 });
