@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 /**
- * Builds dist/ (what `plinth` runs): src/cli/main.ts and the pure-JavaScript
- * dependencies it loads at start-up, bundled by esbuild into a few ES modules.
+ * Builds dist/ (what `plinth` runs and `import 'plinth'` loads): src/cli/main.ts,
+ * src/index.ts (the library's public API, dist/index.js) and the pure-JavaScript
+ * dependencies they load at start-up, bundled by esbuild into a few ES modules.
+ * The two entries share their chunks, so a program using Plinth as a library and
+ * the hooks it loads see the same classes. The `.d.ts` types are emitted by tsc
+ * (`npm run build` runs `tsc -p tsconfig.build.json` after this) to dist/types.
  *
  * Why a bundle and not tsc's one file per module: Node 20 loads ES modules one
  * file at a time (resolve, read, compile each), and Plinth's start-up graph is
  * about 800 modules (Kysely alone is 262). One bundle starts in about half the
  * time and needs about a fifth less idle memory. Type checking stays with tsc
- * (`npm run build` runs it first); tests run src/ through vitest and never see
- * dist/.
+ * (`npm run build` runs it after the bundle); tests run src/ through vitest
+ * and, but for test/dist-build.test.ts and test/library-mode.test.ts, never see dist/.
  *
  *   node scripts/build.mjs            # writes dist/
  *   node scripts/build.mjs OUT_DIR    # writes OUT_DIR instead (OUT_DIR/cli/main.js)
@@ -19,14 +23,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * Left out of the bundle, loaded from node_modules: native addons (their .node
- * files are found relative to their package); the heavy integrations that only
+ * files are found relative to their package) and esbuild (which finds its binary
+ * from its own path, to transpile hooks and migrations); the heavy integrations that only
  * some set-ups use (PostgreSQL, Redis, SMTP, image thumbnails, file-type
  * sniffing), which Plinth imports on first use anyway; and Fastify's schema
  * compilers (Ajv, fast-json-stringify: a quarter of the bundle), which Plinth
  * builds only when a route has a schema (src/app/lazy-schema-compilers.ts).
  */
 export const EXTERNAL = [
-  'better-sqlite3', '@node-rs/argon2', 'sharp',
+  'better-sqlite3', '@node-rs/argon2', 'sharp', 'esbuild',
   'pg', 'ioredis', 'nodemailer', 'file-type',
   '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler',
 ];
@@ -36,14 +41,15 @@ export const EXTERNAL = [
 const REQUIRE_SHIM = "import { createRequire as __plinthCreateRequire } from 'node:module';\nconst require = __plinthCreateRequire(import.meta.url);";
 
 /**
- * Bundles `<root>/src/cli/main.ts` into `<outDir>/cli/main.js` (emptying outDir
- * first) and returns that entry's path.
+ * Bundles `<root>/src/cli/main.ts` into `<outDir>/cli/main.js` and
+ * `<root>/src/index.ts` into `<outDir>/index.js` (emptying outDir first) and
+ * returns the CLI entry's path.
  */
 export async function buildDist(root, outDir) {
   const esbuild = await import('esbuild');
   rmSync(outDir, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: [join(root, 'src/cli/main.ts')],
+    entryPoints: [join(root, 'src/cli/main.ts'), join(root, 'src/index.ts')],
     absWorkingDir: root,
     outbase: join(root, 'src'),
     outdir: outDir,

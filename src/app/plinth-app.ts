@@ -22,6 +22,7 @@ import { addHookMethods, type HookMethods } from './hook-methods.js';
 import { CustomRoutes, type Middleware, type RouteHandler } from '../http/custom-routes.js';
 import type { RecordRequestHooks } from '../http/record-request-hooks.js';
 import { createApis, type Apis } from '../http/route-middlewares.js';
+import { closeHttp } from './close-http.js';
 import type { Plinth, SuperuserAdmin } from './plinth.js';
 import type { Services } from './services.js';
 
@@ -204,7 +205,7 @@ export class PlinthApp implements Plinth {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     await this.lifecycle.onTerminate.trigger({ app: this }, [], async () => {
-      await this.http.close();
+      await closeHttp(this.http);
       await this.services.close();
     });
   }

@@ -34,7 +34,11 @@ Flags:
   --dir=DIR               Data directory (default "./plinth_data", env PLINTH_DIR)
   --origins=LIST          Comma-separated CORS origins (default "*", env PLINTH_ORIGINS);
                           an empty list allows no cross-origin requests
-  --dev                   Development mode: debug logs (env PLINTH_DEV)
+  --dev                   Development mode: debug logs, and the hooks are reloaded when a
+                          file in the hooks folder changes (env PLINTH_DEV)
+  --hooksDir=DIR          Folder of app code: every *.ts, *.mts, *.js and *.mjs file at its
+                          top level is loaded at start, in name order (default
+                          "./plinth_hooks", env PLINTH_HOOKS_DIR; a missing folder is fine)
   --logLevel=LEVEL        fatal, error, warn, info, debug, trace or silent
                           (default "info", "debug" with --dev; env PLINTH_LOG_LEVEL)
   --bodyLimit=SIZE        Largest request body, in bytes or with K, M, G (default "32MiB",

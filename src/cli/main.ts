@@ -8,8 +8,8 @@ import { readVersion } from './version.js';
 
 // NOTE: loaded on first use so `--help`, `--version` and usage errors answer without loading the server.
 const createPlinth: CreatePlinth = async (config, options) => {
-  const app = await import('../app/create-plinth.js');
-  return app.createPlinth(config, options);
+  const app = await import('../app/create-node.js');
+  return app.createNode(config, options);
 };
 
 const context: CliContext = {

@@ -24,9 +24,8 @@ const UNSUPPORTED_POCKETBASE_FLAGS: Record<string, string> = {
   '--indexFallback': 'serving static files is not supported',
   '--migrationsDir': 'migrations are not supported yet',
   '--automigrate': 'migrations are not supported yet',
-  '--hooksDir': 'JS hooks are not supported',
-  '--hooksWatch': 'JS hooks are not supported',
-  '--hooksPool': 'JS hooks are not supported',
+  '--hooksWatch': 'use --dev, which reloads the hooks when they change',
+  '--hooksPool': 'hooks run in the server itself, with no pool of VMs',
 };
 
 /** Parses `args` against `options`; throws a UsageError for an unknown flag, a missing value or a stray argument. */

@@ -11,12 +11,15 @@ import type { CliContext } from './cli-context.js';
 import { helpText } from './help.js';
 import { parseCommandArgs, type CommandOptions } from './parse-command-args.js';
 import { UsageError } from './usage-error.js';
+import { isUserCodeError, userCodeMessage } from './user-code-message.js';
+import { startDevReload } from './serve-dev-reload.js';
 
 const SERVE_OPTIONS = {
   http: { type: 'string' },
   dir: { type: 'string' },
   origins: { type: 'string' },
   dev: { type: 'boolean' },
+  hooksDir: { type: 'string' },
   logLevel: { type: 'string' },
   bodyLimit: { type: 'string' },
   queryTimeout: { type: 'string' },
@@ -33,7 +36,7 @@ const SERVE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } satisfies CommandOptions;
 
-const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'maxRealtimeStreams', 'maxRealtimeStreamsPerIp', 'connectionsPerIp', 'bodyMemoryLimit', 'databaseUrl', 'redisUrl', 'redisPrefix'] as const;
+const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'hooksDir', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'maxRealtimeStreams', 'maxRealtimeStreamsPerIp', 'connectionsPerIp', 'bodyMemoryLimit', 'databaseUrl', 'redisUrl', 'redisPrefix'] as const;
 
 /** How long a graceful close may take before the process gives up on it. */
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -65,27 +68,36 @@ export async function runServe(args: string[], ctx: CliContext): Promise<number>
   } catch (err) {
     // A database or Redis that cannot be reached names its setting (DATABASE_URL, REDIS_URL) and the reason.
     if (isConfigError(err)) throw err;
-    ctx.stderr(`Error: cannot start Plinth with data directory ${config.dir}: ${errorMessage(err)}\n`);
+    if (isUserCodeError(err)) ctx.stderr(`Error: ${userCodeMessage(err, ctx.cwd)}\n`);
+    else ctx.stderr(`Error: cannot start Plinth with data directory ${config.dir}: ${errorMessage(err)}\n`);
     return 1;
   }
 
   // Listen for signals before binding, so a Ctrl+C during start-up still closes the database cleanly.
   const shutdown = shutdownSignal(ctx);
-  let url: string;
+  let address: { host: string; port: number; url: string };
   try {
-    url = (await plinth.listen()).url.replace(/\/+$/, '');
+    address = await plinth.listen();
   } catch (err) {
     shutdown.cancel();
-    ctx.stderr(`Error: ${listenErrorMessage(err, config.http)}\n`);
+    // A hooks file's plugin runs as the node starts; what it throws names its file and line.
+    ctx.stderr(`Error: ${isUserCodeError(err) ? userCodeMessage(err, ctx.cwd) : listenErrorMessage(err, config.http)}\n`);
     await plinth.close().catch(() => undefined);
     return 1;
   }
+  const url = address.url.replace(/\/+$/, '');
   const hint = await superuserHint(plinth, config.dir, ctx);
-  ctx.stdout(`Server started at ${url}\n├─ REST API:  ${url}/api/\n└─ Data dir:  ${config.dir}\n${hint}`);
+  const hooks = config.hooksDir ? `├─ Hooks dir: ${config.hooksDir}${config.dev ? ' (reloaded on change)' : ''}\n` : '';
+  ctx.stdout(`Server started at ${url}\n├─ REST API:  ${url}/api/\n${hooks}└─ Data dir:  ${config.dir}\n${hint}`);
+
+  // --dev: a change in the hooks folder rebuilds the node in this process, on the same address.
+  const reloader = config.dev && config.hooksDir
+    ? startDevReload({ ...config, hooksDir: config.hooksDir, http: { host: address.host, port: address.port } }, plinth, ctx)
+    : undefined;
 
   const signal = await shutdown.received;
   ctx.stdout(`Received ${signal}, shutting down…\n`);
-  return closeWithin(plinth, CLOSE_TIMEOUT_MS, ctx);
+  return closeWithin(reloader ? await reloader.stop() : plinth, CLOSE_TIMEOUT_MS, ctx);
 }
 
 /** The first shutdown signal, as a promise, and a way to stop waiting for it. */

@@ -150,6 +150,12 @@ export function parseDirectory(raw: string, source: string): string {
   return raw;
 }
 
+/** Parses a folder of app code (hooks); any non-empty path. */
+export function parseCodeDirectory(raw: string, source: string): string {
+  if (raw.trim() === '') throw new ConfigError(source, 'the folder must not be empty');
+  return raw;
+}
+
 /**
  * Parses a PostgreSQL connection URL (`postgres://` or `postgresql://`, with a
  * host). SECURITY: the refused value is shown with its password masked, since

@@ -27,8 +27,14 @@ export interface PlinthConfig {
   dir: string;
   /** Origins allowed by CORS; `['*']` allows any, `[]` allows none. */
   origins: string[];
-  /** Development mode: more verbose logs and diagnostics. */
+  /** Development mode: more verbose logs and diagnostics; `plinth serve` reloads the hooks when they change. */
   dev: boolean;
+  /**
+   * Absolute path of the hooks folder (`--hooksDir`, docs/hooks.md §1), whose top-level
+   * `*.ts`, `*.mts`, `*.js` and `*.mjs` files `plinth serve` loads; a missing folder holds
+   * none. Unset: no hooks are loaded (library mode with `hooksDir: null`).
+   */
+  hooksDir?: string;
   logLevel: LogLevel;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
@@ -84,6 +90,8 @@ export const CONFIG_DEFAULTS = {
   port: 8090,
   /** Relative to the current working directory. */
   dir: './plinth_data',
+  /** Relative to the current working directory, beside the data directory. */
+  hooksDir: './plinth_hooks',
   origins: ['*'],
   dev: false,
   logLevel: 'info',

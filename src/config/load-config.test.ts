@@ -14,6 +14,7 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       bodyLimit: 32 * 1024 * 1024,
       queryTimeout: 2,
+      hooksDir: '/srv/app/plinth_hooks',
     });
   });
 
@@ -42,6 +43,7 @@ describe('loadConfig precedence: flags > environment > defaults', () => {
     PLINTH_LOG_LEVEL: 'warn',
     PLINTH_BODY_LIMIT: '1MiB',
     PLINTH_QUERY_TIMEOUT: '5',
+    PLINTH_HOOKS_DIR: '/srv/hooks',
   };
 
   it('takes every value from the environment when no flag is given', () => {
@@ -53,6 +55,7 @@ describe('loadConfig precedence: flags > environment > defaults', () => {
       logLevel: 'warn',
       bodyLimit: 1024 * 1024,
       queryTimeout: 5,
+      hooksDir: '/srv/hooks',
     });
   });
 
@@ -65,6 +68,7 @@ describe('loadConfig precedence: flags > environment > defaults', () => {
       logLevel: 'trace',
       bodyLimit: '100',
       queryTimeout: '60',
+      hooksDir: 'app/hooks',
     };
     expect(loadConfig(flags, env, cwd)).toEqual({
       http: { host: '::1', port: 8091 },
@@ -74,6 +78,7 @@ describe('loadConfig precedence: flags > environment > defaults', () => {
       logLevel: 'trace',
       bodyLimit: 100,
       queryTimeout: 60,
+      hooksDir: '/srv/app/app/hooks',
     });
   });
 
@@ -108,6 +113,7 @@ describe('loadConfig accepted values', () => {
     ['body limit KB', { bodyLimit: '10KB' }, { bodyLimit: 10240 }],
     ['body limit G', { bodyLimit: '1g' }, { bodyLimit: 1024 ** 3 }],
     ['absolute dir', { dir: '/data' }, { dir: '/data' }],
+    ['hooks folder beside the data', { hooksDir: 'hooks' }, { hooksDir: '/srv/app/hooks' }],
   ];
   it.each(cases)('%s', (_name, flags, expected) => {
     expect(loadConfig(flags, {}, cwd)).toMatchObject(expected);
@@ -131,6 +137,7 @@ describe('loadConfig validation errors name the source and the reason', () => {
     [{ http: true }, {}, '--http: needs a value'],
     [{ dir: '' }, {}, '--dir: the data directory must not be empty'],
     [{ dir: '   ' }, {}, '--dir: the data directory must not be empty'],
+    [{ hooksDir: '' }, {}, '--hooksDir: the folder must not be empty'],
     [{ origins: 'example.com' }, {}, '--origins: "example.com" is not an origin like https://example.com or http://localhost:5173'],
     [{ origins: 'https://a.com/path' }, {}, '--origins: "https://a.com/path" is not an origin like https://example.com or http://localhost:5173'],
     [{}, { PLINTH_ORIGINS: '*,https://a.com' }, 'PLINTH_ORIGINS: "*" allows every origin and cannot be combined with others'],

@@ -11,6 +11,7 @@ import {
   parseCap,
   parseCount,
   parseDatabaseUrl,
+  parseCodeDirectory,
   parseDirectory,
   parseHostPort,
   parseRedisPrefix,
@@ -32,6 +33,7 @@ export const CONFIG_OPTIONS = {
   dir: 'PLINTH_DIR',
   origins: 'PLINTH_ORIGINS',
   dev: 'PLINTH_DEV',
+  hooksDir: 'PLINTH_HOOKS_DIR',
   logLevel: 'PLINTH_LOG_LEVEL',
   bodyLimit: 'PLINTH_BODY_LIMIT',
   queryTimeout: 'PLINTH_QUERY_TIMEOUT',
@@ -84,7 +86,9 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
 
   const databaseUrl = pick('databaseUrl', parseDatabaseUrl);
 
-  const config: PlinthConfig = { http, dir: resolve(cwd, dir), origins, dev, logLevel, bodyLimit, queryTimeout };
+  const hooksDir = pick('hooksDir', parseCodeDirectory) ?? CONFIG_DEFAULTS.hooksDir;
+
+  const config: PlinthConfig = { http, dir: resolve(cwd, dir), origins, dev, logLevel, bodyLimit, queryTimeout, hooksDir: resolve(cwd, hooksDir) };
   if (databaseUrl !== undefined) config.databaseUrl = databaseUrl;
   const redisUrl = pick('redisUrl', parseRedisUrl);
   if (redisUrl !== undefined) config.redisUrl = redisUrl;
