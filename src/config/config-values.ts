@@ -150,6 +150,12 @@ export function parseDirectory(raw: string, source: string): string {
   return raw;
 }
 
+/** Parses the path of a folder of user files (migrations), refusing an empty one. */
+export function parseFolder(raw: string, source: string): string {
+  if (raw.trim() === '') throw new ConfigError(source, 'the folder must not be empty');
+  return raw;
+}
+
 /**
  * Parses a PostgreSQL connection URL (`postgres://` or `postgresql://`, with a
  * host). SECURITY: the refused value is shown with its password masked, since

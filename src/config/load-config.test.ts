@@ -14,7 +14,16 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       bodyLimit: 32 * 1024 * 1024,
       queryTimeout: 2,
+      migrationsDir: '/srv/app/plinth_migrations',
+      automigrate: false,
     });
+  });
+
+  it('turns automigrate on with dev mode, unless it is turned off', () => {
+    expect(loadConfig({ dev: true }, {}, cwd).automigrate).toBe(true);
+    expect(loadConfig({ dev: true }, { PLINTH_AUTOMIGRATE: 'false' }, cwd).automigrate).toBe(false);
+    expect(loadConfig({ automigrate: true }, {}, cwd).automigrate).toBe(true);
+    expect(loadConfig({ migrationsDir: 'db/migrations' }, {}, cwd).migrationsDir).toBe('/srv/app/db/migrations');
   });
 
   it('accepts a query timeout with decimals', () => {
@@ -42,6 +51,8 @@ describe('loadConfig precedence: flags > environment > defaults', () => {
     PLINTH_LOG_LEVEL: 'warn',
     PLINTH_BODY_LIMIT: '1MiB',
     PLINTH_QUERY_TIMEOUT: '5',
+    PLINTH_MIGRATIONS_DIR: '/srv/migrations',
+    PLINTH_AUTOMIGRATE: 'false',
   };
 
   it('takes every value from the environment when no flag is given', () => {
@@ -53,6 +64,8 @@ describe('loadConfig precedence: flags > environment > defaults', () => {
       logLevel: 'warn',
       bodyLimit: 1024 * 1024,
       queryTimeout: 5,
+      migrationsDir: '/srv/migrations',
+      automigrate: false,
     });
   });
 
@@ -65,6 +78,8 @@ describe('loadConfig precedence: flags > environment > defaults', () => {
       logLevel: 'trace',
       bodyLimit: '100',
       queryTimeout: '60',
+      migrationsDir: 'migrations',
+      automigrate: true,
     };
     expect(loadConfig(flags, env, cwd)).toEqual({
       http: { host: '::1', port: 8091 },
@@ -74,6 +89,8 @@ describe('loadConfig precedence: flags > environment > defaults', () => {
       logLevel: 'trace',
       bodyLimit: 100,
       queryTimeout: 60,
+      migrationsDir: '/srv/app/migrations',
+      automigrate: true,
     });
   });
 
@@ -131,6 +148,8 @@ describe('loadConfig validation errors name the source and the reason', () => {
     [{ http: true }, {}, '--http: needs a value'],
     [{ dir: '' }, {}, '--dir: the data directory must not be empty'],
     [{ dir: '   ' }, {}, '--dir: the data directory must not be empty'],
+    [{ migrationsDir: '' }, {}, '--migrationsDir: the folder must not be empty'],
+    [{}, { PLINTH_AUTOMIGRATE: 'maybe' }, 'PLINTH_AUTOMIGRATE: "maybe" is not a boolean (true or false)'],
     [{ origins: 'example.com' }, {}, '--origins: "example.com" is not an origin like https://example.com or http://localhost:5173'],
     [{ origins: 'https://a.com/path' }, {}, '--origins: "https://a.com/path" is not an origin like https://example.com or http://localhost:5173'],
     [{}, { PLINTH_ORIGINS: '*,https://a.com' }, 'PLINTH_ORIGINS: "*" allows every origin and cannot be combined with others'],

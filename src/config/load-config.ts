@@ -12,6 +12,7 @@ import {
   parseCount,
   parseDatabaseUrl,
   parseDirectory,
+  parseFolder,
   parseHostPort,
   parseRedisPrefix,
   parseRedisUrl,
@@ -46,6 +47,8 @@ export const CONFIG_OPTIONS = {
   maxRealtimeStreamsPerIp: 'PLINTH_MAX_REALTIME_STREAMS_PER_IP',
   connectionsPerIp: 'PLINTH_CONNECTIONS_PER_IP',
   bodyMemoryLimit: 'PLINTH_BODY_MEMORY_LIMIT',
+  migrationsDir: 'PLINTH_MIGRATIONS_DIR',
+  automigrate: 'PLINTH_AUTOMIGRATE',
 } as const;
 
 type OptionName = keyof typeof CONFIG_OPTIONS;
@@ -63,7 +66,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
     if (typeof flag === 'string') return parse(flag, `--${name}`);
     if (typeof flag === 'boolean') {
       // Only switches may appear without a value; a boolean for any other option is a caller mistake.
-      if (name === 'dev') return parse(String(flag), `--${name}`);
+      if (name === 'dev' || name === 'automigrate') return parse(String(flag), `--${name}`);
       throw new ConfigError(`--${name}`, 'needs a value');
     }
     const variable = CONFIG_OPTIONS[name];
@@ -102,6 +105,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
   if (connectionsPerIp !== undefined) config.connectionsPerIp = connectionsPerIp;
   const bodyMemoryLimit = pick('bodyMemoryLimit', parseByteSize);
   if (bodyMemoryLimit !== undefined) config.bodyMemoryLimit = bodyMemoryLimit;
+  config.migrationsDir = resolve(cwd, pick('migrationsDir', parseFolder) ?? CONFIG_DEFAULTS.migrationsDir);
+  config.automigrate = pick('automigrate', parseBoolean) ?? dev;
   const smtp = loadSmtpOverride(env);
   if (smtp) config.smtp = smtp;
   return config;

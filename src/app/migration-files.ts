@@ -1,0 +1,115 @@
+/**
+ * The migrations folder (docs/migrations.md): which files are migrations, in
+ * what order, how one is loaded, and the name of a new one.
+ * A migration file is `<unix-timestamp>_<name>.ts` (or .mts, .js, .mjs) and
+ * default-exports `{ up(app), down(app) }`; other files (helpers) are not run.
+ */
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MigrationError } from './migration-error.js';
+import type { PlinthApp } from './plinth-app.js';
+
+/** The extensions of migration files. */
+export const MIGRATION_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;
+
+/** The language a new migration file is written in. */
+export type MigrationLanguage = 'ts' | 'js';
+
+/** What a migration does to an app bound to its transaction. */
+export type MigrationStep = (app: PlinthApp) => unknown;
+
+/** A loaded migration file. */
+export interface Migration {
+  /** The file's name in the migrations folder; the key of its `_migrations` row. */
+  file: string;
+  up: MigrationStep;
+  /** Absent: reverting the migration only forgets that it was applied (as PocketBase). */
+  down?: MigrationStep;
+}
+
+/** Loads a user module and resolves with its namespace. */
+export type ModuleLoader = (file: string) => Promise<Record<string, unknown>>;
+
+/**
+ * Imports a module as Node does. NOTE: a stand-in until the hooks loader
+ * (code-loader.ts `loadUserModule`) lands: plain Node imports .js and .mjs
+ * only, so TypeScript migrations load only under tsx or vitest meanwhile.
+ */
+export const importModule: ModuleLoader = async (file) => (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+
+/** Whether a file name is a migration's: digits, an underscore, a name, a migration extension. */
+export function isMigrationFileName(name: string): boolean {
+  let digits = 0;
+  while (digits < name.length && name.charCodeAt(digits) >= 48 && name.charCodeAt(digits) <= 57) digits++;
+  if (digits === 0 || name[digits] !== '_') return false;
+  if (name.endsWith('.d.ts') || name.endsWith('.d.mts')) return false;
+  return MIGRATION_EXTENSIONS.some((ext) => name.endsWith(ext) && name.length > digits + 1 + ext.length);
+}
+
+/** The migration files of `dir` in the order they apply (by name); none when the folder is missing. */
+export async function listMigrationFiles(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  // NOTE: code-unit order, as PocketBase sorts: timestamps of equal length sort as numbers.
+  return entries.filter((e) => e.isFile() && isMigrationFileName(e.name)).map((e) => e.name).sort(compareNames);
+}
+
+/** Loads one migration file; a MigrationError names it when it does not load or has no `up`. */
+export async function loadMigration(dir: string, file: string, load: ModuleLoader): Promise<Migration> {
+  let exports: Record<string, unknown>;
+  try {
+    exports = await load(join(dir, file));
+  } catch (err) {
+    throw MigrationError.of(file, 'load', err);
+  }
+  const value = exports.default as { up?: unknown; down?: unknown } | null | undefined;
+  if (typeof value !== 'object' || value === null || typeof value.up !== 'function') {
+    throw new MigrationError(file, `migration ${file} does not default-export { up(app), down(app) }`);
+  }
+  if (value.down !== undefined && typeof value.down !== 'function') {
+    throw new MigrationError(file, `migration ${file}: down is not a function`);
+  }
+  const { up, down } = value as { up: MigrationStep; down?: MigrationStep };
+  return { file, up: (app) => up.call(value, app), down: down && ((app) => down.call(value, app)) };
+}
+
+/**
+ * The name of a new migration file, `<unix-seconds>_<name>.<ext>`; when a file of
+ * that name exists (two changes in one second) the next second is taken, so the
+ * name order stays the order of creation.
+ */
+export function newMigrationFileName(dir: string, name: string, language: MigrationLanguage, now = Date.now()): string {
+  for (let seconds = Math.floor(now / 1000); ; seconds++) {
+    const file = `${seconds}_${name}.${language}`;
+    if (!existsSync(join(dir, file))) return file;
+  }
+}
+
+/**
+ * A name made safe for a file name: lower-case letters, digits and single
+ * underscores (`Add posts!` → `add_posts`, `addPosts` → `add_posts`); accents
+ * are dropped, other letters too; empty when nothing is left.
+ */
+export function snakeCaseName(text: string): string {
+  let out = '';
+  let afterLowerOrDigit = false;
+  for (const ch of text.normalize('NFKD')) {
+    const code = ch.charCodeAt(0);
+    const upper = code >= 65 && code <= 90;
+    const lower = code >= 97 && code <= 122;
+    const digit = code >= 48 && code <= 57;
+    // NOTE: combining marks (U+0300…) are what NFKD split off accented letters: dropped silently.
+    if (upper && afterLowerOrDigit) out += '_';
+    if (upper || lower || digit) out += ch.toLowerCase();
+    else if (out !== '' && !out.endsWith('_') && code < 0x300) out += '_';
+    if (code < 0x300 || code > 0x36f) afterLowerOrDigit = lower || digit;
+  }
+  while (out.endsWith('_')) out = out.slice(0, -1);
+  return out;
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

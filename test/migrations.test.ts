@@ -1,0 +1,193 @@
+/**
+ * Migrations as files (docs/migrations.md, hooks.md §6): files written by the
+ * test into a migrations folder, applied when a real node starts and by the
+ * `plinth migrate` commands; the history in `_migrations`; a failing file rolls
+ * everything back and stops the start naming it; automigrate writes files that
+ * recreate the schema on a fresh database; `migrate collections` round-trips.
+ * On SQLite and, with PLINTH_TEST_DIALECT=postgres, on PostgreSQL.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPlinth } from '../src/app/create-plinth.js';
+import { isMigrationError } from '../src/app/migration-error.js';
+import type { CliContext } from '../src/cli/cli-context.js';
+import { runCli } from '../src/cli/run-cli.js';
+import type { PlinthConfig } from '../src/config/config.js';
+import { uniqueName } from './helpers/collections.js';
+import { createTestDatabase, testDialect } from './helpers/test-database.js';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'plinth-migrations-'));
+const dropLater: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const drop of dropLater) await drop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** A database of the test's own (a data directory; on PostgreSQL also a database) and a migrations folder. */
+interface Place {
+  dir: string;
+  migrations: string;
+  databaseUrl?: string;
+}
+
+async function freshPlace(migrations = mkdtempSync(join(scratch, 'm-'))): Promise<Place> {
+  const dir = mkdtempSync(join(scratch, 'd-'));
+  if (testDialect() !== 'postgres') return { dir, migrations };
+  const database = await createTestDatabase();
+  dropLater.push(() => database.drop());
+  return { dir, migrations, databaseUrl: database.url };
+}
+
+function configOf(place: Place, extra: Partial<PlinthConfig> = {}): Partial<PlinthConfig> {
+  return { dir: place.dir, migrationsDir: place.migrations, ...(place.databaseUrl ? { databaseUrl: place.databaseUrl } : {}), ...extra };
+}
+
+/** Starts a real node over `place`; its migrations apply as it starts. */
+function startNode(place: Place, extra: Partial<PlinthConfig> = {}): Promise<TestServer> {
+  return startTestServer(configOf(place, extra));
+}
+
+/** Runs `plinth …` in-process against `place`; resolves with the exit code and output. */
+async function plinth(place: Place, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const env: NodeJS.ProcessEnv = { PLINTH_DIR: place.dir, PLINTH_MIGRATIONS_DIR: place.migrations };
+  if (place.databaseUrl) env.DATABASE_URL = place.databaseUrl;
+  const ctx: CliContext = {
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    env, cwd: scratch, version: 'test',
+    createPlinth: (config, options) => createPlinth(config, options),
+    onShutdownSignal: () => () => undefined,
+  };
+  const code = await runCli(args, ctx);
+  return { code, stdout, stderr };
+}
+
+function write(place: Place, file: string, text: string): void {
+  writeFileSync(join(place.migrations, file), text);
+}
+
+/** A JavaScript migration creating a base collection with one text field. */
+function createCollectionJs(name: string): string {
+  return `export default {
+  async up(app) {
+    await app.save({ name: ${JSON.stringify(name)}, type: 'base', listRule: '', viewRule: '', fields: [{ name: 'title', type: 'text' }] });
+  },
+  async down(app) {
+    await app.delete(app.findCollectionByNameOrId(${JSON.stringify(name)}));
+  },
+};
+`;
+}
+
+/** A TypeScript migration inserting a row through app.db(), inside a nested runInTransaction. */
+function seedTs(collection: string, title: string): string {
+  return `interface Post { id: string; title: string }
+export default {
+  async up(app: any): Promise<void> {
+    await app.runInTransaction(async (tx: any) => {
+      const post: Post = { id: ${JSON.stringify(title.padEnd(15, 'x').slice(0, 15))}, title: ${JSON.stringify(title)} };
+      await tx.db().insertInto(${JSON.stringify(collection)}).values(post).execute();
+    });
+  },
+  async down(app: any): Promise<void> {
+    await app.db().deleteFrom(${JSON.stringify(collection)}).execute();
+  },
+};
+`;
+}
+
+async function history(s: TestServer): Promise<string[]> {
+  const rows = await s.node.db().selectFrom('_migrations').select(['file', 'applied']).orderBy('applied').execute();
+  return rows.map((r: { file: string }) => r.file);
+}
+
+async function titles(s: TestServer, collection: string): Promise<string[]> {
+  const res = await s.request('GET', `/api/collections/${collection}/records?sort=title`);
+  expect(res.status).toBe(200);
+  return res.body.items.map((r: { title: string }) => r.title);
+}
+
+describe('migrations applied at start', () => {
+  it('applies the pending files in name order, records them, and applies nothing twice', async () => {
+    const place = await freshPlace();
+    const posts = uniqueName('posts');
+    write(place, '1700000002_seed.ts', seedTs(posts, 'hello'));
+    write(place, '1700000001_create_posts.js', createCollectionJs(posts));
+    write(place, 'helpers.ts', 'throw new Error("not a migration: never loaded");\n');
+    write(place, '1700000003_types.d.ts', 'export {};\n');
+
+    let s = await startNode(place);
+    try {
+      expect(await titles(s, posts)).toEqual(['hello']);
+      expect(await history(s)).toEqual(['1700000001_create_posts.js', '1700000002_seed.ts']);
+    } finally {
+      await s.close();
+    }
+
+    // A second start over the same database: nothing applies again; a new file applies alone.
+    write(place, '1700000004_more.ts', seedTs(posts, 'again').replace("'again'.padEnd", "'again'.padEnd"));
+    s = await startNode(place);
+    try {
+      expect(await titles(s, posts)).toEqual(['again', 'hello']);
+      expect(await history(s)).toEqual(['1700000001_create_posts.js', '1700000002_seed.ts', '1700000004_more.ts']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('starts on an empty database with a missing migrations folder', async () => {
+    const place = await freshPlace(join(scratch, 'no-such-folder'));
+    const s = await startNode(place);
+    try {
+      expect(await history(s)).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('rolls every pending migration back when one fails, and stops the start naming the file', async () => {
+    const place = await freshPlace();
+    const posts = uniqueName('posts');
+    write(place, '1700000001_create_posts.js', createCollectionJs(posts));
+    write(place, '1700000002_broken.js', `export default { async up(app) { await app.db().insertInto(${JSON.stringify(posts)}).values({ id: 'aaaaaaaaaaaaaaa', title: 'kept?' }).execute(); throw new Error('the disk is lava'); } };\n`);
+
+    const node = await createPlinth({ http: { host: '127.0.0.1', port: 0 }, origins: ['*'], dev: false, logLevel: 'silent', bodyLimit: 1 << 20, queryTimeout: 30, ...configOf(place) } as PlinthConfig, { logger: false });
+    let failure: unknown;
+    try {
+      await node.start();
+    } catch (err) {
+      failure = err;
+    } finally {
+      await node.stop();
+    }
+    expect(isMigrationError(failure)).toBe(true);
+    expect((failure as Error).message).toBe('failed to apply migration 1700000002_broken.js: the disk is lava');
+
+    // Nothing of the first file was kept: its collection is not there, no history.
+    unlinkSync(join(place.migrations, '1700000002_broken.js'));
+    unlinkSync(join(place.migrations, '1700000001_create_posts.js'));
+    const s = await startNode(place);
+    try {
+      expect((await s.request('GET', `/api/collections/${posts}`, { token: await s.adminToken() })).status).toBe(404);
+      expect(await history(s)).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('names a file that is not a migration', async () => {
+    const place = await freshPlace();
+    write(place, '1700000001_nothing.js', 'export default { down() {} };\n');
+    const result = await plinth(place, 'migrate', 'up');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('Error: migration 1700000001_nothing.js does not default-export { up(app), down(app) }\n');
+  });
+});
