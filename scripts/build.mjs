@@ -19,14 +19,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * Left out of the bundle, loaded from node_modules: native addons (their .node
- * files are found relative to their package); the heavy integrations that only
+ * files are found relative to their package) and esbuild (which finds its binary
+ * from its own path, to transpile hooks and migrations); the heavy integrations that only
  * some set-ups use (PostgreSQL, Redis, SMTP, image thumbnails, file-type
  * sniffing), which Plinth imports on first use anyway; and Fastify's schema
  * compilers (Ajv, fast-json-stringify: a quarter of the bundle), which Plinth
  * builds only when a route has a schema (src/app/lazy-schema-compilers.ts).
  */
 export const EXTERNAL = [
-  'better-sqlite3', '@node-rs/argon2', 'sharp',
+  'better-sqlite3', '@node-rs/argon2', 'sharp', 'esbuild',
   'pg', 'ioredis', 'nodemailer', 'file-type',
   '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler',
 ];

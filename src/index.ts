@@ -1,0 +1,15 @@
+/**
+ * Plinth's public API: what `import … from 'plinth'` gives a hooks file, a
+ * migration or a Node program using Plinth as a library (docs/hooks.md).
+ * Hooks and migrations get the running server's own copy of these exports.
+ */
+export { definePlugin } from './app/define-plugin.js';
+export { PlinthApp } from './app/plinth-app.js';
+export type { AppEvent, ServeEvent, Plugin, CollectionRef, FindOptions, StartOptions } from './app/plinth-app.js';
+export { RecordModel as Record } from './core/records/record-model.js';
+export type { Collection } from './core/collections/collection.js';
+export type { RecordModelEvent, RecordErrorEvent, RecordEnrichEvent } from './core/records/record-hooks.js';
+export type { HookEvent, HookHandler, HookHandle } from './tools/hook.js';
+export { RequestEvent } from './http/request-event.js';
+export { AppError } from './errors/app-error.js';
+export { ApiError, BadRequestError, UnauthorizedError, ForbiddenError, NotFoundError, TooManyRequestsError } from './errors/api-errors.js';
