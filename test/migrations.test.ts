@@ -53,6 +53,11 @@ function startNode(place: Place, extra: Partial<PlinthConfig> = {}): Promise<Tes
   return startTestServer(configOf(place, extra));
 }
 
+/** Starts a node over `place`'s database that applies no migration, to look at it. */
+function inspect(place: Place): Promise<TestServer> {
+  return startNode(place, { migrationsDir: join(scratch, 'no-such-folder') });
+}
+
 /** Runs `plinth …` in-process against `place`; resolves with the exit code and output. */
 async function plinth(place: Place, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -157,7 +162,13 @@ describe('migrations applied at start', () => {
     const place = await freshPlace();
     const posts = uniqueName('posts');
     write(place, '1700000001_create_posts.js', createCollectionJs(posts));
-    write(place, '1700000002_broken.js', `export default { async up(app) { await app.db().insertInto(${JSON.stringify(posts)}).values({ id: 'aaaaaaaaaaaaaaa', title: 'kept?' }).execute(); throw new Error('the disk is lava'); } };\n`);
+    write(place, '1700000002_broken.ts', `export default {
+  async up(app: any) {
+    await app.db().insertInto(${JSON.stringify(posts)}).values({ id: 'aaaaaaaaaaaaaaa', title: 'kept?' }).execute();
+    throw new Error('the disk is lava');
+  },
+};
+`);
 
     const node = await createPlinth({ http: { host: '127.0.0.1', port: 0 }, origins: ['*'], dev: false, logLevel: 'silent', bodyLimit: 1 << 20, queryTimeout: 30, ...configOf(place) } as PlinthConfig, { logger: false });
     let failure: unknown;
@@ -169,10 +180,10 @@ describe('migrations applied at start', () => {
       await node.stop();
     }
     expect(isMigrationError(failure)).toBe(true);
-    expect((failure as Error).message).toBe('failed to apply migration 1700000002_broken.js: the disk is lava');
+    expect((failure as Error).message).toBe('failed to apply migration 1700000002_broken.ts:4:11: the disk is lava');
 
     // Nothing of the first file was kept: its collection is not there, no history.
-    unlinkSync(join(place.migrations, '1700000002_broken.js'));
+    unlinkSync(join(place.migrations, '1700000002_broken.ts'));
     unlinkSync(join(place.migrations, '1700000001_create_posts.js'));
     const s = await startNode(place);
     try {
@@ -189,5 +200,116 @@ describe('migrations applied at start', () => {
     const result = await plinth(place, 'migrate', 'up');
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('Error: migration 1700000001_nothing.js does not default-export { up(app), down(app) }\n');
+  });
+});
+
+/** A TypeScript migration saving a record built with `Record` from 'plinth' (the running server's class). */
+function recordTs(collection: string, title: string): string {
+  return `import { Record, type PlinthApp } from 'plinth';
+
+export default {
+  async up(app: PlinthApp) {
+    const record = new Record(app.findCollectionByNameOrId(${JSON.stringify(collection)}), { title: ${JSON.stringify(title)} });
+    await app.save(record);
+  },
+  async down(app: PlinthApp) {
+    const found = await app.db().selectFrom(${JSON.stringify(collection)}).select('id').where('title', '=', ${JSON.stringify(title)}).execute();
+    for (const row of found) await app.delete(await app.findRecordById(${JSON.stringify(collection)}, row.id));
+  },
+};
+`;
+}
+
+describe('plinth migrate', () => {
+  it('applies with up, reverts the latest with down [N], and keeps the history', async () => {
+    const place = await freshPlace();
+    const posts = uniqueName('posts');
+    write(place, '1700000001_create_posts.js', createCollectionJs(posts));
+    write(place, '1700000002_first.ts', recordTs(posts, 'first'));
+    write(place, '1700000003_second.ts', recordTs(posts, 'second'));
+
+    expect(await plinth(place, 'migrate', 'up')).toEqual({
+      code: 0, stderr: '',
+      stdout: 'Applied 1700000001_create_posts.js\nApplied 1700000002_first.ts\nApplied 1700000003_second.ts\n',
+    });
+    expect((await plinth(place, 'migrate')).stdout).toBe('No new migrations to apply.\n');
+
+    expect(await plinth(place, 'migrate', 'down')).toEqual({ code: 0, stderr: '', stdout: 'Reverted 1700000003_second.ts\n' });
+    let s = await inspect(place);
+    try {
+      expect(await titles(s, posts)).toEqual(['first']);
+      expect(await history(s)).toEqual(['1700000001_create_posts.js', '1700000002_first.ts']);
+    } finally {
+      await s.close();
+    }
+
+    expect((await plinth(place, 'migrate', 'down', '2')).stdout).toBe('Reverted 1700000002_first.ts\nReverted 1700000001_create_posts.js\n');
+    expect((await plinth(place, 'migrate', 'down')).stdout).toBe('No migrations to revert.\n');
+    s = await inspect(place);
+    try {
+      expect((await s.request('GET', `/api/collections/${posts}`, { token: await s.adminToken() })).status).toBe(404);
+      expect(await history(s)).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('rolls a failing down back, naming the file', async () => {
+    const place = await freshPlace();
+    const posts = uniqueName('posts');
+    write(place, '1700000001_create_posts.js', createCollectionJs(posts));
+    write(place, '1700000002_stuck.js', 'export default { up() {}, down() { throw new Error("cannot go back"); } };\n');
+    expect((await plinth(place, 'migrate', 'up')).code).toBe(0);
+    const result = await plinth(place, 'migrate', 'down', '2');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('Error: failed to revert migration 1700000002_stuck.js:1:42: cannot go back\n');
+    expect((await plinth(place, 'migrate', 'down')).code).toBe(1);
+    // Nothing was reverted: the collection and both rows are still there.
+    write(place, '1700000002_stuck.js', 'export default { up() {} };\n');
+    expect((await plinth(place, 'migrate', 'down', '1')).stdout).toBe('Reverted 1700000002_stuck.js\n');
+    expect((await plinth(place, 'migrate', 'down', '1')).stdout).toBe('Reverted 1700000001_create_posts.js\n');
+  });
+
+  it('creates a blank migration that applies and reverts', async () => {
+    const place = await freshPlace();
+    const created = await plinth(place, 'migrate', 'create', 'Add posts!');
+    expect(created.code).toBe(0);
+    const [file] = readdirSync(place.migrations);
+    expect(file).toMatch(/^\d{10}_add_posts\.ts$/);
+    expect(created.stdout).toBe(`Created ${join(place.migrations, file!)}\n`);
+    const js = await plinth(place, 'migrate', 'create', 'seedData', '--js');
+    expect(js.stdout).toMatch(/_seed_data\.js\n$/);
+    expect((await plinth(place, 'migrate', 'up')).stdout.split('\n').filter(Boolean)).toHaveLength(2);
+    expect((await plinth(place, 'migrate', 'down', '2')).stdout.split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
+  it('forgets the applied migrations whose file is gone with history-sync', async () => {
+    const place = await freshPlace();
+    write(place, '1700000001_a.js', 'export default { up() {} };\n');
+    write(place, '1700000002_b.js', 'export default { up() {} };\n');
+    expect((await plinth(place, 'migrate', 'up')).code).toBe(0);
+    unlinkSync(join(place.migrations, '1700000001_a.js'));
+    expect((await plinth(place, 'migrate', 'history-sync')).stdout).toBe(`The _migrations table was synced with ${place.migrations}; forgot 1700000001_a.js.\n`);
+    const s = await startNode(place);
+    try {
+      expect(await history(s)).toEqual(['1700000002_b.js']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('answers usage mistakes with exit code 2', async () => {
+    const place = await freshPlace();
+    const cases: Array<[string[], string]> = [
+      [['migrate', 'sideways'], 'Error: unknown migrate command "sideways"\nRun "plinth migrate --help" for usage.\n'],
+      [['migrate', 'down', '0'], 'Error: migrate down: "0" is not a number of migrations (1 or more)\nRun "plinth migrate --help" for usage.\n'],
+      [['migrate', 'down', 'x'], 'Error: migrate down: "x" is not a number of migrations (1 or more)\nRun "plinth migrate --help" for usage.\n'],
+      [['migrate', 'create'], 'Error: migrate create: missing NAME\nRun "plinth migrate --help" for usage.\n'],
+      [['migrate', 'create', '!!!'], 'Error: migrate create: "!!!" has no letter or digit to name a file with\nRun "plinth migrate --help" for usage.\n'],
+      [['migrate', 'up', '--js'], 'Error: migrate up: --js applies to create and collections only\nRun "plinth migrate --help" for usage.\n'],
+      [['migrate', 'history-sync', 'now'], 'Error: unexpected argument "now"\nRun "plinth migrate --help" for usage.\n'],
+    ];
+    for (const [args, stderr] of cases) expect(await plinth(place, ...args), args.join(' ')).toEqual({ code: 2, stdout: '', stderr });
+    expect(readdirSync(place.migrations)).toEqual([]);
   });
 });

@@ -2,7 +2,9 @@
  * The error of a migration that cannot load, apply or revert: it names the file,
  * so `plinth serve` and `plinth migrate` can stop with a sentence a user acts on.
  */
+import { basename } from 'node:path';
 import { isAppError } from '../errors/app-error.js';
+import type { CodeLocation } from './code-location.js';
 
 /** A MigrationError is a failed migration file; its message names the file and the reason. */
 export class MigrationError extends Error {
@@ -16,9 +18,14 @@ export class MigrationError extends Error {
     this.name = 'MigrationError';
   }
 
-  /** The error of `file` failing to `what` ("apply", "revert", "load") because of `cause`. */
-  static of(file: string, what: string, cause: unknown): MigrationError {
-    return new MigrationError(file, `failed to ${what} migration ${file}: ${describeCause(cause)}`, { cause });
+  /**
+   * The error of `file` failing to `what` ("apply", "revert", "load") because of `cause`,
+   * thrown at `at` in the user's code when known.
+   */
+  static of(file: string, what: string, cause: unknown, at?: CodeLocation): MigrationError {
+    const line = at ? `:${at.line}:${at.column}` : '';
+    const where = !at ? file : basename(at.file) === file ? `${file}${line}` : `${file} (${at.file}${line})`;
+    return new MigrationError(file, `failed to ${what} migration ${where}: ${describeCause(cause)}`, { cause });
   }
 }
 

@@ -6,8 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, join } from 'node:path';
+import { loadUserModules, UserCodeError, type LoadedModule } from './code-loader.js';
+import type { CodeLocation } from './code-location.js';
 import { MigrationError } from './migration-error.js';
 import type { PlinthApp } from './plinth-app.js';
 
@@ -27,17 +28,12 @@ export interface Migration {
   up: MigrationStep;
   /** Absent: reverting the migration only forgets that it was applied (as PocketBase). */
   down?: MigrationStep;
+  /** Where in the user's files an error thrown by `up` or `down` was thrown. */
+  locate(err: unknown): CodeLocation | undefined;
 }
 
-/** Loads a user module and resolves with its namespace. */
-export type ModuleLoader = (file: string) => Promise<Record<string, unknown>>;
-
-/**
- * Imports a module as Node does. NOTE: a stand-in until the hooks loader
- * (code-loader.ts `loadUserModule`) lands: plain Node imports .js and .mjs
- * only, so TypeScript migrations load only under tsx or vitest meanwhile.
- */
-export const importModule: ModuleLoader = async (file) => (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+/** Loads user modules in one go (code-loader.ts `loadUserModules`; a test seam). */
+export type ModuleLoader = (files: readonly string[]) => Promise<LoadedModule[]>;
 
 /** Whether a file name is a migration's: digits, an underscore, a name, a migration extension. */
 export function isMigrationFileName(name: string): boolean {
@@ -56,15 +52,24 @@ export async function listMigrationFiles(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile() && isMigrationFileName(e.name)).map((e) => e.name).sort(compareNames);
 }
 
-/** Loads one migration file; a MigrationError names it when it does not load or has no `up`. */
-export async function loadMigration(dir: string, file: string, load: ModuleLoader): Promise<Migration> {
-  let exports: Record<string, unknown>;
+/**
+ * Loads migration files of `dir` (TypeScript or JavaScript, through the hooks'
+ * loader); a MigrationError names the first that does not build, throws while it
+ * is imported or has no `up`.
+ */
+export async function loadMigrations(dir: string, files: readonly string[], load: ModuleLoader = loadUserModules): Promise<Migration[]> {
+  let loaded: LoadedModule[];
   try {
-    exports = await load(join(dir, file));
+    loaded = await load(files.map((file) => join(dir, file)));
   } catch (err) {
+    const file = err instanceof UserCodeError ? basename(err.file) : files[0] ?? '';
     throw MigrationError.of(file, 'load', err);
   }
-  const value = exports.default as { up?: unknown; down?: unknown } | null | undefined;
+  return loaded.map((module, i) => migrationOf(files[i]!, module));
+}
+
+function migrationOf(file: string, module: LoadedModule): Migration {
+  const value = module.exports.default as { up?: unknown; down?: unknown } | null | undefined;
   if (typeof value !== 'object' || value === null || typeof value.up !== 'function') {
     throw new MigrationError(file, `migration ${file} does not default-export { up(app), down(app) }`);
   }
@@ -72,7 +77,12 @@ export async function loadMigration(dir: string, file: string, load: ModuleLoade
     throw new MigrationError(file, `migration ${file}: down is not a function`);
   }
   const { up, down } = value as { up: MigrationStep; down?: MigrationStep };
-  return { file, up: (app) => up.call(value, app), down: down && ((app) => down.call(value, app)) };
+  return {
+    file,
+    up: (app) => up.call(value, app),
+    down: down && ((app) => down.call(value, app)),
+    locate: (err) => module.locate(err),
+  };
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Schema } from '../core/collections/schema.js';
 import { migrationApp } from './migration-app.js';
 import { MigrationError } from './migration-error.js';
 import { appliedTime, forgetApplied, readHistory, recordApplied, type AppliedMigration } from './migration-history.js';
-import { listMigrationFiles, loadMigration, type Migration, type ModuleLoader } from './migration-files.js';
+import { listMigrationFiles, loadMigrations, type Migration, type ModuleLoader } from './migration-files.js';
 import type { PlinthApp } from './plinth-app.js';
 
 /** What the runner needs. */
@@ -24,7 +24,8 @@ export interface MigrationRunnerDeps {
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** Tells the other nodes that the schema changed. */
   announceSchema(): Promise<void>;
-  load: ModuleLoader;
+  /** How files are loaded; by default the hooks' TypeScript loader. */
+  load?: ModuleLoader;
 }
 
 /** MigrationRunner runs the migrations of one folder against one node's database. */
@@ -88,10 +89,8 @@ export class MigrationRunner {
     await recordApplied(this.deps.app.db(), file, appliedTime());
   }
 
-  private async load(files: readonly string[]): Promise<Migration[]> {
-    const out: Migration[] = [];
-    for (const file of files) out.push(await loadMigration(this.deps.dir, file, this.deps.load));
-    return out;
+  private load(files: readonly string[]): Promise<Migration[]> {
+    return files.length === 0 ? Promise.resolve([]) : loadMigrations(this.deps.dir, files, this.deps.load);
   }
 
   /**
@@ -112,7 +111,7 @@ export class MigrationRunner {
       });
     } catch (err) {
       await this.deps.collections.reload();
-      throw current ? MigrationError.of(current.file, what, err) : err;
+      throw current ? MigrationError.of(current.file, what, err, current.locate(err)) : err;
     }
     await this.deps.collections.reload();
     await this.deps.announceSchema();

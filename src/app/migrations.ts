@@ -7,13 +7,13 @@ import type { PlinthConfig } from '../config/config.js';
 import type { Collection } from '../core/collections/collection.js';
 import type { CollectionService } from '../core/collections/collection-service.js';
 import { automigrating } from './automigrate.js';
-import { importModule, type ModuleLoader } from './migration-files.js';
+import type { ModuleLoader } from './migration-files.js';
 import { MigrationRunner } from './migration-runner.js';
 import { PlinthApp, type Plugin } from './plinth-app.js';
 import { buildServices, type PlinthOptions, type Services } from './services.js';
 
 /** The runner of the node's migrations folder, or undefined when none is configured. */
-export function createMigrationRunner(app: PlinthApp, s: Services, load: ModuleLoader = importModule): MigrationRunner | undefined {
+export function createMigrationRunner(app: PlinthApp, s: Services, load?: ModuleLoader): MigrationRunner | undefined {
   const dir = s.config.migrationsDir;
   if (!dir) return undefined;
   return new MigrationRunner({
