@@ -313,3 +313,177 @@ describe('plinth migrate', () => {
     expect(readdirSync(place.migrations)).toEqual([]);
   });
 });
+
+/** Every collection as a migration carries it (no timestamps, secrets or providers), by name. */
+async function schemaOf(s: TestServer): Promise<Record<string, unknown>> {
+  const res = await s.request('GET', '/api/collections?perPage=500', { token: await s.adminToken() });
+  expect(res.status).toBe(200);
+  const out: Record<string, unknown> = {};
+  for (const c of res.body.items as Array<Record<string, any>>) {
+    const { created: _created, updated: _updated, ...rest } = c;
+    if (rest.oauth2) rest.oauth2 = { ...rest.oauth2, providers: [] };
+    out[c.name] = rest;
+  }
+  return out;
+}
+
+describe('automigrate', () => {
+  it('writes a file per collection change made through the API that recreates the schema on a fresh database', async () => {
+    const place = await freshPlace();
+    const authors = uniqueName('authors');
+    const posts = uniqueName('posts');
+    const drafts = uniqueName('drafts');
+    let expected: Record<string, unknown>;
+    const s = await startNode(place, { automigrate: true });
+    try {
+      const pb = await s.admin();
+      const a = await pb.collections.create({ name: authors, type: 'auth', fields: [{ name: 'bio', type: 'editor' }] });
+      const p = await pb.collections.create({
+        name: posts, type: 'base', listRule: '',
+        fields: [{ name: 'title', type: 'text', required: true }, { name: 'author', type: 'relation', collectionId: a.id, maxSelect: 1 }],
+        indexes: [`CREATE INDEX idx_${posts}_title ON ${posts} (title)`],
+      });
+      await pb.collections.create({ name: drafts, type: 'base' });
+      // A change of rules, a new field, a removed field and a rename of another collection.
+      await pb.collections.update(posts, { viewRule: 'author = @request.auth.id', indexes: [], fields: [...p.fields.filter((f) => f.name !== 'title'), { name: 'body', type: 'text' }] });
+      await pb.collections.update(authors, { name: `${authors}_x`, manageRule: 'id = @request.auth.id' });
+      await pb.collections.delete(drafts);
+      // A PATCH that changes nothing a migration carries writes nothing.
+      await pb.collections.update(posts, {});
+      expected = await schemaOf(s);
+    } finally {
+      await s.close();
+    }
+    // In name order, the order the changes were made in, though several fell in one second.
+    const files = readdirSync(place.migrations).sort();
+    expect(files.map((f) => f.replace(/^\d+_/, ''))).toEqual([
+      `created_${authors}.ts`, `created_${posts}.ts`, `created_${drafts}.ts`, `updated_${posts}.ts`, `updated_${authors}.ts`, `deleted_${drafts}.ts`,
+    ]);
+    expect(files).toHaveLength(6);
+    const created = readFileSync(join(place.migrations, files.find((f) => f.endsWith(`created_${authors}.ts`))!), 'utf8');
+    expect(created).not.toMatch(/"secret"|"created"|"updated"/);
+
+    // Recorded as applied where the change was made: a restart applies nothing.
+    const again = await startNode(place, { automigrate: true });
+    try {
+      expect(await history(again)).toEqual(files);
+      expect(await schemaOf(again)).toEqual(expected);
+    } finally {
+      await again.close();
+    }
+
+    // A fresh database with the same folder: the migrations recreate the schema, and
+    // changes made by migrations write no file even with automigrate on.
+    const fresh = await freshPlace(place.migrations);
+    const other = await startNode(fresh, { automigrate: true });
+    try {
+      expect(await schemaOf(other)).toEqual(expected);
+      expect(await history(other)).toEqual(files);
+      expect(readdirSync(place.migrations).sort()).toEqual(files);
+    } finally {
+      await other.close();
+    }
+
+    // Their down reverts them, latest first, back to the empty schema.
+    expect((await plinth(fresh, 'migrate', 'down', '6')).code).toBe(0);
+    const empty = await inspect(fresh);
+    try {
+      const names = Object.keys(await schemaOf(empty));
+      for (const name of [authors, `${authors}_x`, posts, drafts]) expect(names).not.toContain(name);
+    } finally {
+      await empty.close();
+    }
+  });
+
+  it('writes one file for an import, which re-imports on a fresh database and reverts', async () => {
+    const place = await freshPlace();
+    const kept = uniqueName('kept');
+    const gone = uniqueName('gone');
+    const added = uniqueName('added');
+    let expected: Record<string, unknown>;
+    const s = await startNode(place);
+    try {
+      const pb = await s.admin();
+      await pb.collections.create({ name: kept, type: 'base', fields: [{ name: 'a', type: 'text' }] });
+      await pb.collections.create({ name: gone, type: 'base' });
+      // Made while automigrate was off: a snapshot carries them to other databases.
+      expect((await plinth(place, 'migrate', 'collections')).code).toBe(0);
+    } finally {
+      await s.close();
+    }
+    const snapshot = readdirSync(place.migrations);
+    expect(snapshot).toHaveLength(1);
+
+    const t = await startNode(place, { automigrate: true });
+    try {
+      const pb = await t.admin();
+      const all = (await pb.collections.getFullList()).filter((c) => c.name !== gone);
+      // A new field, a new collection, one left out (deleteMissing): a file of plain JSON, as the dashboard sends.
+      const changed = all.map((c) => (c.name === kept ? { ...c, fields: [...c.fields, { name: 'b', type: 'number' }] } : c));
+      const res = await t.request('PUT', '/api/collections/import', {
+        token: await t.adminToken(),
+        body: { deleteMissing: true, collections: [...changed, { name: added, type: 'base', fields: [{ name: 'x', type: 'bool' }] }] },
+      });
+      expect(res.status).toBe(204);
+      expected = await schemaOf(t);
+    } finally {
+      await t.close();
+    }
+    const files = readdirSync(place.migrations).sort();
+    expect(files).toHaveLength(2);
+    expect(files[1]).toMatch(/^\d+_imported_collections\.ts$/);
+
+    const fresh = await freshPlace(place.migrations);
+    const other = await startNode(fresh);
+    try {
+      expect(await schemaOf(other)).toEqual(expected);
+    } finally {
+      await other.close();
+    }
+    expect((await plinth(fresh, 'migrate', 'down')).stdout).toBe(`Reverted ${files[1]}\n`);
+    const back = await inspect(fresh);
+    try {
+      const names = Object.keys(await schemaOf(back));
+      expect(names).toContain(gone);
+      expect(names).not.toContain(added);
+      expect((await schemaOf(back))[kept]).toMatchObject({ fields: expect.not.arrayContaining([expect.objectContaining({ name: 'b' })]) });
+    } finally {
+      await back.close();
+    }
+  });
+});
+
+describe('plinth migrate collections', () => {
+  it('writes one file that recreates every collection on a fresh database, recorded as applied where it was written', async () => {
+    const place = await freshPlace();
+    const team = uniqueName('team');
+    const view = uniqueName('v');
+    let expected: Record<string, unknown>;
+    const s = await startNode(place);
+    try {
+      const pb = await s.admin();
+      const t = await pb.collections.create({ name: team, type: 'base', listRule: '', fields: [{ name: 'name', type: 'text' }, { name: 'size', type: 'number', min: 1 }] });
+      await pb.collections.create({ name: view, type: 'view', listRule: '', viewQuery: `SELECT id, name FROM ${team}` });
+      await pb.collections.update('users', { fields: [...(await pb.collections.getOne('users')).fields, { name: 'nick', type: 'text' }] });
+      expect(t.id).toBeTruthy();
+      expected = await schemaOf(s);
+    } finally {
+      await s.close();
+    }
+    const made = await plinth(place, 'migrate', 'collections', '--js');
+    expect(made.code).toBe(0);
+    const [file] = readdirSync(place.migrations);
+    expect(file).toMatch(/^\d+_collections_snapshot\.js$/);
+    expect(made.stdout).toBe(`Created ${join(place.migrations, file!)}\n`);
+    expect((await plinth(place, 'migrate', 'up')).stdout).toBe('No new migrations to apply.\n');
+
+    const fresh = await freshPlace(place.migrations);
+    const other = await startNode(fresh);
+    try {
+      expect(await schemaOf(other)).toEqual(expected);
+      expect(await history(other)).toEqual([file]);
+    } finally {
+      await other.close();
+    }
+  });
+});

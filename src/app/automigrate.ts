@@ -77,7 +77,7 @@ async function writeMigration(deps: AutomigrateDeps, name: string, text: string)
   let file = name;
   try {
     await mkdir(deps.dir, { recursive: true });
-    file = newMigrationFileName(deps.dir, name, deps.language);
+    file = await newMigrationFileName(deps.dir, name, deps.language);
     await recordApplied(deps.db, file, appliedTime());
   } catch (err) {
     deps.onError(err, file);

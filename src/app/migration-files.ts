@@ -86,15 +86,22 @@ function migrationOf(file: string, module: LoadedModule): Migration {
 }
 
 /**
- * The name of a new migration file, `<unix-seconds>_<name>.<ext>`; when a file of
- * that name exists (two changes in one second) the next second is taken, so the
- * name order stays the order of creation.
+ * The name of a new migration file, `<unix-seconds>_<name>.<ext>`, made to sort
+ * after every migration of `dir`: when one has this second or a later one (two
+ * changes in one second), the second after the latest is taken, so name order
+ * stays the order of creation.
  */
-export function newMigrationFileName(dir: string, name: string, language: MigrationLanguage, now = Date.now()): string {
-  for (let seconds = Math.floor(now / 1000); ; seconds++) {
-    const file = `${seconds}_${name}.${language}`;
-    if (!existsSync(join(dir, file))) return file;
-  }
+export async function newMigrationFileName(dir: string, name: string, language: MigrationLanguage, now = Date.now()): Promise<string> {
+  let seconds = Math.floor(now / 1000);
+  for (const file of await listMigrationFiles(dir)) seconds = Math.max(seconds, leadingNumber(file) + 1);
+  return `${seconds}_${name}.${language}`;
+}
+
+/** The number a migration file's name starts with. */
+function leadingNumber(file: string): number {
+  let end = 0;
+  while (end < file.length && file.charCodeAt(end) >= 48 && file.charCodeAt(end) <= 57) end++;
+  return Number(file.slice(0, end));
 }
 
 /**

@@ -43,7 +43,7 @@ export async function runMigrate(args: string[], ctx: CliContext): Promise<numbe
   if (action === 'create') {
     const name = files.snakeCaseName(String(argument));
     if (name === '') throw new UsageError(`migrate create: "${String(argument)}" has no letter or digit to name a file with`, 'migrate');
-    const file = await writeNew(dir, files.newMigrationFileName(dir, name, language), (await import('../app/migration-templates.js')).blankMigration(language));
+    const file = await writeNew(dir, await files.newMigrationFileName(dir, name, language), (await import('../app/migration-templates.js')).blankMigration(language));
     ctx.stdout(`Created ${file}\n`);
     return 0;
   }
@@ -63,7 +63,7 @@ export async function runMigrate(args: string[], ctx: CliContext): Promise<numbe
       }
       case 'collections': {
         const { snapshotMigration } = await import('../app/migration-templates.js');
-        const name = files.newMigrationFileName(dir, 'collections_snapshot', language);
+        const name = await files.newMigrationFileName(dir, 'collections_snapshot', language);
         const file = await writeNew(dir, name, snapshotMigration(language, node.collections()));
         // The snapshot describes this database as it is: here it counts as applied.
         await node.runner.markApplied(name);
