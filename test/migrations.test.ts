@@ -6,12 +6,9 @@
  * recreate the schema on a fresh database; `migrate collections` round-trips.
  * On SQLite and, with PLINTH_TEST_DIALECT=postgres, on PostgreSQL.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPlinth } from '../src/app/create-plinth.js';
 import { isMigrationError } from '../src/app/migration-error.js';
@@ -19,7 +16,8 @@ import type { CliContext } from '../src/cli/cli-context.js';
 import { runCli } from '../src/cli/run-cli.js';
 import type { PlinthConfig } from '../src/config/config.js';
 import { uniqueName } from './helpers/collections.js';
-import { createTestDatabase, testDialect } from './helpers/test-database.js';
+import { childEnv, runPlinth } from './helpers/plinth-process.js';
+import { createTestDatabase, postgresSkipReason, testDialect } from './helpers/test-database.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'plinth-migrations-'));
@@ -51,6 +49,12 @@ function configOf(place: Place, extra: Partial<PlinthConfig> = {}): Partial<Plin
 /** Starts a real node over `place`; its migrations apply as it starts. */
 function startNode(place: Place, extra: Partial<PlinthConfig> = {}): Promise<TestServer> {
   return startTestServer(configOf(place, extra));
+}
+
+/** A node over `place`, built but not started (tests start it themselves). */
+function buildNode(place: Place): ReturnType<typeof createPlinth> {
+  const base = { http: { host: '127.0.0.1', port: 0 }, origins: ['*'], dev: false, logLevel: 'silent', bodyLimit: 1 << 20, queryTimeout: 30 } as const;
+  return createPlinth({ ...base, origins: ['*'], ...configOf(place) } as PlinthConfig, { logger: false });
 }
 
 /** Starts a node over `place`'s database that applies no migration, to look at it. */
@@ -170,7 +174,7 @@ describe('migrations applied at start', () => {
 };
 `);
 
-    const node = await createPlinth({ http: { host: '127.0.0.1', port: 0 }, origins: ['*'], dev: false, logLevel: 'silent', bodyLimit: 1 << 20, queryTimeout: 30, ...configOf(place) } as PlinthConfig, { logger: false });
+    const node = await buildNode(place);
     let failure: unknown;
     try {
       await node.start();
@@ -191,6 +195,36 @@ describe('migrations applied at start', () => {
       expect(await history(s)).toEqual([]);
     } finally {
       await s.close();
+    }
+  });
+
+  it('makes plinth serve exit 1 naming the failing file', async () => {
+    const place = await freshPlace();
+    write(place, '1700000001_fine.ts', 'export default { async up() {} };\n');
+    write(place, '1700000002_broken.ts', 'export default {\n  async up(app: unknown) {\n    throw new Error("no such thing");\n  },\n};\n');
+    const env = childEnv({ PLINTH_MIGRATIONS_DIR: place.migrations, ...(place.databaseUrl ? { DATABASE_URL: place.databaseUrl } : {}) });
+    const run = await runPlinth(['serve', '--http=127.0.0.1:0', `--dir=${place.dir}`], env, scratch);
+    expect(run.code).toBe(1);
+    expect(run.out).toContain('Error: failed to apply migration 1700000002_broken.ts:3:11: no such thing\n');
+    expect(run.out).not.toContain('Server started');
+  });
+
+  it.skipIf(postgresSkipReason() !== undefined || testDialect() !== 'postgres')('applies each file once when several nodes start together on one PostgreSQL database', async () => {
+    const place = await freshPlace();
+    const posts = uniqueName('posts');
+    write(place, '1700000001_create_posts.js', createCollectionJs(posts));
+    write(place, '1700000002_seed.ts', seedTs(posts, 'once'));
+    const nodes = await Promise.all([1, 2, 3].map(() => buildNode(place)));
+    try {
+      await Promise.all(nodes.map((node) => node.start()));
+      for (const node of nodes) {
+        expect(await node.db().selectFrom(posts).select('title').execute()).toEqual([{ title: 'once' }]);
+        expect(node.findCollectionByNameOrId(posts).name).toBe(posts);
+      }
+      const rows = await nodes[0]!.db().selectFrom('_migrations').select('file').orderBy('file').execute();
+      expect(rows.map((r: { file: string }) => r.file)).toEqual(['1700000001_create_posts.js', '1700000002_seed.ts']);
+    } finally {
+      for (const node of nodes) await node.stop();
     }
   });
 

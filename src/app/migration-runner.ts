@@ -42,6 +42,9 @@ export class MigrationRunner {
     return this.deps.exclusive(async () => {
       const applied = new Set((await this.history()).map((m) => m.file));
       const pending = (await listMigrationFiles(this.deps.dir)).filter((file) => !applied.has(file));
+      // Another node may have applied them while this one waited for the lock: its schema
+      // was read before, and no announcement reaches a node that is not listening yet.
+      if (pending.length === 0) await this.deps.collections.reload();
       const migrations = await this.load(pending);
       await this.inTransaction(migrations, 'apply', async (tx, m) => {
         await m.up(tx);
