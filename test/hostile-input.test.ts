@@ -79,7 +79,8 @@ describe('hostile filters', () => {
     ['lone single quote', "'", 400],
     ['lone double quote', '"', 400],
     ['backslash cannot end a text', 'title = "\\', 400],
-    ['escaped quote inside text', 'title = "x\\"y\\\\z"', 200, []],
+    // `\\` is one backslash, as pb.filter() and PocketBase write it: this is the stored title.
+    ['escaped quote inside text', 'title = "x\\"y\\\\z"', 200, ['x"y\\z']],
     ['escaped quote matching a stored value', 'title ~ "x\\"y"', 200, ['x"y\\z']],
     ['classic injection', "' OR 1=1 --", 400],
     ['OR keyword is not a join', 'title = "" OR 1=1 --', 400],
@@ -102,7 +103,7 @@ describe('hostile filters', () => {
     ['3501-char filter', `title = "${'a'.repeat(3501 - 10)}"`, 400],
     ['3500-char filter', `title = "${'a'.repeat(3500 - 10)}"`, 200, []],
     ['10k parens deep', nested(10_000), 400],
-    ['1700 parens deep (within the length limit)', nested(1700), 400],
+    ['1700 parens deep (within the length limit)', nested(1700), 200, ['beta']],
     ['30 parens deep', nested(30), 200, ['beta']],
     ['201 comparisons', comparisons(201), 400],
     ['200 comparisons', comparisons(200), 200, ['beta']],

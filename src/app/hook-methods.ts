@@ -6,7 +6,8 @@ import { Hook, type HookEvent, type HookHandle, type HookHandler } from '../tool
 
 /** The `onX` methods of a group of hooks. */
 export type HookMethods<G> = {
-  [K in keyof G as G[K] extends Hook<HookEvent> ? K : never]: G[K] extends Hook<infer E> ? (handler: HookHandler<E>, ...tags: string[]) => HookHandle : never;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Hook<E> is invariant in E; any matches every event type.
+  [K in keyof G as G[K] extends Hook<any> ? K : never]: G[K] extends Hook<infer E> ? (handler: HookHandler<E>, ...tags: string[]) => HookHandle : never;
 };
 
 /** Adds a bound `onX` method to `target` for every Hook field of each group. */

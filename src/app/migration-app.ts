@@ -11,6 +11,7 @@ import type { Collection } from '../core/collections/collection.js';
 import type { CollectionService } from '../core/collections/collection-service.js';
 import type { Schema } from '../core/collections/schema.js';
 import { RecordModel } from '../core/records/record-model.js';
+import type { WriteScope } from '../core/records/write-scope.js';
 import { badRequest } from '../errors/app-error.js';
 import type { PlinthApp } from './plinth-app.js';
 
@@ -22,7 +23,9 @@ export interface MigrationAppDeps {
 
 /** `tx` (an app bound to a transaction) with collection writes that join its transaction. */
 export function migrationApp(tx: PlinthApp, deps: MigrationAppDeps): PlinthApp {
-  const collections = (): CollectionService => deps.collections.within(tx.db());
+  // NOTE: PlinthApp keeps the transaction it is bound to to itself; this stand-in reads it.
+  const scope = (tx as unknown as { scope: WriteScope }).scope;
+  const collections = (): CollectionService => deps.collections.within(scope);
   const methods = {
     /** Saves a record, or creates or updates a collection (by id) from its JSON. */
     async save(model: RecordModel | Partial<Collection>): Promise<void> {

@@ -16,6 +16,7 @@ import { MemorySchema } from '../core/collections/schema.js';
 import { CollectionService } from '../core/collections/collection-service.js';
 import { RecordService } from '../core/records/record-service.js';
 import { RecordHooks } from '../core/records/record-hooks.js';
+import { convertFieldValues } from '../core/records/record-convert.js';
 import { AuthService } from '../core/auth/auth-service.js';
 import { createRuleCompiler, type RuleCompiler } from '../core/rules/rule-compiler.js';
 import { fastifyOptions } from '../http/http-conventions.js';
@@ -138,6 +139,9 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     db, schema, ddl: new SchemaSync(dialect),
     validateRule: (collection, rule) => compiler.validateRule(collection, rule),
     onChange: (): Promise<void> => sync.announce('schema'),
+    // Records are built below; a schema change runs only after start-up finished.
+    transaction: (fn) => records.inTransaction(fn),
+    convertValues: (scope, old, next) => convertFieldValues(records.writer, scope, old, next),
   });
   await connection.exclusive(() => collections.init());
   const settings = new SettingsService(db);

@@ -69,7 +69,6 @@ export class SchemaSync implements SchemaDdl {
       if (before.name !== f.name) {
         await sql.raw(`ALTER TABLE ${table} RENAME COLUMN ${q(before.name)} TO ${q(f.name)}`).execute(trx);
       }
-      await this.convertValues(trx, next.name, before, f);
     }
     for (const index of next.indexes) await this.createIndex(trx, next, index);
   }
@@ -95,21 +94,6 @@ export class SchemaSync implements SchemaDdl {
       primaryKey: f.name === 'id' && f.primaryKey === true,
       defaultValue: stored,
     });
-  }
-
-  /**
-   * Rewrites stored values when a field switches between one value and many
-   * (maxSelect crossing 1): "a" ↔ ["a"]. Other option changes keep values as they are.
-   */
-  private async convertValues(trx: Executor, table: string, before: Field, after: Field): Promise<void> {
-    const type = getFieldType(after.type);
-    if (!type || type.isMultiple(before) === type.isMultiple(after)) return;
-    const q = (n: string) => this.dialect.quoteId(n);
-    const rows = await sql<{ id: string; v: unknown }>`SELECT ${sql.raw(q('id'))} AS id, ${sql.raw(q(after.name))} AS v FROM ${sql.raw(q(table))}`.execute(trx);
-    for (const row of rows.rows) {
-      const value = type.normalize(after, type.fromDb(before, row.v));
-      await sql`UPDATE ${sql.raw(q(table))} SET ${sql.raw(q(after.name))} = ${type.toDb(after, value)} WHERE ${sql.raw(q('id'))} = ${row.id}`.execute(trx);
-    }
   }
 
   private async createView(trx: Executor, c: Collection): Promise<void> {

@@ -9,8 +9,13 @@ export const MAX_FILTER_LENGTH = 3500;
 /** The most comparison expressions one filter may hold (spec §1.7). */
 export const MAX_FILTER_EXPRESSIONS = 200;
 
-/** The deepest parenthesis nesting accepted; deeper input is rejected, never recursed into. */
-export const MAX_FILTER_DEPTH = 32;
+/**
+ * The deepest parenthesis nesting accepted. PocketBase has no such limit, and the parser
+ * keeps open groups on a list, not the call stack: this only bounds that list for rules
+ * (up to 100,000 characters), above the 1,748 levels a client filter of MAX_FILTER_LENGTH
+ * characters can hold, so no client filter meets it.
+ */
+export const MAX_FILTER_DEPTH = 2000;
 
 /** The deepest function-call nesting accepted, e.g. `a(b(c(1)))` is 3 (spec §4.1). */
 export const MAX_FUNCTION_DEPTH = 3;

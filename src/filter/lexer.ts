@@ -93,9 +93,13 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
-// Mirrors fexpr: a backslash before the opening quote character yields that quote;
-// every other backslash stays in the value as written. A backslash therefore
-// can never end a text, exactly as in PocketBase.
+/** What a backslash followed by one of these characters stands for inside quoted text. */
+const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', "'": "'", n: '\n', r: '\r', t: '\t' };
+
+// Mirrors fexpr 0.6 and PocketBase (spec §4.1): quoted text decodes the escapes Go's
+// strconv.Quote and JSON write, so a value the SDK's pb.filter() binds matches exactly
+// what is stored: `\\`, `\"`, `\'`, `\n`, `\r`, `\t` and `\uXXXX`. A backslash before
+// any other character (or before `u` without four hex digits) stays in the value as written.
 function scanText(text: string, start: number, tokens: Token[]): number {
   const quote = text[start]!;
   let value = '';
@@ -103,19 +107,44 @@ function scanText(text: string, start: number, tokens: Token[]): number {
   let chunk = i;
   while (i < text.length) {
     const c = text[i]!;
-    if (c === '\\' && text[i + 1] === quote) {
-      value += text.slice(chunk, i) + quote;
-      i += 2;
-      chunk = i;
-    } else if (c === quote) {
+    if (c === quote) {
       value += text.slice(chunk, i);
-      tokens.push({ type: 'text', value, pos: start });
+      tokens.push({ type: 'text', value: toWellFormed(value), pos: start });
       return i + 1;
-    } else {
-      i++;
     }
+    if (c !== '\\') {
+      i++;
+      continue;
+    }
+    const next = text[i + 1] ?? '';
+    const escaped = Object.hasOwn(ESCAPES, next) ? ESCAPES[next]! : next === 'u' ? unicodeEscape(text, i + 2) : undefined;
+    if (escaped === undefined) {
+      i++;
+      continue;
+    }
+    value += text.slice(chunk, i) + escaped;
+    i += next === 'u' ? 6 : 2;
+    chunk = i;
   }
   throw new FilterError('unterminated quoted text', start);
+}
+
+/** The UTF-16 unit of the four hex digits at `at` (`\uXXXX`), or undefined when they are not four hex digits. */
+function unicodeEscape(text: string, at: number): string | undefined {
+  const hex = text.slice(at, at + 4);
+  if (hex.length !== 4) return undefined;
+  for (const h of hex) {
+    if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F'))) return undefined;
+  }
+  return String.fromCharCode(parseInt(hex, 16));
+}
+
+/**
+ * The text with each lone UTF-16 surrogate (a `\uD83D` without its pair) replaced by
+ * U+FFFD, as stored values are (Go's decoder does the same), so such a filter matches them.
+ */
+function toWellFormed(text: string): string {
+  return (text as string & { toWellFormed(): string }).toWellFormed();
 }
 
 function scanNumber(text: string, start: number, tokens: Token[]): number {

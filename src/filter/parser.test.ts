@@ -95,9 +95,14 @@ describe('parseFilter: accepted input', () => {
     // text escapes
     ['a = "say \\"hi\\""', cmp(id('a'), '=', txt('say "hi"'))],
     ["a = 'it\\'s'", cmp(id('a'), '=', txt("it's"))],
-    ["a = 'keep \\\" here'", cmp(id('a'), '=', txt('keep \\" here'))],
-    ['a = "c:\\\\path\\n"', cmp(id('a'), '=', txt('c:\\\\path\\n'))],
-    ['a = "\\\\"" ', cmp(id('a'), '=', txt('\\"'))],
+    // Escapes as fexpr 0.6 and Go's strconv.Quote write them (spec §4.1); any other backslash stays.
+    ["a = 'keep \\\" here'", cmp(id('a'), '=', txt('keep " here'))],
+    ['a = "c:\\\\path\\n\\r\\t"', cmp(id('a'), '=', txt('c:\\path\n\r\t'))],
+    ['a = "\\\\\\""', cmp(id('a'), '=', txt('\\"'))],
+    ['a = "ends in backslash\\\\"', cmp(id('a'), '=', txt('ends in backslash\\'))],
+    ['a = "\\u0041\\u00e9\\ud83d\\ude00"', cmp(id('a'), '=', txt('Aé😀'))],
+    ['a = "lone \\ud800 surrogate"', cmp(id('a'), '=', txt('lone \ufffd surrogate'))],
+    ['a = "\\q \\u12 \\u12G4 \\x41"', cmp(id('a'), '=', txt('\\q \\u12 \\u12G4 \\x41'))],
     ['a = ""', cmp(id('a'), '=', txt(''))],
     ['a = "ünïcødé 🚀 中文"', cmp(id('a'), '=', txt('ünïcødé 🚀 中文'))],
     ['a = "line\nbreak"', cmp(id('a'), '=', txt('line\nbreak'))],
@@ -210,8 +215,10 @@ describe('parseFilter: limits and hostile input', () => {
   const nest = (n: number): string => `${'('.repeat(n)}a=1${')'.repeat(n)}`;
 
   it('accepts parentheses nested to the limit and rejects one level more', () => {
-    expect(parseFilter(nest(MAX_FILTER_DEPTH))).toEqual(a1);
-    expect(rejection(nest(MAX_FILTER_DEPTH + 1)).reason).toMatch(/nested deeper than 32/);
+    expect(parseFilter(nest(MAX_FILTER_DEPTH), { maxLength: Infinity })).toEqual(a1);
+    // Every nesting a client filter's length allows parses.
+    expect(parseFilter(nest((MAX_FILTER_LENGTH - 3) / 2 | 0))).toEqual(a1);
+    expect(rejection(nest(MAX_FILTER_DEPTH + 1), { maxLength: Infinity }).reason).toMatch(/nested deeper than 2000/);
   });
 
   it('rejects input over the length limit, and honours an override', () => {

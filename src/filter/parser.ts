@@ -42,9 +42,22 @@ function describe(token: Token): string {
   }
 }
 
-// NOTE: recursion is bounded by MAX_FILTER_DEPTH for groups and MAX_FUNCTION_DEPTH
-// for calls; both are checked before descending, so hostile input like 100k '('
-// fails with a FilterError instead of overflowing the stack.
+/** One open level of an expression: the top level, or a `(` group not yet closed. */
+interface Level {
+  /** The `(` that opened it; null for the top level. */
+  open: Token | null;
+  /** The `||` alternatives finished so far. */
+  ors: FilterNode[];
+  /** The `&&` chain being built. */
+  ands: FilterNode[];
+  /** The join read after the last item, waiting for the next one. */
+  join: string;
+}
+
+// NOTE: parentheses are parsed with an explicit stack of levels, not by recursion, so
+// deep nesting costs no call stack at all (PocketBase has no depth limit, and 3,500
+// characters hold 1,748 levels). MAX_FILTER_DEPTH and MAX_FUNCTION_DEPTH (calls still
+// recurse) are checked before descending, so hostile input fails with a FilterError.
 class Parser {
   private i = 0;
   private comparisons = 0;
@@ -56,7 +69,7 @@ class Parser {
 
   parse(): FilterNode {
     if (this.peek().type === 'eof') throw new FilterError('empty expression');
-    const node = this.parseExpr(0);
+    const node = this.parseExpr();
     const rest = this.peek();
     if (rest.type === ')') throw new FilterError("unbalanced ')'", rest.pos);
     if (rest.type !== 'eof') throw this.unexpected(rest, "'&&' or '||'");
@@ -78,34 +91,35 @@ class Parser {
     return new FilterError(`unexpected ${describe(token)}${expected ? `, expected ${expected}` : ''}`, token.pos);
   }
 
-  private parseExpr(depth: number): FilterNode {
-    const ors: FilterNode[] = [];
-    let ands: FilterNode[] = [this.parseGroup(depth)];
-    while (this.peek().type === 'join') {
-      const join = this.next().value;
-      const group = this.parseGroup(depth);
-      if (join === '&&') {
-        ands.push(group);
-      } else {
-        ors.push(joinNodes('and', ands));
-        ands = [group];
+  /** `group (join group)*` where a group is `( expr )` or a comparison; stops before a token that ends the top level. */
+  private parseExpr(): FilterNode {
+    const levels: Level[] = [{ open: null, ors: [], ands: [], join: '' }];
+    for (;;) {
+      const token = this.peek();
+      if (token.type === '(') {
+        if (levels.length > MAX_FILTER_DEPTH) throw new FilterError(`parentheses nested deeper than ${MAX_FILTER_DEPTH}`, token.pos);
+        this.next();
+        if (this.peek().type === ')') throw new FilterError('empty group', token.pos);
+        levels.push({ open: token, ors: [], ands: [], join: '' });
+        continue;
+      }
+      let node: FilterNode = this.parseComparison();
+      // Adds the node to its level; a level that ends with it closes into a node of its parent.
+      for (;;) {
+        const level = levels[levels.length - 1]!;
+        addToLevel(level, node);
+        if (this.peek().type === 'join') {
+          level.join = this.next().value;
+          break;
+        }
+        if (level.open === null) return finishLevel(level);
+        const close = this.next();
+        if (close.type === 'eof') throw new FilterError("unbalanced '('", level.open.pos);
+        if (close.type !== ')') throw this.unexpected(close, "'&&', '||' or ')'");
+        levels.pop();
+        node = finishLevel(level);
       }
     }
-    ors.push(joinNodes('and', ands));
-    return joinNodes('or', ors);
-  }
-
-  private parseGroup(depth: number): FilterNode {
-    const token = this.peek();
-    if (token.type !== '(') return this.parseComparison();
-    if (depth >= MAX_FILTER_DEPTH) throw new FilterError(`parentheses nested deeper than ${MAX_FILTER_DEPTH}`, token.pos);
-    this.next();
-    if (this.peek().type === ')') throw new FilterError('empty group', token.pos);
-    const inner = this.parseExpr(depth + 1);
-    const close = this.next();
-    if (close.type === 'eof') throw new FilterError("unbalanced '('", token.pos);
-    if (close.type !== ')') throw this.unexpected(close, "'&&', '||' or ')'");
-    return inner;
   }
 
   private parseComparison(): CompareNode {
@@ -153,6 +167,22 @@ class Parser {
     this.next();
     return { kind: 'function', name: name.value, args };
   }
+}
+
+/** Adds the next item of a level: `&&` extends the chain, `||` closes it into an alternative. */
+function addToLevel(level: Level, node: FilterNode): void {
+  if (level.join === '||') {
+    level.ors.push(joinNodes('and', level.ands));
+    level.ands = [node];
+  } else {
+    level.ands.push(node);
+  }
+}
+
+/** The node of a finished level: its alternatives, each an `&&` chain. */
+function finishLevel(level: Level): FilterNode {
+  level.ors.push(joinNodes('and', level.ands));
+  return joinNodes('or', level.ors);
 }
 
 // A one-item join is the item itself; a child with the same join is spliced in,

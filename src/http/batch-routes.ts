@@ -11,7 +11,7 @@ import type { SettingsService } from '../core/settings/settings-service.js';
 import { badRequest, forbidden, type FieldError } from '../errors/app-error.js';
 import { parseBatchRequests } from './batch-request.js';
 import { dynamicBodyLimit } from './body-parser.js';
-import { runBatchRequest, type BatchResult } from './batch-sub-request.js';
+import { prepareBatchRequest, runBatchRequest, type BatchResult } from './batch-sub-request.js';
 import { toAppError } from './error-handler.js';
 import { recordBody } from './record-body-input.js';
 
@@ -51,7 +51,15 @@ export function registerBatchRoutes(app: FastifyInstance, deps: BatchRoutesDeps)
     const client = clientGone(reply);
     const deadline = batchDeadline(timeout, client.signal);
     try {
-      const steps = requests.map((item) => (scope: WriteScope) => runBatchRequest(records, request, item, scope));
+      // Every sub-request's url and query are read before the first one writes.
+      const prepared = requests.map((item, index) => {
+        try {
+          return prepareBatchRequest(item);
+        } catch (err) {
+          throw new BatchStepError(index, err);
+        }
+      });
+      const steps = prepared.map((item) => (scope: WriteScope) => runBatchRequest(records, request, item, scope));
       return await runBatch<BatchResult>((fn) => records.inTransaction(fn), steps, deadline.signal);
     } catch (err) {
       throw batchError(request, err);

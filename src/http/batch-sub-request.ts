@@ -10,8 +10,8 @@ import { findRecord } from '../core/records/record-store.js';
 import type { WriteScope } from '../core/records/write-scope.js';
 import type { RequestInfo } from '../core/rules/request-info.js';
 import { badRequest } from '../errors/app-error.js';
-import { parseBatchAction, upsertId, type BatchRequest } from './batch-request.js';
-import { pickFields } from './fields-picker.js';
+import { parseBatchAction, upsertId, type BatchAction, type BatchRequest } from './batch-request.js';
+import { parseFieldsPicker, type FieldsPicker } from './fields-picker.js';
 import { parseExpand } from './list-params.js';
 import { requestInfo } from './request-auth.js';
 
@@ -21,12 +21,30 @@ export interface BatchResult {
   body: unknown;
 }
 
-/** Runs `item` within `scope`; throws the sub-request's own error (an AppError for client mistakes). */
-export async function runBatchRequest(records: RecordService, outer: FastifyRequest, item: BatchRequest, scope: WriteScope): Promise<BatchResult> {
+/** A sub-request whose url and query were read before the batch began. */
+export interface PreparedBatchRequest {
+  item: BatchRequest;
+  action: BatchAction;
+  expand: string[];
+  picker: FieldsPicker;
+}
+
+/**
+ * Reads a sub-request's action, `expand` and `fields` before the batch writes anything;
+ * throws the sub-request's own 400 for an unsupported action or a bad `fields`.
+ */
+export function prepareBatchRequest(item: BatchRequest): PreparedBatchRequest {
   const action = parseBatchAction(item.method, item.url);
   if (!action) throw badRequest('Unsupported batch request action.');
+  const picker = parseFieldsPicker(action.query.get('fields') ?? '');
+  return { item, action, expand: parseExpand(action.query.get('expand') ?? ''), picker };
+}
+
+/** Runs a prepared sub-request within `scope`; throws the sub-request's own error (an AppError for client mistakes). */
+export async function runBatchRequest(records: RecordService, outer: FastifyRequest, prepared: PreparedBatchRequest, scope: WriteScope): Promise<BatchResult> {
+  const { item, action } = prepared;
   const c = records.collection(action.collection);
-  const out = { expand: parseExpand(action.query.get('expand') ?? '') };
+  const out = { expand: prepared.expand };
   const info = (method: string) => subRequestInfo(outer, item, method, action.query);
   // Files sent as `requests.<i>.<field>` join the body as the records routes join theirs.
   const input = action.kind === 'delete' ? item.body : await attachUploads(c, item.body, item.files);
@@ -52,7 +70,7 @@ export async function runBatchRequest(records: RecordService, outer: FastifyRequ
       break;
     }
   }
-  return { status: 200, body: pickFields(body, action.query.get('fields') ?? '') };
+  return { status: 200, body: prepared.picker.pick(body) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors/app-error.js';
-import { htmlExcerpt, isListResult, pickFields, pickListFields } from './fields-picker.js';
+import { htmlExcerpt, isListResult, parseFieldsPicker, pickFields } from './fields-picker.js';
 
 describe('pickFields', () => {
   const nested = {
@@ -58,7 +58,7 @@ describe('pickFields', () => {
       'excerpt modifiers',
       { id: '123', title: 'lorem', rel: { id: '456', title: '<p>rel_title</p>' } },
       '*:excerpt(2),rel.title:excerpt(3, true)',
-      { id: '12', title: 'lo', rel: { title: 'rel…' } },
+      { id: '12', title: 'lo', rel: { title: 'rel...' } },
     ],
     ['excerpt leaves non-strings', { n: 12345, s: 'abcdef' }, 'n:excerpt(2),s:excerpt(2)', { n: 12345, s: 'ab' }],
     ['excerpt on a missing key', { a: 1 }, 'a,x:excerpt(3)', { a: 1 }],
@@ -92,7 +92,7 @@ describe('pickFields', () => {
   });
 });
 
-describe('pickListFields', () => {
+describe('FieldsPicker.pickList', () => {
   const list = {
     page: 1,
     perPage: 10,
@@ -106,7 +106,7 @@ describe('pickListFields', () => {
     ['*', list.items],
     ['page', [{}, {}]],
   ])('%j picks inside items and keeps pagination', (fields, items) => {
-    expect(pickListFields(list, fields)).toEqual({ page: 1, perPage: 10, totalItems: 20, totalPages: 2, items });
+    expect(parseFieldsPicker(fields).pickList(list)).toEqual({ page: 1, perPage: 10, totalItems: 20, totalPages: 2, items });
   });
 
   it.each<[unknown, boolean]>([
@@ -131,11 +131,11 @@ describe('htmlExcerpt', () => {
     ['max < length', html, 2, false, plain.slice(0, 2)],
     ['max = length', html, plain.length, false, plain],
     ['max > length', html, plain.length + 5, false, plain],
-    ['ellipsis when cut', html, 2, true, plain.slice(0, 2) + '…'],
+    ['ellipsis when cut', html, 2, true, plain.slice(0, 2) + '...'],
     ['no ellipsis at exact length', html, plain.length, true, plain],
     ['no ellipsis when shorter', html, plain.length + 5, true, plain],
     ['multibyte within max', 'аб\nв ', 4, true, 'аб в'],
-    ['multibyte cut by characters', 'аб\nв ', 3, true, 'аб…'],
+    ['multibyte cut by characters', 'аб\nв ', 3, true, 'аб...'],
     ['entities decoded', '<p>a &amp; b &lt;c&gt; &#33;&#x21;</p>', 100, false, 'a & b <c> !!'],
     ['comments and excluded elements dropped', 'a<!-- x --><style>p{}</style><form>f<form>g</form>h</form>b', 100, false, 'ab'],
     ['void excluded tags dropped', 'a<img src="x.png" alt="no">b<br>c', 100, false, 'abc'],
@@ -143,7 +143,7 @@ describe('htmlExcerpt', () => {
     ['block elements separate words', '<p>one</p><p>two</p><li>three</li>', 100, false, 'one two three'],
     ['literal < kept', 'a < b', 100, false, 'a < b'],
     ['plain text collapsed', '  many   \n spaces  ', 100, false, 'many spaces'],
-    ['cut trims trailing space', 'abc def', 4, true, 'abc…'],
+    ['cut trims trailing space', 'abc def', 4, true, 'abc...'],
     ['excluded end tag matched whole and in any case', 'a<script>x<scriptx>y</Script >z<b>w</b>', 100, false, 'azw'],
     ['nested excluded elements counted', 'a<svg><svg>x</svg>y</svg>b', 100, false, 'ab'],
     ['unclosed excluded element drops the rest', 'a<script>' + '<script '.repeat(1000), 100, false, 'a'],

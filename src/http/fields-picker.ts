@@ -28,24 +28,45 @@ export function isListResult(value: unknown): value is ListResult {
 }
 
 /**
+ * A FieldsPicker applies one parsed `fields` expression to response bodies. It is
+ * parsed before a request is handled, so a bad expression is refused before anything
+ * is written, and reused when the response is serialized.
+ */
+export interface FieldsPicker {
+  /** A copy of a JSON value keeping only the picked keys (the value itself when nothing is picked). */
+  pick(value: unknown): unknown;
+  /** Like pick, inside each item of a list result; the pagination keys are kept. */
+  pickList<T extends ListResult>(list: T): T;
+}
+
+/** The picker of an absent or empty `fields` parameter: every body as it is. */
+export const PICK_ALL: FieldsPicker = { pick: (value) => value, pickList: (list) => list };
+
+/** Parses a `fields` parameter into its picker; a bad modifier throws a 400 AppError. */
+export function parseFieldsPicker(fieldsParam: string): FieldsPicker {
+  if (fieldsParam.trim() === '') return PICK_ALL;
+  const fields = parseFieldsParam(fieldsParam);
+  return {
+    pick(value) {
+      if (value === undefined) return value;
+      const copy = toPlainJson(value);
+      pickValue(copy, fields);
+      return copy;
+    },
+    pickList(list) {
+      const copy = toPlainJson(list) as typeof list;
+      pickValue(copy.items, fields);
+      return copy;
+    },
+  };
+}
+
+/**
  * Returns a copy of a JSON value keeping only the keys named by a `fields` expression;
  * an empty expression returns the value as it is. A bad modifier throws a 400 AppError.
  */
 export function pickFields(value: unknown, fieldsParam: string): unknown {
-  if (fieldsParam.trim() === '' || value === undefined) return value;
-  const fields = parseFieldsParam(fieldsParam);
-  const copy = toPlainJson(value);
-  pickValue(copy, fields);
-  return copy;
-}
-
-/** Like pickFields, but for a list result: picks inside each item and keeps the pagination keys. */
-export function pickListFields<T extends ListResult>(list: T, fieldsParam: string): T {
-  if (fieldsParam.trim() === '') return list;
-  const fields = parseFieldsParam(fieldsParam);
-  const copy = toPlainJson(list) as T;
-  pickValue(copy.items, fields);
-  return copy;
+  return parseFieldsPicker(fieldsParam).pick(value);
 }
 
 /** Parses a `fields` expression into paths and modifiers; throws a 400 AppError on a bad modifier. */
@@ -178,8 +199,8 @@ const INLINE_TAGS = new Set([
 const VOID_TAGS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
-/** What a cut excerpt ends with: spec §1.8 says `…` (PocketBase's source appends three dots; the spec is our contract). */
-export const EXCERPT_ELLIPSIS = '…';
+/** What a cut excerpt ends with: three ASCII dots, as PocketBase's tools/picker/excerpt_modifier.go (spec §1.8). */
+export const EXCERPT_ELLIPSIS = '...';
 
 /**
  * Returns the plain text of an HTML string, whitespace collapsed, cut to at most `max`

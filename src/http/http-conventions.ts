@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { LogController, type FastifyHttpOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyHttpOptions, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_BODY_LIMIT, registerBodyParsers } from './body-parser.js';
 import { notFound } from '../errors/app-error.js';
 import { registerErrorHandler, sendError, toAppError } from './error-handler.js';
-import { isListResult, pickFields, pickListFields } from './fields-picker.js';
+import { isListResult, parseFieldsPicker, type FieldsPicker } from './fields-picker.js';
 import { firstQueryValue } from './list-params.js';
 import { registerCors, registerSecurityHeaders } from './security-headers.js';
 
@@ -18,6 +18,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set on a route whose 2xx JSON body must not go through the `fields` picker. */
     skipFieldsPicker?: boolean;
+  }
+  interface FastifyRequest {
+    /** This request's parsed `?fields=`, once read; null before (see fieldsPickerOf). */
+    fieldsPicker: FieldsPicker | null;
   }
 }
 
@@ -138,13 +142,30 @@ export async function registerHttpConventions(app: FastifyInstance, options: Htt
  * `\n` under `Content-Type: application/json` (spec §1.1).
  */
 export function registerJsonResponses(app: FastifyInstance): void {
+  app.decorateRequest('fieldsPicker', null);
+
+  // A request that may write has its `fields` parsed before its handler runs: a bad one
+  // is refused with nothing written, where picking it only at serialization answered 400
+  // after the write had committed. After the route's own onRequest hooks and the body,
+  // so an unknown collection, a refused caller or a bad body is still answered first, as
+  // PocketBase answers them. GET and HEAD write nothing and parse it at serialization:
+  // files and realtime streams, which are not JSON, never read it.
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.is404 || request.routeOptions.config?.skipFieldsPicker) return done();
+    try {
+      fieldsPickerOf(request);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
+  });
+
   app.addHook('preSerialization', (request, reply, payload, done) => {
     const status = reply.statusCode;
     if (status < 200 || status > 299 || request.routeOptions.config?.skipFieldsPicker) return done(null, payload);
-    const fields = firstQueryValue(request.query, 'fields');
-    if (fields === '') return done(null, payload);
     try {
-      done(null, isListResult(payload) ? pickListFields(payload, fields) : pickFields(payload, fields));
+      const picker = fieldsPickerOf(request);
+      done(null, isListResult(payload) ? picker.pickList(payload) : picker.pick(payload));
     } catch (err) {
       done(err as Error);
     }
@@ -159,4 +180,10 @@ export function registerJsonResponses(app: FastifyInstance): void {
     if (type !== 'application/json') reply.header('content-type', 'application/json');
     done(null, payload.endsWith('\n') ? payload : payload + '\n');
   });
+}
+
+/** The request's `fields` picker, parsed on first use; a bad `fields` throws a 400 AppError. */
+export function fieldsPickerOf(request: FastifyRequest): FieldsPicker {
+  request.fieldsPicker ??= parseFieldsPicker(firstQueryValue(request.query, 'fields'));
+  return request.fieldsPicker;
 }

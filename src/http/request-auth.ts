@@ -57,7 +57,8 @@ export function requestInfo(request: FastifyRequest, context: RequestContext = '
   };
 }
 
-function firstValues(query: unknown): Record<string, string> {
+/** The first value of each query parameter. */
+export function firstValues(query: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!query || typeof query !== 'object') return out;
   for (const [k, v] of Object.entries(query)) {

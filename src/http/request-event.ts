@@ -11,7 +11,7 @@ import { RecordModel } from '../core/records/record-model.js';
 import type { RequestContext, RequestInfo } from '../core/rules/request-info.js';
 import type { HookEvent } from '../tools/hook.js';
 import { clientIp } from './client-ip.js';
-import { isSuperuser, requestInfo } from './request-auth.js';
+import { firstValues, isSuperuser, requestInfo } from './request-auth.js';
 
 /** The request as a handler reads it. */
 export interface EventRequest {
@@ -142,16 +142,6 @@ export class RequestEvent<A = unknown> implements HookEvent {
     reply.code(r.status);
     return r.body === undefined ? reply.send() : reply.send(r.body);
   }
-}
-
-function firstValues(query: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!query || typeof query !== 'object') return out;
-  for (const [k, v] of Object.entries(query)) {
-    const first = Array.isArray(v) ? v[0] : v;
-    if (typeof first === 'string') out[k] = first;
-  }
-  return out;
 }
 
 function bodyObject(body: unknown): Record<string, unknown> {

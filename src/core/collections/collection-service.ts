@@ -16,6 +16,7 @@ import { deriveViewFields } from './view-fields.js';
 import { viewQueryProblem } from './view-query.js';
 import type { MemorySchema } from './schema.js';
 import type { SchemaDdl } from './schema-ddl.js';
+import { WriteScope } from '../records/write-scope.js';
 import { isServiceUnavailable, unavailable } from '../../errors/service-unavailable.js';
 
 /** What the CollectionService needs. */
@@ -27,6 +28,16 @@ export interface CollectionServiceDeps {
   validateRule(collection: Collection, rule: string): string | null;
   /** Called, and awaited, after a schema change commits (cache invalidation, other nodes). */
   onChange?(): void | Promise<void>;
+  /**
+   * Runs a schema change in a transaction whose record writes publish their events and
+   * after-hooks once it commits (RecordService.inTransaction); a plain transaction without.
+   */
+  transaction?<T>(fn: (scope: WriteScope) => Promise<T>): Promise<T>;
+  /**
+   * Rewrites the stored values of `next`'s fields whose shape changed (one value ↔ many),
+   * each record through the record write pipeline (hooks, event); after the table's DDL.
+   */
+  convertValues?(scope: WriteScope, old: Collection, next: Collection): Promise<void>;
 }
 
 /** The longest query `meta/dry-run-view` accepts (spec §2). */
@@ -38,16 +49,16 @@ export class CollectionService {
    * @param joined the open transaction this service writes in (see `within`); undefined:
    *   each change runs in a transaction of its own.
    */
-  constructor(private readonly deps: CollectionServiceDeps, private readonly joined?: Executor) {}
+  constructor(private readonly deps: CollectionServiceDeps, private readonly joined?: WriteScope) {}
 
   /**
-   * This service writing inside the open transaction `trx` (a migration's): each change
-   * joins it and the schema is reloaded from it, so later steps see the change. Nothing
-   * is announced: whoever owns the transaction reloads the schema after a rollback and
-   * announces it after the commit.
+   * This service writing inside the open transaction of `scope` (a migration's): each
+   * change joins it and the schema is reloaded from it, so later steps see the change.
+   * Nothing is announced: whoever owns the transaction reloads the schema after a
+   * rollback and announces it after the commit.
    */
-  within(trx: Executor): CollectionService {
-    return new CollectionService(this.deps, trx);
+  within(scope: WriteScope): CollectionService {
+    return new CollectionService(this.deps, scope);
   }
 
   /** Loads the stored collections; installs the system collections on a new database. */
@@ -68,7 +79,7 @@ export class CollectionService {
 
   /** Reads every collection from the database into the schema. */
   async reload(): Promise<void> {
-    const rows = await sql<{ data: string }>`SELECT data FROM _collections ORDER BY created, name`.execute(this.joined ?? this.deps.db);
+    const rows = await sql<{ data: string }>`SELECT data FROM _collections ORDER BY created, name`.execute(this.joined?.trx ?? this.deps.db);
     this.deps.schema.replaceAll(rows.rows.map((r) => JSON.parse(r.data) as Collection));
   }
 
@@ -97,10 +108,10 @@ export class CollectionService {
     const old = this.get(idOrName);
     let next = mergeCollectionPatch(old, patch);
     next = { ...next, updated: nowDateTime() };
-    return this.write('Failed to update collection.', async (trx) => {
+    return this.write('Failed to update collection.', async (trx, scope) => {
       if (next.type === 'view') next = await this.withViewFields(trx, next, old);
       this.assertValid(next, old, 'Failed to update collection.');
-      if (next.type !== 'view') await this.deps.ddl.update(trx, old, next);
+      if (next.type !== 'view') await this.alterTable(scope, old, next);
       await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${old.id}`.execute(trx);
       return next;
     });
@@ -130,7 +141,8 @@ export class CollectionService {
     const errors: ErrorData = {};
     let at = -1;
     try {
-      await this.transact(async (trx) => {
+      await this.transact(async (scope) => {
+        const trx = scope.trx;
         // Like PocketBase, every item is merged first and validated only once all of
         // them are known, so relations may point forward or both ways in one payload.
         const stored = this.deps.schema.all();
@@ -164,7 +176,7 @@ export class CollectionService {
           }
           this.assertValid(next, plan.old, 'Failed to import collections.', all);
           if (plan.old) {
-            if (next.type !== 'view') await this.deps.ddl.update(trx, plan.old, next);
+            if (next.type !== 'view') await this.alterTable(scope, plan.old, next);
             await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${plan.old.id}`.execute(trx);
           } else {
             if (next.type !== 'view') await this.deps.ddl.create(trx, next);
@@ -281,10 +293,22 @@ export class CollectionService {
   }
 
   /** Runs a schema change in a transaction, past the query timeout; database errors become a 400 with `message`. */
-  private async write<T>(message: string, fn: (trx: Executor) => Promise<T>): Promise<T> {
+  /** Brings the table of `old` to `next`, then converts the values whose shape changed. */
+  private async alterTable(scope: WriteScope, old: Collection, next: Collection): Promise<void> {
+    await this.deps.ddl.update(scope.trx, old, next);
+    await this.deps.convertValues?.(scope, old, next);
+  }
+
+  /** A transaction for a schema change: the record writes in it publish after commit when the deps allow. */
+  private inTransaction<T>(fn: (scope: WriteScope) => Promise<T>): Promise<T> {
+    if (this.deps.transaction) return this.deps.transaction(fn);
+    return this.deps.db.transaction().execute((trx) => fn(new WriteScope(trx)));
+  }
+
+  private async write<T>(message: string, fn: (trx: Executor, scope: WriteScope) => Promise<T>): Promise<T> {
     let result: T;
     try {
-      result = await this.transact(fn);
+      result = await this.transact((scope) => fn(scope.trx, scope));
     } catch (err) {
       if (isServiceUnavailable(err)) throw unavailable(err);
       await this.reloadAfterRollback();
@@ -297,23 +321,27 @@ export class CollectionService {
   }
 
   /** Runs `fn` in a new transaction, or in a savepoint of the joined one; either way past the query timeout. */
-  private async transact<T>(fn: (trx: Executor) => Promise<T>): Promise<T> {
-    const trx = this.joined;
-    if (!trx) {
-      return this.deps.db.transaction().execute(async (t) => {
-        await this.deps.ddl.liftQueryTimeout(t);
-        return fn(t);
+  private async transact<T>(fn: (scope: WriteScope) => Promise<T>): Promise<T> {
+    const joined = this.joined;
+    if (!joined) {
+      return this.inTransaction(async (scope) => {
+        await this.deps.ddl.liftQueryTimeout(scope.trx);
+        return fn(scope);
       });
     }
     // A savepoint keeps a failed change from leaving half its DDL in the joined transaction
     // (SQLite) or aborting it (PostgreSQL): the caller may catch the error and go on.
+    const trx = joined.trx;
+    const events = joined.events.length;
     await sql.raw('SAVEPOINT plinth_collection_change').execute(trx);
     try {
       await this.deps.ddl.liftQueryTimeout(trx);
-      const result = await fn(trx);
+      const result = await fn(joined);
       await sql.raw('RELEASE SAVEPOINT plinth_collection_change').execute(trx);
       return result;
     } catch (err) {
+      // The record events of converted values were rolled back with the savepoint.
+      joined.events.splice(events);
       await sql.raw('ROLLBACK TO SAVEPOINT plinth_collection_change').execute(trx)
         .then(() => sql.raw('RELEASE SAVEPOINT plinth_collection_change').execute(trx))
         .catch(() => undefined);
