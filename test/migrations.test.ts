@@ -9,6 +9,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPlinth } from '../src/app/create-plinth.js';
 import { isMigrationError } from '../src/app/migration-error.js';
@@ -225,6 +226,27 @@ describe('migrations applied at start', () => {
       expect(rows.map((r: { file: string }) => r.file)).toEqual(['1700000001_create_posts.js', '1700000002_seed.ts']);
     } finally {
       for (const node of nodes) await node.stop();
+    }
+  });
+
+  it("applies and reverts the shop example's schema", async () => {
+    const shop = fileURLToPath(new URL('../examples/shop/plinth_migrations', import.meta.url));
+    const place = await freshPlace(shop);
+    const s = await startNode(place);
+    try {
+      const token = await s.adminToken();
+      for (const name of ['products', 'orders']) expect((await s.request('GET', `/api/collections/${name}`, { token })).status).toBe(200);
+      expect(await history(s)).toEqual(readdirSync(shop).sort());
+    } finally {
+      await s.close();
+    }
+    expect((await plinth(place, 'migrate', 'down')).code).toBe(0);
+    const after = await inspect(place);
+    try {
+      const token = await after.adminToken();
+      for (const name of ['products', 'orders']) expect((await after.request('GET', `/api/collections/${name}`, { token })).status).toBe(404);
+    } finally {
+      await after.close();
     }
   });
 
