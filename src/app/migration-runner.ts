@@ -32,11 +32,6 @@ export interface MigrationRunnerDeps {
 export class MigrationRunner {
   constructor(private readonly deps: MigrationRunnerDeps) {}
 
-  /** The folder's migrations. */
-  get dir(): string {
-    return this.deps.dir;
-  }
-
   /** Applies every file not applied yet, in name order, in one transaction; resolves with their names. */
   async up(): Promise<string[]> {
     return this.deps.exclusive(async () => {
@@ -61,7 +56,7 @@ export class MigrationRunner {
   async down(count: number): Promise<string[]> {
     return this.deps.exclusive(async () => {
       const present = new Set(await listMigrationFiles(this.deps.dir));
-      // Latest first; files applied in the same microsecond (never, but old rows in seconds) by name.
+      // The history is oldest first.
       const last = (await this.history()).filter((m) => present.has(m.file)).reverse().slice(0, count).map((m) => m.file);
       const migrations = await this.load(last);
       await this.inTransaction(migrations, 'revert', async (tx, m) => {
