@@ -30,6 +30,7 @@ import { registerClusterSyncHook } from '../http/cluster-sync-hook.js';
 import { registerRealtimeRoutes } from '../http/realtime-routes.js';
 import { registerUnimplementedRoutes } from '../http/unimplemented-routes.js';
 import type { Services } from './services.js';
+import { apiCollections } from './migrations.js';
 
 /** What a step of the table gets: the services and what earlier steps made. */
 interface RouteContext {
@@ -50,7 +51,7 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'auth form strings', register: ({ s }) => registerAuthFormStrings(s.http) },
   { name: 'auth limits', register: ({ s, limits, enforceRateLimit }) => registerAuthLimits(s.http, limits, enforceRateLimit) },
   { name: 'health', register: ({ s }) => registerHealthRoutes(s.http, { trustedProxy: () => s.settings.get().trustedProxy }) },
-  { name: 'collections', register: ({ s }) => registerCollectionRoutes(s.http, { db: s.db, collections: s.collections, records: s.records, compiler: s.compiler }) },
+  { name: 'collections', register: ({ s }) => registerCollectionRoutes(s.http, { db: s.db, collections: apiCollections(s), records: s.records, compiler: s.compiler }) },
   { name: 'records', register: ({ s }) => registerRecordRoutes(s.http, s.records, s.requestHooks) },
   { name: 'batch', register: ({ s }) => registerBatchRoutes(s.http, { records: s.records, settings: s.settings, hooks: s.requestHooks }) },
   {

@@ -6,6 +6,7 @@
  */
 import type { PlinthConfig } from '../config/config.js';
 import { registerApiRoutes } from './api-routes.js';
+import { applyMigrationsAtStart, createMigrationRunner } from './migrations.js';
 import { PlinthApp } from './plinth-app.js';
 import { buildServices, type PlinthOptions } from './services.js';
 
@@ -23,5 +24,9 @@ export async function createPlinth(config: PlinthConfig, options: PlinthOptions 
     await services.close();
     throw err;
   }
-  return new PlinthApp(services);
+  const app = new PlinthApp(services);
+  // Migrations (docs/migrations.md) apply first when the node starts, before the plugins.
+  const migrations = createMigrationRunner(app, services);
+  if (migrations) app.use(applyMigrationsAtStart(migrations, (message) => services.http.log.info(message)));
+  return app;
 }

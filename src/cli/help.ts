@@ -1,6 +1,6 @@
 /**
  * The usage texts printed by `plinth --help`, `plinth serve --help`,
- * `plinth superuser --help` and `plinth migrate-db --help`.
+ * `plinth superuser --help`, `plinth migrate --help` and `plinth migrate-db --help`.
  */
 import type { HelpTopic } from './usage-error.js';
 
@@ -12,7 +12,10 @@ Usage:
 Commands:
   serve       Start the web server
   superuser   Manage superusers (upsert, create, update, delete)
-  migrate-db  Copy the SQLite data into an empty PostgreSQL database
+  migrate     Apply, revert or write schema migration files (up, down, create,
+              collections, history-sync)
+  migrate-db  Copy the SQLite data into an empty PostgreSQL database (not a
+              schema migration: a move from one database engine to the other)
   help        Show the help of a command
 
 Flags:
@@ -34,11 +37,16 @@ Flags:
   --dir=DIR               Data directory (default "./plinth_data", env PLINTH_DIR)
   --origins=LIST          Comma-separated CORS origins (default "*", env PLINTH_ORIGINS);
                           an empty list allows no cross-origin requests
-  --dev                   Development mode: debug logs, and the hooks are reloaded when a
-                          file in the hooks folder changes (env PLINTH_DEV)
+  --dev                   Development mode: debug logs, automigrate, and the hooks are
+                          reloaded when a file in the hooks folder changes (env PLINTH_DEV)
   --hooksDir=DIR          Folder of app code: every *.ts, *.mts, *.js and *.mjs file at its
                           top level is loaded at start, in name order (default
                           "./plinth_hooks", env PLINTH_HOOKS_DIR; a missing folder is fine)
+  --migrationsDir=DIR     Migration files, applied at start when pending (default
+                          "./plinth_migrations", env PLINTH_MIGRATIONS_DIR)
+  --automigrate           Write a migration file for every collection change made through
+                          the API (default: on with --dev; env PLINTH_AUTOMIGRATE=false
+                          turns it off)
   --logLevel=LEVEL        fatal, error, warn, info, debug, trace or silent
                           (default "info", "debug" with --dev; env PLINTH_LOG_LEVEL)
   --bodyLimit=SIZE        Largest request body, in bytes or with K, M, G (default "32MiB",
@@ -89,10 +97,33 @@ Flags:
   -h, --help    Show this help
 `;
 
+const MIGRATE = `Apply, revert or write the migration files of --migrationsDir: files named
+<unix-timestamp>_<name>.ts (or .mts, .js, .mjs) that default-export
+{ async up(app) {…}, async down(app) {…} }. Pending files also apply when the server starts.
+
+Usage:
+  plinth migrate [up]              Apply every pending migration, in name order, in one transaction
+  plinth migrate down [N]          Revert the last N applied migrations (default 1), latest first
+  plinth migrate create NAME       Write a blank migration file <timestamp>_<name>.ts
+  plinth migrate collections       Write one migration that recreates every collection as it is now
+                                   (recorded as applied here)
+  plinth migrate history-sync      Forget applied migrations whose file is gone
+
+Flags:
+  --migrationsDir=DIR  Migration files (default "./plinth_migrations", env PLINTH_MIGRATIONS_DIR)
+  --dir=DIR            Data directory (default "./plinth_data", env PLINTH_DIR)
+  --databaseUrl=URL    PostgreSQL instead of SQLite in the data directory (env DATABASE_URL)
+  --js                 create and collections write JavaScript (.js) instead of TypeScript
+  -h, --help           Show this help
+
+To copy a SQLite instance into PostgreSQL, see "plinth migrate-db --help" instead.
+`;
+
 const MIGRATE_DB = `Copy the embedded SQLite instance (schema, records, superusers, files' metadata,
 settings) into an empty PostgreSQL database, then verify the row counts. Everything is
 copied in one transaction: on any failure the target is left empty. The SQLite data is
-only read. Uploaded files stay in <dir>/storage.
+only read. Uploaded files stay in <dir>/storage. (Schema migration files are
+"plinth migrate", a different command.)
 
 Usage:
   plinth migrate-db --to=postgres://USER:PASSWORD@HOST:5432/DATABASE [flags]
@@ -103,7 +134,7 @@ Flags:
   -h, --help    Show this help
 `;
 
-const TEXTS: Record<HelpTopic, string> = { root: ROOT, serve: SERVE, superuser: SUPERUSER, 'migrate-db': MIGRATE_DB };
+const TEXTS: Record<HelpTopic, string> = { root: ROOT, serve: SERVE, superuser: SUPERUSER, migrate: MIGRATE, 'migrate-db': MIGRATE_DB };
 
 /** The usage text of a help topic. */
 export function helpText(topic: HelpTopic): string {

@@ -22,8 +22,6 @@ const UNSUPPORTED_POCKETBASE_FLAGS: Record<string, string> = {
   '--https': 'built-in TLS is not supported; put Plinth behind a TLS-terminating proxy and use --http',
   '--publicDir': 'serving static files is not supported',
   '--indexFallback': 'serving static files is not supported',
-  '--migrationsDir': 'migrations are not supported yet',
-  '--automigrate': 'migrations are not supported yet',
   '--hooksWatch': 'use --dev, which reloads the hooks when they change',
   '--hooksPool': 'hooks run in the server itself, with no pool of VMs',
 };

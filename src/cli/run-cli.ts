@@ -10,6 +10,7 @@ import { parseCommandArgs, type CommandOptions } from './parse-command-args.js';
 import { runServe } from './serve-command.js';
 import { runSuperuser } from './superuser-command.js';
 import { runMigrateDb } from './migrate-db-command.js';
+import { runMigrate } from './migrate-command.js';
 import { isUsageError, UsageError, type HelpTopic } from './usage-error.js';
 
 /** Flags accepted before the command word, PocketBase's persistent flags. */
@@ -22,6 +23,7 @@ const ROOT_OPTIONS = {
 const COMMANDS: Record<string, (args: string[], ctx: CliContext) => Promise<number>> = {
   serve: runServe,
   superuser: runSuperuser,
+  migrate: runMigrate,
   'migrate-db': runMigrateDb,
 };
 

@@ -7,6 +7,7 @@ import { loadConfig, type ConfigFlags } from '../config/load-config.js';
 import { isConfigError } from '../config/config-error.js';
 import { resolve } from 'node:path';
 import type { Plinth } from '../app/plinth.js';
+import { isMigrationError } from '../app/migration-error.js';
 import type { CliContext } from './cli-context.js';
 import { helpText } from './help.js';
 import { parseCommandArgs, type CommandOptions } from './parse-command-args.js';
@@ -32,11 +33,14 @@ const SERVE_OPTIONS = {
   databaseUrl: { type: 'string' },
   redisUrl: { type: 'string' },
   redisPrefix: { type: 'string' },
+  migrationsDir: { type: 'string' },
+  automigrate: { type: 'boolean' },
   encryptionEnv: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies CommandOptions;
 
-const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'hooksDir', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'maxRealtimeStreams', 'maxRealtimeStreamsPerIp', 'connectionsPerIp', 'bodyMemoryLimit', 'databaseUrl', 'redisUrl', 'redisPrefix'] as const;
+const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'hooksDir', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'maxRealtimeStreams', 'maxRealtimeStreamsPerIp', 'connectionsPerIp', 'bodyMemoryLimit', 'databaseUrl', 'redisUrl', 'redisPrefix',
+  'migrationsDir', 'automigrate'] as const;
 
 /** How long a graceful close may take before the process gives up on it. */
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -80,8 +84,10 @@ export async function runServe(args: string[], ctx: CliContext): Promise<number>
     address = await plinth.listen();
   } catch (err) {
     shutdown.cancel();
-    // A hooks file's plugin runs as the node starts; what it throws names its file and line.
-    ctx.stderr(`Error: ${isUserCodeError(err) ? userCodeMessage(err, ctx.cwd) : listenErrorMessage(err, config.http)}\n`);
+    // A migration that fails names its file, and a hooks file's plugin that throws its file
+    // and line; the start stops before listening.
+    const reason = isMigrationError(err) ? err.message : isUserCodeError(err) ? userCodeMessage(err, ctx.cwd) : listenErrorMessage(err, config.http);
+    ctx.stderr(`Error: ${reason}\n`);
     await plinth.close().catch(() => undefined);
     return 1;
   }

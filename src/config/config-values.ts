@@ -150,8 +150,8 @@ export function parseDirectory(raw: string, source: string): string {
   return raw;
 }
 
-/** Parses a folder of app code (hooks); any non-empty path. */
-export function parseCodeDirectory(raw: string, source: string): string {
+/** Parses the path of a folder of user files (hooks, migrations), refusing an empty one. */
+export function parseFolder(raw: string, source: string): string {
   if (raw.trim() === '') throw new ConfigError(source, 'the folder must not be empty');
   return raw;
 }

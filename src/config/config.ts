@@ -82,6 +82,13 @@ export interface PlinthConfig {
    * exceed it up to its own limit.
    */
   bodyMemoryLimit?: number;
+  /**
+   * The migrations folder, absolute (`--migrationsDir`, default `./plinth_migrations`): its
+   * pending files are applied at start (docs/migrations.md). Unset: no migrations.
+   */
+  migrationsDir?: string;
+  /** Whether collection changes made through the API write migration files (`--automigrate`, default: `--dev`). */
+  automigrate?: boolean;
 }
 
 /** The defaults used when neither a flag nor an environment variable sets a value. */
@@ -117,4 +124,6 @@ export const CONFIG_DEFAULTS = {
   connectionsPerIp: 1000,
   /** Eight 32 MiB bodies at once. */
   bodyMemoryLimit: 256 * 1024 * 1024,
+  /** Relative to the current working directory, beside `./plinth_data`. */
+  migrationsDir: './plinth_migrations',
 } as const;

@@ -15,7 +15,16 @@ describe('loadConfig defaults', () => {
       bodyLimit: 32 * 1024 * 1024,
       queryTimeout: 2,
       hooksDir: '/srv/app/plinth_hooks',
+      migrationsDir: '/srv/app/plinth_migrations',
+      automigrate: false,
     });
+  });
+
+  it('turns automigrate on with dev mode, unless it is turned off', () => {
+    expect(loadConfig({ dev: true }, {}, cwd).automigrate).toBe(true);
+    expect(loadConfig({ dev: true }, { PLINTH_AUTOMIGRATE: 'false' }, cwd).automigrate).toBe(false);
+    expect(loadConfig({ automigrate: true }, {}, cwd).automigrate).toBe(true);
+    expect(loadConfig({ migrationsDir: 'db/migrations' }, {}, cwd).migrationsDir).toBe('/srv/app/db/migrations');
   });
 
   it('accepts a query timeout with decimals', () => {
@@ -44,6 +53,8 @@ describe('loadConfig precedence: flags > environment > defaults', () => {
     PLINTH_BODY_LIMIT: '1MiB',
     PLINTH_QUERY_TIMEOUT: '5',
     PLINTH_HOOKS_DIR: '/srv/hooks',
+    PLINTH_MIGRATIONS_DIR: '/srv/migrations',
+    PLINTH_AUTOMIGRATE: 'false',
   };
 
   it('takes every value from the environment when no flag is given', () => {
@@ -56,6 +67,8 @@ describe('loadConfig precedence: flags > environment > defaults', () => {
       bodyLimit: 1024 * 1024,
       queryTimeout: 5,
       hooksDir: '/srv/hooks',
+      migrationsDir: '/srv/migrations',
+      automigrate: false,
     });
   });
 
@@ -69,6 +82,8 @@ describe('loadConfig precedence: flags > environment > defaults', () => {
       bodyLimit: '100',
       queryTimeout: '60',
       hooksDir: 'app/hooks',
+      migrationsDir: 'migrations',
+      automigrate: true,
     };
     expect(loadConfig(flags, env, cwd)).toEqual({
       http: { host: '::1', port: 8091 },
@@ -79,6 +94,8 @@ describe('loadConfig precedence: flags > environment > defaults', () => {
       bodyLimit: 100,
       queryTimeout: 60,
       hooksDir: '/srv/app/app/hooks',
+      migrationsDir: '/srv/app/migrations',
+      automigrate: true,
     });
   });
 
@@ -138,6 +155,8 @@ describe('loadConfig validation errors name the source and the reason', () => {
     [{ dir: '' }, {}, '--dir: the data directory must not be empty'],
     [{ dir: '   ' }, {}, '--dir: the data directory must not be empty'],
     [{ hooksDir: '' }, {}, '--hooksDir: the folder must not be empty'],
+    [{ migrationsDir: '' }, {}, '--migrationsDir: the folder must not be empty'],
+    [{}, { PLINTH_AUTOMIGRATE: 'maybe' }, 'PLINTH_AUTOMIGRATE: "maybe" is not a boolean (true or false)'],
     [{ origins: 'example.com' }, {}, '--origins: "example.com" is not an origin like https://example.com or http://localhost:5173'],
     [{ origins: 'https://a.com/path' }, {}, '--origins: "https://a.com/path" is not an origin like https://example.com or http://localhost:5173'],
     [{}, { PLINTH_ORIGINS: '*,https://a.com' }, 'PLINTH_ORIGINS: "*" allows every origin and cannot be combined with others'],

@@ -11,8 +11,8 @@ import {
   parseCap,
   parseCount,
   parseDatabaseUrl,
-  parseCodeDirectory,
   parseDirectory,
+  parseFolder,
   parseHostPort,
   parseRedisPrefix,
   parseRedisUrl,
@@ -48,6 +48,8 @@ export const CONFIG_OPTIONS = {
   maxRealtimeStreamsPerIp: 'PLINTH_MAX_REALTIME_STREAMS_PER_IP',
   connectionsPerIp: 'PLINTH_CONNECTIONS_PER_IP',
   bodyMemoryLimit: 'PLINTH_BODY_MEMORY_LIMIT',
+  migrationsDir: 'PLINTH_MIGRATIONS_DIR',
+  automigrate: 'PLINTH_AUTOMIGRATE',
 } as const;
 
 type OptionName = keyof typeof CONFIG_OPTIONS;
@@ -65,7 +67,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
     if (typeof flag === 'string') return parse(flag, `--${name}`);
     if (typeof flag === 'boolean') {
       // Only switches may appear without a value; a boolean for any other option is a caller mistake.
-      if (name === 'dev') return parse(String(flag), `--${name}`);
+      if (name === 'dev' || name === 'automigrate') return parse(String(flag), `--${name}`);
       throw new ConfigError(`--${name}`, 'needs a value');
     }
     const variable = CONFIG_OPTIONS[name];
@@ -86,7 +88,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
 
   const databaseUrl = pick('databaseUrl', parseDatabaseUrl);
 
-  const hooksDir = pick('hooksDir', parseCodeDirectory) ?? CONFIG_DEFAULTS.hooksDir;
+  const hooksDir = pick('hooksDir', parseFolder) ?? CONFIG_DEFAULTS.hooksDir;
 
   const config: PlinthConfig = { http, dir: resolve(cwd, dir), origins, dev, logLevel, bodyLimit, queryTimeout, hooksDir: resolve(cwd, hooksDir) };
   if (databaseUrl !== undefined) config.databaseUrl = databaseUrl;
@@ -106,6 +108,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
   if (connectionsPerIp !== undefined) config.connectionsPerIp = connectionsPerIp;
   const bodyMemoryLimit = pick('bodyMemoryLimit', parseByteSize);
   if (bodyMemoryLimit !== undefined) config.bodyMemoryLimit = bodyMemoryLimit;
+  config.migrationsDir = resolve(cwd, pick('migrationsDir', parseFolder) ?? CONFIG_DEFAULTS.migrationsDir);
+  config.automigrate = pick('automigrate', parseBoolean) ?? dev;
   const smtp = loadSmtpOverride(env);
   if (smtp) config.smtp = smtp;
   return config;

@@ -1,6 +1,7 @@
 /**
- * The tables Plinth keeps for itself: collection definitions and key-value
- * parameters (settings). Created on first start; idempotent.
+ * The tables Plinth keeps for itself: collection definitions, key-value
+ * parameters (settings) and the applied migration files. Created on first
+ * start; idempotent.
  */
 import { sql } from 'kysely';
 import type { Db } from './database.js';
@@ -27,5 +28,11 @@ export async function ensureSystemTables(db: Db, dialect: Dialect): Promise<void
     value TEXT,
     created ${text},
     updated ${text}
+  )`.execute(db);
+  // One row per applied migration file (docs/migrations.md), as PocketBase's: `applied` in
+  // microseconds since the epoch, so files applied in one run keep their order.
+  await sql`CREATE TABLE IF NOT EXISTS _migrations (
+    file ${text} PRIMARY KEY,
+    applied BIGINT NOT NULL
   )`.execute(db);
 }

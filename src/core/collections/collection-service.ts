@@ -47,7 +47,21 @@ const MAX_VIEW_QUERY_LENGTH = 5000;
 
 /** CollectionService owns the schema: every collection change goes through it. */
 export class CollectionService {
-  constructor(private readonly deps: CollectionServiceDeps) {}
+  /**
+   * @param joined the open transaction this service writes in (see `within`); undefined:
+   *   each change runs in a transaction of its own.
+   */
+  constructor(private readonly deps: CollectionServiceDeps, private readonly joined?: WriteScope) {}
+
+  /**
+   * This service writing inside the open transaction of `scope` (a migration's): each
+   * change joins it and the schema is reloaded from it, so later steps see the change.
+   * Nothing is announced: whoever owns the transaction reloads the schema after a
+   * rollback and announces it after the commit.
+   */
+  within(scope: WriteScope): CollectionService {
+    return new CollectionService(this.deps, scope);
+  }
 
   /** Loads the stored collections; installs the system collections on a new database. */
   async init(): Promise<void> {
@@ -66,7 +80,7 @@ export class CollectionService {
 
   /** Reads every collection from the database into the schema. */
   async reload(): Promise<void> {
-    const rows = await sql<{ data: string }>`SELECT data FROM _collections ORDER BY created, name`.execute(this.deps.db);
+    const rows = await sql<{ data: string }>`SELECT data FROM _collections ORDER BY created, name`.execute(this.joined?.trx ?? this.deps.db);
     this.deps.schema.replaceAll(rows.rows.map((r) => JSON.parse(r.data) as Collection));
   }
 
@@ -125,9 +139,8 @@ export class CollectionService {
     const errors: ErrorData = {};
     let at = -1;
     try {
-      await this.inTransaction(async (scope) => {
+      await this.transact(async (scope) => {
         const trx = scope.trx;
-        await this.deps.ddl.liftQueryTimeout(trx);
         // Like PocketBase, every item is merged first and validated only once all of
         // them are known, so relations may point forward or both ways in one payload.
         const stored = this.deps.schema.all();
@@ -171,7 +184,7 @@ export class CollectionService {
           ? codeError('validation_invalid_collection', undefined, `Raw error: ${errorText(err)}`)
           : Object.keys(err.data).length ? err.data : codeError('validation_invalid_collection', undefined, err.message);
       }
-      await this.reload();
+      await this.reloadAfterRollback();
       // A database error (a UNIQUE index over duplicates, a bad view…) is the
       // superuser's mistake too: it fails the import like a validation error.
       throw badRequest('Failed to import collections.', {
@@ -179,7 +192,7 @@ export class CollectionService {
       }, err);
     }
     await this.reload();
-    await this.deps.onChange?.();
+    await this.announce();
   }
 
   /**
@@ -301,19 +314,58 @@ export class CollectionService {
   private async write<T>(message: string, fn: (trx: Executor, scope: WriteScope) => Promise<T>): Promise<T> {
     let result: T;
     try {
-      result = await this.inTransaction(async (scope) => {
-        await this.deps.ddl.liftQueryTimeout(scope.trx);
-        return fn(scope.trx, scope);
-      });
+      result = await this.transact((scope) => fn(scope.trx, scope));
     } catch (err) {
       if (isServiceUnavailable(err)) throw unavailable(err);
-      await this.reload();
+      await this.reloadAfterRollback();
       if (err instanceof AppError) throw err;
       throw badRequest(`${message} Raw error: ${errorText(err)}`, {}, err);
     }
     await this.reload();
-    await this.deps.onChange?.();
+    await this.announce();
     return result;
+  }
+
+  /** Runs `fn` in a new transaction, or in a savepoint of the joined one; either way past the query timeout. */
+  private async transact<T>(fn: (scope: WriteScope) => Promise<T>): Promise<T> {
+    const joined = this.joined;
+    if (!joined) {
+      return this.inTransaction(async (scope) => {
+        await this.deps.ddl.liftQueryTimeout(scope.trx);
+        return fn(scope);
+      });
+    }
+    // A savepoint keeps a failed change from leaving half its DDL in the joined transaction
+    // (SQLite) or aborting it (PostgreSQL): the caller may catch the error and go on.
+    const trx = joined.trx;
+    const events = joined.events.length;
+    await sql.raw('SAVEPOINT plinth_collection_change').execute(trx);
+    try {
+      await this.deps.ddl.liftQueryTimeout(trx);
+      const result = await fn(joined);
+      await sql.raw('RELEASE SAVEPOINT plinth_collection_change').execute(trx);
+      return result;
+    } catch (err) {
+      // The record events of converted values were rolled back with the savepoint.
+      joined.events.splice(events);
+      await sql.raw('ROLLBACK TO SAVEPOINT plinth_collection_change').execute(trx)
+        .then(() => sql.raw('RELEASE SAVEPOINT plinth_collection_change').execute(trx))
+        .catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Puts the schema back as stored after a failed change. In a joined transaction the
+   * savepoint's rollback left the tables as the schema already describes them.
+   */
+  private async reloadAfterRollback(): Promise<void> {
+    if (!this.joined) await this.reload();
+  }
+
+  /** Tells the node's caches and the other nodes, unless the change waits on a joined transaction's commit. */
+  private async announce(): Promise<void> {
+    if (!this.joined) await this.deps.onChange?.();
   }
 }
 
