@@ -63,9 +63,9 @@ export class CollectionService {
     await this.reload();
   }
 
-  /** Reads every collection from the database into the schema. */
-  async reload(): Promise<void> {
-    const rows = await sql<{ data: string }>`SELECT data FROM _collections ORDER BY created, name`.execute(this.deps.db);
+  /** Reads every collection from the database (or from `exec`, a transaction) into the schema. */
+  async reload(exec: Executor = this.deps.db): Promise<void> {
+    const rows = await sql<{ data: string }>`SELECT data FROM _collections ORDER BY created, name`.execute(exec);
     this.deps.schema.replaceAll(rows.rows.map((r) => JSON.parse(r.data) as Collection));
   }
 
@@ -76,8 +76,8 @@ export class CollectionService {
     return c;
   }
 
-  /** Creates a collection from client JSON. */
-  async create(input: unknown): Promise<Collection> {
+  /** Creates a collection from client JSON; inside the caller's transaction `within` when given (see write). */
+  async create(input: unknown, within?: WriteScope): Promise<Collection> {
     const all = this.deps.schema.all();
     let next = normalizeNewCollection(input, all.map((c) => c.id));
     return this.write('Failed to create collection.', async (trx) => {
@@ -86,11 +86,11 @@ export class CollectionService {
       if (next.type !== 'view') await this.deps.ddl.create(trx, next);
       await this.insertRow(trx, next);
       return next;
-    });
+    }, within);
   }
 
-  /** Applies a partial update (spec §2 PATCH semantics). */
-  async update(idOrName: string, patch: unknown): Promise<Collection> {
+  /** Applies a partial update (spec §2 PATCH semantics); inside `within` when given. */
+  async update(idOrName: string, patch: unknown, within?: WriteScope): Promise<Collection> {
     const old = this.get(idOrName);
     let next = mergeCollectionPatch(old, patch);
     next = { ...next, updated: nowDateTime() };
@@ -100,11 +100,11 @@ export class CollectionService {
       if (next.type !== 'view') await this.alterTable(scope, old, next);
       await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${old.id}`.execute(trx);
       return next;
-    });
+    }, within);
   }
 
-  /** Deletes a collection and its table; refused for system collections and referenced ones. */
-  async delete(idOrName: string): Promise<void> {
+  /** Deletes a collection and its table; refused for system collections and referenced ones. Inside `within` when given. */
+  async delete(idOrName: string, within?: WriteScope): Promise<void> {
     const c = this.get(idOrName);
     if (c.system) throw badRequest('Failed to delete collection due to system protection.');
     const refs = this.referencesTo(c);
@@ -112,14 +112,14 @@ export class CollectionService {
     await this.write('Failed to delete collection.', async (trx) => {
       await this.deps.ddl.drop(trx, c);
       await sql`DELETE FROM _collections WHERE id = ${c.id}`.execute(trx);
-    });
+    }, within);
   }
 
   /**
    * Imports many collections in one transaction (spec §2): matched by id then
    * name; with deleteMissing, non-system collections absent from the list go.
    */
-  async import(list: unknown, deleteMissing: boolean): Promise<void> {
+  async import(list: unknown, deleteMissing: boolean, within?: WriteScope): Promise<void> {
     if (!Array.isArray(list) || list.length === 0 || list.some((c) => typeof c !== 'object' || c === null || Array.isArray(c))) {
       throw badRequest('Failed to import collections.', { collections: { code: 'validation_required', message: 'Cannot be blank.' } });
     }
@@ -127,7 +127,7 @@ export class CollectionService {
     const errors: ErrorData = {};
     let at = -1;
     try {
-      await this.inTransaction(async (scope) => {
+      await this.inTransaction(within, async (scope) => {
         const trx = scope.trx;
         await this.deps.ddl.liftQueryTimeout(trx);
         // Like PocketBase, every item is merged first and validated only once all of
@@ -179,15 +179,26 @@ export class CollectionService {
           ? { code: 'validation_invalid_collection', message: `Raw error: ${errorText(err)}` }
           : Object.keys(err.data).length ? err.data : { code: 'validation_invalid_collection', message: err.message };
       }
-      await this.reload();
+      if (!within) await this.reload();
       // A database error (a UNIQUE index over duplicates, a bad view…) is the
       // superuser's mistake too: it fails the import like a validation error.
       throw badRequest('Failed to import collections.', {
         collections: { code: 'validation_collections_import_failure', message: 'Failed to import the collections configuration.', params: { errors } } as never,
       }, err);
     }
+    if (within) return this.reload(within.trx);
     await this.reload();
     await this.deps.onChange?.();
+  }
+
+  /**
+   * Ends the schema changes made inside a caller's transaction (the `within` of create,
+   * update, delete and import): reloads the schema once it ended and, when it committed,
+   * announces the change.
+   */
+  async settle(committed: boolean): Promise<void> {
+    await this.reload();
+    if (committed) await this.deps.onChange?.();
   }
 
   /**
@@ -279,23 +290,35 @@ export class CollectionService {
       VALUES (${c.id}, ${c.name}, ${c.type}, ${c.system ? 1 : 0}, ${JSON.stringify(c)}, ${c.created}, ${c.updated})`.execute(trx);
   }
 
-  /** Runs a schema change in a transaction, past the query timeout; database errors become a 400 with `message`. */
   /** Brings the table of `old` to `next`, then converts the values whose shape changed. */
   private async alterTable(scope: WriteScope, old: Collection, next: Collection): Promise<void> {
     await this.deps.ddl.update(scope.trx, old, next);
     await this.deps.convertValues?.(scope, old, next);
   }
 
-  /** A transaction for a schema change: the record writes in it publish after commit when the deps allow. */
-  private inTransaction<T>(fn: (scope: WriteScope) => Promise<T>): Promise<T> {
+  /**
+   * A transaction for a schema change: the record writes in it publish after commit when the
+   * deps allow; with `within`, the caller's transaction.
+   */
+  private inTransaction<T>(within: WriteScope | undefined, fn: (scope: WriteScope) => Promise<T>): Promise<T> {
+    if (within) return fn(within);
     if (this.deps.transaction) return this.deps.transaction(fn);
     return this.deps.db.transaction().execute((trx) => fn(new WriteScope(trx)));
   }
 
-  private async write<T>(message: string, fn: (trx: Executor, scope: WriteScope) => Promise<T>): Promise<T> {
+  /**
+   * Runs a schema change in a transaction, past the query timeout; database errors become a
+   * 400 with `message`. With `within` the change joins the caller's transaction (app code's
+   * runInTransaction, a migration): the schema is reloaded from it, so the rest of the
+   * transaction sees the change, and the caller calls `settle` when the transaction ends.
+   * NOTE: until then other requests see the new schema in memory too (not yet its tables);
+   * schema changes inside app transactions belong to migrations and start-up.
+   */
+  private async write<T>(message: string, fn: (trx: Executor, scope: WriteScope) => Promise<T>, within?: WriteScope): Promise<T> {
+    if (within) return this.writeWithin(message, fn, within);
     let result: T;
     try {
-      result = await this.inTransaction(async (scope) => {
+      result = await this.inTransaction(undefined, async (scope) => {
         await this.deps.ddl.liftQueryTimeout(scope.trx);
         return fn(scope.trx, scope);
       });
@@ -308,6 +331,19 @@ export class CollectionService {
     await this.reload();
     await this.deps.onChange?.();
     return result;
+  }
+
+  private async writeWithin<T>(message: string, fn: (trx: Executor, scope: WriteScope) => Promise<T>, scope: WriteScope): Promise<T> {
+    try {
+      await this.deps.ddl.liftQueryTimeout(scope.trx);
+      const result = await fn(scope.trx, scope);
+      await this.reload(scope.trx);
+      return result;
+    } catch (err) {
+      if (isServiceUnavailable(err)) throw unavailable(err);
+      if (err instanceof AppError) throw err;
+      throw badRequest(`${message} Raw error: ${errorText(err)}`, {}, err);
+    }
   }
 }
 
