@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import PocketBase from 'pocketbase';
 import { createPlinth, type PlinthNode, type PlinthOptions } from '../../src/app/create-plinth.js';
 import type { PlinthConfig } from '../../src/config/config.js';
+import type { Plugin } from '../../src/app/plinth-app.js';
 import { createTestDatabase, testDialect, type TestDatabase } from './test-database.js';
 
 /** The superuser every test server starts with. */
@@ -29,8 +30,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a test server; `options` are code-only seams such as a loosened outbound HTTP guard. */
-export async function startTestServer(overrides: Partial<PlinthConfig> = {}, options: Omit<PlinthOptions, 'logger'> = {}): Promise<TestServer> {
+/** Code-only options of a test server: PlinthOptions seams, and plugins run when it starts. */
+export type TestServerOptions = Omit<PlinthOptions, 'logger'> & { plugins?: Plugin[] };
+
+/** Starts a test server; `options` are code-only seams such as a loosened outbound HTTP guard, and plugins. */
+export async function startTestServer(overrides: Partial<PlinthConfig> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'plinth-test-'));
   const config: PlinthConfig = {
     http: { host: '127.0.0.1', port: 0 },
@@ -48,7 +52,9 @@ export async function startTestServer(overrides: Partial<PlinthConfig> = {}, opt
     database = await createTestDatabase();
     config.databaseUrl = database.url;
   }
-  const node = await createPlinth(config, { ...options, logger: false });
+  const { plugins = [], ...plinthOptions } = options;
+  const node = await createPlinth(config, { ...plinthOptions, logger: false });
+  for (const plugin of plugins) node.use(plugin);
   await node.superusers.upsert(SUPERUSER.email, SUPERUSER.password);
   const { url } = await node.listen();
   let token: string | undefined;
