@@ -14,7 +14,7 @@ import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlinth, type PlinthNode } from '../src/app/create-plinth.js';
 import type { PlinthConfig } from '../src/config/config.js';
-import { migrateDb, type MigrateProgress } from '../src/db/migrate-db.js';
+import { migrateDb, type MigrateProgress } from '../src/app/migrate-db.js';
 import type { CliContext } from '../src/cli/cli-context.js';
 import { runCli } from '../src/cli/run-cli.js';
 import { childEnv, runPlinth } from './helpers/plinth-process.js';

@@ -20,7 +20,7 @@ import { isDomain } from '../src/core/fields/field-domains.js';
 import { urlHost } from '../src/core/fields/field-url.js';
 import { isAllowedName, splitVia } from '../src/core/rules/field-names.js';
 import { htmlToText } from '../src/core/mail/mail-template.js';
-import { parseIndex } from '../src/core/collections/index-parse.js';
+import { parseIndex } from '../src/tools/index-parse.js';
 import { normalizeFileName } from '../src/core/files/file-name.js';
 import { parseExpand } from '../src/http/list-params.js';
 import { htmlExcerpt, parseFieldsParam } from '../src/http/fields-picker.js';
@@ -59,15 +59,14 @@ const AUDITED: ReadonlyArray<readonly [file: string, source: string, why: string
   ["src/core/collections/collection-service.ts", "/^\\s*select\\s/i", "anchored; `\\s*` is followed by a letter it cannot match: linear (superuser view query)"],
   ["src/core/collections/collection-validate-fields.ts", "/^\\w+$/", "anchored, one quantified class: linear"],
   ["src/core/collections/collection-validate.ts", "/^\\w+$/", "anchored, one quantified class: linear"],
-  ["src/core/collections/index-parse.ts", "/^\\w+$/", "anchored, one quantified class: linear"],
-  ["src/core/collections/index-parse.ts", "/^CREATE\\s+(UNIQUE\\s+)?INDEX\\s+(IF\\s+NOT\\s+EXISTS\\s+)?/i", "anchored; every `\\s+` is followed by a letter it cannot match: linear (superuser index SQL)"],
-  ["src/core/collections/index-parse.ts", "/^ON\\s+/i", "anchored, one quantified class: linear (superuser index SQL)"],
-  ["src/core/collections/index-parse.ts", "/^WHERE\\s+/i", "anchored, one quantified class: linear (superuser index SQL)"],
-  ["src/core/collections/index-parse.ts", "/^(`[^`]*`|\"[^\"]*\"|\\[[^\\]]*\\]|\\w+)/", "anchored; the alternatives start with different characters and each run stops at its closing delimiter: linear"],
-  ["src/core/collections/index-parse.ts", "/^\\s*(`[^`]*`|\"[^\"]*\"|\\[[^\\]]*\\]|\\w+)(?:\\s+COLLATE\\s+(\\w+))?(?:\\s+(ASC|DESC))?\\s*$/i", "anchored; every whitespace run is followed by a keyword or the end, so each gives back at most its own length once: linear (superuser index column)"],
-  ["src/core/collections/validation-errors.ts", "/\\{(\\w+)\\}/g", "runs on the error-code registry's own message templates, not request data"],
+  ["src/tools/index-parse.ts", "/^\\w+$/", "anchored, one quantified class: linear"],
+  ["src/tools/index-parse.ts", "/^CREATE\\s+(UNIQUE\\s+)?INDEX\\s+(IF\\s+NOT\\s+EXISTS\\s+)?/i", "anchored; every `\\s+` is followed by a letter it cannot match: linear (superuser index SQL)"],
+  ["src/tools/index-parse.ts", "/^ON\\s+/i", "anchored, one quantified class: linear (superuser index SQL)"],
+  ["src/tools/index-parse.ts", "/^WHERE\\s+/i", "anchored, one quantified class: linear (superuser index SQL)"],
+  ["src/tools/index-parse.ts", "/^(`[^`]*`|\"[^\"]*\"|\\[[^\\]]*\\]|\\w+)/", "anchored; the alternatives start with different characters and each run stops at its closing delimiter: linear"],
+  ["src/tools/index-parse.ts", "/^\\s*(`[^`]*`|\"[^\"]*\"|\\[[^\\]]*\\]|\\w+)(?:\\s+COLLATE\\s+(\\w+))?(?:\\s+(ASC|DESC))?\\s*$/i", "anchored; every whitespace run is followed by a keyword or the end, so each gives back at most its own length once: linear (superuser index column)"],
+  ["src/errors/code-error.ts", "/\\{(\\w+)\\}/g", "runs on the error-code registry's own message templates (or a fixed override), not request data"],
   ["src/core/fields/field-domains.ts", "/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z]{1,63}|xn--[a-z0-9]{1,59})$/i", "anchored; labels end at a dot their classes exclude and the inner repeat is bounded by 61: linear (superuser domain list)"],
-  ["src/core/fields/field-errors.ts", "/\\{(\\w+)\\}/g", "runs on the error-code registry's own message templates, not request data"],
   ["src/core/fields/field-file.ts", "/^(\\d+)x(\\d+)(t|b|f)?$/", "anchored; the digit runs are split by `x`: linear (thumb size)"],
   ["src/core/fields/field-file.ts", "/^[^./\\\\][^/\\\\]+$/", "anchored, a class then one quantified class: linear (file name)"],
   ["src/core/fields/field-url.ts", "/^[a-z][a-z0-9+.-]*:\\/\\/(?:[^@/?#]*@)?(\\[[^\\]]*\\]|[^/?#:]*)(:\\d*)?/i", "anchored, no `$`; the optional userinfo gives back its run once; input capped at 2083 characters first: linear"],

@@ -24,9 +24,11 @@ import { registerSettingsRoutes } from '../http/settings-routes.js';
 import { registerAuthFlowRoutes } from '../http/auth-flow-routes.js';
 import { registerTestEmailRoute } from '../http/test-email-routes.js';
 import { FileService } from '../core/files/file-service.js';
+import { verifyFileToken } from '../core/files/file-token.js';
 import { registerFilesRoutes } from '../http/files-routes.js';
 import { registerClusterSyncHook } from '../http/cluster-sync-hook.js';
 import { registerRealtimeRoutes } from '../http/realtime-routes.js';
+import { registerUnimplementedRoutes } from '../http/unimplemented-routes.js';
 import type { Services } from './services.js';
 
 /** What a step of the table gets: the services and what earlier steps made. */
@@ -66,6 +68,16 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'auth flows', register: ({ s }) => registerAuthFlowRoutes(s.http, { auth: s.auth, flows: s.flows, otp: s.otp, records: s.records }) },
   { name: 'test email', register: ({ s }) => registerTestEmailRoute(s.http, { auth: s.auth, mails: s.mails }) },
   { name: 'settings', register: ({ s }) => registerSettingsRoutes(s.http, s.settings) },
+  // Endpoints PocketBase has and Plinth lacks yet: a JSON 501 after PocketBase's own checks.
+  {
+    name: 'unimplemented',
+    register: ({ s, limits }) => {
+      const superuserIpAllowed = superuserIpCheck(limits);
+      registerUnimplementedRoutes(s.http, {
+        isSuperuserFileToken: async (token, ip) => (await verifyFileToken(s, token))?.collection.name === '_superusers' && superuserIpAllowed(ip),
+      });
+    },
+  },
   { name: 'realtime', register: ({ s }) => registerRealtimeRoutes(s.http, s.realtime) },
   // The all-in-one OAuth2 flow (spec §5.5) hands the code to the SDK's realtime client.
   { name: 'oauth2 redirect', register: ({ s }) => registerOAuth2RedirectRoutes(s.http, { realtime: s.realtime, appleNames: s.appleNames }) },

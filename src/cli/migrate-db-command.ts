@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { CONFIG_DEFAULTS } from '../config/config.js';
 import { parseDatabaseUrl, parseDirectory, redactUrlPassword } from '../config/config-values.js';
-import type { MigrateDbReport } from '../db/migrate-db.js';
+import type { MigrateDbReport } from '../app/migrate-db.js';
 import type { CliContext } from './cli-context.js';
 import { helpText } from './help.js';
 import { parseCommandArgs, type CommandOptions } from './parse-command-args.js';
@@ -33,7 +33,7 @@ export async function runMigrateDb(args: string[], ctx: CliContext): Promise<num
   const dir = resolve(ctx.cwd, dirFlag ?? dirEnv ?? CONFIG_DEFAULTS.dir);
 
   // NOTE: loaded here so `--help` and usage errors answer without loading pg and the schema code.
-  const { migrateDb } = await import('../db/migrate-db.js');
+  const { migrateDb } = await import('../app/migrate-db.js');
   ctx.stderr(`Copying ${dir} into ${redactUrlPassword(to)}\n`);
   const bar = createProgressBar(ctx.stderr, ctx.stderrIsTerminal === true);
   let report: MigrateDbReport;

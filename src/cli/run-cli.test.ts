@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { PlinthConfig } from '../config/config.js';
 import type { Plinth, SuperuserAdmin } from '../app/plinth.js';
-import { AppError, fieldError } from '../errors/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import type { CliContext, CreatePlinthOptions } from './cli-context.js';
 import { runCli } from './run-cli.js';
+import { codeError } from '../errors/code-error.js';
 
 interface FakeOptions {
   superuserCount?: number;
@@ -233,8 +234,8 @@ describe('runCli superuser', () => {
       admin: {
         create: async () => {
           throw new AppError(400, 'Failed to create record.', {
-            email: fieldError('validation_not_unique', 'Value must be unique.'),
-            nested: { password: fieldError('validation_length_too_short', 'The length must be no less than 10.') },
+            email: codeError('validation_not_unique'),
+            nested: { password: codeError('validation_length_too_short', { min: 10 }) },
           });
         },
       },

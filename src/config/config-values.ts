@@ -216,6 +216,17 @@ export function redactUrlPassword(raw: string): string {
   return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^@/?#]*@/i, '$1***@');
 }
 
+/** Why a connection to a backing service (PostgreSQL, Redis) failed, for a start-up message; passwords redacted. */
+export function connectFailureReason(err: unknown): string {
+  // NOTE: a refused connection to a name with several addresses is an AggregateError with an empty message.
+  if (err instanceof AggregateError && err.errors.length > 0 && !err.message) err = err.errors[0];
+  const e = err as { message?: unknown; code?: unknown } | null;
+  const message = typeof e?.message === 'string' && e.message !== '' ? e.message : String(err);
+  // e.g. ECONNREFUSED carries its code in the message already; 28P01 (bad password) does not.
+  const code = typeof e?.code === 'string' && !message.includes(e.code) ? ` (${e.code})` : '';
+  return redactUrlPassword(message) + code;
+}
+
 /**
  * Parses a comma-separated list of trusted proxy IPs and CIDR ranges
  * (`10.0.0.0/8,::1`); `*` alone trusts every peer, for hosts whose proxy addresses are

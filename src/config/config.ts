@@ -4,13 +4,20 @@
  * changes while the node runs.
  */
 
-import type { SmtpOverride } from './smtp-config.js';
-
 /** The pino log levels Plinth accepts, `silent` turning logging off. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** A LogLevel is one of the pino levels in LOG_LEVELS. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** SMTP keys set by the environment; an absent key leaves the stored setting in force. */
+export interface SmtpOverride {
+  host?: string;
+  port?: number;
+  username?: string;
+  password?: string;
+  tls?: boolean;
+}
 
 /** PlinthConfig is the validated configuration a node is built from. */
 export interface PlinthConfig {

@@ -3,17 +3,9 @@
  * (`PLINTH_SMTP_HOST`, `_PORT`, `_USERNAME`, `_PASSWORD`, `_TLS`). Each one set
  * overrides the same key of the `smtp` settings; a host also enables SMTP.
  */
+import type { SmtpOverride } from './config.js';
 import { ConfigError } from './config-error.js';
 import { parseBoolean } from './config-values.js';
-
-/** SMTP keys set by the environment; an absent key leaves the stored setting in force. */
-export interface SmtpOverride {
-  host?: string;
-  port?: number;
-  username?: string;
-  password?: string;
-  tls?: boolean;
-}
 
 /** The environment variable of each SmtpOverride key. */
 export const SMTP_ENV = {

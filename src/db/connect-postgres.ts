@@ -8,7 +8,7 @@ import type { Pool, PoolConfig, QueryConfig } from 'pg';
 // pg 8 honours `queryMode` (@types/pg does not declare it yet).
 type ExtendedQueryConfig = QueryConfig & { queryMode: 'extended' };
 import { ConfigError } from '../config/config-error.js';
-import { redactUrlPassword } from '../config/config-values.js';
+import { connectFailureReason, redactUrlPassword } from '../config/config-values.js';
 import { queryTimeout } from '../errors/query-timeout.js';
 import type { Db } from './database.js';
 
@@ -68,7 +68,7 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
   try {
     pool = new pg.Pool(config);
   } catch (err) {
-    throw new ConfigError(source, `${describe(url)}: ${reason(err)}`);
+    throw new ConfigError(source, `${describe(url)}: ${connectFailureReason(err)}`);
   }
   // A connection that breaks while idle must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
@@ -76,7 +76,7 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
     await pool.query('SELECT 1');
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new ConfigError(source, `cannot connect to PostgreSQL at ${describe(url)}: ${reason(err)}`);
+    throw new ConfigError(source, `cannot connect to PostgreSQL at ${describe(url)}: ${connectFailureReason(err)}`);
   }
   const db = new Kysely<any>({ dialect: new KyselyPostgresDialect({ pool: withoutNulLookups(pool) }) });
   return {
@@ -175,12 +175,3 @@ function describe(url: string): string {
   }
 }
 
-function reason(err: unknown): string {
-  // NOTE: a refused connection to a name with several addresses is an AggregateError with an empty message.
-  if (err instanceof AggregateError && err.errors.length > 0 && !err.message) err = err.errors[0];
-  const e = err as { message?: unknown; code?: unknown } | null;
-  const message = typeof e?.message === 'string' && e.message !== '' ? e.message : String(err);
-  // e.g. ECONNREFUSED carries its code in the message already; 28P01 (bad password) does not.
-  const code = typeof e?.code === 'string' && !message.includes(e.code) ? ` (${e.code})` : '';
-  return redactUrlPassword(message) + code;
-}

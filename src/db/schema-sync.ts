@@ -4,14 +4,14 @@
  * DDL commit or roll back together (design §3).
  */
 import { sql } from 'kysely';
-import type { Collection, Field } from '../core/collections/collection.js';
-import { getFieldType } from '../core/fields/field-registry.js';
-import { parseIndex } from '../core/collections/index-parse.js';
-import { singleStatement, SqlTokenError } from '../core/collections/sql-tokens.js';
+import type { Collection } from '../core/collections/collection.js';
+import { parseIndex } from '../tools/index-parse.js';
+import { singleStatement, SqlTokenError } from '../tools/sql-tokens.js';
 import { badRequest } from '../errors/app-error.js';
 import type { Executor } from './database.js';
 import type { Dialect } from './dialect/dialect.js';
-import type { SchemaDdl } from '../core/collections/schema-ddl.js';
+import type { FieldStorage, SchemaDdl } from '../core/collections/schema-ddl.js';
+import { codeError } from '../errors/code-error.js';
 
 /** SchemaSync writes the DDL of collection changes through a Dialect. */
 export class SchemaSync implements SchemaDdl {
@@ -23,19 +23,19 @@ export class SchemaSync implements SchemaDdl {
   }
 
   /** Creates the table (or view) and indexes of a new collection. */
-  async create(trx: Executor, c: Collection): Promise<void> {
+  async create(trx: Executor, c: Collection, storage: FieldStorage): Promise<void> {
     const q = (n: string) => this.dialect.quoteId(n);
     if (c.type === 'view') {
       await this.createView(trx, c);
       return;
     }
-    const columns = [...c.fields.map((f) => `${q(f.name)} ${this.columnDefinition(f)}`), ...this.dialect.hiddenColumns()];
+    const columns = [...c.fields.map((f) => `${q(f.name)} ${this.dialect.columnDefinition(storage.column(f))}`), ...this.dialect.hiddenColumns()];
     await sql.raw(`CREATE TABLE ${q(c.name)} (${columns.join(', ')})`).execute(trx);
     for (const index of c.indexes) await this.createIndex(trx, c, index);
   }
 
   /** Brings the table of `old` to the shape of `next`: rename, columns, indexes. */
-  async update(trx: Executor, old: Collection, next: Collection): Promise<void> {
+  async update(trx: Executor, old: Collection, next: Collection, storage: FieldStorage): Promise<void> {
     const q = (n: string) => this.dialect.quoteId(n);
     if (next.type === 'view') {
       await sql.raw(`DROP VIEW IF EXISTS ${q(old.name)}`).execute(trx);
@@ -63,7 +63,7 @@ export class SchemaSync implements SchemaDdl {
     for (const f of next.fields) {
       const before = oldById.get(f.id);
       if (!before) {
-        await sql.raw(`ALTER TABLE ${table} ADD COLUMN ${q(f.name)} ${this.columnDefinition(f)}`).execute(trx);
+        await sql.raw(`ALTER TABLE ${table} ADD COLUMN ${q(f.name)} ${this.dialect.columnDefinition(storage.column(f))}`).execute(trx);
         continue;
       }
       if (before.name !== f.name) {
@@ -84,18 +84,6 @@ export class SchemaSync implements SchemaDdl {
     return this.dialect.tableColumns(trx, name);
   }
 
-  /** The column definition of a field. */
-  private columnDefinition(f: Field): string {
-    const type = getFieldType(f.type);
-    if (!type) throw badRequest(`Unknown field type ${f.type}.`);
-    const stored = type.toDb(f, type.defaultValue(f));
-    return this.dialect.columnDefinition({
-      kind: type.columnKind(f),
-      primaryKey: f.name === 'id' && f.primaryKey === true,
-      defaultValue: stored,
-    });
-  }
-
   private async createView(trx: Executor, c: Collection): Promise<void> {
     // SECURITY: the view query is SQL written by a superuser (as in PocketBase); it is
     // wrapped as a view definition, which can only read, and must be one statement
@@ -105,13 +93,13 @@ export class SchemaSync implements SchemaDdl {
       query = singleStatement(c.viewQuery ?? '');
     } catch (err) {
       if (!(err instanceof SqlTokenError)) throw err;
-      throw badRequest('Invalid view query.', { viewQuery: { code: 'validation_invalid_view_query', message: 'The view query must be one SELECT statement.' } }, err);
+      throw badRequest('Invalid view query.', { viewQuery: codeError('validation_invalid_view_query', undefined, 'The view query must be one SELECT statement.') }, err);
     }
     await sql.raw(`CREATE VIEW ${this.dialect.quoteId(c.name)} AS ${query}`).execute(trx);
   }
 
   private async createIndex(trx: Executor, c: Collection, index: string): Promise<void> {
-    const invalid = () => badRequest('Invalid index.', { indexes: { code: 'validation_invalid_index_expression', message: 'Invalid CREATE INDEX expression.' } });
+    const invalid = () => badRequest('Invalid index.', { indexes: codeError('validation_invalid_index_expression') });
     const parsed = parseIndex(index);
     if (!parsed) throw invalid();
     // SECURITY: the statement as the dialect renders it (quotes rewritten) is checked

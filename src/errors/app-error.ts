@@ -36,19 +36,9 @@ export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }
 
-/** A FieldError with the given code and message. */
-export function fieldError(code: string, message: string, params?: Record<string, unknown>): FieldError {
-  return params ? { code, message, params } : { code, message };
-}
-
 /** 400 with the default or a given message and per-field data. */
 export function badRequest(message = 'Something went wrong while processing your request.', data: ErrorData = {}, cause?: unknown): AppError {
   return new AppError(400, message, data, cause);
-}
-
-/** 401 with the default message. */
-export function unauthorized(message = 'Missing or invalid authentication.'): AppError {
-  return new AppError(401, message);
 }
 
 /** 403 with the default message. */

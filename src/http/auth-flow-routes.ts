@@ -8,8 +8,7 @@ import type { AuthService } from '../core/auth/auth-service.js';
 import type { OtpService } from '../core/auth/otp-service.js';
 import type { RecordService } from '../core/records/record-service.js';
 import type { AuthCollection } from '../core/collections/collection.js';
-import { authResponse } from './auth-routes.js';
-import { firstQueryValue } from './list-params.js';
+import { authResponse, requestMfaId } from './auth-response.js';
 import { recordBody } from './record-body-input.js';
 import { requestInfo } from './request-auth.js';
 
@@ -57,8 +56,3 @@ export function registerAuthFlowRoutes(app: FastifyInstance, deps: AuthFlowRoute
   });
 }
 
-/** The MFA session a sign-in continues: `mfaId` in the body, or `?mfaId=` (spec §5.4). */
-export function requestMfaId(request: FastifyRequest, body: Record<string, unknown>): string | undefined {
-  const value = typeof body.mfaId === 'string' && body.mfaId !== '' ? body.mfaId : firstQueryValue(request.query, 'mfaId');
-  return value ? value : undefined;
-}

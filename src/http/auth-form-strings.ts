@@ -4,10 +4,10 @@
  * and runs before the per-identity limits and the handler, so both read the same text.
  */
 import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify';
-import { AppError, fieldError, type ErrorData } from '../errors/app-error.js';
-import { errorCodes } from '../errors/error-codes.js';
+import { AppError, type ErrorData } from '../errors/app-error.js';
 import { formatFloat } from './body-parser.js';
 import { collectionRoute, type RateLimitAction } from './rate-limit-labels.js';
+import { codeError } from '../errors/code-error.js';
 
 /** The 400 message of a body that does not bind to the form (PocketBase's). */
 export const LOADING_MESSAGE = 'An error occurred while loading the submitted data.';
@@ -71,7 +71,7 @@ export function assertFormStrings(request: FastifyRequest, fields: readonly stri
     const value = values[key];
     if (value === undefined || value === null || typeof value === 'string') continue;
     const text = form ? inferredText(value) : undefined;
-    if (text === undefined) errors[key] = fieldError('validation_not_a_string', errorCodes.validation_not_a_string);
+    if (text === undefined) errors[key] = codeError('validation_not_a_string');
     else values[key] = text;
   }
   if (Object.keys(errors).length > 0) throw new AppError(400, LOADING_MESSAGE, errors);

@@ -2,14 +2,15 @@
  * The password sign-in part of the auth API (spec §5.1–5.3, §5.7): auth-methods,
  * auth-with-password, auth-refresh and impersonate, on every auth collection.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuthResult, AuthService } from '../core/auth/auth-service.js';
+import type { FastifyInstance } from 'fastify';
+import type { AuthService } from '../core/auth/auth-service.js';
 import type { RecordService } from '../core/records/record-service.js';
-import { AppError, fieldError, type ErrorData } from '../errors/app-error.js';
-import { firstQueryValue, parseExpand } from './list-params.js';
+import { AppError, type ErrorData } from '../errors/app-error.js';
 import { requestInfo } from './request-auth.js';
-import { requestMfaId } from './auth-flow-routes.js';
+import { authResponse, requestMfaId } from './auth-response.js';
 import { legacyAuthProviders, oauth2AuthMethods } from '../core/auth/oauth2/oauth2-auth-methods.js';
+import { codeError } from '../errors/code-error.js';
+import { recordBody } from './record-body-input.js';
 
 type Params = { collection: string };
 
@@ -34,13 +35,13 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
 
   app.post<{ Params: Params }>(`${base}/auth-with-password`, async function authWithPassword(request) {
     const c = auth.authCollection(request.params.collection);
-    const body = formBody(request);
+    const body = recordBody(request);
     const errors: ErrorData = {};
     const identity = requiredString(body.identity, errors, 'identity');
     const password = requiredString(body.password, errors, 'password');
     const identityField = body.identityField === undefined || body.identityField === '' ? undefined : String(body.identityField);
     if (identityField !== undefined && !c.passwordAuth.identityFields.includes(identityField)) {
-      errors.identityField = fieldError('validation_in_invalid', 'Must be a valid value.');
+      errors.identityField = codeError('validation_in_invalid');
     }
     if (Object.keys(errors).length > 0) throw new AppError(400, 'An error occurred while validating the submitted data.', errors);
     const result = await auth.authWithPassword(c, identity, password, identityField, requestInfo(request, 'password', body), requestMfaId(request, body));
@@ -53,11 +54,11 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
     const req = requestInfo(request);
     if (!req.isSuperuser) throw new AppError(403, 'The authorized record is not allowed to perform this action.');
     const c = auth.authCollection(request.params.collection);
-    const duration = formBody(request).duration ?? 0;
+    const duration = recordBody(request).duration ?? 0;
     if (typeof duration !== 'number' || !Number.isInteger(duration)) throw new AppError(400, 'An error occurred while loading the submitted data.');
     if (duration < 0) {
       throw new AppError(400, 'An error occurred while validating the submitted data.', {
-        duration: fieldError('validation_min_greater_equal_than_required', 'Must be no less than 0.', { threshold: 0 }),
+        duration: codeError('validation_min_greater_equal_than_required', { threshold: 0 }),
       });
     }
     const result = await auth.impersonate(c, request.params.id, duration, req);
@@ -71,25 +72,10 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
   });
 }
 
-/** The auth response of spec §5.1: the token and the record, email always included. */
-export async function authResponse(request: FastifyRequest, records: RecordService, result: AuthResult): Promise<Record<string, unknown>> {
-  const req = requestInfo(request);
-  const viewer = { ...req, auth: { collection: result.collection, record: result.record }, isSuperuser: req.isSuperuser || result.collection.name === '_superusers' };
-  const expand = parseExpand(firstQueryValue(request.query, 'expand'));
-  const [record] = await records.present(records.db, result.collection, [result.record], { expand }, viewer);
-  return { token: result.token, record };
-}
-
-function formBody(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body;
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new AppError(400, 'An error occurred while loading the submitted data.');
-  return body as Record<string, unknown>;
-}
 
 function requiredString(value: unknown, errors: ErrorData, key: string): string {
   const text = typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
-  if (text === '') errors[key] = fieldError('validation_required', 'Cannot be blank.');
-  else if (text.length > 255) errors[key] = fieldError('validation_length_too_long', 'The length must be no more than 255.', { max: 255 });
+  if (text === '') errors[key] = codeError('validation_required');
+  else if (text.length > 255) errors[key] = codeError('validation_length_too_long', { max: 255 });
   return text;
 }

@@ -4,8 +4,9 @@
  * the four allowed record actions a sub-request's method and url name.
  */
 import { badRequest, type ErrorData } from '../errors/app-error.js';
-import { codedError } from '../core/fields/field-errors.js';
 import type { UploadedFile } from './body-parser.js';
+import { codeError } from '../errors/code-error.js';
+import { isPlainObject } from '../tools/is-plain-object.js';
 
 /** One sub-request as submitted. */
 export interface BatchRequest {
@@ -38,10 +39,10 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 export function parseBatchRequests(body: Record<string, unknown>, files: Record<string, UploadedFile[]>, maxRequests: number): BatchRequest[] {
   const raw = body.requests;
   if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) {
-    throw invalid({ requests: codedError('validation_required') });
+    throw invalid({ requests: codeError('validation_required') });
   }
-  if (!Array.isArray(raw)) throw invalid({ requests: codedError('validation_invalid_value') });
-  if (raw.length > maxRequests) throw invalid({ requests: codedError('validation_length_too_long', { max: maxRequests }) });
+  if (!Array.isArray(raw)) throw invalid({ requests: codeError('validation_invalid_value') });
+  if (raw.length > maxRequests) throw invalid({ requests: codeError('validation_length_too_long', { max: maxRequests }) });
 
   const errors: ErrorData = {};
   const requests: BatchRequest[] = [];
@@ -90,18 +91,18 @@ function invalid(data: ErrorData) {
 
 /** The errors of one sub-request's shape, or null when it is well formed. */
 function checkItem(item: unknown): ErrorData | null {
-  if (!isPlainObject(item)) return { method: codedError('validation_required'), url: codedError('validation_required') };
+  if (!isPlainObject(item)) return { method: codeError('validation_required'), url: codeError('validation_required') };
   const errors: ErrorData = {};
   const { method, url, headers, body } = item;
-  if (method === undefined || method === null || method === '') errors.method = codedError('validation_required');
-  else if (typeof method !== 'string' || !METHODS.has(method)) errors.method = codedError('validation_in_invalid');
-  if (url === undefined || url === null || url === '') errors.url = codedError('validation_required');
-  else if (typeof url !== 'string') errors.url = codedError('validation_invalid_value');
-  else if (url.length > MAX_BATCH_URL_LENGTH) errors.url = codedError('validation_length_too_long', { max: MAX_BATCH_URL_LENGTH });
+  if (method === undefined || method === null || method === '') errors.method = codeError('validation_required');
+  else if (typeof method !== 'string' || !METHODS.has(method)) errors.method = codeError('validation_in_invalid');
+  if (url === undefined || url === null || url === '') errors.url = codeError('validation_required');
+  else if (typeof url !== 'string') errors.url = codeError('validation_invalid_value');
+  else if (url.length > MAX_BATCH_URL_LENGTH) errors.url = codeError('validation_length_too_long', { max: MAX_BATCH_URL_LENGTH });
   if (headers !== undefined && headers !== null && !(isPlainObject(headers) && Object.values(headers).every((v) => typeof v === 'string'))) {
-    errors.headers = codedError('validation_invalid_value');
+    errors.headers = codeError('validation_invalid_value');
   }
-  if (body !== undefined && body !== null && !isPlainObject(body)) errors.body = codedError('validation_invalid_value');
+  if (body !== undefined && body !== null && !isPlainObject(body)) errors.body = codeError('validation_invalid_value');
   return Object.keys(errors).length > 0 ? errors : null;
 }
 
@@ -136,6 +137,3 @@ function decodeSegment(segment: string): string | null {
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

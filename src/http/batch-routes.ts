@@ -9,6 +9,7 @@ import type { RecordService } from '../core/records/record-service.js';
 import type { WriteScope } from '../core/records/write-scope.js';
 import type { SettingsService } from '../core/settings/settings-service.js';
 import { badRequest, forbidden, type FieldError } from '../errors/app-error.js';
+import { codeError } from '../errors/code-error.js';
 import { parseBatchRequests } from './batch-request.js';
 import { dynamicBodyLimit } from './body-parser.js';
 import { prepareBatchRequest, runBatchRequest, type BatchResult } from './batch-sub-request.js';
@@ -76,11 +77,7 @@ function batchError(request: FastifyRequest, err: unknown): unknown {
   if (!(err instanceof BatchStepError)) return err;
   const response = toAppError(err.cause);
   if (response.status >= 500) request.log.error({ err: err.cause, reqId: request.id, index: err.index }, 'batch sub-request failed');
-  const failure: FieldError & { response: unknown } = {
-    code: 'batch_request_failed',
-    message: 'Batch request failed.',
-    response: response.toJSON(),
-  };
+  const failure: FieldError & { response: unknown } = { ...codeError('batch_request_failed'), response: response.toJSON() };
   return badRequest('Batch transaction failed.', { requests: { [String(err.index)]: failure } }, err);
 }
 

@@ -11,6 +11,7 @@ import { dropUnreadBody } from './drop-unread-body.js';
 import { BodyBudget, DEFAULT_BODY_MEMORY_LIMIT } from './body-budget.js';
 import { readMultipart, type UploadedFile } from './multipart-body.js';
 import { UploadSpool } from './upload-spool.js';
+import { isPlainObject } from '../tools/is-plain-object.js';
 
 export { INVALID_BODY_MESSAGE } from './json-body.js';
 export type { UploadedFile } from './multipart-body.js';
@@ -240,6 +241,3 @@ export function formatFloat(value: number): string {
   return value < 0 ? '-' + text : text;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

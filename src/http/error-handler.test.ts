@@ -1,8 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, badRequest, fieldError, forbidden, internal } from '../errors/app-error.js';
+import { AppError, badRequest, forbidden, internal } from '../errors/app-error.js';
 import { toAppError } from './error-handler.js';
 import { fastifyOptions, registerHttpConventions } from './http-conventions.js';
+import { codeError } from '../errors/code-error.js';
 
 const logLines: string[] = [];
 let app: FastifyInstance;
@@ -15,7 +16,7 @@ beforeAll(async () => {
   app = Fastify(fastifyOptions({ logger: { level: 'error', stream: { write: (line: string) => logLines.push(line) } } }));
   await registerHttpConventions(app, { origins: ['*'], bodyLimit: 1024 });
   app.get('/app-error', async () => {
-    throw badRequest('Failed to create record.', { title: fieldError('validation_required', 'Cannot be blank.') });
+    throw badRequest('Failed to create record.', { title: codeError('validation_required') });
   });
   app.get('/forbidden', async () => {
     throw forbidden();
@@ -72,7 +73,7 @@ describe('error responses', () => {
 
   it.each<[string, string, string, number, unknown]>([
     ['thrown AppError with data', 'GET', '/app-error', 400, {
-      status: 400, message: 'Failed to create record.', data: { title: { code: 'validation_required', message: 'Cannot be blank.' } },
+      status: 400, message: 'Failed to create record.', data: { title: codeError('validation_required') },
     }],
     ['thrown 403 AppError', 'GET', '/forbidden', 403, { status: 403, message: 'You are not allowed to perform this request.', data: {} }],
     ['internal AppError', 'GET', '/internal', 500, generic],
@@ -121,10 +122,10 @@ describe('error responses', () => {
     expect(res.json()).toEqual({
       status: 400,
       message: 'Something went wrong while processing your request.',
-      data: { title: { code: 'validation_required', message: 'Cannot be blank.' } },
+      data: { title: codeError('validation_required') },
     });
     const wrongType = await app.inject({ method: 'POST', url: '/validated', payload: { title: 'x', n: 'abc' } });
-    expect(wrongType.json().data).toEqual({ n: { code: 'validation_invalid_value', message: 'Invalid value.' } });
+    expect(wrongType.json().data).toEqual({ n: codeError('validation_invalid_value') });
   });
 
   it('logs an unknown error with the request id and never sends it', async () => {

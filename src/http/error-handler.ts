@@ -4,7 +4,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, TooManyRequestsError, badRequest, internal, isAppError, notFound, tooLarge, type ErrorData } from '../errors/app-error.js';
-import { errorCodes } from '../errors/error-codes.js';
+import { codeError } from '../errors/code-error.js';
+import { ErrorBag } from '../errors/error-bag.js';
 import { isRawBodyError } from '../errors/raw-body-error.js';
 import { isServiceUnavailable, unavailable } from '../errors/service-unavailable.js';
 import { INVALID_BODY_MESSAGE, UNSUPPORTED_CONTENT_TYPE_MESSAGE } from './body-parser.js';
@@ -73,39 +74,26 @@ export function toAppError(error: unknown): AppError {
 
 /** Turns Ajv errors from a Fastify schema into spec §1.3 field errors, nested by path. */
 function validationData(errors: NonNullable<FastifyError['validation']>): ErrorData {
-  const data: ErrorData = {};
+  const bag = new ErrorBag();
   for (const err of errors) {
     const path = err.instancePath.split('/').filter((s) => s !== '').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const missing = err.keyword === 'required' ? (err.params as { missingProperty?: unknown }).missingProperty : undefined;
     if (typeof missing === 'string') path.push(missing);
     if (path.length === 0) continue;
-    const code = typeof missing === 'string' ? 'validation_required' : 'validation_invalid_value';
-    setNested(data, path, { code, message: errorCodes[code] });
+    bag.set(path, codeError(typeof missing === 'string' ? 'validation_required' : 'validation_invalid_value'));
   }
-  return data;
+  return bag.data;
 }
 
-function setNested(data: ErrorData, path: string[], value: { code: string; message: string }): void {
-  let node = data;
-  for (const [i, key] of path.entries()) {
-    // SECURITY: names come from request bodies; never walk into the prototype.
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') return;
-    if (i === path.length - 1) {
-      if (!Object.hasOwn(node, key)) node[key] = value;
-      return;
-    }
-    const next = Object.hasOwn(node, key) ? node[key] : undefined;
-    if (next === undefined || 'code' in next) node = node[key] = {};
-    else node = next as ErrorData;
-  }
-}
-
-/** Logs server faults with the request id; client errors only at debug level. */
+/**
+ * Logs server faults with the request id; client errors, and the 501 of an endpoint
+ * Plinth lacks yet (unimplemented-routes.ts), only at debug level.
+ */
 function logError(request: FastifyRequest, raw: unknown, appError: AppError): void {
   if (appError.status === 503) {
     // An outage fails every request alike: one line each, without the stack.
     request.log.warn({ reqId: request.id, reason: String((appError.cause as Error | undefined)?.message ?? appError.cause) }, 'service unavailable');
-  } else if (appError.status >= 500) {
+  } else if (appError.status >= 500 && appError.status !== 501) {
     const cause = appError.cause ?? raw;
     request.log.error({ err: cause, reqId: request.id }, 'request failed');
   } else {

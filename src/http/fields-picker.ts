@@ -4,6 +4,8 @@
  */
 import { badRequest } from '../errors/app-error.js';
 import { parseBool } from './list-params.js';
+import { isPlainObject } from '../tools/is-plain-object.js';
+import { splitTopLevel } from '../tools/split-top-level.js';
 
 /** A Modifier rewrites the value of a picked key (e.g. `:excerpt(200,true)`). */
 export interface Modifier {
@@ -85,23 +87,6 @@ export function parseFieldsParam(raw: string): FieldMap {
   return fields;
 }
 
-/** Splits on commas that are not inside parentheses, so `a:excerpt(10,true),b` is two items. */
-function splitTopLevel(raw: string): string[] {
-  const items: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const ch = raw[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') depth = Math.max(0, depth - 1);
-    else if (ch === ',' && depth === 0) {
-      items.push(raw.slice(start, i));
-      start = i + 1;
-    }
-  }
-  items.push(raw.slice(start));
-  return items;
-}
 
 /** Parses `name(arg, …)`; only `excerpt` exists (spec §1.8). */
 function parseModifier(raw: string): Modifier {
@@ -182,9 +167,6 @@ function toPlainJson(value: unknown): unknown {
   return text === undefined ? value : JSON.parse(text);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 // The excerpt rules follow PocketBase's: elements whose content is never text are
 // dropped, block elements separate words, inline ones do not.

@@ -4,6 +4,7 @@
  */
 import { badRequest } from '../errors/app-error.js';
 import { MAX_FILTER_LENGTH } from '../filter/filter-limits.js';
+import type { ListQuery } from '../core/records/record-list.js';
 
 /** The page size used when `perPage` is absent or not positive (spec §1.7). */
 export const DEFAULT_PER_PAGE = 30;
@@ -14,18 +15,12 @@ export const MAX_PER_PAGE = 1000;
 /** The deepest relation path `expand` follows (spec §3.8). */
 export const MAX_EXPAND_DEPTH = 6;
 
-/** ListParams are the normalized list query parameters of spec §1.7. */
-export interface ListParams {
-  /** 1-based page, at least 1. */
-  page: number;
-  /** Effective page size, 1..MAX_PER_PAGE. */
-  perPage: number;
-  /** The raw `sort` expression ('' when absent); the sort parser validates it. */
-  sort: string;
-  /** The raw `filter` expression ('' when absent); at most MAX_FILTER_LENGTH characters. */
-  filter: string;
-  /** Whether the COUNT query is skipped (totals are then -1). */
-  skipTotal: boolean;
+/**
+ * ListParams are the normalized list query parameters of spec §1.7: the page, sort, filter
+ * and skipTotal of a ListQuery (`filter` at most MAX_FILTER_LENGTH characters), and what
+ * shapes the answer.
+ */
+export interface ListParams extends ListQuery {
   /** Normalized expand paths (see parseExpand). */
   expand: string[];
   /** The raw `fields` picker expression ('' when absent). */

@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Busboy, type BusboyHeaders, type BusboyInstance } from '@fastify/busboy';
 import { AppError, badRequest, tooLarge } from '../errors/app-error.js';
-import type { UploadBytes } from '../core/files/pending-file.js';
+import type { UploadBytes } from '../core/files/mime-detect.js';
 import { INVALID_BODY_MESSAGE, parseSecureJson, type JsonParser } from './json-body.js';
 import type { UploadSpool } from './upload-spool.js';
 

@@ -2,16 +2,17 @@
  * The OAuth2 sign-in route (spec §5.5): `POST …/auth-with-oauth2` on every
  * auth collection. auth-methods lists the providers (auth-routes.ts).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../core/auth/auth-service.js';
 import type { OAuth2User } from '../core/auth/oauth2/oauth2-definition.js';
 import { providerConfig, type OAuth2Service, type OAuth2SignIn } from '../core/auth/oauth2/oauth2-service.js';
 import type { AuthCollection } from '../core/collections/collection.js';
 import type { RecordService } from '../core/records/record-service.js';
-import { AppError, fieldError, type ErrorData } from '../errors/app-error.js';
-import { authResponse } from './auth-routes.js';
-import { requestMfaId } from './auth-flow-routes.js';
+import { AppError, type ErrorData } from '../errors/app-error.js';
+import { authResponse, requestMfaId } from './auth-response.js';
 import { requestInfo } from './request-auth.js';
+import { codeError } from '../errors/code-error.js';
+import { recordBody } from './record-body-input.js';
 
 type Params = { collection: string };
 
@@ -30,7 +31,7 @@ export function registerOAuth2Routes(app: FastifyInstance, deps: OAuth2RoutesDep
   app.post<{ Params: Params }>('/api/collections/:collection/auth-with-oauth2', async function authWithOAuth2(request) {
     const c = deps.auth.authCollection(request.params.collection);
     deps.oauth2.assertEnabled(c);
-    const body = objectBody(request);
+    const body = recordBody(request);
     const input = parseSignIn(c, body);
     const req = requestInfo(request, 'oauth2', body);
     const outcome = await deps.oauth2.signIn(c, input, req);
@@ -58,12 +59,6 @@ export function oauth2Meta(user: OAuth2User, isNew: boolean): Record<string, unk
   };
 }
 
-function objectBody(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body;
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new AppError(400, LOADING);
-  return body as Record<string, unknown>;
-}
 
 function parseSignIn(c: AuthCollection, body: Record<string, unknown>): OAuth2SignIn {
   const provider = optionalString(body.provider);
@@ -74,11 +69,11 @@ function parseSignIn(c: AuthCollection, body: Record<string, unknown>): OAuth2Si
   if (typeof createData !== 'object' || Array.isArray(createData)) throw new AppError(400, LOADING);
 
   const errors: ErrorData = {};
-  const blank = () => fieldError('validation_required', 'Cannot be blank.');
+  const blank = () => codeError('validation_required');
   if (provider === '') errors.provider = blank();
-  else if (provider.length > 100) errors.provider = fieldError('validation_length_out_of_range', 'The length must be between 0 and 100.', { min: 0, max: 100 });
+  else if (provider.length > 100) errors.provider = codeError('validation_length_out_of_range', { min: 0, max: 100 });
   else if (!providerConfig(c, provider)) {
-    errors.provider = fieldError('validation_invalid_provider', `Provider with name ${JSON.stringify(provider)} is missing or is not enabled.`);
+    errors.provider = codeError('validation_invalid_provider', { name: provider });
   }
   if (code === '') errors.code = blank();
   if (Object.keys(errors).length > 0) throw new AppError(400, LOADING, errors);

@@ -8,8 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import type { RealtimeHub } from '../core/realtime/realtime-hub.js';
 import type { RealtimeClient, RealtimeConnection } from '../core/realtime/realtime-client.js';
 import { MAX_SUBSCRIPTION_LENGTH, MAX_SUBSCRIPTIONS } from '../core/realtime/realtime-limits.js';
-import { badRequest, fieldError, type ErrorData } from '../errors/app-error.js';
+import { badRequest, type ErrorData } from '../errors/app-error.js';
 import { clientIp } from './client-ip.js';
+import { codeError } from '../errors/code-error.js';
 
 /** Bytes a slow reader may leave unread before its stream is cut, so one client cannot hoard memory. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
@@ -83,20 +84,20 @@ function parseSubscribeBody(body: unknown): { clientId: string; subscriptions: s
   const input = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   const errors: ErrorData = {};
   const clientId = typeof input.clientId === 'string' ? input.clientId : '';
-  if (clientId === '') errors.clientId = fieldError('validation_required', 'Cannot be blank.');
-  else if (clientId.length > 255) errors.clientId = fieldError('validation_length_out_of_range', 'The length must be between 1 and 255.', { min: 1, max: 255 });
+  if (clientId === '') errors.clientId = codeError('validation_required');
+  else if (clientId.length > 255) errors.clientId = codeError('validation_length_out_of_range', { min: 1, max: 255 });
   const raw = input.subscriptions ?? [];
   const subscriptions: string[] = [];
   if (!Array.isArray(raw)) {
-    errors.subscriptions = fieldError('validation_invalid_value', 'Invalid value.');
+    errors.subscriptions = codeError('validation_invalid_value');
   } else if (raw.length > MAX_SUBSCRIPTIONS) {
-    errors.subscriptions = fieldError('validation_length_too_long', `The length must be no more than ${MAX_SUBSCRIPTIONS}.`, { max: MAX_SUBSCRIPTIONS });
+    errors.subscriptions = codeError('validation_length_too_long', { max: MAX_SUBSCRIPTIONS });
   } else {
     const itemErrors: ErrorData = {};
     raw.forEach((s, i) => {
-      if (typeof s !== 'string') itemErrors[i] = fieldError('validation_invalid_value', 'Invalid value.');
+      if (typeof s !== 'string') itemErrors[i] = codeError('validation_invalid_value');
       else if (s.length > MAX_SUBSCRIPTION_LENGTH) {
-        itemErrors[i] = fieldError('validation_length_too_long', `The length must be no more than ${MAX_SUBSCRIPTION_LENGTH}.`, { max: MAX_SUBSCRIPTION_LENGTH });
+        itemErrors[i] = codeError('validation_length_too_long', { max: MAX_SUBSCRIPTION_LENGTH });
       }
       else subscriptions.push(s);
     });

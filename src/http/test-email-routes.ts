@@ -6,9 +6,10 @@ import type { FastifyInstance } from 'fastify';
 import { TEST_TEMPLATES, type AuthMails, type TestTemplate } from '../core/auth/auth-mails.js';
 import type { AuthService } from '../core/auth/auth-service.js';
 import { assertValidForm, formString, requiredEmail } from '../core/auth/auth-form.js';
-import { badRequest, fieldError, type ErrorData } from '../errors/app-error.js';
+import { badRequest, type ErrorData } from '../errors/app-error.js';
 import { recordBody } from './record-body-input.js';
 import { assertSuperuser } from './request-auth.js';
+import { codeError } from '../errors/code-error.js';
 
 /** Registers the test-email route. */
 export function registerTestEmailRoute(app: FastifyInstance, deps: { auth: AuthService; mails: AuthMails }): void {
@@ -18,8 +19,8 @@ export function registerTestEmailRoute(app: FastifyInstance, deps: { auth: AuthS
     const errors: ErrorData = {};
     const email = requiredEmail(body, 'email', errors);
     const template = formString(body.template);
-    if (template === '') errors.template = fieldError('validation_required', 'Cannot be blank.');
-    else if (!(TEST_TEMPLATES as readonly string[]).includes(template)) errors.template = fieldError('validation_in_invalid', 'Must be a valid value.');
+    if (template === '') errors.template = codeError('validation_required');
+    else if (!(TEST_TEMPLATES as readonly string[]).includes(template)) errors.template = codeError('validation_in_invalid');
     assertValidForm(errors);
     const c = deps.auth.authCollection(formString(body.collection) || '_superusers');
     try {

@@ -3,11 +3,11 @@
  * authorizes (redirecting with a code), exchanges codes for tokens — checking
  * client credentials, redirect URI and the PKCE S256 verifier — and answers
  * user-info requests in the shapes of OIDC, GitHub, GitLab, Discord, Microsoft
- * Graph and Facebook. It also
+ * Graph and Facebook, and in any shape a test adds to `routes`. It also
  * publishes a JWKS and signs ID tokens, for Apple-style providers.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 
@@ -26,6 +26,10 @@ export interface ProviderUser {
   publicEmail?: string;
   /** Extra claims of the ID tokens issued for this person (Microsoft's `xms_edov`, `verified_primary_email`). */
   idTokenClaims?: Record<string, unknown>;
+  /** Extra members of the token answers for this person (VK's `email`, Instagram's `permissions`). */
+  tokenExtra?: Record<string, unknown>;
+  /** Anything else a test's routes read (an account status, a private profile photo). */
+  attributes?: Record<string, unknown>;
 }
 
 /** A registered client application. */
@@ -33,7 +37,25 @@ export interface ProviderClient {
   secret: string;
   /** The `iss` of the ID tokens issued to this client. */
   issuer: string;
+  /** The only client authentication the token endpoint accepts from this client; any by default. */
+  auth?: 'basic' | 'post';
 }
+
+/** A user-info request as a route sees it. */
+export interface UserInfoRequest {
+  method: string;
+  url: URL;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** An answer other than 200 from a user-info route. */
+export class RouteAnswer {
+  constructor(readonly status: number, readonly body: unknown) {}
+}
+
+/** A user-info endpoint added by a test: the JSON answer for the signed-in person, or a RouteAnswer. */
+export type UserInfoRoute = (user: ProviderUser, request: UserInfoRequest) => unknown;
 
 interface Grant {
   user: ProviderUser;
@@ -49,6 +71,10 @@ export interface OAuth2ProviderServer {
   clients: Map<string, ProviderClient>;
   /** How the last token request authenticated its client. */
   lastClientAuth: 'basic' | 'post' | 'none' | null;
+  /** How many token requests arrived. */
+  tokenRequests: number;
+  /** User-info endpoints by path, answered for a valid access token (GET or POST). */
+  routes: Map<string, UserInfoRoute>;
   /** When set, /userinfo answers this status instead of the user. */
   userInfoStatus: number | null;
   /** Opens the authorize URL as a browser whose user `login` consents; returns the redirect's code and state. */
@@ -68,6 +94,8 @@ export async function startOAuth2ProviderServer(): Promise<OAuth2ProviderServer>
     users: new Map(),
     clients: new Map(),
     lastClientAuth: null,
+    tokenRequests: 0,
+    routes: new Map(),
     userInfoStatus: null,
   };
 
@@ -96,6 +124,11 @@ export async function startOAuth2ProviderServer(): Promise<OAuth2ProviderServer>
     const user = accessTokens.get((req.headers.authorization ?? '').replace(/^Bearer /, ''));
     if (!user) return json(res, 401, { error: 'invalid_token' });
     if (state.userInfoStatus !== null) return json(res, state.userInfoStatus, { error: 'unavailable' });
+    const route = state.routes.get(url.pathname);
+    if (route) {
+      const answer = route(user, { method: req.method ?? 'GET', url, headers: req.headers, body: await readBody(req) });
+      return answer instanceof RouteAnswer ? json(res, answer.status, answer.body) : json(res, 200, answer);
+    }
     switch (url.pathname) {
       case '/userinfo':
         return json(res, 200, {
@@ -158,8 +191,10 @@ export async function startOAuth2ProviderServer(): Promise<OAuth2ProviderServer>
       secret = pass ?? '';
       state.lastClientAuth = 'basic';
     }
+    state.tokenRequests++;
     const client = state.clients.get(clientId);
     if (!client || client.secret !== secret) return json(res, 401, { error: 'invalid_client' });
+    if (client.auth !== undefined && client.auth !== state.lastClientAuth) return json(res, 401, { error: 'invalid_client', error_description: `use ${client.auth}` });
     const code = form.get('code') ?? '';
     const grant = grants.get(code);
     grants.delete(code);
@@ -178,7 +213,7 @@ export async function startOAuth2ProviderServer(): Promise<OAuth2ProviderServer>
       .setSubject(grant.user.sub).setIssuer(client.issuer)
       .setIssuedAt().setExpirationTime('5m')
       .sign(key);
-    json(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, refresh_token: `refresh-${accessToken}`, id_token: idToken });
+    json(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, refresh_token: `refresh-${accessToken}`, id_token: idToken, ...grant.user.tokenExtra });
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -5,7 +5,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigError } from '../../config/config-error.js';
-import { redactUrlPassword } from '../../config/config-values.js';
+import { connectFailureReason, redactUrlPassword } from '../../config/config-values.js';
 import { unavailable } from '../../errors/service-unavailable.js';
 
 /** Where a node's Redis is and how its keys are namespaced. */
@@ -48,7 +48,7 @@ export async function openRedis(target: RedisTarget, name: string, extra: RedisO
     await client.connect();
   } catch (err) {
     client.disconnect();
-    throw new ConfigError(target.source ?? 'REDIS_URL', `cannot connect to Redis at ${describeRedisUrl(target.url)}: ${reason(lastError ?? err)}`);
+    throw new ConfigError(target.source ?? 'REDIS_URL', `cannot connect to Redis at ${describeRedisUrl(target.url)}: ${connectFailureReason(lastError ?? err)}`);
   }
   return client;
 }
@@ -77,8 +77,3 @@ export function describeRedisUrl(url: string): string {
   }
 }
 
-function reason(err: unknown): string {
-  if (err instanceof AggregateError && err.errors.length > 0 && !err.message) err = err.errors[0];
-  const message = err instanceof Error && err.message ? err.message : String(err);
-  return redactUrlPassword(message);
-}

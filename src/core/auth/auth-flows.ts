@@ -5,6 +5,7 @@
  */
 import type { Db } from '../../db/database.js';
 import { AppError, badRequest, forbidden, isAppError, type ErrorData } from '../../errors/app-error.js';
+import { codeError } from '../../errors/code-error.js';
 import type { AuthCollection } from '../collections/collection.js';
 import type { Schema } from '../collections/schema.js';
 import type { RecordService } from '../records/record-service.js';
@@ -13,7 +14,7 @@ import type { RequestInfo } from '../rules/request-info.js';
 import type { AttemptLimiter } from './attempt-limiter.js';
 import type { AuthMails } from './auth-mails.js';
 import { findAuthRecordByEmail, findRecordByToken } from './auth-records.js';
-import { assertValidForm, codeError, requiredEmail, requiredString } from './auth-form.js';
+import { assertValidForm, requiredEmail, requiredString } from './auth-form.js';
 import { peekClaims, signRecordToken } from './auth-token.js';
 import { internalRequest } from './mfa-service.js';
 import { checkPassword } from './password-hash.js';
@@ -66,8 +67,8 @@ export class AuthFlows {
       const email = peekClaims(token)?.email;
       const found = email ? await findRecordByToken(this.deps.db, this.deps.schema, token, 'verification') : null;
       if (!email) errors.token = codeError('validation_invalid_token_claims');
-      else if (!found) errors.token = codeError('validation_invalid_token', 'Invalid or expired verification token.');
-      else if (found.collection.id !== c.id) errors.token = codeError('validation_token_collection_mismatch', 'The provided verification token is for different auth collection.');
+      else if (!found) errors.token = codeError('validation_invalid_token', undefined, 'Invalid or expired verification token.');
+      else if (found.collection.id !== c.id) errors.token = codeError('validation_token_collection_mismatch', undefined, 'The provided verification token is for different auth collection.');
       else if (found.record.email !== email) errors.token = codeError('validation_token_email_mismatch');
       else record = found.record;
     }
@@ -110,8 +111,8 @@ export class AuthFlows {
     let found = null;
     if (!errors.token) {
       found = await findRecordByToken(this.deps.db, this.deps.schema, token, 'passwordReset');
-      if (!found) errors.token = codeError('validation_invalid_token', 'Invalid or expired password reset token.');
-      else if (found.collection.id !== c.id) errors.token = codeError('validation_token_collection_mismatch', 'The provided password reset token is for different auth collection.');
+      if (!found) errors.token = codeError('validation_invalid_token', undefined, 'Invalid or expired password reset token.');
+      else if (found.collection.id !== c.id) errors.token = codeError('validation_token_collection_mismatch', undefined, 'The provided password reset token is for different auth collection.');
     }
     assertValidForm(errors);
     const { record, claims } = found!;

@@ -3,18 +3,13 @@
  * collected, then one `400 "An error occurred while validating the submitted
  * data."` carries them all in `data`.
  */
-import { AppError, fieldError, type ErrorData } from '../../errors/app-error.js';
-import { errorCodes, type ErrorCode } from '../../errors/error-codes.js';
+import { AppError, type ErrorData } from '../../errors/app-error.js';
+import { codeError } from '../../errors/code-error.js';
 import { isEmail } from '../fields/field-email.js';
 
 /** The 400 of a form whose fields failed validation. */
 export function assertValidForm(errors: ErrorData): void {
   if (Object.keys(errors).length > 0) throw new AppError(400, 'An error occurred while validating the submitted data.', errors);
-}
-
-/** A field error with the registry's message for `code`. */
-export function codeError(code: ErrorCode, message: string = errorCodes[code]) {
-  return fieldError(code, message);
 }
 
 /** Reads a string field: absent and null are blank, other scalars are stringified. */
@@ -28,7 +23,7 @@ export function requiredString(body: Record<string, unknown>, key: string, error
   const text = formString(body[key]);
   if (text === '') errors[key] = codeError('validation_required');
   else if (text.length < min || text.length > max) {
-    errors[key] = fieldError('validation_length_out_of_range', `The length must be between ${min} and ${max}.`, { min, max });
+    errors[key] = codeError('validation_length_out_of_range', { min, max });
   }
   return text;
 }

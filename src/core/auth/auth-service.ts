@@ -16,7 +16,7 @@ import type { RecordAccess } from '../records/record-access.js';
 import { RecordModel } from '../records/record-model.js';
 import type { RecordService } from '../records/record-service.js';
 import type { AuthMethod, MfaService } from './mfa-service.js';
-import { findSingleColumnUniqueIndex } from '../collections/index-parse.js';
+import { findSingleColumnUniqueIndex } from '../../tools/index-parse.js';
 
 /** The superusers collection's name. */
 export const SUPERUSERS = '_superusers';

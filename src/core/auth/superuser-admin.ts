@@ -5,11 +5,25 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { badRequest, notFound } from '../../errors/app-error.js';
-import type { SuperuserAdmin } from '../../app/plinth.js';
 import type { Schema } from '../collections/schema.js';
 import type { RecordService } from '../records/record-service.js';
 import { guestRequest } from '../rules/request-info.js';
 import { SUPERUSERS } from './auth-service.js';
+import { codeError } from '../../errors/code-error.js';
+
+/** SuperuserAdmin manages `_superusers` records from the command line. */
+export interface SuperuserAdmin {
+  /** Creates the superuser, or sets its password when it exists. */
+  upsert(email: string, password: string): Promise<void>;
+  /** Creates a superuser; a 400-class AppError when the email is taken or invalid. */
+  create(email: string, password: string): Promise<void>;
+  /** Sets the password of an existing superuser; a 404 AppError when there is none. */
+  update(email: string, password: string): Promise<void>;
+  /** Deletes a superuser; a 404 AppError when there is none. */
+  delete(email: string): Promise<void>;
+  /** How many superusers exist. */
+  count(): Promise<number>;
+}
 
 /** Builds the SuperuserAdmin over the record service. */
 export function createSuperuserAdmin(deps: { db: Db; schema: Schema; records: RecordService }): SuperuserAdmin {
@@ -29,7 +43,7 @@ export function createSuperuserAdmin(deps: { db: Db; schema: Schema; records: Re
       else await this.create(email, password);
     },
     async create(email, password) {
-      if (await findId(email)) throw badRequest('Failed to create record.', { email: { code: 'validation_not_unique', message: 'Value must be unique.' } });
+      if (await findId(email)) throw badRequest('Failed to create record.', { email: codeError('validation_not_unique') });
       await deps.records.create(collection(), { email, password, passwordConfirm: password, verified: true }, { expand: [] }, asSuperuser);
     },
     async update(email, password) {

@@ -24,7 +24,7 @@ import {
   type JsonObject,
 } from './collection-fields.js';
 import { TOKEN_OPTION_KEYS } from './collection-json.js';
-import { findSingleColumnUniqueIndex, renameIndexTable } from './index-parse.js';
+import { findSingleColumnUniqueIndex, renameIndexTable } from '../../tools/index-parse.js';
 
 export { toPublicJSON } from './collection-json.js';
 

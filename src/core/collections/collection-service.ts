@@ -16,8 +16,10 @@ import { deriveViewFields } from './view-fields.js';
 import { viewQueryProblem } from './view-query.js';
 import type { MemorySchema } from './schema.js';
 import type { SchemaDdl } from './schema-ddl.js';
+import { fieldStorage } from '../fields/field-storage.js';
 import { WriteScope } from '../records/write-scope.js';
 import { isServiceUnavailable, unavailable } from '../../errors/service-unavailable.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** What the CollectionService needs. */
 export interface CollectionServiceDeps {
@@ -55,8 +57,7 @@ export class CollectionService {
       await this.deps.ddl.liftQueryTimeout(trx);
       const installed: Collection[] = [];
       for (const c of systemCollections()) {
-        await this.deps.ddl.create(trx, c);
-        await this.insertRow(trx, c);
+        await this.insertCollection(trx, c);
         installed.push(c);
       }
     });
@@ -83,8 +84,7 @@ export class CollectionService {
     return this.write('Failed to create collection.', async (trx) => {
       if (next.type === 'view') next = await this.withViewFields(trx, next, undefined);
       this.assertValid(next, undefined, 'Failed to create collection.');
-      if (next.type !== 'view') await this.deps.ddl.create(trx, next);
-      await this.insertRow(trx, next);
+      await this.insertCollection(trx, next);
       return next;
     }, within);
   }
@@ -97,8 +97,7 @@ export class CollectionService {
     return this.write('Failed to update collection.', async (trx, scope) => {
       if (next.type === 'view') next = await this.withViewFields(trx, next, old);
       this.assertValid(next, old, 'Failed to update collection.');
-      if (next.type !== 'view') await this.alterTable(scope, old, next);
-      await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${old.id}`.execute(trx);
+      await this.updateCollection(scope, old, next);
       return next;
     }, within);
   }
@@ -110,8 +109,7 @@ export class CollectionService {
     const refs = this.referencesTo(c);
     if (refs.length > 0) throw badRequest(`Failed to delete collection probably due to existing reference in ${refs.join(', ')}.`);
     await this.write('Failed to delete collection.', async (trx) => {
-      await this.deps.ddl.drop(trx, c);
-      await sql`DELETE FROM _collections WHERE id = ${c.id}`.execute(trx);
+      await this.deleteCollection(trx, c);
     }, within);
   }
 
@@ -121,7 +119,7 @@ export class CollectionService {
    */
   async import(list: unknown, deleteMissing: boolean, within?: WriteScope): Promise<void> {
     if (!Array.isArray(list) || list.length === 0 || list.some((c) => typeof c !== 'object' || c === null || Array.isArray(c))) {
-      throw badRequest('Failed to import collections.', { collections: { code: 'validation_required', message: 'Cannot be blank.' } });
+      throw badRequest('Failed to import collections.', { collections: codeError('validation_required') });
     }
     const items = list as Record<string, unknown>[];
     const errors: ErrorData = {};
@@ -149,8 +147,7 @@ export class CollectionService {
         let all: Collection[] = [...stored.filter((c) => !matched.has(c.id) && !removed.includes(c)), ...plans.map((p) => p.next)];
         // Views go first: they may read tables about to be dropped.
         for (const c of [...removed].sort((a, b) => Number(b.type === 'view') - Number(a.type === 'view'))) {
-          await this.deps.ddl.drop(trx, c);
-          await sql`DELETE FROM _collections WHERE id = ${c.id}`.execute(trx);
+          await this.deleteCollection(trx, c);
         }
         // Tables before views: a view may read a table this import creates.
         const ordered = [...plans.filter((p) => p.next.type !== 'view'), ...plans.filter((p) => p.next.type === 'view')];
@@ -162,13 +159,8 @@ export class CollectionService {
             all = all.map((c) => (c === plan.next ? next : c));
           }
           this.assertValid(next, plan.old, 'Failed to import collections.', all);
-          if (plan.old) {
-            if (next.type !== 'view') await this.alterTable(scope, plan.old, next);
-            await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${plan.old.id}`.execute(trx);
-          } else {
-            if (next.type !== 'view') await this.deps.ddl.create(trx, next);
-            await this.insertRow(trx, next);
-          }
+          if (plan.old) await this.updateCollection(scope, plan.old, next);
+          else await this.insertCollection(trx, next);
         }
       });
     } catch (err) {
@@ -176,14 +168,14 @@ export class CollectionService {
       if (isServiceUnavailable(err)) throw unavailable(err);
       if (at >= 0) {
         errors[String(at)] = !isAppError(err)
-          ? { code: 'validation_invalid_collection', message: `Raw error: ${errorText(err)}` }
-          : Object.keys(err.data).length ? err.data : { code: 'validation_invalid_collection', message: err.message };
+          ? codeError('validation_invalid_collection', undefined, `Raw error: ${errorText(err)}`)
+          : Object.keys(err.data).length ? err.data : codeError('validation_invalid_collection', undefined, err.message);
       }
       if (!within) await this.reload();
       // A database error (a UNIQUE index over duplicates, a bad view…) is the
       // superuser's mistake too: it fails the import like a validation error.
       throw badRequest('Failed to import collections.', {
-        collections: { code: 'validation_collections_import_failure', message: 'Failed to import the collections configuration.', params: { errors } } as never,
+        collections: codeError('validation_collections_import_failure', { errors }),
       }, err);
     }
     if (within) return this.reload(within.trx);
@@ -209,10 +201,10 @@ export class CollectionService {
   async dryRunView(query: unknown): Promise<{ collection: Collection; rows: Record<string, unknown>[] }> {
     const message = 'Failed to dry run the view query.';
     if (typeof query !== 'string' || query.trim() === '') {
-      throw badRequest(message, { query: { code: 'validation_required', message: 'Cannot be blank.' } });
+      throw badRequest(message, { query: codeError('validation_required') });
     }
     if (query.length > MAX_VIEW_QUERY_LENGTH) {
-      throw badRequest(message, { query: { code: 'validation_length_too_long', message: `The length must be no more than ${MAX_VIEW_QUERY_LENGTH}.`, params: { max: MAX_VIEW_QUERY_LENGTH } } as never });
+      throw badRequest(message, { query: codeError('validation_length_too_long', { max: MAX_VIEW_QUERY_LENGTH }) });
     }
     const name = `_dry_run_${randomId(10)}`;
     let draft = normalizeNewCollection({ name, type: 'view', viewQuery: query }, this.deps.schema.all().map((c) => c.id));
@@ -259,10 +251,10 @@ export class CollectionService {
   private async withViewFields(trx: Executor, next: Collection, old: Collection | undefined, all: readonly Collection[] = this.deps.schema.all()): Promise<Collection> {
     const failed = old ? 'Failed to update collection.' : 'Failed to create collection.';
     if (!next.viewQuery || !/^\s*select\s/i.test(next.viewQuery)) {
-      throw badRequest(failed, { viewQuery: { code: 'validation_invalid_view_query', message: 'Invalid view query.' } });
+      throw badRequest(failed, { viewQuery: codeError('validation_invalid_view_query') });
     }
     const problem = viewQueryProblem(next.viewQuery, all);
-    if (problem) throw badRequest(failed, { viewQuery: { code: 'validation_invalid_view_query', message: problem } });
+    if (problem) throw badRequest(failed, { viewQuery: codeError('validation_invalid_view_query', undefined, problem) });
     if (old) await this.deps.ddl.drop(trx, old);
     await this.createViewChecked(trx, next);
     const columns = await this.deps.ddl.viewColumns(trx, next.name);
@@ -273,26 +265,40 @@ export class CollectionService {
     try {
       // NOTE: a savepoint keeps a failed CREATE VIEW from poisoning the transaction on PostgreSQL.
       await sql.raw('SAVEPOINT plinth_view').execute(trx);
-      await this.deps.ddl.create(trx, c);
+      await this.deps.ddl.create(trx, c, fieldStorage);
       await sql`SELECT * FROM ${sql.table(c.name)} LIMIT 0`.execute(trx);
       await sql.raw('RELEASE SAVEPOINT plinth_view').execute(trx);
     } catch (err) {
       await sql.raw('ROLLBACK TO SAVEPOINT plinth_view').execute(trx);
       if (isAppError(err)) throw err;
       throw badRequest('Failed to create collection.', {
-        viewQuery: { code: 'validation_invalid_view_query', message: 'Invalid view query.' },
+        viewQuery: codeError('validation_invalid_view_query'),
       }, err);
     }
   }
 
-  private async insertRow(trx: Executor, c: Collection): Promise<void> {
+  /** Creates a collection's table (a view's was made while its fields were derived) and its `_collections` row. */
+  private async insertCollection(trx: Executor, c: Collection): Promise<void> {
+    if (c.type !== 'view') await this.deps.ddl.create(trx, c, fieldStorage);
     await sql`INSERT INTO _collections (id, name, type, system, data, created, updated)
       VALUES (${c.id}, ${c.name}, ${c.type}, ${c.system ? 1 : 0}, ${JSON.stringify(c)}, ${c.created}, ${c.updated})`.execute(trx);
   }
 
+  /** Brings a collection's table (a view's was remade while its fields were derived) and its row to `next`. */
+  private async updateCollection(scope: WriteScope, old: Collection, next: Collection): Promise<void> {
+    if (next.type !== 'view') await this.alterTable(scope, old, next);
+    await sql`UPDATE _collections SET name = ${next.name}, data = ${JSON.stringify(next)}, updated = ${next.updated} WHERE id = ${old.id}`.execute(scope.trx);
+  }
+
+  /** Drops a collection's table or view and deletes its row. */
+  private async deleteCollection(trx: Executor, c: Collection): Promise<void> {
+    await this.deps.ddl.drop(trx, c);
+    await sql`DELETE FROM _collections WHERE id = ${c.id}`.execute(trx);
+  }
+
   /** Brings the table of `old` to `next`, then converts the values whose shape changed. */
   private async alterTable(scope: WriteScope, old: Collection, next: Collection): Promise<void> {
-    await this.deps.ddl.update(scope.trx, old, next);
+    await this.deps.ddl.update(scope.trx, old, next, fieldStorage);
     await this.deps.convertValues?.(scope, old, next);
   }
 

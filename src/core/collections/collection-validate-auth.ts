@@ -3,11 +3,13 @@
  * settings, email templates, OTP/MFA/OAuth2/password settings.
  */
 import type { ErrorData, FieldError } from '../../errors/app-error.js';
+import { findOAuth2Provider } from '../auth/oauth2/oauth2-providers.js';
 import type { Collection, Rule } from './collection.js';
 import { TOKEN_OPTION_KEYS } from './collection-json.js';
 import { AUTH_OPTION_KEYS } from './collection-normalize.js';
-import { findSingleColumnUniqueIndex } from './index-parse.js';
-import { codeError, ErrorBag } from './validation-errors.js';
+import { findSingleColumnUniqueIndex } from '../../tools/index-parse.js';
+import { codeError } from '../../errors/code-error.js';
+import { ErrorBag } from '../../errors/error-bag.js';
 
 /** The longest token or MFA/OTP duration accepted (about three years), in seconds. */
 export const MAX_TOKEN_DURATION = 94670856;
@@ -97,19 +99,30 @@ function checkNumber(bag: ErrorBag, path: string[], v: unknown, min: number, max
   else if (v > max) bag.set(path, codeError('validation_max_less_equal_than_required', { threshold: max }));
 }
 
+/**
+ * The provider list of enabled OAuth2, as PocketBase checks it: a duplicated name is
+ * the only error reported (the first one); without one, each item needs a name
+ * PocketBase knows, a client id and a client secret.
+ */
 function checkProviders(bag: ErrorBag, raw: unknown): void {
   if (!Array.isArray(raw)) return;
   const seen = new Set<string>();
+  for (const [i, item] of raw.entries()) {
+    const name = obj(item).name;
+    if (typeof name !== 'string' || name === '') continue;
+    if (seen.has(name)) {
+      bag.set(['oauth2', 'providers', String(i), 'name'], codeError('validation_duplicated_provider', { name }));
+      return;
+    }
+    seen.add(name);
+  }
   for (const [i, item] of raw.entries()) {
     const p = obj(item);
     for (const key of ['name', 'clientId', 'clientSecret']) {
       if (typeof p[key] !== 'string' || p[key] === '') bag.set(['oauth2', 'providers', String(i), key], codeError('validation_required'));
     }
-    if (typeof p.name === 'string' && p.name !== '') {
-      if (seen.has(p.name)) {
-        bag.set(['oauth2', 'providers', String(i), 'name'], codeError('validation_duplicated_provider', { name: p.name }));
-      }
-      seen.add(p.name);
+    if (typeof p.name === 'string' && p.name !== '' && !findOAuth2Provider(p.name)) {
+      bag.set(['oauth2', 'providers', String(i), 'name'], codeError('validation_missing_provider', { name: p.name }));
     }
   }
 }

@@ -5,7 +5,7 @@
 import type { ErrorData, FieldError } from '../../errors/app-error.js';
 import { getFieldType } from '../fields/field-registry.js';
 import type { Collection, Field } from './collection.js';
-import { codeError } from './validation-errors.js';
+import { codeError } from '../../errors/code-error.js';
 
 const NAME_PATTERN = /^\w+$/;
 const RESERVED_FIELD_NAMES = new Set(['null', 'true', 'false', '_rowid_', 'collectionid', 'collectionname', 'expand']);

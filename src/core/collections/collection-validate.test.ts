@@ -133,6 +133,11 @@ describe('validateCollection on create', () => {
       authBody({ oauth2: { enabled: true, providers: [{ name: 'g', clientId: 'a', clientSecret: 'b' }, { name: 'g', clientId: 'a', clientSecret: 'b' }] } }),
       { 'oauth2.providers.1.name': 'validation_duplicated_provider' },
     ],
+    [
+      'an OAuth2 provider PocketBase does not know',
+      authBody({ oauth2: { enabled: true, providers: [{ name: 'google', clientId: 'a', clientSecret: 'b' }, { name: 'myspace', clientId: 'a' }] } }),
+      { 'oauth2.providers.1.name': 'validation_missing_provider', 'oauth2.providers.1.clientSecret': 'validation_required' },
+    ],
   ])('%s', (_label, body, expected) => {
     expect(create(body)).toEqual(expected);
   });

@@ -7,8 +7,10 @@ import type { ErrorData } from '../../errors/app-error.js';
 import type { Collection, Rule } from './collection.js';
 import { validateAuthOptions } from './collection-validate-auth.js';
 import { validateFields } from './collection-validate-fields.js';
-import { buildIndex, findSingleColumnUniqueIndex, parseIndex, type ParsedIndex } from './index-parse.js';
-import { codeError, ErrorBag } from './validation-errors.js';
+import { buildIndex, findSingleColumnUniqueIndex, parseIndex, type ParsedIndex } from '../../tools/index-parse.js';
+import { codeError, type CodeErrorArgs } from '../../errors/code-error.js';
+import type { ErrorCode } from '../../errors/error-codes.js';
+import { ErrorBag } from '../../errors/error-bag.js';
 
 /** What collection validation looks at besides the collection itself. */
 export interface CollectionValidateContext {
@@ -51,7 +53,7 @@ export function validateCollection(next: Collection, ctx: CollectionValidateCont
     if (typeof rule === 'string' && rule !== '') {
       const error = ctx.validateRule(next, rule);
       if (error !== null) {
-        bag.set(path, { code: 'validation_invalid_rule', message: `Invalid rule. Raw error: ${withStop(error)}` });
+        bag.set(path, codeError('validation_invalid_rule', undefined, `Invalid rule. Raw error: ${withStop(error)}`));
         return;
       }
     }
@@ -109,8 +111,7 @@ function checkName(
   internal: readonly string[],
 ): void {
   const name = next.name;
-  const set = (code: Parameters<typeof codeError>[0], params?: Record<string, unknown>): void =>
-    bag.set(['name'], codeError(code, params));
+  const set = <C extends ErrorCode>(code: C, ...args: CodeErrorArgs<C>): void => bag.set(['name'], codeError(code, ...args));
   if (typeof name !== 'string' || name === '') return set('validation_required');
   if ([...name].length > 255) return set('validation_length_out_of_range', { min: 1, max: 255 });
   const lower = name.toLowerCase();
@@ -141,8 +142,7 @@ function checkIndexes(bag: ErrorBag, next: Collection, old: Collection | undefin
   const names = new Set<string>();
   const definitions = new Set<string>();
   for (const [i, sql] of indexes.entries()) {
-    const at = (code: Parameters<typeof codeError>[0], params?: Record<string, unknown>): void =>
-      bag.set(['indexes', String(i)], codeError(code, params));
+    const at = <C extends ErrorCode>(code: C, ...args: CodeErrorArgs<C>): void => bag.set(['indexes', String(i)], codeError(code, ...args));
     const parsed = parseIndex(sql);
     if (!parsed) return at('validation_invalid_index_expression');
     const lower = parsed.name.toLowerCase();

@@ -15,7 +15,7 @@
  */
 import type { Collection, Field } from './collection.js';
 import { emailGuardOf } from './email-visibility.js';
-import { singleStatement, SQL_GRAMMARS, SqlTokenError, tokenizeSql, type SqlToken } from './sql-tokens.js';
+import { singleStatement, SQL_GRAMMARS, SqlTokenError, tokenizeSql, type SqlToken } from '../../tools/sql-tokens.js';
 
 /** Raised for a view query that cannot be saved; the message is for the superuser. */
 export class ViewQueryError extends Error {}

@@ -5,8 +5,8 @@
 import type { FieldType } from './field-type.js';
 import { parseDateTime } from '../../tools/datetime.js';
 import { boolOpt, checkOptionKinds, shapeField } from './field-common.js';
-import { codedError } from './field-errors.js';
 import { scalarTextStorage } from './field-text-storage.js';
+import { codeError } from '../../errors/code-error.js';
 
 const keys = { required: false, help: false };
 
@@ -24,12 +24,12 @@ export const autodateField: FieldType = {
     const onUpdate = boolOpt(field, 'onUpdate');
     // System autodates (created/updated) keep their behaviour.
     if (field.system && ctx.old?.type === 'autodate') {
-      if (onCreate !== boolOpt(ctx.old, 'onCreate')) errors.set('onCreate', codedError('validation_values_mismatch'));
-      if (onUpdate !== boolOpt(ctx.old, 'onUpdate')) errors.set('onUpdate', codedError('validation_values_mismatch'));
+      if (onCreate !== boolOpt(ctx.old, 'onCreate')) errors.set('onCreate', codeError('validation_values_mismatch'));
+      if (onUpdate !== boolOpt(ctx.old, 'onUpdate')) errors.set('onUpdate', codeError('validation_values_mismatch'));
     }
     if (!onCreate && !onUpdate) {
-      errors.set('onCreate', codedError('validation_required', undefined, eitherMessage));
-      errors.set('onUpdate', codedError('validation_required', undefined, eitherMessage));
+      errors.set('onCreate', codeError('validation_required', undefined, eitherMessage));
+      errors.set('onUpdate', codeError('validation_required', undefined, eitherMessage));
     }
     return errors.result();
   },

@@ -4,7 +4,7 @@
 import type { FieldType } from './field-type.js';
 import { castToBool } from './field-cast.js';
 import { checkOptionKinds, shapeField } from './field-common.js';
-import { requiredError } from './field-errors.js';
+import { codeError } from '../../errors/code-error.js';
 
 const keys = { required: true, help: true };
 
@@ -18,7 +18,7 @@ export const boolField: FieldType = {
   defaultValue: () => false,
   normalize: (_field, raw) => castToBool(raw),
   applyModifier: () => undefined,
-  validate: (field, value) => (field.required === true && value !== true ? requiredError() : null),
+  validate: (field, value) => (field.required === true && value !== true ? codeError('validation_required') : null),
   // SQLite stores 0/1; PostgreSQL returns real booleans; both arrive here.
   fromDb: (_field, stored) => castToBool(stored),
   toDb: (_field, value) => (castToBool(value) ? 1 : 0),

@@ -4,11 +4,6 @@
  */
 import { isDecimalText } from '../../tools/decimal-text.js';
 
-/** Tests whether a value is a plain object (not null, not an array, not a Date). */
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !Buffer.isBuffer(v);
-}
-
 /**
  * Any value → string: strings as they are, numbers in plain decimal notation,
  * booleans as `true`/`false`, null/undefined and non-scalars as "".

@@ -3,7 +3,8 @@
  * key order PocketBase emits, typed readers of options and their type checks.
  */
 import type { Field } from '../collections/collection.js';
-import { codedError, OptionErrors } from './field-errors.js';
+import { codeError } from '../../errors/code-error.js';
+import { ErrorBag } from '../../errors/error-bag.js';
 
 /** Largest integer a JSON number holds exactly; PocketBase caps integer options with it. */
 export const maxSafeJSONInt = Number.MAX_SAFE_INTEGER;
@@ -89,26 +90,26 @@ const kindChecks: Record<OptionKind, (v: unknown) => boolean> = {
  * Starts an option check: flags options of the wrong JSON kind
  * (`validation_invalid_value`) and a `help` longer than 300 characters.
  */
-export function checkOptionKinds(field: Field, kinds: Record<string, OptionKind>, keys: CommonKeys): OptionErrors {
-  const errors = new OptionErrors();
+export function checkOptionKinds(field: Field, kinds: Record<string, OptionKind>, keys: CommonKeys): ErrorBag {
+  const errors = new ErrorBag();
   const all: Record<string, OptionKind> = { ...kinds };
   if (keys.required) all.required = 'bool';
   if (keys.help) all.help = 'string';
   for (const [key, kind] of Object.entries(all)) {
     const v = field[key];
-    if (v !== undefined && !kindChecks[kind](v)) errors.set(key, codedError('validation_invalid_value'));
+    if (v !== undefined && !kindChecks[kind](v)) errors.set(key, codeError('validation_invalid_value'));
   }
   if (keys.help && typeof field.help === 'string' && [...field.help].length > maxHelpLength) {
-    errors.set('help', codedError('validation_length_too_long', { min: 0, max: maxHelpLength }));
+    errors.set('help', codeError('validation_length_too_long', { min: 0, max: maxHelpLength }));
   }
   return errors;
 }
 
 /** Checks an integer option against ozzo's `Min(lo)`/`Max(hi)`; zero is "empty" and skipped, as in ozzo. */
-export function checkRange(errors: OptionErrors, field: Field, key: string, lo: number | null, hi: number | null): void {
+export function checkRange(errors: ErrorBag, field: Field, key: string, lo: number | null, hi: number | null): void {
   if (errors.has(key)) return;
   const v = field[key];
   if (typeof v !== 'number' || v === 0) return;
-  if (lo !== null && v < lo) errors.set(key, codedError('validation_min_greater_equal_than_required', { threshold: lo }));
-  else if (hi !== null && v > hi) errors.set(key, codedError('validation_max_less_equal_than_required', { threshold: hi }));
+  if (lo !== null && v < lo) errors.set(key, codeError('validation_min_greater_equal_than_required', { threshold: lo }));
+  else if (hi !== null && v > hi) errors.set(key, codeError('validation_max_less_equal_than_required', { threshold: hi }));
 }

@@ -5,8 +5,8 @@
 import type { FieldType } from './field-type.js';
 import { parseDateTime } from '../../tools/datetime.js';
 import { checkOptionKinds, shapeField } from './field-common.js';
-import { codedError, maxThresholdError, minThresholdError, requiredError } from './field-errors.js';
 import { scalarTextStorage } from './field-text-storage.js';
+import { codeError } from '../../errors/code-error.js';
 
 const keys = { required: true, help: true };
 
@@ -26,7 +26,7 @@ export const dateField: FieldType = {
     const errors = checkOptionKinds(field, { min: 'string', max: 'string' }, keys);
     const min = parseDateTime(field.min);
     const max = parseDateTime(field.max);
-    if (min !== '' && max !== '' && max < min) errors.set('max', codedError('validation_date_out_of_range'));
+    if (min !== '' && max !== '' && max < min) errors.set('max', codeError('validation_date_out_of_range'));
     return errors.result();
   },
 
@@ -34,12 +34,12 @@ export const dateField: FieldType = {
 
   validate(field, value) {
     const date = parseDateTime(value);
-    if (date === '') return field.required === true ? requiredError() : null;
+    if (date === '') return field.required === true ? codeError('validation_required') : null;
     // The wire format sorts lexicographically in time order (fixed-width UTC).
     const min = parseDateTime(field.min);
-    if (min !== '' && date < min) return minThresholdError(min);
+    if (min !== '' && date < min) return codeError('validation_min_greater_equal_than_required', { threshold: min });
     const max = parseDateTime(field.max);
-    if (max !== '' && date > max) return maxThresholdError(max);
+    if (max !== '' && date > max) return codeError('validation_max_less_equal_than_required', { threshold: max });
     return null;
   },
 };

@@ -6,7 +6,8 @@ import type { ErrorData } from '../../errors/app-error.js';
 import type { Field } from '../collections/collection.js';
 import { checkOptionKinds, shapeField, strListOpt, type CommonKeys } from './field-common.js';
 import type { FieldType } from './field-type.js';
-import { codedError, type OptionErrors } from './field-errors.js';
+import { codeError } from '../../errors/code-error.js';
+import { ErrorBag } from '../../errors/error-bag.js';
 
 // ozzo's is.Domain: dot-separated labels of up to 63 chars and an alphabetic or punycode TLD.
 const domainRe = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{1,63}|xn--[a-z0-9]{1,59})$/i;
@@ -17,7 +18,7 @@ export function isDomain(s: string): boolean {
 }
 
 /** Checks that the two lists are not both set and that each item is a domain. */
-export function checkDomainOptions(errors: OptionErrors, field: Field): void {
+export function checkDomainOptions(errors: ErrorBag, field: Field): void {
   const except = strListOpt(field, 'exceptDomains');
   const only = strListOpt(field, 'onlyDomains');
   errors.set('exceptDomains', only.length > 0 ? emptyUnless(except) : eachDomain(except));
@@ -25,13 +26,13 @@ export function checkDomainOptions(errors: OptionErrors, field: Field): void {
 }
 
 function emptyUnless(list: string[]) {
-  return list.length > 0 ? codedError('validation_empty') : null;
+  return list.length > 0 ? codeError('validation_empty') : null;
 }
 
 function eachDomain(list: string[]): ErrorData | null {
   const data: ErrorData = {};
   list.forEach((d, i) => {
-    if (!isDomain(d)) data[String(i)] = codedError('validation_is_domain');
+    if (!isDomain(d)) data[String(i)] = codeError('validation_is_domain');
   });
   return Object.keys(data).length > 0 ? data : null;
 }

@@ -4,8 +4,8 @@
 import type { FieldType } from './field-type.js';
 import { castToString } from './field-cast.js';
 import { checkOptionKinds, checkRange, maxSafeJSONInt, numOpt, shapeField } from './field-common.js';
-import { codedError, requiredError } from './field-errors.js';
 import { scalarTextStorage } from './field-text-storage.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** The size cap when `maxSize` is 0: 5 MiB. */
 export const defaultEditorMaxSize = 5 << 20;
@@ -28,9 +28,9 @@ export const editorField: FieldType = {
 
   validate(field, value) {
     const str = castToString(value);
-    if (str === '') return field.required === true ? requiredError() : null;
+    if (str === '') return field.required === true ? codeError('validation_required') : null;
     const maxSize = numOpt(field, 'maxSize') > 0 ? numOpt(field, 'maxSize') : defaultEditorMaxSize;
-    if (Buffer.byteLength(str, 'utf8') > maxSize) return codedError('validation_content_size_limit', { maxSize });
+    if (Buffer.byteLength(str, 'utf8') > maxSize) return codeError('validation_content_size_limit', { maxSize });
     return null;
   },
 };

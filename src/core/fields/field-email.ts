@@ -5,8 +5,8 @@
 import type { FieldType } from './field-type.js';
 import { castToString } from './field-cast.js';
 import { domainAllowed, domainListOptions } from './field-domains.js';
-import { codedError, requiredError } from './field-errors.js';
 import { scalarTextStorage } from './field-text-storage.js';
+import { codeError } from '../../errors/code-error.js';
 
 const keys = { required: true, help: true };
 
@@ -95,9 +95,9 @@ export const emailField: FieldType = {
 
   validate(field, value) {
     const str = castToString(value);
-    if (str === '') return field.required === true ? requiredError() : null;
-    if (!isEmail(str)) return codedError('validation_is_email');
+    if (str === '') return field.required === true ? codeError('validation_required') : null;
+    if (!isEmail(str)) return codeError('validation_is_email');
     const domain = str.slice(str.lastIndexOf('@') + 1);
-    return domainAllowed(field, domain) ? null : codedError('validation_email_domain_not_allowed');
+    return domainAllowed(field, domain) ? null : codeError('validation_email_domain_not_allowed');
   },
 };

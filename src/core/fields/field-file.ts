@@ -12,8 +12,8 @@ import { isPendingFile, type PendingFile } from '../files/pending-file.js';
 import { mimeMatches } from '../files/mime-detect.js';
 import { castToUniqueStrings } from './field-cast.js';
 import { checkOptionKinds, checkRange, maxSafeJSONInt, shapeField, strListOpt } from './field-common.js';
-import { codedError, requiredError } from './field-errors.js';
 import { effectiveMaxSelect, isMultiValue, shapeList, storedStringList, stringListShape } from './field-multi.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** The per-file size cap when `maxSize` is 0: 5 MiB. */
 export const defaultFileMaxSize = 5 << 20;
@@ -61,16 +61,16 @@ export function fileMaxSize(field: Field): number {
 
 /** The first problem of one upload: stored-name shape, size, then content type. */
 function validateUpload(field: Field, file: PendingFile): FieldError | null {
-  if (file.name.length < 1 || file.name.length > 150) return codedError('validation_length_out_of_range', { min: 1, max: 150 });
-  if (!looseFilenameRe.test(file.name)) return codedError('validation_match_invalid');
+  if (file.name.length < 1 || file.name.length > 150) return codeError('validation_length_out_of_range', { min: 1, max: 150 });
+  if (!looseFilenameRe.test(file.name)) return codeError('validation_match_invalid');
   const maxSize = fileMaxSize(field);
   if (file.size > maxSize) {
-    return codedError('validation_file_size_limit', { file: file.originalName, maxSize },
+    return codeError('validation_file_size_limit', { file: file.originalName, maxSize },
       `Failed to upload ${JSON.stringify(file.originalName)} - the maximum allowed file size is ${maxSize} bytes.`);
   }
   const mimeTypes = strListOpt(field, 'mimeTypes');
   if (mimeTypes.length > 0 && !mimeMatches(file.mimeType, mimeTypes)) {
-    return codedError('validation_invalid_mime_type', undefined,
+    return codeError('validation_invalid_mime_type', undefined,
       `${JSON.stringify(file.name)} mime type must be one of: ${mimeTypes.join(', ')}.`);
   }
   return null;
@@ -79,8 +79,8 @@ function validateUpload(field: Field, file: PendingFile): FieldError | null {
 function checkThumbs(field: Field) {
   const data: Record<string, FieldError> = {};
   strListOpt(field, 'thumbs').forEach((t, i) => {
-    if (zeroThumbs.has(t)) data[String(i)] = codedError('validation_not_in_invalid');
-    else if (!thumbRe.test(t)) data[String(i)] = codedError('validation_match_invalid');
+    if (zeroThumbs.has(t)) data[String(i)] = codeError('validation_not_in_invalid');
+    else if (!thumbRe.test(t)) data[String(i)] = codeError('validation_match_invalid');
   });
   return Object.keys(data).length > 0 ? data : null;
 }
@@ -124,14 +124,14 @@ export const fileField: FieldType = {
    */
   validate(field, value, ctx) {
     const items = fileItems(value);
-    if (items.length === 0) return field.required === true ? requiredError() : null;
+    if (items.length === 0) return field.required === true ? codeError('validation_required') : null;
     const existing = new Set(storedStringList(ctx.old));
     const invalidFiles = items
       .filter((item): item is string => typeof item === 'string' && !existing.has(item))
       .map((name) => (name.length > 250 ? name.slice(0, 250) : name));
-    if (invalidFiles.length > 0) return codedError('validation_invalid_file', { invalidFiles });
+    if (invalidFiles.length > 0) return codeError('validation_invalid_file', { invalidFiles });
     const maxSelect = effectiveMaxSelect(field);
-    if (items.length > maxSelect) return codedError('validation_too_many_files', { maxSelect });
+    if (items.length > maxSelect) return codeError('validation_too_many_files', { maxSelect });
     for (const item of items) {
       if (typeof item === 'string') continue;
       const error = validateUpload(field, item);

@@ -3,9 +3,10 @@
  * point counts as blank.
  */
 import type { FieldType } from './field-type.js';
-import { castToString, isPlainObject } from './field-cast.js';
+import { castToString } from './field-cast.js';
+import { isPlainObject } from '../../tools/is-plain-object.js';
 import { checkOptionKinds, shapeField } from './field-common.js';
-import { codedError, requiredError } from './field-errors.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** A point as stored and returned. */
 export interface GeoPoint {
@@ -48,9 +49,9 @@ export const geoPointField: FieldType = {
 
   validate(field, value) {
     const { lon, lat } = toGeoPoint(value);
-    if (lon === 0 && lat === 0) return field.required === true ? requiredError() : null;
-    if (!(lat >= -90 && lat <= 90)) return codedError('validation_invalid_latitude');
-    if (!(lon >= -180 && lon <= 180)) return codedError('validation_invalid_longitude');
+    if (lon === 0 && lat === 0) return field.required === true ? codeError('validation_required') : null;
+    if (!(lat >= -90 && lat <= 90)) return codeError('validation_invalid_latitude');
+    if (!(lon >= -180 && lon <= 180)) return codeError('validation_invalid_longitude');
     return null;
   },
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsonField } from './field-json.js';
 import { makeField, optionsCtx, valueCtx } from './field-test-helpers.js';
+import { codeError } from '../../errors/code-error.js';
 
 const f = (o: Record<string, unknown> = {}) => makeField('json', o);
 
@@ -30,7 +31,7 @@ describe('json normalize (spec §2.5 string rules)', () => {
 
 describe('json validate', () => {
   it.each([null, '', [], {}])('required rejects %j', (v) => {
-    expect(jsonField.validate(f({ required: true }), v, valueCtx())).toEqual({ code: 'validation_required', message: 'Cannot be blank.' });
+    expect(jsonField.validate(f({ required: true }), v, valueCtx())).toEqual(codeError('validation_required'));
   });
   it.each([0, false, 'x', [0], { a: null }])('required accepts %j', (v) => {
     expect(jsonField.validate(f({ required: true }), v, valueCtx())).toBeNull();
@@ -47,7 +48,7 @@ describe('json validate', () => {
   it('rejects values without JSON text', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(jsonField.validate(f(), cyclic, valueCtx())).toEqual({ code: 'validation_invalid_json', message: 'Must be a valid json value.' });
+    expect(jsonField.validate(f(), cyclic, valueCtx())).toEqual(codeError('validation_invalid_json'));
   });
   it('checks maxSize option', () => {
     expect(jsonField.validateOptions(f({ maxSize: -1 }), optionsCtx())).toMatchObject({ maxSize: { code: 'validation_min_greater_equal_than_required' } });

@@ -3,9 +3,10 @@
  * PocketBase's rules for string input (so multipart forms can send JSON).
  */
 import type { FieldType } from './field-type.js';
-import { castToString, isPlainObject } from './field-cast.js';
+import { castToString } from './field-cast.js';
+import { isPlainObject } from '../../tools/is-plain-object.js';
 import { checkOptionKinds, checkRange, maxSafeJSONInt, numOpt, shapeField } from './field-common.js';
-import { codedError, requiredError } from './field-errors.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** The size cap when `maxSize` is 0: 1 MiB of JSON text. */
 export const defaultJsonMaxSize = 1 << 20;
@@ -73,10 +74,10 @@ export const jsonField: FieldType = {
 
   validate(field, value) {
     const text = jsonText(value);
-    if (text === undefined) return codedError('validation_invalid_json');
+    if (text === undefined) return codeError('validation_invalid_json');
     const maxSize = numOpt(field, 'maxSize') > 0 ? numOpt(field, 'maxSize') : defaultJsonMaxSize;
-    if (Buffer.byteLength(text, 'utf8') > maxSize) return codedError('validation_json_size_limit', { maxSize });
-    if (field.required === true && isBlankJson(value)) return requiredError();
+    if (Buffer.byteLength(text, 'utf8') > maxSize) return codeError('validation_json_size_limit', { maxSize });
+    if (field.required === true && isBlankJson(value)) return codeError('validation_required');
     return null;
   },
 

@@ -7,8 +7,9 @@ import { selectField } from './field-select.js';
 import { castToString } from './field-cast.js';
 import { storedStringList } from './field-multi.js';
 import { makeCollection, makeField, optionsCtx, valueCtx } from './field-test-helpers.js';
+import { codeError } from '../../errors/code-error.js';
 
-const required = { code: 'validation_required', message: 'Cannot be blank.' };
+const required = codeError('validation_required');
 
 describe('select', () => {
   const single = makeField('select', { values: ['a', 'b', 'c'], maxSelect: 1 });
@@ -97,13 +98,13 @@ describe('relation', () => {
       collectionId: { code: 'validation_field_relation_missing_collection', message: "The relation collection doesn't exist." },
     });
     expect(relationField.validateOptions(rel({ collectionId: 'pbc_view' }), ctx)).toEqual({
-      collectionId: { code: 'validation_relation_field_non_view_base_collection', message: 'Only view collections are allowed to have relations to other views.' },
+      collectionId: codeError('validation_relation_field_non_view_base_collection'),
     });
     const viewCtx = optionsCtx(makeCollection({ type: 'view' }), [users, view]);
     expect(relationField.validateOptions(rel({ collectionId: 'pbc_view' }), viewCtx)).toBeNull();
     const changed = optionsCtx(makeCollection(), [users, view], rel({ collectionId: 'pbc_view' }));
     expect(relationField.validateOptions(rel(), changed)).toEqual({
-      collectionId: { code: 'validation_field_relation_change', message: 'The relation collection cannot be changed.' },
+      collectionId: codeError('validation_field_relation_change'),
     });
     expect(relationField.validateOptions(rel({ minSelect: 3, maxSelect: 2 }), ctx)).toEqual({
       maxSelect: { code: 'validation_min_greater_equal_than_required', message: 'Must be no less than 3.', params: { threshold: 3 } },
@@ -150,10 +151,10 @@ describe('file', () => {
     const f = makeField('file', { thumbs: ['100x100', '0x0', '100x50t', '0x300', '100x0', 'abc', '10x10z', '0x0f'] });
     expect(fileField.validateOptions(f, optionsCtx())).toEqual({
       thumbs: {
-        '1': { code: 'validation_not_in_invalid', message: 'Must not be in list.' },
-        '5': { code: 'validation_match_invalid', message: 'Must be in a valid format.' },
-        '6': { code: 'validation_match_invalid', message: 'Must be in a valid format.' },
-        '7': { code: 'validation_not_in_invalid', message: 'Must not be in list.' },
+        '1': codeError('validation_not_in_invalid'),
+        '5': codeError('validation_match_invalid'),
+        '6': codeError('validation_match_invalid'),
+        '7': codeError('validation_not_in_invalid'),
       },
     });
     expect(fileField.validateOptions(multi, optionsCtx())).toBeNull();

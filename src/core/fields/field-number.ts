@@ -5,7 +5,7 @@
 import type { FieldType } from './field-type.js';
 import { castToNumber } from './field-cast.js';
 import { boolOpt, checkOptionKinds, nullableNumOpt, shapeField } from './field-common.js';
-import { codedError, minThresholdError, requiredError } from './field-errors.js';
+import { codeError } from '../../errors/code-error.js';
 
 const keys = { required: true, help: true };
 
@@ -20,10 +20,10 @@ export const numberField: FieldType = {
     const min = nullableNumOpt(field, 'min');
     const max = nullableNumOpt(field, 'max');
     if (boolOpt(field, 'onlyInt')) {
-      if (min !== null && !Number.isInteger(min)) errors.set('min', codedError('validation_only_int_constraint'));
-      if (max !== null && !Number.isInteger(max)) errors.set('max', codedError('validation_only_int_constraint'));
+      if (min !== null && !Number.isInteger(min)) errors.set('min', codeError('validation_only_int_constraint'));
+      if (max !== null && !Number.isInteger(max)) errors.set('max', codeError('validation_only_int_constraint'));
     }
-    if (min !== null && max !== null && max < min) errors.set('max', minThresholdError(min));
+    if (min !== null && max !== null && max < min) errors.set('max', codeError('validation_min_greater_equal_than_required', { threshold: min }));
     return errors.result();
   },
 
@@ -39,14 +39,14 @@ export const numberField: FieldType = {
   },
 
   validate(field, value) {
-    if (typeof value !== 'number' || !Number.isFinite(value)) return codedError('validation_not_a_number');
+    if (typeof value !== 'number' || !Number.isFinite(value)) return codeError('validation_not_a_number');
     // NOTE: 0 is the blank value: required rejects it and min/max never apply to it.
-    if (value === 0) return field.required === true ? requiredError() : null;
-    if (boolOpt(field, 'onlyInt') && !Number.isInteger(value)) return codedError('validation_only_int_constraint');
+    if (value === 0) return field.required === true ? codeError('validation_required') : null;
+    if (boolOpt(field, 'onlyInt') && !Number.isInteger(value)) return codeError('validation_only_int_constraint');
     const min = nullableNumOpt(field, 'min');
-    if (min !== null && value < min) return codedError('validation_min_number_constraint', { min });
+    if (min !== null && value < min) return codeError('validation_min_number_constraint', { min });
     const max = nullableNumOpt(field, 'max');
-    if (max !== null && value > max) return codedError('validation_max_number_constraint', { max });
+    if (max !== null && value > max) return codeError('validation_max_number_constraint', { max });
     return null;
   },
 

@@ -6,10 +6,10 @@
 import type { FieldType } from './field-type.js';
 import { castToString } from './field-cast.js';
 import { checkOptionKinds, checkRange, numOpt, shapeField, strOpt } from './field-common.js';
-import { codedError, requiredError } from './field-errors.js';
 import { compilePattern, matchesPattern } from './field-regex.js';
 import { scalarTextStorage } from './field-text-storage.js';
 import { codePointLength } from '../../tools/code-points.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** The longest password bcrypt hashes in full (72 bytes, PocketBase allows 71 characters). */
 export const passwordMaxLength = 71;
@@ -28,7 +28,7 @@ export const passwordField: FieldType = {
     checkRange(errors, field, 'max', numOpt(field, 'min'), passwordMaxLength);
     checkRange(errors, field, 'cost', 4, 31);
     const pattern = strOpt(field, 'pattern');
-    if (pattern !== '' && !compilePattern(pattern)) errors.set('pattern', codedError('validation_invalid_regex'));
+    if (pattern !== '' && !compilePattern(pattern)) errors.set('pattern', codeError('validation_invalid_regex'));
     return errors.result();
   },
 
@@ -42,17 +42,17 @@ export const passwordField: FieldType = {
     const plain = castToString(value);
     if (plain === '') {
       const hasHash = typeof ctx.old === 'string' && ctx.old !== '';
-      return field.required === true && !hasHash ? requiredError() : null;
+      return field.required === true && !hasHash ? codeError('validation_required') : null;
     }
     // The stored hash handed back unchanged is not a new password.
     if (plain === ctx.old) return null;
     const length = codePointLength(plain);
     const min = numOpt(field, 'min');
-    if (length < min) return codedError('validation_min_text_constraint', { min });
+    if (length < min) return codeError('validation_min_text_constraint', { min });
     const max = numOpt(field, 'max') > 0 ? numOpt(field, 'max') : passwordMaxLength;
-    if (length > max) return codedError('validation_max_text_constraint', { max });
+    if (length > max) return codeError('validation_max_text_constraint', { max });
     const pattern = strOpt(field, 'pattern');
-    if (pattern !== '' && !matchesPattern(pattern, plain)) return codedError('validation_invalid_format');
+    if (pattern !== '' && !matchesPattern(pattern, plain)) return codeError('validation_invalid_format');
     return null;
   },
 };

@@ -9,8 +9,9 @@ import { numberField } from './field-number.js';
 import { passwordField } from './field-password.js';
 import { urlField } from './field-url.js';
 import { makeField, optionsCtx, valueCtx } from './field-test-helpers.js';
+import { codeError } from '../../errors/code-error.js';
 
-const required = { code: 'validation_required', message: 'Cannot be blank.' };
+const required = codeError('validation_required');
 
 describe('number', () => {
   const f = (o: Record<string, unknown> = {}) => makeField('number', o);
@@ -33,9 +34,9 @@ describe('number', () => {
   const cases: Array<[string, Record<string, unknown>, unknown, unknown]> = [
     ['zero optional', { min: 5 }, 0, null],
     ['zero required', { required: true }, 0, required],
-    ['NaN', {}, NaN, { code: 'validation_not_a_number', message: 'Must be a valid number.' }],
-    ['Infinity', {}, Infinity, { code: 'validation_not_a_number', message: 'Must be a valid number.' }],
-    ['onlyInt', { onlyInt: true }, 1.5, { code: 'validation_only_int_constraint', message: 'Decimal numbers are not allowed.' }],
+    ['NaN', {}, NaN, codeError('validation_not_a_number')],
+    ['Infinity', {}, Infinity, codeError('validation_not_a_number')],
+    ['onlyInt', { onlyInt: true }, 1.5, codeError('validation_only_int_constraint')],
     ['min', { min: 5 }, 3, { code: 'validation_min_number_constraint', message: 'Must be greater or equal than 5.', params: { min: 5 } }],
     ['max', { max: 2.5 }, 3, { code: 'validation_max_number_constraint', message: 'Must be less or equal than 2.5.', params: { max: 2.5 } }],
     ['in range', { min: -1, max: 1 }, 0.5, null],
@@ -83,8 +84,8 @@ describe('bool', () => {
 
 describe('email', () => {
   const f = (o: Record<string, unknown> = {}) => makeField('email', o);
-  const invalid = { code: 'validation_is_email', message: 'Must be a valid email address.' };
-  const notAllowed = { code: 'validation_email_domain_not_allowed', message: 'Email domain is not allowed.' };
+  const invalid = codeError('validation_is_email');
+  const notAllowed = codeError('validation_email_domain_not_allowed');
   const cases: Array<[string, Record<string, unknown>, unknown]> = [
     ['a@example.com', {}, null],
     ['first.last+tag@sub.example.co', {}, null],
@@ -103,11 +104,11 @@ describe('email', () => {
 
   it('checks the domain lists', () => {
     expect(emailField.validateOptions(f({ exceptDomains: ['a.com'], onlyDomains: ['b.com'] }), optionsCtx())).toEqual({
-      exceptDomains: { code: 'validation_empty', message: 'Must be blank.' },
-      onlyDomains: { code: 'validation_empty', message: 'Must be blank.' },
+      exceptDomains: codeError('validation_empty'),
+      onlyDomains: codeError('validation_empty'),
     });
     expect(emailField.validateOptions(f({ onlyDomains: ['ok.com', 'not a domain'] }), optionsCtx())).toEqual({
-      onlyDomains: { '1': { code: 'validation_is_domain', message: 'Must be a valid domain.' } },
+      onlyDomains: { '1': codeError('validation_is_domain') },
     });
     expect(emailField.validateOptions(emailField.withDefaults(f()), optionsCtx())).toBeNull();
   });
@@ -115,8 +116,8 @@ describe('email', () => {
 
 describe('url', () => {
   const f = (o: Record<string, unknown> = {}) => makeField('url', o);
-  const invalid = { code: 'validation_invalid_url', message: 'Must be a valid url.' };
-  const notAllowed = { code: 'validation_url_domain_not_allowed', message: 'Url domain is not allowed.' };
+  const invalid = codeError('validation_invalid_url');
+  const notAllowed = codeError('validation_url_domain_not_allowed');
   const cases: Array<[string, Record<string, unknown>, unknown]> = [
     ['https://example.com', {}, null],
     ['http://localhost:8090/api?x=1#y', {}, null],
@@ -182,7 +183,7 @@ describe('date', () => {
   it('normalizes bounds and checks their order', () => {
     expect(dateField.withDefaults(f({ min: '2024-01-01', max: 'bad' }))).toMatchObject({ min: '2024-01-01 00:00:00.000Z', max: '' });
     expect(dateField.validateOptions(f({ min: '2024-02-01', max: '2024-01-01' }), optionsCtx())).toEqual({
-      max: { code: 'validation_date_out_of_range', message: 'The date is out of range.' },
+      max: codeError('validation_date_out_of_range'),
     });
   });
 });
@@ -217,7 +218,7 @@ describe('password', () => {
     ['short', { min: 8 }, 'abc', undefined, { code: 'validation_min_text_constraint', message: 'Must be at least 8 character(s).', params: { min: 8 } }],
     ['default max 71', {}, 'x'.repeat(72), undefined, { code: 'validation_max_text_constraint', message: 'Must be no more than 71 character(s).', params: { max: 71 } }],
     ['max', { max: 10 }, 'x'.repeat(11), undefined, { code: 'validation_max_text_constraint', message: 'Must be no more than 10 character(s).', params: { max: 10 } }],
-    ['pattern', { pattern: '\\d' }, 'abcdefgh', undefined, { code: 'validation_invalid_format', message: 'Invalid value format.' }],
+    ['pattern', { pattern: '\\d' }, 'abcdefgh', undefined, codeError('validation_invalid_format')],
     ['ok', { min: 8, pattern: '\\d' }, 'abcdefg1', undefined, null],
     ['required new', { required: true }, '', undefined, required],
     ['required with stored hash', { required: true }, '', '$2a$10$hash', null],

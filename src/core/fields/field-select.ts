@@ -4,8 +4,8 @@
 import type { FieldType } from './field-type.js';
 import { castToUniqueStrings } from './field-cast.js';
 import { checkOptionKinds, checkRange, shapeField, strListOpt } from './field-common.js';
-import { codedError, requiredError } from './field-errors.js';
 import { effectiveMaxSelect, stringListStorage } from './field-multi.js';
+import { codeError } from '../../errors/code-error.js';
 
 const keys = { required: true, help: true };
 
@@ -18,7 +18,7 @@ export const selectField: FieldType = {
   validateOptions(field) {
     const errors = checkOptionKinds(field, { values: 'stringList', maxSelect: 'int' }, keys);
     const values = strListOpt(field, 'values');
-    if (values.length === 0) errors.set('values', codedError('validation_required'));
+    if (values.length === 0) errors.set('values', codeError('validation_required'));
     checkRange(errors, field, 'maxSelect', 0, Math.max(values.length, 1));
     return errors.result();
   },
@@ -27,12 +27,12 @@ export const selectField: FieldType = {
 
   validate(field, value) {
     const items = castToUniqueStrings(value);
-    if (items.length === 0) return field.required === true ? requiredError() : null;
+    if (items.length === 0) return field.required === true ? codeError('validation_required') : null;
     const maxSelect = effectiveMaxSelect(field);
-    if (items.length > maxSelect) return codedError('validation_too_many_values', { maxSelect });
+    if (items.length > maxSelect) return codeError('validation_too_many_values', { maxSelect });
     const allowed = strListOpt(field, 'values');
     const invalid = items.find((v) => !allowed.includes(v));
-    if (invalid !== undefined) return codedError('validation_invalid_value', { value: invalid }, 'Invalid value {value}.');
+    if (invalid !== undefined) return codeError('validation_invalid_value', { value: invalid }, 'Invalid value {value}.');
     return null;
   },
 };

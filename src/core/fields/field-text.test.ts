@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Field } from '../collections/collection.js';
 import { textField } from './field-text.js';
 import { makeCollection, makeField, optionsCtx, valueCtx } from './field-test-helpers.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** The `id` field of spec §1.5. */
 function idField(over: Record<string, unknown> = {}): Field {
@@ -45,14 +46,14 @@ describe('text normalize', () => {
 describe('text validate', () => {
   const cases: Array<[string, Record<string, unknown>, string, unknown]> = [
     ['optional blank', {}, '', null],
-    ['required blank', { required: true }, '', { code: 'validation_required', message: 'Cannot be blank.' }],
+    ['required blank', { required: true }, '', codeError('validation_required')],
     ['min', { min: 3 }, 'ab', { code: 'validation_min_text_constraint', message: 'Must be at least 3 character(s).', params: { min: 3 } }],
     ['min counts code points', { min: 3 }, '😀😀😀', null],
     ['max', { max: 2 }, 'abc', { code: 'validation_max_text_constraint', message: 'Must be no more than 2 character(s).', params: { max: 2 } }],
     ['max counts code points', { max: 2 }, '😀😀', null],
     ['default max 5000', {}, 'x'.repeat(5001), { code: 'validation_max_text_constraint', message: 'Must be no more than 5000 character(s).', params: { max: 5000 } }],
     ['default max in runes', {}, '😀'.repeat(5000), null],
-    ['pattern', { pattern: '^[a-z]+$' }, 'ab1', { code: 'validation_invalid_format', message: 'Invalid value format.' }],
+    ['pattern', { pattern: '^[a-z]+$' }, 'ab1', codeError('validation_invalid_format')],
     ['pattern ok', { pattern: '^[a-z]+$' }, 'abc', null],
     ['Go flag group', { pattern: '(?i)^abc$' }, 'ABC', null],
     ['Go flag group mid-pattern', { pattern: '^a(?i)bc$' }, 'aBC', null],
@@ -60,7 +61,7 @@ describe('text validate', () => {
     ['dot matches a code point', { pattern: '^.$' }, '😀', null],
     ['Unicode class', { pattern: '^\\p{Greek}+$' }, 'αβ', null],
     ['unanchored', { pattern: 'b' }, 'abc', null],
-    ['evil pattern on a long value', { pattern: '^([a-z0-9]+[-_]?)+$' }, 'a'.repeat(4999) + '!', { code: 'validation_invalid_format', message: 'Invalid value format.' }],
+    ['evil pattern on a long value', { pattern: '^([a-z0-9]+[-_]?)+$' }, 'a'.repeat(4999) + '!', codeError('validation_invalid_format')],
   ];
   it.each(cases)('%s', (_name, options, value, expected) => {
     expect(textField.validate(makeField('text', options), value, valueCtx())).toEqual(expected);
@@ -72,8 +73,8 @@ describe('id field (spec §1.5)', () => {
   const cases: Array<[string, Record<string, unknown>, string, unknown]> = [
     ['default id ok', {}, 'abcdefghij12345', null],
     ['too short', {}, 'abc', { code: 'validation_min_text_constraint', message: 'Must be at least 15 character(s).', params: { min: 15 } }],
-    ['uppercase', {}, 'ABCDEFGHIJ12345', { code: 'validation_invalid_format', message: 'Invalid value format.' }],
-    ['blank is required', {}, '', { code: 'validation_required', message: 'Cannot be blank.' }],
+    ['uppercase', {}, 'ABCDEFGHIJ12345', codeError('validation_invalid_format')],
+    ['blank is required', {}, '', codeError('validation_required')],
     ['forbidden slash', custom, 'a/b', { code: 'validation_forbidden_pk_character', message: "'/' is not a valid primary key character.", params: { ch: '/' } }],
     ['forbidden dot', custom, 'a.b', { code: 'validation_forbidden_pk_character', message: "'.' is not a valid primary key character.", params: { ch: '.' } }],
     ['forbidden space', custom, 'a b', { code: 'validation_forbidden_pk_character', message: "' ' is not a valid primary key character.", params: { ch: ' ' } }],
@@ -95,16 +96,16 @@ describe('text validateOptions', () => {
     ['defaults', {}, null],
     ['max < min', { min: 5, max: 3 }, { max: { code: 'validation_min_greater_equal_than_required', message: 'Must be no less than 5.', params: { threshold: 5 } } }],
     ['negative min', { min: -1 }, { min: { code: 'validation_min_greater_equal_than_required', message: 'Must be no less than 0.', params: { threshold: 0 } } }],
-    ['bad pattern', { pattern: '[a-' }, { pattern: { code: 'validation_invalid_regex', message: 'Must be a valid regular expression.' } }],
-    ['bad autogenerate', { autogeneratePattern: '(' }, { autogeneratePattern: { code: 'validation_invalid_regex', message: 'Must be a valid regular expression.' } }],
-    ['lookahead (RE2 refuses it)', { pattern: '^(?=a)a$' }, { pattern: { code: 'validation_invalid_regex', message: 'Must be a valid regular expression.' } }],
-    ['backreference (RE2 refuses it)', { pattern: '^(a)\\1$' }, { pattern: { code: 'validation_invalid_regex', message: 'Must be a valid regular expression.' } }],
-    ['repeat count over 1000 (RE2 refuses it)', { pattern: 'a{1001}' }, { pattern: { code: 'validation_invalid_regex', message: 'Must be a valid regular expression.' } }],
-    ['JS-only escape (RE2 refuses it)', { pattern: '\\u00e9' }, { pattern: { code: 'validation_invalid_regex', message: 'Must be a valid regular expression.' } }],
-    ['lookbehind autogenerate', { autogeneratePattern: '(?<=a)b' }, { autogeneratePattern: { code: 'validation_invalid_regex', message: 'Must be a valid regular expression.' } }],
+    ['bad pattern', { pattern: '[a-' }, { pattern: codeError('validation_invalid_regex') }],
+    ['bad autogenerate', { autogeneratePattern: '(' }, { autogeneratePattern: codeError('validation_invalid_regex') }],
+    ['lookahead (RE2 refuses it)', { pattern: '^(?=a)a$' }, { pattern: codeError('validation_invalid_regex') }],
+    ['backreference (RE2 refuses it)', { pattern: '^(a)\\1$' }, { pattern: codeError('validation_invalid_regex') }],
+    ['repeat count over 1000 (RE2 refuses it)', { pattern: 'a{1001}' }, { pattern: codeError('validation_invalid_regex') }],
+    ['JS-only escape (RE2 refuses it)', { pattern: '\\u00e9' }, { pattern: codeError('validation_invalid_regex') }],
+    ['lookbehind autogenerate', { autogeneratePattern: '(?<=a)b' }, { autogeneratePattern: codeError('validation_invalid_regex') }],
     ['RE2 syntax JS lacks', { pattern: '^\\pL+\\z' }, null],
     ['nested quantifiers (linear on RE2)', { pattern: '^([a-z0-9]+[-_]?)+$' }, null],
-    ['wrong kind', { min: 'x' }, { min: { code: 'validation_invalid_value', message: 'Invalid value.' } }],
+    ['wrong kind', { min: 'x' }, { min: codeError('validation_invalid_value') }],
     ['long help', { help: 'x'.repeat(301) }, { help: { code: 'validation_length_too_long', message: 'The length must be no more than 300.', params: { min: 0, max: 300 } } }],
   ];
   it.each(cases)('%s', (_name, options, expected) => {
@@ -132,10 +133,10 @@ describe('text validateOptions', () => {
     const errs = textField.validateOptions(pk, optionsCtx(makeCollection({ fields: [other, pk] })));
     expect(errs).toEqual({
       name: { code: 'validation_in_invalid', message: 'The primary key must be named "id".' },
-      primaryKey: { code: 'validation_unsupported_composite_pk', message: 'Composite PKs are not supported and the collection must have only 1 PK.' },
-      hidden: { code: 'validation_empty', message: 'Must be blank.' },
-      required: { code: 'validation_required', message: 'Cannot be blank.' },
-      pattern: { code: 'validation_required', message: 'Cannot be blank.' },
+      primaryKey: codeError('validation_unsupported_composite_pk'),
+      hidden: codeError('validation_empty'),
+      required: codeError('validation_required'),
+      pattern: codeError('validation_required'),
     });
   });
 });

@@ -8,10 +8,10 @@ import type { FieldType } from './field-type.js';
 import { randomFromPattern } from '../../tools/random-from-pattern.js';
 import { castToString } from './field-cast.js';
 import { boolOpt, checkOptionKinds, checkRange, maxSafeJSONInt, numOpt, shapeField, strOpt } from './field-common.js';
-import { codedError, requiredError } from './field-errors.js';
 import { compilePattern, matchesPattern } from './field-regex.js';
 import { scalarTextStorage } from './field-text-storage.js';
 import { codePointLength } from '../../tools/code-points.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** The cap applied when `max` is 0 (spec §2.5), in code points. */
 export const defaultTextMax = 5000;
@@ -33,25 +33,25 @@ const reservedPks = [
 /** Validates a plain string against a text field's options (shared with the autogenerate check). */
 export function validateTextValue(field: Field, value: string): FieldError | null {
   const primaryKey = boolOpt(field, 'primaryKey');
-  if (value === '') return boolOpt(field, 'required') || primaryKey ? requiredError() : null;
+  if (value === '') return boolOpt(field, 'required') || primaryKey ? codeError('validation_required') : null;
 
   // NOTE: lengths count code points (Go's []rune), not UTF-16 units.
   const length = codePointLength(value);
   const min = numOpt(field, 'min');
-  if (min > 0 && length < min) return codedError('validation_min_text_constraint', { min });
+  if (min > 0 && length < min) return codeError('validation_min_text_constraint', { min });
   const max = numOpt(field, 'max') || defaultTextMax;
-  if (max > 0 && length > max) return codedError('validation_max_text_constraint', { max });
+  if (max > 0 && length > max) return codeError('validation_max_text_constraint', { max });
 
   const pattern = strOpt(field, 'pattern');
-  if (pattern !== '' && !matchesPattern(pattern, value)) return codedError('validation_invalid_format');
+  if (pattern !== '' && !matchesPattern(pattern, value)) return codeError('validation_invalid_format');
 
   if (primaryKey && pattern !== defaultIdPattern) {
     for (const ch of forbiddenPkChars) {
-      if (value.includes(ch)) return codedError('validation_forbidden_pk_character', { ch });
+      if (value.includes(ch)) return codeError('validation_forbidden_pk_character', { ch });
     }
     const upper = value.toUpperCase();
     const reserved = reservedPks.find((r) => r === upper);
-    if (reserved) return codedError('validation_reserved_pk', { reserved });
+    if (reserved) return codeError('validation_reserved_pk', { reserved });
   }
   return null;
 }
@@ -76,19 +76,19 @@ export const textField: FieldType = {
     );
     const primaryKey = boolOpt(field, 'primaryKey');
     if (primaryKey) {
-      if (field.name !== 'id') errors.set('name', codedError('validation_in_invalid', undefined, 'The primary key must be named "id".'));
+      if (field.name !== 'id') errors.set('name', codeError('validation_in_invalid', undefined, 'The primary key must be named "id".'));
       const pks = ctx.collection.fields.filter((f) => f.type === 'text' && f.primaryKey === true).length;
-      if (pks > 1) errors.set('primaryKey', codedError('validation_unsupported_composite_pk'));
-      if (field.hidden === true) errors.set('hidden', codedError('validation_empty'));
-      if (field.required !== true) errors.set('required', codedError('validation_required'));
+      if (pks > 1) errors.set('primaryKey', codeError('validation_unsupported_composite_pk'));
+      if (field.hidden === true) errors.set('hidden', codeError('validation_empty'));
+      if (field.required !== true) errors.set('required', codeError('validation_required'));
     }
 
     checkRange(errors, field, 'min', 0, maxSafeJSONInt);
     checkRange(errors, field, 'max', numOpt(field, 'min'), maxSafeJSONInt);
 
     const pattern = strOpt(field, 'pattern');
-    if (primaryKey && pattern === '') errors.set('pattern', codedError('validation_required'));
-    if (pattern !== '' && !compilePattern(pattern)) errors.set('pattern', codedError('validation_invalid_regex'));
+    if (primaryKey && pattern === '') errors.set('pattern', codeError('validation_required'));
+    if (pattern !== '' && !compilePattern(pattern)) errors.set('pattern', codeError('validation_invalid_regex'));
 
     const auto = strOpt(field, 'autogeneratePattern');
     if (auto !== '' && !errors.has('autogeneratePattern')) errors.set('autogeneratePattern', checkAutogenerate(field, auto));
@@ -114,16 +114,16 @@ export const textField: FieldType = {
 
 // Generates a few samples, as PocketBase does, to catch patterns that break min/max/pattern.
 function checkAutogenerate(field: Field, pattern: string): FieldError | null {
-  if (!compilePattern(pattern)) return codedError('validation_invalid_regex');
+  if (!compilePattern(pattern)) return codeError('validation_invalid_regex');
   for (let i = 0; i < 10; i++) {
     let sample: string;
     try {
       sample = randomFromPattern(pattern);
     } catch (err) {
-      return codedError('validation_invalid_autogenerate_pattern', undefined, sentence(String((err as Error).message ?? err)));
+      return codeError('validation_invalid_autogenerate_pattern', undefined, sentence(String((err as Error).message ?? err)));
     }
     if (validateTextValue(field, sample)) {
-      return codedError(
+      return codeError(
         'validation_invalid_autogenerate_pattern_value',
         undefined,
         `The provided autogenerate pattern could produce invalid field values, ex.: ${JSON.stringify(sample)}.`,

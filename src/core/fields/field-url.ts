@@ -5,8 +5,8 @@
 import type { FieldType } from './field-type.js';
 import { castToString } from './field-cast.js';
 import { domainAllowed, domainListOptions } from './field-domains.js';
-import { codedError, requiredError } from './field-errors.js';
 import { scalarTextStorage } from './field-text-storage.js';
+import { codeError } from '../../errors/code-error.js';
 
 const keys = { required: true, help: true };
 
@@ -44,9 +44,9 @@ export const urlField: FieldType = {
 
   validate(field, value) {
     const str = castToString(value);
-    if (str === '') return field.required === true ? requiredError() : null;
+    if (str === '') return field.required === true ? codeError('validation_required') : null;
     const host = urlHost(str);
-    if (host === null) return codedError('validation_invalid_url');
-    return domainAllowed(field, host) ? null : codedError('validation_url_domain_not_allowed');
+    if (host === null) return codeError('validation_invalid_url');
+    return domainAllowed(field, host) ? null : codeError('validation_url_domain_not_allowed');
   },
 };

@@ -4,7 +4,12 @@
  * text that it does not know is told apart here (SVG, HTML, XML, JSON, plain).
  */
 import { open, readFile } from 'node:fs/promises';
-import type { UploadBytes } from './pending-file.js';
+
+/**
+ * Where an upload's bytes are: in memory (`data`), or in a temporary file of `size` bytes
+ * (`path`) that its creator removes once the request is over (storing it moves it away).
+ */
+export type UploadBytes = { data: Buffer } | { path: string; size: number };
 
 /** A detected content type and the extension that goes with it (with its dot, or ''). */
 export interface DetectedType {

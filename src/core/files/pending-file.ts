@@ -4,13 +4,7 @@
  * bytes, and it is written to storage only after the record validates.
  */
 import { normalizeFileName } from './file-name.js';
-import { detectMime } from './mime-detect.js';
-
-/**
- * Where an upload's bytes are: in memory (`data`), or in a temporary file of `size` bytes
- * (`path`) that its creator removes once the request is over (storing it moves it away).
- */
-export type UploadBytes = { data: Buffer } | { path: string; size: number };
+import { detectMime, type UploadBytes } from './mime-detect.js';
 
 /** An uploaded file not yet stored. Only the HTTP layer creates them, from multipart parts. */
 export class PendingFile {

@@ -3,7 +3,7 @@
  * operator's `PLINTH_SMTP_*` environment overriding them key by key.
  */
 import type { Settings } from '../settings/settings.js';
-import type { SmtpOverride } from '../../config/smtp-config.js';
+import type { SmtpOverride } from '../../config/config.js';
 
 /** Where and how to deliver over SMTP. */
 export interface SmtpOptions {

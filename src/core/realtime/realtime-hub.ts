@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { AppError, badRequest, fieldError, notFound, tooManyRequests } from '../../errors/app-error.js';
+import { AppError, badRequest, notFound, tooManyRequests } from '../../errors/app-error.js';
 import { unavailable } from '../../errors/service-unavailable.js';
 import { isAuthCollection, type Collection } from '../collections/collection.js';
 import type { Schema } from '../collections/schema.js';
@@ -21,6 +21,7 @@ import { DEFAULT_REALTIME_LIMITS, StreamCounts, type RealtimeLimits } from './re
 import { TopicCache } from './topic-cache.js';
 import type { Topic } from './realtime-topic.js';
 import { decodeRecordEvents, RECORD_EVENTS_CHANNEL, type WireRecordEvent } from './record-event-message.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** Stream lifetimes of spec §6.1, injectable so tests can use short ones. */
 export interface RealtimeTimeouts {
@@ -216,7 +217,7 @@ export class RealtimeHub {
     for (const t of topics) if (t.collection) sets.add(t.optionsKey);
     if (sets.size <= max) return;
     throw badRequest('Something went wrong while processing your request.', {
-      subscriptions: fieldError('validation_too_many_subscription_options', `No more than ${max} different subscription options are allowed per client.`, { max }),
+      subscriptions: codeError('validation_too_many_subscription_options', { max }),
     });
   }
 

@@ -3,7 +3,7 @@
  * one SQL query, through the same compiler that filters lists (design §3).
  */
 import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
-import { compileOnce, type SqlText } from '../../db/cached-sql.js';
+import { compileOnce, type SqlText } from './cached-sql.js';
 import type { Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
 import { forbidden } from '../../errors/app-error.js';

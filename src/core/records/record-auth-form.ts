@@ -4,20 +4,21 @@
  * before a write's transaction opens.
  */
 import type { Executor } from '../../db/database.js';
-import { fieldError, type ErrorData } from '../../errors/app-error.js';
+import { type ErrorData } from '../../errors/app-error.js';
 import type { Collection } from '../collections/collection.js';
 import { checkPassword, hashPassword } from '../auth/password-hash.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
 import { plainPassword, type ResolvedBody } from './record-body.js';
 import type { RecordValues } from './record-store.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** Checks password and passwordConfirm of a new auth record. */
 export function validateAuthCreate(c: Collection, resolved: ResolvedBody, errors: ErrorData): void {
   if (c.type !== 'auth') return;
-  if (!resolved.touched.has('password') || resolved.values.password === '') errors.password ??= fieldError('validation_required', 'Cannot be blank.');
+  if (!resolved.touched.has('password') || resolved.values.password === '') errors.password ??= codeError('validation_required');
   const confirm = plainPassword(resolved.extras.passwordConfirm);
-  if (confirm === '') errors.passwordConfirm = fieldError('validation_required', 'Cannot be blank.');
+  if (confirm === '') errors.passwordConfirm = codeError('validation_required');
   else if (confirm !== resolved.values.password) errors.passwordConfirm = mismatch();
 }
 
@@ -35,14 +36,14 @@ export async function validateAuthUpdate(access: RecordAccess, trx: Executor, c:
   }
   const confirm = plainPassword(resolved.extras.passwordConfirm);
   const oldPassword = plainPassword(resolved.extras.oldPassword);
-  const blank = () => fieldError('validation_required', 'Cannot be blank.');
+  const blank = () => codeError('validation_required');
   if (password === '' && (confirm !== '' || oldPassword !== '')) errors.password ??= blank();
   if (confirm === '' && (password !== '' || oldPassword !== '')) errors.passwordConfirm = blank();
   else if (password !== '' && confirm !== password) errors.passwordConfirm = mismatch();
   if (manager || (password === '' && confirm === '')) return;
   if (oldPassword === '') errors.oldPassword = blank();
   else if (!(await checkPassword(String(old.password), oldPassword)).ok) {
-    errors.oldPassword = fieldError('validation_invalid_old_password', 'Missing or invalid old password.');
+    errors.oldPassword = codeError('validation_invalid_old_password');
   }
 }
 
@@ -97,5 +98,5 @@ export function keepPasswordIfEmpty(resolved: ResolvedBody, old: RecordValues): 
 
 /** The error of a value that must equal another. */
 export function mismatch() {
-  return fieldError('validation_values_mismatch', "Values don't match.");
+  return codeError('validation_values_mismatch');
 }

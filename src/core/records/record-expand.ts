@@ -8,7 +8,7 @@
 import type { Executor } from '../../db/database.js';
 import type { Collection, Field } from '../collections/collection.js';
 import type { Schema } from '../collections/schema.js';
-import { findSingleColumnUniqueIndex } from '../collections/index-parse.js';
+import { findSingleColumnUniqueIndex } from '../../tools/index-parse.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
 import { getFieldType } from '../fields/field-registry.js';
 import type { RequestInfo } from '../rules/request-info.js';

@@ -8,10 +8,12 @@ import { badRequest } from '../../errors/app-error.js';
 import type { Collection } from '../collections/collection.js';
 import { fileItemName, fileItems } from '../fields/field-file.js';
 import { shapeList, storedStringList } from '../fields/field-multi.js';
-import { isPendingFile, PendingFile, type UploadBytes } from '../files/pending-file.js';
+import type { UploadBytes } from '../files/mime-detect.js';
+import { isPendingFile, PendingFile } from '../files/pending-file.js';
 import { fileKey, isValidKeySegment, recordPrefix, thumbsPrefix, type Storage } from '../files/storage.js';
 import type { RecordValues } from './record-store.js';
 import type { WriteScope } from './write-scope.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** One uploaded part as the HTTP layer hands it over: its name and its bytes, in memory or in a file. */
 export type Upload = { filename: string } & UploadBytes;
@@ -60,7 +62,7 @@ export class RecordFiles {
     }
     if (uploads.length > 0) {
       // A custom id pattern may allow characters no storage key can hold.
-      if (!isValidKeySegment(id)) throw badRequest(failMessage, { id: { code: 'validation_invalid_format', message: 'Invalid value format.' } });
+      if (!isValidKeySegment(id)) throw badRequest(failMessage, { id: codeError('validation_invalid_format') });
       const keys = uploads.map((u) => fileKey(c.id, id, u.name));
       // Registered before the first write so that a failure part-way removes what was written.
       scope.afterRollback(() => Promise.all(keys.map((k) => this.storage.delete(k))).then(() => undefined));

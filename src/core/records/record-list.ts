@@ -17,10 +17,15 @@ import { rootTable, rowToValues, type RecordValues } from './record-store.js';
 
 /** The list parameters of spec §1.7 after parsing. */
 export interface ListQuery {
+  /** 1-based page, at least 1. */
   page: number;
+  /** Effective page size, 1..MAX_PER_PAGE. */
   perPage: number;
+  /** The raw `sort` expression ('' when absent); the sort parser validates it. */
   sort: string;
+  /** The raw `filter` expression ('' when absent). */
   filter: string;
+  /** Whether the COUNT query is skipped (totals are then -1). */
   skipTotal: boolean;
 }
 

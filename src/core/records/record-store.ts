@@ -3,7 +3,7 @@
  * between stored column values and record values through each field's type.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { runCached } from '../../db/cached-sql.js';
+import { runCached } from './cached-sql.js';
 import type { Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
 import type { Collection, Field } from '../collections/collection.js';

@@ -5,12 +5,12 @@
  */
 import { sql } from 'kysely';
 import type { ErrorData, FieldError } from '../../errors/app-error.js';
-import { fieldError } from '../../errors/app-error.js';
 import type { Executor } from '../../db/database.js';
 import type { Collection } from '../collections/collection.js';
 import type { Schema } from '../collections/schema.js';
 import { getFieldType } from '../fields/field-registry.js';
 import type { RecordValues } from './record-store.js';
+import { codeError } from '../../errors/code-error.js';
 
 /** What field validation compares against. */
 export interface ValidationInput {
@@ -34,7 +34,7 @@ export function validateFields(input: ValidationInput): ErrorData {
     const error = type.validate(f, values[f.name], { collection: c, isNew: !old, old: before });
     if (error) errors[f.name] = error;
   }
-  if (old && values.id !== old.id) errors.id = fieldError('validation_pk_change', 'The record primary key cannot be changed.');
+  if (old && values.id !== old.id) errors.id = codeError('validation_pk_change');
   return errors;
 }
 
@@ -63,8 +63,8 @@ export async function validateAuthId(exec: Executor, schema: Schema, c: Collecti
     const { rows } = await sql`SELECT 1 FROM ${sql.table(other.name)} WHERE ${sql.ref('id')} = ${id} LIMIT 1`.execute(exec);
     if (rows.length > 0) {
       errors.id = other.id === c.id
-        ? fieldError('validation_pk_invalid', 'The record primary key is invalid or already exists.')
-        : fieldError('validation_invalid_auth_id', 'The auth record id must be unique across all auth collections.');
+        ? codeError('validation_pk_invalid')
+        : codeError('validation_invalid_auth_id');
       return;
     }
   }
@@ -74,7 +74,7 @@ export async function validateAuthId(exec: Executor, schema: Schema, c: Collecti
 export async function validateNewId(exec: Executor, c: Collection, id: string, errors: ErrorData): Promise<void> {
   if (errors.id || c.type === 'auth') return;
   const { rows } = await sql`SELECT 1 FROM ${sql.table(c.name)} WHERE ${sql.ref('id')} = ${id} LIMIT 1`.execute(exec);
-  if (rows.length > 0) errors.id = fieldError('validation_pk_invalid', 'The record primary key is invalid or already exists.');
+  if (rows.length > 0) errors.id = codeError('validation_pk_invalid');
 }
 
 function toIds(value: unknown): string[] {
@@ -83,5 +83,5 @@ function toIds(value: unknown): string[] {
 }
 
 function missingRelations(): FieldError {
-  return fieldError('validation_missing_rel_records', 'Failed to find all relation records with the provided ids.');
+  return codeError('validation_missing_rel_records');
 }

@@ -5,7 +5,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { CompareOp } from '../../filter/ast.js';
-import type { CompileState, NullFallback, Resolved } from './compile-context.js';
+import type { CompileState, Resolved } from './compile-context.js';
 import { likePattern } from './like-pattern.js';
 import { budgetOnEveryRow } from './path-joins.js';
 

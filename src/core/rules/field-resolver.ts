@@ -8,7 +8,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { FilterError } from '../../filter/filter-error.js';
 import { findField, type Collection, type Field } from '../collections/collection.js';
 import { emailGuardOf } from '../collections/email-visibility.js';
-import { findSingleColumnUniqueIndex } from '../collections/index-parse.js';
+import { findSingleColumnUniqueIndex } from '../../tools/index-parse.js';
 import type { CompileState, Resolved } from './compile-context.js';
 import { equal } from './compare.js';
 import { joinHop, valueSubquery, type Hop } from './path-joins.js';

@@ -5,6 +5,7 @@
  */
 import type { Collection } from '../collections/collection.js';
 import type { RequestInfo } from './request-info.js';
+import { isPlainObject } from '../../tools/is-plain-object.js';
 
 /** The result of looking up a request path: found (with its value) or missing. */
 export type Lookup = { found: true; value: unknown } | { found: false };
@@ -98,6 +99,3 @@ export function toText(value: unknown): string {
 
 const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

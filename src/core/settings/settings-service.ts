@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { badRequest } from '../../errors/app-error.js';
 import { defaultSettings, type Settings } from './settings.js';
+import { addUnsupportedSettingErrors } from './settings-unsupported.js';
 import { validateSettings } from './settings-validate.js';
 
 const PARAM_ID = 'settings';
@@ -58,8 +59,9 @@ export class SettingsService {
     }
     const next = mergeTyped(this.current, patch, 'settings', true) as Settings;
     keepBlankSecrets(next, this.current);
-    const errors = validateSettings(next);
-    if (errors) throw badRequest('An error occurred while validating the submitted data.', errors);
+    const errors = validateSettings(next) ?? {};
+    addUnsupportedSettingErrors(errors, next, this.current);
+    if (Object.keys(errors).length > 0) throw badRequest('An error occurred while validating the submitted data.', errors);
     const value = JSON.stringify(next);
     await sql`INSERT INTO _params (id, value, created, updated) VALUES (${PARAM_ID}, ${value}, '', '')
       ON CONFLICT (id) DO UPDATE SET value = excluded.value`.execute(this.db);

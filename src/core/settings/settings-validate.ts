@@ -2,27 +2,28 @@
  * Validates settings before they are saved; errors nest like the settings
  * object (`data.smtp.host.code`).
  */
-import { fieldError, type ErrorData } from '../../errors/app-error.js';
+import { type ErrorData } from '../../errors/app-error.js';
 import type { RateLimitRule, S3Settings, Settings } from './settings.js';
 import { isIpOrCidr } from '../../tools/ip-list.js';
+import { codeError } from '../../errors/code-error.js';
 
-const required = () => fieldError('validation_required', 'Cannot be blank.');
-const invalid = () => fieldError('validation_invalid_value', 'Invalid value.');
+const required = () => codeError('validation_required');
+const invalid = () => codeError('validation_invalid_value');
 
 /** Returns per-setting errors, or null when the settings are valid. */
 export function validateSettings(s: Settings): ErrorData | null {
   const errors: ErrorData = {};
   const meta: ErrorData = {};
   if (!s.meta.appName.trim()) meta.appName = required();
-  if (!isUrl(s.meta.appURL)) meta.appURL = fieldError('validation_invalid_url', 'Must be a valid url.');
+  if (!isUrl(s.meta.appURL)) meta.appURL = codeError('validation_invalid_url');
   if (!s.meta.senderName.trim()) meta.senderName = required();
-  if (!/^[^\s@]+@[^\s@]+$/.test(s.meta.senderAddress)) meta.senderAddress = fieldError('validation_is_email', 'Must be a valid email address.');
+  if (!/^[^\s@]+@[^\s@]+$/.test(s.meta.senderAddress)) meta.senderAddress = codeError('validation_is_email');
   add(errors, 'meta', meta);
 
   const smtp: ErrorData = {};
   if (s.smtp.enabled && !s.smtp.host.trim()) smtp.host = required();
   if (s.smtp.enabled && !(Number.isInteger(s.smtp.port) && s.smtp.port > 0 && s.smtp.port < 65536)) smtp.port = invalid();
-  if (!['', 'PLAIN', 'LOGIN'].includes(s.smtp.authMethod)) smtp.authMethod = fieldError('validation_in_invalid', 'Must be a valid value.');
+  if (!['', 'PLAIN', 'LOGIN'].includes(s.smtp.authMethod)) smtp.authMethod = codeError('validation_in_invalid');
   add(errors, 'smtp', smtp);
 
   add(errors, 's3', validateS3(s.s3));
@@ -52,7 +53,7 @@ function validateS3(s3: S3Settings): ErrorData {
   if (!s3.enabled) return errors;
   if (!s3.bucket) errors.bucket = required();
   if (!s3.region) errors.region = required();
-  if (!isUrl(s3.endpoint)) errors.endpoint = fieldError('validation_invalid_url', 'Must be a valid url.');
+  if (!isUrl(s3.endpoint)) errors.endpoint = codeError('validation_invalid_url');
   if (!s3.accessKey) errors.accessKey = required();
   return errors;
 }
@@ -60,7 +61,7 @@ function validateS3(s3: S3Settings): ErrorData {
 function validateRule(r: RateLimitRule): ErrorData {
   const errors: ErrorData = {};
   if (!/^(\*|\w+):\w+$|^(GET |POST |PUT |PATCH |DELETE |HEAD )?\/\S*$/.test(r.label)) errors.label = invalid();
-  if (!['', '@guest', '@auth'].includes(r.audience)) errors.audience = fieldError('validation_in_invalid', 'Must be a valid value.');
+  if (!['', '@guest', '@auth'].includes(r.audience)) errors.audience = codeError('validation_in_invalid');
   if (!(Number.isInteger(r.duration) && r.duration >= 1)) errors.duration = invalid();
   if (!(Number.isInteger(r.maxRequests) && r.maxRequests >= 1)) errors.maxRequests = invalid();
   return errors;

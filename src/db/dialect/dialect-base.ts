@@ -6,12 +6,11 @@ import { sql, type RawBuilder } from 'kysely';
 import type { AppError } from '../../errors/app-error.js';
 import type { Executor } from '../database.js';
 import type { ColumnSpec, Dialect, ValueKind } from './dialect.js';
-import type { ParsedIndex } from '../../core/collections/index-parse.js';
+import type { ParsedIndex } from '../../tools/index-parse.js';
 import type { ColumnKind } from '../../core/fields/field-type.js';
 
 /** DialectBase gives the standard-SQL members of a Dialect. */
 export abstract class DialectBase implements Dialect {
-  abstract readonly supportsReturning: boolean;
   abstract columnDefinition(spec: ColumnSpec): string;
   abstract tableColumns(exec: Executor, name: string): Promise<string[]>;
   abstract translateError(err: unknown, message?: string): AppError | null;

@@ -7,7 +7,7 @@ import type { RawBuilder } from 'kysely';
 import type { AppError } from '../../errors/app-error.js';
 import type { ColumnKind } from '../../core/fields/field-type.js';
 import type { Executor } from '../database.js';
-import type { ParsedIndex } from '../../core/collections/index-parse.js';
+import type { ParsedIndex } from '../../tools/index-parse.js';
 
 /**
  * What a compared value is, the way SQLite's affinity rules see it: a number, bool
@@ -28,8 +28,6 @@ export interface ColumnSpec {
 
 /** A Dialect writes the SQL that differs between database engines. */
 export interface Dialect {
-  /** Whether INSERT/UPDATE … RETURNING is available. */
-  readonly supportsReturning: boolean;
 
   /** The column type and constraints for a field, e.g. `TEXT DEFAULT '' NOT NULL`. */
   columnDefinition(spec: ColumnSpec): string;

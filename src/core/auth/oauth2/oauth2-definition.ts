@@ -43,8 +43,10 @@ export interface UserInfoContext {
   config: OAuth2ProviderConfig;
   /** The effective user-info URL (configured, else the provider's default). */
   userInfoURL: string;
-  /** GETs a URL with the access token as a Bearer credential and parses a JSON object. */
+  /** GETs a URL with the access token as a Bearer credential and parses a JSON answer. */
   fetchJSON(url: string, headers?: Record<string, string>): Promise<unknown>;
+  /** POSTs a JSON body (a GraphQL query) with the access token as a Bearer credential and parses a JSON answer. */
+  postJSON(url: string, body: unknown): Promise<unknown>;
 }
 
 /**
@@ -61,10 +63,12 @@ export interface OAuth2ProviderDefinition {
   pkce: boolean;
   /**
    * How the client authenticates at the token endpoint: HTTP Basic (RFC 6749
-   * §2.3.1, arctic's OAuth2Client) or `client_secret` in the body, which
-   * Facebook and Apple require.
+   * §2.3.1, arctic's OAuth2Client), `client_secret` in the body, which
+   * Facebook and Apple require, or `auto`: Basic first and, when the endpoint
+   * refuses it, the body, remembered per token URL and client (what
+   * PocketBase's Go OAuth2 client does for every provider).
    */
-  clientAuth: 'basic' | 'post';
+  clientAuth: 'basic' | 'post' | 'auto';
   /** Extra query parameters of the authorization URL (e.g. Apple's `response_mode`). */
   authParams?: Readonly<Record<string, string>>;
   /** The provider's logo as an SVG document. */

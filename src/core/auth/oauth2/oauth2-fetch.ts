@@ -13,10 +13,18 @@ const jose = lazyModule(() => import('jose'));
 /** How long one provider call may take before the sign-in fails. */
 export const PROVIDER_TIMEOUT_MS = 30_000;
 
-/** GETs `url` with a Bearer access token and returns its parsed JSON; throws on a non-2xx answer. */
-export async function fetchProviderJSON(url: string, accessToken: string, headers: Record<string, string> = {}): Promise<unknown> {
+/**
+ * GETs `url` with a Bearer access token and returns its parsed JSON; throws on a
+ * non-2xx answer. With a `body` it POSTs that body as JSON instead (GraphQL APIs).
+ */
+export async function fetchProviderJSON(url: string, accessToken: string, headers: Record<string, string> = {}, body?: unknown): Promise<unknown> {
+  const json = body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) };
   const res = await fetch(url, {
-    headers: { Accept: 'application/json', 'User-Agent': 'plinth', ...headers, Authorization: `Bearer ${accessToken}` },
+    ...json,
+    headers: {
+      Accept: 'application/json', 'User-Agent': 'plinth', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...headers, Authorization: `Bearer ${accessToken}`,
+    },
     signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
   });
   if (!res.ok) {

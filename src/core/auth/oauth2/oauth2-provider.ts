@@ -96,11 +96,7 @@ export class OAuth2Provider {
   /** Exchanges an authorization code (and PKCE verifier) for tokens; throws on any failure. */
   async exchangeCode(code: string, codeVerifier: string, redirectURL: string): Promise<OAuth2Tokens> {
     const verifier = this.pkce && codeVerifier !== '' ? codeVerifier : null;
-    const tokens = await withTimeout(this.requestTokens(code, verifier, redirectURL || null));
-    // GitHub answers a bad code with 200 and an `error` member.
-    if ('error' in tokens.data) throw new Error(`token endpoint error: ${str((tokens.data as { error: unknown }).error)}`);
-    tokens.accessToken(); // throws when the answer has no access token
-    return tokens;
+    return withTimeout(this.requestTokens(code, verifier, redirectURL || null));
   }
 
   /** Fetches the user the tokens belong to; throws when the provider's answer has no user id. */
@@ -111,6 +107,7 @@ export class OAuth2Provider {
       config: this.config,
       userInfoURL: this.userInfoURL,
       fetchJSON: (url, headers) => fetchProviderJSON(url, accessToken, headers),
+      postJSON: (url, body) => fetchProviderJSON(url, accessToken, {}, body),
     });
     if (identity.id === '') throw new Error(`provider ${this.name} returned no user id`);
     return {
@@ -121,17 +118,48 @@ export class OAuth2Provider {
     };
   }
 
+  /** The token request in the provider's client authentication; `auto` probes Basic, then the body. */
   private async requestTokens(code: string, verifier: string | null, redirectURI: string | null): Promise<OAuth2Tokens> {
     const secret = this.config.clientSecret || null;
-    if (this.definition.clientAuth === 'basic' || secret === null) {
-      return new OAuth2Client(this.config.clientId, secret, redirectURI).validateAuthorizationCode(this.tokenURL, code, verifier);
+    if (secret === null) return this.tokenRequest('basic', secret, code, verifier, redirectURI);
+    if (this.definition.clientAuth !== 'auto') return this.tokenRequest(this.definition.clientAuth, secret, code, verifier, redirectURI);
+    const key = `${this.tokenURL} ${this.config.clientId}`;
+    const known = probedClientAuth.get(key);
+    if (known) return this.tokenRequest(known, secret, code, verifier, redirectURI);
+    let style: 'basic' | 'post' = 'basic';
+    // NOTE: as Go's oauth2 package, any failure of the Basic attempt (a refused client, an
+    // error answer, no access token) is taken for the wrong client authentication.
+    const tokens = await this.tokenRequest(style, secret, code, verifier, redirectURI).catch(() => {
+      style = 'post';
+      return this.tokenRequest(style, secret, code, verifier, redirectURI);
+    });
+    if (probedClientAuth.size >= MAX_PROBED) probedClientAuth.clear();
+    probedClientAuth.set(key, style);
+    return tokens;
+  }
+
+  /** One token request; throws on an error answer or one without an access token. */
+  private async tokenRequest(style: 'basic' | 'post', secret: string | null, code: string, verifier: string | null, redirectURI: string | null): Promise<OAuth2Tokens> {
+    let tokens: OAuth2Tokens;
+    if (style === 'basic' || secret === null) {
+      tokens = await new OAuth2Client(this.config.clientId, secret, redirectURI).validateAuthorizationCode(this.tokenURL, code, verifier);
+    } else {
+      const body = new URLSearchParams({ grant_type: 'authorization_code', code, client_id: this.config.clientId, client_secret: secret });
+      if (redirectURI !== null) body.set('redirect_uri', redirectURI);
+      if (verifier !== null) body.set('code_verifier', verifier);
+      tokens = await sendTokenRequest(createOAuth2Request(this.tokenURL, body));
     }
-    const body = new URLSearchParams({ grant_type: 'authorization_code', code, client_id: this.config.clientId, client_secret: secret });
-    if (redirectURI !== null) body.set('redirect_uri', redirectURI);
-    if (verifier !== null) body.set('code_verifier', verifier);
-    return sendTokenRequest(createOAuth2Request(this.tokenURL, body));
+    // GitHub answers a bad code with 200 and an `error` member.
+    if ('error' in tokens.data) throw new Error(`token endpoint error: ${str((tokens.data as { error: unknown }).error)}`);
+    tokens.accessToken(); // throws when the answer has no access token
+    return tokens;
   }
 }
+
+/** How many token endpoints' probed client authentication is remembered before the memory starts over. */
+const MAX_PROBED = 1000;
+/** The client authentication an `auto` provider's token endpoint took, by token URL and client id. */
+const probedClientAuth = new Map<string, 'basic' | 'post'>();
 
 function mustFind(name: string): OAuth2ProviderDefinition {
   const definition = findOAuth2Provider(name);

@@ -1,7 +1,8 @@
 /**
- * Each provider's user mapping over a recorded user-info answer (the loopback
- * tests in test/auth-oauth2.test.ts drive oidc, github, facebook and apple end
- * to end; this table covers every row of the provider table).
+ * The first providers' user mappings over recorded user-info answers (the
+ * loopback tests in test/auth-oauth2.test.ts drive oidc, github, facebook and
+ * apple end to end, and test/auth-oauth2-providers.test.ts every other row of
+ * the provider table), and the table itself.
  */
 import { OAuth2Tokens } from 'arctic';
 import { describe, expect, it } from 'vitest';
@@ -53,19 +54,20 @@ describe('provider user mappings', () => {
     const definition = findOAuth2Provider(name)!;
     const tokens = new OAuth2Tokens({ access_token: 't', token_type: 'Bearer' });
     const config = parseProviderConfig({ name, clientId: 'c', clientSecret: 's' });
-    const user = await definition.fetchUser({ tokens, config, userInfoURL: definition.userInfoURL, fetchJSON: answering(answers) });
+    const user = await definition.fetchUser({ tokens, config, userInfoURL: definition.userInfoURL, fetchJSON: answering(answers), postJSON: answering(answers) });
     expect(user).toMatchObject(expected);
     expect(user.rawUser).toBeTypeOf('object');
   });
 });
 
 describe('provider table', () => {
-  it('has the providers the issue asks for, each with endpoints or (oidc) none by default', () => {
+  it('has the providers the issue asks for, each with endpoints or (self-hosted oidc, mailcow) none by default', () => {
     const names = OAUTH2_PROVIDERS.map((p) => p.name);
     for (const n of ['google', 'github', 'apple', 'microsoft', 'gitlab', 'discord', 'facebook', 'oidc']) expect(names).toContain(n);
+    expect(new Set(names).size).toBe(32);
     for (const p of OAUTH2_PROVIDERS) {
-      if (p.name.startsWith('oidc')) continue;
-      for (const url of [p.authURL, p.tokenURL, p.userInfoURL]) expect(url.startsWith('https://')).toBe(true);
+      const selfHosted = p.name.startsWith('oidc') || p.name === 'mailcow';
+      for (const url of [p.authURL, p.tokenURL, p.userInfoURL]) expect(selfHosted ? url === '' : url.startsWith('https://')).toBe(true);
     }
   });
 

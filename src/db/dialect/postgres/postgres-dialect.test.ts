@@ -5,7 +5,7 @@ import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../..
 import { ConfigError } from '../../../config/config-error.js';
 import { isAppError } from '../../../errors/app-error.js';
 import { QUERY_TIMEOUT_MESSAGE } from '../../../errors/query-timeout.js';
-import { parseIndex } from '../../../core/collections/index-parse.js';
+import { parseIndex } from '../../../tools/index-parse.js';
 import { connectPostgres, type PostgresConnection } from '../../connect-postgres.js';
 import { SqliteDialect } from '../sqlite/sqlite-dialect.js';
 import { PostgresDialect } from './postgres-dialect.js';

@@ -7,17 +7,18 @@
  * per column.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { badRequest, fieldError, type AppError, type ErrorData } from '../../../errors/app-error.js';
-import { errorCodes } from '../../../errors/error-codes.js';
+import { badRequest, type AppError, type ErrorData } from '../../../errors/app-error.js';
 import type { Executor } from '../../database.js';
 import { DialectBase } from '../dialect-base.js';
 import type { ColumnSpec, ValueKind } from '../dialect.js';
-import type { ParsedIndex } from '../../../core/collections/index-parse.js';
+import type { ParsedIndex } from '../../../tools/index-parse.js';
 import { boundValue, pgStrftime } from './postgres-strftime.js';
 import { coalescedPair, comparablePair, dynamicOrder, jsonRanks, NUMERIC_TEXT } from './postgres-compare.js';
 import { FilterError } from '../../../filter/filter-error.js';
 import { queryTimeout } from '../../../errors/query-timeout.js';
 import type { ColumnKind } from '../../../core/fields/field-type.js';
+import { codeError } from '../../../errors/code-error.js';
+import { splitTopLevel } from '../../../tools/split-top-level.js';
 
 /** SQLSTATE of a unique violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -36,7 +37,6 @@ const JSON_OTHER = `'^\\s*([{"]|-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?\
 
 /** PostgresDialect writes SQL for PostgreSQL ≥ 14 and pg-wire engines that support the same features. */
 export class PostgresDialect extends DialectBase {
-  readonly supportsReturning = true;
 
   columnDefinition(spec: ColumnSpec): string {
     // NOTE: COLLATE "C" compares and sorts text byte-wise, as SQLite's BINARY does,
@@ -96,7 +96,7 @@ export class PostgresDialect extends DialectBase {
     const data: ErrorData = {};
     for (const item of splitTopLevel(list)) {
       const m = /^\s*(?:lower\()?"?(\w+)"?(?:::text)?\)?\s*$/i.exec(item);
-      if (m) data[m[1]!] = fieldError('validation_not_unique', errorCodes.validation_not_unique);
+      if (m) data[m[1]!] = codeError('validation_not_unique');
     }
     return badRequest(message, data, err);
   }
@@ -262,23 +262,6 @@ export class PostgresDialect extends DialectBase {
   }
 }
 
-/** Splits `a, lower(b), c` on the commas outside parentheses. */
-function splitTopLevel(list: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < list.length; i++) {
-    const ch = list[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (ch === ',' && depth === 0) {
-      out.push(list.slice(start, i));
-      start = i + 1;
-    }
-  }
-  if (list.trim() !== '') out.push(list.slice(start));
-  return out;
-}
 
 function textDefault(value: unknown): string {
   if (value === null || value === undefined) return '';

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect as KyselySqliteDialect, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteDialect } from './sqlite-dialect.js';
+import { codeError } from '../../../errors/code-error.js';
 
 const d = new SqliteDialect();
 const raw = new Database(':memory:');
@@ -49,8 +50,8 @@ describe('SqliteDialect DDL', () => {
       status: 400,
       message: 'Failed to create record.',
       data: {
-        title: { code: 'validation_not_unique', message: 'Value must be unique.' },
-        slug: { code: 'validation_not_unique', message: 'Value must be unique.' },
+        title: codeError('validation_not_unique'),
+        slug: codeError('validation_not_unique'),
       },
     });
     expect(d.translateError(new Error('boom'))).toBeNull();

@@ -3,19 +3,18 @@
  * that is ASCII case-insensitive by default, and better-sqlite3's error codes.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { badRequest, fieldError, type AppError, type ErrorData } from '../../../errors/app-error.js';
-import { errorCodes } from '../../../errors/error-codes.js';
+import { badRequest, type AppError, type ErrorData } from '../../../errors/app-error.js';
 import type { Executor } from '../../database.js';
 import { DialectBase } from '../dialect-base.js';
 import type { ColumnSpec } from '../dialect.js';
-import { buildIndex, type ParsedIndex } from '../../../core/collections/index-parse.js';
+import { buildIndex, type ParsedIndex } from '../../../tools/index-parse.js';
 import { BUDGET_FUNCTION } from '../../sqlite-query-budget.js';
+import { codeError } from '../../../errors/code-error.js';
 
 const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
 
 /** SqliteDialect writes SQL for SQLite ≥ 3.38 (json1 and math functions built in). */
 export class SqliteDialect extends DialectBase {
-  readonly supportsReturning = true;
 
   columnDefinition(spec: ColumnSpec): string {
     if (spec.primaryKey) return `TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7)))) NOT NULL`;
@@ -64,7 +63,7 @@ export class SqliteDialect extends DialectBase {
     const data: ErrorData = {};
     for (const item of list.split(',')) {
       const m = /^\s*[^.\s]+\.(\w+)\s*$/.exec(item);
-      if (m) data[m[1]!] = fieldError('validation_not_unique', errorCodes.validation_not_unique);
+      if (m) data[m[1]!] = codeError('validation_not_unique');
     }
     return badRequest(message, data, err);
   }

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Collection } from '../core/collections/collection.js';
 import { parseDatabaseUrl, redactUrlPassword } from '../config/config-values.js';
-import { connectPostgres, STARTUP_LOCK } from './connect-postgres.js';
-import type { Db, Executor } from './database.js';
-import { PostgresDialect, ROWID_COLUMN } from './dialect/postgres/postgres-dialect.js';
-import { convertValue, ValueConversionError } from './migrate-values.js';
-import { SchemaSync } from './schema-sync.js';
-import { SqliteSource } from './sqlite-source.js';
-import { ensureSystemTables } from './system-tables.js';
+import { connectPostgres, STARTUP_LOCK } from '../db/connect-postgres.js';
+import type { Db, Executor } from '../db/database.js';
+import { PostgresDialect, ROWID_COLUMN } from '../db/dialect/postgres/postgres-dialect.js';
+import { convertValue, ValueConversionError } from '../db/migrate-values.js';
+import { SchemaSync } from '../db/schema-sync.js';
+import { fieldStorage } from '../core/fields/field-storage.js';
+import { SqliteSource } from '../db/sqlite-source.js';
+import { ensureSystemTables } from '../db/system-tables.js';
 
 /** What to migrate where. */
 export interface MigrateDbOptions {
@@ -83,7 +84,7 @@ async function copyAll(trx: Executor, source: SqliteSource, url: string, onProgr
   const collections = source.collections();
   await ensureSystemTables(trx as Db, dialect);
   const ddl = new SchemaSync(dialect);
-  for (const c of collections) if (c.type !== 'view') await ddl.create(trx, c);
+  for (const c of collections) if (c.type !== 'view') await ddl.create(trx, c, fieldStorage);
   const views = await createViews(trx, ddl, collections.filter((c) => c.type === 'view'));
 
   const onTarget = new Set(await targetTables(trx));
@@ -127,7 +128,7 @@ async function createViews(trx: Executor, ddl: SchemaSync, views: Collection[]):
     for (const view of pending) {
       await sql.raw('SAVEPOINT plinth_migrate_view').execute(trx);
       try {
-        await ddl.create(trx, view);
+        await ddl.create(trx, view, fieldStorage);
         await sql.raw('RELEASE SAVEPOINT plinth_migrate_view').execute(trx);
       } catch (err) {
         await sql.raw('ROLLBACK TO SAVEPOINT plinth_migrate_view').execute(trx);

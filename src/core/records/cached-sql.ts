@@ -5,7 +5,7 @@
  * every call, which costs a third as much as running it for a primary-key read.
  */
 import { CompiledQuery, type QueryResult, type RawBuilder } from 'kysely';
-import type { Executor } from './database.js';
+import type { Executor } from '../../db/database.js';
 
 /** A statement shape: its key names everything its SQL text depends on. */
 export interface CachedSql<R> {
