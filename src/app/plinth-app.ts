@@ -9,8 +9,12 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { PlinthConfig } from '../config/config.js';
 import type { Db, Executor } from '../db/database.js';
-import { notFound } from '../errors/app-error.js';
-import type { Collection } from '../core/collections/collection.js';
+import { NotFoundError } from '../errors/api-errors.js';
+import type { Collection, CollectionType, Rule } from '../core/collections/collection.js';
+import { CollectionModel } from '../core/collections/collection-model.js';
+import type { FilterParams } from '../core/records/record-query.js';
+import type { RequestInfo } from '../core/rules/request-info.js';
+import type { Settings } from '../core/settings/settings.js';
 import { createSuperuserAdmin } from '../core/auth/superuser-admin.js';
 import type { RecordHooks } from '../core/records/record-hooks.js';
 import { RecordModel } from '../core/records/record-model.js';
@@ -24,6 +28,11 @@ import type { RecordRequestHooks } from '../http/record-request-hooks.js';
 import { createApis, type Apis } from '../http/route-middlewares.js';
 import { closeHttp } from './close-http.js';
 import type { Plinth, SuperuserAdmin } from './plinth.js';
+import { AppCollections } from './app-collections.js';
+import { createAppHttpClient, type AppHttpClient } from './app-http.js';
+import { createAppMailClient, type AppMailClient } from './app-mail.js';
+import { AppRecords } from './app-records.js';
+import { appSecurity } from './app-security.js';
 import type { Services } from './services.js';
 
 /** The event of `onBootstrap` and `onTerminate`. */
@@ -49,11 +58,8 @@ export type Plugin = (app: PlinthApp) => void | Promise<void>;
 /** A collection given by model, name or id. */
 export type CollectionRef = Collection | string;
 
-/** Options of a record lookup. */
-export interface FindOptions {
-  /** Lock the row until the transaction ends (PostgreSQL `FOR UPDATE`; SQLite serializes writers anyway). */
-  forUpdate?: boolean;
-}
+export type { FindOptions } from './app-records.js';
+import type { FindOptions } from './app-records.js';
 
 /** Where the node listens, when `start` is given one ('host:port'). */
 export interface StartOptions {
@@ -74,6 +80,9 @@ export class PlinthApp implements Plinth {
   private readonly lifecycle = new LifecycleHooks();
   private readonly plugins: Plugin[] = [];
   private state: 'built' | 'starting' | 'started' | 'stopped' = 'built';
+  // data access of app code (docs/hooks.md §4)
+  private readonly records: AppRecords;
+  private readonly collections: AppCollections;
 
   constructor(protected readonly services: Services) {
     this.config = services.config;
@@ -85,6 +94,10 @@ export class PlinthApp implements Plinth {
     requestHooks.appFor = recordHooks.appFor;
     this.apis = createApis({ auth: services.auth, records: services.records });
     addHookMethods(this, [recordHooks, this.lifecycle, requestHooks]);
+    // data access of app code (docs/hooks.md §4)
+    this.records = new AppRecords(services);
+    this.collections = new AppCollections(services);
+    services.http.decorate('send', createAppHttpClient(services.outbound).send);
   }
 
   // ---- custom routes (docs/hooks.md §3; issue 12, routes) ----
@@ -109,9 +122,12 @@ export class PlinthApp implements Plinth {
 
   // ---- end of custom routes ----
 
-  /** The Fastify server (tests use `inject()`). */
-  get http(): FastifyInstance {
-    return this.services.http;
+  /**
+   * The Fastify server (tests use `inject()`); its `send(request)` is the outbound HTTP
+   * client of app code (`app.http.send`, docs/hooks.md §4).
+   */
+  get http(): FastifyInstance & AppHttpClient {
+    return this.services.http as FastifyInstance & AppHttpClient;
   }
 
   /** This node's realtime clients. */
@@ -135,11 +151,9 @@ export class PlinthApp implements Plinth {
     return this.services.records.inTransaction((scope) => fn(this.bound(scope)));
   }
 
-  /** The collection with this name or id; 404 when there is none. */
-  findCollectionByNameOrId(nameOrId: string): Collection {
-    const c = this.services.schema.find(nameOrId);
-    if (!c) throw notFound(`Missing collection ${JSON.stringify(nameOrId)}.`);
-    return c;
+  /** An editable copy of the collection with this name or id (save it to apply changes); 404 when there is none. */
+  findCollectionByNameOrId(nameOrId: string): CollectionModel {
+    return this.collections.find(nameOrId);
   }
 
   /** A record by id; 404 when there is none. `forUpdate` locks its row until the transaction ends. */
@@ -147,12 +161,17 @@ export class PlinthApp implements Plinth {
     const c = this.collectionOf(collection);
     const lock = options.forUpdate && this.scope ? this.services.dialect.lockRows() : sql``;
     const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(c.name)} WHERE ${sql.ref('id')} = ${id}${lock}`.execute(this.db());
-    if (!rows[0]) throw notFound();
+    if (!rows[0]) throw new NotFoundError();
     return RecordModel.fromStored(c, rowToValues(c, rows[0]));
   }
 
-  /** Validates and saves a record (create when new), with its hooks; events leave after commit. */
-  async save(record: RecordModel): Promise<void> {
+  /**
+   * Validates and saves a record (create when new), with its hooks; events leave after commit.
+   * A Collection is created or updated as the collections API does.
+   */
+  async save(model: RecordModel | CollectionModel): Promise<void> {
+    if (model instanceof CollectionModel) return this.collections.save(this.scope, model);
+    const record = model;
     await this.inScope((scope) => this.services.records.writer.save(scope, record, { validate: true, message: saveMessage(record) }));
   }
 
@@ -161,10 +180,91 @@ export class PlinthApp implements Plinth {
     await this.inScope((scope) => this.services.records.writer.save(scope, record, { validate: false, message: saveMessage(record) }));
   }
 
-  /** Deletes a record with its cascades and hooks. */
-  async delete(record: RecordModel): Promise<void> {
+  /** Deletes a record with its cascades and hooks, or a Collection with its table. */
+  async delete(model: RecordModel | CollectionModel): Promise<void> {
+    if (model instanceof CollectionModel) return this.collections.delete(this.scope, model);
+    const record = model;
     await this.inScope((scope) => this.services.records.writer.delete(scope, record));
   }
+
+  // ---- data access of app code (docs/hooks.md §4): helper G's block ----
+
+  /** The records with these ids that exist, in the order given. */
+  findRecordsByIds(collection: CollectionRef, ids: readonly string[], options?: FindOptions): Promise<RecordModel[]> {
+    return this.records.findByIds(this.db(), this.collectionOf(collection), ids, options);
+  }
+
+  /**
+   * The records matching `filter` (the API's filter language, `{:name}` placeholders bound
+   * from `params`), sorted, limited (0: no limit) and offset; 400 for a bad filter or sort.
+   */
+  findRecordsByFilter(
+    collection: CollectionRef, filter: string, sort = '', limit = 0, offset = 0, params?: FilterParams, options?: FindOptions,
+  ): Promise<RecordModel[]> {
+    return this.records.findByFilter(this.db(), this.collectionOf(collection), filter, sort, limit, offset, params, options);
+  }
+
+  /** The first record matching `filter`; a 404 NotFoundError when none does. */
+  findFirstRecordByFilter(collection: CollectionRef, filter: string, params?: FilterParams, options?: FindOptions): Promise<RecordModel> {
+    return this.records.findFirstByFilter(this.db(), this.collectionOf(collection), filter, params, options);
+  }
+
+  /** The first record whose `field` holds `value`; 400 for an unknown field, 404 for none. */
+  findFirstRecordByData(collection: CollectionRef, field: string, value: unknown, options?: FindOptions): Promise<RecordModel> {
+    return this.records.findFirstByData(this.db(), this.collectionOf(collection), field, value, options);
+  }
+
+  /** How many records match `filter` (all of them without one). */
+  countRecords(collection: CollectionRef, filter = '', params?: FilterParams): Promise<number> {
+    return this.records.count(this.db(), this.collectionOf(collection), filter, params);
+  }
+
+  /** The auth record with this email (case-insensitive); 400 for a non-auth collection, 404 for none. */
+  findAuthRecordByEmail(collection: CollectionRef, email: string, options?: FindOptions): Promise<RecordModel> {
+    return this.records.findAuthByEmail(this.db(), this.collectionOf(collection), email, options);
+  }
+
+  /** Loads the relations `expand` names onto `record` (`record.expandedOne(…)`, `expand` in its JSON). */
+  expandRecord(record: RecordModel, expand: string | readonly string[]): Promise<RecordModel> {
+    return this.records.expand(this.db(), record, expand);
+  }
+
+  /** Whether `rule` (null: superusers only, "": everyone) lets the request `info` at `record`. */
+  canAccessRecord(record: RecordModel, info: RequestInfo, rule: Rule): Promise<boolean> {
+    return this.records.canAccess(this.db(), record, info, rule);
+  }
+
+  /** Editable copies of every collection, or of those of the given types. */
+  findAllCollections(...types: CollectionType[]): CollectionModel[] {
+    return this.collections.findAll(types);
+  }
+
+  /** Imports collections as `PUT /api/collections/import` does; with `deleteMissing`, others go. */
+  importCollections(list: readonly (CollectionModel | Record<string, unknown>)[], deleteMissing = false): Promise<void> {
+    return this.collections.import(this.scope, list, deleteMissing);
+  }
+
+  /** A copy of the current settings. */
+  settings(): Settings {
+    return structuredClone(this.services.settings.get());
+  }
+
+  /** The node's pino logger. */
+  logger(): FastifyInstance['log'] {
+    return this.services.http.log;
+  }
+
+  /** A client that sends mail through the node's mailer. */
+  newMailClient(): AppMailClient {
+    return createAppMailClient(this.services.mailer, () => this.services.settings.get());
+  }
+
+  /** Random strings, JWTs, HMAC and constant-time comparison. */
+  get security(): typeof appSecurity {
+    return appSecurity;
+  }
+
+  // ---- end of helper G's block ----
 
   // ---- lifecycle ----
 
@@ -222,8 +322,11 @@ export class PlinthApp implements Plinth {
     return Object.create(this, { scope: { value: scope } }) as PlinthApp;
   }
 
+  /** The stored collection a name, id or model names (a model by its id, so unsaved edits do not shape SQL). */
   private collectionOf(ref: CollectionRef): Collection {
-    return typeof ref === 'string' ? this.findCollectionByNameOrId(ref) : ref;
+    const c = this.services.schema.find(typeof ref === 'string' ? ref : ref.id);
+    if (!c) throw new NotFoundError(`Missing collection ${JSON.stringify(typeof ref === 'string' ? ref : ref.name)}.`);
+    return c;
   }
 
   /** Runs a write in this app's transaction, or in one of its own. */

@@ -30,7 +30,7 @@ export interface CompareNode {
 }
 
 /** One side of a comparison, or an argument of a function. */
-export type Operand = IdentifierOperand | TextOperand | NumberOperand | FunctionOperand;
+export type Operand = IdentifierOperand | TextOperand | NumberOperand | FunctionOperand | PlaceholderOperand;
 
 /**
  * An IdentifierOperand is a name as written, e.g. `author.name`, `@request.auth.id`,
@@ -60,6 +60,16 @@ export interface FunctionOperand {
   kind: 'function';
   name: string;
   args: Operand[];
+}
+
+/**
+ * A PlaceholderOperand is `{:name}`, a value app code binds when it runs the filter
+ * (`app.findRecordsByFilter(c, 'total > {:min}', …, { min: 10 })`). Only filters parsed
+ * with `placeholders: true` have them; client filters and rules never do.
+ */
+export interface PlaceholderOperand {
+  kind: 'placeholder';
+  name: string;
 }
 
 /** One item of a `sort` parameter: a field expression and its direction. */

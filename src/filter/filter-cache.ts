@@ -15,16 +15,17 @@ const cache = new Lru<string, FilterNode>(FILTER_CACHE_SIZE);
 export function parseFilterCached(text: string, options: ParseFilterOptions = {}): FilterNode {
   const maxLength = options.maxLength ?? MAX_FILTER_LENGTH;
   const maxExpressions = options.maxExpressions ?? MAX_FILTER_EXPRESSIONS;
+  const placeholders = options.placeholders === true;
   // The length check runs before the key is built so oversized input costs nothing.
   if (typeof text === 'string' && text.length <= maxLength) {
-    const key = `${maxLength}:${maxExpressions}:${text}`;
+    const key = `${maxLength}:${maxExpressions}:${placeholders ? 'p' : ''}:${text}`;
     const hit = cache.get(key);
     if (hit) return hit;
-    const node = deepFreeze(parseFilter(text, { maxLength, maxExpressions }));
+    const node = deepFreeze(parseFilter(text, { maxLength, maxExpressions, placeholders }));
     cache.set(key, node);
     return node;
   }
-  return parseFilter(text, { maxLength, maxExpressions });
+  return parseFilter(text, { maxLength, maxExpressions, placeholders });
 }
 
 /** Empties the AST cache (tests, or after a limit change). */

@@ -29,6 +29,7 @@ function isCheapOperand(operand: Operand): boolean {
   switch (operand.kind) {
     case 'text':
     case 'number':
+    case 'placeholder':
       return true;
     case 'function':
       return false;

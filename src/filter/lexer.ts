@@ -1,7 +1,7 @@
 import { FilterError } from './filter-error.js';
 
 /** The kinds of token the filter lexer emits. */
-export type TokenType = 'identifier' | 'text' | 'number' | 'op' | 'join' | '(' | ')' | ',' | 'eof';
+export type TokenType = 'identifier' | 'text' | 'number' | 'placeholder' | 'op' | 'join' | '(' | ')' | ',' | 'eof';
 
 /**
  * A Token is one lexeme of a filter: its kind, its value (text already unescaped,
@@ -57,12 +57,18 @@ export function isValidIdentifier(name: string): boolean {
   return last !== '.' && last !== ':';
 }
 
+/** Options of tokenize. */
+export interface TokenizeOptions {
+  /** Whether `{:name}` is a placeholder token (filters of app code); otherwise `{` is an unknown character. */
+  placeholders?: boolean;
+}
+
 /**
  * Splits a filter into tokens, dropping whitespace and `//` comments. Throws a
  * FilterError for unknown characters, unterminated text and malformed numbers,
  * identifiers or operators. The result always ends with one `eof` token.
  */
-export function tokenize(text: string): Token[] {
+export function tokenize(text: string, options: TokenizeOptions = {}): Token[] {
   const tokens: Token[] = [];
   const n = text.length;
   let i = 0;
@@ -81,6 +87,8 @@ export function tokenize(text: string): Token[] {
       i = scanNumber(text, i, tokens);
     } else if (isIdentifierStart(c)) {
       i = scanIdentifier(text, i, tokens);
+    } else if (c === '{' && text[i + 1] === ':' && options.placeholders) {
+      i = scanPlaceholder(text, i, tokens);
     } else if (OP_CHARS.includes(c)) {
       i = scanRun(text, i, OP_CHARS, tokens, 'op');
     } else if (JOIN_CHARS.includes(c)) {
@@ -166,6 +174,16 @@ function scanIdentifier(text: string, start: number, tokens: Token[]): number {
   if (!isValidIdentifier(name)) throw new FilterError(`invalid identifier '${name}'`, start);
   tokens.push({ type: 'identifier', value: name, pos: start, call: text[i] === '(' });
   return i;
+}
+
+// `{:name}`: a name of letters, digits and `_`, as dbx's placeholders are.
+function scanPlaceholder(text: string, start: number, tokens: Token[]): number {
+  let i = start + 2;
+  while (i < text.length && (isAsciiLetter(text[i]!) || isDigit(text[i]!) || text[i] === '_')) i++;
+  const name = text.slice(start + 2, i);
+  if (name === '' || text[i] !== '}') throw new FilterError('invalid placeholder: expected {:name}', start);
+  tokens.push({ type: 'placeholder', value: name, pos: start });
+  return i + 1;
 }
 
 // Like fexpr, operator and join characters are read greedily and then checked

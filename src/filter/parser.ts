@@ -15,6 +15,8 @@ export interface ParseFilterOptions {
   maxLength?: number;
   /** The most comparison expressions accepted; default MAX_FILTER_EXPRESSIONS (200). */
   maxExpressions?: number;
+  /** Whether `{:name}` placeholders are accepted (filters of app code, bound from its params). */
+  placeholders?: boolean;
 }
 
 /**
@@ -27,7 +29,7 @@ export function parseFilter(text: string, options: ParseFilterOptions = {}): Fil
   const maxLength = options.maxLength ?? MAX_FILTER_LENGTH;
   if (typeof text !== 'string') throw new FilterError('filter must be a string');
   if (text.length > maxLength) throw new FilterError(`filter longer than ${maxLength} characters`);
-  const parser = new Parser(tokenize(text), options.maxExpressions ?? MAX_FILTER_EXPRESSIONS);
+  const parser = new Parser(tokenize(text, { placeholders: options.placeholders }), options.maxExpressions ?? MAX_FILTER_EXPRESSIONS);
   return parser.parse();
 }
 
@@ -145,6 +147,8 @@ class Parser {
         return { kind: 'text', value: token.value };
       case 'number':
         return { kind: 'number', value: Number(token.value), raw: token.value };
+      case 'placeholder':
+        return { kind: 'placeholder', name: token.value };
       default:
         throw this.unexpected(token, 'an identifier, text, number or function');
     }

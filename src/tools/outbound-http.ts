@@ -41,6 +41,27 @@ export interface OutboundResponse {
   body: Buffer;
 }
 
+/** One request of app code (`app.http.send`): any method, headers and body; the answer's status is returned, not judged. */
+export interface OutboundRequest {
+  url: string;
+  /** GET by default. */
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** The time the whole exchange may take. */
+  timeoutMs: number;
+  /** The largest answer body accepted, in bytes. */
+  maxBytes: number;
+}
+
+/** The answer to an OutboundRequest. */
+export interface OutboundReply {
+  statusCode: number;
+  /** Header names in lower case; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
 /** DNS resolution as `dns.lookup` does it with `all: true`. */
 export type ResolveAll = (hostname: string, callback: (err: Error | null, addresses: LookupAddress[]) => void) => void;
 
@@ -102,13 +123,41 @@ export class OutboundHttp {
     }
   }
 
-  /** Sends one GET on a fresh connection (no pooling: every connection is checked anew). */
-  private send(url: URL, signal: AbortSignal): Promise<IncomingMessage> {
+  /**
+   * Sends one request of app code within its timeout and size bound and returns the answer
+   * whatever its status; redirects are returned, not followed. Throws OutboundRequestError
+   * for a refused URL or address, a timeout, a body over the bound or a failed connection.
+   */
+  async request(r: OutboundRequest): Promise<OutboundReply> {
+    const url = this.checkURL(r.url);
+    const signal = AbortSignal.timeout(r.timeoutMs);
+    const method = (r.method ?? 'GET').toUpperCase();
+    const res = await this.send(url, signal, { method, headers: r.headers, body: r.body });
+    try {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res) {
+        size += (chunk as Buffer).length;
+        if (size > r.maxBytes) throw new OutboundRequestError(`body over ${r.maxBytes} bytes`);
+        chunks.push(chunk as Buffer);
+      }
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      return { statusCode: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) };
+    } catch (err) {
+      throw err instanceof OutboundRequestError ? err : new OutboundRequestError(`reading from ${url.host} failed: ${describe(err)}`, { cause: err });
+    } finally {
+      res.destroy();
+    }
+  }
+
+  /** Sends one request (GET unless told) on a fresh connection (no pooling: every connection is checked anew). */
+  private send(url: URL, signal: AbortSignal, what: { method: string; headers?: Record<string, string>; body?: string | Uint8Array } = { method: 'GET' }): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const req = send(url, {
-        method: 'GET', agent: false, lookup: this.lookup, signal, timeout: IDLE_TIMEOUT_MS,
-        headers: { 'user-agent': 'plinth', accept: '*/*' },
+        method: what.method, agent: false, lookup: this.lookup, signal, timeout: IDLE_TIMEOUT_MS,
+        headers: { 'user-agent': 'plinth', accept: '*/*', ...what.headers },
       }, resolve);
       req.on('socket', (socket: Socket) => {
         // SECURITY: the address actually connected to is the one that counts; this backs up
@@ -120,7 +169,7 @@ export class OutboundHttp {
       });
       req.on('timeout', () => req.destroy(new OutboundRequestError(`${url.host} was silent for ${IDLE_TIMEOUT_MS} ms`)));
       req.on('error', (err) => reject(err instanceof OutboundRequestError ? err : new OutboundRequestError(`request to ${url.host} failed: ${describe(err)}`, { cause: err })));
-      req.end();
+      req.end(what.body);
     });
   }
 

@@ -63,6 +63,15 @@ export class CollectionService {
     return new CollectionService(this.deps, scope);
   }
 
+  /**
+   * Ends the schema changes made `within` a transaction: reloads the schema once it
+   * ended and, when it committed, announces the change.
+   */
+  async settle(committed: boolean): Promise<void> {
+    await this.reload();
+    if (committed) await this.deps.onChange?.();
+  }
+
   /** Loads the stored collections; installs the system collections on a new database. */
   async init(): Promise<void> {
     await this.reload();

@@ -26,6 +26,8 @@ export class RecordModel {
   private readonly hidden = new Set<string>();
   private readonly unhidden = new Set<string>();
   private custom = false;
+  /** Related records loaded by `app.expandRecord`, by expand key. */
+  private expanded: Record<string, RecordModel | RecordModel[]> = {};
 
   /**
    * A new record of `collection`, its fields at their defaults, then `data` set through
@@ -171,7 +173,38 @@ export class RecordModel {
 
   /** The record's JSON as a client without special access sees it (hidden fields and secrets left out). */
   publicExport(): Record<string, unknown> {
-    return this.exportWith(serializeRecord(this.c, this.values, { showHidden: false, showEmail: false }));
+    const json = this.exportWith(serializeRecord(this.c, this.values, { showHidden: false, showEmail: false }));
+    const keys = Object.keys(this.expanded);
+    if (keys.length === 0) return json;
+    const expand: Record<string, unknown> = {};
+    for (const key of keys) {
+      const related = this.expanded[key]!;
+      expand[key] = Array.isArray(related) ? related.map((r) => r.publicExport()) : related.publicExport();
+    }
+    return { ...json, expand };
+  }
+
+  /** The related records loaded by `app.expandRecord`, by expand key. */
+  expandedRecords(): Readonly<Record<string, RecordModel | RecordModel[]>> {
+    return this.expanded;
+  }
+
+  /** The one record expanded under `key` (the first, for a list), or undefined. */
+  expandedOne(key: string): RecordModel | undefined {
+    const related = this.expanded[key];
+    return Array.isArray(related) ? related[0] : related;
+  }
+
+  /** Every record expanded under `key` (a single one as a list of one). */
+  expandedAll(key: string): RecordModel[] {
+    const related = this.expanded[key];
+    return related === undefined ? [] : Array.isArray(related) ? related : [related];
+  }
+
+  /** Replaces the expanded relations (`app.expandRecord` sets them). */
+  setExpand(expand: Record<string, RecordModel | RecordModel[]>): this {
+    this.expanded = { ...expand };
+    return this;
   }
 
   /** Applies this record's hide/unhide/custom-data choices to serialized JSON. */

@@ -23,6 +23,8 @@ export interface CompileOptions {
   rootAlias: string;
   request: RequestInfo;
   mode: CompileMode;
+  /** The values of `{:name}` placeholders (filters of app code); each is bound, never written into the SQL. */
+  params?: Readonly<Record<string, unknown>>;
 }
 
 /**

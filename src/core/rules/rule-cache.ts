@@ -66,6 +66,7 @@ function cacheable(node: FilterNode): boolean {
 
 function operandCacheable(op: Operand): boolean {
   if (op.kind === 'function') return op.args.every(operandCacheable);
+  if (op.kind === 'placeholder') return false;
   if (op.kind !== 'identifier' || !op.name.startsWith('@')) return true;
   const name = op.name;
   return name.startsWith('@collection.') || name.startsWith('@request.auth.')

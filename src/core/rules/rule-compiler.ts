@@ -24,6 +24,7 @@ import { FieldResolver, literalOperand } from './field-resolver.js';
 import { guestRequest } from './request-info.js';
 import { RuleCache } from './rule-cache.js';
 import { compileSortItems } from './sort-compiler.js';
+import { formatDateTime } from '../../tools/datetime.js';
 
 export type { CompileMode, CompileOptions } from './compile-context.js';
 
@@ -32,7 +33,10 @@ export const RULE_PARSE_LIMITS = { maxLength: 100_000 } as const;
 
 /** A RuleCompiler compiles filters, rules and sorts of any collection. */
 export interface RuleCompiler {
-  /** Parses (cached) and compiles a filter or rule; throws a 400 AppError (FilterError) on any error. */
+  /**
+   * Parses (cached) and compiles a filter or rule; throws a 400 AppError (FilterError) on any error.
+   * With `opts.params`, `{:name}` placeholders are accepted and bound from them.
+   */
   compileFilter(text: string, opts: CompileOptions): RawBuilder<boolean>;
   /** Like compileFilter, also telling whether the condition refers to the row at all. */
   compileRule(text: string, opts: CompileOptions): CompiledRule;
@@ -74,7 +78,9 @@ class SqlRuleCompiler implements RuleCompiler {
   }
 
   compileFilter(text: string, opts: CompileOptions): RawBuilder<boolean> {
-    const node = parseFilterCached(text, opts.mode === 'rule' ? RULE_PARSE_LIMITS : {});
+    const limits = opts.mode === 'rule' ? RULE_PARSE_LIMITS : {};
+    // `{:name}` placeholders exist only where the caller brings their values (app code).
+    const node = parseFilterCached(text, opts.params ? { ...limits, placeholders: true } : limits);
     return this.compileNode(node, opts);
   }
 
@@ -158,6 +164,8 @@ class SqlRuleCompiler implements RuleCompiler {
         return this.identifier(op.name, state, resolver);
       case 'function':
         return this.fn(op, state, resolver);
+      case 'placeholder':
+        return placeholderOperand(state, op.name);
     }
   }
 
@@ -234,6 +242,31 @@ function valueOperand(state: CompileState, value: unknown): Resolved {
   return { build: (map) => state.dialect.param(map ? map(value) : value), values: [value], nullFallback: 'auto', column: false };
 }
 
+/**
+ * A `{:name}` placeholder as the value app code gave for it, bound like a literal of the
+ * same kind: as PocketBase's filter params do, null, true and false act as those
+ * literals, numbers and text as number and text literals, a Date as its datetime text
+ * and anything else as its JSON text.
+ */
+function placeholderOperand(state: CompileState, name: string): Resolved {
+  const params = state.options.params;
+  if (!params || !Object.hasOwn(params, name)) throw new FilterError(`missing value for placeholder {:${name}}`);
+  const value = params[name];
+  if (value === null || value === undefined) return literalOperand('NULL');
+  if (typeof value === 'boolean') return { ...literalOperand(value ? '1' : '0'), build: () => state.dialect.booleanValue(value) };
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new FilterError(`placeholder {:${name}} is not a finite number`);
+    return valueOperand(state, value);
+  }
+  if (typeof value === 'bigint') return valueOperand(state, Number(value));
+  if (typeof value === 'string') return valueOperand(state, value);
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new FilterError(`placeholder {:${name}} is an invalid date`);
+    return valueOperand(state, formatDateTime(value));
+  }
+  return valueOperand(state, JSON.stringify(value) ?? '');
+}
+
 function describe(op: Operand): string {
   switch (op.kind) {
     case 'identifier':
@@ -244,5 +277,7 @@ function describe(op: Operand): string {
       return op.raw;
     case 'function':
       return `"${op.name}(…)"`;
+    case 'placeholder':
+      return `{:${op.name}}`;
   }
 }
