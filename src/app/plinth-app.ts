@@ -20,6 +20,9 @@ import type { RealtimeHub } from '../core/realtime/realtime-hub.js';
 import { Hook, type HookEvent } from '../tools/hook.js';
 import { addHookMethods, type HookMethods } from './hook-methods.js';
 import type { Plinth, SuperuserAdmin } from './plinth.js';
+// issue 12, auth and mail hooks:
+import type { MailHooks } from '../core/mail/mail-hooks.js';
+import type { AuthRequestHooks } from '../http/auth-request-hooks.js';
 import type { Services } from './services.js';
 
 /** The event of `onBootstrap` and `onTerminate`. */
@@ -58,7 +61,8 @@ export interface StartOptions {
 
 // The hook methods join the class through declaration merging: one per Hook field.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PlinthApp extends HookMethods<RecordHooks<PlinthApp>>, HookMethods<LifecycleHooks> {}
+export interface PlinthApp extends HookMethods<RecordHooks<PlinthApp>>, HookMethods<LifecycleHooks>,
+  HookMethods<AuthRequestHooks<PlinthApp>>, HookMethods<MailHooks<PlinthApp>> {}
 
 /** A PlinthApp is one node as app code sees it. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -77,7 +81,7 @@ export class PlinthApp implements Plinth {
     const recordHooks = services.recordHooks as RecordHooks<PlinthApp>;
     // A model hook's handler gets the app bound to the write's transaction.
     recordHooks.appFor = (scope) => (scope ? this.bound(scope as WriteScope) : this);
-    addHookMethods(this, [recordHooks, this.lifecycle]);
+    addHookMethods(this, [recordHooks, this.lifecycle, services.authHooks, services.mailHooks]);
   }
 
   /** The Fastify server (tests use `inject()`). */
