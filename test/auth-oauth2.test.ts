@@ -641,3 +641,47 @@ describe('_externalAuths through the SDK', () => {
     expect(again.meta!.isNew).toBe(false);
   });
 });
+
+describe('onRecordAuthWithOAuth2Request', () => {
+  it('sees the provider user before the record is settled, may change it, and learns the record after e.next()', async () => {
+    const name = await authCollection();
+    const u = providerUser();
+    const seen: unknown[] = [];
+    const handle = s.node.onRecordAuthWithOAuth2Request(async (e) => {
+      seen.push({ provider: e.providerName, email: e.oauth2User.email, createData: e.createData, record: e.record });
+      e.oauth2User = { ...e.oauth2User, name: 'Named By Hook' };
+      await e.next();
+      seen.push({ record: e.record?.getString('email'), isNew: e.isNewRecord });
+    }, name);
+    try {
+      const auth = await signIn(client(), name, 'oidc', u.key);
+      expect(auth.record.email).toBe(u.email);
+      expect(auth.meta?.isNew).toBe(true);
+      const stored = await admin.collection(name).getOne(auth.record.id);
+      expect(stored.name).toBe('Named By Hook');
+      expect(seen).toEqual([
+        { provider: 'oidc', email: u.email, createData: {}, record: null },
+        { record: u.email, isNew: true },
+      ]);
+    } finally {
+      handle.unbind();
+    }
+  });
+
+  it('a handler that does not go on answers 204 and creates no record', async () => {
+    const name = await authCollection();
+    const u = providerUser();
+    const handle = s.node.onRecordAuthWithOAuth2Request(() => undefined, name);
+    try {
+      const pb = client();
+      const { info, code } = await authorize(pb, name, 'oidc', u.key);
+      const r = await s.request('POST', `/api/collections/${name}/auth-with-oauth2`, {
+        body: { provider: 'oidc', code, codeVerifier: info.codeVerifier, redirectURL: REDIRECT },
+      });
+      expect(r.status).toBe(204);
+      expect(await admin.collection(name).getFullList()).toHaveLength(0);
+    } finally {
+      handle.unbind();
+    }
+  });
+});

@@ -64,9 +64,9 @@ const API_ROUTES: readonly RouteStep[] = [
       }),
     }),
   },
-  { name: 'auth', register: ({ s }) => registerAuthRoutes(s.http, s.auth, s.records) },
-  { name: 'oauth2', register: ({ s }) => registerOAuth2Routes(s.http, { auth: s.auth, records: s.records, oauth2: s.oauth2 }) },
-  { name: 'auth flows', register: ({ s }) => registerAuthFlowRoutes(s.http, { auth: s.auth, flows: s.flows, otp: s.otp, records: s.records }) },
+  { name: 'auth', register: ({ s }) => registerAuthRoutes(s.http, s.auth, s.records, s.authHooks) },
+  { name: 'oauth2', register: ({ s }) => registerOAuth2Routes(s.http, { auth: s.auth, records: s.records, oauth2: s.oauth2, hooks: s.authHooks }) },
+  { name: 'auth flows', register: ({ s }) => registerAuthFlowRoutes(s.http, { auth: s.auth, flows: s.flows, otp: s.otp, records: s.records, hooks: s.authHooks }) },
   { name: 'test email', register: ({ s }) => registerTestEmailRoute(s.http, { auth: s.auth, mails: s.mails }) },
   { name: 'settings', register: ({ s }) => registerSettingsRoutes(s.http, s.settings) },
   // Endpoints PocketBase has and Plinth lacks yet: a JSON 501 after PocketBase's own checks.

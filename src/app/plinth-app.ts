@@ -33,6 +33,9 @@ import { createAppHttpClient, type AppHttpClient } from './app-http.js';
 import { createAppMailClient, type AppMailClient } from './app-mail.js';
 import { AppRecords } from './app-records.js';
 import { appSecurity } from './app-security.js';
+// issue 12, auth and mail hooks:
+import type { MailHooks } from '../core/mail/mail-hooks.js';
+import type { AuthRequestHooks } from '../http/auth-request-hooks.js';
 import type { Services } from './services.js';
 
 /** The event of `onBootstrap` and `onTerminate`. */
@@ -68,7 +71,8 @@ export interface StartOptions {
 
 // The hook methods join the class through declaration merging: one per Hook field.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PlinthApp extends HookMethods<RecordHooks<PlinthApp>>, HookMethods<LifecycleHooks>, HookMethods<RecordRequestHooks<PlinthApp>> {}
+export interface PlinthApp extends HookMethods<RecordHooks<PlinthApp>>, HookMethods<LifecycleHooks>, HookMethods<RecordRequestHooks<PlinthApp>>,
+  HookMethods<AuthRequestHooks<PlinthApp>>, HookMethods<MailHooks<PlinthApp>> {}
 
 /** A PlinthApp is one node as app code sees it. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -93,7 +97,7 @@ export class PlinthApp implements Plinth {
     const requestHooks = services.requestHooks as RecordRequestHooks<PlinthApp>;
     requestHooks.appFor = recordHooks.appFor;
     this.apis = createApis({ auth: services.auth, records: services.records });
-    addHookMethods(this, [recordHooks, this.lifecycle, requestHooks]);
+    addHookMethods(this, [recordHooks, this.lifecycle, requestHooks, services.authHooks, services.mailHooks]);
     // data access of app code (docs/hooks.md §4)
     this.records = new AppRecords(services);
     this.collections = new AppCollections(services);

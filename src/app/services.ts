@@ -50,6 +50,8 @@ import { RealtimeHub } from '../core/realtime/realtime-hub.js';
 import { parseExpand } from '../http/list-params.js';
 import { pickFields } from '../http/fields-picker.js';
 import type { Mailer } from '../core/mail/mailer.js';
+import { HookedMailer, MailHooks } from '../core/mail/mail-hooks.js';
+import { AuthRequestHooks } from '../http/auth-request-hooks.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
@@ -98,6 +100,10 @@ export interface Services {
   oauth2: OAuth2Service;
   background: BackgroundTasks;
   mailer: Mailer;
+  /** The mail hooks (docs/hooks.md §2): `mailer` runs onMailerSend, `mails` the record mail hooks. */
+  mailHooks: MailHooks;
+  /** The auth request hooks of the auth routes (docs/hooks.md §2). */
+  authHooks: AuthRequestHooks;
   mails: AuthMails;
   attempts: StoreAttemptLimiter;
   flows: AuthFlows;
@@ -178,8 +184,13 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   const background = new BackgroundTasks((err, what) => http.log.error({ err }, `background task failed: ${what}`));
   // Without SMTP a mail is withheld and only noted in the log; `--dev` logs it in full.
   const unsent = config.dev ? new DevLogMailer(http.log) : new LogMailer(http.log);
-  const mailer = new SettingsMailer(() => resolveSmtpOptions(settings.get().smtp, config.smtp), unsent);
-  const mails = new AuthMails({ mailer, settings: () => settings.get() });
+  // The app a mail or auth hook's handler gets is the records hooks' app outside a transaction.
+  const mailHooks = new MailHooks();
+  mailHooks.appFor = () => recordHooks.appFor(undefined);
+  const authHooks = new AuthRequestHooks();
+  authHooks.appFor = () => recordHooks.appFor(undefined);
+  const mailer = new HookedMailer(new SettingsMailer(() => resolveSmtpOptions(settings.get().smtp, config.smtp), unsent), mailHooks);
+  const mails = new AuthMails({ mailer, settings: () => settings.get(), hooks: mailHooks });
   const attempts = new StoreAttemptLimiter(rateLimitStore);
   const run = (what: string, task: () => Promise<void>) => background.run(what, task);
   const flows = new AuthFlows({ db, schema, records, mails, limiter: attempts, background: run });
@@ -206,7 +217,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
 
   return {
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
-    recordHooks, requestHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mails, attempts, flows, otp, alerts, realtime,
+    recordHooks, requestHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime,
     async close() {
       await realtime.stop();
       await appleNames.stop();

@@ -1,16 +1,27 @@
 /**
  * The auth flows that mail a link or a code (spec §5.6, §5.8): verification,
  * password reset, email change, and OTP sign-in, on every auth collection.
+ * Each runs its request hook (auth-request-hooks.ts) once the form checked out.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuthFlows } from '../core/auth/auth-flows.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthFlows, EmailChange } from '../core/auth/auth-flows.js';
 import type { AuthService } from '../core/auth/auth-service.js';
-import type { OtpService } from '../core/auth/otp-service.js';
+import type { FlowStep } from '../core/auth/flow-step.js';
+import { OTPS, type OtpRequest, type OtpService } from '../core/auth/otp-service.js';
 import type { RecordService } from '../core/records/record-service.js';
+import type { RecordValues } from '../core/records/record-store.js';
+import { RecordModel } from '../core/records/record-model.js';
+import { collectionTags } from '../core/records/record-hooks.js';
 import type { AuthCollection } from '../core/collections/collection.js';
-import { authResponse, requestMfaId } from './auth-response.js';
+import { requestMfaId } from './auth-response.js';
+import type { Hook } from '../tools/hook.js';
+import {
+  AuthRequestHooks, RecordAuthWithOTPRequestEvent, RecordCreateOTPRequestEvent, RecordEmailChangeRequestEvent, RecordFlowRequestEvent,
+  answerHooked, authAnswer, jsonAnswer, sendAuthResponse, type AuthRequestEvent,
+} from './auth-request-hooks.js';
 import { recordBody } from './record-body-input.js';
 import { requestInfo } from './request-auth.js';
+import type { EventResponse } from './request-event.js';
 
 type Params = { collection: string };
 
@@ -20,39 +31,118 @@ export interface AuthFlowRoutesDeps {
   flows: AuthFlows;
   otp: OtpService;
   records: RecordService;
+  hooks?: AuthRequestHooks;
 }
+
+/** A request/confirm flow: runs with a FlowStep (undefined: no hook bound) and answers 204. */
+type RecordFlow = (c: AuthCollection, body: Record<string, unknown>, request: FastifyRequest, step?: FlowStep<RecordValues>) => Promise<void>;
+type EmailFlow = (c: AuthCollection, body: Record<string, unknown>, request: FastifyRequest, step?: FlowStep<EmailChange>) => Promise<void>;
 
 /** Registers request/confirm verification, password reset, email change, request-otp and auth-with-otp. */
 export function registerAuthFlowRoutes(app: FastifyInstance, deps: AuthFlowRoutesDeps): void {
   const base = '/api/collections/:collection';
   const { auth, flows, otp } = deps;
+  const hooks = deps.hooks ?? new AuthRequestHooks();
   // Each request/confirm flow answers 204 with no body (spec §1.4, §5.8).
-  const noContent: [string, (c: AuthCollection, body: Record<string, unknown>, request: FastifyRequest) => Promise<void>][] = [
-    ['request-verification', (c, body) => flows.requestVerification(c, body)],
-    ['confirm-verification', (c, body) => flows.confirmVerification(c, body)],
-    ['request-password-reset', (c, body) => flows.requestPasswordReset(c, body)],
-    ['confirm-password-reset', (c, body) => flows.confirmPasswordReset(c, body)],
-    ['request-email-change', (c, body, request) => flows.requestEmailChange(c, body, requestInfo(request))],
-    ['confirm-email-change', (c, body) => flows.confirmEmailChange(c, body)],
+  const recordFlows: [string, Hook<RecordFlowRequestEvent>, RecordFlow][] = [
+    ['request-verification', hooks.onRecordRequestVerificationRequest, (c, body, _r, step) => flows.requestVerification(c, body, step)],
+    ['confirm-verification', hooks.onRecordConfirmVerificationRequest, (c, body, _r, step) => flows.confirmVerification(c, body, step)],
+    ['request-password-reset', hooks.onRecordRequestPasswordResetRequest, (c, body, _r, step) => flows.requestPasswordReset(c, body, step)],
+    ['confirm-password-reset', hooks.onRecordConfirmPasswordResetRequest, (c, body, _r, step) => flows.confirmPasswordReset(c, body, step)],
   ];
-  for (const [path, run] of noContent) {
+  for (const [path, hook, run] of recordFlows) {
     app.post<{ Params: Params }>(`${base}/${path}`, async (request, reply) => {
       const c = auth.authCollection(request.params.collection);
-      await run(c, recordBody(request), request);
-      return reply.code(204).send();
+      const body = recordBody(request);
+      if (hook.isEmpty) {
+        await run(c, body, request);
+        return reply.code(204).send();
+      }
+      const hooked = new HookedStep(hook, reply, (record: RecordValues) => new RecordFlowRequestEvent(hooks.appFor(), request, c, RecordModel.fromStored(c, record)), (e) => e.record.valuesRef());
+      await run(c, body, request, hooked.step);
+      return hooked.respond();
+    });
+  }
+  const emailFlows: [string, Hook<RecordEmailChangeRequestEvent>, EmailFlow][] = [
+    ['request-email-change', hooks.onRecordRequestEmailChangeRequest, (c, body, request, step) => flows.requestEmailChange(c, body, requestInfo(request), step)],
+    ['confirm-email-change', hooks.onRecordConfirmEmailChangeRequest, (c, body, _r, step) => flows.confirmEmailChange(c, body, step)],
+  ];
+  for (const [path, hook, run] of emailFlows) {
+    app.post<{ Params: Params }>(`${base}/${path}`, async (request, reply) => {
+      const c = auth.authCollection(request.params.collection);
+      const body = recordBody(request);
+      if (hook.isEmpty) {
+        await run(c, body, request);
+        return reply.code(204).send();
+      }
+      const hooked = new HookedStep(
+        hook, reply,
+        (d: EmailChange) => new RecordEmailChangeRequestEvent(hooks.appFor(), request, c, RecordModel.fromStored(c, d.record), d.newEmail),
+        (e) => ({ record: e.record.valuesRef(), newEmail: e.newEmail }),
+      );
+      await run(c, body, request, hooked.step);
+      return hooked.respond();
     });
   }
 
-  app.post<{ Params: Params }>(`${base}/request-otp`, async function requestOtp(request) {
+  app.post<{ Params: Params }>(`${base}/request-otp`, async function requestOtp(request, reply) {
     const c = auth.authCollection(request.params.collection);
-    return otp.request(c, recordBody(request));
+    const hook = hooks.onRecordRequestOTPRequest;
+    if (hook.isEmpty) return otp.request(c, recordBody(request));
+    let answer: { otpId: string } | undefined;
+    const hooked = new HookedStep(
+      hook, reply,
+      (d: OtpRequest) => new RecordCreateOTPRequestEvent(hooks.appFor(), request, c, d.record ? RecordModel.fromStored(c, d.record) : null, d.password),
+      (e) => ({ record: e.record?.valuesRef() ?? null, password: e.password }),
+      () => (answer?.otpId ? jsonAnswer(answer) : undefined),
+    );
+    answer = await otp.request(c, recordBody(request), hooked.step);
+    return hooked.respond();
   });
 
-  app.post<{ Params: Params }>(`${base}/auth-with-otp`, async function authWithOtp(request) {
+  app.post<{ Params: Params }>(`${base}/auth-with-otp`, async function authWithOtp(request, reply) {
     const c = auth.authCollection(request.params.collection);
     const body = recordBody(request);
-    const result = await otp.authWithOtp(c, body, requestInfo(request, 'otp', body), requestMfaId(request, body));
-    return authResponse(request, deps.records, result);
+    const req = requestInfo(request, 'otp', body);
+    const mfaId = requestMfaId(request, body);
+    const match = await otp.matchOtp(c, body);
+    const hook = hooks.onRecordAuthWithOTPRequest;
+    if (hook.isEmpty) return sendAuthResponse(hooks, deps.records, request, reply, await otp.finishOtp(c, match, req, mfaId), 'otp');
+    const otps = deps.records.collection(OTPS);
+    const e = new RecordAuthWithOTPRequestEvent(hooks.appFor(), request, c, RecordModel.fromStored(c, match.record), RecordModel.fromStored(otps, match.otp));
+    return answerHooked(hook, e, reply, async (ev) => {
+      const result = await otp.finishOtp(c, { otp: match.otp, record: ev.record.valuesRef() }, req, mfaId);
+      return authAnswer(hooks, deps.records, request, reply, result, 'otp');
+    });
   });
+}
+
+/**
+ * A FlowStep that runs `hook` around a flow's action: `build` makes the event from what
+ * the flow found, `back` reads the (possibly changed) details from it. `respond` sends what
+ * a handler set, else `done()` (the flow's own answer), else 204.
+ */
+class HookedStep<D, E extends AuthRequestEvent> {
+  private event: E | undefined;
+
+  constructor(
+    private readonly hook: Hook<E>,
+    private readonly reply: FastifyReply,
+    private readonly build: (details: D) => E,
+    private readonly back: (e: E) => D,
+    private readonly done: () => EventResponse | undefined = () => undefined,
+  ) {}
+
+  readonly step: FlowStep<D> = async (details, action) => {
+    const e = this.build(details);
+    this.event = e;
+    await this.hook.trigger(e, collectionTags(e.collection), (ev) => action(this.back(ev)));
+  };
+
+  respond(): FastifyReply {
+    // The flow ended before its hook (an unknown address, a repeat within the window): 204 as always.
+    if (!this.event) return this.reply.code(204).send();
+    return this.event.respond(this.reply, this.done());
+  }
 }
 

@@ -11,11 +11,13 @@ import { authResponse, requestMfaId } from './auth-response.js';
 import { legacyAuthProviders, oauth2AuthMethods } from '../core/auth/oauth2/oauth2-auth-methods.js';
 import { codeError } from '../errors/code-error.js';
 import { recordBody } from './record-body-input.js';
+import { RecordModel } from '../core/records/record-model.js';
+import { AuthRequestHooks, RecordAuthWithPasswordRequestEvent, RecordFlowRequestEvent, answerHooked, authAnswer, sendAuthResponse } from './auth-request-hooks.js';
 
 type Params = { collection: string };
 
 /** Registers the auth routes. */
-export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, records: RecordService): void {
+export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, records: RecordService, hooks: AuthRequestHooks = new AuthRequestHooks()): void {
   const base = '/api/collections/:collection';
 
   app.get<{ Params: Params }>(`${base}/auth-methods`, async function authMethods(request) {
@@ -33,7 +35,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
     };
   });
 
-  app.post<{ Params: Params }>(`${base}/auth-with-password`, async function authWithPassword(request) {
+  app.post<{ Params: Params }>(`${base}/auth-with-password`, async function authWithPassword(request, reply) {
     const c = auth.authCollection(request.params.collection);
     const body = recordBody(request);
     const errors: ErrorData = {};
@@ -44,11 +46,23 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
       errors.identityField = codeError('validation_in_invalid');
     }
     if (Object.keys(errors).length > 0) throw new AppError(400, 'An error occurred while validating the submitted data.', errors);
-    const result = await auth.authWithPassword(c, identity, password, identityField, requestInfo(request, 'password', body), requestMfaId(request, body));
-    return authResponse(request, records, result);
+    const req = requestInfo(request, 'password', body);
+    const mfaId = requestMfaId(request, body);
+    const found = await auth.findPasswordIdentity(c, identity, identityField);
+    const hook = hooks.onRecordAuthWithPasswordRequest;
+    if (hook.isEmpty) {
+      const result = await auth.passwordSignIn(c, found, password, req, mfaId);
+      return sendAuthResponse(hooks, records, request, reply, result, 'password');
+    }
+    const record = found ? RecordModel.fromStored(c, found) : null;
+    const e = new RecordAuthWithPasswordRequestEvent(hooks.appFor(), request, c, record, identity, identityField ?? '', password);
+    return answerHooked(hook, e, reply, async (ev) => {
+      const result = await auth.passwordSignIn(c, ev.record?.valuesRef(), ev.password, req, mfaId);
+      return authAnswer(hooks, records, request, reply, result, 'password');
+    });
   });
 
-  app.post<{ Params: Params & { id: string } }>(`${base}/impersonate/:id`, async function impersonate(request) {
+  app.post<{ Params: Params & { id: string } }>(`${base}/impersonate/:id`, async function impersonate(request, reply) {
     // As PocketBase's RequireSuperuserAuth middleware: the caller is checked before the collection.
     if (!request.auth) throw new AppError(401, 'The request requires valid record authorization token.');
     const req = requestInfo(request);
@@ -62,13 +76,23 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, reco
       });
     }
     const result = await auth.impersonate(c, request.params.id, duration, req);
-    return authResponse(request, records, result);
+    return sendAuthResponse(hooks, records, request, reply, result, '');
   });
 
-  app.post<{ Params: Params }>(`${base}/auth-refresh`, async function authRefresh(request) {
+  app.post<{ Params: Params }>(`${base}/auth-refresh`, async function authRefresh(request, reply) {
     const c = auth.authCollection(request.params.collection);
-    const result = await auth.refresh(c, requestInfo(request));
-    return authResponse(request, records, result);
+    const hook = hooks.onRecordAuthRefreshRequest;
+    if (hook.isEmpty) return sendAuthResponse(hooks, records, request, reply, await auth.refresh(c, requestInfo(request)), '');
+    // As PocketBase: the signed-in record of this collection is required before the hook runs.
+    const own = request.auth;
+    if (!own) throw new AppError(401, 'The request requires valid record authorization token.');
+    if (own.collection.id !== c.id) throw new AppError(403, `The request requires auth record from ${c.name} collection.`);
+    const e = new RecordFlowRequestEvent(hooks.appFor(), request, c, RecordModel.fromStored(c, own.record));
+    return answerHooked(hook, e, reply, async (ev) => {
+      const req = requestInfo(request);
+      const result = await auth.refresh(c, { ...req, auth: { ...req.auth!, record: ev.record.valuesRef() } });
+      return authAnswer(hooks, records, request, reply, result, '');
+    });
   });
 }
 

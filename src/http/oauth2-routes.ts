@@ -5,11 +5,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../core/auth/auth-service.js';
 import type { OAuth2User } from '../core/auth/oauth2/oauth2-definition.js';
-import { providerConfig, type OAuth2Service, type OAuth2SignIn } from '../core/auth/oauth2/oauth2-service.js';
+import { providerConfig, type OAuth2Outcome, type OAuth2Service, type OAuth2SignIn } from '../core/auth/oauth2/oauth2-service.js';
 import type { AuthCollection } from '../core/collections/collection.js';
 import type { RecordService } from '../core/records/record-service.js';
 import { AppError, type ErrorData } from '../errors/app-error.js';
-import { authResponse, requestMfaId } from './auth-response.js';
+import { requestMfaId } from './auth-response.js';
+import { RecordModel } from '../core/records/record-model.js';
+import { AuthRequestHooks, RecordAuthWithOAuth2RequestEvent, answerHooked, authAnswer, sendAuthResponse } from './auth-request-hooks.js';
 import { requestInfo } from './request-auth.js';
 import { codeError } from '../errors/code-error.js';
 import { recordBody } from './record-body-input.js';
@@ -21,6 +23,7 @@ export interface OAuth2RoutesDeps {
   auth: AuthService;
   oauth2: OAuth2Service;
   records: RecordService;
+  hooks?: AuthRequestHooks;
 }
 
 // NOTE: PocketBase answers both an undecodable and an invalid auth-with-oauth2 form with this message (spec §5).
@@ -28,17 +31,36 @@ const LOADING = 'An error occurred while loading the submitted data.';
 
 /** Registers the OAuth2 routes. */
 export function registerOAuth2Routes(app: FastifyInstance, deps: OAuth2RoutesDeps): void {
-  app.post<{ Params: Params }>('/api/collections/:collection/auth-with-oauth2', async function authWithOAuth2(request) {
+  const hooks = deps.hooks ?? new AuthRequestHooks();
+  app.post<{ Params: Params }>('/api/collections/:collection/auth-with-oauth2', async function authWithOAuth2(request, reply) {
     const c = deps.auth.authCollection(request.params.collection);
     deps.oauth2.assertEnabled(c);
     const body = recordBody(request);
     const input = parseSignIn(c, body);
     const req = requestInfo(request, 'oauth2', body);
-    const outcome = await deps.oauth2.signIn(c, input, req);
+    const mfaId = requestMfaId(request, body);
     // authRule and MFA (spec §5.4) apply as for every sign-in method.
-    const result = await deps.auth.completeAuth(c, outcome.record, 'oauth2', req, requestMfaId(request, body));
-    const response = await authResponse(request, deps.records, result);
-    return { ...response, meta: oauth2Meta(outcome.user, outcome.isNew) };
+    const complete = async (outcome: OAuth2Outcome) => ({
+      result: await deps.auth.completeAuth(c, outcome.record, 'oauth2', req, mfaId),
+      meta: oauth2Meta(outcome.user, outcome.isNew),
+    });
+    const hook = hooks.onRecordAuthWithOAuth2Request;
+    if (hook.isEmpty) {
+      const { result, meta } = await complete(await deps.oauth2.signIn(c, input, req));
+      return sendAuthResponse(hooks, deps.records, request, reply, result, 'oauth2', meta);
+    }
+    // The hook's chain answers (answerHooked sends the reply).
+    await deps.oauth2.signIn(c, input, req, async (found, settle) => {
+      const e = new RecordAuthWithOAuth2RequestEvent(hooks.appFor(), request, c, found.provider, found.user, found.createData);
+      await answerHooked(hook, e, reply, async (ev) => {
+        const outcome = await settle({ provider: found.provider, user: ev.oauth2User, createData: ev.createData });
+        ev.record = RecordModel.fromStored(c, outcome.record);
+        ev.isNewRecord = outcome.isNew;
+        const { result, meta } = await complete(outcome);
+        return authAnswer(hooks, deps.records, request, reply, result, 'oauth2', meta);
+      });
+    });
+    return reply;
   });
 }
 

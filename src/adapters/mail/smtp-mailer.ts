@@ -32,6 +32,7 @@ export class SmtpMailer implements Mailer {
       subject: message.subject,
       html: message.html,
       text: message.text,
+      ...(message.headers ? { headers: message.headers } : {}),
     });
   }
 }

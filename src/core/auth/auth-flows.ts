@@ -20,6 +20,13 @@ import { internalRequest } from './mfa-service.js';
 import { checkPassword } from './password-hash.js';
 import { OwnershipClaims, type OwnershipClaim } from './ownership-claim.js';
 import { SUPERUSERS } from './auth-service.js';
+import { runStep, type FlowStep } from './flow-step.js';
+
+/** What the email change flows hand their request hooks: the record and the new address. */
+export interface EmailChange {
+  record: RecordValues;
+  newEmail: string;
+}
 
 /** How long a repeated verification or reset request stays silent (spec §5.8). */
 const RESEND_WINDOW_SECONDS = 120;
@@ -44,7 +51,7 @@ export class AuthFlows {
   }
 
   /** Sends a verification mail to an unverified record; silent otherwise. */
-  async requestVerification(c: AuthCollection, body: Record<string, unknown>): Promise<void> {
+  async requestVerification(c: AuthCollection, body: Record<string, unknown>, step?: FlowStep<RecordValues>): Promise<void> {
     if (c.name === SUPERUSERS) throw badRequest('All superusers are verified by default.');
     const errors: ErrorData = {};
     const email = requiredEmail(body, 'email', errors);
@@ -52,14 +59,16 @@ export class AuthFlows {
     const record = await findAuthRecordByEmail(this.deps.db, c, email);
     if (!record || record.verified === true) return;
     if (!(await this.deps.limiter.take(`verification:${c.id}:${String(record.id)}`, 1, RESEND_WINDOW_SECONDS))) return;
-    this.deps.background('verification mail', async () => {
-      const token = await signRecordToken(c, String(record.tokenKey), { id: String(record.id), type: 'verification', collectionId: c.id, email: String(record.email) });
-      await this.deps.mails.verification(c, record, token);
+    await runStep(step, record, async (record) => {
+      this.deps.background('verification mail', async () => {
+        const token = await signRecordToken(c, String(record.tokenKey), { id: String(record.id), type: 'verification', collectionId: c.id, email: String(record.email) });
+        await this.deps.mails.verification(c, record, token);
+      });
     });
   }
 
   /** Marks the token's record verified (spec §5.8). */
-  async confirmVerification(c: AuthCollection, body: Record<string, unknown>): Promise<void> {
+  async confirmVerification(c: AuthCollection, body: Record<string, unknown>, step?: FlowStep<RecordValues>): Promise<void> {
     const errors: ErrorData = {};
     const token = requiredString(body, 'token', errors, 1, Number.MAX_SAFE_INTEGER);
     let record: RecordValues | undefined;
@@ -73,16 +82,18 @@ export class AuthFlows {
       else record = found.record;
     }
     assertValidForm(errors);
-    if (record!.verified === true) return;
-    // SECURITY: the first proof of the address ends what was attached before (ownership-claim.ts).
-    // The password stays while password sign-in is on — the owner usually chose it at sign-up —
-    // and is replaced when it is off, so that enabling it later revives nobody's (as PocketBase).
-    const claim = { changes: { verified: true }, replacePassword: !c.passwordAuth.enabled };
-    await this.claim(c, record!, claim, 'Failed to confirm verification.');
+    await runStep(step, record!, async (record) => {
+      if (record.verified === true) return;
+      // SECURITY: the first proof of the address ends what was attached before (ownership-claim.ts).
+      // The password stays while password sign-in is on — the owner usually chose it at sign-up —
+      // and is replaced when it is off, so that enabling it later revives nobody's (as PocketBase).
+      const claim = { changes: { verified: true }, replacePassword: !c.passwordAuth.enabled };
+      await this.claim(c, record, claim, 'Failed to confirm verification.');
+    });
   }
 
   /** Sends a password-reset mail; silent for unknown addresses and repeats (spec §5.8). */
-  async requestPasswordReset(c: AuthCollection, body: Record<string, unknown>): Promise<void> {
+  async requestPasswordReset(c: AuthCollection, body: Record<string, unknown>, step?: FlowStep<RecordValues>): Promise<void> {
     this.assertPasswordAuth(c);
     const errors: ErrorData = {};
     const email = requiredEmail(body, 'email', errors);
@@ -90,9 +101,11 @@ export class AuthFlows {
     const record = await findAuthRecordByEmail(this.deps.db, c, email);
     if (!record) return;
     if (!(await this.deps.limiter.take(`passwordReset:${c.id}:${String(record.id)}`, 1, RESEND_WINDOW_SECONDS))) return;
-    this.deps.background('password reset mail', async () => {
-      const token = await signRecordToken(c, String(record.tokenKey), { id: String(record.id), type: 'passwordReset', collectionId: c.id, email: String(record.email) });
-      await this.deps.mails.passwordReset(c, record, token);
+    await runStep(step, record, async (record) => {
+      this.deps.background('password reset mail', async () => {
+        const token = await signRecordToken(c, String(record.tokenKey), { id: String(record.id), type: 'passwordReset', collectionId: c.id, email: String(record.email) });
+        await this.deps.mails.passwordReset(c, record, token);
+      });
     });
   }
 
@@ -100,7 +113,7 @@ export class AuthFlows {
    * Sets a new password from a reset token (spec §5.8); the tokenKey rotates with it,
    * and the record becomes verified when the token was mailed to its current address.
    */
-  async confirmPasswordReset(c: AuthCollection, body: Record<string, unknown>): Promise<void> {
+  async confirmPasswordReset(c: AuthCollection, body: Record<string, unknown>, step?: FlowStep<RecordValues>): Promise<void> {
     this.assertPasswordAuth(c);
     const errors: ErrorData = {};
     const token = requiredString(body, 'token', errors, 1, Number.MAX_SAFE_INTEGER);
@@ -115,16 +128,18 @@ export class AuthFlows {
       else if (found.collection.id !== c.id) errors.token = codeError('validation_token_collection_mismatch', undefined, 'The provided password reset token is for different auth collection.');
     }
     assertValidForm(errors);
-    const { record, claims } = found!;
-    const changes: Record<string, unknown> = { password, passwordConfirm: password };
-    if (record.verified === true || claims.email !== record.email) return this.save(c, record, changes, 'Failed to set new password.');
-    // SECURITY: the first proof of the address ends what was attached before (ownership-claim.ts);
-    // the owner sets the password in this very step.
-    await this.claim(c, record, { changes: { ...changes, verified: true }, replacePassword: false }, 'Failed to set new password.');
+    const { claims } = found!;
+    await runStep(step, found!.record, async (record) => {
+      const changes: Record<string, unknown> = { password, passwordConfirm: password };
+      if (record.verified === true || claims.email !== record.email) return this.save(c, record, changes, 'Failed to set new password.');
+      // SECURITY: the first proof of the address ends what was attached before (ownership-claim.ts);
+      // the owner sets the password in this very step.
+      await this.claim(c, record, { changes: { ...changes, verified: true }, replacePassword: false }, 'Failed to set new password.');
+    });
   }
 
   /** Mails a confirmation link to the new address of the signed-in record (spec §5.8). */
-  async requestEmailChange(c: AuthCollection, body: Record<string, unknown>, req: RequestInfo): Promise<void> {
+  async requestEmailChange(c: AuthCollection, body: Record<string, unknown>, req: RequestInfo, step?: FlowStep<EmailChange>): Promise<void> {
     const record = assertOwnAuth(c, req);
     if (c.name === SUPERUSERS) throw badRequest('All superusers can change their emails directly.');
     const errors: ErrorData = {};
@@ -135,17 +150,19 @@ export class AuthFlows {
       if (other && other.id !== record.id) errors.newEmail = codeError('validation_invalid_new_email');
     }
     assertValidForm(errors);
-    const claims = { id: String(record.id), type: 'emailChange' as const, collectionId: c.id, email: String(record.email), newEmail };
-    const token = await signRecordToken(c, String(record.tokenKey), claims);
-    try {
-      await this.deps.mails.emailChange(c, record, newEmail, token);
-    } catch (err) {
-      throw badRequest('Failed to request email change.', {}, err);
-    }
+    await runStep(step, { record, newEmail }, async ({ record, newEmail }) => {
+      const claims = { id: String(record.id), type: 'emailChange' as const, collectionId: c.id, email: String(record.email), newEmail };
+      const token = await signRecordToken(c, String(record.tokenKey), claims);
+      try {
+        await this.deps.mails.emailChange(c, record, newEmail, token);
+      } catch (err) {
+        throw badRequest('Failed to request email change.', {}, err);
+      }
+    });
   }
 
   /** Sets the new email and marks it verified; needs the record's password (spec §5.8). */
-  async confirmEmailChange(c: AuthCollection, body: Record<string, unknown>): Promise<void> {
+  async confirmEmailChange(c: AuthCollection, body: Record<string, unknown>, step?: FlowStep<EmailChange>): Promise<void> {
     const errors: ErrorData = {};
     const token = requiredString(body, 'token', errors, 1, Number.MAX_SAFE_INTEGER);
     const password = requiredString(body, 'password', errors);
@@ -168,7 +185,9 @@ export class AuthFlows {
     }
     assertValidForm(errors);
     const { record, claims } = found!;
-    await this.save(c, record, { email: claims.newEmail, verified: true }, 'Failed to confirm email change.');
+    await runStep(step, { record, newEmail: String(claims.newEmail) }, async ({ record, newEmail }) => {
+      await this.save(c, record, { email: newEmail, verified: true }, 'Failed to confirm email change.');
+    });
   }
 
   private assertPasswordAuth(c: AuthCollection): void {

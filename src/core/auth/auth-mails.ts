@@ -5,6 +5,8 @@
  */
 import type { AuthCollection, EmailTemplate } from '../collections/collection.js';
 import type { Mailer } from '../mail/mailer.js';
+import { MailHooks, sendRecordMail, type RecordMailHook } from '../mail/mail-hooks.js';
+import { RecordModel } from '../records/record-model.js';
 import { renderMailTemplate, type TemplateValues } from '../mail/mail-template.js';
 import type { RecordValues } from '../records/record-store.js';
 import type { Settings } from '../settings/settings.js';
@@ -20,31 +22,35 @@ export type TestTemplate = (typeof TEST_TEMPLATES)[number];
 
 /** AuthMails renders and sends the auth flows' mails. */
 export class AuthMails {
-  constructor(private readonly deps: { mailer: Mailer; settings: () => Settings }) {}
+  private readonly hooks: MailHooks;
+
+  constructor(private readonly deps: { mailer: Mailer; settings: () => Settings; hooks?: MailHooks }) {
+    this.hooks = deps.hooks ?? new MailHooks();
+  }
 
   /** The email-verification mail with its token (spec §5.8). */
   verification(c: AuthCollection, record: RecordValues, token: string): Promise<void> {
-    return this.send('verification', c, c.verificationTemplate, String(record.email), record, { token });
+    return this.send('verification', c, c.verificationTemplate, String(record.email), record, { token }, 'onMailerRecordVerificationSend', { token });
   }
 
   /** The password-reset mail with its token (spec §5.8). */
   passwordReset(c: AuthCollection, record: RecordValues, token: string): Promise<void> {
-    return this.send('password-reset', c, c.resetPasswordTemplate, String(record.email), record, { token });
+    return this.send('password-reset', c, c.resetPasswordTemplate, String(record.email), record, { token }, 'onMailerRecordPasswordResetSend', { token });
   }
 
   /** The email-change confirmation, sent to the new address (spec §5.8). */
   emailChange(c: AuthCollection, record: RecordValues, newEmail: string, token: string): Promise<void> {
-    return this.send('email-change', c, c.confirmEmailChangeTemplate, newEmail, record, { token });
+    return this.send('email-change', c, c.confirmEmailChangeTemplate, newEmail, record, { token }, 'onMailerRecordEmailChangeSend', { token, newEmail });
   }
 
   /** The one-time password mail (spec §5.6). */
   otp(c: AuthCollection, record: RecordValues, to: string, otpId: string, otp: string): Promise<void> {
-    return this.send('otp', c, c.otp.emailTemplate, to, record, { otp, otpId });
+    return this.send('otp', c, c.otp.emailTemplate, to, record, { otp, otpId }, 'onMailerRecordOTPSend', { otpId, password: otp });
   }
 
   /** The new-location sign-in alert (spec §5.1). */
   authAlert(c: AuthCollection, record: RecordValues, alertInfo: string): Promise<void> {
-    return this.send('login-alert', c, c.authAlert.emailTemplate, String(record.email), record, { alertInfo });
+    return this.send('login-alert', c, c.authAlert.emailTemplate, String(record.email), record, { alertInfo }, 'onMailerRecordAuthAlertSend', { info: alertInfo });
   }
 
   /**
@@ -64,7 +70,10 @@ export class AuthMails {
     }
   }
 
-  private send(kind: TestTemplate, c: AuthCollection, template: EmailTemplate, to: string, record: RecordValues, extra: Partial<TemplateValues>): Promise<void> {
+  private send(
+    kind: TestTemplate, c: AuthCollection, template: EmailTemplate, to: string, record: RecordValues, extra: Partial<TemplateValues>,
+    hook: RecordMailHook, hookMeta: Record<string, unknown>,
+  ): Promise<void> {
     const { meta } = this.deps.settings();
     const rendered = renderMailTemplate(template, {
       appName: meta.appName,
@@ -72,11 +81,7 @@ export class AuthMails {
       record: { collection: c, values: record },
       ...extra,
     });
-    return this.deps.mailer.send({
-      kind,
-      from: { name: meta.senderName, address: meta.senderAddress },
-      to: [{ address: to }],
-      ...rendered,
-    });
+    const message = { kind, from: { name: meta.senderName, address: meta.senderAddress }, to: [{ address: to }], ...rendered };
+    return sendRecordMail(this.hooks, hook, this.deps.mailer, message, () => RecordModel.fromStored(c, record), hookMeta);
   }
 }

@@ -63,15 +63,29 @@ export class AuthService {
    * password answer the same 400 after the same amount of hashing work.
    */
   async authWithPassword(c: AuthCollection, identity: string, password: string, identityField: string | undefined, req: RequestInfo, mfaId?: string): Promise<AuthResult> {
+    const record = await this.findPasswordIdentity(c, identity, identityField);
+    return this.passwordSignIn(c, record, password, req, mfaId);
+  }
+
+  /** The record whose identity field (or one of the collection's, in order) holds `identity`; 403 without password auth. */
+  async findPasswordIdentity(c: AuthCollection, identity: string, identityField: string | undefined): Promise<RecordValues | undefined> {
     if (!c.passwordAuth.enabled) throw forbidden('The collection is not configured to allow password authentication.');
     const fields = identityField ? [identityField] : c.passwordAuth.identityFields;
-    let record: RecordValues | undefined;
     for (const name of fields) {
       if (!c.passwordAuth.identityFields.includes(name) || !c.fields.some((f) => f.name === name)) continue;
       if (name === 'email' && !identityField && !identity.includes('@')) continue;
-      record = await this.findByIdentity(c, name, identity);
-      if (record) break;
+      const record = await this.findByIdentity(c, name, identity);
+      if (record) return record;
     }
+    return undefined;
+  }
+
+  /**
+   * Checks `password` against `record` (the same hashing work when there is none) and
+   * completes the sign-in; 400 "Failed to authenticate." for either failure.
+   */
+  async passwordSignIn(c: AuthCollection, found: RecordValues | undefined, password: string, req: RequestInfo, mfaId?: string): Promise<AuthResult> {
+    let record = found;
     const check = await checkPassword(record ? String(record.password) : undefined, password);
     if (!record || !check.ok) throw badRequest('Failed to authenticate.');
     if (check.needsRehash) {

@@ -22,6 +22,19 @@ import { assertValidForm, requiredEmail, requiredString } from './auth-form.js';
 import { internalRequest } from './mfa-service.js';
 import { checkPassword, hashPassword } from './password-hash.js';
 import { OwnershipClaims } from './ownership-claim.js';
+import { runStep, type FlowStep } from './flow-step.js';
+
+/** What request-otp hands its request hook: the record of the address (null when none) and the code. */
+export interface OtpRequest {
+  record: RecordValues | null;
+  password: string;
+}
+
+/** A correct, unexpired code and the record it signs in. */
+export interface OtpMatch {
+  otp: RecordValues;
+  record: RecordValues;
+}
 
 /** The system collection of one-time passwords. */
 export const OTPS = '_otps';
@@ -55,13 +68,22 @@ export class OtpService {
    * Creates and mails an OTP; always answers a fresh id. SECURITY: an unknown address
    * costs the same hash and gets a random id, so the answer reveals nothing.
    */
-  async request(c: AuthCollection, body: Record<string, unknown>): Promise<{ otpId: string }> {
+  async request(c: AuthCollection, body: Record<string, unknown>, step?: FlowStep<OtpRequest>): Promise<{ otpId: string }> {
     assertOtpEnabled(c);
     const errors: ErrorData = {};
     const email = requiredEmail(body, 'email', errors);
     assertValidForm(errors);
-    const record = await findAuthRecordByEmail(this.deps.db, c, email);
-    const code = randomDigits(c.otp.length);
+    const found = await findAuthRecordByEmail(this.deps.db, c, email);
+    let answer: { otpId: string } = { otpId: '' };
+    // The request hook sees the unknown address too (record null), as PocketBase's does.
+    await runStep(step, { record: found ?? null, password: randomDigits(c.otp.length) }, async ({ record, password }) => {
+      answer = await this.issue(c, record, password);
+    });
+    return answer;
+  }
+
+  /** Stores the hashed code and mails it; an unknown address gets a random id after the same hashing. */
+  private async issue(c: AuthCollection, record: RecordValues | null, code: string): Promise<{ otpId: string }> {
     const hash = await hashPassword(code);
     if (!record) return { otpId: randomId(15) };
     // SECURITY: PocketBase hands the newest id out again past its cap (spec §5.6), which
@@ -81,6 +103,11 @@ export class OtpService {
    * completes the sign-in (authRule, MFA) and is then deleted.
    */
   async authWithOtp(c: AuthCollection, body: Record<string, unknown>, req: RequestInfo, mfaId?: string): Promise<AuthResult> {
+    return this.finishOtp(c, await this.matchOtp(c, body), req, mfaId);
+  }
+
+  /** The OTP and record of a correct, unexpired code of this collection; 400 (429 past the tries) otherwise. */
+  async matchOtp(c: AuthCollection, body: Record<string, unknown>): Promise<OtpMatch> {
     assertOtpEnabled(c);
     const errors: ErrorData = {};
     const otpId = requiredString(body, 'otpId', errors);
@@ -99,13 +126,20 @@ export class OtpService {
     }
     const check = await checkPassword(String(otp.password), password);
     if (!check.ok || String(otp.created) < this.oldestLive(c)) throw invalid();
-    let record = await findRecord(this.deps.db, c, String(otp.recordRef));
+    const record = await findRecord(this.deps.db, c, String(otp.recordRef));
     if (!record) throw invalid();
+    return { otp, record };
+  }
+
+  /** Completes the sign-in of a matched code (verifying the address it was sent to) and deletes the code. */
+  async finishOtp(c: AuthCollection, match: OtpMatch, req: RequestInfo, mfaId?: string): Promise<AuthResult> {
+    const { otp } = match;
+    let record = match.record;
     if (record.verified !== true && otp.sentTo !== '' && otp.sentTo === record.email) {
       record = await this.markVerified(c, record, { ...req, context: 'otp' });
     }
     const result = await this.deps.auth.completeAuth(c, record, 'otp', { ...req, context: 'otp' }, mfaId);
-    await this.deleteOtp(otps, otpId);
+    await this.deleteOtp(this.collection(), String(otp.id));
     return result;
   }
 

@@ -20,6 +20,8 @@ export interface MailMessage {
   html: string;
   /** The plain-text alternative of the HTML body. */
   text: string;
+  /** Extra headers (a mail hook may add them). */
+  headers?: Record<string, string>;
 }
 
 /** A Mailer delivers messages; it rejects when the message could not be handed over. */

@@ -56,7 +56,12 @@ interface ExpandRun {
   budget: ExpandBudget;
   /** Per expanded item: what writing it out costs, with everything nested under it. */
   weights: Map<ExpandItem, ExpandWeight>;
+  /** Runs the requester's enrich hooks on freshly serialized items (none bound: undefined). */
+  enrich?: ExpandEnrich;
 }
+
+/** Lets app code change the JSON of serialized items for one requester (onRecordEnrich). */
+export type ExpandEnrich = (c: Collection, items: ExpandItem[]) => Promise<void>;
 
 /** Expander fills `expand` on record JSON. */
 export class Expander {
@@ -66,9 +71,9 @@ export class Expander {
    * Adds `expand` to each item for the paths of `tree`; throws ExpandTooLargeError (400)
    * when the response would pass the expand budget.
    */
-  async expand(exec: Executor, c: Collection, items: ExpandItem[], tree: ExpandTree, req: RequestInfo): Promise<void> {
+  async expand(exec: Executor, c: Collection, items: ExpandItem[], tree: ExpandTree, req: RequestInfo, enrich?: ExpandEnrich): Promise<void> {
     if (items.length === 0 || tree.size === 0) return;
-    const run: ExpandRun = { exec, req: { ...req, context: 'expand' }, budget: new ExpandBudget(), weights: new Map() };
+    const run: ExpandRun = { exec, req: { ...req, context: 'expand' }, budget: new ExpandBudget(), weights: new Map(), enrich };
     await this.expandLevel(run, c, items, tree);
   }
 
@@ -184,11 +189,10 @@ export class Expander {
   /** Serializes expanded records with the visibility rules of a direct read (spec §3.6), and weighs them. */
   private async items(run: ExpandRun, c: Collection, records: RecordValues[]): Promise<ExpandItem[]> {
     const shown = await this.access.showsEmails(run.exec, c, records, run.req);
-    return records.map((values, i) => {
-      const item = { values, json: serializeRecord(c, values, { showHidden: run.req.isSuperuser, showEmail: shown[i]! }) };
-      run.weights.set(item, { records: 1, bytes: estimateJsonSize(item.json) + 12 });
-      return item;
-    });
+    const items = records.map((values, i) => ({ values, json: serializeRecord(c, values, { showHidden: run.req.isSuperuser, showEmail: shown[i]! }) }));
+    if (run.enrich) await run.enrich(c, items);
+    for (const item of items) run.weights.set(item, { records: 1, bytes: estimateJsonSize(item.json) + 12 });
+    return items;
   }
 }
 

@@ -18,7 +18,7 @@ import { fillGenerated } from './record-defaults.js';
 import { runInScope, WriteScope, type RecordEventSink } from './write-scope.js';
 import type { RecordFiles } from './record-files.js';
 import { Expander, expandTree, type ExpandItem } from './record-expand.js';
-import { RecordHooks } from './record-hooks.js';
+import { RecordHooks, collectionTags } from './record-hooks.js';
 import { listRecords, type ListQuery } from './record-list.js';
 import { RecordModel } from './record-model.js';
 import { serializeRecord } from './record-serialize.js';
@@ -246,8 +246,29 @@ export class RecordService {
     // One manageRule query per chunk of records, not one per record (a list holds up to 1000).
     const shown = c.type === 'auth' ? await this.access.showsEmails(exec, c, records, req) : undefined;
     const items: ExpandItem[] = records.map((values, i) => ({ values, json: serializeRecord(c, values, { showHidden: req.isSuperuser, showEmail: shown?.[i] ?? false }) }));
-    if (out.expand.length > 0) await this.expander.expand(exec, c, items, expandTree(out.expand), req);
+    // onRecordEnrich (docs/hooks.md §2): checked once per call; no handler, no events.
+    const enrich = this.hooks.onRecordEnrich.isEmpty ? undefined : (ec: Collection, list: ExpandItem[]) => this.enrich(ec, list, req);
+    if (enrich) await enrich(c, items);
+    if (out.expand.length > 0) await this.expander.expand(exec, c, items, expandTree(out.expand), req, enrich);
     return items.map((i) => i.json);
+  }
+
+  /**
+   * Runs onRecordEnrich for each item, for this requester, and applies to its JSON what
+   * handlers chose: fields hidden or shown, custom data, and values they set.
+   */
+  private async enrich(c: Collection, items: ExpandItem[], req: RequestInfo): Promise<void> {
+    const hook = this.hooks.onRecordEnrich;
+    const app = this.hooks.appFor(undefined);
+    const tags = collectionTags(c);
+    for (const item of items) {
+      const record = RecordModel.fromStored(c, item.values);
+      await hook.trigger({ app, record, collection: c, requestInfo: req }, tags, () => undefined);
+      const values = record.valuesRef();
+      // A value a handler set replaces the serialized one; fields the JSON leaves out stay out.
+      for (const f of c.fields) if (f.name in item.json && values[f.name] !== item.values[f.name]) item.json[f.name] = values[f.name];
+      item.json = record.exportWith(item.json);
+    }
   }
 
 

@@ -3,6 +3,7 @@
  * §5.5): it exchanges the code, fetches the provider's user, and finds, links
  * or creates the auth record in one transaction.
  */
+import { runStep, type FlowStep } from '../flow-step.js';
 import type { Db, Executor } from '../../../db/database.js';
 import { AppError, badRequest, forbidden, isAppError } from '../../../errors/app-error.js';
 import type { AuthCollection } from '../../collections/collection.js';
@@ -67,6 +68,13 @@ export interface OAuth2ServiceDeps {
   outbound: OutboundHttp;
 }
 
+/** What a sign-in hands its request hook: the provider's user and the sign-up data, before the record is settled. */
+export interface OAuth2Found {
+  provider: string;
+  user: OAuth2User;
+  createData: Record<string, unknown>;
+}
+
 /** OAuth2Service runs the server side of spec §5.5. */
 export class OAuth2Service {
   private readonly links: ExternalAuths;
@@ -86,7 +94,9 @@ export class OAuth2Service {
    * Exchanges the code, fetches the user and settles the record (spec §5.5).
    * The caller issues the token afterwards, outside the transaction.
    */
-  async signIn(c: AuthCollection, input: OAuth2SignIn, req: RequestInfo): Promise<OAuth2Outcome> {
+  async signIn(c: AuthCollection, input: OAuth2SignIn, req: RequestInfo): Promise<OAuth2Outcome>;
+  async signIn(c: AuthCollection, input: OAuth2SignIn, req: RequestInfo, step: FlowStep<OAuth2Found, OAuth2Outcome>): Promise<OAuth2Outcome | undefined>;
+  async signIn(c: AuthCollection, input: OAuth2SignIn, req: RequestInfo, step?: FlowStep<OAuth2Found, OAuth2Outcome>): Promise<OAuth2Outcome | undefined> {
     this.assertEnabled(c);
     const raw = providerConfig(c, input.provider);
     let provider: OAuth2Provider;
@@ -106,9 +116,19 @@ export class OAuth2Service {
       const name = this.deps.appleNames.take(input.code);
       if (name !== '') user = { ...user, name };
     }
-    const avatar = await this.avatarForSignUp(c, provider.name, user, req);
+    let outcome: OAuth2Outcome | undefined;
+    // The request hook runs before the record is found or created, as PocketBase's does.
+    await runStep(step, { provider: provider.name, user, createData: input.createData }, async ({ user, createData }) => {
+      outcome = await this.settleUser(c, provider.name, user, createData, req);
+      return outcome;
+    });
+    return outcome;
+  }
+
+  private async settleUser(c: AuthCollection, provider: string, user: OAuth2User, createData: Record<string, unknown>, req: RequestInfo): Promise<OAuth2Outcome> {
+    const avatar = await this.avatarForSignUp(c, provider, user, req);
     try {
-      return await this.deps.records.inTransaction((scope) => this.settle(scope, c, provider.name, user, { data: input.createData, avatar }, req));
+      return await this.deps.records.inTransaction((scope) => this.settle(scope, c, provider, user, { data: createData, avatar }, req));
     } catch (err) {
       // As PocketBase's firstApiError: a client error of the inner writes (createRule, validation) stands.
       if (isAppError(err)) throw err;
