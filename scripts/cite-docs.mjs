@@ -97,25 +97,26 @@ function skipBackOverGap(text, index) {
 }
 
 /**
- * Where the comment around `index` begins: the first of the comment lines joined to the
- * line holding `index` (JSDoc `*` lines or `//` lines above it); the line itself for code.
+ * Where the comment around `index` begins: for a `//` line, the first of the `//` lines
+ * right above it; for a JSDoc ` * ` line, its `/*` line; for anything else, the line itself.
  * @param {string} text
  * @param {number} index
  */
 function commentStart(text, index) {
   let start = lineStart(text, index);
-  const isCommentLine = (line) => {
-    const t = line.trim();
-    return t.startsWith('*') || t.startsWith('//') || t.startsWith('/*');
+  const lineAt = (from) => {
+    const end = text.indexOf('\n', from);
+    return text.slice(from, end === -1 ? text.length : end).trim();
   };
-  const firstLine = text.slice(start, text.indexOf('\n', start) === -1 ? text.length : text.indexOf('\n', start));
-  if (!isCommentLine(firstLine) || firstLine.trim().startsWith('/*')) return start;
+  const first = lineAt(start);
+  const isLineComment = first.startsWith('//');
+  if (!isLineComment && !first.startsWith('*')) return start;
   while (start > 0) {
     const prev = lineStart(text, start - 1);
-    const line = text.slice(prev, start - 1);
-    if (!isCommentLine(line)) break;
+    const line = lineAt(prev);
+    if (isLineComment ? !line.startsWith('//') : !(line.startsWith('*') || line.startsWith('/*')) || line.endsWith('*/')) break;
     start = prev;
-    if (line.trim().startsWith('/*')) break;
+    if (line.startsWith('/*')) break;
   }
   return start;
 }
