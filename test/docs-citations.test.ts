@@ -6,9 +6,9 @@
  * `--check` it reports what this test fails on.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -31,6 +31,46 @@ describe('citations in src/ and test/', () => {
     const problems = output.split('\n').filter((line) => line.startsWith('src/') || line.startsWith('test/'));
     expect(problems, output).toEqual([]);
     expect(code).toBe(0);
+  });
+});
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+function headingAnchor(title: string): string {
+  let out = '';
+  for (const ch of title.trim().toLowerCase()) {
+    if (ch === ' ') out += '-';
+    else if (ch === '-' || ch === '_' || /\p{L}|\p{N}/u.test(ch)) out += ch;
+  }
+  return out;
+}
+
+/** The anchors of a markdown file's headings. */
+function anchorsOf(path: string): Set<string> {
+  const anchors = new Set<string>();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.startsWith('#')) continue;
+    anchors.add(headingAnchor(line.slice(line.indexOf(' ') + 1)));
+  }
+  return anchors;
+}
+
+describe('links in the README and docs/', () => {
+  it('point to files and headings that exist', () => {
+    const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+    const broken: string[] = [];
+    for (const page of pages) {
+      const text = readFileSync(join(ROOT, page), 'utf8');
+      for (let at = text.indexOf('](', 0); at !== -1; at = text.indexOf('](', at + 2)) {
+        const end = text.indexOf(')', at);
+        const link = text.slice(at + 2, end);
+        if (link.includes('://') || link.includes(' ') || link.startsWith('mailto:')) continue;
+        const [path, anchor] = link.split('#');
+        const target = path === '' ? join(ROOT, page) : normalize(join(ROOT, dirname(page), path));
+        if (!existsSync(target)) broken.push(`${page}: ${link} (no such file)`);
+        else if (anchor !== undefined && target.endsWith('.md') && !anchorsOf(target).has(anchor)) broken.push(`${page}: ${link} (no such heading)`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 });
 
