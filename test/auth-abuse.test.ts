@@ -2,7 +2,7 @@
  * Abuse resistance of every auth endpoint (issue "Auth"): no user enumeration, built-in
  * rate limits per client IP and per identity (429 + Retry-After), slow-down of failing
  * sign-ins, the MFA attempt cap, tampered/expired/wrong-type tokens running as guests
- * (spec §1.2), and token invalidation after a password change (spec §5.9).
+ * (docs/api.md §1.2), and token invalidation after a password change (docs/api.md §5.9).
  *
  * The server trusts 127.0.0.1 as a proxy, so each scenario picks its own client IP with
  * X-Forwarded-For and counters of different scenarios never meet.
@@ -212,7 +212,7 @@ describe('failed sign-ins slow down the next ones for that identity', () => {
   });
 });
 
-describe('bad tokens run as a guest (spec §1.2)', () => {
+describe('bad tokens run as a guest (docs/api.md §1.2)', () => {
   let valid = '';
   let collectionId = '';
   beforeAll(async () => {

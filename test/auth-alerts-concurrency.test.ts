@@ -1,5 +1,5 @@
 /**
- * New-location alerts under concurrency (spec §5.1, `authAlert`): correct sign-ins
+ * New-location alerts under concurrency (docs/api.md §5.1, `authAlert`): correct sign-ins
  * that arrive together from one new origin all succeed, and the origin is
  * remembered once.
  */

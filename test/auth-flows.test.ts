@@ -1,5 +1,5 @@
 /**
- * The mailed auth flows end to end through the pocketbase SDK (spec §5.4, §5.6,
+ * The mailed auth flows end to end through the pocketbase SDK (docs/api.md §5.4, §5.6,
  * §5.8): mail goes over SMTP to a real server on loopback, and the link or code
  * is read from the delivered mail.
  */
@@ -253,7 +253,7 @@ describe('OTP', () => {
     expect(auth.record.id).toBe(u.id);
     expect(pb.authStore.isValid).toBe(true);
     expect((await getRecord(otpName, u.id)).verified).toBe(true);
-    // Without MFA the password of an account first verified by OTP is replaced (spec §5.6).
+    // Without MFA the password of an account first verified by OTP is replaced (docs/api.md §5.6).
     expect((await sdkError(s.client().collection(otpName).authWithPassword(u.email, PW))).status).toBe(400);
     const again = await sdkError(s.client().collection(otpName).authWithOTP(otpId, code));
     expect(again.status).toBe(400);
@@ -440,7 +440,7 @@ describe('new-location alerts', () => {
     expect(mail.decoded).not.toContain('Browser-One/1.0');
     expect(inbox.mails.filter((m) => m.to.includes(u.email))).toHaveLength(1);
 
-    // The record sees its own origins through the records API (spec §2.4).
+    // The record sees its own origins through the records API (docs/api.md §2.4).
     const origins = await s.request('GET', '/api/collections/_authOrigins/records', { token });
     expect(origins.status).toBe(200);
     expect(origins.body.items).toHaveLength(2);

@@ -107,7 +107,7 @@ describe('string fields of the auth forms', () => {
   });
 
   it('form bodies keep their text: a numeric password sent as a form signs in', async () => {
-    // Form values are inferred (spec §1.1): "1000000000000000000000" arrives as the number 1e21.
+    // Form values are inferred (docs/api.md §1.1): "1000000000000000000000" arrives as the number 1e21.
     const email = 'hard-numeric@example.com';
     const password = '1000000000000000000000';
     await createUser(email, password);

@@ -1,5 +1,5 @@
 /**
- * The providers that complete PocketBase's list of 32 (spec §5.5), each through
+ * The providers that complete PocketBase's list of 32 (docs/api.md §5.5), each through
  * the whole auth-with-oauth2 flow of the `pocketbase` SDK against the loopback
  * provider: auth-methods (PKCE or not), the provider's consent, the token
  * exchange (Basic client authentication, else the body), the provider's

@@ -1,5 +1,5 @@
 /**
- * The browser all-in-one OAuth2 flow (spec §5.5): the SDK's
+ * The browser all-in-one OAuth2 flow (docs/api.md §5.5): the SDK's
  * `authWithOAuth2({ provider })` waits on its realtime `@oauth2` subscription
  * while the "browser" goes to the loopback provider and back through
  * `/api/oauth2-redirect`; plus the redirect's refusals and result pages.

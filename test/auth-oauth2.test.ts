@@ -1,5 +1,5 @@
 /**
- * OAuth2 sign-in and sign-up (spec §5.5, §5.2, §2) through the `pocketbase` SDK
+ * OAuth2 sign-in and sign-up (docs/api.md §5.5, §5.2, §2) through the `pocketbase` SDK
  * against a loopback OAuth2/OIDC provider: the real arctic token exchange with
  * PKCE, each provider module's user mapping, record creation, linking and the
  * `_externalAuths` records API.

@@ -1,6 +1,6 @@
 /**
  * Record tokens are never accepted when forged, tampered, expired, revoked or of
- * the wrong type (spec §1.2, §5.9), whether as the Authorization header or as a
+ * the wrong type (docs/api.md §1.2, §5.9), whether as the Authorization header or as a
  * verification / reset / email-change token. The collection's secrets and the
  * record's tokenKey are set by the superuser, so the test can sign any token.
  */
@@ -89,7 +89,7 @@ describe('auth tokens in the Authorization header', () => {
     ['garbage', async () => 'not.a.jwt'],
   ];
   it.each(rows)('refuses %s', async (_label, make) => {
-    // Refused tokens are ignored (spec §1.2): auth-refresh then sees a guest.
+    // Refused tokens are ignored (docs/api.md §1.2): auth-refresh then sees a guest.
     expect(await refreshStatus(await make())).toBe(401);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `POST /api/batch` (spec §7) through the pocketbase SDK and raw requests: results
+ * `POST /api/batch` (docs/api.md §7) through the pocketbase SDK and raw requests: results
  * in order, all-or-nothing rollback with the failing index, each sub-request's own
  * rules with the outer auth, upsert, expand and fields, files, the settings limits,
  * and 400s (never 500s) for malformed bodies.

@@ -1,5 +1,5 @@
 /**
- * Collections API (spec §2): access, list/view, meta, delete and truncate,
+ * Collections API (docs/api.md §2): access, list/view, meta, delete and truncate,
  * as scenario tables at the HTTP boundary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ async function create(body: Record<string, unknown>) {
   return res.body;
 }
 
-describe('access (spec §2: superusers only)', () => {
+describe('access (docs/api.md §2: superusers only)', () => {
   const routes: [string, string, unknown?][] = [
     ['GET', '/api/collections'],
     ['GET', '/api/collections/users'],
@@ -63,7 +63,7 @@ describe('access (spec §2: superusers only)', () => {
   });
 });
 
-describe('list (spec §2, §1.7)', () => {
+describe('list (docs/api.md §2, §1.7)', () => {
   let prefix: string;
   beforeAll(async () => {
     prefix = uniqueName('lst');
@@ -146,7 +146,7 @@ describe('list (spec §2, §1.7)', () => {
   });
 });
 
-describe('view (spec §2)', () => {
+describe('view (docs/api.md §2)', () => {
   it('by name, by id, and name case-insensitively', async () => {
     const name = uniqueName('view');
     const c = await create({ name });
@@ -224,7 +224,7 @@ describe('meta', () => {
   });
 });
 
-describe('delete (spec §2)', () => {
+describe('delete (docs/api.md §2)', () => {
   it('204, table gone, records API answers 404', async () => {
     const name = uniqueName('del');
     await create({ name, listRule: '', createRule: '', fields: [{ name: 'title', type: 'text' }] });
@@ -264,7 +264,7 @@ describe('delete (spec §2)', () => {
   });
 });
 
-describe('truncate (spec §2)', () => {
+describe('truncate (docs/api.md §2)', () => {
   it('deletes every record, cascading to cascadeDelete relations, 204', async () => {
     const parent = await create({ name: uniqueName('parent'), fields: [{ name: 'title', type: 'text' }] });
     const child = await create({

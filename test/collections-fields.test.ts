@@ -1,5 +1,5 @@
 /**
- * Collections API create (spec §2.1–§2.5, §1.5): field types and options,
+ * Collections API create (docs/api.md §2.1–§2.5, §1.5): field types and options,
  * defaults, ids, name rules, indexes and rules, as scenario tables.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,7 +105,7 @@ describe('create with every field type', () => {
   });
 });
 
-describe('auth collection defaults (spec §2.1, §2.4)', () => {
+describe('auth collection defaults (docs/api.md §2.1, §2.4)', () => {
   it('gets system fields, default indexes, options; secrets never returned', async () => {
     const name = uniqueName('members');
     const c = await create({ name, type: 'auth', fields: [{ name: 'nick', type: 'text' }] });
@@ -159,7 +159,7 @@ describe('auth collection defaults (spec §2.1, §2.4)', () => {
   });
 });
 
-describe('ids (spec §1.5)', () => {
+describe('ids (docs/api.md §1.5)', () => {
   it('custom collection id and field id are kept', async () => {
     const id = `custom_${Date.now()}`;
     const c = await create({ id, name: uniqueName('cid'), fields: [{ id: 'myfield1', name: 'title', type: 'text' }] });
@@ -187,7 +187,7 @@ describe('ids (spec §1.5)', () => {
   });
 });
 
-describe('collection name rules (spec §2.1)', () => {
+describe('collection name rules (docs/api.md §2.1)', () => {
   it.each([
     ['empty', '', 'validation_required'],
     ['dash', 'bad-name', 'validation_match_invalid'],
@@ -223,7 +223,7 @@ describe('collection name rules (spec §2.1)', () => {
   });
 });
 
-describe('field name rules (spec §2.3)', () => {
+describe('field name rules (docs/api.md §2.3)', () => {
   it.each([
     ['empty', '', 'validation_required'],
     ['dash', 'a-b', 'validation_match_invalid'],
@@ -291,7 +291,7 @@ describe('SQL keywords as names', () => {
   });
 });
 
-describe('indexes (spec §2.1)', () => {
+describe('indexes (docs/api.md §2.1)', () => {
   it('a UNIQUE index is created for real: a duplicate record → 400 validation_not_unique', async () => {
     const name = uniqueName('uniq');
     const c = await create({
@@ -336,7 +336,7 @@ describe('indexes (spec §2.1)', () => {
   });
 });
 
-describe('rules (spec §2.2)', () => {
+describe('rules (docs/api.md §2.2)', () => {
   it.each([
     ['unknown field', 'nope = 1'],
     ['syntax', "title = 'x"],

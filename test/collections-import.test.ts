@@ -1,6 +1,6 @@
 /**
- * Collections import (spec §2 PUT /api/collections/import) and view
- * collections (spec §2.1), as scenario tables at the HTTP boundary.
+ * Collections import (docs/api.md §2 PUT /api/collections/import) and view
+ * collections (docs/api.md §2.1), as scenario tables at the HTTP boundary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';

@@ -1,5 +1,5 @@
 /**
- * Collections API update (spec §2 PATCH, §2.3): renames keep data, removed
+ * Collections API update (docs/api.md §2 PATCH, §2.3): renames keep data, removed
  * fields drop their column, type changes refused, select conversions, system
  * protection, rules effective at once, auth options merged key-wise, and a
  * failing DDL leaving the definition unchanged.
@@ -247,7 +247,7 @@ describe('rules take effect at once', () => {
   });
 });
 
-describe('auth options merge key-wise (spec §2 PATCH)', () => {
+describe('auth options merge key-wise (docs/api.md §2 PATCH)', () => {
   it('nested objects merge, arrays replace, secrets kept', async () => {
     const c = await create({ name: uniqueName('authm'), type: 'auth', fields: [{ name: 'username', type: 'text' }], indexes: ['CREATE UNIQUE INDEX idx_un ON x (username)'] });
     let res = await patch(c.id, { otp: { duration: 300 }, authToken: { duration: 7200 } });

@@ -1,5 +1,5 @@
 /**
- * No acknowledged write is lost when the process is killed (design §6): the real
+ * No acknowledged write is lost when the process is killed (docs/architecture.md §6): the real
  * `plinth serve` runs as a child process, takes a burst of concurrent record creates,
  * is SIGKILLed in the middle of it, and is started again on the same data directory.
  * Every create that was answered 200 must be there, intact, and the database must open

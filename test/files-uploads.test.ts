@@ -1,5 +1,5 @@
 /**
- * Uploads in record create/update (spec §8.1, §2.5 `file`, §1.1, §3.5): the
+ * Uploads in record create/update (docs/api.md §8.1, §2.5 `file`, §1.1, §3.5): the
  * field modifiers, replace and clear, bad input that writes nothing, failed
  * writes that leave no orphan, deleted records that take their files along,
  * and the per-collection body limit.
@@ -233,7 +233,7 @@ describe('deleting records deletes their files', () => {
   });
 });
 
-describe('the record body limit is per collection (spec §1.1)', () => {
+describe('the record body limit is per collection (docs/api.md §1.1)', () => {
   /** Sends only the headers of a body of `length` bytes and returns the status the server answers with. */
   function declare(path: string, contentType: string, length: number): Promise<number> {
     return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 /**
- * Files through the pocketbase SDK and raw HTTP (spec §8.2, §8.3): upload and
+ * Files through the pocketbase SDK and raw HTTP (docs/api.md §8.2, §8.3): upload and
  * `pb.files.getURL` with and without token, thumbs, protected files, the
  * response headers, ranges, conditional requests, view collections and 404s.
  */
@@ -172,7 +172,7 @@ describe('protected files and file tokens', () => {
 describe('response headers, ranges and conditional requests', () => {
   const path = (name: string, query = '') => `/api/files/${docs.id}/${rec.id}/${name}${query}`;
 
-  it('sends the headers of spec §8.2', async () => {
+  it('sends the headers of docs/api.md §8.2', async () => {
     const res = await send(s, 'GET', path(rec.doc));
     expect(res.status).toBe(200);
     expect(Object.fromEntries(['content-type', 'content-length', 'content-disposition', 'content-security-policy', 'cache-control', 'accept-ranges', 'x-content-type-options'].map((h) => [h, res.headers.get(h)]))).toEqual({

@@ -1,6 +1,6 @@
 /**
  * The filter language as clients use it through the records list endpoint
- * (spec §4, §3.1, §1.7): every operator, modifiers, relations, json paths,
+ * (docs/api.md §4, §3.1, §1.7): every operator, modifiers, relations, json paths,
  * functions, macros, sort, and the restrictions on non-superuser filters.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ beforeAll(async () => {
     name: 'fa_users', type: 'auth', listRule: '', viewRule: '',
     fields: [{ name: 'name', type: 'text' }, { name: 'role', type: 'text' }, { name: 'secret', type: 'text', hidden: true }],
   });
-  // Guests filtering through `authors` only see authors named other than "y" (§4.7).
+  // Guests filtering through `authors` only see authors named other than "y" (docs/api.md §4.7).
   const authors = await mk({ name: 'fa_authors', listRule: 'name != "y"', viewRule: '', fields: [{ name: 'name', type: 'text' }] });
   const locked = await mk({ name: 'fa_locked', listRule: null, viewRule: null, fields: [{ name: 'name', type: 'text' }] });
   const posts = await mk({
@@ -122,7 +122,7 @@ describe('filter operators and semantics (superuser, fa_posts)', () => {
     ['views ?<= 0', ['p3', 'p5']],
     ['title ?~ "hello"', ['p1']],
     ['title ?!~ "hello"', ['p2', 'p3', 'p4', 'p5']],
-    // null and "" are interchangeable (§4.5)
+    // null and "" are interchangeable (docs/api.md §4.5)
     ['title = ""', ['p3']],
     ['title = null', ['p3']],
     ['title = NULL', ['p3']],
@@ -163,7 +163,7 @@ describe('filter operators and semantics (superuser, fa_posts)', () => {
     ['tags:length > 1', ['p1']],
     ['tags:length = 1', ['p2', 'p4', 'p5']],
     ['status = "draft"', ['p2', 'p4']],
-    // multi relation: any vs all, empty set (§4.6)
+    // multi relation: any vs all, empty set (docs/api.md §4.6)
     ['authors.name ?= "x"', ['p1', 'p2', 'p5']],
     ['authors.name = "x"', ['p2']],
     ['authors.name != "x"', ['p3', 'p4']],
@@ -305,7 +305,7 @@ describe('sort', () => {
   });
 });
 
-describe('non-superuser restrictions (§3.1)', () => {
+describe('non-superuser restrictions (docs/api.md §3.1)', () => {
   it.each([
     ['secret = "hush"', 400],
     ['secret != ""', 400],
@@ -382,7 +382,7 @@ describe('non-superuser restrictions (§3.1)', () => {
     expect((await list('fa_posts', { sort: '-owner.email,k' }, admin)).keys).toEqual(['p2', 'p5', 'p1', 'p4', 'p3']);
   });
 
-  it('joined collections are limited by their listRule for non-superusers (§4.7)', async () => {
+  it('joined collections are limited by their listRule for non-superusers (docs/api.md §4.7)', async () => {
     // fa_authors.listRule = `name != "y"`: A2 is invisible to a guest's filter.
     expect((await list('fa_posts', { filter: 'authors.name ?= "y"' })).keys).toEqual([]);
     expect((await list('fa_posts', { filter: 'authors.name ?= "y"' }, admin)).keys).toEqual(['p1', 'p4']);

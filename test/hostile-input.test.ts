@@ -1,5 +1,5 @@
 /**
- * Hostile input at the HTTP boundary (design §6: every client mistake is a 4xx,
+ * Hostile input at the HTTP boundary (docs/architecture.md §6: every client mistake is a 4xx,
  * never a 500; §3 "values never become SQL text"): crafted filters, sorts,
  * expands, field pickers, list params, ids and collection names, plus
  * property tests that random and grammar-shaped input never yields a 5xx.
@@ -31,7 +31,7 @@ async function assertIntact(): Promise<void> {
   expect((await s.request('GET', '/api/collections', { token: admin })).status).toBe(200);
 }
 
-/** Every error is the JSON error shape of spec §1.3, never a 5xx. */
+/** Every error is the JSON error shape of docs/api.md §1.3, never a 5xx. */
 function expectClientError(r: { status: number; body: any; text: string }, status?: number): void {
   expect(r.status, r.text).toBeLessThan(500);
   if (status !== undefined) expect(r.status, r.text).toBe(status);
@@ -167,7 +167,7 @@ describe('hostile filters', () => {
       const r = await s.request('GET', `${LIST}?${raw}`);
       expectClientError(r);
     }
-    // Only the first value counts (§1.7, Go's url.Values.Get).
+    // Only the first value counts (docs/api.md §1.7, Go's url.Values.Get).
     const first = await s.request('GET', `${LIST}?filter=n%3D1&filter=%27`);
     expect(first.status).toBe(200);
     expect(first.body.items.map((i: any) => i.title)).toEqual(['beta']);

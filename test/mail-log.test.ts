@@ -1,5 +1,5 @@
 /**
- * Without SMTP a flow's mail is never dropped silently (spec §9 smtp), but its content
+ * Without SMTP a flow's mail is never dropped silently (docs/api.md §9 smtp), but its content
  * stays out of the log: the log says that a mail was withheld (kind, recipient,
  * subject). Only a node started with `--dev` writes the whole mail, link included.
  */

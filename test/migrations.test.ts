@@ -1,5 +1,5 @@
 /**
- * Migrations as files (docs/migrations.md, hooks.md §6): files written by the
+ * Migrations as files (docs/migrations.md, docs/hooks.md §6): files written by the
  * test into a migrations folder, applied when a real node starts and by the
  * `plinth migrate` commands; the history in `_migrations`; a failing file rolls
  * everything back and stops the start naming it; automigrate writes files that

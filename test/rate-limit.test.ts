@@ -1,7 +1,7 @@
 /**
- * The settings-driven rate limits of spec §1.9, the client IP behind trusted proxies
+ * The settings-driven rate limits of docs/api.md §1.9, the client IP behind trusted proxies
  * (`--trustedProxy`, settings.trustedProxy), health's realIP and the superuser IP
- * allow-list of spec §1.2. The server trusts 127.0.0.1 as a proxy, so requests pick their
+ * allow-list of docs/api.md §1.2. The server trusts 127.0.0.1 as a proxy, so requests pick their
  * client IP with X-Forwarded-For; inject() stands in for an untrusted peer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,7 +47,7 @@ async function burst(n: number, method: string, path: string, ip: string, token?
   return out;
 }
 
-describe('settings.rateLimits (spec §1.9)', () => {
+describe('settings.rateLimits (docs/api.md §1.9)', () => {
   it('is off by default even with rules', async () => {
     const body = await setSettings({});
     expect(body.rateLimits.enabled).toBe(false);
@@ -65,7 +65,7 @@ describe('settings.rateLimits (spec §1.9)', () => {
     const after = Number(r.headers.get('retry-after'));
     expect(after).toBeGreaterThanOrEqual(1);
     expect(after).toBeLessThanOrEqual(30);
-    // The 429 is a normal answer: security headers and CORS as on any other (spec §1.1).
+    // The 429 is a normal answer: security headers and CORS as on any other (docs/api.md §1.1).
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     const cors = await s.request('GET', '/api/health', { headers: { 'X-Forwarded-For': ip, Origin: 'https://app.example' } });
     expect(cors.status).toBe(429);
@@ -167,7 +167,7 @@ describe('client IP (trusted proxies) and health realIP', () => {
   });
 });
 
-describe('superuserIPs (spec §1.2)', () => {
+describe('superuserIPs (docs/api.md §1.2)', () => {
   const inside = '10.20.30.40';
   const outside = '192.0.2.200';
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * Realtime (spec §6, §3.6, §3.9) through the official `pocketbase` SDK and raw
+ * Realtime (docs/api.md §6, §3.6, §3.9) through the official `pocketbase` SDK and raw
  * HTTP: subscribe/unsubscribe, per-subscriber rule checks, options, delete
  * events, rolled-back writes, auth binding, reconnects, frames and errors.
  */
@@ -111,7 +111,7 @@ describe('per-subscriber rules on a collection topic (listRule)', () => {
     expect(seen.b.events.map((e) => e.record.id)).toEqual([ofB.id]);
     expect(seen.guest.events).toEqual([]);
     expect(seen.su.events.map((e) => e.record.id)).toEqual([ofA.id, ofB.id]);
-    // Spec §3.6: hidden fields only for superusers.
+    // docs/api.md §3.6: hidden fields only for superusers.
     expect(seen.a.events[0]).toMatchObject({ action: 'create', record: { title: 'for a', collectionName: notes } });
     expect(seen.a.events[0].record).not.toHaveProperty('secret');
     expect(seen.su.events[0].record.secret).toBe('s1');
@@ -259,7 +259,7 @@ describe('events leave only after commit', () => {
   });
 });
 
-describe('auth binding (spec §6.2)', () => {
+describe('auth binding (docs/api.md §6.2)', () => {
   it('follows the bound record: a tokenKey change unbinds, so owner-only events stop', async () => {
     const email = `${uniqueName('bound')}@example.com`;
     const user = await admin.collection('users').create({ email, password: PASSWORD, passwordConfirm: PASSWORD });
@@ -271,7 +271,7 @@ describe('auth binding (spec §6.2)', () => {
     await barrier(barriers);
     expect(inbox.events.map((e) => e.record.title)).toEqual(['before']);
 
-    // A password change renews the tokenKey (spec §3.7): the bound auth is unset.
+    // A password change renews the tokenKey (docs/api.md §3.7): the bound auth is unset.
     await admin.collection('users').update(user.id, { password: 'another-pass-123', passwordConfirm: 'another-pass-123' });
     await admin.collection(notes).create({ title: 'after', owner: user.id });
     await barrier(barriers);

@@ -1,5 +1,5 @@
 /**
- * Auth-collection records through the records API (spec §3.6, §3.7, §3.5):
+ * Auth-collection records through the records API (docs/api.md §3.6, §3.7, §3.5):
  * password and passwordConfirm, secrets never returned, email visibility,
  * oldPassword for non-managers, email/verified locked for non-managers,
  * manageRule, token invalidation on password change, the last superuser.

@@ -1,5 +1,5 @@
 /**
- * Record bodies (spec §1.1) and the fields picker on records (spec §1.8):
+ * Record bodies (docs/api.md §1.1) and the fields picker on records (docs/api.md §1.8):
  * multipart without files with inference and `@jsonPayload`, urlencoded,
  * non-object JSON, and `fields=` with expand paths and `:excerpt`.
  */

@@ -1,5 +1,5 @@
 /**
- * Delete with relations (spec §3.5): cascadeDelete removes referencing records
+ * Delete with relations (docs/api.md §3.5): cascadeDelete removes referencing records
  * recursively, a required relation without cascade blocks the delete, an
  * optional one just loses the id, and a blocked delete changes nothing.
  */

@@ -1,5 +1,5 @@
 /**
- * Expand (spec §3.8): single and multiple relations, nesting to 6 levels,
+ * Expand (docs/api.md §3.8): single and multiple relations, nesting to 6 levels,
  * back-relations (array, or single with a unique index), the related
  * collection's viewRule, silently skipped paths, and expand on writes.
  */

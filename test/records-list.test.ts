@@ -1,5 +1,5 @@
 /**
- * Records list (spec §3.1, §1.7, §4.8): pagination, totals, sort, filter,
+ * Records list (docs/api.md §3.1, §1.7, §4.8): pagination, totals, sort, filter,
  * default order and the errors of bad or privileged parameters.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

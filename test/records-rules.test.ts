@@ -1,5 +1,5 @@
 /**
- * The rule table of spec §3.9 for list, view, create, update and delete: null
+ * The rule table of docs/api.md §3.9 for list, view, create, update and delete: null
  * rules, unsatisfied rules, `""` rules for guests, `@request.auth.id` owner
  * rules, createRule on the would-be record and `@request.body`, updateRule on
  * the stored record. Every refused write leaves the stored state unchanged.

@@ -1,5 +1,5 @@
 /**
- * Field normalisation and validation through the records API (spec §2.5, §1.5,
+ * Field normalisation and validation through the records API (docs/api.md §2.5, §1.5,
  * §3.3, §3.4): per-type codes and params, custom ids, modifiers, autodate,
  * unknown and hidden keys. Every refused write leaves the stored state unchanged.
  */

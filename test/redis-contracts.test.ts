@@ -1,6 +1,6 @@
 /**
  * The Redis implementations of the ports run the same contract suites as the memory
- * ones (design §1, style.md "Adapters and dialects"): Bus, RateLimitStore, and the
+ * ones (docs/architecture.md §1, style.md "Adapters and dialects"): Bus, RateLimitStore, and the
  * AttemptLimiter built over the store. Skipped without PLINTH_TEST_REDIS_URL.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * API rules through the records API (spec §3.9, §4.2, §4.3): the five rules and
+ * API rules through the records API (docs/api.md §3.9, §4.2, §4.3): the five rules and
  * what an unsatisfied one answers, `@request.*` values, `@collection.*` joins,
  * update-rule modifiers, and rules that can no longer be evaluated (fail closed).
  */
@@ -67,7 +67,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await s?.close(); });
 
-describe('the five rules (§3.9)', () => {
+describe('the five rules (docs/api.md §3.9)', () => {
   it.each([
     ['guest', []],
     ['U1', ['d1', 'd2']],
@@ -152,7 +152,7 @@ describe('the five rules (§3.9)', () => {
   });
 });
 
-describe('@request.* values in rules (§4.2)', () => {
+describe('@request.* values in rules (docs/api.md §4.2)', () => {
   beforeAll(async () => {
     const users = (await s.request('GET', '/api/collections/ra_users', { token: admin })).body;
     await mk({
@@ -240,7 +240,7 @@ describe('@request.* values in rules (§4.2)', () => {
     expect((await s.request('GET', `/api/collections/ra_team_docs/records/${t}`, { token: tok.U1 })).status).toBe(404);
   });
 
-  it('for a guest, `owner = @request.auth.id` matches ownerless rows (NULL ≡ "", §4.5)', async () => {
+  it('for a guest, `owner = @request.auth.id` matches ownerless rows (NULL ≡ "", docs/api.md §4.5)', async () => {
     const orphan = await rec('ra_docs', { title: 'orphan' });
     const r = await s.request('GET', '/api/collections/ra_docs/records');
     expect(r.body.items.map((i: any) => i.title)).toContain('orphan');
@@ -278,7 +278,7 @@ describe('@request.* values in rules (§4.2)', () => {
   });
 });
 
-describe('@collection.* in rules (§4.2)', () => {
+describe('@collection.* in rules (docs/api.md §4.2)', () => {
   beforeAll(async () => {
     const users = (await s.request('GET', '/api/collections/ra_users', { token: admin })).body;
     await mk({

@@ -1,6 +1,6 @@
 /**
  * The main flows through the official `pocketbase` npm SDK against a real listening
- * node (spec §2, §3, §5.1, §5.3, §5.7 as the SDK uses them): superuser sign-in and
+ * node (docs/api.md §2, §3, §5.1, §5.3, §5.7 as the SDK uses them): superuser sign-in and
  * refresh, the collections service, record CRUD with `pb.filter`, paging helpers,
  * modifiers, a regular user with owner rules, multipart bodies and error objects.
  */
@@ -267,7 +267,7 @@ describe('records through the SDK', () => {
     for (let i = 0; i < count; i++) await col.create({ title: `t${i}`, views: i + 1 });
     const all = await col.getFullList(batch === undefined ? { sort: 'views' } : { batch, sort: 'views' });
     expect(all.map((r) => r.views)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
-    // Without a sort the order is insertion order (spec §1.7).
+    // Without a sort the order is insertion order (docs/api.md §1.7).
     const unsorted = await col.getFullList(batch === undefined ? {} : { batch });
     expect(unsorted.map((r) => r.title)).toEqual(Array.from({ length: count }, (_, i) => `t${i}`));
   });
@@ -327,13 +327,13 @@ describe('pb.filter values round-trip', () => {
     const notEq = await col.getList(1, 10, { filter: admin.filter('title != {:t}', { t: title }) });
     expect(notEq.items.map((r) => r.title)).toEqual([`${title} other`]);
     const like = await col.getList(1, 10, { filter: admin.filter('title ~ {:t}', { t: title }), sort: 'created' });
-    // An unescaped % makes the value the LIKE pattern itself (spec §4.5), so it does not match "… other".
+    // An unescaped % makes the value the LIKE pattern itself (docs/api.md §4.5), so it does not match "… other".
     const expected = title.includes('%') ? [title] : [title, `${title} other`];
     expect(like.items.map((r) => r.title)).toEqual(expected);
   });
 
   // Like PocketBase's fexpr 0.6, quoted filter text decodes the escapes pb.filter()'s JSON
-  // writes (\\, \n, \t, …; spec §4.1): a value with a backslash or a control character
+  // writes (\\, \n, \t, …; docs/api.md §4.1): a value with a backslash or a control character
   // matches the record that holds it, and not the one holding its escaped spelling.
   it.each([
     ['a backslash', 'back\\slash', 'back\\\\slash'],

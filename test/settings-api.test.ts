@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await s?.close(); });
 
-describe('settings API (spec §9)', () => {
+describe('settings API (docs/api.md §9)', () => {
   it('needs a superuser', async () => {
     expect((await s.request('GET', '/api/settings')).status).toBe(401);
     expect((await s.request('PATCH', '/api/settings', { body: { meta: { appName: 'x' } } })).status).toBe(401);

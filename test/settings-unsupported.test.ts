@@ -1,5 +1,5 @@
 /**
- * Settings PocketBase has and Plinth does not implement yet (spec §9): a PATCH
+ * Settings PocketBase has and Plinth does not implement yet (docs/api.md §9): a PATCH
  * that asks for one is refused with a 400 naming it and changes nothing, while
  * the values PocketBase's dashboard and SDK send back unchanged still save.
  */

@@ -1,6 +1,6 @@
 /**
  * LocalStorage: the shared Storage contract, and what only a directory shows —
- * the layout of spec §8.1, no temporary leftovers, no empty record folders.
+ * the layout of docs/api.md §8.1, no temporary leftovers, no empty record folders.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -80,7 +80,7 @@ const API_ROUTES: readonly RouteStep[] = [
     },
   },
   { name: 'realtime', register: ({ s }) => registerRealtimeRoutes(s.http, s.realtime) },
-  // The all-in-one OAuth2 flow (spec §5.5) hands the code to the SDK's realtime client.
+  // The all-in-one OAuth2 flow (docs/api.md §5.5) hands the code to the SDK's realtime client.
   { name: 'oauth2 redirect', register: ({ s }) => registerOAuth2RedirectRoutes(s.http, { realtime: s.realtime, appleNames: s.appleNames }) },
 ];
 
@@ -97,7 +97,7 @@ export async function registerApiRoutes(s: Services): Promise<void> {
   closeSilentConnections(http.server, http.server.headersTimeout);
   registerClientIp(http, { trustedProxies: config.trustedProxies ?? [], settings: () => s.settings.get().trustedProxy });
   registerRequestAuth(http, s.auth);
-  // Abuse resistance (spec §1.2, §1.9): after auth (audiences, superusers), before every route.
+  // Abuse resistance (docs/api.md §1.2, §1.9): after auth (audiences, superusers), before every route.
   const limits: RateLimitDeps = { store: s.rateLimitStore, settings: () => s.settings.get(), findCollection: (idOrName) => s.schema.find(idOrName) };
   registerSuperuserIps(http, limits);
   const enforceRateLimit = await createRateLimiter(http, s.rateLimitStore);

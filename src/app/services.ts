@@ -123,7 +123,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     ...fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout, logRequests: config.logLevel === 'debug' || config.logLevel === 'trace' }),
     schemaController: lazySchemaCompilers(),
   });
-  // Cross-node ports (design §1): in-process for one node, Redis when REDIS_URL is set.
+  // Cross-node ports (docs/architecture.md §1): in-process for one node, Redis when REDIS_URL is set.
   // Opened first so an unreachable Redis stops the start before anything else runs.
   const redis = redisTarget(config);
   let onBusInterruption = (_state: 'lost' | 'restored'): void => undefined;
@@ -163,9 +163,9 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   });
   settings.onSaved(() => sync.announce('settings'));
   await sync.start();
-  // Files (spec §8): a local directory now; the S3-compatible store comes with scale-out.
+  // Files (docs/api.md §8): a local directory now; the S3-compatible store comes with scale-out.
   const storage = new LocalStorage(join(config.dir, 'storage'));
-  // Realtime (spec §6): committed record events go onto the Bus; every node's hub fans them out.
+  // Realtime (docs/api.md §6): committed record events go onto the Bus; every node's hub fans them out.
   // On one node (no Redis) an event reaches only this node's streams: none open, nothing to send.
   const events = createBusEventSink(bus, (err) => http.log.error({ err }, 'record event publish failed'), () => redis !== undefined || realtime.size > 0);
   const recordHooks = new RecordHooks();
@@ -208,7 +208,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   await realtime.start();
   onBusInterruption = (state) => {
     // Events published while the Bus was down never arrive: streams are closed so
-    // clients reconnect (spec §6.1) instead of silently missing them, and shared state
+    // clients reconnect (docs/api.md §6.1) instead of silently missing them, and shared state
     // is reloaded in case a change was announced meanwhile.
     http.log.warn(`the bus connection was ${state}; closing realtime streams`);
     realtime.closeAll();

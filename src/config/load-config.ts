@@ -1,6 +1,6 @@
 /**
  * Builds the PlinthConfig from command-line flags, `PLINTH_*` environment
- * variables and defaults, in that order of precedence (design §5).
+ * variables and defaults, in that order of precedence (docs/architecture.md §5).
  */
 import { resolve } from 'node:path';
 import { CONFIG_DEFAULTS, type LogLevel, type PlinthConfig } from './config.js';
@@ -37,7 +37,7 @@ export const CONFIG_OPTIONS = {
   logLevel: 'PLINTH_LOG_LEVEL',
   bodyLimit: 'PLINTH_BODY_LIMIT',
   queryTimeout: 'PLINTH_QUERY_TIMEOUT',
-  /** NOTE: the conventional unprefixed name (Heroku, Docker images, design §1). */
+  /** NOTE: the conventional unprefixed name (Heroku, Docker images, docs/architecture.md §1). */
   databaseUrl: 'DATABASE_URL',
   /** NOTE: unprefixed like DATABASE_URL, the name hosting platforms set. */
   redisUrl: 'REDIS_URL',

@@ -1,7 +1,7 @@
 /**
  * SchemaSync turns collection definitions into tables, columns, views and
  * indexes. It runs inside the caller's transaction, so a schema change and its
- * DDL commit or roll back together (design §3).
+ * DDL commit or roll back together (docs/architecture.md §3).
  */
 import { sql } from 'kysely';
 import type { Collection } from '../core/collections/collection.js';

@@ -1,6 +1,6 @@
 /**
  * One error type for everything a client can be told. `core/` throws it, the HTTP
- * error handler renders it in the shape of spec §1.3. `cause` stays private.
+ * error handler renders it in the shape of docs/api.md §1.3. `cause` stays private.
  */
 
 /** A validation error of one field: a stable code, a sentence, optional parameters. */
@@ -10,7 +10,7 @@ export interface FieldError {
   params?: Record<string, unknown>;
 }
 
-/** Per-field errors; nested structures nest the map (spec §1.3). */
+/** Per-field errors; nested structures nest the map (docs/api.md §1.3). */
 export type ErrorData = { [key: string]: FieldError | ErrorData };
 
 /** An AppError is an error a client may see: status, a safe message and per-field data. */
@@ -25,7 +25,7 @@ export class AppError extends Error {
     this.data = data;
   }
 
-  /** The JSON body of spec §1.3. */
+  /** The JSON body of docs/api.md §1.3. */
   toJSON(): { status: number; message: string; data: ErrorData } {
     return { status: this.status, message: this.message, data: this.data };
   }
@@ -72,7 +72,7 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
-/** 429 `Too Many Requests.` with a `Retry-After` of the given seconds (spec §1.3, §1.9). */
+/** 429 `Too Many Requests.` with a `Retry-After` of the given seconds (docs/api.md §1.3, §1.9). */
 export function tooManyRequests(retryAfterSeconds: number): TooManyRequestsError {
   return new TooManyRequestsError(retryAfterSeconds);
 }

@@ -1,6 +1,6 @@
 /**
  * The one collector of per-field errors: nested maps in the shape of the error body's
- * `data` (spec §1.3), filled path by path.
+ * `data` (docs/api.md §1.3), filled path by path.
  */
 import type { ErrorData, FieldError } from './app-error.js';
 

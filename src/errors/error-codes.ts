@@ -1,5 +1,5 @@
 /**
- * The registry of validation codes and their default messages (spec §1.3, §2.5).
+ * The registry of validation codes and their default messages (docs/api.md §1.3, §2.5).
  * Every code the server emits is listed here; a test fails for one that is not.
  */
 export const errorCodes = {

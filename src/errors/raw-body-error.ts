@@ -1,6 +1,6 @@
 /**
  * An error answered with a body of its own instead of `{status, message, data}`:
- * the one exception of spec §1.3 is the MFA challenge, `401 {"mfaId":"…"}` (§5.4).
+ * the one exception of docs/api.md §1.3 is the MFA challenge, `401 {"mfaId":"…"}` (§5.4).
  */
 import { AppError } from './app-error.js';
 

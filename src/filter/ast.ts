@@ -1,5 +1,5 @@
 /**
- * The syntax tree of the filter language (spec §4.1). The parser builds it; the
+ * The syntax tree of the filter language (docs/api.md §4.1). The parser builds it; the
  * rule compiler in core/rules/ resolves its names against a collection and turns
  * it into a parameterized SQL condition. It knows no collections and no SQL.
  */

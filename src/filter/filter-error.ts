@@ -1,6 +1,6 @@
 import { AppError } from '../errors/app-error.js';
 
-/** The message a client sees for any rejected filter or sort, as PocketBase answers it (spec §1.3). */
+/** The message a client sees for any rejected filter or sort, as PocketBase answers it (docs/api.md §1.3). */
 export const FILTER_ERROR_MESSAGE = 'Something went wrong while processing your request.';
 
 /**

@@ -1,12 +1,12 @@
 /**
- * The size limits of the filter and sort languages (spec §1.7, §4.1). They keep
+ * The size limits of the filter and sort languages (docs/api.md §1.7, §4.1). They keep
  * a hostile query from costing more than a bounded amount of parsing and SQL.
  */
 
-/** The longest client filter accepted, in UTF-16 code units (spec §1.7). */
+/** The longest client filter accepted, in UTF-16 code units (docs/api.md §1.7). */
 export const MAX_FILTER_LENGTH = 3500;
 
-/** The most comparison expressions one filter may hold (spec §1.7). */
+/** The most comparison expressions one filter may hold (docs/api.md §1.7). */
 export const MAX_FILTER_EXPRESSIONS = 200;
 
 /**
@@ -17,16 +17,16 @@ export const MAX_FILTER_EXPRESSIONS = 200;
  */
 export const MAX_FILTER_DEPTH = 2000;
 
-/** The deepest function-call nesting accepted, e.g. `a(b(c(1)))` is 3 (spec §4.1). */
+/** The deepest function-call nesting accepted, e.g. `a(b(c(1)))` is 3 (docs/api.md §4.1). */
 export const MAX_FUNCTION_DEPTH = 3;
 
-/** The most arguments one function call may take (spec §4.4, strftime's cap). */
+/** The most arguments one function call may take (docs/api.md §4.4, strftime's cap). */
 export const MAX_FUNCTION_ARGS = 10;
 
-/** The most items a `sort` parameter may hold (spec §1.7). */
+/** The most items a `sort` parameter may hold (docs/api.md §1.7). */
 export const MAX_SORT_FIELDS = 8;
 
-/** The longest single `sort` item accepted, in characters (spec §1.7). */
+/** The longest single `sort` item accepted, in characters (docs/api.md §1.7). */
 export const MAX_SORT_FIELD_LENGTH = 255;
 
 /** How many parsed filters the AST cache keeps. */

@@ -35,7 +35,7 @@ function isIdentifierPart(c: string): boolean {
   return isAsciiLetter(c) || isDigit(c) || c === '_' || c === '.' || c === ':';
 }
 
-// NOTE: only these four count as whitespace (spec §4.1); a form feed or a
+// NOTE: only these four count as whitespace (docs/api.md §4.1); a form feed or a
 // non-breaking space is an unknown character, not a separator.
 function isWhitespace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r';
@@ -48,7 +48,7 @@ function describeChar(text: string, pos: number): string {
   return `character '${String.fromCodePoint(cp)}'`;
 }
 
-/** Tests a whole identifier against spec §4.1: not a lone sigil, not ending in `.` or `:`. */
+/** Tests a whole identifier against docs/api.md §4.1: not a lone sigil, not ending in `.` or `:`. */
 export function isValidIdentifier(name: string): boolean {
   if (name.length === 0 || !isIdentifierStart(name[0]!)) return false;
   for (let i = 1; i < name.length; i++) if (!isIdentifierPart(name[i]!)) return false;
@@ -104,7 +104,7 @@ export function tokenize(text: string, options: TokenizeOptions = {}): Token[] {
 /** What a backslash followed by one of these characters stands for inside quoted text. */
 const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', "'": "'", n: '\n', r: '\r', t: '\t' };
 
-// Mirrors fexpr 0.6 and PocketBase (spec §4.1): quoted text decodes the escapes Go's
+// Mirrors fexpr 0.6 and PocketBase (docs/api.md §4.1): quoted text decodes the escapes Go's
 // strconv.Quote and JSON write, so a value the SDK's pb.filter() binds matches exactly
 // what is stored: `\\`, `\"`, `\'`, `\n`, `\r`, `\t` and `\uXXXX`. A backslash before
 // any other character (or before `u` without four hex digits) stays in the value as written.

@@ -95,7 +95,7 @@ describe('parseFilter: accepted input', () => {
     // text escapes
     ['a = "say \\"hi\\""', cmp(id('a'), '=', txt('say "hi"'))],
     ["a = 'it\\'s'", cmp(id('a'), '=', txt("it's"))],
-    // Escapes as fexpr 0.6 and Go's strconv.Quote write them (spec §4.1); any other backslash stays.
+    // Escapes as fexpr 0.6 and Go's strconv.Quote write them (docs/api.md §4.1); any other backslash stays.
     ["a = 'keep \\\" here'", cmp(id('a'), '=', txt('keep " here'))],
     ['a = "c:\\\\path\\n\\r\\t"', cmp(id('a'), '=', txt('c:\\path\n\r\t'))],
     ['a = "\\\\\\""', cmp(id('a'), '=', txt('\\"'))],

@@ -20,7 +20,7 @@ export interface ParseFilterOptions {
 }
 
 /**
- * Parses a filter or rule expression (spec §4.1) into its AST. `&&` binds tighter
+ * Parses a filter or rule expression (docs/api.md §4.1) into its AST. `&&` binds tighter
  * than `||`; a chain of the same join becomes one n-ary LogicalNode, and a nested
  * group with the same join as its parent is merged into it. Throws a FilterError,
  * and nothing else, for any input it rejects.

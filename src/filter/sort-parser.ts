@@ -2,13 +2,13 @@ import type { SortItem } from './ast.js';
 import { FilterError } from './filter-error.js';
 import { MAX_SORT_FIELD_LENGTH, MAX_SORT_FIELDS } from './filter-limits.js';
 
-// A sort name is a field path as in a filter (spec §4.8): `author.name`,
+// A sort name is a field path as in a filter (docs/api.md §4.8): `author.name`,
 // `title:lower`, `meta.a.0`, or a special such as `@random`/`@rowid`. The
 // resolver decides what it means; this only rejects what can never be a name.
 const SORT_NAME = /^@?[A-Za-z0-9_][A-Za-z0-9_.:]*$/;
 
 /**
- * Parses a `sort` parameter (spec §4.8): comma-separated items, `-` for DESC,
+ * Parses a `sort` parameter (docs/api.md §4.8): comma-separated items, `-` for DESC,
  * `+` or nothing for ASC, whitespace trimmed, empty items skipped. Throws a
  * FilterError for a malformed name, more than 8 items or an item over 255 chars.
  */

@@ -1,5 +1,5 @@
 /**
- * The auth flows that mail a link or a code (spec §5.6, §5.8): verification,
+ * The auth flows that mail a link or a code (docs/api.md §5.6, §5.8): verification,
  * password reset, email change, and OTP sign-in, on every auth collection.
  * Each runs its request hook (auth-request-hooks.ts) once the form checked out.
  */
@@ -43,7 +43,7 @@ export function registerAuthFlowRoutes(app: FastifyInstance, deps: AuthFlowRoute
   const base = '/api/collections/:collection';
   const { auth, flows, otp } = deps;
   const hooks = deps.hooks ?? new AuthRequestHooks();
-  // Each request/confirm flow answers 204 with no body (spec §1.4, §5.8).
+  // Each request/confirm flow answers 204 with no body (docs/api.md §1.4, §5.8).
   const recordFlows: [string, Hook<RecordFlowRequestEvent>, RecordFlow][] = [
     ['request-verification', hooks.onRecordRequestVerificationRequest, (c, body, _r, step) => flows.requestVerification(c, body, step)],
     ['confirm-verification', hooks.onRecordConfirmVerificationRequest, (c, body, _r, step) => flows.confirmVerification(c, body, step)],

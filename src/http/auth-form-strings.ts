@@ -1,5 +1,5 @@
 /**
- * The string fields of the auth forms (spec §5): PocketBase binds them to Go strings, so
+ * The string fields of the auth forms (docs/api.md §5): PocketBase binds them to Go strings, so
  * a JSON body that sends any other type fails to load. One check covers every auth route
  * and runs before the per-identity limits and the handler, so both read the same text.
  */
@@ -56,7 +56,7 @@ export function registerAuthFormStrings(app: FastifyInstance): void {
 
 /**
  * Throws one 400 with a field error for each of `fields` that is present, not null and
- * not text. Form bodies (multipart, urlencoded) were typed by inference (spec
+ * not text. Form bodies (multipart, urlencoded) were typed by inference (docs/api.md
  * §1.1): a number or boolean there was sent as text, and is turned back into exactly it.
  */
 export function assertFormStrings(request: FastifyRequest, fields: readonly string[]): void {

@@ -130,7 +130,7 @@ export function jsonAnswer(data: unknown, status = 200): EventResponse {
 }
 
 /**
- * Answers a completed sign-in (spec §5.1) through `onRecordAuthRequest`: a handler may
+ * Answers a completed sign-in (docs/api.md §5.1) through `onRecordAuthRequest`: a handler may
  * change the record, token or meta, answer itself, or stop the answer (204). Returns the
  * body to send, or the reply when a handler's chain sent the answer.
  */

@@ -1,5 +1,5 @@
 /**
- * What the sign-in routes share (password, OTP and OAuth2; spec §5.1, §5.4): the auth
+ * What the sign-in routes share (password, OTP and OAuth2; docs/api.md §5.1, §5.4): the auth
  * response, and the MFA session a sign-in continues.
  */
 import type { FastifyRequest } from 'fastify';
@@ -8,7 +8,7 @@ import type { RecordService } from '../core/records/record-service.js';
 import { firstQueryValue, parseExpand } from './list-params.js';
 import { requestInfo } from './request-auth.js';
 
-/** The auth response of spec §5.1: the token and the record, email always included. */
+/** The auth response of docs/api.md §5.1: the token and the record, email always included. */
 export async function authResponse(request: FastifyRequest, records: RecordService, result: AuthResult): Promise<Record<string, unknown>> {
   const req = requestInfo(request);
   const viewer = { ...req, auth: { collection: result.collection, record: result.record }, isSuperuser: req.isSuperuser || result.collection.name === '_superusers' };
@@ -17,7 +17,7 @@ export async function authResponse(request: FastifyRequest, records: RecordServi
   return { token: result.token, record };
 }
 
-/** The MFA session a sign-in continues: `mfaId` in the body, or `?mfaId=` (spec §5.4). */
+/** The MFA session a sign-in continues: `mfaId` in the body, or `?mfaId=` (docs/api.md §5.4). */
 export function requestMfaId(request: FastifyRequest, body: Record<string, unknown>): string | undefined {
   const value = typeof body.mfaId === 'string' && body.mfaId !== '' ? body.mfaId : firstQueryValue(request.query, 'mfaId');
   return value ? value : undefined;

@@ -1,5 +1,5 @@
 /**
- * The password sign-in part of the auth API (spec §5.1–5.3, §5.7): auth-methods,
+ * The password sign-in part of the auth API (docs/api.md §5.1–5.3, §5.7): auth-methods,
  * auth-with-password, auth-refresh and impersonate, on every auth collection.
  */
 import type { FastifyInstance } from 'fastify';

@@ -1,5 +1,5 @@
 /**
- * Reads the body of `POST /api/batch` (spec §7) into sub-requests: the shape
+ * Reads the body of `POST /api/batch` (docs/api.md §7) into sub-requests: the shape
  * checks with per-field errors, the file parts of each sub-request, and which of
  * the four allowed record actions a sub-request's method and url name.
  */
@@ -24,10 +24,10 @@ export type BatchAction =
   | { kind: 'create' | 'upsert'; collection: string; query: URLSearchParams }
   | { kind: 'update' | 'delete'; collection: string; id: string; query: URLSearchParams };
 
-/** The 400 message for a batch body of the wrong shape (spec §7). */
+/** The 400 message for a batch body of the wrong shape (docs/api.md §7). */
 export const INVALID_BATCH_MESSAGE = 'Invalid batch request data.';
 
-/** The longest sub-request url accepted (spec §7). */
+/** The longest sub-request url accepted (docs/api.md §7). */
 export const MAX_BATCH_URL_LENGTH = 2000;
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);

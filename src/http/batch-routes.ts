@@ -1,5 +1,5 @@
 /**
- * `POST /api/batch` (spec §7): record create, update, upsert and delete
+ * `POST /api/batch` (docs/api.md §7): record create, update, upsert and delete
  * sub-requests run in order in one transaction, each with its own rules and the
  * outer request's auth; any failure rolls all of them back.
  */
@@ -18,10 +18,10 @@ import type { RecordRequestHooks } from './record-request-hooks.js';
 import { UserCodeError } from '../errors/user-code-error.js';
 import { recordBody } from './record-body-input.js';
 
-/** The batch body limit when settings give none (spec §1.1: 128 MiB). */
+/** The batch body limit when settings give none (docs/api.md §1.1: 128 MiB). */
 export const DEFAULT_BATCH_BODY_LIMIT = 128 << 20;
 
-/** The transaction timeout when settings give none (spec §7: 3 s). */
+/** The transaction timeout when settings give none (docs/api.md §7: 3 s). */
 export const DEFAULT_BATCH_TIMEOUT_SECONDS = 3;
 
 /** What the batch routes need. */
@@ -42,7 +42,7 @@ export function registerBatchRoutes(app: FastifyInstance, deps: BatchRoutesDeps)
 
   app.post('/api/batch', {
     // NOTE: settings may change the limit at runtime while Fastify fixes a route's limit at
-    // start-up, so the limit is resolved per request (spec §1.1: `batch.maxBodySize`).
+    // start-up, so the limit is resolved per request (docs/api.md §1.1: `batch.maxBodySize`).
     ...dynamicBodyLimit(bodyLimit),
     // Before the body is read: a disabled batch answers 403 whatever its size.
     onRequest: async function assertBatchAllowed() {
@@ -75,7 +75,7 @@ export function registerBatchRoutes(app: FastifyInstance, deps: BatchRoutesDeps)
   });
 }
 
-/** The spec §7 answer for a failed batch: the failing index and that sub-request's error body. */
+/** The docs/api.md §7 answer for a failed batch: the failing index and that sub-request's error body. */
 function batchError(request: FastifyRequest, err: unknown): unknown {
   if (err instanceof BatchAbortedError) return badRequest('Batch transaction failed.', {}, err);
   if (!(err instanceof BatchStepError)) return err;

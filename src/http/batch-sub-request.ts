@@ -1,5 +1,5 @@
 /**
- * Runs one sub-request of `POST /api/batch` (spec §7) through the RecordService
+ * Runs one sub-request of `POST /api/batch` (docs/api.md §7) through the RecordService
  * inside the batch's transaction, as the records routes would run it: its own
  * rules, `expand` and `fields`, the outer request's auth and `@request.context = "batch"`,
  * and its record request hook (as PocketBase runs them for sub-requests too).
@@ -81,7 +81,7 @@ export async function runBatchRequest(
       return answer(h, undefined, fields);
     }
     case 'upsert': {
-      // Spec §7: an existing record named by `body.id` is updated, anything else is created.
+      // docs/api.md §7: an existing record named by `body.id` is updated, anything else is created.
       // NOTE: the lookup reads through the batch's transaction: on SQLite it holds the only connection.
       const id = upsertId(item.body);
       const exists = id !== '' && (await findRecord(scope.trx, c, id)) !== undefined;
@@ -103,7 +103,7 @@ function subRequest(outer: FastifyRequest, item: BatchRequest, info: RequestInfo
   const headers: FastifyRequest['headers'] = { ...outer.headers };
   for (const [name, value] of Object.entries(item.headers)) {
     const key = name.toLowerCase();
-    // SECURITY: auth is the outer request's (spec §7), as in subRequestInfo.
+    // SECURITY: auth is the outer request's (docs/api.md §7), as in subRequestInfo.
     if (key === 'authorization' || key === '__proto__') continue;
     headers[key] = value;
   }
@@ -120,7 +120,7 @@ function subRequestInfo(outer: FastifyRequest, item: BatchRequest, method: strin
   const headers = { ...base.headers };
   for (const [name, value] of Object.entries(item.headers)) {
     const key = name.toLowerCase().replace(/-/g, '_');
-    // SECURITY: auth is the outer request's (spec §7); a sub-request cannot claim another
+    // SECURITY: auth is the outer request's (docs/api.md §7); a sub-request cannot claim another
     // identity, not even in what `@request.headers.authorization` shows to a rule.
     if (key === 'authorization' || key === '__proto__') continue;
     headers[key] = value;

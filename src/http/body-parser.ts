@@ -1,5 +1,5 @@
 /**
- * Request body parsing of spec §1.1: JSON objects, multipart and urlencoded forms with
+ * Request body parsing of docs/api.md §1.1: JSON objects, multipart and urlencoded forms with
  * PocketBase's value inference and `@jsonPayload`, and 400 for any other non-empty body.
  * Every parsed request ends with `request.body` as a plain object.
  */
@@ -32,7 +32,7 @@ declare module 'fastify' {
   }
 }
 
-/** The default request body limit: 32 MiB (spec §1.1). */
+/** The default request body limit: 32 MiB (docs/api.md §1.1). */
 export const DEFAULT_BODY_LIMIT = 32 << 20;
 
 /** Whether a Content-Type header names multipart/form-data, as the multipart parser below matches it. */
@@ -43,12 +43,12 @@ function isMultipart(contentType: string | undefined): boolean {
 /** The multipart/urlencoded key whose values are JSON objects merged into the body without inference. */
 export const JSON_PAYLOAD_KEY = '@jsonPayload';
 
-/** The 400 message for a non-empty body of an unsupported type (spec §1.1). */
+/** The 400 message for a non-empty body of an unsupported type (docs/api.md §1.1). */
 export const UNSUPPORTED_CONTENT_TYPE_MESSAGE = 'Unsupported Content-Type.';
 
 /**
  * The route options of a route whose body limit depends on the request (record
- * create/update: 32 MiB plus the collection's file/editor/json allowances, spec §1.1).
+ * create/update: 32 MiB plus the collection's file/editor/json allowances, docs/api.md §1.1).
  * Spread into the route's options: `app.post(path, dynamicBodyLimit(fn), handler)`.
  */
 export function dynamicBodyLimit(bodyLimitFor: (request: FastifyRequest) => number): { bodyLimit: number; config: { bodyLimitFor: (request: FastifyRequest) => number } } {
@@ -75,7 +75,7 @@ export interface BodyParserOptions {
 }
 
 /**
- * Registers the content-type parsers of spec §1.1 on an instance (call it on the root
+ * Registers the content-type parsers of docs/api.md §1.1 on an instance (call it on the root
  * before any route plugin, so every route inherits them). A route may raise or lower its
  * limit with Fastify's route option `bodyLimit`.
  */
@@ -83,7 +83,7 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
   const { bodyLimit, uploadDir } = options;
   const parseJson = app.getDefaultJsonParser('error', 'error');
 
-  // Fastify's defaults (JSON that rejects an empty body, text/plain) do not fit spec §1.1.
+  // Fastify's defaults (JSON that rejects an empty body, text/plain) do not fit docs/api.md §1.1.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, text, done) => {
     // The SDK sends `Content-Type: application/json` with no body on GET/DELETE.
@@ -114,7 +114,7 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
     done(badRequest(UNSUPPORTED_CONTENT_TYPE_MESSAGE), undefined);
   });
 
-  // NOTE: multipart is parsed here with busboy rather than with @fastify/multipart (design.md),
+  // NOTE: multipart is parsed here with busboy rather than with @fastify/multipart (docs/architecture.md),
   // which is wrapped with fastify-plugin and adds two async hooks (onRequest, onResponse) to
   // every request of every route for temp files Plinth never writes. Measured on GET
   // /api/health (server CPU per request under autocannon): 20–21 µs with it, 17–18 µs
@@ -177,7 +177,7 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
 }
 
 /**
- * Builds a body from form entries (spec §1.1): a key sent once gives a value, several
+ * Builds a body from form entries (docs/api.md §1.1): a key sent once gives a value, several
  * times an array; string values are inferred; `@jsonPayload` objects are merged last, in order.
  */
 export function buildFormBody(entries: Iterable<[string, unknown]>, parseJson: JsonParser): Record<string, unknown> {

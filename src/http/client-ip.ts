@@ -1,6 +1,6 @@
 /**
  * The client's IP address, for rate limits, `superuserIPs` and health's `realIP`
- * (spec §1.2, §1.9, §9). Proxy headers are believed only from a trusted proxy.
+ * (docs/api.md §1.2, §1.9, §9). Proxy headers are believed only from a trusted proxy.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { IpList, normalizeIp } from '../tools/ip-list.js';
@@ -12,7 +12,7 @@ declare module 'fastify' {
   }
 }
 
-/** The settings part that names the proxy headers (spec §9 `trustedProxy`). */
+/** The settings part that names the proxy headers (docs/api.md §9 `trustedProxy`). */
 export interface TrustedProxySettings {
   headers: string[];
   useLeftmostIP: boolean;
@@ -52,7 +52,7 @@ export function clientIp(request: FastifyRequest): string {
 
 /**
  * The first proxy header present on the request, from the configured ones and the
- * common ones; '' when none is (spec §9 health `possibleProxyHeader`).
+ * common ones; '' when none is (docs/api.md §9 health `possibleProxyHeader`).
  */
 export function possibleProxyHeader(request: FastifyRequest, settings: TrustedProxySettings): string {
   for (const name of [...settings.headers, ...COMMON_PROXY_HEADERS]) {

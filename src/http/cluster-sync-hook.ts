@@ -1,7 +1,7 @@
 /**
  * Holds each request until the schema and settings reloads that another node
  * announced have finished, so a client never sees this node behind a change it
- * already got an answer for from another node (design §1: any node serves any request).
+ * already got an answer for from another node (docs/architecture.md §1: any node serves any request).
  */
 import type { FastifyInstance } from 'fastify';
 import type { ClusterSync } from '../core/cluster/cluster-sync.js';

@@ -1,5 +1,5 @@
 /**
- * The collections API (spec §2), superusers only.
+ * The collections API (docs/api.md §2), superusers only.
  */
 import type { FastifyInstance } from 'fastify';
 import { listCollections, type CollectionListDeps } from '../core/collections/collection-list.js';

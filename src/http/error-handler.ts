@@ -1,5 +1,5 @@
 /**
- * The one place errors become HTTP answers (spec §1.3): every error, whether an AppError,
+ * The one place errors become HTTP answers (docs/api.md §1.3): every error, whether an AppError,
  * one of Fastify's own or an unexpected throw, is rendered as `{status, message, data}`.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -11,7 +11,7 @@ import { isServiceUnavailable, unavailable } from '../errors/service-unavailable
 import { UserCodeError } from '../errors/user-code-error.js';
 import { INVALID_BODY_MESSAGE, UNSUPPORTED_CONTENT_TYPE_MESSAGE } from './body-parser.js';
 
-/** The default message of each status the spec names (spec §1.3). */
+/** The default message of each status the spec names (docs/api.md §1.3). */
 const DEFAULT_MESSAGES: Readonly<Record<number, string>> = {
   400: 'Something went wrong while processing your request.',
   401: 'Missing or invalid authentication.',
@@ -30,16 +30,16 @@ export function registerErrorHandler(app: FastifyInstance): void {
     sendError(reply, appError);
   });
   // Fastify answers an unknown path, a wrong method and an unmatched trailing slash
-  // alike through this handler: all three are a 404, never a 405 (spec §1.1).
+  // alike through this handler: all three are a 404, never a 405 (docs/api.md §1.1).
   app.setNotFoundHandler((_request, reply) => {
     sendError(reply, notFound());
   });
 }
 
-/** Sends an AppError as the JSON error body of spec §1.3. */
+/** Sends an AppError as the JSON error body of docs/api.md §1.3. */
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
   if (error instanceof TooManyRequestsError) reply.header('Retry-After', String(error.retryAfter));
-  // The MFA challenge answers `401 {"mfaId"}` and nothing else (spec §1.3, §5.4).
+  // The MFA challenge answers `401 {"mfaId"}` and nothing else (docs/api.md §1.3, §5.4).
   if (isRawBodyError(error)) return reply.code(error.status).type('application/json').send(error.body);
   return reply.code(error.status).type('application/json').send(error.toJSON());
 }
@@ -73,7 +73,7 @@ export function toAppError(error: unknown): AppError {
   return internal(error);
 }
 
-/** Turns Ajv errors from a Fastify schema into spec §1.3 field errors, nested by path. */
+/** Turns Ajv errors from a Fastify schema into docs/api.md §1.3 field errors, nested by path. */
 function validationData(errors: NonNullable<FastifyError['validation']>): ErrorData {
   const bag = new ErrorBag();
   for (const err of errors) {

@@ -1,5 +1,5 @@
 /**
- * The `fields` response picker of spec §1.8: keeps only the listed keys of a JSON
+ * The `fields` response picker of docs/api.md §1.8: keeps only the listed keys of a JSON
  * response, with `*` wildcards and the `:excerpt(max, withEllipsis?)` modifier.
  */
 import { badRequest } from '../errors/app-error.js';
@@ -15,7 +15,7 @@ export interface Modifier {
 /** Picked paths (dot separated, relative to the current level) and their modifier. */
 type FieldMap = Map<string, Modifier | null>;
 
-/** A list response of spec §1.7: pagination keys plus `items`. */
+/** A list response of docs/api.md §1.7: pagination keys plus `items`. */
 export interface ListResult {
   page: number;
   perPage: number;
@@ -88,7 +88,7 @@ export function parseFieldsParam(raw: string): FieldMap {
 }
 
 
-/** Parses `name(arg, …)`; only `excerpt` exists (spec §1.8). */
+/** Parses `name(arg, …)`; only `excerpt` exists (docs/api.md §1.8). */
 function parseModifier(raw: string): Modifier {
   // NOTE: trimmed first: `\s*` on both sides of an optional group is quadratic on V8.
   const match = /^(\w+)\s*(?:\(([^()]*)\))?$/.exec(raw.trim());
@@ -181,7 +181,7 @@ const INLINE_TAGS = new Set([
 const VOID_TAGS = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
-/** What a cut excerpt ends with: three ASCII dots, as PocketBase's tools/picker/excerpt_modifier.go (spec §1.8). */
+/** What a cut excerpt ends with: three ASCII dots, as PocketBase's tools/picker/excerpt_modifier.go (docs/api.md §1.8). */
 export const EXCERPT_ELLIPSIS = '...';
 
 /**

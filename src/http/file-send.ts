@@ -1,5 +1,5 @@
 /**
- * Sends a stored object as PocketBase's filesystem.Serve does (spec §8.2): its
+ * Sends a stored object as PocketBase's filesystem.Serve does (docs/api.md §8.2): its
  * content type (with the .svg/.css/.js overrides), inline or attachment
  * disposition, a sandboxing CSP, long caching, conditional requests (ETag,
  * Last-Modified → 304) and single byte ranges (206/416).
@@ -17,7 +17,7 @@ const INLINE_TYPES: ReadonlySet<string> = new Set([
   'application/pdf', 'application/x-pdf',
 ]);
 
-/** Extensions whose content type is forced, because sniffing cannot tell them (spec §8.2). */
+/** Extensions whose content type is forced, because sniffing cannot tell them (docs/api.md §8.2). */
 const EXTENSION_TYPES: Readonly<Record<string, string>> = {
   '.svg': 'image/svg+xml',
   '.css': 'text/css',
@@ -39,7 +39,7 @@ export interface FileToSend {
   forceDownload: boolean;
 }
 
-/** Sends the object with every header of spec §8.2; HEAD gets the headers only. */
+/** Sends the object with every header of docs/api.md §8.2; HEAD gets the headers only. */
 export async function sendStoredFile(request: FastifyRequest, reply: FastifyReply, storage: Storage, file: FileToSend): Promise<FastifyReply> {
   const { object, name } = file;
   // Size and modification time, as nginx builds its ETags; a rewrite under the same key changes both.

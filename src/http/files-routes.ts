@@ -1,5 +1,5 @@
 /**
- * The files API (spec §8.2, §8.3): `GET|HEAD /api/files/{collection}/{record}/{filename}`
+ * The files API (docs/api.md §8.2, §8.3): `GET|HEAD /api/files/{collection}/{record}/{filename}`
  * and `POST /api/files/token`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -33,7 +33,7 @@ export function registerFilesRoutes(app: FastifyInstance, deps: FilesRoutesDeps)
       thumb: firstQueryValue(query, 'thumb'),
       token: firstQueryValue(query, 'token'),
     }, requestInfo(request));
-    // Clickjacking is no concern for uploaded files, which may be embedded anywhere (spec §1.1).
+    // Clickjacking is no concern for uploaded files, which may be embedded anywhere (docs/api.md §1.1).
     reply.raw.removeHeader('X-Frame-Options');
     return sendStoredFile(request, reply, deps.storage, {
       ...served,

@@ -1,5 +1,5 @@
 /**
- * `GET /api/health` (spec §9).
+ * `GET /api/health` (docs/api.md §9).
  */
 import type { FastifyInstance } from 'fastify';
 import { clientIp, possibleProxyHeader, type TrustedProxySettings } from './client-ip.js';

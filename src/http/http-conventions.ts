@@ -1,5 +1,5 @@
 /**
- * The cross-cutting HTTP conventions of spec §1 in one call: the Fastify server options
+ * The cross-cutting HTTP conventions of docs/api.md §1 in one call: the Fastify server options
  * they need, error rendering, body parsing, security headers, CORS, the `fields` picker
  * and the JSON response format.
  */
@@ -30,7 +30,7 @@ declare module 'fastify' {
 export interface HttpConventionsOptions {
   /** Allowed CORS origins (`serve --origins`); ['*'] allows every origin. */
   origins: string[];
-  /** Default request body limit in bytes (spec §1.1: 32 MiB). */
+  /** Default request body limit in bytes (docs/api.md §1.1: 32 MiB). */
   bodyLimit: number;
   /** The most body bytes all requests together hold in memory (default 256 MiB). */
   bodyMemoryLimit?: number;
@@ -59,15 +59,15 @@ function nextRequestId(): string {
   return `${idPrefix}-${idCounter.toString(36)}`;
 }
 
-/** The Fastify server options the conventions of spec §1 rely on. */
+/** The Fastify server options the conventions of docs/api.md §1 rely on. */
 export function fastifyOptions(input: ServerOptionsInput = {}): FastifyHttpOptions<Server> {
   return {
     logger: input.logger ?? false,
     bodyLimit: input.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    // GET routes also answer HEAD (spec §1.1).
+    // GET routes also answer HEAD (docs/api.md §1.1).
     exposeHeadRoutes: true,
     routerOptions: {
-      // Routing is exact: `/x/` does not match `/x` and gets the 404 handler (spec §1.1).
+      // Routing is exact: `/x/` does not match `/x` and gets the 404 handler (docs/api.md §1.1).
       ignoreTrailingSlash: false,
       ignoreDuplicateSlashes: false,
       // NOTE: find-my-way's default of 100 would 404 long file names in /api/files/….
@@ -91,11 +91,11 @@ export function fastifyOptions(input: ServerOptionsInput = {}): FastifyHttpOptio
     connectionTimeout: 0,
     return503OnClosing: true,
     // NOTE: Node's 16 KiB default would reject valid lists: a 3500-character filter
-    // (spec §1.7) percent-encodes to up to ~31 KiB. 64 KiB fits every allowed filter.
+    // (docs/api.md §1.7) percent-encodes to up to ~31 KiB. 64 KiB fits every allowed filter.
     http: { maxHeaderSize: MAX_HEADER_SIZE },
     clientErrorHandler: sendClientError,
     // A path segment that is not valid percent-encoding (`%FF`) or longer than
-    // maxParamLength names no collection or record: the JSON 404 of spec §1.1/§1.3,
+    // maxParamLength names no collection or record: the JSON 404 of docs/api.md §1.1/§1.3,
     // not Fastify's own 400/414 body.
     frameworkErrors: (error, _request, reply) => {
       const code = (error as { code?: unknown }).code;
@@ -115,7 +115,7 @@ const CLIENT_ERRORS: Record<string, [number, string]> = {
 
 /**
  * Answers a request Node could not parse (oversized head, malformed HTTP, timeout)
- * with the error body of spec §1.3 instead of Fastify's own shape, then closes.
+ * with the error body of docs/api.md §1.3 instead of Fastify's own shape, then closes.
  */
 function sendClientError(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
@@ -128,7 +128,7 @@ function sendClientError(err: Error & { code?: string }, socket: Socket): void {
 }
 
 /**
- * Registers every convention of spec §1 on the root instance. Await it before
+ * Registers every convention of docs/api.md §1 on the root instance. Await it before
  * registering route plugins: parsers and handlers are inherited by plugins created later.
  */
 export async function registerHttpConventions(app: FastifyInstance, options: HttpConventionsOptions): Promise<void> {
@@ -140,8 +140,8 @@ export async function registerHttpConventions(app: FastifyInstance, options: Htt
 }
 
 /**
- * Applies `?fields=` to 2xx JSON bodies (spec §1.8) and makes every JSON body end with
- * `\n` under `Content-Type: application/json` (spec §1.1).
+ * Applies `?fields=` to 2xx JSON bodies (docs/api.md §1.8) and makes every JSON body end with
+ * `\n` under `Content-Type: application/json` (docs/api.md §1.1).
  */
 export function registerJsonResponses(app: FastifyInstance): void {
   app.decorateRequest('fieldsPicker', null);

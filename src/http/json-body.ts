@@ -1,7 +1,7 @@
 /**
  * JSON in request bodies: Fastify's prototype-poisoning-safe parser, run
  * synchronously, the nesting bound and text normalization every parsed value gets,
- * and the 400 every unreadable body gets (spec §1.1).
+ * and the 400 every unreadable body gets (docs/api.md §1.1).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest } from '../errors/app-error.js';

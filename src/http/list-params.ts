@@ -1,22 +1,22 @@
 /**
- * The query parameters of list endpoints (spec §1.7) and of `expand` (spec §3.8),
+ * The query parameters of list endpoints (docs/api.md §1.7) and of `expand` (docs/api.md §3.8),
  * read once at the HTTP boundary into plain values the core can use.
  */
 import { badRequest } from '../errors/app-error.js';
 import { MAX_FILTER_LENGTH } from '../filter/filter-limits.js';
 import type { ListQuery } from '../core/records/record-list.js';
 
-/** The page size used when `perPage` is absent or not positive (spec §1.7). */
+/** The page size used when `perPage` is absent or not positive (docs/api.md §1.7). */
 export const DEFAULT_PER_PAGE = 30;
 
-/** The largest page size served; larger requests are capped (spec §1.7). */
+/** The largest page size served; larger requests are capped (docs/api.md §1.7). */
 export const MAX_PER_PAGE = 1000;
 
-/** The deepest relation path `expand` follows (spec §3.8). */
+/** The deepest relation path `expand` follows (docs/api.md §3.8). */
 export const MAX_EXPAND_DEPTH = 6;
 
 /**
- * ListParams are the normalized list query parameters of spec §1.7: the page, sort, filter
+ * ListParams are the normalized list query parameters of docs/api.md §1.7: the page, sort, filter
  * and skipTotal of a ListQuery (`filter` at most MAX_FILTER_LENGTH characters), and what
  * shapes the answer.
  */
@@ -39,7 +39,7 @@ export function firstQueryValue(query: unknown, key: string): string {
   return typeof first === 'string' ? first : '';
 }
 
-/** Parses the list query parameters of spec §1.7; a malformed value throws a 400 AppError. */
+/** Parses the list query parameters of docs/api.md §1.7; a malformed value throws a 400 AppError. */
 export function parseListParams(query: unknown): ListParams {
   let page = parseIntParam(firstQueryValue(query, 'page'), 1);
   if (page <= 0) page = 1;
@@ -67,7 +67,7 @@ export function parseListParams(query: unknown): ListParams {
 }
 
 /**
- * Parses an `expand` parameter into distinct relation paths (spec §3.8): spaces are
+ * Parses an `expand` parameter into distinct relation paths (docs/api.md §3.8): spaces are
  * removed, leading/trailing dots trimmed, paths deeper than MAX_EXPAND_DEPTH cut to that
  * depth, duplicates dropped and a path that is a prefix of another one merged into it.
  */

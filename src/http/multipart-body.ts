@@ -1,5 +1,5 @@
 /**
- * Multipart bodies (spec §1.1), read with busboy: form entries in the order sent and
+ * Multipart bodies (docs/api.md §1.1), read with busboy: form entries in the order sent and
  * the uploaded files, under one total size limit. Text parts are held in memory; files
  * go to temporary files when the request has an UploadSpool (issue 10), else to memory.
  */

@@ -1,5 +1,5 @@
 /**
- * The browser end of the all-in-one OAuth2 flow (spec §5.5): the SDK subscribes
+ * The browser end of the all-in-one OAuth2 flow (docs/api.md §5.5): the SDK subscribes
  * its realtime client to `@oauth2` and sends the user to the provider with
  * `state` = that client's id; the provider sends the browser back to
  * `GET|POST /api/oauth2-redirect`, which hands `{state, code, error?}` to the
@@ -18,7 +18,7 @@ import { escapeHtml } from '../core/mail/mail-template.js';
 import { formatFloat } from './body-parser.js';
 import { clientIp } from './client-ip.js';
 
-/** The realtime topic the SDK waits on (spec §6.2). */
+/** The realtime topic the SDK waits on (docs/api.md §6.2). */
 export const OAUTH2_TOPIC = '@oauth2';
 
 /** What the redirect routes need. */
@@ -41,7 +41,7 @@ interface RedirectData {
 // Relative, like PocketBase's, so the pages are found behind a proxy that serves Plinth under a sub-path.
 const SUCCESS_LOCATION = 'oauth2-redirect-success';
 const FAILURE_LOCATION = 'oauth2-redirect-failure';
-/** Realtime client ids are 40 characters; the subscribe API caps them at 255 (spec §6.2). */
+/** Realtime client ids are 40 characters; the subscribe API caps them at 255 (docs/api.md §6.2). */
 const MAX_STATE = 255;
 /** Apple's form is a few hundred bytes; nothing larger is worth reading. */
 const BODY_LIMIT = 64 * 1024;
@@ -87,7 +87,7 @@ export function registerOAuth2RedirectRoutes(app: FastifyInstance, deps: OAuth2R
   });
 }
 
-/** 307 keeps a GET a GET; 303 turns Apple's POST into a GET of the page (spec §5.5). */
+/** 307 keeps a GET a GET; 303 turns Apple's POST into a GET of the page (docs/api.md §5.5). */
 function redirect(request: FastifyRequest, reply: FastifyReply, location: string): FastifyReply {
   return reply.header('Cache-Control', 'no-store').redirect(location, request.method === 'GET' ? 307 : 303);
 }
@@ -100,7 +100,7 @@ function readFields(source: unknown): RedirectData {
 
 /**
  * A field as the text that was sent. The form parser infers `true`, `false` and
- * numbers (spec §1.1); inference keeps only numbers that print back as sent, so
+ * numbers (docs/api.md §1.1); inference keeps only numbers that print back as sent, so
  * printing them again restores the text exactly.
  */
 function text(value: unknown): string {

@@ -1,5 +1,5 @@
 /**
- * The OAuth2 sign-in route (spec §5.5): `POST …/auth-with-oauth2` on every
+ * The OAuth2 sign-in route (docs/api.md §5.5): `POST …/auth-with-oauth2` on every
  * auth collection. auth-methods lists the providers (auth-routes.ts).
  */
 import type { FastifyInstance } from 'fastify';
@@ -26,7 +26,7 @@ export interface OAuth2RoutesDeps {
   hooks?: AuthRequestHooks;
 }
 
-// NOTE: PocketBase answers both an undecodable and an invalid auth-with-oauth2 form with this message (spec §5).
+// NOTE: PocketBase answers both an undecodable and an invalid auth-with-oauth2 form with this message (docs/api.md §5).
 const LOADING = 'An error occurred while loading the submitted data.';
 
 /** Registers the OAuth2 routes. */
@@ -39,7 +39,7 @@ export function registerOAuth2Routes(app: FastifyInstance, deps: OAuth2RoutesDep
     const input = parseSignIn(c, body);
     const req = requestInfo(request, 'oauth2', body);
     const mfaId = requestMfaId(request, body);
-    // authRule and MFA (spec §5.4) apply as for every sign-in method.
+    // authRule and MFA (docs/api.md §5.4) apply as for every sign-in method.
     const complete = async (outcome: OAuth2Outcome) => ({
       result: await deps.auth.completeAuth(c, outcome.record, 'oauth2', req, mfaId),
       meta: oauth2Meta(outcome.user, outcome.isNew),
@@ -64,7 +64,7 @@ export function registerOAuth2Routes(app: FastifyInstance, deps: OAuth2RoutesDep
   });
 }
 
-/** The `meta` of an OAuth2 auth response (spec §5.5). */
+/** The `meta` of an OAuth2 auth response (docs/api.md §5.5). */
 export function oauth2Meta(user: OAuth2User, isNew: boolean): Record<string, unknown> {
   return {
     id: user.id,

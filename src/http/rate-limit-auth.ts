@@ -27,7 +27,7 @@ export interface AuthLimits {
   groups: Record<AuthLimitGroup, AuthGroupLimits>;
   /** The slow-down of sign-in attempts per identity (password identity, OTP id). */
   signInBackoff: BackoffPolicy;
-  /** Attempts with one `mfaId` (spec §5.4). */
+  /** Attempts with one `mfaId` (docs/api.md §5.4). */
   mfaAttempts: AttemptLimit;
 }
 
@@ -134,7 +134,7 @@ export function registerAuthLimits(app: FastifyInstance, deps: RateLimitDeps, en
     limitIdentity(request, t).then(() => done(), done);
   });
 
-  // A 200, or the 401 MFA challenge (spec §5.4), means the credentials were right; a 400
+  // A 200, or the 401 MFA challenge (docs/api.md §5.4), means the credentials were right; a 400
   // is a failed sign-in. A 429 (the attempt never ran) changes nothing.
   app.addHook('onResponse', (request, reply, done) => {
     const key = request.plinthBackoffKey;

@@ -1,11 +1,11 @@
 /**
- * Which rate-limit labels a request matches (spec §1.9), and which rule applies: the
+ * Which rate-limit labels a request matches (docs/api.md §1.9), and which rule applies: the
  * collection actions of a route (`posts:create`, `*:auth`), then `METHOD /path` and the
  * `/path` prefixes, most specific first, as PocketBase resolves them.
  */
 import type { RateLimitRule } from '../core/settings/settings.js';
 
-/** The collection actions rate-limit labels name (spec §1.9). */
+/** The collection actions rate-limit labels name (docs/api.md §1.9). */
 export type RateLimitAction =
   | 'list' | 'view' | 'create' | 'update' | 'delete' | 'file'
   | 'auth' | 'authWithPassword' | 'authWithOAuth2' | 'authWithOTP' | 'authRefresh' | 'listAuthMethods'
@@ -74,7 +74,7 @@ function classify(method: string, pattern: string): CollectionRoute | null {
 
 /**
  * The labels a request matches, most specific first: `name:action` for each action,
- * `*:action` for each action, then `METHOD /path` and `/path` (spec §1.9).
+ * `*:action` for each action, then `METHOD /path` and `/path` (docs/api.md §1.9).
  */
 export function rateLimitLabels(method: string, path: string, collectionName: string | null, actions: readonly RateLimitAction[]): string[] {
   const labels: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * Rate limiting for the whole server (spec §1.9): the limiter every limit goes through
+ * Rate limiting for the whole server (docs/api.md §1.9): the limiter every limit goes through
  * (@fastify/rate-limit over our RateLimitStore port, keys computed by us), and the
  * settings-driven rules of `settings.rateLimits`.
  */
@@ -44,7 +44,7 @@ export interface RateLimitDeps {
  * NOTE: the plugin's own route hooks would run one limit per request (it marks a request
  * as limited after the first), while a request here may meet a settings rule, a per-IP
  * and a per-identity limit. So the plugin is registered with `global: false` and its
- * `createRateLimit` does the counting; the 429 is ours, in the error shape of spec §1.3.
+ * `createRateLimit` does the counting; the 429 is ours, in the error shape of docs/api.md §1.3.
  */
 export async function createRateLimiter(app: FastifyInstance, store: RateLimitStore): Promise<EnforceRateLimit> {
   await app.register(fastifyRateLimit, { global: false, store: storeBridge(store) });
@@ -80,7 +80,7 @@ function storeBridge(store: RateLimitStore) {
 }
 
 /**
- * Applies `settings.rateLimits` (spec §1.9) to every request: off unless enabled; never
+ * Applies `settings.rateLimits` (docs/api.md §1.9) to every request: off unless enabled; never
  * for superusers or `excludedIPs`; otherwise the most specific rule for the request's
  * labels and audience, counted per client IP.
  */

@@ -1,5 +1,5 @@
 /**
- * The realtime API (spec §6): `GET /api/realtime` opens a Server-Sent Events
+ * The realtime API (docs/api.md §6): `GET /api/realtime` opens a Server-Sent Events
  * stream, `POST /api/realtime` sets the stream's subscriptions and binds the
  * caller's auth. The hub in core/realtime does the rest.
  */
@@ -79,7 +79,7 @@ class SseConnection implements RealtimeConnection {
   }
 }
 
-/** Validates the body of spec §6.2: clientId 1–255 chars, at most 1000 subscriptions of at most 2500 chars (PocketBase's limits). */
+/** Validates the body of docs/api.md §6.2: clientId 1–255 chars, at most 1000 subscriptions of at most 2500 chars (PocketBase's limits). */
 function parseSubscribeBody(body: unknown): { clientId: string; subscriptions: string[] } {
   const input = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   const errors: ErrorData = {};

@@ -1,5 +1,5 @@
 /**
- * The records API (spec §3): list, view, create, update, delete under
+ * The records API (docs/api.md §3): list, view, create, update, delete under
  * `/api/collections/{collection}/records`, each with its request hook
  * (record-request-hooks.ts). With no handler bound, a route costs one property read more.
  */
@@ -21,7 +21,7 @@ type Params = { collection: string; id: string };
 export function registerRecordRoutes(app: FastifyInstance, records: RecordService, hooks: RecordRequestHooks): void {
   const base = '/api/collections/:collection/records';
   const expandOf = (request: FastifyRequest) => ({ expand: parseExpand(firstQueryValue(request.query, 'expand')) });
-  // Spec §1.1: a record body may be as large as the collection's fields allow.
+  // docs/api.md §1.1: a record body may be as large as the collection's fields allow.
   const baseLimit = app.initialConfig.bodyLimit ?? 32 << 20;
   const writeOptions = dynamicBodyLimit((request) => {
     try {

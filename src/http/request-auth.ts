@@ -1,6 +1,6 @@
 /**
  * Reads the `Authorization` header of every request into `request.auth`, and
- * builds the RequestInfo that rules see. A bad token is ignored (spec §1.2).
+ * builds the RequestInfo that rules see. A bad token is ignored (docs/api.md §1.2).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService } from '../core/auth/auth-service.js';
@@ -35,7 +35,7 @@ export function isSuperuser(request: FastifyRequest): boolean {
   return request.auth?.collection.name === SUPERUSERS;
 }
 
-/** Throws 401/403 unless the request is a superuser's (spec §2). */
+/** Throws 401/403 unless the request is a superuser's (docs/api.md §2). */
 export function assertSuperuser(request: FastifyRequest): void {
   if (!request.auth) throw new AppError(401, 'The request requires valid record authorization token.');
   if (!isSuperuser(request)) throw new AppError(403, 'The authorized record is not allowed to perform this action.');
@@ -68,7 +68,7 @@ export function firstValues(query: unknown): Record<string, string> {
   return out;
 }
 
-/** Header names snake-cased and lower-cased: `X-Token` → `x_token` (spec §4.2). */
+/** Header names snake-cased and lower-cased: `X-Token` → `x_token` (docs/api.md §4.2). */
 function snakeHeaders(headers: FastifyRequest['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k in headers) {

@@ -110,7 +110,7 @@ async function gzip(e: RequestEvent): Promise<void> {
   const r = e.response;
   if (!accepts || !r || r.body === undefined || r.body === '') return;
   let body = r.body;
-  // JSON answers end with a newline (spec §1.1); the convention hook cannot add it to gzip bytes.
+  // JSON answers end with a newline (docs/api.md §1.1); the convention hook cannot add it to gzip bytes.
   if (typeof body === 'string' && r.type?.startsWith('application/json') && !body.endsWith('\n')) body += '\n';
   if (typeof body === 'string' || Buffer.isBuffer(body)) r.body = await gzipBytes(body);
   else if (isReadable(body)) r.body = body.pipe(createGzip());

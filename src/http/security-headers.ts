@@ -1,18 +1,18 @@
 /**
- * The response headers every API answer carries (spec §1.1): three security headers
+ * The response headers every API answer carries (docs/api.md §1.1): three security headers
  * and CORS.
  */
 import fastifyCors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-/** The security headers of spec §1.1, exactly as PocketBase sends them. */
+/** The security headers of docs/api.md §1.1, exactly as PocketBase sends them. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-XSS-Protection': '1; mode=block',
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'SAMEORIGIN',
 };
 
-/** The methods CORS allows (spec §1.1). */
+/** The methods CORS allows (docs/api.md §1.1). */
 export const CORS_METHODS = ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'];
 
 /**
@@ -35,7 +35,7 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
   });
 }
 
-/** Removes SECURITY_HEADERS from one response (file downloads go without them, spec §1.1). */
+/** Removes SECURITY_HEADERS from one response (file downloads go without them, docs/api.md §1.1). */
 export function removeSecurityHeaders(reply: FastifyReply): void {
   for (const name of Object.keys(SECURITY_HEADERS)) {
     reply.raw.removeHeader(name);
@@ -50,7 +50,7 @@ export interface CorsOptions {
 }
 
 /**
- * Registers CORS (spec §1.1): allowed origins from options, methods CORS_METHODS, the
+ * Registers CORS (docs/api.md §1.1): allowed origins from options, methods CORS_METHODS, the
  * preflight echoes Access-Control-Request-Headers and answers 204.
  */
 export async function registerCors(app: FastifyInstance, options: CorsOptions): Promise<void> {

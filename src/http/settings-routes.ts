@@ -1,5 +1,5 @@
 /**
- * `GET /api/settings` and `PATCH /api/settings` (spec §9), superusers only.
+ * `GET /api/settings` and `PATCH /api/settings` (docs/api.md §9), superusers only.
  */
 import type { FastifyInstance } from 'fastify';
 import { publicSettings } from '../core/settings/settings.js';

@@ -1,5 +1,5 @@
 /**
- * The superuser IP allow-list (spec §1.2, §5.1): when `settings.superuserIPs` is not
+ * The superuser IP allow-list (docs/api.md §1.2, §5.1): when `settings.superuserIPs` is not
  * empty, superuser requests and superuser sign-ins from any other IP answer 403.
  */
 import type { FastifyInstance } from 'fastify';

@@ -1,5 +1,5 @@
 /**
- * `POST /api/settings/test/email` (spec §9, superusers only): sends one auth
+ * `POST /api/settings/test/email` (docs/api.md §9, superusers only): sends one auth
  * mail template with sample values, to check the SMTP settings and templates.
  */
 import type { FastifyInstance } from 'fastify';

@@ -1,5 +1,5 @@
 /**
- * Endpoints PocketBase (v0.23 and later) has and Plinth does not yet (spec §9):
+ * Endpoints PocketBase (v0.23 and later) has and Plinth does not yet (docs/api.md §9):
  * each answers a JSON 501 `{status, message, data: {}}` saying so, instead of a
  * bare 404 that reads as a wrong URL. Each first asks for what PocketBase's
  * endpoint asks for — a superuser (401, then 403), or for a backup download a

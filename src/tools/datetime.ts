@@ -1,5 +1,5 @@
 /**
- * Datetime helpers for the wire and storage format of spec §1.6:
+ * Datetime helpers for the wire and storage format of docs/api.md §1.6:
  * `2006-01-02 15:04:05.000Z` (UTC, space separator, milliseconds, literal Z).
  */
 
@@ -14,7 +14,7 @@ const isoRe =
 // RFC 1123 / RFC 822 style (`Mon, 02 Jan 2006 15:04:05 MST`) and cast's `02 Jan 2006`.
 const rfc1123Re = /^(?:[A-Z][a-z]{2}, )?\d{1,2} [A-Z][a-z]{2} \d{2,4}(?: \d{2}:\d{2}(?::\d{2})? (?:[A-Z]{1,4}|[+-]\d{4}))?$/;
 
-// Go's zero time (0001-01-01 00:00:00 UTC) counts as "no date" (spec §1.6).
+// Go's zero time (0001-01-01 00:00:00 UTC) counts as "no date" (docs/api.md §1.6).
 const goZeroTimeMs = (() => {
   const d = new Date(0);
   d.setUTCFullYear(1, 0, 1);
@@ -77,7 +77,7 @@ function isValidCanonical(s: string): boolean {
   const day = num(8, 10);
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
   if (num(11, 13) > 23 || num(14, 16) > 59 || num(17, 19) > 59) return false;
-  // Go's zero time itself is "no date" (spec §1.6).
+  // Go's zero time itself is "no date" (docs/api.md §1.6).
   return !(year === 1 && month === 1 && day === 1 && s.slice(11, 23) === '00:00:00.000');
 }
 

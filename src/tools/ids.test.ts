@@ -15,7 +15,7 @@ describe('randomId', () => {
 });
 
 describe('crc32Id', () => {
-  it('gives the _superusers collection id of spec §1.5', () => {
+  it('gives the _superusers collection id of docs/api.md §1.5', () => {
     expect(crc32Id('pbc_', 'auth' + '_superusers')).toBe('pbc_3142635823');
   });
   it('gives the id field id', () => {

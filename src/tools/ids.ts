@@ -1,6 +1,6 @@
 /**
  * Id helpers: random record ids and the CRC32-based default ids of
- * collections and fields (spec §1.5).
+ * collections and fields (docs/api.md §1.5).
  */
 import { randomInt } from 'node:crypto';
 import * as zlib from 'node:zlib';

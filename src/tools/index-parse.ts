@@ -1,5 +1,5 @@
 /**
- * The CREATE INDEX statements a collection carries (spec §2.1 `indexes`): a small
+ * The CREATE INDEX statements a collection carries (docs/api.md §2.1 `indexes`): a small
  * parser and its renderer. Collections store indexes as SQLite-flavoured text; the
  * parsed form lets the validator check names and columns, and lets the database
  * layer render the statement for its dialect with the table renamed.
@@ -86,7 +86,7 @@ export function buildIndex(index: ParsedIndex, table: string = index.table): str
 }
 
 /**
- * Rewrites the table of an index statement to `table` (spec §2.1: the table name
+ * Rewrites the table of an index statement to `table` (docs/api.md §2.1: the table name
  * follows the collection name on save). Unparseable text is returned unchanged so
  * the validator can report it.
  */

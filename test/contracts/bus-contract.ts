@@ -1,5 +1,5 @@
 /**
- * The contract every Bus implementation must meet (design §1), as a suite that
+ * The contract every Bus implementation must meet (docs/architecture.md §1), as a suite that
  * takes a factory: the memory bus runs it now, the Redis bus runs it later.
  */
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * Small helpers shared by the collections API scenarios: unique names, the
- * CRC32-based ids of spec §1.5, and a signed-in regular user.
+ * CRC32-based ids of docs/api.md §1.5, and a signed-in regular user.
  */
 import { crc32 } from 'node:zlib';
 import type { TestServer } from './test-server.js';
@@ -13,12 +13,12 @@ export function uniqueName(prefix = 'c'): string {
   return `${prefix}_${counter}_${Math.random().toString(36).slice(2, 7)}`;
 }
 
-/** The default id of a collection: `pbc_` + decimal CRC32(type + name) (spec §1.5). */
+/** The default id of a collection: `pbc_` + decimal CRC32(type + name) (docs/api.md §1.5). */
 export function collectionIdFor(type: string, name: string): string {
   return `pbc_${crc32(type + name)}`;
 }
 
-/** The default id of a field: type + decimal CRC32(name) (spec §1.5). */
+/** The default id of a field: type + decimal CRC32(name) (docs/api.md §1.5). */
 export function fieldIdFor(type: string, name: string): string {
   return `${type}${crc32(name)}`;
 }

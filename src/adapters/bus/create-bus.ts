@@ -1,5 +1,5 @@
 /**
- * Builds the configured Bus (design §1: one switch per port).
+ * Builds the configured Bus (docs/architecture.md §1: one switch per port).
  */
 import type { Bus } from '../../core/realtime/bus.js';
 import type { RedisTarget } from '../redis/redis-client.js';

@@ -1,5 +1,5 @@
 /**
- * The in-process Bus for a single node (design §1). Delivery is asynchronous,
+ * The in-process Bus for a single node (docs/architecture.md §1). Delivery is asynchronous,
  * as with Redis, so callers cannot come to depend on a publish running its
  * handlers before it returns.
  */

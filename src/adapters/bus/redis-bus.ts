@@ -1,5 +1,5 @@
 /**
- * The Bus of a scaled-out deployment (design §1): Redis pub/sub, one connection that
+ * The Bus of a scaled-out deployment (docs/architecture.md §1): Redis pub/sub, one connection that
  * publishes and one that subscribes, so a message published on any node reaches the
  * subscribers of every node.
  */

@@ -1,5 +1,5 @@
 /**
- * Builds the configured RateLimitStore (design §1: one switch per port).
+ * Builds the configured RateLimitStore (docs/architecture.md §1: one switch per port).
  */
 import type { RateLimitStore } from '../../core/ratelimit/rate-limit-store.js';
 import type { RedisTarget } from '../redis/redis-client.js';

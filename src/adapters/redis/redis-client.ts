@@ -25,7 +25,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * Opens a connected client, or throws a ConfigError naming the setting and the reason
- * (design §5: a bad setting stops the start). `name` shows in Redis's CLIENT LIST.
+ * (docs/architecture.md §5: a bad setting stops the start). `name` shows in Redis's CLIENT LIST.
  */
 export async function openRedis(target: RedisTarget, name: string, extra: RedisOptions = {}): Promise<Redis> {
   let lastError: unknown;

@@ -1,7 +1,7 @@
 /**
  * The AttemptLimiter port: counts attempts per key in a fixed time window. The
- * auth flows use it for the OTP attempt cap (spec §5.6) and the two-minute
- * resend guard of verification and reset mails (spec §5.8).
+ * auth flows use it for the OTP attempt cap (docs/api.md §5.6) and the two-minute
+ * resend guard of verification and reset mails (docs/api.md §5.8).
  */
 
 /** An AttemptLimiter admits at most `limit` attempts per key in each window. */

@@ -1,5 +1,5 @@
 /**
- * New-location sign-in alerts (spec §5.1, `authAlert`): each sign-in's origin
+ * New-location sign-in alerts (docs/api.md §5.1, `authAlert`): each sign-in's origin
  * (client IP and user agent) is remembered in `_authOrigins`; a sign-in from an
  * origin not seen before mails the record, except on its very first sign-in.
  */

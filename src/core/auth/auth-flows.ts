@@ -1,5 +1,5 @@
 /**
- * Email verification, password reset and email change (spec §5.8). Requests
+ * Email verification, password reset and email change (docs/api.md §5.8). Requests
  * answer alike for known and unknown addresses: the lookup is the only work done
  * before the answer, the token and the mail are made in the background.
  */
@@ -28,7 +28,7 @@ export interface EmailChange {
   newEmail: string;
 }
 
-/** How long a repeated verification or reset request stays silent (spec §5.8). */
+/** How long a repeated verification or reset request stays silent (docs/api.md §5.8). */
 const RESEND_WINDOW_SECONDS = 120;
 
 /** What the flows need. */
@@ -42,7 +42,7 @@ export interface AuthFlowsDeps {
   background: (what: string, task: () => Promise<void>) => void;
 }
 
-/** AuthFlows runs the request-* and confirm-* endpoints of spec §5.8. */
+/** AuthFlows runs the request-* and confirm-* endpoints of docs/api.md §5.8. */
 export class AuthFlows {
   private readonly ownership: OwnershipClaims;
 
@@ -67,7 +67,7 @@ export class AuthFlows {
     });
   }
 
-  /** Marks the token's record verified (spec §5.8). */
+  /** Marks the token's record verified (docs/api.md §5.8). */
   async confirmVerification(c: AuthCollection, body: Record<string, unknown>, step?: FlowStep<RecordValues>): Promise<void> {
     const errors: ErrorData = {};
     const token = requiredString(body, 'token', errors, 1, Number.MAX_SAFE_INTEGER);
@@ -92,7 +92,7 @@ export class AuthFlows {
     });
   }
 
-  /** Sends a password-reset mail; silent for unknown addresses and repeats (spec §5.8). */
+  /** Sends a password-reset mail; silent for unknown addresses and repeats (docs/api.md §5.8). */
   async requestPasswordReset(c: AuthCollection, body: Record<string, unknown>, step?: FlowStep<RecordValues>): Promise<void> {
     this.assertPasswordAuth(c);
     const errors: ErrorData = {};
@@ -110,7 +110,7 @@ export class AuthFlows {
   }
 
   /**
-   * Sets a new password from a reset token (spec §5.8); the tokenKey rotates with it,
+   * Sets a new password from a reset token (docs/api.md §5.8); the tokenKey rotates with it,
    * and the record becomes verified when the token was mailed to its current address.
    */
   async confirmPasswordReset(c: AuthCollection, body: Record<string, unknown>, step?: FlowStep<RecordValues>): Promise<void> {
@@ -138,7 +138,7 @@ export class AuthFlows {
     });
   }
 
-  /** Mails a confirmation link to the new address of the signed-in record (spec §5.8). */
+  /** Mails a confirmation link to the new address of the signed-in record (docs/api.md §5.8). */
   async requestEmailChange(c: AuthCollection, body: Record<string, unknown>, req: RequestInfo, step?: FlowStep<EmailChange>): Promise<void> {
     const record = assertOwnAuth(c, req);
     if (c.name === SUPERUSERS) throw badRequest('All superusers can change their emails directly.');
@@ -161,7 +161,7 @@ export class AuthFlows {
     });
   }
 
-  /** Sets the new email and marks it verified; needs the record's password (spec §5.8). */
+  /** Sets the new email and marks it verified; needs the record's password (docs/api.md §5.8). */
   async confirmEmailChange(c: AuthCollection, body: Record<string, unknown>, step?: FlowStep<EmailChange>): Promise<void> {
     const errors: ErrorData = {};
     const token = requiredString(body, 'token', errors, 1, Number.MAX_SAFE_INTEGER);
@@ -169,7 +169,7 @@ export class AuthFlows {
     let found = null;
     if (!errors.token) {
       // SECURITY: the signature is checked before any claim is read: a forged token's
-      // `newEmail` must not learn whether that address has an account (spec §5.8).
+      // `newEmail` must not learn whether that address has an account (docs/api.md §5.8).
       found = await findRecordByToken(this.deps.db, this.deps.schema, token, 'emailChange');
       const newEmail = found?.claims.newEmail;
       if (!found) errors.token = codeError('validation_invalid_token');

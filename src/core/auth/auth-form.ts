@@ -1,5 +1,5 @@
 /**
- * Form checks shared by the auth flow endpoints (spec §5): every field error is
+ * Form checks shared by the auth flow endpoints (docs/api.md §5): every field error is
  * collected, then one `400 "An error occurred while validating the submitted
  * data."` carries them all in `data`.
  */

@@ -1,5 +1,5 @@
 /**
- * The mails of the auth flows (spec §5.6, §5.8): each is rendered from the
+ * The mails of the auth flows (docs/api.md §5.6, §5.8): each is rendered from the
  * collection's template with the application's name and URL, and handed to the
  * Mailer from the configured sender.
  */
@@ -14,7 +14,7 @@ import { randomInt } from 'node:crypto';
 import { randomId } from '../../tools/ids.js';
 import { signRecordToken } from './auth-token.js';
 
-/** The templates `POST /api/settings/test/email` can send (spec §9). */
+/** The templates `POST /api/settings/test/email` can send (docs/api.md §9). */
 export const TEST_TEMPLATES = ['verification', 'password-reset', 'email-change', 'otp', 'login-alert'] as const;
 
 /** One of TEST_TEMPLATES. */
@@ -28,34 +28,34 @@ export class AuthMails {
     this.hooks = deps.hooks ?? new MailHooks();
   }
 
-  /** The email-verification mail with its token (spec §5.8). */
+  /** The email-verification mail with its token (docs/api.md §5.8). */
   verification(c: AuthCollection, record: RecordValues, token: string): Promise<void> {
     return this.send('verification', c, c.verificationTemplate, String(record.email), record, { token }, 'onMailerRecordVerificationSend', { token });
   }
 
-  /** The password-reset mail with its token (spec §5.8). */
+  /** The password-reset mail with its token (docs/api.md §5.8). */
   passwordReset(c: AuthCollection, record: RecordValues, token: string): Promise<void> {
     return this.send('password-reset', c, c.resetPasswordTemplate, String(record.email), record, { token }, 'onMailerRecordPasswordResetSend', { token });
   }
 
-  /** The email-change confirmation, sent to the new address (spec §5.8). */
+  /** The email-change confirmation, sent to the new address (docs/api.md §5.8). */
   emailChange(c: AuthCollection, record: RecordValues, newEmail: string, token: string): Promise<void> {
     return this.send('email-change', c, c.confirmEmailChangeTemplate, newEmail, record, { token }, 'onMailerRecordEmailChangeSend', { token, newEmail });
   }
 
-  /** The one-time password mail (spec §5.6). */
+  /** The one-time password mail (docs/api.md §5.6). */
   otp(c: AuthCollection, record: RecordValues, to: string, otpId: string, otp: string): Promise<void> {
     return this.send('otp', c, c.otp.emailTemplate, to, record, { otp, otpId }, 'onMailerRecordOTPSend', { otpId, password: otp });
   }
 
-  /** The new-location sign-in alert (spec §5.1). */
+  /** The new-location sign-in alert (docs/api.md §5.1). */
   authAlert(c: AuthCollection, record: RecordValues, alertInfo: string): Promise<void> {
     return this.send('login-alert', c, c.authAlert.emailTemplate, String(record.email), record, { alertInfo }, 'onMailerRecordAuthAlertSend', { info: alertInfo });
   }
 
   /**
    * Sends one of the templates to `to` with sample values, for `POST /api/settings/test/email`
-   * (spec §9). The sample record does not exist, so its token opens nothing.
+   * (docs/api.md §9). The sample record does not exist, so its token opens nothing.
    */
   async test(c: AuthCollection, template: TestTemplate, to: string): Promise<void> {
     const record: RecordValues = { id: randomId(15), email: to, tokenKey: randomId(50) };

@@ -1,6 +1,6 @@
 /**
  * Lookups of auth records for the auth flows: by email, and by a token of a
- * given type whose signature verifies for the record it names (spec §5.9).
+ * given type whose signature verifies for the record it names (docs/api.md §5.9).
  */
 import { sql } from 'kysely';
 import type { Executor } from '../../db/database.js';

@@ -1,7 +1,7 @@
 /**
- * The AuthService signs records in and recognises their tokens (spec §5.3,
+ * The AuthService signs records in and recognises their tokens (docs/api.md §5.3,
  * §5.7, §5.9). A token that fails any check yields no auth: the request runs
- * as a guest (spec §1.2).
+ * as a guest (docs/api.md §1.2).
  */
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
@@ -37,7 +37,7 @@ export class AuthService {
 
   constructor(private readonly deps: { db: Db; schema: Schema; access: RecordAccess; mfa: MfaService; records: RecordService }) {}
 
-  /** The auth collection named in an auth path, or 404 (spec §5). */
+  /** The auth collection named in an auth path, or 404 (docs/api.md §5). */
   authCollection(idOrName: string): AuthCollection {
     const c = this.deps.schema.find(idOrName);
     if (!c || !isAuthCollection(c)) throw new AppError(404, 'Missing or invalid auth collection context.');
@@ -59,7 +59,7 @@ export class AuthService {
   }
 
   /**
-   * Signs in with identity and password (spec §5.3). Unknown identity and wrong
+   * Signs in with identity and password (docs/api.md §5.3). Unknown identity and wrong
    * password answer the same 400 after the same amount of hashing work.
    */
   async authWithPassword(c: AuthCollection, identity: string, password: string, identityField: string | undefined, req: RequestInfo, mfaId?: string): Promise<AuthResult> {
@@ -99,7 +99,7 @@ export class AuthService {
   }
 
   /**
-   * Finishes a sign-in whose credentials were checked (spec §5.1, §5.4): applies the
+   * Finishes a sign-in whose credentials were checked (docs/api.md §5.1, §5.4): applies the
    * authRule, then MFA — throwing `401 {"mfaId"}` when this method opens a session —
    * and issues the token, closing the completed MFA session. Every sign-in method
    * (password, OTP, and OAuth2 too) must end through here so authRule and MFA apply.
@@ -123,7 +123,7 @@ export class AuthService {
     this.signInListeners.push(listener);
   }
 
-  /** Issues a new token after checking the collection's authRule (spec §5.1). */
+  /** Issues a new token after checking the collection's authRule (docs/api.md §5.1). */
   async issue(c: AuthCollection, record: RecordValues, req: RequestInfo, options: { refreshable?: boolean; duration?: number } = {}): Promise<AuthResult> {
     await this.assertAuthRule(c, record, req);
     return this.sign(c, record, options);
@@ -135,7 +135,7 @@ export class AuthService {
     return { collection: c, record, token };
   }
 
-  /** Refreshes the request's own token (spec §5.7). */
+  /** Refreshes the request's own token (docs/api.md §5.7). */
   async refresh(c: AuthCollection, req: RequestInfo): Promise<AuthResult> {
     const auth = req.auth;
     if (!auth) throw new AppError(401, 'The request requires valid record authorization token.');
@@ -149,7 +149,7 @@ export class AuthService {
 
   /**
    * Issues a superuser a non-refreshable token for any record of the collection
-   * (spec §5.7); `duration` 0 means the collection's auth token duration.
+   * (docs/api.md §5.7); `duration` 0 means the collection's auth token duration.
    */
   async impersonate(c: AuthCollection, recordId: string, duration: number, req: RequestInfo): Promise<AuthResult> {
     const record = await findRecord(this.deps.db, c, recordId);
@@ -168,7 +168,7 @@ export class AuthService {
 
   private async findByIdentity(c: Collection, field: string, identity: string): Promise<RecordValues | undefined> {
     // Emails always match case-insensitively; other identity fields when their unique
-    // index is `COLLATE NOCASE` (spec §5.3). lower() folds ASCII in both dialects, as NOCASE does.
+    // index is `COLLATE NOCASE` (docs/api.md §5.3). lower() folds ASCII in both dialects, as NOCASE does.
     const column = sql`${sql.ref(field)}`;
     const nocase = field === 'email' || findSingleColumnUniqueIndex(c.indexes, field)?.columns[0]?.collate?.toUpperCase() === 'NOCASE';
     const match = nocase ? sql`lower(${column}) = lower(${identity})` : sql`${column} = ${identity}`;

@@ -1,5 +1,5 @@
 /**
- * Record tokens (spec §5.9): HS256 JWTs without `iat`, signed with the
+ * Record tokens (docs/api.md §5.9): HS256 JWTs without `iat`, signed with the
  * record's tokenKey concatenated with the collection's secret for the token
  * type, so rotating either revokes the tokens at once.
  */
@@ -14,7 +14,7 @@ import { lazyModule } from '../../tools/lazy-module.js';
 const joseSign = lazyModule(() => import('jose/jwt/sign'));
 const joseVerify = lazyModule(() => import('jose/jwt/verify'));
 
-/** The token types of spec §5.9. */
+/** The token types of docs/api.md §5.9. */
 export type TokenType = 'auth' | 'file' | 'verification' | 'passwordReset' | 'emailChange';
 
 /** The claims every record token carries. */
@@ -87,7 +87,7 @@ interface VerifiedToken {
 // Tokens already verified, by their text: a signed-in client sends the same token on every
 // request, and HS256 through WebCrypto is a fifth of such a request's time.
 // SECURITY: a hit counts only for the very key text the signature was checked with, so a
-// rotated tokenKey or secret (spec §5.9) revokes at once; expiry is checked on every use.
+// rotated tokenKey or secret (docs/api.md §5.9) revokes at once; expiry is checked on every use.
 const verifiedTokens = new Lru<string, VerifiedToken>(5_000);
 
 /** Verifies signature (HS256 only) and expiry; returns the claims or null. */

@@ -1,5 +1,5 @@
 /**
- * Multi-factor authentication (spec §5.4): the first successful sign-in of a
+ * Multi-factor authentication (docs/api.md §5.4): the first successful sign-in of a
  * record that needs MFA opens an `_mfas` session and answers `401 {"mfaId"}`;
  * a sign-in with a different method that names the session completes it.
  */
@@ -60,7 +60,7 @@ export class MfaService {
 
   /**
    * Whether a sign-in of `record` needs a second factor: MFA is on and `mfa.rule` selects
-   * the record, the rule seeing the record as the signed-in one (spec §2.2).
+   * the record, the rule seeing the record as the signed-in one (docs/api.md §2.2).
    */
   async requires(c: AuthCollection, record: RecordValues, req: RequestInfo): Promise<boolean> {
     if (!c.mfa.enabled) return false;

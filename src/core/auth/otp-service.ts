@@ -1,5 +1,5 @@
 /**
- * One-time passwords (spec §5.6): request-otp mails an `otp.length`-digit code
+ * One-time passwords (docs/api.md §5.6): request-otp mails an `otp.length`-digit code
  * stored hashed in `_otps`; auth-with-otp trades it for a token, at most five
  * tries per record in 180 seconds.
  */
@@ -39,7 +39,7 @@ export interface OtpMatch {
 /** The system collection of one-time passwords. */
 export const OTPS = '_otps';
 
-/** Tries of auth-with-otp allowed per record and window (spec §1.9, §5.6). */
+/** Tries of auth-with-otp allowed per record and window (docs/api.md §1.9, §5.6). */
 const MAX_ATTEMPTS = 5;
 const ATTEMPT_WINDOW_SECONDS = 180;
 /** Unexpired OTPs a record may hold; a new one past this replaces the oldest. */
@@ -86,7 +86,7 @@ export class OtpService {
   private async issue(c: AuthCollection, record: RecordValues | null, code: string): Promise<{ otpId: string }> {
     const hash = await hashPassword(code);
     if (!record) return { otpId: randomId(15) };
-    // SECURITY: PocketBase hands the newest id out again past its cap (spec §5.6), which
+    // SECURITY: PocketBase hands the newest id out again past its cap (docs/api.md §5.6), which
     // tells a known address (a repeated id) from an unknown one (always a new id). Here the
     // oldest codes make room instead: the live codes stay capped, every answer is new.
     const live = await this.liveOtpIds(c, record);
@@ -99,7 +99,7 @@ export class OtpService {
   }
 
   /**
-   * Signs in with an OTP (spec §5.6): a correct, unexpired code of this collection
+   * Signs in with an OTP (docs/api.md §5.6): a correct, unexpired code of this collection
    * completes the sign-in (authRule, MFA) and is then deleted.
    */
   async authWithOtp(c: AuthCollection, body: Record<string, unknown>, req: RequestInfo, mfaId?: string): Promise<AuthResult> {
@@ -147,7 +147,7 @@ export class OtpService {
    * Marks a record verified by a code mailed to its address, ending what was attached
    * before (ownership-claim.ts). Unless MFA applies to the record its password is also
    * replaced by a random one: whoever signed up with someone else's address must not keep
-   * a password to that now-verified account (spec §5.6). Under MFA the password is a
+   * a password to that now-verified account (docs/api.md §5.6). Under MFA the password is a
    * factor the owner may need, and alone it no longer signs anyone in.
    * SECURITY: PocketBase keeps the password whenever MFA is enabled; here it goes too when
    * `mfa.rule` does not select the record, since then the password alone signs in.

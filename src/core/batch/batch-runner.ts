@@ -1,5 +1,5 @@
 /**
- * The batch runner of spec §7: runs sub-requests one after another inside one
+ * The batch runner of docs/api.md §7: runs sub-requests one after another inside one
  * write transaction. The first failure, the deadline or a client abort rolls all
  * of them back; record events leave only after the commit (the WriteScope does that).
  */
@@ -47,7 +47,7 @@ export async function runBatch<T>(inTransaction: TransactionRunner, steps: reado
         throw new BatchStepError(index, err);
       }
     }
-    // A deadline that passed during the last step still fails the batch (spec §7).
+    // A deadline that passed during the last step still fails the batch (docs/api.md §7).
     if (signal.aborted) throw new BatchAbortedError(signal.reason);
     return results;
   });

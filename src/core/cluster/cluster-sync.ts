@@ -1,7 +1,7 @@
 /**
  * ClusterSync keeps every node's in-memory copies of shared state (the schema, the
  * settings) current: a node that changes one announces it on the Bus, and every other
- * node reloads it from the database (design §1: a node keeps no state that another node
+ * node reloads it from the database (docs/architecture.md §1: a node keeps no state that another node
  * needs). With the memory bus of a single node it only ever hears itself, and ignores it.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The default email templates of a new auth collection (spec §2.1). Placeholders
+ * The default email templates of a new auth collection (docs/api.md §2.1). Placeholders
  * are replaced when a mail is sent: `{APP_NAME}`, `{APP_URL}`, `{TOKEN}`, `{OTP}`,
  * `{OTP_ID}`, `{ALERT_INFO}` and `{RECORD:fieldName}`.
  */

@@ -55,7 +55,7 @@ describe('authSystemFields', () => {
 });
 
 describe('defaultAuthOptions', () => {
-  it('has the defaults of spec §2.1 and fresh 50-char secrets', () => {
+  it('has the defaults of docs/api.md §2.1 and fresh 50-char secrets', () => {
     const a = defaultAuthOptions();
     const b = defaultAuthOptions();
     expect(a).toMatchObject({

@@ -1,5 +1,5 @@
 /**
- * The defaults of the collection model (spec §2.1, §2.4): system fields, default
+ * The defaults of the collection model (docs/api.md §2.1, §2.4): system fields, default
  * auth options and indexes, the scaffolds of `GET /api/collections/meta/scaffolds`
  * and the collections created on install.
  */
@@ -24,12 +24,12 @@ export const USERS_ID = '_pb_users_auth_';
 /** The length of generated token secrets. */
 const SECRET_LENGTH = 50;
 
-/** The id a field gets when it is sent without one: `type + CRC32(name)` (spec §1.5). */
+/** The id a field gets when it is sent without one: `type + CRC32(name)` (docs/api.md §1.5). */
 export function defaultFieldId(type: string, name: string): string {
   return crc32Id(type, name);
 }
 
-/** The id a collection gets when it is sent without one: `pbc_ + CRC32(type + name)` (spec §1.5). */
+/** The id a collection gets when it is sent without one: `pbc_ + CRC32(type + name)` (docs/api.md §1.5). */
 export function defaultCollectionId(type: string, name: string): string {
   return crc32Id('pbc_', type + name);
 }
@@ -55,7 +55,7 @@ export function makeField(type: FieldTypeName, name: string, props: Partial<Fiel
 /** The pattern new record ids are drawn from unless a collection sets its own. */
 export const DEFAULT_ID_PATTERN = '[a-z0-9]{15}';
 
-/** The `id` field every base and auth collection has (spec §1.5). */
+/** The `id` field every base and auth collection has (docs/api.md §1.5). */
 export function idField(): Field {
   return makeField('text', 'id', {
     system: true,
@@ -68,7 +68,7 @@ export function idField(): Field {
   });
 }
 
-/** The system fields of an auth collection, in PocketBase's order (spec §2.4). */
+/** The system fields of an auth collection, in PocketBase's order (docs/api.md §2.4). */
 export function authSystemFields(): Field[] {
   return [
     idField(),
@@ -117,7 +117,7 @@ export function newTokenSecret(): string {
   return randomId(SECRET_LENGTH);
 }
 
-/** The options of a new auth collection, with freshly generated token secrets (spec §2.1). */
+/** The options of a new auth collection, with freshly generated token secrets (docs/api.md §2.1). */
 export function defaultAuthOptions(): AuthOptions {
   return {
     authRule: '',
@@ -201,7 +201,7 @@ function systemBase(name: string, fields: Field[], indexes: string[], rules: Par
   return Object.assign(c, rules);
 }
 
-/** The `_superusers` auth collection created on install (spec §2.4). */
+/** The `_superusers` auth collection created on install (docs/api.md §2.4). */
 export function superusersCollection(now = nowDateTime()): Collection {
   const c = blankCollection('auth', '_superusers', SUPERUSERS_ID, now);
   c.system = true;
@@ -228,7 +228,7 @@ export function usersCollection(now = nowDateTime()): Collection {
   return c;
 }
 
-/** Every collection created on install, in creation order (spec §2.4). */
+/** Every collection created on install, in creation order (docs/api.md §2.4). */
 export function systemCollections(now = nowDateTime()): Collection[] {
   const ownerRead = { listRule: OWNER_RULE, viewRule: OWNER_RULE };
   const ownerReadDelete = { ...ownerRead, deleteRule: OWNER_RULE };

@@ -1,7 +1,7 @@
 /**
  * The field list of a submitted collection: turning raw JSON items into fields
  * with ids (PocketBase's FieldsList rules) and adding the system fields a
- * collection type requires (spec §2.3, §2.4).
+ * collection type requires (docs/api.md §2.3, §2.4).
  */
 import { badRequest } from '../../errors/app-error.js';
 import type { CollectionType, Field, FieldTypeName } from './collection.js';

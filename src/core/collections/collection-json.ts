@@ -1,5 +1,5 @@
 /**
- * The collection JSON clients see (spec §2.1): PocketBase's key order, only the
+ * The collection JSON clients see (docs/api.md §2.1): PocketBase's key order, only the
  * keys of the collection's type, and no secrets.
  */
 import type { Collection, EmailTemplate, Field } from './collection.js';

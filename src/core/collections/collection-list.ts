@@ -1,5 +1,5 @@
 /**
- * The list of collections (spec §2, `GET /api/collections`): the `_collections` rows,
+ * The list of collections (docs/api.md §2, `GET /api/collections`): the `_collections` rows,
  * filtered and sorted by the same compiler as records, superusers only.
  */
 import { sql } from 'kysely';
@@ -18,7 +18,7 @@ export interface CollectionListDeps {
 /** One page of collection definitions. */
 export type CollectionPage = Omit<RecordPage, 'items'> & { items: Collection[] };
 
-/** The `_collections` table seen as a collection, so list filters compile like any other (spec §2). */
+/** The `_collections` table seen as a collection, so list filters compile like any other (docs/api.md §2). */
 const collectionsTable: Collection = {
   id: '_collections', name: '_collections', type: 'base', system: true,
   listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null, indexes: [], created: '', updated: '',

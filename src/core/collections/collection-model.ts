@@ -1,7 +1,7 @@
 /**
  * A CollectionModel is a collection as app code edits it (PocketBase's
  * `core.Collection`, exported to users as `Collection`): a copy of the
- * definition of spec §2.1 that `app.save(collection)` validates and applies
+ * definition of docs/api.md §2.1 that `app.save(collection)` validates and applies
  * through the CollectionService, exactly as the collections API does. Editing
  * one changes nothing until it is saved. See docs/hooks.md §4.
  */

@@ -1,7 +1,7 @@
 /**
  * Turns submitted collection JSON into the stored model: defaults for a new
  * collection (POST) and PocketBase's merge semantics for an update (PATCH,
- * spec §2). Nothing here validates; collection-validate.ts does.
+ * docs/api.md §2). Nothing here validates; collection-validate.ts does.
  */
 import { badRequest } from '../../errors/app-error.js';
 import { nowDateTime } from '../../tools/datetime.js';
@@ -202,7 +202,7 @@ function unsetMissingMappedFields(c: Collection): void {
   }
 }
 
-// Spec §2.1: superusers always sign in with a password, never through OAuth2, and
+// docs/api.md §2.1: superusers always sign in with a password, never through OAuth2, and
 // an OTP alone is never enough for them.
 function applySuperuserInvariants(c: Collection): void {
   if (isObject(c.passwordAuth)) c.passwordAuth.enabled = true;

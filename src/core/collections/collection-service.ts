@@ -42,7 +42,7 @@ export interface CollectionServiceDeps {
   convertValues?(scope: WriteScope, old: Collection, next: Collection): Promise<void>;
 }
 
-/** The longest query `meta/dry-run-view` accepts (spec §2). */
+/** The longest query `meta/dry-run-view` accepts (docs/api.md §2). */
 const MAX_VIEW_QUERY_LENGTH = 5000;
 
 /** CollectionService owns the schema: every collection change goes through it. */
@@ -112,7 +112,7 @@ export class CollectionService {
     });
   }
 
-  /** Applies a partial update (spec §2 PATCH semantics). */
+  /** Applies a partial update (docs/api.md §2 PATCH semantics). */
   async update(idOrName: string, patch: unknown): Promise<Collection> {
     const old = this.get(idOrName);
     let next = mergeCollectionPatch(old, patch);
@@ -137,7 +137,7 @@ export class CollectionService {
   }
 
   /**
-   * Imports many collections in one transaction (spec §2): matched by id then
+   * Imports many collections in one transaction (docs/api.md §2): matched by id then
    * name; with deleteMissing, non-system collections absent from the list go.
    */
   async import(list: unknown, deleteMissing: boolean): Promise<void> {
@@ -206,7 +206,7 @@ export class CollectionService {
 
   /**
    * Derives the fields of a view query and reads up to 10 of its rows without
-   * saving anything (spec §2 `meta/dry-run-view`): the view is created in a
+   * saving anything (docs/api.md §2 `meta/dry-run-view`): the view is created in a
    * transaction that is always rolled back.
    */
   async dryRunView(query: unknown): Promise<{ collection: Collection; rows: Record<string, unknown>[] }> {
@@ -258,7 +258,7 @@ export class CollectionService {
     if (errors) throw badRequest(message, errors);
   }
 
-  /** Creates the view to learn its columns, then derives its fields (spec §2.1). */
+  /** Creates the view to learn its columns, then derives its fields (docs/api.md §2.1). */
   private async withViewFields(trx: Executor, next: Collection, old: Collection | undefined, all: readonly Collection[] = this.deps.schema.all()): Promise<Collection> {
     const failed = old ? 'Failed to update collection.' : 'Failed to create collection.';
     if (!next.viewQuery || !/^\s*select\s/i.test(next.viewQuery)) {
@@ -393,7 +393,7 @@ function mergeImported(current: Collection, raw: Record<string, unknown>, delete
     return mergeCollectionPatch(current, patch);
   }
   const given = raw.fields as Record<string, unknown>[];
-  // Spec §2.3: import also matches fields by name and type.
+  // docs/api.md §2.3: import also matches fields by name and type.
   const withIds = given.map((g) => {
     const same = current.fields.find((f) => f.name === g.name && f.type === g.type);
     return (g.id === undefined || g.id === '') && same ? { ...g, id: same.id } : g;

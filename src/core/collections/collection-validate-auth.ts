@@ -1,5 +1,5 @@
 /**
- * Validation of an auth collection's options (spec §2.1, §2.2): rules, token
+ * Validation of an auth collection's options (docs/api.md §2.1, §2.2): rules, token
  * settings, email templates, OTP/MFA/OAuth2/password settings.
  */
 import type { ErrorData, FieldError } from '../../errors/app-error.js';

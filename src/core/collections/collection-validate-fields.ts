@@ -1,5 +1,5 @@
 /**
- * Validation of a collection's `fields` list (spec §2.3, §2.4). Like PocketBase,
+ * Validation of a collection's `fields` list (docs/api.md §2.3, §2.4). Like PocketBase,
  * the checks run in order and the first failing one answers for `fields`.
  */
 import type { ErrorData, FieldError } from '../../errors/app-error.js';
@@ -124,7 +124,7 @@ function checkFieldId(id: unknown): FieldError | null {
   return null;
 }
 
-/** Checks a field name against spec §2.3; returns the first error or null. */
+/** Checks a field name against docs/api.md §2.3; returns the first error or null. */
 export function checkFieldName(name: unknown): FieldError | null {
   if (typeof name !== 'string' || name === '') return codeError('validation_required');
   if ([...name].length > 100) return codeError('validation_length_out_of_range', { min: 1, max: 100 });

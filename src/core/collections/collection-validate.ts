@@ -1,5 +1,5 @@
 /**
- * Validation of a collection before it is saved (spec §2.1–§2.4). Pure: the
+ * Validation of a collection before it is saved (docs/api.md §2.1–§2.4). Pure: the
  * caller passes the stored collections and a rule checker; errors come back as
  * the per-property map of `400 "Failed to create/update collection."`.
  */

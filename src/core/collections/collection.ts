@@ -1,18 +1,18 @@
 /**
- * The collection model: the JSON of spec §2.1 as the server keeps it. A
+ * The collection model: the JSON of docs/api.md §2.1 as the server keeps it. A
  * collection is a real table; its fields are its columns.
  */
 
 /** The three kinds of collection. */
 export type CollectionType = 'base' | 'auth' | 'view';
 
-/** The names of the field types of spec §2.5. */
+/** The names of the field types of docs/api.md §2.5. */
 export type FieldTypeName =
   | 'text' | 'number' | 'bool' | 'email' | 'url' | 'editor' | 'date' | 'autodate'
   | 'select' | 'file' | 'relation' | 'json' | 'password' | 'geoPoint';
 
 /**
- * A Field is one field definition: the common properties of spec §2.3 plus the
+ * A Field is one field definition: the common properties of docs/api.md §2.3 plus the
  * type's own options (`min`, `maxSelect`, `collectionId`, …) as flat keys.
  */
 export interface Field {
@@ -42,7 +42,7 @@ export interface TokenConfig {
   secret: string;
 }
 
-/** The options only auth collections carry (spec §2.1). */
+/** The options only auth collections carry (docs/api.md §2.1). */
 export interface AuthOptions {
   authRule: Rule;
   manageRule: Rule;

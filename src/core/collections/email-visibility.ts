@@ -1,6 +1,6 @@
 /**
  * Which columns of a collection hold an auth record's email, and what decides
- * whether a viewer may see it (spec §3.1 step 4, §3.6): the row's
+ * whether a viewer may see it (docs/api.md §3.1 step 4, §3.6): the row's
  * `emailVisibility`, and whether the viewer is the row's own record. An auth
  * collection has one such column, `email`; a view has those it copies from one.
  */

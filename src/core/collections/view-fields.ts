@@ -1,6 +1,6 @@
 /**
  * Derives the fields of a view collection from the columns its query returns
- * (spec §2.1: "their fields are derived from the query").
+ * (docs/api.md §2.1: "their fields are derived from the query").
  */
 import { crc32Id } from '../../tools/ids.js';
 import type { Collection, EmailGuard, Field } from './collection.js';

@@ -1,5 +1,5 @@
 /**
- * Reads a view query before it is run as DDL (spec §2.1): it must be one SELECT
+ * Reads a view query before it is run as DDL (docs/api.md §2.1): it must be one SELECT
  * statement, and it must not publish what no record JSON ever shows. A view query
  * is written by a superuser, but its rows are public under the view's listRule,
  * so these checks exist to stop secrets from being published by accident.

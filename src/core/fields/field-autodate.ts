@@ -1,5 +1,5 @@
 /**
- * The `autodate` field type (spec §2.5): a datetime the server sets itself on
+ * The `autodate` field type (docs/api.md §2.5): a datetime the server sets itself on
  * create and/or update; client values are ignored. It has no `required`/`help`.
  */
 import type { FieldType } from './field-type.js';

@@ -1,5 +1,5 @@
 /**
- * The `bool` field type (spec §2.5); `required` means the value must be true.
+ * The `bool` field type (docs/api.md §2.5); `required` means the value must be true.
  */
 import type { FieldType } from './field-type.js';
 import { castToBool } from './field-cast.js';

@@ -1,5 +1,5 @@
 /**
- * What all field types share: the common properties of spec §2.3, the JSON
+ * What all field types share: the common properties of docs/api.md §2.3, the JSON
  * key order PocketBase emits, typed readers of options and their type checks.
  */
 import type { Field } from '../collections/collection.js';
@@ -9,7 +9,7 @@ import { ErrorBag } from '../../errors/error-bag.js';
 /** Largest integer a JSON number holds exactly; PocketBase caps integer options with it. */
 export const maxSafeJSONInt = Number.MAX_SAFE_INTEGER;
 
-/** The longest `help` text (spec §2.3). */
+/** The longest `help` text (docs/api.md §2.3). */
 export const maxHelpLength = 300;
 
 /** Which of `required` and `help` a type carries (all but autodate and geoPoint's peers do). */

@@ -1,5 +1,5 @@
 /**
- * The `date` field type (spec §2.5): a datetime string of spec §1.6 or "",
+ * The `date` field type (docs/api.md §2.5): a datetime string of docs/api.md §1.6 or "",
  * with optional `min`/`max` bounds.
  */
 import type { FieldType } from './field-type.js';

@@ -1,5 +1,5 @@
 /**
- * The `editor` field type (spec §2.5): rich text (HTML) with a size cap in bytes.
+ * The `editor` field type (docs/api.md §2.5): rich text (HTML) with a size cap in bytes.
  */
 import type { FieldType } from './field-type.js';
 import { castToString } from './field-cast.js';

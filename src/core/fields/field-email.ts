@@ -1,5 +1,5 @@
 /**
- * The `email` field type (spec §2.5): an address checked for format and
+ * The `email` field type (docs/api.md §2.5): an address checked for format and
  * against the optional domain lists.
  */
 import type { FieldType } from './field-type.js';

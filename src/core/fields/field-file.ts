@@ -1,5 +1,5 @@
 /**
- * The `file` field type (spec §2.5, §8): its options, the normalisation of
+ * The `file` field type (docs/api.md §2.5, §8): its options, the normalisation of
  * filename values, and the checks of count, size, name and content type.
  * Uploads travel inside the value as PendingFile objects until the record
  * service stores them (record-files.ts); any other object a client sends
@@ -23,7 +23,7 @@ export type FileItem = string | PendingFile;
 
 const keys = { required: true, help: true };
 
-// `WxH`, `WxHt`, `WxHb`, `WxHf`, `0xH`, `Wx0` (spec §2.5); `0x0` in any variant is refused separately.
+// `WxH`, `WxHt`, `WxHb`, `WxHf`, `0xH`, `Wx0` (docs/api.md §2.5); `0x0` in any variant is refused separately.
 const thumbRe = /^(\d+)x(\d+)(t|b|f)?$/;
 const zeroThumbs = new Set(['0x0', '0x0t', '0x0b', '0x0f']);
 

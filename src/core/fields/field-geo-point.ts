@@ -1,5 +1,5 @@
 /**
- * The `geoPoint` field type (spec §2.5): `{"lon":0,"lat":0}`, where the zero
+ * The `geoPoint` field type (docs/api.md §2.5): `{"lon":0,"lat":0}`, where the zero
  * point counts as blank.
  */
 import type { FieldType } from './field-type.js';

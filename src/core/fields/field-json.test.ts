@@ -5,7 +5,7 @@ import { codeError } from '../../errors/code-error.js';
 
 const f = (o: Record<string, unknown> = {}) => makeField('json', o);
 
-describe('json normalize (spec §2.5 string rules)', () => {
+describe('json normalize (docs/api.md §2.5 string rules)', () => {
   const cases: Array<[unknown, unknown]> = [
     ['null', null],
     ['true', true],

@@ -1,5 +1,5 @@
 /**
- * The `json` field type (spec §2.5): any JSON value, `null` when unset, with
+ * The `json` field type (docs/api.md §2.5): any JSON value, `null` when unset, with
  * PocketBase's rules for string input (so multipart forms can send JSON).
  */
 import type { FieldType } from './field-type.js';

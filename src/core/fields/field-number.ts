@@ -1,5 +1,5 @@
 /**
- * The `number` field type (spec §2.5): a float64 where 0 counts as blank,
+ * The `number` field type (docs/api.md §2.5): a float64 where 0 counts as blank,
  * with the `n+` (add) and `n-` (subtract) modifiers.
  */
 import type { FieldType } from './field-type.js';

@@ -1,5 +1,5 @@
 /**
- * The `password` field type (spec §2.5). Values are never serialized. This type
+ * The `password` field type (docs/api.md §2.5). Values are never serialized. This type
  * validates the plain text; hashing is the record service's work, which stores
  * the hash through toDb and hands it back through fromDb.
  */

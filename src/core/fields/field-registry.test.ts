@@ -6,7 +6,7 @@ import { makeField, optionsCtx } from './field-test-helpers.js';
 const common = ['id', 'name', 'type', 'system', 'hidden', 'presentable'];
 
 describe('field registry', () => {
-  it('knows every type of spec §2.5', () => {
+  it('knows every type of docs/api.md §2.5', () => {
     expect([...fieldTypeNames].sort()).toEqual(
       ['autodate', 'bool', 'date', 'editor', 'email', 'file', 'geoPoint', 'json', 'number', 'password', 'relation', 'select', 'text', 'url'],
     );

@@ -1,5 +1,5 @@
 /**
- * The registry of field types: one FieldType per name of spec §2.5.
+ * The registry of field types: one FieldType per name of docs/api.md §2.5.
  */
 import type { FieldTypeName } from '../collections/collection.js';
 import type { FieldType } from './field-type.js';
@@ -35,7 +35,7 @@ const types: Record<FieldTypeName, FieldType> = {
   geoPoint: geoPointField,
 };
 
-/** Every field type name, in the order of spec §2.5. */
+/** Every field type name, in the order of docs/api.md §2.5. */
 export const fieldTypeNames: readonly FieldTypeName[] = Object.freeze(Object.keys(types) as FieldTypeName[]);
 
 /** The FieldType of a type name, or undefined for an unknown name (case-sensitive). */

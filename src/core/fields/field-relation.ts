@@ -1,5 +1,5 @@
 /**
- * The `relation` field type (spec §2.5): ids of records of one other
+ * The `relation` field type (docs/api.md §2.5): ids of records of one other
  * collection. That the ids exist is checked by the record service.
  */
 import type { FieldError } from '../../errors/app-error.js';

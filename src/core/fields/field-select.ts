@@ -1,5 +1,5 @@
 /**
- * The `select` field type (spec §2.5): one or several of the listed `values`.
+ * The `select` field type (docs/api.md §2.5): one or several of the listed `values`.
  */
 import type { FieldType } from './field-type.js';
 import { castToUniqueStrings } from './field-cast.js';

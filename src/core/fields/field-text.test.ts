@@ -4,7 +4,7 @@ import { textField } from './field-text.js';
 import { makeCollection, makeField, optionsCtx, valueCtx } from './field-test-helpers.js';
 import { codeError } from '../../errors/code-error.js';
 
-/** The `id` field of spec §1.5. */
+/** The `id` field of docs/api.md §1.5. */
 function idField(over: Record<string, unknown> = {}): Field {
   return makeField('text', {
     name: 'id',
@@ -68,7 +68,7 @@ describe('text validate', () => {
   });
 });
 
-describe('id field (spec §1.5)', () => {
+describe('id field (docs/api.md §1.5)', () => {
   const custom = { pattern: '^.+$', min: 1, max: 50 };
   const cases: Array<[string, Record<string, unknown>, string, unknown]> = [
     ['default id ok', {}, 'abcdefghij12345', null],

@@ -1,6 +1,6 @@
 /**
- * The `text` field type (spec §2.5), which is also the record `id` field
- * when `primaryKey` is set (spec §1.5).
+ * The `text` field type (docs/api.md §2.5), which is also the record `id` field
+ * when `primaryKey` is set (docs/api.md §1.5).
  */
 import type { FieldError } from '../../errors/app-error.js';
 import type { Field } from '../collections/collection.js';
@@ -13,7 +13,7 @@ import { scalarTextStorage } from './field-text-storage.js';
 import { codePointLength } from '../../tools/code-points.js';
 import { codeError } from '../../errors/code-error.js';
 
-/** The cap applied when `max` is 0 (spec §2.5), in code points. */
+/** The cap applied when `max` is 0 (docs/api.md §2.5), in code points. */
 export const defaultTextMax = 5000;
 
 /** The pattern of default record ids; ids under it skip the extra primary-key checks. */
@@ -21,7 +21,7 @@ export const defaultIdPattern = '^[a-z0-9]+$';
 
 const keys = { required: true, help: true };
 
-// Characters that break ids used as directory names (spec §1.5), in PocketBase's order.
+// Characters that break ids used as directory names (docs/api.md §1.5), in PocketBase's order.
 const forbiddenPkChars = ['.', '/', '\\', '|', '"', "'", '`', '<', '>', ':', '?', '*', '%', '$', '\0', '\t', '\n', '\r', ' '];
 
 const reservedPks = [

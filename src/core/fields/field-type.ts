@@ -10,7 +10,7 @@ import type { Collection, Field } from '../collections/collection.js';
 /** How a field's value is stored: the dialect maps each kind to a column type. */
 export type ColumnKind = 'text' | 'number' | 'bool' | 'json';
 
-/** A modifier key of a record body (spec §2.5): `+f` prepend, `f+` append/add, `f-` remove/subtract. */
+/** A modifier key of a record body (docs/api.md §2.5): `+f` prepend, `f+` append/add, `f-` remove/subtract. */
 export type Modifier = 'prepend' | 'append' | 'remove';
 
 /** What a field's option validation may look at. */
@@ -43,7 +43,7 @@ export interface FieldType {
   isMultiple(field: Field): boolean;
   /** The value a new record starts with ("" / 0 / false / [] / null / {lon:0,lat:0}). */
   defaultValue(field: Field): unknown;
-  /** Turns any client input into the type's value shape, as spec §2.5 says ("any → string"…). */
+  /** Turns any client input into the type's value shape, as docs/api.md §2.5 says ("any → string"…). */
   normalize(field: Field, raw: unknown): unknown;
   /** Applies a modifier to the current value with the raw submitted operand. Types without modifiers return undefined. */
   applyModifier(field: Field, current: unknown, modifier: Modifier, raw: unknown): unknown;

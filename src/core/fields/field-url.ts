@@ -1,5 +1,5 @@
 /**
- * The `url` field type (spec §2.5): an absolute URL with a host, checked
+ * The `url` field type (docs/api.md §2.5): an absolute URL with a host, checked
  * against the optional domain lists by its host.
  */
 import type { FieldType } from './field-type.js';

@@ -6,7 +6,7 @@ import { parseThumbSize } from './thumbs.js';
 // A fixed "random" part makes the expected names exact.
 const fixed = (n: number) => 'r'.repeat(n);
 
-describe('normalizeFileName (spec §8.1)', () => {
+describe('normalizeFileName (docs/api.md §8.1)', () => {
   const cases: Array<[string, string, string]> = [
     ['My Photo.JPG', '', 'my_photo_rrrrrrrrrr.JPG'],
     ['test.txt', '', 'test_rrrrrrrrrr.txt'],

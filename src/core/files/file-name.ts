@@ -1,5 +1,5 @@
 /**
- * Stored file names (spec §8.1): the uploaded name snake-cased, a random
+ * Stored file names (docs/api.md §8.1): the uploaded name snake-cased, a random
  * suffix, and a cleaned extension, as PocketBase's filesystem.normalizeName.
  * The result holds only `[a-z0-9_]` before the extension and `[\w.*\-+=#]` in
  * it, so no uploaded name can carry a path, NUL or control character.

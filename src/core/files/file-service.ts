@@ -1,6 +1,6 @@
 /**
  * The FileService answers `GET /api/files/{collection}/{record}/{filename}`
- * without HTTP (spec §8.2): which stored object to serve, if any, after the
+ * without HTTP (docs/api.md §8.2): which stored object to serve, if any, after the
  * protected-file check, with thumbs made lazily once and kept.
  */
 import { availableParallelism } from 'node:os';
@@ -28,7 +28,7 @@ export interface FileServiceDeps {
   schema: Schema;
   storage: Storage;
   access: RecordAccess;
-  /** Whether a superuser may act from a client IP (`settings.superuserIPs`, spec §1.2). */
+  /** Whether a superuser may act from a client IP (`settings.superuserIPs`, docs/api.md §1.2). */
   superuserIpAllowed: (ip: string | undefined) => boolean;
   /** Reports a thumb that could not be made (the original is served instead). */
   onThumbError?: (err: unknown) => void;
@@ -62,7 +62,7 @@ export class FileService {
 
   constructor(private readonly deps: FileServiceDeps) {}
 
-  /** The object to serve, or 404 (spec §8.2): unknown collection/record/name, or a protected file the token does not open. */
+  /** The object to serve, or 404 (docs/api.md §8.2): unknown collection/record/name, or a protected file the token does not open. */
   async resolve(collection: string, recordId: string, filename: string, query: FileQuery, req: RequestInfo): Promise<ServedFile> {
     const c = this.deps.schema.find(collection);
     if (!c || !isValidKeySegment(recordId) || !isValidKeySegment(filename)) throw notFound();
@@ -88,7 +88,7 @@ export class FileService {
   /**
    * SECURITY: the token's record must satisfy the collection's viewRule for this record
    * with `@request.context = "protectedFile"` (superusers always); every failure is a 404
-   * so that a protected file's existence is not revealed (spec §3.9). A superuser's token
+   * so that a protected file's existence is not revealed (docs/api.md §3.9). A superuser's token
    * from an address outside `superuserIPs` counts for nothing, as in PocketBase: the
    * request goes on as a guest's.
    */

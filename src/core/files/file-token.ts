@@ -1,5 +1,5 @@
 /**
- * File tokens (spec §5.9, §8.3): short-lived JWTs of type `file` that let an
+ * File tokens (docs/api.md §5.9, §8.3): short-lived JWTs of type `file` that let an
  * auth record fetch protected files through a plain URL (`?token=`).
  */
 import type { Db } from '../../db/database.js';

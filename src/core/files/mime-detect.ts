@@ -1,5 +1,5 @@
 /**
- * Content-type detection from a file's bytes, never its name (spec §2.5
+ * Content-type detection from a file's bytes, never its name (docs/api.md §2.5
  * `mimeTypes`): `file-type` recognises binary formats by their magic numbers;
  * text that it does not know is told apart here (SVG, HTML, XML, JSON, plain).
  */

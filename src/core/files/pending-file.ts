@@ -1,5 +1,5 @@
 /**
- * A PendingFile is an upload on its way into a record's file field (spec §8.1):
+ * A PendingFile is an upload on its way into a record's file field (docs/api.md §8.1):
  * its stored name is fixed when it arrives, its type is detected from its
  * bytes, and it is written to storage only after the record validates.
  */

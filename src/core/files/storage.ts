@@ -1,5 +1,5 @@
 /**
- * The Storage port (design §1): where uploaded files and their thumbs live.
+ * The Storage port (docs/architecture.md §1): where uploaded files and their thumbs live.
  * A local directory now, an S3-compatible object store when scaled out. Keys
  * are `/`-separated relative paths checked by assertStorageKey, so no key can
  * name anything outside the store whatever the implementation.
@@ -65,12 +65,12 @@ export function assertStorageKey(key: string, allowTrailingSlash = false): void 
   }
 }
 
-/** The key of a record's file (spec §8.1): `<collectionId>/<recordId>/<filename>`. */
+/** The key of a record's file (docs/api.md §8.1): `<collectionId>/<recordId>/<filename>`. */
 export function fileKey(collectionId: string, recordId: string, filename: string): string {
   return `${collectionId}/${recordId}/${filename}`;
 }
 
-/** The key of a thumb (spec §8.1): `<collectionId>/<recordId>/thumbs_<filename>/<size>_<filename>`. */
+/** The key of a thumb (docs/api.md §8.1): `<collectionId>/<recordId>/thumbs_<filename>/<size>_<filename>`. */
 export function thumbKey(collectionId: string, recordId: string, filename: string, size: string): string {
   return `${thumbsPrefix(collectionId, recordId, filename)}${size}_${filename}`;
 }

@@ -1,5 +1,5 @@
 /**
- * Thumbnails (spec §8.2): which `?thumb=` sizes a field honours, and rendering
+ * Thumbnails (docs/api.md §8.2): which `?thumb=` sizes a field honours, and rendering
  * one with sharp in PocketBase's modes — `WxH` crop from the centre, `WxHt`
  * from the top, `WxHb` from the bottom, `WxHf` fit inside, `0xH`/`Wx0` resize
  * keeping the aspect ratio.

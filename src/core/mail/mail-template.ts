@@ -1,5 +1,5 @@
 /**
- * Renders an auth collection's email template (spec §2.1): replaces the
+ * Renders an auth collection's email template (docs/api.md §2.1): replaces the
  * placeholders `{APP_NAME}`, `{APP_URL}`, `{TOKEN}`, `{OTP}`, `{OTP_ID}`,
  * `{ALERT_INFO}` and `{RECORD:fieldName}` in the subject and the body.
  */

@@ -1,5 +1,5 @@
 /**
- * The SMTP server the mailer uses: the `smtp` settings (spec §9), with the
+ * The SMTP server the mailer uses: the `smtp` settings (docs/api.md §9), with the
  * operator's `PLINTH_SMTP_*` environment overriding them key by key.
  */
 import type { Settings } from '../settings/settings.js';

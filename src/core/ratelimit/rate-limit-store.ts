@@ -1,5 +1,5 @@
 /**
- * The RateLimitStore port: fixed-window hit counters shared by every node (design §1:
+ * The RateLimitStore port: fixed-window hit counters shared by every node (docs/architecture.md §1:
  * in-process now, Redis when scaled out). Rate limits, sign-in back-off and attempt caps
  * all count through it, so a limit holds across nodes once the store is shared.
  */

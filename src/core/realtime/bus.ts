@@ -1,6 +1,6 @@
 /**
  * The Bus port: publish/subscribe of string messages between every node of a
- * deployment (design §1). In-process for one node, Redis pub/sub for many; the
+ * deployment (docs/architecture.md §1). In-process for one node, Redis pub/sub for many; the
  * realtime hub and anything else that must reach all nodes talk through it.
  */
 

@@ -17,7 +17,7 @@ async function twoNodes() {
   return { bus, a, b, client, frames, stop: async () => { await a.stop(); await b.stop(); await bus.close(); } };
 }
 
-describe('DirectMessages (the @oauth2 send of spec §5.5 across nodes)', () => {
+describe('DirectMessages (the @oauth2 send of docs/api.md §5.5 across nodes)', () => {
   let stop: (() => Promise<void>) | undefined;
   afterEach(async () => { await stop?.(); });
 

@@ -1,6 +1,6 @@
 /**
  * Sends one event to one realtime client wherever it is connected (the `@oauth2`
- * redirect of spec §5.5 may reach another node than the client's stream). The
+ * redirect of docs/api.md §5.5 may reach another node than the client's stream). The
  * local node answers at once; otherwise a request goes over the Bus and the
  * node that holds the client replies.
  */

@@ -1,5 +1,5 @@
 /**
- * A RealtimeClient is one open SSE stream (spec §6.1): its id, the IP that
+ * A RealtimeClient is one open SSE stream (docs/api.md §6.1): its id, the IP that
  * opened it, the auth bound by its last subscribe call and its topics. Kept
  * small: 10,000 of them must fit comfortably in one node.
  */
@@ -14,10 +14,10 @@ export interface RealtimeConnection {
   end(): void;
 }
 
-/** The auth bound to a client (spec §6.2) and the token secret it was valid under. */
+/** The auth bound to a client (docs/api.md §6.2) and the token secret it was valid under. */
 export interface BoundAuth {
   info: AuthInfo;
-  /** The collection's authToken secret when bound; a change of it unbinds (spec §6.2). */
+  /** The collection's authToken secret when bound; a change of it unbinds (docs/api.md §6.2). */
   secret: string;
 }
 
@@ -41,7 +41,7 @@ export class RealtimeClient {
     this.lastSentAt = createdAt;
   }
 
-  /** Sends one event in the exact frame format of spec §6.1. */
+  /** Sends one event in the exact frame format of docs/api.md §6.1. */
   send(name: string, data: string, now: number): void {
     if (this.closed) return;
     this.lastSentAt = now;

@@ -1,6 +1,6 @@
 /**
  * Decides, per subscriber and topic, whether a record event may be sent and
- * renders it for that subscriber (spec §6.4, §3.6, §3.9). Rules are evaluated
+ * renders it for that subscriber (docs/api.md §6.4, §3.6, §3.9). Rules are evaluated
  * against the event's record values through a derived table, by the same
  * compiler and RecordAccess as the records API, so deleted records can be
  * checked and a subscriber never receives a record it could not read.
@@ -19,7 +19,7 @@ import type { RuleCompiler } from '../rules/rule-compiler.js';
 import type { AuthInfo, RequestInfo } from '../rules/request-info.js';
 import type { Topic } from './realtime-topic.js';
 
-/** The response shaping the HTTP layer owns: `expand` parsing and the `fields` picker (spec §1.8, §3.8). */
+/** The response shaping the HTTP layer owns: `expand` parsing and the `fields` picker (docs/api.md §1.8, §3.8). */
 export interface OutputShaping {
   parseExpand(raw: string): string[];
   pickFields(value: unknown, fields: string): unknown;
@@ -60,7 +60,7 @@ export class RealtimeDelivery {
     try {
       return await this.evaluate(event, topic, auth);
     } catch (err) {
-      // SECURITY: anything that cannot be evaluated is not sent (design §3, fail closed).
+      // SECURITY: anything that cannot be evaluated is not sent (docs/architecture.md §3, fail closed).
       if (isAppError(err) || isFilterError(err)) return null;
       throw err;
     }
@@ -98,7 +98,7 @@ export class RealtimeDelivery {
 
   /**
    * Whether the record satisfies the topic's rule and `options.query.filter` (with a
-   * client filter's restrictions, spec §3.1), in one query over its values.
+   * client filter's restrictions, docs/api.md §3.1), in one query over its values.
    */
   private async passes(c: Collection, rule: Rule, record: RecordValues, req: RequestInfo): Promise<boolean> {
     const conditions: RawBuilder<boolean>[] = [];

@@ -1,5 +1,5 @@
 /**
- * The RealtimeHub holds this node's SSE clients (spec §6) and fans committed
+ * The RealtimeHub holds this node's SSE clients (docs/api.md §6) and fans committed
  * record events out to them. Events arrive through the Bus, never straight
  * from the write, so a write on any node reaches subscribers on every node.
  */
@@ -23,7 +23,7 @@ import type { Topic } from './realtime-topic.js';
 import { decodeRecordEvents, RECORD_EVENTS_CHANNEL, type WireRecordEvent } from './record-event-message.js';
 import { codeError } from '../../errors/code-error.js';
 
-/** Stream lifetimes of spec §6.1, injectable so tests can use short ones. */
+/** Stream lifetimes of docs/api.md §6.1, injectable so tests can use short ones. */
 export interface RealtimeTimeouts {
   /** Close a stream after this long without a sent frame (spec: 5 min). */
   idleMs: number;
@@ -33,7 +33,7 @@ export interface RealtimeTimeouts {
   sweepMs: number;
 }
 
-/** The spec's lifetimes (§6.1). */
+/** The spec's lifetimes (docs/api.md §6.1). */
 export const DEFAULT_REALTIME_TIMEOUTS: RealtimeTimeouts = { idleMs: 5 * 60_000, maxLifetimeMs: 30 * 60_000, sweepMs: 5_000 };
 
 /** What the hub needs. */
@@ -47,7 +47,7 @@ export interface RealtimeHubDeps extends RealtimeDeliveryDeps {
   onError?: (err: unknown) => void;
 }
 
-/** The message of spec §6.2 for an auth change on a client. */
+/** The message of docs/api.md §6.2 for an auth change on a client. */
 const AUTH_MISMATCH = "The current and the previous request authorization don't match.";
 
 /** Seconds a client refused for holding too many streams is told to wait (`Retry-After`). */
@@ -150,7 +150,7 @@ export class RealtimeHub {
     if (this.clients.size >= this.limits.maxStreams) throw unavailable();
   }
 
-  /** Registers a new stream and sends PB_CONNECT (spec §6.1); the caller reports its end via disconnect(). */
+  /** Registers a new stream and sends PB_CONNECT (docs/api.md §6.1); the caller reports its end via disconnect(). */
   connect(connection: RealtimeConnection, ip: string): RealtimeClient {
     let id = newClientId();
     while (this.clients.has(id)) id = newClientId();
@@ -172,7 +172,7 @@ export class RealtimeHub {
   }
 
   /**
-   * Replaces a client's subscriptions and binds the caller's auth (spec §6.2).
+   * Replaces a client's subscriptions and binds the caller's auth (docs/api.md §6.2).
    * Throws 404 for an unknown client, 400 for another IP, 400 for more distinct option
    * sets than the budget, 403 for an auth change; a refused call changes nothing.
    */
@@ -193,7 +193,7 @@ export class RealtimeHub {
   /**
    * Sends `data` as event `topic` to one client that subscribed to `topic`, from the
    * same IP, on whichever node holds it, then drops that subscription (the `@oauth2`
-   * flow of spec §5.5). Resolves to whether a client received it.
+   * flow of docs/api.md §5.5). Resolves to whether a client received it.
    */
   sendToClient(clientId: string, topic: string, data: unknown, ip: string): Promise<boolean> {
     return this.direct.send(clientId, topic, JSON.stringify(data), ip);
@@ -209,7 +209,7 @@ export class RealtimeHub {
 
   /**
    * SECURITY: each distinct option set of a client costs a rule query and an expand
-   * per event (spec §6.3), so their number is the client's budget per event.
+   * per event (docs/api.md §6.3), so their number is the client's budget per event.
    */
   private assertOptionSets(topics: readonly Topic[]): void {
     const max = this.limits.maxOptionSets;
@@ -318,7 +318,7 @@ export class RealtimeHub {
     }
   }
 
-  /** Spec §6.2: unbind on delete or tokenKey change, follow other updates of the bound record. */
+  /** docs/api.md §6.2: unbind on delete or tokenKey change, follow other updates of the bound record. */
   private followAuthChange(event: DeliveryEvent): void {
     if (event.action === 'create') return;
     const id = String(event.record.id);
@@ -358,7 +358,7 @@ function topicKey(collection: string, recordId: string | null): string {
   return `${collection.toLowerCase()}/${recordId ?? '*'}`;
 }
 
-/** 40 random characters, like PocketBase's client ids (spec §6.1). */
+/** 40 random characters, like PocketBase's client ids (docs/api.md §6.1). */
 function newClientId(): string {
   return randomBytes(30).toString('base64url');
 }

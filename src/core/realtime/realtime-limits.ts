@@ -4,7 +4,7 @@
  * much fan-out work may wait or run without a break.
  *
  * SECURITY: every record event costs, per subscriber, one rule query and one expand
- * for each distinct set of subscription options (spec §6.3). Without these budgets
+ * for each distinct set of subscription options (docs/api.md §6.3). Without these budgets
  * one client could hold thousands of streams of 1000 option sets each and make every
  * write cost millions of queries.
  */

@@ -1,9 +1,9 @@
 /**
- * Parses realtime subscription strings (spec §6.3): `posts`, `posts/*`,
+ * Parses realtime subscription strings (docs/api.md §6.3): `posts`, `posts/*`,
  * `posts/RECORD_ID`, `@oauth2`, each optionally with `?options=<urlencoded JSON>`.
  */
 
-/** The `options` of a subscription: query values and snake-cased headers (spec §6.3). */
+/** The `options` of a subscription: query values and snake-cased headers (docs/api.md §6.3). */
 export interface TopicOptions {
   query: Record<string, string>;
   headers: Record<string, string>;
@@ -49,7 +49,7 @@ function parseOptions(queryString: string): TopicOptions {
   }
   if (!isObject(parsed)) return NO_OPTIONS;
   const query = stringValues(parsed.query, (k) => k);
-  // Spec §4.2: header names are lower-cased and snake-cased for `@request.headers.*`.
+  // docs/api.md §4.2: header names are lower-cased and snake-cased for `@request.headers.*`.
   const headers = stringValues(parsed.headers, (k) => k.toLowerCase().replace(/-/g, '_'));
   if (Object.keys(query).length === 0 && Object.keys(headers).length === 0) return NO_OPTIONS;
   return { query, headers };

@@ -1,7 +1,7 @@
 /**
  * Record events as they travel on the Bus: JSON with the collection id, the
  * action and the record values, so a node that did not make the write can fan
- * them out (design §1: a node keeps no state that another node needs).
+ * them out (docs/architecture.md §1: a node keeps no state that another node needs).
  */
 import type { RecordAction, RecordEvent, RecordEventSink } from '../records/write-scope.js';
 import type { RecordValues } from '../records/record-store.js';

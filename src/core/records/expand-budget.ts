@@ -1,5 +1,5 @@
 /**
- * The per-request budget of `expand` (spec §3.8): how many expanded records one
+ * The per-request budget of `expand` (docs/api.md §3.8): how many expanded records one
  * response may hold and how many related records may be read to build it. Past
  * either, the request answers 400 before the response is built.
  */

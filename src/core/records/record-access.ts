@@ -1,6 +1,6 @@
 /**
  * RecordAccess answers "does this rule let this request at this record?" with
- * one SQL query, through the same compiler that filters lists (design §3).
+ * one SQL query, through the same compiler that filters lists (docs/architecture.md §3).
  */
 import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import { compileOnce, type SqlText } from './cached-sql.js';
@@ -35,7 +35,7 @@ const DENY: CompiledRule = { condition: sql<boolean>`1 = 0`, readsRow: false };
 export class RecordAccess {
   constructor(private readonly compiler: RuleCompiler, private readonly dialect: Dialect) {}
 
-  /** Throws 403 when the rule is locked (null) and the request is not a superuser's (spec §3.9). */
+  /** Throws 403 when the rule is locked (null) and the request is not a superuser's (docs/api.md §3.9). */
   assertNotLocked(rule: Rule, req: Pick<RequestInfo, 'isSuperuser'>): void {
     if (rule === null && !req.isSuperuser) throw forbidden('Only superusers can perform this action.');
   }
@@ -53,7 +53,7 @@ export class RecordAccess {
     try {
       return this.compiler.compileRule(rule, { collection: c, rootAlias: 'root', request: req, mode: 'rule' });
     } catch (err) {
-      // SECURITY: fail closed (design §3). A saved rule stops compiling when something it
+      // SECURITY: fail closed (docs/architecture.md §3). A saved rule stops compiling when something it
       // names is removed later (e.g. a field of a joined collection); it then denies like
       // an unsatisfied rule, so view/update/delete stay 404 and never reveal existence.
       if (isFilterError(err)) return DENY;
@@ -96,7 +96,7 @@ export class RecordAccess {
 
   /**
    * Whether `email` of each stored auth record is shown to this request although
-   * emailVisibility is off (spec §3.6): superusers, the record itself, and managers of the
+   * emailVisibility is off (docs/api.md §3.6): superusers, the record itself, and managers of the
    * record, with one manageRule query per chunk of records instead of one per record
    * (expand reads thousands at once).
    */
@@ -119,7 +119,7 @@ export class RecordAccess {
   }
 
   /**
-   * Whether the request may manage the auth record (spec §3.7): superusers,
+   * Whether the request may manage the auth record (docs/api.md §3.7): superusers,
    * and requests satisfying a non-empty manageRule.
    */
   async canManage(exec: Executor, c: Collection, values: RecordValues, stored: boolean, req: RequestInfo): Promise<boolean> {

@@ -1,5 +1,5 @@
 /**
- * The auth-record form rules of spec §3.7: password and passwordConfirm on
+ * The auth-record form rules of docs/api.md §3.7: password and passwordConfirm on
  * create; oldPassword, email and verified on update; and password hashing done
  * before a write's transaction opens.
  */
@@ -23,7 +23,7 @@ export function validateAuthCreate(c: Collection, resolved: ResolvedBody, errors
 }
 
 /**
- * The auth form rules of an update (spec §3.7, PocketBase's RecordUpsert): a password
+ * The auth form rules of an update (docs/api.md §3.7, PocketBase's RecordUpsert): a password
  * change needs `passwordConfirm`, and `oldPassword` from non-managers; sending only
  * `passwordConfirm` or `oldPassword` still asks for the password.
  */

@@ -6,7 +6,7 @@ const MiB = 1 << 20;
 const base = 32 * MiB;
 const collection = (fields: Array<Partial<Field>>) => ({ fields }) as unknown as Collection;
 
-describe('recordBodyLimit (spec §1.1)', () => {
+describe('recordBodyLimit (docs/api.md §1.1)', () => {
   it.each([
     ['no sized fields', [{ name: 't', type: 'text' }], base],
     ['file defaults: 5 MiB × 1', [{ name: 'f', type: 'file', maxSize: 0, maxSelect: 0 }], base + 5 * MiB],

@@ -1,5 +1,5 @@
 /**
- * The body size limit of a record create/update (spec §1.1): the default limit
+ * The body size limit of a record create/update (docs/api.md §1.1): the default limit
  * plus, per field, what the field itself may hold — file `maxSize × maxSelect`,
  * editor `maxSize`, json `maxSize` (each with its default when 0).
  */

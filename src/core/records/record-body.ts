@@ -1,5 +1,5 @@
 /**
- * Resolves a submitted record body into field values (spec §2.5 "Modifier
+ * Resolves a submitted record body into field values (docs/api.md §2.5 "Modifier
  * semantics"): plain keys set, `f+`/`+f`/`f-` modify the current value, shorter
  * keys first; unknown keys are ignored and hidden fields dropped for non-superusers.
  */
@@ -39,7 +39,7 @@ export function resolveBody(c: Collection, body: Record<string, unknown>, curren
     const target = keyTarget(c, key);
     if (!target) continue;
     const { field } = target;
-    // SECURITY: hidden fields are not writable by non-superusers (spec §2.3), but an
+    // SECURITY: hidden fields are not writable by non-superusers (docs/api.md §2.3), but an
     // auth record's own password is how it gets set.
     if (stripHidden && field.hidden && !(c.type === 'auth' && field.type === 'password')) continue;
     if (field.type === 'autodate') continue;

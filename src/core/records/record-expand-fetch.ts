@@ -1,5 +1,5 @@
 /**
- * Finds the back-related records of many parents at once for `expand` (spec §3.8):
+ * Finds the back-related records of many parents at once for `expand` (docs/api.md §3.8):
  * one query per chunk of parents, each parent's rows capped, in insertion order.
  */
 import { sql, type RawBuilder } from 'kysely';

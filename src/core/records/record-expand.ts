@@ -1,5 +1,5 @@
 /**
- * Expands relations in record JSON (spec §3.8): relation fields and
+ * Expands relations in record JSON (docs/api.md §3.8): relation fields and
  * back-relations (`posts_via_author`), nested to 6 levels, each related record
  * filtered by its collection's viewRule for the requester. Forbidden or
  * unresolvable paths are skipped silently, never an error; an expand over its
@@ -186,7 +186,7 @@ export class Expander {
     return out;
   }
 
-  /** Serializes expanded records with the visibility rules of a direct read (spec §3.6), and weighs them. */
+  /** Serializes expanded records with the visibility rules of a direct read (docs/api.md §3.6), and weighs them. */
   private async items(run: ExpandRun, c: Collection, records: RecordValues[]): Promise<ExpandItem[]> {
     const shown = await this.access.showsEmails(run.exec, c, records, run.req);
     const items = records.map((values, i) => ({ values, json: serializeRecord(c, values, { showHidden: run.req.isSuperuser, showEmail: shown[i]! }) }));

@@ -1,5 +1,5 @@
 /**
- * The file side of record writes (spec §8.1, §3.5): uploads join the body under
+ * The file side of record writes (docs/api.md §8.1, §3.5): uploads join the body under
  * the keys that address file fields; after validation the new files are written
  * inside the write, removed again if it rolls back; replaced and removed files,
  * and all files of deleted records, go only after commit.
@@ -19,7 +19,7 @@ import { codeError } from '../../errors/code-error.js';
 export type Upload = { filename: string } & UploadBytes;
 
 /**
- * Merges uploads into a body (spec §8.1): parts named `f`, `f+` or `+f` for a file
+ * Merges uploads into a body (docs/api.md §8.1): parts named `f`, `f+` or `+f` for a file
  * field `f` join the strings submitted under the same key, uploads last; parts under
  * any other name are ignored, as unknown body keys are.
  */

@@ -1,5 +1,5 @@
 /**
- * Lists records (spec §3.1): the listRule and the client filter become one SQL
+ * Lists records (docs/api.md §3.1): the listRule and the client filter become one SQL
  * WHERE clause, the sort an ORDER BY; a page is one query, the total another.
  */
 import { sql, type RawBuilder } from 'kysely';
@@ -15,7 +15,7 @@ import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
 import { rootTable, rowToValues, type RecordValues } from './record-store.js';
 
-/** The list parameters of spec §1.7 after parsing. */
+/** The list parameters of docs/api.md §1.7 after parsing. */
 export interface ListQuery {
   /** 1-based page, at least 1. */
   page: number;
@@ -57,7 +57,7 @@ export async function listRecords(
   const order = q.sort.trim() !== ''
     ? deps.compiler.compileSort(q.sort, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' })
     : [];
-  // Spec §1.7: with no sort, insertion order; with one, insertion order breaks ties so pages
+  // docs/api.md §1.7: with no sort, insertion order; with one, insertion order breaks ties so pages
   // are stable. NOTE: the tie-break runs in the direction of the last sort term, so an index
   // on the sorted columns still serves `ORDER BY x DESC` (a mixed direction forces a sort
   // of every matching row, 50× slower on a deep page of a large table).
@@ -103,7 +103,7 @@ function lastSortDescending(sort: string): boolean {
   return items.length > 0 && items[items.length - 1]!.startsWith('-');
 }
 
-/** Spec §3.1 step 2: only superusers may name `@collection.` or `@request.` in filter or sort. */
+/** docs/api.md §3.1 step 2: only superusers may name `@collection.` or `@request.` in filter or sort. */
 function assertNoPrivilegedNames(filter: string, sort: string): void {
   for (const name of ['@collection.', '@request.']) {
     if (filter.includes(name) || sort.includes(name)) throw forbidden(`Only superusers can filter by ${name}`);

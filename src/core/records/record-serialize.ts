@@ -1,5 +1,5 @@
 /**
- * Turns record values into the record JSON of spec §3.6 for one viewer:
+ * Turns record values into the record JSON of docs/api.md §3.6 for one viewer:
  * hidden fields only for superusers, secrets never, email by visibility rules.
  */
 import type { Collection, EmailGuard, Field } from '../collections/collection.js';

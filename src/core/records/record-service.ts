@@ -1,5 +1,5 @@
 /**
- * The RecordService runs the records API of spec §3: rules, body resolution,
+ * The RecordService runs the records API of docs/api.md §3: rules, body resolution,
  * validation, the write in a transaction, and the JSON each viewer may see.
  */
 import { sql } from 'kysely';
@@ -35,7 +35,7 @@ export interface RecordServiceDeps {
   events?: RecordEventSink;
   /** Reports a failure of after-commit or after-rollback work (it cannot fail the request any more). */
   onHookError?: (err: unknown) => void;
-  /** Stores uploads and removes dropped files (spec §8.1, §3.5); the composition root always gives it. */
+  /** Stores uploads and removes dropped files (docs/api.md §8.1, §3.5); the composition root always gives it. */
   files?: RecordFiles;
   /** The record model hooks every write runs (none bound: the fast path). */
   hooks?: RecordHooks;
@@ -56,7 +56,7 @@ export interface OutputOptions {
   expand: string[];
 }
 
-/** A list response (spec §1.7) with serialized items. */
+/** A list response (docs/api.md §1.7) with serialized items. */
 export interface RecordListJson {
   page: number;
   perPage: number;
@@ -94,14 +94,14 @@ export class RecordService {
     return c;
   }
 
-  /** Lists records (spec §3.1). */
+  /** Lists records (docs/api.md §3.1). */
   async list(c: Collection, q: ListQuery, out: OutputOptions, req: RequestInfo): Promise<RecordListJson> {
     const page = await listRecords(this.deps.db, { access: this.access, compiler: this.deps.compiler, dialect: this.deps.dialect }, c, q, req);
     const items = await this.present(this.deps.db, c, page.items, out, req);
     return { ...page, items };
   }
 
-  /** Views one record (spec §3.2). `intercept` runs after the rule check; when it does not proceed, the result is undefined. */
+  /** Views one record (docs/api.md §3.2). `intercept` runs after the rule check; when it does not proceed, the result is undefined. */
   async view(c: Collection, id: string, out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>>;
   async view(c: Collection, id: string, out: OutputOptions, req: RequestInfo, intercept: WriteIntercept | undefined): Promise<Record<string, unknown> | undefined>;
   async view(c: Collection, id: string, out: OutputOptions, req: RequestInfo, intercept?: WriteIntercept): Promise<Record<string, unknown> | undefined> {
@@ -140,7 +140,7 @@ export class RecordService {
   }
 
   /**
-   * Creates a record (spec §3.3); within `scope` when given (batch), else in its own
+   * Creates a record (docs/api.md §3.3); within `scope` when given (batch), else in its own
    * transaction. `intercept` runs around the write after the rule check (the API's request
    * hook); when it does not proceed, nothing is written and the result is undefined.
    */
@@ -159,7 +159,7 @@ export class RecordService {
       fillGenerated(c, values);
       record.replaceValues(values, resolved.touched);
       const ruleReq: RequestInfo = { ...req, body: resolved.ruleBody };
-      // SECURITY: createRule and manageRule see `verified` forced false (spec §3.3), so a
+      // SECURITY: createRule and manageRule see `verified` forced false (docs/api.md §3.3), so a
       // rule that trusts `verified` cannot be satisfied by sending `verified: true`.
       const verifiedRequested = c.type === 'auth' && values.verified === true;
       if (c.type === 'auth') values.verified = false;
@@ -167,7 +167,7 @@ export class RecordService {
       if (!(await this.access.allowsValues(trx, c, c.createRule, values, ruleReq))) throw badRequest(message);
       if (verifiedRequested && manager) values.verified = true;
       const checks = (errors: ErrorData): void => {
-        // Spec §3.7: the normalised value decides (`1`, `"true"` … count) and the error joins the others.
+        // docs/api.md §3.7: the normalised value decides (`1`, `"true"` … count) and the error joins the others.
         if (verifiedRequested && !manager) errors.verified = mismatch();
         validateAuthCreate(c, resolved, errors);
       };
@@ -177,7 +177,7 @@ export class RecordService {
     });
   }
 
-  /** Updates a record (spec §3.4); within `scope` when given (batch), else in its own transaction. `intercept` as for create. */
+  /** Updates a record (docs/api.md §3.4); within `scope` when given (batch), else in its own transaction. `intercept` as for create. */
   async update(c: Collection, id: string, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope?: WriteScope): Promise<Record<string, unknown>>;
   async update(c: Collection, id: string, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope: WriteScope | undefined, intercept: WriteIntercept | undefined): Promise<Record<string, unknown> | undefined>;
   async update(c: Collection, id: string, body: Record<string, unknown>, out: OutputOptions, req: RequestInfo, scope?: WriteScope, intercept?: WriteIntercept): Promise<Record<string, unknown> | undefined> {
@@ -211,7 +211,7 @@ export class RecordService {
     });
   }
 
-  /** Deletes a record with its cascades (spec §3.5); within `scope` when given (batch). `intercept` as for create; the result says whether it was deleted. */
+  /** Deletes a record with its cascades (docs/api.md §3.5); within `scope` when given (batch). `intercept` as for create; the result says whether it was deleted. */
   async delete(c: Collection, id: string, req: RequestInfo, scope?: WriteScope, intercept?: WriteIntercept): Promise<boolean> {
     this.assertMayWrite(c, 'delete', req);
     return this.write('Failed to delete record.', scope, async (s) => {

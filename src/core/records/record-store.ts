@@ -10,7 +10,7 @@ import type { Collection, Field } from '../collections/collection.js';
 import { getFieldType } from '../fields/field-registry.js';
 import type { FieldType } from '../fields/field-type.js';
 
-/** A record's field values, keyed by field name, in the shapes of spec §2.5. */
+/** A record's field values, keyed by field name, in the shapes of docs/api.md §2.5. */
 export type RecordValues = Record<string, unknown>;
 
 /** The table of a collection, aliased `root`, as a FROM item. */

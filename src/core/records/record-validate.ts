@@ -1,7 +1,7 @@
 /**
  * Validates a record before it is written: each field through its type, then
  * the checks that need the database (related records exist, ids are free
- * across auth collections) and the auth-record rules of spec §3.7.
+ * across auth collections) and the auth-record rules of docs/api.md §3.7.
  */
 import { sql } from 'kysely';
 import type { ErrorData, FieldError } from '../../errors/app-error.js';
@@ -55,7 +55,7 @@ export async function validateRelations(exec: Executor, schema: Schema, input: V
   }
 }
 
-/** Checks that a new auth record's id is unused in every auth collection (spec §1.5). */
+/** Checks that a new auth record's id is unused in every auth collection (docs/api.md §1.5). */
 export async function validateAuthId(exec: Executor, schema: Schema, c: Collection, id: string, errors: ErrorData): Promise<void> {
   if (c.type !== 'auth' || errors.id) return;
   for (const other of schema.all()) {

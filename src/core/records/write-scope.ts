@@ -1,6 +1,6 @@
 /**
  * A WriteScope is one database transaction and what must happen once it ends:
- * record events leave only after commit (design §3), files written for a write
+ * record events leave only after commit (docs/architecture.md §3), files written for a write
  * that rolls back are removed. A batch runs many record writes in one scope.
  */
 import type { Db, Executor } from '../../db/database.js';

@@ -1,5 +1,5 @@
 /**
- * Writes one comparison of two resolved operands (spec §4.5, §4.6): the NULL/""
+ * Writes one comparison of two resolved operands (docs/api.md §4.5, §4.6): the NULL/""
  * equivalences of `=`/`!=`, LIKE wrapping, and the "all" semantics of plain
  * operators over multi-valued operands.
  */
@@ -101,7 +101,7 @@ function plainCopy(o: Resolved): Resolved {
 }
 
 /**
- * Adds "and no value fails" to a comparison with a multi-valued side (§4.6):
+ * Adds "and no value fails" to a comparison with a multi-valued side (docs/api.md §4.6):
  * `(cond AND NOT EXISTS (SELECT 1 FROM (<values>) WHERE NOT cond'))`.
  */
 function withAllSemantics(state: CompileState, expr: RawBuilder<boolean>, l: Resolved, op: CompareOp, r: Resolved): RawBuilder<boolean> {

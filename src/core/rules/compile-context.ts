@@ -94,7 +94,7 @@ export class CompileState {
     return this.rowRead;
   }
 
-  /** Whether the requester is held to client-filter restrictions (§3.1 step 4). */
+  /** Whether the requester is held to client-filter restrictions (docs/api.md §3.1 step 4). */
   get restricted(): boolean {
     return this.options.mode === 'clientFilter' && !this.options.request.isSuperuser;
   }

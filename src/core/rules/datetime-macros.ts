@@ -1,10 +1,10 @@
 /**
- * The datetime macros of the filter language (spec §4.2): `@now`, `@todayStart`, …
- * All are UTC. Date macros are datetime strings in the format of spec §1.6, the
+ * The datetime macros of the filter language (docs/api.md §4.2): `@now`, `@todayStart`, …
+ * All are UTC. Date macros are datetime strings in the format of docs/api.md §1.6, the
  * others integers.
  */
 
-/** Formats a Date as `2006-01-02 15:04:05.000Z` (spec §1.6). */
+/** Formats a Date as `2006-01-02 15:04:05.000Z` (docs/api.md §1.6). */
 export function formatDateTime(d: Date): string {
   return d.toISOString().replace('T', ' ');
 }

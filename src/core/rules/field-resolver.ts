@@ -1,5 +1,5 @@
 /**
- * The FieldResolver turns a name in a filter into SQL (spec §4.2, §4.3): a
+ * The FieldResolver turns a name in a filter into SQL (docs/api.md §4.2, §4.3): a
  * column of the root row, a column reached through relation joins, a json path,
  * or a bound `@request.*` value. It follows PocketBase's record field resolver
  * step by step so that the same names mean the same thing.
@@ -15,7 +15,7 @@ import { joinHop, valueSubquery, type Hop } from './path-joins.js';
 import { isAllowedName, splitVia } from './field-names.js';
 import { bindableRequestValue, lookupRequest, PLAIN_AUTH_FIELDS, toIdList, toList, toText } from './request-values.js';
 
-/** The most relation hops one path may take (spec §4.2). */
+/** The most relation hops one path may take (docs/api.md §4.2). */
 export const MAX_RELATION_HOPS = 6;
 
 const MODIFIERS = new Set(['isset', 'each', 'length', 'lower', 'changed']);
@@ -180,7 +180,7 @@ export class FieldResolver {
   /**
    * For a non-superuser's filter or sort, the condition under which an email column
    * may be read on a row alias: the row made it visible, or the row is the requester's
-   * own record (§3.1 step 4); null when the column needs no guard.
+   * own record (docs/api.md §3.1 step 4); null when the column needs no guard.
    */
   private emailVisibleCondition(c: Collection, name: string): ((alias: string) => RawBuilder<boolean>) | null {
     if (!this.state.restricted) return null;
@@ -265,7 +265,7 @@ export class FieldResolver {
     return this.columnOperand(walk, (a) => sql`${sql.id(a, 'value')}`, { column: false, kind: 'json' });
   }
 
-  /** `@request.body.f:changed` ≡ `(@request.body.f:isset = true && @request.body.f != f)` (spec §4.3). */
+  /** `@request.body.f:changed` ≡ `(@request.body.f:isset = true && @request.body.f != f)` (docs/api.md §4.3). */
   private bodyChanged(field: Field): Resolved {
     if (!Object.hasOwn(this.state.options.request.body, field.name)) return literalOperand('FALSE');
     const submitted = this.staticValue(['body', field.name]);

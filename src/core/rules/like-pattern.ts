@@ -1,5 +1,5 @@
 /**
- * The pattern of a `~` / `!~` comparison against a bound value (spec §4.5): a value
+ * The pattern of a `~` / `!~` comparison against a bound value (docs/api.md §4.5): a value
  * without an unescaped `%` becomes a "contains" pattern with its `\`, `%` and `_`
  * escaped; one with an unescaped `%` is used as written.
  */

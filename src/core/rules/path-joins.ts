@@ -1,5 +1,5 @@
 /**
- * The steps a field path takes through other rows (spec §4.7) and the LEFT JOINs
+ * The steps a field path takes through other rows (docs/api.md §4.7) and the LEFT JOINs
  * each step writes. The same steps are written twice: once into the shared join
  * scope, once over fresh aliases for an "all"-semantics value subquery.
  */
@@ -95,7 +95,7 @@ export function budgetOnEveryRow(state: CompileState, alias: string, column: str
 
 /**
  * A LEFT JOIN of a collection's table. For a restricted client filter the rows
- * the requester may not list are left out of the join (§4.7), so they behave as
+ * the requester may not list are left out of the join (docs/api.md §4.7), so they behave as
  * absent; `visible` is false for joins that come from `@request.*`.
  */
 function leftJoin(state: CompileState, target: Collection, alias: string, on: RawBuilder<unknown>, visible: boolean): RawBuilder<unknown> {

@@ -1,10 +1,10 @@
 /**
- * RequestInfo is what a rule may know of the request (`@request.*`, spec §4.2).
+ * RequestInfo is what a rule may know of the request (`@request.*`, docs/api.md §4.2).
  * The HTTP layer builds it; core code never sees an HTTP request.
  */
 import type { Collection } from '../collections/collection.js';
 
-/** The `@request.context` values of spec §3.9. */
+/** The `@request.context` values of docs/api.md §3.9. */
 export type RequestContext = 'default' | 'expand' | 'realtime' | 'protectedFile' | 'batch' | 'oauth2' | 'otp' | 'password';
 
 /** The authenticated record of a request: its collection and its stored field values. */

@@ -1,5 +1,5 @@
 /**
- * The static `@request.*` values (spec §4.2): what a path like
+ * The static `@request.*` values (docs/api.md §4.2): what a path like
  * `@request.query.page` or `@request.body.obj.a.0` finds in the RequestInfo,
  * and how a found value is bound.
  */

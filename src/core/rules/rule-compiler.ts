@@ -1,6 +1,6 @@
 /**
  * The rule compiler turns a filter or an API rule into one parameterized SQL
- * condition over a row alias (design §3, spec §4). List filters and all five
+ * condition over a row alias (docs/architecture.md §3, docs/api.md §4). List filters and all five
  * rules go through it.
  *
  * NOTE: where PocketBase LEFT JOINs every path at the top of the query and adds
@@ -28,7 +28,7 @@ import { formatDateTime } from '../../tools/datetime.js';
 
 export type { CompileMode, CompileOptions } from './compile-context.js';
 
-/** Rules are written by superusers and may be longer than a client's filter (spec §1.7 limits clients only). */
+/** Rules are written by superusers and may be longer than a client's filter (docs/api.md §1.7 limits clients only). */
 export const RULE_PARSE_LIMITS = { maxLength: 100_000 } as const;
 
 /** A RuleCompiler compiles filters, rules and sorts of any collection. */
@@ -44,7 +44,7 @@ export interface RuleCompiler {
   compileNode(node: FilterNode, opts: CompileOptions): RawBuilder<boolean>;
   /** Compiles a `sort` parameter into ORDER BY items, direction included; 400 on an invalid field. */
   compileSort(text: string, opts: CompileOptions): RawBuilder<unknown>[];
-  /** Checks a rule for saving a collection: null when it compiles, else the reason (spec §2.2). */
+  /** Checks a rule for saving a collection: null when it compiles, else the reason (docs/api.md §2.2). */
   validateRule(collection: Collection, rule: string): string | null;
 }
 
@@ -123,7 +123,7 @@ class SqlRuleCompiler implements RuleCompiler {
     return state.wrap(this.node(node, state, resolver));
   }
 
-  /** A joined collection's listRule on its alias, for a restricted client filter (§4.7). */
+  /** A joined collection's listRule on its alias, for a restricted client filter (docs/api.md §4.7). */
   private listRuleOn(parent: CompileState, c: Collection, alias: string): RawBuilder<boolean> | null {
     if (c.listRule === null) throw new FilterError(`the listRule of collection "${c.name}" allows only superusers`);
     if (c.listRule === '') return null;
@@ -174,7 +174,7 @@ class SqlRuleCompiler implements RuleCompiler {
     try {
       return resolver.resolve(name);
     } catch (err) {
-      // `null`, `true` and `false` are literals unless a field of that name exists (§4.1).
+      // `null`, `true` and `false` are literals unless a field of that name exists (docs/api.md §4.1).
       const literal = LITERALS[name.toLowerCase()];
       if (literal !== undefined && isFilterError(err)) {
         const operand = literalOperand(literal);

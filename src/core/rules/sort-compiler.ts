@@ -1,5 +1,5 @@
 /**
- * The sort compiler turns a `sort` parameter into ORDER BY items (spec §4.8).
+ * The sort compiler turns a `sort` parameter into ORDER BY items (docs/api.md §4.8).
  * Each item resolves like a filter identifier but must name a column; a path
  * through relations becomes a scalar subquery over the same joins a filter uses.
  */
@@ -35,7 +35,7 @@ export function compileSortItems(text: string, newState: () => CompileState): Ra
       throw new FilterError(`invalid sort field "${item.name}"`);
     }
     // SECURITY: a value the requester may not see (an auth email its owner keeps
-    // hidden, §3.1 step 4) is resolved as NULL by the field resolver, so it sorts as
+    // hidden, docs/api.md §3.1 step 4) is resolved as NULL by the field resolver, so it sorts as
     // NULL: the order of hidden emails would otherwise be an oracle for guessing them.
     const key = resolved.build();
     const joins = state.joinClauses();

@@ -1,5 +1,5 @@
 /**
- * The settings PocketBase has and Plinth does not implement yet (spec §9). Each
+ * The settings PocketBase has and Plinth does not implement yet (docs/api.md §9). Each
  * may stay at a value that asks for nothing (the default or disabled one, which
  * PocketBase's dashboard and SDK send back unchanged) or at the value already
  * stored; any other value is refused with a 400 naming the setting, rather than

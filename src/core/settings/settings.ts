@@ -1,9 +1,9 @@
 /**
- * The application settings of spec §9 (`GET/PATCH /api/settings`), with their
+ * The application settings of docs/api.md §9 (`GET/PATCH /api/settings`), with their
  * defaults. Secrets (SMTP password, S3 secrets) are never returned to clients.
  */
 
-/** A rate-limit rule (spec §1.9). */
+/** A rate-limit rule (docs/api.md §1.9). */
 export interface RateLimitRule {
   label: string;
   audience: '' | '@guest' | '@auth';

@@ -1,5 +1,5 @@
 /**
- * The Dialect is the one seam between SQLite and PostgreSQL (design §3). Every SQL
+ * The Dialect is the one seam between SQLite and PostgreSQL (docs/architecture.md §3). Every SQL
  * difference is one method here; code outside db/dialect/ never asks which
  * dialect runs. Core code imports this file's types only.
  */
@@ -127,14 +127,14 @@ export interface Dialect {
   random(): RawBuilder<unknown>;
   /** The engine's row number of a table alias, for `sort=@rowid`. */
   rowId(alias: string): RawBuilder<unknown>;
-  /** The ORDER BY item that returns rows of a table alias in insertion order (spec §1.7). */
+  /** The ORDER BY item that returns rows of a table alias in insertion order (docs/api.md §1.7). */
   insertionOrder(alias: string, descending?: boolean): RawBuilder<unknown>;
   /** Lower-cases a text expression. */
   lower(expr: RawBuilder<unknown>): RawBuilder<unknown>;
-  /** The Haversine distance in km between two points given in degrees (spec §4.4 `geoDistance`). */
+  /** The Haversine distance in km between two points given in degrees (docs/api.md §4.4 `geoDistance`). */
   geoDistance(
     lonA: RawBuilder<unknown>, latA: RawBuilder<unknown>, lonB: RawBuilder<unknown>, latB: RawBuilder<unknown>,
   ): RawBuilder<number>;
-  /** SQLite's `strftime(format, time, modifier…)` semantics (spec §4.4); NULL for a NULL or invalid time. */
+  /** SQLite's `strftime(format, time, modifier…)` semantics (docs/api.md §4.4); NULL for a NULL or invalid time. */
   strftime(format: RawBuilder<unknown>, time: RawBuilder<unknown> | null, modifiers: RawBuilder<unknown>[]): RawBuilder<unknown>;
 }

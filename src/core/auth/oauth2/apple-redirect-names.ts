@@ -1,6 +1,6 @@
 /**
  * Apple has no user-info endpoint and names the user only once: in the `user`
- * field of its form_post redirect (spec §5.5). The redirect route shares that
+ * field of its form_post redirect (docs/api.md §5.5). The redirect route shares that
  * name with every node for a minute, keyed by the code, so the auth-with-oauth2
  * call that follows (on whichever node) can use it, as PocketBase does.
  */

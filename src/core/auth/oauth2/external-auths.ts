@@ -1,6 +1,6 @@
 /**
  * The `_externalAuths` links between auth records and provider accounts
- * (spec §2.4, §5.5). Links are written through the RecordService so their
+ * (docs/api.md §2.4, §5.5). Links are written through the RecordService so their
  * creation and deletion reach record events (realtime) like any other write.
  */
 import { sql } from 'kysely';

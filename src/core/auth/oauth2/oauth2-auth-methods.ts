@@ -1,6 +1,6 @@
 /**
- * The OAuth2 parts of `auth-methods` (spec §5.2) and of the provider list
- * `GET /api/collections/meta/oauth2-providers` (spec §2).
+ * The OAuth2 parts of `auth-methods` (docs/api.md §5.2) and of the provider list
+ * `GET /api/collections/meta/oauth2-providers` (docs/api.md §2).
  */
 import type { AuthCollection } from '../../collections/collection.js';
 import { OAUTH2_PROVIDERS } from './oauth2-providers.js';

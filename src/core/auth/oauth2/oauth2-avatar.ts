@@ -1,6 +1,6 @@
 /**
  * Downloads a provider's avatar for a sign-up whose mapped avatar field is a
- * file field (spec §5.5, "avatarURL → file download").
+ * file field (docs/api.md §5.5, "avatarURL → file download").
  */
 import { PendingFile } from '../../files/pending-file.js';
 import type { Field } from '../../collections/collection.js';

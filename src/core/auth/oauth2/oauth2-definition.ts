@@ -1,11 +1,11 @@
 /**
- * The shape of one OAuth2 provider (spec §5.5): its default endpoints, scopes
+ * The shape of one OAuth2 provider (docs/api.md §5.5): its default endpoints, scopes
  * and PKCE use, and how it turns its user-info answer into an OAuth2 user.
  * Every provider is one entry of the table in oauth2-providers.ts.
  */
 import type { OAuth2Tokens } from 'arctic';
 
-/** The user an OAuth2 provider vouches for, as PocketBase's `auth.AuthUser` (the `meta` of spec §5.5). */
+/** The user an OAuth2 provider vouches for, as PocketBase's `auth.AuthUser` (the `meta` of docs/api.md §5.5). */
 export interface OAuth2User {
   id: string;
   name: string;
@@ -23,7 +23,7 @@ export interface OAuth2User {
 /** The identity part of an OAuth2 user, which a provider's mapping fills. */
 export type OAuth2Identity = Pick<OAuth2User, 'id' | 'name' | 'username' | 'email' | 'avatarURL' | 'rawUser'>;
 
-/** One provider item of a collection's `oauth2.providers` (spec §2.1), with defaults filled. */
+/** One provider item of a collection's `oauth2.providers` (docs/api.md §2.1), with defaults filled. */
 export interface OAuth2ProviderConfig {
   name: string;
   clientId: string;

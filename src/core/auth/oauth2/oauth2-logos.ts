@@ -1,5 +1,5 @@
 /**
- * Provider logos for sign-in buttons (spec §2, §5.2): small SVG badges with
+ * Provider logos for sign-in buttons (docs/api.md §2, §5.2): small SVG badges with
  * the provider's colour and initials. NOTE: brand marks are trademarks whose
  * artwork Plinth does not ship; a UI may draw its own by provider name.
  */

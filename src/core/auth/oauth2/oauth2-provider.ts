@@ -17,7 +17,7 @@ import type { OAuth2ProviderConfig, OAuth2ProviderDefinition, OAuth2User } from 
 import { fetchProviderJSON, obj, PROVIDER_TIMEOUT_MS, str } from './oauth2-fetch.js';
 import { findOAuth2Provider } from './oauth2-providers.js';
 
-/** The start of an authorization-code flow, as auth-methods lists it (spec §5.2). */
+/** The start of an authorization-code flow, as auth-methods lists it (docs/api.md §5.2). */
 export interface AuthorizationStart {
   state: string;
   /** The authorization URL ending with an empty `redirect_uri=` for the client to complete. */
@@ -69,7 +69,7 @@ export class OAuth2Provider {
     }
   }
 
-  /** A new state, PKCE pair (when the provider uses PKCE) and authorization URL (spec §5.2). */
+  /** A new state, PKCE pair (when the provider uses PKCE) and authorization URL (docs/api.md §5.2). */
   startAuthorization(): AuthorizationStart {
     const state = randomString(30);
     // No redirect URI here: the client appends its own to the trailing `redirect_uri=`.

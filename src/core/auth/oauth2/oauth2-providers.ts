@@ -1,5 +1,5 @@
 /**
- * The OAuth2 provider table (spec §5.5): PocketBase's provider names, default
+ * The OAuth2 provider table (docs/api.md §5.5): PocketBase's provider names, default
  * endpoints, scopes and PKCE use, and each provider's user-info mapping. A
  * provider config may override every endpoint (authURL, tokenURL, userInfoURL).
  * The rows keep PocketBase's order, which is the order of its provider list.

@@ -1,5 +1,5 @@
 /**
- * The OAuth2Service signs records in and up with an OAuth2 provider (spec
+ * The OAuth2Service signs records in and up with an OAuth2 provider (docs/api.md
  * §5.5): it exchanges the code, fetches the provider's user, and finds, links
  * or creates the auth record in one transaction.
  */
@@ -39,7 +39,7 @@ export interface OAuth2Outcome {
 
 const FAILED = 'Failed to authenticate.';
 
-/** The configured providers of a collection that initialise; a broken config is skipped (spec §5.2). */
+/** The configured providers of a collection that initialise; a broken config is skipped (docs/api.md §5.2). */
 export function configuredProviders(c: AuthCollection): OAuth2Provider[] {
   const out: OAuth2Provider[] = [];
   for (const raw of c.oauth2.providers) {
@@ -75,7 +75,7 @@ export interface OAuth2Found {
   createData: Record<string, unknown>;
 }
 
-/** OAuth2Service runs the server side of spec §5.5. */
+/** OAuth2Service runs the server side of docs/api.md §5.5. */
 export class OAuth2Service {
   private readonly links: ExternalAuths;
   private readonly ownership: OwnershipClaims;
@@ -91,7 +91,7 @@ export class OAuth2Service {
   }
 
   /**
-   * Exchanges the code, fetches the user and settles the record (spec §5.5).
+   * Exchanges the code, fetches the user and settles the record (docs/api.md §5.5).
    * The caller issues the token afterwards, outside the transaction.
    */
   async signIn(c: AuthCollection, input: OAuth2SignIn, req: RequestInfo): Promise<OAuth2Outcome>;
@@ -219,7 +219,7 @@ export interface SignUpData {
 }
 
 /**
- * The create body of an OAuth2 sign-up (spec §5.5): `createData`, the provider's
+ * The create body of an OAuth2 sign-up (docs/api.md §5.5): `createData`, the provider's
  * email unless one was submitted, the mapped fields unless submitted (the avatar
  * as a file for a file field, else as its URL), and a random password unless
  * one was submitted.

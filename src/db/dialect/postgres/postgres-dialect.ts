@@ -107,7 +107,7 @@ export class PostgresDialect extends DialectBase {
   }
 
   override indexDefinition(index: ParsedIndex, table: string): string {
-    // Stored indexes are SQLite-flavoured (spec §2.1): backtick-quoted names in a
+    // Stored indexes are SQLite-flavoured (docs/api.md §2.1): backtick-quoted names in a
     // partial index's WHERE become standard double quotes.
     return super.indexDefinition({ ...index, where: index.where.replace(/`([^`]*)`/g, '"$1"') }, table);
   }

@@ -1,5 +1,5 @@
 /**
- * SQLite's `strftime(format, time, modifier…)` (spec §4.4) written for
+ * SQLite's `strftime(format, time, modifier…)` (docs/api.md §4.4) written for
  * PostgreSQL: the format is translated at compile time into `to_char` pieces,
  * the time text is parsed without ever raising (SQLite answers NULL, never an
  * error), and the common modifiers become interval arithmetic.
