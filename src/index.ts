@@ -7,7 +7,8 @@ export { definePlugin } from './app/define-plugin.js';
 export { PlinthApp } from './app/plinth-app.js';
 export type { AppEvent, ServeEvent, Plugin, CollectionRef, FindOptions, StartOptions } from './app/plinth-app.js';
 export { RecordModel as Record } from './core/records/record-model.js';
-export type { Collection } from './core/collections/collection.js';
+export { CollectionModel as Collection } from './core/collections/collection-model.js';
+export type { Collection as CollectionDefinition } from './core/collections/collection.js';
 export type { RecordModelEvent, RecordErrorEvent, RecordEnrichEvent } from './core/records/record-hooks.js';
 export type { HookEvent, HookHandler, HookHandle } from './tools/hook.js';
 export { RequestEvent } from './http/request-event.js';
@@ -17,3 +18,11 @@ export { createPlinth } from './app/plinth-library.js';
 export type { CreatePlinthOptions } from './app/plinth-library.js';
 export { UserCodeError } from './app/code-loader.js';
 export { ConfigError } from './config/config-error.js';
+export type { RouteHandler, Middleware } from './http/custom-routes.js';
+export type { Apis } from './http/route-middlewares.js';
+export type { RecordRequestEvent, RecordsListRequestEvent } from './http/record-request-hooks.js';
+export type {
+  AuthRequestEvent, RecordFlowRequestEvent, RecordEmailChangeRequestEvent, RecordAuthRequestEvent, RecordAuthWithPasswordRequestEvent,
+  RecordAuthWithOTPRequestEvent, RecordAuthWithOAuth2RequestEvent, RecordCreateOTPRequestEvent,
+} from './http/auth-request-hooks.js';
+export type { MailerEvent, MailerRecordEvent } from './core/mail/mail-hooks.js';
