@@ -5,47 +5,27 @@
  * itself, stop the action (204 unless it answered) or refuse with an ApiError.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './helpers/test-server.js';
-import { startSmtpInbox, type SmtpInbox } from './helpers/smtp-inbox.js';
+import type { TestServer } from './helpers/test-server.js';
+import type { SmtpInbox } from './helpers/smtp-inbox.js';
 import { createCollection, uniqueName } from './helpers/record-scenarios.js';
 import { BadRequestError, ForbiddenError } from '../src/errors/api-errors.js';
 import type { HookHandle } from '../src/tools/hook.js';
+import { HookHandles, newUser as newUserOf, PW, startMailTestServer } from './helpers/hook-test-server.js';
 
-const PW = 'password123';
 let s: TestServer;
 let inbox: SmtpInbox;
-let n = 0;
-const handles: HookHandle[] = [];
+const hooks = new HookHandles();
+const track = (h: HookHandle): void => hooks.track(h);
+const unbindAll = (): void => hooks.unbindAll();
+const newUser = (collection?: string) => newUserOf(s, collection);
 
 beforeAll(async () => {
-  s = await startTestServer();
-  inbox = await startSmtpInbox();
-  const admin = await s.admin();
-  await admin.settings.update({
-    meta: { appName: 'Plinth Test', appURL: 'http://app.test', senderName: 'Plinth Mailer', senderAddress: 'noreply@plinth.test' },
-    smtp: { enabled: true, host: '127.0.0.1', port: inbox.port, tls: false },
-    rateLimits: { excludedIPs: ['127.0.0.1'] },
-  });
+  ({ s, inbox } = await startMailTestServer());
 });
 afterAll(async () => {
   await s?.close();
   await inbox?.close();
 });
-
-function track(h: HookHandle): void {
-  handles.push(h);
-}
-function unbindAll(): void {
-  for (const h of handles.splice(0)) h.unbind();
-}
-
-async function newUser(collection = 'users'): Promise<{ id: string; email: string }> {
-  n++;
-  const email = `hook${n}-${Math.random().toString(36).slice(2, 7)}@example.com`;
-  const admin = await s.admin();
-  const r = await admin.collection(collection).create({ email, password: PW, passwordConfirm: PW });
-  return { id: r.id, email };
-}
 
 function signIn(identity: string, password = PW, collection = 'users') {
   return s.request('POST', `/api/collections/${collection}/auth-with-password`, { body: { identity, password } });
