@@ -48,7 +48,7 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'auth form strings', register: ({ s }) => registerAuthFormStrings(s.http) },
   { name: 'auth limits', register: ({ s, limits, enforceRateLimit }) => registerAuthLimits(s.http, limits, enforceRateLimit) },
   { name: 'health', register: ({ s }) => registerHealthRoutes(s.http, { trustedProxy: () => s.settings.get().trustedProxy }) },
-  { name: 'collections', register: ({ s }) => registerCollectionRoutes(s.http, { db: s.db, collections: s.collections, records: s.records, compiler: s.compiler }) },
+  { name: 'collections', register: ({ s }) => registerCollectionRoutes(s.http, { db: s.db, collections: s.collections, records: s.records, compiler: s.compiler, hooks: s.adminHooks }) },
   { name: 'records', register: ({ s }) => registerRecordRoutes(s.http, s.records) },
   { name: 'batch', register: ({ s }) => registerBatchRoutes(s.http, { records: s.records, settings: s.settings }) },
   {

@@ -13,6 +13,8 @@ import { notFound } from '../errors/app-error.js';
 import type { Collection } from '../core/collections/collection.js';
 import { createSuperuserAdmin } from '../core/auth/superuser-admin.js';
 import type { RecordHooks } from '../core/records/record-hooks.js';
+import type { CollectionHooks } from '../core/collections/collection-hooks.js';
+import type { AdminHooks } from '../http/admin-hooks.js';
 import { RecordModel } from '../core/records/record-model.js';
 import { rowToValues } from '../core/records/record-store.js';
 import type { WriteScope } from '../core/records/write-scope.js';
@@ -58,7 +60,8 @@ export interface StartOptions {
 
 // The hook methods join the class through declaration merging: one per Hook field.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PlinthApp extends HookMethods<RecordHooks<PlinthApp>>, HookMethods<LifecycleHooks> {}
+export interface PlinthApp extends HookMethods<RecordHooks<PlinthApp>>, HookMethods<LifecycleHooks>,
+  HookMethods<CollectionHooks<PlinthApp>>, HookMethods<AdminHooks<PlinthApp>> {}
 
 /** A PlinthApp is one node as app code sees it. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -77,7 +80,13 @@ export class PlinthApp implements Plinth {
     const recordHooks = services.recordHooks as RecordHooks<PlinthApp>;
     // A model hook's handler gets the app bound to the write's transaction.
     recordHooks.appFor = (scope) => (scope ? this.bound(scope as WriteScope) : this);
-    addHookMethods(this, [recordHooks, this.lifecycle]);
+    // ---- collections, settings, realtime, files and batch hooks (issue 12, admin hooks) ----
+    const collectionHooks = services.collectionHooks as CollectionHooks<PlinthApp>;
+    collectionHooks.appFor = recordHooks.appFor;
+    const adminHooks = services.adminHooks as AdminHooks<PlinthApp>;
+    adminHooks.app = () => this;
+    // ---- end of admin hooks ----
+    addHookMethods(this, [recordHooks, this.lifecycle, collectionHooks, adminHooks]);
   }
 
   /** The Fastify server (tests use `inject()`). */

@@ -14,6 +14,8 @@ import { ensureSystemTables } from '../db/system-tables.js';
 import { SchemaSync } from '../db/schema-sync.js';
 import { MemorySchema } from '../core/collections/schema.js';
 import { CollectionService } from '../core/collections/collection-service.js';
+import { CollectionHooks } from '../core/collections/collection-hooks.js';
+import { AdminHooks } from '../http/admin-hooks.js';
 import { RecordService } from '../core/records/record-service.js';
 import { RecordHooks } from '../core/records/record-hooks.js';
 import { convertFieldValues } from '../core/records/record-convert.js';
@@ -87,6 +89,10 @@ export interface Services {
   sync: ClusterSync;
   storage: Storage;
   recordHooks: RecordHooks;
+  /** The collection model hooks (docs/hooks.md §2). */
+  collectionHooks: CollectionHooks;
+  /** The hooks of the collections, settings, realtime, files and batch APIs (docs/hooks.md §2). */
+  adminHooks: AdminHooks;
   records: RecordService;
   mfa: MfaService;
   auth: AuthService;
@@ -135,6 +141,8 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
 
   const schema = new MemorySchema();
   const compiler = createRuleCompiler({ dialect, schema });
+  const collectionHooks = new CollectionHooks();
+  const adminHooks = new AdminHooks();
   const collections = new CollectionService({
     db, schema, ddl: new SchemaSync(dialect),
     validateRule: (collection, rule) => compiler.validateRule(collection, rule),
@@ -142,6 +150,8 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     // Records are built below; a schema change runs only after start-up finished.
     transaction: (fn) => records.inTransaction(fn),
     convertValues: (scope, old, next) => convertFieldValues(records.writer, scope, old, next),
+    hooks: collectionHooks,
+    onHookError: (err) => http.log.error({ err }, 'after-change collection hook failed'),
   });
   await connection.exclusive(() => collections.init());
   const settings = new SettingsService(db);
@@ -202,7 +212,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
 
   return {
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
-    recordHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mails, attempts, flows, otp, alerts, realtime,
+    recordHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mails, attempts, flows, otp, alerts, realtime,
     async close() {
       await realtime.stop();
       await appleNames.stop();

@@ -16,6 +16,11 @@ import type { Db } from '../db/database.js';
 import { parseListParams } from './list-params.js';
 import { assertSuperuser, requestInfo } from './request-auth.js';
 import { recordBody } from './record-body-input.js';
+import { collectionEventTags } from '../core/collections/collection-hooks.js';
+import {
+  CollectionRequestEvent, CollectionsImportRequestEvent, CollectionsListRequestEvent, respondHooked, runRequestHook,
+  type AdminHooks, type CollectionListJson,
+} from './admin-hooks.js';
 
 type Params = { collection: string };
 
@@ -25,6 +30,8 @@ export interface CollectionRoutesDeps {
   collections: CollectionService;
   records: RecordService;
   compiler: RuleCompiler;
+  /** The collection request hooks; with none bound a route builds no event. */
+  hooks: AdminHooks;
 }
 
 /** Registers the collections routes. */
@@ -37,11 +44,15 @@ export async function registerCollectionRoutes(app: FastifyInstance, deps: Colle
 }
 
 function collectionRoutes(app: FastifyInstance, deps: CollectionRoutesDeps): void {
-  const { collections } = deps;
+  const { collections, hooks } = deps;
 
-  app.get('/api/collections', async function listCollections(request) {
+  app.get('/api/collections', async function listCollections(request, reply) {
     const q = parseListParams(request.query);
-    return listCollectionRows(deps, q, requestInfo(request));
+    const { collections: found, result } = await listCollectionRows(deps, q, requestInfo(request));
+    if (hooks.onCollectionsListRequest.isEmpty) return result;
+    const e = new CollectionsListRequestEvent(hooks.app(), request, found, result);
+    const ran = await runRequestHook(hooks.onCollectionsListRequest, e, [], () => undefined);
+    return respondHooked(e, reply, ran, 200, () => e.result);
   });
 
   app.get('/api/collections/meta/scaffolds', async () => scaffolds());
@@ -57,20 +68,52 @@ function collectionRoutes(app: FastifyInstance, deps: CollectionRoutesDeps): voi
 
   app.put('/api/collections/import', async function importCollections(request, reply) {
     const body = recordBody(request);
-    await collections.import(body.collections, body.deleteMissing === true);
-    return reply.code(204).send();
+    if (hooks.onCollectionsImportRequest.isEmpty) {
+      await collections.import(body.collections, body.deleteMissing === true);
+      return reply.code(204).send();
+    }
+    const e = new CollectionsImportRequestEvent(hooks.app(), request, body.collections, body.deleteMissing === true);
+    const ran = await runRequestHook(hooks.onCollectionsImportRequest, e, [], (ev) => collections.import(ev.collectionsData, ev.deleteMissing));
+    return respondHooked(e, reply, ran, 204);
   });
 
-  app.get<{ Params: Params }>('/api/collections/:collection', async (request) => toPublicJSON(collections.get(request.params.collection)));
+  app.get<{ Params: Params }>('/api/collections/:collection', async function viewCollection(request, reply) {
+    const c = collections.get(request.params.collection);
+    if (hooks.onCollectionViewRequest.isEmpty) return toPublicJSON(c);
+    const e = new CollectionRequestEvent(hooks.app(), request, c);
+    const ran = await runRequestHook(hooks.onCollectionViewRequest, e, collectionEventTags(c), () => undefined);
+    return respondHooked(e, reply, ran, 200, () => toPublicJSON(e.collection));
+  });
 
-  app.post('/api/collections', async (request) => toPublicJSON(await collections.create(recordBody(request))));
+  app.post('/api/collections', async function createCollection(request, reply) {
+    if (hooks.onCollectionCreateRequest.isEmpty) return toPublicJSON(await collections.create(recordBody(request)));
+    const draft = collections.draftNew(recordBody(request));
+    const e = new CollectionRequestEvent(hooks.app(), request, draft);
+    const ran = await runRequestHook(hooks.onCollectionCreateRequest, e, collectionEventTags(draft), async (ev) => {
+      ev.collection = await collections.insert(ev.collection);
+    });
+    return respondHooked(e, reply, ran, 200, () => toPublicJSON(e.collection));
+  });
 
-  app.patch<{ Params: Params }>('/api/collections/:collection', async (request) =>
-    toPublicJSON(await collections.update(request.params.collection, recordBody(request))));
+  app.patch<{ Params: Params }>('/api/collections/:collection', async function updateCollection(request, reply) {
+    if (hooks.onCollectionUpdateRequest.isEmpty) return toPublicJSON(await collections.update(request.params.collection, recordBody(request)));
+    const { old, next } = collections.draftUpdate(request.params.collection, recordBody(request));
+    const e = new CollectionRequestEvent(hooks.app(), request, next);
+    const ran = await runRequestHook(hooks.onCollectionUpdateRequest, e, collectionEventTags(old), async (ev) => {
+      ev.collection = await collections.applyUpdate(old, ev.collection);
+    });
+    return respondHooked(e, reply, ran, 200, () => toPublicJSON(e.collection));
+  });
 
-  app.delete<{ Params: Params }>('/api/collections/:collection', async (request, reply) => {
-    await collections.delete(request.params.collection);
-    return reply.code(204).send();
+  app.delete<{ Params: Params }>('/api/collections/:collection', async function deleteCollection(request, reply) {
+    const c = collections.get(request.params.collection);
+    if (hooks.onCollectionDeleteRequest.isEmpty) {
+      await collections.remove(c);
+      return reply.code(204).send();
+    }
+    const e = new CollectionRequestEvent(hooks.app(), request, c);
+    const ran = await runRequestHook(hooks.onCollectionDeleteRequest, e, collectionEventTags(c), (ev) => collections.remove(ev.collection));
+    return respondHooked(e, reply, ran, 204);
   });
 
   app.delete<{ Params: Params }>('/api/collections/:collection/truncate', async (request, reply) => {
@@ -90,7 +133,10 @@ const collectionsTable: Collection = {
   ],
 };
 
-async function listCollectionRows(deps: CollectionRoutesDeps, q: ReturnType<typeof parseListParams>, req: ReturnType<typeof requestInfo>) {
+/** A page of collections: the models found and the page answered. */
+async function listCollectionRows(
+  deps: CollectionRoutesDeps, q: ReturnType<typeof parseListParams>, req: ReturnType<typeof requestInfo>,
+): Promise<{ collections: Collection[]; result: CollectionListJson }> {
   const opts = { collection: collectionsTable, rootAlias: 'root', request: req, mode: 'rule' as const };
   const where = q.filter.trim() ? sql`WHERE ${deps.compiler.compileFilter(q.filter, opts)}` : sql``;
   const order = q.sort.trim() ? deps.compiler.compileSort(q.sort, opts) : [sql`root.created`, sql`root.name`];
@@ -100,8 +146,12 @@ async function listCollectionRows(deps: CollectionRoutesDeps, q: ReturnType<type
     const count = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM _collections AS root ${where}`.execute(deps.db);
     totalItems = Number(count.rows[0]?.n ?? 0);
   }
+  const found = rows.map((r) => JSON.parse(r.data) as Collection);
   return {
-    page: q.page, perPage: q.perPage, totalItems, totalPages: totalItems < 0 ? -1 : Math.ceil(totalItems / q.perPage),
-    items: rows.map((r) => toPublicJSON(JSON.parse(r.data) as Collection)),
+    collections: found,
+    result: {
+      page: q.page, perPage: q.perPage, totalItems, totalPages: totalItems < 0 ? -1 : Math.ceil(totalItems / q.perPage),
+      items: found.map(toPublicJSON),
+    },
   };
 }
