@@ -50,11 +50,11 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'health', register: ({ s }) => registerHealthRoutes(s.http, { trustedProxy: () => s.settings.get().trustedProxy }) },
   { name: 'collections', register: ({ s }) => registerCollectionRoutes(s.http, { db: s.db, collections: s.collections, records: s.records, compiler: s.compiler, hooks: s.adminHooks }) },
   { name: 'records', register: ({ s }) => registerRecordRoutes(s.http, s.records) },
-  { name: 'batch', register: ({ s }) => registerBatchRoutes(s.http, { records: s.records, settings: s.settings }) },
+  { name: 'batch', register: ({ s }) => registerBatchRoutes(s.http, { records: s.records, settings: s.settings, hooks: s.adminHooks }) },
   {
     name: 'files',
     register: ({ s, limits }) => registerFilesRoutes(s.http, {
-      storage: s.storage,
+      storage: s.storage, hooks: s.adminHooks,
       files: new FileService({
         db: s.db, dialect: s.dialect, schema: s.schema, storage: s.storage, access: s.records.access, superuserIpAllowed: superuserIpCheck(limits),
         onThumbError: (err) => s.http.log.warn({ err }, 'thumb failed'),
@@ -65,8 +65,8 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'oauth2', register: ({ s }) => registerOAuth2Routes(s.http, { auth: s.auth, records: s.records, oauth2: s.oauth2 }) },
   { name: 'auth flows', register: ({ s }) => registerAuthFlowRoutes(s.http, { auth: s.auth, flows: s.flows, otp: s.otp, records: s.records }) },
   { name: 'test email', register: ({ s }) => registerTestEmailRoute(s.http, { auth: s.auth, mails: s.mails }) },
-  { name: 'settings', register: ({ s }) => registerSettingsRoutes(s.http, s.settings) },
-  { name: 'realtime', register: ({ s }) => registerRealtimeRoutes(s.http, s.realtime) },
+  { name: 'settings', register: ({ s }) => registerSettingsRoutes(s.http, s.settings, s.adminHooks) },
+  { name: 'realtime', register: ({ s }) => registerRealtimeRoutes(s.http, s.realtime, s.adminHooks) },
   // The all-in-one OAuth2 flow (spec §5.5) hands the code to the SDK's realtime client.
   { name: 'oauth2 redirect', register: ({ s }) => registerOAuth2RedirectRoutes(s.http, { realtime: s.realtime, appleNames: s.appleNames }) },
 ];

@@ -16,6 +16,8 @@ import { MemorySchema } from '../core/collections/schema.js';
 import { CollectionService } from '../core/collections/collection-service.js';
 import { CollectionHooks } from '../core/collections/collection-hooks.js';
 import { AdminHooks } from '../http/admin-hooks.js';
+import type { RealtimeMessageEvent } from '../core/realtime/realtime-message-event.js';
+import type { Hook } from '../tools/hook.js';
 import { RecordService } from '../core/records/record-service.js';
 import { RecordHooks } from '../core/records/record-hooks.js';
 import { convertFieldValues } from '../core/records/record-convert.js';
@@ -163,6 +165,12 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     onError: (err) => http.log.error({ err }, 'cluster sync failed'),
   });
   settings.onSaved(() => sync.announce('settings'));
+  settings.onChange((current) => {
+    // After the change took effect: a handler reads the settings, it cannot stop the reload.
+    if (adminHooks.onSettingsReload.isEmpty) return;
+    adminHooks.onSettingsReload.trigger({ app: adminHooks.app(), settings: current }, [], () => undefined)
+      .catch((err: unknown) => http.log.error({ err }, 'onSettingsReload hook failed'));
+  });
   await sync.start();
   // Files (spec §8): a local directory now; the S3-compatible store comes with scale-out.
   const storage = new LocalStorage(join(config.dir, 'storage'));
@@ -199,6 +207,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       maxStreamsPerIp: config.maxRealtimeStreamsPerIp ?? CONFIG_DEFAULTS.maxRealtimeStreamsPerIp,
     },
     onError: (err) => http.log.error({ err }, 'realtime delivery failed'),
+    messages: { hook: adminHooks.onRealtimeMessageSend as Hook<RealtimeMessageEvent>, app: () => adminHooks.app() },
   });
   await realtime.start();
   onBusInterruption = (state) => {
