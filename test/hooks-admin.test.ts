@@ -86,6 +86,8 @@ describe('collection model hooks', () => {
       await e.next();
     }, name));
     track(s.node.onCollectionDelete(() => undefined, name));
+    const deleted: string[] = [];
+    track(s.node.onCollectionAfterDeleteSuccess((e) => { deleted.push(e.collection.name); return e.next(); }));
     expect((await s.request('PATCH', `/api/collections/${name}`, { token, body: { viewRule: '' } })).status).toBe(200);
     expect((await s.request('PATCH', `/api/collections/${other}`, { token, body: { viewRule: '' } })).status).toBe(200);
     expect(updated).toEqual([name]);
@@ -93,6 +95,7 @@ describe('collection model hooks', () => {
     expect((await s.request('GET', `/api/collections/${name}`, { token })).status).toBe(200);
     expect((await s.request('DELETE', `/api/collections/${other}`, { token })).status).toBe(204);
     expect((await s.request('GET', `/api/collections/${other}`, { token })).status).toBe(404);
+    expect(deleted).toEqual([other]);
   });
 
   it('an import fires the model hooks per collection: create, update and delete of the missing ones', async () => {

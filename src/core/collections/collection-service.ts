@@ -377,15 +377,19 @@ export class CollectionService {
     scope: WriteScope, kind: CollectionAction, collection: Collection, changes: CollectionChange[],
     action: (c: Collection) => Promise<Collection>,
   ): Promise<Collection> {
-    const change: CollectionChange = { action: kind, collection };
-    changes.push(change);
+    // Noted when the action starts, so a change a handler stopped gets no after hook.
+    const run = async (c: Collection): Promise<Collection> => {
+      const change: CollectionChange = { action: kind, collection: c };
+      changes.push(change);
+      return (change.collection = await action(c));
+    };
     const hooks = this.deps.hooks;
-    if (!hooks || hooks.around(kind).isEmpty) return (change.collection = await action(collection));
+    if (!hooks || hooks.around(kind).isEmpty) return run(collection);
     const e = { app: hooks.appFor(scope), collection };
     await hooks.around(kind).trigger(e, collectionEventTags(collection), async (ev) => {
-      ev.collection = await action(ev.collection);
+      ev.collection = await run(ev.collection);
     });
-    return (change.collection = e.collection);
+    return e.collection;
   }
 
   /** Validates `next` inside the `onCollectionValidate` hook (whose handlers may change or refuse it). */
