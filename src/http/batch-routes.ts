@@ -27,12 +27,12 @@ export interface BatchRoutesDeps {
   records: RecordService;
   settings: SettingsService;
   /** `onBatchRequest`; with no handler bound the route builds no event. */
-  hooks: AdminHooks;
+  adminHooks: AdminHooks;
 }
 
 /** Registers `POST /api/batch`. */
 export function registerBatchRoutes(app: FastifyInstance, deps: BatchRoutesDeps): void {
-  const { records, settings, hooks } = deps;
+  const { records, settings, adminHooks } = deps;
   const bodyLimit = (): number => {
     const size = settings.get().batch.maxBodySize;
     return size > 0 ? size : DEFAULT_BATCH_BODY_LIMIT;
@@ -49,10 +49,10 @@ export function registerBatchRoutes(app: FastifyInstance, deps: BatchRoutesDeps)
     },
   }, async function runBatchRequests(request, reply) {
     const requests = parseBatchRequests(recordBody(request), request.uploadedFiles, settings.get().batch.maxRequests);
-    if (hooks.onBatchRequest.isEmpty) return runRequests(request, reply, requests);
-    const e = new BatchRequestEvent(hooks.app(), request, requests);
+    if (adminHooks.onBatchRequest.isEmpty) return runRequests(request, reply, requests);
+    const e = new BatchRequestEvent(adminHooks.app(), request, requests);
     let results: BatchResult[] = [];
-    const ran = await runRequestHook(hooks.onBatchRequest, e, [], async (ev) => {
+    const ran = await runRequestHook(adminHooks.onBatchRequest, e, [], async (ev) => {
       results = await runRequests(request, reply, ev.batch);
     });
     return respondHooked(e, reply, ran, 200, () => results);
