@@ -51,13 +51,13 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'auth form strings', register: ({ s }) => registerAuthFormStrings(s.http) },
   { name: 'auth limits', register: ({ s, limits, enforceRateLimit }) => registerAuthLimits(s.http, limits, enforceRateLimit) },
   { name: 'health', register: ({ s }) => registerHealthRoutes(s.http, { trustedProxy: () => s.settings.get().trustedProxy }) },
-  { name: 'collections', register: ({ s }) => registerCollectionRoutes(s.http, { db: s.db, collections: apiCollections(s), records: s.records, compiler: s.compiler }) },
+  { name: 'collections', register: ({ s }) => registerCollectionRoutes(s.http, { db: s.db, collections: apiCollections(s), records: s.records, compiler: s.compiler, hooks: s.adminHooks }) },
   { name: 'records', register: ({ s }) => registerRecordRoutes(s.http, s.records, s.requestHooks) },
-  { name: 'batch', register: ({ s }) => registerBatchRoutes(s.http, { records: s.records, settings: s.settings, hooks: s.requestHooks }) },
+  { name: 'batch', register: ({ s }) => registerBatchRoutes(s.http, { records: s.records, settings: s.settings, hooks: s.requestHooks, adminHooks: s.adminHooks }) },
   {
     name: 'files',
     register: ({ s, limits }) => registerFilesRoutes(s.http, {
-      storage: s.storage,
+      storage: s.storage, hooks: s.adminHooks,
       files: new FileService({
         db: s.db, dialect: s.dialect, schema: s.schema, storage: s.storage, access: s.records.access, superuserIpAllowed: superuserIpCheck(limits),
         onThumbError: (err) => s.http.log.warn({ err }, 'thumb failed'),
@@ -68,7 +68,7 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'oauth2', register: ({ s }) => registerOAuth2Routes(s.http, { auth: s.auth, records: s.records, oauth2: s.oauth2, hooks: s.authHooks }) },
   { name: 'auth flows', register: ({ s }) => registerAuthFlowRoutes(s.http, { auth: s.auth, flows: s.flows, otp: s.otp, records: s.records, hooks: s.authHooks }) },
   { name: 'test email', register: ({ s }) => registerTestEmailRoute(s.http, { auth: s.auth, mails: s.mails }) },
-  { name: 'settings', register: ({ s }) => registerSettingsRoutes(s.http, s.settings) },
+  { name: 'settings', register: ({ s }) => registerSettingsRoutes(s.http, s.settings, s.adminHooks) },
   // Endpoints PocketBase has and Plinth lacks yet: a JSON 501 after PocketBase's own checks.
   {
     name: 'unimplemented',
@@ -79,7 +79,7 @@ const API_ROUTES: readonly RouteStep[] = [
       });
     },
   },
-  { name: 'realtime', register: ({ s }) => registerRealtimeRoutes(s.http, s.realtime) },
+  { name: 'realtime', register: ({ s }) => registerRealtimeRoutes(s.http, s.realtime, s.adminHooks) },
   // The all-in-one OAuth2 flow (docs/api.md §5.5) hands the code to the SDK's realtime client.
   { name: 'oauth2 redirect', register: ({ s }) => registerOAuth2RedirectRoutes(s.http, { realtime: s.realtime, appleNames: s.appleNames }) },
 ];

@@ -31,23 +31,26 @@ export interface AutomigrateDeps {
 /** `collections` as the collections API uses it: each change it makes also writes its migration file. */
 export function automigrating(collections: CollectionService, deps: AutomigrateDeps): CollectionService {
   const write = (action: string, name: string, text: string): Promise<void> => writeMigration(deps, `${action}_${snakeCaseName(name) || 'collection'}`, text);
+  // The primitives the collections routes call, with or without request hooks (create, update
+  // and delete go through them too); a change a model hook handler stopped saved nothing, so
+  // it writes no file either.
   const methods = {
-    async create(input: unknown): Promise<Collection> {
-      const next = await collections.create(input);
-      await write('created', next.name, createdMigration(deps.language, next));
+    async insert(draft: Collection): Promise<Collection> {
+      const next = await collections.insert(draft);
+      if (deps.schema.find(next.id)) await write('created', next.name, createdMigration(deps.language, next));
       return next;
     },
-    async update(idOrName: string, patch: unknown): Promise<Collection> {
-      const old = collections.get(idOrName);
-      const next = await collections.update(idOrName, patch);
-      const text = updatedMigration(deps.language, old, next);
+    async applyUpdate(old: Collection, draft: Collection): Promise<Collection> {
+      const next = await collections.applyUpdate(old, draft);
+      // What is stored now, not the handlers' draft: a stopped change stored nothing new.
+      const stored = deps.schema.find(old.id);
+      const text = stored ? updatedMigration(deps.language, old, stored) : undefined;
       if (text) await write('updated', old.name, text);
       return next;
     },
-    async delete(idOrName: string): Promise<void> {
-      const old = collections.get(idOrName);
-      await collections.delete(idOrName);
-      await write('deleted', old.name, deletedMigration(deps.language, old));
+    async remove(old: Collection): Promise<void> {
+      await collections.remove(old);
+      if (!deps.schema.find(old.id)) await write('deleted', old.name, deletedMigration(deps.language, old));
     },
     async import(list: unknown, deleteMissing: boolean): Promise<void> {
       const before = deps.schema.all();
@@ -61,9 +64,9 @@ export function automigrating(collections: CollectionService, deps: AutomigrateD
     },
   };
   return Object.create(collections, {
-    create: { value: methods.create },
-    update: { value: methods.update },
-    delete: { value: methods.delete },
+    insert: { value: methods.insert },
+    applyUpdate: { value: methods.applyUpdate },
+    remove: { value: methods.remove },
     import: { value: methods.import },
   }) as CollectionService;
 }

@@ -17,6 +17,8 @@ import type { RequestInfo } from '../core/rules/request-info.js';
 import type { Settings } from '../core/settings/settings.js';
 import { createSuperuserAdmin } from '../core/auth/superuser-admin.js';
 import type { RecordHooks } from '../core/records/record-hooks.js';
+import type { CollectionHooks } from '../core/collections/collection-hooks.js';
+import type { AdminHooks } from '../http/admin-hooks.js';
 import { RecordModel } from '../core/records/record-model.js';
 import { rowToValues } from '../core/records/record-store.js';
 import type { WriteScope } from '../core/records/write-scope.js';
@@ -72,7 +74,8 @@ export interface StartOptions {
 // The hook methods join the class through declaration merging: one per Hook field.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface PlinthApp extends HookMethods<RecordHooks<PlinthApp>>, HookMethods<LifecycleHooks>, HookMethods<RecordRequestHooks<PlinthApp>>,
-  HookMethods<AuthRequestHooks<PlinthApp>>, HookMethods<MailHooks<PlinthApp>> {}
+  HookMethods<AuthRequestHooks<PlinthApp>>, HookMethods<MailHooks<PlinthApp>>,
+  HookMethods<CollectionHooks<PlinthApp>>, HookMethods<AdminHooks<PlinthApp>> {}
 
 /** A PlinthApp is one node as app code sees it. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -96,8 +99,14 @@ export class PlinthApp implements Plinth {
     recordHooks.appFor = (scope) => (scope ? this.bound(scope as WriteScope) : this);
     const requestHooks = services.requestHooks as RecordRequestHooks<PlinthApp>;
     requestHooks.appFor = recordHooks.appFor;
+    // ---- collections, settings, realtime, files and batch hooks (issue 12, admin hooks) ----
+    const collectionHooks = services.collectionHooks as CollectionHooks<PlinthApp>;
+    collectionHooks.appFor = recordHooks.appFor;
+    const adminHooks = services.adminHooks as AdminHooks<PlinthApp>;
+    adminHooks.app = () => this;
+    // ---- end of admin hooks ----
     this.apis = createApis({ auth: services.auth, records: services.records });
-    addHookMethods(this, [recordHooks, this.lifecycle, requestHooks, services.authHooks, services.mailHooks]);
+    addHookMethods(this, [recordHooks, this.lifecycle, requestHooks, services.authHooks, services.mailHooks, collectionHooks, adminHooks]);
     // data access of app code (docs/hooks.md §4)
     this.records = new AppRecords(services);
     this.collections = new AppCollections(services);

@@ -14,6 +14,10 @@ import { ensureSystemTables } from '../db/system-tables.js';
 import { SchemaSync } from '../db/schema-sync.js';
 import { MemorySchema } from '../core/collections/schema.js';
 import { CollectionService } from '../core/collections/collection-service.js';
+import { CollectionHooks } from '../core/collections/collection-hooks.js';
+import { AdminHooks } from '../http/admin-hooks.js';
+import type { RealtimeMessageEvent } from '../core/realtime/realtime-message-event.js';
+import type { Hook } from '../tools/hook.js';
 import { RecordService } from '../core/records/record-service.js';
 import { RecordHooks } from '../core/records/record-hooks.js';
 import { convertFieldValues } from '../core/records/record-convert.js';
@@ -92,6 +96,10 @@ export interface Services {
   recordHooks: RecordHooks;
   /** The record request hooks of the records API and batch (docs/hooks.md §2). */
   requestHooks: RecordRequestHooks;
+  /** The collection model hooks (docs/hooks.md §2). */
+  collectionHooks: CollectionHooks;
+  /** The hooks of the collections, settings, realtime, files and batch APIs (docs/hooks.md §2). */
+  adminHooks: AdminHooks;
   records: RecordService;
   mfa: MfaService;
   auth: AuthService;
@@ -144,6 +152,8 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
 
   const schema = new MemorySchema();
   const compiler = createRuleCompiler({ dialect, schema });
+  const collectionHooks = new CollectionHooks();
+  const adminHooks = new AdminHooks();
   const collections = new CollectionService({
     db, schema, ddl: new SchemaSync(dialect),
     validateRule: (collection, rule) => compiler.validateRule(collection, rule),
@@ -151,6 +161,8 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     // Records are built below; a schema change runs only after start-up finished.
     transaction: (fn) => records.inTransaction(fn),
     convertValues: (scope, old, next) => convertFieldValues(records.writer, scope, old, next),
+    hooks: collectionHooks,
+    onHookError: (err) => http.log.error({ err }, 'after-change collection hook failed'),
   });
   await connection.exclusive(() => collections.init());
   const settings = new SettingsService(db);
@@ -162,6 +174,12 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     onError: (err) => http.log.error({ err }, 'cluster sync failed'),
   });
   settings.onSaved(() => sync.announce('settings'));
+  settings.onChange((current) => {
+    // After the change took effect: a handler reads the settings, it cannot stop the reload.
+    if (adminHooks.onSettingsReload.isEmpty) return;
+    adminHooks.onSettingsReload.trigger({ app: adminHooks.app(), settings: current }, [], () => undefined)
+      .catch((err: unknown) => http.log.error({ err }, 'onSettingsReload hook failed'));
+  });
   await sync.start();
   // Files (docs/api.md §8): a local directory now; the S3-compatible store comes with scale-out.
   const storage = new LocalStorage(join(config.dir, 'storage'));
@@ -204,6 +222,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       maxStreamsPerIp: config.maxRealtimeStreamsPerIp ?? CONFIG_DEFAULTS.maxRealtimeStreamsPerIp,
     },
     onError: (err) => http.log.error({ err }, 'realtime delivery failed'),
+    messages: { hook: adminHooks.onRealtimeMessageSend as Hook<RealtimeMessageEvent>, app: () => adminHooks.app() },
   });
   await realtime.start();
   onBusInterruption = (state) => {
@@ -217,7 +236,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
 
   return {
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
-    recordHooks, requestHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime,
+    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime,
     async close() {
       await realtime.stop();
       await appleNames.stop();

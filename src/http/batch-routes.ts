@@ -10,7 +10,8 @@ import type { WriteScope } from '../core/records/write-scope.js';
 import type { SettingsService } from '../core/settings/settings-service.js';
 import { badRequest, forbidden, type FieldError } from '../errors/app-error.js';
 import { codeError } from '../errors/code-error.js';
-import { parseBatchRequests } from './batch-request.js';
+import { parseBatchRequests, type BatchRequest } from './batch-request.js';
+import { BatchRequestEvent, respondHooked, runRequestHook, type AdminHooks } from './admin-hooks.js';
 import { dynamicBodyLimit } from './body-parser.js';
 import { prepareBatchRequest, runBatchRequest, type BatchResult } from './batch-sub-request.js';
 import { toAppError } from './error-handler.js';
@@ -30,11 +31,13 @@ export interface BatchRoutesDeps {
   settings: SettingsService;
   /** The record request hooks, which run for each sub-request as for a request of its own. */
   hooks: RecordRequestHooks;
+  /** `onBatchRequest`; with no handler bound the route builds no event. */
+  adminHooks: AdminHooks;
 }
 
 /** Registers `POST /api/batch`. */
 export function registerBatchRoutes(app: FastifyInstance, deps: BatchRoutesDeps): void {
-  const { records, settings, hooks } = deps;
+  const { records, settings, hooks, adminHooks } = deps;
   const bodyLimit = (): number => {
     const size = settings.get().batch.maxBodySize;
     return size > 0 ? size : DEFAULT_BATCH_BODY_LIMIT;
@@ -50,8 +53,19 @@ export function registerBatchRoutes(app: FastifyInstance, deps: BatchRoutesDeps)
       if (!batch.enabled || batch.maxRequests <= 0) throw forbidden('Batch requests are not allowed.');
     },
   }, async function runBatchRequests(request, reply) {
+    const requests = parseBatchRequests(recordBody(request), request.uploadedFiles, settings.get().batch.maxRequests);
+    if (adminHooks.onBatchRequest.isEmpty) return runRequests(request, reply, requests);
+    const e = new BatchRequestEvent(adminHooks.app(), request, requests);
+    let results: BatchResult[] = [];
+    const ran = await runRequestHook(adminHooks.onBatchRequest, e, [], async (ev) => {
+      results = await runRequests(request, reply, ev.batch);
+    });
+    return respondHooked(e, reply, ran, 200, () => results);
+  });
+
+  /** Runs the sub-requests in one transaction; the first failure rolls all of them back. */
+  async function runRequests(request: FastifyRequest, reply: FastifyReply, requests: readonly BatchRequest[]): Promise<BatchResult[]> {
     const { batch } = settings.get();
-    const requests = parseBatchRequests(recordBody(request), request.uploadedFiles, batch.maxRequests);
     const timeout = (batch.timeout > 0 ? batch.timeout : DEFAULT_BATCH_TIMEOUT_SECONDS) * 1000;
     const client = clientGone(reply);
     const deadline = batchDeadline(timeout, client.signal);
@@ -72,7 +86,7 @@ export function registerBatchRoutes(app: FastifyInstance, deps: BatchRoutesDeps)
       deadline.clear();
       client.dispose();
     }
-  });
+  }
 }
 
 /** The docs/api.md §7 answer for a failed batch: the failing index and that sub-request's error body. */

@@ -13,6 +13,11 @@ import { rowToValues } from '../core/records/record-store.js';
 import { parseListParams } from './list-params.js';
 import { assertSuperuser, requestInfo } from './request-auth.js';
 import { recordBody } from './record-body-input.js';
+import { collectionEventTags } from '../core/collections/collection-hooks.js';
+import {
+  CollectionRequestEvent, CollectionsImportRequestEvent, CollectionsListRequestEvent, respondHooked, runRequestHook,
+  type AdminHooks, type CollectionListJson,
+} from './admin-hooks.js';
 
 type Params = { collection: string };
 
@@ -20,6 +25,8 @@ type Params = { collection: string };
 export interface CollectionRoutesDeps extends CollectionListDeps {
   collections: CollectionService;
   records: RecordService;
+  /** The collection request hooks; with none bound a route builds no event. */
+  hooks: AdminHooks;
 }
 
 /** Registers the collections routes. */
@@ -32,11 +39,15 @@ export async function registerCollectionRoutes(app: FastifyInstance, deps: Colle
 }
 
 function collectionRoutes(app: FastifyInstance, deps: CollectionRoutesDeps): void {
-  const { collections } = deps;
+  const { collections, hooks } = deps;
 
-  app.get('/api/collections', async function listPage(request) {
+  app.get('/api/collections', async function listPage(request, reply) {
     const page = await listCollections(deps, parseListParams(request.query), requestInfo(request));
-    return { ...page, items: page.items.map(toPublicJSON) };
+    const result: CollectionListJson = { ...page, items: page.items.map(toPublicJSON) };
+    if (hooks.onCollectionsListRequest.isEmpty) return result;
+    const e = new CollectionsListRequestEvent(hooks.app(), request, page.items, result);
+    const ran = await runRequestHook(hooks.onCollectionsListRequest, e, [], () => undefined);
+    return respondHooked(e, reply, ran, 200, () => e.result);
   });
 
   app.get('/api/collections/meta/scaffolds', async () => scaffolds());
@@ -52,20 +63,52 @@ function collectionRoutes(app: FastifyInstance, deps: CollectionRoutesDeps): voi
 
   app.put('/api/collections/import', async function importCollections(request, reply) {
     const body = recordBody(request);
-    await collections.import(body.collections, body.deleteMissing === true);
-    return reply.code(204).send();
+    if (hooks.onCollectionsImportRequest.isEmpty) {
+      await collections.import(body.collections, body.deleteMissing === true);
+      return reply.code(204).send();
+    }
+    const e = new CollectionsImportRequestEvent(hooks.app(), request, body.collections, body.deleteMissing === true);
+    const ran = await runRequestHook(hooks.onCollectionsImportRequest, e, [], (ev) => collections.import(ev.collectionsData, ev.deleteMissing));
+    return respondHooked(e, reply, ran, 204);
   });
 
-  app.get<{ Params: Params }>('/api/collections/:collection', async (request) => toPublicJSON(collections.get(request.params.collection)));
+  app.get<{ Params: Params }>('/api/collections/:collection', async function viewCollection(request, reply) {
+    const c = collections.get(request.params.collection);
+    if (hooks.onCollectionViewRequest.isEmpty) return toPublicJSON(c);
+    const e = new CollectionRequestEvent(hooks.app(), request, c);
+    const ran = await runRequestHook(hooks.onCollectionViewRequest, e, collectionEventTags(c), () => undefined);
+    return respondHooked(e, reply, ran, 200, () => toPublicJSON(e.collection));
+  });
 
-  app.post('/api/collections', async (request) => toPublicJSON(await collections.create(recordBody(request))));
+  app.post('/api/collections', async function createCollection(request, reply) {
+    if (hooks.onCollectionCreateRequest.isEmpty) return toPublicJSON(await collections.create(recordBody(request)));
+    const draft = collections.draftNew(recordBody(request));
+    const e = new CollectionRequestEvent(hooks.app(), request, draft);
+    const ran = await runRequestHook(hooks.onCollectionCreateRequest, e, collectionEventTags(draft), async (ev) => {
+      ev.collection = await collections.insert(ev.collection);
+    });
+    return respondHooked(e, reply, ran, 200, () => toPublicJSON(e.collection));
+  });
 
-  app.patch<{ Params: Params }>('/api/collections/:collection', async (request) =>
-    toPublicJSON(await collections.update(request.params.collection, recordBody(request))));
+  app.patch<{ Params: Params }>('/api/collections/:collection', async function updateCollection(request, reply) {
+    if (hooks.onCollectionUpdateRequest.isEmpty) return toPublicJSON(await collections.update(request.params.collection, recordBody(request)));
+    const { old, next } = collections.draftUpdate(request.params.collection, recordBody(request));
+    const e = new CollectionRequestEvent(hooks.app(), request, next);
+    const ran = await runRequestHook(hooks.onCollectionUpdateRequest, e, collectionEventTags(old), async (ev) => {
+      ev.collection = await collections.applyUpdate(old, ev.collection);
+    });
+    return respondHooked(e, reply, ran, 200, () => toPublicJSON(e.collection));
+  });
 
-  app.delete<{ Params: Params }>('/api/collections/:collection', async (request, reply) => {
-    await collections.delete(request.params.collection);
-    return reply.code(204).send();
+  app.delete<{ Params: Params }>('/api/collections/:collection', async function deleteCollection(request, reply) {
+    const c = collections.get(request.params.collection);
+    if (hooks.onCollectionDeleteRequest.isEmpty) {
+      await collections.remove(c);
+      return reply.code(204).send();
+    }
+    const e = new CollectionRequestEvent(hooks.app(), request, c);
+    const ran = await runRequestHook(hooks.onCollectionDeleteRequest, e, collectionEventTags(c), (ev) => collections.remove(ev.collection));
+    return respondHooked(e, reply, ran, 204);
   });
 
   app.delete<{ Params: Params }>('/api/collections/:collection/truncate', async (request, reply) => {

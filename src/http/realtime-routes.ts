@@ -4,19 +4,20 @@
  * caller's auth. The hub in core/realtime does the rest.
  */
 import type { ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RealtimeHub } from '../core/realtime/realtime-hub.js';
 import type { RealtimeClient, RealtimeConnection } from '../core/realtime/realtime-client.js';
 import { MAX_SUBSCRIPTION_LENGTH, MAX_SUBSCRIPTIONS } from '../core/realtime/realtime-limits.js';
-import { badRequest, type ErrorData } from '../errors/app-error.js';
+import { badRequest, notFound, type ErrorData } from '../errors/app-error.js';
+import { RealtimeConnectRequestEvent, RealtimeSubscribeRequestEvent, respondHooked, runRequestHook, type AdminHooks } from './admin-hooks.js';
 import { clientIp } from './client-ip.js';
 import { codeError } from '../errors/code-error.js';
 
 /** Bytes a slow reader may leave unread before its stream is cut, so one client cannot hoard memory. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
 
-/** Registers the realtime routes over a hub. */
-export function registerRealtimeRoutes(app: FastifyInstance, hub: RealtimeHub): void {
+/** Registers the realtime routes over a hub, with their request hooks. */
+export function registerRealtimeRoutes(app: FastifyInstance, hub: RealtimeHub, hooks: AdminHooks): void {
   // NOTE: one listener and one WeakMap entry per stream rather than a closure (or a
   // `once` wrapper) each: with 10,000 idle streams every per-stream object counts.
   const streams = new WeakMap<ServerResponse, RealtimeClient>();
@@ -35,6 +36,25 @@ export function registerRealtimeRoutes(app: FastifyInstance, hub: RealtimeHub): 
     const ip = clientIp(request);
     // Refused before the stream opens, so the client gets a plain error answer (429/503).
     hub.assertRoom(ip);
+    if (hooks.onRealtimeConnectRequest.isEmpty) {
+      openStream(request, reply, ip);
+      return;
+    }
+    return connectHooked(request, reply, ip);
+  });
+
+  /** Opens the stream through `onRealtimeConnectRequest`: a handler that does not go on refuses it (its answer, or 204). */
+  async function connectHooked(request: FastifyRequest, reply: FastifyReply, ip: string): Promise<FastifyReply | undefined> {
+    const e = new RealtimeConnectRequestEvent(hooks.app(), request);
+    const ran = await runRequestHook(hooks.onRealtimeConnectRequest, e, [], (ev) => {
+      // Handlers may have waited: the node may have filled up meanwhile.
+      hub.assertRoom(ip);
+      ev.client = openStream(request, reply, ip);
+    });
+    return ran ? undefined : respondHooked(e, reply, false, 204);
+  }
+
+  function openStream(request: FastifyRequest, reply: FastifyReply, ip: string): RealtimeClient {
     const res = reply.raw;
     // NOTE: a hijacked reply skips Fastify's header handling; headers set through
     // `reply.header()` by earlier hooks (CORS) are copied onto the raw response here,
@@ -51,14 +71,25 @@ export function registerRealtimeRoutes(app: FastifyInstance, hub: RealtimeHub): 
     });
     res.flushHeaders();
     request.raw.socket.setNoDelay(true);
-    streams.set(res, hub.connect(new SseConnection(res), ip));
+    const client = hub.connect(new SseConnection(res), ip);
+    streams.set(res, client);
     res.on('close', onStreamClose);
-  });
+    return client;
+  }
 
   app.post('/api/realtime', async function setSubscriptions(request, reply) {
     const { clientId, subscriptions } = parseSubscribeBody(request.body);
-    hub.setSubscriptions(clientId, subscriptions, request.auth, clientIp(request));
-    return reply.code(204).send();
+    if (hooks.onRealtimeSubscribeRequest.isEmpty) {
+      hub.setSubscriptions(clientId, subscriptions, request.auth, clientIp(request));
+      return reply.code(204).send();
+    }
+    const client = hub.client(clientId);
+    if (!client) throw notFound('Missing or invalid client id.');
+    const e = new RealtimeSubscribeRequestEvent(hooks.app(), request, client, subscriptions);
+    const ran = await runRequestHook(hooks.onRealtimeSubscribeRequest, e, [], (ev) => {
+      hub.setSubscriptions(clientId, ev.subscriptions, request.auth, clientIp(request));
+    });
+    return respondHooked(e, reply, ran, 204);
   });
 }
 

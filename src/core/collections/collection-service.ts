@@ -17,6 +17,7 @@ import { viewQueryProblem } from './view-query.js';
 import type { MemorySchema } from './schema.js';
 import type { SchemaDdl } from './schema-ddl.js';
 import { fieldStorage } from '../fields/field-storage.js';
+import { collectionEventTags, type CollectionAction, type CollectionHooks } from './collection-hooks.js';
 import { WriteScope } from '../records/write-scope.js';
 import { isServiceUnavailable, unavailable } from '../../errors/service-unavailable.js';
 import { codeError } from '../../errors/code-error.js';
@@ -40,6 +41,16 @@ export interface CollectionServiceDeps {
    * each record through the record write pipeline (hooks, event); after the table's DDL.
    */
   convertValues?(scope: WriteScope, old: Collection, next: Collection): Promise<void>;
+  /** The collection model hooks (docs/hooks.md §2); none bound = the changes run directly. */
+  hooks?: CollectionHooks;
+  /** Reports what an after-success or after-error hook threw: the change has ended, so it cannot fail it. */
+  onHookError?(err: unknown): void;
+}
+
+/** A collection created, updated or deleted in the running transaction, for its after hooks. */
+interface CollectionChange {
+  action: CollectionAction;
+  collection: Collection;
 }
 
 /** The longest query `meta/dry-run-view` accepts (docs/api.md §2). */
@@ -102,38 +113,59 @@ export class CollectionService {
 
   /** Creates a collection from client JSON. */
   async create(input: unknown): Promise<Collection> {
-    const all = this.deps.schema.all();
-    let next = normalizeNewCollection(input, all.map((c) => c.id));
-    return this.write('Failed to create collection.', async (trx) => {
-      if (next.type === 'view') next = await this.withViewFields(trx, next, undefined);
-      this.assertValid(next, undefined, 'Failed to create collection.');
-      await this.insertCollection(trx, next);
+    return this.insert(this.draftNew(input));
+  }
+
+  /** The collection client JSON describes, normalized but not validated nor saved (what a create request hook sees). */
+  draftNew(input: unknown): Collection {
+    return normalizeNewCollection(input, this.deps.schema.all().map((c) => c.id));
+  }
+
+  /** Saves a new collection (a draft from `draftNew`) through its model hooks. */
+  async insert(draft: Collection): Promise<Collection> {
+    const message = 'Failed to create collection.';
+    return this.write(message, (scope, changes) => this.hooked(scope, 'create', draft, changes, async (next) => {
+      if (next.type === 'view') next = await this.withViewFields(scope.trx, next, undefined);
+      await this.validated(scope, next, undefined, message);
+      await this.insertCollection(scope.trx, next);
       return next;
-    });
+    }));
   }
 
   /** Applies a partial update (docs/api.md §2 PATCH semantics). */
   async update(idOrName: string, patch: unknown): Promise<Collection> {
+    const { old, next } = this.draftUpdate(idOrName, patch);
+    return this.applyUpdate(old, next);
+  }
+
+  /** The stored collection and what a patch makes of it, not yet validated nor saved. */
+  draftUpdate(idOrName: string, patch: unknown): { old: Collection; next: Collection } {
     const old = this.get(idOrName);
-    let next = mergeCollectionPatch(old, patch);
-    next = { ...next, updated: nowDateTime() };
-    return this.write('Failed to update collection.', async (trx, scope) => {
-      if (next.type === 'view') next = await this.withViewFields(trx, next, old);
-      this.assertValid(next, old, 'Failed to update collection.');
+    return { old, next: { ...mergeCollectionPatch(old, patch), updated: nowDateTime() } };
+  }
+
+  /** Saves `next` over the stored `old` through the model hooks. */
+  async applyUpdate(old: Collection, draft: Collection): Promise<Collection> {
+    const message = 'Failed to update collection.';
+    return this.write(message, (scope, changes) => this.hooked(scope, 'update', draft, changes, async (next) => {
+      if (next.type === 'view') next = await this.withViewFields(scope.trx, next, old);
+      await this.validated(scope, next, old, message);
       await this.updateCollection(scope, old, next);
       return next;
-    });
+    }));
   }
 
   /** Deletes a collection and its table; refused for system collections and referenced ones. */
   async delete(idOrName: string): Promise<void> {
-    const c = this.get(idOrName);
-    if (c.system) throw badRequest('Failed to delete collection due to system protection.');
-    const refs = this.referencesTo(c);
-    if (refs.length > 0) throw badRequest(`Failed to delete collection probably due to existing reference in ${refs.join(', ')}.`);
-    await this.write('Failed to delete collection.', async (trx) => {
-      await this.deleteCollection(trx, c);
-    });
+    await this.remove(this.get(idOrName));
+  }
+
+  /** Deletes a stored collection through its model hooks. */
+  async remove(collection: Collection): Promise<void> {
+    await this.write('Failed to delete collection.', (scope, changes) => this.hooked(scope, 'delete', collection, changes, async (c) => {
+      await this.dropChecked(scope.trx, c);
+      return c;
+    }));
   }
 
   /**
@@ -147,6 +179,7 @@ export class CollectionService {
     const items = list as Record<string, unknown>[];
     const errors: ErrorData = {};
     let at = -1;
+    const changes: CollectionChange[] = [];
     try {
       await this.transact(async (scope) => {
         const trx = scope.trx;
@@ -169,31 +202,41 @@ export class CollectionService {
         let all: Collection[] = [...stored.filter((c) => !matched.has(c.id) && !removed.includes(c)), ...plans.map((p) => p.next)];
         // Views go first: they may read tables about to be dropped.
         for (const c of [...removed].sort((a, b) => Number(b.type === 'view') - Number(a.type === 'view'))) {
-          await this.deleteCollection(trx, c);
+          await this.hooked(scope, 'delete', c, changes, async (gone) => {
+            await this.deleteCollection(trx, gone);
+            return gone;
+          });
         }
         // Tables before views: a view may read a table this import creates.
         const ordered = [...plans.filter((p) => p.next.type !== 'view'), ...plans.filter((p) => p.next.type === 'view')];
         for (const plan of ordered) {
           at = plan.index;
-          let next = plan.next;
-          if (next.type === 'view') {
-            next = await this.withViewFields(trx, next, plan.old, all);
+          await this.hooked(scope, plan.old ? 'update' : 'create', plan.next, changes, async (draft) => {
+            let next = draft;
+            if (next.type === 'view') next = await this.withViewFields(trx, next, plan.old, all);
+            // A handler may have replaced the model: the schema checked against holds what is saved.
             all = all.map((c) => (c === plan.next ? next : c));
-          }
-          this.assertValid(next, plan.old, 'Failed to import collections.', all);
-          if (plan.old) await this.updateCollection(scope, plan.old, next);
-          else await this.insertCollection(trx, next);
+            plan.next = next;
+            await this.validated(scope, next, plan.old, 'Failed to import collections.', all);
+            if (plan.old) await this.updateCollection(scope, plan.old, next);
+            else await this.insertCollection(trx, next);
+            return next;
+          });
         }
       });
     } catch (err) {
       // A database that is down is not the superuser's mistake: 503, not a failed import.
-      if (isServiceUnavailable(err)) throw unavailable(err);
+      if (isServiceUnavailable(err)) {
+        await this.afterFailure(changes, err);
+        throw unavailable(err);
+      }
       if (at >= 0) {
         errors[String(at)] = !isAppError(err)
           ? codeError('validation_invalid_collection', undefined, `Raw error: ${errorText(err)}`)
           : Object.keys(err.data).length ? err.data : codeError('validation_invalid_collection', undefined, err.message);
       }
       await this.reloadAfterRollback();
+      await this.afterFailure(changes, err);
       // A database error (a UNIQUE index over duplicates, a bad view…) is the
       // superuser's mistake too: it fails the import like a validation error.
       throw badRequest('Failed to import collections.', {
@@ -202,6 +245,7 @@ export class CollectionService {
     }
     await this.reload();
     await this.announce();
+    await this.succeeded(changes);
   }
 
   /**
@@ -320,18 +364,24 @@ export class CollectionService {
     return this.deps.db.transaction().execute((trx) => fn(new WriteScope(trx)));
   }
 
-  private async write<T>(message: string, fn: (trx: Executor, scope: WriteScope) => Promise<T>): Promise<T> {
+  private async write<T>(message: string, fn: (scope: WriteScope, changes: CollectionChange[]) => Promise<T>): Promise<T> {
+    const changes: CollectionChange[] = [];
     let result: T;
     try {
-      result = await this.transact((scope) => fn(scope.trx, scope));
+      result = await this.transact((scope) => fn(scope, changes));
     } catch (err) {
-      if (isServiceUnavailable(err)) throw unavailable(err);
+      if (isServiceUnavailable(err)) {
+        await this.afterFailure(changes, err);
+        throw unavailable(err);
+      }
       await this.reloadAfterRollback();
+      await this.afterFailure(changes, err);
       if (err instanceof AppError) throw err;
       throw badRequest(`${message} Raw error: ${errorText(err)}`, {}, err);
     }
     await this.reload();
     await this.announce();
+    await this.succeeded(changes);
     return result;
   }
 
@@ -375,6 +425,89 @@ export class CollectionService {
   /** Tells the node's caches and the other nodes, unless the change waits on a joined transaction's commit. */
   private async announce(): Promise<void> {
     if (!this.joined) await this.deps.onChange?.();
+  }
+
+  /** Refuses to drop a system collection or one others refer to, then drops it. */
+  private async dropChecked(trx: Executor, c: Collection): Promise<void> {
+    if (c.system) throw badRequest('Failed to delete collection due to system protection.');
+    const refs = this.referencesTo(c);
+    if (refs.length > 0) throw badRequest(`Failed to delete collection probably due to existing reference in ${refs.join(', ')}.`);
+    await this.deleteCollection(trx, c);
+  }
+
+  /**
+   * Runs `action` on `collection` inside the model hook of `kind`, in `scope`'s transaction,
+   * and notes the change for its after hooks. Resolves to what the action saved, or to the
+   * collection as the handlers left it when one of them stopped the chain (nothing saved).
+   */
+  private async hooked(
+    scope: WriteScope, kind: CollectionAction, collection: Collection, changes: CollectionChange[],
+    action: (c: Collection) => Promise<Collection>,
+  ): Promise<Collection> {
+    // Noted when the action starts, so a change a handler stopped gets no after hook.
+    const run = async (c: Collection): Promise<Collection> => {
+      const change: CollectionChange = { action: kind, collection: c };
+      changes.push(change);
+      return (change.collection = await action(c));
+    };
+    const hooks = this.deps.hooks;
+    if (!hooks || hooks.around(kind).isEmpty) return run(collection);
+    const e = { app: hooks.appFor(scope), collection };
+    await hooks.around(kind).trigger(e, collectionEventTags(collection), async (ev) => {
+      ev.collection = await run(ev.collection);
+    });
+    return e.collection;
+  }
+
+  /** Validates `next` inside the `onCollectionValidate` hook (whose handlers may change or refuse it). */
+  private async validated(scope: WriteScope, next: Collection, old: Collection | undefined, message: string, all?: readonly Collection[]): Promise<void> {
+    const hook = this.deps.hooks?.onCollectionValidate;
+    if (!hook || hook.isEmpty) return this.assertValid(next, old, message, all);
+    await hook.trigger({ app: this.deps.hooks!.appFor(scope), collection: next }, collectionEventTags(next), (e) => {
+      this.assertValid(e.collection, old, message, all);
+    });
+  }
+
+  /** Runs the after-success hook of each change that committed. */
+  private async afterSuccess(changes: readonly CollectionChange[]): Promise<void> {
+    const hooks = this.deps.hooks;
+    if (!hooks) return;
+    for (const { action, collection } of changes) {
+      const hook = hooks.success(action);
+      if (hook.isEmpty) continue;
+      try {
+        await hook.trigger({ app: hooks.appFor(undefined), collection }, collectionEventTags(collection), () => undefined);
+      } catch (err) {
+        this.deps.onHookError?.(err);
+      }
+    }
+  }
+
+  /** Runs the after-error hook of each change the failed transaction held. */
+  private async afterFailure(changes: readonly CollectionChange[], error: unknown): Promise<void> {
+    const hooks = this.deps.hooks;
+    if (!hooks) return;
+    for (const { action, collection } of changes) {
+      const hook = hooks.failure(action);
+      if (hook.isEmpty) continue;
+      try {
+        await hook.trigger({ app: hooks.appFor(undefined), collection, error }, collectionEventTags(collection), () => undefined);
+      } catch (err) {
+        this.deps.onHookError?.(err);
+      }
+    }
+  }
+
+  /**
+   * Runs the after-success hooks of `changes` now, or, in a joined transaction, once it
+   * commits (the after-error hooks when it rolls back instead).
+   */
+  private async succeeded(changes: readonly CollectionChange[]): Promise<void> {
+    const joined = this.joined;
+    if (!joined) return this.afterSuccess(changes);
+    if (changes.length === 0 || !this.deps.hooks) return;
+    joined.afterCommit(() => this.afterSuccess(changes));
+    joined.afterRollback((err) => this.afterFailure(changes, err));
   }
 }
 

@@ -40,6 +40,10 @@ export interface ServedFile {
   /** The name shown in Content-Disposition (`100x100_name.png` for a thumb). */
   name: string;
   object: StoredObject;
+  /** The collection, stored record and file field the file belongs to. */
+  collection: Collection;
+  record: RecordValues;
+  field: Field;
 }
 
 /** The query of a file request. */
@@ -80,9 +84,9 @@ export class FileService {
     if (size !== '' && thumbAllowed(field, size, object.contentType)) {
       const tkey = thumbKey(owner.collectionId, owner.recordId, filename, size);
       const thumb = await this.thumb(key, tkey, size, object);
-      if (thumb) return { key: tkey, name: `${size}_${filename}`, object: thumb };
+      if (thumb) return { key: tkey, name: `${size}_${filename}`, object: thumb, collection: c, record, field };
     }
-    return { key, name: filename, object };
+    return { key, name: filename, object, collection: c, record, field };
   }
 
   /**

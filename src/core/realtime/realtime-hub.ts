@@ -19,6 +19,8 @@ import { RealtimeClient, type BoundAuth, type RealtimeConnection } from './realt
 import { RealtimeDelivery, type DeliveryEvent, type RealtimeDeliveryDeps } from './realtime-delivery.js';
 import { DEFAULT_REALTIME_LIMITS, StreamCounts, type RealtimeLimits } from './realtime-limits.js';
 import { TopicCache } from './topic-cache.js';
+import type { RealtimeMessageEvent } from './realtime-message-event.js';
+import type { Hook } from '../../tools/hook.js';
 import type { Topic } from './realtime-topic.js';
 import { decodeRecordEvents, RECORD_EVENTS_CHANNEL, type WireRecordEvent } from './record-event-message.js';
 import { codeError } from '../../errors/code-error.js';
@@ -45,6 +47,8 @@ export interface RealtimeHubDeps extends RealtimeDeliveryDeps {
   limits?: Partial<RealtimeLimits>;
   /** Reports failures that cannot reach a client (a fan-out query failed, a bus error). */
   onError?: (err: unknown) => void;
+  /** `onRealtimeMessageSend` (docs/hooks.md §2) and the app its events carry. */
+  messages?: { hook: Hook<RealtimeMessageEvent>; app(): unknown };
 }
 
 /** The message of docs/api.md §6.2 for an auth change on a client. */
@@ -157,8 +161,15 @@ export class RealtimeHub {
     const client = new RealtimeClient(id, ip, Date.now(), connection);
     this.clients.set(id, client);
     this.streamsByIp.add(ip);
-    client.send('PB_CONNECT', JSON.stringify({ clientId: id }), Date.now());
+    const data = JSON.stringify({ clientId: id });
+    if (this.quiet) client.send('PB_CONNECT', data, Date.now());
+    else void this.sendHooked(client, 'PB_CONNECT', data);
     return client;
+  }
+
+  /** The client with this id on this node, if any. */
+  client(clientId: string): RealtimeClient | undefined {
+    return this.clients.get(clientId);
   }
 
   /** Forgets a client and everything it held; safe to call more than once. */
@@ -292,8 +303,31 @@ export class RealtimeHub {
       return;
     }
     if (data === null) return;
+    if (!this.quiet) {
+      // Awaited one by one, so each client still gets its events in commit order.
+      for (const [client, name] of group.targets) await this.sendHooked(client, name, data);
+      return;
+    }
     const now = Date.now();
     for (const [client, name] of group.targets) client.send(name, data, now);
+  }
+
+  /** Whether no `onRealtimeMessageSend` handler is bound: messages are written directly (the fast path). */
+  private get quiet(): boolean {
+    return this.deps.messages?.hook.isEmpty ?? true;
+  }
+
+  /** Sends one message through `onRealtimeMessageSend`: handlers may change it, or drop it by not calling `e.next()`. */
+  private async sendHooked(client: RealtimeClient, name: string, data: string): Promise<void> {
+    const messages = this.deps.messages!;
+    try {
+      await messages.hook.trigger({ app: messages.app(), client, message: { name, data } }, [], (e) => {
+        client.send(e.message.name, e.message.data, Date.now());
+      });
+    } catch (err) {
+      // The message is dropped; the stream and the other clients carry on.
+      this.onError(err);
+    }
   }
 
   /**

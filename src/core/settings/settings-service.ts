@@ -54,11 +54,21 @@ export class SettingsService {
    * replaced); a blank secret keeps the stored one. Returns the new settings.
    */
   async patch(patch: unknown): Promise<Settings> {
+    return this.save(this.draft(patch));
+  }
+
+  /** The settings a partial settings object makes of the current ones, not yet validated nor saved. */
+  draft(patch: unknown): Settings {
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
       throw badRequest('Failed to load the submitted data due to invalid formatting.');
     }
     const next = mergeTyped(this.current, patch, 'settings', true) as Settings;
     keepBlankSecrets(next, this.current);
+    return next;
+  }
+
+  /** Validates and stores `next` (a draft), then tells the listeners. */
+  async save(next: Settings): Promise<Settings> {
     const errors = validateSettings(next) ?? {};
     addUnsupportedSettingErrors(errors, next, this.current);
     if (Object.keys(errors).length > 0) throw badRequest('An error occurred while validating the submitted data.', errors);
