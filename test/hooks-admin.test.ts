@@ -9,13 +9,14 @@ import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { uniqueName } from './helpers/collections.js';
 import { BadRequestError, ForbiddenError } from '../src/errors/api-errors.js';
 import type { HookHandle } from '../src/tools/hook.js';
+import { HookHandles } from './helpers/hook-test-server.js';
 
 // Node 20 has no EventSource; the SDK uses the global one.
 (globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
 
 let s: TestServer;
 let token: string;
-const handles: HookHandle[] = [];
+const hooks = new HookHandles();
 
 beforeAll(async () => {
   s = await startTestServer();
@@ -25,12 +26,10 @@ afterAll(async () => {
   await s.close();
 });
 afterEach(() => {
-  for (const h of handles.splice(0)) h.unbind();
+  hooks.unbindAll();
 });
 
-function track(h: HookHandle): void {
-  handles.push(h);
-}
+const track = (h: HookHandle): void => hooks.track(h);
 
 function baseCollection(name: string): Record<string, unknown> {
   return { name, type: 'base', fields: [{ name: 'title', type: 'text' }] };

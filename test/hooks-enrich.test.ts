@@ -9,13 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { createCollection, createRecord, uniqueName } from './helpers/collections.js';
 import type { HookHandle } from '../src/tools/hook.js';
+import { HookHandles } from './helpers/hook-test-server.js';
 
 // Node 20 has no EventSource; the SDK uses the global one.
 (globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
 
 let s: TestServer;
 let token: string;
-const handles: HookHandle[] = [];
+const hooks = new HookHandles();
 
 beforeAll(async () => {
   s = await startTestServer();
@@ -25,12 +26,8 @@ afterAll(async () => {
   await s?.close();
 });
 
-function track(h: HookHandle): void {
-  handles.push(h);
-}
-function unbindAll(): void {
-  for (const h of handles.splice(0)) h.unbind();
-}
+const track = (h: HookHandle): void => hooks.track(h);
+const unbindAll = (): void => hooks.unbindAll();
 
 async function posts(): Promise<{ authors: string; posts: string; authorId: string; postId: string }> {
   const authors = uniqueName('authors');

@@ -11,10 +11,11 @@ import { createCollection, createRecord, uniqueName } from './helpers/collection
 import { BadRequestError } from '../src/errors/api-errors.js';
 import { RecordModel } from '../src/core/records/record-model.js';
 import type { HookHandle } from '../src/tools/hook.js';
+import { HookHandles } from './helpers/hook-test-server.js';
 
 let s: TestServer;
 let token: string;
-const handles: HookHandle[] = [];
+const hooks = new HookHandles();
 
 beforeAll(async () => {
   s = await startTestServer();
@@ -24,12 +25,8 @@ afterAll(async () => {
   await s.close();
 });
 
-function track(h: HookHandle): void {
-  handles.push(h);
-}
-function unbindAll(): void {
-  for (const h of handles.splice(0)) h.unbind();
-}
+const track = (h: HookHandle): void => hooks.track(h);
+const unbindAll = (): void => hooks.unbindAll();
 
 async function twoCollections(): Promise<{ parent: string; child: string; audit: string }> {
   const parent = uniqueName('parent');
