@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from './helpers/source-files.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -55,14 +56,6 @@ interface Import {
   line: number;
 }
 
-function sourceFiles(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) sourceFiles(path, out);
-    else if (path.endsWith('.ts') && !path.endsWith('.test.ts') && !path.endsWith('.d.ts')) out.push(path);
-  }
-  return out;
-}
 
 /** Whether an import or export declaration names types only (`import type`, or every name `type`). */
 function isTypeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean {

@@ -3,24 +3,17 @@
  * registry (src/errors/error-codes.ts) with its default message, and every field error
  * is built by `codeError`, so a code cannot reach a client unregistered or reworded.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { codeError, fillTemplate } from '../src/errors/code-error.js';
 import { ErrorBag } from '../src/errors/error-bag.js';
 import { errorCodes } from '../src/errors/error-codes.js';
+import { sourceFiles } from './helpers/source-files.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
-function sourceFiles(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) sourceFiles(path, out);
-    else if (path.endsWith('.ts') && !path.endsWith('.test.ts') && !path.endsWith('.d.ts')) out.push(path);
-  }
-  return out;
-}
 
 interface Use {
   where: string;

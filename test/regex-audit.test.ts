@@ -9,7 +9,7 @@
  * 2. Every matcher that sees request data, and the superuser-pattern ones, runs on
  *    adversarial inputs of the largest size the API lets through, within a budget.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,7 @@ import { isDecimalText } from '../src/tools/decimal-text.js';
 import { randomFromPattern } from '../src/tools/random-from-pattern.js';
 import { parseFilter } from '../src/filter/parser.js';
 import { parseSort } from '../src/filter/sort-parser.js';
+import { sourceFiles } from './helpers/source-files.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -122,14 +123,6 @@ interface Found {
   line: number;
 }
 
-function sourceFiles(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) sourceFiles(path, out);
-    else if (path.endsWith('.ts') && !path.endsWith('.test.ts') && !path.endsWith('.d.ts')) out.push(path);
-  }
-  return out;
-}
 
 /** Every regex literal and `RegExp(…)`/`new RegExp(…)` in src/, non-test files, found on the syntax tree. */
 function findRegexps(): Found[] {
