@@ -62,9 +62,9 @@ export interface PlinthOptions {
   /** Pino logger options for Fastify, or false to log nothing. */
   logger?: boolean | Record<string, unknown>;
   /**
-   * The client for outbound HTTP to URLs others choose (OAuth2 avatars); by default
-   * `OutboundHttp.publicOnly()`. SECURITY: deliberately not configuration (no flag or
-   * environment variable), so only code that builds a node (test helpers) can loosen it.
+   * The client for outbound HTTP to URLs others choose (OAuth2 avatars, webhooks,
+   * `app.http.send`); by default built from `config.outboundAllow`. A code-only seam
+   * for tests that resolve names through a fake DNS.
    */
   outbound?: OutboundHttp;
 }
@@ -197,7 +197,8 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   // Apple's user name reaches only the browser redirect; every node keeps it for the sign-in that follows.
   const appleNames = new AppleRedirectNames(bus);
   await appleNames.start();
-  const outbound = options.outbound ?? OutboundHttp.publicOnly();
+  // Outbound requests reach public addresses, plus the operator's --outboundAllow ranges (docs/outbound.md §1).
+  const outbound = options.outbound ?? OutboundHttp.allowing(config.outboundAllow ?? []);
   const oauth2 = new OAuth2Service({ db, schema, records, appleNames, outbound });
   const background = new BackgroundTasks((err, what) => http.log.error({ err }, `background task failed: ${what}`));
   // Without SMTP a mail is withheld and only noted in the log; `--dev` logs it in full.
