@@ -56,6 +56,8 @@ import { pickFields } from '../http/fields-picker.js';
 import type { Mailer } from '../core/mail/mailer.js';
 import { HookedMailer, MailHooks } from '../core/mail/mail-hooks.js';
 import { AuthRequestHooks } from '../http/auth-request-hooks.js';
+import type { BrokerPublishers } from '../core/events/broker-publisher.js';
+import { createBrokerPublishers } from '../adapters/brokers/create-broker-publishers.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
@@ -105,6 +107,8 @@ export interface Services {
   auth: AuthService;
   appleNames: AppleRedirectNames;
   outbound: OutboundHttp;
+  /** The RabbitMQ and NATS publishers of broker targets (docs/outbound.md §2), checked by `outbound`'s policy. */
+  brokers: BrokerPublishers;
   oauth2: OAuth2Service;
   background: BackgroundTasks;
   mailer: Mailer;
@@ -200,6 +204,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   // Outbound requests reach public addresses, plus the operator's --outboundAllow ranges (docs/outbound.md §1).
   const outbound = options.outbound ?? OutboundHttp.allowing(config.outboundAllow ?? []);
   const oauth2 = new OAuth2Service({ db, schema, records, appleNames, outbound });
+  const brokers = createBrokerPublishers({ policy: outbound.policy });
   const background = new BackgroundTasks((err, what) => http.log.error({ err }, `background task failed: ${what}`));
   // Without SMTP a mail is withheld and only noted in the log; `--dev` logs it in full.
   const unsent = config.dev ? new DevLogMailer(http.log) : new LogMailer(http.log);
@@ -237,13 +242,14 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
 
   return {
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
-    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime,
+    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime,
     async close() {
       await realtime.stop();
       await appleNames.stop();
       await sync.stop();
       await bus.close();
       await background.drain();
+      await brokers.closeAll();
       await rateLimitStore.close();
       await connection.close();
     },
