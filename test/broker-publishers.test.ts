@@ -116,6 +116,26 @@ describe.skipIf(!AMQP_URL)('RabbitMQ publisher', () => {
     const strict = createBrokerPublishers({ policy: new OutboundPolicy([]) });
     expect(await failure(strict, url, messages('x', 1)[0]!)).toContain('refused broker 127.0.0.1: loopback');
     await strict.closeAll();
+    // An existing exchange of another type is not redeclared: RabbitMQ's refusal is the error.
+    const fanout = `plinth.test.${unique()}`;
+    const ch = await consumer.createChannel();
+    await ch.assertExchange(fanout, 'fanout', { durable: true });
+    expect(await failure(publishers, `${url}${url.includes('?') ? '&' : '?'}exchange=${fanout}`, messages('x', 1)[0]!)).toMatch(/declaring exchange .* failed: .*PRECONDITION.FAILED/);
+    await ch.deleteExchange(fanout);
+    await ch.close();
+  });
+
+  it('releases a target: its connection closes, and the next publish opens a new one', async () => {
+    const collection = `c${unique()}`;
+    const received = await listen('plinth.events', `plinth.${collection}.#`);
+    const [one, two] = messages(collection, 2);
+    await publishAll(publishers, url, [one!]);
+    const before = publishers.publisherFor(url);
+    await publishers.release(url);
+    await expect(before.publish(two!, AbortSignal.timeout(BOUND_MS))).rejects.toThrow('the publisher is closed');
+    expect(publishers.publisherFor(url)).not.toBe(before);
+    await publishAll(publishers, url, [two!]);
+    expect((await collect(received, 2)).map((m) => m.properties.messageId)).toEqual([one!.id, two!.id]);
   });
 
   it('reconnects after the connection drops', async () => {
