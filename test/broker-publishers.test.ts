@@ -11,7 +11,7 @@ import { AckPolicy, DeliverPolicy, connect as natsConnect, nanos, type NatsConne
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerPublishers } from '../src/adapters/brokers/create-broker-publishers.js';
 import type { BrokerMessage, BrokerPublishers } from '../src/core/events/broker-publisher.js';
-import { OutboundPolicy } from '../src/tools/outbound-policy.js';
+import { OutboundPolicy, type ResolveAll } from '../src/tools/outbound-policy.js';
 import { amqpTestUrl, natsTestUrl, startPrivateNats, type PrivateNats } from './helpers/test-brokers.js';
 import { startTcpProxy } from './helpers/tcp-proxy.js';
 
@@ -123,6 +123,18 @@ describe.skipIf(!AMQP_URL)('RabbitMQ publisher', () => {
     expect(await failure(publishers, `${url}${url.includes('?') ? '&' : '?'}exchange=${fanout}`, messages('x', 1)[0]!)).toMatch(/declaring exchange .* failed: .*PRECONDITION.FAILED/);
     await ch.deleteExchange(fanout);
     await ch.close();
+  });
+
+  it('checks the broker host again when the socket connects: a DNS answer that changes after the check is refused', async () => {
+    const broker = new URL(url);
+    let lookups = 0;
+    // The first answer (the check before connecting) is public; the socket's own lookup then gets loopback.
+    const rebinding: ResolveAll = (_hostname, callback) => callback(null, [{ address: lookups++ === 0 ? '93.184.215.14' : broker.hostname, family: 4 }]);
+    const guarded = createBrokerPublishers({ policy: new OutboundPolicy([], rebinding) });
+    const target = `amqp://guest:guest@rebind.test:${broker.port || 5672}`;
+    expect(await failure(guarded, target, messages('x', 1)[0]!)).toContain(`refused rebind.test (${broker.hostname}: loopback)`);
+    expect(lookups).toBe(2);
+    await guarded.closeAll();
   });
 
   it('releases a target: its connection closes, and the next publish opens a new one', async () => {
