@@ -3,6 +3,7 @@
  * record events leave only after commit (docs/architecture.md §3), files written for a write
  * that rolls back are removed. A batch runs many record writes in one scope.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db, Executor } from '../../db/database.js';
 import type { Collection } from '../collections/collection.js';
 import type { RecordValues } from './record-store.js';
@@ -61,21 +62,53 @@ export class WriteScope {
   }
 }
 
-/** Runs `fn` in a new transaction; on commit publishes its events, on either end runs its hooks. */
+/** The transaction open on an async path, and the database it belongs to. */
+interface ActiveScope {
+  db: Db;
+  scope: WriteScope;
+  /** False once the transaction ended: work it left running falls back to the database. */
+  open: boolean;
+}
+
+/**
+ * The transaction app code runs inside, per async path (docs/hooks.md §4). Entered only
+ * by runInScope with `track`, so a node without app code never enables it.
+ */
+const activeScopes = new AsyncLocalStorage<ActiveScope>();
+
+/**
+ * The open transaction of `db` that the current async path runs inside (a hook of a
+ * write, or `runInTransaction`'s function), if any: app code that reaches for the
+ * outer app there joins it instead of waiting for it.
+ */
+export function activeScope(db: Db): WriteScope | undefined {
+  const active = activeScopes.getStore();
+  return active && active.open && active.db === db ? active.scope : undefined;
+}
+
+/**
+ * Runs `fn` in a new transaction; on commit publishes its events, on either end runs its hooks.
+ * With `track` (app code may run inside) the scope is the active one of `fn`'s async path.
+ */
 export async function runInScope<T>(
-  db: Db, fn: (scope: WriteScope) => Promise<T>, sink: RecordEventSink | undefined, onHookError: (err: unknown) => void,
+  db: Db, fn: (scope: WriteScope) => Promise<T>, sink: RecordEventSink | undefined, onHookError: (err: unknown) => void, track = false,
 ): Promise<T> {
   let scope: WriteScope | undefined;
+  let active: ActiveScope | undefined;
   let result: T;
   try {
     result = await db.transaction().execute(async (trx) => {
       scope = new WriteScope(trx);
-      return fn(scope);
+      if (!track) return fn(scope);
+      active = { db, scope, open: true };
+      return activeScopes.run(active, fn, scope);
     });
   } catch (err) {
+    if (active) active.open = false;
     await scope?.finish(false, onHookError, err);
     throw err;
   }
+  if (active) active.open = false;
   if (scope) {
     if (scope.events.length > 0) sink?.publish(scope.events);
     await scope.finish(true, onHookError);
