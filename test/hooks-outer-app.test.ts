@@ -31,6 +31,10 @@ export default definePlugin((app) => {
     const mine = await app.countRecords('orders', 'note = {:note}', { note: e.record.getString('note') });
     if (mine !== 1) throw new BadRequestError('The order is not visible to the outer app.');
     if (e.record.getString('note').startsWith('fail')) throw new Error('the request fails after its write');
+    if (e.record.getString('note').startsWith('later')) {
+      // Not awaited: it runs after the write committed, in a transaction of its own.
+      setTimeout(() => void app.save(new Record(app.findCollectionByNameOrId('log'), { what: 'after ' + e.record.getString('note') })), 50);
+    }
   }, 'orders');
 
   app.onRecordCreate(async (e) => {
@@ -106,6 +110,16 @@ describe('the outer app inside a transaction', () => {
     expect(await sold()).toBe(before.sold);
     expect((await logged()).length).toBe(before.log);
     expect((await s.request('GET', '/api/collections/orders/records?filter=note%3D%22fail1%22', { token })).body.totalItems).toBe(0);
+  }, NO_DEADLOCK_MS);
+
+  it('work a hook leaves running past its write uses the database once the transaction ended', async () => {
+    const res = await s.request('POST', '/api/collections/orders/records', { body: { note: 'later1', item: 'itemaaaaaaaaaaa' } });
+    expect(res.status).toBe(200);
+    const deadline = Date.now() + 15_000;
+    while (!(await logged()).includes('after later1')) {
+      if (Date.now() > deadline) throw new Error('the late write never arrived');
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }, NO_DEADLOCK_MS);
 
   it('inside runInTransaction the outer app and a nested runInTransaction join the transaction, and roll back with it', async () => {
