@@ -144,6 +144,11 @@ describe('the crons API', () => {
     const res = await s.request('POST', '/api/crons/manual', { token });
     expect(res.status).toBe(204);
     await eventually(() => (runs === 1 ? true : undefined), 'the cron to run');
+    // The SDK's crons service works against it.
+    const pb = await s.admin();
+    expect((await pb.crons.getFullList()).map((c) => c.id)).toContain('manual');
+    expect(await pb.crons.run('manual')).toBe(true);
+    await eventually(() => (runs === 2 ? true : undefined), 'the cron to run again');
     const missing = await s.request('POST', '/api/crons/nope', { token });
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({ status: 404, message: 'Missing or invalid cron job', data: {} });

@@ -6,6 +6,8 @@
  *   once, the dedupe key keeps one row.
  * - SIGTERM: a job that finishes within the grace period finishes; one that does
  *   not is given back at once (queued, its attempt not counted) and runs on the next node.
+ * - `--dev`: a reload of the hooks file replaces the job's handler; a job enqueued
+ *   under the old file runs with the new one.
  * On PostgreSQL when PLINTH_TEST_DIALECT=postgres, else SQLite.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -140,5 +142,38 @@ describe('jobs across process deaths', () => {
     expect(done.attempts).toBe(1);
     expect(logLines('t2')).toEqual([`start t2 ${first.child.pid}`, `start t2 ${next.child.pid}`, `done t2 ${next.child.pid}`]);
     await next.stop();
+  }, 120_000);
+});
+
+describe('jobs across a --dev reload', () => {
+  const version = (v: string): string => `
+export default (app) => {
+  app.jobs.define('versioned', async () => '${v}');
+  app.routerAdd('GET', '/test/version', (e) => e.json(200, { version: '${v}' }));
+  app.routerAdd('POST', '/test/later', async (e) => e.json(200, await app.jobs.enqueue('versioned', {}, { delay: 3_600_000 })));
+};
+`;
+
+  it('replaces the handler of a job defined by a reloaded hooks file', async () => {
+    const devHooks = join(scratch, 'dev-hooks');
+    mkdirSync(devHooks);
+    writeFileSync(join(devHooks, 'versioned.mjs'), version('v1'));
+    const env = childEnv({ ...baseEnv });
+    const node = await startPlinth([`--dir=${dir}`, `--hooksDir=${devHooks}`, '--dev', '--jobPollInterval=0.2'], env, scratch);
+    nodes.push(node);
+    const auth = await requestJson(`${node.url}/api/collections/_superusers/auth-with-password`, 'POST', { identity: EMAIL, password: PASSWORD });
+    const admin = auth.body.token;
+    const { body: job } = await requestJson(`${node.url}/test/later`, 'POST');
+    expect(job.status).toBe('queued');
+    writeFileSync(join(devHooks, 'versioned.mjs'), version('v2'));
+    await eventually(async () => ((await requestJson(`${node.url}/test/version`, 'GET').catch(() => undefined))?.body?.version === 'v2' ? true : undefined), 'the reload');
+    expect((await requestJson(`${node.url}/api/jobs/${job.id}/retry`, 'POST', undefined, admin)).status).toBe(200);
+    const done = await eventually(async () => {
+      const r = await requestJson(`${node.url}/api/jobs/${job.id}`, 'GET', undefined, admin);
+      return r.body.status === 'done' ? r.body : undefined;
+    }, 'the job to run');
+    expect(done.result).toBe('v2');
+    await node.stop();
+    expect(node.child.exitCode).toBe(0);
   }, 120_000);
 });

@@ -3,13 +3,17 @@
  * exactly one node although both nodes enqueue it (the tick's dedupe key), and jobs
  * claimed concurrently by both workers (`FOR UPDATE SKIP LOCKED`) each run once.
  * Ticks are fired through the scheduler's `fire(id, tick)`, as the schedule does at
- * each matching minute. Needs PLINTH_TEST_DATABASE_URL; skipped with a printed reason
- * otherwise. (Several nodes on one SQLite file are not a supported deployment.)
+ * each matching minute. With Redis too, a commit on one node wakes the others' workers at
+ * once instead of at their next poll. Needs PLINTH_TEST_DATABASE_URL (and
+ * PLINTH_TEST_REDIS_URL for the wake-up); skipped with a printed reason otherwise.
+ * (Several nodes on one SQLite file are not a supported deployment.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from './helpers/test-database.js';
 import { eventually } from './helpers/jobs.js';
+import { redisSkipReason, redisTestUrl, testRedisPrefix } from './helpers/test-redis.js';
+import type { Services } from '../src/app/services.js';
 
 const skip = postgresSkipReason();
 
@@ -69,5 +73,41 @@ describe.skipIf(skip)('two nodes on one PostgreSQL', () => {
     expect([...ran.values()].filter((who) => who.length !== 1)).toEqual([]);
     const nodesUsed = new Set([...ran.values()].map((who) => who[0]));
     expect(nodesUsed.size).toBe(2);
+  });
+});
+
+describe.skipIf(skip ?? redisSkipReason())('two nodes on one PostgreSQL and one Redis', () => {
+  let database: TestDatabase;
+  let nodes: TestServer[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // A poll interval far beyond the test's deadline: only a wake-up through Redis gets the job run.
+    const config = { databaseUrl: database.url, redisUrl: redisTestUrl()!, redisPrefix: testRedisPrefix(), jobPollInterval: 3600 };
+    nodes = [await startTestServer(config)];
+    nodes.push(await startTestServer(config));
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const node of nodes) await node.close();
+    await database?.drop();
+  }, 60_000);
+
+  it('wakes the other node\'s worker after a commit that enqueued', async () => {
+    const [a, b] = nodes as [TestServer, TestServer];
+    let ranOn = '';
+    a.node.jobs.define('wake', async () => {
+      ranOn = 'a';
+    });
+    b.node.jobs.define('wake', async () => {
+      ranOn = 'b';
+    });
+    // Node a's worker stops, so the job can only run on node b.
+    await (a.node as unknown as { services: Services }).services.jobs.worker.stop();
+    // Node b's worker looks once at start and at the definition, then sleeps for an hour.
+    await new Promise((r) => setTimeout(r, 200));
+    const job = await a.node.runInTransaction((tx) => tx.jobs.enqueue('wake', {}));
+    await eventually(async () => ((await b.node.jobs.get(job.id))?.status === 'done' ? true : undefined), 'node b to run the job');
+    expect(ranOn).toBe('b');
   });
 });

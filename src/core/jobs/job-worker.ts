@@ -164,6 +164,8 @@ export class JobWorker {
     const attempt = job.claim.attempts;
     const retryAt = attempt >= Number(job.row.maxAttempts) ? null : now + backoffDelay(parseJson(job.row.backoff) as BackoffSpec, attempt);
     await this.deps.store.fail(job.claim, errorText(outcome.error), extra, retryAt, now);
+    // A retry due before the next poll is looked for when it is due.
+    if (retryAt !== null && retryAt - now < this.deps.pollMs) setTimeout(() => this.wake(), retryAt - now).unref();
   }
 
   private async release(job: RunningJob): Promise<void> {
