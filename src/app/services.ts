@@ -58,6 +58,8 @@ import { HookedMailer, MailHooks } from '../core/mail/mail-hooks.js';
 import { AuthRequestHooks } from '../http/auth-request-hooks.js';
 import type { BrokerPublishers } from '../core/events/broker-publisher.js';
 import { createBrokerPublishers } from '../adapters/brokers/create-broker-publishers.js';
+import { JobSystem } from '../core/jobs/job-system.js';
+import { addSystemCrons } from '../core/jobs/system-crons.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
@@ -122,6 +124,8 @@ export interface Services {
   otp: OtpService;
   alerts: AuthAlerts;
   realtime: RealtimeHub;
+  /** Jobs, the worker loop and cron (docs/jobs.md); started by the app once its code defined them. */
+  jobs: JobSystem;
   /** Stops every service, in reverse order of start; the HTTP server is closed before. */
   close(): Promise<void>;
 }
@@ -231,6 +235,15 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     messages: { hook: adminHooks.onRealtimeMessageSend as Hook<RealtimeMessageEvent>, app: () => adminHooks.app() },
   });
   await realtime.start();
+  // Jobs and cron (docs/jobs.md): durable in the database; the Bus only wakes other nodes sooner.
+  const jobs = new JobSystem({
+    db, dialect, bus, crossNode: redis !== undefined,
+    pollMs: (config.jobPollInterval ?? CONFIG_DEFAULTS.jobPollInterval) * 1000,
+    visibilityMs: (config.jobVisibilityTimeout ?? CONFIG_DEFAULTS.jobVisibilityTimeout) * 1000,
+    onError: (err, what) => http.log.error({ err }, `jobs: ${what} failed`),
+    background: run,
+  });
+  addSystemCrons(jobs.crons, { db, schema, records, store: jobs.store });
   onBusInterruption = (state) => {
     // Events published while the Bus was down never arrive: streams are closed so
     // clients reconnect (docs/api.md §6.1) instead of silently missing them, and shared state
@@ -242,8 +255,10 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
 
   return {
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
-    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime,
+    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs,
     async close() {
+      // First: running jobs may still read and write through everything below.
+      await jobs.stop();
       await realtime.stop();
       await appleNames.stop();
       await sync.stop();
