@@ -88,13 +88,19 @@ export class RealtimeFanOut {
     }
   }
 
+  /** Writes one message to a client: directly, or through `onRealtimeMessageSend` when a handler is bound. */
+  write(client: RealtimeClient, name: string, data: string): void {
+    if (this.quiet) client.send(name, data, Date.now());
+    else void this.sendHooked(client, name, data);
+  }
+
   /** Whether no `onRealtimeMessageSend` handler is bound: messages are written directly (the fast path). */
-  get quiet(): boolean {
+  private get quiet(): boolean {
     return this.deps.messages?.hook.isEmpty ?? true;
   }
 
   /** Sends one message through `onRealtimeMessageSend`: handlers may change it, or drop it by not calling `e.next()`. */
-  async sendHooked(client: RealtimeClient, name: string, data: string): Promise<void> {
+  private async sendHooked(client: RealtimeClient, name: string, data: string): Promise<void> {
     const messages = this.deps.messages!;
     try {
       await messages.hook.trigger({ app: messages.app(), client, message: { name, data } }, [], (e) => {

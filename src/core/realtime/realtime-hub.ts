@@ -116,9 +116,7 @@ export class RealtimeHub {
   /** Registers a new stream and sends PB_CONNECT (docs/api.md §6.1); the caller reports its end via disconnect(). */
   connect(connection: RealtimeConnection, ip: string): RealtimeClient {
     const client = this.clients.add(connection, ip);
-    const data = JSON.stringify({ clientId: client.id });
-    if (this.fanOut.quiet) client.send('PB_CONNECT', data, Date.now());
-    else void this.fanOut.sendHooked(client, 'PB_CONNECT', data);
+    this.fanOut.write(client, 'PB_CONNECT', JSON.stringify({ clientId: client.id }));
     return client;
   }
 
