@@ -58,32 +58,20 @@ export class CollectionHookRunner {
 
   /** Runs the after-success hook of each change that committed. */
   async afterSuccess(changes: readonly CollectionChange[]): Promise<void> {
-    const hooks = this.hooks;
-    if (!hooks) return;
-    for (const { action, collection } of changes) {
+    await this.eachAfter(changes, (hooks, { action, collection }) => {
       const hook = hooks.success(action);
-      if (hook.isEmpty) continue;
-      try {
-        await hook.trigger({ app: hooks.appFor(undefined), collection }, collectionEventTags(collection), () => undefined);
-      } catch (err) {
-        this.onHookError?.(err);
-      }
-    }
+      if (hook.isEmpty) return undefined;
+      return hook.trigger({ app: hooks.appFor(undefined), collection }, collectionEventTags(collection), () => undefined);
+    });
   }
 
   /** Runs the after-error hook of each change the failed transaction held. */
   async afterFailure(changes: readonly CollectionChange[], error: unknown): Promise<void> {
-    const hooks = this.hooks;
-    if (!hooks) return;
-    for (const { action, collection } of changes) {
+    await this.eachAfter(changes, (hooks, { action, collection }) => {
       const hook = hooks.failure(action);
-      if (hook.isEmpty) continue;
-      try {
-        await hook.trigger({ app: hooks.appFor(undefined), collection, error }, collectionEventTags(collection), () => undefined);
-      } catch (err) {
-        this.onHookError?.(err);
-      }
-    }
+      if (hook.isEmpty) return undefined;
+      return hook.trigger({ app: hooks.appFor(undefined), collection, error }, collectionEventTags(collection), () => undefined);
+    });
   }
 
   /** Runs the after hooks of `changes` once `scope`'s transaction ends: success on commit, error on rollback. */
@@ -91,5 +79,20 @@ export class CollectionHookRunner {
     if (changes.length === 0 || !this.hooks) return;
     scope.afterCommit(() => this.afterSuccess(changes));
     scope.afterRollback((err) => this.afterFailure(changes, err));
+  }
+
+  /** Runs `run` for each change; what it throws is reported, not thrown: the change has ended. */
+  private async eachAfter(
+    changes: readonly CollectionChange[], run: (hooks: CollectionHooks, change: CollectionChange) => Promise<void> | undefined,
+  ): Promise<void> {
+    const hooks = this.hooks;
+    if (!hooks) return;
+    for (const change of changes) {
+      try {
+        await run(hooks, change);
+      } catch (err) {
+        this.onHookError?.(err);
+      }
+    }
   }
 }
