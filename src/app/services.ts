@@ -56,15 +56,17 @@ import { pickFields } from '../http/fields-picker.js';
 import type { Mailer } from '../core/mail/mailer.js';
 import { HookedMailer, MailHooks } from '../core/mail/mail-hooks.js';
 import { AuthRequestHooks } from '../http/auth-request-hooks.js';
+import type { BrokerPublishers } from '../core/events/broker-publisher.js';
+import { createBrokerPublishers } from '../adapters/brokers/create-broker-publishers.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
   /** Pino logger options for Fastify, or false to log nothing. */
   logger?: boolean | Record<string, unknown>;
   /**
-   * The client for outbound HTTP to URLs others choose (OAuth2 avatars); by default
-   * `OutboundHttp.publicOnly()`. SECURITY: deliberately not configuration (no flag or
-   * environment variable), so only code that builds a node (test helpers) can loosen it.
+   * The client for outbound HTTP to URLs others choose (OAuth2 avatars, webhooks,
+   * `app.http.send`); by default built from `config.outboundAllow`. A code-only seam
+   * for tests that resolve names through a fake DNS.
    */
   outbound?: OutboundHttp;
 }
@@ -105,6 +107,8 @@ export interface Services {
   auth: AuthService;
   appleNames: AppleRedirectNames;
   outbound: OutboundHttp;
+  /** The RabbitMQ and NATS publishers of broker targets (docs/outbound.md §2), checked by `outbound`'s policy. */
+  brokers: BrokerPublishers;
   oauth2: OAuth2Service;
   background: BackgroundTasks;
   mailer: Mailer;
@@ -197,8 +201,10 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   // Apple's user name reaches only the browser redirect; every node keeps it for the sign-in that follows.
   const appleNames = new AppleRedirectNames(bus);
   await appleNames.start();
-  const outbound = options.outbound ?? OutboundHttp.publicOnly();
+  // Outbound requests reach public addresses, plus the operator's --outboundAllow ranges (docs/outbound.md §1).
+  const outbound = options.outbound ?? OutboundHttp.allowing(config.outboundAllow ?? []);
   const oauth2 = new OAuth2Service({ db, schema, records, appleNames, outbound });
+  const brokers = createBrokerPublishers({ policy: outbound.policy });
   const background = new BackgroundTasks((err, what) => http.log.error({ err }, `background task failed: ${what}`));
   // Without SMTP a mail is withheld and only noted in the log; `--dev` logs it in full.
   const unsent = config.dev ? new DevLogMailer(http.log) : new LogMailer(http.log);
@@ -236,13 +242,14 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
 
   return {
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
-    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime,
+    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime,
     async close() {
       await realtime.stop();
       await appleNames.stop();
       await sync.stop();
       await bus.close();
       await background.drain();
+      await brokers.closeAll();
       await rateLimitStore.close();
       await connection.close();
     },

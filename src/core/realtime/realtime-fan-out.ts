@@ -83,8 +83,13 @@ export class RealtimeFanOut {
     for (const client of clients.list()) {
       const hit = client.topics.some((t) => t.collection !== '' && missed.has(schema.find(t.collection)?.id ?? ''));
       if (!hit) continue;
-      client.send(OVERLOAD_EVENT, OVERLOAD_DATA, Date.now());
-      client.end();
+      // The last frame goes through onRealtimeMessageSend like every other, then the stream ends.
+      if (this.quiet) {
+        client.send(OVERLOAD_EVENT, OVERLOAD_DATA, Date.now());
+        client.end();
+      } else {
+        void this.sendHooked(client, OVERLOAD_EVENT, OVERLOAD_DATA).then(() => client.end());
+      }
     }
   }
 

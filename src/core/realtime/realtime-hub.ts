@@ -63,7 +63,7 @@ export class RealtimeHub {
     this.sweeper = new RealtimeSweeper(this.clients, deps.timeouts);
     // One queue keeps each client's events in commit order.
     this.queue = new FanOutQueue(this.limits.maxQueuedEvents, (event) => this.fanOut.fanOut(event), (dropped) => this.fanOut.shed(dropped), onError);
-    this.direct = new DirectMessages(deps.bus, (clientId) => this.clients.get(clientId), () => Date.now(), onError);
+    this.direct = new DirectMessages(deps.bus, (clientId) => this.clients.get(clientId), (client, name, data) => this.fanOut.write(client, name, data), onError);
   }
 
   /** The number of open clients on this node. */
