@@ -296,7 +296,7 @@ export class PlinthApp implements Plinth {
    * has one, so an enqueue inside `runInTransaction` or a record hook joins it.
    */
   get jobs(): AppJobs {
-    return new AppJobs(this.services.jobs.jobs, this.scope);
+    return new AppJobs(this.services.jobs.jobs, this.current());
   }
 
   /**
