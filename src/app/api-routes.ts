@@ -28,6 +28,7 @@ import { verifyFileToken } from '../core/files/file-token.js';
 import { registerFilesRoutes } from '../http/files-routes.js';
 import { registerClusterSyncHook } from '../http/cluster-sync-hook.js';
 import { registerRealtimeRoutes } from '../http/realtime-routes.js';
+import { registerWebhookRoutes } from '../http/webhooks-routes.js';
 import { registerUnimplementedRoutes } from '../http/unimplemented-routes.js';
 import type { Services } from './services.js';
 import { apiCollections } from './migrations.js';
@@ -69,6 +70,7 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'auth flows', register: ({ s }) => registerAuthFlowRoutes(s.http, { auth: s.auth, flows: s.flows, otp: s.otp, records: s.records, hooks: s.authHooks }) },
   { name: 'test email', register: ({ s }) => registerTestEmailRoute(s.http, { auth: s.auth, mails: s.mails }) },
   { name: 'settings', register: ({ s }) => registerSettingsRoutes(s.http, s.settings, s.adminHooks) },
+  { name: 'webhooks', register: ({ s }) => registerWebhookRoutes(s.http, { webhooks: s.webhooks, deliveries: s.deliveries }) },
   // Endpoints PocketBase has and Plinth lacks yet: a JSON 501 after PocketBase's own checks.
   {
     name: 'unimplemented',

@@ -56,11 +56,20 @@ import { pickFields } from '../http/fields-picker.js';
 import type { Mailer } from '../core/mail/mailer.js';
 import { HookedMailer, MailHooks } from '../core/mail/mail-hooks.js';
 import { AuthRequestHooks } from '../http/auth-request-hooks.js';
+import { WebhookService } from '../core/webhooks/webhook-service.js';
+import { DEFAULT_DELIVERY_POLICY, WebhookOutbox, type DeliveryPolicy, type OutboxQueue } from '../core/webhooks/webhook-outbox.js';
+import { createTargetCheck } from './webhook-target-check.js';
+import { WebhookDeliveries, type DeliveryJobs } from '../core/webhooks/webhook-deliveries.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
   /** Pino logger options for Fastify, or false to log nothing. */
   logger?: boolean | Record<string, unknown>;
+  /**
+   * How webhook deliveries are retried and timed out (docs/webhooks.md §6); a code-only
+   * seam so tests can retry in milliseconds instead of over a day.
+   */
+  webhookDelivery?: Partial<DeliveryPolicy>;
   /**
    * The client for outbound HTTP to URLs others choose (OAuth2 avatars); by default
    * `OutboundHttp.publicOnly()`. SECURITY: deliberately not configuration (no flag or
@@ -118,6 +127,11 @@ export interface Services {
   otp: OtpService;
   alerts: AuthAlerts;
   realtime: RealtimeHub;
+  /** The webhooks (docs/webhooks.md) and the outbox that queues their deliveries. */
+  webhooks: WebhookService;
+  outbox: WebhookOutbox;
+  /** The delivery log of the webhooks API. */
+  deliveries: WebhookDeliveries;
   /** Stops every service, in reverse order of start; the HTTP server is closed before. */
   close(): Promise<void>;
 }
@@ -167,10 +181,25 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   await connection.exclusive(() => collections.init());
   const settings = new SettingsService(db);
   await settings.init();
+  // Webhooks (docs/webhooks.md): the active ones in memory, reloaded on every node when one changes.
+  const outbound = options.outbound ?? OutboundHttp.publicOnly();
+  const webhooks = new WebhookService({
+    db, schema, compiler, checkTarget: createTargetCheck(options.outbound !== undefined),
+    onChange: () => sync.announce('webhooks'),
+  });
+  await webhooks.reload();
+  const deliveryPolicy: DeliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, ...options.webhookDelivery };
+  // NOTE: placeholder until the job queue (src/core/jobs) is merged in: nothing can be queued yet.
+  const jobs: OutboxQueue & DeliveryJobs = {
+    enqueue: () => Promise.reject(new Error('the job queue is not built yet')),
+    retry: () => Promise.reject(new Error('the job queue is not built yet')),
+  };
+  const outbox = new WebhookOutbox({ index: webhooks.index, compiler, policy: deliveryPolicy, queue: () => jobs });
+  const deliveries = new WebhookDeliveries({ db, outbox, jobs: () => jobs, testWaitMs: deliveryPolicy.timeoutMs + 5_000 });
   // Schema and settings changes reach the other nodes, which reload them from the database.
   const sync: ClusterSync = new ClusterSync({
     bus,
-    reload: { schema: () => collections.reload(), settings: () => settings.reload() },
+    reload: { schema: () => collections.reload(), settings: () => settings.reload(), webhooks: () => webhooks.reload() },
     onError: (err) => http.log.error({ err }, 'cluster sync failed'),
   });
   settings.onSaved(() => sync.announce('settings'));
@@ -189,7 +218,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   const recordHooks = new RecordHooks();
   const requestHooks = new RecordRequestHooks();
   const records = new RecordService({
-    db, dialect, schema, compiler, files: new RecordFiles(storage), events, hooks: recordHooks,
+    db, dialect, schema, compiler, files: new RecordFiles(storage), events, hooks: recordHooks, outbox,
     onHookError: (err) => http.log.error({ err }, 'after-write hook failed'),
   });
   const mfa = new MfaService({ db, schema, records, access: records.access });
@@ -197,7 +226,6 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   // Apple's user name reaches only the browser redirect; every node keeps it for the sign-in that follows.
   const appleNames = new AppleRedirectNames(bus);
   await appleNames.start();
-  const outbound = options.outbound ?? OutboundHttp.publicOnly();
   const oauth2 = new OAuth2Service({ db, schema, records, appleNames, outbound });
   const background = new BackgroundTasks((err, what) => http.log.error({ err }, `background task failed: ${what}`));
   // Without SMTP a mail is withheld and only noted in the log; `--dev` logs it in full.
@@ -237,6 +265,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   return {
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
     recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime,
+    webhooks, outbox, deliveries,
     async close() {
       await realtime.stop();
       await appleNames.stop();
