@@ -26,3 +26,6 @@ export type {
   RecordAuthWithOTPRequestEvent, RecordAuthWithOAuth2RequestEvent, RecordCreateOTPRequestEvent,
 } from './http/auth-request-hooks.js';
 export type { MailerEvent, MailerRecordEvent } from './core/mail/mail-hooks.js';
+export type { AppJobs, AppJobOptions, AppEnqueueOptions, AppBackoff } from './app/app-jobs.js';
+export type { JobContext, JobView, JobStatus, BackoffSpec } from './core/jobs/job-types.js';
+export type { CronHandler, CronEntry } from './core/jobs/cron-scheduler.js';

@@ -35,8 +35,6 @@ const SUPERUSER_ONLY: [method: string, path: string, documented: string][] = [
   ['POST', '/api/backups/upload', '/api/backups/upload'],
   ['DELETE', '/api/backups/pb_backup_1.zip', '/api/backups/{key}'],
   ['POST', '/api/backups/pb_backup_1.zip/restore', '/api/backups/{key}/restore'],
-  ['GET', '/api/crons', '/api/crons'],
-  ['POST', '/api/crons/__pbLogsCleanup__', '/api/crons/{id}'],
   ['POST', '/api/sql', '/api/sql'],
   ['POST', '/api/settings/test/s3', '/api/settings/test/s3'],
   ['POST', '/api/settings/apple/generate-client-secret', '/api/settings/apple/generate-client-secret'],
@@ -57,7 +55,7 @@ describe('superuser-only endpoints Plinth lacks', () => {
   });
 
   it('the SDK gets a ClientResponseError with status 501', async () => {
-    for (const call of [admin.logs.getList(), admin.backups.getFullList(), admin.crons.getFullList()]) {
+    for (const call of [admin.logs.getList(), admin.backups.getFullList()]) {
       const err = await call.then(() => null, (e: unknown) => e);
       expect(err).toBeInstanceOf(ClientResponseError);
       expect((err as ClientResponseError).status).toBe(501);

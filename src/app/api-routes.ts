@@ -30,6 +30,8 @@ import { registerClusterSyncHook } from '../http/cluster-sync-hook.js';
 import { registerRealtimeRoutes } from '../http/realtime-routes.js';
 import { registerWebhookRoutes } from '../http/webhooks-routes.js';
 import { registerUnimplementedRoutes } from '../http/unimplemented-routes.js';
+import { registerJobsRoutes } from '../http/jobs-routes.js';
+import { registerCronsRoutes } from '../http/crons-routes.js';
 import type { Services } from './services.js';
 import { apiCollections } from './migrations.js';
 
@@ -70,6 +72,9 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'auth flows', register: ({ s }) => registerAuthFlowRoutes(s.http, { auth: s.auth, flows: s.flows, otp: s.otp, records: s.records, hooks: s.authHooks }) },
   { name: 'test email', register: ({ s }) => registerTestEmailRoute(s.http, { auth: s.auth, mails: s.mails }) },
   { name: 'settings', register: ({ s }) => registerSettingsRoutes(s.http, s.settings, s.adminHooks) },
+  // Jobs and cron (docs/jobs.md §4, docs/api.md §9).
+  { name: 'jobs', register: ({ s }) => registerJobsRoutes(s.http, s.jobs.jobs) },
+  { name: 'crons', register: ({ s }) => registerCronsRoutes(s.http, s.jobs.crons) },
   { name: 'webhooks', register: ({ s }) => registerWebhookRoutes(s.http, { webhooks: s.webhooks, deliveries: s.deliveries }) },
   // Endpoints PocketBase has and Plinth lacks yet: a JSON 501 after PocketBase's own checks.
   {

@@ -36,6 +36,8 @@ import { createAppMailClient, type AppMailClient } from './app-mail.js';
 import { AppRecords } from './app-records.js';
 import { createAppEvents, type AppEvents } from './app-events.js';
 import { appSecurity } from './app-security.js';
+import { AppJobs } from './app-jobs.js';
+import type { CronHandler, CronScheduler } from '../core/jobs/cron-scheduler.js';
 // issue 12, auth and mail hooks:
 import type { MailHooks } from '../core/mail/mail-hooks.js';
 import type { AuthRequestHooks } from '../http/auth-request-hooks.js';
@@ -285,6 +287,37 @@ export class PlinthApp implements Plinth {
 
   // ---- end of helper G's block ----
 
+  // ---- jobs and cron (docs/jobs.md) ----
+
+  /**
+   * Durable jobs: `define(name, handler, {concurrency, attempts, backoff, timeout})` and
+   * `enqueue(name, payload, {delay, runAt, key})`. Bound to this app's transaction when it
+   * has one, so an enqueue inside `runInTransaction` or a record hook joins it.
+   */
+  get jobs(): AppJobs {
+    return new AppJobs(this.services.jobs.jobs, this.scope);
+  }
+
+  /**
+   * Runs `handler` on a cron schedule (five fields in UTC, or `@hourly`, `@daily`, …); with
+   * many nodes each tick runs on exactly one. Adding an id again replaces it.
+   */
+  cronAdd(id: string, expression: string, handler: CronHandler): void {
+    this.services.jobs.crons.add(id, expression, handler);
+  }
+
+  /** Removes the cron `id`. */
+  cronRemove(id: string): void {
+    this.services.jobs.crons.remove(id);
+  }
+
+  /** This node's cron scheduler: `list()`, and `fire(id, tick)` to enqueue a tick as the schedule would. */
+  get crons(): CronScheduler {
+    return this.services.jobs.crons;
+  }
+
+  // ---- end of jobs and cron ----
+
   // ---- lifecycle ----
 
   /** Adds a plugin, run by `start` in the order added. */
@@ -310,6 +343,8 @@ export class PlinthApp implements Plinth {
       address = await this.listenOn(options.http);
     });
     if (!address) throw new Error('an onServe hook did not call e.next(): the server is not listening');
+    // Jobs and crons run once the app code has defined them (docs/jobs.md §3).
+    await this.services.jobs.start();
     this.state = 'started';
     return address;
   }
@@ -324,7 +359,10 @@ export class PlinthApp implements Plinth {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     await this.lifecycle.onTerminate.trigger({ app: this }, [], async () => {
+      // No job is claimed from now on; running ones finish, or are given back, while the server drains (docs/jobs.md §3).
+      const jobs = this.services.jobs.stop();
       await closeHttp(this.http);
+      await jobs;
       await this.services.close();
     });
   }

@@ -56,10 +56,13 @@ import { pickFields } from '../http/fields-picker.js';
 import type { Mailer } from '../core/mail/mailer.js';
 import { HookedMailer, MailHooks } from '../core/mail/mail-hooks.js';
 import { AuthRequestHooks } from '../http/auth-request-hooks.js';
+import { JobSystem } from '../core/jobs/job-system.js';
+import { addSystemCrons } from '../core/jobs/system-crons.js';
 import { WebhookService } from '../core/webhooks/webhook-service.js';
-import { DEFAULT_DELIVERY_POLICY, WebhookOutbox, type DeliveryPolicy, type OutboxQueue } from '../core/webhooks/webhook-outbox.js';
+import { DEFAULT_DELIVERY_POLICY, DELIVER_JOB, WebhookOutbox, type DeliveryPolicy } from '../core/webhooks/webhook-outbox.js';
+import { createWebhookDispatcher } from '../core/webhooks/webhook-dispatcher.js';
 import { createTargetCheck } from './webhook-target-check.js';
-import { WebhookDeliveries, type DeliveryJobs } from '../core/webhooks/webhook-deliveries.js';
+import { WebhookDeliveries } from '../core/webhooks/webhook-deliveries.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
@@ -127,6 +130,8 @@ export interface Services {
   otp: OtpService;
   alerts: AuthAlerts;
   realtime: RealtimeHub;
+  /** Jobs, the worker loop and cron (docs/jobs.md); started by the app once its code defined them. */
+  jobs: JobSystem;
   /** The webhooks (docs/webhooks.md) and the outbox that queues their deliveries. */
   webhooks: WebhookService;
   outbox: WebhookOutbox;
@@ -189,13 +194,9 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   });
   await webhooks.reload();
   const deliveryPolicy: DeliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, ...options.webhookDelivery };
-  // NOTE: placeholder until the job queue (src/core/jobs) is merged in: nothing can be queued yet.
-  const jobs: OutboxQueue & DeliveryJobs = {
-    enqueue: () => Promise.reject(new Error('the job queue is not built yet')),
-    retry: () => Promise.reject(new Error('the job queue is not built yet')),
-  };
-  const outbox = new WebhookOutbox({ index: webhooks.index, compiler, policy: deliveryPolicy, queue: () => jobs });
-  const deliveries = new WebhookDeliveries({ db, outbox, jobs: () => jobs, testWaitMs: deliveryPolicy.timeoutMs + 5_000 });
+  // The job queue is built after the records it reads; the outbox reaches it when a write runs.
+  const outbox = new WebhookOutbox({ index: webhooks.index, compiler, policy: deliveryPolicy, queue: () => jobs.jobs });
+  const deliveries = new WebhookDeliveries({ outbox, jobs: () => jobs.jobs, testWaitMs: deliveryPolicy.timeoutMs + 5_000 });
   // Schema and settings changes reach the other nodes, which reload them from the database.
   const sync: ClusterSync = new ClusterSync({
     bus,
@@ -253,6 +254,19 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     messages: { hook: adminHooks.onRealtimeMessageSend as Hook<RealtimeMessageEvent>, app: () => adminHooks.app() },
   });
   await realtime.start();
+  // Jobs and cron (docs/jobs.md): durable in the database; the Bus only wakes other nodes sooner.
+  const jobs = new JobSystem({
+    db, dialect, bus, crossNode: redis !== undefined,
+    pollMs: (config.jobPollInterval ?? CONFIG_DEFAULTS.jobPollInterval) * 1000,
+    visibilityMs: (config.jobVisibilityTimeout ?? CONFIG_DEFAULTS.jobVisibilityTimeout) * 1000,
+    onError: (err, what) => http.log.error({ err }, `jobs: ${what} failed`),
+    background: run,
+  });
+  addSystemCrons(jobs.crons, { db, schema, records, store: jobs.store });
+  // Webhook deliveries (docs/webhooks.md §6): the job's own timeout is a backstop behind the HTTP one.
+  jobs.jobs.define(DELIVER_JOB, createWebhookDispatcher({
+    outbound, timeoutMs: deliveryPolicy.timeoutMs, findWebhook: (id) => webhooks.find(id),
+  }), { concurrency: 20, attempts: deliveryPolicy.attempts, backoff: deliveryPolicy.backoff, timeoutMs: deliveryPolicy.timeoutMs + 5_000 });
   onBusInterruption = (state) => {
     // Events published while the Bus was down never arrive: streams are closed so
     // clients reconnect (docs/api.md §6.1) instead of silently missing them, and shared state
@@ -264,9 +278,11 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
 
   return {
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
-    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime,
+    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs,
     webhooks, outbox, deliveries,
     async close() {
+      // First: running jobs may still read and write through everything below.
+      await jobs.stop();
       await realtime.stop();
       await appleNames.stop();
       await sync.stop();

@@ -76,6 +76,11 @@ Flags:
   --bodyMemoryLimit=SIZE  Most request-body bytes all requests together hold in memory;
                           a body past it gets a 503 (default "256MiB", env
                           PLINTH_BODY_MEMORY_LIMIT)
+  --jobPollInterval=SECONDS  How often the job worker looks for due jobs when no enqueue
+                          woke it (default 1, decimals allowed; env PLINTH_JOB_POLL_INTERVAL)
+  --jobVisibilityTimeout=SECONDS  How long a claimed job stays hidden from other workers
+                          without a heartbeat: a killed node's jobs run again this much
+                          later (default 30, decimals allowed; env PLINTH_JOB_VISIBILITY_TIMEOUT)
   --encryptionEnv=NAME    Accepted for PocketBase compatibility and ignored
   -h, --help              Show this help
 

@@ -36,11 +36,13 @@ const SERVE_OPTIONS = {
   migrationsDir: { type: 'string' },
   automigrate: { type: 'boolean' },
   encryptionEnv: { type: 'string' },
+  jobPollInterval: { type: 'string' },
+  jobVisibilityTimeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies CommandOptions;
 
 const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'hooksDir', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'maxRealtimeStreams', 'maxRealtimeStreamsPerIp', 'connectionsPerIp', 'bodyMemoryLimit', 'databaseUrl', 'redisUrl', 'redisPrefix',
-  'migrationsDir', 'automigrate'] as const;
+  'migrationsDir', 'automigrate', 'jobPollInterval', 'jobVisibilityTimeout'] as const;
 
 /** How long a graceful close may take before the process gives up on it. */
 const CLOSE_TIMEOUT_MS = 10_000;

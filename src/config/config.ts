@@ -89,6 +89,13 @@ export interface PlinthConfig {
   migrationsDir?: string;
   /** Whether collection changes made through the API write migration files (`--automigrate`, default: `--dev`). */
   automigrate?: boolean;
+  /** How often the job worker looks for due jobs when nothing woke it, in seconds (`--jobPollInterval`, default 1). */
+  jobPollInterval?: number;
+  /**
+   * How long a claimed job stays invisible to other workers without a heartbeat, in seconds
+   * (`--jobVisibilityTimeout`, default 30): after a worker dies, its jobs run again this much later.
+   */
+  jobVisibilityTimeout?: number;
 }
 
 /** The defaults used when neither a flag nor an environment variable sets a value. */
@@ -126,4 +133,8 @@ export const CONFIG_DEFAULTS = {
   bodyMemoryLimit: 256 * 1024 * 1024,
   /** Relative to the current working directory, beside `./plinth_data`. */
   migrationsDir: './plinth_migrations',
+  /** A due job waits at most this long when no commit woke the worker (one cheap query per defined job name). */
+  jobPollInterval: 1,
+  /** Heartbeats renew a claim every third of it, so only a stopped worker lets it lapse. */
+  jobVisibilityTimeout: 30,
 } as const;

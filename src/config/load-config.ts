@@ -50,6 +50,8 @@ export const CONFIG_OPTIONS = {
   bodyMemoryLimit: 'PLINTH_BODY_MEMORY_LIMIT',
   migrationsDir: 'PLINTH_MIGRATIONS_DIR',
   automigrate: 'PLINTH_AUTOMIGRATE',
+  jobPollInterval: 'PLINTH_JOB_POLL_INTERVAL',
+  jobVisibilityTimeout: 'PLINTH_JOB_VISIBILITY_TIMEOUT',
 } as const;
 
 type OptionName = keyof typeof CONFIG_OPTIONS;
@@ -110,6 +112,11 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
   if (bodyMemoryLimit !== undefined) config.bodyMemoryLimit = bodyMemoryLimit;
   config.migrationsDir = resolve(cwd, pick('migrationsDir', parseFolder) ?? CONFIG_DEFAULTS.migrationsDir);
   config.automigrate = pick('automigrate', parseBoolean) ?? dev;
+  // Decimals allowed (0.2), as for --queryTimeout: tests shorten both to see a dead worker's job come back.
+  const jobPollInterval = pick('jobPollInterval', parseQueryTimeout);
+  if (jobPollInterval !== undefined) config.jobPollInterval = jobPollInterval;
+  const jobVisibilityTimeout = pick('jobVisibilityTimeout', parseQueryTimeout);
+  if (jobVisibilityTimeout !== undefined) config.jobVisibilityTimeout = jobVisibilityTimeout;
   const smtp = loadSmtpOverride(env);
   if (smtp) config.smtp = smtp;
   return config;

@@ -1,11 +1,12 @@
 /**
  * The tables Plinth keeps for itself: collection definitions, key-value
- * parameters (settings), webhooks and the applied migration files. Created on first
+ * parameters (settings), webhooks, the applied migration files and the jobs. Created on first
  * start; idempotent.
  */
 import { sql } from 'kysely';
 import type { Db } from './database.js';
 import type { Dialect } from './dialect/dialect.js';
+import { ensureJobsTable } from './jobs-table.js';
 
 /** Creates the system tables when they are missing. */
 export async function ensureSystemTables(db: Db, dialect: Dialect): Promise<void> {
@@ -49,4 +50,6 @@ export async function ensureSystemTables(db: Db, dialect: Dialect): Promise<void
     file ${text} PRIMARY KEY,
     applied BIGINT NOT NULL
   )`.execute(db);
+  // Jobs, cron ticks and the event outbox (docs/jobs.md §3).
+  await ensureJobsTable(db, dialect);
 }

@@ -2,9 +2,9 @@
  * The delivery log of a webhook (docs/webhooks.md §7): its `@deliver` jobs, newest first,
  * with what each attempt recorded; a manual retry; and the test event.
  */
-import { sql } from 'kysely';
-import type { Db } from '../../db/database.js';
 import { notFound } from '../../errors/app-error.js';
+import type { JobService } from '../jobs/job-service.js';
+import type { JobView } from '../jobs/job-types.js';
 import type { Webhook } from './webhook.js';
 import { TEST_EVENT_TYPE } from './webhook-event.js';
 import { DELIVER_JOB, type WebhookOutbox } from './webhook-outbox.js';
@@ -32,16 +32,11 @@ export interface DeliveryListJson {
   items: DeliveryJson[];
 }
 
-/** The part of the job queue the log uses (the `Jobs` port of src/core/jobs). */
-export interface DeliveryJobs {
-  retry(id: string): Promise<unknown>;
-}
-
 /** What the log needs. */
 export interface WebhookDeliveriesDeps {
-  db: Db;
   outbox: WebhookOutbox;
-  jobs: () => DeliveryJobs;
+  /** The job queue (built after the webhooks). */
+  jobs: () => Pick<JobService, 'list' | 'get' | 'retry'>;
   /** How long `test` waits for its delivery's first attempt to end. */
   testWaitMs: number;
 }
@@ -52,25 +47,21 @@ export class WebhookDeliveries {
 
   /** A page of the webhook's deliveries, newest first. */
   async list(webhookId: string, page: number, perPage: number): Promise<DeliveryListJson> {
-    const { rows } = await sql<Record<string, unknown>>`SELECT * FROM _jobs WHERE ${sql.ref('tag')} = ${webhookId} AND ${sql.ref('name')} = ${DELIVER_JOB}
-      ORDER BY ${sql.ref('seq')} DESC LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`.execute(this.deps.db);
-    const { rows: count } = await sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM _jobs WHERE ${sql.ref('tag')} = ${webhookId} AND ${sql.ref('name')} = ${DELIVER_JOB}`.execute(this.deps.db);
-    const totalItems = Number(count[0]?.n ?? 0);
-    return { page, perPage, totalItems, totalPages: Math.ceil(totalItems / perPage), items: rows.map(toDeliveryJson) };
+    const { items, total } = await this.deps.jobs().list({ name: DELIVER_JOB, tag: webhookId, page, perPage });
+    return { page, perPage, totalItems: total, totalPages: Math.ceil(total / perPage), items: items.map(toDeliveryJson) };
   }
 
   /** One delivery of the webhook; 404 when it is not one of its. */
   async get(webhookId: string, deliveryId: string): Promise<DeliveryJson> {
-    const { rows } = await sql<Record<string, unknown>>`SELECT * FROM _jobs WHERE ${sql.ref('id')} = ${deliveryId} AND ${sql.ref('tag')} = ${webhookId} AND ${sql.ref('name')} = ${DELIVER_JOB}`.execute(this.deps.db);
-    if (!rows[0]) throw notFound();
-    return toDeliveryJson(rows[0]);
+    const job = await this.deps.jobs().get(deliveryId);
+    if (!job || job.name !== DELIVER_JOB || job.tag !== webhookId) throw notFound();
+    return toDeliveryJson(job);
   }
 
-  /** Queues a delivery again now, whatever its state; 404 when it is not one of the webhook's. */
+  /** Queues a delivery again now, with a fresh count of attempts; 404 when it is not one of the webhook's, 400 while it runs. */
   async retry(webhookId: string, deliveryId: string): Promise<DeliveryJson> {
     await this.get(webhookId, deliveryId);
-    await this.deps.jobs().retry(deliveryId);
-    return this.get(webhookId, deliveryId);
+    return toDeliveryJson(await this.deps.jobs().retry(deliveryId));
   }
 
   /**
@@ -90,28 +81,19 @@ export class WebhookDeliveries {
   }
 }
 
-function toDeliveryJson(row: Record<string, unknown>): DeliveryJson {
-  const payload = parseJson(row.payload) as { event?: { type?: unknown } } | undefined;
-  const result = (parseJson(row.result) ?? {}) as { statusCode?: unknown; bodyExcerpt?: unknown; durationMs?: unknown; error?: unknown };
+function toDeliveryJson(job: JobView): DeliveryJson {
+  const payload = job.payload as { event?: { type?: unknown } } | null;
+  const result = (job.result ?? {}) as { statusCode?: unknown; bodyExcerpt?: unknown; durationMs?: unknown };
   return {
-    id: String(row.id),
+    id: job.id,
     type: typeof payload?.event?.type === 'string' ? payload.event.type : '',
-    status: String(row.status ?? ''),
-    attempts: Number(row.attempts ?? 0),
+    status: job.status,
+    attempts: job.attempts,
     statusCode: typeof result.statusCode === 'number' ? result.statusCode : null,
     bodyExcerpt: typeof result.bodyExcerpt === 'string' ? result.bodyExcerpt : '',
     durationMs: typeof result.durationMs === 'number' ? result.durationMs : null,
-    lastError: String(row.lastError ?? ''),
-    created: String(row.created ?? ''),
-    updated: String(row.updated ?? ''),
+    lastError: job.lastError,
+    created: job.created,
+    updated: job.updated,
   };
-}
-
-function parseJson(value: unknown): unknown {
-  if (typeof value !== 'string' || value === '') return typeof value === 'object' ? value : undefined;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return undefined;
-  }
 }

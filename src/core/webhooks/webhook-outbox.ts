@@ -12,6 +12,7 @@ import type { RecordAction, WriteScope } from '../records/write-scope.js';
 import { isFilterError } from '../../filter/filter-error.js';
 import type { RuleCompiler } from '../rules/rule-compiler.js';
 import { guestRequest } from '../rules/request-info.js';
+import type { BackoffSpec, Jobs } from '../jobs/job-types.js';
 import type { Webhook } from './webhook.js';
 import { customEvent, recordEvent, type OutboundEvent } from './webhook-event.js';
 import type { WebhookIndex } from './webhook-index.js';
@@ -28,7 +29,7 @@ export interface DeliverPayload {
 /** How deliveries are retried: about a day of exponential backoff by default (docs/webhooks.md §6). */
 export interface DeliveryPolicy {
   attempts: number;
-  backoff: { type: 'exponential'; delayMs: number; maxDelayMs: number };
+  backoff: BackoffSpec;
   /** The time one attempt may take. */
   timeoutMs: number;
 }
@@ -40,13 +41,8 @@ export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
   timeoutMs: 10_000,
 };
 
-/** The part of the job queue the outbox uses (the `Jobs` port of src/core/jobs). */
-export interface OutboxQueue {
-  enqueue(name: string, payload: unknown, opts?: {
-    orderKey?: string; tag?: string; attempts?: number; timeoutMs?: number;
-    backoff?: { type: 'exponential' | 'fixed'; delayMs: number; maxDelayMs?: number };
-  }, scope?: WriteScope): Promise<{ id: string }>;
-}
+/** The part of the job queue the outbox uses. */
+export type OutboxQueue = Pick<Jobs, 'enqueue'>;
 
 /** What the outbox needs. */
 export interface WebhookOutboxDeps {

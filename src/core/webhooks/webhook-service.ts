@@ -50,9 +50,12 @@ export class WebhookService {
     this.index.replace(all);
   }
 
-  /** The webhook with this id as last loaded (deliveries read it), or undefined. */
-  cached(id: string): Webhook | undefined {
-    return this.byId.get(id);
+  /**
+   * The webhook with this id (a delivery reads it): from memory, kept current on every node,
+   * else from the database (one saved on another node a moment ago); undefined once deleted.
+   */
+  async find(id: string): Promise<Webhook | undefined> {
+    return this.byId.get(id) ?? findWebhook(this.deps.db, id);
   }
 
   /** A page of webhooks, newest first. */

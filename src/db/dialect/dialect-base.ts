@@ -15,6 +15,8 @@ export abstract class DialectBase implements Dialect {
   abstract tableColumns(exec: Executor, name: string): Promise<string[]>;
   abstract translateError(err: unknown, message?: string): AppError | null;
   abstract lockRows(): RawBuilder<unknown>;
+  abstract skipLockedRows(): RawBuilder<unknown>;
+  abstract sequenceColumn(): string;
   abstract isUniqueViolation(err: unknown): boolean;
   abstract jsonArrayContains(arrayExpr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<boolean>;
   abstract jsonEach(arrayExpr: RawBuilder<unknown>): RawBuilder<unknown>;

@@ -54,6 +54,17 @@ export interface Dialect {
    * (` FOR UPDATE` on PostgreSQL; nothing on SQLite, whose writers are serialized).
    */
   lockRows(): RawBuilder<unknown>;
+  /**
+   * What ends the SELECT of a job claim (docs/jobs.md §3): locks the rows it picks and
+   * skips rows another transaction holds (` FOR UPDATE SKIP LOCKED` on PostgreSQL; nothing
+   * on SQLite, whose single writer serializes the claiming `UPDATE … RETURNING`).
+   */
+  skipLockedRows(): RawBuilder<unknown>;
+  /**
+   * The column definition of an auto-numbered, never reused integer primary key
+   * (`INTEGER PRIMARY KEY AUTOINCREMENT` on SQLite, a `BIGINT` identity on PostgreSQL).
+   */
+  sequenceColumn(): string;
   /** Whether the error is a unique-constraint violation. */
   isUniqueViolation(err: unknown): boolean;
 

@@ -82,6 +82,14 @@ export class PostgresDialect extends DialectBase {
     return sql` FOR UPDATE`;
   }
 
+  skipLockedRows(): RawBuilder<unknown> {
+    return sql` FOR UPDATE SKIP LOCKED`;
+  }
+
+  sequenceColumn(): string {
+    return 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY';
+  }
+
   translateError(err: unknown, message?: string): AppError | null {
     // A text value with U+0000, which PostgreSQL text cannot store (SQLite can).
     if ((err as { code?: unknown } | null)?.code === NUL_IN_TEXT) return badRequest(message, {}, err);

@@ -54,6 +54,16 @@ export class SqliteDialect extends DialectBase {
     return sql``;
   }
 
+  skipLockedRows(): RawBuilder<unknown> {
+    return sql``;
+  }
+
+  sequenceColumn(): string {
+    // NOTE: AUTOINCREMENT, so a deleted highest number is never handed out again: job
+    // order (docs/jobs.md §3) compares these numbers.
+    return 'INTEGER PRIMARY KEY AUTOINCREMENT';
+  }
+
   translateError(err: unknown, message?: string): AppError | null {
     if (!this.isUniqueViolation(err)) return null;
     // better-sqlite3 says `UNIQUE constraint failed: posts.title, posts.slug`; an
