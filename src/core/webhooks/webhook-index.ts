@@ -43,7 +43,7 @@ export class WebhookIndex {
     const key = `${c.id}\u0000${c.name}\u0000${action}`;
     let list = this.byRecord.get(key);
     if (!list) {
-      const names = [c.name, c.id];
+      const names: [string, string] = [c.name, c.id];
       list = this.entries.filter((e) => e.patterns.some((p) => patternTakesRecord(p, names, action))).map((e) => e.webhook);
       this.byRecord.set(key, list);
     }

@@ -25,7 +25,7 @@ describe('event patterns', () => {
   });
 
   it('matches record events by collection name or id and action', () => {
-    const names = ['orders', 'pbc_1'];
+    const names: [string, string] = ['orders', 'pbc_1'];
     const take = (text: string, action: 'create' | 'update' | 'delete') => patternTakesRecord(parseEventPattern(text, schema) as never, names, action);
     expect(take('orders.create', 'create')).toBe(true);
     expect(take('orders.create', 'update')).toBe(false);
@@ -33,6 +33,11 @@ describe('event patterns', () => {
     expect(take('*.delete', 'delete')).toBe(true);
     expect(take('*', 'update')).toBe(true);
     expect(take('invoice.sent', 'create')).toBe(false);
+    // Plinth's own collections only by name.
+    const otps: [string, string] = ['_otps', 'pbc_9'];
+    expect(patternTakesRecord(parseEventPattern('*') as never, otps, 'create')).toBe(false);
+    expect(patternTakesRecord(parseEventPattern('*.create') as never, otps, 'create')).toBe(false);
+    expect(patternTakesRecord(parseEventPattern('_otps.create') as never, otps, 'create')).toBe(true);
     expect(patternTakesCustom(parseEventPattern('invoice.sent') as never, 'invoice.sent')).toBe(true);
     expect(patternTakesCustom(parseEventPattern('*.create') as never, 'invoice.sent')).toBe(false);
   });

@@ -87,12 +87,18 @@ function isNameChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
 }
 
-/** Whether a pattern takes a record event of this collection (given by its name and id) and action. */
-export function patternTakesRecord(p: EventPattern, names: readonly string[], action: RecordAction): boolean {
-  if (p.kind === 'all') return true;
+/**
+ * Whether a pattern takes a record event of this collection (given by its name and id) and
+ * action. Plinth's own `_` collections (`_superusers`, `_otps`, …) are taken only by a
+ * pattern that names them, never by a `*` (docs/webhooks.md §3).
+ */
+export function patternTakesRecord(p: EventPattern, names: readonly [name: string, id: string], action: RecordAction): boolean {
+  const internal = names[0].startsWith('_');
+  if (p.kind === 'all') return !internal;
   if (p.kind !== 'record') return false;
   if (p.action !== '*' && p.action !== action) return false;
-  return p.collection === '*' || names.some((n) => n.toLowerCase() === p.collection.toLowerCase());
+  if (p.collection === '*') return !internal;
+  return names.some((n) => n.toLowerCase() === p.collection.toLowerCase());
 }
 
 /** Whether a pattern takes a custom event of this type. */
