@@ -44,7 +44,7 @@ const EXCEPTIONS: ReadonlyArray<readonly [string, string, string]> = [
 ];
 
 /** Packages the inner rings never load (the style guide: core never imports fastify, pg, …). */
-const SERVER_PACKAGES = ['fastify', 'pg', 'better-sqlite3', 'ioredis'];
+const SERVER_PACKAGES = ['fastify', 'pg', 'better-sqlite3', 'ioredis', 'amqplib', 'nats'];
 const NO_SERVER_PACKAGES: readonly Folder[] = ['errors', 'tools', 'filter', 'config', 'core'];
 
 interface Import {

@@ -89,6 +89,8 @@ describe('plinth CLI without a server', () => {
     ['a bad --http', ['serve', '--http=abc'], {}, '--http: "abc" is not HOST:PORT'],
     ['a bad PLINTH_HTTP', ['serve'], { PLINTH_HTTP: 'localhost' }, 'PLINTH_HTTP: "localhost" is not HOST:PORT'],
     ['a flag without its value', ['serve', '--dir'], {}, '--dir: needs a value'],
+    ['a bad --outboundAllow', ['serve', '--outboundAllow=127.0.0.0/8,10.0.0.0/33'], {}, '--outboundAllow: "10.0.0.0/33" is not an IP address or CIDR range'],
+    ['a bad PLINTH_OUTBOUND_ALLOW', ['serve'], { PLINTH_OUTBOUND_ALLOW: 'intranet' }, 'PLINTH_OUTBOUND_ALLOW: "intranet" is not an IP address or CIDR range'],
     ['an unknown command', ['launch'], {}, 'unknown command "launch"'],
     ['a domain argument', ['serve', 'example.com'], {}, 'domain arguments are not supported'],
     ['superuser create with a bad email', ['superuser', 'create', 'not-an-email', 'secret123456'], {}, '"not-an-email" is not a valid email address'],

@@ -30,6 +30,8 @@ export interface CreatePlinthOptions {
   /** Seconds one query may run. */
   queryTimeout?: number;
   trustedProxy?: string | readonly string[];
+  /** IPs and CIDR ranges outbound requests may reach although not public (`--outboundAllow`). */
+  outboundAllow?: string | readonly string[];
   requestTimeout?: number;
   maxRealtimeStreams?: number;
   maxRealtimeStreamsPerIp?: number;

@@ -61,8 +61,9 @@ import { addSystemCrons } from '../core/jobs/system-crons.js';
 import { WebhookService } from '../core/webhooks/webhook-service.js';
 import { DEFAULT_DELIVERY_POLICY, DELIVER_JOB, WebhookOutbox, type DeliveryPolicy } from '../core/webhooks/webhook-outbox.js';
 import { createWebhookDispatcher } from '../core/webhooks/webhook-dispatcher.js';
-import { createTargetCheck } from './webhook-target-check.js';
 import { WebhookDeliveries } from '../core/webhooks/webhook-deliveries.js';
+import type { BrokerPublishers } from '../core/events/broker-publisher.js';
+import { createBrokerPublishers } from '../adapters/brokers/create-broker-publishers.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
@@ -74,9 +75,9 @@ export interface PlinthOptions {
    */
   webhookDelivery?: Partial<DeliveryPolicy>;
   /**
-   * The client for outbound HTTP to URLs others choose (OAuth2 avatars); by default
-   * `OutboundHttp.publicOnly()`. SECURITY: deliberately not configuration (no flag or
-   * environment variable), so only code that builds a node (test helpers) can loosen it.
+   * The client for outbound HTTP to URLs others choose (OAuth2 avatars, webhooks,
+   * `app.http.send`); by default built from `config.outboundAllow`. A code-only seam
+   * for tests that resolve names through a fake DNS.
    */
   outbound?: OutboundHttp;
 }
@@ -117,6 +118,8 @@ export interface Services {
   auth: AuthService;
   appleNames: AppleRedirectNames;
   outbound: OutboundHttp;
+  /** The RabbitMQ and NATS publishers of broker targets (docs/outbound.md §2), checked by `outbound`'s policy. */
+  brokers: BrokerPublishers;
   oauth2: OAuth2Service;
   background: BackgroundTasks;
   mailer: Mailer;
@@ -187,9 +190,11 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   const settings = new SettingsService(db);
   await settings.init();
   // Webhooks (docs/webhooks.md): the active ones in memory, reloaded on every node when one changes.
-  const outbound = options.outbound ?? OutboundHttp.publicOnly();
+  // Outbound requests reach public addresses, plus the operator's --outboundAllow ranges (docs/outbound.md §1).
+  const outbound = options.outbound ?? OutboundHttp.allowing(config.outboundAllow ?? []);
+  const brokers = createBrokerPublishers({ policy: outbound.policy });
   const webhooks = new WebhookService({
-    db, schema, compiler, checkTarget: createTargetCheck(options.outbound !== undefined),
+    db, schema, compiler, checkTarget: (url) => outbound.checkTarget(url), targetProblem: (url) => (brokers.isBrokerUrl(url) ? brokers.targetProblem(url) : null),
     onChange: () => sync.announce('webhooks'),
   });
   await webhooks.reload();
@@ -265,7 +270,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   addSystemCrons(jobs.crons, { db, schema, records, store: jobs.store });
   // Webhook deliveries (docs/webhooks.md §6): the job's own timeout is a backstop behind the HTTP one.
   jobs.jobs.define(DELIVER_JOB, createWebhookDispatcher({
-    outbound, timeoutMs: deliveryPolicy.timeoutMs, findWebhook: (id) => webhooks.find(id),
+    outbound, brokers, timeoutMs: deliveryPolicy.timeoutMs, findWebhook: (id) => webhooks.find(id),
   }), { concurrency: 20, attempts: deliveryPolicy.attempts, backoff: deliveryPolicy.backoff, timeoutMs: deliveryPolicy.timeoutMs + 5_000 });
   onBusInterruption = (state) => {
     // Events published while the Bus was down never arrive: streams are closed so
@@ -278,7 +283,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
 
   return {
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
-    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs,
+    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs,
     webhooks, outbox, deliveries,
     async close() {
       // First: running jobs may still read and write through everything below.
@@ -288,6 +293,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       await sync.stop();
       await bus.close();
       await background.drain();
+      await brokers.closeAll();
       await rateLimitStore.close();
       await connection.close();
     },

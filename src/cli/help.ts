@@ -64,6 +64,9 @@ Flags:
   --trustedProxy=LIST     Comma-separated IPs/CIDRs of the reverse proxies in front of Plinth
                           whose X-Forwarded-For (or settings.trustedProxy.headers) is
                           believed; "*" trusts every peer (env PLINTH_TRUSTED_PROXY)
+  --outboundAllow=LIST    Comma-separated IPs/CIDRs that webhooks, brokers, app.http.send and
+                          OAuth2 downloads may reach although private or loopback; plain
+                          http only to these (env PLINTH_OUTBOUND_ALLOW)
   --requestTimeout=SECONDS  Time a client has to send a whole request (default 300,
                           env PLINTH_REQUEST_TIMEOUT)
   --maxRealtimeStreams=N  Realtime (SSE) streams the node holds at once; more answer 503

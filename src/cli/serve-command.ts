@@ -25,6 +25,7 @@ const SERVE_OPTIONS = {
   bodyLimit: { type: 'string' },
   queryTimeout: { type: 'string' },
   trustedProxy: { type: 'string' },
+  outboundAllow: { type: 'string' },
   requestTimeout: { type: 'string' },
   maxRealtimeStreams: { type: 'string' },
   maxRealtimeStreamsPerIp: { type: 'string' },
@@ -41,7 +42,7 @@ const SERVE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } satisfies CommandOptions;
 
-const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'hooksDir', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'requestTimeout', 'maxRealtimeStreams', 'maxRealtimeStreamsPerIp', 'connectionsPerIp', 'bodyMemoryLimit', 'databaseUrl', 'redisUrl', 'redisPrefix',
+const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'hooksDir', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'outboundAllow', 'requestTimeout', 'maxRealtimeStreams', 'maxRealtimeStreamsPerIp', 'connectionsPerIp', 'bodyMemoryLimit', 'databaseUrl', 'redisUrl', 'redisPrefix',
   'migrationsDir', 'automigrate', 'jobPollInterval', 'jobVisibilityTimeout'] as const;
 
 /** How long a graceful close may take before the process gives up on it. */

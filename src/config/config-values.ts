@@ -249,3 +249,17 @@ export function parseTrustedProxies(raw: string, source: string): string[] {
   }
   return [...new Set(items)];
 }
+
+/**
+ * Parses `--outboundAllow`: a comma-separated list of IPs and CIDR ranges, IPv4 or IPv6
+ * (`127.0.0.0/8,10.1.0.0/16,fd00::/8`), that outbound requests may reach although they are
+ * not public. SECURITY: no wildcard: allowing everything must be spelled out
+ * (`0.0.0.0/0,::/0`), since it opens the metadata service and the host itself.
+ */
+export function parseOutboundAllow(raw: string, source: string): string[] {
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const item of items) {
+    if (!isIpOrCidr(item)) throw new ConfigError(source, `"${item}" is not an IP address or CIDR range (e.g. 10.0.0.0/8 or fd00::/8)`);
+  }
+  return [...new Set(items)];
+}

@@ -65,6 +65,12 @@ export interface PlinthConfig {
    * empty: the socket address is the client IP.
    */
   trustedProxies?: string[];
+  /**
+   * IPs and CIDR ranges that outbound requests may reach although they are private,
+   * loopback or link-local (`--outboundAllow`, docs/outbound.md §1): webhooks, brokers,
+   * `app.http.send` and OAuth2 downloads; plain http only to these. Unset: public addresses only.
+   */
+  outboundAllow?: string[];
   /** Seconds a client has to send a whole request, headers and body (default 300). */
   requestTimeout?: number;
   /** Realtime streams this node holds at once; beyond it `GET /api/realtime` answers 503 (default 20,000). */

@@ -288,3 +288,18 @@ describe('loadConfig bodyMemoryLimit', () => {
     expect(() => loadConfig({ bodyMemoryLimit: 'lots' }, {}, cwd)).toThrow(ConfigError);
   });
 });
+
+describe('loadConfig outboundAllow', () => {
+  it('is unset by default (public addresses only), and takes IPv4 and IPv6 ranges from the flag, then the environment', () => {
+    expect(loadConfig({}, {}, cwd).outboundAllow).toBeUndefined();
+    expect(loadConfig({}, { PLINTH_OUTBOUND_ALLOW: '127.0.0.0/8, ::1/128' }, cwd).outboundAllow).toEqual(['127.0.0.0/8', '::1/128']);
+    expect(loadConfig({ outboundAllow: '10.0.0.0/8,10.0.0.0/8,192.168.1.5' }, { PLINTH_OUTBOUND_ALLOW: '127.0.0.0/8' }, cwd).outboundAllow).toEqual(['10.0.0.0/8', '192.168.1.5']);
+  });
+
+  it('stops the start at a bad entry, naming the flag or variable and the entry', () => {
+    for (const bad of ['10.0.0.0/33', 'fd00::/129', 'localhost', '*', '10.0.0.0/8/1', '1.2.3.4:80']) {
+      expect(() => loadConfig({ outboundAllow: `127.0.0.0/8,${bad}` }, {}, cwd)).toThrow(`--outboundAllow: "${bad}" is not an IP address or CIDR range`);
+    }
+    expect(() => loadConfig({}, { PLINTH_OUTBOUND_ALLOW: '10.0.0.0/33' }, cwd)).toThrow('PLINTH_OUTBOUND_ALLOW: "10.0.0.0/33"');
+  });
+});

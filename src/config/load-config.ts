@@ -21,6 +21,7 @@ import {
   parseQueryTimeout,
   parseSeconds,
   parseTrustedProxies,
+  parseOutboundAllow,
 } from './config-values.js';
 import { loadSmtpOverride } from './smtp-config.js';
 
@@ -43,6 +44,7 @@ export const CONFIG_OPTIONS = {
   redisUrl: 'REDIS_URL',
   redisPrefix: 'PLINTH_REDIS_PREFIX',
   trustedProxy: 'PLINTH_TRUSTED_PROXY',
+  outboundAllow: 'PLINTH_OUTBOUND_ALLOW',
   requestTimeout: 'PLINTH_REQUEST_TIMEOUT',
   maxRealtimeStreams: 'PLINTH_MAX_REALTIME_STREAMS',
   maxRealtimeStreamsPerIp: 'PLINTH_MAX_REALTIME_STREAMS_PER_IP',
@@ -100,6 +102,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
   if (redisPrefix !== undefined) config.redisPrefix = redisPrefix;
   const trustedProxies = pick('trustedProxy', parseTrustedProxies);
   if (trustedProxies !== undefined) config.trustedProxies = trustedProxies;
+  const outboundAllow = pick('outboundAllow', parseOutboundAllow);
+  if (outboundAllow !== undefined) config.outboundAllow = outboundAllow;
   const requestTimeout = pick('requestTimeout', parseSeconds);
   if (requestTimeout !== undefined) config.requestTimeout = requestTimeout;
   const maxRealtimeStreams = pick('maxRealtimeStreams', parseCount);

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebhookService } from '../core/webhooks/webhook-service.js';
 import type { WebhookDeliveries } from '../core/webhooks/webhook-deliveries.js';
+import { publicWebhook } from '../core/webhooks/webhook.js';
 import { parseListParams } from './list-params.js';
 import { recordBody } from './record-body-input.js';
 import { assertSuperuser } from './request-auth.js';
@@ -35,15 +36,15 @@ function webhookRoutes(app: FastifyInstance, { webhooks }: WebhookRoutesDeps): v
   });
 
   app.post('/api/webhooks', async function createWebhook(request) {
-    return webhooks.create(recordBody(request));
+    return publicWebhook(await webhooks.create(recordBody(request)));
   });
 
   app.get<{ Params: Params }>('/api/webhooks/:id', async function viewWebhook(request) {
-    return webhooks.get(request.params.id);
+    return publicWebhook(await webhooks.get(request.params.id));
   });
 
   app.patch<{ Params: Params }>('/api/webhooks/:id', async function updateWebhook(request) {
-    return webhooks.update(request.params.id, recordBody(request));
+    return publicWebhook(await webhooks.update(request.params.id, recordBody(request)));
   });
 
   app.delete<{ Params: Params }>('/api/webhooks/:id', async function deleteWebhook(request, reply) {

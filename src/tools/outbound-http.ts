@@ -1,15 +1,18 @@
 /**
  * Outbound HTTP to URLs that someone else chose (an OAuth2 provider's avatar
- * URL, and webhooks next): https only, the peer's address checked when the
- * socket connects — so a DNS answer that changes between a check and the
- * connection (rebinding) cannot slip through — redirects followed by hand with
- * every hop checked again, and the answer bounded in time, size and type.
+ * URL, `app.http.send`, webhooks): https to public addresses, plus the ranges of
+ * `--outboundAllow` where plain http goes too (docs/outbound.md §1). The peer's
+ * address is checked by the OutboundPolicy when the socket connects — so a DNS
+ * answer that changes between a check and the connection (rebinding) cannot slip
+ * through — redirects are followed by hand with every hop checked again, and the
+ * answer is bounded in time, size and type.
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction, type Socket } from 'node:net';
-import { isLoopbackAddress, refusedAddressReason } from './outbound-address.js';
+import { isIP, type Socket } from 'node:net';
+import { OutboundPolicy, OutboundRefusal, type ResolveAll } from './outbound-policy.js';
+
+export type { ResolveAll } from './outbound-policy.js';
 
 // NOTE: not undici: importing the `undici` package (v7) installs its Agent as the process-wide
 // dispatcher that Node 20's own fetch then uses, and breaks every other fetch of the process
@@ -62,40 +65,42 @@ export interface OutboundReply {
   body: Buffer;
 }
 
-/** DNS resolution as `dns.lookup` does it with `all: true`. */
-export type ResolveAll = (hostname: string, callback: (err: Error | null, addresses: LookupAddress[]) => void) => void;
-
-const defaultResolve: ResolveAll = (hostname, callback) => dnsLookup(hostname, { all: true, verbatim: true }, callback);
-
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** How long a connection may stay silent (connecting included) before it is dropped. */
 const IDLE_TIMEOUT_MS = 10_000;
 
 /**
  * An OutboundHttp fetches URLs chosen by others without letting them reach this
- * host or its networks. Build it with `publicOnly()`; tests that serve fakes on
- * loopback use `allowingLoopbackForTests()`. It holds no connections.
+ * host or its networks, except the ranges its OutboundPolicy allows. It holds no
+ * connections.
  */
 export class OutboundHttp {
-  private readonly lookup: LookupFunction;
+  constructor(readonly policy: OutboundPolicy = new OutboundPolicy()) {}
 
-  private constructor(private readonly allows: (address: string) => boolean, private readonly schemes: ReadonlySet<string>, resolve: ResolveAll) {
-    this.lookup = guardedLookup(resolve, allows);
+  /** The default guard: https to public addresses only. */
+  static publicOnly(resolve?: ResolveAll): OutboundHttp {
+    return new OutboundHttp(new OutboundPolicy([], resolve));
   }
 
-  /** The production guard: https to public addresses only. */
-  static publicOnly(resolve: ResolveAll = defaultResolve): OutboundHttp {
-    return new OutboundHttp((address) => refusedAddressReason(address) === null, new Set(['https:']), resolve);
+  /** A guard that also allows `ranges` (IPs and CIDRs, as `--outboundAllow` takes them), plain http included. */
+  static allowing(ranges: readonly string[], resolve?: ResolveAll): OutboundHttp {
+    return new OutboundHttp(new OutboundPolicy(ranges, resolve));
   }
 
   /**
-   * A guard for test suites whose fake servers listen on loopback over plain http: it
-   * also allows http and loopback addresses, and still refuses every other range.
-   * SECURITY: no setting, flag or environment variable reaches this; only code that
-   * builds a node itself (test helpers) can pass one in (PlinthOptions.outbound).
+   * The guard of test suites whose fake servers listen on loopback over plain http:
+   * `--outboundAllow=127.0.0.0/8,::1/128`.
    */
-  static allowingLoopbackForTests(resolve: ResolveAll = defaultResolve): OutboundHttp {
-    return new OutboundHttp((address) => refusedAddressReason(address) === null || isLoopbackAddress(address), new Set(['https:', 'http:']), resolve);
+  static allowingLoopbackForTests(resolve?: ResolveAll): OutboundHttp {
+    return OutboundHttp.allowing(['127.0.0.0/8', '::1/128'], resolve);
+  }
+
+  /**
+   * Why a target URL must not be saved (a webhook, a broker), or null: its scheme and
+   * every address its host resolves to now (see OutboundPolicy.checkTarget).
+   */
+  checkTarget(url: string): Promise<string | null> {
+    return this.policy.checkTarget(url);
   }
 
   /** GETs `url` within `limits`, following redirects that stay allowed; throws OutboundRequestError otherwise. */
@@ -155,8 +160,9 @@ export class OutboundHttp {
   private send(url: URL, signal: AbortSignal, what: { method: string; headers?: Record<string, string>; body?: string | Uint8Array } = { method: 'GET' }): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const plaintext = url.protocol === 'http:';
       const req = send(url, {
-        method: what.method, agent: false, lookup: this.lookup, signal, timeout: IDLE_TIMEOUT_MS,
+        method: what.method, agent: false, lookup: this.policy.lookup(plaintext), signal, timeout: IDLE_TIMEOUT_MS,
         headers: { 'user-agent': 'plinth', accept: '*/*', ...what.headers },
       }, resolve);
       req.on('socket', (socket: Socket) => {
@@ -164,11 +170,16 @@ export class OutboundHttp {
         // the lookup check and the IP-literal check of checkURL.
         socket.once('connect', () => {
           const peer = socket.remoteAddress ?? '';
-          if (!this.allows(peer)) req.destroy(new OutboundRequestError(`refused address ${peer}: ${refusedAddressReason(peer) ?? 'not allowed'}`));
+          const refused = this.policy.refusedAddress(peer, plaintext);
+          if (refused !== null) req.destroy(new OutboundRequestError(`refused address ${peer}: ${refused}`));
         });
       });
       req.on('timeout', () => req.destroy(new OutboundRequestError(`${url.host} was silent for ${IDLE_TIMEOUT_MS} ms`)));
-      req.on('error', (err) => reject(err instanceof OutboundRequestError ? err : new OutboundRequestError(`request to ${url.host} failed: ${describe(err)}`, { cause: err })));
+      req.on('error', (err) => {
+        if (err instanceof OutboundRequestError) return reject(err);
+        if (err instanceof OutboundRefusal) return reject(new OutboundRequestError(err.message));
+        reject(new OutboundRequestError(`request to ${url.host} failed: ${describe(err)}`, { cause: err }));
+      });
       req.end(what.body);
     });
   }
@@ -177,12 +188,15 @@ export class OutboundHttp {
   private checkURL(raw: string): URL {
     if (!URL.canParse(raw)) throw new OutboundRequestError('invalid URL');
     const url = new URL(raw);
-    if (!this.schemes.has(url.protocol)) throw new OutboundRequestError(`refused scheme ${url.protocol}`);
+    const plaintext = url.protocol === 'http:';
+    // NOTE: without allowed ranges plain http could never connect: refused before any lookup.
+    if (url.protocol !== 'https:' && !(plaintext && this.policy.allowsPlaintext)) throw new OutboundRequestError(`refused scheme ${url.protocol}`);
     if (url.username !== '' || url.password !== '') throw new OutboundRequestError('refused URL with credentials');
     // NOTE: WHATWG URL parsing already turned 0x7f.1, 2130706433 and the like into 127.0.0.1;
     // an IP literal never goes through the lookup, so it is checked here.
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    if (isIP(host) !== 0 && !this.allows(host)) throw new OutboundRequestError(`refused address ${host}: ${refusedAddressReason(host)}`);
+    const refused = isIP(host) === 0 ? null : this.policy.refusedAddress(host, plaintext);
+    if (refused !== null) throw new OutboundRequestError(`refused address ${host}: ${refused}`);
     return url;
   }
 }
@@ -204,34 +218,13 @@ async function readAnswer(url: URL, res: IncomingMessage, limits: OutboundLimits
   return { url: url.toString(), mediaType, body: Buffer.concat(chunks) };
 }
 
-/**
- * A `lookup` for net/tls.connect that resolves every address of the host and refuses
- * the host when any of them is not allowed.
- */
-function guardedLookup(resolve: ResolveAll, allows: (address: string) => boolean): LookupFunction {
-  return (hostname, options, callback) => {
-    resolve(hostname, (err, addresses) => {
-      if (err) return callback(err, '', 0);
-      const refused = addresses.find((a) => !allows(a.address));
-      if (refused || addresses.length === 0) {
-        const reason = refused ? `${refused.address}: ${refusedAddressReason(refused.address) ?? 'not allowed'}` : 'no address';
-        return callback(new OutboundRequestError(`refused ${hostname} (${reason})`), '', 0);
-      }
-      const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
-      if (wanted.length === 0) return callback(new OutboundRequestError(`no IPv${options.family} address for ${hostname}`), '', 0);
-      if (options.all) return (callback as unknown as (e: null, all: LookupAddress[]) => void)(null, wanted);
-      return callback(null, wanted[0]!.address, wanted[0]!.family);
-    });
-  };
-}
-
 function header(value: string | string[] | undefined): string {
   return Array.isArray(value) ? value[0] ?? '' : value ?? '';
 }
 
 function describe(err: unknown): string {
-  if (err instanceof OutboundRequestError) return err.message;
+  if (err instanceof OutboundRequestError || err instanceof OutboundRefusal) return err.message;
   const cause = (err as { cause?: unknown }).cause;
-  if (cause instanceof OutboundRequestError) return cause.message;
+  if (cause instanceof OutboundRequestError || cause instanceof OutboundRefusal) return cause.message;
   return err instanceof Error ? err.message : String(err);
 }

@@ -6,6 +6,7 @@
  */
 import { Webhook as Signer } from 'standardwebhooks';
 import type { OutboundHttp } from '../../tools/outbound-http.js';
+import type { BrokerPublishers } from '../events/broker-publisher.js';
 import type { Webhook } from './webhook.js';
 import type { DeliverPayload } from './webhook-outbox.js';
 
@@ -26,19 +27,14 @@ export interface DeliveryContext {
   setResult(value: unknown): void;
 }
 
-/** Sends an event to a broker target (amqp://, nats://); provided by the brokers adapters. */
-export interface BrokerSend {
-  isBrokerUrl(url: string): boolean;
-  send(w: Webhook, messageId: string, subject: string, body: string, signal: AbortSignal): Promise<void>;
-}
-
 /** What the dispatcher needs. */
 export interface WebhookDispatcherDeps {
   outbound: OutboundHttp;
   /** The webhook with this id, or undefined once it is deleted. */
   findWebhook: (id: string) => Promise<Webhook | undefined>;
   timeoutMs: number;
-  brokers?: BrokerSend;
+  /** The publishers of amqp(s):// and nats:// targets (docs/outbound.md §2). */
+  brokers?: BrokerPublishers;
 }
 
 /** The bytes of an answer kept in the delivery log. */
@@ -53,7 +49,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): (ctx: Deli
     // A webhook deleted after the event was captured: nothing to send, nothing to retry.
     if (!w) return { skipped: 'the webhook was deleted' };
     const body = JSON.stringify(ctx.payload.event);
-    if (deps.brokers?.isBrokerUrl(w.url)) return sendToBroker(deps.brokers, w, ctx, body);
+    if (deps.brokers?.isBrokerUrl(w.url)) return sendToBroker(deps.brokers, deps.timeoutMs, w, ctx, body);
     return postSigned(deps, w, ctx, body);
   };
 }
@@ -84,10 +80,15 @@ async function postSigned(deps: WebhookDispatcherDeps, w: Webhook, ctx: Delivery
   return result;
 }
 
-async function sendToBroker(brokers: BrokerSend, w: Webhook, ctx: DeliveryContext, body: string): Promise<DeliveryResult> {
+/**
+ * Publishes to a broker and waits for its confirm (RabbitMQ) or ack (JetStream); the
+ * message id is the delivery's, and the headers carry the same signature as a POST's.
+ */
+async function sendToBroker(brokers: BrokerPublishers, timeoutMs: number, w: Webhook, ctx: DeliveryContext, body: string): Promise<DeliveryResult> {
   const started = performance.now();
+  const message = { id: ctx.id, subject: `plinth.${ctx.payload.event.type}`, body, headers: { ...w.headers, ...signatureHeaders(w.secret, ctx.id, body) } };
   try {
-    await brokers.send(w, ctx.id, `plinth.${ctx.payload.event.type}`, body, ctx.signal);
+    await brokers.publisherFor(w.url).publish(message, AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]));
   } catch (err) {
     ctx.setResult({ statusCode: 0, bodyExcerpt: '', durationMs: elapsed(started), error: err instanceof Error ? err.message : String(err) });
     throw err;

@@ -8,7 +8,7 @@ import type { Db } from '../../db/database.js';
 import { notFound } from '../../errors/app-error.js';
 import { nowDateTime } from '../../tools/datetime.js';
 import { randomId } from '../../tools/ids.js';
-import type { Webhook } from './webhook.js';
+import { publicWebhook, type Webhook } from './webhook.js';
 import { WebhookIndex } from './webhook-index.js';
 import { deleteWebhook, findWebhook, insertWebhook, loadWebhooks, pageWebhooks, updateWebhook } from './webhook-store.js';
 import { validateWebhook, type WebhookValidateDeps } from './webhook-validate.js';
@@ -61,7 +61,7 @@ export class WebhookService {
   /** A page of webhooks, newest first. */
   async list(page: number, perPage: number): Promise<WebhookListJson> {
     const { items, totalItems } = await pageWebhooks(this.deps.db, perPage, (page - 1) * perPage);
-    return { page, perPage, totalItems, totalPages: Math.ceil(totalItems / perPage), items };
+    return { page, perPage, totalItems, totalPages: Math.ceil(totalItems / perPage), items: items.map(publicWebhook) };
   }
 
   /** The webhook with this id; 404 when there is none. */

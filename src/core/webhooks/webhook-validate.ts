@@ -9,6 +9,7 @@ import { isFilterError } from '../../filter/filter-error.js';
 import { isPlainObject } from '../../tools/is-plain-object.js';
 import type { Schema } from '../collections/schema.js';
 import { RULE_PARSE_LIMITS, type RuleCompiler } from '../rules/rule-compiler.js';
+import { redactTarget } from '../events/redact-target.js';
 import { parseEventPattern, type EventPattern } from './webhook.js';
 
 /** The fields a client sets. */
@@ -21,17 +22,17 @@ export interface WebhookInput {
   active: boolean;
 }
 
-/**
- * Why an outbound target may not be used, or null when it may: for http(s) URLs, the
- * addresses its host resolves to against the node's outbound policy (docs/security.md).
- */
-export type TargetCheck = (url: URL) => Promise<string | null>;
-
 /** What the checks need. */
 export interface WebhookValidateDeps {
   schema: Schema;
   compiler: RuleCompiler;
-  checkTarget: TargetCheck;
+  /**
+   * Why a target may not be used, or null: its scheme and every address its host resolves
+   * to, against the node's outbound policy (OutboundHttp.checkTarget, docs/outbound.md §1).
+   */
+  checkTarget: (url: string) => Promise<string | null>;
+  /** Why a broker target's form is wrong (an exchange or stream name, a parameter), or null; null for http(s). */
+  targetProblem: (url: string) => string | null;
 }
 
 const MAX_NAME = 255;
@@ -52,7 +53,8 @@ export async function validateWebhook(deps: WebhookValidateDeps, body: Record<st
   const errors: ErrorData = {};
   const pick = <K extends keyof WebhookInput>(key: K, fallback: WebhookInput[K]): unknown => (Object.hasOwn(body, key) ? body[key] : base ? base[key] : fallback);
   const name = pick('name', '');
-  const url = pick('url', '');
+  // The API shows a target with its password masked; that masked URL sent back keeps the stored one.
+  const url = base && body.url === redactTarget(base.url) ? base.url : pick('url', '');
   const events = pick('events', []);
   const filter = pick('filter', '');
   const headers = pick('headers', {});
@@ -84,10 +86,12 @@ async function checkUrl(deps: WebhookValidateDeps, url: unknown): Promise<FieldE
   const parsed = new URL(url);
   if (!SCHEMES.has(parsed.protocol)) return bad(`unsupported scheme ${parsed.protocol}`);
   if (parsed.hostname === '') return bad('no host');
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+  const web = parsed.protocol === 'http:' || parsed.protocol === 'https:';
   // SECURITY: a receiver's URL carries no credentials (they would be logged and shown); use headers.
-  if (parsed.username !== '' || parsed.password !== '') return bad('credentials in the URL; send them in a header');
-  const refused = await deps.checkTarget(parsed);
+  if (web && (parsed.username !== '' || parsed.password !== '')) return bad('credentials in the URL; send them in a header');
+  const problem = web ? null : deps.targetProblem(url);
+  if (problem !== null) return bad(problem);
+  const refused = await deps.checkTarget(url);
   return refused === null ? null : codeError('validation_refused_webhook_address', { reason: refused });
 }
 

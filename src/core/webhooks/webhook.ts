@@ -4,6 +4,7 @@
  * This module holds its shape and the grammar of its event patterns.
  */
 import type { Schema } from '../collections/schema.js';
+import { redactTarget } from '../events/redact-target.js';
 import type { RecordAction } from '../records/write-scope.js';
 
 /** A stored webhook. */
@@ -21,6 +22,14 @@ export interface Webhook {
   secret: string;
   created: string;
   updated: string;
+}
+
+/**
+ * A webhook as the API shows it: the target's password (or NATS token) masked
+ * (docs/outbound.md §5); the signing secret shown, as the operator's receiver needs it.
+ */
+export function publicWebhook(w: Webhook): Webhook {
+  return w.url.includes('@') ? { ...w, url: redactTarget(w.url) } : w;
 }
 
 /** One parsed entry of `events`. */
