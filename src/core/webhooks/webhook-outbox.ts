@@ -68,7 +68,8 @@ export class WebhookOutbox implements RecordOutbox {
     for (const w of this.deps.index.forRecord(c, change.action)) {
       if (w.filter !== '' && !(await this.matches(scope.trx, w, c, id))) continue;
       event ??= recordEvent(change);
-      await this.enqueue(scope, w, event, `${w.id}:${c.name}:${id}`);
+      // Deliveries of one record to one webhook run in order (the queue holds later ones back).
+      await this.enqueue(w, event, `${w.id}:${c.name}:${id}`, scope);
     }
   }
 
@@ -77,24 +78,20 @@ export class WebhookOutbox implements RecordOutbox {
     const webhooks = this.deps.index.forCustom(type);
     if (webhooks.length === 0) return 0;
     const event = customEvent(type, payload);
-    for (const w of webhooks) await this.enqueue(scope, w, event);
+    for (const w of webhooks) await this.enqueue(w, event, undefined, scope);
     return webhooks.length;
   }
 
   /** Enqueues one event for one webhook outside any record write (the test endpoint). */
-  deliverNow(w: Webhook, event: OutboundEvent, scope?: WriteScope): Promise<{ id: string }> {
-    return this.enqueueJob(w, event, undefined, scope);
+  deliverNow(w: Webhook, event: OutboundEvent): Promise<{ id: string }> {
+    return this.enqueue(w, event, undefined, undefined);
   }
 
-  private async enqueue(scope: WriteScope, w: Webhook, event: OutboundEvent, orderKey?: string): Promise<void> {
-    await this.enqueueJob(w, event, orderKey, scope);
-  }
-
-  private enqueueJob(w: Webhook, event: OutboundEvent, orderKey: string | undefined, scope: WriteScope | undefined): Promise<{ id: string }> {
-    const { attempts, backoff, timeoutMs } = this.deps.policy;
+  /** One `@deliver` job, tagged with its webhook (the delivery log lists by tag). */
+  private enqueue(w: Webhook, event: OutboundEvent, orderKey: string | undefined, scope: WriteScope | undefined): Promise<{ id: string }> {
+    const { attempts, backoff } = this.deps.policy;
     const payload: DeliverPayload = { webhookId: w.id, event };
-    // Deliveries of one record to one webhook run in order (the queue holds later ones back).
-    return this.deps.queue().enqueue(DELIVER_JOB, payload, { orderKey, tag: w.id, attempts, backoff, timeoutMs }, scope);
+    return this.deps.queue().enqueue(DELIVER_JOB, payload, { orderKey, tag: w.id, attempts, backoff }, scope);
   }
 
   /**
