@@ -1,12 +1,13 @@
 /**
  * Webhook events delivered per second (docs/webhooks.md §6): N record creates through the
  * records API (20 concurrent clients) on a fresh node with one webhook on them, POSTed signed to
- * a local receiver; timed from the first create to the last delivery. SQLite by default;
+ * a receiver in another process on loopback; timed from the first create to the last delivery.
+ * NO_WEBHOOK=1 times the creates alone; FILTER=… gives the webhook a filter (one that matches
+ * nothing times the capture's filter query without deliveries); DETAIL=1 prints the mean attempt. SQLite by default;
  * PostgreSQL with DATABASE_URL. Run: `npx tsx bench/webhooks/webhooks-throughput.ts [N]`.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPlinth } from '../../src/app/create-plinth.js';
@@ -14,17 +15,22 @@ import { OutboundHttp } from '../../src/tools/outbound-http.js';
 
 const total = Number(process.argv[2] ?? 2000);
 const dir = mkdtempSync(join(tmpdir(), 'plinth-webhooks-bench-'));
-let received = 0;
+// The receiver runs in a process of its own, as a real one would: it prints its port, then
+// "done" once it got `total` POSTs.
+const RECEIVER = `const total = ${total}; let n = 0;
+require('node:http').createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(204).end(); if (++n === total) console.log('done'); }); })
+  .listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
+const receiver = spawn(process.execPath, ['-e', RECEIVER], { stdio: ['ignore', 'pipe', 'inherit'] });
 let finish: () => void = () => undefined;
 const drained = new Promise<void>((r) => (finish = r));
-const receiver = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    res.writeHead(204).end();
-    if (++received === total) finish();
+const port = await new Promise<number>((resolve) => {
+  receiver.stdout.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (line.startsWith('port ')) resolve(Number(line.slice(5)));
+      if (line === 'done') finish();
+    }
   });
 });
-await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
 const node = await createPlinth({
   http: { host: '127.0.0.1', port: 0 }, dir, origins: ['*'], dev: false, logLevel: 'silent', bodyLimit: 1 << 20, queryTimeout: 30,
   ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
@@ -38,7 +44,7 @@ const post = async (path: string, body: unknown, token?: string) => {
 };
 const { token } = await post('/api/collections/_superusers/auth-with-password', { identity: 'bench@example.com', password: 'bench-password-123' });
 await post('/api/collections', { name: 'orders', type: 'base', createRule: '', fields: [{ name: 'n', type: 'number' }, { name: 'status', type: 'text' }] }, token);
-const hook = process.env.NO_WEBHOOK ? undefined : await post('/api/webhooks', { name: 'bench', url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, events: ['orders.create'], filter: process.env.FILTER ?? '' }, token);
+const hook = process.env.NO_WEBHOOK ? undefined : await post('/api/webhooks', { name: 'bench', url: `http://127.0.0.1:${port}/`, events: ['orders.create'], filter: process.env.FILTER ?? '' }, token);
 const t0 = performance.now();
 await Promise.all(Array.from({ length: 20 }, async (_, p) => {
   for (let i = p; i < total; i += 20) await post('/api/collections/orders/records', { n: i, status: 'paid' });
@@ -56,5 +62,5 @@ if (process.env.DETAIL && hook) {
   console.log('mean durationMs', items.reduce((a, d) => a + d.durationMs, 0) / items.length);
 }
 await node.close();
-receiver.close();
+receiver.kill();
 rmSync(dir, { recursive: true, force: true });
