@@ -251,4 +251,20 @@ describe('custom events', () => {
     await expect(s.node.events.publish('bad type', {})).rejects.toThrow();
     expect(await deliveries(w.id)).toHaveLength(1);
   });
+
+  it('a record hook\'s e.app.events.publish joins the write\'s transaction', async () => {
+    const c = await collection();
+    const r = await receiver();
+    const type = `${uniqueName('order')}.placed`;
+    await webhook({ url: r.url, events: [type] });
+    hooks.track(s.node.onRecordCreate(async (e) => {
+      await e.next();
+      await e.app.events.publish(type, { id: e.record.id, status: e.record.getString('status') });
+      if (e.record.getString('status') === 'fail') throw new BadRequestError('refused after publishing');
+    }, c));
+    expect((await s.request('POST', `/api/collections/${c}/records`, { token, body: { status: 'fail' } })).status).toBe(400);
+    const ok = await createRecord(s, token, c, { status: 'ok' });
+    const got = await r.waitFor(1);
+    expect(got.map((g) => (g.json as any).payload)).toEqual([{ id: ok, status: 'ok' }]);
+  });
 });
