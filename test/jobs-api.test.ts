@@ -144,6 +144,11 @@ describe('the crons API', () => {
     const res = await s.request('POST', '/api/crons/manual', { token });
     expect(res.status).toBe(204);
     await eventually(() => (runs === 1 ? true : undefined), 'the cron to run');
+    // The SDK's crons service works against it.
+    const pb = await s.admin();
+    expect((await pb.crons.getFullList()).map((c) => c.id)).toContain('manual');
+    expect(await pb.crons.run('manual')).toBe(true);
+    await eventually(() => (runs === 2 ? true : undefined), 'the cron to run again');
     const missing = await s.request('POST', '/api/crons/nope', { token });
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual({ status: 404, message: 'Missing or invalid cron job', data: {} });
@@ -172,20 +177,28 @@ describe('the crons API', () => {
 });
 
 describe('the housekeeping crons', () => {
-  it('__pbOTPCleanup__ deletes the OTPs older than their collection\'s duration, and only those', async () => {
+  const stamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ');
+  const HOUSEKEEPING: [cron: string, table: string, extra: string, old: number][] = [
+    ['__pbOTPCleanup__', '_otps', 'password', 3_600_000],
+    ['__pbMFACleanup__', '_mfas', 'method', 3_600_000],
+    ['__pbAuthOriginsCleanup__', '_authOrigins', 'fingerprint', 181 * 86_400_000],
+  ];
+
+  it.each(HOUSEKEEPING)('%s deletes the %s rows past their lifetime, and only those', async (cron, table, extra, old) => {
     const users = s.node.findCollectionByNameOrId('users');
-    const insert = (id: string, created: string) => sql`INSERT INTO ${sql.table('_otps')}
-      (${sql.ref('id')}, ${sql.ref('collectionRef')}, ${sql.ref('recordRef')}, ${sql.ref('password')}, ${sql.ref('sentTo')}, ${sql.ref('created')}, ${sql.ref('updated')})
-      VALUES (${id}, ${users.id}, ${'someone'}, ${'hash'}, ${''}, ${created}, ${created})`.execute(s.node.db());
-    const stamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ');
-    await insert('otpexpired00001', stamp(Date.now() - 3_600_000));
-    await insert('otpfresh0000001', stamp(Date.now()));
-    const res = await s.request('POST', '/api/crons/__pbOTPCleanup__', { token });
+    const insert = (id: string, at: string) => sql`INSERT INTO ${sql.table(table)}
+      (${sql.ref('id')}, ${sql.ref('collectionRef')}, ${sql.ref('recordRef')}, ${sql.ref(extra)}, ${sql.ref('created')}, ${sql.ref('updated')})
+      VALUES (${id}, ${users.id}, ${'someone'}, ${id}, ${at}, ${at})`.execute(s.node.db());
+    await insert('expired00000001', stamp(Date.now() - old));
+    await insert('fresh0000000001', stamp(Date.now()));
+    const res = await s.request('POST', `/api/crons/${cron}`, { token });
     expect(res.status).toBe(204);
     const left = await eventually(async () => {
-      const { rows } = await sql<{ id: string }>`SELECT ${sql.ref('id')} AS id FROM ${sql.table('_otps')} ORDER BY ${sql.ref('id')}`.execute(s.node.db());
+      // Only these two: sign-ins of the other tests leave origins of their own.
+      const { rows } = await sql<{ id: string }>`SELECT ${sql.ref('id')} AS id FROM ${sql.table(table)}
+        WHERE ${sql.ref('id')} IN (${'expired00000001'}, ${'fresh0000000001'}) ORDER BY ${sql.ref('id')}`.execute(s.node.db());
       return rows.length === 1 ? rows.map((r) => r.id) : undefined;
-    }, 'the expired OTP to go');
-    expect(left).toEqual(['otpfresh0000001']);
+    }, `the expired ${table} row to go`);
+    expect(left).toEqual(['fresh0000000001']);
   });
 });

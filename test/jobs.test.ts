@@ -75,6 +75,15 @@ describe('jobs', () => {
     expect(aborted).toBe(true);
   });
 
+  it('fails an attempt whose result JSON cannot hold, saying why', async () => {
+    const name = uniqueName('job');
+    s.node.jobs.define(name, async () => ({ total: 10n }), { attempts: 1 });
+    const job = await s.node.jobs.enqueue(name, {});
+    const dead = await jobWhen(s, token, job.id, finished, 'to end');
+    expect(dead.status).toBe('dead');
+    expect(dead.lastError).toMatch(/the job result must be JSON-serializable/);
+  });
+
   it('makes a second enqueue with the same key a no-op that returns the first job', async () => {
     const name = uniqueName('job');
     let runs = 0;

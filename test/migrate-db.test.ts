@@ -169,6 +169,9 @@ async function buildSource(): Promise<Snapshot> {
     const form = new FormData();
     form.append('cover', new Blob([bytes], { type: 'text/plain' }), 'notes.txt');
     const withFile = await pb.collection('posts').update(kept[3]!, form);
+    // A job waiting in the queue comes along (docs/jobs.md §3).
+    source.node.jobs.define('later', async () => 'ran on PostgreSQL');
+    await source.node.jobs.enqueue('later', { n: 1 }, { runAt: Date.now() + 3_600_000, key: 'later-1' });
 
     return {
       collections: (await pb.send('/api/collections?perPage=500&sort=name', {})).items,
@@ -259,6 +262,13 @@ describe.skipIf(skip !== undefined)('plinth migrate-db', () => {
       expect(list.items.map((r) => r.id)).toEqual([snapshot.postIds.at(-1), added.id]);
       const all = await pb.send('/api/collections/posts/records?perPage=500&fields=id', {});
       expect(all.items.map((r: { id: string }) => r.id)).toEqual([...snapshot.postIds, added.id]);
+      // The queued job came along with its key, and new jobs number on after it.
+      node.node.jobs.define('later', async () => 'ran on PostgreSQL');
+      const next = await node.node.jobs.enqueue('later', { n: 3 }, { delay: 3_600_000 });
+      const copied = await node.node.jobs.enqueue('later', { n: 2 }, { key: 'later-1' });
+      expect(copied.payload).toEqual({ n: 1 });
+      const jobs = await pb.send('/api/jobs?name=later', {});
+      expect(jobs.items.map((j: { id: string }) => j.id)).toEqual([next.id, copied.id]);
     } finally {
       await node.node.close();
     }

@@ -186,12 +186,19 @@ async function copyTable(trx: Executor, source: SqliteSource, table: string, pro
     copied += values.length;
     progress(copied, total);
   }
-  if (keepRowid) {
-    // NOTE: an empty table gets `setval(…, 1, false)`, so its first row is still 1.
-    await sql`SELECT setval(pg_get_serial_sequence(${`"${table.replace(/"/g, '""')}"`}, ${ROWID_COLUMN}),
-      COALESCE(max(${sql.ref(ROWID_COLUMN)}), 1), max(${sql.ref(ROWID_COLUMN)}) IS NOT NULL) FROM ${sql.table(table)}`.execute(trx);
-  }
+  if (keepRowid) await continueSequence(trx, table, ROWID_COLUMN);
+  // Identity columns (`_jobs.seq`, docs/jobs.md §3) got the copied numbers too.
+  const { rows: identities } = await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns
+    WHERE table_schema = current_schema() AND table_name = ${table} AND is_identity = 'YES'`.execute(trx);
+  for (const { name } of identities) await continueSequence(trx, table, name);
   return total;
+}
+
+/** Moves the sequence of `table.column` past the copied numbers. */
+async function continueSequence(trx: Executor, table: string, column: string): Promise<void> {
+  // NOTE: an empty table gets `setval(…, 1, false)`, so its first row is still 1.
+  await sql`SELECT setval(pg_get_serial_sequence(${`"${table.replace(/"/g, '""')}"`}, ${column}),
+    COALESCE(max(${sql.ref(column)}), 1), max(${sql.ref(column)}) IS NOT NULL) FROM ${sql.table(table)}`.execute(trx);
 }
 
 function convert(value: unknown, type: string, table: string, column: string, rowid: number): unknown {

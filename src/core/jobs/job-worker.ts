@@ -12,7 +12,7 @@ import type { JobDefinition, JobService } from './job-service.js';
 import type { JobClaim, JobRow, JobStore } from './job-store.js';
 import type { BackoffSpec, JobContext } from './job-types.js';
 import { parseJson, toJsonText } from './job-view.js';
-import { mergeResult, RunningJob } from './running-job.js';
+import { mergeResult, RunningJob, type AttemptOutcome } from './running-job.js';
 
 /** What a JobWorker needs. */
 export interface JobWorkerDeps {
@@ -152,18 +152,26 @@ export class JobWorker {
     }
   }
 
-  private async record(job: RunningJob, outcome: { ok: true; value: unknown } | { ok: false; error: unknown }): Promise<void> {
+  private async record(job: RunningJob, outcome: AttemptOutcome): Promise<void> {
     if (job.released) return;
     const now = this.deps.jobs.now();
     if (outcome.ok) {
       const result = mergeResult(outcome.value, job.resultValue);
-      await this.deps.store.complete(job.claim, result === undefined ? null : toJsonText(result, 'the job result'), now);
-      return;
+      const text = jsonOrError(result);
+      // A result JSON cannot hold fails the attempt, with the reason, instead of leaving it running.
+      if (typeof text === 'string' || text === null) return this.deps.store.complete(job.claim, text, now);
+      return this.recordFailure(job, text.error, null, now);
     }
-    const extra = job.resultValue === undefined ? null : toJsonText(job.resultValue, 'the job result');
+    const extra = jsonOrError(job.resultValue);
+    await this.recordFailure(job, outcome.error, typeof extra === 'string' ? extra : null, now);
+  }
+
+  private async recordFailure(job: RunningJob, error: unknown, result: string | null, now: number): Promise<void> {
     const attempt = job.claim.attempts;
     const retryAt = attempt >= Number(job.row.maxAttempts) ? null : now + backoffDelay(parseJson(job.row.backoff) as BackoffSpec, attempt);
-    await this.deps.store.fail(job.claim, errorText(outcome.error), extra, retryAt, now);
+    await this.deps.store.fail(job.claim, errorText(error), result, retryAt, now);
+    // A retry due before the next poll is looked for when it is due.
+    if (retryAt !== null && retryAt - now < this.deps.pollMs) setTimeout(() => this.wake(), retryAt - now).unref();
   }
 
   private async release(job: RunningJob): Promise<void> {
@@ -204,6 +212,16 @@ export class JobWorker {
       timer.unref();
       this.wakeSleep = finish;
     });
+  }
+}
+
+/** A result as stored JSON text (null for none), or the error that it cannot be stored. */
+function jsonOrError(value: unknown): string | null | { error: unknown } {
+  if (value === undefined) return null;
+  try {
+    return toJsonText(value, 'the job result');
+  } catch (error) {
+    return { error };
   }
 }
 
