@@ -11,7 +11,7 @@ import { AckPolicy, DeliverPolicy, connect as natsConnect, nanos, type NatsConne
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBrokerPublishers } from '../src/adapters/brokers/create-broker-publishers.js';
 import type { BrokerMessage, BrokerPublishers } from '../src/core/events/broker-publisher.js';
-import { OutboundPolicy } from '../src/tools/outbound-policy.js';
+import { OutboundPolicy, type ResolveAll } from '../src/tools/outbound-policy.js';
 import { amqpTestUrl, natsTestUrl, startPrivateNats, type PrivateNats } from './helpers/test-brokers.js';
 import { startTcpProxy } from './helpers/tcp-proxy.js';
 
@@ -116,6 +116,38 @@ describe.skipIf(!AMQP_URL)('RabbitMQ publisher', () => {
     const strict = createBrokerPublishers({ policy: new OutboundPolicy([]) });
     expect(await failure(strict, url, messages('x', 1)[0]!)).toContain('refused broker 127.0.0.1: loopback');
     await strict.closeAll();
+    // An existing exchange of another type is not redeclared: RabbitMQ's refusal is the error.
+    const fanout = `plinth.test.${unique()}`;
+    const ch = await consumer.createChannel();
+    await ch.assertExchange(fanout, 'fanout', { durable: true });
+    expect(await failure(publishers, `${url}${url.includes('?') ? '&' : '?'}exchange=${fanout}`, messages('x', 1)[0]!)).toMatch(/declaring exchange .* failed: .*PRECONDITION.FAILED/);
+    await ch.deleteExchange(fanout);
+    await ch.close();
+  });
+
+  it('checks the broker host again when the socket connects: a DNS answer that changes after the check is refused', async () => {
+    const broker = new URL(url);
+    let lookups = 0;
+    // The first answer (the check before connecting) is public; the socket's own lookup then gets loopback.
+    const rebinding: ResolveAll = (_hostname, callback) => callback(null, [{ address: lookups++ === 0 ? '93.184.215.14' : broker.hostname, family: 4 }]);
+    const guarded = createBrokerPublishers({ policy: new OutboundPolicy([], rebinding) });
+    const target = `amqp://guest:guest@rebind.test:${broker.port || 5672}`;
+    expect(await failure(guarded, target, messages('x', 1)[0]!)).toContain(`refused rebind.test (${broker.hostname}: loopback)`);
+    expect(lookups).toBe(2);
+    await guarded.closeAll();
+  });
+
+  it('releases a target: its connection closes, and the next publish opens a new one', async () => {
+    const collection = `c${unique()}`;
+    const received = await listen('plinth.events', `plinth.${collection}.#`);
+    const [one, two] = messages(collection, 2);
+    await publishAll(publishers, url, [one!]);
+    const before = publishers.publisherFor(url);
+    await publishers.release(url);
+    await expect(before.publish(two!, AbortSignal.timeout(BOUND_MS))).rejects.toThrow('the publisher is closed');
+    expect(publishers.publisherFor(url)).not.toBe(before);
+    await publishAll(publishers, url, [two!]);
+    expect((await collect(received, 2)).map((m) => m.properties.messageId)).toEqual([one!.id, two!.id]);
   });
 
   it('reconnects after the connection drops', async () => {

@@ -10,14 +10,18 @@ export type HookMethods<G> = {
   [K in keyof G as G[K] extends Hook<any> ? K : never]: G[K] extends Hook<infer E> ? (handler: HookHandler<E>, ...tags: string[]) => HookHandle : never;
 };
 
-/** Adds a bound `onX` method to `target` for every Hook field of each group. */
-export function addHookMethods(target: object, groups: readonly object[]): void {
+/** Adds a bound `onX` method to `target` for every Hook field of each group; `onBind` hears of each handler bound. */
+export function addHookMethods(target: object, groups: readonly object[], onBind: () => void = () => undefined): void {
   for (const group of groups) {
     for (const [name, hook] of Object.entries(group)) {
       if (!(hook instanceof Hook)) continue;
       if (name in target) throw new Error(`hook ${name} is defined twice`);
       Object.defineProperty(target, name, {
-        value: (handler: HookHandler<HookEvent>, ...tags: string[]) => (hook as Hook<HookEvent>).bind(handler, ...tags),
+        value: (handler: HookHandler<HookEvent>, ...tags: string[]) => {
+          const handle = (hook as Hook<HookEvent>).bind(handler, ...tags);
+          onBind();
+          return handle;
+        },
         enumerable: false,
       });
     }

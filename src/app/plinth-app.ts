@@ -21,7 +21,7 @@ import type { CollectionHooks } from '../core/collections/collection-hooks.js';
 import type { AdminHooks } from '../http/admin-hooks.js';
 import { RecordModel } from '../core/records/record-model.js';
 import { rowToValues } from '../core/records/record-store.js';
-import type { WriteScope } from '../core/records/write-scope.js';
+import { activeScope, type WriteScope } from '../core/records/write-scope.js';
 import type { RealtimeHub } from '../core/realtime/realtime-hub.js';
 import { Hook, type HookEvent } from '../tools/hook.js';
 import { addHookMethods, type HookMethods } from './hook-methods.js';
@@ -108,8 +108,11 @@ export class PlinthApp implements Plinth {
     const adminHooks = services.adminHooks as AdminHooks<PlinthApp>;
     adminHooks.app = () => this;
     // ---- end of admin hooks ----
-    this.apis = createApis({ auth: services.auth, records: services.records });
-    addHookMethods(this, [recordHooks, this.lifecycle, requestHooks, services.authHooks, services.mailHooks, collectionHooks, adminHooks]);
+    this.apis = createApis({ auth: services.auth, records: services.records, authHooks: services.authHooks });
+    // A bound handler may run inside a transaction: from then on the outer app joins it (docs/hooks.md §4).
+    addHookMethods(this, [recordHooks, this.lifecycle, requestHooks, services.authHooks, services.mailHooks, collectionHooks, adminHooks], () => {
+      services.records.trackScopes = true;
+    });
     // data access of app code (docs/hooks.md §4)
     this.records = new AppRecords(services);
     this.collections = new AppCollections(services);
@@ -160,16 +163,19 @@ export class PlinthApp implements Plinth {
 
   /** The Kysely instance, or the transaction's when this app is bound to one. Bind every value. */
   db(): Db | Executor {
-    return this.scope?.trx ?? this.services.db;
+    return this.current()?.trx ?? this.services.db;
   }
 
   /**
    * Runs `fn` in one transaction with an app bound to it: what it saves commits or rolls
-   * back together, and events leave after the commit. Nested calls reuse the transaction.
+   * back together, and events leave after the commit. Nested calls, and calls from code
+   * already running inside a transaction (a hook of a write), join it.
    */
   async runInTransaction<T>(fn: (tx: PlinthApp) => Promise<T>): Promise<T> {
-    if (this.scope) return fn(this);
-    return this.services.records.inTransaction((scope) => fn(this.bound(scope)));
+    const scope = this.current();
+    if (scope) return fn(this.scope ? this : this.bound(scope));
+    this.services.records.trackScopes = true;
+    return this.services.records.inTransaction((s) => fn(this.bound(s)));
   }
 
   /** An editable copy of the collection with this name or id (save it to apply changes); 404 when there is none. */
@@ -180,8 +186,9 @@ export class PlinthApp implements Plinth {
   /** A record by id; 404 when there is none. `forUpdate` locks its row until the transaction ends. */
   async findRecordById(collection: CollectionRef, id: string, options: FindOptions = {}): Promise<RecordModel> {
     const c = this.collectionOf(collection);
-    const lock = options.forUpdate && this.scope ? this.services.dialect.lockRows() : sql``;
-    const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(c.name)} WHERE ${sql.ref('id')} = ${id}${lock}`.execute(this.db());
+    const scope = this.current();
+    const lock = options.forUpdate && scope ? this.services.dialect.lockRows() : sql``;
+    const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(c.name)} WHERE ${sql.ref('id')} = ${id}${lock}`.execute(scope?.trx ?? this.services.db);
     if (!rows[0]) throw new NotFoundError();
     return RecordModel.fromStored(c, rowToValues(c, rows[0]));
   }
@@ -191,7 +198,7 @@ export class PlinthApp implements Plinth {
    * A Collection is created or updated as the collections API does.
    */
   async save(model: RecordModel | CollectionModel): Promise<void> {
-    if (model instanceof CollectionModel) return this.collections.save(this.scope, model);
+    if (model instanceof CollectionModel) return this.collections.save(this.current(), model);
     const record = model;
     await this.inScope((scope) => this.services.records.writer.save(scope, record, { validate: true, message: saveMessage(record) }));
   }
@@ -203,7 +210,7 @@ export class PlinthApp implements Plinth {
 
   /** Deletes a record with its cascades and hooks, or a Collection with its table. */
   async delete(model: RecordModel | CollectionModel): Promise<void> {
-    if (model instanceof CollectionModel) return this.collections.delete(this.scope, model);
+    if (model instanceof CollectionModel) return this.collections.delete(this.current(), model);
     const record = model;
     await this.inScope((scope) => this.services.records.writer.delete(scope, record));
   }
@@ -262,7 +269,7 @@ export class PlinthApp implements Plinth {
 
   /** Imports collections as `PUT /api/collections/import` does; with `deleteMissing`, others go. */
   importCollections(list: readonly (CollectionModel | Record<string, unknown>)[], deleteMissing = false): Promise<void> {
-    return this.collections.import(this.scope, list, deleteMissing);
+    return this.collections.import(this.current(), list, deleteMissing);
   }
 
   /** A copy of the current settings. */
@@ -335,7 +342,7 @@ export class PlinthApp implements Plinth {
     if (this.state !== 'built') throw new Error(`the app cannot start: it is ${this.state}`);
     this.state = 'starting';
     for (const plugin of this.plugins) await plugin(this);
-    await this.lifecycle.onBootstrap.trigger({ app: this }, [], () => undefined);
+    await this.lifecycle.onBootstrap.trigger({ app: this }, [], () => this.settingsLoaded());
     let address: { host: string; port: number; url: string } | undefined;
     await this.lifecycle.onServe.trigger({ app: this, server: this.http }, [], async () => {
       // Routes added by onServe handlers before `e.next()` are registered too.
@@ -374,6 +381,15 @@ export class PlinthApp implements Plinth {
 
   // ---- internals ----
 
+  /**
+   * `onSettingsReload` for the settings this node started with, inside `onBootstrap`, as
+   * PocketBase's bootstrap loads its settings (docs/hooks.md §2); what a handler throws stops the start.
+   */
+  private async settingsLoaded(): Promise<void> {
+    const hook = this.services.adminHooks.onSettingsReload;
+    if (!hook.isEmpty) await hook.trigger({ app: this, settings: this.services.settings.get() }, [], () => undefined);
+  }
+
   /** This app bound to `scope`'s transaction: the same methods, reading and writing in it. */
   protected bound(scope: WriteScope): PlinthApp {
     return Object.create(this, { scope: { value: scope } }) as PlinthApp;
@@ -386,9 +402,19 @@ export class PlinthApp implements Plinth {
     return c;
   }
 
-  /** Runs a write in this app's transaction, or in one of its own. */
+  /**
+   * The transaction this app reads and writes in: the one it is bound to, else the one
+   * the calling code runs inside (a hook of a write, `runInTransaction`), so app code
+   * that holds the outer app inside a transaction joins it instead of waiting for it.
+   */
+  private current(): WriteScope | undefined {
+    return this.scope ?? activeScope(this.services.db);
+  }
+
+  /** Runs a write in this app's transaction (see `current`), or in one of its own. */
   private inScope<T>(fn: (scope: WriteScope) => Promise<T>): Promise<T> {
-    return this.scope ? fn(this.scope) : this.services.records.inTransaction(fn);
+    const scope = this.current();
+    return scope ? fn(scope) : this.services.records.inTransaction(fn);
   }
 
   private async listenOn(http: string | undefined): Promise<{ host: string; port: number; url: string }> {

@@ -60,7 +60,7 @@ export class SettingsUpdateRequestEvent<A = unknown> extends RequestEvent<A> {
   }
 }
 
-/** The event of `onSettingsReload`: this node's settings changed, saved here or by another node. */
+/** The event of `onSettingsReload`: this node's settings as it started, then after each change, saved here or by another node. */
 export interface SettingsReloadEvent<A = unknown> extends HookEvent {
   app: A;
   settings: Settings;

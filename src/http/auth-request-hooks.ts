@@ -143,14 +143,24 @@ export async function sendAuthResponse<A>(
     const body = await authResponse(request, records, result);
     return meta === undefined ? body : { ...body, meta };
   }
+  const e = authRequestEvent(hooks, request, result, authMethod, meta);
+  return answerHooked(hook, e, reply, (ev) => authEventAnswer(records, ev));
+}
+
+/** The event of `onRecordAuthRequest` for a completed sign-in. */
+export function authRequestEvent<A>(
+  hooks: AuthRequestHooks<A>, request: FastifyRequest, result: AuthResult, authMethod: string, meta: unknown,
+): RecordAuthRequestEvent<A> {
   const c = result.collection;
-  const e = new RecordAuthRequestEvent(hooks.appFor(), request, c, RecordModel.fromStored(c, result.record), result.token, meta, authMethod);
-  return answerHooked(hook, e, reply, async (ev) => {
-    const body = await authResponse(request, records, { collection: c, record: ev.record.valuesRef(), token: ev.token });
-    // What a handler hid or added on the record shows in the answer too.
-    body.record = ev.record.exportWith(body.record as Record<string, unknown>);
-    return jsonAnswer(ev.meta === undefined ? body : { ...body, meta: ev.meta });
-  });
+  return new RecordAuthRequestEvent(hooks.appFor(), request, c, RecordModel.fromStored(c, result.record), result.token, meta, authMethod);
+}
+
+/** The action of `onRecordAuthRequest`: `{token, record, meta?}` as the event holds them after its handlers. */
+export async function authEventAnswer(records: RecordService, e: RecordAuthRequestEvent<unknown>): Promise<EventResponse> {
+  const body = await authResponse(e.request.raw, records, { collection: e.collection, record: e.record.valuesRef(), token: e.token });
+  // What a handler hid or added on the record shows in the answer too.
+  body.record = e.record.exportWith(body.record as Record<string, unknown>);
+  return jsonAnswer(e.meta === undefined ? body : { ...body, meta: e.meta });
 }
 
 /** Inside a sign-in hook's action: the auth response, as an answer unless it was sent already. */

@@ -160,6 +160,15 @@ export class RequestEvent<A = unknown> implements HookEvent {
 
   private readonly pendingHeaders: Record<string, string> = {};
 
+  /**
+   * Takes over the answer and headers set on `other`, an event run inside this one's
+   * request (the `onRecordAuthRequest` chain of `app.apis.recordAuthResponse`).
+   */
+  adopt(other: RequestEvent<unknown>): void {
+    Object.assign(this.pendingHeaders, other.pendingHeaders);
+    if (other.response) this.response = other.response;
+  }
+
   /** Puts the headers handlers set on `reply`, for an answer the route sends itself. */
   writeHeaders(reply: FastifyReply): FastifyReply {
     return reply.headers(this.pendingHeaders);

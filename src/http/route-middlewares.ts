@@ -12,7 +12,9 @@ import type { AuthMethod } from '../core/auth/mfa-service.js';
 import type { RecordModel } from '../core/records/record-model.js';
 import type { RecordService } from '../core/records/record-service.js';
 import { AppError, badRequest, forbidden, tooLarge } from '../errors/app-error.js';
+import { collectionTags } from '../core/records/record-hooks.js';
 import { authResponse, requestMfaId } from './auth-response.js';
+import { authEventAnswer, authRequestEvent, type AuthRequestHooks } from './auth-request-hooks.js';
 import type { Middleware } from './custom-routes.js';
 import type { RequestEvent } from './request-event.js';
 import { skipSuccessLog } from './request-log.js';
@@ -37,7 +39,8 @@ export interface Apis {
   skipSuccessActivityLog(): Middleware;
   /**
    * Answers a completed sign-in of `record` as the built-in auth endpoints do: the
-   * collection's authRule and MFA apply (`method` names the factor), then `{token, record, meta?}`.
+   * collection's authRule and MFA apply (`method` names the factor), then `onRecordAuthRequest`
+   * runs around the answer `{token, record, meta?}` (a handler may change it, answer, or refuse).
    */
   recordAuthResponse(e: RequestEvent, record: RecordModel, method: string, meta?: unknown): Promise<void>;
 }
@@ -46,6 +49,8 @@ export interface Apis {
 export interface ApisDeps {
   auth: AuthService;
   records: RecordService;
+  /** `onRecordAuthRequest` runs around a custom sign-in's answer too. */
+  authHooks: AuthRequestHooks;
 }
 
 /** Builds `app.apis`. */
@@ -130,8 +135,18 @@ async function recordAuthResponse(deps: ApisDeps, e: RequestEvent, record: Recor
   const body = await e.bindBody();
   // NOTE: an app's own method name is stored as the MFA factor; two different names complete MFA.
   const result = await deps.auth.completeAuth(c, record.valuesRef(), method as AuthMethod, e.requestInfo(), requestMfaId(request, body));
-  const answer = await authResponse(request, deps.records, result);
-  e.json(200, meta === undefined ? answer : { ...answer, meta });
+  const hook = deps.authHooks.onRecordAuthRequest;
+  if (hook.isEmpty) {
+    const answer = await authResponse(request, deps.records, result);
+    e.json(200, meta === undefined ? answer : { ...answer, meta });
+    return;
+  }
+  // As the built-in sign-ins (sendAuthResponse): the answer is what the chain leaves.
+  const auth = authRequestEvent(deps.authHooks, request, result, method, meta);
+  await hook.trigger(auth, collectionTags(c), async (ev) => {
+    ev.response ??= await authEventAnswer(deps.records, ev);
+  });
+  e.adopt(auth);
 }
 
 function isReadable(value: unknown): value is Readable {

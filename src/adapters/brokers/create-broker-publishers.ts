@@ -1,6 +1,6 @@
 /**
  * Builds the node's BrokerPublishers (docs/outbound.md §2): one publisher per target
- * URL, made on first use and kept until the node closes. amqplib and nats load only
+ * URL, made on first use and kept until it is released or the node closes. amqplib and nats load only
  * when a target of theirs first connects.
  */
 import type { BrokerPublisher, BrokerPublishers } from '../../core/events/broker-publisher.js';
@@ -33,6 +33,11 @@ export function createBrokerPublishers(options: BrokerPublishersOptions): Broker
       const publisher = parsed.target.kind === 'amqp' ? new AmqpPublisher(parsed.target, shared) : new NatsPublisher(parsed.target, shared);
       publishers.set(targetUrl, publisher);
       return publisher;
+    },
+    async release(targetUrl) {
+      const publisher = publishers.get(targetUrl);
+      publishers.delete(targetUrl);
+      await publisher?.close().catch(() => undefined);
     },
     async closeAll() {
       const all = [...publishers.values()];

@@ -33,6 +33,8 @@ export interface BrokerPublisher {
 export interface BrokerPublishers {
   /** The publisher of `targetUrl` (amqp://, amqps://, nats://); throws for any other URL. */
   publisherFor(targetUrl: string): BrokerPublisher;
+  /** Closes and forgets the publisher of `targetUrl`, if there is one (a target deleted or changed). */
+  release(targetUrl: string): Promise<void>;
   /** Closes every publisher (node shutdown). */
   closeAll(): Promise<void>;
   /** Whether `url` is a broker target (amqp://, amqps://, nats://) rather than a webhook. */

@@ -10,8 +10,9 @@ async function twoNodes() {
   const frames: string[] = [];
   const client = new RealtimeClient('c1', '10.0.0.1', Date.now(), { write: (f) => frames.push(f), end: () => undefined });
   client.topics = [parseTopic('@oauth2')];
-  const a = new DirectMessages(bus, () => undefined, Date.now, () => undefined);
-  const b = new DirectMessages(bus, (id) => (id === 'c1' ? client : undefined), Date.now, () => undefined);
+  const write = (c: RealtimeClient, name: string, data: string): void => c.send(name, data, Date.now());
+  const a = new DirectMessages(bus, () => undefined, write, () => undefined);
+  const b = new DirectMessages(bus, (id) => (id === 'c1' ? client : undefined), write, () => undefined);
   await a.start();
   await b.start();
   return { bus, a, b, client, frames, stop: async () => { await a.stop(); await b.stop(); await bus.close(); } };

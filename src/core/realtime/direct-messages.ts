@@ -31,7 +31,8 @@ export class DirectMessages {
   constructor(
     private readonly bus: Bus,
     private readonly findLocal: (clientId: string) => RealtimeClient | undefined,
-    private readonly now: () => number,
+    /** Writes one message to a local client's stream (through `onRealtimeMessageSend` when bound). */
+    private readonly write: (client: RealtimeClient, name: string, data: string) => void,
     private readonly onError: (err: unknown) => void,
   ) {}
 
@@ -77,7 +78,7 @@ export class DirectMessages {
     const client = this.findLocal(clientId);
     // SECURITY: only the browser that opened the stream (same IP) and asked for this topic gets it.
     if (!client || client.closed || client.ip !== ip || !client.topics.some((t) => t.raw === topic)) return false;
-    client.send(topic, data, this.now());
+    this.write(client, topic, data);
     client.topics = client.topics.filter((t) => t.raw !== topic);
     return true;
   }

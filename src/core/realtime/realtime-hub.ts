@@ -101,7 +101,7 @@ export class RealtimeHub {
     this.limits = { ...DEFAULT_REALTIME_LIMITS, ...deps.limits };
     // One queue keeps each client's events in commit order.
     this.queue = new FanOutQueue(this.limits.maxQueuedEvents, (event) => this.fanOut(event), (dropped) => this.shed(dropped), this.onError);
-    this.direct = new DirectMessages(deps.bus, (clientId) => this.clients.get(clientId), () => Date.now(), this.onError);
+    this.direct = new DirectMessages(deps.bus, (clientId) => this.clients.get(clientId), (client, name, data) => this.write(client, name, data), this.onError);
   }
 
   /** The number of open clients on this node. */
@@ -161,9 +161,7 @@ export class RealtimeHub {
     const client = new RealtimeClient(id, ip, Date.now(), connection);
     this.clients.set(id, client);
     this.streamsByIp.add(ip);
-    const data = JSON.stringify({ clientId: id });
-    if (this.quiet) client.send('PB_CONNECT', data, Date.now());
-    else void this.sendHooked(client, 'PB_CONNECT', data);
+    this.write(client, 'PB_CONNECT', JSON.stringify({ clientId: id }));
     return client;
   }
 
@@ -317,6 +315,12 @@ export class RealtimeHub {
     return this.deps.messages?.hook.isEmpty ?? true;
   }
 
+  /** Writes one message to a client: directly, or through `onRealtimeMessageSend` when a handler is bound. */
+  private write(client: RealtimeClient, name: string, data: string): void {
+    if (this.quiet) client.send(name, data, Date.now());
+    else void this.sendHooked(client, name, data);
+  }
+
   /** Sends one message through `onRealtimeMessageSend`: handlers may change it, or drop it by not calling `e.next()`. */
   private async sendHooked(client: RealtimeClient, name: string, data: string): Promise<void> {
     const messages = this.deps.messages!;
@@ -347,8 +351,13 @@ export class RealtimeHub {
     for (const client of [...this.clients.values()]) {
       const hit = client.topics.some((t) => t.collection !== '' && missed.has(this.deps.schema.find(t.collection)?.id ?? ''));
       if (!hit) continue;
-      client.send(OVERLOAD_EVENT, OVERLOAD_DATA, Date.now());
-      client.end();
+      // The last frame goes through onRealtimeMessageSend like every other, then the stream ends.
+      if (this.quiet) {
+        client.send(OVERLOAD_EVENT, OVERLOAD_DATA, Date.now());
+        client.end();
+      } else {
+        void this.sendHooked(client, OVERLOAD_EVENT, OVERLOAD_DATA).then(() => client.end());
+      }
     }
   }
 

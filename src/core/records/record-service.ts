@@ -78,6 +78,12 @@ export class RecordService {
   /** The write pipeline every record write goes through. */
   readonly writer: RecordWriter;
   private readonly expander: Expander;
+  /**
+   * Whether app code may run inside this node's transactions (a hook is bound, or app code
+   * opened one): each transaction is then the active one of its async path, so the outer
+   * app joins it (docs/hooks.md §4). Off, a transaction costs nothing more.
+   */
+  trackScopes = false;
 
   private readonly onHookError: (err: unknown) => void;
 
@@ -227,7 +233,7 @@ export class RecordService {
 
   /** Runs `fn` in a new transaction whose events publish after commit (batch uses it). */
   inTransaction<T>(fn: (scope: WriteScope) => Promise<T>): Promise<T> {
-    return runInScope(this.deps.db, fn, this.deps.events, this.onHookError);
+    return runInScope(this.deps.db, fn, this.deps.events, this.onHookError, this.trackScopes);
   }
 
   /** Deletes every record of a collection with cascades (collection truncate), each through the write pipeline. */
