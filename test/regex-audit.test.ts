@@ -57,7 +57,7 @@ const AUDITED: ReadonlyArray<readonly [file: string, source: string, why: string
   ["src/config/config-values.ts", "/^\\d+(\\.\\d+)?$/", "configuration (flag or environment), read once at start-up: not request data"],
   ["src/config/config-values.ts", "/^([a-z][a-z0-9+.-]*:\\/\\/[^:/?#@]*:)[^@/?#]*@/i", "configuration (flag or environment), read once at start-up: not request data"],
   ["src/core/collections/collection-service.ts", "new RegExp(`\\\\b${c.name}\\\\b`, 'i')", "c.name is a validated `^\\w+$` collection name, so this is `\\bname\\b`: no quantifier (superuser view query)"],
-  ["src/core/collections/collection-service.ts", "/^\\s*select\\s/i", "anchored; `\\s*` is followed by a letter it cannot match: linear (superuser view query)"],
+  ["src/core/collections/view-build.ts", "/^\\s*select\\s/i", "anchored; `\\s*` is followed by a letter it cannot match: linear (superuser view query)"],
   ["src/core/collections/collection-validate-fields.ts", "/^\\w+$/", "anchored, one quantified class: linear"],
   ["src/core/collections/collection-validate.ts", "/^\\w+$/", "anchored, one quantified class: linear"],
   ["src/tools/index-parse.ts", "/^\\w+$/", "anchored, one quantified class: linear"],

@@ -25,6 +25,8 @@ import type { EventResponse } from './request-event.js';
 
 type Params = { collection: string };
 
+const BASE = '/api/collections/:collection';
+
 /** What the auth flow routes need. */
 export interface AuthFlowRoutesDeps {
   auth: AuthService;
@@ -34,58 +36,28 @@ export interface AuthFlowRoutesDeps {
   hooks?: AuthRequestHooks;
 }
 
-/** A request/confirm flow: runs with a FlowStep (undefined: no hook bound) and answers 204. */
-type RecordFlow = (c: AuthCollection, body: Record<string, unknown>, request: FastifyRequest, step?: FlowStep<RecordValues>) => Promise<void>;
-type EmailFlow = (c: AuthCollection, body: Record<string, unknown>, request: FastifyRequest, step?: FlowStep<EmailChange>) => Promise<void>;
+/** A request/confirm flow: runs with a FlowStep of its details `D` (undefined: no hook bound) and answers 204. */
+type Flow<D> = (c: AuthCollection, body: Record<string, unknown>, request: FastifyRequest, step?: FlowStep<D>) => Promise<void>;
 
 /** Registers request/confirm verification, password reset, email change, request-otp and auth-with-otp. */
 export function registerAuthFlowRoutes(app: FastifyInstance, deps: AuthFlowRoutesDeps): void {
-  const base = '/api/collections/:collection';
   const { auth, flows, otp } = deps;
   const hooks = deps.hooks ?? new AuthRequestHooks();
   // Each request/confirm flow answers 204 with no body (docs/api.md §1.4, §5.8).
-  const recordFlows: [string, Hook<RecordFlowRequestEvent>, RecordFlow][] = [
+  registerFlowRoutes<RecordValues, RecordFlowRequestEvent>(app, auth, [
     ['request-verification', hooks.onRecordRequestVerificationRequest, (c, body, _r, step) => flows.requestVerification(c, body, step)],
     ['confirm-verification', hooks.onRecordConfirmVerificationRequest, (c, body, _r, step) => flows.confirmVerification(c, body, step)],
     ['request-password-reset', hooks.onRecordRequestPasswordResetRequest, (c, body, _r, step) => flows.requestPasswordReset(c, body, step)],
     ['confirm-password-reset', hooks.onRecordConfirmPasswordResetRequest, (c, body, _r, step) => flows.confirmPasswordReset(c, body, step)],
-  ];
-  for (const [path, hook, run] of recordFlows) {
-    app.post<{ Params: Params }>(`${base}/${path}`, async (request, reply) => {
-      const c = auth.authCollection(request.params.collection);
-      const body = recordBody(request);
-      if (hook.isEmpty) {
-        await run(c, body, request);
-        return reply.code(204).send();
-      }
-      const hooked = new HookedStep(hook, reply, (record: RecordValues) => new RecordFlowRequestEvent(hooks.appFor(), request, c, RecordModel.fromStored(c, record)), (e) => e.record.valuesRef());
-      await run(c, body, request, hooked.step);
-      return hooked.respond();
-    });
-  }
-  const emailFlows: [string, Hook<RecordEmailChangeRequestEvent>, EmailFlow][] = [
+  ], (request, c, record) => new RecordFlowRequestEvent(hooks.appFor(), request, c, RecordModel.fromStored(c, record)), (e) => e.record.valuesRef());
+  registerFlowRoutes<EmailChange, RecordEmailChangeRequestEvent>(app, auth, [
     ['request-email-change', hooks.onRecordRequestEmailChangeRequest, (c, body, request, step) => flows.requestEmailChange(c, body, requestInfo(request), step)],
     ['confirm-email-change', hooks.onRecordConfirmEmailChangeRequest, (c, body, _r, step) => flows.confirmEmailChange(c, body, step)],
-  ];
-  for (const [path, hook, run] of emailFlows) {
-    app.post<{ Params: Params }>(`${base}/${path}`, async (request, reply) => {
-      const c = auth.authCollection(request.params.collection);
-      const body = recordBody(request);
-      if (hook.isEmpty) {
-        await run(c, body, request);
-        return reply.code(204).send();
-      }
-      const hooked = new HookedStep(
-        hook, reply,
-        (d: EmailChange) => new RecordEmailChangeRequestEvent(hooks.appFor(), request, c, RecordModel.fromStored(c, d.record), d.newEmail),
-        (e) => ({ record: e.record.valuesRef(), newEmail: e.newEmail }),
-      );
-      await run(c, body, request, hooked.step);
-      return hooked.respond();
-    });
-  }
+  ],
+  (request, c, d) => new RecordEmailChangeRequestEvent(hooks.appFor(), request, c, RecordModel.fromStored(c, d.record), d.newEmail),
+  (e) => ({ record: e.record.valuesRef(), newEmail: e.newEmail }));
 
-  app.post<{ Params: Params }>(`${base}/request-otp`, async function requestOtp(request, reply) {
+  app.post<{ Params: Params }>(`${BASE}/request-otp`, async function requestOtp(request, reply) {
     const c = auth.authCollection(request.params.collection);
     const hook = hooks.onRecordRequestOTPRequest;
     if (hook.isEmpty) return otp.request(c, recordBody(request));
@@ -100,7 +72,7 @@ export function registerAuthFlowRoutes(app: FastifyInstance, deps: AuthFlowRoute
     return hooked.respond();
   });
 
-  app.post<{ Params: Params }>(`${base}/auth-with-otp`, async function authWithOtp(request, reply) {
+  app.post<{ Params: Params }>(`${BASE}/auth-with-otp`, async function authWithOtp(request, reply) {
     const c = auth.authCollection(request.params.collection);
     const body = recordBody(request);
     const req = requestInfo(request, 'otp', body);
@@ -115,6 +87,31 @@ export function registerAuthFlowRoutes(app: FastifyInstance, deps: AuthFlowRoute
       return authAnswer(hooks, deps.records, request, reply, result, 'otp');
     });
   });
+}
+
+/**
+ * Registers each request/confirm flow of `list` at its path, answering 204: `event` makes
+ * its hook's event from the details the flow found, `back` reads the (possibly changed)
+ * details from it.
+ */
+function registerFlowRoutes<D, E extends AuthRequestEvent>(
+  app: FastifyInstance, auth: AuthService, list: [string, Hook<E>, Flow<D>][],
+  event: (request: FastifyRequest, c: AuthCollection, details: D) => E,
+  back: (e: E) => D,
+): void {
+  for (const [path, hook, run] of list) {
+    app.post<{ Params: Params }>(`${BASE}/${path}`, async (request, reply) => {
+      const c = auth.authCollection(request.params.collection);
+      const body = recordBody(request);
+      if (hook.isEmpty) {
+        await run(c, body, request);
+        return reply.code(204).send();
+      }
+      const hooked = new HookedStep(hook, reply, (details: D) => event(request, c, details), back);
+      await run(c, body, request, hooked.step);
+      return hooked.respond();
+    });
+  }
 }
 
 /**

@@ -139,16 +139,10 @@ export class OutboundHttp {
     const method = (r.method ?? 'GET').toUpperCase();
     const res = await this.send(url, signal, { method, headers: r.headers, body: r.body });
     try {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res) {
-        size += (chunk as Buffer).length;
-        if (size > r.maxBytes) throw new OutboundRequestError(`body over ${r.maxBytes} bytes`);
-        chunks.push(chunk as Buffer);
-      }
+      const body = await readBody(res, r.maxBytes);
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-      return { statusCode: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) };
+      return { statusCode: res.statusCode ?? 0, headers, body };
     } catch (err) {
       throw err instanceof OutboundRequestError ? err : new OutboundRequestError(`reading from ${url.host} failed: ${describe(err)}`, { cause: err });
     } finally {
@@ -208,14 +202,19 @@ async function readAnswer(url: URL, res: IncomingMessage, limits: OutboundLimits
   if (limits.acceptType && !limits.acceptType(mediaType)) throw new OutboundRequestError(`refused content type ${mediaType || '(none)'}`);
   const declared = Number(header(res.headers['content-length']) || NaN);
   if (declared > limits.maxBytes) throw new OutboundRequestError(`body of ${declared} bytes is over ${limits.maxBytes}`);
+  return { url: url.toString(), mediaType, body: await readBody(res, limits.maxBytes) };
+}
+
+/** Reads an answer's body, refusing it as soon as it grows past `maxBytes`. */
+async function readBody(res: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res) {
     size += (chunk as Buffer).length;
-    if (size > limits.maxBytes) throw new OutboundRequestError(`body over ${limits.maxBytes} bytes`);
+    if (size > maxBytes) throw new OutboundRequestError(`body over ${maxBytes} bytes`);
     chunks.push(chunk as Buffer);
   }
-  return { url: url.toString(), mediaType, body: Buffer.concat(chunks) };
+  return Buffer.concat(chunks);
 }
 
 function header(value: string | string[] | undefined): string {

@@ -31,6 +31,9 @@ export interface EmailChange {
 /** How long a repeated verification or reset request stays silent (docs/api.md §5.8). */
 const RESEND_WINDOW_SECONDS = 120;
 
+/** The name of the background task that mails each kind of link (what a failure is logged as). */
+const MAIL_TASKS = { verification: 'verification mail', passwordReset: 'password reset mail' } as const;
+
 /** What the flows need. */
 export interface AuthFlowsDeps {
   db: Db;
@@ -58,13 +61,7 @@ export class AuthFlows {
     assertValidForm(errors);
     const record = await findAuthRecordByEmail(this.deps.db, c, email);
     if (!record || record.verified === true) return;
-    if (!(await this.deps.limiter.take(`verification:${c.id}:${String(record.id)}`, 1, RESEND_WINDOW_SECONDS))) return;
-    await runStep(step, record, async (record) => {
-      this.deps.background('verification mail', async () => {
-        const token = await signRecordToken(c, String(record.tokenKey), { id: String(record.id), type: 'verification', collectionId: c.id, email: String(record.email) });
-        await this.deps.mails.verification(c, record, token);
-      });
-    });
+    await this.mailLink(c, record, 'verification', step, (token, record) => this.deps.mails.verification(c, record, token));
   }
 
   /** Marks the token's record verified (docs/api.md §5.8). */
@@ -100,13 +97,7 @@ export class AuthFlows {
     assertValidForm(errors);
     const record = await findAuthRecordByEmail(this.deps.db, c, email);
     if (!record) return;
-    if (!(await this.deps.limiter.take(`passwordReset:${c.id}:${String(record.id)}`, 1, RESEND_WINDOW_SECONDS))) return;
-    await runStep(step, record, async (record) => {
-      this.deps.background('password reset mail', async () => {
-        const token = await signRecordToken(c, String(record.tokenKey), { id: String(record.id), type: 'passwordReset', collectionId: c.id, email: String(record.email) });
-        await this.deps.mails.passwordReset(c, record, token);
-      });
-    });
+    await this.mailLink(c, record, 'passwordReset', step, (token, record) => this.deps.mails.passwordReset(c, record, token));
   }
 
   /**
@@ -187,6 +178,23 @@ export class AuthFlows {
     const { record, claims } = found!;
     await runStep(step, { record, newEmail: String(claims.newEmail) }, async ({ record, newEmail }) => {
       await this.save(c, record, { email: newEmail, verified: true }, 'Failed to confirm email change.');
+    });
+  }
+
+  /**
+   * Mails `record` a link with a token of `type` (through `send`, in the background) once
+   * its request hook let it, unless one went out within the resend window.
+   */
+  private async mailLink(
+    c: AuthCollection, record: RecordValues, type: 'verification' | 'passwordReset', step: FlowStep<RecordValues> | undefined,
+    send: (token: string, record: RecordValues) => Promise<void>,
+  ): Promise<void> {
+    if (!(await this.deps.limiter.take(`${type}:${c.id}:${String(record.id)}`, 1, RESEND_WINDOW_SECONDS))) return;
+    await runStep(step, record, async (record) => {
+      this.deps.background(MAIL_TASKS[type], async () => {
+        const token = await signRecordToken(c, String(record.tokenKey), { id: String(record.id), type, collectionId: c.id, email: String(record.email) });
+        await send(token, record);
+      });
     });
   }
 

@@ -3,7 +3,7 @@
  * caller passes the stored collections and a rule checker; errors come back as
  * the per-property map of `400 "Failed to create/update collection."`.
  */
-import type { ErrorData } from '../../errors/app-error.js';
+import { badRequest, type ErrorData } from '../../errors/app-error.js';
 import type { Collection, Rule } from './collection.js';
 import { validateAuthOptions } from './collection-validate-auth.js';
 import { validateFields } from './collection-validate-fields.js';
@@ -180,4 +180,19 @@ function lostSystemUniqueIndex(old: Collection, indexes: readonly string[]): str
     if (system && !current.has(shape(parsed))) return system.name;
   }
   return null;
+}
+
+/**
+ * Throws a 400 with `message` and the errors unless `next` is valid among `all` (the
+ * stored collections, or the schema an import is building).
+ */
+export function assertValidCollection(
+  next: Collection, old: Collection | undefined, all: readonly Collection[],
+  validateRule: CollectionValidateContext['validateRule'], message: string,
+): void {
+  // NOTE: only the old version of this collection is left out: another one with the
+  // submitted id must stay visible so a clash is reported as a validation error.
+  const collections = [...all.filter((c) => c !== next && (!old || c.id !== old.id)), next];
+  const errors = validateCollection(next, { old, collections, validateRule });
+  if (errors) throw badRequest(message, errors);
 }
