@@ -196,6 +196,9 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   const webhooks = new WebhookService({
     db, schema, compiler, checkTarget: (url) => outbound.checkTarget(url), targetProblem: (url) => (brokers.isBrokerUrl(url) ? brokers.targetProblem(url) : null),
     onChange: () => sync.announce('webhooks'),
+    onTargetDropped: (url) => {
+      if (brokers.isBrokerUrl(url)) brokers.release(url).catch((err: unknown) => http.log.error({ err }, 'closing a broker target failed'));
+    },
   });
   await webhooks.reload();
   const deliveryPolicy: DeliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, ...options.webhookDelivery };

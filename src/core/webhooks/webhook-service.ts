@@ -18,6 +18,8 @@ export interface WebhookServiceDeps extends WebhookValidateDeps {
   db: Db;
   /** Tells the other nodes that the webhooks changed (they reload); must not throw. */
   onChange: () => Promise<void>;
+  /** Called with each target no webhook uses any more (a broker connection to close); must not throw. */
+  onTargetDropped?: (url: string) => void;
 }
 
 /** A list response (docs/api.md §1.7). */
@@ -45,9 +47,13 @@ export class WebhookService {
   /** Loads the webhooks (at start, and when another node announces a change). */
   async reload(): Promise<void> {
     const all = await loadWebhooks(this.deps.db);
+    const before = new Set([...this.byId.values()].map((w) => w.url));
     this.byId.clear();
     for (const w of all) this.byId.set(w.id, w);
     this.index.replace(all);
+    // Every node reloads, so every node closes the connections of targets gone everywhere.
+    const kept = new Set(all.map((w) => w.url));
+    for (const url of before) if (!kept.has(url)) this.deps.onTargetDropped?.(url);
   }
 
   /**
