@@ -110,6 +110,17 @@ describe('record events', () => {
     await s.request('DELETE', `/api/webhooks/${w.id}`, { token });
   });
 
+  it('sends a record too large for the outbox as its ids, without failing the write', async () => {
+    const c = uniqueName('big');
+    await createCollection(s, token, { name: c, type: 'base', fields: [{ name: 'data', type: 'json', maxSize: 4_000_000 }] });
+    const r = await receiver();
+    const w = await webhook({ url: r.url, events: [`${c}.create`] });
+    const id = await createRecord(s, token, c, { data: { blob: 'x'.repeat(1_200_000) } });
+    const [got] = await r.waitFor(1);
+    expect(verify(w.secret, got as never)).toMatchObject({ type: `${c}.create`, truncated: true, record: { id, collectionName: c } });
+    expect((got!.json as any).record).not.toHaveProperty('data');
+  });
+
   it('sends only records that match the filter, and the webhook\'s own headers', async () => {
     const c = await collection();
     const r = await receiver();

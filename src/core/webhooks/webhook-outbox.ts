@@ -14,7 +14,7 @@ import type { RuleCompiler } from '../rules/rule-compiler.js';
 import { guestRequest } from '../rules/request-info.js';
 import type { BackoffSpec, Jobs } from '../jobs/job-types.js';
 import type { Webhook } from './webhook.js';
-import { customEvent, recordEvent, type OutboundEvent } from './webhook-event.js';
+import { customEvent, fitEvent, recordEvent, type OutboundEvent } from './webhook-event.js';
 import type { WebhookIndex } from './webhook-index.js';
 
 /** The name of the job that delivers one event to one webhook. */
@@ -67,7 +67,7 @@ export class WebhookOutbox implements RecordOutbox {
     let event: OutboundEvent | undefined;
     for (const w of this.deps.index.forRecord(c, change.action)) {
       if (w.filter !== '' && !(await this.matches(scope.trx, w, c, id))) continue;
-      event ??= recordEvent(change);
+      event ??= fitEvent(recordEvent(change));
       // Deliveries of one record to one webhook run in order (the queue holds later ones back).
       await this.enqueue(w, event, `${w.id}:${c.name}:${id}`, scope);
     }
