@@ -10,17 +10,8 @@ import { isPlainObject } from '../../tools/is-plain-object.js';
 import type { Schema } from '../collections/schema.js';
 import { RULE_PARSE_LIMITS, type RuleCompiler } from '../rules/rule-compiler.js';
 import { redactTarget } from '../events/redact-target.js';
-import { parseEventPattern, type EventPattern } from './webhook.js';
+import { parseEventPattern, type EventPattern, type WebhookInput } from './webhook.js';
 
-/** The fields a client sets. */
-export interface WebhookInput {
-  name: string;
-  url: string;
-  events: string[];
-  filter: string;
-  headers: Record<string, string>;
-  active: boolean;
-}
 
 /** What the checks need. */
 export interface WebhookValidateDeps {

@@ -7,9 +7,8 @@ import type { Schema } from '../collections/schema.js';
 import { redactTarget } from '../events/redact-target.js';
 import type { RecordAction } from '../records/write-scope.js';
 
-/** A stored webhook. */
-export interface Webhook {
-  id: string;
+/** The fields of a webhook that a client sets. */
+export interface WebhookInput {
   name: string;
   /** http(s) receiver, or an amqp(s):// / nats:// broker target. */
   url: string;
@@ -18,6 +17,11 @@ export interface Webhook {
   filter: string;
   headers: Record<string, string>;
   active: boolean;
+}
+
+/** A stored webhook. */
+export interface Webhook extends WebhookInput {
+  id: string;
   /** `whsec_<base64>`: the Standard Webhooks signing secret. */
   secret: string;
   created: string;
