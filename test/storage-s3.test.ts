@@ -17,8 +17,8 @@ afterAll(async () => {
   await s3?.close();
 });
 
-function store(bucket = 'contract', secret = 'S3RVER'): S3Storage {
-  const s = new S3Storage({ ...s3.settings(bucket), secret });
+function store(bucket = 'contract', accessKey = 'S3RVER'): S3Storage {
+  const s = new S3Storage({ ...s3.settings(bucket), accessKey });
   stores.push(s);
   return s;
 }
@@ -34,9 +34,9 @@ describe('S3Storage', () => {
   });
 
   // A HEAD answer has no body, so stat cannot tell a missing bucket from a missing key.
-  it('fails (does not answer "missing") when the bucket does not exist or the secret is wrong', async () => {
+  it('fails (does not answer "missing") when the bucket does not exist or the access key is unknown', async () => {
     await expect(store('no-such-bucket').read('col/rec/a.txt')).rejects.toThrow(/bucket/);
     await expect(store('no-such-bucket').put('col/rec/a.txt', Buffer.from('a'), { contentType: 'text/plain' })).rejects.toThrow(/bucket/);
-    await expect(store('contract', 'wrong').put('col/rec/a.txt', Buffer.from('a'), { contentType: 'text/plain' })).rejects.toThrow();
+    await expect(store('contract', 'WRONG').put('col/rec/a.txt', Buffer.from('a'), { contentType: 'text/plain' })).rejects.toThrow(/Access Key/);
   });
 });

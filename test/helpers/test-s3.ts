@@ -2,8 +2,9 @@
  * A real S3-compatible server for tests: s3rver, started in this process on a free
  * loopback port over a temporary folder. Chosen because it installs from npm with no
  * binary download and no Docker, and speaks the S3 REST API the SDK uses (signed
- * requests, ranges, ListObjectsV2, DeleteObjects, multipart). It checks signatures
- * against its one key pair, S3RVER/S3RVER, so a wrong secret fails as on S3.
+ * requests, ranges, ListObjectsV2, DeleteObjects, multipart). It knows one access
+ * key, S3RVER, and refuses any other as S3 does; it does not check V4 signatures, so
+ * a wrong secret goes unnoticed (a wrong access key stands in for it in tests).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
