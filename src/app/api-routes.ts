@@ -33,6 +33,9 @@ import { registerJobsRoutes } from '../http/jobs-routes.js';
 import { registerCronsRoutes } from '../http/crons-routes.js';
 import type { Services } from './services.js';
 import { apiCollections } from './migrations.js';
+import { registerTestS3Route } from '../http/settings-test-s3-route.js';
+import { testS3Filesystem } from '../core/settings/s3-test.js';
+import { S3Storage } from '../adapters/storage/s3-storage.js';
 
 /** What a step of the table gets: the services and what earlier steps made. */
 interface RouteContext {
@@ -71,6 +74,8 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'auth flows', register: ({ s }) => registerAuthFlowRoutes(s.http, { auth: s.auth, flows: s.flows, otp: s.otp, records: s.records, hooks: s.authHooks }) },
   { name: 'test email', register: ({ s }) => registerTestEmailRoute(s.http, { auth: s.auth, mails: s.mails }) },
   { name: 'settings', register: ({ s }) => registerSettingsRoutes(s.http, s.settings, s.adminHooks) },
+  // The S3 connection test (docs/operations.md, "S3 storage").
+  { name: 'test s3', register: ({ s }) => registerTestS3Route(s.http, { testS3: (filesystem) => testS3Filesystem(s.settings.get(), filesystem, (target) => new S3Storage(target)) }) },
   // Jobs and cron (docs/jobs.md §4, docs/api.md §9).
   { name: 'jobs', register: ({ s }) => registerJobsRoutes(s.http, s.jobs.jobs) },
   { name: 'crons', register: ({ s }) => registerCronsRoutes(s.http, s.jobs.crons) },

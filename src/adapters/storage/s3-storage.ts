@@ -1,5 +1,5 @@
 /**
- * S3Storage keeps objects in an S3-compatible bucket (docs/operations.md §S3 storage),
+ * S3Storage keeps objects in an S3-compatible bucket (docs/operations.md, "S3 storage"),
  * under the same keys LocalStorage uses as paths (`<collectionId>/<recordId>/<file>`,
  * PocketBase's layout), at the bucket's root. A PUT is atomic in S3, so a reader
  * never sees a partial object; the content type is the object's own `Content-Type`.
