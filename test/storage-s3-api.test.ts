@@ -98,6 +98,18 @@ describe('record files on S3', () => {
     }
     expect(await bucket.exists(`${docs.id}/${rec.id}/${rec.doc}`)).toBe(false);
   });
+
+  it('answers 503 and saves nothing when the bucket is missing or the store unreachable', async () => {
+    for (const broken of [{ bucket: 'no-such-bucket' }, { endpoint: 'http://127.0.0.1:1' }]) {
+      await useS3(broken);
+      const before = await admin.collection(docs.name).getFullList();
+      const err = await errorOf(admin.collection(docs.name).create({ title: 'lost', doc: new File(['x'], 'x.txt') }));
+      expect(err?.status, JSON.stringify(broken)).toBe(503);
+      expect(err?.response).toEqual({ status: 503, message: 'Service temporarily unavailable.', data: {} });
+      expect(await admin.collection(docs.name).getFullList()).toHaveLength(before.length);
+    }
+    await useS3();
+  });
 });
 
 describe('settings.s3', () => {

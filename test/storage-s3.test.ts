@@ -34,9 +34,13 @@ describe('S3Storage', () => {
   });
 
   // A HEAD answer has no body, so stat cannot tell a missing bucket from a missing key.
-  it('fails (does not answer "missing") when the bucket does not exist or the access key is unknown', async () => {
-    await expect(store('no-such-bucket').read('col/rec/a.txt')).rejects.toThrow(/bucket/);
-    await expect(store('no-such-bucket').put('col/rec/a.txt', Buffer.from('a'), { contentType: 'text/plain' })).rejects.toThrow(/bucket/);
-    await expect(store('contract', 'WRONG').put('col/rec/a.txt', Buffer.from('a'), { contentType: 'text/plain' })).rejects.toThrow(/Access Key/);
+  it('fails with a 503 caused by the store (not "missing") when the bucket does not exist or the access key is unknown', async () => {
+    const unavailable = (cause: string) => ({ status: 503, message: 'Service temporarily unavailable.', cause: expect.objectContaining({ name: cause }) });
+    await expect(store('no-such-bucket').read('col/rec/a.txt')).rejects.toMatchObject(unavailable('NoSuchBucket'));
+    await expect(store('no-such-bucket').put('col/rec/a.txt', Buffer.from('a'), { contentType: 'text/plain' })).rejects.toMatchObject(unavailable('NoSuchBucket'));
+    await expect(store('contract', 'WRONG').put('col/rec/a.txt', Buffer.from('a'), { contentType: 'text/plain' })).rejects.toMatchObject(unavailable('InvalidAccessKeyId'));
+    const unreachable = new S3Storage({ ...s3.settings('contract'), endpoint: 'http://127.0.0.1:1' });
+    stores.push(unreachable);
+    await expect(unreachable.stat('col/rec/a.txt')).rejects.toMatchObject({ status: 503 });
   });
 });

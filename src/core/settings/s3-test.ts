@@ -6,7 +6,7 @@
  * write, list and delete. Any failure is a 400 carrying the store's own error.
  */
 import { randomBytes } from 'node:crypto';
-import { AppError, badRequest, type ErrorData } from '../../errors/app-error.js';
+import { AppError, badRequest, isAppError, type ErrorData } from '../../errors/app-error.js';
 import { codeError } from '../../errors/code-error.js';
 import type { Storage } from '../files/storage.js';
 import type { S3Settings, Settings } from './settings.js';
@@ -46,6 +46,8 @@ function failed(reason: string, cause?: unknown): AppError {
 
 /** The store's error as one line: its code (`NoSuchBucket`, `InvalidAccessKeyId`, …) and message. */
 function describe(err: unknown): string {
+  // The Storage reports the store's failure as a 503 (its own message says nothing) caused by the store's error.
+  if (isAppError(err) && err.status === 503 && err.cause !== undefined) return describe(err.cause);
   const e = err as { name?: unknown; message?: unknown; code?: unknown } | undefined;
   const name = typeof e?.name === 'string' && e.name !== 'Error' ? `${e.name}: ` : '';
   const code = typeof e?.code === 'string' && name === '' ? `${e.code}: ` : '';
