@@ -3,12 +3,13 @@
  * local directory while `settings.s3.enabled` is false, the S3 bucket of `settings.s3`
  * while it is true. Each call asks the settings afresh, so a change — saved on this
  * node or reloaded after another node saved it — takes effect on the next call. Files
- * are not moved when it switches (PocketBase does not migrate them either).
+ * are not moved when it switches (PocketBase does not migrate them either). The S3
+ * SDK loads on first use, so a node that never enables S3 never pays for it.
  */
 import type { Readable } from 'node:stream';
 import type { ByteRange, Storage, StoredObject } from '../../core/files/storage.js';
 import type { S3Settings } from '../../core/settings/settings.js';
-import { S3Storage } from './s3-storage.js';
+import type { S3Storage } from './s3-storage.js';
 
 /** How long a replaced S3 client stays open for the reads still streaming from it. */
 const RETIRE_AFTER_MS = 10 * 60_000;
@@ -21,7 +22,10 @@ export class SettingsStorage implements Storage {
   constructor(private readonly local: Storage, private readonly settings: () => S3Settings) {}
 
   /** The store the current settings name. */
-  current(): Storage {
+  async current(): Promise<Storage> {
+    if (!this.settings().enabled) return this.local;
+    const { S3Storage } = await import('./s3-storage.js');
+    // Read again after the await, and from here on synchronously, so concurrent calls agree.
     const settings = this.settings();
     if (!settings.enabled) return this.local;
     if (this.s3?.settings === settings) return this.s3.store;
@@ -35,32 +39,32 @@ export class SettingsStorage implements Storage {
     return this.s3.store;
   }
 
-  put(key: string, data: Buffer, meta: { contentType: string }): Promise<void> {
-    return this.current().put(key, data, meta);
+  async put(key: string, data: Buffer, meta: { contentType: string }): Promise<void> {
+    return (await this.current()).put(key, data, meta);
   }
 
-  putFile(key: string, path: string, meta: { contentType: string }): Promise<void> {
-    return this.current().putFile(key, path, meta);
+  async putFile(key: string, path: string, meta: { contentType: string }): Promise<void> {
+    return (await this.current()).putFile(key, path, meta);
   }
 
-  stat(key: string): Promise<StoredObject | null> {
-    return this.current().stat(key);
+  async stat(key: string): Promise<StoredObject | null> {
+    return (await this.current()).stat(key);
   }
 
-  read(key: string, range?: ByteRange): Promise<Readable | null> {
-    return this.current().read(key, range);
+  async read(key: string, range?: ByteRange): Promise<Readable | null> {
+    return (await this.current()).read(key, range);
   }
 
-  exists(key: string): Promise<boolean> {
-    return this.current().exists(key);
+  async exists(key: string): Promise<boolean> {
+    return (await this.current()).exists(key);
   }
 
-  delete(key: string): Promise<void> {
-    return this.current().delete(key);
+  async delete(key: string): Promise<void> {
+    return (await this.current()).delete(key);
   }
 
-  deletePrefix(prefix: string): Promise<void> {
-    return this.current().deletePrefix(prefix);
+  async deletePrefix(prefix: string): Promise<void> {
+    return (await this.current()).deletePrefix(prefix);
   }
 
   /** Closes every S3 client (at shutdown). */

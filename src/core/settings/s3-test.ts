@@ -15,7 +15,7 @@ import type { S3Settings, Settings } from './settings.js';
 const FILESYSTEMS = ['storage', 'backups'] as const;
 
 /** A Storage over one bucket, closed after the test. */
-export type OpenS3 = (target: S3Settings) => Storage & { destroy(): void };
+export type OpenS3 = (target: S3Settings) => Promise<Storage & { destroy(): void }>;
 
 /** Tests the S3 settings of `filesystem` (a request value); resolves when the bucket works. */
 export async function testS3Filesystem(settings: Settings, filesystem: unknown, open: OpenS3): Promise<void> {
@@ -26,7 +26,7 @@ export async function testS3Filesystem(settings: Settings, filesystem: unknown, 
 
   const target = filesystem === 'backups' ? settings.backups.s3 : settings.s3;
   if (!target.enabled) throw failed('S3 storage filesystem is not enabled');
-  const store = open(target);
+  const store = await open(target);
   const prefix = `pb_settings_test_${randomBytes(4).toString('hex')}/`;
   try {
     await store.put(`${prefix}test.txt`, Buffer.from('test'), { contentType: 'text/plain' }).catch((err: unknown) => {
