@@ -33,6 +33,17 @@ describe('S3Storage', () => {
     expect((await readAll((await store('other').read('col/rec/same.txt'))!)).toString()).toBe('two');
   });
 
+  it('keeps keys with characters a URL must escape', async () => {
+    const s = store();
+    const key = 'col/rec/a b+c%20d?e#f&g=h~!$\'()*,;:@.txt';
+    await s.put(key, Buffer.from('odd'), { contentType: 'text/plain' });
+    expect(await s.stat(key)).toMatchObject({ size: 3 });
+    expect((await readAll((await s.read(key))!)).toString()).toBe('odd');
+    expect(await s.exists('col/rec/a b+c d?e#f&g=h~!$\'()*,;:@.txt')).toBe(false);
+    await s.deletePrefix('col/rec/');
+    expect(await s.exists(key)).toBe(false);
+  });
+
   // A HEAD answer has no body, so stat cannot tell a missing bucket from a missing key.
   it('fails with a 503 caused by the store (not "missing") when the bucket does not exist or the access key is unknown', async () => {
     const unavailable = (cause: string) => ({ status: 503, message: 'Service temporarily unavailable.', cause: expect.objectContaining({ name: cause }) });
