@@ -43,6 +43,7 @@ import { SettingsMailer } from '../adapters/mail/settings-mailer.js';
 import { DevLogMailer, LogMailer } from '../adapters/mail/log-mailer.js';
 import { BackgroundTasks } from '../tools/background-tasks.js';
 import { LocalStorage } from '../adapters/storage/local-storage.js';
+import { SettingsStorage } from '../adapters/storage/settings-storage.js';
 import type { Storage } from '../core/files/storage.js';
 import { RecordFiles } from '../core/records/record-files.js';
 import { createBus } from '../adapters/bus/create-bus.js';
@@ -219,8 +220,8 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       .catch((err: unknown) => http.log.error({ err }, 'onSettingsReload hook failed'));
   });
   await sync.start();
-  // Files (docs/api.md §8): a local directory now; the S3-compatible store comes with scale-out.
-  const storage = new LocalStorage(join(config.dir, 'storage'));
+  // Files (docs/api.md §8): the local directory, or the S3 bucket while settings.s3.enabled (docs/operations.md, "S3 storage").
+  const storage = new SettingsStorage(new LocalStorage(join(config.dir, 'storage')), () => settings.get().s3);
   // Realtime (docs/api.md §6): committed record events go onto the Bus; every node's hub fans them out.
   // On one node (no Redis) an event reaches only this node's streams: none open, nothing to send.
   const events = createBusEventSink(bus, (err) => http.log.error({ err }, 'record event publish failed'), () => redis !== undefined || realtime.size > 0);
@@ -299,6 +300,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       await brokers.closeAll();
       await rateLimitStore.close();
       await connection.close();
+      storage.close();
     },
   };
 }
