@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Plinth's container image (docs/operations.md §1). Stages:
+# Plinth's container image (docs/operations.md, "Deploying"). Stages:
 #   build      all dependencies, TypeScript: builds dist/
 #   dashboard  the admin dashboard's bundle (a placeholder until the dashboard exists)
 #   prod-deps  `npm ci --omit=dev` with the tools to compile native modules
@@ -58,6 +58,6 @@ EXPOSE 8090
 # NOTE: slim images have neither curl nor wget; Node's fetch asks the readiness check.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8090/api/health?ready=1').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Exec form: node is PID 1 and receives SIGTERM itself (graceful shutdown, docs/operations.md §1).
+# Exec form: node is PID 1 and receives SIGTERM itself (graceful shutdown, docs/operations.md, "Deploying").
 STOPSIGNAL SIGTERM
 CMD ["node", "bin/plinth.js", "serve", "--http=0.0.0.0:8090", "--dir=/data", "--hooksDir=/app/plinth_hooks", "--migrationsDir=/app/plinth_migrations"]

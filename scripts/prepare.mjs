@@ -4,7 +4,7 @@
  * in a clone) it runs `npm run build`. Without them (`npm ci --omit=dev`: a production
  * install, the container image's runtime stage) there is no TypeScript to build with,
  * so it skips the build instead of failing the install: dist/ is then copied in from
- * a build made elsewhere (docs/operations.md §1).
+ * a build made elsewhere (docs/operations.md, "Deploying").
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The container files (docs/operations.md §1) keep their invariants: no Docker engine
+ * The container files (docs/operations.md, "Deploying") keep their invariants: no Docker engine
  * runs here to build the image, so what the image and the compose stack must hold
  * is checked in the files themselves — a non-root runtime with a health check, a
  * data volume and `npm ci --omit=dev` (whose `prepare` must not need TypeScript);

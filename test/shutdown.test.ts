@@ -1,5 +1,5 @@
 /**
- * Graceful shutdown of a real `plinth serve` process (docs/operations.md §1): on
+ * Graceful shutdown of a real `plinth serve` process (docs/operations.md, "Deploying"): on
  * SIGTERM the node stops accepting connections at once, the request in flight
  * finishes with its answer, every realtime stream ends cleanly (so its client
  * reconnects, to another node behind a load balancer), and the process exits 0.

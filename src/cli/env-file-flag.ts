@@ -2,7 +2,7 @@
  * `--env-file=PATH`, accepted anywhere on the command line (`plinth --env-file=.env serve`,
  * `plinth serve --env-file .env`): it is taken out of the arguments before the command
  * parses them, and the file is folded into the environment with the `_FILE` secrets
- * before the command reads its configuration (docs/configuration.md §1).
+ * before the command reads its configuration (docs/configuration.md, "Where values come from").
  */
 import { applyEnvFile, resolveFileVariables } from '../config/env-sources.js';
 import type { CliContext } from './cli-context.js';

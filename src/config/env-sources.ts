@@ -1,6 +1,6 @@
 /**
  * Where environment variables come from besides the process environment
- * (docs/configuration.md §1): a `.env` file named by `--env-file`, and files named
+ * (docs/configuration.md, "Where values come from"): a `.env` file named by `--env-file`, and files named
  * by `<NAME>_FILE` variables (Docker and Kubernetes secrets). Both are folded into
  * the environment before the configuration is read, so everything that reads a
  * variable sees the same value whatever its source.

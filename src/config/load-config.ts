@@ -128,7 +128,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
 }
 
 /**
- * The address for `PORT` (docs/configuration.md §1), which platforms such as Heroku, Cloud Run
+ * The address for `PORT` (docs/configuration.md, "Where values come from"), which platforms such as Heroku, Cloud Run
  * and Render set for the one port they route to: every IPv4 interface, since the
  * platform's router reaches the process from outside its loopback. `--http` and
  * `PLINTH_HTTP` win over it.
