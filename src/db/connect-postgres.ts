@@ -11,6 +11,7 @@ import { ConfigError } from '../config/config-error.js';
 import { connectFailureReason, redactUrlPassword } from '../config/config-values.js';
 import { queryTimeout } from '../errors/query-timeout.js';
 import type { Db } from './database.js';
+import { queryLogger, type QueryObserver } from './query-observer.js';
 
 /** An open PostgreSQL pool: the Kysely handle and a way to end every connection. */
 export interface PostgresConnection {
@@ -38,6 +39,8 @@ export interface PostgresOptions {
    * transaction (Dialect.liftQueryTimeout).
    */
   statementTimeout?: number;
+  /** Told the kind and duration of every statement (metrics, tracing: docs/observability.md §1). */
+  onQuery?: QueryObserver;
 }
 
 /** SQLSTATE of a statement cancelled by `statement_timeout` (or by a cancel request). */
@@ -78,7 +81,10 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
     await pool.end().catch(() => undefined);
     throw new ConfigError(source, `cannot connect to PostgreSQL at ${describe(url)}: ${connectFailureReason(err)}`);
   }
-  const db = new Kysely<any>({ dialect: new KyselyPostgresDialect({ pool: withoutNulLookups(pool) }) });
+  const db = new Kysely<any>({
+    dialect: new KyselyPostgresDialect({ pool: withoutNulLookups(pool) }),
+    ...(options.onQuery ? { log: queryLogger(options.onQuery, 'postgresql') } : {}),
+  });
   return {
     db,
     async close() {

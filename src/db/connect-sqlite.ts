@@ -10,6 +10,7 @@ import { CONFIG_DEFAULTS } from '../config/config.js';
 import { Lru } from '../tools/lru.js';
 import type { Db } from './database.js';
 import { checksBudget, SqliteQueryBudget } from './sqlite-query-budget.js';
+import { queryLogger, type QueryObserver } from './query-observer.js';
 
 /** An open SQLite database: the Kysely handle and the raw connection for pragmas and shutdown. */
 export interface SqliteConnection {
@@ -24,6 +25,8 @@ export interface SqliteOptions {
   queryTimeout?: number;
   /** Called with the raw connection once it is set up (pragmas, functions). */
   onConnection?: (raw: Database.Database) => void;
+  /** Told the kind and duration of every statement (metrics, tracing: docs/observability.md §1). */
+  onQuery?: QueryObserver;
 }
 
 /** Opens (creating when needed) the database in `dir`; `:memory:` opens a private in-memory one. */
@@ -47,7 +50,10 @@ export function connectSqlite(dir: string, options: SqliteOptions = {}): SqliteC
   const budget = new SqliteQueryBudget(options.queryTimeout ?? CONFIG_DEFAULTS.queryTimeout);
   budget.install(raw);
   options.onConnection?.(raw);
-  const db = new Kysely<any>({ dialect: new KyselySqliteDialect({ database: withStatementCache(raw, budget) }) });
+  const db = new Kysely<any>({
+    dialect: new KyselySqliteDialect({ database: withStatementCache(raw, budget) }),
+    ...(options.onQuery ? { log: queryLogger(options.onQuery, 'sqlite') } : {}),
+  });
   return {
     db,
     raw,
