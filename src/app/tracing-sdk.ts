@@ -60,15 +60,17 @@ export async function startTracing(env: NodeJS.ProcessEnv): Promise<TracingHandl
 
 /** Loads the SDK and registers a provider: AsyncLocalStorage context, W3C trace context, OTLP/HTTP export. */
 async function createProvider(): Promise<Provider> {
-  const [{ NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, resources] = await Promise.all([
+  const [{ NodeTracerProvider }, { BatchSpanProcessor }, { OTLPTraceExporter }, resources, { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION }] = await Promise.all([
     import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/sdk-trace-base'),
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/resources'),
+    import('@opentelemetry/semantic-conventions'),
   ]);
   const version = readVersion();
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win over the default name.
   const resource = resources.defaultResource()
-    .merge(resources.resourceFromAttributes({ 'service.name': 'plinth', 'service.version': version }))
+    .merge(resources.resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'plinth', [ATTR_SERVICE_VERSION]: version }))
     .merge(resources.detectResources({ detectors: [resources.envDetector] }));
   const provider = new NodeTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
   provider.register();

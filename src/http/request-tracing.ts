@@ -5,6 +5,7 @@
  * so rule, SQL, hook, mail and outbound spans are its children.
  */
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UNMATCHED_ROUTE } from '../core/metrics/node-metrics.js';
 
@@ -16,7 +17,7 @@ export function registerRequestTracing(app: FastifyInstance, tracer: Tracer): vo
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
     const span = tracer.startSpan(`${request.method} ${route}`, {
       kind: SpanKind.SERVER,
-      attributes: { 'http.request.method': request.method, 'http.route': route, 'url.path': request.url.split('?', 1)[0] },
+      attributes: { [ATTR_HTTP_REQUEST_METHOD]: request.method, [ATTR_HTTP_ROUTE]: route, [ATTR_URL_PATH]: request.url.split('?', 1)[0] },
     }, parent);
     const ctx = trace.setSpan(parent, span);
     spans.set(request, { span, ctx });
@@ -32,7 +33,7 @@ export function registerRequestTracing(app: FastifyInstance, tracer: Tracer): vo
   app.addHook('onResponse', (request, reply, done) => {
     const held = spans.get(request);
     if (held) {
-      held.span.setAttribute('http.response.status_code', reply.statusCode);
+      held.span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, reply.statusCode);
       // Server spans fail on 5xx only: a 4xx is the client's mistake (OTel's HTTP conventions).
       if (reply.statusCode >= 500) held.span.setStatus({ code: SpanStatusCode.ERROR });
       held.span.end();
