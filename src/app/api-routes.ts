@@ -38,6 +38,11 @@ import { registerTestS3Route } from '../http/settings-test-s3-route.js';
 import { testS3Filesystem } from '../core/settings/s3-test.js';
 import type { S3Storage } from '../adapters/storage/s3-storage.js';
 import type { S3Settings } from '../core/settings/settings.js';
+// issue 14, metrics, health and tracing (docs/observability.md):
+import { registerRequestMetrics } from '../http/request-metrics.js';
+import { registerMetricsRoutes } from '../http/metrics-routes.js';
+import { unreadyServices } from '../core/health/readiness.js';
+import { tracing } from '../tools/tracing.js';
 
 /** What a step of the table gets: the services and what earlier steps made. */
 interface RouteContext {
@@ -57,7 +62,16 @@ const API_ROUTES: readonly RouteStep[] = [
   // Before any route: auth form fields are text before the per-identity limits and handlers read them.
   { name: 'auth form strings', register: ({ s }) => registerAuthFormStrings(s.http) },
   { name: 'auth limits', register: ({ s, limits, enforceRateLimit }) => registerAuthLimits(s.http, limits, enforceRateLimit) },
-  { name: 'health', register: ({ s }) => registerHealthRoutes(s.http, { trustedProxy: () => s.settings.get().trustedProxy }) },
+  {
+    name: 'health',
+    register: ({ s }) => registerHealthRoutes(s.http, {
+      trustedProxy: () => s.settings.get().trustedProxy,
+      canBackup: () => !s.backupStatus.isBusy(),
+      unready: () => unreadyServices(s.readiness),
+      onUnready: (services) => s.http.log.warn(`not ready: no answer from ${services.join(', ')}`),
+    }),
+  },
+  { name: 'metrics', register: ({ s }) => registerMetricsRoutes(s.http, { metrics: s.metrics, token: s.config.metricsToken }) },
   { name: 'collections', register: ({ s }) => registerCollectionRoutes(s.http, { db: s.db, collections: apiCollections(s), records: s.records, compiler: s.compiler, hooks: s.adminHooks }) },
   { name: 'records', register: ({ s }) => registerRecordRoutes(s.http, s.records, s.requestHooks) },
   { name: 'batch', register: ({ s }) => registerBatchRoutes(s.http, { records: s.records, settings: s.settings, hooks: s.requestHooks, adminHooks: s.adminHooks }) },
@@ -100,6 +114,9 @@ const API_ROUTES: readonly RouteStep[] = [
 /** Registers the HTTP conventions, the request plumbing and the built-in API on the services' server. */
 export async function registerApiRoutes(s: Services): Promise<void> {
   const { http, config } = s;
+  // First: the request's server span is the parent of everything its hooks and handler do.
+  if (tracing.tracer) (await import('../http/request-tracing.js')).registerRequestTracing(http, tracing.tracer);
+  registerRequestMetrics(http, s.metrics);
   await registerHttpConventions(http, { origins: config.origins, bodyLimit: config.bodyLimit, bodyMemoryLimit: config.bodyMemoryLimit,
     // On the data directory's file system, so a stored upload is renamed into storage, not copied.
     uploadDir: join(config.dir, '.tmp', 'uploads'),
@@ -113,7 +130,7 @@ export async function registerApiRoutes(s: Services): Promise<void> {
   // Abuse resistance (docs/api.md §1.2, §1.9): after auth (audiences, superusers), before every route.
   const limits: RateLimitDeps = { store: s.rateLimitStore, settings: () => s.settings.get(), findCollection: (idOrName) => s.schema.find(idOrName) };
   registerSuperuserIps(http, limits);
-  const enforceRateLimit = await createRateLimiter(http, s.rateLimitStore);
+  const enforceRateLimit = await createRateLimiter(http, s.rateLimitStore, (rule) => s.metrics.rateLimited(rule));
   registerSettingsRateLimits(http, limits, enforceRateLimit);
   const ctx: RouteContext = { s, limits, enforceRateLimit };
   for (const step of API_ROUTES) await step.register(ctx);

@@ -65,6 +65,13 @@ import { createWebhookDispatcher } from '../core/webhooks/webhook-dispatcher.js'
 import { WebhookDeliveries } from '../core/webhooks/webhook-deliveries.js';
 import type { BrokerPublishers } from '../core/events/broker-publisher.js';
 import { createBrokerPublishers } from '../adapters/brokers/create-broker-publishers.js';
+// issue 14, metrics, health and tracing (docs/observability.md):
+import { sql } from 'kysely';
+import { NodeMetrics } from '../core/metrics/node-metrics.js';
+import { IDLE_BACKUP_STATUS, type BackupStatus } from '../core/health/backup-status.js';
+import type { ReadinessProbe } from '../core/health/readiness.js';
+import type { QueryObserver } from '../db/query-observer.js';
+import { startTracing } from './tracing-sdk.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
@@ -141,13 +148,25 @@ export interface Services {
   outbox: WebhookOutbox;
   /** The delivery log of the webhooks API. */
   deliveries: WebhookDeliveries;
+  /** The node's Prometheus metrics (docs/observability.md §1). */
+  metrics: NodeMetrics;
+  /** Whether a backup or restore runs now (`canBackup` of the health route); the backups service replaces the idle one. */
+  backupStatus: BackupStatus;
+  /** The backing services `GET /api/health?ready=1` pings (docs/observability.md §2). */
+  readiness: ReadinessProbe[];
   /** Stops every service, in reverse order of start; the HTTP server is closed before. */
   close(): Promise<void>;
 }
 
 /** Builds the services of a node over the configured data directory. */
 export async function buildServices(config: PlinthConfig, options: PlinthOptions = {}): Promise<Services> {
-  const { dialect, connection } = await openDatabase(config);
+  // Tracing first, so the start-up's own statements are traced too; nothing loads without OTEL_* set.
+  const tracing = await startTracing(process.env);
+  const metrics = new NodeMetrics();
+  const { dialect, connection } = await openDatabase(config, (kind, seconds) => metrics.observeQuery(kind, seconds)).catch(async (err: unknown) => {
+    await tracing?.stop();
+    throw err;
+  });
   const db = connection.db;
   const logger = options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel });
   const http = Fastify({
@@ -269,6 +288,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     pollMs: (config.jobPollInterval ?? CONFIG_DEFAULTS.jobPollInterval) * 1000,
     visibilityMs: (config.jobVisibilityTimeout ?? CONFIG_DEFAULTS.jobVisibilityTimeout) * 1000,
     onError: (err, what) => http.log.error({ err }, `jobs: ${what} failed`),
+    onAttempt: (name, outcome) => metrics.jobAttempted(name, outcome),
     background: run,
   });
   addSystemCrons(jobs.crons, { db, schema, records, store: jobs.store });
@@ -285,7 +305,16 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     if (state === 'restored') void sync.reloadAll();
   };
 
+  metrics.addSources({
+    realtime: () => ({ streams: realtime.size, subscriptions: realtime.subscriptionCount }),
+    jobs: () => jobs.store.countByStatus(),
+  });
+  // NOTE: a peek at a rate-limit key is the cheapest round trip the Redis port has.
+  const readiness: ReadinessProbe[] = [{ name: 'database', ping: () => sql`SELECT 1`.execute(db) }];
+  if (redis) readiness.push({ name: 'redis', ping: () => rateLimitStore.peek('ready') });
+
   return {
+    metrics, backupStatus: IDLE_BACKUP_STATUS, readiness,
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
     recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs,
     webhooks, outbox, deliveries,
@@ -301,6 +330,8 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       await rateLimitStore.close();
       await connection.close();
       storage.close();
+      // Last: the spans of everything above are flushed to the collector.
+      await tracing?.stop();
     },
   };
 }
@@ -315,13 +346,13 @@ function redisTarget(config: PlinthConfig): RedisTarget | undefined {
  * Opens the configured database with its dialect: PostgreSQL when DATABASE_URL is
  * set (pg is loaded only then), else the embedded SQLite file in `dir`.
  */
-async function openDatabase(config: PlinthConfig): Promise<{ dialect: Dialect; connection: DatabaseConnection }> {
+async function openDatabase(config: PlinthConfig, onQuery: QueryObserver): Promise<{ dialect: Dialect; connection: DatabaseConnection }> {
   if (config.databaseUrl) {
     const { connectPostgres } = await import('../db/connect-postgres.js');
     const { PostgresDialect } = await import('../db/dialect/postgres/postgres-dialect.js');
-    return { dialect: new PostgresDialect(), connection: await connectPostgres(config.databaseUrl, { statementTimeout: config.queryTimeout }) };
+    return { dialect: new PostgresDialect(), connection: await connectPostgres(config.databaseUrl, { statementTimeout: config.queryTimeout, onQuery }) };
   }
-  const sqlite = connectSqlite(config.dir, { queryTimeout: config.queryTimeout });
+  const sqlite = connectSqlite(config.dir, { queryTimeout: config.queryTimeout, onQuery });
   // SQLite serves one process, which runs its start-up alone.
   return { dialect: new SqliteDialect(), connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn() } };
 }

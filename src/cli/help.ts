@@ -89,6 +89,8 @@ Flags:
   --jobVisibilityTimeout=SECONDS  How long a claimed job stays hidden from other workers
                           without a heartbeat: a killed node's jobs run again this much
                           later (default 30, decimals allowed; env PLINTH_JOB_VISIBILITY_TIMEOUT)
+  --metricsToken=TOKEN    Bearer token that may read GET /api/metrics besides superusers
+                          (16+ printable characters; prefer env PLINTH_METRICS_TOKEN)
   --encryptionEnv=NAME    Accepted for PocketBase compatibility and ignored
   -h, --help              Show this help
 

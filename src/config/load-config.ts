@@ -24,6 +24,7 @@ import {
   parseOutboundAllow,
   parsePort,
 } from './config-values.js';
+import { parseMetricsToken } from './metrics-token.js';
 import { loadSmtpOverride } from './smtp-config.js';
 
 /** The flags loadConfig understands, keyed by flag name without dashes, as `node:util` parseArgs returns them. */
@@ -55,6 +56,7 @@ export const CONFIG_OPTIONS = {
   automigrate: 'PLINTH_AUTOMIGRATE',
   jobPollInterval: 'PLINTH_JOB_POLL_INTERVAL',
   jobVisibilityTimeout: 'PLINTH_JOB_VISIBILITY_TIMEOUT',
+  metricsToken: 'PLINTH_METRICS_TOKEN',
 } as const;
 
 type OptionName = keyof typeof CONFIG_OPTIONS;
@@ -122,6 +124,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
   if (jobPollInterval !== undefined) config.jobPollInterval = jobPollInterval;
   const jobVisibilityTimeout = pick('jobVisibilityTimeout', parseQueryTimeout);
   if (jobVisibilityTimeout !== undefined) config.jobVisibilityTimeout = jobVisibilityTimeout;
+  const metricsToken = pick('metricsToken', parseMetricsToken);
+  if (metricsToken !== undefined) config.metricsToken = metricsToken;
   const smtp = loadSmtpOverride(env);
   if (smtp) config.smtp = smtp;
   return config;

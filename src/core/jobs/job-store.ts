@@ -162,6 +162,15 @@ export class JobStore {
     return Number(result.numDeletedRows) > 0;
   }
 
+  /** How many jobs are queued, running and dead, for the metrics (docs/observability.md §1). */
+  async countByStatus(): Promise<Partial<Record<JobStatus, number>>> {
+    const rows = await this.db.selectFrom('_jobs').select(['status', (eb) => eb.fn.countAll().as('n')])
+      .where('status', 'in', ['queued', 'running', 'dead']).groupBy('status').execute();
+    const counts: Partial<Record<JobStatus, number>> = {};
+    for (const row of rows as { status: JobStatus; n: unknown }[]) counts[row.status] = Number(row.n);
+    return counts;
+  }
+
   /** Deletes `done` jobs finished before `doneBefore` and `dead` ones before `deadBefore`; returns how many. */
   async prune(doneBefore: number, deadBefore: number): Promise<number> {
     const done = await this.db.deleteFrom('_jobs').where('status', '=', 'done').where('finishedAt', '<', doneBefore).executeTakeFirst();

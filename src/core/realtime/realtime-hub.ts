@@ -71,6 +71,13 @@ export class RealtimeHub {
     return this.clients.size;
   }
 
+  /** How many topics the clients of this node subscribe to; counted when asked (metrics, docs/observability.md §1). */
+  get subscriptionCount(): number {
+    let n = 0;
+    for (const client of this.clients.values()) n += client.topics.length;
+    return n;
+  }
+
   /** Subscribes to the Bus and starts the lifetime sweeper. */
   async start(): Promise<void> {
     this.offBus = await this.deps.bus.subscribe(RECORD_EVENTS_CHANNEL, (message) => {
