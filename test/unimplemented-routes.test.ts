@@ -35,9 +35,7 @@ const SUPERUSER_ONLY: [method: string, path: string, documented: string][] = [
   ['POST', '/api/backups/upload', '/api/backups/upload'],
   ['DELETE', '/api/backups/pb_backup_1.zip', '/api/backups/{key}'],
   ['POST', '/api/backups/pb_backup_1.zip/restore', '/api/backups/{key}/restore'],
-  ['POST', '/api/sql', '/api/sql'],
   ['POST', '/api/settings/test/s3', '/api/settings/test/s3'],
-  ['POST', '/api/settings/apple/generate-client-secret', '/api/settings/apple/generate-client-secret'],
 ];
 
 describe('superuser-only endpoints Plinth lacks', () => {

@@ -31,6 +31,8 @@ import { registerRealtimeRoutes } from '../http/realtime-routes.js';
 import { registerUnimplementedRoutes } from '../http/unimplemented-routes.js';
 import { registerJobsRoutes } from '../http/jobs-routes.js';
 import { registerCronsRoutes } from '../http/crons-routes.js';
+import { registerSqlRoutes } from '../http/sql-routes.js';
+import { SqlConsoleService } from '../core/sql/sql-console-service.js';
 import type { Services } from './services.js';
 import { apiCollections } from './migrations.js';
 
@@ -74,6 +76,8 @@ const API_ROUTES: readonly RouteStep[] = [
   // Jobs and cron (docs/jobs.md §4, docs/api.md §9).
   { name: 'jobs', register: ({ s }) => registerJobsRoutes(s.http, s.jobs.jobs) },
   { name: 'crons', register: ({ s }) => registerCronsRoutes(s.http, s.jobs.crons) },
+  // The SQL console (docs/operations.md "SQL console").
+  { name: 'sql', register: ({ s }) => registerSqlRoutes(s.http, createSqlConsoleService(s)) },
   // Endpoints PocketBase has and Plinth lacks yet: a JSON 501 after PocketBase's own checks.
   {
     name: 'unimplemented',
@@ -109,4 +113,17 @@ export async function registerApiRoutes(s: Services): Promise<void> {
   registerSettingsRateLimits(http, limits, enforceRateLimit);
   const ctx: RouteContext = { s, limits, enforceRateLimit };
   for (const step of API_ROUTES) await step.register(ctx);
+}
+
+/** The SQL console over the node's database; a statement that may have written reloads the caches on every node. */
+function createSqlConsoleService(s: Services): SqlConsoleService {
+  return new SqlConsoleService({
+    console: s.connection.sqlConsole,
+    async reloadCaches() {
+      await s.collections.reload();
+      await s.settings.reload();
+      await s.sync.announce('schema');
+      await s.sync.announce('settings');
+    },
+  });
 }

@@ -60,6 +60,7 @@ import type { BrokerPublishers } from '../core/events/broker-publisher.js';
 import { createBrokerPublishers } from '../adapters/brokers/create-broker-publishers.js';
 import { JobSystem } from '../core/jobs/job-system.js';
 import { addSystemCrons } from '../core/jobs/system-crons.js';
+import type { SqlConsole } from '../core/sql/sql-console.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
@@ -79,6 +80,8 @@ export interface DatabaseConnection {
   close(): Promise<void>;
   /** Runs `fn` while no other node runs an `exclusive` section on the same database. */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs a superuser's SQL statement (docs/operations.md "SQL console"). */
+  sqlConsole: SqlConsole;
 }
 
 /** Every service of one node, built and started, with the HTTP server they log through. */
@@ -289,5 +292,5 @@ async function openDatabase(config: PlinthConfig): Promise<{ dialect: Dialect; c
   }
   const sqlite = connectSqlite(config.dir, { queryTimeout: config.queryTimeout });
   // SQLite serves one process, which runs its start-up alone.
-  return { dialect: new SqliteDialect(), connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn() } };
+  return { dialect: new SqliteDialect(), connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn(), sqlConsole: sqlite.sqlConsole } };
 }

@@ -101,6 +101,9 @@ export const errorCodes = {
   validation_invalid_token_email: 'The new email address is already in use.',
   validation_invalid_password: 'Missing or invalid auth record password.',
   validation_invalid_new_email: 'Invalid new email address.',
+  validation_sql_single_statement: 'Must be exactly one complete SQL statement.',
+  validation_sql_transaction_control: 'Transaction statements are not allowed: each query runs in its own transaction.',
+  validation_apple_private_key: 'Invalid or unsupported private key.',
 } as const;
 
 /** A code of the registry. */
