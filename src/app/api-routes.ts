@@ -31,6 +31,7 @@ import { registerRealtimeRoutes } from '../http/realtime-routes.js';
 import { registerUnimplementedRoutes } from '../http/unimplemented-routes.js';
 import { registerJobsRoutes } from '../http/jobs-routes.js';
 import { registerCronsRoutes } from '../http/crons-routes.js';
+import { registerAppleSecretRoutes } from '../http/apple-secret-routes.js';
 import { registerSqlRoutes } from '../http/sql-routes.js';
 import { SqlConsoleService } from '../core/sql/sql-console-service.js';
 import type { Services } from './services.js';
@@ -78,6 +79,8 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'crons', register: ({ s }) => registerCronsRoutes(s.http, s.jobs.crons) },
   // The SQL console (docs/operations.md "SQL console").
   { name: 'sql', register: ({ s }) => registerSqlRoutes(s.http, createSqlConsoleService(s)) },
+  // Sign in with Apple's client secret (docs/operations.md "Apple client secret").
+  { name: 'apple client secret', register: ({ s }) => registerAppleSecretRoutes(s.http) },
   // Endpoints PocketBase has and Plinth lacks yet: a JSON 501 after PocketBase's own checks.
   {
     name: 'unimplemented',

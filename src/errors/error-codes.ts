@@ -103,7 +103,7 @@ export const errorCodes = {
   validation_invalid_new_email: 'Invalid new email address.',
   validation_sql_single_statement: 'Must be exactly one complete SQL statement.',
   validation_sql_transaction_control: 'Transaction statements are not allowed: each query runs in its own transaction.',
-  validation_apple_private_key: 'Invalid or unsupported private key.',
+  validation_length_invalid: 'The length must be exactly {min}.',
 } as const;
 
 /** A code of the registry. */

@@ -33,7 +33,6 @@ const UNIMPLEMENTED_ROUTES: readonly UnimplementedRoute[] = [
   { method: 'DELETE', url: '/api/backups/:key', guard: 'superuser' },
   { method: 'POST', url: '/api/backups/:key/restore', guard: 'superuser' },
   { method: 'POST', url: '/api/settings/test/s3', guard: 'superuser' },
-  { method: 'POST', url: '/api/settings/apple/generate-client-secret', guard: 'superuser' },
 ];
 
 /** What the guards need. */
