@@ -236,6 +236,9 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     },
     onError: (err) => http.log.error({ err }, 'realtime delivery failed'),
     messages: { hook: adminHooks.onRealtimeMessageSend as Hook<RealtimeMessageEvent>, app: () => adminHooks.app() },
+    // Behind any load balancer (docs/api.md §6.5): subscribe calls reach the node holding the stream.
+    crossNode: redis !== undefined,
+    findAuth: (a) => auth.verifiedElsewhere(a.collectionId, a.recordId, a.tokenKey),
   });
   await realtime.start();
   // Jobs and cron (docs/jobs.md): durable in the database; the Bus only wakes other nodes sooner.
