@@ -1,6 +1,6 @@
 /**
- * `POST /api/settings/apple/generate-client-secret` (docs/operations.md "Apple client
- * secret") as PocketBase's: superusers only, an ES256 JWT for Apple signed with the given
+ * `POST /api/settings/apple/generate-client-secret` (docs/api.md §9) as
+ * PocketBase's: superusers only, an ES256 JWT for Apple signed with the given
  * P-256 key, and PocketBase's form checks, each a 400 naming the field.
  */
 import { generateKeyPairSync } from 'node:crypto';

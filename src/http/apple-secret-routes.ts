@@ -1,6 +1,6 @@
 /**
- * `POST /api/settings/apple/generate-client-secret` (docs/operations.md "Apple client
- * secret", superusers only): `{clientId, teamId, keyId, privateKey, duration}` → `{secret}`.
+ * `POST /api/settings/apple/generate-client-secret` (docs/api.md §9, superusers
+ * only): `{clientId, teamId, keyId, privateKey, duration}` → `{secret}`.
  */
 import type { FastifyInstance } from 'fastify';
 import { generateAppleClientSecret } from '../core/auth/oauth2/apple-client-secret.js';

@@ -1,6 +1,6 @@
 /**
  * The Apple client secret generator of `POST /api/settings/apple/generate-client-secret`
- * (docs/operations.md "Apple client secret"), as PocketBase's form: Sign in with Apple
+ * (docs/api.md §9), as PocketBase's form: Sign in with Apple
  * takes as client secret an ES256 JWT signed with the developer's private key, which
  * expires within six months.
  */
