@@ -99,7 +99,10 @@ async function describeColumns(client: PoolClient, fields: QueryArrayResult['fie
   const oids = [...new Set(fields.map((f) => f.dataTypeID))];
   const names = new Map<number, string>();
   if (oids.length > 0) {
-    const found = await client.query<{ oid: number; name: string }>('SELECT oid::int AS oid, upper(typname) AS name FROM pg_type WHERE oid = ANY($1::oid[])', [oids]);
+    // The statement has committed: a failed lookup leaves the types blank rather than failing the answer.
+    const found = await client
+      .query<{ oid: number; name: string }>('SELECT oid::int AS oid, upper(typname) AS name FROM pg_type WHERE oid = ANY($1::oid[])', [oids])
+      .catch(() => ({ rows: [] as Array<{ oid: number; name: string }> }));
     for (const row of found.rows) names.set(row.oid, row.name);
   }
   return fields.map((f) => ({ name: f.name, type: names.get(f.dataTypeID) ?? '', nullable: true }));
