@@ -69,6 +69,28 @@ describe.skipIf(skip)('subscribing through another node than the stream\'s', () 
     }
   });
 
+  it('runs onRealtimeSubscribeRequest on the receiving node, with the client known by its id', async () => {
+    const name = uniqueName('hooked');
+    await createCollection(a, admin, { name, type: 'base', listRule: '', viewRule: '', fields: [{ name: 'title', type: 'text' }] });
+    const seen: string[] = [];
+    const handle = b.node.onRealtimeSubscribeRequest(async (e) => {
+      seen.push(e.client.id);
+      // Whatever the client asks for, it follows `name`.
+      e.subscriptions = [name];
+      await e.next();
+    });
+    const stream = await openStream(a);
+    try {
+      expect((await b.request('POST', '/api/realtime', { body: { clientId: stream.clientId, subscriptions: ['other'] } })).status).toBe(204);
+      expect(seen).toEqual([stream.clientId]);
+      await createRecord(b, admin, name, { title: 'hooked' });
+      expect(await stream.next(name)).toMatchObject({ action: 'create', record: { title: 'hooked' } });
+    } finally {
+      handle.unbind();
+      stream.close();
+    }
+  });
+
   it('answers 404 when no node holds the client id', async () => {
     const res = await b.request('POST', '/api/realtime', { body: { clientId: 'x'.repeat(40), subscriptions: ['a'] } });
     expect(res.status).toBe(404);
