@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { createCollection, createRecord, uniqueName, userToken } from './helpers/collections.js';
+import { testDialect } from './helpers/test-database.js';
 import { QUERY_TIMEOUT_MESSAGE } from '../src/errors/query-timeout.js';
 
 let s: TestServer;
@@ -84,6 +85,17 @@ describe('refusals', () => {
     const res = await run(query);
     expect(res.status).toBe(400);
     expect(res.body.data.query.code).toBe(code);
+  });
+
+  it('refuses a PRAGMA that changes the connection on SQLite, and runs reading ones', async () => {
+    const pragmas = ['PRAGMA foreign_keys = OFF', 'PRAGMA main.query_only(1)', 'pragma busy_timeout=1'];
+    for (const query of pragmas) {
+      const res = await run(query);
+      expect(res.status, query).toBe(400);
+      // PostgreSQL has no PRAGMA: its own syntax error.
+      if (testDialect() === 'sqlite') expect(res.body.data.query.code).toBe('validation_sql_connection_setting');
+    }
+    if (testDialect() === 'sqlite') expect((await run('PRAGMA table_info(_params)')).status).toBe(200);
   });
 
   it('runs a query of exactly 5000 characters', async () => {

@@ -4,7 +4,9 @@
  * open Kysely transaction, shares its transaction.
  */
 import type Database from 'better-sqlite3';
-import { isAppError } from '../errors/app-error.js';
+import { badRequest, isAppError } from '../errors/app-error.js';
+import { codeError } from '../errors/code-error.js';
+import { tokenizeSql } from '../tools/sql-tokens.js';
 import { queryTimeout } from '../errors/query-timeout.js';
 import type { SqlConsole, SqlLimits, SqlResult, SqlRun } from '../core/sql/sql-console.js';
 import { SqlRunError } from '../errors/sql-run-error.js';
@@ -24,6 +26,7 @@ export function createSqliteSqlConsole(db: Db, raw: Database.Database, seconds: 
 }
 
 function runLocked(raw: Database.Database, query: string, limits: SqlLimits, seconds: number, changes: () => number): SqlRun {
+  assertNoPragmaSetting(query);
   const started = performance.now();
   const deadline = started + seconds * 1000;
   let stmt: Database.Statement;
@@ -65,6 +68,30 @@ function readRows(stmt: Database.Statement, maxRows: number, deadline: number): 
     rows.push(row.map(asText));
   }
   return { columns, rows, truncated };
+}
+
+/** PRAGMAs that take an argument in parentheses only to say what to read. */
+const READ_PRAGMAS = new Set([
+  'table_info', 'table_xinfo', 'table_list', 'index_info', 'index_xinfo', 'index_list', 'foreign_key_list',
+  'foreign_key_check', 'integrity_check', 'quick_check',
+]);
+
+/**
+ * Refuses a PRAGMA that sets something (`PRAGMA x = v`, `PRAGMA x(v)`): the statement runs
+ * on the node's one connection, so `foreign_keys`, `query_only` or `busy_timeout` would
+ * change for every request until the node restarts. Reading PRAGMAs run.
+ */
+function assertNoPragmaSetting(query: string): void {
+  const tokens = tokenizeSql(query, 'sqlite').tokens;
+  if (tokens[0]?.kind !== 'word' || tokens[0].value.toUpperCase() !== 'PRAGMA') return;
+  // PRAGMA [schema.]name [= value | (value)]
+  let i = 1;
+  if (tokens[i + 1]?.value === '.') i += 2;
+  const name = (tokens[i]?.value ?? '').toLowerCase();
+  const next = tokens[i + 1]?.value;
+  if (next === '=' || (next === '(' && !READ_PRAGMAS.has(name))) {
+    throw badRequest('An error occurred while validating the submitted data.', { query: codeError('validation_sql_connection_setting') });
+  }
 }
 
 /** A value as the engine's text: PocketBase scans every column into a string. */
