@@ -28,6 +28,7 @@ import { verifyFileToken } from '../core/files/file-token.js';
 import { registerFilesRoutes } from '../http/files-routes.js';
 import { registerClusterSyncHook } from '../http/cluster-sync-hook.js';
 import { registerRealtimeRoutes } from '../http/realtime-routes.js';
+import { registerWebhookRoutes } from '../http/webhooks-routes.js';
 import { registerUnimplementedRoutes } from '../http/unimplemented-routes.js';
 import { registerJobsRoutes } from '../http/jobs-routes.js';
 import { registerCronsRoutes } from '../http/crons-routes.js';
@@ -36,6 +37,10 @@ import { registerSqlRoutes } from '../http/sql-routes.js';
 import { SqlConsoleService } from '../core/sql/sql-console-service.js';
 import type { Services } from './services.js';
 import { apiCollections } from './migrations.js';
+import { registerTestS3Route } from '../http/settings-test-s3-route.js';
+import { testS3Filesystem } from '../core/settings/s3-test.js';
+import type { S3Storage } from '../adapters/storage/s3-storage.js';
+import type { S3Settings } from '../core/settings/settings.js';
 
 /** What a step of the table gets: the services and what earlier steps made. */
 interface RouteContext {
@@ -74,12 +79,15 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'auth flows', register: ({ s }) => registerAuthFlowRoutes(s.http, { auth: s.auth, flows: s.flows, otp: s.otp, records: s.records, hooks: s.authHooks }) },
   { name: 'test email', register: ({ s }) => registerTestEmailRoute(s.http, { auth: s.auth, mails: s.mails }) },
   { name: 'settings', register: ({ s }) => registerSettingsRoutes(s.http, s.settings, s.adminHooks) },
+  // The S3 connection test (docs/operations.md, "S3 storage").
+  { name: 'test s3', register: ({ s }) => registerTestS3Route(s.http, { testS3: (filesystem) => testS3Filesystem(s.settings.get(), filesystem, openS3Storage) }) },
   // Jobs and cron (docs/jobs.md §4, docs/api.md §9).
   { name: 'jobs', register: ({ s }) => registerJobsRoutes(s.http, s.jobs.jobs) },
   { name: 'crons', register: ({ s }) => registerCronsRoutes(s.http, s.jobs.crons) },
+  { name: 'webhooks', register: ({ s }) => registerWebhookRoutes(s.http, { webhooks: s.webhooks, deliveries: s.deliveries }) },
   // The SQL console (docs/operations.md "SQL console").
   { name: 'sql', register: ({ s }) => registerSqlRoutes(s.http, createSqlConsoleService(s)) },
-  // Sign in with Apple's client secret (docs/operations.md "Apple client secret").
+  // Sign in with Apple's client secret (docs/api.md §9).
   { name: 'apple client secret', register: ({ s }) => registerAppleSecretRoutes(s.http) },
   // Endpoints PocketBase has and Plinth lacks yet: a JSON 501 after PocketBase's own checks.
   {
@@ -116,6 +124,12 @@ export async function registerApiRoutes(s: Services): Promise<void> {
   registerSettingsRateLimits(http, limits, enforceRateLimit);
   const ctx: RouteContext = { s, limits, enforceRateLimit };
   for (const step of API_ROUTES) await step.register(ctx);
+}
+
+/** An S3 store for the S3 test; the S3 SDK loads on first use (docs/operations.md, "S3 storage"). */
+async function openS3Storage(target: S3Settings): Promise<S3Storage> {
+  const { S3Storage } = await import('../adapters/storage/s3-storage.js');
+  return new S3Storage(target);
 }
 
 /** The SQL console over the node's database; a statement that may have written reloads the caches on every node. */

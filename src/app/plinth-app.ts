@@ -34,6 +34,7 @@ import { AppCollections } from './app-collections.js';
 import { createAppHttpClient, type AppHttpClient } from './app-http.js';
 import { createAppMailClient, type AppMailClient } from './app-mail.js';
 import { AppRecords } from './app-records.js';
+import { createAppEvents, type AppEvents } from './app-events.js';
 import { appSecurity } from './app-security.js';
 import { AppJobs } from './app-jobs.js';
 import type { CronHandler, CronScheduler } from '../core/jobs/cron-scheduler.js';
@@ -146,6 +147,11 @@ export class PlinthApp implements Plinth {
    */
   get http(): FastifyInstance & AppHttpClient {
     return this.services.http as FastifyInstance & AppHttpClient;
+  }
+
+  /** Custom events through the webhooks outbox (docs/webhooks.md §8); bound to this app's transaction. */
+  get events(): AppEvents {
+    return createAppEvents({ index: this.services.webhooks.index, outbox: this.services.outbox, inScope: (fn) => this.inScope(fn) });
   }
 
   /** This node's realtime clients. */
@@ -296,7 +302,7 @@ export class PlinthApp implements Plinth {
    * has one, so an enqueue inside `runInTransaction` or a record hook joins it.
    */
   get jobs(): AppJobs {
-    return new AppJobs(this.services.jobs.jobs, this.scope);
+    return new AppJobs(this.services.jobs.jobs, this.current());
   }
 
   /**

@@ -43,6 +43,7 @@ import { SettingsMailer } from '../adapters/mail/settings-mailer.js';
 import { DevLogMailer, LogMailer } from '../adapters/mail/log-mailer.js';
 import { BackgroundTasks } from '../tools/background-tasks.js';
 import { LocalStorage } from '../adapters/storage/local-storage.js';
+import { SettingsStorage } from '../adapters/storage/settings-storage.js';
 import type { Storage } from '../core/files/storage.js';
 import { RecordFiles } from '../core/records/record-files.js';
 import { createBus } from '../adapters/bus/create-bus.js';
@@ -56,16 +57,25 @@ import { pickFields } from '../http/fields-picker.js';
 import type { Mailer } from '../core/mail/mailer.js';
 import { HookedMailer, MailHooks } from '../core/mail/mail-hooks.js';
 import { AuthRequestHooks } from '../http/auth-request-hooks.js';
-import type { BrokerPublishers } from '../core/events/broker-publisher.js';
-import { createBrokerPublishers } from '../adapters/brokers/create-broker-publishers.js';
 import { JobSystem } from '../core/jobs/job-system.js';
 import { addSystemCrons } from '../core/jobs/system-crons.js';
+import { WebhookService } from '../core/webhooks/webhook-service.js';
+import { DEFAULT_DELIVERY_POLICY, DELIVER_JOB, WebhookOutbox, type DeliveryPolicy } from '../core/webhooks/webhook-outbox.js';
+import { createWebhookDispatcher } from '../core/webhooks/webhook-dispatcher.js';
+import { WebhookDeliveries } from '../core/webhooks/webhook-deliveries.js';
+import type { BrokerPublishers } from '../core/events/broker-publisher.js';
+import { createBrokerPublishers } from '../adapters/brokers/create-broker-publishers.js';
 import type { SqlConsole } from '../core/sql/sql-console.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
   /** Pino logger options for Fastify, or false to log nothing. */
   logger?: boolean | Record<string, unknown>;
+  /**
+   * How webhook deliveries are retried and timed out (docs/webhooks.md §6); a code-only
+   * seam so tests can retry in milliseconds instead of over a day.
+   */
+  webhookDelivery?: Partial<DeliveryPolicy>;
   /**
    * The client for outbound HTTP to URLs others choose (OAuth2 avatars, webhooks,
    * `app.http.send`); by default built from `config.outboundAllow`. A code-only seam
@@ -129,6 +139,11 @@ export interface Services {
   realtime: RealtimeHub;
   /** Jobs, the worker loop and cron (docs/jobs.md); started by the app once its code defined them. */
   jobs: JobSystem;
+  /** The webhooks (docs/webhooks.md) and the outbox that queues their deliveries. */
+  webhooks: WebhookService;
+  outbox: WebhookOutbox;
+  /** The delivery log of the webhooks API. */
+  deliveries: WebhookDeliveries;
   /** Stops every service, in reverse order of start; the HTTP server is closed before. */
   close(): Promise<void>;
 }
@@ -178,10 +193,26 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   await connection.exclusive(() => collections.init());
   const settings = new SettingsService(db);
   await settings.init();
+  // Webhooks (docs/webhooks.md): the active ones in memory, reloaded on every node when one changes.
+  // Outbound requests reach public addresses, plus the operator's --outboundAllow ranges (docs/outbound.md §1).
+  const outbound = options.outbound ?? OutboundHttp.allowing(config.outboundAllow ?? []);
+  const brokers = createBrokerPublishers({ policy: outbound.policy });
+  const webhooks = new WebhookService({
+    db, schema, compiler, checkTarget: (url) => outbound.checkTarget(url), targetProblem: (url) => (brokers.isBrokerUrl(url) ? brokers.targetProblem(url) : null),
+    onChange: () => sync.announce('webhooks'),
+    onTargetDropped: (url) => {
+      if (brokers.isBrokerUrl(url)) brokers.release(url).catch((err: unknown) => http.log.error({ err }, 'closing a broker target failed'));
+    },
+  });
+  await webhooks.reload();
+  const deliveryPolicy: DeliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, ...options.webhookDelivery };
+  // The job queue is built after the records it reads; the outbox reaches it when a write runs.
+  const outbox = new WebhookOutbox({ index: webhooks.index, compiler, policy: deliveryPolicy, queue: () => jobs.jobs });
+  const deliveries = new WebhookDeliveries({ outbox, jobs: () => jobs.jobs, testWaitMs: deliveryPolicy.timeoutMs + 5_000 });
   // Schema and settings changes reach the other nodes, which reload them from the database.
   const sync: ClusterSync = new ClusterSync({
     bus,
-    reload: { schema: () => collections.reload(), settings: () => settings.reload() },
+    reload: { schema: () => collections.reload(), settings: () => settings.reload(), webhooks: () => webhooks.reload() },
     onError: (err) => http.log.error({ err }, 'cluster sync failed'),
   });
   settings.onSaved(() => sync.announce('settings'));
@@ -192,15 +223,15 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       .catch((err: unknown) => http.log.error({ err }, 'onSettingsReload hook failed'));
   });
   await sync.start();
-  // Files (docs/api.md §8): a local directory now; the S3-compatible store comes with scale-out.
-  const storage = new LocalStorage(join(config.dir, 'storage'));
+  // Files (docs/api.md §8): the local directory, or the S3 bucket while settings.s3.enabled (docs/operations.md, "S3 storage").
+  const storage = new SettingsStorage(new LocalStorage(join(config.dir, 'storage')), () => settings.get().s3);
   // Realtime (docs/api.md §6): committed record events go onto the Bus; every node's hub fans them out.
   // On one node (no Redis) an event reaches only this node's streams: none open, nothing to send.
   const events = createBusEventSink(bus, (err) => http.log.error({ err }, 'record event publish failed'), () => redis !== undefined || realtime.size > 0);
   const recordHooks = new RecordHooks();
   const requestHooks = new RecordRequestHooks();
   const records = new RecordService({
-    db, dialect, schema, compiler, files: new RecordFiles(storage), events, hooks: recordHooks,
+    db, dialect, schema, compiler, files: new RecordFiles(storage), events, hooks: recordHooks, outbox,
     onHookError: (err) => http.log.error({ err }, 'after-write hook failed'),
   });
   const mfa = new MfaService({ db, schema, records, access: records.access });
@@ -208,10 +239,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   // Apple's user name reaches only the browser redirect; every node keeps it for the sign-in that follows.
   const appleNames = new AppleRedirectNames(bus);
   await appleNames.start();
-  // Outbound requests reach public addresses, plus the operator's --outboundAllow ranges (docs/outbound.md §1).
-  const outbound = options.outbound ?? OutboundHttp.allowing(config.outboundAllow ?? []);
   const oauth2 = new OAuth2Service({ db, schema, records, appleNames, outbound });
-  const brokers = createBrokerPublishers({ policy: outbound.policy });
   const background = new BackgroundTasks((err, what) => http.log.error({ err }, `background task failed: ${what}`));
   // Without SMTP a mail is withheld and only noted in the log; `--dev` logs it in full.
   const unsent = config.dev ? new DevLogMailer(http.log) : new LogMailer(http.log);
@@ -250,6 +278,10 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     background: run,
   });
   addSystemCrons(jobs.crons, { db, schema, records, store: jobs.store });
+  // Webhook deliveries (docs/webhooks.md §6): the job's own timeout is a backstop behind the HTTP one.
+  jobs.jobs.define(DELIVER_JOB, createWebhookDispatcher({
+    outbound, brokers, timeoutMs: deliveryPolicy.timeoutMs, findWebhook: (id) => webhooks.find(id),
+  }), { concurrency: 20, attempts: deliveryPolicy.attempts, backoff: deliveryPolicy.backoff, timeoutMs: deliveryPolicy.timeoutMs + 5_000 });
   onBusInterruption = (state) => {
     // Events published while the Bus was down never arrive: streams are closed so
     // clients reconnect (docs/api.md §6.1) instead of silently missing them, and shared state
@@ -262,6 +294,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   return {
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
     recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs,
+    webhooks, outbox, deliveries,
     async close() {
       // First: running jobs may still read and write through everything below.
       await jobs.stop();
@@ -273,6 +306,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       await brokers.closeAll();
       await rateLimitStore.close();
       await connection.close();
+      storage.close();
     },
   };
 }

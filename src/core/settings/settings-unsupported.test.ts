@@ -21,12 +21,10 @@ describe('unsupported settings', () => {
 
   it('refuse a value that asks for the missing feature, naming it', () => {
     const next = defaultSettings();
-    next.s3.enabled = true;
     next.backups.cron = '0 0 * * *';
     next.backups.s3.enabled = true;
     next.logs.maxDays = 7;
     expect(errorsFor(next)).toEqual({
-      s3: { enabled: { code: 'validation_unsupported_setting', message: 'S3 file storage is not implemented in Plinth yet.', params: { feature: 'S3 file storage' } } },
       backups: {
         cron: { code: 'validation_unsupported_setting', message: 'Scheduled backups is not implemented in Plinth yet.', params: { feature: 'Scheduled backups' } },
         s3: { enabled: { code: 'validation_unsupported_setting', message: 'Backups to S3 is not implemented in Plinth yet.', params: { feature: 'Backups to S3' } } },
@@ -47,9 +45,9 @@ describe('unsupported settings', () => {
 
   it('join errors the other checks found in the same section', () => {
     const next = defaultSettings();
-    next.s3.enabled = true;
-    const errors: ErrorData = { s3: { bucket: { code: 'validation_required', message: 'Cannot be blank.' } } };
+    next.backups.s3.enabled = true;
+    const errors: ErrorData = { backups: { s3: { bucket: { code: 'validation_required', message: 'Cannot be blank.' } } } };
     addUnsupportedSettingErrors(errors, next, defaultSettings());
-    expect(Object.keys(errors.s3!).sort()).toEqual(['bucket', 'enabled']);
+    expect(Object.keys((errors.backups as ErrorData).s3 as ErrorData).sort()).toEqual(['bucket', 'enabled']);
   });
 });

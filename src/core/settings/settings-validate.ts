@@ -55,6 +55,7 @@ function validateS3(s3: S3Settings): ErrorData {
   if (!s3.region) errors.region = required();
   if (!isUrl(s3.endpoint)) errors.endpoint = codeError('validation_invalid_url');
   if (!s3.accessKey) errors.accessKey = required();
+  if (!s3.secret) errors.secret = required();
   return errors;
 }
 
