@@ -32,6 +32,9 @@ import { registerWebhookRoutes } from '../http/webhooks-routes.js';
 import { registerUnimplementedRoutes } from '../http/unimplemented-routes.js';
 import { registerJobsRoutes } from '../http/jobs-routes.js';
 import { registerCronsRoutes } from '../http/crons-routes.js';
+import { registerAppleSecretRoutes } from '../http/apple-secret-routes.js';
+import { registerSqlRoutes } from '../http/sql-routes.js';
+import { SqlConsoleService } from '../core/sql/sql-console-service.js';
 import type { Services } from './services.js';
 import { apiCollections } from './migrations.js';
 import { registerTestS3Route } from '../http/settings-test-s3-route.js';
@@ -96,6 +99,10 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'jobs', register: ({ s }) => registerJobsRoutes(s.http, s.jobs.jobs) },
   { name: 'crons', register: ({ s }) => registerCronsRoutes(s.http, s.jobs.crons) },
   { name: 'webhooks', register: ({ s }) => registerWebhookRoutes(s.http, { webhooks: s.webhooks, deliveries: s.deliveries }) },
+  // The SQL console (docs/operations.md "SQL console").
+  { name: 'sql', register: ({ s }) => registerSqlRoutes(s.http, createSqlConsoleService(s)) },
+  // Sign in with Apple's client secret (docs/api.md §9).
+  { name: 'apple client secret', register: ({ s }) => registerAppleSecretRoutes(s.http) },
   // Endpoints PocketBase has and Plinth lacks yet: a JSON 501 after PocketBase's own checks.
   {
     name: 'unimplemented',
@@ -140,4 +147,17 @@ export async function registerApiRoutes(s: Services): Promise<void> {
 async function openS3Storage(target: S3Settings): Promise<S3Storage> {
   const { S3Storage } = await import('../adapters/storage/s3-storage.js');
   return new S3Storage(target);
+}
+
+/** The SQL console over the node's database; a statement that may have written reloads the caches on every node. */
+function createSqlConsoleService(s: Services): SqlConsoleService {
+  return new SqlConsoleService({
+    console: s.connection.sqlConsole,
+    async reloadCaches() {
+      await s.collections.reload();
+      await s.settings.reload();
+      await s.sync.announce('schema');
+      await s.sync.announce('settings');
+    },
+  });
 }

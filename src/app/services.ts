@@ -72,6 +72,7 @@ import { IDLE_BACKUP_STATUS, type BackupStatus } from '../core/health/backup-sta
 import type { ReadinessProbe } from '../core/health/readiness.js';
 import type { QueryObserver } from '../db/query-observer.js';
 import { startTracing } from './tracing-sdk.js';
+import type { SqlConsole } from '../core/sql/sql-console.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
@@ -96,6 +97,8 @@ export interface DatabaseConnection {
   close(): Promise<void>;
   /** Runs `fn` while no other node runs an `exclusive` section on the same database. */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs a superuser's SQL statement (docs/operations.md "SQL console"). */
+  sqlConsole: SqlConsole;
 }
 
 /** Every service of one node, built and started, with the HTTP server they log through. */
@@ -280,6 +283,9 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     },
     onError: (err) => http.log.error({ err }, 'realtime delivery failed'),
     messages: { hook: adminHooks.onRealtimeMessageSend as Hook<RealtimeMessageEvent>, app: () => adminHooks.app() },
+    // Behind any load balancer (docs/api.md §6.5): subscribe calls reach the node holding the stream.
+    crossNode: redis !== undefined,
+    findAuth: (a) => auth.verifiedElsewhere(a.collectionId, a.recordId, a.tokenKey),
   });
   await realtime.start();
   // Jobs and cron (docs/jobs.md): durable in the database; the Bus only wakes other nodes sooner.
@@ -354,5 +360,5 @@ async function openDatabase(config: PlinthConfig, onQuery: QueryObserver): Promi
   }
   const sqlite = connectSqlite(config.dir, { queryTimeout: config.queryTimeout, onQuery });
   // SQLite serves one process, which runs its start-up alone.
-  return { dialect: new SqliteDialect(), connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn() } };
+  return { dialect: new SqliteDialect(), connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn(), sqlConsole: sqlite.sqlConsole } };
 }

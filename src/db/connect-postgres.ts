@@ -12,6 +12,8 @@ import { connectFailureReason, redactUrlPassword } from '../config/config-values
 import { queryTimeout } from '../errors/query-timeout.js';
 import type { Db } from './database.js';
 import { reportQuery, statementKind, type QueryObserver } from './query-observer.js';
+import type { SqlConsole } from '../core/sql/sql-console.js';
+import { createPostgresSqlConsole } from './postgres-sql-console.js';
 
 /** An open PostgreSQL pool: the Kysely handle and a way to end every connection. */
 export interface PostgresConnection {
@@ -22,6 +24,8 @@ export interface PostgresConnection {
    * on a fresh database create its tables one at a time.
    */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** The SQL console over this pool (docs/operations.md "SQL console"). */
+  sqlConsole: SqlConsole;
 }
 
 /** The advisory lock key of start-up sections ("plinth" in ASCII); `migrate-db` holds it too while it fills a database. */
@@ -84,6 +88,7 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
   const db = new Kysely<any>({ dialect: new KyselyPostgresDialect({ pool: withoutNulLookups(pool, options.onQuery) }) });
   return {
     db,
+    sqlConsole: createPostgresSqlConsole(pool),
     async close() {
       // Kysely's destroy ends the pool too.
       await db.destroy();

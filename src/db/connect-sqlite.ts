@@ -9,6 +9,8 @@ import { Kysely, SqliteDialect as KyselySqliteDialect } from 'kysely';
 import { CONFIG_DEFAULTS } from '../config/config.js';
 import { Lru } from '../tools/lru.js';
 import type { Db } from './database.js';
+import type { SqlConsole } from '../core/sql/sql-console.js';
+import { createSqliteSqlConsole } from './sqlite-sql-console.js';
 import { checksBudget, SqliteQueryBudget } from './sqlite-query-budget.js';
 import { reportQuery, statementKind, type QueryObserver } from './query-observer.js';
 
@@ -16,6 +18,8 @@ import { reportQuery, statementKind, type QueryObserver } from './query-observer
 export interface SqliteConnection {
   db: Db;
   raw: Database.Database;
+  /** The SQL console over this connection (docs/operations.md "SQL console"). */
+  sqlConsole: SqlConsole;
   close(): Promise<void>;
 }
 
@@ -54,6 +58,7 @@ export function connectSqlite(dir: string, options: SqliteOptions = {}): SqliteC
   return {
     db,
     raw,
+    sqlConsole: createSqliteSqlConsole(db, raw, options.queryTimeout ?? CONFIG_DEFAULTS.queryTimeout),
     async close() {
       await db.destroy();
     },

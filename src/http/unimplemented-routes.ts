@@ -32,8 +32,6 @@ const UNIMPLEMENTED_ROUTES: readonly UnimplementedRoute[] = [
   { method: 'GET', url: '/api/backups/:key', guard: 'superuserFileToken' },
   { method: 'DELETE', url: '/api/backups/:key', guard: 'superuser' },
   { method: 'POST', url: '/api/backups/:key/restore', guard: 'superuser' },
-  { method: 'POST', url: '/api/sql', guard: 'superuser' },
-  { method: 'POST', url: '/api/settings/apple/generate-client-secret', guard: 'superuser' },
 ];
 
 /** What the guards need. */
