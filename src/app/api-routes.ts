@@ -31,6 +31,8 @@ import { registerRealtimeRoutes } from '../http/realtime-routes.js';
 import { registerUnimplementedRoutes } from '../http/unimplemented-routes.js';
 import { registerJobsRoutes } from '../http/jobs-routes.js';
 import { registerCronsRoutes } from '../http/crons-routes.js';
+import { registerRequestLogs } from '../http/request-logs.js';
+import { registerLogsRoutes } from '../http/logs-routes.js';
 import type { Services } from './services.js';
 import { apiCollections } from './migrations.js';
 
@@ -74,6 +76,8 @@ const API_ROUTES: readonly RouteStep[] = [
   // Jobs and cron (docs/jobs.md §4, docs/api.md §9).
   { name: 'jobs', register: ({ s }) => registerJobsRoutes(s.http, s.jobs.jobs) },
   { name: 'crons', register: ({ s }) => registerCronsRoutes(s.http, s.jobs.crons) },
+  // Logs (docs/operations.md §Logs).
+  { name: 'logs', register: ({ s }) => registerLogsRoutes(s.http, { store: s.logs, writer: s.logWriter }) },
   // Endpoints PocketBase has and Plinth lacks yet: a JSON 501 after PocketBase's own checks.
   {
     name: 'unimplemented',
@@ -97,6 +101,8 @@ export async function registerApiRoutes(s: Services): Promise<void> {
     uploadDir: join(config.dir, '.tmp', 'uploads'),
   });
   registerClusterSyncHook(http, s.sync);
+  // Every request: X-Request-Id, the stdout access line and the stored entry (docs/operations.md §Logs).
+  registerRequestLogs(http, { writer: s.logWriter, settings: () => s.settings.get().logs });
   limitConnectionsPerIp(http.server, { max: config.connectionsPerIp ?? DEFAULT_CONNECTIONS_PER_IP, exempt: new IpList(config.trustedProxies ?? []) });
   // The first request gets as long as Node gives a started request head (60 s).
   closeSilentConnections(http.server, http.server.headersTimeout);

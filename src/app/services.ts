@@ -60,6 +60,11 @@ import type { BrokerPublishers } from '../core/events/broker-publisher.js';
 import { createBrokerPublishers } from '../adapters/brokers/create-broker-publishers.js';
 import { JobSystem } from '../core/jobs/job-system.js';
 import { addSystemCrons } from '../core/jobs/system-crons.js';
+import type { LogStore } from '../core/logs/log-store.js';
+import { LogWriter } from '../core/logs/log-writer.js';
+import { AppLogger } from '../core/logs/app-logger.js';
+import { addLogsCleanupCron } from '../core/logs/logs-cleanup.js';
+import { openLogStore } from './open-log-store.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
@@ -126,6 +131,12 @@ export interface Services {
   realtime: RealtimeHub;
   /** Jobs, the worker loop and cron (docs/jobs.md); started by the app once its code defined them. */
   jobs: JobSystem;
+  /** Where request and app log entries are kept (docs/operations.md §Logs). */
+  logs: LogStore;
+  /** Buffers log entries and writes them to `logs` in batches. */
+  logWriter: LogWriter;
+  /** The logger of app code, `app.logger()`. */
+  appLogger: AppLogger;
   /** Stops every service, in reverse order of start; the HTTP server is closed before. */
   close(): Promise<void>;
 }
@@ -136,7 +147,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   const db = connection.db;
   const logger = options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel });
   const http = Fastify({
-    ...fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout, logRequests: config.logLevel === 'debug' || config.logLevel === 'trace' }),
+    ...fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout }),
     schemaController: lazySchemaCompilers(),
   });
   // Cross-node ports (docs/architecture.md §1): in-process for one node, Redis when REDIS_URL is set.
@@ -189,6 +200,10 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       .catch((err: unknown) => http.log.error({ err }, 'onSettingsReload hook failed'));
   });
   await sync.start();
+  // Logs (docs/operations.md §Logs): written in batches off the request path.
+  const logs = await openLogStore(config, { db, dialect, exclusive: (fn) => connection.exclusive(fn) });
+  const logWriter = new LogWriter({ store: logs, settings: () => settings.get().logs, onError: (err) => http.log.error({ err }, 'writing logs failed') });
+  const appLogger = new AppLogger(logWriter, http.log);
   // Files (docs/api.md §8): a local directory now; the S3-compatible store comes with scale-out.
   const storage = new LocalStorage(join(config.dir, 'storage'));
   // Realtime (docs/api.md §6): committed record events go onto the Bus; every node's hub fans them out.
@@ -244,6 +259,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     background: run,
   });
   addSystemCrons(jobs.crons, { db, schema, records, store: jobs.store });
+  addLogsCleanupCron(jobs.crons, { store: logs, settings: () => settings.get().logs });
   onBusInterruption = (state) => {
     // Events published while the Bus was down never arrive: streams are closed so
     // clients reconnect (docs/api.md §6.1) instead of silently missing them, and shared state
@@ -255,7 +271,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
 
   return {
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
-    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs,
+    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs, logs, logWriter, appLogger,
     async close() {
       // First: running jobs may still read and write through everything below.
       await jobs.stop();
@@ -266,6 +282,9 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       await background.drain();
       await brokers.closeAll();
       await rateLimitStore.close();
+      // After the HTTP server and jobs: the last requests' entries are written.
+      await logWriter.stop();
+      await logs.close();
       await connection.close();
     },
   };

@@ -24,6 +24,8 @@ export interface SqliteOptions {
   queryTimeout?: number;
   /** Called with the raw connection once it is set up (pragmas, functions). */
   onConnection?: (raw: Database.Database) => void;
+  /** The file in `dir` (default `data.db`; the log store opens `auxiliary.db`). */
+  file?: string;
 }
 
 /** Opens (creating when needed) the database in `dir`; `:memory:` opens a private in-memory one. */
@@ -31,7 +33,7 @@ export function connectSqlite(dir: string, options: SqliteOptions = {}): SqliteC
   let file = ':memory:';
   if (dir !== ':memory:') {
     mkdirSync(dir, { recursive: true });
-    file = join(dir, 'data.db');
+    file = join(dir, options.file ?? 'data.db');
   }
   const raw = new Database(file);
   // NOTE: WAL keeps readers off the writer's back; synchronous=NORMAL in WAL mode
