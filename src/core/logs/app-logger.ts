@@ -2,7 +2,7 @@
  * The logger app code gets from `app.logger()` (docs/hooks.md, docs/operations.md
  * §Logs): `debug/info/warn/error(message, data?)` store an entry (when
  * `settings.logs.minLevel` lets it through) and print the same line to stdout
- * through the node's pino logger; `with(data)` gives a logger that adds `data` to
+ * through the node's pino logger (pino's `(data, message)` order works too); `with(data)` gives a logger that adds `data` to
  * every entry, like PocketBase's `logger().with(…)`.
  */
 import { LOG_LEVELS, type LogLevelName } from './log-store.js';
@@ -25,22 +25,22 @@ export class AppLogger {
   ) {}
 
   /** Logs at debug (-4). */
-  debug(message: string, data?: Record<string, unknown>): void {
+  debug(message: string | object, data?: Record<string, unknown> | string): void {
     this.log('debug', message, data);
   }
 
   /** Logs at info (0). */
-  info(message: string, data?: Record<string, unknown>): void {
+  info(message: string | object, data?: Record<string, unknown> | string): void {
     this.log('info', message, data);
   }
 
   /** Logs at warn (4). */
-  warn(message: string, data?: Record<string, unknown>): void {
+  warn(message: string | object, data?: Record<string, unknown> | string): void {
     this.log('warn', message, data);
   }
 
   /** Logs at error (8). */
-  error(message: string, data?: Record<string, unknown>): void {
+  error(message: string | object, data?: Record<string, unknown> | string): void {
     this.log('error', message, data);
   }
 
@@ -49,9 +49,11 @@ export class AppLogger {
     return new AppLogger(this.writer, this.stdout, { ...this.base, ...plainData(data) });
   }
 
-  private log(level: LogLevelName, message: string, data?: Record<string, unknown>): void {
-    const all = { ...this.base, ...plainData(data) };
-    const text = String(message);
+  private log(level: LogLevelName, first: string | object, second?: Record<string, unknown> | string): void {
+    // pino's order, `(data, message)`, is taken too: app code written against pino keeps working.
+    const pinoOrder = typeof first === 'object' && first !== null;
+    const text = String((pinoOrder ? second : first) ?? '');
+    const all = { ...this.base, ...plainData(pinoOrder ? first : second) };
     this.writer.write(LOG_LEVELS[level], text, all);
     this.stdout[level](all, text);
   }

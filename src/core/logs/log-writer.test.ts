@@ -72,3 +72,20 @@ describe('LogWriter', () => {
     expect(errors).toHaveLength(1);
   });
 });
+
+describe('AppLogger', () => {
+  it('takes PocketBase\'s (message, data) and pino\'s (data, message) alike, and with()', async () => {
+    const { AppLogger } = await import('./app-logger.js');
+    const m = memoryStore();
+    const w = new LogWriter({ store: m.store, settings: settings({ minLevel: -4 }), onError: () => undefined, flushMs: 60_000 });
+    const printed: unknown[] = [];
+    const stdout = { debug: (o: object, s: string) => printed.push([o, s]), info: (o: object, s: string) => printed.push([o, s]), warn: (o: object, s: string) => printed.push([o, s]), error: (o: object, s: string) => printed.push([o, s]) };
+    const log = new AppLogger(w, stdout);
+    log.info('one', { a: 1 });
+    log.info({ b: 2 }, 'two');
+    log.with({ c: 3 }).error('three', { err: new Error('boom') });
+    await w.flush();
+    expect(m.batches.flat().map((e) => [e.level, e.message, e.data])).toEqual([[0, 'one', { a: 1 }], [0, 'two', { b: 2 }], [8, 'three', { c: 3, err: 'boom' }]]);
+    expect(printed).toHaveLength(3);
+  });
+});
