@@ -4,7 +4,7 @@ import { limitData, limitMessage, MAX_MESSAGE_LENGTH, TRUNCATED_KEY } from './lo
 describe('limitData', () => {
   it('keeps data that fits as it is', () => {
     const data = { a: 'x', b: 2 };
-    expect(limitData(data, 100)).toBe(data);
+    expect(limitData(data, 100)).toEqual(data);
   });
 
   it('keeps the leading keys that fit, cuts the text that does not, and marks it', () => {
@@ -32,5 +32,15 @@ describe('limitMessage', () => {
   it('cuts at 8000 characters', () => {
     expect(limitMessage('m'.repeat(9000))).toHaveLength(MAX_MESSAGE_LENGTH);
     expect(limitMessage('short')).toBe('short');
+  });
+});
+
+describe('limitDataJson', () => {
+  it('stores what cannot be serialized as a note, never throws', async () => {
+    const { limitDataJson } = await import('./log-data-limit.js');
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(JSON.parse(limitDataJson(cyclic, 0))).toMatchObject({ [TRUNCATED_KEY]: true });
+    expect(JSON.parse(limitDataJson({ n: 10n } as Record<string, unknown>, 0))).toMatchObject({ [TRUNCATED_KEY]: true });
   });
 });

@@ -19,11 +19,31 @@ export function limitMessage(message: string): string {
   return message.length > MAX_MESSAGE_LENGTH ? message.slice(0, MAX_MESSAGE_LENGTH) : message;
 }
 
+/** The JSON text of `data` as stored under a limit of `maxSize` bytes (0 or less: the default). */
+export function limitDataJson(data: Record<string, unknown>, maxSize: number): string {
+  const json = safeStringify(data);
+  // Most entries are far below the limit: measured in characters first (a UTF-8 byte count needs a pass).
+  const limit = maxSize > 0 ? maxSize : DEFAULT_MAX_DATA_SIZE;
+  if (json.length * 3 <= limit || Buffer.byteLength(json) <= limit) return json;
+  return safeStringify(cutData(data, limit));
+}
+
 /** `data` as stored under a limit of `maxSize` bytes of JSON (0 or less: the default). */
 export function limitData(data: Record<string, unknown>, maxSize: number): Record<string, unknown> {
-  const limit = maxSize > 0 ? maxSize : DEFAULT_MAX_DATA_SIZE;
-  const json = JSON.stringify(data) ?? '{}';
-  if (json.length <= limit && Buffer.byteLength(json) <= limit) return data;
+  return JSON.parse(limitDataJson(data, maxSize)) as Record<string, unknown>;
+}
+
+/** JSON of app-supplied data that may not serialize (a BigInt, a cycle): then what can be said of it. */
+function safeStringify(data: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(data) ?? '{}';
+  } catch (err) {
+    return JSON.stringify({ [TRUNCATED_KEY]: true, error: `log data could not be serialized: ${(err as Error).message}` });
+  }
+}
+
+/** The leading keys of `data` that fit in `limit` bytes of JSON, the last text cut, and the marker. */
+function cutData(data: Record<string, unknown>, limit: number): Record<string, unknown> {
   const out: Record<string, unknown> = { [TRUNCATED_KEY]: true };
   let used = Buffer.byteLength(`{"${TRUNCATED_KEY}":true}`);
   for (const [key, value] of Object.entries(data)) {

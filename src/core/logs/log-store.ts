@@ -21,6 +21,12 @@ export interface LogEntry {
   data: Record<string, unknown>;
 }
 
+/** An entry on its way into the store: `data` already serialized (and capped) once. */
+export interface NewLogEntry extends Omit<LogEntry, 'data'> {
+  /** The JSON text of `data`. */
+  dataJson: string;
+}
+
 /** A page of `GET /api/logs`. */
 export interface LogListQuery {
   page: number;
@@ -43,7 +49,7 @@ export interface LogStatsItem {
 /** A LogStore keeps log entries; a bad filter or sort throws a 400 AppError. */
 export interface LogStore {
   /** Inserts entries (one batch, one statement per entry in one transaction). */
-  insert(entries: readonly LogEntry[]): Promise<void>;
+  insert(entries: readonly NewLogEntry[]): Promise<void>;
   /** A page of entries and the total count (-1 when not counted). */
   list(query: LogListQuery): Promise<{ items: LogEntry[]; total: number }>;
   /** The entry with this id, or undefined. */

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { LogEntry, LogStore } from './log-store.js';
+import type { LogStore, NewLogEntry } from './log-store.js';
 import { LogWriter, type LogsSettings } from './log-writer.js';
 
 /** A store that keeps inserted batches, optionally blocked until released. */
 function memoryStore() {
-  const batches: LogEntry[][] = [];
+  const batches: NewLogEntry[][] = [];
   let release: (() => void) | undefined;
   let blocked: Promise<void> | undefined;
   const store = {
-    async insert(entries: readonly LogEntry[]) {
+    async insert(entries: readonly NewLogEntry[]) {
       if (blocked) await blocked;
       batches.push([...entries]);
     },
@@ -30,7 +30,7 @@ describe('LogWriter', () => {
     w.write(8, 'two', { a: 1 });
     expect(m.batches).toEqual([]);
     await w.stop();
-    expect(m.batches.flat().map((e) => [e.level, e.message, e.data])).toEqual([[0, 'one', {}], [8, 'two', { a: 1 }]]);
+    expect(m.batches.flat().map((e) => [e.level, e.message, JSON.parse(e.dataJson)])).toEqual([[0, 'one', {}], [8, 'two', { a: 1 }]]);
     w.write(0, 'after stop', {});
     await w.flush();
     expect(m.batches.flat()).toHaveLength(2);
@@ -85,7 +85,7 @@ describe('AppLogger', () => {
     log.info({ b: 2 }, 'two');
     log.with({ c: 3 }).error('three', { err: new Error('boom') });
     await w.flush();
-    expect(m.batches.flat().map((e) => [e.level, e.message, e.data])).toEqual([[0, 'one', { a: 1 }], [0, 'two', { b: 2 }], [8, 'three', { c: 3, err: 'boom' }]]);
+    expect(m.batches.flat().map((e) => [e.level, e.message, JSON.parse(e.dataJson)])).toEqual([[0, 'one', { a: 1 }], [0, 'two', { b: 2 }], [8, 'three', { c: 3, err: 'boom' }]]);
     expect(printed).toHaveLength(3);
   });
 });

@@ -5,10 +5,10 @@
  * oldest waiting entries are dropped and counted. `settings.logs` is read per entry:
  * `maxDays: 0` stores nothing, below `minLevel` is skipped, `maxDataSize` cuts `data`.
  */
-import { randomId } from '../../tools/ids.js';
 import { formatDateTime } from '../../tools/datetime.js';
-import type { LogEntry, LogStore } from './log-store.js';
-import { limitData, limitMessage } from './log-data-limit.js';
+import type { LogStore, NewLogEntry } from './log-store.js';
+import { limitDataJson, limitMessage } from './log-data-limit.js';
+import { newLogId } from './log-id.js';
 
 /** The part of the settings the writer reads. */
 export interface LogsSettings {
@@ -33,7 +33,7 @@ export interface LogWriterDeps {
 
 /** Buffers log entries and writes them to a LogStore in batches. */
 export class LogWriter {
-  private pending: LogEntry[] = [];
+  private pending: NewLogEntry[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private stopped = false;
@@ -51,9 +51,10 @@ export class LogWriter {
   /** Queues one entry (if the settings keep it); returns at once. */
   write(level: number, message: string, data: Record<string, unknown>): void {
     if (!this.accepts(level)) return;
-    const entry: LogEntry = {
-      id: randomId(15), created: formatDateTime(new Date()), level,
-      message: limitMessage(message), data: limitData(data, this.deps.settings().maxDataSize ?? 0),
+    const now = new Date();
+    const entry: NewLogEntry = {
+      id: newLogId(now.getTime()), created: formatDateTime(now), level,
+      message: limitMessage(message), dataJson: limitDataJson(data, this.deps.settings().maxDataSize ?? 0),
     };
     this.pending.push(entry);
     const max = this.deps.maxPending ?? 10_000;

@@ -6,12 +6,12 @@
  * and no other table can be named.
  */
 import { sql, type RawBuilder } from 'kysely';
-import type { Db } from '../../db/database.js';
+import type { Db, Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
 import { createRuleCompiler, type RuleCompiler, type CompileOptions } from '../rules/rule-compiler.js';
 import { guestRequest } from '../rules/request-info.js';
 import { LOGS_COLLECTION, LOGS_TABLE, logsSchema } from './logs-collection.js';
-import type { LogEntry, LogListQuery, LogStatsItem, LogStore } from './log-store.js';
+import type { LogEntry, LogListQuery, LogStatsItem, LogStore, NewLogEntry } from './log-store.js';
 
 /** What a SqlLogStore needs. */
 export interface SqlLogStoreDeps {
@@ -21,8 +21,8 @@ export interface SqlLogStoreDeps {
   close?: () => Promise<void>;
 }
 
-/** The rows one insert statement carries (SQLite binds at most 32766 values; 5 per row). */
-const INSERT_CHUNK = 200;
+/** The rows one multi-row insert statement carries (5 bound values each). */
+const INSERT_CHUNK = 50;
 
 /** The LogStore over a SQL connection. */
 export class SqlLogStore implements LogStore {
@@ -35,11 +35,14 @@ export class SqlLogStore implements LogStore {
     this.options = { collection: LOGS_COLLECTION, rootAlias: 'root', request: guestRequest({ isSuperuser: true }), mode: 'clientFilter' };
   }
 
-  async insert(entries: readonly LogEntry[]): Promise<void> {
-    for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
-      const rows = entries.slice(i, i + INSERT_CHUNK).map((e) => sql`(${e.id}, ${e.created}, ${e.level}, ${e.message}, ${JSON.stringify(e.data)})`);
-      await sql`INSERT INTO ${sql.table(LOGS_TABLE)} (id, created, level, message, data) VALUES ${sql.join(rows)}`.execute(this.deps.db);
-    }
+  async insert(entries: readonly NewLogEntry[]): Promise<void> {
+    // NOTE: full chunks of INSERT_CHUNK rows, then one row at a time, in one transaction: two SQL
+    // texts in all, so the prepared-statement cache holds two statements, not one per batch size.
+    await this.deps.db.transaction().execute(async (trx) => {
+      let i = 0;
+      for (; i + INSERT_CHUNK <= entries.length; i += INSERT_CHUNK) await insertRows(trx, entries.slice(i, i + INSERT_CHUNK));
+      for (; i < entries.length; i++) await insertRows(trx, [entries[i]!]);
+    });
   }
 
   async list(q: LogListQuery): Promise<{ items: LogEntry[]; total: number }> {
@@ -87,6 +90,11 @@ export class SqlLogStore implements LogStore {
     if (filter.trim() === '') return sql``;
     return sql`WHERE ${this.compiler.compileFilter(filter, this.options)}`;
   }
+}
+
+async function insertRows(exec: Executor, entries: readonly NewLogEntry[]): Promise<void> {
+  const rows = entries.map((e) => sql`(${e.id}, ${e.created}, ${e.level}, ${e.message}, ${e.dataJson})`);
+  await sql`INSERT INTO ${sql.table(LOGS_TABLE)} (id, created, level, message, data) VALUES ${sql.join(rows)}`.execute(exec);
 }
 
 interface Row {
