@@ -35,6 +35,8 @@ import { registerCronsRoutes } from '../http/crons-routes.js';
 import { registerAppleSecretRoutes } from '../http/apple-secret-routes.js';
 import { registerSqlRoutes } from '../http/sql-routes.js';
 import { SqlConsoleService } from '../core/sql/sql-console-service.js';
+import { registerRequestLogs } from '../http/request-logs.js';
+import { registerLogsRoutes } from '../http/logs-routes.js';
 import type { Services } from './services.js';
 import { apiCollections } from './migrations.js';
 import { registerTestS3Route } from '../http/settings-test-s3-route.js';
@@ -103,6 +105,8 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'sql', register: ({ s }) => registerSqlRoutes(s.http, createSqlConsoleService(s)) },
   // Sign in with Apple's client secret (docs/api.md §9).
   { name: 'apple client secret', register: ({ s }) => registerAppleSecretRoutes(s.http) },
+  // Logs (docs/operations.md §Logs).
+  { name: 'logs', register: ({ s }) => registerLogsRoutes(s.http, { store: s.logs, writer: s.logWriter }) },
   // Endpoints PocketBase has and Plinth lacks yet: a JSON 501 after PocketBase's own checks.
   {
     name: 'unimplemented',
@@ -129,6 +133,8 @@ export async function registerApiRoutes(s: Services): Promise<void> {
     uploadDir: join(config.dir, '.tmp', 'uploads'),
   });
   registerClusterSyncHook(http, s.sync);
+  // Every request: X-Request-Id, the stdout access line and the stored entry (docs/operations.md §Logs).
+  registerRequestLogs(http, { writer: s.logWriter, settings: () => s.settings.get().logs });
   limitConnectionsPerIp(http.server, { max: config.connectionsPerIp ?? DEFAULT_CONNECTIONS_PER_IP, exempt: new IpList(config.trustedProxies ?? []) });
   // The first request gets as long as Node gives a started request head (60 s).
   closeSilentConnections(http.server, http.server.headersTimeout);

@@ -5,6 +5,7 @@
  * custom routes, listen) and stop. Inside a transaction the same API is bound
  * to it: `runInTransaction(fn)` hands `fn` an app whose reads and writes join it.
  */
+import type { AppLogger } from '../core/logs/app-logger.js';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { PlinthConfig } from '../config/config.js';
@@ -277,9 +278,12 @@ export class PlinthApp implements Plinth {
     return structuredClone(this.services.settings.get());
   }
 
-  /** The node's pino logger. */
-  logger(): FastifyInstance['log'] {
-    return this.services.http.log;
+  /**
+   * The app logger (docs/operations.md §Logs): `debug/info/warn/error(message, data?)` and
+   * `with(data)`; entries go to the log store (`GET /api/logs`) and to stdout.
+   */
+  logger(): AppLogger {
+    return this.services.appLogger;
   }
 
   /** A client that sends mail through the node's mailer. */

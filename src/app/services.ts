@@ -73,6 +73,11 @@ import type { ReadinessProbe } from '../core/health/readiness.js';
 import type { QueryObserver } from '../db/query-observer.js';
 import { startTracing } from './tracing-sdk.js';
 import type { SqlConsole } from '../core/sql/sql-console.js';
+import type { LogStore } from '../core/logs/log-store.js';
+import { LogWriter } from '../core/logs/log-writer.js';
+import { AppLogger } from '../core/logs/app-logger.js';
+import { addLogsCleanupCron } from '../core/logs/logs-cleanup.js';
+import { openLogStore } from './open-log-store.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
@@ -157,6 +162,12 @@ export interface Services {
   backupStatus: BackupStatus;
   /** The backing services `GET /api/health?ready=1` pings (docs/observability.md §2). */
   readiness: ReadinessProbe[];
+  /** Where request and app log entries are kept (docs/operations.md §Logs). */
+  logs: LogStore;
+  /** Buffers log entries and writes them to `logs` in batches. */
+  logWriter: LogWriter;
+  /** The logger of app code, `app.logger()`. */
+  appLogger: AppLogger;
   /** Stops every service, in reverse order of start; the HTTP server is closed before. */
   close(): Promise<void>;
 }
@@ -173,7 +184,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   const db = connection.db;
   const logger = options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel });
   const http = Fastify({
-    ...fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout, logRequests: config.logLevel === 'debug' || config.logLevel === 'trace' }),
+    ...fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout }),
     schemaController: lazySchemaCompilers(),
   });
   // Cross-node ports (docs/architecture.md §1): in-process for one node, Redis when REDIS_URL is set.
@@ -244,6 +255,10 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   await sync.start();
   // Files (docs/api.md §8): the local directory, or the S3 bucket while settings.s3.enabled (docs/operations.md, "S3 storage").
   const storage = new SettingsStorage(new LocalStorage(join(config.dir, 'storage')), () => settings.get().s3);
+  // Logs (docs/operations.md §Logs): written in batches off the request path.
+  const logs = await openLogStore(config, { db, dialect, exclusive: (fn) => connection.exclusive(fn) });
+  const logWriter = new LogWriter({ store: logs, settings: () => settings.get().logs, onError: (err) => http.log.error({ err }, 'writing logs failed') });
+  const appLogger = new AppLogger(logWriter, http.log);
   // Realtime (docs/api.md §6): committed record events go onto the Bus; every node's hub fans them out.
   // On one node (no Redis) an event reaches only this node's streams: none open, nothing to send.
   const events = createBusEventSink(bus, (err) => http.log.error({ err }, 'record event publish failed'), () => redis !== undefined || realtime.size > 0);
@@ -302,6 +317,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   jobs.jobs.define(DELIVER_JOB, createWebhookDispatcher({
     outbound, brokers, timeoutMs: deliveryPolicy.timeoutMs, findWebhook: (id) => webhooks.find(id),
   }), { concurrency: 20, attempts: deliveryPolicy.attempts, backoff: deliveryPolicy.backoff, timeoutMs: deliveryPolicy.timeoutMs + 5_000 });
+  addLogsCleanupCron(jobs.crons, { store: logs, settings: () => settings.get().logs });
   onBusInterruption = (state) => {
     // Events published while the Bus was down never arrive: streams are closed so
     // clients reconnect (docs/api.md §6.1) instead of silently missing them, and shared state
@@ -323,7 +339,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     metrics, backupStatus: IDLE_BACKUP_STATUS, readiness,
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
     recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs,
-    webhooks, outbox, deliveries,
+    webhooks, outbox, deliveries, logs, logWriter, appLogger,
     async close() {
       // First: running jobs may still read and write through everything below.
       await jobs.stop();
@@ -334,6 +350,9 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       await background.drain();
       await brokers.closeAll();
       await rateLimitStore.close();
+      // After the HTTP server and jobs: the last requests' entries are written.
+      await logWriter.stop();
+      await logs.close();
       await connection.close();
       storage.close();
       // Last: the spans of everything above are flushed to the collector.

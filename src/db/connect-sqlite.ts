@@ -31,6 +31,8 @@ export interface SqliteOptions {
   onConnection?: (raw: Database.Database) => void;
   /** Told the kind and duration of every statement (metrics, tracing: docs/observability.md §1). */
   onQuery?: QueryObserver;
+  /** The file in `dir` (default `data.db`; the log store opens `auxiliary.db`). */
+  file?: string;
 }
 
 /** Opens (creating when needed) the database in `dir`; `:memory:` opens a private in-memory one. */
@@ -38,7 +40,7 @@ export function connectSqlite(dir: string, options: SqliteOptions = {}): SqliteC
   let file = ':memory:';
   if (dir !== ':memory:') {
     mkdirSync(dir, { recursive: true });
-    file = join(dir, 'data.db');
+    file = join(dir, options.file ?? 'data.db');
   }
   const raw = new Database(file);
   // NOTE: WAL keeps readers off the writer's back; synchronous=NORMAL in WAL mode

@@ -3,6 +3,7 @@
  * (@fastify/rate-limit over our RateLimitStore port, keys computed by us), and the
  * settings-driven rules of `settings.rateLimits`.
  */
+import { noteRateLimitRule } from './request-logs.js';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RateLimitStore } from '../core/ratelimit/rate-limit-store.js';
@@ -106,6 +107,7 @@ export function registerSettingsRateLimits(app: FastifyInstance, deps: RateLimit
     // per rule. The rule's numbers are in the key so that editing a rule starts afresh.
     const scope = route && collection ? `${collection.id} ${request.method} ${pattern}` : rule.label;
     const key = `rl:rule:${scope}|${rule.audience}|${rule.maxRequests}/${rule.duration}:${ipCounterKey(ip)}`;
+    noteRateLimitRule(request, rule.label);
     await enforce(request, { key, max: rule.maxRequests, windowMs: rule.duration * 1000, rule: rule.label });
   };
   // A callback hook: with rate limits off (the default) a request costs no promise.

@@ -22,10 +22,6 @@ interface UnimplementedRoute {
 }
 
 const UNIMPLEMENTED_ROUTES: readonly UnimplementedRoute[] = [
-  { method: 'GET', url: '/api/logs', guard: 'superuser' },
-  { method: 'GET', url: '/api/logs/stats', guard: 'superuser' },
-  { method: 'GET', url: '/api/logs/:id', guard: 'superuser' },
-  { method: 'DELETE', url: '/api/logs', guard: 'superuser' },
   { method: 'GET', url: '/api/backups', guard: 'superuser' },
   { method: 'POST', url: '/api/backups', guard: 'superuser' },
   { method: 'POST', url: '/api/backups/upload', guard: 'superuser' },

@@ -23,24 +23,22 @@ describe('unsupported settings', () => {
     const next = defaultSettings();
     next.backups.cron = '0 0 * * *';
     next.backups.s3.enabled = true;
-    next.logs.maxDays = 7;
     expect(errorsFor(next)).toEqual({
       backups: {
         cron: { code: 'validation_unsupported_setting', message: 'Scheduled backups is not implemented in Plinth yet.', params: { feature: 'Scheduled backups' } },
         s3: { enabled: { code: 'validation_unsupported_setting', message: 'Backups to S3 is not implemented in Plinth yet.', params: { feature: 'Backups to S3' } } },
       },
-      logs: { maxDays: { code: 'validation_unsupported_setting', message: 'Keeping request logs is not implemented in Plinth yet.', params: { feature: 'Keeping request logs' } } },
     });
   });
 
   it('keep a value already stored (saved before the refusal existed), so a read settings object saves again', () => {
     const stored = defaultSettings();
     stored.s3.enabled = true;
-    stored.logs.maxDays = 30;
+    stored.backups.cron = '0 0 * * *';
     const next = structuredClone(stored);
     expect(errorsFor(next, stored)).toEqual({});
-    next.logs.maxDays = 31;
-    expect(Object.keys(errorsFor(next, stored))).toEqual(['logs']);
+    next.backups.cron = '0 1 * * *';
+    expect(Object.keys(errorsFor(next, stored))).toEqual(['backups']);
   });
 
   it('join errors the other checks found in the same section', () => {

@@ -23,8 +23,6 @@ interface UnsupportedSetting {
 const UNSUPPORTED_SETTINGS: readonly UnsupportedSetting[] = [
   { path: ['backups', 'cron'], feature: 'Scheduled backups', asksNothing: (v) => v === '' },
   { path: ['backups', 's3', 'enabled'], feature: 'Backups to S3', asksNothing: (v) => v === false },
-  // Plinth keeps no request logs: 0 (PocketBase's "keep none") says so, 5 is the default.
-  { path: ['logs', 'maxDays'], feature: 'Keeping request logs', asksNothing: (v) => v === 0 || v === 5 },
 ];
 
 function valueAt(settings: Settings, path: readonly string[]): unknown {
