@@ -30,10 +30,10 @@ describe('NAME_FILE secrets', () => {
     const env: NodeJS.ProcessEnv = {
       DATABASE_URL_FILE: file('db-url', 'postgres://plinth:s3cret@db:5432/plinth\n'),
       PLINTH_SMTP_PASSWORD_FILE: file('smtp', 'pass word \r\n\r\n'),
-      PLINTH_METRICS_TOKEN_FILE: file('token', 'tok'),
+      PLINTH_METRICS_TOKEN_FILE: file('token', 'a-long-enough-metrics-token\n'),
     };
     resolveFileVariables(env);
-    expect(env).toEqual({ DATABASE_URL: 'postgres://plinth:s3cret@db:5432/plinth', PLINTH_SMTP_PASSWORD: 'pass word ', PLINTH_METRICS_TOKEN: 'tok' });
+    expect(env).toEqual({ DATABASE_URL: 'postgres://plinth:s3cret@db:5432/plinth', PLINTH_SMTP_PASSWORD: 'pass word ', PLINTH_METRICS_TOKEN: 'a-long-enough-metrics-token' });
     expect(loadConfig({}, env, scratch).databaseUrl).toBe('postgres://plinth:s3cret@db:5432/plinth');
     expect(loadConfig({}, env, scratch).smtp).toEqual({ password: 'pass word ' });
   });
