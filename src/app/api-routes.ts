@@ -31,6 +31,7 @@ import { registerRealtimeRoutes } from '../http/realtime-routes.js';
 import { registerUnimplementedRoutes } from '../http/unimplemented-routes.js';
 import { registerJobsRoutes } from '../http/jobs-routes.js';
 import { registerCronsRoutes } from '../http/crons-routes.js';
+import { registerBackupsRoutes } from '../http/backups-routes.js';
 import type { Services } from './services.js';
 import { apiCollections } from './migrations.js';
 
@@ -74,6 +75,17 @@ const API_ROUTES: readonly RouteStep[] = [
   // Jobs and cron (docs/jobs.md §4, docs/api.md §9).
   { name: 'jobs', register: ({ s }) => registerJobsRoutes(s.http, s.jobs.jobs) },
   { name: 'crons', register: ({ s }) => registerCronsRoutes(s.http, s.jobs.crons) },
+  // Backups (docs/operations.md §Backups); a download is authorized by a superuser's file token.
+  {
+    name: 'backups',
+    register: ({ s, limits }) => {
+      const superuserIpAllowed = superuserIpCheck(limits);
+      return registerBackupsRoutes(s.http, {
+        backups: s.backups, uploadDir: join(s.config.dir, '.tmp', 'uploads'),
+        isSuperuserFileToken: async (token, ip) => (await verifyFileToken(s, token))?.collection.name === '_superusers' && superuserIpAllowed(ip),
+      });
+    },
+  },
   // Endpoints PocketBase has and Plinth lacks yet: a JSON 501 after PocketBase's own checks.
   {
     name: 'unimplemented',

@@ -60,6 +60,11 @@ import type { BrokerPublishers } from '../core/events/broker-publisher.js';
 import { createBrokerPublishers } from '../adapters/brokers/create-broker-publishers.js';
 import { JobSystem } from '../core/jobs/job-system.js';
 import { addSystemCrons } from '../core/jobs/system-crons.js';
+import { BackupService } from '../core/backups/backup-service.js';
+import type { SnapshotReader } from '../core/backups/table-snapshot.js';
+import { LocalBackupStore } from '../adapters/backups/local-backup-store.js';
+import { sqliteSnapshotReader } from '../db/sqlite-snapshot.js';
+import { postgresSnapshotReader } from '../db/postgres-snapshot.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
@@ -126,6 +131,8 @@ export interface Services {
   realtime: RealtimeHub;
   /** Jobs, the worker loop and cron (docs/jobs.md); started by the app once its code defined them. */
   jobs: JobSystem;
+  /** Backups and restores (docs/operations.md §Backups), with the `__pbAutoBackup__` cron of `settings.backups.cron`. */
+  backups: BackupService;
   /** Stops every service, in reverse order of start; the HTTP server is closed before. */
   close(): Promise<void>;
 }
@@ -244,6 +251,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     background: run,
   });
   addSystemCrons(jobs.crons, { db, schema, records, store: jobs.store });
+  const backups = await createBackups(config, { db, dialect, schema, collections, settings, sync, realtime, jobs, log: http.log });
   onBusInterruption = (state) => {
     // Events published while the Bus was down never arrive: streams are closed so
     // clients reconnect (docs/api.md §6.1) instead of silently missing them, and shared state
@@ -255,7 +263,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
 
   return {
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
-    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs,
+    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs, backups,
     async close() {
       // First: running jobs may still read and write through everything below.
       await jobs.stop();
@@ -269,6 +277,44 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       await connection.close();
     },
   };
+}
+
+/**
+ * The backups of a node (docs/operations.md §Backups): archives in `<dir>/backups`, the
+ * snapshot read the engine's way, and after a restore everything held in memory reloaded
+ * here and announced to the other nodes, so no restart is needed.
+ */
+async function createBackups(
+  config: PlinthConfig,
+  s: Pick<Services, 'db' | 'dialect' | 'schema' | 'collections' | 'settings' | 'sync' | 'realtime' | 'jobs'> & { log: FastifyInstance['log'] },
+): Promise<BackupService> {
+  const snapshots: SnapshotReader = config.databaseUrl ? postgresSnapshotReader(s.db) : sqliteSnapshotReader(config.dir);
+  const backups = new BackupService({
+    store: await LocalBackupStore.open(join(config.dir, 'backups')),
+    snapshots, engine: config.databaseUrl ? 'postgres' : 'sqlite', dir: config.dir,
+    db: s.db, ddl: new SchemaSync(s.dialect),
+    collections: () => s.schema.all(),
+    settings: () => s.settings.get(),
+    afterRestore: async () => {
+      await s.collections.reload();
+      await s.settings.reload();
+      await s.sync.announce('schema');
+      await s.sync.announce('settings');
+      // Streams were authorized against the old data: clients reconnect and subscribe again.
+      s.realtime.closeAll();
+    },
+    onError: (err, what) => s.log.error({ err }, `${what} failed`),
+  });
+  const schedule = (): void => {
+    try {
+      backups.schedule(s.jobs.crons);
+    } catch (err) {
+      s.log.error({ err }, 'the backups cron could not be scheduled');
+    }
+  };
+  schedule();
+  s.settings.onChange(schedule);
+  return backups;
 }
 
 /** Where this node's Redis is, when REDIS_URL is set. */
