@@ -41,6 +41,9 @@ describe('who may use the backups API', () => {
     await pb.backups.create('guarded.zip');
     expect((await s.request('GET', '/api/backups/guarded.zip')).status).toBe(403);
     expect((await s.request('GET', '/api/backups/guarded.zip', { token })).status).toBe(403);
+    expect((await s.request('GET', '/api/backups/guarded.zip?token=nonsense')).body).toEqual({ status: 403, message: 'Insufficient permissions to access the resource.', data: {} });
+    // An auth token is not a file token.
+    expect((await s.request('GET', `/api/backups/guarded.zip?token=${token}`)).status).toBe(403);
     const userFileToken = (await s.request('POST', '/api/files/token', { token: user })).body.token as string;
     expect((await s.request('GET', `/api/backups/guarded.zip?token=${userFileToken}`)).status).toBe(403);
     const fileToken = await pb.files.getToken();
@@ -50,6 +53,28 @@ describe('who may use the backups API', () => {
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes.subarray(0, 2).toString()).toBe('PK');
     expect((await s.request('GET', `/api/backups/missing.zip?token=${fileToken}`)).status).toBe(400);
+  });
+});
+
+describe('who may use the backups API, continued', () => {
+  it('refuses a guest\'s upload before its body is read', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.alloc(1 << 20)]), 'pb_backup.zip');
+    const res = await fetch(`${s.url}/api/backups/upload`, { method: 'POST', body: form });
+    expect(res.status).toBe(401);
+  });
+
+  it('counts a superuser\'s file token from outside superuserIPs for nothing', async () => {
+    const other = await startTestServer();
+    try {
+      const pb = await other.admin();
+      await pb.backups.create('ips.zip');
+      const fileToken = await pb.files.getToken();
+      await pb.settings.update({ superuserIPs: ['10.1.2.3'] });
+      expect((await other.request('GET', `/api/backups/ips.zip?token=${fileToken}`)).status).toBe(403);
+    } finally {
+      await other.close();
+    }
   });
 });
 
@@ -87,7 +112,7 @@ describe('creating, listing, uploading and deleting backups', () => {
   it('uploads a zip, refuses another type and a taken name, and deletes', async () => {
     const pb = await s.admin();
     await pb.backups.create('to_copy.zip');
-    const bytes = await (await fetch(pb.backups.getDownloadURL(await pb.files.getToken(), 'to_copy.zip'))).arrayBuffer();
+    const bytes = new Uint8Array(await (await fetch(pb.backups.getDownloadURL(await pb.files.getToken(), 'to_copy.zip'))).arrayBuffer());
     await pb.backups.upload({ file: new File([bytes], 'uploaded_copy.zip', { type: 'application/zip' }) });
     expect((await pb.backups.getFullList()).map((b) => b.key)).toContain('uploaded_copy.zip');
     const taken = await pb.backups.upload({ file: new File([bytes], 'uploaded_copy.zip') }).catch((e) => e);

@@ -21,7 +21,6 @@ const S3 = { enabled: true, bucket: 'b', region: 'r', endpoint: 'https://s3.exam
 describe('PATCH /api/settings refuses what Plinth does not implement', () => {
   it.each([
     ['S3 file storage', { s3: S3 }, ['s3', 'enabled']],
-    ['a backup schedule', { backups: { cron: '0 0 * * *' } }, ['backups', 'cron']],
     ['backups to S3', { backups: { s3: S3 } }, ['backups', 's3', 'enabled']],
     ['keeping request logs', { logs: { maxDays: 7 } }, ['logs', 'maxDays']],
   ])('%s: 400 naming the setting, nothing saved', async (_what, body, path) => {

@@ -30,11 +30,6 @@ const SUPERUSER_ONLY: [method: string, path: string, documented: string][] = [
   ['GET', '/api/logs/stats', '/api/logs/stats'],
   ['GET', '/api/logs/abc123', '/api/logs/{id}'],
   ['DELETE', '/api/logs', '/api/logs'],
-  ['GET', '/api/backups', '/api/backups'],
-  ['POST', '/api/backups', '/api/backups'],
-  ['POST', '/api/backups/upload', '/api/backups/upload'],
-  ['DELETE', '/api/backups/pb_backup_1.zip', '/api/backups/{key}'],
-  ['POST', '/api/backups/pb_backup_1.zip/restore', '/api/backups/{key}/restore'],
   ['POST', '/api/sql', '/api/sql'],
   ['POST', '/api/settings/test/s3', '/api/settings/test/s3'],
   ['POST', '/api/settings/apple/generate-client-secret', '/api/settings/apple/generate-client-secret'],
@@ -55,45 +50,15 @@ describe('superuser-only endpoints Plinth lacks', () => {
   });
 
   it('the SDK gets a ClientResponseError with status 501', async () => {
-    for (const call of [admin.logs.getList(), admin.backups.getFullList()]) {
+    for (const call of [admin.logs.getList()]) {
       const err = await call.then(() => null, (e: unknown) => e);
       expect(err).toBeInstanceOf(ClientResponseError);
       expect((err as ClientResponseError).status).toBe(501);
     }
   });
 
-  it('a guest\'s backup upload is refused before its body is read', async () => {
-    const form = new FormData();
-    form.append('file', new Blob([Buffer.alloc(1 << 20)]), 'pb_backup.zip');
-    const res = await fetch(`${s.url}/api/backups/upload`, { method: 'POST', body: form });
-    expect(res.status).toBe(401);
-  });
-
   it('a path PocketBase does not have is still a 404', async () => {
     expect((await s.request('GET', '/api/logz', { token: adminToken })).status).toBe(404);
     expect((await s.request('PUT', '/api/logs', { token: adminToken })).status).toBe(404);
-  });
-});
-
-describe('the backup download, which takes a superuser file token', () => {
-  const path = '/api/backups/pb_backup_1.zip';
-
-  it('403 without a token, with a bad one or with another account\'s; 501 with a superuser\'s', async () => {
-    const forbidden = { status: 403, message: 'Insufficient permissions to access the resource.', data: {} };
-    expect((await s.request('GET', path)).body).toEqual(forbidden);
-    expect((await s.request('GET', `${path}?token=nonsense`)).body).toEqual(forbidden);
-    expect((await s.request('GET', `${path}?token=${await user.files.getToken()}`)).body).toEqual(forbidden);
-    // An auth token is not a file token.
-    expect((await s.request('GET', `${path}?token=${adminToken}`)).status).toBe(403);
-    const res = await s.request('GET', `${path}?token=${await admin.files.getToken()}`);
-    expect(res.status).toBe(501);
-    expect(res.body.message).toBe('GET /api/backups/{key} is not implemented in Plinth yet.');
-  });
-
-  // Last: once superuserIPs excludes this host, the superuser can no longer change it back.
-  it('a superuser\'s file token from outside superuserIPs counts for nothing', async () => {
-    const token = await admin.files.getToken();
-    await admin.settings.update({ superuserIPs: ['10.1.2.3'] });
-    expect((await s.request('GET', `${path}?token=${token}`)).status).toBe(403);
   });
 });

@@ -22,13 +22,11 @@ describe('unsupported settings', () => {
   it('refuse a value that asks for the missing feature, naming it', () => {
     const next = defaultSettings();
     next.s3.enabled = true;
-    next.backups.cron = '0 0 * * *';
     next.backups.s3.enabled = true;
     next.logs.maxDays = 7;
     expect(errorsFor(next)).toEqual({
       s3: { enabled: { code: 'validation_unsupported_setting', message: 'S3 file storage is not implemented in Plinth yet.', params: { feature: 'S3 file storage' } } },
       backups: {
-        cron: { code: 'validation_unsupported_setting', message: 'Scheduled backups is not implemented in Plinth yet.', params: { feature: 'Scheduled backups' } },
         s3: { enabled: { code: 'validation_unsupported_setting', message: 'Backups to S3 is not implemented in Plinth yet.', params: { feature: 'Backups to S3' } } },
       },
       logs: { maxDays: { code: 'validation_unsupported_setting', message: 'Keeping request logs is not implemented in Plinth yet.', params: { feature: 'Keeping request logs' } } },
