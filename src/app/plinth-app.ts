@@ -148,6 +148,11 @@ export class PlinthApp implements Plinth {
     return this.services.http as FastifyInstance & AppHttpClient;
   }
 
+  /** This node's backups (docs/operations.md §Backups): list, create, restore, delete. */
+  get backups(): Services['backups'] {
+    return this.services.backups;
+  }
+
   /** This node's realtime clients. */
   get realtime(): RealtimeHub {
     return this.services.realtime;
