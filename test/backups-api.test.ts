@@ -1,5 +1,5 @@
 /**
- * The backups API (docs/operations.md §Backups) at the HTTP boundary, through the
+ * The backups API (docs/operations.md, Backups) at the HTTP boundary, through the
  * pocketbase SDK where it has the call: who may use it, names, download with a file
  * token, upload, delete, the scheduled backup, and backup → change → restore bringing
  * back every record, file, user and setting without a restart.

@@ -1,5 +1,5 @@
 /**
- * A backup is engine-neutral (docs/operations.md §Backups): an archive written on
+ * A backup is engine-neutral (docs/operations.md, Backups): an archive written on
  * PostgreSQL restores into SQLite and one written on SQLite restores into
  * PostgreSQL, with every record, file and user as they were. Needs PostgreSQL
  * (PLINTH_TEST_DATABASE_URL); skipped with a printed reason without it.

@@ -75,7 +75,7 @@ const API_ROUTES: readonly RouteStep[] = [
   // Jobs and cron (docs/jobs.md §4, docs/api.md §9).
   { name: 'jobs', register: ({ s }) => registerJobsRoutes(s.http, s.jobs.jobs) },
   { name: 'crons', register: ({ s }) => registerCronsRoutes(s.http, s.jobs.crons) },
-  // Backups (docs/operations.md §Backups); a download is authorized by a superuser's file token.
+  // Backups (docs/operations.md, Backups); a download is authorized by a superuser's file token.
   {
     name: 'backups',
     register: ({ s, limits }) => {

@@ -148,7 +148,7 @@ export class PlinthApp implements Plinth {
     return this.services.http as FastifyInstance & AppHttpClient;
   }
 
-  /** This node's backups (docs/operations.md §Backups): list, create, restore, delete. */
+  /** This node's backups (docs/operations.md, Backups): list, create, restore, delete. */
   get backups(): Services['backups'] {
     return this.services.backups;
   }

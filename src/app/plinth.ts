@@ -12,7 +12,7 @@ export type { SuperuserAdmin } from '../core/auth/superuser-admin.js';
 export interface Plinth {
   readonly config: PlinthConfig;
   readonly superusers: SuperuserAdmin;
-  /** Creates and restores backups (docs/operations.md §Backups); absent on a fake. */
+  /** Creates and restores backups (docs/operations.md, Backups); absent on a fake. */
   readonly backups?: Pick<BackupService, 'create' | 'restore'>;
   /** Starts listening on config.http; resolves with the address actually bound. */
   listen(): Promise<{ host: string; port: number; url: string }>;

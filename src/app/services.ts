@@ -131,7 +131,7 @@ export interface Services {
   realtime: RealtimeHub;
   /** Jobs, the worker loop and cron (docs/jobs.md); started by the app once its code defined them. */
   jobs: JobSystem;
-  /** Backups and restores (docs/operations.md §Backups), with the `__pbAutoBackup__` cron of `settings.backups.cron`. */
+  /** Backups and restores (docs/operations.md, Backups), with the `__pbAutoBackup__` cron of `settings.backups.cron`. */
   backups: BackupService;
   /** Stops every service, in reverse order of start; the HTTP server is closed before. */
   close(): Promise<void>;
@@ -280,7 +280,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
 }
 
 /**
- * The backups of a node (docs/operations.md §Backups): archives in `<dir>/backups`, the
+ * The backups of a node (docs/operations.md, Backups): archives in `<dir>/backups`, the
  * snapshot read the engine's way, and after a restore everything held in memory reloaded
  * here and announced to the other nodes, so no restart is needed.
  */

@@ -1,6 +1,6 @@
 /**
  * `plinth backup create [NAME]` and `plinth backup restore KEY`: the backups of
- * the API (docs/operations.md §Backups) from the command line, over the data
+ * the API (docs/operations.md, Backups) from the command line, over the data
  * directory (and DATABASE_URL) the server would use, without listening.
  */
 import { loadConfig } from '../config/load-config.js';

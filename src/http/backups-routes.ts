@@ -1,5 +1,5 @@
 /**
- * The backups API (docs/operations.md §Backups), PocketBase's: `GET /api/backups`,
+ * The backups API (docs/operations.md, Backups), PocketBase's: `GET /api/backups`,
  * `POST /api/backups` (`{name?}`), `POST /api/backups/upload` (multipart `file`),
  * `DELETE /api/backups/{key}` and `POST /api/backups/{key}/restore` for superusers;
  * `GET /api/backups/{key}?token=` for the holder of a superuser's file token.

@@ -1,5 +1,5 @@
 /**
- * The backup archive (docs/operations.md §Backups): one zip holding a manifest,
+ * The backup archive (docs/operations.md, Backups): one zip holding a manifest,
  * Plinth's tables as JSON lines and the uploaded files. The format is the same on
  * both engines, so an archive restores into SQLite or PostgreSQL whichever wrote it:
  *

@@ -1,5 +1,5 @@
 /**
- * The BackupService (docs/operations.md §Backups) creates, stores, restores and
+ * The BackupService (docs/operations.md, Backups) creates, stores, restores and
  * removes backup archives, one operation at a time per node, and runs the
  * scheduled backup of `settings.backups.cron` as the system cron `__pbAutoBackup__`,
  * keeping the newest `cronMaxKeep` scheduled ones.

@@ -1,5 +1,5 @@
 /**
- * The BackupStore port (docs/operations.md §Backups): where backup archives live. A
+ * The BackupStore port (docs/operations.md, Backups): where backup archives live. A
  * local folder (`<dir>/backups`) now; an S3-compatible variant can implement the same
  * methods. Keys are single file names checked by isValidBackupKey, so no key can name
  * anything outside the store whatever the implementation.

@@ -1,5 +1,5 @@
 /**
- * The TableSnapshot port (docs/operations.md §Backups): one consistent, read-only view
+ * The TableSnapshot port (docs/operations.md, Backups): one consistent, read-only view
  * of the database taken while writes go on, read a table at a time in insertion
  * order. SQLite reads it through a second connection's read transaction (WAL: writers
  * never wait for it), PostgreSQL through a REPEATABLE READ transaction.

@@ -30,7 +30,7 @@ export function validateSettings(s: Settings): ErrorData | null {
   add(errors, 's3', validateS3(s.s3));
   const backups: ErrorData = {};
   if (!(Number.isInteger(s.backups.cronMaxKeep) && s.backups.cronMaxKeep >= 1)) backups.cronMaxKeep = invalid();
-  // Scheduled backups (docs/operations.md §Backups): five cron fields or a macro, '' for none.
+  // Scheduled backups (docs/operations.md, Backups): five cron fields or a macro, '' for none.
   if (s.backups.cron !== '' && !isCronExpression(s.backups.cron)) backups.cron = invalid();
   add(backups, 's3', validateS3(s.backups.s3));
   add(errors, 'backups', backups);
