@@ -149,6 +149,19 @@ describe('creating, listing, uploading and deleting backups', () => {
   });
 });
 
+describe('one backup or restore at a time', () => {
+  it('answers 400 "try again later" while a backup runs, and refuses to delete the one being written', async () => {
+    // A backup started in-process marks the node busy before its first await.
+    const running = s.node.backups.create();
+    const busy = { status: 400, body: { status: 400, message: 'Try again later - another backup/restore process has already been started.', data: {} } };
+    expect(await s.request('POST', '/api/backups', { token, body: {} })).toMatchObject(busy);
+    expect(await s.request('POST', '/api/backups/guarded.zip/restore', { token })).toMatchObject(busy);
+    const key = await running;
+    expect((await s.request('POST', '/api/backups', { token, body: { name: 'after_busy.zip' } })).status).toBe(204);
+    expect((await s.request('DELETE', `/api/backups/${key}`, { token })).status).toBe(204);
+  });
+});
+
 describe('scheduled backups', () => {
   it('refuses a bad cron expression, then runs __pbAutoBackup__ keeping cronMaxKeep', async () => {
     const pb = await s.admin();

@@ -94,8 +94,10 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   lines.push(await during('no backup (3 s)', node.url, token, () => new Promise((r) => setTimeout(r, 3000))));
   lines.push(await during('POST /api/backups (Plinth)', node.url, token, async () => {
-    const r = await requestJson(`${node.url}/api/backups`, 'POST', { name: 'bench.zip' }, token).catch((err: unknown) => ({ status: 0, body: String(err) }));
-    if (r.status !== 204) throw new Error(`backup failed: ${r.status} ${JSON.stringify(r.body)}`);
+    const r = await fetch(`${node.url}/api/backups`, {
+      method: 'POST', headers: { Authorization: token, 'Content-Type': 'application/json' }, body: '{"name":"bench.zip"}', signal: AbortSignal.timeout(900_000),
+    });
+    if (r.status !== 204) throw new Error(`backup failed: ${r.status} ${await r.text()}`);
   }));
   const zipMb = statSync(join(dir, 'backups', 'bench.zip')).size / 2 ** 20;
   lines.push(await during('VACUUM INTO (second connection)', node.url, token, async () => {
