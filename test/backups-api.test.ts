@@ -4,6 +4,9 @@
  * token, upload, delete, the scheduled backup, and backup → change → restore bringing
  * back every record, file, user and setting without a restart.
  */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { createCollection, uniqueName, userToken } from './helpers/collections.js';
@@ -151,12 +154,17 @@ describe('creating, listing, uploading and deleting backups', () => {
 
 describe('one backup or restore at a time', () => {
   it('answers 400 "try again later" while a backup runs, and refuses to delete the one being written', async () => {
-    // A backup started in-process marks the node busy before its first await.
+    // A backup started in-process marks the node busy before its first await; 64 MiB of
+    // incompressible files keep it busy far longer than the requests below take.
+    const bulk = join(s.dir, 'storage', 'bulk_test');
+    mkdirSync(join(bulk, 'r1'), { recursive: true });
+    writeFileSync(join(bulk, 'r1', 'blob.bin'), randomBytes(64 << 20));
     const running = s.node.backups.create();
     const busy = { status: 400, body: { status: 400, message: 'Try again later - another backup/restore process has already been started.', data: {} } };
     expect(await s.request('POST', '/api/backups', { token, body: {} })).toMatchObject(busy);
     expect(await s.request('POST', '/api/backups/guarded.zip/restore', { token })).toMatchObject(busy);
     const key = await running;
+    rmSync(bulk, { recursive: true, force: true });
     expect((await s.request('POST', '/api/backups', { token, body: { name: 'after_busy.zip' } })).status).toBe(204);
     expect((await s.request('DELETE', `/api/backups/${key}`, { token })).status).toBe(204);
   });
