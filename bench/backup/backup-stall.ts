@@ -6,17 +6,18 @@
  * `POST /api/backups` (Plinth's snapshot read), then during a `VACUUM INTO` and a
  * better-sqlite3 `.backup()` taken from a second connection in this process.
  *
- *   node --import tsx bench/backup/backup-stall.ts [--size-mb=1024] [--interval-ms=20]
+ *   node --import tsx bench/backup/backup-stall.ts [--size-mb=1024] [--interval-ms=20] [--plinth-only]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { childEnv, requestJson, runPlinth, startPlinth } from '../../test/helpers/plinth-process.js';
 
-const { values } = parseArgs({ options: { 'size-mb': { type: 'string', default: '1024' }, 'interval-ms': { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { 'size-mb': { type: 'string', default: '1024' }, 'interval-ms': { type: 'string', default: '20' }, 'plinth-only': { type: 'boolean', default: false } } });
 const sizeMb = Number(values['size-mb']);
 const intervalMs = Number(values['interval-ms']);
 const ROW_BYTES = 4096;
@@ -65,6 +66,14 @@ async function during(label: string, url: string, token: string, work: () => Pro
   return summary(label, await writes.stop(), seconds);
 }
 
+/** Runs a CommonJS script in a child node process with `args`; resolves when it exits. */
+function inChild(script: string, ...args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=commonjs', '-e', script, ...args], { cwd: process.cwd(), stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child exited ${code}`))));
+  });
+}
+
 async function main(): Promise<void> {
   const upsert = await runPlinth(['superuser', 'upsert', EMAIL, PASSWORD, `--dir=${dir}`], env, scratch);
   if (upsert.code !== 0) throw new Error(upsert.out);
@@ -100,29 +109,30 @@ async function main(): Promise<void> {
     if (r.status !== 204) throw new Error(`backup failed: ${r.status} ${await r.text()}`);
   }));
   const zipMb = statSync(join(dir, 'backups', 'bench.zip')).size / 2 ** 20;
-  lines.push(await during('VACUUM INTO (second connection)', node.url, token, async () => {
-    const other = new Database(join(dir, 'data.db'), { readonly: true });
-    other.exec(`VACUUM INTO '${join(scratch, 'vacuum.db')}'`);
-    other.close();
-  }));
-  lines.push(await during('.backup() (second connection)', node.url, token, async () => {
-    // NOTE: SQLite restarts an online backup whenever another connection writes the source,
-    // so under steady writes it may never finish: given up after 60 s.
-    const other = new Database(join(dir, 'data.db'), { readonly: true });
-    const deadline = performance.now() + 60_000;
-    let restarts = 0;
-    let remaining = Infinity;
-    await other.backup(join(scratch, 'api-backup.db'), {
-      progress: (p) => {
-        if (p.remainingPages > remaining) restarts++;
-        remaining = p.remainingPages;
-        if (performance.now() > deadline) throw new Error(`gave up after 60 s (${restarts} restarts)`);
-        return 100;
-      },
-    }).catch((err: unknown) => console.error(`.backup(): ${err instanceof Error ? err.message : String(err)}`));
-    other.close();
-    console.error(`.backup(): ${restarts} restarts`);
-  }));
+  if (values['plinth-only']) {
+    await node.stop();
+    for (const line of lines) console.log(line);
+    return;
+  }
+  // In another process, as the server's own synchronous connection would stall everything, and this
+  // process must keep writing meanwhile.
+  lines.push(await during('VACUUM INTO (other process)', node.url, token, () => inChild(`
+    const db = new (require('better-sqlite3'))(process.argv[1], { readonly: true });
+    db.exec("VACUUM INTO '" + process.argv[2] + "'");
+  `, join(dir, 'data.db'), join(scratch, 'vacuum.db'))));
+  // NOTE: SQLite restarts an online backup whenever another connection writes the source,
+  // so under steady writes it may never finish: given up after 60 s.
+  lines.push(await during('.backup() (other process)', node.url, token, () => inChild(`
+    const db = new (require('better-sqlite3'))(process.argv[1], { readonly: true });
+    const deadline = Date.now() + 60000;
+    let restarts = 0, remaining = Infinity;
+    db.backup(process.argv[2], { progress: (p) => {
+      if (p.remainingPages > remaining) restarts++;
+      remaining = p.remainingPages;
+      if (Date.now() > deadline) throw new Error('gave up after 60 s, ' + restarts + ' restarts');
+      return 100;
+    } }).then(() => console.error('.backup(): done, ' + restarts + ' restarts'), (e) => console.error('.backup(): ' + e.message));
+  `, join(dir, 'data.db'), join(scratch, 'api-backup.db'))));
   await node.stop();
   console.log(`backup zip ${zipMb.toFixed(0)} MiB; one write every ${intervalMs} ms`);
   for (const line of lines) console.log(line);

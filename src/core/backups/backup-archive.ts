@@ -37,7 +37,7 @@ export interface BackupManifest {
 export const SYSTEM_TABLES = ['_collections', '_params', '_migrations'] as const;
 
 /** Rows read per batch. */
-const BATCH = 500;
+const BATCH = 100;
 
 /** What goes into an archive. */
 export interface ArchiveSource {
