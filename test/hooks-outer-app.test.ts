@@ -21,6 +21,8 @@ const HOOKS = `
 import { BadRequestError, definePlugin, Record } from 'plinth';
 
 export default definePlugin((app) => {
+  app.jobs.define('gaps-note', async () => undefined);
+
   app.onRecordCreateRequest(async (e) => {
     const item = await app.findRecordById('items', e.record.getString('item'));
     item.set('sold+', 1);
@@ -54,6 +56,7 @@ export default definePlugin((app) => {
       await app.runInTransaction(async (inner) => {
         await inner.save(new Record(inner.findCollectionByNameOrId('log'), { what: 'route nested' }));
       });
+      await app.jobs.enqueue('gaps-note', { fail });
       if (fail) throw new BadRequestError('Transfer refused.');
     });
     return e.json(200, { ok: true });
@@ -93,6 +96,12 @@ async function logged(): Promise<string[]> {
   return res.body.items.map((r: { what: string }) => r.what).sort();
 }
 
+async function jobsNamed(name: string): Promise<number> {
+  const res = await s.request('GET', `/api/jobs?name=${name}`, { token });
+  if (res.status !== 200) throw new Error(`jobs: ${res.status} ${res.text}`);
+  return res.body.totalItems;
+}
+
 describe('the outer app inside a transaction', () => {
   it('a request hook of a create reads and writes through the outer app inside the write, without waiting for it', async () => {
     const before = await sold();
@@ -129,10 +138,12 @@ describe('the outer app inside a transaction', () => {
     expect(refused.body.message).toBe('Transfer refused.');
     expect(await sold()).toBe(before.sold);
     expect(await logged()).toEqual(before.entries);
+    expect(await jobsNamed('gaps-note')).toBe(0);
 
     const ok = await s.request('POST', '/api/gaps/transfer', { body: { fail: false } });
     expect(ok.status).toBe(200);
     expect(await sold()).toBe(before.sold + 10);
     expect(await logged()).toEqual([...before.entries, 'route', 'route nested'].sort());
+    expect(await jobsNamed('gaps-note')).toBe(1);
   }, NO_DEADLOCK_MS);
 });

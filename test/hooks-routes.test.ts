@@ -236,7 +236,8 @@ describe('app.apis middlewares', () => {
     await new Promise((r) => setTimeout(r, 50));
     const completed = logLines.filter((l) => l.includes('"request completed"'));
     expect(completed.length).toBe(2);
-    expect(count('/api/custom/quiet"', 'incoming request')).toBe(1);
+    expect(count('/api/custom/quiet"', 'request completed')).toBe(0);
+    expect(count('/api/custom/quiet-fail"', 'request completed')).toBe(1);
   });
 
   it('recordAuthResponse: a token and the record, as the built-in sign-in answers', async () => {

@@ -129,6 +129,7 @@ describe('the crons API', () => {
       { id: 'zeta', expression: '*/5 * * * *' },
       { id: '__pbAuthOriginsCleanup__', expression: '0 3 * * *' },
       { id: '__pbJobsCleanup__', expression: '30 * * * *' },
+      { id: '__pbLogsCleanup__', expression: '0 */6 * * *' },
       { id: '__pbMFACleanup__', expression: '0 * * * *' },
       { id: '__pbOTPCleanup__', expression: '0 * * * *' },
     ]);

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from './helpers/test-database.js';
 import { redisSkipReason, redisTestUrl, testRedisPrefix } from './helpers/test-redis.js';
 import { childEnv, requestJson, runPlinth, startPlinth, type PlinthProcess } from './helpers/plinth-process.js';
+import { startTestS3 } from './helpers/test-s3.js';
 
 // Node 20 has no EventSource; the SDK uses the global one.
 (globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
@@ -128,6 +129,36 @@ describe.skipIf(skip)('three nodes on one PostgreSQL and one Redis', () => {
       expect(off.status).toBe(200);
     }
     expect((await requestJson(url(2, '/api/health'), 'GET')).status).toBe(200);
+  });
+
+  it('serves files uploaded through one node from the others with S3 storage, no shared folder', async () => {
+    const s3 = await startTestS3(['nodes']);
+    try {
+      const set = await requestJson(url(0, '/api/settings'), 'PATCH', { s3: s3.settings('nodes') }, token);
+      expect(set.status, JSON.stringify(set.body)).toBe(200);
+      const created = await requestJson(url(0, '/api/collections'), 'POST', {
+        name: 'mn_files', type: 'base', listRule: '', viewRule: '', createRule: '', deleteRule: '',
+        fields: [{ name: 'doc', type: 'file', maxSelect: 1 }],
+      }, token);
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      const upload = new FormData();
+      upload.append('doc', new Blob(['stored through node 2']), 'shared.txt');
+      const res = await fetch(url(1, '/api/collections/mn_files/records'), { method: 'POST', body: upload });
+      const rec = await res.json() as { id: string; doc: string };
+      expect(res.status, JSON.stringify(rec)).toBe(200);
+      const path = `/api/files/mn_files/${rec.id}/${rec.doc}`;
+      for (const i of [0, 2]) {
+        const file = await fetch(url(i, path));
+        expect(file.status, `node ${i + 1}`).toBe(200);
+        expect(await file.text()).toBe('stored through node 2');
+      }
+      expect((await requestJson(url(2, `/api/collections/mn_files/records/${rec.id}`), 'DELETE')).status).toBe(204);
+      expect((await fetch(url(0, path))).status).toBe(404);
+    } finally {
+      const off = await requestJson(url(0, '/api/settings'), 'PATCH', { s3: { enabled: false } }, token);
+      expect(off.status).toBe(200);
+      await s3.close();
+    }
   });
 
   // Last, because it kills node 2.

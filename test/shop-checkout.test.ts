@@ -2,7 +2,8 @@
  * The shop example's checkout (examples/shop) as a new user runs it: its migration
  * and hooks folder loaded by a real node, 200 buyers at once, on SQLite and
  * PostgreSQL. Exactly the stock there is gets sold; every other buyer gets a 400
- * and nothing of theirs is kept.
+ * and nothing of theirs is kept. Each paid order, and only a paid one, gets its
+ * confirmation mail through a job enqueued in the checkout's transaction.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
@@ -12,24 +13,51 @@ import { loadHooks } from '../src/app/hooks-loader.js';
 import { signRecordToken } from '../src/core/auth/auth-token.js';
 import type { AuthCollection } from '../src/core/collections/collection.js';
 import { RecordModel as Record } from '../src/core/records/record-model.js';
+import { startSmtpInbox, type SmtpInbox } from './helpers/smtp-inbox.js';
 
 const SHOP = resolve(import.meta.dirname, '../examples/shop');
 
 let s: TestServer;
 let admin: string;
+let inbox: SmtpInbox;
 
 beforeAll(async () => {
   // As `plinth serve --hooksDir --migrationsDir` loads them.
   const plugins = await loadHooks(resolve(SHOP, 'plinth_hooks'), SHOP);
   s = await startTestServer({ migrationsDir: resolve(SHOP, 'plinth_migrations') }, { plugins });
   admin = await s.adminToken();
+  inbox = await startSmtpInbox();
   // 200 buyers share one IP here: the per-IP limits would refuse them, not the checkout.
-  const off = await s.request('PATCH', '/api/settings', { token: admin, body: { rateLimits: { enabled: false } } });
+  const off = await s.request('PATCH', '/api/settings', { token: admin, body: {
+    rateLimits: { enabled: false },
+    meta: { senderName: 'Shop', senderAddress: 'shop@example.com' },
+    smtp: { enabled: true, host: '127.0.0.1', port: inbox.port, tls: false },
+  } });
   if (off.status !== 200) throw new Error(`settings: ${off.status} ${off.text}`);
 });
 afterAll(async () => {
   await s?.close();
+  await inbox?.close();
 });
+
+/** The confirmation mails received so far. */
+const confirmations = () => inbox.mails.filter((m) => /^Order \w+ confirmed$/.test(m.subject));
+
+/** Waits until `n` confirmation mails arrived; the jobs that send them run after each commit. */
+async function confirmationsReach(n: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (confirmations().length < n) {
+    if (Date.now() > deadline) throw new Error(`${confirmations().length} of ${n} confirmation mails arrived`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** How many confirmation jobs exist: one per committed order, none for a refused one. */
+async function confirmationJobs(): Promise<number> {
+  const res = await s.request('GET', '/api/jobs?name=shop-order-confirmation&perPage=1', { token: admin });
+  if (res.status !== 200) throw new Error(`jobs: ${res.status} ${res.text}`);
+  return res.body.totalItems;
+}
 
 /**
  * Auth tokens of `n` new customers, signed as the server signs them: sign-ins from one
@@ -61,6 +89,9 @@ describe('the shop checkout', () => {
     expect(paid.items).toEqual([{ product, name: 'Lamp', qty: 1, price: 19.99 }]);
     expect((await s.request('GET', `/api/collections/products/records/${product}`, { token: admin })).body.stock).toBe(0);
     expect((await s.request('GET', '/api/collections/orders/records?perPage=1', { token: admin })).body.totalItems).toBe(50);
+    expect(await confirmationJobs()).toBe(50);
+    await confirmationsReach(50);
+    expect(confirmations().some((m) => m.subject === `Order ${paid.id} confirmed` && m.decoded.includes('Your total is 19.99.'))).toBe(true);
   });
 
   it('computes the total on the server and refuses what it cannot sell, keeping nothing of it', async () => {
@@ -74,6 +105,9 @@ describe('the shop checkout', () => {
     const refused = await s.request('POST', '/api/shop/checkout', { token, body: { items: [{ product: a, qty: 1 }, { product: b, qty: 1 }] } });
     expect(refused.status).toBe(400);
     expect((await s.request('GET', `/api/collections/products/records/${a}`, { token: admin })).body.stock).toBe(1);
+    expect(await confirmationJobs()).toBe(51);
+    await confirmationsReach(51);
+    expect(confirmations().filter((m) => m.subject === `Order ${ok.body.id} confirmed`)).toHaveLength(1);
     for (const bad of [{}, { items: [] }, { items: [{ product: a, qty: 0 }] }, { items: [{ product: a, qty: 1.5 }] }, { items: [{ product: a, qty: 1 }, { product: a, qty: 1 }] }]) {
       expect((await s.request('POST', '/api/shop/checkout', { token, body: bad })).status).toBe(400);
     }

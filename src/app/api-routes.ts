@@ -28,12 +28,27 @@ import { verifyFileToken } from '../core/files/file-token.js';
 import { registerFilesRoutes } from '../http/files-routes.js';
 import { registerClusterSyncHook } from '../http/cluster-sync-hook.js';
 import { registerRealtimeRoutes } from '../http/realtime-routes.js';
+import { registerWebhookRoutes } from '../http/webhooks-routes.js';
 import { registerUnimplementedRoutes } from '../http/unimplemented-routes.js';
 import { registerJobsRoutes } from '../http/jobs-routes.js';
 import { registerCronsRoutes } from '../http/crons-routes.js';
 import { registerBackupsRoutes } from '../http/backups-routes.js';
+import { registerAppleSecretRoutes } from '../http/apple-secret-routes.js';
+import { registerSqlRoutes } from '../http/sql-routes.js';
+import { SqlConsoleService } from '../core/sql/sql-console-service.js';
+import { registerRequestLogs } from '../http/request-logs.js';
+import { registerLogsRoutes } from '../http/logs-routes.js';
 import type { Services } from './services.js';
 import { apiCollections } from './migrations.js';
+import { registerTestS3Route } from '../http/settings-test-s3-route.js';
+import { testS3Filesystem } from '../core/settings/s3-test.js';
+import type { S3Storage } from '../adapters/storage/s3-storage.js';
+import type { S3Settings } from '../core/settings/settings.js';
+// issue 14, metrics, health and tracing (docs/observability.md):
+import { registerRequestMetrics } from '../http/request-metrics.js';
+import { registerMetricsRoutes } from '../http/metrics-routes.js';
+import { unreadyServices } from '../core/health/readiness.js';
+import { tracing } from '../tools/tracing.js';
 
 /** What a step of the table gets: the services and what earlier steps made. */
 interface RouteContext {
@@ -53,7 +68,16 @@ const API_ROUTES: readonly RouteStep[] = [
   // Before any route: auth form fields are text before the per-identity limits and handlers read them.
   { name: 'auth form strings', register: ({ s }) => registerAuthFormStrings(s.http) },
   { name: 'auth limits', register: ({ s, limits, enforceRateLimit }) => registerAuthLimits(s.http, limits, enforceRateLimit) },
-  { name: 'health', register: ({ s }) => registerHealthRoutes(s.http, { trustedProxy: () => s.settings.get().trustedProxy }) },
+  {
+    name: 'health',
+    register: ({ s }) => registerHealthRoutes(s.http, {
+      trustedProxy: () => s.settings.get().trustedProxy,
+      canBackup: () => !s.backupStatus.isBusy(),
+      unready: () => unreadyServices(s.readiness),
+      onUnready: (services) => s.http.log.warn(`not ready: no answer from ${services.join(', ')}`),
+    }),
+  },
+  { name: 'metrics', register: ({ s }) => registerMetricsRoutes(s.http, { metrics: s.metrics, token: s.config.metricsToken }) },
   { name: 'collections', register: ({ s }) => registerCollectionRoutes(s.http, { db: s.db, collections: apiCollections(s), records: s.records, compiler: s.compiler, hooks: s.adminHooks }) },
   { name: 'records', register: ({ s }) => registerRecordRoutes(s.http, s.records, s.requestHooks) },
   { name: 'batch', register: ({ s }) => registerBatchRoutes(s.http, { records: s.records, settings: s.settings, hooks: s.requestHooks, adminHooks: s.adminHooks }) },
@@ -72,6 +96,8 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'auth flows', register: ({ s }) => registerAuthFlowRoutes(s.http, { auth: s.auth, flows: s.flows, otp: s.otp, records: s.records, hooks: s.authHooks }) },
   { name: 'test email', register: ({ s }) => registerTestEmailRoute(s.http, { auth: s.auth, mails: s.mails }) },
   { name: 'settings', register: ({ s }) => registerSettingsRoutes(s.http, s.settings, s.adminHooks) },
+  // The S3 connection test (docs/operations.md, "S3 storage").
+  { name: 'test s3', register: ({ s }) => registerTestS3Route(s.http, { testS3: (filesystem) => testS3Filesystem(s.settings.get(), filesystem, openS3Storage) }) },
   // Jobs and cron (docs/jobs.md §4, docs/api.md §9).
   { name: 'jobs', register: ({ s }) => registerJobsRoutes(s.http, s.jobs.jobs) },
   { name: 'crons', register: ({ s }) => registerCronsRoutes(s.http, s.jobs.crons) },
@@ -86,6 +112,13 @@ const API_ROUTES: readonly RouteStep[] = [
       });
     },
   },
+  { name: 'webhooks', register: ({ s }) => registerWebhookRoutes(s.http, { webhooks: s.webhooks, deliveries: s.deliveries }) },
+  // The SQL console (docs/operations.md "SQL console").
+  { name: 'sql', register: ({ s }) => registerSqlRoutes(s.http, createSqlConsoleService(s)) },
+  // Sign in with Apple's client secret (docs/api.md §9).
+  { name: 'apple client secret', register: ({ s }) => registerAppleSecretRoutes(s.http) },
+  // Logs (docs/operations.md §Logs).
+  { name: 'logs', register: ({ s }) => registerLogsRoutes(s.http, { store: s.logs, writer: s.logWriter }) },
   // Endpoints PocketBase has and Plinth lacks yet: a JSON 501 after PocketBase's own checks.
   {
     name: 'unimplemented',
@@ -104,11 +137,16 @@ const API_ROUTES: readonly RouteStep[] = [
 /** Registers the HTTP conventions, the request plumbing and the built-in API on the services' server. */
 export async function registerApiRoutes(s: Services): Promise<void> {
   const { http, config } = s;
+  // First: the request's server span is the parent of everything its hooks and handler do.
+  if (tracing.tracer) (await import('../http/request-tracing.js')).registerRequestTracing(http, tracing.tracer);
+  registerRequestMetrics(http, s.metrics);
   await registerHttpConventions(http, { origins: config.origins, bodyLimit: config.bodyLimit, bodyMemoryLimit: config.bodyMemoryLimit,
     // On the data directory's file system, so a stored upload is renamed into storage, not copied.
     uploadDir: join(config.dir, '.tmp', 'uploads'),
   });
   registerClusterSyncHook(http, s.sync);
+  // Every request: X-Request-Id, the stdout access line and the stored entry (docs/operations.md §Logs).
+  registerRequestLogs(http, { writer: s.logWriter, settings: () => s.settings.get().logs });
   limitConnectionsPerIp(http.server, { max: config.connectionsPerIp ?? DEFAULT_CONNECTIONS_PER_IP, exempt: new IpList(config.trustedProxies ?? []) });
   // The first request gets as long as Node gives a started request head (60 s).
   closeSilentConnections(http.server, http.server.headersTimeout);
@@ -117,8 +155,27 @@ export async function registerApiRoutes(s: Services): Promise<void> {
   // Abuse resistance (docs/api.md §1.2, §1.9): after auth (audiences, superusers), before every route.
   const limits: RateLimitDeps = { store: s.rateLimitStore, settings: () => s.settings.get(), findCollection: (idOrName) => s.schema.find(idOrName) };
   registerSuperuserIps(http, limits);
-  const enforceRateLimit = await createRateLimiter(http, s.rateLimitStore);
+  const enforceRateLimit = await createRateLimiter(http, s.rateLimitStore, (rule) => s.metrics.rateLimited(rule));
   registerSettingsRateLimits(http, limits, enforceRateLimit);
   const ctx: RouteContext = { s, limits, enforceRateLimit };
   for (const step of API_ROUTES) await step.register(ctx);
+}
+
+/** An S3 store for the S3 test; the S3 SDK loads on first use (docs/operations.md, "S3 storage"). */
+async function openS3Storage(target: S3Settings): Promise<S3Storage> {
+  const { S3Storage } = await import('../adapters/storage/s3-storage.js');
+  return new S3Storage(target);
+}
+
+/** The SQL console over the node's database; a statement that may have written reloads the caches on every node. */
+function createSqlConsoleService(s: Services): SqlConsoleService {
+  return new SqlConsoleService({
+    console: s.connection.sqlConsole,
+    async reloadCaches() {
+      await s.collections.reload();
+      await s.settings.reload();
+      await s.sync.announce('schema');
+      await s.sync.announce('settings');
+    },
+  });
 }

@@ -16,6 +16,8 @@ export function addHookMethods(target: object, groups: readonly object[], onBind
     for (const [name, hook] of Object.entries(group)) {
       if (!(hook instanceof Hook)) continue;
       if (name in target) throw new Error(`hook ${name} is defined twice`);
+      // Trace spans of the hook carry the name app code knows it by.
+      hook.name = name;
       Object.defineProperty(target, name, {
         value: (handler: HookHandler<HookEvent>, ...tags: string[]) => {
           const handle = (hook as Hook<HookEvent>).bind(handler, ...tags);

@@ -5,6 +5,7 @@
  * custom routes, listen) and stop. Inside a transaction the same API is bound
  * to it: `runInTransaction(fn)` hands `fn` an app whose reads and writes join it.
  */
+import type { AppLogger } from '../core/logs/app-logger.js';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { PlinthConfig } from '../config/config.js';
@@ -34,6 +35,7 @@ import { AppCollections } from './app-collections.js';
 import { createAppHttpClient, type AppHttpClient } from './app-http.js';
 import { createAppMailClient, type AppMailClient } from './app-mail.js';
 import { AppRecords } from './app-records.js';
+import { createAppEvents, type AppEvents } from './app-events.js';
 import { appSecurity } from './app-security.js';
 import { AppJobs } from './app-jobs.js';
 import type { CronHandler, CronScheduler } from '../core/jobs/cron-scheduler.js';
@@ -151,6 +153,11 @@ export class PlinthApp implements Plinth {
   /** This node's backups (docs/operations.md, Backups): list, create, restore, delete. */
   get backups(): Services['backups'] {
     return this.services.backups;
+  }
+
+  /** Custom events through the webhooks outbox (docs/webhooks.md §8); bound to this app's transaction. */
+  get events(): AppEvents {
+    return createAppEvents({ index: this.services.webhooks.index, outbox: this.services.outbox, inScope: (fn) => this.inScope(fn) });
   }
 
   /** This node's realtime clients. */
@@ -276,9 +283,12 @@ export class PlinthApp implements Plinth {
     return structuredClone(this.services.settings.get());
   }
 
-  /** The node's pino logger. */
-  logger(): FastifyInstance['log'] {
-    return this.services.http.log;
+  /**
+   * The app logger (docs/operations.md §Logs): `debug/info/warn/error(message, data?)` and
+   * `with(data)`; entries go to the log store (`GET /api/logs`) and to stdout.
+   */
+  logger(): AppLogger {
+    return this.services.appLogger;
   }
 
   /** A client that sends mail through the node's mailer. */
@@ -301,7 +311,7 @@ export class PlinthApp implements Plinth {
    * has one, so an enqueue inside `runInTransaction` or a record hook joins it.
    */
   get jobs(): AppJobs {
-    return new AppJobs(this.services.jobs.jobs, this.scope);
+    return new AppJobs(this.services.jobs.jobs, this.current());
   }
 
   /**

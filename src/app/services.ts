@@ -43,6 +43,7 @@ import { SettingsMailer } from '../adapters/mail/settings-mailer.js';
 import { DevLogMailer, LogMailer } from '../adapters/mail/log-mailer.js';
 import { BackgroundTasks } from '../tools/background-tasks.js';
 import { LocalStorage } from '../adapters/storage/local-storage.js';
+import { SettingsStorage } from '../adapters/storage/settings-storage.js';
 import type { Storage } from '../core/files/storage.js';
 import { RecordFiles } from '../core/records/record-files.js';
 import { createBus } from '../adapters/bus/create-bus.js';
@@ -56,8 +57,6 @@ import { pickFields } from '../http/fields-picker.js';
 import type { Mailer } from '../core/mail/mailer.js';
 import { HookedMailer, MailHooks } from '../core/mail/mail-hooks.js';
 import { AuthRequestHooks } from '../http/auth-request-hooks.js';
-import type { BrokerPublishers } from '../core/events/broker-publisher.js';
-import { createBrokerPublishers } from '../adapters/brokers/create-broker-publishers.js';
 import { JobSystem } from '../core/jobs/job-system.js';
 import { addSystemCrons } from '../core/jobs/system-crons.js';
 import { BackupService } from '../core/backups/backup-service.js';
@@ -65,11 +64,35 @@ import type { SnapshotReader } from '../core/backups/table-snapshot.js';
 import { LocalBackupStore } from '../adapters/backups/local-backup-store.js';
 import { sqliteSnapshotReader } from '../db/sqlite-snapshot.js';
 import { postgresSnapshotReader } from '../db/postgres-snapshot.js';
+import { WebhookService } from '../core/webhooks/webhook-service.js';
+import { DEFAULT_DELIVERY_POLICY, DELIVER_JOB, WebhookOutbox, type DeliveryPolicy } from '../core/webhooks/webhook-outbox.js';
+import { createWebhookDispatcher } from '../core/webhooks/webhook-dispatcher.js';
+import { WebhookDeliveries } from '../core/webhooks/webhook-deliveries.js';
+import type { BrokerPublishers } from '../core/events/broker-publisher.js';
+import { createBrokerPublishers } from '../adapters/brokers/create-broker-publishers.js';
+// issue 14, metrics, health and tracing (docs/observability.md):
+import { sql } from 'kysely';
+import { NodeMetrics } from '../core/metrics/node-metrics.js';
+import type { BackupStatus } from '../core/health/backup-status.js';
+import type { ReadinessProbe } from '../core/health/readiness.js';
+import type { QueryObserver } from '../db/query-observer.js';
+import { startTracing } from './tracing-sdk.js';
+import type { SqlConsole } from '../core/sql/sql-console.js';
+import type { LogStore } from '../core/logs/log-store.js';
+import { LogWriter } from '../core/logs/log-writer.js';
+import { AppLogger } from '../core/logs/app-logger.js';
+import { addLogsCleanupCron } from '../core/logs/logs-cleanup.js';
+import { openLogStore } from './open-log-store.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
   /** Pino logger options for Fastify, or false to log nothing. */
   logger?: boolean | Record<string, unknown>;
+  /**
+   * How webhook deliveries are retried and timed out (docs/webhooks.md §6); a code-only
+   * seam so tests can retry in milliseconds instead of over a day.
+   */
+  webhookDelivery?: Partial<DeliveryPolicy>;
   /**
    * The client for outbound HTTP to URLs others choose (OAuth2 avatars, webhooks,
    * `app.http.send`); by default built from `config.outboundAllow`. A code-only seam
@@ -84,6 +107,8 @@ export interface DatabaseConnection {
   close(): Promise<void>;
   /** Runs `fn` while no other node runs an `exclusive` section on the same database. */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs a superuser's SQL statement (docs/operations.md "SQL console"). */
+  sqlConsole: SqlConsole;
 }
 
 /** Every service of one node, built and started, with the HTTP server they log through. */
@@ -133,17 +158,40 @@ export interface Services {
   jobs: JobSystem;
   /** Backups and restores (docs/operations.md, Backups), with the `__pbAutoBackup__` cron of `settings.backups.cron`. */
   backups: BackupService;
+  /** The webhooks (docs/webhooks.md) and the outbox that queues their deliveries. */
+  webhooks: WebhookService;
+  outbox: WebhookOutbox;
+  /** The delivery log of the webhooks API. */
+  deliveries: WebhookDeliveries;
+  /** The node's Prometheus metrics (docs/observability.md §1). */
+  metrics: NodeMetrics;
+  /** Whether a backup or restore runs now (`canBackup` of the health route); the backups service replaces the idle one. */
+  backupStatus: BackupStatus;
+  /** The backing services `GET /api/health?ready=1` pings (docs/observability.md §2). */
+  readiness: ReadinessProbe[];
+  /** Where request and app log entries are kept (docs/operations.md §Logs). */
+  logs: LogStore;
+  /** Buffers log entries and writes them to `logs` in batches. */
+  logWriter: LogWriter;
+  /** The logger of app code, `app.logger()`. */
+  appLogger: AppLogger;
   /** Stops every service, in reverse order of start; the HTTP server is closed before. */
   close(): Promise<void>;
 }
 
 /** Builds the services of a node over the configured data directory. */
 export async function buildServices(config: PlinthConfig, options: PlinthOptions = {}): Promise<Services> {
-  const { dialect, connection } = await openDatabase(config);
+  // Tracing first, so the start-up's own statements are traced too; nothing loads without OTEL_* set.
+  const tracing = await startTracing(process.env);
+  const metrics = new NodeMetrics();
+  const { dialect, connection } = await openDatabase(config, (kind, seconds) => metrics.observeQuery(kind, seconds)).catch(async (err: unknown) => {
+    await tracing?.stop();
+    throw err;
+  });
   const db = connection.db;
   const logger = options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel });
   const http = Fastify({
-    ...fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout, logRequests: config.logLevel === 'debug' || config.logLevel === 'trace' }),
+    ...fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout }),
     schemaController: lazySchemaCompilers(),
   });
   // Cross-node ports (docs/architecture.md §1): in-process for one node, Redis when REDIS_URL is set.
@@ -182,10 +230,26 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   await connection.exclusive(() => collections.init());
   const settings = new SettingsService(db);
   await settings.init();
+  // Webhooks (docs/webhooks.md): the active ones in memory, reloaded on every node when one changes.
+  // Outbound requests reach public addresses, plus the operator's --outboundAllow ranges (docs/outbound.md §1).
+  const outbound = options.outbound ?? OutboundHttp.allowing(config.outboundAllow ?? []);
+  const brokers = createBrokerPublishers({ policy: outbound.policy });
+  const webhooks = new WebhookService({
+    db, schema, compiler, checkTarget: (url) => outbound.checkTarget(url), targetProblem: (url) => (brokers.isBrokerUrl(url) ? brokers.targetProblem(url) : null),
+    onChange: () => sync.announce('webhooks'),
+    onTargetDropped: (url) => {
+      if (brokers.isBrokerUrl(url)) brokers.release(url).catch((err: unknown) => http.log.error({ err }, 'closing a broker target failed'));
+    },
+  });
+  await webhooks.reload();
+  const deliveryPolicy: DeliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, ...options.webhookDelivery };
+  // The job queue is built after the records it reads; the outbox reaches it when a write runs.
+  const outbox = new WebhookOutbox({ index: webhooks.index, compiler, policy: deliveryPolicy, queue: () => jobs.jobs });
+  const deliveries = new WebhookDeliveries({ outbox, jobs: () => jobs.jobs, testWaitMs: deliveryPolicy.timeoutMs + 5_000 });
   // Schema and settings changes reach the other nodes, which reload them from the database.
   const sync: ClusterSync = new ClusterSync({
     bus,
-    reload: { schema: () => collections.reload(), settings: () => settings.reload() },
+    reload: { schema: () => collections.reload(), settings: () => settings.reload(), webhooks: () => webhooks.reload() },
     onError: (err) => http.log.error({ err }, 'cluster sync failed'),
   });
   settings.onSaved(() => sync.announce('settings'));
@@ -196,15 +260,19 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       .catch((err: unknown) => http.log.error({ err }, 'onSettingsReload hook failed'));
   });
   await sync.start();
-  // Files (docs/api.md §8): a local directory now; the S3-compatible store comes with scale-out.
-  const storage = new LocalStorage(join(config.dir, 'storage'));
+  // Files (docs/api.md §8): the local directory, or the S3 bucket while settings.s3.enabled (docs/operations.md, "S3 storage").
+  const storage = new SettingsStorage(new LocalStorage(join(config.dir, 'storage')), () => settings.get().s3);
+  // Logs (docs/operations.md §Logs): written in batches off the request path.
+  const logs = await openLogStore(config, { db, dialect, exclusive: (fn) => connection.exclusive(fn) });
+  const logWriter = new LogWriter({ store: logs, settings: () => settings.get().logs, onError: (err) => http.log.error({ err }, 'writing logs failed') });
+  const appLogger = new AppLogger(logWriter, http.log);
   // Realtime (docs/api.md §6): committed record events go onto the Bus; every node's hub fans them out.
   // On one node (no Redis) an event reaches only this node's streams: none open, nothing to send.
   const events = createBusEventSink(bus, (err) => http.log.error({ err }, 'record event publish failed'), () => redis !== undefined || realtime.size > 0);
   const recordHooks = new RecordHooks();
   const requestHooks = new RecordRequestHooks();
   const records = new RecordService({
-    db, dialect, schema, compiler, files: new RecordFiles(storage), events, hooks: recordHooks,
+    db, dialect, schema, compiler, files: new RecordFiles(storage), events, hooks: recordHooks, outbox,
     onHookError: (err) => http.log.error({ err }, 'after-write hook failed'),
   });
   const mfa = new MfaService({ db, schema, records, access: records.access });
@@ -212,10 +280,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   // Apple's user name reaches only the browser redirect; every node keeps it for the sign-in that follows.
   const appleNames = new AppleRedirectNames(bus);
   await appleNames.start();
-  // Outbound requests reach public addresses, plus the operator's --outboundAllow ranges (docs/outbound.md §1).
-  const outbound = options.outbound ?? OutboundHttp.allowing(config.outboundAllow ?? []);
   const oauth2 = new OAuth2Service({ db, schema, records, appleNames, outbound });
-  const brokers = createBrokerPublishers({ policy: outbound.policy });
   const background = new BackgroundTasks((err, what) => http.log.error({ err }, `background task failed: ${what}`));
   // Without SMTP a mail is withheld and only noted in the log; `--dev` logs it in full.
   const unsent = config.dev ? new DevLogMailer(http.log) : new LogMailer(http.log);
@@ -240,6 +305,9 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     },
     onError: (err) => http.log.error({ err }, 'realtime delivery failed'),
     messages: { hook: adminHooks.onRealtimeMessageSend as Hook<RealtimeMessageEvent>, app: () => adminHooks.app() },
+    // Behind any load balancer (docs/api.md §6.5): subscribe calls reach the node holding the stream.
+    crossNode: redis !== undefined,
+    findAuth: (a) => auth.verifiedElsewhere(a.collectionId, a.recordId, a.tokenKey),
   });
   await realtime.start();
   // Jobs and cron (docs/jobs.md): durable in the database; the Bus only wakes other nodes sooner.
@@ -248,10 +316,16 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     pollMs: (config.jobPollInterval ?? CONFIG_DEFAULTS.jobPollInterval) * 1000,
     visibilityMs: (config.jobVisibilityTimeout ?? CONFIG_DEFAULTS.jobVisibilityTimeout) * 1000,
     onError: (err, what) => http.log.error({ err }, `jobs: ${what} failed`),
+    onAttempt: (name, outcome) => metrics.jobAttempted(name, outcome),
     background: run,
   });
   addSystemCrons(jobs.crons, { db, schema, records, store: jobs.store });
-  const backups = await createBackups(config, { db, dialect, schema, collections, settings, sync, realtime, jobs, log: http.log });
+  const backups = await createBackups(config, { db, dialect, schema, collections, settings, sync, realtime, jobs, webhooks, log: http.log });
+  // Webhook deliveries (docs/webhooks.md §6): the job's own timeout is a backstop behind the HTTP one.
+  jobs.jobs.define(DELIVER_JOB, createWebhookDispatcher({
+    outbound, brokers, timeoutMs: deliveryPolicy.timeoutMs, findWebhook: (id) => webhooks.find(id),
+  }), { concurrency: 20, attempts: deliveryPolicy.attempts, backoff: deliveryPolicy.backoff, timeoutMs: deliveryPolicy.timeoutMs + 5_000 });
+  addLogsCleanupCron(jobs.crons, { store: logs, settings: () => settings.get().logs });
   onBusInterruption = (state) => {
     // Events published while the Bus was down never arrive: streams are closed so
     // clients reconnect (docs/api.md §6.1) instead of silently missing them, and shared state
@@ -261,9 +335,19 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     if (state === 'restored') void sync.reloadAll();
   };
 
+  metrics.addSources({
+    realtime: () => ({ streams: realtime.size, subscriptions: realtime.subscriptionCount }),
+    jobs: () => jobs.store.countByStatus(),
+  });
+  // NOTE: a peek at a rate-limit key is the cheapest round trip the Redis port has.
+  const readiness: ReadinessProbe[] = [{ name: 'database', ping: () => sql`SELECT 1`.execute(db) }];
+  if (redis) readiness.push({ name: 'redis', ping: () => rateLimitStore.peek('ready') });
+
   return {
+    metrics, backupStatus: { isBusy: () => backups.busy }, readiness,
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
     recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs, backups,
+    webhooks, outbox, deliveries, logs, logWriter, appLogger,
     async close() {
       // First: running jobs may still read and write through everything below.
       await jobs.stop();
@@ -274,7 +358,13 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       await background.drain();
       await brokers.closeAll();
       await rateLimitStore.close();
+      // After the HTTP server and jobs: the last requests' entries are written.
+      await logWriter.stop();
+      await logs.close();
       await connection.close();
+      storage.close();
+      // Last: the spans of everything above are flushed to the collector.
+      await tracing?.stop();
     },
   };
 }
@@ -286,7 +376,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
  */
 async function createBackups(
   config: PlinthConfig,
-  s: Pick<Services, 'db' | 'dialect' | 'schema' | 'collections' | 'settings' | 'sync' | 'realtime' | 'jobs'> & { log: FastifyInstance['log'] },
+  s: Pick<Services, 'db' | 'dialect' | 'schema' | 'collections' | 'settings' | 'sync' | 'realtime' | 'jobs' | 'webhooks'> & { log: FastifyInstance['log'] },
 ): Promise<BackupService> {
   const snapshots: SnapshotReader = config.databaseUrl ? postgresSnapshotReader(s.db) : sqliteSnapshotReader(config.dir);
   const backups = new BackupService({
@@ -298,8 +388,10 @@ async function createBackups(
     afterRestore: async () => {
       await s.collections.reload();
       await s.settings.reload();
+      await s.webhooks.reload();
       await s.sync.announce('schema');
       await s.sync.announce('settings');
+      await s.sync.announce('webhooks');
       // Streams were authorized against the old data: clients reconnect and subscribe again.
       s.realtime.closeAll();
     },
@@ -327,13 +419,13 @@ function redisTarget(config: PlinthConfig): RedisTarget | undefined {
  * Opens the configured database with its dialect: PostgreSQL when DATABASE_URL is
  * set (pg is loaded only then), else the embedded SQLite file in `dir`.
  */
-async function openDatabase(config: PlinthConfig): Promise<{ dialect: Dialect; connection: DatabaseConnection }> {
+async function openDatabase(config: PlinthConfig, onQuery: QueryObserver): Promise<{ dialect: Dialect; connection: DatabaseConnection }> {
   if (config.databaseUrl) {
     const { connectPostgres } = await import('../db/connect-postgres.js');
     const { PostgresDialect } = await import('../db/dialect/postgres/postgres-dialect.js');
-    return { dialect: new PostgresDialect(), connection: await connectPostgres(config.databaseUrl, { statementTimeout: config.queryTimeout }) };
+    return { dialect: new PostgresDialect(), connection: await connectPostgres(config.databaseUrl, { statementTimeout: config.queryTimeout, onQuery }) };
   }
-  const sqlite = connectSqlite(config.dir, { queryTimeout: config.queryTimeout });
+  const sqlite = connectSqlite(config.dir, { queryTimeout: config.queryTimeout, onQuery });
   // SQLite serves one process, which runs its start-up alone.
-  return { dialect: new SqliteDialect(), connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn() } };
+  return { dialect: new SqliteDialect(), connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn(), sqlConsole: sqlite.sqlConsole } };
 }

@@ -21,10 +21,14 @@ Commands:
 
 Flags:
   --dir=DIR     Data directory (default "./plinth_data", env PLINTH_DIR)
+  --env-file=PATH  Load environment variables from a .env file; variables already
+                set win (any command, before or after its name)
   -h, --help    Show this help
   -v, --version Show the version
 
 Run "plinth <command> --help" for the flags of a command.
+Any PLINTH_* variable, DATABASE_URL and REDIS_URL may be given as NAME_FILE, the path of
+a file holding the value (Docker and Kubernetes secrets).
 `;
 
 const SERVE = `Start the web server.
@@ -33,8 +37,9 @@ Usage:
   plinth serve [flags]
 
 Flags:
-  --http=HOST:PORT        Address to listen on (default "127.0.0.1:8090", env PLINTH_HTTP);
-                          an IPv6 host goes in brackets: [::1]:8090
+  --http=HOST:PORT        Address to listen on (default "127.0.0.1:8090", env PLINTH_HTTP;
+                          "0.0.0.0:$PORT" when only PORT is set); an IPv6 host goes in
+                          brackets: [::1]:8090
   --dir=DIR               Data directory (default "./plinth_data", env PLINTH_DIR)
   --origins=LIST          Comma-separated CORS origins (default "*", env PLINTH_ORIGINS);
                           an empty list allows no cross-origin requests
@@ -85,10 +90,12 @@ Flags:
   --jobVisibilityTimeout=SECONDS  How long a claimed job stays hidden from other workers
                           without a heartbeat: a killed node's jobs run again this much
                           later (default 30, decimals allowed; env PLINTH_JOB_VISIBILITY_TIMEOUT)
+  --metricsToken=TOKEN    Bearer token that may read GET /api/metrics besides superusers
+                          (16+ printable characters; prefer env PLINTH_METRICS_TOKEN)
   --encryptionEnv=NAME    Accepted for PocketBase compatibility and ignored
   -h, --help              Show this help
 
-Flags win over environment variables, which win over the defaults.
+Flags win over environment variables, which win over --env-file, then the defaults.
 Domain arguments (PocketBase's automatic TLS) are not supported: put Plinth behind a
 TLS-terminating proxy.
 `;

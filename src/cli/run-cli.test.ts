@@ -1,4 +1,7 @@
-import { describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { PlinthConfig } from '../config/config.js';
 import type { Plinth, SuperuserAdmin } from '../app/plinth.js';
 import { AppError } from '../errors/app-error.js';
@@ -252,5 +255,54 @@ describe('runCli superuser', () => {
     const fake = fakeContext({ admin: { update: async () => Promise.reject(new AppError(404, "The requested resource wasn't found.")) } });
     expect(await runCli(['superuser', 'update', 'who@b.co', 'secret123456'], fake.ctx)).toBe(1);
     expect(fake.stderr()).toBe("Error: The requested resource wasn't found.\n");
+  });
+});
+
+describe('runCli --env-file and NAME_FILE secrets', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'plinth-cli-env-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const secret = join(scratch, 'db-url');
+  writeFileSync(secret, 'postgres://plinth:pw@db:5432/plinth\n');
+  const envFile = join(scratch, 'prod.env');
+  writeFileSync(envFile, `PLINTH_HTTP=0.0.0.0:7000\nPLINTH_DIR=/from-file\nDATABASE_URL_FILE=${secret}\n`);
+
+  it.each([
+    [['serve', `--env-file=${envFile}`]],
+    [['--env-file', envFile, 'serve']],
+  ])('%j loads the file under the real environment and reads the secret', async (argv) => {
+    const fake = fakeContext();
+    fake.ctx.env.PLINTH_DIR = '/real';
+    const done = runCli(argv, fake.ctx);
+    await vi.waitFor(() => expect(fake.stdout()).toContain('Server started'));
+    expect(fake.created[0].config).toMatchObject({ http: { host: '0.0.0.0', port: 7000 }, dir: '/real', databaseUrl: 'postgres://plinth:pw@db:5432/plinth' });
+    expect(fake.ctx.env.DATABASE_URL_FILE).toBeUndefined();
+    fake.signal('SIGTERM');
+    expect(await done).toBe(0);
+  });
+
+  it('serves on 0.0.0.0:$PORT', async () => {
+    const fake = fakeContext();
+    fake.ctx.env.PORT = '3000';
+    const done = runCli(['serve'], fake.ctx);
+    await vi.waitFor(() => expect(fake.stdout()).toContain('Server started'));
+    expect(fake.created[0].config.http).toEqual({ host: '0.0.0.0', port: 3000 });
+    fake.signal('SIGTERM');
+    expect(await done).toBe(0);
+  });
+
+  it.each([
+    [['serve', '--env-file'], {}, 'Error: --env-file needs a path: --env-file=PATH'],
+    [['serve', '--env-file='], {}, 'Error: --env-file needs a path'],
+    [['serve', '--env-file=a', '--env-file=b'], {}, 'Error: --env-file may be given once'],
+    [['serve', '--env-file=missing.env'], {}, 'Error: --env-file: cannot read "/srv/missing.env": ENOENT'],
+    [['superuser', 'delete', 'a@b.co'], { DATABASE_URL: 'postgres://x@h/db', DATABASE_URL_FILE: secret }, 'Error: DATABASE_URL_FILE: both DATABASE_URL and DATABASE_URL_FILE are set'],
+    [['serve'], { PLINTH_SMTP_PASSWORD_FILE: '/nonexistent/pw' }, 'Error: PLINTH_SMTP_PASSWORD_FILE: cannot read "/nonexistent/pw": ENOENT'],
+    [['serve'], { PORT: '99999' }, 'Error: PORT: "99999" is not a port number between 1 and 65535'],
+  ] as Array<[string[], Record<string, string>, string]>)('%j with %j exits 2: %s', async (argv, env, message) => {
+    const fake = fakeContext();
+    Object.assign(fake.ctx.env, env);
+    expect(await runCli(argv, fake.ctx)).toBe(2);
+    expect(fake.stderr()).toContain(message);
+    expect(fake.created).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import { runMigrateDb } from './migrate-db-command.js';
 import { runMigrate } from './migrate-command.js';
 import { runBackup } from './backup-command.js';
 import { isUsageError, UsageError, type HelpTopic } from './usage-error.js';
+import { prepareEnvironment, takeEnvFileFlag } from './env-file-flag.js';
 
 /** Flags accepted before the command word, PocketBase's persistent flags. */
 const ROOT_OPTIONS = {
@@ -47,7 +48,8 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   }
 }
 
-async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
+async function dispatch(all: string[], ctx: CliContext): Promise<number> {
+  const { args: argv, envFile } = takeEnvFileFlag(all);
   const at = commandIndex(argv);
   const before = at < 0 ? argv : argv.slice(0, at);
   const root = parseCommandArgs(before, ROOT_OPTIONS, 'root', false);
@@ -64,6 +66,7 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
   if (command === 'help') return showHelp(rest, ctx);
   const run = COMMANDS[command];
   if (!run) throw new UsageError(`unknown command "${command}"`);
+  prepareEnvironment(envFile, ctx);
   return run(rest, ctx);
 }
 

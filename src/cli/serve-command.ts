@@ -39,11 +39,13 @@ const SERVE_OPTIONS = {
   encryptionEnv: { type: 'string' },
   jobPollInterval: { type: 'string' },
   jobVisibilityTimeout: { type: 'string' },
+  metricsToken: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies CommandOptions;
 
 const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'hooksDir', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'outboundAllow', 'requestTimeout', 'maxRealtimeStreams', 'maxRealtimeStreamsPerIp', 'connectionsPerIp', 'bodyMemoryLimit', 'databaseUrl', 'redisUrl', 'redisPrefix',
-  'migrationsDir', 'automigrate', 'jobPollInterval', 'jobVisibilityTimeout'] as const;
+  'migrationsDir', 'automigrate', 'jobPollInterval', 'jobVisibilityTimeout',
+  'metricsToken'] as const;
 
 /** How long a graceful close may take before the process gives up on it. */
 const CLOSE_TIMEOUT_MS = 10_000;

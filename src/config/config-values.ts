@@ -263,3 +263,11 @@ export function parseOutboundAllow(raw: string, source: string): string[] {
   }
   return [...new Set(items)];
 }
+
+/** Parses `PORT`, the variable hosting platforms set: a whole number from 1 to 65535. */
+export function parsePort(raw: string, source: string): number {
+  const value = raw.trim();
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port >= 1 && port <= 65535)) throw new ConfigError(source, `"${raw}" is not a port number between 1 and 65535`);
+  return port;
+}

@@ -102,6 +102,11 @@ export interface PlinthConfig {
    * (`--jobVisibilityTimeout`, default 30): after a worker dies, its jobs run again this much later.
    */
   jobVisibilityTimeout?: number;
+  /**
+   * The bearer token that reads `GET /api/metrics` without a superuser session
+   * (`PLINTH_METRICS_TOKEN`, docs/observability.md §1); unset: superusers only.
+   */
+  metricsToken?: string;
 }
 
 /** The defaults used when neither a flag nor an environment variable sets a value. */

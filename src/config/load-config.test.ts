@@ -303,3 +303,16 @@ describe('loadConfig outboundAllow', () => {
     expect(() => loadConfig({}, { PLINTH_OUTBOUND_ALLOW: '10.0.0.0/33' }, cwd)).toThrow('PLINTH_OUTBOUND_ALLOW: "10.0.0.0/33"');
   });
 });
+
+describe('loadConfig: PORT', () => {
+  it('listens on every IPv4 interface at PORT when neither --http nor PLINTH_HTTP is given', () => {
+    expect(loadConfig({}, { PORT: '3000' }, cwd).http).toEqual({ host: '0.0.0.0', port: 3000 });
+    expect(loadConfig({}, { PORT: '3000', PLINTH_HTTP: '127.0.0.1:4000' }, cwd).http).toEqual({ host: '127.0.0.1', port: 4000 });
+    expect(loadConfig({ http: '127.0.0.1:5000' }, { PORT: '3000' }, cwd).http).toEqual({ host: '127.0.0.1', port: 5000 });
+    expect(loadConfig({}, { PORT: '' }, cwd).http).toEqual({ host: '127.0.0.1', port: 8090 });
+  });
+
+  it.each(['0', '65536', 'abc', '80.5', '-1', '123456'])('refuses PORT=%s, naming it', (raw) => {
+    expect(() => loadConfig({}, { PORT: raw }, cwd)).toThrow(/^PORT: .* is not a port number between 1 and 65535/);
+  });
+});

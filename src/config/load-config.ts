@@ -22,7 +22,9 @@ import {
   parseSeconds,
   parseTrustedProxies,
   parseOutboundAllow,
+  parsePort,
 } from './config-values.js';
+import { parseMetricsToken } from './metrics-token.js';
 import { loadSmtpOverride } from './smtp-config.js';
 
 /** The flags loadConfig understands, keyed by flag name without dashes, as `node:util` parseArgs returns them. */
@@ -54,6 +56,7 @@ export const CONFIG_OPTIONS = {
   automigrate: 'PLINTH_AUTOMIGRATE',
   jobPollInterval: 'PLINTH_JOB_POLL_INTERVAL',
   jobVisibilityTimeout: 'PLINTH_JOB_VISIBILITY_TIMEOUT',
+  metricsToken: 'PLINTH_METRICS_TOKEN',
 } as const;
 
 type OptionName = keyof typeof CONFIG_OPTIONS;
@@ -81,7 +84,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
     return undefined;
   };
 
-  const http = pick('http', parseHostPort) ?? { host: CONFIG_DEFAULTS.host, port: CONFIG_DEFAULTS.port };
+  const http = pick('http', parseHostPort) ?? portFromEnv(env) ?? { host: CONFIG_DEFAULTS.host, port: CONFIG_DEFAULTS.port };
   const dir = pick('dir', parseDirectory) ?? CONFIG_DEFAULTS.dir;
   const origins = pick('origins', parseOrigins) ?? [...CONFIG_DEFAULTS.origins];
   const dev = pick('dev', parseBoolean) ?? CONFIG_DEFAULTS.dev;
@@ -121,7 +124,21 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
   if (jobPollInterval !== undefined) config.jobPollInterval = jobPollInterval;
   const jobVisibilityTimeout = pick('jobVisibilityTimeout', parseQueryTimeout);
   if (jobVisibilityTimeout !== undefined) config.jobVisibilityTimeout = jobVisibilityTimeout;
+  const metricsToken = pick('metricsToken', parseMetricsToken);
+  if (metricsToken !== undefined) config.metricsToken = metricsToken;
   const smtp = loadSmtpOverride(env);
   if (smtp) config.smtp = smtp;
   return config;
+}
+
+/**
+ * The address for `PORT` (docs/configuration.md, "Where values come from"), which platforms such as Heroku, Cloud Run
+ * and Render set for the one port they route to: every IPv4 interface, since the
+ * platform's router reaches the process from outside its loopback. `--http` and
+ * `PLINTH_HTTP` win over it.
+ */
+function portFromEnv(env: NodeJS.ProcessEnv): { host: string; port: number } | undefined {
+  const raw = env.PORT;
+  if (raw === undefined || raw === '') return undefined;
+  return { host: '0.0.0.0', port: parsePort(raw, 'PORT') };
 }

@@ -11,6 +11,9 @@ import { ConfigError } from '../config/config-error.js';
 import { connectFailureReason, redactUrlPassword } from '../config/config-values.js';
 import { queryTimeout } from '../errors/query-timeout.js';
 import type { Db } from './database.js';
+import { reportQuery, statementKind, type QueryObserver } from './query-observer.js';
+import type { SqlConsole } from '../core/sql/sql-console.js';
+import { createPostgresSqlConsole } from './postgres-sql-console.js';
 
 /** An open PostgreSQL pool: the Kysely handle and a way to end every connection. */
 export interface PostgresConnection {
@@ -21,6 +24,8 @@ export interface PostgresConnection {
    * on a fresh database create its tables one at a time.
    */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** The SQL console over this pool (docs/operations.md "SQL console"). */
+  sqlConsole: SqlConsole;
 }
 
 /** The advisory lock key of start-up sections ("plinth" in ASCII); `migrate-db` holds it too while it fills a database. */
@@ -38,6 +43,8 @@ export interface PostgresOptions {
    * transaction (Dialect.liftQueryTimeout).
    */
   statementTimeout?: number;
+  /** Told the kind and duration of every statement (metrics, tracing: docs/observability.md §1). */
+  onQuery?: QueryObserver;
 }
 
 /** SQLSTATE of a statement cancelled by `statement_timeout` (or by a cancel request). */
@@ -78,9 +85,10 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
     await pool.end().catch(() => undefined);
     throw new ConfigError(source, `cannot connect to PostgreSQL at ${describe(url)}: ${connectFailureReason(err)}`);
   }
-  const db = new Kysely<any>({ dialect: new KyselyPostgresDialect({ pool: withoutNulLookups(pool) }) });
+  const db = new Kysely<any>({ dialect: new KyselyPostgresDialect({ pool: withoutNulLookups(pool, options.onQuery) }) });
   return {
     db,
+    sqlConsole: createPostgresSqlConsole(pool),
     async close() {
       // Kysely's destroy ends the pool too.
       await db.destroy();
@@ -112,7 +120,7 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
  * which the dialect turns into a 400. A statement cancelled by the statement timeout
  * becomes the 400 of a query timeout here, whichever service ran it.
  */
-function withoutNulLookups(pool: Pool): PostgresPool {
+function withoutNulLookups(pool: Pool, onQuery?: QueryObserver): PostgresPool {
   const scrub = (text: string, params: readonly unknown[] | undefined): unknown[] | undefined => {
     if (!params?.some((p) => typeof p === 'string' && p.includes('\u0000'))) return params as unknown[] | undefined;
     if (!/^\s*(SELECT|WITH|DELETE)\b/i.test(text)) return params as unknown[];
@@ -132,8 +140,20 @@ function withoutNulLookups(pool: Pool): PostgresPool {
         // parameters: PostgreSQL then refuses more than one statement per query text
         // ("cannot insert multiple commands into a prepared statement"), so DDL built from
         // superuser-written SQL (view queries, index conditions) cannot smuggle a second one.
-        query: ((text: string, params?: readonly unknown[]) =>
-          client.query({ text, values: scrub(text, params), queryMode: 'extended' } as ExtendedQueryConfig).catch(rethrowTimeout)) as unknown as PostgresPoolClient['query'],
+        query: ((text: string, params?: readonly unknown[]) => {
+          const running = client.query({ text, values: scrub(text, params), queryMode: 'extended' } as ExtendedQueryConfig);
+          if (!onQuery) return running.catch(rethrowTimeout);
+          // Each statement's kind and duration (docs/observability.md §1).
+          const start = performance.now();
+          const kind = statementKind(text);
+          return running.then((result) => {
+            reportQuery(onQuery, 'postgresql', kind, text, start);
+            return result;
+          }, (err: unknown) => {
+            reportQuery(onQuery, 'postgresql', kind, text, start, err);
+            return rethrowTimeout(err);
+          });
+        }) as unknown as PostgresPoolClient['query'],
         release: () => {
           client.removeListener('error', onError);
           client.release(broken);

@@ -9,12 +9,17 @@ import { Kysely, SqliteDialect as KyselySqliteDialect } from 'kysely';
 import { CONFIG_DEFAULTS } from '../config/config.js';
 import { Lru } from '../tools/lru.js';
 import type { Db } from './database.js';
+import type { SqlConsole } from '../core/sql/sql-console.js';
+import { createSqliteSqlConsole } from './sqlite-sql-console.js';
 import { checksBudget, SqliteQueryBudget } from './sqlite-query-budget.js';
+import { reportQuery, statementKind, type QueryObserver } from './query-observer.js';
 
 /** An open SQLite database: the Kysely handle and the raw connection for pragmas and shutdown. */
 export interface SqliteConnection {
   db: Db;
   raw: Database.Database;
+  /** The SQL console over this connection (docs/operations.md "SQL console"). */
+  sqlConsole: SqlConsole;
   close(): Promise<void>;
 }
 
@@ -24,6 +29,10 @@ export interface SqliteOptions {
   queryTimeout?: number;
   /** Called with the raw connection once it is set up (pragmas, functions). */
   onConnection?: (raw: Database.Database) => void;
+  /** Told the kind and duration of every statement (metrics, tracing: docs/observability.md §1). */
+  onQuery?: QueryObserver;
+  /** The file in `dir` (default `data.db`; the log store opens `auxiliary.db`). */
+  file?: string;
 }
 
 /** Opens (creating when needed) the database in `dir`; `:memory:` opens a private in-memory one. */
@@ -31,7 +40,7 @@ export function connectSqlite(dir: string, options: SqliteOptions = {}): SqliteC
   let file = ':memory:';
   if (dir !== ':memory:') {
     mkdirSync(dir, { recursive: true });
-    file = join(dir, 'data.db');
+    file = join(dir, options.file ?? 'data.db');
   }
   const raw = new Database(file);
   // NOTE: WAL keeps readers off the writer's back; synchronous=NORMAL in WAL mode
@@ -47,10 +56,11 @@ export function connectSqlite(dir: string, options: SqliteOptions = {}): SqliteC
   const budget = new SqliteQueryBudget(options.queryTimeout ?? CONFIG_DEFAULTS.queryTimeout);
   budget.install(raw);
   options.onConnection?.(raw);
-  const db = new Kysely<any>({ dialect: new KyselySqliteDialect({ database: withStatementCache(raw, budget) }) });
+  const db = new Kysely<any>({ dialect: new KyselySqliteDialect({ database: withStatementCache(raw, budget, options.onQuery) }) });
   return {
     db,
     raw,
+    sqlConsole: createSqliteSqlConsole(db, raw, options.queryTimeout ?? CONFIG_DEFAULTS.queryTimeout),
     async close() {
       await db.destroy();
     },
@@ -70,7 +80,7 @@ const STATEMENT_CACHE_SIZE = 1000;
  * A statement that checks the query budget runs under it; the others (writes, reads by
  * id, DDL) never call the budget function and run as they are.
  */
-function withStatementCache(raw: Database.Database, budget: SqliteQueryBudget): { prepare(sql: string): KyselyStatement; close(): void } {
+function withStatementCache(raw: Database.Database, budget: SqliteQueryBudget, onQuery?: QueryObserver): { prepare(sql: string): KyselyStatement; close(): void } {
   const cache = new Lru<string, KyselyStatement>(STATEMENT_CACHE_SIZE);
   return {
     prepare(sql: string) {
@@ -78,6 +88,7 @@ function withStatementCache(raw: Database.Database, budget: SqliteQueryBudget): 
       if (!stmt) {
         const prepared = raw.prepare(sql);
         stmt = checksBudget(sql) ? budgeted(prepared, budget) : prepared;
+        if (onQuery) stmt = observed(stmt, sql, onQuery);
         cache.set(sql, stmt);
       }
       return stmt;
@@ -99,6 +110,37 @@ function budgeted(stmt: Database.Statement, budget: SqliteQueryBudget): KyselySt
     all: (...params: unknown[]) => budget.run(() => stmt.all(...params)),
     run: (...params: unknown[]) => budget.run(() => stmt.run(...params)),
     // NOTE: an iterator runs between the caller's steps, outside any one call; Plinth never streams.
+    iterate: (...params: unknown[]) => stmt.iterate(...params),
+  };
+}
+
+/** A statement that reports each run's kind and duration (docs/observability.md §1); its kind is read once. */
+function observed(stmt: KyselyStatement, text: string, onQuery: QueryObserver): KyselyStatement {
+  const kind = statementKind(text);
+  return {
+    reader: stmt.reader,
+    all: (...params: unknown[]) => {
+      const start = performance.now();
+      try {
+        const rows = stmt.all(...params);
+        reportQuery(onQuery, 'sqlite', kind, text, start);
+        return rows;
+      } catch (err) {
+        reportQuery(onQuery, 'sqlite', kind, text, start, err);
+        throw err;
+      }
+    },
+    run: (...params: unknown[]) => {
+      const start = performance.now();
+      try {
+        const result = stmt.run(...params);
+        reportQuery(onQuery, 'sqlite', kind, text, start);
+        return result;
+      } catch (err) {
+        reportQuery(onQuery, 'sqlite', kind, text, start, err);
+        throw err;
+      }
+    },
     iterate: (...params: unknown[]) => stmt.iterate(...params),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The tables Plinth keeps for itself: collection definitions, key-value
- * parameters (settings), the applied migration files and the jobs. Created on first
+ * parameters (settings), webhooks, the applied migration files and the jobs. Created on first
  * start; idempotent.
  */
 import { sql } from 'kysely';
@@ -27,6 +27,20 @@ export async function ensureSystemTables(db: Db, dialect: Dialect): Promise<void
   await sql`CREATE TABLE IF NOT EXISTS _params (
     id ${text} PRIMARY KEY,
     value TEXT,
+    created ${text},
+    updated ${text}
+  )`.execute(db);
+  // Webhooks (docs/webhooks.md §2): events, headers as JSON text; the signing secret is stored
+  // as given out, since signing needs it in the clear.
+  await sql`CREATE TABLE IF NOT EXISTS _webhooks (
+    id ${text} PRIMARY KEY,
+    name ${text},
+    url ${text},
+    events ${text},
+    filter ${text},
+    headers ${text},
+    active ${bool},
+    secret ${text},
     created ${text},
     updated ${text}
   )`.execute(db);

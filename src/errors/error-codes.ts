@@ -102,6 +102,16 @@ export const errorCodes = {
   validation_invalid_token_email: 'The new email address is already in use.',
   validation_invalid_password: 'Missing or invalid auth record password.',
   validation_invalid_new_email: 'Invalid new email address.',
+  validation_invalid_webhook_url: 'Must be an http(s), amqp(s) or nats URL with a host: {reason}.',
+  validation_refused_webhook_address: 'The URL resolves to a refused address: {reason}.',
+  validation_invalid_webhook_event: 'Invalid event pattern "{event}": {reason}.',
+  validation_invalid_webhook_filter: 'Invalid filter: {reason}.',
+  validation_invalid_webhook_header: 'Invalid header "{header}": {reason}.',
+  validation_invalid_event_type: 'Invalid event type: {reason}.',
+  validation_sql_single_statement: 'Must be exactly one complete SQL statement.',
+  validation_sql_transaction_control: 'Transaction statements are not allowed: each query runs in its own transaction.',
+  validation_length_invalid: 'The length must be exactly {min}.',
+  validation_sql_connection_setting: "Statements that change the database connection's settings are not allowed.",
 } as const;
 
 /** A code of the registry. */

@@ -2,6 +2,7 @@
  * The one place errors become HTTP answers (docs/api.md §1.3): every error, whether an AppError,
  * one of Fastify's own or an unexpected throw, is rendered as `{status, message, data}`.
  */
+import { noteRequestError } from './request-logs.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, TooManyRequestsError, badRequest, internal, isAppError, notFound, tooLarge, type ErrorData } from '../errors/app-error.js';
 import { codeError } from '../errors/code-error.js';
@@ -38,6 +39,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
 
 /** Sends an AppError as the JSON error body of docs/api.md §1.3. */
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
+  noteRequestError(reply.request, error);
   if (error instanceof TooManyRequestsError) reply.header('Retry-After', String(error.retryAfter));
   // The MFA challenge answers `401 {"mfaId"}` and nothing else (docs/api.md §1.3, §5.4).
   if (isRawBodyError(error)) return reply.code(error.status).type('application/json').send(error.body);

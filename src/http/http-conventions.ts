@@ -3,17 +3,16 @@
  * they need, error rendering, body parsing, security headers, CORS, the `fields` picker
  * and the JSON response format.
  */
-import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { type FastifyHttpOptions, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyHttpOptions, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_BODY_LIMIT, registerBodyParsers } from './body-parser.js';
 import { notFound } from '../errors/app-error.js';
 import { registerErrorHandler, sendError, toAppError } from './error-handler.js';
 import { isListResult, parseFieldsPicker, type FieldsPicker } from './fields-picker.js';
 import { firstQueryValue } from './list-params.js';
 import { registerCors, registerSecurityHeaders } from './security-headers.js';
-import { RequestLogController } from './request-log.js';
+import { requestIdOf } from './request-id.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -45,18 +44,6 @@ export interface ServerOptionsInput {
   logger?: FastifyServerOptions['logger'];
   /** Seconds a client has to send a whole request, headers and body (default 300). */
   requestTimeout?: number;
-  /** Whether every request is logged (Fastify's access log). */
-  logRequests?: boolean;
-}
-
-// Request ids: a random per-process prefix and a counter; unique and far cheaper than a UUID each.
-const idPrefix = randomUUID().slice(0, 8);
-let idCounter = 0;
-
-/** The id of the next request, e.g. `3f2a9c1b-42`. */
-function nextRequestId(): string {
-  idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER;
-  return `${idPrefix}-${idCounter.toString(36)}`;
 }
 
 /** The Fastify server options the conventions of docs/api.md §1 rely on. */
@@ -73,14 +60,13 @@ export function fastifyOptions(input: ServerOptionsInput = {}): FastifyHttpOptio
       // NOTE: find-my-way's default of 100 would 404 long file names in /api/files/….
       maxParamLength: 500,
     },
-    // SECURITY: request ids are ours, never taken from a client header, so log lines
-    // cannot be forged or correlated by a caller.
+    // Request ids (docs/operations.md §Logs): a load balancer's sane X-Request-Id is kept, else ours.
+    // SECURITY: requestIdOf keeps only short ids of [A-Za-z0-9._-], so a log line cannot be forged.
     requestIdHeader: false,
-    genReqId: nextRequestId,
-    // One access-log line pair per request is a tenth of a small request's cost; errors
-    // are logged by the error handler at any level, the access log only at debug/trace
-    // (and a success of a route with `apis.skipSuccessActivityLog()` not at all).
-    logController: new RequestLogController({ disableRequestLogging: !input.logRequests }),
+    genReqId: requestIdOf,
+    // Fastify's access-log pair is off: registerRequestLogs writes one line per request at info
+    // (and none for a success of a route with `apis.skipSuccessActivityLog()`).
+    logController: new LogController({ disableRequestLogging: true }),
     // SECURITY: X-Forwarded-* is ignored unless the operator opts in behind a known proxy.
     trustProxy: false,
     // SECURITY: the whole request (headers and body) must arrive within requestTimeout

@@ -106,7 +106,7 @@ export function registerAuthLimits(app: FastifyInstance, deps: RateLimitDeps, en
     const ip = t ? clientIp(request) : '';
     if (!t || excluded().has(ip)) return done();
     const limit = limits.groups[t.group].ip;
-    enforce(request, { key: `rl:auth:${t.group}:ip:${ipCounterKey(ip)}`, max: limit.max, windowMs: limit.windowSeconds * 1000 })
+    enforce(request, { key: `rl:auth:${t.group}:ip:${ipCounterKey(ip)}`, max: limit.max, windowMs: limit.windowSeconds * 1000, rule: `auth:${t.group}:ip` })
       .then(() => done(), done);
   });
 
@@ -115,7 +115,7 @@ export function registerAuthLimits(app: FastifyInstance, deps: RateLimitDeps, en
     const mfaId = stringOf(body.mfaId) ?? stringOf((request.query as Record<string, unknown> | undefined)?.mfaId);
     if (t.group === 'signIn' && mfaId) {
       const m = limits.mfaAttempts;
-      await enforce(request, { key: `rl:auth:mfa:${digest(mfaId)}`, max: m.max, windowMs: m.windowSeconds * 1000 });
+      await enforce(request, { key: `rl:auth:mfa:${digest(mfaId)}`, max: m.max, windowMs: m.windowSeconds * 1000, rule: 'auth:mfa' });
     }
     const identity = identityOf(t.action, body, request);
     if (identity === null) return;
@@ -126,7 +126,7 @@ export function registerAuthLimits(app: FastifyInstance, deps: RateLimitDeps, en
       return;
     }
     const limit = limits.groups[t.group].identity;
-    if (limit) await enforce(request, { key: `rl:auth:${t.group}:id:${key}`, max: limit.max, windowMs: limit.windowSeconds * 1000 });
+    if (limit) await enforce(request, { key: `rl:auth:${t.group}:id:${key}`, max: limit.max, windowMs: limit.windowSeconds * 1000, rule: `auth:${t.group}:id` });
   };
   app.addHook('preHandler', (request, _reply, done) => {
     const t = target(request);

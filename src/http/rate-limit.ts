@@ -3,6 +3,7 @@
  * (@fastify/rate-limit over our RateLimitStore port, keys computed by us), and the
  * settings-driven rules of `settings.rateLimits`.
  */
+import { noteRateLimitRule } from './request-logs.js';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RateLimitStore } from '../core/ratelimit/rate-limit-store.js';
@@ -18,6 +19,8 @@ export interface RateLimitCheck {
   key: string;
   max: number;
   windowMs: number;
+  /** The rule or limit this check applies, as metrics label rejections (docs/observability.md §1). */
+  rule?: string;
 }
 
 /** Counts one hit of a check and throws 429 with Retry-After once it is over its limit. */
@@ -46,7 +49,7 @@ export interface RateLimitDeps {
  * and a per-identity limit. So the plugin is registered with `global: false` and its
  * `createRateLimit` does the counting; the 429 is ours, in the error shape of docs/api.md §1.3.
  */
-export async function createRateLimiter(app: FastifyInstance, store: RateLimitStore): Promise<EnforceRateLimit> {
+export async function createRateLimiter(app: FastifyInstance, store: RateLimitStore, onRejected?: (rule: string) => void): Promise<EnforceRateLimit> {
   await app.register(fastifyRateLimit, { global: false, store: storeBridge(store) });
   const checks = new WeakMap<FastifyRequest, RateLimitCheck>();
   const current = (request: FastifyRequest): RateLimitCheck => checks.get(request) as RateLimitCheck;
@@ -58,7 +61,10 @@ export async function createRateLimiter(app: FastifyInstance, store: RateLimitSt
   return async (request, check) => {
     checks.set(request, check);
     const result = await limiter(request);
-    if (!result.isAllowed && result.isExceeded) throw tooManyRequests(result.ttlInSeconds);
+    if (!result.isAllowed && result.isExceeded) {
+      onRejected?.(check.rule ?? 'other');
+      throw tooManyRequests(result.ttlInSeconds);
+    }
   };
 }
 
@@ -101,7 +107,8 @@ export function registerSettingsRateLimits(app: FastifyInstance, deps: RateLimit
     // per rule. The rule's numbers are in the key so that editing a rule starts afresh.
     const scope = route && collection ? `${collection.id} ${request.method} ${pattern}` : rule.label;
     const key = `rl:rule:${scope}|${rule.audience}|${rule.maxRequests}/${rule.duration}:${ipCounterKey(ip)}`;
-    await enforce(request, { key, max: rule.maxRequests, windowMs: rule.duration * 1000 });
+    noteRateLimitRule(request, rule.label);
+    await enforce(request, { key, max: rule.maxRequests, windowMs: rule.duration * 1000, rule: rule.label });
   };
   // A callback hook: with rate limits off (the default) a request costs no promise.
   app.addHook('onRequest', (request, _reply, done) => {

@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RealtimeHub } from '../core/realtime/realtime-hub.js';
-import type { RealtimeClient, RealtimeConnection } from '../core/realtime/realtime-client.js';
+import { RealtimeClient, type RealtimeConnection } from '../core/realtime/realtime-client.js';
 import { MAX_SUBSCRIPTION_LENGTH, MAX_SUBSCRIPTIONS } from '../core/realtime/realtime-limits.js';
 import { badRequest, notFound, type ErrorData } from '../errors/app-error.js';
 import { RealtimeConnectRequestEvent, RealtimeSubscribeRequestEvent, respondHooked, runRequestHook, type AdminHooks } from './admin-hooks.js';
@@ -79,19 +79,25 @@ export function registerRealtimeRoutes(app: FastifyInstance, hub: RealtimeHub, h
 
   app.post('/api/realtime', async function setSubscriptions(request, reply) {
     const { clientId, subscriptions } = parseSubscribeBody(request.body);
+    const ip = clientIp(request);
     if (hooks.onRealtimeSubscribeRequest.isEmpty) {
-      hub.setSubscriptions(clientId, subscriptions, request.auth, clientIp(request));
+      await hub.setSubscriptionsAnywhere(clientId, subscriptions, request.auth, ip);
       return reply.code(204).send();
     }
-    const client = hub.client(clientId);
+    // NOTE: a stream another node holds (docs/api.md §6.5) is known here by its id only;
+    // the handler gets a stand-in client that holds nothing else, and no frame written to it goes anywhere.
+    const client = hub.client(clientId) ?? (hub.isElsewhere(clientId) ? new RealtimeClient(clientId, ip, Date.now(), DETACHED) : undefined);
     if (!client) throw notFound('Missing or invalid client id.');
     const e = new RealtimeSubscribeRequestEvent(hooks.app(), request, client, subscriptions);
-    const ran = await runRequestHook(hooks.onRealtimeSubscribeRequest, e, [], (ev) => {
-      hub.setSubscriptions(clientId, ev.subscriptions, request.auth, clientIp(request));
+    const ran = await runRequestHook(hooks.onRealtimeSubscribeRequest, e, [], async (ev) => {
+      await hub.setSubscriptionsAnywhere(clientId, ev.subscriptions, request.auth, ip);
     });
     return respondHooked(e, reply, ran, 204);
   });
 }
+
+/** The connection of a stand-in for a client another node holds: nothing to write to. */
+const DETACHED: RealtimeConnection = { write: () => undefined, end: () => undefined };
 
 /** A RealtimeConnection over a raw HTTP response (a class: one small object per stream, no closures). */
 class SseConnection implements RealtimeConnection {

@@ -1,9 +1,8 @@
 /**
- * Fastify's request log (the access log, on at debug level) with PocketBase's
- * `skipSuccessActivityLog`: a request marked by that middleware is logged only when
- * it fails.
+ * PocketBase's `skipSuccessActivityLog` (docs/operations.md §Logs): a request marked by
+ * that middleware is logged — on stdout and in the log store — only when it fails.
  */
-import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 
 const quietOnSuccess = new WeakSet<object>();
 
@@ -12,10 +11,7 @@ export function skipSuccessLog(request: FastifyRequest): void {
   quietOnSuccess.add(request);
 }
 
-/** The LogController that leaves out successful requests marked by `skipSuccessLog`. */
-export class RequestLogController extends LogController {
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
-    if (!error && reply.statusCode < 400 && quietOnSuccess.has(request)) return;
-    super.requestCompleted(error, request, reply, metadata);
-  }
+/** Whether `request` was marked by skipSuccessLog. */
+export function isQuietOnSuccess(request: FastifyRequest): boolean {
+  return quietOnSuccess.has(request);
 }

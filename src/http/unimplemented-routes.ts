@@ -22,13 +22,6 @@ interface UnimplementedRoute {
 }
 
 const UNIMPLEMENTED_ROUTES: readonly UnimplementedRoute[] = [
-  { method: 'GET', url: '/api/logs', guard: 'superuser' },
-  { method: 'GET', url: '/api/logs/stats', guard: 'superuser' },
-  { method: 'GET', url: '/api/logs/:id', guard: 'superuser' },
-  { method: 'DELETE', url: '/api/logs', guard: 'superuser' },
-  { method: 'POST', url: '/api/sql', guard: 'superuser' },
-  { method: 'POST', url: '/api/settings/test/s3', guard: 'superuser' },
-  { method: 'POST', url: '/api/settings/apple/generate-client-secret', guard: 'superuser' },
 ];
 
 /** What the guards need. */

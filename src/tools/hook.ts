@@ -10,6 +10,7 @@
  * so Plinth's own failures remain 500s.
  */
 import { asUserCodeError } from '../errors/user-code-error.js';
+import { inSpan, tracing } from './tracing.js';
 
 /** Errors thrown by an action (Plinth's own code) on their way back up through the handlers. */
 const fromAction = new WeakSet<object>();
@@ -37,6 +38,8 @@ interface Bound<E> {
 /** A Hook of events `E`, handlers optionally limited to tags (collection names or ids). */
 export class Hook<E extends HookEvent> {
   private handlers: Bound<E>[] = [];
+  /** The hook's name (`onRecordCreate`), set when it becomes an app method; names its trace spans. */
+  name = 'hook';
 
   /** True while no handler is bound: the action runs with nothing around it. */
   get isEmpty(): boolean {
@@ -92,6 +95,9 @@ export class Hook<E extends HookEvent> {
       await action(event);
       return;
     }
+    // One span per trigger that has handlers (docs/observability.md §3).
+    const tracer = tracing.tracer;
+    if (tracer) return inSpan(tracer, `hook ${this.name}`, { 'plinth.hook.name': this.name, 'plinth.hook.handlers': chain.length }, () => step(0));
     await step(0);
   }
 }

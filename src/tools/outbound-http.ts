@@ -11,6 +11,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import { OutboundPolicy, OutboundRefusal, type ResolveAll } from './outbound-policy.js';
+import { CLIENT_SPAN, inSpan, tracing } from './tracing.js';
 
 export type { ResolveAll } from './outbound-policy.js';
 
@@ -152,6 +153,16 @@ export class OutboundHttp {
 
   /** Sends one request (GET unless told) on a fresh connection (no pooling: every connection is checked anew). */
   private send(url: URL, signal: AbortSignal, what: { method: string; headers?: Record<string, string>; body?: string | Uint8Array } = { method: 'GET' }): Promise<IncomingMessage> {
+    // A client span until the answer's head arrives (docs/observability.md §3); never the URL's path or query.
+    const tracer = tracing.tracer;
+    if (tracer) {
+      const attributes = { 'http.request.method': what.method, 'server.address': url.hostname, 'url.scheme': url.protocol.slice(0, -1) };
+      return inSpan(tracer, `HTTP ${what.method}`, attributes, () => this.sendNow(url, signal, what), CLIENT_SPAN);
+    }
+    return this.sendNow(url, signal, what);
+  }
+
+  private sendNow(url: URL, signal: AbortSignal, what: { method: string; headers?: Record<string, string>; body?: string | Uint8Array }): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const plaintext = url.protocol === 'http:';

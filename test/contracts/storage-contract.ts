@@ -1,6 +1,7 @@
 /**
  * The shared contract of every Storage (style.md "Adapters and dialects"): the
- * local directory runs it now, the S3-compatible store runs the same suite later.
+ * local directory (test/storage-local.test.ts) and an S3-compatible bucket
+ * (test/storage-s3.test.ts, against s3rver) run the same suite.
  */
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,7 @@
 // The shop's checkout as one route: stock is decremented without overselling, the
-// price and total are computed on the server, and the confirmation mail leaves only
-// once the order is committed.
+// price and total are computed on the server, and the confirmation mail is a job
+// enqueued in the checkout's transaction: it exists only if the order commits, and it
+// is retried until the mail server takes it.
 import { BadRequestError, definePlugin, Record } from 'plinth';
 
 interface CheckoutBody {
@@ -30,22 +31,25 @@ export default definePlugin((app) => {
       }
       const o = new Record(tx.findCollectionByNameOrId('orders'), { user: user.id, items: lines, total: Math.round(total * 100) / 100, status: 'paid' });
       await tx.save(o);
+      // The dedupe key makes a second enqueue for the same order a no-op.
+      await tx.jobs.enqueue('shop-order-confirmation', { order: o.id }, { key: `order-confirmation:${o.id}` });
       return o;
     });
     return e.json(200, order.publicExport());
   }, app.apis.requireAuth('users'), app.apis.bodyLimit(64 * 1024));
 
-  // After the commit only: a rolled-back checkout sends nothing.
-  app.onRecordAfterCreateSuccess(async (e) => {
-    const user = await e.app.findRecordById('users', e.record.getString('user'));
-    await e.app.newMailClient().send({
-      from: { address: e.app.settings().meta.senderAddress, name: e.app.settings().meta.senderName },
+  // Runs after the commit only (the job is part of the checkout's transaction); a failed
+  // send is retried with backoff, up to 5 attempts.
+  app.jobs.define<{ order: string }>('shop-order-confirmation', async (job) => {
+    const order = await app.findRecordById('orders', job.payload.order);
+    const user = await app.findRecordById('users', order.getString('user'));
+    await app.newMailClient().send({
+      from: { address: app.settings().meta.senderAddress, name: app.settings().meta.senderName },
       to: [{ address: user.getString('email') }],
-      subject: `Order ${e.record.id} confirmed`,
-      text: `Thank you! Your total is ${e.record.getFloat('total').toFixed(2)}.`,
+      subject: `Order ${order.id} confirmed`,
+      text: `Thank you! Your total is ${order.getFloat('total').toFixed(2)}.`,
     });
-    await e.next();
-  }, 'orders');
+  }, { attempts: 5, backoff: 2_000 });
 });
 
 /** The checkout body's lines; a 400 naming the problem for anything else. */

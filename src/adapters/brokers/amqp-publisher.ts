@@ -10,6 +10,7 @@ import { abortable } from '../../tools/abortable.js';
 import type { OutboundPolicy } from '../../tools/outbound-policy.js';
 import type { AmqpTarget } from './broker-targets.js';
 import { brokerErrorMessage } from './broker-error.js';
+import { ReopeningLink } from './reopening-link.js';
 
 /** What an AmqpPublisher needs besides its target. */
 export interface AmqpPublisherOptions {
@@ -29,13 +30,12 @@ interface Link {
  * its close event and reopened by the next publish (the outbox retries the one that failed).
  */
 export class AmqpPublisher implements BrokerPublisher {
-  private link: Promise<Link> | undefined;
-  private closed = false;
+  private readonly link = new ReopeningLink<Link>((dropped) => this.open(dropped), (l) => closeModel(l.model));
 
   constructor(private readonly target: AmqpTarget, private readonly options: AmqpPublisherOptions) {}
 
   async publish(message: BrokerMessage, signal: AbortSignal): Promise<void> {
-    const { channel } = await abortable(this.connect(), signal, `connecting to ${this.target.where}`);
+    const { channel } = await abortable(this.link.get(), signal, `connecting to ${this.target.where}`);
     const confirmed = new Promise<void>((resolve, reject) => {
       try {
         channel.publish(this.target.exchange, message.subject, Buffer.from(message.body), {
@@ -50,29 +50,11 @@ export class AmqpPublisher implements BrokerPublisher {
     await abortable(confirmed, signal, `waiting for RabbitMQ at ${this.target.where} to confirm`);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    const link = this.link;
-    this.link = undefined;
-    if (!link) return;
-    const open = await link.catch(() => undefined);
-    if (open) await closeModel(open.model);
+  close(): Promise<void> {
+    return this.link.close();
   }
 
-  /** The open link, opening it when there is none; a failed open is forgotten so the next publish retries. */
-  private connect(): Promise<Link> {
-    if (this.closed) return Promise.reject(new Error('the publisher is closed'));
-    if (!this.link) {
-      const opening = this.open();
-      this.link = opening;
-      opening.catch(() => {
-        if (this.link === opening) this.link = undefined;
-      });
-    }
-    return this.link;
-  }
-
-  private async open(): Promise<Link> {
+  private async open(dropped: () => void): Promise<Link> {
     const { policy, connectTimeoutMs } = this.options;
     // SECURITY: the broker's address is checked like a webhook's (--outboundAllow): before
     // connecting, and by the socket's lookup when it connects (DNS may change in between).
@@ -85,22 +67,21 @@ export class AmqpPublisher implements BrokerPublisher {
     } catch (err) {
       throw new Error(`connecting to RabbitMQ at ${this.target.where} failed: ${brokerErrorMessage(err)}`);
     }
-    if (this.closed) {
+    if (this.link.closed) {
       await closeModel(model);
       throw new Error('the publisher is closed');
     }
-    const self = this.link;
     // Errors also arrive as close events; without a listener an 'error' would throw.
     model.on('error', () => undefined);
     model.on('close', () => {
-      if (this.link === self) this.link = undefined;
+      dropped();
     });
     try {
       const channel = await model.createConfirmChannel();
       channel.on('error', () => undefined);
       channel.on('close', () => {
         // The channel dies with a refused publish or a broker-side close: start over with a new connection.
-        if (this.link === self) this.link = undefined;
+        dropped();
         void closeModel(model);
       });
       await channel.assertExchange(this.target.exchange, 'topic', { durable: true });

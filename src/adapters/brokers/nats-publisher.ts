@@ -11,6 +11,7 @@ import { abortable } from '../../tools/abortable.js';
 import type { OutboundPolicy } from '../../tools/outbound-policy.js';
 import { STREAM_SUBJECTS, type NatsTarget } from './broker-targets.js';
 import { brokerErrorMessage } from './broker-error.js';
+import { ReopeningLink } from './reopening-link.js';
 
 /** What a NatsPublisher needs besides its target. */
 export interface NatsPublisherOptions {
@@ -32,13 +33,13 @@ const STREAM_NOT_FOUND = 10059;
 
 /** A NatsPublisher sends to one NATS JetStream target. */
 export class NatsPublisher implements BrokerPublisher {
-  private link: Promise<Link> | undefined;
-  private closed = false;
+  // NOTE: close, not drain: every publish already awaited its ack, and drain waits for a reconnect.
+  private readonly link = new ReopeningLink<Link>((dropped) => this.open(dropped), (l) => l.nc.close().catch(() => undefined));
 
   constructor(private readonly target: NatsTarget, private readonly options: NatsPublisherOptions) {}
 
   async publish(message: BrokerMessage, signal: AbortSignal): Promise<void> {
-    const { js, headers } = await abortable(this.connect(), signal, `connecting to ${this.target.where}`);
+    const { js, headers } = await abortable(this.link.get(), signal, `connecting to ${this.target.where}`);
     const h = headers();
     for (const [name, value] of Object.entries(message.headers)) h.set(name, value);
     const acked = js.publish(message.subject, new TextEncoder().encode(message.body), { msgID: message.id, headers: h }).then(
@@ -50,30 +51,11 @@ export class NatsPublisher implements BrokerPublisher {
     await abortable(acked, signal, `waiting for JetStream at ${this.target.where} to ack`);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    const link = this.link;
-    this.link = undefined;
-    if (!link) return;
-    const open = await link.catch(() => undefined);
-    // NOTE: close, not drain: every publish already awaited its ack, and drain waits for a reconnect.
-    await open?.nc.close().catch(() => undefined);
+  close(): Promise<void> {
+    return this.link.close();
   }
 
-  /** The open link, opening it when there is none; a failed open is forgotten so the next publish retries. */
-  private connect(): Promise<Link> {
-    if (this.closed) return Promise.reject(new Error('the publisher is closed'));
-    if (!this.link) {
-      const opening = this.open();
-      this.link = opening;
-      opening.catch(() => {
-        if (this.link === opening) this.link = undefined;
-      });
-    }
-    return this.link;
-  }
-
-  private async open(): Promise<Link> {
+  private async open(dropped: () => void): Promise<Link> {
     const { policy, connectTimeoutMs } = this.options;
     // SECURITY: the server's address is checked like a webhook's (--outboundAllow). NOTE: the
     // nats client dials by itself (no lookup hook); it is kept to this one server, not the
@@ -91,13 +73,12 @@ export class NatsPublisher implements BrokerPublisher {
     } catch (err) {
       throw new Error(`connecting to NATS at ${this.target.where} failed: ${brokerErrorMessage(err)}`);
     }
-    const self = this.link;
     // A connection the client gave up on (closed) is replaced by the next publish.
     void nc.closed().then(() => {
-      if (this.link === self) this.link = undefined;
+      dropped();
     });
     try {
-      if (this.closed) throw new Error('the publisher is closed');
+      if (this.link.closed) throw new Error('the publisher is closed');
       await ensureStream(await nc.jetstreamManager(), this.target.stream);
       return { nc, js: nc.jetstream(), headers };
     } catch (err) {

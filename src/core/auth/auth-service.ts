@@ -59,6 +59,18 @@ export class AuthService {
   }
 
   /**
+   * The signed-in record of an identity whose token another node verified (docs/api.md §6.5),
+   * or null when the record is gone or its tokenKey changed since (the token was revoked).
+   */
+  async verifiedElsewhere(collectionId: string, recordId: string, tokenKey: string): Promise<AuthInfo | null> {
+    const c = this.deps.schema.find(collectionId);
+    if (!c || !isAuthCollection(c) || c.id !== collectionId) return null;
+    const record = await findRecord(this.deps.db, c, recordId);
+    if (!record || String(record.tokenKey) !== tokenKey) return null;
+    return { collection: c, record } as AuthInfo;
+  }
+
+  /**
    * Signs in with identity and password (docs/api.md §5.3). Unknown identity and wrong
    * password answer the same 400 after the same amount of hashing work.
    */

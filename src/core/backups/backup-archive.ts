@@ -4,7 +4,7 @@
  * both engines, so an archive restores into SQLite or PostgreSQL whichever wrote it:
  *
  *   plinth-backup.json      {format, version, engine, created}
- *   data/<table>.jsonl      one JSON object per row, in insertion order
+ *   data/<table>.jsonl      one JSON object per row, in insertion order (SYSTEM_TABLES, then collections)
  *   storage/<key>           the files of `<dir>/storage`, as stored
  */
 import { createReadStream } from 'node:fs';
@@ -33,8 +33,11 @@ export interface BackupManifest {
   created: string;
 }
 
-/** The system tables an archive holds, before the collections' tables (the jobs queue is runtime state and stays out). */
-export const SYSTEM_TABLES = ['_collections', '_params', '_migrations'] as const;
+/**
+ * The system tables an archive holds, `_collections` first, before the collections' tables. The jobs
+ * queue is runtime state, and the request logs are not data: both stay out.
+ */
+export const SYSTEM_TABLES = ['_collections', '_params', '_webhooks', '_migrations'] as const;
 
 /** Rows read per batch. */
 const BATCH = 100;
@@ -62,7 +65,7 @@ export async function writeBackupArchive(out: Writable, source: ArchiveSource): 
   zip.addBuffer(Buffer.from(JSON.stringify(manifest)), MANIFEST_ENTRY, { mtime: source.now });
   const collections = await readAll(source.snapshot, '_collections');
   zip.addBuffer(jsonLines(collections), `${DATA_PREFIX}_collections.jsonl`, { mtime: source.now });
-  const tables: string[] = [SYSTEM_TABLES[1], SYSTEM_TABLES[2]];
+  const tables: string[] = SYSTEM_TABLES.slice(1);
   for (const row of collections) {
     const c = JSON.parse(String(row.data)) as Collection;
     if (c.type !== 'view') tables.push(c.name);

@@ -14,13 +14,15 @@ export const CLUSTER_SYNC_CHANNEL = 'plinth:cluster-sync';
 const RETRY_MS = 1_000;
 
 /** What a node keeps in memory and can reload. */
-export type SyncKind = 'schema' | 'settings';
+export type SyncKind = 'schema' | 'settings' | 'webhooks';
+
+const KINDS: readonly SyncKind[] = ['schema', 'settings', 'webhooks'];
 
 /** What ClusterSync needs. */
 export interface ClusterSyncDeps {
   bus: Bus;
-  /** Re-reads each kind from the database. */
-  reload: Record<SyncKind, () => Promise<void>>;
+  /** Re-reads each kind from the database; a kind without a reloader is ignored. */
+  reload: Partial<Record<SyncKind, () => Promise<void>>>;
   /** Reports a failed reload or announcement (the change itself has committed). */
   onError: (err: unknown) => void;
 }
@@ -62,7 +64,7 @@ export class ClusterSync {
 
   /** Reloads every kind (after the Bus was interrupted and announcements may have been missed). */
   reloadAll(): Promise<void> {
-    return Promise.all([this.schedule('schema'), this.schedule('settings')]).then(() => undefined);
+    return Promise.all(KINDS.filter((k) => this.deps.reload[k]).map((k) => this.schedule(k))).then(() => undefined);
   }
 
   /**
@@ -87,7 +89,8 @@ export class ClusterSync {
       return;
     }
     if (parsed?.node === this.nodeId) return;
-    if (parsed?.kind === 'schema' || parsed?.kind === 'settings') void this.schedule(parsed.kind);
+    const kind = KINDS.find((k) => k === parsed?.kind);
+    if (kind && this.deps.reload[kind]) void this.schedule(kind);
   }
 
   /**
@@ -104,7 +107,7 @@ export class ClusterSync {
       do {
         this.again.delete(kind);
         try {
-          await this.deps.reload[kind]();
+          await this.deps.reload[kind]?.();
         } catch (err) {
           // The database may be down too: try again later rather than stay stale.
           this.deps.onError(err);

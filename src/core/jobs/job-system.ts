@@ -12,6 +12,7 @@ import { CronScheduler } from './cron-scheduler.js';
 import { JobService } from './job-service.js';
 import { JobStore } from './job-store.js';
 import { JobWorker } from './job-worker.js';
+import type { JobAttemptOutcome } from '../metrics/node-metrics.js';
 
 /** The Bus channel on which a node tells the others that jobs were enqueued. */
 export const JOBS_WAKE_CHANNEL = 'jobs:wake';
@@ -32,6 +33,8 @@ export interface JobSystemDeps {
   visibilityMs: number;
   graceMs?: number;
   onError(err: unknown, what: string): void;
+  /** Told how each attempt this node ran ended (metrics, docs/observability.md §1). */
+  onAttempt?(name: string, outcome: JobAttemptOutcome): void;
   background(what: string, task: () => Promise<void>): void;
 }
 
@@ -51,6 +54,7 @@ export class JobSystem {
     this.jobs = new JobService({ db: deps.db, store: this.store, visibilityMs: deps.visibilityMs, notify: () => this.notify() });
     this.worker = new JobWorker({
       jobs: this.jobs, store: this.store, nodeId: this.nodeId, pollMs: deps.pollMs, graceMs: deps.graceMs ?? JOBS_GRACE_MS, onError: deps.onError,
+      onAttempt: deps.onAttempt,
     });
     this.crons = new CronScheduler({ jobs: this.jobs, onError: deps.onError, background: deps.background });
   }

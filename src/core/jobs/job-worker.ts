@@ -13,6 +13,8 @@ import type { JobClaim, JobRow, JobStore } from './job-store.js';
 import type { BackoffSpec, JobContext } from './job-types.js';
 import { parseJson, toJsonText } from './job-view.js';
 import { mergeResult, RunningJob, type AttemptOutcome } from './running-job.js';
+import type { JobAttemptOutcome } from '../metrics/node-metrics.js';
+import { inSpan, tracing } from '../../tools/tracing.js';
 
 /** What a JobWorker needs. */
 export interface JobWorkerDeps {
@@ -25,6 +27,8 @@ export interface JobWorkerDeps {
   /** How long `stop()` waits for running jobs before giving them back (ms). */
   graceMs: number;
   onError(err: unknown, what: string): void;
+  /** Told how each recorded attempt ended (metrics, docs/observability.md §1). */
+  onAttempt?(name: string, outcome: JobAttemptOutcome): void;
 }
 
 /** The longest error text kept on a job. */
@@ -130,7 +134,11 @@ export class JobWorker {
       id: row.id, name: row.name, payload: parseJson(row.payload), attempt: claim.attempts, signal: job.signal,
       setResult: (value) => job.setResult(value),
     };
-    job.settled = job.execute(() => def.handler(ctx))
+    const tracer = tracing.tracer;
+    const handler = tracer
+      ? () => inSpan(tracer, `job ${row.name}`, { 'plinth.job.name': row.name, 'plinth.job.id': row.id, 'plinth.job.attempt': claim.attempts }, async () => def.handler(ctx))
+      : () => def.handler(ctx);
+    job.settled = job.execute(handler)
       .then((outcome) => this.record(job, outcome))
       .catch((err: unknown) => this.deps.onError(err, `recording job ${row.id} (${row.name})`))
       .finally(() => {
@@ -159,7 +167,11 @@ export class JobWorker {
       const result = mergeResult(outcome.value, job.resultValue);
       const text = jsonOrError(result);
       // A result JSON cannot hold fails the attempt, with the reason, instead of leaving it running.
-      if (typeof text === 'string' || text === null) return this.deps.store.complete(job.claim, text, now);
+      if (typeof text === 'string' || text === null) {
+        await this.deps.store.complete(job.claim, text, now);
+        this.deps.onAttempt?.(job.row.name, 'done');
+        return;
+      }
       return this.recordFailure(job, text.error, null, now);
     }
     const extra = jsonOrError(job.resultValue);
@@ -170,6 +182,7 @@ export class JobWorker {
     const attempt = job.claim.attempts;
     const retryAt = attempt >= Number(job.row.maxAttempts) ? null : now + backoffDelay(parseJson(job.row.backoff) as BackoffSpec, attempt);
     await this.deps.store.fail(job.claim, errorText(error), result, retryAt, now);
+    this.deps.onAttempt?.(job.row.name, retryAt === null ? 'dead' : 'retry');
     // A retry due before the next poll is looked for when it is due.
     if (retryAt !== null && retryAt - now < this.deps.pollMs) setTimeout(() => this.wake(), retryAt - now).unref();
   }

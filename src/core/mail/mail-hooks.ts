@@ -9,6 +9,7 @@ import type { Collection } from '../collections/collection.js';
 import { collectionTags } from '../records/record-hooks.js';
 import type { RecordModel } from '../records/record-model.js';
 import type { Mailer, MailMessage } from './mailer.js';
+import { inSpan, tracing } from '../../tools/tracing.js';
 
 /** The event of `onMailerSend`: every mail, whatever sends it. */
 export interface MailerEvent<A = unknown> extends HookEvent {
@@ -48,8 +49,15 @@ export class HookedMailer<A> implements Mailer {
 
   async send(message: MailMessage): Promise<void> {
     const hook = this.hooks.onMailerSend;
-    if (hook.isEmpty) return this.inner.send(message);
-    await hook.trigger({ app: this.hooks.appFor(), message }, [], (e) => this.inner.send(e.message));
+    if (hook.isEmpty) return this.transmit(message);
+    await hook.trigger({ app: this.hooks.appFor(), message }, [], (e) => this.transmit(e.message));
+  }
+
+  /** Hands the message to the transport, in a span when tracing is on (docs/observability.md §3). */
+  private transmit(message: MailMessage): Promise<void> {
+    const tracer = tracing.tracer;
+    if (tracer) return inSpan(tracer, 'mail send', {}, () => this.inner.send(message));
+    return this.inner.send(message);
   }
 }
 

@@ -4,8 +4,8 @@
  * local node answers at once; otherwise a request goes over the Bus and the
  * node that holds the client replies.
  */
-import { randomBytes } from 'node:crypto';
 import type { Bus } from './bus.js';
+import { BusRequests } from './bus-requests.js';
 import type { RealtimeClient } from './realtime-client.js';
 
 /** The Bus channel of direct-send requests. */
@@ -14,8 +14,6 @@ const REQUEST_CHANNEL = 'plinth:realtime-direct';
 const REPLY_TIMEOUT_MS = 1_000;
 
 interface DirectRequest {
-  id: string;
-  replyTo: string;
   clientId: string;
   topic: string;
   data: string;
@@ -24,53 +22,33 @@ interface DirectRequest {
 
 /** DirectMessages delivers to a single client by id, across nodes. */
 export class DirectMessages {
-  private readonly nodeId = randomBytes(12).toString('base64url');
-  private readonly pending = new Map<string, (ok: boolean) => void>();
-  private offs: Array<() => Promise<void>> = [];
+  private readonly requests: BusRequests<DirectRequest, true>;
 
   constructor(
-    private readonly bus: Bus,
+    bus: Bus,
     private readonly findLocal: (clientId: string) => RealtimeClient | undefined,
     /** Writes one message to a local client's stream (through `onRealtimeMessageSend` when bound). */
     private readonly write: (client: RealtimeClient, name: string, data: string) => void,
-    private readonly onError: (err: unknown) => void,
-  ) {}
-
-  private get replyChannel(): string {
-    return `${REQUEST_CHANNEL}:reply:${this.nodeId}`;
+    onError: (err: unknown) => void,
+  ) {
+    this.requests = new BusRequests(bus, REQUEST_CHANNEL, async (r) => this.onRequest(r), onError);
   }
 
   /** Listens for requests from other nodes and for replies to this node. */
-  async start(): Promise<void> {
-    this.offs.push(await this.bus.subscribe(REQUEST_CHANNEL, (m) => this.onRequest(m)));
-    this.offs.push(await this.bus.subscribe(this.replyChannel, (m) => this.onReply(m)));
+  start(): Promise<void> {
+    return this.requests.start();
   }
 
   /** Stops listening; pending sends resolve false. */
-  async stop(): Promise<void> {
-    for (const off of this.offs.splice(0)) await off();
-    for (const resolve of this.pending.values()) resolve(false);
-    this.pending.clear();
+  stop(): Promise<void> {
+    return this.requests.stop();
   }
 
   /** Sends `data` (JSON text) as event `topic` to the client; resolves to whether it was delivered. */
   async send(clientId: string, topic: string, data: string, ip: string): Promise<boolean> {
     if (this.deliverLocal(clientId, topic, data, ip)) return true;
     if (this.findLocal(clientId)) return false;
-    const request: DirectRequest = { id: randomBytes(12).toString('base64url'), replyTo: this.replyChannel, clientId, topic, data, ip };
-    return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => finish(false), REPLY_TIMEOUT_MS);
-      const finish = (ok: boolean) => {
-        clearTimeout(timer);
-        this.pending.delete(request.id);
-        resolve(ok);
-      };
-      this.pending.set(request.id, finish);
-      this.bus.publish(REQUEST_CHANNEL, JSON.stringify(request)).catch((err) => {
-        this.onError(err);
-        finish(false);
-      });
-    });
+    return (await this.requests.ask({ clientId, topic, data, ip }, REPLY_TIMEOUT_MS)) === true;
   }
 
   /** Delivers to a client of this node that subscribed to `topic` from `ip`, then drops the topic. */
@@ -83,24 +61,9 @@ export class DirectMessages {
     return true;
   }
 
-  private onRequest(message: string): void {
-    let request: DirectRequest;
-    try {
-      request = JSON.parse(message) as DirectRequest;
-    } catch {
-      return;
-    }
-    if (typeof request?.clientId !== 'string' || typeof request.replyTo !== 'string') return;
-    if (!this.deliverLocal(request.clientId, String(request.topic), String(request.data), String(request.ip))) return;
-    this.bus.publish(request.replyTo, JSON.stringify({ id: request.id })).catch(this.onError);
-  }
-
-  private onReply(message: string): void {
-    try {
-      const { id } = JSON.parse(message) as { id: string };
-      this.pending.get(id)?.(true);
-    } catch {
-      // A malformed reply is ignored; the sender times out.
-    }
+  /** Another node's request: delivered here (true, a reply) or not this node's client (silence). */
+  private onRequest(request: DirectRequest): true | undefined {
+    if (typeof request?.clientId !== 'string') return undefined;
+    return this.deliverLocal(request.clientId, String(request.topic), String(request.data), String(request.ip)) ? true : undefined;
   }
 }

@@ -22,6 +22,7 @@ import type { Hook } from '../../tools/hook.js';
 import type { Topic } from './realtime-topic.js';
 import { decodeRecordEvents, RECORD_EVENTS_CHANNEL, type WireRecordEvent } from './record-event-message.js';
 import { codeError } from '../../errors/code-error.js';
+import { RemoteSubscriptions, type ForwardedAuth } from './remote-subscriptions.js';
 
 export { DEFAULT_REALTIME_TIMEOUTS, type RealtimeTimeouts } from './realtime-sweeper.js';
 
@@ -36,6 +37,13 @@ export interface RealtimeHubDeps extends RealtimeDeliveryDeps {
   onError?: (err: unknown) => void;
   /** `onRealtimeMessageSend` (docs/hooks.md §2) and the app its events carry. */
   messages?: { hook: Hook<RealtimeMessageEvent>; app(): unknown };
+  /**
+   * Whether other nodes share the Bus (Redis): then a subscribe call for a client this
+   * node does not hold is forwarded to the node that does (docs/api.md §6.5).
+   */
+  crossNode?: boolean;
+  /** The signed-in record of an identity another node verified (RemoteSubscriptions); without it forwarded auth is refused. */
+  findAuth?: (auth: ForwardedAuth) => Promise<AuthInfo | null>;
 }
 
 /** The message of docs/api.md §6.2 for an auth change on a client. */
@@ -53,6 +61,7 @@ export class RealtimeHub {
   private readonly direct: DirectMessages;
   private readonly sweeper: RealtimeSweeper;
   private readonly queue: FanOutQueue<WireRecordEvent>;
+  private readonly remote: RemoteSubscriptions;
   private offBus: (() => Promise<void>) | undefined;
 
   constructor(private readonly deps: RealtimeHubDeps) {
@@ -64,11 +73,25 @@ export class RealtimeHub {
     // One queue keeps each client's events in commit order.
     this.queue = new FanOutQueue(this.limits.maxQueuedEvents, (event) => this.fanOut.fanOut(event), (dropped) => this.fanOut.shed(dropped), onError);
     this.direct = new DirectMessages(deps.bus, (clientId) => this.clients.get(clientId), (client, name, data) => this.fanOut.write(client, name, data), onError);
+    this.remote = new RemoteSubscriptions({
+      bus: deps.bus,
+      holds: (clientId) => this.clients.get(clientId) !== undefined,
+      apply: (clientId, subscriptions, auth, ip) => this.setSubscriptions(clientId, subscriptions, auth, ip),
+      findAuth: deps.findAuth ?? (async () => null),
+      onError,
+    });
   }
 
   /** The number of open clients on this node. */
   get size(): number {
     return this.clients.size;
+  }
+
+  /** How many topics the clients of this node subscribe to; counted when asked (metrics, docs/observability.md §1). */
+  get subscriptionCount(): number {
+    let n = 0;
+    for (const client of this.clients.values()) n += client.topics.length;
+    return n;
   }
 
   /** Subscribes to the Bus and starts the lifetime sweeper. */
@@ -79,6 +102,7 @@ export class RealtimeHub {
       this.queue.push(decodeRecordEvents(message));
     });
     await this.direct.start();
+    if (this.deps.crossNode) await this.remote.start();
     this.setTimeouts({});
   }
 
@@ -93,6 +117,7 @@ export class RealtimeHub {
     this.closeAll();
     await this.offBus?.();
     await this.direct.stop();
+    await this.remote.stop();
     await this.queue.idle();
   }
 
@@ -145,6 +170,21 @@ export class RealtimeHub {
     const bound = this.clients.currentAuth(client);
     if (bound && !sameRecord(bound, auth)) throw new AppError(403, AUTH_MISMATCH);
     this.clients.subscribe(client, topics, auth);
+  }
+
+  /**
+   * setSubscriptions for a client on any node (docs/api.md §6.5): applied here when this
+   * node holds it, else forwarded over the Bus to the node that does, which answers as a
+   * local call would; 404 when no node answers within SUBSCRIBE_REPLY_TIMEOUT_MS.
+   */
+  async setSubscriptionsAnywhere(clientId: string, subscriptions: readonly string[], auth: AuthInfo | null, ip: string): Promise<void> {
+    if (this.clients.get(clientId) || !this.deps.crossNode) return this.setSubscriptions(clientId, subscriptions, auth, ip);
+    await this.remote.forward(clientId, subscriptions, auth, ip);
+  }
+
+  /** Whether the client may be held by another node: not on this one, and other nodes share the Bus. */
+  isElsewhere(clientId: string): boolean {
+    return !this.clients.get(clientId) && this.deps.crossNode === true;
   }
 
   /**

@@ -12,6 +12,7 @@ import type { Collection, Rule } from '../collections/collection.js';
 import type { CompiledRule, RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import { findRecord, rootTable, rowToValues, valuesTable, type RecordValues } from './record-store.js';
+import { inSpan, tracing } from '../../tools/tracing.js';
 
 // The rule's verdict next to the row's columns; `@` cannot start a field name, so it never clashes.
 const ALLOWED_COLUMN = '@allowed';
@@ -62,7 +63,13 @@ export class RecordAccess {
   }
 
   /** Whether the stored record `id` satisfies the rule for this request. */
-  async allows(exec: Executor, c: Collection, rule: Rule, id: string, req: RequestInfo): Promise<boolean> {
+  allows(exec: Executor, c: Collection, rule: Rule, id: string, req: RequestInfo): Promise<boolean> {
+    const tracer = tracing.tracer;
+    if (tracer) return inSpan(tracer, 'rule eval', ruleAttributes(c, rule), () => this.allowsStored(exec, c, rule, id, req));
+    return this.allowsStored(exec, c, rule, id, req);
+  }
+
+  private async allowsStored(exec: Executor, c: Collection, rule: Rule, id: string, req: RequestInfo): Promise<boolean> {
     const cond = this.condition(c, rule, req);
     if (!cond) return true;
     const { rows } = await sql`SELECT 1 FROM ${rootTable(c)} WHERE root.${sql.ref('id')} = ${id} AND (${cond}) LIMIT 1`.execute(exec);
@@ -73,7 +80,13 @@ export class RecordAccess {
    * Loads the stored record `id` and whether the rule lets this request at it, in one
    * query; undefined when there is no such record.
    */
-  async findWithRule(exec: Executor, c: Collection, rule: Rule, id: string, req: RequestInfo): Promise<{ values: RecordValues; allowed: boolean } | undefined> {
+  findWithRule(exec: Executor, c: Collection, rule: Rule, id: string, req: RequestInfo): Promise<{ values: RecordValues; allowed: boolean } | undefined> {
+    const tracer = tracing.tracer;
+    if (tracer) return inSpan(tracer, 'rule eval', ruleAttributes(c, rule), () => this.findAndCheck(exec, c, rule, id, req));
+    return this.findAndCheck(exec, c, rule, id, req);
+  }
+
+  private async findAndCheck(exec: Executor, c: Collection, rule: Rule, id: string, req: RequestInfo): Promise<{ values: RecordValues; allowed: boolean } | undefined> {
     const compiled = this.compiled(c, rule, req);
     if (!compiled) {
       const values = await findRecord(exec, c, id);
@@ -85,7 +98,13 @@ export class RecordAccess {
   }
 
   /** Whether a record that is not stored yet (given by its values) satisfies the rule. */
-  async allowsValues(exec: Executor, c: Collection, rule: Rule, values: RecordValues, req: RequestInfo): Promise<boolean> {
+  allowsValues(exec: Executor, c: Collection, rule: Rule, values: RecordValues, req: RequestInfo): Promise<boolean> {
+    const tracer = tracing.tracer;
+    if (tracer) return inSpan(tracer, 'rule eval', ruleAttributes(c, rule), () => this.allowsUnstored(exec, c, rule, values, req));
+    return this.allowsUnstored(exec, c, rule, values, req);
+  }
+
+  private async allowsUnstored(exec: Executor, c: Collection, rule: Rule, values: RecordValues, req: RequestInfo): Promise<boolean> {
     const compiled = this.compiled(c, rule, req);
     if (!compiled) return true;
     // A rule of request values only (`@request.auth.id != ''`) needs no would-be row to read.
@@ -129,4 +148,9 @@ export class RecordAccess {
       ? this.allows(exec, c, c.manageRule, String(values.id), req)
       : this.allowsValues(exec, c, c.manageRule, values, req);
   }
+}
+
+/** The attributes of a rule's span (docs/observability.md §3): the collection and the rule's text. */
+function ruleAttributes(c: Collection, rule: Rule): Record<string, string> {
+  return { 'plinth.collection': c.name, 'plinth.rule': rule ?? '(superusers only)' };
 }

@@ -24,6 +24,7 @@ import { RecordModel } from './record-model.js';
 import { serializeRecord } from './record-serialize.js';
 import { findRecord, rowToValues, type RecordValues } from './record-store.js';
 import { RecordWriter } from './record-write.js';
+import type { RecordOutbox } from './record-outbox.js';
 
 /** What the RecordService needs. */
 export interface RecordServiceDeps {
@@ -39,6 +40,8 @@ export interface RecordServiceDeps {
   files?: RecordFiles;
   /** The record model hooks every write runs (none bound: the fast path). */
   hooks?: RecordHooks;
+  /** Captures changes for webhooks in each write's transaction (docs/webhooks.md §4). */
+  outbox?: RecordOutbox;
 }
 
 /**
@@ -90,7 +93,7 @@ export class RecordService {
     this.access = new RecordAccess(deps.compiler, deps.dialect);
     this.expander = new Expander(deps.schema, this.access, deps.dialect);
     this.hooks = deps.hooks ?? new RecordHooks();
-    this.writer = new RecordWriter({ schema: deps.schema, dialect: deps.dialect, hooks: this.hooks, files: deps.files });
+    this.writer = new RecordWriter({ schema: deps.schema, dialect: deps.dialect, hooks: this.hooks, files: deps.files, outbox: deps.outbox });
   }
 
   /** The collection named in a records path, or 404 `Missing collection context.`. */

@@ -4,7 +4,7 @@
  * inside the caller's transaction (a WriteScope):
  *
  *   model hook (onRecordCreate/Update/Delete) → validate (onRecordValidate →
- *   field, relation and id checks) → execute (hash, stamp, files, SQL, event)
+ *   field, relation and id checks) → execute (hash, stamp, files, SQL, outbox, event)
  *   → after commit: onRecord…Success; after rollback: onRecord…Error.
  *
  * With no hook bound the stages run directly (docs/hooks.md §2).
@@ -24,6 +24,7 @@ import { collectionTags, type RecordHooks } from './record-hooks.js';
 import { RecordModel } from './record-model.js';
 import { changedFields, deleteRow, insertRecord, updateRecord } from './record-store.js';
 import { validateAuthId, validateFields, validateNewId, validateRelations } from './record-validate.js';
+import type { RecordOutbox } from './record-outbox.js';
 import type { WriteScope } from './write-scope.js';
 
 /** What the pipeline needs. */
@@ -33,6 +34,8 @@ export interface RecordWriterDeps {
   hooks: RecordHooks;
   /** Stores uploads and removes dropped files; absent in unit tests. */
   files?: RecordFiles;
+  /** Captures changes for webhooks in the write's transaction (docs/webhooks.md §4); absent: none. */
+  outbox?: RecordOutbox;
 }
 
 /** How one save runs. */
@@ -119,6 +122,8 @@ export class RecordWriter {
     stampDates(c, values, true);
     await this.deps.files?.persist(scope, c, values, undefined, options.message);
     await insertRecord(scope.trx, c, values);
+    const outbox = this.deps.outbox;
+    if (outbox?.wants(c, 'create')) await outbox.capture(scope, { action: 'create', collection: c, record: values });
     scope.emit({ action: 'create', collection: c, record: values });
     record.markStored();
   }
@@ -135,6 +140,8 @@ export class RecordWriter {
     await this.deps.files?.persist(scope, c, values, old, options.message);
     // Only changed columns are written, so untouched indexed columns are not rewritten.
     await updateRecord(scope.trx, c, String(old.id), values, changedFields(c, old, values));
+    const outbox = this.deps.outbox;
+    if (outbox?.wants(c, 'update')) await outbox.capture(scope, { action: 'update', collection: c, record: values, oldRecord: old });
     scope.emit({ action: 'update', collection: c, record: values });
     record.markStored();
   }
@@ -143,6 +150,9 @@ export class RecordWriter {
     const c = record.collection();
     const values = storedValues(record);
     if (c.name === '_superusers') await assertNotLastSuperuser(scope.trx, c);
+    // Before the row and what it references go, so a webhook's filter reads it as stored.
+    const outbox = this.deps.outbox;
+    if (outbox?.wants(c, 'delete')) await outbox.capture(scope, { action: 'delete', collection: c, record: values, oldRecord: values });
     await deleteWithReferences(scope.trx, this.deps, c, values, this.cascadeWriter(scope), depth);
     await deleteRow(scope.trx, c, String(values.id));
     scope.emit({ action: 'delete', collection: c, record: values });

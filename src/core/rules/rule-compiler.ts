@@ -24,6 +24,7 @@ import { FieldResolver, literalOperand } from './field-resolver.js';
 import { guestRequest } from './request-info.js';
 import { RuleCache } from './rule-cache.js';
 import { compileSortItems } from './sort-compiler.js';
+import { inSpanSync, tracing } from '../../tools/tracing.js';
 import { formatDateTime } from '../../tools/datetime.js';
 
 export type { CompileMode, CompileOptions } from './compile-context.js';
@@ -86,11 +87,18 @@ class SqlRuleCompiler implements RuleCompiler {
 
   compileRule(text: string, opts: CompileOptions): CompiledRule {
     return this.rules.get(text, opts, () => {
-      const node = parseFilterCached(text, opts.mode === 'rule' ? RULE_PARSE_LIMITS : {});
-      const state = this.newState(opts, 0);
-      const condition = this.compileWith(node, state);
-      return { condition, readsRow: state.readsRow };
+      // A span only on a cache miss (docs/observability.md §3): a hit costs nothing worth tracing.
+      const tracer = tracing.tracer;
+      if (tracer) return inSpanSync(tracer, 'rule compile', { 'plinth.collection': opts.collection.name, 'plinth.rule': text }, () => this.compileRuleNow(text, opts));
+      return this.compileRuleNow(text, opts);
     });
+  }
+
+  private compileRuleNow(text: string, opts: CompileOptions): CompiledRule {
+    const node = parseFilterCached(text, opts.mode === 'rule' ? RULE_PARSE_LIMITS : {});
+    const state = this.newState(opts, 0);
+    const condition = this.compileWith(node, state);
+    return { condition, readsRow: state.readsRow };
   }
 
   compileNode(node: FilterNode, opts: CompileOptions): RawBuilder<boolean> {

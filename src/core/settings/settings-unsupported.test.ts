@@ -21,33 +21,29 @@ describe('unsupported settings', () => {
 
   it('refuse a value that asks for the missing feature, naming it', () => {
     const next = defaultSettings();
-    next.s3.enabled = true;
     next.backups.s3.enabled = true;
-    next.logs.maxDays = 7;
     expect(errorsFor(next)).toEqual({
-      s3: { enabled: { code: 'validation_unsupported_setting', message: 'S3 file storage is not implemented in Plinth yet.', params: { feature: 'S3 file storage' } } },
       backups: {
         s3: { enabled: { code: 'validation_unsupported_setting', message: 'Backups to S3 is not implemented in Plinth yet.', params: { feature: 'Backups to S3' } } },
       },
-      logs: { maxDays: { code: 'validation_unsupported_setting', message: 'Keeping request logs is not implemented in Plinth yet.', params: { feature: 'Keeping request logs' } } },
     });
   });
 
   it('keep a value already stored (saved before the refusal existed), so a read settings object saves again', () => {
     const stored = defaultSettings();
-    stored.s3.enabled = true;
-    stored.logs.maxDays = 30;
+    stored.backups.s3.enabled = true;
     const next = structuredClone(stored);
     expect(errorsFor(next, stored)).toEqual({});
-    next.logs.maxDays = 31;
-    expect(Object.keys(errorsFor(next, stored))).toEqual(['logs']);
+    next.backups.s3.enabled = false;
+    stored.backups.s3.enabled = true;
+    expect(errorsFor(structuredClone(stored), defaultSettings())).toEqual({ backups: { s3: { enabled: expect.objectContaining({ code: 'validation_unsupported_setting' }) } } });
   });
 
   it('join errors the other checks found in the same section', () => {
     const next = defaultSettings();
-    next.s3.enabled = true;
-    const errors: ErrorData = { s3: { bucket: { code: 'validation_required', message: 'Cannot be blank.' } } };
+    next.backups.s3.enabled = true;
+    const errors: ErrorData = { backups: { s3: { bucket: { code: 'validation_required', message: 'Cannot be blank.' } } } };
     addUnsupportedSettingErrors(errors, next, defaultSettings());
-    expect(Object.keys(errors.s3!).sort()).toEqual(['bucket', 'enabled']);
+    expect(Object.keys((errors.backups as ErrorData).s3 as ErrorData).sort()).toEqual(['bucket', 'enabled']);
   });
 });

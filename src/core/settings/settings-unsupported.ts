@@ -21,10 +21,7 @@ interface UnsupportedSetting {
 }
 
 const UNSUPPORTED_SETTINGS: readonly UnsupportedSetting[] = [
-  { path: ['s3', 'enabled'], feature: 'S3 file storage', asksNothing: (v) => v === false },
   { path: ['backups', 's3', 'enabled'], feature: 'Backups to S3', asksNothing: (v) => v === false },
-  // Plinth keeps no request logs: 0 (PocketBase's "keep none") says so, 5 is the default.
-  { path: ['logs', 'maxDays'], feature: 'Keeping request logs', asksNothing: (v) => v === 0 || v === 5 },
 ];
 
 function valueAt(settings: Settings, path: readonly string[]): unknown {

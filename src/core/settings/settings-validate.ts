@@ -27,6 +27,7 @@ export function validateSettings(s: Settings): ErrorData | null {
   if (!['', 'PLAIN', 'LOGIN'].includes(s.smtp.authMethod)) smtp.authMethod = codeError('validation_in_invalid');
   add(errors, 'smtp', smtp);
 
+  add(errors, 'logs', validateLogs(s.logs));
   add(errors, 's3', validateS3(s.s3));
   const backups: ErrorData = {};
   if (!(Number.isInteger(s.backups.cronMaxKeep) && s.backups.cronMaxKeep >= 1)) backups.cronMaxKeep = invalid();
@@ -51,6 +52,15 @@ export function validateSettings(s: Settings): ErrorData | null {
   return Object.keys(errors).length > 0 ? errors : null;
 }
 
+/** PocketBase's bounds of `settings.logs` (docs/operations.md §Logs). */
+function validateLogs(logs: Settings['logs']): ErrorData {
+  const errors: ErrorData = {};
+  if (!(Number.isInteger(logs.maxDays) && logs.maxDays >= 0 && logs.maxDays <= 10_000)) errors.maxDays = invalid();
+  if (!(Number.isInteger(logs.minLevel) && logs.minLevel >= -100 && logs.minLevel <= 100)) errors.minLevel = invalid();
+  if (!(Number.isInteger(logs.maxDataSize) && logs.maxDataSize >= 0)) errors.maxDataSize = invalid();
+  return errors;
+}
+
 function validateS3(s3: S3Settings): ErrorData {
   const errors: ErrorData = {};
   if (!s3.enabled) return errors;
@@ -58,6 +68,7 @@ function validateS3(s3: S3Settings): ErrorData {
   if (!s3.region) errors.region = required();
   if (!isUrl(s3.endpoint)) errors.endpoint = codeError('validation_invalid_url');
   if (!s3.accessKey) errors.accessKey = required();
+  if (!s3.secret) errors.secret = required();
   return errors;
 }
 

@@ -25,7 +25,8 @@ export interface S3Settings {
 /** Every setting of the application. */
 export interface Settings {
   meta: { appName: string; appURL: string; senderName: string; senderAddress: string; hideControls: boolean; accentColor: string };
-  logs: { maxDays: number; minLevel: number; logIP: boolean; logAuthId: boolean };
+  /** Log storage (docs/operations.md §Logs); `maxDataSize` is PocketBase v0.40's cap of an entry's `data` in bytes. */
+  logs: { maxDays: number; minLevel: number; logIP: boolean; logAuthId: boolean; maxDataSize: number };
   smtp: { enabled: boolean; host: string; port: number; username: string; password: string; authMethod: string; tls: boolean; localName: string };
   s3: S3Settings;
   backups: { cron: string; cronMaxKeep: number; s3: S3Settings };
@@ -43,7 +44,7 @@ function s3Defaults(): S3Settings {
 export function defaultSettings(): Settings {
   return {
     meta: { appName: 'Plinth', appURL: 'http://127.0.0.1:8090', senderName: 'Support', senderAddress: 'support@example.com', hideControls: false, accentColor: '' },
-    logs: { maxDays: 5, minLevel: 0, logIP: true, logAuthId: false },
+    logs: { maxDays: 5, minLevel: 0, logIP: true, logAuthId: false, maxDataSize: 16 * 1024 },
     smtp: { enabled: false, host: 'smtp.example.com', port: 587, username: '', password: '', authMethod: '', tls: false, localName: '' },
     s3: s3Defaults(),
     backups: { cron: '', cronMaxKeep: 3, s3: s3Defaults() },
