@@ -20,7 +20,6 @@ const S3 = { enabled: true, bucket: 'b', region: 'r', endpoint: 'https://s3.exam
 
 describe('PATCH /api/settings refuses what Plinth does not implement', () => {
   it.each([
-    ['a backup schedule', { backups: { cron: '0 0 * * *' } }, ['backups', 'cron']],
     ['backups to S3', { backups: { s3: S3 } }, ['backups', 's3', 'enabled']],
   ])('%s: 400 naming the setting, nothing saved', async (_what, body, path) => {
     const before = await s.request('GET', '/api/settings', { token });

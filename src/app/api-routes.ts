@@ -32,6 +32,7 @@ import { registerWebhookRoutes } from '../http/webhooks-routes.js';
 import { registerUnimplementedRoutes } from '../http/unimplemented-routes.js';
 import { registerJobsRoutes } from '../http/jobs-routes.js';
 import { registerCronsRoutes } from '../http/crons-routes.js';
+import { registerBackupsRoutes } from '../http/backups-routes.js';
 import { registerAppleSecretRoutes } from '../http/apple-secret-routes.js';
 import { registerSqlRoutes } from '../http/sql-routes.js';
 import { SqlConsoleService } from '../core/sql/sql-console-service.js';
@@ -100,6 +101,17 @@ const API_ROUTES: readonly RouteStep[] = [
   // Jobs and cron (docs/jobs.md §4, docs/api.md §9).
   { name: 'jobs', register: ({ s }) => registerJobsRoutes(s.http, s.jobs.jobs) },
   { name: 'crons', register: ({ s }) => registerCronsRoutes(s.http, s.jobs.crons) },
+  // Backups (docs/operations.md, Backups); a download is authorized by a superuser's file token.
+  {
+    name: 'backups',
+    register: ({ s, limits }) => {
+      const superuserIpAllowed = superuserIpCheck(limits);
+      return registerBackupsRoutes(s.http, {
+        backups: s.backups, uploadDir: join(s.config.dir, '.tmp', 'uploads'),
+        isSuperuserFileToken: async (token, ip) => (await verifyFileToken(s, token))?.collection.name === '_superusers' && superuserIpAllowed(ip),
+      });
+    },
+  },
   { name: 'webhooks', register: ({ s }) => registerWebhookRoutes(s.http, { webhooks: s.webhooks, deliveries: s.deliveries }) },
   // The SQL console (docs/operations.md "SQL console").
   { name: 'sql', register: ({ s }) => registerSqlRoutes(s.http, createSqlConsoleService(s)) },

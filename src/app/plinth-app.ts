@@ -150,6 +150,11 @@ export class PlinthApp implements Plinth {
     return this.services.http as FastifyInstance & AppHttpClient;
   }
 
+  /** This node's backups (docs/operations.md, Backups): list, create, restore, delete. */
+  get backups(): Services['backups'] {
+    return this.services.backups;
+  }
+
   /** Custom events through the webhooks outbox (docs/webhooks.md §8); bound to this app's transaction. */
   get events(): AppEvents {
     return createAppEvents({ index: this.services.webhooks.index, outbox: this.services.outbox, inScope: (fn) => this.inScope(fn) });

@@ -4,6 +4,7 @@
  */
 import type { PlinthConfig } from '../config/config.js';
 import type { SuperuserAdmin } from '../core/auth/superuser-admin.js';
+import type { BackupService } from '../core/backups/backup-service.js';
 
 export type { SuperuserAdmin } from '../core/auth/superuser-admin.js';
 
@@ -11,6 +12,8 @@ export type { SuperuserAdmin } from '../core/auth/superuser-admin.js';
 export interface Plinth {
   readonly config: PlinthConfig;
   readonly superusers: SuperuserAdmin;
+  /** Creates and restores backups (docs/operations.md, Backups); absent on a fake. */
+  readonly backups?: Pick<BackupService, 'create' | 'restore'>;
   /** Starts listening on config.http; resolves with the address actually bound. */
   listen(): Promise<{ host: string; port: number; url: string }>;
   /** Stops accepting requests, finishes those in flight, and closes the database. */

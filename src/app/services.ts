@@ -59,6 +59,11 @@ import { HookedMailer, MailHooks } from '../core/mail/mail-hooks.js';
 import { AuthRequestHooks } from '../http/auth-request-hooks.js';
 import { JobSystem } from '../core/jobs/job-system.js';
 import { addSystemCrons } from '../core/jobs/system-crons.js';
+import { BackupService } from '../core/backups/backup-service.js';
+import type { SnapshotReader } from '../core/backups/table-snapshot.js';
+import { LocalBackupStore } from '../adapters/backups/local-backup-store.js';
+import { sqliteSnapshotReader } from '../db/sqlite-snapshot.js';
+import { postgresSnapshotReader } from '../db/postgres-snapshot.js';
 import { WebhookService } from '../core/webhooks/webhook-service.js';
 import { DEFAULT_DELIVERY_POLICY, DELIVER_JOB, WebhookOutbox, type DeliveryPolicy } from '../core/webhooks/webhook-outbox.js';
 import { createWebhookDispatcher } from '../core/webhooks/webhook-dispatcher.js';
@@ -68,7 +73,7 @@ import { createBrokerPublishers } from '../adapters/brokers/create-broker-publis
 // issue 14, metrics, health and tracing (docs/observability.md):
 import { sql } from 'kysely';
 import { NodeMetrics } from '../core/metrics/node-metrics.js';
-import { IDLE_BACKUP_STATUS, type BackupStatus } from '../core/health/backup-status.js';
+import type { BackupStatus } from '../core/health/backup-status.js';
 import type { ReadinessProbe } from '../core/health/readiness.js';
 import type { QueryObserver } from '../db/query-observer.js';
 import { startTracing } from './tracing-sdk.js';
@@ -151,6 +156,8 @@ export interface Services {
   realtime: RealtimeHub;
   /** Jobs, the worker loop and cron (docs/jobs.md); started by the app once its code defined them. */
   jobs: JobSystem;
+  /** Backups and restores (docs/operations.md, Backups), with the `__pbAutoBackup__` cron of `settings.backups.cron`. */
+  backups: BackupService;
   /** The webhooks (docs/webhooks.md) and the outbox that queues their deliveries. */
   webhooks: WebhookService;
   outbox: WebhookOutbox;
@@ -313,6 +320,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     background: run,
   });
   addSystemCrons(jobs.crons, { db, schema, records, store: jobs.store });
+  const backups = await createBackups(config, { db, dialect, schema, collections, settings, sync, realtime, jobs, webhooks, log: http.log });
   // Webhook deliveries (docs/webhooks.md §6): the job's own timeout is a backstop behind the HTTP one.
   jobs.jobs.define(DELIVER_JOB, createWebhookDispatcher({
     outbound, brokers, timeoutMs: deliveryPolicy.timeoutMs, findWebhook: (id) => webhooks.find(id),
@@ -336,9 +344,9 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   if (redis) readiness.push({ name: 'redis', ping: () => rateLimitStore.peek('ready') });
 
   return {
-    metrics, backupStatus: IDLE_BACKUP_STATUS, readiness,
+    metrics, backupStatus: { isBusy: () => backups.busy }, readiness,
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
-    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs,
+    recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs, backups,
     webhooks, outbox, deliveries, logs, logWriter, appLogger,
     async close() {
       // First: running jobs may still read and write through everything below.
@@ -359,6 +367,46 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       await tracing?.stop();
     },
   };
+}
+
+/**
+ * The backups of a node (docs/operations.md, Backups): archives in `<dir>/backups`, the
+ * snapshot read the engine's way, and after a restore everything held in memory reloaded
+ * here and announced to the other nodes, so no restart is needed.
+ */
+async function createBackups(
+  config: PlinthConfig,
+  s: Pick<Services, 'db' | 'dialect' | 'schema' | 'collections' | 'settings' | 'sync' | 'realtime' | 'jobs' | 'webhooks'> & { log: FastifyInstance['log'] },
+): Promise<BackupService> {
+  const snapshots: SnapshotReader = config.databaseUrl ? postgresSnapshotReader(s.db) : sqliteSnapshotReader(config.dir);
+  const backups = new BackupService({
+    store: await LocalBackupStore.open(join(config.dir, 'backups')),
+    snapshots, engine: config.databaseUrl ? 'postgres' : 'sqlite', dir: config.dir,
+    db: s.db, ddl: new SchemaSync(s.dialect),
+    collections: () => s.schema.all(),
+    settings: () => s.settings.get(),
+    afterRestore: async () => {
+      await s.collections.reload();
+      await s.settings.reload();
+      await s.webhooks.reload();
+      await s.sync.announce('schema');
+      await s.sync.announce('settings');
+      await s.sync.announce('webhooks');
+      // Streams were authorized against the old data: clients reconnect and subscribe again.
+      s.realtime.closeAll();
+    },
+    onError: (err, what) => s.log.error({ err }, `${what} failed`),
+  });
+  const schedule = (): void => {
+    try {
+      backups.schedule(s.jobs.crons);
+    } catch (err) {
+      s.log.error({ err }, 'the backups cron could not be scheduled');
+    }
+  };
+  schedule();
+  s.settings.onChange(schedule);
+  return backups;
 }
 
 /** Where this node's Redis is, when REDIS_URL is set. */

@@ -16,6 +16,7 @@ Commands:
               collections, history-sync)
   migrate-db  Copy the SQLite data into an empty PostgreSQL database (not a
               schema migration: a move from one database engine to the other)
+  backup      Create a backup, or restore one (create, restore)
   help        Show the help of a command
 
 Flags:
@@ -149,7 +150,21 @@ Flags:
   -h, --help    Show this help
 `;
 
-const TEXTS: Record<HelpTopic, string> = { root: ROOT, serve: SERVE, superuser: SUPERUSER, migrate: MIGRATE, 'migrate-db': MIGRATE_DB };
+const BACKUP = `Create a backup of the data directory's database and files, or restore one
+(docs/operations.md). Backups are zip files in <dir>/backups, the same ones
+GET /api/backups lists. Stop the server before a restore from the command line
+(or restore through the API, which reloads the running server).
+
+Usage:
+  plinth backup create [NAME]   Write a backup (NAME like "my_backup.zip"; default <app>_<time>.zip)
+  plinth backup restore KEY     Replace the data and files with those of the backup KEY
+
+Flags:
+  --dir=DIR     Data directory (default "./plinth_data", env PLINTH_DIR)
+  -h, --help    Show this help
+`;
+
+const TEXTS: Record<HelpTopic, string> = { root: ROOT, serve: SERVE, superuser: SUPERUSER, migrate: MIGRATE, 'migrate-db': MIGRATE_DB, backup: BACKUP };
 
 /** The usage text of a help topic. */
 export function helpText(topic: HelpTopic): string {

@@ -11,6 +11,7 @@ import { runServe } from './serve-command.js';
 import { runSuperuser } from './superuser-command.js';
 import { runMigrateDb } from './migrate-db-command.js';
 import { runMigrate } from './migrate-command.js';
+import { runBackup } from './backup-command.js';
 import { isUsageError, UsageError, type HelpTopic } from './usage-error.js';
 import { prepareEnvironment, takeEnvFileFlag } from './env-file-flag.js';
 
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, (args: string[], ctx: CliContext) => Promise<numb
   superuser: runSuperuser,
   migrate: runMigrate,
   'migrate-db': runMigrateDb,
+  backup: runBackup,
 };
 
 /** Runs the command line `argv` (without node and the script) and resolves with the exit code. */

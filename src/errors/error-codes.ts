@@ -92,6 +92,7 @@ export const errorCodes = {
   validation_missing_provider: 'Invalid or missing provider with name {name}.',
   validation_invalid_provider: 'Provider with name {name} is missing or is not enabled.',
   validation_unsupported_setting: 'This setting is not implemented in Plinth yet.',
+  validation_backup_name_exists: 'The backup file name is invalid or already exists.',
   batch_request_failed: 'Batch request failed.',
   validation_invalid_token: 'Invalid or expired token.',
   validation_invalid_token_claims: 'Missing email token claim.',

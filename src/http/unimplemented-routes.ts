@@ -22,12 +22,6 @@ interface UnimplementedRoute {
 }
 
 const UNIMPLEMENTED_ROUTES: readonly UnimplementedRoute[] = [
-  { method: 'GET', url: '/api/backups', guard: 'superuser' },
-  { method: 'POST', url: '/api/backups', guard: 'superuser' },
-  { method: 'POST', url: '/api/backups/upload', guard: 'superuser' },
-  { method: 'GET', url: '/api/backups/:key', guard: 'superuserFileToken' },
-  { method: 'DELETE', url: '/api/backups/:key', guard: 'superuser' },
-  { method: 'POST', url: '/api/backups/:key/restore', guard: 'superuser' },
 ];
 
 /** What the guards need. */

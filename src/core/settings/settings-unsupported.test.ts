@@ -21,11 +21,9 @@ describe('unsupported settings', () => {
 
   it('refuse a value that asks for the missing feature, naming it', () => {
     const next = defaultSettings();
-    next.backups.cron = '0 0 * * *';
     next.backups.s3.enabled = true;
     expect(errorsFor(next)).toEqual({
       backups: {
-        cron: { code: 'validation_unsupported_setting', message: 'Scheduled backups is not implemented in Plinth yet.', params: { feature: 'Scheduled backups' } },
         s3: { enabled: { code: 'validation_unsupported_setting', message: 'Backups to S3 is not implemented in Plinth yet.', params: { feature: 'Backups to S3' } } },
       },
     });
@@ -33,12 +31,12 @@ describe('unsupported settings', () => {
 
   it('keep a value already stored (saved before the refusal existed), so a read settings object saves again', () => {
     const stored = defaultSettings();
-    stored.s3.enabled = true;
-    stored.backups.cron = '0 0 * * *';
+    stored.backups.s3.enabled = true;
     const next = structuredClone(stored);
     expect(errorsFor(next, stored)).toEqual({});
-    next.backups.cron = '0 1 * * *';
-    expect(Object.keys(errorsFor(next, stored))).toEqual(['backups']);
+    next.backups.s3.enabled = false;
+    stored.backups.s3.enabled = true;
+    expect(errorsFor(structuredClone(stored), defaultSettings())).toEqual({ backups: { s3: { enabled: expect.objectContaining({ code: 'validation_unsupported_setting' }) } } });
   });
 
   it('join errors the other checks found in the same section', () => {

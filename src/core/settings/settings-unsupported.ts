@@ -21,7 +21,6 @@ interface UnsupportedSetting {
 }
 
 const UNSUPPORTED_SETTINGS: readonly UnsupportedSetting[] = [
-  { path: ['backups', 'cron'], feature: 'Scheduled backups', asksNothing: (v) => v === '' },
   { path: ['backups', 's3', 'enabled'], feature: 'Backups to S3', asksNothing: (v) => v === false },
 ];
 

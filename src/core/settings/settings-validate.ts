@@ -6,6 +6,7 @@ import { type ErrorData } from '../../errors/app-error.js';
 import type { RateLimitRule, S3Settings, Settings } from './settings.js';
 import { isIpOrCidr } from '../../tools/ip-list.js';
 import { codeError } from '../../errors/code-error.js';
+import { parseCronExpression } from '../jobs/cron-expression.js';
 
 const required = () => codeError('validation_required');
 const invalid = () => codeError('validation_invalid_value');
@@ -30,6 +31,8 @@ export function validateSettings(s: Settings): ErrorData | null {
   add(errors, 's3', validateS3(s.s3));
   const backups: ErrorData = {};
   if (!(Number.isInteger(s.backups.cronMaxKeep) && s.backups.cronMaxKeep >= 1)) backups.cronMaxKeep = invalid();
+  // Scheduled backups (docs/operations.md, Backups): five cron fields or a macro, '' for none.
+  if (s.backups.cron !== '' && !isCronExpression(s.backups.cron)) backups.cron = invalid();
   add(backups, 's3', validateS3(s.backups.s3));
   add(errors, 'backups', backups);
 
@@ -98,4 +101,13 @@ function validateIpList(list: string[]): ErrorData {
     if (!isIpOrCidr(entry)) errors[String(i)] = invalid();
   });
   return errors;
+}
+
+function isCronExpression(value: unknown): boolean {
+  try {
+    parseCronExpression(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
