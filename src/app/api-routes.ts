@@ -29,7 +29,6 @@ import { registerFilesRoutes } from '../http/files-routes.js';
 import { registerClusterSyncHook } from '../http/cluster-sync-hook.js';
 import { registerRealtimeRoutes } from '../http/realtime-routes.js';
 import { registerWebhookRoutes } from '../http/webhooks-routes.js';
-import { registerUnimplementedRoutes } from '../http/unimplemented-routes.js';
 import { registerJobsRoutes } from '../http/jobs-routes.js';
 import { registerCronsRoutes } from '../http/crons-routes.js';
 import { registerBackupsRoutes } from '../http/backups-routes.js';
@@ -119,16 +118,6 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'apple client secret', register: ({ s }) => registerAppleSecretRoutes(s.http) },
   // Logs (docs/operations.md §Logs).
   { name: 'logs', register: ({ s }) => registerLogsRoutes(s.http, { store: s.logs, writer: s.logWriter }) },
-  // Endpoints PocketBase has and Plinth lacks yet: a JSON 501 after PocketBase's own checks.
-  {
-    name: 'unimplemented',
-    register: ({ s, limits }) => {
-      const superuserIpAllowed = superuserIpCheck(limits);
-      registerUnimplementedRoutes(s.http, {
-        isSuperuserFileToken: async (token, ip) => (await verifyFileToken(s, token))?.collection.name === '_superusers' && superuserIpAllowed(ip),
-      });
-    },
-  },
   { name: 'realtime', register: ({ s }) => registerRealtimeRoutes(s.http, s.realtime, s.adminHooks) },
   // The all-in-one OAuth2 flow (docs/api.md §5.5) hands the code to the SDK's realtime client.
   { name: 'oauth2 redirect', register: ({ s }) => registerOAuth2RedirectRoutes(s.http, { realtime: s.realtime, appleNames: s.appleNames }) },

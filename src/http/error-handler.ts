@@ -90,8 +90,7 @@ function validationData(errors: NonNullable<FastifyError['validation']>): ErrorD
 
 /**
  * Logs server faults and app code failures (a hook or custom route that threw) with the
- * request id and the stack; client errors, and the 501 of an endpoint Plinth lacks yet
- * (unimplemented-routes.ts), only at debug level.
+ * request id and the stack; client errors only at debug level.
  */
 export function logError(request: FastifyRequest, raw: unknown, appError: AppError): void {
   if (appError instanceof UserCodeError) {
@@ -99,7 +98,7 @@ export function logError(request: FastifyRequest, raw: unknown, appError: AppErr
   } else if (appError.status === 503) {
     // An outage fails every request alike: one line each, without the stack.
     request.log.warn({ reqId: request.id, reason: String((appError.cause as Error | undefined)?.message ?? appError.cause) }, 'service unavailable');
-  } else if (appError.status >= 500 && appError.status !== 501) {
+  } else if (appError.status >= 500) {
     const cause = appError.cause ?? raw;
     request.log.error({ err: cause, reqId: request.id }, 'request failed');
   } else {

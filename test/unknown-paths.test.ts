@@ -1,7 +1,6 @@
 /**
- * Every endpoint PocketBase has is implemented now (the table of
- * src/http/unimplemented-routes.ts is empty): a path PocketBase does not have is
- * still a bare 404, not a 501.
+ * A path PocketBase does not have is a bare JSON 404, not a 501: every endpoint
+ * PocketBase has is implemented (docs/api.md §1.1).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
