@@ -4,12 +4,11 @@
  * directory (and DATABASE_URL) the server would use, without listening.
  */
 import { loadConfig } from '../config/load-config.js';
-import type { Plinth } from '../app/plinth.js';
-import { isAppError } from '../errors/app-error.js';
 import type { CliContext } from './cli-context.js';
 import { helpText } from './help.js';
 import { parseCommandArgs, type CommandOptions } from './parse-command-args.js';
 import { UsageError } from './usage-error.js';
+import { withDataDir } from './with-data-dir.js';
 
 const BACKUP_OPTIONS = {
   dir: { type: 'string' },
@@ -29,37 +28,13 @@ export async function runBackup(args: string[], ctx: CliContext): Promise<number
   if (extra.length > 0) throw new UsageError(`backup ${action}: unexpected argument "${extra[0]}"`, 'backup');
   const config = loadConfig({ dir: values.dir }, ctx.env, ctx.cwd);
 
-  let plinth: Plinth;
-  try {
-    plinth = await ctx.createPlinth(config, { logger: false });
-  } catch (err) {
-    ctx.stderr(`Error: cannot open the data directory ${config.dir}: ${errorMessage(err)}\n`);
-    return 1;
-  }
-  try {
+  return withDataDir(ctx, config, async (plinth) => {
     if (!plinth.backups) throw new Error('this build has no backups');
     if (action === 'create') {
       const created = await plinth.backups.create(key === undefined || key === '' ? undefined : key);
-      ctx.stdout(`Created backup "${created}" in ${config.dir}/backups\n`);
-    } else {
-      await plinth.backups.restore(key!);
-      ctx.stdout(`Restored backup "${key}" into ${config.dir}\n`);
+      return `Created backup "${created}" in ${config.dir}/backups`;
     }
-    return 0;
-  } catch (err) {
-    ctx.stderr(describeFailure(err));
-    return 1;
-  } finally {
-    await plinth.close().catch((err: unknown) => ctx.stderr(`Warning: closing the data directory failed: ${errorMessage(err)}\n`));
-  }
-}
-
-function describeFailure(err: unknown): string {
-  if (!isAppError(err)) return `Error: ${errorMessage(err)}\n`;
-  const fields = Object.entries(err.data).map(([field, e]) => `  - ${field}: ${(e as { message?: string }).message ?? ''}`);
-  return `${[`Error: ${err.message}`, ...fields].join('\n')}\n`;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+    await plinth.backups.restore(key!);
+    return `Restored backup "${key}" into ${config.dir}`;
+  });
 }

@@ -3,12 +3,12 @@
  * superusers of the data directory without starting the HTTP server.
  */
 import { loadConfig } from '../config/load-config.js';
-import type { Plinth, SuperuserAdmin } from '../app/plinth.js';
-import { isAppError, type ErrorData, type FieldError } from '../errors/app-error.js';
+import type { SuperuserAdmin } from '../app/plinth.js';
 import type { CliContext } from './cli-context.js';
 import { helpText } from './help.js';
 import { parseCommandArgs, type CommandOptions } from './parse-command-args.js';
 import { UsageError } from './usage-error.js';
+import { withDataDir } from './with-data-dir.js';
 
 const SUPERUSER_OPTIONS = {
   dir: { type: 'string' },
@@ -38,23 +38,10 @@ export async function runSuperuser(args: string[], ctx: CliContext): Promise<num
   const [action, email, password] = parseAction(positionals);
   const config = loadConfig({ dir: values.dir }, ctx.env, ctx.cwd);
 
-  let plinth: Plinth;
-  try {
-    plinth = await ctx.createPlinth(config, { logger: false });
-  } catch (err) {
-    ctx.stderr(`Error: cannot open the data directory ${config.dir}: ${errorMessage(err)}\n`);
-    return 1;
-  }
-  try {
+  return withDataDir(ctx, config, async (plinth) => {
     await perform(plinth.superusers, action, email, password);
-    ctx.stdout(`${DONE[action](email)}\n`);
-    return 0;
-  } catch (err) {
-    ctx.stderr(describeFailure(err));
-    return 1;
-  } finally {
-    await plinth.close().catch((err: unknown) => ctx.stderr(`Warning: closing the data directory failed: ${errorMessage(err)}\n`));
-  }
+    return DONE[action](email);
+  });
 }
 
 function parseAction(positionals: string[]): [Action, string, string] {
@@ -87,26 +74,4 @@ async function perform(admin: SuperuserAdmin, action: Action, email: string, pas
     case 'delete':
       return admin.delete(email);
   }
-}
-
-/** The text printed for a failed action: the AppError's message and one line per field error. */
-function describeFailure(err: unknown): string {
-  if (!isAppError(err)) return `Error: ${errorMessage(err)}\n`;
-  const lines = [`Error: ${err.message}`];
-  for (const [path, fieldError] of flattenErrors(err.data)) lines.push(`  - ${path}: ${fieldError.message}`);
-  return `${lines.join('\n')}\n`;
-}
-
-function flattenErrors(data: ErrorData, prefix = ''): Array<[string, FieldError]> {
-  const out: Array<[string, FieldError]> = [];
-  for (const [key, value] of Object.entries(data)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (typeof value.code === 'string' && typeof value.message === 'string') out.push([path, value as FieldError]);
-    else out.push(...flattenErrors(value as ErrorData, path));
-  }
-  return out;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
