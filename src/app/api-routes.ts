@@ -43,7 +43,7 @@ import { registerTestS3Route } from '../http/settings-test-s3-route.js';
 import { testS3Filesystem } from '../core/settings/s3-test.js';
 import type { S3Storage } from '../adapters/storage/s3-storage.js';
 import type { S3Settings } from '../core/settings/settings.js';
-// issue 14, metrics, health and tracing (docs/observability.md):
+// Metrics, health and tracing (docs/observability.md):
 import { registerRequestMetrics } from '../http/request-metrics.js';
 import { registerMetricsRoutes } from '../http/metrics-routes.js';
 import { unreadyServices } from '../core/health/readiness.js';

@@ -39,7 +39,7 @@ import { createAppEvents, type AppEvents } from './app-events.js';
 import { appSecurity } from './app-security.js';
 import { AppJobs } from './app-jobs.js';
 import type { CronHandler, CronScheduler } from '../core/jobs/cron-scheduler.js';
-// issue 12, auth and mail hooks:
+// Auth and mail hooks:
 import type { MailHooks } from '../core/mail/mail-hooks.js';
 import type { AuthRequestHooks } from '../http/auth-request-hooks.js';
 import type { Services } from './services.js';
@@ -103,7 +103,7 @@ export class PlinthApp implements Plinth {
     recordHooks.appFor = (scope) => (scope ? this.bound(scope as WriteScope) : this);
     const requestHooks = services.requestHooks as RecordRequestHooks<PlinthApp>;
     requestHooks.appFor = recordHooks.appFor;
-    // ---- collections, settings, realtime, files and batch hooks (issue 12, admin hooks) ----
+    // ---- collections, settings, realtime, files and batch hooks ----
     const collectionHooks = services.collectionHooks as CollectionHooks<PlinthApp>;
     collectionHooks.appFor = recordHooks.appFor;
     const adminHooks = services.adminHooks as AdminHooks<PlinthApp>;
@@ -120,7 +120,7 @@ export class PlinthApp implements Plinth {
     services.http.decorate('send', createAppHttpClient(services.outbound).send);
   }
 
-  // ---- custom routes (docs/hooks.md §3; issue 12, routes) ----
+  // ---- custom routes (docs/hooks.md §3) ----
 
   /** The middlewares of custom routes (`requireAuth`, `bodyLimit`, …) and `recordAuthResponse`. */
   readonly apis: Apis;
@@ -221,7 +221,7 @@ export class PlinthApp implements Plinth {
     await this.inScope((scope) => this.services.records.writer.delete(scope, record));
   }
 
-  // ---- data access of app code (docs/hooks.md §4): helper G's block ----
+  // ---- more data access of app code (docs/hooks.md §4) ----
 
   /** The records with these ids that exist, in the order given. */
   findRecordsByIds(collection: CollectionRef, ids: readonly string[], options?: FindOptions): Promise<RecordModel[]> {
@@ -301,7 +301,7 @@ export class PlinthApp implements Plinth {
     return appSecurity;
   }
 
-  // ---- end of helper G's block ----
+  // ---- end of more data access ----
 
   // ---- jobs and cron (docs/jobs.md) ----
 

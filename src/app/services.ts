@@ -4,10 +4,10 @@
  * registers a route or listens.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { openDatabase, redisTarget, type DatabaseConnection } from './open-database.js';
+import { createBackups } from './create-backups.js';
 import { join } from 'node:path';
 import { CONFIG_DEFAULTS, type PlinthConfig } from '../config/config.js';
-import { connectSqlite } from '../db/connect-sqlite.js';
-import { SqliteDialect } from '../db/dialect/sqlite/sqlite-dialect.js';
 import type { Dialect } from '../db/dialect/dialect.js';
 import type { Db } from '../db/database.js';
 import { ensureSystemTables } from '../db/system-tables.js';
@@ -60,24 +60,18 @@ import { AuthRequestHooks } from '../http/auth-request-hooks.js';
 import { JobSystem } from '../core/jobs/job-system.js';
 import { addSystemCrons } from '../core/jobs/system-crons.js';
 import { BackupService } from '../core/backups/backup-service.js';
-import type { SnapshotReader } from '../core/backups/table-snapshot.js';
-import { LocalBackupStore } from '../adapters/backups/local-backup-store.js';
-import { sqliteSnapshotReader } from '../db/sqlite-snapshot.js';
-import { postgresSnapshotReader } from '../db/postgres-snapshot.js';
 import { WebhookService } from '../core/webhooks/webhook-service.js';
 import { DEFAULT_DELIVERY_POLICY, DELIVER_JOB, WebhookOutbox, type DeliveryPolicy } from '../core/webhooks/webhook-outbox.js';
 import { createWebhookDispatcher } from '../core/webhooks/webhook-dispatcher.js';
 import { WebhookDeliveries } from '../core/webhooks/webhook-deliveries.js';
 import type { BrokerPublishers } from '../core/events/broker-publisher.js';
 import { createBrokerPublishers } from '../adapters/brokers/create-broker-publishers.js';
-// issue 14, metrics, health and tracing (docs/observability.md):
+// Metrics, health and tracing (docs/observability.md):
 import { sql } from 'kysely';
 import { NodeMetrics } from '../core/metrics/node-metrics.js';
 import type { BackupStatus } from '../core/health/backup-status.js';
 import type { ReadinessProbe } from '../core/health/readiness.js';
-import type { QueryObserver } from '../db/query-observer.js';
 import { startTracing } from './tracing-sdk.js';
-import type { SqlConsole } from '../core/sql/sql-console.js';
 import type { LogStore } from '../core/logs/log-store.js';
 import { LogWriter } from '../core/logs/log-writer.js';
 import { AppLogger } from '../core/logs/app-logger.js';
@@ -99,16 +93,6 @@ export interface PlinthOptions {
    * for tests that resolve names through a fake DNS.
    */
   outbound?: OutboundHttp;
-}
-
-/** An open database as the node uses it. */
-export interface DatabaseConnection {
-  db: Db;
-  close(): Promise<void>;
-  /** Runs `fn` while no other node runs an `exclusive` section on the same database. */
-  exclusive<T>(fn: () => Promise<T>): Promise<T>;
-  /** Runs a superuser's SQL statement (docs/operations.md "SQL console"). */
-  sqlConsole: SqlConsole;
 }
 
 /** Every service of one node, built and started, with the HTTP server they log through. */
@@ -367,65 +351,4 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       await tracing?.stop();
     },
   };
-}
-
-/**
- * The backups of a node (docs/operations.md, Backups): archives in `<dir>/backups`, the
- * snapshot read the engine's way, and after a restore everything held in memory reloaded
- * here and announced to the other nodes, so no restart is needed.
- */
-async function createBackups(
-  config: PlinthConfig,
-  s: Pick<Services, 'db' | 'dialect' | 'schema' | 'collections' | 'settings' | 'sync' | 'realtime' | 'jobs' | 'webhooks'> & { log: FastifyInstance['log'] },
-): Promise<BackupService> {
-  const snapshots: SnapshotReader = config.databaseUrl ? postgresSnapshotReader(s.db) : sqliteSnapshotReader(config.dir);
-  const backups = new BackupService({
-    store: await LocalBackupStore.open(join(config.dir, 'backups')),
-    snapshots, engine: config.databaseUrl ? 'postgres' : 'sqlite', dir: config.dir,
-    db: s.db, ddl: new SchemaSync(s.dialect),
-    collections: () => s.schema.all(),
-    settings: () => s.settings.get(),
-    afterRestore: async () => {
-      await s.collections.reload();
-      await s.settings.reload();
-      await s.webhooks.reload();
-      await s.sync.announce('schema');
-      await s.sync.announce('settings');
-      await s.sync.announce('webhooks');
-      // Streams were authorized against the old data: clients reconnect and subscribe again.
-      s.realtime.closeAll();
-    },
-    onError: (err, what) => s.log.error({ err }, `${what} failed`),
-  });
-  const schedule = (): void => {
-    try {
-      backups.schedule(s.jobs.crons);
-    } catch (err) {
-      s.log.error({ err }, 'the backups cron could not be scheduled');
-    }
-  };
-  schedule();
-  s.settings.onChange(schedule);
-  return backups;
-}
-
-/** Where this node's Redis is, when REDIS_URL is set. */
-function redisTarget(config: PlinthConfig): RedisTarget | undefined {
-  if (!config.redisUrl) return undefined;
-  return { url: config.redisUrl, prefix: config.redisPrefix ?? 'plinth:', source: 'REDIS_URL' };
-}
-
-/**
- * Opens the configured database with its dialect: PostgreSQL when DATABASE_URL is
- * set (pg is loaded only then), else the embedded SQLite file in `dir`.
- */
-async function openDatabase(config: PlinthConfig, onQuery: QueryObserver): Promise<{ dialect: Dialect; connection: DatabaseConnection }> {
-  if (config.databaseUrl) {
-    const { connectPostgres } = await import('../db/connect-postgres.js');
-    const { PostgresDialect } = await import('../db/dialect/postgres/postgres-dialect.js');
-    return { dialect: new PostgresDialect(), connection: await connectPostgres(config.databaseUrl, { statementTimeout: config.queryTimeout, onQuery }) };
-  }
-  const sqlite = connectSqlite(config.dir, { queryTimeout: config.queryTimeout, onQuery });
-  // SQLite serves one process, which runs its start-up alone.
-  return { dialect: new SqliteDialect(), connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn(), sqlConsole: sqlite.sqlConsole } };
 }
