@@ -125,7 +125,7 @@ export default function LoginPage() {
   }
 
   if (!methods.password.enabled) {
-    return <CenteredCard><p class="form-error" role="alert">No sign-in method is enabled for superusers. Enable one with the CLI (docs/dashboard.md).</p></CenteredCard>;
+    return <CenteredCard><p class="form-error" role="alert">No sign-in method is enabled for superusers: both password and one-time code are off in the _superusers collection's auth options.</p></CenteredCard>;
   }
   return (
     <CenteredCard>
