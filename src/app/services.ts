@@ -347,6 +347,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       await logs.close();
       await connection.close();
       storage.close();
+      backups.close();
       // Last: the spans of everything above are flushed to the collector.
       await tracing?.stop();
     },

@@ -110,6 +110,11 @@ export class BackupService {
     }
   }
 
+  /** Closes the store's connections (at shutdown). */
+  close(): void {
+    this.deps.store.close?.();
+  }
+
   /** Adds, replaces or removes the `__pbAutoBackup__` cron after the settings. */
   schedule(crons: CronScheduler): void {
     const { cron } = this.deps.settings().backups;
