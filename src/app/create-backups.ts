@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { PlinthConfig } from '../config/config.js';
 import { LocalBackupStore } from '../adapters/backups/local-backup-store.js';
 import { SettingsBackupStore } from '../adapters/backups/settings-backup-store.js';
+import type { BackupLock } from '../core/backups/backup-lock.js';
 import { BackupService } from '../core/backups/backup-service.js';
 import type { SnapshotReader } from '../core/backups/table-snapshot.js';
 import type { CollectionService } from '../core/collections/collection-service.js';
@@ -25,6 +26,7 @@ import { sqliteSnapshotReader } from '../db/sqlite-snapshot.js';
 /** The services backups read, and reload after a restore. */
 export interface BackupsDeps {
   db: Db;
+  backupLock: BackupLock;
   dialect: Dialect;
   schema: Schema;
   collections: CollectionService;
@@ -50,7 +52,7 @@ export async function createBackups(
   const local = await LocalBackupStore.open(join(config.dir, 'backups'));
   const store = new SettingsBackupStore(local, () => s.settings.get().backups.s3, join(config.dir, '.tmp', 'backups'));
   const backups = new BackupService({
-    store,
+    store, lock: s.backupLock,
     snapshots, engine: config.databaseUrl ? 'postgres' : 'sqlite', dir: config.dir,
     db: s.db, ddl: new SchemaSync(s.dialect),
     collections: () => s.schema.all(),

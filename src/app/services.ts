@@ -304,7 +304,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     background: run,
   });
   addSystemCrons(jobs.crons, { db, schema, records, store: jobs.store });
-  const backups = await createBackups(config, { db, dialect, schema, collections, settings, sync, realtime, jobs, webhooks, log: http.log });
+  const backups = await createBackups(config, { db, backupLock: connection.backupLock, dialect, schema, collections, settings, sync, realtime, jobs, webhooks, log: http.log });
   // Webhook deliveries (docs/webhooks.md §6): the job's own timeout is a backstop behind the HTTP one.
   jobs.jobs.define(DELIVER_JOB, createWebhookDispatcher({
     outbound, brokers, timeoutMs: deliveryPolicy.timeoutMs, findWebhook: (id) => webhooks.find(id),
@@ -328,7 +328,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   if (redis) readiness.push({ name: 'redis', ping: () => rateLimitStore.peek('ready') });
 
   return {
-    metrics, backupStatus: { isBusy: () => backups.busy }, readiness,
+    metrics, backupStatus: { isBusy: () => backups.isBusy() }, readiness,
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
     recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs, backups,
     webhooks, outbox, deliveries, logs, logWriter, appLogger,
