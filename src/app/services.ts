@@ -71,6 +71,7 @@ import { sql } from 'kysely';
 import { NodeMetrics } from '../core/metrics/node-metrics.js';
 import type { BackupStatus } from '../core/health/backup-status.js';
 import type { ReadinessProbe } from '../core/health/readiness.js';
+import { DrainState } from '../core/health/drain-state.js';
 import { startTracing } from './tracing-sdk.js';
 import type { LogStore } from '../core/logs/log-store.js';
 import { LogWriter } from '../core/logs/log-writer.js';
@@ -153,6 +154,8 @@ export interface Services {
   backupStatus: BackupStatus;
   /** The backing services `GET /api/health?ready=1` pings (docs/observability.md §2). */
   readiness: ReadinessProbe[];
+  /** Whether the node is shutting down: readiness fails from the start of a stop (docs/operations.md, Deploying). */
+  drain: DrainState;
   /** Where request and app log entries are kept (docs/operations.md §Logs). */
   logs: LogStore;
   /** Buffers log entries and writes them to `logs` in batches. */
@@ -326,9 +329,11 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   // NOTE: a peek at a rate-limit key is the cheapest round trip the Redis port has.
   const readiness: ReadinessProbe[] = [{ name: 'database', ping: () => sql`SELECT 1`.execute(db) }];
   if (redis) readiness.push({ name: 'redis', ping: () => rateLimitStore.peek('ready') });
+  const drain = new DrainState();
+  readiness.push(drain.probe);
 
   return {
-    metrics, backupStatus: { isBusy: () => backups.isBusy() }, readiness,
+    metrics, backupStatus: { isBusy: () => backups.isBusy() }, readiness, drain,
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
     recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs, backups,
     webhooks, outbox, deliveries, logs, logWriter, appLogger,
