@@ -42,6 +42,7 @@ const MAY_IMPORT: Record<Folder, Partial<Record<Folder, Use>>> = {
 const EXCEPTIONS: ReadonlyArray<readonly [string, string, string]> = [
   ['src/adapters/storage/local-storage.ts', 'src/core/files/storage.ts', 'the Storage port\'s own key check (assertStorageKey), which every implementation runs'],
   ['src/adapters/backups/local-backup-store.ts', 'src/core/backups/backup-store.ts', 'the BackupStore port\'s own key check (isValidBackupKey), which every implementation runs'],
+  ['src/adapters/backups/s3-backup-store.ts', 'src/core/backups/backup-store.ts', 'the BackupStore port\'s own key check (isValidBackupKey), which every implementation runs'],
   ['src/adapters/storage/s3-storage.ts', 'src/core/files/storage.ts', 'the Storage port\'s own key check (assertStorageKey), which every implementation runs'],
 ];
 

@@ -162,7 +162,7 @@ describe('one backup or restore at a time', () => {
     const running = s.node.backups.create();
     // PocketBase's dashboard reads canBackup from the health route before it offers a backup.
     expect((await s.request('GET', '/api/health', { token })).body.data.canBackup).toBe(false);
-    const busy = { status: 400, body: { status: 400, message: 'Try again later - another backup/restore process has already been started.', data: {} } };
+    const busy = { status: 400, body: { status: 400, message: 'Try again later - another backup/restore operation has already been started.', data: {} } };
     expect(await s.request('POST', '/api/backups', { token, body: {} })).toMatchObject(busy);
     expect(await s.request('POST', '/api/backups/guarded.zip/restore', { token })).toMatchObject(busy);
     const key = await running;

@@ -33,7 +33,7 @@ describe('canBackup', () => {
   });
 
   it('is false while a backup or restore runs', async () => {
-    services(s).backupStatus = { isBusy: () => true };
+    services(s).backupStatus = { isBusy: async () => true };
     try {
       const admin = await (await s.admin()).health.check();
       expect(admin.data.canBackup).toBe(false);

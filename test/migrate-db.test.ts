@@ -216,6 +216,28 @@ describe.skipIf(skip !== undefined)('plinth migrate-db', () => {
     expect(posts.map((p) => p.copied)).toEqual([...posts.map((p) => p.copied)].sort((a, b) => a - b));
   });
 
+  it('copies the logs of auxiliary.db into the _logs table, row for row', async () => {
+    const aux = new Database(join(dir, 'auxiliary.db'), { readonly: true });
+    const want = aux.prepare('SELECT id, created, level, message, data FROM _logs ORDER BY rowid').all() as Array<Record<string, unknown>>;
+    aux.close();
+    expect(want.length).toBeGreaterThan(0);
+    expect(report.tables.find((t) => t.name === '_logs')).toEqual({ name: '_logs', rows: want.length });
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT id, created, level, message, data FROM _logs ORDER BY id');
+      const byId = new Map(rows.map((r: Record<string, unknown>) => [r.id, r]));
+      expect(byId.size).toBe(want.length);
+      for (const row of want.slice(0, 20)) {
+        const got = byId.get(row.id)!;
+        const data = typeof got.data === 'string' ? JSON.parse(got.data) : got.data;
+        expect({ ...got, level: Number(got.level), data }).toEqual({ ...row, level: Number(row.level), data: JSON.parse(row.data as string) });
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
   it('leaves the SQLite file byte for byte as it was', () => {
     expect(sha256(join(dir, 'data.db'))).toBe(hashBefore);
   });

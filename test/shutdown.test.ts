@@ -106,3 +106,36 @@ describe('SIGTERM', () => {
     expect(child.exitCode).toBe(0);
   }, 90_000);
 });
+
+describe('SIGTERM with --shutdownDelay', () => {
+  it('answers readiness 503 at once while it keeps serving, finishes the request in flight, then exits 0', async () => {
+    const dir = join(scratch, 'delayed');
+    const hooksDir = join(scratch, 'hooks');
+    const flags = { STARTED_FILE: join(dir, 'started'), RELEASE_FILE: join(dir, 'release') };
+    mkdirSync(dir, { recursive: true });
+    const env = testDialect() === 'postgres' ? { ...flags, DATABASE_URL: database!.url } : flags;
+    const delayed = await startPlinth([`--dir=${join(dir, 'data')}`, `--hooksDir=${hooksDir}`, '--shutdownDelay=5'], childEnv(env), scratch);
+    try {
+      expect((await fetch(`${delayed.url}/api/health?ready=1`)).status).toBe(200);
+      const slow = fetch(`${delayed.url}/test/slow`, { signal: AbortSignal.timeout(60_000) });
+      await eventually(() => (existsSync(flags.STARTED_FILE) ? true : undefined), 'the slow request to reach its handler');
+
+      delayed.child.kill('SIGTERM');
+      // At once: not ready, so a load balancer takes it out, while everything else is still served.
+      await eventually(async () => ((await fetch(`${delayed.url}/api/health?ready=1`)).status === 503 ? true : undefined), 'readiness to answer 503');
+      const health = await fetch(`${delayed.url}/api/health`);
+      expect(health.status).toBe(200);
+      expect(delayed.child.exitCode).toBeNull();
+
+      writeFileSync(flags.RELEASE_FILE, 'go');
+      const response = await slow;
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ released: true });
+      await delayed.exited;
+      expect(delayed.child.exitCode).toBe(0);
+    } finally {
+      if (delayed.child.exitCode === null && delayed.child.signalCode === null) delayed.child.kill('SIGKILL');
+      await delayed.exited;
+    }
+  }, 90_000);
+});

@@ -72,7 +72,7 @@ const API_ROUTES: readonly RouteStep[] = [
     name: 'health',
     register: ({ s }) => registerHealthRoutes(s.http, {
       trustedProxy: () => s.settings.get().trustedProxy,
-      canBackup: () => !s.backupStatus.isBusy(),
+      canBackup: async () => !(await s.backupStatus.isBusy()),
       unready: () => unreadyServices(s.readiness),
       onUnready: (services) => s.http.log.warn(`not ready: no answer from ${services.join(', ')}`),
     }),

@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import type { PlinthConfig } from '../config/config.js';
 import { LocalBackupStore } from '../adapters/backups/local-backup-store.js';
+import { SettingsBackupStore } from '../adapters/backups/settings-backup-store.js';
+import type { BackupLock } from '../core/backups/backup-lock.js';
 import { BackupService } from '../core/backups/backup-service.js';
 import type { SnapshotReader } from '../core/backups/table-snapshot.js';
 import type { CollectionService } from '../core/collections/collection-service.js';
@@ -24,6 +26,7 @@ import { sqliteSnapshotReader } from '../db/sqlite-snapshot.js';
 /** The services backups read, and reload after a restore. */
 export interface BackupsDeps {
   db: Db;
+  backupLock: BackupLock;
   dialect: Dialect;
   schema: Schema;
   collections: CollectionService;
@@ -36,7 +39,8 @@ export interface BackupsDeps {
 }
 
 /**
- * The backups of a node (docs/operations.md, Backups): archives in `<dir>/backups`, the
+ * The backups of a node (docs/operations.md, Backups): archives in `<dir>/backups` or the
+ * bucket of `settings.backups.s3`, the
  * snapshot read the engine's way, and after a restore everything held in memory reloaded
  * here and announced to the other nodes, so no restart is needed.
  */
@@ -45,8 +49,10 @@ export async function createBackups(
   s: BackupsDeps,
 ): Promise<BackupService> {
   const snapshots: SnapshotReader = config.databaseUrl ? postgresSnapshotReader(s.db) : sqliteSnapshotReader(config.dir);
+  const local = await LocalBackupStore.open(join(config.dir, 'backups'));
+  const store = new SettingsBackupStore(local, () => s.settings.get().backups.s3, join(config.dir, '.tmp', 'backups'));
   const backups = new BackupService({
-    store: await LocalBackupStore.open(join(config.dir, 'backups')),
+    store, lock: s.backupLock,
     snapshots, engine: config.databaseUrl ? 'postgres' : 'sqlite', dir: config.dir,
     db: s.db, ddl: new SchemaSync(s.dialect),
     collections: () => s.schema.all(),
@@ -55,9 +61,7 @@ export async function createBackups(
       await s.collections.reload();
       await s.settings.reload();
       await s.webhooks.reload();
-      await s.sync.announce('schema');
-      await s.sync.announce('settings');
-      await s.sync.announce('webhooks');
+      await s.sync.announceAll();
       // Streams were authorized against the old data: clients reconnect and subscribe again.
       s.realtime.closeAll();
     },

@@ -1,6 +1,6 @@
 /**
  * Copies an embedded SQLite instance (schema, records, superusers, files'
- * metadata, settings) into an empty PostgreSQL database, in one transaction, and
+ * metadata, settings, and the logs of `auxiliary.db`) into an empty PostgreSQL database, in one transaction, and
  * verifies the row counts before it commits. The SQLite file is only read.
  */
 import { existsSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { SchemaSync } from '../db/schema-sync.js';
 import { fieldStorage } from '../core/fields/field-storage.js';
 import { SqliteSource } from '../db/sqlite-source.js';
 import { ensureSystemTables } from '../db/system-tables.js';
+import { ensureLogsTable } from '../db/logs-table.js';
 
 /** What to migrate where. */
 export interface MigrateDbOptions {
@@ -47,6 +48,9 @@ export interface MigrateDbReport {
   storage?: string;
 }
 
+/** The request and app logs' table: `<dir>/auxiliary.db` on SQLite, a table of the database on PostgreSQL. */
+const LOGS_TABLE = '_logs';
+
 /** Rows per INSERT at most; fewer for wide tables, under PostgreSQL's 65535 bound parameters. */
 const BATCH_ROWS = 1000;
 const MAX_PARAMS = 30_000;
@@ -62,21 +66,34 @@ const SYSTEM_TABLES = ['_collections', '_params'];
 export async function migrateDb(options: MigrateDbOptions): Promise<MigrateDbReport> {
   const url = parseDatabaseUrl(options.to, '--to');
   const source = SqliteSource.open(options.dir);
+  const logs = openLogs(options.dir, source);
   try {
     const target = await connectPostgres(url, { source: '--to', maxConnections: 1 });
     try {
-      const report = await target.db.transaction().execute((trx) => copyAll(trx, source, url, options.onProgress));
+      const report = await target.db.transaction().execute((trx) => copyAll(trx, source, logs, url, options.onProgress));
       const storage = join(options.dir, 'storage');
       return existsSync(storage) ? { ...report, storage } : report;
     } finally {
       await target.close();
     }
   } finally {
+    logs?.close();
     source.close();
   }
 }
 
-async function copyAll(trx: Executor, source: SqliteSource, url: string, onProgress: MigrateDbOptions['onProgress']): Promise<MigrateDbReport> {
+function openLogs(dir: string, source: SqliteSource): SqliteSource | null {
+  try {
+    return SqliteSource.openLogs(dir);
+  } catch (err) {
+    source.close();
+    throw err;
+  }
+}
+
+async function copyAll(
+  trx: Executor, source: SqliteSource, logs: SqliteSource | null, url: string, onProgress: MigrateDbOptions['onProgress'],
+): Promise<MigrateDbReport> {
   // Nodes starting on this database wait until the copy commits, then find it complete.
   await sql`SELECT pg_advisory_xact_lock(${STARTUP_LOCK})`.execute(trx);
   await assertEmpty(trx, url);
@@ -95,9 +112,16 @@ async function copyAll(trx: Executor, source: SqliteSource, url: string, onProgr
   const skipped = sourceTables.filter((t) => !tables.includes(t));
 
   const copied: MigrateDbReport['tables'] = [];
+  const count = tables.length + (logs ? 1 : 0);
   for (const [i, table] of tables.entries()) {
-    const rows = await copyTable(trx, source, table, (done, total) => onProgress?.({ table, position: i + 1, tables: tables.length, copied: done, total }));
+    const rows = await copyTable(trx, source, table, (done, total) => onProgress?.({ table, position: i + 1, tables: count, copied: done, total }));
     copied.push({ name: table, rows });
+  }
+  if (logs) {
+    // The request and app logs of `auxiliary.db` go to the `_logs` table: `GET /api/logs` keeps its history.
+    await ensureLogsTable(trx as Db, dialect);
+    const rows = await copyTable(trx, logs, LOGS_TABLE, (done, total) => onProgress?.({ table: LOGS_TABLE, position: count, tables: count, copied: done, total }));
+    copied.push({ name: LOGS_TABLE, rows });
   }
   for (const { name, rows } of copied) {
     const { rows: [row] } = await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(name)}`.execute(trx);

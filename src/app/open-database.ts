@@ -4,6 +4,7 @@
  * the Redis its cross-node ports use when REDIS_URL is set.
  */
 import type { PlinthConfig } from '../config/config.js';
+import { SINGLE_NODE_BACKUP_LOCK, type BackupLock } from '../core/backups/backup-lock.js';
 import type { RedisTarget } from '../adapters/redis/redis-client.js';
 import type { SqlConsole } from '../core/sql/sql-console.js';
 import { connectSqlite } from '../db/connect-sqlite.js';
@@ -20,6 +21,8 @@ export interface DatabaseConnection {
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs a superuser's SQL statement (docs/operations.md "SQL console"). */
   sqlConsole: SqlConsole;
+  /** One backup or restore at a time across the nodes (docs/operations.md, "One backup at a time"). */
+  backupLock: BackupLock;
 }
 
 /** Where this node's Redis is, when REDIS_URL is set. */
@@ -39,6 +42,9 @@ export async function openDatabase(config: PlinthConfig, onQuery: QueryObserver)
     return { dialect: new PostgresDialect(), connection: await connectPostgres(config.databaseUrl, { statementTimeout: config.queryTimeout, onQuery }) };
   }
   const sqlite = connectSqlite(config.dir, { queryTimeout: config.queryTimeout, onQuery });
-  // SQLite serves one process, which runs its start-up alone.
-  return { dialect: new SqliteDialect(), connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn(), sqlConsole: sqlite.sqlConsole } };
+  // SQLite serves one process, which runs its start-up and its backups alone.
+  return {
+    dialect: new SqliteDialect(),
+    connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn(), sqlConsole: sqlite.sqlConsole, backupLock: SINGLE_NODE_BACKUP_LOCK },
+  };
 }

@@ -374,6 +374,10 @@ export class PlinthApp implements Plinth {
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
+    // Readiness answers 503 from now on; with --shutdownDelay the node keeps serving meanwhile, so a load balancer drains it first.
+    this.services.drain.begin();
+    const delay = this.config.shutdownDelay ?? 0;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay * 1000));
     await this.lifecycle.onTerminate.trigger({ app: this }, [], async () => {
       // No job is claimed from now on; running ones finish, or are given back, while the server drains (docs/jobs.md §3).
       const jobs = this.services.jobs.stop();

@@ -71,6 +71,7 @@ import { sql } from 'kysely';
 import { NodeMetrics } from '../core/metrics/node-metrics.js';
 import type { BackupStatus } from '../core/health/backup-status.js';
 import type { ReadinessProbe } from '../core/health/readiness.js';
+import { DrainState } from '../core/health/drain-state.js';
 import { startTracing } from './tracing-sdk.js';
 import type { LogStore } from '../core/logs/log-store.js';
 import { LogWriter } from '../core/logs/log-writer.js';
@@ -153,6 +154,8 @@ export interface Services {
   backupStatus: BackupStatus;
   /** The backing services `GET /api/health?ready=1` pings (docs/observability.md §2). */
   readiness: ReadinessProbe[];
+  /** Whether the node is shutting down: readiness fails from the start of a stop (docs/operations.md, Deploying). */
+  drain: DrainState;
   /** Where request and app log entries are kept (docs/operations.md §Logs). */
   logs: LogStore;
   /** Buffers log entries and writes them to `logs` in batches. */
@@ -304,7 +307,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     background: run,
   });
   addSystemCrons(jobs.crons, { db, schema, records, store: jobs.store });
-  const backups = await createBackups(config, { db, dialect, schema, collections, settings, sync, realtime, jobs, webhooks, log: http.log });
+  const backups = await createBackups(config, { db, backupLock: connection.backupLock, dialect, schema, collections, settings, sync, realtime, jobs, webhooks, log: http.log });
   // Webhook deliveries (docs/webhooks.md §6): the job's own timeout is a backstop behind the HTTP one.
   jobs.jobs.define(DELIVER_JOB, createWebhookDispatcher({
     outbound, brokers, timeoutMs: deliveryPolicy.timeoutMs, findWebhook: (id) => webhooks.find(id),
@@ -326,9 +329,11 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   // NOTE: a peek at a rate-limit key is the cheapest round trip the Redis port has.
   const readiness: ReadinessProbe[] = [{ name: 'database', ping: () => sql`SELECT 1`.execute(db) }];
   if (redis) readiness.push({ name: 'redis', ping: () => rateLimitStore.peek('ready') });
+  const drain = new DrainState();
+  readiness.push(drain.probe);
 
   return {
-    metrics, backupStatus: { isBusy: () => backups.busy }, readiness,
+    metrics, backupStatus: { isBusy: () => backups.isBusy() }, readiness, drain,
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
     recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs, backups,
     webhooks, outbox, deliveries, logs, logWriter, appLogger,
@@ -347,6 +352,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       await logs.close();
       await connection.close();
       storage.close();
+      backups.close();
       // Last: the spans of everything above are flushed to the collector.
       await tracing?.stop();
     },

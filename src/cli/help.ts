@@ -75,6 +75,9 @@ Flags:
                           http only to these (env PLINTH_OUTBOUND_ALLOW)
   --requestTimeout=SECONDS  Time a client has to send a whole request (default 300,
                           env PLINTH_REQUEST_TIMEOUT)
+  --shutdownDelay=SECONDS  On SIGTERM, keep serving this long with /api/health?ready=1
+                          at 503 so a load balancer drains the node (default none,
+                          env PLINTH_SHUTDOWN_DELAY)
   --maxRealtimeStreams=N  Realtime (SSE) streams the node holds at once; more answer 503
                           (default 20000, env PLINTH_MAX_REALTIME_STREAMS)
   --maxRealtimeStreamsPerIp=N  Realtime streams one client IP (IPv6: one /64) may hold;

@@ -29,6 +29,7 @@ const SERVE_OPTIONS = {
   trustedProxy: { type: 'string' },
   outboundAllow: { type: 'string' },
   requestTimeout: { type: 'string' },
+  shutdownDelay: { type: 'string' },
   maxRealtimeStreams: { type: 'string' },
   maxRealtimeStreamsPerIp: { type: 'string' },
   connectionsPerIp: { type: 'string' },
@@ -46,7 +47,7 @@ const SERVE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } satisfies CommandOptions;
 
-const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'hooksDir', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'outboundAllow', 'requestTimeout', 'maxRealtimeStreams', 'maxRealtimeStreamsPerIp', 'connectionsPerIp', 'bodyMemoryLimit', 'databaseUrl', 'redisUrl', 'redisPrefix',
+const CONFIG_FLAGS = ['http', 'dir', 'origins', 'dev', 'hooksDir', 'logLevel', 'bodyLimit', 'queryTimeout', 'trustedProxy', 'outboundAllow', 'requestTimeout', 'shutdownDelay', 'maxRealtimeStreams', 'maxRealtimeStreamsPerIp', 'connectionsPerIp', 'bodyMemoryLimit', 'databaseUrl', 'redisUrl', 'redisPrefix',
   'migrationsDir', 'automigrate', 'jobPollInterval', 'jobVisibilityTimeout',
   'metricsToken'] as const;
 
@@ -117,7 +118,7 @@ export async function runServe(args: string[], ctx: CliContext): Promise<number>
 
   const signal = await shutdown.received;
   ctx.stdout(`Received ${signal}, shutting down…\n`);
-  return closeWithin(reloader ? await reloader.stop() : plinth, CLOSE_TIMEOUT_MS, ctx);
+  return closeWithin(reloader ? await reloader.stop() : plinth, CLOSE_TIMEOUT_MS + (config.shutdownDelay ?? 0) * 1000, ctx);
 }
 
 /** dist/dashboard of the package; the same relative path works from src/cli and dist/cli. */

@@ -73,6 +73,11 @@ export interface PlinthConfig {
   outboundAllow?: string[];
   /** Seconds a client has to send a whole request, headers and body (default 300). */
   requestTimeout?: number;
+  /**
+   * Seconds a stopping node keeps serving with its readiness at 503 before it closes its
+   * listener (`--shutdownDelay`, docs/operations.md "Deploying"), so a load balancer drains it; unset: none.
+   */
+  shutdownDelay?: number;
   /** Realtime streams this node holds at once; beyond it `GET /api/realtime` answers 503 (default 20,000). */
   maxRealtimeStreams?: number;
   /** Realtime streams one client IP (an IPv6 /64) may hold on this node; beyond it 429 (default 500). */

@@ -48,6 +48,7 @@ export const CONFIG_OPTIONS = {
   trustedProxy: 'PLINTH_TRUSTED_PROXY',
   outboundAllow: 'PLINTH_OUTBOUND_ALLOW',
   requestTimeout: 'PLINTH_REQUEST_TIMEOUT',
+  shutdownDelay: 'PLINTH_SHUTDOWN_DELAY',
   maxRealtimeStreams: 'PLINTH_MAX_REALTIME_STREAMS',
   maxRealtimeStreamsPerIp: 'PLINTH_MAX_REALTIME_STREAMS_PER_IP',
   connectionsPerIp: 'PLINTH_CONNECTIONS_PER_IP',
@@ -109,6 +110,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: stri
   if (outboundAllow !== undefined) config.outboundAllow = outboundAllow;
   const requestTimeout = pick('requestTimeout', parseSeconds);
   if (requestTimeout !== undefined) config.requestTimeout = requestTimeout;
+  const shutdownDelay = pick('shutdownDelay', parseSeconds);
+  if (shutdownDelay !== undefined) config.shutdownDelay = shutdownDelay;
   const maxRealtimeStreams = pick('maxRealtimeStreams', parseCount);
   if (maxRealtimeStreams !== undefined) config.maxRealtimeStreams = maxRealtimeStreams;
   const maxRealtimeStreamsPerIp = pick('maxRealtimeStreamsPerIp', parseCount);

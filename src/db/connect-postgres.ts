@@ -14,6 +14,8 @@ import type { Db } from './database.js';
 import { reportQuery, statementKind, type QueryObserver } from './query-observer.js';
 import type { SqlConsole } from '../core/sql/sql-console.js';
 import { createPostgresSqlConsole } from './postgres-sql-console.js';
+import type { BackupLock } from '../core/backups/backup-lock.js';
+import { createPostgresBackupLock } from './postgres-backup-lock.js';
 
 /** An open PostgreSQL pool: the Kysely handle and a way to end every connection. */
 export interface PostgresConnection {
@@ -26,6 +28,8 @@ export interface PostgresConnection {
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   /** The SQL console over this pool (docs/operations.md "SQL console"). */
   sqlConsole: SqlConsole;
+  /** One backup or restore at a time across the nodes of this database. */
+  backupLock: BackupLock;
 }
 
 /** The advisory lock key of start-up sections ("plinth" in ASCII); `migrate-db` holds it too while it fills a database. */
@@ -89,6 +93,7 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
   return {
     db,
     sqlConsole: createPostgresSqlConsole(pool),
+    backupLock: createPostgresBackupLock(pool),
     async close() {
       // Kysely's destroy ends the pool too.
       await db.destroy();

@@ -60,7 +60,7 @@ export function connectSqlite(dir: string, options: SqliteOptions = {}): SqliteC
   return {
     db,
     raw,
-    sqlConsole: createSqliteSqlConsole(db, raw, options.queryTimeout ?? CONFIG_DEFAULTS.queryTimeout),
+    sqlConsole: createSqliteSqlConsole(db, raw, file, options.queryTimeout ?? CONFIG_DEFAULTS.queryTimeout),
     async close() {
       await db.destroy();
     },

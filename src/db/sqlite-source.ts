@@ -36,6 +36,17 @@ export class SqliteSource {
   static open(dir: string, source = '--dir'): SqliteSource {
     const file = join(dir, 'data.db');
     if (!existsSync(file)) throw new ConfigError(source, `no Plinth database at ${file}`);
+    return SqliteSource.openFile(file, '_collections', source);
+  }
+
+  /** Opens the request logs `<dir>/auxiliary.db` read-only; null when the node never wrote one. */
+  static openLogs(dir: string, source = '--dir'): SqliteSource | null {
+    const file = join(dir, 'auxiliary.db');
+    return existsSync(file) ? SqliteSource.openFile(file, '_logs', source) : null;
+  }
+
+  /** Opens `file` read-only in one read transaction, checking that it holds `table`. */
+  private static openFile(file: string, table: string, source: string): SqliteSource {
     let raw: Database.Database | undefined;
     try {
       // NOTE: readonly makes SQLite itself refuse any write, pragmas included;
@@ -43,7 +54,7 @@ export class SqliteSource {
       raw = new Database(file, { readonly: true, fileMustExist: true });
       raw.pragma('busy_timeout = 10000');
       raw.exec('BEGIN');
-      raw.prepare('SELECT 1 FROM _collections LIMIT 1').all();
+      raw.prepare(`SELECT 1 FROM "${table}" LIMIT 1`).all();
     } catch (err) {
       raw?.close();
       throw new ConfigError(source, `${file} is not a Plinth database: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,106 +1,93 @@
 /**
- * The SQL console on SQLite (docs/operations.md "SQL console"): the statement runs on the
- * node's one connection while Kysely's connection lock is held, so no other query, and no
- * open Kysely transaction, shares its transaction.
+ * The SQL console on SQLite (docs/operations.md "SQL console"). better-sqlite3 cannot
+ * interrupt a running statement (no sqlite3_interrupt, no progress handler) and a
+ * worker thread cannot be stopped inside one either, so each statement runs in a child
+ * process with its own connection to the database file, killed at the time limit: a
+ * statement that would run for minutes answers its 400 at the limit, and the node keeps
+ * serving other requests meanwhile, because its own connection is never involved.
+ * NOTE on writes: the child's write transaction holds SQLite's one write lock, so the
+ * node's own writes wait for it (up to their busy timeout) — at most the time limit, as
+ * a write of the node would wait for another. A killed child's unfinished transaction is
+ * dropped by SQLite, its locks with the process.
+ * An in-memory database (library use) cannot be opened twice: its console runs in
+ * process, with no time limit inside one statement.
  */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
-import { badRequest, isAppError } from '../errors/app-error.js';
-import { codeError } from '../errors/code-error.js';
-import { tokenizeSql } from '../tools/sql-tokens.js';
+import { tooManyRequests } from '../errors/app-error.js';
 import { queryTimeout } from '../errors/query-timeout.js';
-import type { SqlConsole, SqlLimits, SqlResult, SqlRun } from '../core/sql/sql-console.js';
+import { unavailable } from '../errors/service-unavailable.js';
 import { SqlRunError } from '../errors/sql-run-error.js';
+import type { SqlConsole, SqlRun } from '../core/sql/sql-console.js';
 import type { Db } from './database.js';
+import type { ConsoleAnswer, ConsoleTask } from './sqlite-console-child.js';
+import { assertNoPragmaSetting, runConsoleStatement } from './sqlite-console-statement.js';
 
-/**
- * A SqlConsole over the raw connection behind `db`.
- * NOTE: better-sqlite3 cannot interrupt a running statement, so the query time budget
- * (`seconds`) is checked between the rows a statement returns: a read that streams rows
- * stops in time, one long step (an aggregate over a huge join, a large UPDATE) runs to its end.
- */
-export function createSqliteSqlConsole(db: Db, raw: Database.Database, seconds: number): SqlConsole {
-  const totalChanges = raw.prepare('SELECT total_changes()').pluck();
+/** Console statements running at once on a node: each is a process, so they are few. */
+const MAX_RUNNING = 2;
+/** How long a child may take to start before the console gives up (a loaded machine). */
+const START_TIMEOUT_MS = 15_000;
+
+/** A SqlConsole over the database file `file` (`:memory:`: over `raw` in process), `seconds` per statement. */
+export function createSqliteSqlConsole(db: Db, raw: Database.Database, file: string, seconds: number): SqlConsole {
+  if (file === ':memory:') {
+    return {
+      run: async (query, limits) => {
+        assertNoPragmaSetting(query);
+        // The connection lock keeps every other query, and any open Kysely transaction, out of its transaction.
+        return db.connection().execute(async () => runConsoleStatement(raw, query, limits));
+      },
+    };
+  }
+  let running = 0;
   return {
-    run: (query, limits) => db.connection().execute(async () => runLocked(raw, query, limits, seconds, () => totalChanges.get() as number)),
+    async run(query, limits) {
+      assertNoPragmaSetting(query);
+      if (running >= MAX_RUNNING) throw tooManyRequests(1);
+      running++;
+      try {
+        return await runInChild({ file, query, maxRows: limits.maxRows, busyMs: seconds * 1000 }, seconds);
+      } finally {
+        running--;
+      }
+    },
   };
 }
 
-function runLocked(raw: Database.Database, query: string, limits: SqlLimits, seconds: number, changes: () => number): SqlRun {
-  assertNoPragmaSetting(query);
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  let stmt: Database.Statement;
-  try {
-    stmt = raw.prepare(query);
-  } catch (err) {
-    throw new SqlRunError(messageOf(err), err);
-  }
-  const before = changes();
-  raw.exec('BEGIN');
-  let result: Omit<SqlResult, 'execTime' | 'affectedRows'>;
-  try {
-    result = stmt.reader ? readRows(stmt, limits.maxRows, deadline) : (stmt.run(), { columns: [], rows: [], truncated: false });
-    // A statement that ended the transaction itself (the console refuses the words, PRAGMAs aside) fails here.
-    if (!raw.inTransaction) throw new SqlRunError('the statement ended the console\'s transaction');
-    raw.exec('COMMIT');
-  } catch (err) {
-    if (raw.inTransaction) raw.exec('ROLLBACK');
-    if (err instanceof SqlRunError || isAppError(err)) throw err;
-    throw new SqlRunError(messageOf(err), err);
-  }
-  const affectedRows = changes() - before;
-  return { result: { execTime: Math.round(performance.now() - started), affectedRows, ...result }, readOnly: stmt.readonly };
+/** Runs `task` in a fresh child process, killed once it ran `seconds` (a 400) or failed to start (a 503). */
+function runInChild(task: ConsoleTask, seconds: number): Promise<SqlRun> {
+  return new Promise<SqlRun>((resolve, reject) => {
+    const child = startChild();
+    let timer = setTimeout(() => finish(() => reject(unavailable(new Error('the SQL console process did not start')))), START_TIMEOUT_MS);
+    let done = false;
+    const finish = (settle: () => void): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      settle();
+    };
+    child.on('message', (message: 'ready' | ConsoleAnswer) => {
+      if (message === 'ready') {
+        clearTimeout(timer);
+        // The time limit counts from the statement's start, not the process's.
+        timer = setTimeout(() => finish(() => reject(queryTimeout())), seconds * 1000);
+        child.send(task);
+        return;
+      }
+      finish(() => (message.ok ? resolve(message.run) : reject(new SqlRunError(message.message))));
+    });
+    child.on('error', (err) => finish(() => reject(unavailable(err))));
+    child.on('exit', (code, signal) => finish(() => reject(unavailable(new Error(`the SQL console process ended (${signal ?? code})`)))));
+  });
 }
 
-/** The first `maxRows` rows of a reading statement, every value as text; the rest stay unread. */
-function readRows(stmt: Database.Statement, maxRows: number, deadline: number): Omit<SqlResult, 'execTime' | 'affectedRows'> {
-  const columns = stmt.columns().map((c) => ({ name: c.name, type: (c.type ?? '').toUpperCase(), nullable: true }));
-  const rows: Array<Array<string | null>> = [];
-  let truncated = false;
-  // Integers as bigint: a 64-bit id keeps every digit in its text.
-  stmt.raw(true).safeIntegers(true);
-  for (const row of stmt.iterate() as Iterable<unknown[]>) {
-    if (performance.now() > deadline) throw queryTimeout();
-    if (rows.length === maxRows) {
-      truncated = true;
-      break;
-    }
-    rows.push(row.map(asText));
-  }
-  return { columns, rows, truncated };
-}
-
-/** PRAGMAs that take an argument in parentheses only to say what to read. */
-const READ_PRAGMAS = new Set([
-  'table_info', 'table_xinfo', 'table_list', 'index_info', 'index_xinfo', 'index_list', 'foreign_key_list',
-  'foreign_key_check', 'integrity_check', 'quick_check',
-]);
-
-/**
- * Refuses a PRAGMA that sets something (`PRAGMA x = v`, `PRAGMA x(v)`): the statement runs
- * on the node's one connection, so `foreign_keys`, `query_only` or `busy_timeout` would
- * change for every request until the node restarts. Reading PRAGMAs run.
- */
-function assertNoPragmaSetting(query: string): void {
-  const tokens = tokenizeSql(query, 'sqlite').tokens;
-  if (tokens[0]?.kind !== 'word' || tokens[0].value.toUpperCase() !== 'PRAGMA') return;
-  // PRAGMA [schema.]name [= value | (value)]
-  let i = 1;
-  if (tokens[i + 1]?.value === '.') i += 2;
-  const name = (tokens[i]?.value ?? '').toLowerCase();
-  const next = tokens[i + 1]?.value;
-  if (next === '=' || (next === '(' && !READ_PRAGMAS.has(name))) {
-    throw badRequest('An error occurred while validating the submitted data.', { query: codeError('validation_sql_connection_setting') });
-  }
-}
-
-/** A value as the engine's text: PocketBase scans every column into a string. */
-function asText(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (Buffer.isBuffer(value)) return value.toString('utf8');
-  return String(value);
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** Forks the child module: the built `.js` beside this file, or under tests its `.ts` source through tsx. */
+function startChild(): ChildProcess {
+  const js = fileURLToPath(new URL('./sqlite-console-child.js', import.meta.url));
+  const path = existsSync(js) ? js : js.replace(/\.js$/, '.ts');
+  const execArgv = path.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  return fork(path, [], { execArgv, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
 }

@@ -11,7 +11,7 @@ export interface HealthRoutesDeps {
   /** The current `trustedProxy` settings, for `possibleProxyHeader`. */
   trustedProxy?: () => TrustedProxySettings;
   /** Whether a backup may start now (no backup or restore running); false when unset. */
-  canBackup?: () => boolean;
+  canBackup?: () => Promise<boolean>;
   /** The backing services that did not answer a ping (none: ready); always ready when unset. */
   unready?: () => Promise<string[]>;
   /** Told which services were not ready, for the log. */
@@ -30,7 +30,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthRoutesDep
     }
     const trustedProxy = deps.trustedProxy?.() ?? { headers: [], useLeftmostIP: false };
     const data = isSuperuser(request)
-      ? { canBackup: deps.canBackup?.() ?? false, realIP: clientIp(request), possibleProxyHeader: possibleProxyHeader(request, trustedProxy) }
+      ? { canBackup: (await deps.canBackup?.()) ?? false, realIP: clientIp(request), possibleProxyHeader: possibleProxyHeader(request, trustedProxy) }
       : {};
     return { message: 'API is healthy.', code: 200, data };
   });

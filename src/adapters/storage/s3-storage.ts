@@ -10,18 +10,17 @@ import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import {
-  DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
+  DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client,
 } from '@aws-sdk/client-s3';
 import { unavailable } from '../../errors/service-unavailable.js';
 import { assertStorageKey, type ByteRange, type Storage, type StoredObject } from '../../core/files/storage.js';
-import type { S3Settings } from '../../core/settings/settings.js';
+import { createS3Client, isS3Missing as isMissing, type S3Target } from './s3-client.js';
 
 const DEFAULT_TYPE = 'application/octet-stream';
 /** The most keys one DeleteObjects request may name (S3's limit). */
 const DELETE_BATCH = 1000;
 
-/** Where an S3Storage connects: PocketBase's `settings.s3` fields, without `enabled`. */
-export type S3Target = Omit<S3Settings, 'enabled'>;
+export type { S3Target } from './s3-client.js';
 
 /** A Storage over one bucket of an S3-compatible store. */
 export class S3Storage implements Storage {
@@ -30,19 +29,7 @@ export class S3Storage implements Storage {
 
   constructor(target: S3Target) {
     this.bucket = target.bucket;
-    this.client = new S3Client({
-      region: target.region,
-      endpoint: target.endpoint || undefined,
-      forcePathStyle: target.forcePathStyle,
-      credentials: { accessKeyId: target.accessKey, secretAccessKey: target.secret },
-      // Checksums only where S3 demands them: most S3-compatible stores (MinIO before
-      // 2025, R2, s3rver, …) reject or mis-answer the SDK's default CRC32 trailers.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      // A store that does not answer fails the request instead of hanging it.
-      requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
-      maxAttempts: 2,
-    });
+    this.client = createS3Client(target);
   }
 
   async put(key: string, data: Buffer, meta: { contentType: string }): Promise<void> {
@@ -128,8 +115,3 @@ export class S3Storage implements Storage {
   }
 }
 
-/** Whether an SDK error says the object is not there (HEAD answers a bare 404). */
-function isMissing(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || (e?.$metadata?.httpStatusCode === 404 && e?.name !== 'NoSuchBucket');
-}

@@ -15,6 +15,7 @@ import type { CronScheduler } from '../jobs/cron-scheduler.js';
 import type { Settings } from '../settings/settings.js';
 import { writeBackupArchive } from './backup-archive.js';
 import { InvalidBackupError, restoreBackupArchive } from './backup-restore.js';
+import type { BackupLock } from './backup-lock.js';
 import { isValidBackupKey, isValidBackupName, type BackupInfo, type BackupStore } from './backup-store.js';
 import type { SnapshotReader } from './table-snapshot.js';
 
@@ -23,11 +24,13 @@ export const AUTO_BACKUP_CRON = '__pbAutoBackup__';
 /** The name prefix of scheduled backups. */
 export const AUTO_BACKUP_PREFIX = '@auto_pb_backup_';
 
-const BUSY = 'Try again later - another backup/restore process has already been started.';
+const BUSY = 'Try again later - another backup/restore operation has already been started.';
 
 /** What the service needs. */
 export interface BackupServiceDeps {
   store: BackupStore;
+  /** Keeps backups and restores of all nodes one at a time. */
+  lock: BackupLock;
   snapshots: SnapshotReader;
   /** The engine's name, written in the manifest. */
   engine: string;
@@ -53,6 +56,11 @@ export class BackupService {
   /** Whether a backup or restore is running on this node. */
   get busy(): boolean {
     return this.active !== undefined;
+  }
+
+  /** Whether a backup or restore is running on this node or any other (`canBackup`). */
+  async isBusy(): Promise<boolean> {
+    return this.busy || await this.deps.lock.held();
   }
 
   list(): Promise<BackupInfo[]> {
@@ -110,6 +118,11 @@ export class BackupService {
     }
   }
 
+  /** Closes the store's connections (at shutdown). */
+  close(): void {
+    this.deps.store.close?.();
+  }
+
   /** Adds, replaces or removes the `__pbAutoBackup__` cron after the settings. */
   schedule(crons: CronScheduler): void {
     const { cron } = this.deps.settings().backups;
@@ -155,7 +168,9 @@ export class BackupService {
     if (this.active) throw badRequest(BUSY);
     this.active = key;
     try {
-      return await fn();
+      const ran = await this.deps.lock.tryRun(fn);
+      if (!ran) throw badRequest(BUSY);
+      return ran.value;
     } finally {
       this.active = undefined;
     }

@@ -1,7 +1,6 @@
 /**
  * The BackupStore port (docs/operations.md, Backups): where backup archives live. A
- * local folder (`<dir>/backups`) now; an S3-compatible variant can implement the same
- * methods. Keys are single file names checked by isValidBackupKey, so no key can name
+ * local folder (`<dir>/backups`) or an S3-compatible bucket (`settings.backups.s3`). Keys are single file names checked by isValidBackupKey, so no key can name
  * anything outside the store whatever the implementation.
  */
 import type { Readable, Writable } from 'node:stream';
@@ -38,6 +37,8 @@ export interface BackupStore {
   localCopy(key: string): Promise<{ path: string; release(): Promise<void> } | null>;
   /** Deletes a backup; false when there was none. */
   delete(key: string): Promise<boolean>;
+  /** Closes what the store holds open (an S3 client) at shutdown; none for a folder. */
+  close?(): void;
 }
 
 /** The longest backup name, as PocketBase's. */

@@ -30,6 +30,17 @@ describe('ClusterSync', () => {
     expect(c.reloads).toEqual(['schema', 'settings']);
   });
 
+  it('reloads every kind on one announcement of all (a restore), and not on the announcer', async () => {
+    const bus = new MemoryBus();
+    const [a, b] = [node(bus), node(bus)];
+    await a.sync.start();
+    await b.sync.start();
+    await a.sync.announceAll();
+    await tick();
+    expect(a.reloads).toEqual([]);
+    expect([...b.reloads].sort()).toEqual(['schema', 'settings']);
+  });
+
   it('reloads once more when an announcement arrives during a reload, and holds requests until done', async () => {
     const bus = new MemoryBus();
     const [a, b] = [node(bus), node(bus)];

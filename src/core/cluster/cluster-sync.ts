@@ -17,6 +17,8 @@ const RETRY_MS = 1_000;
 export type SyncKind = 'schema' | 'settings' | 'webhooks';
 
 const KINDS: readonly SyncKind[] = ['schema', 'settings', 'webhooks'];
+/** The announcement that every kind changed. */
+const ALL = '*';
 
 /** What ClusterSync needs. */
 export interface ClusterSyncDeps {
@@ -62,6 +64,19 @@ export class ClusterSync {
     }
   }
 
+  /**
+   * Tells every other node that every kind changed here (after a restore), in one
+   * message: each node then reloads all kinds at once, never a new schema with the old
+   * settings for the time between two announcements. Failures are reported as announce's.
+   */
+  async announceAll(): Promise<void> {
+    try {
+      await this.deps.bus.publish(CLUSTER_SYNC_CHANNEL, JSON.stringify({ node: this.nodeId, kind: ALL }));
+    } catch (err) {
+      this.deps.onError(err);
+    }
+  }
+
   /** Reloads every kind (after the Bus was interrupted and announcements may have been missed). */
   reloadAll(): Promise<void> {
     return Promise.all(KINDS.filter((k) => this.deps.reload[k]).map((k) => this.schedule(k))).then(() => undefined);
@@ -89,6 +104,7 @@ export class ClusterSync {
       return;
     }
     if (parsed?.node === this.nodeId) return;
+    if (parsed?.kind === ALL) return void this.reloadAll();
     const kind = KINDS.find((k) => k === parsed?.kind);
     if (kind && this.deps.reload[kind]) void this.schedule(kind);
   }

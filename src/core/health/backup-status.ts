@@ -7,9 +7,9 @@
 
 /** BackupStatus tells whether a backup or restore is running on this node. */
 export interface BackupStatus {
-  /** True while a backup or restore runs (another must wait). */
-  isBusy(): boolean;
+  /** True while a backup or restore runs on any node (another must wait). */
+  isBusy(): Promise<boolean>;
 }
 
 /** The BackupStatus of a node without a backups service: never busy. */
-export const IDLE_BACKUP_STATUS: BackupStatus = { isBusy: () => false };
+export const IDLE_BACKUP_STATUS: BackupStatus = { isBusy: async () => false };
