@@ -51,7 +51,13 @@ export async function buildDist(root, outDir) {
   const esbuild = await import('esbuild');
   rmSync(outDir, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: [join(root, 'src/cli/main.ts'), join(root, 'src/index.ts')],
+    // NOTE: the SQL console's child process on SQLite is forked from a chunk in cli/, by
+    // the path `./sqlite-console-child.js` beside it: it is an entry of its own, put there.
+    entryPoints: {
+      'cli/main': join(root, 'src/cli/main.ts'),
+      index: join(root, 'src/index.ts'),
+      'cli/sqlite-console-child': join(root, 'src/db/sqlite-console-child.ts'),
+    },
     absWorkingDir: root,
     outbase: join(root, 'src'),
     outdir: outDir,

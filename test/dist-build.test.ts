@@ -103,6 +103,14 @@ async function exercise(url: string): Promise<void> {
   expect(record.status).toBe(200);
   const { id, pic } = (await record.json()) as { id: string; pic: string };
 
+  // The SQL console runs each statement in a child process: a module of its own in the bundle.
+  const sql = await fetch(`${url}/api/sql`, {
+    method: 'POST', headers: { 'content-type': 'application/json', Authorization: token },
+    body: JSON.stringify({ query: "select title from docs" }),
+  });
+  expect(sql.status, await sql.clone().text()).toBe(200);
+  expect(((await sql.json()) as { rows: unknown[][] }).rows).toEqual([['hello']]);
+
   const thumb = await fetch(`${url}/api/files/docs/${id}/${pic}?thumb=4x4`);
   expect(thumb.status).toBe(200);
   expect(thumb.headers.get('content-type')).toBe('image/png');
