@@ -16,6 +16,8 @@ import { registerAuthFormStrings } from '../http/auth-form-strings.js';
 import { registerSuperuserIps, superuserIpCheck } from '../http/superuser-ips.js';
 import { registerCollectionRoutes } from '../http/collections-routes.js';
 import { registerRecordRoutes } from '../http/records-routes.js';
+import { registerRulesExplainRoutes } from '../http/rules-explain-routes.js';
+import { RuleExplainer } from '../core/records/rule-explain.js';
 import { registerBatchRoutes } from '../http/batch-routes.js';
 import { registerAuthRoutes } from '../http/auth-routes.js';
 import { registerOAuth2Routes } from '../http/oauth2-routes.js';
@@ -79,6 +81,14 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'metrics', register: ({ s }) => registerMetricsRoutes(s.http, { metrics: s.metrics, token: s.config.metricsToken }) },
   { name: 'collections', register: ({ s }) => registerCollectionRoutes(s.http, { db: s.db, collections: apiCollections(s), records: s.records, compiler: s.compiler, hooks: s.adminHooks }) },
   { name: 'records', register: ({ s }) => registerRecordRoutes(s.http, s.records, s.requestHooks) },
+  // The rule explainer (docs/rules-explain.md): the records API's own compiler and access checks.
+  {
+    name: 'rules explain',
+    register: ({ s }) => registerRulesExplainRoutes(s.http, {
+      schema: s.schema,
+      explainer: new RuleExplainer({ db: s.db, dialect: s.dialect, schema: s.schema, compiler: s.compiler, access: s.records.access }),
+    }),
+  },
   { name: 'batch', register: ({ s }) => registerBatchRoutes(s.http, { records: s.records, settings: s.settings, hooks: s.requestHooks, adminHooks: s.adminHooks }) },
   {
     name: 'files',
