@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import { registerHttpConventions } from '../http/http-conventions.js';
 import { registerRequestAuth } from '../http/request-auth.js';
+import { registerInstallerGuard } from '../http/installer-guard.js';
+import { createSuperuserInstaller } from '../core/auth/superuser-installer.js';
 import { registerHealthRoutes } from '../http/health-routes.js';
 import { registerClientIp } from '../http/client-ip.js';
 import { closeSilentConnections, DEFAULT_CONNECTIONS_PER_IP, limitConnectionsPerIp } from '../http/connection-limit.js';
@@ -151,6 +153,8 @@ export async function registerApiRoutes(s: Services): Promise<void> {
   closeSilentConnections(http.server, http.server.headersTimeout);
   registerClientIp(http, { trustedProxies: config.trustedProxies ?? [], settings: () => s.settings.get().trustedProxy });
   registerRequestAuth(http, s.auth);
+  // The first-run install token may only create the first superuser (docs/security.md).
+  registerInstallerGuard(http, createSuperuserInstaller({ db: s.db, schema: s.schema, records: s.records }));
   // Abuse resistance (docs/api.md §1.2, §1.9): after auth (audiences, superusers), before every route.
   const limits: RateLimitDeps = { store: s.rateLimitStore, settings: () => s.settings.get(), findCollection: (idOrName) => s.schema.find(idOrName) };
   registerSuperuserIps(http, limits);
