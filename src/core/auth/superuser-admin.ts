@@ -9,7 +9,7 @@ import type { Schema } from '../collections/schema.js';
 import type { RecordService } from '../records/record-service.js';
 import { guestRequest } from '../rules/request-info.js';
 import { SUPERUSERS } from './auth-service.js';
-import { INSTALLER_EMAIL } from './superuser-installer.js';
+import { INSTALLER_EMAIL } from './installer-email.js';
 import { codeError } from '../../errors/code-error.js';
 
 /** SuperuserAdmin manages `_superusers` records from the command line. */

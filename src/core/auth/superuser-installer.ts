@@ -15,9 +15,9 @@ import type { AuthInfo } from '../rules/request-info.js';
 import { guestRequest } from '../rules/request-info.js';
 import { SUPERUSERS } from './auth-service.js';
 import { signRecordToken } from './auth-token.js';
+import { INSTALLER_EMAIL } from './installer-email.js';
 
-/** The email of the installer superuser (PocketBase's `core.DefaultInstallerEmail`). */
-export const INSTALLER_EMAIL = '__pbinstaller@example.com';
+export { INSTALLER_EMAIL } from './installer-email.js';
 
 /** How long an install link works. */
 export const INSTALL_TOKEN_SECONDS = 30 * 60;
