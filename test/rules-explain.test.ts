@@ -5,23 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
-import { createCollection, createRecord, signIn, uniqueName } from './helpers/record-scenarios.js';
+import { createCollection, createRecord, makeUser, uniqueName } from './helpers/record-scenarios.js';
 
 let s: TestServer;
 let admin: string;
 const users: Record<'alice' | 'bob', { id: string; token: string }> = {} as never;
 
-async function makeUser(email: string): Promise<{ id: string; token: string }> {
-  const r = await s.request('POST', '/api/collections/users/records', { body: { email, password: 'password123', passwordConfirm: 'password123' } });
-  expect(r.status, r.text).toBe(200);
-  return { id: r.body.id, token: await signIn(s, 'users', email, 'password123') };
-}
-
 beforeAll(async () => {
   s = await startTestServer();
   admin = await s.adminToken();
-  users.alice = await makeUser('alice@example.com');
-  users.bob = await makeUser('bob@example.com');
+  users.alice = await makeUser(s, 'alice@example.com');
+  users.bob = await makeUser(s, 'bob@example.com');
 });
 afterAll(async () => { await s?.close(); });
 
@@ -38,8 +32,14 @@ function authOf(who: Who) {
   return who === 'guest' ? null : { collection: 'users', id: users[who].id };
 }
 
-function tokenOf(who: Who) {
-  return who === 'guest' ? undefined : users[who].token;
+/** One requester with one set of extras: the explain fields and the real request's token, headers and query. */
+function requester(who: Who, extra: (typeof EXTRAS)[number]) {
+  return {
+    request: { auth: authOf(who), ...extra },
+    token: who === 'guest' ? undefined : users[who].token,
+    headers: 'headers' in extra ? extra.headers : undefined,
+    query: 'query' in extra ? extra.query : undefined,
+  };
 }
 
 function queryString(query: Record<string, string> | undefined, more: Record<string, string> = {}): string {
@@ -85,10 +85,7 @@ describe('explain agrees with the records API', () => {
     let compared = 0;
     for (const who of WHO) {
       for (const extra of EXTRAS) {
-        const request = { auth: authOf(who), ...extra };
-        const token = tokenOf(who);
-        const headers = 'headers' in extra ? extra.headers : undefined;
-        const query = 'query' in extra ? extra.query : undefined;
+        const { request, token, headers, query } = requester(who, extra);
         const real = (method: string, path: string, body?: unknown) => s.request(method, path, { token, headers, body });
 
         // List as a whole: allowed when the list shows at least one record (a null rule: 403).
@@ -122,10 +119,7 @@ describe('explain agrees with the records API', () => {
     // Writes that change the table last: create, then delete of fresh copies.
     for (const who of WHO) {
       for (const extra of EXTRAS) {
-        const request = { auth: authOf(who), ...extra };
-        const token = tokenOf(who);
-        const headers = 'headers' in extra ? extra.headers : undefined;
-        const query = 'query' in extra ? extra.query : undefined;
+        const { request, token, headers, query } = requester(who, extra);
         for (const body of [{ title: 'made', n: 6, owner: who === 'guest' ? '' : users[who].id }, { title: 'forbidden', n: 1, tags: ['red'] }]) {
           const created = await explain(name, { action: 'create', body, ...request });
           const create = await s.request('POST', `${base}${queryString(query)}`, { token, headers, body });
