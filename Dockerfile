@@ -1,7 +1,6 @@
 # syntax=docker/dockerfile:1
 # Plinth's container image (docs/operations.md, "Deploying"). Stages:
-#   build      all dependencies, TypeScript: builds dist/
-#   dashboard  the admin dashboard's bundle (a placeholder until the dashboard exists)
+#   build      all dependencies, TypeScript and Vite: builds dist/ (the server and dist/dashboard)
 #   prod-deps  `npm ci --omit=dev` with the tools to compile native modules
 #   runtime    node:20-bookworm-slim with prod-deps' node_modules, dist/ and bin/, as user node
 # Build: docker build -t plinth .    Run: docker run -p 8090:8090 -v plinth-data:/data plinth
@@ -18,13 +17,9 @@ RUN npm ci --no-audit --no-fund --ignore-scripts \
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bin ./bin
-RUN npm run build
-
-# ---- dashboard: the admin UI's static bundle ----
-# NOTE: the dashboard is not written yet. When it is, build it here (npm run build:dashboard)
-# and copy its output into the runtime stage beside dist/ (COPY --from=dashboard …).
-FROM build AS dashboard
-RUN mkdir -p /app/dist/dashboard
+COPY dashboard ./dashboard
+RUN npm run build \
+ && test -f dist/dashboard/index.html
 
 # ---- prod-deps: runtime dependencies only, native modules compiled for this image ----
 FROM node:20-bookworm-slim AS prod-deps
@@ -47,8 +42,8 @@ WORKDIR /app
 COPY --from=prod-deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json ./
 COPY --chown=root:root bin ./bin
+# dist/ holds the dashboard too (dist/dashboard, served at /_/, docs/dashboard.md).
 COPY --from=build --chown=root:root /app/dist ./dist
-COPY --from=dashboard --chown=root:root /app/dist/dashboard ./dist/dashboard
 # The code stays root-owned (read-only to the server); only /data is the server's.
 RUN mkdir -p /data /app/plinth_hooks /app/plinth_migrations \
  && chown node:node /data

@@ -14,6 +14,8 @@
  * (`npm run build` runs it after the bundle); tests run src/ through vitest
  * and, but for test/dist-build.test.ts and test/library-mode.test.ts, never see dist/.
  *
+ * Then the dashboard (dashboard/) is built by Vite into dist/dashboard (buildDashboard).
+ *
  *   node scripts/build.mjs            # writes dist/
  *   node scripts/build.mjs OUT_DIR    # writes OUT_DIR instead (OUT_DIR/cli/main.js)
  */
@@ -76,7 +78,23 @@ export async function buildDist(root, outDir) {
   return join(outDir, 'cli/main.js');
 }
 
+/**
+ * Builds the dashboard (dashboard/, docs/dashboard.md) with Vite into `<outDir>/dashboard`.
+ * Run after buildDist, which empties outDir.
+ */
+export async function buildDashboard(root, outDir) {
+  const vite = await import('vite');
+  await vite.build({
+    root: join(root, 'dashboard'),
+    configFile: join(root, 'dashboard/vite.config.ts'),
+    build: { outDir: join(outDir, 'dashboard'), emptyOutDir: true },
+    logLevel: 'warn',
+  });
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  await buildDist(root, process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist'));
+  const outDir = process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist');
+  await buildDist(root, outDir);
+  await buildDashboard(root, outDir);
 }

@@ -55,16 +55,27 @@ describe('Dockerfile', () => {
   const runtime = all.filter((i) => i.stage === all.filter((x) => x.name === 'FROM').at(-1)!.stage);
   const find = (name: string): Instruction[] => runtime.filter((i) => i.name === name);
 
-  it('builds in stages from node:20-bookworm-slim, with a stage left for the dashboard', () => {
+  it('builds in stages from node:20-bookworm-slim', () => {
     const froms = all.filter((i) => i.name === 'FROM');
     const stages = froms.map((f) => f.stage);
-    expect(stages).toEqual(expect.arrayContaining(['build', 'dashboard', 'prod-deps', 'runtime']));
+    expect(stages).toEqual(expect.arrayContaining(['build', 'prod-deps', 'runtime']));
     for (const from of froms) {
       const image = from.args.split(' ')[0];
       // Each stage starts from the slim Node 20 image or from an earlier stage.
       expect(image === 'node:20-bookworm-slim' || stages.slice(0, stages.indexOf(from.stage)).includes(image), from.args).toBe(true);
     }
     expect(all.some((i) => i.stage === 'build' && i.name === 'RUN' && i.args.includes('npm run build'))).toBe(true);
+  });
+
+  it('builds the dashboard into dist/dashboard in the build stage, which the runtime copies whole', () => {
+    const build = all.filter((i) => i.stage === 'build');
+    const copyDashboard = build.findIndex((i) => i.name === 'COPY' && i.args === 'dashboard ./dashboard');
+    const runBuild = build.findIndex((i) => i.name === 'RUN' && i.args.includes('npm run build'));
+    expect(copyDashboard, 'COPY dashboard ./dashboard in the build stage').toBeGreaterThanOrEqual(0);
+    expect(copyDashboard).toBeLessThan(runBuild);
+    expect(build[runBuild]!.args).toContain('test -f dist/dashboard/index.html');
+    expect(find('COPY').some((c) => c.args.includes('--from=build') && c.args.endsWith('/app/dist ./dist'))).toBe(true);
+    expect(read('.dockerignore').split('\n').map((l) => l.trim())).not.toContain('dashboard');
   });
 
   it('installs the runtime dependencies with npm ci --omit=dev, install scripts on (native modules built)', () => {

@@ -41,6 +41,7 @@ import { registerSqlRoutes } from '../http/sql-routes.js';
 import { SqlConsoleService } from '../core/sql/sql-console-service.js';
 import { registerRequestLogs } from '../http/request-logs.js';
 import { registerLogsRoutes } from '../http/logs-routes.js';
+import { registerDashboardRoutes } from '../http/dashboard-routes.js';
 import type { Services } from './services.js';
 import { apiCollections } from './migrations.js';
 import { registerTestS3Route } from '../http/settings-test-s3-route.js';
@@ -133,6 +134,13 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'realtime', register: ({ s }) => registerRealtimeRoutes(s.http, s.realtime, s.adminHooks) },
   // The all-in-one OAuth2 flow (docs/api.md §5.5) hands the code to the SDK's realtime client.
   { name: 'oauth2 redirect', register: ({ s }) => registerOAuth2RedirectRoutes(s.http, { realtime: s.realtime, appleNames: s.appleNames }) },
+  // The dashboard at /_/ (docs/dashboard.md), when the node serves one.
+  {
+    name: 'dashboard',
+    register: ({ s }) => {
+      if (s.config.dashboardDir) registerDashboardRoutes(s.http, { dir: s.config.dashboardDir });
+    },
+  },
 ];
 
 /** Registers the HTTP conventions, the request plumbing and the built-in API on the services' server. */

@@ -92,6 +92,7 @@ Flags:
                           later (default 30, decimals allowed; env PLINTH_JOB_VISIBILITY_TIMEOUT)
   --metricsToken=TOKEN    Bearer token that may read GET /api/metrics besides superusers
                           (16+ printable characters; prefer env PLINTH_METRICS_TOKEN)
+  --noDashboard           Do not serve the dashboard at /_/ (docs/dashboard.md)
   --encryptionEnv=NAME    Accepted for PocketBase compatibility and ignored
   -h, --help              Show this help
 

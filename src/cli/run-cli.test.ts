@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -164,6 +165,31 @@ describe('runCli serve', () => {
     expect(some.stdout()).not.toContain('superuser upsert');
     expect(some.created[0].config.logLevel).toBe('debug');
     some.signal('SIGINT');
+    expect(await second).toBe(0);
+  });
+
+  it('serves dist/dashboard unless --noDashboard, and says so when it is not built', async () => {
+    const built = existsSync(fileURLToPath(new URL('../../dist/dashboard/index.html', import.meta.url)));
+    const served = fakeContext({ superuserCount: 1 });
+    const first = runCli(['serve'], served.ctx);
+    await vi.waitFor(() => expect(served.stdout()).toContain('Server started'));
+    if (built) {
+      expect(served.created[0].config.dashboardDir).toBe(fileURLToPath(new URL('../../dist/dashboard', import.meta.url)));
+      expect(served.stdout()).toContain('├─ Dashboard: http://127.0.0.1:4321/_/\n');
+    } else {
+      expect(served.created[0].config.dashboardDir).toBeUndefined();
+      expect(served.stderr()).toContain('/_/ is not served. Build it with npm run build');
+    }
+    served.signal('SIGINT');
+    expect(await first).toBe(0);
+
+    const off = fakeContext({ superuserCount: 1 });
+    const second = runCli(['serve', '--noDashboard'], off.ctx);
+    await vi.waitFor(() => expect(off.stdout()).toContain('Server started'));
+    expect(off.created[0].config.dashboardDir).toBeUndefined();
+    expect(off.stdout()).not.toContain('Dashboard');
+    expect(off.stderr()).toBe('');
+    off.signal('SIGINT');
     expect(await second).toBe(0);
   });
 

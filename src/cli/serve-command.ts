@@ -6,6 +6,7 @@ import { CONFIG_DEFAULTS } from '../config/config.js';
 import { loadConfig, type ConfigFlags } from '../config/load-config.js';
 import { isConfigError } from '../config/config-error.js';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Plinth } from '../app/plinth.js';
 import { isMigrationError } from '../app/migration-error.js';
 import type { CliContext } from './cli-context.js';
@@ -14,6 +15,7 @@ import { parseCommandArgs, type CommandOptions } from './parse-command-args.js';
 import { UsageError } from './usage-error.js';
 import { isUserCodeError, userCodeMessage } from './user-code-message.js';
 import { startDevReload } from './serve-dev-reload.js';
+import { hasDashboardBuild } from '../http/dashboard-routes.js';
 
 const SERVE_OPTIONS = {
   http: { type: 'string' },
@@ -40,6 +42,7 @@ const SERVE_OPTIONS = {
   jobPollInterval: { type: 'string' },
   jobVisibilityTimeout: { type: 'string' },
   metricsToken: { type: 'string' },
+  noDashboard: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } satisfies CommandOptions;
 
@@ -69,6 +72,11 @@ export async function runServe(args: string[], ctx: CliContext): Promise<number>
   const flags: ConfigFlags = {};
   for (const name of CONFIG_FLAGS) flags[name] = values[name];
   const config = loadConfig(flags, ctx.env, ctx.cwd);
+  if (!values.noDashboard) {
+    const dir = dashboardDir();
+    if (hasDashboardBuild(dir)) config.dashboardDir = dir;
+    else ctx.stderr(`Warning: no dashboard build in ${dir}; /_/ is not served. Build it with npm run build (docs/dashboard.md).\n`);
+  }
 
   let plinth: Plinth;
   try {
@@ -99,7 +107,8 @@ export async function runServe(args: string[], ctx: CliContext): Promise<number>
   const url = address.url.replace(/\/+$/, '');
   const hint = await superuserHint(plinth, config.dir, url, ctx);
   const hooks = config.hooksDir ? `├─ Hooks dir: ${config.hooksDir}${config.dev ? ' (reloaded on change)' : ''}\n` : '';
-  ctx.stdout(`Server started at ${url}\n├─ REST API:  ${url}/api/\n${hooks}└─ Data dir:  ${config.dir}\n${hint}`);
+  const dashboard = config.dashboardDir ? `├─ Dashboard: ${url}/_/\n` : '';
+  ctx.stdout(`Server started at ${url}\n├─ REST API:  ${url}/api/\n${dashboard}${hooks}└─ Data dir:  ${config.dir}\n${hint}`);
 
   // --dev: a change in the hooks folder rebuilds the node in this process, on the same address.
   const reloader = config.dev && config.hooksDir
@@ -109,6 +118,11 @@ export async function runServe(args: string[], ctx: CliContext): Promise<number>
   const signal = await shutdown.received;
   ctx.stdout(`Received ${signal}, shutting down…\n`);
   return closeWithin(reloader ? await reloader.stop() : plinth, CLOSE_TIMEOUT_MS, ctx);
+}
+
+/** dist/dashboard of the package; the same relative path works from src/cli and dist/cli. */
+function dashboardDir(): string {
+  return fileURLToPath(new URL('../../dist/dashboard', import.meta.url));
 }
 
 /** The first shutdown signal, as a promise, and a way to stop waiting for it. */

@@ -107,6 +107,11 @@ export interface PlinthConfig {
    * (`PLINTH_METRICS_TOKEN`, docs/observability.md §1); unset: superusers only.
    */
   metricsToken?: string;
+  /**
+   * Absolute path of the built dashboard (dist/dashboard) served at `/_/` (docs/dashboard.md).
+   * `plinth serve` sets it unless `--noDashboard`; unset (library mode): no dashboard.
+   */
+  dashboardDir?: string;
 }
 
 /** The defaults used when neither a flag nor an environment variable sets a value. */
