@@ -4,7 +4,7 @@
  * auth token through the SDK, creates the first superuser and nothing else; it stops
  * working once a superuser exists, on every node, and after 30 minutes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import PocketBase, { ClientResponseError } from 'pocketbase';
@@ -42,8 +42,17 @@ async function freshInstall(): Promise<string[]> {
   return flags;
 }
 
+/** A stand-in dashboard build: the link needs a served dashboard, whose real build the browser tests cover. */
+function dashboardStub(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'plinth-install-ui-'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Plinth</title>');
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 async function serve(flags: string[]): Promise<ServeRun> {
   const out: string[] = [];
+  const dashboardDir = flags.includes('--noDashboard') ? undefined : dashboardStub();
   let signal: ((name: string) => void) | undefined;
   const ctx: CliContext = {
     stdout: (text) => void out.push(text),
@@ -51,7 +60,7 @@ async function serve(flags: string[]): Promise<ServeRun> {
     env: {},
     cwd: process.cwd(),
     version: 'test',
-    createPlinth: (config, options) => createPlinth(config, { logger: options?.logger ?? false }),
+    createPlinth: (config, options) => createPlinth({ ...config, dashboardDir }, { logger: options?.logger ?? false }),
     onShutdownSignal: (handler) => {
       signal = handler;
       return () => { signal = undefined; };
@@ -145,6 +154,17 @@ describe('the install link', () => {
     const emails = (await admin.collection('_superusers').getFullList()).map((r) => r.email);
     expect(emails).toEqual(['root@example.com']);
     expect(emails).not.toContain(INSTALLER_EMAIL);
+  });
+
+  it('is not printed without a dashboard (--noDashboard), which leaves the command', async () => {
+    const flags = await freshInstall();
+    const node = await serve([...flags, '--noDashboard']);
+    expect(node.link).toBeUndefined();
+    expect(node.stdout()).toContain('No superuser exists yet. Create the first one with:');
+    expect(node.stdout()).toContain('superuser upsert EMAIL PASSWORD');
+    await node.stop();
+    const withUi = await serve(flags);
+    expect(withUi.link).toBeTruthy();
   });
 
   it('is refused after 30 minutes', async () => {

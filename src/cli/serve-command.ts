@@ -162,7 +162,8 @@ async function superuserHint(plinth: Plinth, dir: string, url: string, ctx: CliC
   if (count > 0) return '';
   const dirFlag = dir === resolve(ctx.cwd, CONFIG_DEFAULTS.dir) ? '' : ` --dir=${shellQuote(dir)}`;
   const command = `  npx plinth superuser upsert EMAIL PASSWORD${dirFlag}\n(there is no default password)\n`;
-  const link = await installLink(plinth, url, ctx);
+  // The link opens the dashboard: without one (--noDashboard, no build) no installer is made.
+  const link = plinth.config.dashboardDir ? await installLink(plinth, url, ctx) : null;
   if (!link) return `\nNo superuser exists yet. Create the first one with:\n${command}`;
   return (
     '\nNo superuser exists yet. Open this one-time link (valid 30 minutes) to create the first one:\n' +
