@@ -21,18 +21,27 @@ export function registerInstallerGuard(app: FastifyInstance, installer: Superuse
   // SECURITY: one query per installer request only; every other request pays a property read.
   app.addHook('onRequest', async (request) => {
     if (!isInstaller(request.auth)) return;
-    if (!createsSuperuser(request)) throw new AppError(403, 'The installer token may only create the first superuser.');
-    if (await installer.hasSuperuser()) throw new AppError(401, 'The installer token is no longer valid: a superuser exists.');
-    request.installing = true;
+    const spent = await installer.hasSuperuser();
+    if (createsSuperuser(request)) {
+      if (spent) throw new AppError(401, 'The installer token is no longer valid: a superuser exists.');
+      request.installing = true;
+      return;
+    }
+    // A spent token counts as none, as once the installer is gone: the dashboard's sign-in
+    // right after the create still carries it.
+    if (spent) request.auth = null;
+    else throw new AppError(403, 'The installer token may only create the first superuser.');
   });
-  app.addHook('onResponse', async (request, reply) => {
-    if (!request.installing || reply.statusCode !== 200) return;
+  // Before the answer leaves: when the client sees the new superuser, the installer is gone.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.installing || reply.statusCode !== 200) return payload;
     try {
       await installer.removeInstaller();
     } catch (err) {
       // The token is refused anyway now that a superuser exists; the next start removes the installer.
       request.log.warn({ err }, 'could not remove the installer superuser');
     }
+    return payload;
   });
 }
 
