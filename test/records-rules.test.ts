@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
-import { allRecords, createCollection, createRecord, readRecord, runScenarios, signIn, uniqueName } from './helpers/record-scenarios.js';
+import { allRecords, createCollection, createRecord, makeUser as makeScenarioUser, readRecord, runScenarios, uniqueName } from './helpers/record-scenarios.js';
 
 let s: TestServer;
 let admin: string;
@@ -17,10 +17,8 @@ const LOCKED = { status: 403, message: 'Only superusers can perform this action.
 const NOT_FOUND = { status: 404, message: "The requested resource wasn't found.", data: {} };
 const CREATE_FAILED = { status: 400, message: 'Failed to create record.', data: {} };
 
-async function makeUser(email: string): Promise<{ id: string; token: string }> {
-  const r = await s.request('POST', '/api/collections/users/records', { body: { email, password: 'password123', passwordConfirm: 'password123' } });
-  expect(r.status, r.text).toBe(200);
-  return { id: r.body.id, token: await signIn(s, 'users', email, 'password123') };
+function makeUser(email: string): Promise<{ id: string; token: string }> {
+  return makeScenarioUser(s, email);
 }
 
 beforeAll(async () => {

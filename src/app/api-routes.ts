@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import { registerHttpConventions } from '../http/http-conventions.js';
 import { registerRequestAuth } from '../http/request-auth.js';
+import { registerInstallerGuard } from '../http/installer-guard.js';
+import { createSuperuserInstaller } from '../core/auth/superuser-installer.js';
 import { registerHealthRoutes } from '../http/health-routes.js';
 import { registerClientIp } from '../http/client-ip.js';
 import { closeSilentConnections, DEFAULT_CONNECTIONS_PER_IP, limitConnectionsPerIp } from '../http/connection-limit.js';
@@ -16,6 +18,8 @@ import { registerAuthFormStrings } from '../http/auth-form-strings.js';
 import { registerSuperuserIps, superuserIpCheck } from '../http/superuser-ips.js';
 import { registerCollectionRoutes } from '../http/collections-routes.js';
 import { registerRecordRoutes } from '../http/records-routes.js';
+import { registerRulesExplainRoutes } from '../http/rules-explain-routes.js';
+import { RuleExplainer } from '../core/records/rule-explain.js';
 import { registerBatchRoutes } from '../http/batch-routes.js';
 import { registerAuthRoutes } from '../http/auth-routes.js';
 import { registerOAuth2Routes } from '../http/oauth2-routes.js';
@@ -80,6 +84,14 @@ const API_ROUTES: readonly RouteStep[] = [
   { name: 'metrics', register: ({ s }) => registerMetricsRoutes(s.http, { metrics: s.metrics, token: s.config.metricsToken }) },
   { name: 'collections', register: ({ s }) => registerCollectionRoutes(s.http, { db: s.db, collections: apiCollections(s), records: s.records, compiler: s.compiler, hooks: s.adminHooks }) },
   { name: 'records', register: ({ s }) => registerRecordRoutes(s.http, s.records, s.requestHooks) },
+  // The rule explainer (docs/rules-explain.md): the records API's own compiler and access checks.
+  {
+    name: 'rules explain',
+    register: ({ s }) => registerRulesExplainRoutes(s.http, {
+      schema: s.schema,
+      explainer: new RuleExplainer({ db: s.db, dialect: s.dialect, schema: s.schema, compiler: s.compiler, access: s.records.access }),
+    }),
+  },
   { name: 'batch', register: ({ s }) => registerBatchRoutes(s.http, { records: s.records, settings: s.settings, hooks: s.requestHooks, adminHooks: s.adminHooks }) },
   {
     name: 'files',
@@ -149,6 +161,8 @@ export async function registerApiRoutes(s: Services): Promise<void> {
   closeSilentConnections(http.server, http.server.headersTimeout);
   registerClientIp(http, { trustedProxies: config.trustedProxies ?? [], settings: () => s.settings.get().trustedProxy });
   registerRequestAuth(http, s.auth);
+  // The first-run install token may only create the first superuser (docs/security.md).
+  registerInstallerGuard(http, createSuperuserInstaller({ db: s.db, schema: s.schema, records: s.records }));
   // Abuse resistance (docs/api.md §1.2, §1.9): after auth (audiences, superusers), before every route.
   const limits: RateLimitDeps = { store: s.rateLimitStore, settings: () => s.settings.get(), findCollection: (idOrName) => s.schema.find(idOrName) };
   registerSuperuserIps(http, limits);

@@ -16,6 +16,7 @@ import { CollectionModel } from '../core/collections/collection-model.js';
 import type { FilterParams } from '../core/records/record-query.js';
 import type { RequestInfo } from '../core/rules/request-info.js';
 import type { Settings } from '../core/settings/settings.js';
+import { createSuperuserInstaller, type SuperuserInstaller } from '../core/auth/superuser-installer.js';
 import { createSuperuserAdmin } from '../core/auth/superuser-admin.js';
 import type { RecordHooks } from '../core/records/record-hooks.js';
 import type { CollectionHooks } from '../core/collections/collection-hooks.js';
@@ -86,6 +87,8 @@ export interface PlinthApp extends HookMethods<RecordHooks<PlinthApp>>, HookMeth
 export class PlinthApp implements Plinth {
   readonly config: PlinthConfig;
   readonly superusers: SuperuserAdmin;
+  /** The first-run install link's token (docs/security.md). */
+  readonly installer: SuperuserInstaller;
   /** The transaction this app is bound to, or undefined for the app itself. */
   protected readonly scope: WriteScope | undefined;
   private readonly lifecycle = new LifecycleHooks();
@@ -98,6 +101,7 @@ export class PlinthApp implements Plinth {
   constructor(protected readonly services: Services) {
     this.config = services.config;
     this.superusers = createSuperuserAdmin({ db: services.db, schema: services.schema, records: services.records });
+    this.installer = createSuperuserInstaller({ db: services.db, schema: services.schema, records: services.records });
     const recordHooks = services.recordHooks as RecordHooks<PlinthApp>;
     // A model hook's handler gets the app bound to the write's transaction.
     recordHooks.appFor = (scope) => (scope ? this.bound(scope as WriteScope) : this);

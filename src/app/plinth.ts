@@ -4,6 +4,7 @@
  */
 import type { PlinthConfig } from '../config/config.js';
 import type { SuperuserAdmin } from '../core/auth/superuser-admin.js';
+import type { SuperuserInstaller } from '../core/auth/superuser-installer.js';
 import type { BackupService } from '../core/backups/backup-service.js';
 
 export type { SuperuserAdmin } from '../core/auth/superuser-admin.js';
@@ -12,6 +13,8 @@ export type { SuperuserAdmin } from '../core/auth/superuser-admin.js';
 export interface Plinth {
   readonly config: PlinthConfig;
   readonly superusers: SuperuserAdmin;
+  /** Hands out the first-run install token (docs/security.md); absent on a fake. */
+  readonly installer?: Pick<SuperuserInstaller, 'installToken'>;
   /** Creates and restores backups (docs/operations.md, Backups); absent on a fake. */
   readonly backups?: Pick<BackupService, 'create' | 'restore'>;
   /** Starts listening on config.http; resolves with the address actually bound. */

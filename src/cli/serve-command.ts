@@ -106,7 +106,7 @@ export async function runServe(args: string[], ctx: CliContext): Promise<number>
     return 1;
   }
   const url = address.url.replace(/\/+$/, '');
-  const hint = await superuserHint(plinth, config.dir, ctx);
+  const hint = await superuserHint(plinth, config.dir, url, ctx);
   const hooks = config.hooksDir ? `├─ Hooks dir: ${config.hooksDir}${config.dev ? ' (reloaded on change)' : ''}\n` : '';
   const dashboard = config.dashboardDir ? `├─ Dashboard: ${url}/_/\n` : '';
   ctx.stdout(`Server started at ${url}\n├─ REST API:  ${url}/api/\n${dashboard}${hooks}└─ Data dir:  ${config.dir}\n${hint}`);
@@ -148,8 +148,11 @@ function noteEncryptionEnv(name: string | boolean | undefined, ctx: CliContext):
   ctx.stderr('Note: --encryptionEnv is accepted for PocketBase compatibility and ignored; Plinth does not encrypt its settings.\n');
 }
 
-/** The lines telling how to create the first superuser, or nothing when one exists. */
-async function superuserHint(plinth: Plinth, dir: string, ctx: CliContext): Promise<string> {
+/**
+ * The lines telling how to create the first superuser, or nothing when one exists: the
+ * one-time install link (docs/security.md, "First-run install link") and the command.
+ */
+async function superuserHint(plinth: Plinth, dir: string, url: string, ctx: CliContext): Promise<string> {
   let count: number;
   try {
     count = await plinth.superusers.count();
@@ -159,11 +162,27 @@ async function superuserHint(plinth: Plinth, dir: string, ctx: CliContext): Prom
   }
   if (count > 0) return '';
   const dirFlag = dir === resolve(ctx.cwd, CONFIG_DEFAULTS.dir) ? '' : ` --dir=${shellQuote(dir)}`;
+  const command = `  npx plinth superuser upsert EMAIL PASSWORD${dirFlag}\n(there is no default password)\n`;
+  // The link opens the dashboard: without one (--noDashboard, no build) no installer is made.
+  const link = plinth.config.dashboardDir ? await installLink(plinth, url, ctx) : null;
+  if (!link) return `\nNo superuser exists yet. Create the first one with:\n${command}`;
   return (
-    '\nNo superuser exists yet. Create the first one with:\n' +
-    `  npx plinth superuser upsert EMAIL PASSWORD${dirFlag}\n` +
-    '(there is no default password)\n'
+    '\nNo superuser exists yet. Open this one-time link (valid 30 minutes) to create the first one:\n' +
+    `  ${link}\n` +
+    `or create it with:\n${command}`
   );
+}
+
+/** The dashboard's install link with a fresh installer token, or null when none could be made. */
+async function installLink(plinth: Plinth, url: string, ctx: CliContext): Promise<string | null> {
+  if (!plinth.installer) return null;
+  try {
+    const token = await plinth.installer.installToken();
+    return token ? `${url}/_/#/install/${token}` : null;
+  } catch (err) {
+    ctx.stderr(`Warning: could not make the install link: ${errorMessage(err)}\n`);
+    return null;
+  }
 }
 
 async function closeWithin(plinth: Plinth, ms: number, ctx: CliContext): Promise<number> {

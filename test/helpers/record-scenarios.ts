@@ -59,6 +59,13 @@ export async function signIn(s: TestServer, collection: string, identity: string
   return r.body.token;
 }
 
+/** Creates a `users` record as a guest (its createRule is "") and signs it in. */
+export async function makeUser(s: TestServer, email: string): Promise<{ id: string; token: string }> {
+  const r = await s.request('POST', '/api/collections/users/records', { body: { email, password: 'password123', passwordConfirm: 'password123' } });
+  expect(r.status, r.text).toBe(200);
+  return { id: r.body.id, token: await signIn(s, 'users', email, 'password123') };
+}
+
 /** Runs every row of a scenario table in order. */
 export async function runScenarios(s: TestServer, rows: Scenario[]): Promise<void> {
   for (const row of rows) {

@@ -9,6 +9,7 @@ import type { Schema } from '../collections/schema.js';
 import type { RecordService } from '../records/record-service.js';
 import { guestRequest } from '../rules/request-info.js';
 import { SUPERUSERS } from './auth-service.js';
+import { INSTALLER_EMAIL } from './installer-email.js';
 import { codeError } from '../../errors/code-error.js';
 
 /** SuperuserAdmin manages `_superusers` records from the command line. */
@@ -21,7 +22,7 @@ export interface SuperuserAdmin {
   update(email: string, password: string): Promise<void>;
   /** Deletes a superuser; a 404 AppError when there is none. */
   delete(email: string): Promise<void>;
-  /** How many superusers exist. */
+  /** How many superusers exist, the first-run installer not counted (docs/security.md). */
   count(): Promise<number>;
 }
 
@@ -57,7 +58,7 @@ export function createSuperuserAdmin(deps: { db: Db; schema: Schema; records: Re
       await deps.records.delete(collection(), id, { ...asSuperuser, method: 'DELETE' });
     },
     async count() {
-      const { rows } = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(SUPERUSERS)}`.execute(deps.db);
+      const { rows } = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(SUPERUSERS)} WHERE email <> ${INSTALLER_EMAIL}`.execute(deps.db);
       return Number(rows[0]?.n ?? 0);
     },
   };

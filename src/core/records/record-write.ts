@@ -26,6 +26,7 @@ import { changedFields, deleteRow, insertRecord, updateRecord } from './record-s
 import { validateAuthId, validateFields, validateNewId, validateRelations } from './record-validate.js';
 import type { RecordOutbox } from './record-outbox.js';
 import type { WriteScope } from './write-scope.js';
+import { INSTALLER_EMAIL } from '../auth/installer-email.js';
 
 /** What the pipeline needs. */
 export interface RecordWriterDeps {
@@ -149,7 +150,8 @@ export class RecordWriter {
   private async executeDelete(scope: WriteScope, record: RecordModel, depth: number): Promise<void> {
     const c = record.collection();
     const values = storedValues(record);
-    if (c.name === '_superusers') await assertNotLastSuperuser(scope.trx, c);
+    // The first-run installer is not a superuser anyone relies on: it neither counts nor is guarded.
+    if (c.name === '_superusers' && values.email !== INSTALLER_EMAIL) await assertNotLastSuperuser(scope.trx, c);
     // Before the row and what it references go, so a webhook's filter reads it as stored.
     const outbox = this.deps.outbox;
     if (outbox?.wants(c, 'delete')) await outbox.capture(scope, { action: 'delete', collection: c, record: values, oldRecord: values });
@@ -215,6 +217,6 @@ function hasDefaultIdPattern(c: Collection): boolean {
 }
 
 async function assertNotLastSuperuser(trx: Executor, c: Collection): Promise<void> {
-  const { rows } = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(c.name)}`.execute(trx);
+  const { rows } = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(c.name)} WHERE ${sql.ref('email')} <> ${INSTALLER_EMAIL}`.execute(trx);
   if (Number(rows[0]?.n ?? 0) <= 1) throw badRequest('You can\'t delete the only existing superuser.');
 }

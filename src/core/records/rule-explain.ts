@@ -1,0 +1,241 @@
+/**
+ * The rule explainer (docs/rules-explain.md): says whether an API rule lets a given
+ * requester list, view, create, update or delete a record, and which part of the rule
+ * decided. It compiles with the same compiler and evaluates with the same conditions as
+ * the records API, so its verdict is the API's.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { Dialect } from '../../db/dialect/dialect.js';
+import { badRequest, notFound } from '../../errors/app-error.js';
+import { codeError } from '../../errors/code-error.js';
+import type { FilterNode } from '../../filter/ast.js';
+import { parseFilterCached } from '../../filter/filter-cache.js';
+import { isFilterError } from '../../filter/filter-error.js';
+import { formatFilter } from '../../filter/filter-format.js';
+import { isAuthCollection, type Collection, type Rule } from '../collections/collection.js';
+import type { Schema } from '../collections/schema.js';
+import { SUPERUSERS } from '../auth/auth-service.js';
+import type { RequestInfo } from '../rules/request-info.js';
+import { RULE_PARSE_LIMITS, type RuleCompiler } from '../rules/rule-compiler.js';
+import type { RecordAccess } from './record-access.js';
+import { resolveBody } from './record-body.js';
+import { defaultValues, fillGenerated } from './record-defaults.js';
+import { findRecord, rootTable, valuesTable, type RecordValues } from './record-store.js';
+
+/** The five actions an API rule governs. */
+export const EXPLAIN_ACTIONS = ['list', 'view', 'create', 'update', 'delete'] as const;
+
+/** One of the five actions. */
+export type ExplainAction = (typeof EXPLAIN_ACTIONS)[number];
+
+/**
+ * The most sub-expressions one explanation evaluates (the rule itself included). Each is
+ * one column of one query; past the cap the trace stops and says so.
+ */
+export const MAX_TRACE_EXPRESSIONS = 50;
+
+/** Who asks, and what they send, as the explainer is told. */
+export interface ExplainInput {
+  action: ExplainAction;
+  /** The requester: an auth record by collection (id or name) and id, or null for a guest. */
+  auth: { collection: string; id: string } | null;
+  /** The record to judge; required for view, update and delete, optional for list, unused for create. */
+  recordId?: string;
+  /** The request body (create and update): resolved as the API resolves it. */
+  body: Record<string, unknown>;
+  /** `@request.query.*` values. */
+  query: Record<string, string>;
+  /** `@request.headers.*` values, names as sent (they are snake-cased like a request's). */
+  headers: Record<string, string>;
+}
+
+/** One evaluated sub-expression: its source text and whether it holds (null: it does not compile). */
+export interface TraceStep {
+  expr: string;
+  result: boolean | null;
+  error?: string;
+}
+
+/** The explainer's answer. */
+export interface RuleExplanation {
+  /** Whether the API would let the requester do the action (for a list without a record: whether any record is visible). */
+  allowed: boolean;
+  /** The rule that governs the action, as stored. */
+  rule: Rule;
+  /** One sentence on what decided. */
+  reason: string;
+  /** The rule first, then each of its sub-expressions in source order (depth first). */
+  trace: TraceStep[];
+  /** Whether the trace stopped at MAX_TRACE_EXPRESSIONS. */
+  truncated: boolean;
+}
+
+/** What the explainer needs: the same parts the records API runs on. */
+export interface RuleExplainerDeps {
+  db: Db;
+  dialect: Dialect;
+  schema: Schema;
+  compiler: RuleCompiler;
+  access: RecordAccess;
+}
+
+const METHODS: Record<ExplainAction, string> = { list: 'GET', view: 'GET', create: 'POST', update: 'PATCH', delete: 'DELETE' };
+
+/** A RuleExplainer evaluates a collection's rules for a chosen requester and record. */
+export class RuleExplainer {
+  constructor(private readonly deps: RuleExplainerDeps) {}
+
+  /** Explains one action on `c`; 400/404 AppErrors for an unknown requester or record. */
+  async explain(c: Collection, input: ExplainInput): Promise<RuleExplanation> {
+    const rule = ruleOf(c, input.action);
+    const req = await this.requester(input);
+    const target = await this.target(c, input, req);
+    const answer = (allowed: boolean, reason: string, trace: TraceStep[] = []): RuleExplanation => ({ allowed, rule, reason, trace, truncated: false });
+    if (input.action !== 'list' && input.action !== 'view' && c.type === 'view') {
+      return answer(false, 'A view collection is read-only: the API refuses every write with 400.');
+    }
+    if (req.isSuperuser) return answer(true, 'Superusers bypass API rules.');
+    if (rule === null) {
+      return answer(false, 'The rule is null (locked): only superusers may do this; the API answers 403.', [{ expr: 'null', result: false }]);
+    }
+    if (rule === '') return answer(true, 'The rule is empty: everyone may do this.');
+    let node: FilterNode;
+    try {
+      node = parseFilterCached(rule, RULE_PARSE_LIMITS);
+    } catch (err) {
+      if (!isFilterError(err)) throw err;
+      return answer(false, 'The rule does not parse, so it denies (fail closed).', [{ expr: rule, result: null, error: err.reason }]);
+    }
+    return this.evaluate(c, rule, node, target.req, target);
+  }
+
+  /** The RequestInfo of the chosen requester, as the HTTP layer would build it for a real request. */
+  private async requester(input: ExplainInput): Promise<RequestInfo> {
+    const base: RequestInfo = {
+      auth: null, isSuperuser: false, method: METHODS[input.action], context: 'default',
+      query: input.query, headers: snakeHeaders(input.headers), body: {},
+    };
+    if (!input.auth) return base;
+    const c = this.deps.schema.find(input.auth.collection);
+    if (!c || !isAuthCollection(c)) throw badRequest('Unknown auth collection.', { auth: { collection: codeError('validation_invalid_value', undefined, 'Not an auth collection.') } });
+    const record = await findRecord(this.deps.db, c, input.auth.id);
+    if (!record) throw badRequest('Unknown auth record.', { auth: { id: codeError('validation_invalid_value', undefined, 'No such record in the auth collection.') } });
+    return { ...base, auth: { collection: c, record }, isSuperuser: c.name === SUPERUSERS };
+  }
+
+  /** The record the rule is judged on (stored, would-be, or none) and the request as the rule sees it. */
+  private async target(c: Collection, input: ExplainInput, req: RequestInfo): Promise<Target> {
+    const { action, recordId } = input;
+    if (action === 'create') {
+      // As RecordService.create: defaults, the body resolved over them, generated ids, `verified` forced false.
+      const resolved = resolveBody(c, input.body, defaultValues(c), !req.isSuperuser);
+      fillGenerated(c, resolved.values);
+      if (c.type === 'auth') resolved.values.verified = false;
+      return { req: { ...req, body: resolved.ruleBody }, values: resolved.values };
+    }
+    if (recordId === undefined) {
+      if (action === 'list') return { req };
+      throw badRequest('A record id is required for this action.', { recordId: codeError('validation_required') });
+    }
+    const stored = await findRecord(this.deps.db, c, recordId);
+    if (!stored) throw notFound();
+    // As RecordService.update: the rule reads the stored row, `@request.body` the resolved body.
+    const body = action === 'update' ? resolveBody(c, input.body, stored, !req.isSuperuser).ruleBody : {};
+    return { req: { ...req, body }, id: recordId };
+  }
+
+  /** Evaluates the rule (as the API does) and its sub-expressions in one query. */
+  private async evaluate(c: Collection, rule: string, node: FilterNode, req: RequestInfo, target: Target): Promise<RuleExplanation> {
+    const parts = subExpressions(node, MAX_TRACE_EXPRESSIONS);
+    // SECURITY: the verdict comes from the very condition the API uses (cached, fail closed), not from the trace.
+    const whole = this.deps.access.condition(c, rule, req) ?? sql<boolean>`1 = 1`;
+    const steps: TraceStep[] = [{ expr: formatFilter(node), result: null }];
+    const conditions: RawBuilder<boolean>[] = [whole];
+    for (const part of parts.nodes.slice(1)) {
+      const step: TraceStep = { expr: formatFilter(part), result: null };
+      steps.push(step);
+      try {
+        conditions.push(this.deps.compiler.compileNode(part, { collection: c, rootAlias: 'root', request: req, mode: 'rule' }));
+      } catch (err) {
+        if (!isFilterError(err)) throw err;
+        step.error = err.reason;
+      }
+    }
+    const results = await this.run(c, conditions, target);
+    let next = 1;
+    for (const [i, step] of steps.entries()) {
+      if (i === 0) step.result = results[0]!;
+      else if (step.error === undefined) step.result = results[next++]!;
+    }
+    const allowed = results[0]!;
+    return { allowed, rule, reason: reasonFor(target, allowed), trace: steps, truncated: parts.truncated };
+  }
+
+  /** Runs each condition as one boolean column of one query over the target record. */
+  private async run(c: Collection, conditions: RawBuilder<boolean>[], target: Target): Promise<boolean[]> {
+    const d = this.deps.dialect;
+    const column = (cond: RawBuilder<boolean>, i: number) => {
+      if (target.id !== undefined || target.values) return sql`CASE WHEN (${cond}) THEN 1 ELSE 0 END AS ${sql.id(`e${i}`)}`;
+      // A list without a record: whether any record satisfies it, with the list's scan budget.
+      const budget = d.scanBudget('root');
+      const where = budget ? sql`(${budget}) AND (${cond})` : cond;
+      return sql`CASE WHEN EXISTS (SELECT 1 FROM ${rootTable(c)} WHERE ${where}) THEN 1 ELSE 0 END AS ${sql.id(`e${i}`)}`;
+    };
+    const columns = sql.join(conditions.map(column));
+    const query = target.id !== undefined
+      ? sql<Record<string, unknown>>`SELECT ${columns} FROM ${rootTable(c)} WHERE root.${sql.ref('id')} = ${target.id}`
+      : target.values
+        ? sql<Record<string, unknown>>`SELECT ${columns} FROM ${valuesTable(c, target.values, d)}`
+        : sql<Record<string, unknown>>`SELECT ${columns}`;
+    const { rows } = await query.execute(this.deps.db);
+    const row = rows[0];
+    // The record was read a moment ago; gone now, it satisfies nothing.
+    return conditions.map((_, i) => row !== undefined && Number(row[`e${i}`]) === 1);
+  }
+}
+
+/** The record a rule is judged on: a stored id, would-be values, or neither (a list as a whole). */
+interface Target {
+  req: RequestInfo;
+  id?: string;
+  values?: RecordValues;
+}
+
+/** The rule that governs `action` on `c`. */
+export function ruleOf(c: Collection, action: ExplainAction): Rule {
+  switch (action) {
+    case 'list': return c.listRule;
+    case 'view': return c.viewRule;
+    case 'create': return c.createRule;
+    case 'update': return c.updateRule;
+    case 'delete': return c.deleteRule;
+  }
+}
+
+/** The nodes of a filter depth first (the root first), at most `max` of them. */
+export function subExpressions(root: FilterNode, max: number): { nodes: FilterNode[]; truncated: boolean } {
+  const nodes: FilterNode[] = [];
+  const stack: FilterNode[] = [root];
+  while (stack.length > 0) {
+    if (nodes.length >= max) return { nodes, truncated: true };
+    const node = stack.pop()!;
+    nodes.push(node);
+    if (node.kind === 'logical') for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]!);
+  }
+  return { nodes, truncated: false };
+}
+
+function reasonFor(target: Target, allowed: boolean): string {
+  if (target.id === undefined && !target.values) {
+    return allowed ? 'The rule lets this requester see at least one record.' : 'The rule lets this requester see no record (the list is empty).';
+  }
+  return allowed ? 'The rule holds for this requester and record.' : 'The rule does not hold for this requester and record.';
+}
+
+/** Header names as a request's reach rules: lower-cased, `-` as `_` (docs/api.md §4.2). */
+function snakeHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase().replace(/-/g, '_')] = v;
+  return out;
+}
