@@ -194,6 +194,24 @@ describe('list, filter, sort, stats, delete', () => {
     expect((await s.request('GET', '/api/logs/nope123', { token })).status).toBe(404);
   });
 
+  it('a burst of requests is stored whole, each entry with its own values', async () => {
+    // 120 requests within one flush: two full chunks of the batch INSERT and 20 single rows.
+    const answers = await Promise.all(Array.from({ length: 120 }, (_, i) => s.request('GET', `/api/health?burst=${i}`)));
+    const stored = await until(async () => {
+      const list = await pb.logs.getList(1, 200, { filter: 'data.url ~ "burst="' });
+      return list.items.length >= 120 ? list.items : undefined;
+    });
+    expect(stored).toHaveLength(120);
+    const byUrl = new Map(stored.map((e) => [e.data.url as string, e]));
+    answers.forEach((res, i) => {
+      const entry = byUrl.get(`/api/health?burst=${i}`);
+      expect(entry?.message).toBe(`GET /api/health?burst=${i}`);
+      expect(entry?.level).toBe(0);
+      expect(entry?.data.requestId).toBe(res.headers.get('x-request-id'));
+      expect(entry?.data.status).toBe(200);
+    });
+  });
+
   it('DELETE /api/logs removes every entry and keeps the retention setting', async () => {
     await s.request('GET', '/api/health?before=delete');
     await entries('data.url ~ "before=delete"');
