@@ -122,6 +122,26 @@ describe.skipIf(!hasApp)('plinth CLI with the real server', () => {
     expect(result.stdout).toContain('Received SIGTERM, shutting down');
   });
 
+  it('serve prints an access line per request on stdout, soon after the answer and before it exits', async () => {
+    // Lines are written in chunks (docs/operations.md §Logs, "Stdout"): none may wait long, none be lost on SIGTERM.
+    const proc = start(['serve', '--http=127.0.0.1:0', `--dir=${join(scratch, 'access-data')}`, '--logLevel=info']);
+    try {
+      const [, url] = await waitForOutput(proc, /Server started at (http:\/\/127\.0\.0\.1:\d+)\n/);
+      const accessLine = (id: string | null) => proc.run.stdout.split('\n').find((line) => line.includes(`"reqId":"${id}"`) && line.includes('"request completed"'));
+      const first = (await fetch(`${url}/api/health?token=abc`)).headers.get('x-request-id');
+      await waitForOutput(proc, /"request completed"/);
+      expect(JSON.parse(accessLine(first) ?? '{}')).toMatchObject({ level: 30, method: 'GET', url: '/api/health?token=[REDACTED]', statusCode: 200 });
+
+      const last = (await fetch(`${url}/api/health?last=1`)).headers.get('x-request-id');
+      proc.child.kill('SIGTERM');
+      const result = await proc.exited;
+      expect(result.code).toBe(0);
+      expect(accessLine(last)).toBeDefined();
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
   it('serve on a taken port exits 1 naming the address', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));

@@ -11,13 +11,14 @@ const job = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const workload = WORKLOADS[job.workload];
 const headers = job.token ? { authorization: job.token } : {};
 
-function run(phase, seconds) {
+/** One autocannon run: `seconds` long, or exactly `amount` requests when given (bench/ab-cpu.mjs). */
+function run(phase, seconds, amount) {
   return new Promise((resolve, reject) => {
     let second = 0;
     const instance = autocannon({
       url: job.url,
       connections: job.connections,
-      duration: seconds,
+      ...(amount > 0 ? { amount } : { duration: seconds }),
       // W7 page 500 and W4 queue 50 requests of 100+ ms each: only a stuck server should time out.
       timeout: 120,
       // NOTE: one request template, re-made for every request, so ids and categories vary.
@@ -40,10 +41,11 @@ function run(phase, seconds) {
   });
 }
 
-if (job.warmup > 0) await run('warm-up', job.warmup);
+if (job.warmupAmount > 0) await run('warm-up', 0, job.warmupAmount);
+else if (job.warmup > 0) await run('warm-up', job.warmup);
 // Second 0 of the measured run: the runner starts counting the server's CPU time here.
 process.stderr.write(JSON.stringify({ phase: 'measure', second: 0, seconds: job.duration, requests: 0 }) + '\n');
-const r = await run('measure', job.duration);
+const r = await run('measure', job.duration, job.amount);
 process.stdout.write(JSON.stringify({
   requests: r.requests.total,
   duration: r.duration,

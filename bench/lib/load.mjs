@@ -9,10 +9,10 @@ import { BenchError, pinned } from './servers.mjs';
 
 const WORKER = new URL('./load-worker.mjs', import.meta.url).pathname;
 
-/** Drives `workload` against `url`; resolves with req/s, p50, p99 (ms) and error counts. */
-export function runLoad({ workload, url, token, ctx, connections, duration, warmup, pin, jobDir, onProgress }) {
+/** Drives `workload` against `url` for `duration` seconds (or `amount` requests after `warmupAmount`); resolves with req/s, p50, p99 (ms) and error counts. */
+export function runLoad({ workload, url, token, ctx, connections, duration, warmup, amount, warmupAmount, pin, jobDir, onProgress }) {
   const jobFile = join(jobDir, `job-${workload}.json`);
-  writeFileSync(jobFile, JSON.stringify({ workload, url, token, ctx, connections, duration, warmup }));
+  writeFileSync(jobFile, JSON.stringify({ workload, url, token, ctx, connections, duration, warmup, amount, warmupAmount }));
   const spec = pinned(pin, 1, process.execPath, [WORKER, jobFile]);
   return new Promise((resolve, reject) => {
     const child = spawn(spec.cmd, spec.args, { stdio: ['ignore', 'pipe', 'pipe'] });

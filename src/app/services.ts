@@ -78,6 +78,7 @@ import { LogWriter } from '../core/logs/log-writer.js';
 import { AppLogger } from '../core/logs/app-logger.js';
 import { addLogsCleanupCron } from '../core/logs/logs-cleanup.js';
 import { openLogStore } from './open-log-store.js';
+import { flushStdoutLog, stdoutLogStream } from './stdout-log-stream.js';
 
 /** Options that are not configuration: how the node logs, and code-only test seams. */
 export interface PlinthOptions {
@@ -176,7 +177,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     throw err;
   });
   const db = connection.db;
-  const logger = options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel });
+  const logger = options.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel, stream: stdoutLogStream() });
   const http = Fastify({
     ...fastifyOptions({ logger, bodyLimit: config.bodyLimit, requestTimeout: config.requestTimeout }),
     schemaController: lazySchemaCompilers(),
@@ -355,6 +356,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       backups.close();
       // Last: the spans of everything above are flushed to the collector.
       await tracing?.stop();
+      flushStdoutLog();
     },
   };
 }

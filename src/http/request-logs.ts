@@ -97,6 +97,7 @@ function cut(text: string, max: number): string {
 
 /** The URL percent-decoded for the message, as PocketBase writes it; as is when it does not decode. */
 function decodedPath(url: string): string {
+  if (!url.includes('%')) return url;
   try {
     return decodeURIComponent(url);
   } catch {

@@ -26,9 +26,17 @@ function randomChar(): string {
   }
 }
 
+// The time part of the last id: requests answered in the same millisecond share it.
+let lastMs = NaN;
+let lastTime = '';
+
 /** A new log entry id. */
 export function newLogId(now: number = Date.now()): string {
-  let id = now.toString(36).padStart(8, '0').slice(-8);
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = now.toString(36).padStart(8, '0').slice(-8);
+  }
+  let id = lastTime;
   for (let i = 0; i < 7; i++) id += randomChar();
   return id;
 }

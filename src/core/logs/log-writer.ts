@@ -39,6 +39,9 @@ export class LogWriter {
   private stopped = false;
   /** Entries dropped because the buffer was full or their batch failed. */
   dropped = 0;
+  // The datetime text of the last entry's millisecond, shared by the entries of that millisecond.
+  private createdMs = NaN;
+  private created = '';
 
   constructor(private readonly deps: LogWriterDeps) {}
 
@@ -51,9 +54,13 @@ export class LogWriter {
   /** Queues one entry (if the settings keep it); returns at once. */
   write(level: number, message: string, data: Record<string, unknown>): void {
     if (!this.accepts(level)) return;
-    const now = new Date();
+    const now = Date.now();
+    if (now !== this.createdMs) {
+      this.createdMs = now;
+      this.created = formatDateTime(new Date(now));
+    }
     const entry: NewLogEntry = {
-      id: newLogId(now.getTime()), created: formatDateTime(now), level,
+      id: newLogId(now), created: this.created, level,
       message: limitMessage(message), dataJson: limitDataJson(data, this.deps.settings().maxDataSize ?? 0),
     };
     this.pending.push(entry);

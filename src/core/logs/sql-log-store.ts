@@ -5,7 +5,7 @@
  * language's compiler against a schema holding `_logs` alone, so every value is bound
  * and no other table can be named.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import type { Db, Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
 import { createRuleCompiler, type RuleCompiler, type CompileOptions } from '../rules/rule-compiler.js';
@@ -28,6 +28,8 @@ const INSERT_CHUNK = 50;
 export class SqlLogStore implements LogStore {
   private readonly compiler: RuleCompiler;
   private readonly options: CompileOptions;
+  /** The INSERT text for a chunk of INSERT_CHUNK rows and for one row, compiled once. */
+  private readonly insertSql = new Map<number, string>();
 
   constructor(private readonly deps: SqlLogStoreDeps) {
     this.compiler = createRuleCompiler({ dialect: deps.dialect, schema: logsSchema() });
@@ -38,11 +40,32 @@ export class SqlLogStore implements LogStore {
   async insert(entries: readonly NewLogEntry[]): Promise<void> {
     // NOTE: full chunks of INSERT_CHUNK rows, then one row at a time, in one transaction: two SQL
     // texts in all, so the prepared-statement cache holds two statements, not one per batch size.
+    // The SQL text of each size is compiled once (Kysely would rebuild and recompile a
+    // 250-value statement per chunk); only the bound values are made per batch.
     await this.deps.db.transaction().execute(async (trx) => {
       let i = 0;
-      for (; i + INSERT_CHUNK <= entries.length; i += INSERT_CHUNK) await insertRows(trx, entries.slice(i, i + INSERT_CHUNK));
-      for (; i < entries.length; i++) await insertRows(trx, [entries[i]!]);
+      for (; i + INSERT_CHUNK <= entries.length; i += INSERT_CHUNK) await this.insertRows(trx, entries, i, INSERT_CHUNK);
+      for (; i < entries.length; i++) await this.insertRows(trx, entries, i, 1);
     });
+  }
+
+  private async insertRows(exec: Executor, entries: readonly NewLogEntry[], from: number, count: number): Promise<void> {
+    let text = this.insertSql.get(count);
+    if (text === undefined) {
+      const rows = Array.from({ length: count }, () => sql`(${''}, ${''}, ${0}, ${''}, ${''})`);
+      text = sql`INSERT INTO ${sql.table(LOGS_TABLE)} (id, created, level, message, data) VALUES ${sql.join(rows)}`.compile(exec).sql;
+      this.insertSql.set(count, text);
+    }
+    const values: unknown[] = new Array(count * 5);
+    for (let k = 0; k < count; k++) {
+      const e = entries[from + k]!;
+      values[k * 5] = e.id;
+      values[k * 5 + 1] = e.created;
+      values[k * 5 + 2] = e.level;
+      values[k * 5 + 3] = e.message;
+      values[k * 5 + 4] = e.dataJson;
+    }
+    await exec.executeQuery(CompiledQuery.raw(text, values));
   }
 
   async list(q: LogListQuery): Promise<{ items: LogEntry[]; total: number }> {
@@ -90,11 +113,6 @@ export class SqlLogStore implements LogStore {
     if (filter.trim() === '') return sql``;
     return sql`WHERE ${this.compiler.compileFilter(filter, this.options)}`;
   }
-}
-
-async function insertRows(exec: Executor, entries: readonly NewLogEntry[]): Promise<void> {
-  const rows = entries.map((e) => sql`(${e.id}, ${e.created}, ${e.level}, ${e.message}, ${e.dataJson})`);
-  await sql`INSERT INTO ${sql.table(LOGS_TABLE)} (id, created, level, message, data) VALUES ${sql.join(rows)}`.execute(exec);
 }
 
 interface Row {
