@@ -9,7 +9,7 @@ import type { RecordService, WriteAction } from '../core/records/record-service.
 import { recordBodyLimit } from '../core/records/record-body-limit.js';
 import { attachUploads } from '../core/records/record-files.js';
 import { dynamicBodyLimit } from './body-parser.js';
-import { parseExpand, parseListParams, firstQueryValue } from './list-params.js';
+import { parseCursorParam, parseExpand, parseListParams, firstQueryValue } from './list-params.js';
 import { isSuperuser, requestInfo } from './request-auth.js';
 import { dropUnreadBody } from './drop-unread-body.js';
 import { recordBody } from './record-body-input.js';
@@ -35,7 +35,7 @@ export function registerRecordRoutes(app: FastifyInstance, records: RecordServic
 
   app.get<{ Params: Params }>(base, async function listRecords(request, reply) {
     const c = records.collection(request.params.collection);
-    const q = parseListParams(request.query);
+    const q = { ...parseListParams(request.query), cursor: parseCursorParam(request.query) };
     const result = await records.list(c, q, { expand: q.expand }, requestInfo(request));
     if (hooks.onRecordsListRequest.isEmpty) return result;
     return listHooked(hooks, request, reply, c, result);
