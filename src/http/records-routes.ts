@@ -13,6 +13,7 @@ import { parseCursorParam, parseExpand, parseListParams, firstQueryValue } from 
 import { isSuperuser, requestInfo } from './request-auth.js';
 import { dropUnreadBody } from './drop-unread-body.js';
 import { recordBody } from './record-body-input.js';
+import { parseAggregateParams } from './aggregate-params.js';
 import { HookedAction, listHooked, type RecordRequestHooks } from './record-request-hooks.js';
 
 type Params = { collection: string; id: string };
@@ -39,6 +40,11 @@ export function registerRecordRoutes(app: FastifyInstance, records: RecordServic
     const result = await records.list(c, q, { expand: q.expand }, requestInfo(request));
     if (hooks.onRecordsListRequest.isEmpty) return result;
     return listHooked(hooks, request, reply, c, result);
+  });
+
+  app.get<{ Params: Params }>(`${base}/aggregate`, async function aggregateRecords(request) {
+    const c = records.collection(request.params.collection);
+    return records.aggregate(c, parseAggregateParams(request.query), requestInfo(request));
   });
 
   app.get<{ Params: Params }>(`${base}/:id`, async function viewRecord(request, reply) {

@@ -23,6 +23,7 @@ import { listRecords, type ListQuery } from './record-list.js';
 import { listRecordsByCursor } from './record-cursor-list.js';
 import { CursorCodec } from './record-cursor.js';
 import { loadCursorKey } from './cursor-key.js';
+import { aggregateRecords, type AggregatePage, type AggregateQuery } from './record-aggregate.js';
 import { RecordModel } from './record-model.js';
 import { serializeRecord } from './record-serialize.js';
 import { findRecord, rowToValues, type RecordValues } from './record-store.js';
@@ -108,6 +109,12 @@ export class RecordService {
     const c = this.deps.schema.find(idOrName);
     if (!c) throw notFound('Missing collection context.');
     return c;
+  }
+
+  /** Aggregates the records the request may list (docs/api.md "Aggregates"). */
+  async aggregate(c: Collection, q: AggregateQuery, req: RequestInfo): Promise<AggregatePage> {
+    const deps = { access: this.access, compiler: this.deps.compiler, dialect: this.deps.dialect, schema: this.deps.schema };
+    return aggregateRecords(this.deps.db, deps, c, q, req);
   }
 
   /** Lists records (docs/api.md §3.1). */
