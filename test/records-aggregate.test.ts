@@ -190,6 +190,9 @@ describe('aggregates under rules', () => {
       expect(Object.keys(r.body.data)).toEqual([q.split('=')[0]]);
     }
     expect((await aggregate('aggregate=sum(cost)')).status).toBe(200);
+    const filtered = await aggregate(`filter=${encodeURIComponent('cost > 1')}`, tokenB);
+    expect(filtered.status).toBe(400);
+    expect(Object.keys(filtered.body.data)).toEqual(['filter']);
     const emails = await aggregate('groupBy=owner.email&aggregate=count(),min(owner.email)', tokenB);
     expect(emails.status, emails.text).toBe(200);
     const shown = emails.body.items.map((i: any) => i['owner.email']);
@@ -240,7 +243,7 @@ describe('aggregate bad input', () => {
       ['page=0', 'page'],
       ['perPage=-1', 'perPage'],
       ['perPage=1.5', 'perPage'],
-      [`filter=${encodeURIComponent('nope = 1')}`, ''],
+      [`filter=${encodeURIComponent('nope = 1')}`, 'filter'],
       [`filter=${'x'.repeat(3501)}`, 'filter'],
     ];
     for (const [q, param] of cases) {

@@ -84,7 +84,7 @@ const DATES = new Set(['date', 'autodate']);
 export async function aggregateRecords(
   exec: Executor, deps: AggregateDeps, c: Collection, q: AggregateQuery, req: RequestInfo,
 ): Promise<AggregatePage> {
-  const conditions = listConditions(deps, c, { filter: q.filter, sort: '' }, req);
+  const conditions = filterConditions(deps, c, q.filter, req);
   // SECURITY: grouping reads every matching row (and a relation path one more row each):
   // the query budget is checked on the scan even without a condition.
   const budget = c.type === 'view' ? null : deps.dialect.scanBudget('root');
@@ -103,6 +103,17 @@ export async function aggregateRecords(
   const columns = [...groups, ...values];
   const items = rows.map((row) => Object.fromEntries(columns.map((col) => [col.key, toJson(row[col.alias], col.output)])));
   return { page: q.page, perPage: q.perPage, items };
+}
+
+/** The conditions of a list with this filter; a filter that does not compile is a 400 naming `filter`. */
+function filterConditions(deps: AggregateDeps, c: Collection, filter: string, req: RequestInfo): RawBuilder<boolean>[] {
+  try {
+    return listConditions(deps, c, { filter, sort: '' }, req);
+  } catch (err) {
+    if (!isFilterError(err)) throw err;
+    const message = `Invalid filter: ${err.reason}.`;
+    throw badRequest(message, { filter: { code: 'validation_invalid_value', message } });
+  }
 }
 
 /** A group key: a field or relation path, or `strftime(format, date)`. */
