@@ -1,5 +1,5 @@
 /**
- * Aggregates under the list rule (docs/api.md "Aggregates"): the numbers match a reference
+ * Aggregates under the list rule (docs/api.md §3.11): the numbers match a reference
  * computed here from the same rows (so both engines give the same ones), only over what the
  * requester may list, hidden fields and hidden emails stay out of reach, and every bad
  * parameter is a 400 that names it.

@@ -1,5 +1,5 @@
 /**
- * Cursor pagination (docs/api.md "Cursor pagination"): a walk with `cursor` returns, page by
+ * Cursor pagination (docs/api.md §3.10): a walk with `cursor` returns, page by
  * page, exactly what page-numbered lists return for the same sort with the id appended,
  * whatever the sort (relation paths, json values of mixed types, NULLs); bad cursors are a
  * 400 naming `cursor`; rules hold; inserts during a walk neither repeat nor skip rows.

@@ -1,5 +1,5 @@
 /**
- * The query parameters of the aggregate endpoint (docs/api.md "Aggregates"), read at the
+ * The query parameters of the aggregate endpoint (docs/api.md §3.11), read at the
  * HTTP boundary into an AggregateQuery; each malformed one is a 400 naming it.
  */
 import { badRequest } from '../errors/app-error.js';

@@ -67,7 +67,7 @@ export function parseListParams(query: unknown): ListParams {
 }
 
 /**
- * The `cursor` parameter of a records list (docs/api.md "Cursor pagination"): '' when given
+ * The `cursor` parameter of a records list (docs/api.md §3.10): '' when given
  * empty (the first page), undefined when absent (page-number pagination).
  */
 export function parseCursorParam(query: unknown): string | undefined {

@@ -1,5 +1,5 @@
 /**
- * The key that signs cursors (docs/api.md "Cursor pagination"): 32 random bytes kept in
+ * The key that signs cursors (docs/api.md §3.10): 32 random bytes kept in
  * the `_params` table, made by the first node that needs it, so every node of a cluster
  * signs and accepts the same cursors and they survive a restart.
  */

@@ -1,5 +1,5 @@
 /**
- * Aggregates under the list rule (docs/api.md "Aggregates"): counts, sums, averages,
+ * Aggregates under the list rule (docs/api.md §3.11): counts, sums, averages,
  * minimums and maximums of the records a requester may list, grouped by fields,
  * relation paths or `strftime(…)` of a date. The rows are chosen by the same conditions
  * a list applies (listRule, filter, query budget), all through the one rule compiler.

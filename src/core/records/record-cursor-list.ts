@@ -1,5 +1,5 @@
 /**
- * Lists records by keyset pagination (docs/api.md "Cursor pagination"): the page after a
+ * Lists records by keyset pagination (docs/api.md §3.10): the page after a
  * cursor is the rows whose sort values come after the last row's, read with a seek
  * condition and `LIMIT perPage + 1`, so a deep page costs what the first one does and
  * rows inserted meanwhile neither shift nor repeat what is still to come. No COUNT runs.

@@ -1,5 +1,5 @@
 /**
- * Cursors of keyset pagination (docs/api.md "Cursor pagination"): a cursor holds the
+ * Cursors of keyset pagination (docs/api.md §3.10): a cursor holds the
  * sort values of the last record of a page and the page's number, bound to what the
  * list was asked for (collection, sort, filter, requester) and signed, so the server
  * only ever seeks from values it wrote itself.

@@ -28,7 +28,7 @@ export interface ListQuery {
   /** Whether the COUNT query is skipped (totals are then -1). */
   skipTotal: boolean;
   /**
-   * Keyset pagination (docs/api.md "Cursor pagination"): '' for the first page, a
+   * Keyset pagination (docs/api.md §3.10): '' for the first page, a
    * `nextCursor` for the next; absent for page-number pagination.
    */
   cursor?: string;

@@ -70,7 +70,7 @@ export interface RecordListJson {
   totalItems: number;
   totalPages: number;
   items: Record<string, unknown>[];
-  /** With a cursor (docs/api.md "Cursor pagination"): the next page's cursor, null after the last. */
+  /** With a cursor (docs/api.md §3.10): the next page's cursor, null after the last. */
   nextCursor?: string | null;
 }
 
@@ -111,7 +111,7 @@ export class RecordService {
     return c;
   }
 
-  /** Aggregates the records the request may list (docs/api.md "Aggregates"). */
+  /** Aggregates the records the request may list (docs/api.md §3.11). */
   async aggregate(c: Collection, q: AggregateQuery, req: RequestInfo): Promise<AggregatePage> {
     const deps = { access: this.access, compiler: this.deps.compiler, dialect: this.deps.dialect, schema: this.deps.schema };
     return aggregateRecords(this.deps.db, deps, c, q, req);

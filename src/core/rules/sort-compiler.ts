@@ -36,7 +36,7 @@ export function compileSortItems(text: string, newState: () => CompileState): Ra
 }
 
 /**
- * The values a sort orders by, item by item (docs/api.md "Cursor pagination"): what
+ * The values a sort orders by, item by item (docs/api.md §3.10): what
  * compileSortItems orders by, without the direction. `@random` has no value to seek
  * from and is a 400.
  */
