@@ -28,6 +28,12 @@ export interface CursorListDeps {
 interface OrderPart {
   expr: RawBuilder<unknown>;
   desc: boolean;
+  /**
+   * Whether the value may be NULL. NOTE: a seek on a NOT NULL column leaves out the
+   * `OR x IS NULL` branch, which would stop either engine from seeking in an index on it
+   * (a descending walk would read every row above the position).
+   */
+  nullable: boolean;
 }
 
 /** Lists the page of `c` that `q.cursor` opens ('' for the first), with the cursor of the next. */
@@ -70,9 +76,13 @@ function orderParts(deps: CursorListDeps, c: Collection, sort: string, req: Requ
     if (isFilterError(err) && err.reason.includes('@random')) throw cursorError('A cursor cannot follow a random order.');
     throw err;
   }
-  const parts = keys.flatMap((k) => deps.dialect.orderKeys(k.expr, k.kind).map((expr) => ({ expr, desc: k.desc })));
+  const parts = keys.flatMap((k) => {
+    const exprs = deps.dialect.orderKeys(k.expr, k.kind);
+    // One value: the key itself; several (a json value's rank, number, text): each may be NULL.
+    return exprs.map((expr) => ({ expr, desc: k.desc, nullable: k.nullable || exprs.length > 1 }));
+  });
   const lastDesc = keys.length > 0 && keys[keys.length - 1]!.desc;
-  parts.push({ expr: sql`root.${sql.ref('id')}`, desc: lastDesc });
+  parts.push({ expr: sql`root.${sql.ref('id')}`, desc: lastDesc, nullable: false });
   return parts;
 }
 
@@ -104,10 +114,12 @@ function same(d: Dialect, expr: RawBuilder<unknown>, value: CursorValue): RawBui
 
 function after(d: Dialect, part: OrderPart, value: CursorValue): RawBuilder<boolean> {
   if (value === null) return part.desc ? sql<boolean>`1=0` : sql<boolean>`${part.expr} IS NOT NULL`;
-  return part.desc ? sql<boolean>`(${part.expr} < ${d.param(value)} OR ${part.expr} IS NULL)` : sql<boolean>`${part.expr} > ${d.param(value)}`;
+  if (!part.desc) return sql<boolean>`${part.expr} > ${d.param(value)}`;
+  return part.nullable ? sql<boolean>`(${part.expr} < ${d.param(value)} OR ${part.expr} IS NULL)` : sql<boolean>`${part.expr} < ${d.param(value)}`;
 }
 
 function atOrAfter(d: Dialect, part: OrderPart, value: CursorValue): RawBuilder<boolean> {
   if (value === null) return part.desc ? sql<boolean>`${part.expr} IS NULL` : sql<boolean>`1=1`;
-  return part.desc ? sql<boolean>`(${part.expr} <= ${d.param(value)} OR ${part.expr} IS NULL)` : sql<boolean>`${part.expr} >= ${d.param(value)}`;
+  if (!part.desc) return sql<boolean>`${part.expr} >= ${d.param(value)}`;
+  return part.nullable ? sql<boolean>`(${part.expr} <= ${d.param(value)} OR ${part.expr} IS NULL)` : sql<boolean>`${part.expr} <= ${d.param(value)}`;
 }

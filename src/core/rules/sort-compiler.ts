@@ -8,6 +8,8 @@ import { FilterError, isFilterError } from '../../filter/filter-error.js';
 import { parseSort } from '../../filter/sort-parser.js';
 import type { SortItem } from '../../filter/ast.js';
 import type { ValueKind } from '../../db/dialect/dialect.js';
+import { findField } from '../collections/collection.js';
+import { getFieldType } from '../fields/field-registry.js';
 import type { CompileState } from './compile-context.js';
 import { FieldResolver } from './field-resolver.js';
 
@@ -19,6 +21,8 @@ export interface SortKey {
   kind?: ValueKind;
   /** Whether the item names a multi-valued path (the row orders by its first value). */
   multi: boolean;
+  /** False only when the value is known never to be NULL (a NOT NULL column of the row itself). */
+  nullable: boolean;
 }
 
 /**
@@ -52,7 +56,7 @@ function sortKeyOf(item: SortItem, state: CompileState): SortKey {
   if (item.name === '@rowid') {
     // NOTE: a view has no row number of its own; SQLite would fail the whole query.
     if (state.options.collection.type === 'view') throw new FilterError('invalid sort field "@rowid" - views have no rowid');
-    return { expr: d.rowId(state.root), desc: item.desc, kind: 'number', multi: false };
+    return { expr: d.rowId(state.root), desc: item.desc, kind: 'number', multi: false, nullable: false };
   }
   let resolved;
   try {
@@ -69,10 +73,25 @@ function sortKeyOf(item: SortItem, state: CompileState): SortKey {
   // NULL: the order of hidden emails would otherwise be an oracle for guessing them.
   const key = resolved.build();
   const joins = state.joinClauses();
-  if (joins.length === 0) return { expr: key, desc: item.desc, kind: resolved.kind, multi: resolved.multi !== undefined };
+  if (joins.length === 0) {
+    const nullable = !isNotNullColumn(state, item.name) || resolved.afterBuild !== undefined;
+    return { expr: key, desc: item.desc, kind: resolved.kind, multi: resolved.multi !== undefined, nullable };
+  }
   // NOTE: over a multi-valued path a row has several values; it sorts by its
   // first one in the requested direction (its least for ASC, greatest for DESC).
   const base = state.alias('b');
   const value = sql`(SELECT ${key} AS v FROM (SELECT 1) AS ${sql.id(base)} ${sql.join(joins, sql` `)} ORDER BY ${d.orderBy(key, item.desc, resolved.kind)} LIMIT 1)`;
-  return { expr: value, desc: item.desc, kind: resolved.kind, multi: resolved.multi !== undefined };
+  return { expr: value, desc: item.desc, kind: resolved.kind, multi: resolved.multi !== undefined, nullable: true };
+}
+
+/**
+ * Whether `name` is a field of the row's own table whose column is NOT NULL: text, number
+ * and bool columns are (db/dialect); json columns and the columns of a view may hold NULL.
+ */
+function isNotNullColumn(state: CompileState, name: string): boolean {
+  const c = state.options.collection;
+  if (c.type === 'view') return false;
+  const field = findField(c, name);
+  const type = field && getFieldType(field.type);
+  return type !== undefined && type.columnKind(field!) !== 'json';
 }
