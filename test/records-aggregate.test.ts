@@ -125,6 +125,13 @@ describe('aggregate numbers', () => {
     expect(created.body.items[0].count).toBe(rows.length);
   });
 
+  it('answers the SDK through pb.send', async () => {
+    const pb = await s.admin();
+    const r = await pb.send(`/api/collections/${orders}/records/aggregate`, { query: { groupBy: 'category', aggregate: 'count()', sort: '-count' } });
+    expect(r.items.reduce((n: number, i: any) => n + i.count, 0)).toBe(rows.length);
+    await expect(pb.send(`/api/collections/${orders}/records/aggregate`, { query: { aggregate: 'sum(category)' } })).rejects.toMatchObject({ status: 400 });
+  });
+
   it('types bool groups and counts without groupBy as one group', async () => {
     const r = await aggregate('groupBy=paid&sort=paid');
     expect(r.status, r.text).toBe(200);
