@@ -60,7 +60,7 @@ async function measure(opts, id, server, ctx, connections, duration, warmup) {
   let cpuStart = NaN;
   const result = await runLoad({
     workload: id, url: server.url, token: WORKLOADS[id].auth === 'user' ? ctx.token[server.name] : undefined,
-    ctx: { productIds: ctx.productIds, benchUserId: ctx.benchUserId }, connections, duration, warmup, pin: opts.pin, jobDir: ctx.runDir,
+    ctx: { productIds: ctx.productIds, benchUserId: ctx.benchUserId, ...ctx.extra[server.name] }, connections, duration, warmup, pin: opts.pin, jobDir: ctx.runDir,
     onProgress: (t) => {
       if (t.phase === 'measure' && t.second === 0) cpuStart = cpuTimeOf(server.pid);
       else progress(`${duty}: ${t.phase} ${t.second}/${t.seconds} s, ${t.requests.toLocaleString('en-US')} req/s …`);
@@ -178,16 +178,18 @@ async function main() {
       baseline: { startupMs: baseline.startupMs, idleRss: memoryOf(baseline.pid).rss },
     };
 
-    const ctx = { productIds: seed.meta.productIds, benchUserId: seed.meta.benchUserId, runDir, token: {} };
+    const ctx = { productIds: seed.meta.productIds, benchUserId: seed.meta.benchUserId, runDir, token: {}, extra: {} };
     const measured = opts.workloads.filter((w) => w !== 'R1');
     for (const server of [baseline, plinth]) {
       progress(`checking the answers of ${server.name} …`);
       ctx.token[server.name] = await login(server);
       for (const id of measured) {
         const call = (method, path, body, token) => api(server, method, path, body, token);
-        await WORKLOADS[id].verify(call, { ...ctx, token: ctx.token[server.name] }).catch((err) => {
+        // A verify may hand back what that server's requests need (C1deep: its own deep cursors).
+        const extra = await WORKLOADS[id].verify(call, { ...ctx, token: ctx.token[server.name] }).catch((err) => {
           throw err instanceof BenchError ? new BenchError(`${server.name}: ${err.message}`) : err;
         });
+        if (extra) ctx.extra[server.name] = { ...ctx.extra[server.name], ...extra };
       }
     }
     progress(`answers checked: ${measured.join(', ')} on both servers`, true);

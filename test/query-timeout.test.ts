@@ -102,6 +102,28 @@ describe('a runaway filter', () => {
   }, 120_000);
 });
 
+describe('a runaway filter in a cursor list or an aggregate', () => {
+  it('answers a prompt 400 through a cursor list and an aggregate (docs/api.md §3.10, §3.11)', async () => {
+    const filter = encodeURIComponent(RUNAWAY);
+    for (const query of [`perPage=1000&cursor=&filter=${filter}`, `sort=${encodeURIComponent('-comments_via_post.post.comments_via_post.post.comments_via_post.post.title')}&cursor=`]) {
+      const { list, health } = await listWithHealth(query);
+      expect(list.status, query).toBe(400);
+      expect(list.body.message).toBe(QUERY_TIMEOUT_MESSAGE);
+      expect(list.at).toBeLessThan(5_000);
+      expect(health.status).toBe(200);
+    }
+    const started = performance.now();
+    const agg = await s.request('GET', `/api/collections/posts/records/aggregate?groupBy=title&filter=${filter}`);
+    expect(agg.status).toBe(400);
+    expect(agg.body.message).toBe(QUERY_TIMEOUT_MESSAGE);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    const ordinary = await s.request('GET', '/api/collections/comments/records/aggregate?groupBy=post.title&sort=-count');
+    expect(ordinary.status, ordinary.text).toBe(200);
+    expect(ordinary.body.items).toHaveLength(POSTS);
+    expect(ordinary.body.items[0].count).toBe(COMMENTS_PER_POST);
+  }, 120_000);
+});
+
 describe('ordinary lists under the same budget', () => {
   it.each([
     ['a plain filter', `filter=${encodeURIComponent('title = "p3"')}`, 1],

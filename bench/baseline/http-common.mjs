@@ -94,3 +94,59 @@ export function authResponse(c, user) {
   const sig = createHmac('sha256', user.tokenKey + c.authToken.secret).update(`${header}.${payload}`).digest('base64url');
   return { token: `${header}.${payload}.${sig}`, record: { ...toJson(c, user), email: user.email } };
 }
+
+/**
+ * The keyset (cursor) part of a baseline list, as Plinth pages with `cursor`: a condition after
+ * the last row's (sort value, id), ORDER BY the sort column then the id in its direction, and
+ * the next cursor from the extra row read. `bind` adds a parameter and returns its placeholder.
+ */
+export function keysetPage(col, desc, cursor, bind) {
+  const op = desc ? '<' : '>';
+  const dir = desc ? 'DESC' : 'ASC';
+  let where = null;
+  if (cursor) {
+    const [value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    where = col
+      ? `("root".${col} ${op} ${bind(value)} OR ("root".${col} = ${bind(value)} AND "root"."id" ${op} ${bind(id)}))`
+      : `("root"."id" ${op} ${bind(id)})`;
+  }
+  const orderBy = `${col ? `"root".${col} ${dir}, ` : ''}"root"."id" ${dir}`;
+  const next = (rows, perPage, sortName) => {
+    if (rows.length <= perPage) return null;
+    const last = rows[perPage - 1];
+    return Buffer.from(JSON.stringify([sortName ? last[sortName] : null, last.id])).toString('base64url');
+  };
+  return { where, orderBy, next };
+}
+
+const AGGREGATE_ITEM = /^(count|sum|avg|min|max)\((\w*)\)$/;
+
+/**
+ * The SQL of a baseline aggregate (`groupBy` of one column, `count()`, `sum|avg|min|max(column)`,
+ * a `sort` by one output key), as Plinth's aggregate endpoint answers it; null columns are refused.
+ */
+export function aggregateQuery(c, query, ident) {
+  const group = query.get('groupBy') ?? '';
+  if (group !== '' && !c.columns.has(group)) throw new HttpError(400, 'Unsupported groupBy.');
+  const items = (query.get('aggregate') || 'count()').split(',').map((text) => {
+    const m = AGGREGATE_ITEM.exec(text.trim());
+    if (!m || (m[1] !== 'count' && !c.columns.has(m[2]))) throw new HttpError(400, 'Unsupported aggregate.');
+    const key = m[1] === 'count' ? 'count' : `${m[1]}_${m[2]}`;
+    const cast = (x) => `CAST(${x} AS DOUBLE PRECISION)`;
+    const expr = m[1] === 'count' ? 'COUNT(*)' : m[1] === 'sum' || m[1] === 'avg' ? `${m[1].toUpperCase()}(${cast(ident(m[2]))})` : `${m[1].toUpperCase()}(${ident(m[2])})`;
+    return { key, expr };
+  });
+  const keys = [...(group ? [group] : []), ...items.map((i) => i.key)];
+  const sort = /^(-?)(\w+)$/.exec(query.get('sort') ?? '');
+  const sortKey = sort && keys.includes(sort[2]) ? sort[2] : null;
+  const select = [...(group ? [`${ident(group)} AS ${ident(group)}`] : []), ...items.map((i) => `${i.expr} AS ${ident(i.key)}`)].join(', ');
+  const order = [...(sortKey ? [`${ident(sortKey)} ${sort[1] ? 'DESC' : 'ASC'}`] : []), ...(group ? [`${ident(group)} ASC`] : [])];
+  const perPage = Math.min(Math.max(Number(query.get('perPage') ?? 30) || 30, 1), 1000);
+  const page = Math.max(Number(query.get('page') ?? 1) || 1, 1);
+  const text = `SELECT ${select} FROM ${ident(c.name)} ${group ? `GROUP BY ${ident(group)}` : ''} ${order.length ? `ORDER BY ${order.join(', ')}` : ''} LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`;
+  const shape = (rows) => ({
+    page, perPage,
+    items: rows.map((r) => Object.fromEntries(keys.map((k) => [k, typeof r[k] === 'string' && k === 'count' ? Number(r[k]) : r[k]]))),
+  });
+  return { text, shape };
+}

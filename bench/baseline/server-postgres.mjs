@@ -14,7 +14,7 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { verify } from '@node-rs/argon2';
 import pg from 'pg';
-import { authResponse, HttpError, readBody, readToken, send, signatureMatches, toJson, validated } from './http-common.mjs';
+import { aggregateQuery, authResponse, HttpError, keysetPage, readBody, readToken, send, signatureMatches, toJson, validated } from './http-common.mjs';
 
 const { values: args } = parseArgs({ options: { port: { type: 'string' } } });
 if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL is not set');
@@ -88,6 +88,15 @@ async function list(c, query_, auth) {
   const desc = Boolean(sort?.[1]);
   const order = sort && c.columns.has(sort[2]) ? `"root".${ident(sort[2])} ${desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}, ` : '';
   const perPage = Math.min(Math.max(Number(query_.get('perPage') ?? 30) || 30, 1), 1000);
+  if (query_.has('cursor')) {
+    const sortName = order ? sort[2] : null;
+    const keyset = keysetPage(sortName && ident(sortName), desc, query_.get('cursor'), bind);
+    if (keyset.where) where.push(keyset.where);
+    const orderBy = desc ? keyset.orderBy.replace(' DESC,', ' DESC NULLS LAST,') : keyset.orderBy;
+    const rows = await query(`SELECT root.* FROM ${ident(c.name)} AS root${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${orderBy} LIMIT ${bind(perPage + 1)}`, params);
+    const items = rows.slice(0, perPage).map((r) => toJson(c, r));
+    return { page: 1, perPage, totalItems: -1, totalPages: -1, items, nextCursor: keyset.next(rows, perPage, sortName) };
+  }
   const page = Math.max(Number(query_.get('page') ?? 1) || 1, 1);
   const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
   const filterParams = [...params];
@@ -101,6 +110,12 @@ async function list(c, query_, auth) {
   }
   const totalPages = totalItems < 0 ? -1 : Math.ceil(totalItems / perPage);
   return { page, perPage, totalItems, totalPages, items: rows.map((r) => toJson(c, r)) };
+}
+
+async function aggregate(c, query_) {
+  if (c.listRule !== '') throw new HttpError(403, 'Unsupported rule.');
+  const { text, shape } = aggregateQuery(c, query_, ident);
+  return shape(await query(text, []));
 }
 
 async function view(c, id, auth) {
@@ -153,6 +168,7 @@ async function handle(req, res) {
   if (!m) throw new HttpError(404, 'The requested resource wasn\'t found.');
   const c = collectionOf(decodeURIComponent(m[1]));
   const id = m[2] && decodeURIComponent(m[2]);
+  if (req.method === 'GET' && id === 'aggregate') return send(res, 200, await aggregate(c, new URLSearchParams(qs)));
   if (req.method === 'GET' && !id) return send(res, 200, await list(c, new URLSearchParams(qs), auth));
   if (req.method === 'GET') return send(res, 200, await view(c, id, auth));
   if (req.method === 'POST' && !id) return send(res, 200, await create(c, await readBody(req), auth));

@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { verify } from '@node-rs/argon2';
 import Database from 'better-sqlite3';
-import { authResponse, HttpError, readBody, readToken, send, signatureMatches, toJson, validated } from './http-common.mjs';
+import { aggregateQuery, authResponse, HttpError, keysetPage, readBody, readToken, send, signatureMatches, toJson, validated } from './http-common.mjs';
 
 const { values: args } = parseArgs({ options: { port: { type: 'string' }, db: { type: 'string' } } });
 const db = new Database(args.db);
@@ -82,6 +82,14 @@ function list(c, query, auth) {
   const sort = /^(-?)(\w+)$/.exec(query.get('sort') ?? '');
   const order = sort && c.columns.has(sort[2]) ? `"root".${ident(sort[2])} ${sort[1] ? 'DESC' : 'ASC'}, ` : '';
   const perPage = Math.min(Math.max(Number(query.get('perPage') ?? 30) || 30, 1), 1000);
+  if (query.has('cursor')) {
+    const sortName = order ? sort[2] : null;
+    const keyset = keysetPage(sortName && ident(sortName), Boolean(sort?.[1]), query.get('cursor'), (v) => (params.push(v), '?'));
+    if (keyset.where) where.push(keyset.where);
+    const rows = stmt(`SELECT root.* FROM ${ident(c.name)} AS root ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${keyset.orderBy} LIMIT ?`).all(...params, perPage + 1);
+    const items = rows.slice(0, perPage).map((r) => toJson(c, r));
+    return { page: 1, perPage, totalItems: -1, totalPages: -1, items, nextCursor: keyset.next(rows, perPage, sortName) };
+  }
   const page = Math.max(Number(query.get('page') ?? 1) || 1, 1);
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
   // The same tie-break as Plinth: insertion order in the direction of the last sort term.
@@ -94,6 +102,12 @@ function list(c, query, auth) {
   }
   const totalPages = totalItems < 0 ? -1 : Math.ceil(totalItems / perPage);
   return { page, perPage, totalItems, totalPages, items: rows.map((r) => toJson(c, r)) };
+}
+
+function aggregate(c, query) {
+  if (c.listRule !== '') throw new HttpError(403, 'Unsupported rule.');
+  const { text, shape } = aggregateQuery(c, query, ident);
+  return shape(stmt(text).all());
 }
 
 function view(c, id, auth) {
@@ -143,6 +157,7 @@ async function handle(req, res) {
   if (!m) throw new HttpError(404, 'The requested resource wasn\'t found.');
   const c = collectionOf(decodeURIComponent(m[1]));
   const id = m[2] && decodeURIComponent(m[2]);
+  if (req.method === 'GET' && id === 'aggregate') return send(res, 200, aggregate(c, new URLSearchParams(qs)));
   if (req.method === 'GET' && !id) return send(res, 200, list(c, new URLSearchParams(qs), auth));
   if (req.method === 'GET') return send(res, 200, view(c, id, auth));
   if (req.method === 'POST' && !id) return send(res, 200, create(c, await readBody(req), auth));

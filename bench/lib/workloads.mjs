@@ -1,5 +1,5 @@
 /**
- * The workloads W1–W7 of the benchmark README: how each request is made (used by
+ * The workloads W1–W7 of the benchmark README, C1 (cursor pages) and A1 (aggregates): how each request is made (used by
  * the load worker) and how each answer is checked before anything is measured.
  */
 import { BENCH_USER, CATEGORIES, EVENT_KINDS, NEW_CATEGORY } from './data.mjs';
@@ -57,7 +57,28 @@ export const WORKLOADS = {
     request: () => ({ method: 'GET', path: listOf('events', 'kind', pick(EVENT_KINDS), '-score', '&skipTotal=1&page=500') }),
     verify: (api) => verifyEvents(api, 500),
   },
+  C1: {
+    title: '1M rows: filter + sort, cursor page 1', auth: 'guest',
+    request: () => ({ method: 'GET', path: listOf('events', 'kind', pick(EVENT_KINDS), '-score', '&cursor=') }),
+    verify: (api) => verifyEventCursor(api),
+  },
+  C1deep: {
+    title: '1M rows: filter + sort, cursor 10,000 rows deep', auth: 'guest',
+    request: (ctx) => {
+      const kind = pick(EVENT_KINDS);
+      return { method: 'GET', path: listOf('events', 'kind', kind, '-score', `&cursor=${q(ctx.deepCursors[kind])}`) };
+    },
+    verify: (api) => prepareDeepCursors(api),
+  },
+  A1: {
+    title: 'aggregate 10,000 products by category', auth: 'guest',
+    request: () => ({ method: 'GET', path: AGGREGATE_PATH }),
+    verify: verifyAggregate,
+  },
 };
+
+/** A1: revenue-style figures per category over the whole products collection. */
+const AGGREGATE_PATH = `/api/collections/products/records/aggregate?groupBy=category&aggregate=${q('count(),sum(stock),avg(price),min(price),max(price)')}&sort=-sum_stock&perPage=20`;
 
 /** The product body W3 sends; its category is one no list workload asks for. */
 export function newProduct() {
@@ -145,4 +166,45 @@ async function verifyEvents(api, page) {
     check(items.length === 20 && items.every((r) => r.kind === kind), workload, `page ${page} should hold 20 events of ${kind}`, items.length);
     check(items.every((r, i) => i === 0 || items[i - 1].score >= r.score), workload, 'events should be in descending score order', items.map((r) => r.score));
   }
+}
+
+async function verifyEventCursor(api) {
+  for (const kind of ['k0', 'k9']) {
+    const first = await api('GET', listOf('events', 'kind', kind, '-score', '&cursor='));
+    check(first.status === 200 && first.body.items?.length === 20, 'C1', `cursor page 1 of ${kind} should hold 20 events`, first);
+    check(typeof first.body.nextCursor === 'string' && first.body.totalItems === -1, 'C1', 'the answer should carry nextCursor and no total', first.body);
+    const offset = await api('GET', listOf('events', 'kind', kind, '-score', '&skipTotal=1&perPage=40'));
+    const next = await api('GET', listOf('events', 'kind', kind, '-score', `&cursor=${q(first.body.nextCursor)}`));
+    const walked = [...first.body.items, ...next.body.items].map((r) => r.score);
+    check(walked.join() === offset.body.items.map((r) => r.score).join(), 'C1', 'two cursor pages should hold the scores of the first 40 rows', walked);
+  }
+}
+
+/** C1deep: walks each kind 10,000 rows deep (10 pages of 1,000) and keeps the cursor found there. */
+async function prepareDeepCursors(api) {
+  const deepCursors = {};
+  for (const kind of EVENT_KINDS) {
+    let cursor = '';
+    let lastScore = Infinity;
+    for (let page = 0; page < 10; page++) {
+      const res = await api('GET', `${listOf('events', 'kind', kind, '-score', `&cursor=${q(cursor)}`)}`.replace('perPage=20', 'perPage=1000'));
+      check(res.status === 200 && res.body.items?.length === 1000, 'C1deep', `page ${page + 1} of ${kind} should hold 1,000 events`, res.status);
+      lastScore = res.body.items.at(-1).score;
+      cursor = res.body.nextCursor;
+    }
+    const deep = await api('GET', listOf('events', 'kind', kind, '-score', `&cursor=${q(cursor)}`));
+    const items = deep.body.items ?? [];
+    check(items.length === 20 && items.every((r) => r.kind === kind && r.score <= lastScore), 'C1deep', `the deep page of ${kind} should continue the walk`, items.length);
+    deepCursors[kind] = cursor;
+  }
+  return { deepCursors };
+}
+
+async function verifyAggregate(api) {
+  const res = await api('GET', AGGREGATE_PATH);
+  check(res.status === 200 && res.body.items?.length === 20, 'A1', 'the aggregate should answer 20 categories', res);
+  const items = res.body.items;
+  check(items.reduce((n, i) => n + i.count, 0) >= 10_000, 'A1', 'the counts should cover every product', items.map((i) => i.count));
+  check(items.every((i, k) => k === 0 || items[k - 1].sum_stock >= i.sum_stock), 'A1', 'categories should come in descending sum_stock order', items.map((i) => i.sum_stock));
+  check(items.every((i) => i.min_price <= i.avg_price && i.avg_price <= i.max_price), 'A1', 'min <= avg <= max in every category', items);
 }

@@ -67,6 +67,15 @@ export function parseListParams(query: unknown): ListParams {
 }
 
 /**
+ * The `cursor` parameter of a records list (docs/api.md §3.10): '' when given
+ * empty (the first page), undefined when absent (page-number pagination).
+ */
+export function parseCursorParam(query: unknown): string | undefined {
+  if (query === null || typeof query !== 'object' || !Object.hasOwn(query, 'cursor')) return undefined;
+  return firstQueryValue(query, 'cursor');
+}
+
+/**
  * Parses an `expand` parameter into distinct relation paths (docs/api.md §3.8): spaces are
  * removed, leading/trailing dots trimmed, paths deeper than MAX_EXPAND_DEPTH cut to that
  * depth, duplicates dropped and a path that is a prefix of another one merged into it.

@@ -22,6 +22,7 @@ export interface CollectionRoute {
 /** Routes under `/api/collections/:collection/`, keyed by method and the rest of the pattern (`:` = any parameter). */
 const COLLECTION_ROUTES: Readonly<Record<string, RateLimitAction[]>> = {
   'GET records': ['list'],
+  'GET records/aggregate': ['list'],
   'GET records/:': ['view'],
   'POST records': ['create'],
   'PATCH records/:': ['update'],

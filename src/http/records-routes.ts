@@ -9,10 +9,11 @@ import type { RecordService, WriteAction } from '../core/records/record-service.
 import { recordBodyLimit } from '../core/records/record-body-limit.js';
 import { attachUploads } from '../core/records/record-files.js';
 import { dynamicBodyLimit } from './body-parser.js';
-import { parseExpand, parseListParams, firstQueryValue } from './list-params.js';
+import { parseCursorParam, parseExpand, parseListParams, firstQueryValue } from './list-params.js';
 import { isSuperuser, requestInfo } from './request-auth.js';
 import { dropUnreadBody } from './drop-unread-body.js';
 import { recordBody } from './record-body-input.js';
+import { parseAggregateParams } from './aggregate-params.js';
 import { HookedAction, listHooked, type RecordRequestHooks } from './record-request-hooks.js';
 
 type Params = { collection: string; id: string };
@@ -35,10 +36,15 @@ export function registerRecordRoutes(app: FastifyInstance, records: RecordServic
 
   app.get<{ Params: Params }>(base, async function listRecords(request, reply) {
     const c = records.collection(request.params.collection);
-    const q = parseListParams(request.query);
+    const q = { ...parseListParams(request.query), cursor: parseCursorParam(request.query) };
     const result = await records.list(c, q, { expand: q.expand }, requestInfo(request));
     if (hooks.onRecordsListRequest.isEmpty) return result;
     return listHooked(hooks, request, reply, c, result);
+  });
+
+  app.get<{ Params: Params }>(`${base}/aggregate`, async function aggregateRecords(request) {
+    const c = records.collection(request.params.collection);
+    return records.aggregate(c, parseAggregateParams(request.query), requestInfo(request));
   });
 
   app.get<{ Params: Params }>(`${base}/:id`, async function viewRecord(request, reply) {

@@ -27,6 +27,11 @@ export interface ListQuery {
   filter: string;
   /** Whether the COUNT query is skipped (totals are then -1). */
   skipTotal: boolean;
+  /**
+   * Keyset pagination (docs/api.md §3.10): '' for the first page, a
+   * `nextCursor` for the next; absent for page-number pagination.
+   */
+  cursor?: string;
 }
 
 /** One page of records (values only; the caller serializes). */
@@ -36,6 +41,8 @@ export interface RecordPage {
   totalItems: number;
   totalPages: number;
   items: RecordValues[];
+  /** With a cursor: the cursor of the next page, null after the last one. */
+  nextCursor?: string | null;
 }
 
 /** Lists the records of `c` the request may see. */
@@ -43,16 +50,7 @@ export async function listRecords(
   exec: Executor, deps: { access: RecordAccess; compiler: RuleCompiler; dialect: Dialect },
   c: Collection, q: ListQuery, req: RequestInfo,
 ): Promise<RecordPage> {
-  deps.access.assertNotLocked(c.listRule, req);
-  if (!req.isSuperuser) assertNoPrivilegedNames(q.filter, q.sort);
-  const conditions: RawBuilder<boolean>[] = [];
-  const rule = deps.access.condition(c, c.listRule, req);
-  if (rule) conditions.push(rule);
-  if (q.filter.trim() !== '') {
-    conditions.push(deps.compiler.compileFilter(q.filter, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' }));
-  }
-  const budget = scanBudget(deps.dialect, c, conditions.length > 0 && !(cheapPerRow(rule ? c.listRule : '', RULE_PARSE_LIMITS) && cheapPerRow(q.filter, {})));
-  if (budget) conditions.unshift(budget);
+  const conditions = listConditions(deps, c, q, req);
   const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
   const order = q.sort.trim() !== ''
     ? deps.compiler.compileSort(q.sort, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' })
@@ -73,6 +71,28 @@ export async function listRecords(
     totalPages = Math.ceil(totalItems / q.perPage);
   }
   return { page: q.page, perPage: q.perPage, totalItems, totalPages, items: rows.map((r) => rowToValues(c, r)) };
+}
+
+/**
+ * The conditions every list of `c` applies (docs/api.md §3.1): the listRule, the client's
+ * filter and the query budget, after refusing a superuser-only rule (403) and, for others,
+ * `@collection.`/`@request.` names in filter or sort.
+ */
+export function listConditions(
+  deps: { access: RecordAccess; compiler: RuleCompiler; dialect: Dialect },
+  c: Collection, q: Pick<ListQuery, 'filter' | 'sort'>, req: RequestInfo,
+): RawBuilder<boolean>[] {
+  deps.access.assertNotLocked(c.listRule, req);
+  if (!req.isSuperuser) assertNoPrivilegedNames(q.filter, q.sort);
+  const conditions: RawBuilder<boolean>[] = [];
+  const rule = deps.access.condition(c, c.listRule, req);
+  if (rule) conditions.push(rule);
+  if (q.filter.trim() !== '') {
+    conditions.push(deps.compiler.compileFilter(q.filter, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' }));
+  }
+  const budget = scanBudget(deps.dialect, c, conditions.length > 0 && !(cheapPerRow(rule ? c.listRule : '', RULE_PARSE_LIMITS) && cheapPerRow(q.filter, {})));
+  if (budget) conditions.unshift(budget);
+  return conditions;
 }
 
 /**

@@ -20,6 +20,10 @@ import type { RecordFiles } from './record-files.js';
 import { Expander, expandTree, type ExpandItem } from './record-expand.js';
 import { RecordHooks, collectionTags } from './record-hooks.js';
 import { listRecords, type ListQuery } from './record-list.js';
+import { listRecordsByCursor } from './record-cursor-list.js';
+import { CursorCodec } from './record-cursor.js';
+import { loadCursorKey } from './cursor-key.js';
+import { aggregateRecords, type AggregatePage, type AggregateQuery } from './record-aggregate.js';
 import { RecordModel } from './record-model.js';
 import { serializeRecord } from './record-serialize.js';
 import { findRecord, rowToValues, type RecordValues } from './record-store.js';
@@ -66,6 +70,8 @@ export interface RecordListJson {
   totalItems: number;
   totalPages: number;
   items: Record<string, unknown>[];
+  /** With a cursor (docs/api.md §3.10): the next page's cursor, null after the last. */
+  nextCursor?: string | null;
 }
 
 /** RecordService is the records API without HTTP. */
@@ -78,6 +84,7 @@ export class RecordService {
   /** The write pipeline every record write goes through. */
   readonly writer: RecordWriter;
   private readonly expander: Expander;
+  private readonly cursors: CursorCodec;
   /**
    * Whether app code may run inside this node's transactions (a hook is bound, or app code
    * opened one): each transaction is then the active one of its async path, so the outer
@@ -92,6 +99,7 @@ export class RecordService {
     this.onHookError = deps.onHookError ?? (() => undefined);
     this.access = new RecordAccess(deps.compiler, deps.dialect);
     this.expander = new Expander(deps.schema, this.access, deps.dialect);
+    this.cursors = new CursorCodec(() => loadCursorKey(deps.db));
     this.hooks = deps.hooks ?? new RecordHooks();
     this.writer = new RecordWriter({ schema: deps.schema, dialect: deps.dialect, hooks: this.hooks, files: deps.files, outbox: deps.outbox });
   }
@@ -103,9 +111,18 @@ export class RecordService {
     return c;
   }
 
+  /** Aggregates the records the request may list (docs/api.md §3.11). */
+  async aggregate(c: Collection, q: AggregateQuery, req: RequestInfo): Promise<AggregatePage> {
+    const deps = { access: this.access, compiler: this.deps.compiler, dialect: this.deps.dialect, schema: this.deps.schema };
+    return aggregateRecords(this.deps.db, deps, c, q, req);
+  }
+
   /** Lists records (docs/api.md §3.1). */
   async list(c: Collection, q: ListQuery, out: OutputOptions, req: RequestInfo): Promise<RecordListJson> {
-    const page = await listRecords(this.deps.db, { access: this.access, compiler: this.deps.compiler, dialect: this.deps.dialect }, c, q, req);
+    const listDeps = { access: this.access, compiler: this.deps.compiler, dialect: this.deps.dialect };
+    const page = q.cursor === undefined
+      ? await listRecords(this.deps.db, listDeps, c, q, req)
+      : await listRecordsByCursor(this.deps.db, { ...listDeps, cursors: this.cursors }, c, { ...q, cursor: q.cursor }, req);
     const items = await this.present(this.deps.db, c, page.items, out, req);
     return { ...page, items };
   }

@@ -11,7 +11,7 @@
  * write `SELECT root.* FROM <source> AS root WHERE …` without DISTINCT.
  */
 import { sql, type RawBuilder } from 'kysely';
-import type { Dialect } from '../../db/dialect/dialect.js';
+import type { Dialect, ValueKind } from '../../db/dialect/dialect.js';
 import type { CompareNode, FilterNode, FunctionOperand, Operand } from '../../filter/ast.js';
 import { parseFilterCached } from '../../filter/filter-cache.js';
 import { FilterError, isFilterError } from '../../filter/filter-error.js';
@@ -23,11 +23,12 @@ import { datetimeMacroValue, isDatetimeMacro } from './datetime-macros.js';
 import { FieldResolver, literalOperand } from './field-resolver.js';
 import { guestRequest } from './request-info.js';
 import { RuleCache } from './rule-cache.js';
-import { compileSortItems } from './sort-compiler.js';
+import { compileSortItems, compileSortKeys, type SortKey } from './sort-compiler.js';
 import { inSpanSync, tracing } from '../../tools/tracing.js';
 import { formatDateTime } from '../../tools/datetime.js';
 
 export type { CompileMode, CompileOptions } from './compile-context.js';
+export type { SortKey } from './sort-compiler.js';
 
 /** Rules are written by superusers and may be longer than a client's filter (docs/api.md §1.7 limits clients only). */
 export const RULE_PARSE_LIMITS = { maxLength: 100_000 } as const;
@@ -45,6 +46,14 @@ export interface RuleCompiler {
   compileNode(node: FilterNode, opts: CompileOptions): RawBuilder<boolean>;
   /** Compiles a `sort` parameter into ORDER BY items, direction included; 400 on an invalid field. */
   compileSort(text: string, opts: CompileOptions): RawBuilder<unknown>[];
+  /** Compiles a `sort` parameter into the values it orders by, item by item (for keyset pagination). */
+  compileSortKeys(text: string, opts: CompileOptions): SortKey[];
+  /**
+   * Compiles one operand of the filter language — a field, a relation path or a function
+   * such as `strftime` — into the single value it has for a row (aggregate group keys).
+   * A 400 FilterError for a constant, a request value or a multi-valued path.
+   */
+  compileValue(op: Operand, opts: CompileOptions): CompiledValue;
   /** Checks a rule for saving a collection: null when it compiles, else the reason (docs/api.md §2.2). */
   validateRule(collection: Collection, rule: string): string | null;
 }
@@ -57,6 +66,12 @@ export interface RuleCompiler {
 export interface CompiledRule {
   condition: RawBuilder<boolean>;
   readsRow: boolean;
+}
+
+/** One value of a row, as compileValue writes it. */
+export interface CompiledValue {
+  expr: RawBuilder<unknown>;
+  kind?: ValueKind;
 }
 
 /** What a RuleCompiler needs: the dialect that writes SQL and the schema that names collections. */
@@ -107,6 +122,24 @@ class SqlRuleCompiler implements RuleCompiler {
 
   compileSort(text: string, opts: CompileOptions): RawBuilder<unknown>[] {
     return compileSortItems(text, () => this.newState(opts, 0));
+  }
+
+  compileSortKeys(text: string, opts: CompileOptions): SortKey[] {
+    return compileSortKeys(text, () => this.newState(opts, 0));
+  }
+
+  compileValue(op: Operand, opts: CompileOptions): CompiledValue {
+    if (op.kind !== 'identifier' && op.kind !== 'function') throw new FilterError(`${describe(op)} is not a field or a function`);
+    const state = this.newState(opts, 0);
+    const resolved = this.resolveOperand(op, state, new FieldResolver(state));
+    if (op.kind === 'identifier' && (!resolved.column || resolved.literal !== undefined)) throw new FilterError(`${describe(op)} is not a field`);
+    if (resolved.multi) throw new FilterError(`${describe(op)} has many values per record`);
+    const value = resolved.build();
+    const joins = state.joinClauses();
+    if (joins.length === 0) return { expr: value, kind: resolved.kind };
+    // A single-valued relation path: at most one joined row, read by a scalar subquery.
+    const base = state.alias('b');
+    return { expr: sql`(SELECT ${value} AS v FROM (SELECT 1) AS ${sql.id(base)} ${sql.join(joins, sql` `)} LIMIT 1)`, kind: resolved.kind };
   }
 
   validateRule(collection: Collection, rule: string): string | null {

@@ -84,6 +84,10 @@ export abstract class DialectBase implements Dialect {
     return desc ? sql`${expr} DESC` : sql`${expr} ASC`;
   }
 
+  orderKeys(expr: RawBuilder<unknown>, _kind?: ValueKind): RawBuilder<unknown>[] {
+    return [expr];
+  }
+
   /** Double-quotes an identifier, doubling embedded quotes (standard SQL). */
   quoteId(name: string): string {
     return `"${name.replace(/"/g, '""')}"`;

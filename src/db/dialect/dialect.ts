@@ -116,6 +116,12 @@ export interface Dialect {
    * `kind` `json` orders a dynamically typed json value as SQLite does (numbers before text).
    */
   orderBy(expr: RawBuilder<unknown>, desc: boolean, kind?: ValueKind): RawBuilder<unknown>;
+  /**
+   * The values that `orderBy(expr, desc, kind)` orders by, most significant first: ordering
+   * by each in turn, NULLs smallest, is that order. Keyset pagination compares a row's
+   * values of these with the last row's, each with plain `<`, `=` and `>`.
+   */
+  orderKeys(expr: RawBuilder<unknown>, kind?: ValueKind): RawBuilder<unknown>[];
   /** A condition: the JSON array in `arrayExpr` contains `value` (bound). */
   jsonArrayContains(arrayExpr: RawBuilder<unknown>, value: RawBuilder<unknown>): RawBuilder<boolean>;
   /**

@@ -94,13 +94,14 @@ function emptyRow(expr: RawBuilder<unknown>, side: Side): RawBuilder<unknown> {
 
 /** ORDER BY items for a json value: numbers (numerically) before text, NULLs first ascending. */
 export function dynamicOrder(expr: RawBuilder<unknown>, one: (e: RawBuilder<unknown>) => RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql.join(dynamicKeys(expr).map(one));
+}
+
+/** The three values dynamicOrder orders a json value by: its rank (number or text), its number, its text. */
+export function dynamicKeys(expr: RawBuilder<unknown>): RawBuilder<unknown>[] {
   const t = sql`CAST(${expr} AS TEXT)`;
   const rank = jsonRanks.get(expr) ?? sql`(CASE WHEN ${t} IS NULL THEN NULL WHEN ${t} ~ ${sql.raw(NUMERIC_TEXT)} THEN 1 ELSE 2 END)`;
-  return sql.join([
-    one(rank),
-    one(sql`(CASE WHEN ${rank} = 1 THEN CAST(${t} AS DOUBLE PRECISION) END)`),
-    one(sql`(${t} COLLATE "C")`),
-  ]);
+  return [rank, sql`(CASE WHEN ${rank} = 1 THEN CAST(${t} AS DOUBLE PRECISION) END)`, sql`(${t} COLLATE "C")`];
 }
 
 function sideOf(expr: RawBuilder<unknown>, kind: ValueKind | undefined): Side {

@@ -13,7 +13,7 @@ import { DialectBase } from '../dialect-base.js';
 import type { ColumnSpec, ValueKind } from '../dialect.js';
 import type { ParsedIndex } from '../../../tools/index-parse.js';
 import { boundValue, pgStrftime } from './postgres-strftime.js';
-import { coalescedPair, comparablePair, dynamicOrder, jsonRanks, NUMERIC_TEXT } from './postgres-compare.js';
+import { coalescedPair, comparablePair, dynamicKeys, dynamicOrder, jsonRanks, NUMERIC_TEXT } from './postgres-compare.js';
 import { FilterError } from '../../../filter/filter-error.js';
 import { queryTimeout } from '../../../errors/query-timeout.js';
 import type { ColumnKind } from '../../../core/fields/field-type.js';
@@ -181,6 +181,10 @@ export class PostgresDialect extends DialectBase {
     const one = (e: RawBuilder<unknown>) => (desc ? sql`${e} DESC NULLS LAST` : sql`${e} ASC NULLS FIRST`);
     // A json value is text here; SQLite orders json_extract's numbers numerically, before text.
     return kind === 'json' ? dynamicOrder(expr, one) : one(expr);
+  }
+
+  override orderKeys(expr: RawBuilder<unknown>, kind?: ValueKind): RawBuilder<unknown>[] {
+    return kind === 'json' ? dynamicKeys(expr) : [expr];
   }
 
 

@@ -1,0 +1,125 @@
+/**
+ * Lists records by keyset pagination (docs/api.md §3.10): the page after a
+ * cursor is the rows whose sort values come after the last row's, read with a seek
+ * condition and `LIMIT perPage + 1`, so a deep page costs what the first one does and
+ * rows inserted meanwhile neither shift nor repeat what is still to come. No COUNT runs.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../../db/database.js';
+import type { Dialect } from '../../db/dialect/dialect.js';
+import { isFilterError } from '../../filter/filter-error.js';
+import type { Collection } from '../collections/collection.js';
+import type { RuleCompiler } from '../rules/rule-compiler.js';
+import type { RequestInfo } from '../rules/request-info.js';
+import type { RecordAccess } from './record-access.js';
+import { CursorCodec, cursorError, toCursorValue, type CursorScope, type CursorValue } from './record-cursor.js';
+import { listConditions, type ListQuery, type RecordPage } from './record-list.js';
+import { rootTable, rowToValues } from './record-store.js';
+
+/** What a cursor list needs. */
+export interface CursorListDeps {
+  access: RecordAccess;
+  compiler: RuleCompiler;
+  dialect: Dialect;
+  cursors: CursorCodec;
+}
+
+/** One value the order compares, in its direction. */
+interface OrderPart {
+  expr: RawBuilder<unknown>;
+  desc: boolean;
+  /**
+   * Whether the value may be NULL. NOTE: a seek on a NOT NULL column leaves out the
+   * `OR x IS NULL` branch, which would stop either engine from seeking in an index on it
+   * (a descending walk would read every row above the position).
+   */
+  nullable: boolean;
+}
+
+/** Lists the page of `c` that `q.cursor` opens ('' for the first), with the cursor of the next. */
+export async function listRecordsByCursor(
+  exec: Executor, deps: CursorListDeps, c: Collection, q: ListQuery & { cursor: string }, req: RequestInfo,
+): Promise<RecordPage> {
+  const conditions = listConditions(deps, c, q, req);
+  const parts = orderParts(deps, c, q.sort, req);
+  const scope = cursorScope(c, q, req);
+  let page = 1;
+  if (q.cursor !== '') {
+    const pos = await deps.cursors.decode(q.cursor, scope);
+    if (pos.values.length !== parts.length) throw cursorError('The cursor was made for another sort.');
+    conditions.push(seekAfter(deps.dialect, parts, pos.values));
+    page = pos.page;
+  }
+  const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
+  const keys = sql.join(parts.map((p, i) => sql`${p.expr} AS ${sql.id(`__k${i}`)}`));
+  const orderBy = sql.join(parts.map((p) => deps.dialect.orderBy(p.expr, p.desc)));
+  const { rows } = await sql<Record<string, unknown>>`SELECT root.*, ${keys} FROM ${rootTable(c)} ${where} ORDER BY ${orderBy} LIMIT ${q.perPage + 1}`.execute(exec);
+  const more = rows.length > q.perPage;
+  const pageRows = more ? rows.slice(0, q.perPage) : rows;
+  const last = pageRows[pageRows.length - 1];
+  const nextCursor = more && last
+    ? await deps.cursors.encode(scope, { page: page + 1, values: parts.map((_, i) => toCursorValue(last[`__k${i}`])) })
+    : null;
+  return { page, perPage: q.perPage, totalItems: -1, totalPages: -1, items: pageRows.map((r) => rowToValues(c, r)), nextCursor };
+}
+
+/**
+ * The values the page is ordered by: each sort item's (a json value is several on some
+ * engines), then the id, which makes the order total, in the direction of the last item.
+ */
+function orderParts(deps: CursorListDeps, c: Collection, sort: string, req: RequestInfo): OrderPart[] {
+  let keys;
+  try {
+    keys = sort.trim() === '' ? [] : deps.compiler.compileSortKeys(sort, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' });
+  } catch (err) {
+    // `@random` is a valid sort of a page-numbered list but cannot be continued from a position.
+    if (isFilterError(err) && err.reason.includes('@random')) throw cursorError('A cursor cannot follow a random order.');
+    throw err;
+  }
+  const parts = keys.flatMap((k) => {
+    const exprs = deps.dialect.orderKeys(k.expr, k.kind);
+    // One value: the key itself; several (a json value's rank, number, text): each may be NULL.
+    return exprs.map((expr) => ({ expr, desc: k.desc, nullable: k.nullable || exprs.length > 1 }));
+  });
+  const lastDesc = keys.length > 0 && keys[keys.length - 1]!.desc;
+  parts.push({ expr: sql`root.${sql.ref('id')}`, desc: lastDesc, nullable: false });
+  return parts;
+}
+
+/** What the cursors of this list are bound to. */
+function cursorScope(c: Collection, q: ListQuery, req: RequestInfo): CursorScope {
+  const requester = req.isSuperuser ? 'superuser' : req.auth ? `${req.auth.collection.id}/${String(req.auth.record.id ?? '')}` : '';
+  return { collectionId: c.id, collectionUpdated: c.updated, sort: q.sort, filter: q.filter, requester };
+}
+
+/**
+ * The rows after the one whose order values are `values`: lexicographically after, each
+ * part compared in its direction with NULL the smallest value (the order orderBy writes).
+ * The first part's bound comes first, on its own, so an index on it can serve the seek.
+ */
+function seekAfter(d: Dialect, parts: readonly OrderPart[], values: readonly CursorValue[]): RawBuilder<boolean> {
+  const alternatives: RawBuilder<boolean>[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const terms = parts.slice(0, i).map((p, j) => same(d, p.expr, values[j]!));
+    terms.push(after(d, parts[i]!, values[i]!));
+    alternatives.push(sql<boolean>`(${sql.join(terms, sql` AND `)})`);
+  }
+  const first = atOrAfter(d, parts[0]!, values[0]!);
+  return sql<boolean>`${first} AND (${sql.join(alternatives, sql` OR `)})`;
+}
+
+function same(d: Dialect, expr: RawBuilder<unknown>, value: CursorValue): RawBuilder<boolean> {
+  return value === null ? sql<boolean>`${expr} IS NULL` : sql<boolean>`${expr} = ${d.param(value)}`;
+}
+
+function after(d: Dialect, part: OrderPart, value: CursorValue): RawBuilder<boolean> {
+  if (value === null) return part.desc ? sql<boolean>`1=0` : sql<boolean>`${part.expr} IS NOT NULL`;
+  if (!part.desc) return sql<boolean>`${part.expr} > ${d.param(value)}`;
+  return part.nullable ? sql<boolean>`(${part.expr} < ${d.param(value)} OR ${part.expr} IS NULL)` : sql<boolean>`${part.expr} < ${d.param(value)}`;
+}
+
+function atOrAfter(d: Dialect, part: OrderPart, value: CursorValue): RawBuilder<boolean> {
+  if (value === null) return part.desc ? sql<boolean>`${part.expr} IS NULL` : sql<boolean>`1=1`;
+  if (!part.desc) return sql<boolean>`${part.expr} >= ${d.param(value)}`;
+  return part.nullable ? sql<boolean>`(${part.expr} <= ${d.param(value)} OR ${part.expr} IS NULL)` : sql<boolean>`${part.expr} <= ${d.param(value)}`;
+}
