@@ -13,6 +13,7 @@ import type { ParseFilterOptions } from '../../filter/parser.js';
 import { RULE_PARSE_LIMITS, type RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
+import type { DeniedFields, FieldReadPlan, FieldReadRules } from './field-read-rules.js';
 import { rootTable, rowToValues, type RecordValues } from './record-store.js';
 
 /** The list parameters of docs/api.md §1.7 after parsing. */
@@ -36,11 +37,13 @@ export interface RecordPage {
   totalItems: number;
   totalPages: number;
   items: RecordValues[];
+  /** Per item, the fields its readRules leave out for this requester (absent: none). */
+  denied?: DeniedFields;
 }
 
 /** Lists the records of `c` the request may see. */
 export async function listRecords(
-  exec: Executor, deps: { access: RecordAccess; compiler: RuleCompiler; dialect: Dialect },
+  exec: Executor, deps: { access: RecordAccess; compiler: RuleCompiler; dialect: Dialect; fieldReads?: FieldReads },
   c: Collection, q: ListQuery, req: RequestInfo,
 ): Promise<RecordPage> {
   deps.access.assertNotLocked(c.listRule, req);
@@ -64,7 +67,9 @@ export async function listRecords(
   if (c.type !== 'view') order.push(deps.dialect.insertionOrder('root', lastSortDescending(q.sort)));
   const orderBy = order.length > 0 ? sql`ORDER BY ${sql.join(order)}` : sql``;
   const offset = (q.page - 1) * q.perPage;
-  const { rows } = await sql<Record<string, unknown>>`SELECT root.* FROM ${rootTable(c)} ${where} ${orderBy} LIMIT ${q.perPage} OFFSET ${offset}`.execute(exec);
+  // Row-dependent field readRules are columns of the page query: one query, not one per row.
+  const verdicts = deps.fieldReads ? deps.fieldReads.rules.columns(deps.fieldReads.plan) : sql``;
+  const { rows } = await sql<Record<string, unknown>>`SELECT root.*${verdicts} FROM ${rootTable(c)} ${where} ${orderBy} LIMIT ${q.perPage} OFFSET ${offset}`.execute(exec);
   let totalItems = -1;
   let totalPages = -1;
   if (!q.skipTotal) {
@@ -72,7 +77,16 @@ export async function listRecords(
     totalItems = Number(count.rows[0]?.n ?? 0);
     totalPages = Math.ceil(totalItems / q.perPage);
   }
-  return { page: q.page, perPage: q.perPage, totalItems, totalPages, items: rows.map((r) => rowToValues(c, r)) };
+  const page: RecordPage = { page: q.page, perPage: q.perPage, totalItems, totalPages, items: rows.map((r) => rowToValues(c, r)) };
+  const plan = deps.fieldReads?.plan;
+  if (plan) page.denied = rows.map((r) => deps.fieldReads!.rules.deniedInRow(plan, r));
+  return page;
+}
+
+/** The field readRules of one list: the rules and this requester's plan (null: nothing to leave out). */
+export interface FieldReads {
+  rules: FieldReadRules;
+  plan: FieldReadPlan | null;
 }
 
 /**
