@@ -112,6 +112,14 @@ describe('saving field rules with the collection', () => {
     expect(r.status).toBe(400);
     expect(r.body.data.fields[2][key].code).toBe(code);
   });
+
+  it('refuses a readRule on the id field', async () => {
+    const r = await s.request('POST', '/api/collections', {
+      token: admin, body: { name: 'fr_bad_id', fields: [{ name: 'id', type: 'text', primaryKey: true, required: true, pattern: '^[a-z0-9]+$', readRule: '' }] },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.data.fields[0].readRule.code).toBe('validation_nil');
+  });
 });
 
 describe('writeRule', () => {
@@ -309,5 +317,22 @@ describe('readRule', () => {
     expect(forAlice.B).not.toHaveProperty('salary');
     await bob.pb.realtime.unsubscribe();
     await alice.pb.realtime.unsubscribe();
+  });
+
+  it('matches a realtime filter only where the subscriber may read the field, delete events included', async () => {
+    const f = await createRecord(s, admin, 'fr_staff', { name: 'F', owner: uid.bob, salary: 9 });
+    const g = await createRecord(s, admin, 'fr_staff', { name: 'G', owner: uid.alice, salary: 9 });
+    const pb = new PocketBase(s.url).autoCancellation(false);
+    pb.authStore.save(tok.bob, null);
+    const events: any[] = [];
+    await pb.collection('fr_staff').subscribe('*', (e) => events.push(e), { filter: 'salary > 0 && (name = "F" || name = "G")' });
+    const su = await s.admin();
+    await su.collection('fr_staff').update(g, { salary: 10 });
+    await su.collection('fr_staff').update(f, { salary: 10 });
+    await su.collection('fr_staff').delete(f);
+    const deadline = Date.now() + 10_000;
+    while (events.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(events.map((e) => [e.action, e.record.name, e.record.salary])).toEqual([['update', 'F', 10], ['delete', 'F', 10]]);
+    await pb.realtime.unsubscribe();
   });
 });

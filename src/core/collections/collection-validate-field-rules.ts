@@ -1,7 +1,8 @@
 /**
  * Validation of the per-field `readRule` and `writeRule` (docs/field-rules.md): each is
  * null, "" or a rule that compiles against the collection, like the collection's own
- * rules; a view's fields take no writeRule (nothing writes through a view).
+ * rules; a view's fields take no writeRule (nothing writes through a view), and the `id`
+ * field no readRule (every response names its record).
  */
 import type { ErrorData, FieldError } from '../../errors/app-error.js';
 import { codeError } from '../../errors/code-error.js';
@@ -20,7 +21,10 @@ export function validateFieldRules(next: Collection, validateRule: RuleCheck, in
   for (const [i, field] of (Array.isArray(next.fields) ? next.fields : []).entries()) {
     const own: Record<string, FieldError> = {};
     for (const key of FIELD_RULE_KEYS) {
-      const error = checkFieldRule(next, key, field[key], validateRule, invalid);
+      // Every response names its record: the id is never left out.
+      const error = key === 'readRule' && field.name === 'id' && field[key] !== undefined
+        ? codeError('validation_nil')
+        : checkFieldRule(next, key, field[key], validateRule, invalid);
       if (error) own[key] = error;
     }
     if (Object.keys(own).length > 0) errors[i] = own;
