@@ -79,12 +79,14 @@ export class FieldReadRules {
 
   /** The fields left out of a row read with `columns(plan)`. */
   deniedInRow(plan: FieldReadPlan, row: Record<string, unknown>): ReadonlySet<string> {
-    if (plan.perRow.length === 0) return plan.denied;
-    const out = new Set(plan.denied);
-    plan.perRow.forEach((f, i) => {
-      if (Number(row[verdictColumn(i)]) !== 1) out.add(f.name);
-    });
-    return out;
+    let out: Set<string> | undefined;
+    for (let i = 0; i < plan.perRow.length; i++) {
+      if (Number(row[verdictColumn(i)]) === 1) continue;
+      // A row whose verdicts all pass shares the plan's set: no allocation per row.
+      out ??= new Set(plan.denied);
+      out.add(plan.perRow[i]!.name);
+    }
+    return out ?? plan.denied;
   }
 
   /** The fields left out of each record for `req`, judged on the records' values. */
