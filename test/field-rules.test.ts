@@ -122,6 +122,20 @@ describe('saving field rules with the collection', () => {
   });
 });
 
+describe('field rules and views', () => {
+  it('keeps a column copied from a field with a readRule to superusers, and drops the writeRule', async () => {
+    const view = await createCollection(s, admin, { name: 'fr_view', type: 'view', listRule: '', viewRule: '', viewQuery: 'SELECT id, name, salary, level FROM fr_staff' });
+    const field = (name: string) => view.fields.find((f: any) => f.name === name);
+    expect(field('salary').readRule).toBeNull();
+    expect('writeRule' in field('level')).toBe(false);
+    const bob = await s.request('GET', '/api/collections/fr_view/records?filter=name="B"', { token: tok.bob });
+    expect(bob.body.items[0]).not.toHaveProperty('salary');
+    expect(bob.body.items[0].name).toBe('B');
+    const su = await s.request('GET', '/api/collections/fr_view/records?filter=name="B"', { token: admin });
+    expect(su.body.items[0].salary).toBe(50);
+  });
+});
+
 describe('writeRule', () => {
   it('refuses a sign-up that sets role (the issue 16 trap), and accepts one that does not', async () => {
     const pb = new PocketBase(s.url);

@@ -7,6 +7,7 @@ import type { Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
 import { forbidden } from '../../errors/app-error.js';
 import type { Collection } from '../collections/collection.js';
+import { readGuardedFields } from '../collections/field-rules.js';
 import { parseFilterCached } from '../../filter/filter-cache.js';
 import { isCheapPerRow } from '../../filter/filter-cost.js';
 import type { ParseFilterOptions } from '../../filter/parser.js';
@@ -54,7 +55,9 @@ export async function listRecords(
   if (q.filter.trim() !== '') {
     conditions.push(deps.compiler.compileFilter(q.filter, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' }));
   }
-  const budget = scanBudget(deps.dialect, c, conditions.length > 0 && !(cheapPerRow(rule ? c.listRule : '', RULE_PARSE_LIMITS) && cheapPerRow(q.filter, {})));
+  // A field's readRule joins a client filter on each row it reads (docs/field-rules.md §3): never cheap.
+  const filterCheap = cheapPerRow(q.filter, {}) && (req.isSuperuser || q.filter.trim() === '' || readGuardedFields(c.fields).length === 0);
+  const budget = scanBudget(deps.dialect, c, conditions.length > 0 && !(cheapPerRow(rule ? c.listRule : '', RULE_PARSE_LIMITS) && filterCheap));
   if (budget) conditions.unshift(budget);
   const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
   const order = q.sort.trim() !== ''
