@@ -122,6 +122,38 @@ describe('saving field rules with the collection', () => {
   });
 });
 
+describe('a field rule that no longer compiles', () => {
+  it('denies reads, filters and writes (fail closed), never a 500', async () => {
+    const users = (await s.request('GET', '/api/collections/users', { token: admin })).body;
+    const withNick = await s.request('PATCH', '/api/collections/users', { token: admin, body: { fields: [...users.fields, { name: 'nick', type: 'text' }] } });
+    expect(withNick.status, withNick.text).toBe(200);
+    await createCollection(s, admin, {
+      name: 'fr_stale', listRule: '', viewRule: '', createRule: '', updateRule: '',
+      fields: [
+        { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 },
+        { name: 'code', type: 'text', readRule: 'owner.nick != "x"', writeRule: 'owner.nick != "x"' },
+      ],
+    });
+    const id = await createRecord(s, admin, 'fr_stale', { owner: uid.bob, code: 'c1' });
+    const before = await s.request('GET', `/api/collections/fr_stale/records/${id}`, { token: tok.bob });
+    expect(before.body.code).toBe('c1');
+    // Removing `nick` from users leaves the rule naming a field that is gone.
+    const removed = await s.request('PATCH', '/api/collections/users', { token: admin, body: { fields: users.fields } });
+    expect(removed.status, removed.text).toBe(200);
+    const view = await s.request('GET', `/api/collections/fr_stale/records/${id}`, { token: tok.bob });
+    expect(view.status).toBe(200);
+    expect(view.body).not.toHaveProperty('code');
+    const filtered = await s.request('GET', '/api/collections/fr_stale/records?filter=code="c1"', { token: tok.bob });
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.items).toEqual([]);
+    const write = await s.request('PATCH', `/api/collections/fr_stale/records/${id}`, { token: tok.bob, body: { code: 'c2' } });
+    expect(write.status).toBe(400);
+    expect(write.body.data).toEqual({ code: FORBIDDEN });
+    const su = await s.request('GET', `/api/collections/fr_stale/records/${id}`, { token: admin });
+    expect(su.body.code).toBe('c1');
+  });
+});
+
 describe('field rules and views', () => {
   it('keeps a column copied from a field with a readRule to superusers, and drops the writeRule', async () => {
     const view = await createCollection(s, admin, { name: 'fr_view', type: 'view', listRule: '', viewRule: '', viewQuery: 'SELECT id, name, salary, level FROM fr_staff' });
