@@ -35,7 +35,8 @@ const ID_COLUMN = '@id';
 const MAX_ROWS = 200;
 const MAX_PARAMS = 20_000;
 
-const NONE: ReadonlySet<string> = new Set();
+/** The set of a record nothing of which is left out (shared, never changed). */
+export const NOTHING_DENIED: ReadonlySet<string> = new Set();
 
 /** FieldReadRules plans and evaluates the read rules of fields for one requester. */
 export class FieldReadRules {
@@ -92,7 +93,7 @@ export class FieldReadRules {
   /** The fields left out of each record for `req`, judged on the records' values. */
   async deniedFor(exec: Executor, c: Collection, records: readonly RecordValues[], req: RequestInfo): Promise<DeniedFields> {
     const plan = await this.plan(exec, c, req);
-    if (!plan) return records.map(() => NONE);
+    if (!plan) return records.map(() => NOTHING_DENIED);
     return this.deniedByPlan(exec, c, plan, records);
   }
 

@@ -146,15 +146,15 @@ export class Expander {
   /** The records each item's relation field names, in the field's order, read in chunked `IN` queries. */
   private async relationChildren(run: ExpandRun, link: Extract<Link, { kind: 'relation' }>, items: ExpandItem[]): Promise<Map<ExpandItem, ExpandItem[]>> {
     // SECURITY: a relation the requester may not read is not expanded (docs/field-rules.md).
-    items = items.filter((i) => !i.denied?.has(link.field.name));
-    const ids = [...new Set(items.flatMap((i) => idsOf(i.values[link.field.name])))];
+    const readable = items.filter((i) => !i.denied?.has(link.field.name));
+    const ids = [...new Set(readable.flatMap((i) => idsOf(i.values[link.field.name])))];
     run.budget.read(ids.length);
     const cond = this.access.condition(link.target, link.target.viewRule, run.req) ?? undefined;
     const records = await findRecords(run.exec, link.target, ids, cond);
     const related = new Map<string, ExpandItem>();
     for (const item of await this.items(run, link.target, records)) related.set(String(item.values.id), item);
     const out = new Map<ExpandItem, ExpandItem[]>();
-    for (const item of items) {
+    for (const item of readable) {
       const found = idsOf(item.values[link.field.name]).map((id) => related.get(id)).filter((x) => x !== undefined);
       if (found.length > 0) out.set(item, found);
     }

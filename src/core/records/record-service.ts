@@ -12,7 +12,7 @@ import type { Schema } from '../collections/schema.js';
 import type { RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import { RecordAccess } from './record-access.js';
-import { FieldReadRules, omitDenied, type DeniedFields } from './field-read-rules.js';
+import { FieldReadRules, NOTHING_DENIED, omitDenied, type DeniedFields } from './field-read-rules.js';
 import { FieldWriteRules } from './field-write-rules.js';
 import { resolveBody } from './record-body.js';
 import { hasPasswordToHash, keepPasswordIfEmpty, mismatch, prehashPasswords, validateAuthCreate, validateAuthUpdate } from './record-auth-form.js';
@@ -117,7 +117,7 @@ export class RecordService {
     const fieldReads = { rules: this.fieldReads, plan: await this.fieldReads.plan(this.deps.db, c, req) };
     const page = await listRecords(this.deps.db, { access: this.access, compiler: this.deps.compiler, dialect: this.deps.dialect, fieldReads }, c, q, req);
     const { denied, ...rest } = page;
-    const items = await this.present(this.deps.db, c, page.items, out, req, denied ?? page.items.map(() => new Set<string>()));
+    const items = await this.present(this.deps.db, c, page.items, out, req, denied ?? page.items.map(() => NOTHING_DENIED));
     return { ...rest, items };
   }
 
