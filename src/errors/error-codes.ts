@@ -44,6 +44,7 @@ export const errorCodes = {
   validation_invalid_auth_id: 'The auth record id must be unique across all auth collections.',
   validation_invalid_old_password: 'Missing or invalid old password.',
   validation_invalid_rule: 'Invalid rule.',
+  validation_field_write_forbidden: 'You are not allowed to set this field.',
   validation_collection_name_exists: 'Collection name must be unique (case insensitive).',
   validation_collection_name_system: 'Cannot rename system collections.',
   validation_collection_name_invalid: 'Collection name is invalid or reserved.',

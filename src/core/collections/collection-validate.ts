@@ -7,6 +7,7 @@ import { badRequest, type ErrorData } from '../../errors/app-error.js';
 import type { Collection, Rule } from './collection.js';
 import { validateAuthOptions } from './collection-validate-auth.js';
 import { validateFields } from './collection-validate-fields.js';
+import { validateFieldRules } from './collection-validate-field-rules.js';
 import { buildIndex, findSingleColumnUniqueIndex, parseIndex, type ParsedIndex } from '../../tools/index-parse.js';
 import { codeError, type CodeErrorArgs } from '../../errors/code-error.js';
 import type { ErrorCode } from '../../errors/error-codes.js';
@@ -46,14 +47,15 @@ export function validateCollection(next: Collection, ctx: CollectionValidateCont
   checkName(bag, next, old, others, ctx.internalTables ?? []);
 
   const withNext = [...others.filter((c) => c.id !== next.id), next];
-  const fieldsError = validateFields(next, { old, collections: withNext });
+  const invalidRule = (error: string) => codeError('validation_invalid_rule', undefined, `Invalid rule. Raw error: ${withStop(error)}`);
+  const fieldsError = validateFields(next, { old, collections: withNext }) ?? validateFieldRules(next, ctx.validateRule, invalidRule);
   if (fieldsError) bag.set(['fields'], fieldsError);
 
   const checkRule = (rule: Rule, path: string[], oldRule: Rule | undefined): void => {
     if (typeof rule === 'string' && rule !== '') {
       const error = ctx.validateRule(next, rule);
       if (error !== null) {
-        bag.set(path, codeError('validation_invalid_rule', undefined, `Invalid rule. Raw error: ${withStop(error)}`));
+        bag.set(path, invalidRule(error));
         return;
       }
     }

@@ -24,6 +24,10 @@ export interface Field {
   presentable: boolean;
   required?: boolean;
   help?: string;
+  /** Who may read the field (docs/field-rules.md); absent: whoever the collection's rules let read the record. */
+  readRule?: Rule;
+  /** Who may set the field in a create or update body (docs/field-rules.md); absent: the collection's rules alone. */
+  writeRule?: Rule;
   [option: string]: unknown;
 }
 

@@ -45,7 +45,7 @@ export function deriveViewFields(view: Collection, columns: string[], all: reado
       const guard = emailGuardOf(origin.collection, origin.field.name);
       if (guard) viewEmailGuards[name] = copiedGuard(guard, origin.alias, described, columnName);
       const copy = { ...origin.field, id: kept?.id ?? origin.field.id, name, system: false, required: false } as Field;
-      return copy;
+      return withoutFieldRules(copy);
     }
     return { id: kept?.id ?? crc32Id('json', name), name, type: 'json', system: false, hidden: column?.sensitive ?? false, presentable: false, required: false, maxSize: 0, help: '' };
   });
@@ -60,4 +60,15 @@ function copiedGuard(source: EmailGuard, alias: string, described: readonly View
     return found ? columnName.get(found.name.toLowerCase()) ?? null : null;
   };
   return { visibility: sibling(source.visibility), ownerId: sibling(source.ownerId), ownerCollectionId: source.ownerCollectionId };
+}
+
+/**
+ * A copied field without the source's field rules (docs/field-rules.md): nothing writes
+ * through a view, and a readRule names the source's fields, not the view's.
+ * SECURITY: a column copied from a field some requesters may not read stays readable
+ * by superusers only, as a hidden field's copy stays hidden.
+ */
+function withoutFieldRules(field: Field): Field {
+  const { readRule, writeRule: _writeRule, ...rest } = field;
+  return readRule === undefined || readRule === '' ? rest as Field : { ...rest, readRule: null } as Field;
 }

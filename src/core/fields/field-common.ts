@@ -38,8 +38,13 @@ export function shapeField(field: Field, options: Record<string, unknown>, keys:
   }
   if (keys.required) out.required = given(field.required, false);
   if (keys.help) out.help = given(field.help, '');
+  // Field rules are kept only when given: an absent rule means "the collection's rules alone".
+  for (const key of FIELD_RULE_KEYS) if (field[key] !== undefined) out[key] = field[key];
   return out;
 }
+
+/** The optional per-field rules (docs/field-rules.md). */
+export const FIELD_RULE_KEYS = ['readRule', 'writeRule'] as const;
 
 function given<T>(v: unknown, def: T): T {
   return (v === undefined ? def : v) as T;

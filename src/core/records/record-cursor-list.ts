@@ -13,7 +13,7 @@ import type { RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
 import { CursorCodec, cursorError, toCursorValue, type CursorScope, type CursorValue } from './record-cursor.js';
-import { listConditions, type ListQuery, type RecordPage } from './record-list.js';
+import { listConditions, type FieldReads, type ListQuery, type RecordPage } from './record-list.js';
 import { rootTable, rowToValues } from './record-store.js';
 
 /** What a cursor list needs. */
@@ -22,6 +22,7 @@ export interface CursorListDeps {
   compiler: RuleCompiler;
   dialect: Dialect;
   cursors: CursorCodec;
+  fieldReads?: FieldReads;
 }
 
 /** One value the order compares, in its direction. */
@@ -53,14 +54,19 @@ export async function listRecordsByCursor(
   const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
   const keys = sql.join(parts.map((p, i) => sql`${p.expr} AS ${sql.id(`__k${i}`)}`));
   const orderBy = sql.join(parts.map((p) => deps.dialect.orderBy(p.expr, p.desc)));
-  const { rows } = await sql<Record<string, unknown>>`SELECT root.*, ${keys} FROM ${rootTable(c)} ${where} ORDER BY ${orderBy} LIMIT ${q.perPage + 1}`.execute(exec);
+  // Row-dependent field readRules are columns of the page query, as in listRecords.
+  const verdicts = deps.fieldReads ? deps.fieldReads.rules.columns(deps.fieldReads.plan) : sql``;
+  const { rows } = await sql<Record<string, unknown>>`SELECT root.*${verdicts}, ${keys} FROM ${rootTable(c)} ${where} ORDER BY ${orderBy} LIMIT ${q.perPage + 1}`.execute(exec);
   const more = rows.length > q.perPage;
   const pageRows = more ? rows.slice(0, q.perPage) : rows;
   const last = pageRows[pageRows.length - 1];
   const nextCursor = more && last
     ? await deps.cursors.encode(scope, { page: page + 1, values: parts.map((_, i) => toCursorValue(last[`__k${i}`])) })
     : null;
-  return { page, perPage: q.perPage, totalItems: -1, totalPages: -1, items: pageRows.map((r) => rowToValues(c, r)), nextCursor };
+  const result: RecordPage = { page, perPage: q.perPage, totalItems: -1, totalPages: -1, items: pageRows.map((r) => rowToValues(c, r)), nextCursor };
+  const plan = deps.fieldReads?.plan;
+  if (plan) result.denied = pageRows.map((r) => deps.fieldReads!.rules.deniedInRow(plan, r));
+  return result;
 }
 
 /**

@@ -5,6 +5,7 @@
  * unresolvable paths are skipped silently, never an error; an expand over its
  * budget (expand-budget.ts) is a 400.
  */
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { Collection, Field } from '../collections/collection.js';
 import type { Schema } from '../collections/schema.js';
@@ -17,11 +18,14 @@ import { ExpandBudget, estimateJsonSize, type ExpandWeight } from './expand-budg
 import { findBackRelated } from './record-expand-fetch.js';
 import { findRecords, rowToValues, type RecordValues } from './record-store.js';
 import { serializeRecord } from './record-serialize.js';
+import { omitDenied, type FieldReadRules } from './field-read-rules.js';
 
 /** A record being serialized: its values and the JSON that will be sent. */
 export interface ExpandItem {
   values: RecordValues;
   json: Record<string, unknown>;
+  /** The fields the requester may not read (docs/field-rules.md); their relations are not expanded either. */
+  denied?: ReadonlySet<string>;
 }
 
 /** A tree of expand paths: `{ author: {}, comments_via_post: { user: {} } }`. */
@@ -65,7 +69,10 @@ export type ExpandEnrich = (c: Collection, items: ExpandItem[]) => Promise<void>
 
 /** Expander fills `expand` on record JSON. */
 export class Expander {
-  constructor(private readonly schema: Schema, private readonly access: RecordAccess, private readonly dialect: Dialect) {}
+  constructor(
+    private readonly schema: Schema, private readonly access: RecordAccess, private readonly dialect: Dialect,
+    private readonly fieldReads?: FieldReadRules,
+  ) {}
 
   /**
    * Adds `expand` to each item for the paths of `tree`; throws ExpandTooLargeError (400)
@@ -138,14 +145,16 @@ export class Expander {
 
   /** The records each item's relation field names, in the field's order, read in chunked `IN` queries. */
   private async relationChildren(run: ExpandRun, link: Extract<Link, { kind: 'relation' }>, items: ExpandItem[]): Promise<Map<ExpandItem, ExpandItem[]>> {
-    const ids = [...new Set(items.flatMap((i) => idsOf(i.values[link.field.name])))];
+    // SECURITY: a relation the requester may not read is not expanded (docs/field-rules.md).
+    const readable = items.filter((i) => !i.denied?.has(link.field.name));
+    const ids = [...new Set(readable.flatMap((i) => idsOf(i.values[link.field.name])))];
     run.budget.read(ids.length);
     const cond = this.access.condition(link.target, link.target.viewRule, run.req) ?? undefined;
     const records = await findRecords(run.exec, link.target, ids, cond);
     const related = new Map<string, ExpandItem>();
     for (const item of await this.items(run, link.target, records)) related.set(String(item.values.id), item);
     const out = new Map<ExpandItem, ExpandItem[]>();
-    for (const item of items) {
+    for (const item of readable) {
       const found = idsOf(item.values[link.field.name]).map((id) => related.get(id)).filter((x) => x !== undefined);
       if (found.length > 0) out.set(item, found);
     }
@@ -155,7 +164,8 @@ export class Expander {
   /** The records whose relation field names each item, at most MAX_BACK_RELATIONS per item. */
   private async backChildren(run: ExpandRun, link: Extract<Link, { kind: 'back' }>, items: ExpandItem[]): Promise<Map<ExpandItem, ExpandItem[]>> {
     const byId = new Map(items.map((i) => [String(i.values.id), i]));
-    const condition = this.access.condition(link.target, link.target.viewRule, run.req);
+    const condition = await this.backCondition(run, link);
+    if (condition === false) return new Map();
     const query = { target: link.target, field: link.field, multiple: link.multipleField, condition, perParent: MAX_BACK_RELATIONS };
     // One more row than the budget allows shows that it is passed, without reading the rest.
     const found = await findBackRelated(run.exec, this.dialect, query, [...byId.keys()], run.budget.readsLeft() + 1);
@@ -186,10 +196,29 @@ export class Expander {
     return out;
   }
 
-  /** Serializes expanded records with the visibility rules of a direct read (docs/api.md §3.6), and weighs them. */
+  /**
+   * The condition a back-related record must meet: the target's viewRule, and the readRule
+   * of the back field, which `x_via_f` reads (docs/field-rules.md); false when no record may.
+   */
+  private async backCondition(run: ExpandRun, link: Extract<Link, { kind: 'back' }>): Promise<RawBuilder<boolean> | null | false> {
+    const viewRule = this.access.condition(link.target, link.target.viewRule, run.req);
+    const plan = this.fieldReads ? await this.fieldReads.plan(run.exec, link.target, run.req) : null;
+    if (!plan) return viewRule;
+    if (plan.denied.has(link.field.name)) return false;
+    const read = plan.perRow.find((f) => f.name === link.field.name)?.condition;
+    if (!read) return viewRule;
+    return viewRule ? sql<boolean>`(${viewRule}) AND (${read})` : read;
+  }
+
+  /** Serializes expanded records with the visibility rules of a direct read (docs/api.md §3.6, docs/field-rules.md), and weighs them. */
   private async items(run: ExpandRun, c: Collection, records: RecordValues[]): Promise<ExpandItem[]> {
     const shown = await this.access.showsEmails(run.exec, c, records, run.req);
-    const items = records.map((values, i) => ({ values, json: serializeRecord(c, values, { showHidden: run.req.isSuperuser, showEmail: shown[i]! }) }));
+    const denied = this.fieldReads ? await this.fieldReads.deniedFor(run.exec, c, records, run.req) : [];
+    const items = records.map((values, i): ExpandItem => {
+      const json = serializeRecord(c, values, { showHidden: run.req.isSuperuser, showEmail: shown[i]! });
+      omitDenied(json, denied[i]);
+      return { values, json, denied: denied[i] };
+    });
     if (run.enrich) await run.enrich(c, items);
     for (const item of items) run.weights.set(item, { records: 1, bytes: estimateJsonSize(item.json) + 12 });
     return items;

@@ -7,12 +7,14 @@ import type { Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
 import { forbidden } from '../../errors/app-error.js';
 import type { Collection } from '../collections/collection.js';
+import { readGuardedFields } from '../collections/field-rules.js';
 import { parseFilterCached } from '../../filter/filter-cache.js';
 import { isCheapPerRow } from '../../filter/filter-cost.js';
 import type { ParseFilterOptions } from '../../filter/parser.js';
 import { RULE_PARSE_LIMITS, type RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
+import type { DeniedFields, FieldReadPlan, FieldReadRules } from './field-read-rules.js';
 import { rootTable, rowToValues, type RecordValues } from './record-store.js';
 
 /** The list parameters of docs/api.md §1.7 after parsing. */
@@ -43,11 +45,13 @@ export interface RecordPage {
   items: RecordValues[];
   /** With a cursor: the cursor of the next page, null after the last one. */
   nextCursor?: string | null;
+  /** Per item, the fields its readRules leave out for this requester (absent: none). */
+  denied?: DeniedFields;
 }
 
 /** Lists the records of `c` the request may see. */
 export async function listRecords(
-  exec: Executor, deps: { access: RecordAccess; compiler: RuleCompiler; dialect: Dialect },
+  exec: Executor, deps: { access: RecordAccess; compiler: RuleCompiler; dialect: Dialect; fieldReads?: FieldReads },
   c: Collection, q: ListQuery, req: RequestInfo,
 ): Promise<RecordPage> {
   const conditions = listConditions(deps, c, q, req);
@@ -62,7 +66,9 @@ export async function listRecords(
   if (c.type !== 'view') order.push(deps.dialect.insertionOrder('root', lastSortDescending(q.sort)));
   const orderBy = order.length > 0 ? sql`ORDER BY ${sql.join(order)}` : sql``;
   const offset = (q.page - 1) * q.perPage;
-  const { rows } = await sql<Record<string, unknown>>`SELECT root.* FROM ${rootTable(c)} ${where} ${orderBy} LIMIT ${q.perPage} OFFSET ${offset}`.execute(exec);
+  // Row-dependent field readRules are columns of the page query: one query, not one per row.
+  const verdicts = deps.fieldReads ? deps.fieldReads.rules.columns(deps.fieldReads.plan) : sql``;
+  const { rows } = await sql<Record<string, unknown>>`SELECT root.*${verdicts} FROM ${rootTable(c)} ${where} ${orderBy} LIMIT ${q.perPage} OFFSET ${offset}`.execute(exec);
   let totalItems = -1;
   let totalPages = -1;
   if (!q.skipTotal) {
@@ -70,7 +76,16 @@ export async function listRecords(
     totalItems = Number(count.rows[0]?.n ?? 0);
     totalPages = Math.ceil(totalItems / q.perPage);
   }
-  return { page: q.page, perPage: q.perPage, totalItems, totalPages, items: rows.map((r) => rowToValues(c, r)) };
+  const page: RecordPage = { page: q.page, perPage: q.perPage, totalItems, totalPages, items: rows.map((r) => rowToValues(c, r)) };
+  const plan = deps.fieldReads?.plan;
+  if (plan) page.denied = rows.map((r) => deps.fieldReads!.rules.deniedInRow(plan, r));
+  return page;
+}
+
+/** The field readRules of one list: the rules and this requester's plan (null: nothing to leave out). */
+export interface FieldReads {
+  rules: FieldReadRules;
+  plan: FieldReadPlan | null;
 }
 
 /**
@@ -90,7 +105,9 @@ export function listConditions(
   if (q.filter.trim() !== '') {
     conditions.push(deps.compiler.compileFilter(q.filter, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' }));
   }
-  const budget = scanBudget(deps.dialect, c, conditions.length > 0 && !(cheapPerRow(rule ? c.listRule : '', RULE_PARSE_LIMITS) && cheapPerRow(q.filter, {})));
+  // A field's readRule joins a client filter on each row it reads (docs/field-rules.md §3): never cheap.
+  const filterCheap = cheapPerRow(q.filter, {}) && (req.isSuperuser || q.filter.trim() === '' || readGuardedFields(c.fields).length === 0);
+  const budget = scanBudget(deps.dialect, c, conditions.length > 0 && !(cheapPerRow(rule ? c.listRule : '', RULE_PARSE_LIMITS) && filterCheap));
   if (budget) conditions.unshift(budget);
   return conditions;
 }

@@ -12,6 +12,8 @@ import type { Schema } from '../collections/schema.js';
 import type { RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import { RecordAccess } from './record-access.js';
+import { FieldReadRules, NOTHING_DENIED, omitDenied, type DeniedFields } from './field-read-rules.js';
+import { FieldWriteRules } from './field-write-rules.js';
 import { resolveBody } from './record-body.js';
 import { hasPasswordToHash, keepPasswordIfEmpty, mismatch, prehashPasswords, validateAuthCreate, validateAuthUpdate } from './record-auth-form.js';
 import { fillGenerated } from './record-defaults.js';
@@ -77,6 +79,10 @@ export interface RecordListJson {
 /** RecordService is the records API without HTTP. */
 export class RecordService {
   readonly access: RecordAccess;
+  /** The fields' readRules: which fields of which records a requester sees (docs/field-rules.md). */
+  readonly fieldReads: FieldReadRules;
+  /** The fields' writeRules: which fields a requester may set (docs/field-rules.md). */
+  private readonly fieldWrites: FieldWriteRules;
   /** The database, for callers that present records outside a write. */
   readonly db: Db;
   /** The hooks around every record write. */
@@ -98,8 +104,10 @@ export class RecordService {
     this.db = deps.db;
     this.onHookError = deps.onHookError ?? (() => undefined);
     this.access = new RecordAccess(deps.compiler, deps.dialect);
-    this.expander = new Expander(deps.schema, this.access, deps.dialect);
     this.cursors = new CursorCodec(() => loadCursorKey(deps.db));
+    this.fieldReads = new FieldReadRules(deps.compiler, deps.dialect);
+    this.fieldWrites = new FieldWriteRules(deps.compiler, deps.dialect);
+    this.expander = new Expander(deps.schema, this.access, deps.dialect, this.fieldReads);
     this.hooks = deps.hooks ?? new RecordHooks();
     this.writer = new RecordWriter({ schema: deps.schema, dialect: deps.dialect, hooks: this.hooks, files: deps.files, outbox: deps.outbox });
   }
@@ -119,12 +127,15 @@ export class RecordService {
 
   /** Lists records (docs/api.md §3.1). */
   async list(c: Collection, q: ListQuery, out: OutputOptions, req: RequestInfo): Promise<RecordListJson> {
-    const listDeps = { access: this.access, compiler: this.deps.compiler, dialect: this.deps.dialect };
+    this.access.assertNotLocked(c.listRule, req);
+    const fieldReads = { rules: this.fieldReads, plan: await this.fieldReads.plan(this.deps.db, c, req) };
+    const listDeps = { access: this.access, compiler: this.deps.compiler, dialect: this.deps.dialect, fieldReads };
     const page = q.cursor === undefined
       ? await listRecords(this.deps.db, listDeps, c, q, req)
       : await listRecordsByCursor(this.deps.db, { ...listDeps, cursors: this.cursors }, c, { ...q, cursor: q.cursor }, req);
-    const items = await this.present(this.deps.db, c, page.items, out, req);
-    return { ...page, items };
+    const { denied, ...rest } = page;
+    const items = await this.present(this.deps.db, c, page.items, out, req, denied ?? page.items.map(() => NOTHING_DENIED));
+    return { ...rest, items };
   }
 
   /** Views one record (docs/api.md §3.2). `intercept` runs after the rule check; when it does not proceed, the result is undefined. */
@@ -191,6 +202,7 @@ export class RecordService {
       if (c.type === 'auth') values.verified = false;
       const manager = await this.access.canManage(trx, c, values, false, ruleReq);
       if (!(await this.access.allowsValues(trx, c, c.createRule, values, ruleReq))) throw badRequest(message);
+      await this.fieldWrites.assertAllowed(trx, c, resolved.touched, { values }, ruleReq, message);
       if (verifiedRequested && manager) values.verified = true;
       const checks = (errors: ErrorData): void => {
         // docs/api.md §3.7: the normalised value decides (`1`, `"true"` … count) and the error joins the others.
@@ -225,6 +237,7 @@ export class RecordService {
       const ruleReq: RequestInfo = { ...req, body: resolved.ruleBody };
       const allowed = early ? found.allowed : await this.access.allows(trx, c, c.updateRule, id, ruleReq);
       if (!allowed) throw notFound();
+      await this.fieldWrites.assertAllowed(trx, c, resolved.touched, { id }, ruleReq, message);
       const newPassword = c.type === 'auth' ? keepPasswordIfEmpty(resolved, old) : '';
       const record = RecordModel.fromStored(c, old);
       record.replaceValues(resolved.values, resolved.touched);
@@ -268,10 +281,16 @@ export class RecordService {
   }
 
   /** Serializes records for the requester and expands relations. */
-  async present(exec: Executor, c: Collection, records: RecordValues[], out: OutputOptions, req: RequestInfo): Promise<Record<string, unknown>[]> {
+  async present(exec: Executor, c: Collection, records: RecordValues[], out: OutputOptions, req: RequestInfo, denied?: DeniedFields): Promise<Record<string, unknown>[]> {
     // One manageRule query per chunk of records, not one per record (a list holds up to 1000).
     const shown = c.type === 'auth' ? await this.access.showsEmails(exec, c, records, req) : undefined;
-    const items: ExpandItem[] = records.map((values, i) => ({ values, json: serializeRecord(c, values, { showHidden: req.isSuperuser, showEmail: shown?.[i] ?? false }) }));
+    // Field readRules (docs/field-rules.md): a list brings its verdicts from its own query.
+    const hide = denied ?? await this.fieldReads.deniedFor(exec, c, records, req);
+    const items: ExpandItem[] = records.map((values, i) => {
+      const json = serializeRecord(c, values, { showHidden: req.isSuperuser, showEmail: shown?.[i] ?? false });
+      omitDenied(json, hide[i]);
+      return { values, json, denied: hide[i] };
+    });
     // onRecordEnrich (docs/hooks.md §2): checked once per call; no handler, no events.
     const enrich = this.hooks.onRecordEnrich.isEmpty ? undefined : (ec: Collection, list: ExpandItem[]) => this.enrich(ec, list, req);
     if (enrich) await enrich(c, items);

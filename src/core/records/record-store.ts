@@ -55,11 +55,22 @@ export function toStored(f: Field, value: unknown): unknown {
  * so a rule can be evaluated against a record that is not stored yet.
  */
 export function valuesTable(c: Collection, values: RecordValues, dialect: Dialect): RawBuilder<unknown> {
+  return valuesRowsTable(c, [values], dialect);
+}
+
+/**
+ * A derived table holding several records as bound values (one row each), aliased `root`.
+ * NOTE: callers keep the rows few (SQLite caps a compound SELECT at 500 terms) and
+ * rows × fields under the engines' bound-parameter limits.
+ */
+export function valuesRowsTable(c: Collection, records: readonly RecordValues[], dialect: Dialect): RawBuilder<unknown> {
   // NOTE: typed like the table's columns (through the dialect), so a rule compares
   // them as it would stored ones; PostgreSQL would otherwise read every one as text.
-  const value = (f: Field) => dialect.typedValue(toStored(f, values[f.name]), getFieldType(f.type)!.columnKind(f));
-  const columns = c.fields.map((f) => sql`${value(f)} AS ${sql.ref(f.name)}`);
-  return sql`(SELECT ${sql.join(columns)}) AS root`;
+  const row = (values: RecordValues) => {
+    const value = (f: Field) => dialect.typedValue(toStored(f, values[f.name]), getFieldType(f.type)!.columnKind(f));
+    return sql`SELECT ${sql.join(c.fields.map((f) => sql`${value(f)} AS ${sql.ref(f.name)}`))}`;
+  };
+  return sql`(${sql.join(records.map(row), sql` UNION ALL `)}) AS root`;
 }
 
 /** Loads one record by id, or undefined. */

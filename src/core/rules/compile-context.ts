@@ -4,7 +4,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Dialect, ValueKind } from '../../db/dialect/dialect.js';
-import type { Collection } from '../collections/collection.js';
+import type { Collection, Field } from '../collections/collection.js';
 import type { Schema } from '../collections/schema.js';
 import type { RequestInfo } from './request-info.js';
 
@@ -79,6 +79,12 @@ export class CompileState {
   ) {
     this.counter = counterStart;
   }
+
+  /**
+   * Compiles the readRule of a field of `collection` on a row alias, for a restricted client
+   * filter (docs/field-rules.md); null when it adds no condition. Set by the compiler.
+   */
+  readRuleOn?: (collection: Collection, field: Field, alias: string) => RawBuilder<boolean> | null;
 
   /**
    * The alias of the row the condition is about. Every reference to the row goes

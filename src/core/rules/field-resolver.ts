@@ -8,6 +8,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { FilterError } from '../../filter/filter-error.js';
 import { findField, type Collection, type Field } from '../collections/collection.js';
 import { emailGuardOf } from '../collections/email-visibility.js';
+import { fieldRuleOf } from '../collections/field-rules.js';
 import { findSingleColumnUniqueIndex } from '../../tools/index-parse.js';
 import type { CompileState, Resolved } from './compile-context.js';
 import { equal } from './compare.js';
@@ -104,6 +105,7 @@ export class FieldResolver {
       const field = findField(walk.collection, prop);
       if (field?.hidden && !walk.allowHidden) throw new FilterError(`non-filterable field "${prop}"`);
       if (field && (field.type === 'json' || field.type === 'geoPoint')) return this.jsonPath(walk, field, props.slice(i + 1));
+      if (field) this.assertNotReadGuarded(walk, field);
       if (i >= MAX_RELATION_HOPS) throw new FilterError(`max nested relations reached for field "${prop}"`);
       if (!field) {
         const next = this.backRelation(walk, prop);
@@ -136,6 +138,7 @@ export class FieldResolver {
     if (!field) return fail(`missing back relation field "${m[1]}"`);
     if (field.type !== 'relation') return fail(`invalid back relation field "${m[1]}"`);
     if (field.hidden && !walk.allowHidden) throw new FilterError(`non-filterable back relation field "${field.name}"`);
+    this.assertNotReadGuarded(walk, field);
     if (field.collectionId !== walk.collection.id) return fail(`invalid collection reference of a back relation field "${field.name}"`);
     const multiple = isMultipleField(field) || !findSingleColumnUniqueIndex(back.indexes, field.name);
     return this.step(walk, { kind: 'back', key: `via:${back.id}.${field.name}`, field, target: back, multiple }, multiple);
@@ -151,13 +154,14 @@ export class FieldResolver {
     // SECURITY: an auth email a non-superuser may not see reads as NULL wherever the
     // column is read — joins, "all"-values subqueries, function arguments, sort keys —
     // so no consumer can forget the guard and turn comparisons into an oracle.
-    const visible = this.emailVisibleCondition(walk.collection, field.name);
+    const visible = bothGuards(this.emailVisibleCondition(walk.collection, field.name), this.readGuard(walk, field));
     const col = visible
       ? (alias: string) => sql`(CASE WHEN ${visible(alias)} THEN ${sql.id(alias, field.name)} END)`
       : (alias: string) => sql`${sql.id(alias, field.name)}`;
     const multiValuer = MULTI_VALUER_TYPES.has(field.type);
     if (modifier === 'length' && multiValuer) return this.columnOperand(walk, (a) => d.jsonArrayLength(col(a)), { kind: 'numberExpr' });
     if (modifier === 'each' && multiValuer) {
+      this.assertNotReadGuarded(walk, field);
       const each = this.step(walk, { kind: 'each', key: `each:${field.name}`, field }, isMultipleField(field));
       return this.columnOperand(each, (a) => sql`${sql.id(a, 'value')}`, { kind: 'json' });
     }
@@ -197,6 +201,30 @@ export class FieldResolver {
     };
   }
 
+  /**
+   * For a restricted filter or sort, the condition under which `field` may be read on a row
+   * alias (its readRule, docs/field-rules.md), or null when it has none; a readRule of null
+   * makes the field non-filterable, as a hidden one is.
+   */
+  private readGuard(walk: Walk, field: Field): ((alias: string) => RawBuilder<boolean>) | null {
+    if (walk.allowHidden) return null;
+    const rule = fieldRuleOf(field, 'readRule');
+    if (rule === undefined) return null;
+    if (rule === null) throw new FilterError(`non-filterable field "${field.name}"`);
+    const on = this.state.readRuleOn;
+    // SECURITY: without the compiler's callback nothing can be checked: the field reads as NULL.
+    return (alias) => (on ? on(walk.collection, field, alias) ?? sql<boolean>`1=1` : sql<boolean>`1=0`);
+  }
+
+  /**
+   * Refuses, for a restricted filter, a path that reads a field with a readRule as a whole
+   * (a relation hop, `:each`, a back-relation): its values would be matched row by row
+   * before the rule could hide them (docs/field-rules.md).
+   */
+  private assertNotReadGuarded(walk: Walk, field: Field): void {
+    if (!walk.allowHidden && fieldRuleOf(field, 'readRule') !== undefined) throw new FilterError(`non-filterable field "${field.name}"`);
+  }
+
   private jsonPath(walk: Walk, field: Field, rest: readonly string[]): Resolved {
     const last = splitModifier(rest[rest.length - 1]!);
     if (last.modifier !== '' && last.modifier !== 'lower') throw new FilterError(`unsupported modifier ":${last.modifier}" on a json path`);
@@ -204,11 +232,15 @@ export class FieldResolver {
     if (keys.some((k) => !/^\w+$/.test(k))) throw new FilterError(`invalid json path of field "${field.name}"`);
     const path = keys.map((k) => (/^\d+$/.test(k) ? Number(k) : k));
     const d = this.state.dialect;
+    const guard = this.readGuard(walk, field);
+    const col = (a: string) => guard ? sql`(CASE WHEN ${guard(a)} THEN ${sql.id(a, field.name)} END)` : sql`${sql.id(a, field.name)}`;
     const value = (a: string) => {
-      const v = d.jsonExtract(sql`${sql.id(a, field.name)}`, path);
+      const v = d.jsonExtract(col(a), path);
       return last.modifier === 'lower' ? d.lower(v) : v;
     };
-    return this.columnOperand(walk, value, { nullFallback: 'disabled', kind: last.modifier === 'lower' ? 'textExpr' : 'json' });
+    const extra: Partial<Resolved> = { nullFallback: 'disabled', kind: last.modifier === 'lower' ? 'textExpr' : 'json' };
+    if (guard) extra.afterBuild = (cond) => sql<boolean>`(${cond} AND ${guard(walk.alias)})`;
+    return this.columnOperand(walk, value, extra);
   }
 
   private collectionField(name: string, props: readonly string[]): Resolved {
@@ -297,6 +329,14 @@ export class FieldResolver {
       kind: lower ? 'textExpr' : undefined,
     };
   }
+}
+
+/** Two read guards as one (either may be absent). */
+function bothGuards(
+  a: ((alias: string) => RawBuilder<boolean>) | null, b: ((alias: string) => RawBuilder<boolean>) | null,
+): ((alias: string) => RawBuilder<boolean>) | null {
+  if (!a || !b) return a ?? b;
+  return (alias) => sql<boolean>`(${a(alias)} AND ${b(alias)})`;
 }
 
 /** Splits `name:modifier`; an unknown modifier is an error, more than one colon is part of the name. */

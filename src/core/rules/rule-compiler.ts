@@ -15,7 +15,8 @@ import type { Dialect, ValueKind } from '../../db/dialect/dialect.js';
 import type { CompareNode, FilterNode, FunctionOperand, Operand } from '../../filter/ast.js';
 import { parseFilterCached } from '../../filter/filter-cache.js';
 import { FilterError, isFilterError } from '../../filter/filter-error.js';
-import type { Collection } from '../collections/collection.js';
+import type { Collection, Field } from '../collections/collection.js';
+import { fieldRuleOf } from '../collections/field-rules.js';
 import type { Schema } from '../collections/schema.js';
 import { CompileState, type CompileOptions, type Resolved } from './compile-context.js';
 import { compareResolved } from './compare.js';
@@ -156,6 +157,7 @@ class SqlRuleCompiler implements RuleCompiler {
     const state: CompileState = new CompileState(
       this.deps.dialect, this.deps.schema, opts, (c, alias) => this.listRuleOn(state, c, alias), counterStart,
     );
+    state.readRuleOn = (c, field, alias) => this.readRuleOn(state, c, field, alias);
     return state;
   }
 
@@ -173,6 +175,26 @@ class SqlRuleCompiler implements RuleCompiler {
     const cond = this.compileWith(node, nested);
     parent.advanceAliases(nested.aliasCounter);
     return cond;
+  }
+
+  /**
+   * A field's readRule on a row alias, for a restricted client filter (docs/field-rules.md):
+   * the field reads as NULL where it is false. Fail closed: a rule that no longer compiles
+   * is false everywhere.
+   */
+  private readRuleOn(parent: CompileState, c: Collection, field: Field, alias: string): RawBuilder<boolean> | null {
+    const rule = fieldRuleOf(field, 'readRule');
+    if (rule === undefined) return null;
+    if (rule === null) return sql<boolean>`1=0`;
+    const nested = this.newState({ collection: c, rootAlias: alias, request: parent.options.request, mode: 'rule' }, parent.aliasCounter);
+    try {
+      const cond = this.compileWith(parseFilterCached(rule, RULE_PARSE_LIMITS), nested);
+      parent.advanceAliases(nested.aliasCounter);
+      return cond;
+    } catch (err) {
+      if (isFilterError(err)) return sql<boolean>`1=0`;
+      throw err;
+    }
   }
 
   private node(node: FilterNode, state: CompileState, resolver: FieldResolver): RawBuilder<boolean> {
