@@ -33,7 +33,7 @@ async function doc(token?: string): Promise<any> {
 }
 
 async function validate(document: unknown): Promise<void> {
-  const result = await new Validator().validate(structuredClone(document) as object);
+  const result = await new Validator().validate(structuredClone(document) as Parameters<Validator['validate']>[0]);
   expect(result.errors ?? []).toEqual([]);
   expect(result.valid).toBe(true);
 }
