@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** The policy of the docs pages: own scripts, styles, images and requests only. */
@@ -49,9 +49,11 @@ const ASSETS: Readonly<Record<string, string>> = {
   'favicon-32x32.png': 'image/png',
 };
 
-/** Where swagger-ui-dist is installed. */
+/** Where swagger-ui-dist is installed (its own helper; its main module would load the whole bundle). */
 function assetDir(): string {
-  return dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  const require = createRequire(import.meta.url);
+  const absolutePath = require('swagger-ui-dist/absolute-path.js') as () => string;
+  return absolutePath();
 }
 
 /** Registers the docs page and its assets. */
