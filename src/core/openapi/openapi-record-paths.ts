@@ -4,7 +4,7 @@
  */
 import type { Collection } from '../collections/collection.js';
 import { errorRef, jsonBody, jsonResponse, NO_CONTENT, pathParam, queryParam, RECORD_QUERY } from './openapi-common.js';
-import { ref, schemaNames } from './openapi-record-schemas.js';
+import { multipartSchema, ref, schemaNames } from './openapi-record-schemas.js';
 import { ruleMarks, ruleSentence, type RecordRuleName } from './openapi-rules.js';
 import type { DocumentViewer, Operation, PathItem } from './openapi-types.js';
 
@@ -51,7 +51,8 @@ export function recordPaths(c: Collection, viewer: DocumentViewer): Record<strin
     if (multipart) json.content['multipart/form-data'] = { schema: ref(`${name}Multipart`) };
     return json;
   };
-  const hasFiles = c.fields.some((f) => f.type === 'file' && (viewer === 'superuser' || f.hidden !== true));
+  // The same test that decides whether the multipart components exist.
+  const hasFiles = multipartSchema(c, viewer, 'create') !== undefined;
   list.post = op('createRule', {
     operationId: `${c.name}_create`, summary: `Create a ${c.name} record`, description: 'Creates a record; the create rule is checked against the record as it would be.',
     parameters: RECORD_QUERY,

@@ -17,9 +17,17 @@ export function ref(name: string): JsonSchema {
   return { $ref: `#/components/schemas/${name}` };
 }
 
-/** Fields a viewer's document shows: hidden ones only to superusers (docs/api.md §2.3). */
-function visibleFields(c: Collection, viewer: DocumentViewer): Field[] {
-  return c.fields.filter((f) => viewer === 'superuser' || f.hidden !== true);
+/**
+ * Fields a viewer's document shows: hidden ones only to superusers (docs/api.md §2.3),
+ * and, of fields with their own rules, one whose `rule` is null (superusers only) neither.
+ */
+function visibleFields(c: Collection, viewer: DocumentViewer, rule: 'readRule' | 'writeRule' = 'readRule'): Field[] {
+  return c.fields.filter((f) => viewer === 'superuser' || (f.hidden !== true && f[rule] !== null));
+}
+
+/** Whether a field has a read rule of its own that may leave it out of an answer. */
+function hasReadCondition(f: Field): boolean {
+  return typeof f.readRule === 'string' && f.readRule.trim() !== '';
 }
 
 /** Fields never answered, whoever asks: passwords, and an auth record's tokenKey (docs/api.md §3.6). */
@@ -39,8 +47,9 @@ export function recordSchema(c: Collection, viewer: DocumentViewer): JsonSchema 
     const schema = fieldValueSchema(f);
     if (!schema) continue;
     properties[f.name] = schema;
-    // An auth record's email is left out unless it is visible to the requester (docs/api.md §3.6).
-    if (!(c.type === 'auth' && f.name === 'email')) required.push(f.name);
+    // An auth record's email is left out unless it is visible to the requester (docs/api.md §3.6),
+    // and a field whose own read rule does not match the requester is left out too.
+    if (!(c.type === 'auth' && f.name === 'email') && !hasReadCondition(f)) required.push(f.name);
   }
   properties.expand = { type: 'object', additionalProperties: true, description: 'Related records asked for with `expand`.' };
   return { type: 'object', title: `${c.name} record`, properties, required };
@@ -50,7 +59,7 @@ export function recordSchema(c: Collection, viewer: DocumentViewer): JsonSchema 
 export function bodySchema(c: Collection, viewer: DocumentViewer, action: 'create' | 'update'): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
-  for (const f of visibleFields(c, viewer)) {
+  for (const f of visibleFields(c, viewer, 'writeRule')) {
     if (c.type === 'auth' && f.name === 'tokenKey') continue;
     // An id is chosen on create only (docs/api.md §1.5).
     if (action === 'update' && f.name === 'id') continue;
@@ -71,7 +80,7 @@ export function bodySchema(c: Collection, viewer: DocumentViewer, action: 'creat
 
 /** The multipart body of a write, for a collection with file fields; undefined when it has none. */
 export function multipartSchema(c: Collection, viewer: DocumentViewer, action: 'create' | 'update'): JsonSchema | undefined {
-  const files = visibleFields(c, viewer).filter((f) => f.type === 'file');
+  const files = visibleFields(c, viewer, 'writeRule').filter((f) => f.type === 'file');
   if (files.length === 0) return undefined;
   const json = bodySchema(c, viewer, action);
   const properties: Record<string, JsonSchema> = { ...(json.properties as Record<string, JsonSchema>) };
