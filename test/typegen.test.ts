@@ -5,7 +5,7 @@
  * itself still reads the server's collections (`--url`).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -141,5 +141,13 @@ describe('plinth typegen --dir', () => {
     expect(code).toBe(0);
     const fromDir = readFileSync(join(scratch, 'dir-types.ts'), 'utf8');
     expect(fromDir).toBe(readFileSync(join(scratch, 'url-types.ts'), 'utf8'));
+  });
+
+  it('refuses a folder that holds no data, creating nothing', async () => {
+    const { ctx, output } = cliContext();
+    const missing = join(scratch, 'no-such-data');
+    expect(await runCli(['typegen', `--dir=${missing}`], ctx)).toBe(1);
+    expect(output()).toMatch(/no data directory at/);
+    expect(existsSync(missing)).toBe(false);
   });
 });

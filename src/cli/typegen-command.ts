@@ -4,7 +4,8 @@
  * credentials) or from a data directory (`--dir`, the server need not run).
  */
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import type { Collection } from '../core/collections/collection.js';
 import { generateSdkTypes } from '../core/typegen/sdk-types.js';
@@ -50,6 +51,11 @@ export async function runTypegen(args: string[], ctx: CliContext): Promise<numbe
   };
   if (url === undefined) {
     const config = loadConfig({ dir: values.dir }, ctx.env, ctx.cwd);
+    // Reading types must not create a data directory where a mistyped --dir points.
+    if (config.databaseUrl === undefined && !existsSync(join(config.dir, 'data.db'))) {
+      ctx.stderr(`Error: no data directory at ${config.dir} (no data.db there); give --dir, or --url of a running server\n`);
+      return 1;
+    }
     return withDataDir(ctx, config, async (plinth) => {
       if (!plinth.findAllCollections) throw new Error('this build cannot list collections');
       return write(plinth.findAllCollections());
