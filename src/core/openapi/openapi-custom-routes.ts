@@ -27,6 +27,5 @@ export function addCustomRoutes(paths: Record<string, PathItem>, routes: readonl
     if (missing.length > 0) operation.parameters = [...declared, ...missing.map((name) => pathParam(name, `The {${name}} part of the path.`))];
     const item = paths[path] ?? (paths[path] = {});
     item[route.method.toLowerCase()] = operation;
-    // HEAD is answered by GET routes; OpenAPI has no separate need to list it.
   }
 }
