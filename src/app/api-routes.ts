@@ -53,6 +53,10 @@ import { registerRequestMetrics } from '../http/request-metrics.js';
 import { registerMetricsRoutes } from '../http/metrics-routes.js';
 import { unreadyServices } from '../core/health/readiness.js';
 import { tracing } from '../tools/tracing.js';
+// The OpenAPI document and its docs UI (docs/openapi.md):
+import { OpenApiDocuments } from '../core/openapi/openapi-documents.js';
+import { registerOpenApiRoutes } from '../http/openapi-routes.js';
+import { registerOpenApiDocsUi } from '../http/openapi-docs-ui.js';
 
 /** What a step of the table gets: the services and what earlier steps made. */
 interface RouteContext {
@@ -132,6 +136,12 @@ const API_ROUTES: readonly RouteStep[] = [
   // Logs (docs/operations.md §Logs).
   { name: 'logs', register: ({ s }) => registerLogsRoutes(s.http, { store: s.logs, writer: s.logWriter }) },
   { name: 'realtime', register: ({ s }) => registerRealtimeRoutes(s.http, s.realtime, s.adminHooks) },
+  // The OpenAPI document of the live schema and its docs UI (docs/openapi.md).
+  {
+    name: 'openapi',
+    register: ({ s }) => registerOpenApiRoutes(s.http, new OpenApiDocuments({ schema: s.schema, routes: () => s.routeDocs, title: () => s.settings.get().meta.appName })),
+  },
+  { name: 'docs ui', register: ({ s }) => registerOpenApiDocsUi(s.http) },
   // The all-in-one OAuth2 flow (docs/api.md §5.5) hands the code to the SDK's realtime client.
   { name: 'oauth2 redirect', register: ({ s }) => registerOAuth2RedirectRoutes(s.http, { realtime: s.realtime, appleNames: s.appleNames }) },
   // The dashboard at /_/ (docs/dashboard.md), when the node serves one.

@@ -360,6 +360,7 @@ export class PlinthApp implements Plinth {
     await this.lifecycle.onServe.trigger({ app: this, server: this.http }, [], async () => {
       // Routes added by onServe handlers before `e.next()` are registered too.
       this.routes.register(this.http, this);
+      this.services.routeDocs.push(...this.routes.documented());
       address = await this.listenOn(options.http);
     });
     if (!address) throw new Error('an onServe hook did not call e.next(): the server is not listening');

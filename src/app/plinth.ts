@@ -6,6 +6,7 @@ import type { PlinthConfig } from '../config/config.js';
 import type { SuperuserAdmin } from '../core/auth/superuser-admin.js';
 import type { SuperuserInstaller } from '../core/auth/superuser-installer.js';
 import type { BackupService } from '../core/backups/backup-service.js';
+import type { Collection } from '../core/collections/collection.js';
 
 export type { SuperuserAdmin } from '../core/auth/superuser-admin.js';
 
@@ -17,6 +18,8 @@ export interface Plinth {
   readonly installer?: Pick<SuperuserInstaller, 'installToken'>;
   /** Creates and restores backups (docs/operations.md, Backups); absent on a fake. */
   readonly backups?: Pick<BackupService, 'create' | 'restore'>;
+  /** Every collection (`plinth typegen`); absent on a fake. */
+  findAllCollections?(): Collection[];
   /** Starts listening on config.http; resolves with the address actually bound. */
   listen(): Promise<{ host: string; port: number; url: string }>;
   /** Stops accepting requests, finishes those in flight, and closes the database. */

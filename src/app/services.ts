@@ -9,6 +9,7 @@ import { createBackups } from './create-backups.js';
 import { join } from 'node:path';
 import { CONFIG_DEFAULTS, type PlinthConfig } from '../config/config.js';
 import type { Dialect } from '../db/dialect/dialect.js';
+import type { DocumentedRoute } from '../core/openapi/openapi-types.js';
 import type { Db } from '../db/database.js';
 import { ensureSystemTables } from '../db/system-tables.js';
 import { SchemaSync } from '../db/schema-sync.js';
@@ -163,6 +164,8 @@ export interface Services {
   logWriter: LogWriter;
   /** The logger of app code, `app.logger()`. */
   appLogger: AppLogger;
+  /** The custom routes that declared an OpenAPI operation, filled in when the app registers them (docs/openapi.md). */
+  routeDocs: DocumentedRoute[];
   /** Stops every service, in reverse order of start; the HTTP server is closed before. */
   close(): Promise<void>;
 }
@@ -334,6 +337,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   readiness.push(drain.probe);
 
   return {
+    routeDocs: [],
     metrics, backupStatus: { isBusy: () => backups.isBusy() }, readiness, drain,
     config, http, dialect, connection, db, bus, redis, rateLimitStore, schema, compiler, collections, settings, sync, storage,
     recordHooks, requestHooks, collectionHooks, adminHooks, records, mfa, auth, appleNames, outbound, brokers, oauth2, background, mailer, mailHooks, authHooks, mails, attempts, flows, otp, alerts, realtime, jobs, backups,

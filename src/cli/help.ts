@@ -17,6 +17,7 @@ Commands:
   migrate-db  Copy the SQLite data into an empty PostgreSQL database (not a
               schema migration: a move from one database engine to the other)
   backup      Create a backup, or restore one (create, restore)
+  typegen     Write TypeScript types of the collections for the pocketbase SDK
   help        Show the help of a command
 
 Flags:
@@ -168,7 +169,27 @@ Flags:
   -h, --help    Show this help
 `;
 
-const TEXTS: Record<HelpTopic, string> = { root: ROOT, serve: SERVE, superuser: SUPERUSER, migrate: MIGRATE, 'migrate-db': MIGRATE_DB, backup: BACKUP };
+const TYPEGEN = `Write TypeScript types of the collections for the pocketbase SDK (docs/typegen.md):
+a Collections enum, XxxRecord and XxxResponse types, CollectionRecords and
+TypedPocketBase, as pocketbase-typegen writes them.
+
+Usage:
+  plinth typegen [--out=FILE] [--dir=DIR]
+  plinth typegen --url=URL (--token=TOKEN | --email=EMAIL --password=PASSWORD) [--out=FILE]
+
+Flags:
+  --out=FILE        Where to write (default "pocketbase-types.ts", env PLINTH_TYPEGEN_OUT)
+  --dir=DIR         Read the collections from this data directory (default "./plinth_data";
+                    DATABASE_URL as for serve); the server need not run
+  --url=URL         Read them from a running server instead (env PLINTH_TYPEGEN_URL)
+  --token=TOKEN     A superuser token for --url (env PLINTH_TYPEGEN_TOKEN)
+  --email=EMAIL     A superuser's email for --url (env PLINTH_TYPEGEN_EMAIL)
+  --password=PASS   Its password (env PLINTH_TYPEGEN_PASSWORD, which keeps it out of the
+                    process list)
+  -h, --help        Show this help
+`;
+
+const TEXTS: Record<HelpTopic, string> = { root: ROOT, serve: SERVE, superuser: SUPERUSER, migrate: MIGRATE, 'migrate-db': MIGRATE_DB, backup: BACKUP, typegen: TYPEGEN };
 
 /** The usage text of a help topic. */
 export function helpText(topic: HelpTopic): string {

@@ -12,6 +12,7 @@ import { runSuperuser } from './superuser-command.js';
 import { runMigrateDb } from './migrate-db-command.js';
 import { runMigrate } from './migrate-command.js';
 import { runBackup } from './backup-command.js';
+import { runTypegen } from './typegen-command.js';
 import { isUsageError, UsageError, type HelpTopic } from './usage-error.js';
 import { prepareEnvironment, takeEnvFileFlag } from './env-file-flag.js';
 
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, (args: string[], ctx: CliContext) => Promise<numb
   migrate: runMigrate,
   'migrate-db': runMigrateDb,
   backup: runBackup,
+  typegen: runTypegen,
 };
 
 /** Runs the command line `argv` (without node and the script) and resolves with the exit code. */

@@ -4,7 +4,7 @@
  */
 
 /** Help topics the CLI can point a user to after a usage error. */
-export type HelpTopic = 'root' | 'serve' | 'superuser' | 'migrate' | 'migrate-db' | 'backup';
+export type HelpTopic = 'root' | 'serve' | 'superuser' | 'migrate' | 'migrate-db' | 'backup' | 'typegen';
 
 /** A UsageError is a mistake in the command line itself, reported with exit code 2. */
 export class UsageError extends Error {

@@ -7,6 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { asUserCodeError } from '../errors/user-code-error.js';
+import type { DocumentedRoute, Operation } from '../core/openapi/openapi-types.js';
 import { Hook } from '../tools/hook.js';
 import { RequestEvent } from './request-event.js';
 
@@ -21,6 +22,8 @@ export interface Middleware<A = unknown> {
   (e: RequestEvent<A>): unknown;
   /** The request body limit the middleware sets for its routes (`apis.bodyLimit`), in bytes. */
   readonly bodyLimit?: number;
+  /** The route's OpenAPI operation (`apis.openapi`); such a middleware is documentation only. */
+  readonly openapi?: Operation;
 }
 
 /** The methods a custom route may answer. */
@@ -88,6 +91,17 @@ export class CustomRoutes<A> {
     }
   }
 
+  /** The routes that declared an OpenAPI operation (the last `apis.openapi` of a route wins). */
+  documented(): DocumentedRoute[] {
+    const out: DocumentedRoute[] = [];
+    for (const route of this.routes) {
+      let operation: Operation | undefined;
+      for (const m of route.middlewares) if (m.openapi !== undefined) operation = m.openapi;
+      if (operation) out.push({ method: route.method, path: route.path, operation });
+    }
+    return out;
+  }
+
   private assertOpen(): void {
     if (this.registered) throw new Error('routes and middlewares must be added before the app starts');
   }
@@ -96,7 +110,7 @@ export class CustomRoutes<A> {
 /** The Fastify handler of one custom route: its middlewares as a chain around its handler. */
 function routeHandler<A>(app: A, route: CustomRoute<A>, global: readonly Middleware<A>[]) {
   const chain = new Hook<RequestEvent<A>>();
-  for (const m of [...global, ...route.middlewares]) chain.bind(m);
+  for (const m of [...global, ...route.middlewares]) if (m.openapi === undefined) chain.bind(m);
   const { handler } = route;
   const wildcard = route.target.wildcard;
   // The handler is app code: what it throws that is not an AppError answers the generic 400.

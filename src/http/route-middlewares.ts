@@ -15,6 +15,7 @@ import { AppError, badRequest, forbidden, tooLarge } from '../errors/app-error.j
 import { collectionTags } from '../core/records/record-hooks.js';
 import { authResponse, requestMfaId } from './auth-response.js';
 import { authEventAnswer, authRequestEvent, type AuthRequestHooks } from './auth-request-hooks.js';
+import type { Operation } from '../core/openapi/openapi-types.js';
 import type { Middleware } from './custom-routes.js';
 import type { RequestEvent } from './request-event.js';
 import { skipSuccessLog } from './request-log.js';
@@ -37,6 +38,12 @@ export interface Apis {
   gzip(): Middleware;
   /** Leaves the request out of the request log unless it fails. */
   skipSuccessActivityLog(): Middleware;
+  /**
+   * Documents the route in `/api/openapi.json` with an OpenAPI 3.1 Operation Object
+   * (summary, parameters, requestBody, responses with JSON Schemas…); it does nothing at
+   * request time (docs/openapi.md, "Custom routes").
+   */
+  openapi(operation: Operation): Middleware;
   /**
    * Answers a completed sign-in of `record` as the built-in auth endpoints do: the
    * collection's authRule and MFA apply (`method` names the factor), then `onRecordAuthRequest`
@@ -63,6 +70,7 @@ export function createApis(deps: ApisDeps): Apis {
     bodyLimit,
     gzip: () => gzip,
     skipSuccessActivityLog: () => skipSuccessActivityLog,
+    openapi: routeOperation,
     recordAuthResponse: (e, record, method, meta) => recordAuthResponse(deps, e, record, method, meta),
   };
 }
@@ -106,6 +114,17 @@ function bodyLimit(bytes: number): Middleware {
     await e.next();
   };
   return Object.assign(check, { bodyLimit: bytes });
+}
+
+/** A middleware that only carries a route's OpenAPI operation; CustomRoutes leaves it out of the chain. */
+function routeOperation(operation: Operation): Middleware {
+  if (typeof operation !== 'object' || operation === null || Array.isArray(operation)) throw new TypeError('openapi: the operation must be an object');
+  // A copy that must survive JSON: the document is served as JSON.
+  const copy = JSON.parse(JSON.stringify(operation)) as Operation;
+  const pass = async function openapi(e: RequestEvent): Promise<void> {
+    await e.next();
+  };
+  return Object.assign(pass, { openapi: copy });
 }
 
 async function gzip(e: RequestEvent): Promise<void> {

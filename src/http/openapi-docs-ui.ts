@@ -1,0 +1,87 @@
+/**
+ * `GET /api/docs` (docs/openapi.md, "Docs UI"): Swagger UI over `/api/openapi.json`,
+ * served from the swagger-ui-dist package — no CDN — under a strict Content-Security-Policy:
+ * every script and style is a file of this server, none inline.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+/** The policy of the docs pages: own scripts, styles, images and requests only. */
+export const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>API reference</title>
+<link rel="stylesheet" href="/api/docs/swagger-ui.css">
+<link rel="icon" type="image/png" href="/api/docs/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/api/docs/swagger-ui-bundle.js"></script>
+<script src="/api/docs/docs-init.js"></script>
+</body>
+</html>
+`;
+
+// NOTE: BaseLayout has no URL bar, and queryConfigEnabled stays off, so the page never
+// loads a document from an address given in its own URL.
+const INIT = `window.addEventListener('load', function () {
+  window.ui = SwaggerUIBundle({
+    url: '/api/openapi.json',
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    layout: 'BaseLayout',
+    queryConfigEnabled: false,
+    presets: [SwaggerUIBundle.presets.apis],
+  });
+});
+`;
+
+/** The files served from swagger-ui-dist, with their content types. */
+const ASSETS: Readonly<Record<string, string>> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+};
+
+/** Where swagger-ui-dist is installed (its own helper; its main module would load the whole bundle). */
+function assetDir(): string {
+  const require = createRequire(import.meta.url);
+  const absolutePath = require('swagger-ui-dist/absolute-path.js') as () => string;
+  return absolutePath();
+}
+
+/** Registers the docs page and its assets. */
+export function registerOpenApiDocsUi(app: FastifyInstance): void {
+  const dir = assetDir();
+  // Loaded on first request and kept: the bundle is about 1.5 MB, read once.
+  const loaded = new Map<string, Promise<Buffer>>();
+  const asset = (name: string) => {
+    let bytes = loaded.get(name);
+    if (!bytes) {
+      bytes = readFile(join(dir, name));
+      loaded.set(name, bytes);
+      bytes.catch(() => loaded.delete(name));
+    }
+    return bytes;
+  };
+  const send = (reply: FastifyReply, type: string, body: string | Buffer, maxAge: number) =>
+    reply.type(type).header('Content-Security-Policy', DOCS_CSP).header('Cache-Control', `public, max-age=${maxAge}`).send(body);
+
+  app.get('/api/docs', async function docsPage(_request, reply) {
+    return send(reply, 'text/html; charset=utf-8', PAGE, 0);
+  });
+  app.get('/api/docs/docs-init.js', async function docsInit(_request, reply) {
+    return send(reply, 'text/javascript; charset=utf-8', INIT, 3600);
+  });
+  for (const [name, type] of Object.entries(ASSETS)) {
+    app.get(`/api/docs/${name}`, async function docsAsset(_request, reply) {
+      return send(reply, type, await asset(name), 86400);
+    });
+  }
+}
