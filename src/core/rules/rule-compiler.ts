@@ -24,6 +24,7 @@ import { FieldResolver, literalOperand } from './field-resolver.js';
 import { guestRequest } from './request-info.js';
 import { RuleCache } from './rule-cache.js';
 import { compileSortItems } from './sort-compiler.js';
+import { compileSearchCompare, compileSearchRank, findSearchCall, isSearchCall } from './search-compiler.js';
 import { inSpanSync, tracing } from '../../tools/tracing.js';
 import { formatDateTime } from '../../tools/datetime.js';
 
@@ -45,6 +46,11 @@ export interface RuleCompiler {
   compileNode(node: FilterNode, opts: CompileOptions): RawBuilder<boolean>;
   /** Compiles a `sort` parameter into ORDER BY items, direction included; 400 on an invalid field. */
   compileSort(text: string, opts: CompileOptions): RawBuilder<unknown>[];
+  /**
+   * The relevance of a row for the first `search(…)` of a filter, what `sort=@rank` orders
+   * by (docs/search.md §3); null when the filter has no search.
+   */
+  compileSearchRank(filter: string, opts: CompileOptions): RawBuilder<unknown> | null;
   /** Checks a rule for saving a collection: null when it compiles, else the reason (docs/api.md §2.2). */
   validateRule(collection: Collection, rule: string): string | null;
 }
@@ -109,6 +115,12 @@ class SqlRuleCompiler implements RuleCompiler {
     return compileSortItems(text, () => this.newState(opts, 0));
   }
 
+  compileSearchRank(filter: string, opts: CompileOptions): RawBuilder<unknown> | null {
+    if (filter.trim() === '') return null;
+    const call = findSearchCall(parseFilterCached(filter, opts.params ? { placeholders: true } : {}));
+    return call ? compileSearchRank(call, this.newState(opts, 0)) : null;
+  }
+
   validateRule(collection: Collection, rule: string): string | null {
     try {
       this.compileFilter(rule, { collection, rootAlias: collection.name, request: guestRequest(), mode: 'rule' });
@@ -149,6 +161,7 @@ class SqlRuleCompiler implements RuleCompiler {
   }
 
   private compare(node: CompareNode, state: CompileState, resolver: FieldResolver): RawBuilder<boolean> {
+    if (isSearchCall(node.left)) return compileSearchCompare(node, state);
     const left = this.operand(node.left, state, resolver, 'left');
     const right = this.operand(node.right, state, resolver, 'right');
     return compareResolved(state, left, node.op, node.any, right);

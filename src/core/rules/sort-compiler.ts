@@ -8,6 +8,7 @@ import { FilterError, isFilterError } from '../../filter/filter-error.js';
 import { parseSort } from '../../filter/sort-parser.js';
 import type { CompileState } from './compile-context.js';
 import { FieldResolver } from './field-resolver.js';
+import { searchError } from './search-compiler.js';
 
 /**
  * Compiles every item of `text`; `newState` gives a fresh compilation state per
@@ -19,6 +20,10 @@ export function compileSortItems(text: string, newState: () => CompileState): Ra
     const state = newState();
     const d = state.dialect;
     if (item.name === '@random') return d.random();
+    if (item.name === '@rank') {
+      if (!state.options.rank) throw searchError('sort by @rank needs a search() in the filter', 'sort');
+      return d.orderBy(state.options.rank, item.desc, 'numberExpr');
+    }
     if (item.name === '@rowid') {
       // NOTE: a view has no row number of its own; SQLite would fail the whole query.
       if (state.options.collection.type === 'view') throw new FilterError('invalid sort field "@rowid" - views have no rowid');
