@@ -39,11 +39,26 @@ export function compileSearchCompare(node: CompareNode, state: CompileState): Ra
   return (node.op === '=') === (wanted === 'true') ? match : sql<boolean>`NOT (${match})`;
 }
 
-/** The relevance of the row for a `search(…)` call (higher is more relevant). */
+/**
+ * The relevance of the row for a `search(…)` call (docs/search.md §3): for each word or
+ * phrase of the query and each searchable field it appears in, the field's weight (its
+ * place from the end of the searchable fields: the first one weighs most). Built from
+ * match conditions only, so both engines rank alike (their own scores, FTS5's bm25 and
+ * ts_rank, order rows differently).
+ */
 export function compileSearchRank(fn: FunctionOperand, state: CompileState): RawBuilder<unknown> {
   const target = searchTarget(fn, state);
-  if (!canMatch(target.query)) return sql`NULL`;
-  return state.dialect.fullText.rank(state.root, target.spec, target.column, target.query);
+  // NOTE: an expression, not a bare integer, which ORDER BY would read as a column position.
+  if (!canMatch(target.query)) return sql`CAST(0 AS REAL)`;
+  const columns = target.column === null ? target.spec.columns : [target.column];
+  const parts: RawBuilder<unknown>[] = [];
+  for (const term of target.query.include) {
+    for (const [i, column] of columns.entries()) {
+      const hit = state.dialect.fullText.match(state.root, target.spec, column, { include: [term], exclude: [] });
+      parts.push(sql`(CASE WHEN ${hit} THEN ${sql.lit(columns.length - i)} ELSE 0 END)`);
+    }
+  }
+  return sql`(${sql.join(parts, sql` + `)})`;
 }
 
 /** The first `search(…)` call of a filter, the one `@rank` sorts by; undefined when there is none. */

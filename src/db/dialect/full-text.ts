@@ -33,6 +33,4 @@ export interface FullText {
   backfill(db: Executor, batch: number): Promise<number>;
   /** A condition: the row `root` matches `query` in `column`, or in any column of the index when null. */
   match(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<boolean>;
-  /** The relevance of the row `root` for `query` (higher is more relevant); only for rows that match. */
-  rank(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<number>;
 }

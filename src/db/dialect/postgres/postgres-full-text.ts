@@ -41,11 +41,6 @@ export class PostgresFullText implements FullText {
   match(root: string, _spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<boolean> {
     return sql<boolean>`${vectorOf(root, column)} @@ ${tsquery(query)}`;
   }
-
-  rank(root: string, _spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<number> {
-    // Normalization 1 divides by 1 + log(length), near FTS5's bm25 length penalty.
-    return sql<number>`ts_rank(${vectorOf(root, column)}, ${tsquery(query)}, 1)`;
-  }
 }
 
 function fieldVectorSql(quotedColumn: string): string {

@@ -70,12 +70,6 @@ export class SqliteFullText implements FullText {
     const fts = ftsName(spec);
     return sql<boolean>`${sql.id(root, '_rowid_')} IN (SELECT rowid FROM ${sql.table(fts)} WHERE ${sql.table(fts)} MATCH ${matchText(column, query)})`;
   }
-
-  rank(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<number> {
-    const fts = ftsName(spec);
-    // bm25 is lower for better matches; @rank is higher for them.
-    return sql<number>`(SELECT -bm25(${sql.table(fts)}) FROM ${sql.table(fts)} WHERE ${sql.table(fts)} MATCH ${matchText(column, query)} AND rowid = ${sql.id(root, '_rowid_')})`;
-  }
 }
 
 function ftsName(spec: SearchIndexSpec): string {
