@@ -188,3 +188,102 @@ describe('bad search input is a 400', () => {
     }), { numRuns: 150 });
   });
 });
+
+describe('the index follows every write and schema change', () => {
+  /** The `k` values a search finds in `collection`, sorted. */
+  async function found(collection: string, filter: string, token?: string): Promise<string[]> {
+    const qs = new URLSearchParams({ filter, perPage: '500' });
+    const r = await s.request('GET', `/api/collections/${collection}/records?${qs}`, { token });
+    expect(r.status, r.text).toBe(200);
+    return r.body.items.map((i: { k: string }) => i.k).sort();
+  }
+
+  it('create, update, delete and truncate', async () => {
+    const name = uniqueName('notes');
+    await admin.collections.create({ name, type: 'base', listRule: '', fields: [{ name: 'k', type: 'text' }, { name: 'body', type: 'text', searchable: true }] } as any);
+    const a = await admin.collection(name).create({ k: 'a', body: 'purple elephants dance' });
+    await admin.collection(name).create({ k: 'b', body: 'green turtles swim' });
+    expect(await found(name, "search('elephant')")).toEqual(['a']);
+    await admin.collection(name).update(a.id, { body: 'orange tigers sleep' });
+    expect(await found(name, "search('elephant')")).toEqual([]);
+    expect(await found(name, "search('tiger')")).toEqual(['a']);
+    await admin.collection(name).delete(a.id);
+    expect(await found(name, "search('tiger')")).toEqual([]);
+    expect(await found(name, "search('turtle')")).toEqual(['b']);
+    const r = await s.request('DELETE', `/api/collections/${name}/truncate`, { token: await s.adminToken() });
+    expect(r.status).toBe(204);
+    expect(await found(name, "search('turtle')")).toEqual([]);
+    await admin.collection(name).create({ k: 'c', body: 'turtles again' });
+    expect(await found(name, "search('turtle')")).toEqual(['c']);
+  });
+
+  it('collection rename, field rename, field removal, and the option turned off and on', async () => {
+    const name = uniqueName('docs');
+    const c = await admin.collections.create({
+      name, type: 'base', listRule: '',
+      fields: [{ name: 'k', type: 'text' }, { name: 'title', type: 'text', searchable: true }, { name: 'body', type: 'editor', searchable: true }],
+    } as any);
+    await admin.collection(name).create({ k: 'a', title: 'Quantum gardening', body: '<p>Tomatoes in space</p>' });
+    await admin.collection(name).create({ k: 'b', title: 'Space travel', body: '<p>Rockets and gardens</p>' });
+    expect(await found(name, "search('garden')")).toEqual(['a', 'b']);
+
+    const renamed = uniqueName('docs2');
+    await admin.collections.update(c.id, { name: renamed });
+    expect(await found(renamed, "search('garden')")).toEqual(['a', 'b']);
+
+    const fields = (await admin.collections.getOne(c.id)).fields;
+    const title = fields.find((f: any) => f.name === 'title');
+    await admin.collections.update(c.id, { fields: fields.map((f: any) => (f.id === title.id ? { ...f, name: 'headline' } : f)) });
+    expect(await found(renamed, "search(headline, 'quantum')")).toEqual(['a']);
+    const bad = await admin.collection(renamed).getList(1, 10, { filter: "search(title, 'quantum')" }).catch((e: unknown) => e);
+    expect(sdkStatus(bad)).toBe(400);
+
+    const afterRename = (await admin.collections.getOne(c.id)).fields;
+    await admin.collections.update(c.id, { fields: afterRename.filter((f: any) => f.name !== 'body') });
+    expect(await found(renamed, "search('rocket')")).toEqual([]);
+    expect(await found(renamed, "search('space')")).toEqual(['b']);
+
+    const withoutBody = (await admin.collections.getOne(c.id)).fields;
+    await admin.collections.update(c.id, { fields: withoutBody.map((f: any) => ({ ...f, searchable: undefined })) });
+    const none = await admin.collection(renamed).getList(1, 10, { filter: "search('space')" }).catch((e: unknown) => e);
+    expect(sdkStatus(none)).toBe(400);
+
+    // Turned on over existing rows: the index is filled in the background, batch by batch.
+    const plain = (await admin.collections.getOne(c.id)).fields;
+    await admin.collections.update(c.id, { fields: plain.map((f: any) => (f.name === 'headline' ? { ...f, searchable: true } : f)) });
+    await expect.poll(() => found(renamed, "search('quantum')"), { timeout: 10_000 }).toEqual(['a']);
+  });
+});
+
+describe('rules', () => {
+  it('a search only returns what the list rule lets the requester see, and rules may search', async () => {
+    const users = uniqueName('users');
+    const u = await admin.collections.create({ name: users, type: 'auth', listRule: '', fields: [] } as any);
+    const posts = uniqueName('posts');
+    await admin.collections.create({
+      name: posts, type: 'base',
+      listRule: "public = true || (owner != '' && owner = @request.auth.id)",
+      fields: [
+        { name: 'k', type: 'text' }, { name: 'body', type: 'text', searchable: true },
+        { name: 'public', type: 'bool' }, { name: 'owner', type: 'relation', collectionId: u.id, maxSelect: 1 },
+      ],
+    } as any);
+    const alice = await admin.collection(users).create({ email: 'alice@example.com', password: 'password-123', passwordConfirm: 'password-123' });
+    await admin.collection(posts).create({ k: 'open', body: 'secret recipe for soup', public: true });
+    await admin.collection(posts).create({ k: 'mine', body: 'secret recipe for bread', owner: alice.id });
+    await admin.collection(posts).create({ k: 'other', body: 'secret recipe for cake' });
+    const guest = s.client();
+    const guestItems = await guest.collection(posts).getFullList({ filter: "search('secret recipe')", sort: '-@rank' });
+    expect(guestItems.map((r) => r.k)).toEqual(['open']);
+    const pb = s.client();
+    await pb.collection(users).authWithPassword('alice@example.com', 'password-123');
+    const mine = await pb.collection(posts).getFullList({ filter: "search('recipe')" });
+    expect(mine.map((r) => r.k).sort()).toEqual(['mine', 'open']);
+    // A rule may search too: only rows about soup are listed.
+    const soup = uniqueName('soup');
+    await admin.collections.create({ name: soup, type: 'base', listRule: "search('soup')", fields: [{ name: 'k', type: 'text' }, { name: 'body', type: 'text', searchable: true }] } as any);
+    await admin.collection(soup).create({ k: 'a', body: 'tomato soup' });
+    await admin.collection(soup).create({ k: 'b', body: 'bread' });
+    expect((await guest.collection(soup).getFullList()).map((r) => r.k)).toEqual(['a']);
+  });
+});
