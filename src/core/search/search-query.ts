@@ -46,7 +46,9 @@ export function parseSearchQuery(text: string): SearchQuery {
   const chars = Array.from(text);
   let i = 0;
   while (i < chars.length) {
-    const negated = chars[i] === '-' && i + 1 < chars.length && (chars[i + 1] === '"' || isWordChar(chars[i + 1]!));
+    // `-` excludes only at the start of a term: in `t-shirt` it joins two words.
+    const negated = chars[i] === '-' && (i === 0 || !isWordChar(chars[i - 1]!)) && i + 1 < chars.length
+      && (chars[i + 1] === '"' || isWordChar(chars[i + 1]!));
     if (negated) i++;
     if (chars[i] === '"') {
       const end = chars.indexOf('"', i + 1);
