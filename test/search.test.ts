@@ -232,7 +232,7 @@ describe('the index follows every write and schema change', () => {
     expect(await found(renamed, "search('garden')")).toEqual(['a', 'b']);
 
     const fields = (await admin.collections.getOne(c.id)).fields;
-    const title = fields.find((f: any) => f.name === 'title');
+    const title = fields.find((f: any) => f.name === 'title') as any;
     await admin.collections.update(c.id, { fields: fields.map((f: any) => (f.id === title.id ? { ...f, name: 'headline' } : f)) });
     expect(await found(renamed, "search(headline, 'quantum')")).toEqual(['a']);
     const bad = await admin.collection(renamed).getList(1, 10, { filter: "search(title, 'quantum')" }).catch((e: unknown) => e);

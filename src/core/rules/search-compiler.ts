@@ -40,24 +40,21 @@ export function compileSearchCompare(node: CompareNode, state: CompileState): Ra
 }
 
 /**
- * The relevance of the row for a `search(…)` call (docs/search.md §3): for each word or
- * phrase of the query and each searchable field it appears in, the field's weight (its
- * place from the end of the searchable fields: the first one weighs most). Built from
- * match conditions only, so both engines rank alike (their own scores, FTS5's bm25 and
- * ts_rank, order rows differently).
+ * The relevance of the row for a `search(…)` call (docs/search.md §3): the weight of each
+ * searchable field the whole search matches in by itself (its place from the end of the
+ * searchable fields: the first one weighs most). Built from match conditions only, so both
+ * engines rank alike (their own scores, FTS5's bm25 and ts_rank, order rows differently).
  */
 export function compileSearchRank(fn: FunctionOperand, state: CompileState): RawBuilder<unknown> {
   const target = searchTarget(fn, state);
   // NOTE: an expression, not a bare integer, which ORDER BY would read as a column position.
-  if (!canMatch(target.query)) return sql`CAST(0 AS REAL)`;
-  const columns = target.column === null ? target.spec.columns : [target.column];
-  const parts: RawBuilder<unknown>[] = [];
-  for (const term of target.query.include) {
-    for (const [i, column] of columns.entries()) {
-      const hit = state.dialect.fullText.match(state.root, target.spec, column, { include: [term], exclude: [] });
-      parts.push(sql`(CASE WHEN ${hit} THEN ${sql.lit(columns.length - i)} ELSE 0 END)`);
-    }
-  }
+  if (!canMatch(target.query) || target.column !== null) return sql`CAST(0 AS REAL)`;
+  const columns = target.spec.columns;
+  const query = { include: target.query.include, exclude: [] };
+  const parts = columns.map((column, i) => {
+    const hit = state.dialect.fullText.match(state.root, target.spec, column, query);
+    return sql`(CASE WHEN ${hit} THEN ${sql.lit(columns.length - i)} ELSE 0 END)`;
+  });
   return sql`(${sql.join(parts, sql` + `)})`;
 }
 

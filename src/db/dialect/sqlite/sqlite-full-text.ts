@@ -24,8 +24,10 @@ export class SqliteFullText implements FullText {
     const q = this.quoteId;
     const fts = ftsName(spec);
     const cols = spec.columns.map(q).join(', ');
+    // NOTE: prefix indexes of 2–4 characters: a prefix query (every word is one) otherwise
+    // merges the whole doclist of each term it covers, 15× slower on common words.
     await sql.raw(`CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (name TEXT PRIMARY KEY NOT NULL, tbl TEXT NOT NULL, cols TEXT NOT NULL, start INTEGER NOT NULL, done INTEGER NOT NULL)`).execute(trx);
-    await sql.raw(`CREATE VIRTUAL TABLE ${q(fts)} USING fts5(${cols}, content=${literal(spec.table)}, content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 0')`).execute(trx);
+    await sql.raw(`CREATE VIRTUAL TABLE ${q(fts)} USING fts5(${cols}, content=${literal(spec.table)}, content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 0', prefix='2 3 4')`).execute(trx);
     const { rows } = await sql<{ m: number | null }>`SELECT max(rowid) AS m FROM ${sql.table(spec.table)}`.execute(trx);
     await sql`INSERT OR REPLACE INTO ${sql.table(STATE_TABLE)} (name, tbl, cols, start, done) VALUES (${fts}, ${spec.table}, ${JSON.stringify(spec.columns)}, ${rows[0]?.m ?? 0}, 0)`.execute(trx);
     const indexed = (row: string) => `(SELECT ${row}.rowid > start OR ${row}.rowid <= done FROM ${STATE_TABLE} WHERE name = ${literal(fts)})`;
