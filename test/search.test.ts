@@ -287,3 +287,18 @@ describe('rules', () => {
     expect((await guest.collection(soup).getFullList()).map((r) => r.k)).toEqual(['a']);
   });
 });
+
+describe('backups', () => {
+  it('a backup of a searchable collection restores with its index', async () => {
+    const name = uniqueName('kept');
+    await admin.collections.create({ name, type: 'base', listRule: '', fields: [{ name: 'k', type: 'text' }, { name: 'body', type: 'text', searchable: true }] } as any);
+    await admin.collection(name).create({ k: 'a', body: 'lighthouse keeper' });
+    expect(await admin.backups.create('search_kept.zip')).toBe(true);
+    await admin.collection(name).create({ k: 'b', body: 'lighthouse painter' });
+    expect(await admin.backups.restore('search_kept.zip')).toBe(true);
+    const again = await s.admin();
+    const found = await again.collection(name).getFullList({ filter: "search('lighthouse')" });
+    expect(found.map((r) => r.k)).toEqual(['a']);
+    admin = again;
+  });
+});
