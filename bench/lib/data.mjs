@@ -89,3 +89,55 @@ export function* eventRows(seed, count) {
     };
   }
 }
+
+// The catalog of the search workload (bench/search/search-latency.ts, docs/search.md §6): an English
+// product vocabulary and 5,000 made-up brand and model words, so common words match many rows and
+// rare ones a few, as in a real catalogue.
+const COLORS = ['red', 'blue', 'green', 'black', 'white', 'navy', 'grey', 'yellow', 'pink', 'brown', 'olive', 'teal'];
+const MATERIALS = ['leather', 'cotton', 'wool', 'canvas', 'suede', 'denim', 'linen', 'nylon', 'silk', 'rubber', 'bamboo', 'steel'];
+const PRODUCTS = ['running shoes', 'hiking boots', 'sneakers', 'sandals', 'rain jacket', 'winter coat', 'shirt', 'hoodie', 'backpack',
+  'wallet', 'scarf', 'gloves', 'socks', 'sunglasses', 'watch', 'belt', 'cap', 'dress', 'jeans', 'sweater', 'kettle', 'lamp', 'chair',
+  'desk', 'blender', 'headphones', 'speaker', 'keyboard', 'mouse', 'monitor', 'tent', 'sleeping bag', 'bottle', 'mug', 'knife'];
+const USES = ['for trail running', 'for everyday wear', 'for cold mornings', 'for long hikes', 'for the office', 'for summer holidays',
+  'for rainy days', 'for the gym', 'for weekend trips', 'for city walking', 'for the kitchen', 'for camping'];
+const EXTRAS = ['Lightweight and breathable.', 'Water resistant finish.', 'Handmade by small workshops.', 'Machine washable.',
+  'Recycled materials throughout.', 'Cushioned sole for comfort.', 'Classic fit that lasts.', 'Packs flat for travel.',
+  'Reinforced stitching.', 'Soft lining keeps you warm.', 'Two year warranty.', 'Ships in plastic free packaging.'];
+const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ze', 'qua', 'bri', 'dor', 'fen', 'gal', 'hux', 'jor'];
+
+/** 5,000 made-up brand and model words (e.g. "kalomi"). */
+const RARE = Array.from({ length: 5000 }, (_, i) => {
+  let n = i + 17;
+  let word = '';
+  for (let k = 0; k < 3; k++) {
+    word += SYLLABLES[n % SYLLABLES.length];
+    n = Math.floor(n / SYLLABLES.length) + k * 7;
+  }
+  return `${word}${i % 10}`;
+});
+
+/** The searches of bench/search/search-latency.ts, in turn: common words, pairs, a phrase, rare brand words, an exclusion. */
+export const SEARCH_QUERIES = [
+  'red shoes', 'wool', 'leather boots', 'rain jacket', 'kettle steel', 'navy sweater', RARE[10], `${RARE[200]} lamp`,
+  '"sleeping bag"', 'camping -tent', 'headphones', 'recycled cotton shirt', RARE[4321], 'waterproof', 'blue',
+];
+
+/** `count` catalog rows with searchable names and descriptions, the same on every run. */
+export function* catalogRows(seed, count) {
+  const rand = prng(seed);
+  const pick = (list) => list[Math.floor(rand() * list.length)];
+  for (let i = 0; i < count; i++) {
+    const brand = RARE[Math.floor(rand() * rand() * RARE.length)];
+    const color = pick(COLORS);
+    const material = pick(MATERIALS);
+    const product = pick(PRODUCTS);
+    yield {
+      id: makeId(rand),
+      name: `${brand} ${color} ${material} ${product}`,
+      description: `A ${color} ${product} made of ${material} ${pick(USES)}. ${pick(EXTRAS)} ${pick(EXTRAS)}`,
+      price: Math.round(rand() * 100_000) / 100,
+      created: SEED_DATE,
+      updated: SEED_DATE,
+    };
+  }
+}

@@ -43,6 +43,7 @@ import { resolveSmtpOptions } from '../core/mail/smtp-options.js';
 import { SettingsMailer } from '../adapters/mail/settings-mailer.js';
 import { DevLogMailer, LogMailer } from '../adapters/mail/log-mailer.js';
 import { BackgroundTasks } from '../tools/background-tasks.js';
+import { SearchBackfill } from '../core/search/search-backfill.js';
 import { LocalStorage } from '../adapters/storage/local-storage.js';
 import { SettingsStorage } from '../adapters/storage/settings-storage.js';
 import type { Storage } from '../core/files/storage.js';
@@ -208,10 +209,16 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   const compiler = createRuleCompiler({ dialect, schema });
   const collectionHooks = new CollectionHooks();
   const adminHooks = new AdminHooks();
+  const searchBackfill = new SearchBackfill({
+    db, fullText: dialect.fullText, onError: (err) => http.log.error({ err }, 'full-text index fill failed'),
+  });
   const collections = new CollectionService({
     db, schema, ddl: new SchemaSync(dialect),
     validateRule: (collection, rule) => compiler.validateRule(collection, rule),
-    onChange: (): Promise<void> => sync.announce('schema'),
+    onChange: async (): Promise<void> => {
+      await sync.announce('schema');
+      searchBackfill.kick();
+    },
     // Records are built below; a schema change runs only after start-up finished.
     transaction: (fn) => records.inTransaction(fn),
     convertValues: (scope, old, next) => convertFieldValues(records.writer, scope, old, next),
@@ -219,6 +226,8 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     onHookError: (err) => http.log.error({ err }, 'after-change collection hook failed'),
   });
   await connection.exclusive(() => collections.init());
+  // An index created before the last stop may still be filling (docs/search.md §4.1).
+  searchBackfill.kick();
   const settings = new SettingsService(db);
   await settings.init();
   // Webhooks (docs/webhooks.md): the active ones in memory, reloaded on every node when one changes.
@@ -350,6 +359,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
       await sync.stop();
       await bus.close();
       await background.drain();
+      await searchBackfill.stop();
       await brokers.closeAll();
       await rateLimitStore.close();
       // After the HTTP server and jobs: the last requests' entries are written.

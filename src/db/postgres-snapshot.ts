@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import type { SnapshotReader, SnapshotRow, TableSnapshot } from '../core/backups/table-snapshot.js';
 import type { Db, Executor } from './database.js';
 import { ROWID_COLUMN } from './dialect/postgres/postgres-dialect.js';
+import { SEARCH_COLUMN } from './dialect/postgres/postgres-full-text.js';
 
 /** A SnapshotReader over the database of `db`. */
 export function postgresSnapshotReader(db: Db): SnapshotReader {
@@ -48,7 +49,11 @@ class PostgresTableSnapshot implements TableSnapshot {
         ORDER BY ${sql.ref(ROWID_COLUMN)} LIMIT ${batchSize}`.execute(this.conn);
       if (rows.length === 0) return;
       after = Number(rows[rows.length - 1]![ROWID_COLUMN]);
-      for (const row of rows) delete row[ROWID_COLUMN];
+      // NOTE: the generated search column (docs/search.md §4.2) is derived, never archived.
+      for (const row of rows) {
+        delete row[ROWID_COLUMN];
+        delete row[SEARCH_COLUMN];
+      }
       yield rows;
       if (rows.length < batchSize) return;
     }

@@ -12,6 +12,7 @@ import type { Executor } from './database.js';
 import type { Dialect } from './dialect/dialect.js';
 import type { FieldStorage, SchemaDdl } from '../core/collections/schema-ddl.js';
 import { codeError } from '../errors/code-error.js';
+import type { SearchIndexSpec } from './dialect/full-text.js';
 
 /** SchemaSync writes the DDL of collection changes through a Dialect. */
 export class SchemaSync implements SchemaDdl {
@@ -32,6 +33,8 @@ export class SchemaSync implements SchemaDdl {
     const columns = [...c.fields.map((f) => `${q(f.name)} ${this.dialect.columnDefinition(storage.column(f))}`), ...this.dialect.hiddenColumns()];
     await sql.raw(`CREATE TABLE ${q(c.name)} (${columns.join(', ')})`).execute(trx);
     for (const index of c.indexes) await this.createIndex(trx, c, index);
+    const search = storage.search(c);
+    if (search) await this.dialect.fullText.create(trx, search);
   }
 
   /** Brings the table of `old` to the shape of `next`: rename, columns, indexes. */
@@ -42,6 +45,11 @@ export class SchemaSync implements SchemaDdl {
       await this.createView(trx, next);
       return;
     }
+    // The full-text index names the table and columns: a change to them rebuilds it (docs/search.md §4).
+    const oldSearch = storage.search(old);
+    const nextSearch = storage.search(next);
+    const searchChanged = !sameSearchSpec(oldSearch, nextSearch);
+    if (searchChanged && oldSearch) await this.dialect.fullText.drop(trx, oldSearch);
     // Indexes may name columns about to change: drop them all first, recreate after.
     for (const index of old.indexes) await this.dropIndex(trx, index);
     if (old.name !== next.name) {
@@ -71,10 +79,13 @@ export class SchemaSync implements SchemaDdl {
       }
     }
     for (const index of next.indexes) await this.createIndex(trx, next, index);
+    if (searchChanged && nextSearch) await this.dialect.fullText.create(trx, nextSearch);
   }
 
   /** Drops the table (or view) of a collection with its indexes. */
   async drop(trx: Executor, c: Collection): Promise<void> {
+    // The collection's search index, if any (its objects are named by the collection id).
+    if (c.type !== 'view') await this.dialect.fullText.drop(trx, { key: c.id, table: c.name, columns: [] });
     const kind = c.type === 'view' ? 'VIEW' : 'TABLE';
     await sql.raw(`DROP ${kind} IF EXISTS ${this.dialect.quoteId(c.name)}`).execute(trx);
   }
@@ -118,4 +129,10 @@ export class SchemaSync implements SchemaDdl {
     const parsed = parseIndex(index);
     if (parsed) await sql.raw(`DROP INDEX IF EXISTS ${this.dialect.quoteId(parsed.name)}`).execute(trx);
   }
+}
+
+/** Whether two specs describe the same index (no rebuild needed between them). */
+function sameSearchSpec(a: SearchIndexSpec | null, b: SearchIndexSpec | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.key === b.key && a.table === b.table && a.columns.join('\0') === b.columns.join('\0');
 }

@@ -111,6 +111,7 @@ export const errorCodes = {
   validation_refused_webhook_address: 'The URL resolves to a refused address: {reason}.',
   validation_invalid_webhook_event: 'Invalid event pattern "{event}": {reason}.',
   validation_invalid_webhook_filter: 'Invalid filter: {reason}.',
+  validation_invalid_search: 'Invalid search: {reason}.',
   validation_invalid_webhook_header: 'Invalid header "{header}": {reason}.',
   validation_invalid_event_type: 'Invalid event type: {reason}.',
   validation_sql_single_statement: 'Must be exactly one complete SQL statement.',

@@ -1,4 +1,4 @@
-import { AppError } from '../errors/app-error.js';
+import { AppError, type ErrorData } from '../errors/app-error.js';
 
 /** The message a client sees for any rejected filter or sort, as PocketBase answers it (docs/api.md §1.3). */
 export const FILTER_ERROR_MESSAGE = 'Something went wrong while processing your request.';
@@ -14,8 +14,9 @@ export class FilterError extends AppError {
   /** The 0-based character offset of the problem, when there is one. */
   readonly position: number | undefined;
 
-  constructor(reason: string, position?: number) {
-    super(400, FILTER_ERROR_MESSAGE);
+  /** `data` names the parameter at fault where a client is told (docs/search.md §5); PocketBase's own errors keep `{}`. */
+  constructor(reason: string, position?: number, data?: ErrorData) {
+    super(400, FILTER_ERROR_MESSAGE, data);
     this.name = 'FilterError';
     this.reason = position === undefined ? reason : `${reason} at ${position}`;
     this.position = position;

@@ -9,6 +9,12 @@ import {
 } from './filter-limits.js';
 import { tokenize, type Token } from './lexer.js';
 
+/**
+ * Functions that are conditions by themselves (docs/search.md §2): written without an
+ * operator, `search('x')` reads as `search('x') = true`.
+ */
+export const CONDITION_FUNCTIONS: ReadonlySet<string> = new Set(['search']);
+
 /** Options of parseFilter; rules may be longer and larger than client filters. */
 export interface ParseFilterOptions {
   /** The longest input accepted, in UTF-16 code units; default MAX_FILTER_LENGTH (3500). */
@@ -126,6 +132,7 @@ class Parser {
 
   private parseComparison(): CompareNode {
     const left = this.parseOperand(0);
+    if (left.kind === 'function' && CONDITION_FUNCTIONS.has(left.name) && this.peek().type !== 'op') return this.conditionCall(left);
     const opToken = this.next();
     if (opToken.type !== 'op') throw this.unexpected(opToken, 'an operator');
     const right = this.parseOperand(0);
@@ -136,6 +143,13 @@ class Parser {
     const any = opToken.value.startsWith('?');
     const op = (any ? opToken.value.slice(1) : opToken.value) as CompareOp;
     return { kind: 'compare', op, any, left, right };
+  }
+
+  /** A call written alone as a condition, e.g. `search('red shoes')`: it means `call = true`. */
+  private conditionCall(call: FunctionOperand): CompareNode {
+    this.comparisons++;
+    if (this.comparisons > this.maxExpressions) throw new FilterError(`more than ${this.maxExpressions} comparison expressions`);
+    return { kind: 'compare', op: '=', any: false, left: call, right: { kind: 'identifier', name: 'true' } };
   }
 
   private parseOperand(fnDepth: number): Operand {

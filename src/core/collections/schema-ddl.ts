@@ -4,12 +4,15 @@
  */
 import type { Executor } from '../../db/database.js';
 import type { ColumnSpec } from '../../db/dialect/dialect.js';
+import type { SearchIndexSpec } from '../../db/dialect/full-text.js';
 import type { Collection, Field } from './collection.js';
 
 /** What the DDL needs to know of field types; core/fields/field-storage.ts answers it. */
 export interface FieldStorage {
   /** The column a field takes. */
   column(f: Field): ColumnSpec;
+  /** The full-text index a collection needs, or null (docs/search.md §1). */
+  search(c: Collection): SearchIndexSpec | null;
 }
 
 /** SchemaDdl creates, alters and drops the table of a collection inside a transaction. */

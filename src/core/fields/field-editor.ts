@@ -6,6 +6,7 @@ import { castToString } from './field-cast.js';
 import { checkOptionKinds, checkRange, maxSafeJSONInt, numOpt, shapeField } from './field-common.js';
 import { scalarTextStorage } from './field-text-storage.js';
 import { codeError } from '../../errors/code-error.js';
+import { checkSearchable, withSearchable } from './field-searchable.js';
 
 /** The size cap when `maxSize` is 0: 5 MiB. */
 export const defaultEditorMaxSize = 5 << 20;
@@ -16,11 +17,12 @@ const keys = { required: true, help: true };
 export const editorField: FieldType = {
   type: 'editor',
 
-  withDefaults: (field) => shapeField(field, { maxSize: 0, convertURLs: false }, keys),
+  withDefaults: (field) => withSearchable(field, shapeField(field, { maxSize: 0, convertURLs: false }, keys)),
 
   validateOptions(field) {
     const errors = checkOptionKinds(field, { maxSize: 'int', convertURLs: 'bool' }, keys);
     checkRange(errors, field, 'maxSize', 0, maxSafeJSONInt);
+    checkSearchable(field, errors);
     return errors.result();
   },
 

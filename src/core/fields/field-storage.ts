@@ -6,6 +6,7 @@
 import { badRequest } from '../../errors/app-error.js';
 import type { FieldStorage } from '../collections/schema-ddl.js';
 import { getFieldType } from './field-registry.js';
+import { searchSpec } from '../search/search-spec.js';
 
 /** The FieldStorage of the registered field types. */
 export const fieldStorage: FieldStorage = {
@@ -18,4 +19,5 @@ export const fieldStorage: FieldStorage = {
       defaultValue: type.toDb(f, type.defaultValue(f)),
     };
   },
+  search: searchSpec,
 };

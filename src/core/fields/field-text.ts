@@ -12,6 +12,7 @@ import { compilePattern, matchesPattern } from './field-regex.js';
 import { scalarTextStorage } from './field-text-storage.js';
 import { codePointLength } from '../../tools/code-points.js';
 import { codeError } from '../../errors/code-error.js';
+import { checkSearchable, withSearchable } from './field-searchable.js';
 
 /** The cap applied when `max` is 0 (docs/api.md §2.5), in code points. */
 export const defaultTextMax = 5000;
@@ -61,11 +62,11 @@ export const textField: FieldType = {
   type: 'text',
 
   withDefaults(field) {
-    return shapeField(
+    return withSearchable(field, shapeField(
       field,
       { min: 0, max: 0, pattern: '', autogeneratePattern: '', primaryKey: false },
       keys,
-    );
+    ));
   },
 
   validateOptions(field, ctx) {
@@ -92,6 +93,7 @@ export const textField: FieldType = {
 
     const auto = strOpt(field, 'autogeneratePattern');
     if (auto !== '' && !errors.has('autogeneratePattern')) errors.set('autogeneratePattern', checkAutogenerate(field, auto));
+    checkSearchable(field, errors);
     return errors.result();
   },
 

@@ -13,7 +13,7 @@ import type { RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
 import { CursorCodec, cursorError, toCursorValue, type CursorScope, type CursorValue } from './record-cursor.js';
-import { listConditions, type FieldReads, type ListQuery, type RecordPage } from './record-list.js';
+import { listConditions, searchRank, type FieldReads, type ListQuery, type RecordPage } from './record-list.js';
 import { rootTable, rowToValues } from './record-store.js';
 
 /** What a cursor list needs. */
@@ -42,7 +42,7 @@ export async function listRecordsByCursor(
   exec: Executor, deps: CursorListDeps, c: Collection, q: ListQuery & { cursor: string }, req: RequestInfo,
 ): Promise<RecordPage> {
   const conditions = listConditions(deps, c, q, req);
-  const parts = orderParts(deps, c, q.sort, req);
+  const parts = orderParts(deps, c, q, req);
   const scope = cursorScope(c, q, req);
   let page = 1;
   if (q.cursor !== '') {
@@ -73,10 +73,10 @@ export async function listRecordsByCursor(
  * The values the page is ordered by: each sort item's (a json value is several on some
  * engines), then the id, which makes the order total, in the direction of the last item.
  */
-function orderParts(deps: CursorListDeps, c: Collection, sort: string, req: RequestInfo): OrderPart[] {
+function orderParts(deps: CursorListDeps, c: Collection, { filter, sort }: Pick<ListQuery, 'filter' | 'sort'>, req: RequestInfo): OrderPart[] {
   let keys;
   try {
-    keys = sort.trim() === '' ? [] : deps.compiler.compileSortKeys(sort, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' });
+    keys = sort.trim() === '' ? [] : deps.compiler.compileSortKeys(sort, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter', ...searchRank(deps.compiler, c, { filter, sort }, req) });
   } catch (err) {
     // `@random` is a valid sort of a page-numbered list but cannot be continued from a position.
     if (isFilterError(err) && err.reason.includes('@random')) throw cursorError('A cursor cannot follow a random order.');

@@ -57,7 +57,7 @@ export async function listRecords(
   const conditions = listConditions(deps, c, q, req);
   const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
   const order = q.sort.trim() !== ''
-    ? deps.compiler.compileSort(q.sort, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' })
+    ? deps.compiler.compileSort(q.sort, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter', ...searchRank(deps.compiler, c, q, req) })
     : [];
   // docs/api.md §1.7: with no sort, insertion order; with one, insertion order breaks ties so pages
   // are stable. NOTE: the tie-break runs in the direction of the last sort term, so an index
@@ -132,6 +132,13 @@ function scanBudget(dialect: Dialect, c: Collection, conditions: boolean): RawBu
  */
 function cheapPerRow(text: string | null, limits: ParseFilterOptions): boolean {
   return text === null || text.trim() === '' || isCheapPerRow(parseFilterCached(text, limits));
+}
+
+/** The `@rank` of the filter's search() when the sort names it (docs/search.md §3). */
+export function searchRank(compiler: RuleCompiler, c: Collection, q: Pick<ListQuery, 'filter' | 'sort'>, req: RequestInfo): { rank?: RawBuilder<unknown> } {
+  if (!q.sort.includes('@rank')) return {};
+  const rank = compiler.compileSearchRank(q.filter, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' });
+  return rank ? { rank } : {};
 }
 
 /** Whether the last term of a sort parameter is descending (`-field`). */

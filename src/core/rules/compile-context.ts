@@ -25,6 +25,8 @@ export interface CompileOptions {
   mode: CompileMode;
   /** The values of `{:name}` placeholders (filters of app code); each is bound, never written into the SQL. */
   params?: Readonly<Record<string, unknown>>;
+  /** The relevance `sort=@rank` orders by: the filter's `search(…)` (docs/search.md §3); none without one. */
+  rank?: RawBuilder<unknown>;
 }
 
 /**

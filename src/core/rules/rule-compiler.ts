@@ -25,6 +25,7 @@ import { FieldResolver, literalOperand } from './field-resolver.js';
 import { guestRequest } from './request-info.js';
 import { RuleCache } from './rule-cache.js';
 import { compileSortItems, compileSortKeys, type SortKey } from './sort-compiler.js';
+import { compileSearchCompare, compileSearchRank, findSearchCall, isSearchCall } from './search-compiler.js';
 import { inSpanSync, tracing } from '../../tools/tracing.js';
 import { formatDateTime } from '../../tools/datetime.js';
 
@@ -55,6 +56,11 @@ export interface RuleCompiler {
    * A 400 FilterError for a constant, a request value or a multi-valued path.
    */
   compileValue(op: Operand, opts: CompileOptions): CompiledValue;
+  /**
+   * The relevance of a row for the first `search(…)` of a filter, what `sort=@rank` orders
+   * by (docs/search.md §3); null when the filter has no search.
+   */
+  compileSearchRank(filter: string, opts: CompileOptions): RawBuilder<unknown> | null;
   /** Checks a rule for saving a collection: null when it compiles, else the reason (docs/api.md §2.2). */
   validateRule(collection: Collection, rule: string): string | null;
 }
@@ -143,6 +149,12 @@ class SqlRuleCompiler implements RuleCompiler {
     return { expr: sql`(SELECT ${value} AS v FROM (SELECT 1) AS ${sql.id(base)} ${sql.join(joins, sql` `)} LIMIT 1)`, kind: resolved.kind };
   }
 
+  compileSearchRank(filter: string, opts: CompileOptions): RawBuilder<unknown> | null {
+    if (filter.trim() === '') return null;
+    const call = findSearchCall(parseFilterCached(filter, opts.params ? { placeholders: true } : {}));
+    return call ? compileSearchRank(call, this.newState(opts, 0)) : null;
+  }
+
   validateRule(collection: Collection, rule: string): string | null {
     try {
       this.compileFilter(rule, { collection, rootAlias: collection.name, request: guestRequest(), mode: 'rule' });
@@ -204,6 +216,7 @@ class SqlRuleCompiler implements RuleCompiler {
   }
 
   private compare(node: CompareNode, state: CompileState, resolver: FieldResolver): RawBuilder<boolean> {
+    if (isSearchCall(node.left)) return compileSearchCompare(node, state);
     const left = this.operand(node.left, state, resolver, 'left');
     const right = this.operand(node.right, state, resolver, 'right');
     return compareResolved(state, left, node.op, node.any, right);

@@ -12,6 +12,7 @@ import { findField } from '../collections/collection.js';
 import { getFieldType } from '../fields/field-registry.js';
 import type { CompileState } from './compile-context.js';
 import { FieldResolver } from './field-resolver.js';
+import { searchError } from './search-compiler.js';
 
 /** The value one sort item orders by, before a direction is applied (for keyset pagination). */
 export interface SortKey {
@@ -53,6 +54,10 @@ export function compileSortKeys(text: string, newState: () => CompileState): Sor
 
 function sortKeyOf(item: SortItem, state: CompileState): SortKey {
   const d = state.dialect;
+  if (item.name === '@rank') {
+    if (!state.options.rank) throw searchError('sort by @rank needs a search() in the filter', 'sort');
+    return { expr: state.options.rank, desc: item.desc, kind: 'numberExpr', multi: false, nullable: false };
+  }
   if (item.name === '@rowid') {
     // NOTE: a view has no row number of its own; SQLite would fail the whole query.
     if (state.options.collection.type === 'view') throw new FilterError('invalid sort field "@rowid" - views have no rowid');

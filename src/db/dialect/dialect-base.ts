@@ -8,9 +8,11 @@ import type { Executor } from '../database.js';
 import type { ColumnSpec, Dialect, ValueKind } from './dialect.js';
 import type { ParsedIndex } from '../../tools/index-parse.js';
 import type { ColumnKind } from '../../core/fields/field-type.js';
+import type { FullText } from './full-text.js';
 
 /** DialectBase gives the standard-SQL members of a Dialect. */
 export abstract class DialectBase implements Dialect {
+  abstract readonly fullText: FullText;
   abstract columnDefinition(spec: ColumnSpec): string;
   abstract tableColumns(exec: Executor, name: string): Promise<string[]>;
   abstract translateError(err: unknown, message?: string): AppError | null;

@@ -8,6 +8,7 @@ import type { AppError } from '../../errors/app-error.js';
 import type { ColumnKind } from '../../core/fields/field-type.js';
 import type { Executor } from '../database.js';
 import type { ParsedIndex } from '../../tools/index-parse.js';
+import type { FullText } from './full-text.js';
 
 /**
  * What a compared value is, the way SQLite's affinity rules see it: a number, bool
@@ -28,6 +29,8 @@ export interface ColumnSpec {
 
 /** A Dialect writes the SQL that differs between database engines. */
 export interface Dialect {
+  /** Full-text indexes and search conditions (docs/search.md §4). */
+  readonly fullText: FullText;
 
   /** The column type and constraints for a field, e.g. `TEXT DEFAULT '' NOT NULL`. */
   columnDefinition(spec: ColumnSpec): string;

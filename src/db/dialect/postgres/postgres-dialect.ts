@@ -16,6 +16,7 @@ import { boundValue, pgStrftime } from './postgres-strftime.js';
 import { coalescedPair, comparablePair, dynamicKeys, dynamicOrder, jsonRanks, NUMERIC_TEXT } from './postgres-compare.js';
 import { FilterError } from '../../../filter/filter-error.js';
 import { queryTimeout } from '../../../errors/query-timeout.js';
+import { PostgresFullText } from './postgres-full-text.js';
 import type { ColumnKind } from '../../../core/fields/field-type.js';
 import { codeError } from '../../../errors/code-error.js';
 import { splitTopLevel } from '../../../tools/split-top-level.js';
@@ -37,6 +38,7 @@ const JSON_OTHER = `'^\\s*([{"]|-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?\
 
 /** PostgresDialect writes SQL for PostgreSQL ≥ 14 and pg-wire engines that support the same features. */
 export class PostgresDialect extends DialectBase {
+  readonly fullText = new PostgresFullText((name) => this.quoteId(name));
 
   columnDefinition(spec: ColumnSpec): string {
     // NOTE: COLLATE "C" compares and sorts text byte-wise, as SQLite's BINARY does,

@@ -10,11 +10,13 @@ import type { ColumnSpec } from '../dialect.js';
 import { buildIndex, type ParsedIndex } from '../../../tools/index-parse.js';
 import { BUDGET_FUNCTION } from '../../sqlite-query-budget.js';
 import { codeError } from '../../../errors/code-error.js';
+import { SqliteFullText } from './sqlite-full-text.js';
 
 const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
 
 /** SqliteDialect writes SQL for SQLite ≥ 3.38 (json1 and math functions built in). */
 export class SqliteDialect extends DialectBase {
+  readonly fullText = new SqliteFullText((name) => this.quoteId(name));
 
   columnDefinition(spec: ColumnSpec): string {
     if (spec.primaryKey) return `TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7)))) NOT NULL`;

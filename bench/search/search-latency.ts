@@ -1,0 +1,79 @@
+/**
+ * Search latency at one client (docs/search.md §6): a collection of N catalog rows (1,000,000
+ * by default, bench/lib/data.mjs) with two searchable fields, then sequential `search()` requests sorted by
+ * `-@rank`, one at a time, with p50/p99. SQLite by default; PostgreSQL with DATABASE_URL.
+ * Run: `npx tsx bench/search/search-latency.ts [rows] [requests]`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { createPlinth } from '../../src/app/create-plinth.js';
+import { catalogRows, SEARCH_QUERIES } from '../lib/data.mjs';
+
+const rows = Number(process.argv[2] ?? 1_000_000);
+const requests = Number(process.argv[3] ?? 300);
+const dir = mkdtempSync(join(tmpdir(), 'plinth-search-bench-'));
+const node = await createPlinth({
+  http: { host: '127.0.0.1', port: 0 }, dir, origins: ['*'], dev: false, logLevel: 'silent', bodyLimit: 1 << 20, queryTimeout: 30,
+  ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+});
+const { url } = await node.listen();
+await node.superusers.upsert('bench@example.com', 'bench-password-123');
+const token = (await (await fetch(`${url}/api/collections/_superusers/auth-with-password`, {
+  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: 'bench@example.com', password: 'bench-password-123' }),
+})).json() as { token: string }).token;
+const create = await fetch(`${url}/api/collections`, {
+  method: 'POST', headers: { 'content-type': 'application/json', authorization: token },
+  body: JSON.stringify({
+    name: 'items', type: 'base', listRule: '',
+    fields: [{ name: 'name', type: 'text', searchable: true }, { name: 'description', type: 'text', searchable: true, max: 2000 }, { name: 'price', type: 'number' }],
+  }),
+});
+if (!create.ok) throw new Error(`create collection: ${create.status} ${await create.text()}`);
+
+// Rows go in through SQL, 500 to a statement: the index is kept by the same path as every write.
+const db = node.db();
+const t0 = performance.now();
+let batch: Array<{ id: string; name: string; description: string; price: number }> = [];
+const flush = async () => {
+  await sql`INSERT INTO items (id, name, description, price) VALUES ${sql.join(batch.map((r) => sql`(${r.id}, ${r.name}, ${r.description}, ${r.price})`))}`.execute(db);
+  batch = [];
+};
+for (const row of catalogRows(4, rows) as Iterable<{ id: string; name: string; description: string; price: number }>) {
+  batch.push(row);
+  if (batch.length === 500) await flush();
+}
+if (batch.length > 0) await flush();
+console.log(`inserted ${rows} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+// NOTE: the connection the set-up used may have been closed while the rows went in.
+await fetch(`${url}/api/health`, { headers: { connection: 'close' } }).catch(() => undefined);
+
+async function measure(label: string, extra: string): Promise<void> {
+  const times: number[] = [];
+  let matched = 0;
+  for (let i = 0; i < requests; i++) {
+    const query: string = SEARCH_QUERIES[i % SEARCH_QUERIES.length];
+    const qs = new URLSearchParams({ filter: `search('${query}')`, sort: '-@rank', perPage: '20' });
+    const start = performance.now();
+    const res = await fetch(`${url}/api/collections/items/records?${qs}${extra}`);
+    const body = await res.json() as { items: unknown[] };
+    times.push(performance.now() - start);
+    if (!res.ok) throw new Error(`${query}: ${res.status} ${JSON.stringify(body)}`);
+    if (body.items.length > 0) matched++;
+  }
+  const perQuery = SEARCH_QUERIES.map((query: string, k: number) => {
+    const own = times.filter((_, i) => i % SEARCH_QUERIES.length === k).sort((a, b) => a - b);
+    return `${query} ${own[Math.floor(own.length / 2)]?.toFixed(1)}`;
+  });
+  times.sort((a, b) => a - b);
+  const at = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!.toFixed(2);
+  console.log(`${label}: ${requests} requests, ${matched} with results; p50 ${at(0.5)} ms, p90 ${at(0.9)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`);
+  console.log(`  median ms per search: ${perQuery.join(' | ')}`);
+}
+
+await measure('search, sort=-@rank, perPage=20, skipTotal=1', '&skipTotal=1');
+await measure('search, sort=-@rank, perPage=20, with totals', '');
+await node.close();
+rmSync(dir, { recursive: true, force: true });

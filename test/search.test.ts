@@ -1,0 +1,304 @@
+/**
+ * Full-text search (docs/search.md) at the HTTP boundary: the `searchable` option, the
+ * `search()` filter function, `sort=-@rank`, the index kept in step by every write and
+ * schema change, rules, and the 400s. Runs on SQLite, and on PostgreSQL with
+ * PLINTH_TEST_DIALECT=postgres; both must give the results in test/data/search-golden.json.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import PocketBase, { ClientResponseError } from 'pocketbase';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniqueName } from './helpers/collections.js';
+import { testDialect } from './helpers/test-database.js';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+
+interface Product {
+  name: string;
+  description: string;
+}
+
+const CORPUS: Product[] = JSON.parse(readFileSync(join(import.meta.dirname, 'data/search-products.json'), 'utf8'));
+const GOLDEN_FILE = join(import.meta.dirname, 'data/search-golden.json');
+
+/** The queries whose results both engines must agree on (match set and relevance top 10). */
+const GOLDEN_QUERIES = [
+  "search('red shoes')",
+  "search('running')",
+  "search('run')",
+  "search('boot')",
+  "search('hike')",
+  "search('leather -boots')",
+  "search('\"made of wool\"')",
+  "search('\"for the office\" black')",
+  "search(name, 'northwind')",
+  "search(description, 'recycled breathable')",
+  "search('warm coat')",
+  "search('the and of')",
+  "search('jacket') && n < 100",
+  "search('sneak') || search('sandal')",
+  "search('cotton') && search('t-shirt') = false",
+];
+
+let s: TestServer;
+let admin: PocketBase;
+let products: string;
+
+function sdkStatus(err: unknown): number {
+  return err instanceof ClientResponseError ? err.status : -1;
+}
+
+async function names(filter: string, sort = '', token?: string): Promise<number[]> {
+  const qs = new URLSearchParams({ filter, perPage: '500', ...(sort ? { sort } : {}) });
+  const r = await s.request('GET', `/api/collections/${products}/records?${qs}`, { token });
+  expect(r.status, `${filter} ${sort}: ${r.text}`).toBe(200);
+  return r.body.items.map((i: { n: number }) => i.n);
+}
+
+beforeAll(async () => {
+  s = await startTestServer();
+  admin = await s.admin();
+  products = uniqueName('products');
+  await admin.collections.create({
+    name: products, type: 'base', listRule: '', viewRule: '',
+    fields: [
+      { name: 'n', type: 'number' },
+      { name: 'name', type: 'text', searchable: true },
+      { name: 'description', type: 'editor', searchable: true },
+      { name: 'sku', type: 'text' },
+    ],
+  } as any);
+  // One at a time: insertion order (the tie-break of every sort) is then the corpus order.
+  for (const [n, p] of CORPUS.entries()) await admin.collection(products).create({ n, ...p, sku: `sku-${n}` });
+}, 60_000);
+
+afterAll(async () => {
+  await s?.close();
+});
+
+describe('the searchable option', () => {
+  it('round-trips in the collection JSON, present only where set', async () => {
+    const c = await admin.collections.getOne(products);
+    const byName = Object.fromEntries(c.fields.map((f: any) => [f.name, f]));
+    expect(byName.name.searchable).toBe(true);
+    expect(byName.description.searchable).toBe(true);
+    expect('searchable' in byName.sku).toBe(false);
+    expect('searchable' in byName.n).toBe(false);
+  });
+
+  it('refuses a non-boolean value, a hidden field and the primary key with a 400 on the option', async () => {
+    for (const field of [
+      { name: 'a', type: 'text', searchable: 'yes' },
+      { name: 'a', type: 'text', searchable: true, hidden: true },
+    ]) {
+      const r = await s.request('POST', '/api/collections', { token: await s.adminToken(), body: { name: uniqueName('bad'), type: 'base', fields: [field] } });
+      expect(r.status).toBe(400);
+      expect(JSON.stringify(r.body.data)).toContain('searchable');
+    }
+  });
+});
+
+describe('search() results', () => {
+  it('match the same rows and the same relevance top 10 on both engines', async () => {
+    const results: Record<string, { all: number[]; top: number[] }> = {};
+    for (const filter of GOLDEN_QUERIES) {
+      const all = (await names(filter, 'n')).sort((a, b) => a - b);
+      const top = (await names(filter, '-@rank')).slice(0, 10);
+      results[filter] = { all, top };
+    }
+    // PLINTH_SEARCH_GOLDEN=write records what SQLite answers; both engines are then held to it.
+    if (process.env.PLINTH_SEARCH_GOLDEN === 'write' && testDialect() === 'sqlite') writeFileSync(GOLDEN_FILE, `${JSON.stringify(results, null, 1)}\n`);
+    const golden = JSON.parse(readFileSync(GOLDEN_FILE, 'utf8'));
+    for (const filter of GOLDEN_QUERIES) {
+      expect(results[filter]!.all, filter).toEqual(golden[filter].all);
+      expect(results[filter]!.top, `top 10 of ${filter}`).toEqual(golden[filter].top);
+    }
+  });
+
+  it('matches words by prefix and stem, phrases exactly, and excludes -words', async () => {
+    const has = (n: number, word: string) => `${CORPUS[n]!.name} ${CORPUS[n]!.description}`.toLowerCase().includes(word);
+    const run = await names("search('running')");
+    expect(run.length).toBeGreaterThan(0);
+    // "running" and "run" share the stem "run": the same rows.
+    expect(await names("search('run')")).toEqual(run);
+    const prefix = await names("search('sneak')");
+    expect(prefix.length).toBeGreaterThan(0);
+    for (const n of prefix) expect(has(n, 'sneak')).toBe(true);
+    const leather = await names("search('leather -boots')");
+    expect(leather.length).toBeGreaterThan(0);
+    for (const n of leather) {
+      expect(has(n, 'leather')).toBe(true);
+      expect(has(n, 'boots')).toBe(false);
+    }
+    const phrase = await names('search(\'"made of wool"\')');
+    for (const n of phrase) expect(CORPUS[n]!.description).toContain('made of wool');
+    const wool = await names("search('wool made')");
+    expect(wool.length).toBeGreaterThanOrEqual(phrase.length);
+  });
+
+  it('searches one field with search(field, text), combined with other conditions', async () => {
+    const brand = await names("search(name, 'northwind')");
+    expect(brand.length).toBeGreaterThan(0);
+    for (const n of brand) expect(CORPUS[n]!.name).toContain('Northwind');
+    expect(await names("search(description, 'northwind')")).toEqual([]);
+    const both = await names("search(name, 'northwind') && n >= 100");
+    expect(both).toEqual(brand.filter((n) => n >= 100));
+  });
+
+  it('works through the SDK with sort=-@rank', async () => {
+    const page = await admin.collection(products).getList(1, 5, { filter: admin.filter('search({:q})', { q: 'red' }), sort: '-@rank' });
+    expect(page.items.length).toBe(5);
+    expect(page.totalItems).toBeGreaterThan(5);
+    expect(`${page.items[0]!.name} ${page.items[0]!.description}`.toLowerCase()).toContain('red');
+  });
+});
+
+describe('bad search input is a 400', () => {
+  const cases: Array<[string, string, string]> = [
+    ['search()', '', 'no arguments'],
+    ["search(sku, 'x')", '', 'a field that is not searchable'],
+    ["search(nope, 'x')", '', 'an unknown field'],
+    ['search(5)', '', 'a number'],
+    ["search(name, 'x', 'y')", '', 'three arguments'],
+    ["search('x') > 1", '', 'a comparison other than = / !='],
+    ['n > 1', '-@rank', '@rank without a search'],
+    [`search('${Array.from({ length: 20 }, (_, i) => `w${i}`).join(' ')}')`, '', 'too many words'],
+    [`search('${'x'.repeat(600)}')`, '', 'a text over the limit'],
+  ];
+  it.each(cases)('%s (sort %s): %s', async (filter, sort) => {
+    const qs = new URLSearchParams({ filter, ...(sort ? { sort } : {}) });
+    const r = await s.request('GET', `/api/collections/${products}/records?${qs}`);
+    expect(r.status).toBe(400);
+    expect(r.body.data[sort ? 'sort' : 'filter']).toMatchObject({ code: 'validation_invalid_search' });
+  });
+
+  it('search() on a collection with no searchable field', async () => {
+    const plain = uniqueName('plain');
+    await admin.collections.create({ name: plain, type: 'base', listRule: '', fields: [{ name: 'title', type: 'text' }] } as any);
+    const err = await admin.collection(plain).getList(1, 10, { filter: "search('x')" }).catch((e: unknown) => e);
+    expect(sdkStatus(err)).toBe(400);
+  });
+
+  it('any search text gives a 200, never a 500 or a syntax error (fuzz)', async () => {
+    const quote = (t: string) => `'${t.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+    await fc.assert(fc.asyncProperty(fc.string({ maxLength: 60, unit: fc.constantFrom('a', 'b', ' ', '-', '"', "'", '*', ':', '(', ')', '^', '&', '|', '!', '{', '}', 'NEAR', 'OR', 'AND', 'NOT', '\\', 'é', '中', '0', '+', '<', '>', ',', ';', 'grapheme') }), async (text) => {
+      const qs = new URLSearchParams({ filter: `search(${quote(text)}) || search(name, ${quote(text)})`, sort: '-@rank' });
+      const r = await s.request('GET', `/api/collections/${products}/records?${qs}`);
+      expect(r.status, `${text}: ${r.text}`).toBe(200);
+    }), { numRuns: 150 });
+  });
+});
+
+describe('the index follows every write and schema change', () => {
+  /** The `k` values a search finds in `collection`, sorted. */
+  async function found(collection: string, filter: string, token?: string): Promise<string[]> {
+    const qs = new URLSearchParams({ filter, perPage: '500' });
+    const r = await s.request('GET', `/api/collections/${collection}/records?${qs}`, { token });
+    expect(r.status, r.text).toBe(200);
+    return r.body.items.map((i: { k: string }) => i.k).sort();
+  }
+
+  it('create, update, delete and truncate', async () => {
+    const name = uniqueName('notes');
+    await admin.collections.create({ name, type: 'base', listRule: '', fields: [{ name: 'k', type: 'text' }, { name: 'body', type: 'text', searchable: true }] } as any);
+    const a = await admin.collection(name).create({ k: 'a', body: 'purple elephants dance' });
+    await admin.collection(name).create({ k: 'b', body: 'green turtles swim' });
+    expect(await found(name, "search('elephant')")).toEqual(['a']);
+    await admin.collection(name).update(a.id, { body: 'orange tigers sleep' });
+    expect(await found(name, "search('elephant')")).toEqual([]);
+    expect(await found(name, "search('tiger')")).toEqual(['a']);
+    await admin.collection(name).delete(a.id);
+    expect(await found(name, "search('tiger')")).toEqual([]);
+    expect(await found(name, "search('turtle')")).toEqual(['b']);
+    const r = await s.request('DELETE', `/api/collections/${name}/truncate`, { token: await s.adminToken() });
+    expect(r.status).toBe(204);
+    expect(await found(name, "search('turtle')")).toEqual([]);
+    await admin.collection(name).create({ k: 'c', body: 'turtles again' });
+    expect(await found(name, "search('turtle')")).toEqual(['c']);
+  });
+
+  it('collection rename, field rename, field removal, and the option turned off and on', async () => {
+    const name = uniqueName('docs');
+    const c = await admin.collections.create({
+      name, type: 'base', listRule: '',
+      fields: [{ name: 'k', type: 'text' }, { name: 'title', type: 'text', searchable: true }, { name: 'body', type: 'editor', searchable: true }],
+    } as any);
+    await admin.collection(name).create({ k: 'a', title: 'Quantum gardening', body: '<p>Tomatoes in space</p>' });
+    await admin.collection(name).create({ k: 'b', title: 'Space travel', body: '<p>Rockets and gardens</p>' });
+    expect(await found(name, "search('garden')")).toEqual(['a', 'b']);
+
+    const renamed = uniqueName('docs2');
+    await admin.collections.update(c.id, { name: renamed });
+    expect(await found(renamed, "search('garden')")).toEqual(['a', 'b']);
+
+    const fields = (await admin.collections.getOne(c.id)).fields;
+    const title = fields.find((f: any) => f.name === 'title') as any;
+    await admin.collections.update(c.id, { fields: fields.map((f: any) => (f.id === title.id ? { ...f, name: 'headline' } : f)) });
+    expect(await found(renamed, "search(headline, 'quantum')")).toEqual(['a']);
+    const bad = await admin.collection(renamed).getList(1, 10, { filter: "search(title, 'quantum')" }).catch((e: unknown) => e);
+    expect(sdkStatus(bad)).toBe(400);
+
+    const afterRename = (await admin.collections.getOne(c.id)).fields;
+    await admin.collections.update(c.id, { fields: afterRename.filter((f: any) => f.name !== 'body') });
+    expect(await found(renamed, "search('rocket')")).toEqual([]);
+    expect(await found(renamed, "search('space')")).toEqual(['b']);
+
+    const withoutBody = (await admin.collections.getOne(c.id)).fields;
+    await admin.collections.update(c.id, { fields: withoutBody.map((f: any) => ({ ...f, searchable: undefined })) });
+    const none = await admin.collection(renamed).getList(1, 10, { filter: "search('space')" }).catch((e: unknown) => e);
+    expect(sdkStatus(none)).toBe(400);
+
+    // Turned on over existing rows: the index is filled in the background, batch by batch.
+    const plain = (await admin.collections.getOne(c.id)).fields;
+    await admin.collections.update(c.id, { fields: plain.map((f: any) => (f.name === 'headline' ? { ...f, searchable: true } : f)) });
+    await expect.poll(() => found(renamed, "search('quantum')"), { timeout: 10_000 }).toEqual(['a']);
+  });
+});
+
+describe('rules', () => {
+  it('a search only returns what the list rule lets the requester see, and rules may search', async () => {
+    const users = uniqueName('users');
+    const u = await admin.collections.create({ name: users, type: 'auth', listRule: '', fields: [] } as any);
+    const posts = uniqueName('posts');
+    await admin.collections.create({
+      name: posts, type: 'base',
+      listRule: "public = true || (owner != '' && owner = @request.auth.id)",
+      fields: [
+        { name: 'k', type: 'text' }, { name: 'body', type: 'text', searchable: true },
+        { name: 'public', type: 'bool' }, { name: 'owner', type: 'relation', collectionId: u.id, maxSelect: 1 },
+      ],
+    } as any);
+    const alice = await admin.collection(users).create({ email: 'alice@example.com', password: 'password-123', passwordConfirm: 'password-123' });
+    await admin.collection(posts).create({ k: 'open', body: 'secret recipe for soup', public: true });
+    await admin.collection(posts).create({ k: 'mine', body: 'secret recipe for bread', owner: alice.id });
+    await admin.collection(posts).create({ k: 'other', body: 'secret recipe for cake' });
+    const guest = s.client();
+    const guestItems = await guest.collection(posts).getFullList({ filter: "search('secret recipe')", sort: '-@rank' });
+    expect(guestItems.map((r) => r.k)).toEqual(['open']);
+    const pb = s.client();
+    await pb.collection(users).authWithPassword('alice@example.com', 'password-123');
+    const mine = await pb.collection(posts).getFullList({ filter: "search('recipe')" });
+    expect(mine.map((r) => r.k).sort()).toEqual(['mine', 'open']);
+    // A rule may search too: only rows about soup are listed.
+    const soup = uniqueName('soup');
+    await admin.collections.create({ name: soup, type: 'base', listRule: "search('soup')", fields: [{ name: 'k', type: 'text' }, { name: 'body', type: 'text', searchable: true }] } as any);
+    await admin.collection(soup).create({ k: 'a', body: 'tomato soup' });
+    await admin.collection(soup).create({ k: 'b', body: 'bread' });
+    expect((await guest.collection(soup).getFullList()).map((r) => r.k)).toEqual(['a']);
+  });
+});
+
+describe('backups', () => {
+  it('a backup of a searchable collection restores with its index', async () => {
+    const name = uniqueName('kept');
+    await admin.collections.create({ name, type: 'base', listRule: '', fields: [{ name: 'k', type: 'text' }, { name: 'body', type: 'text', searchable: true }] } as any);
+    await admin.collection(name).create({ k: 'a', body: 'lighthouse keeper' });
+    expect(await admin.backups.create('search_kept.zip')).toBe(true);
+    await admin.collection(name).create({ k: 'b', body: 'lighthouse painter' });
+    expect(await admin.backups.restore('search_kept.zip')).toBe(true);
+    const again = await s.admin();
+    const found = await again.collection(name).getFullList({ filter: "search('lighthouse')" });
+    expect(found.map((r) => r.k)).toEqual(['a']);
+    admin = again;
+  });
+});
