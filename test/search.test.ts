@@ -86,10 +86,13 @@ describe('the searchable option', () => {
     expect('searchable' in byName.n).toBe(false);
   });
 
-  it('refuses a non-boolean value, a hidden field and the primary key with a 400 on the option', async () => {
+  it('refuses a non-boolean value, a hidden field, a field with a readRule and the primary key with a 400 on the option', async () => {
     for (const field of [
       { name: 'a', type: 'text', searchable: 'yes' },
       { name: 'a', type: 'text', searchable: true, hidden: true },
+      // A search over a field the requester may not read would let them probe its words.
+      { name: 'a', type: 'text', searchable: true, readRule: null },
+      { name: 'a', type: 'text', searchable: true, readRule: '@request.auth.id != ""' },
     ]) {
       const r = await s.request('POST', '/api/collections', { token: await s.adminToken(), body: { name: uniqueName('bad'), type: 'base', fields: [field] } });
       expect(r.status).toBe(400);

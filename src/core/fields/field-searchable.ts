@@ -6,6 +6,7 @@
 import type { Field } from '../collections/collection.js';
 import type { ErrorBag } from '../../errors/error-bag.js';
 import { codeError } from '../../errors/code-error.js';
+import { fieldRuleOf } from '../collections/field-rules.js';
 
 /** Whether a field is full-text indexed. */
 export function isSearchable(field: Field): boolean {
@@ -22,13 +23,15 @@ export function withSearchable(given: Field, shaped: Field): Field {
 }
 
 /**
- * Checks the option: a boolean, and never on a hidden field or the primary key.
- * SECURITY: a search over a hidden field would let anyone probe its words.
+ * Checks the option: a boolean, and never on a hidden field, a field with a readRule
+ * (docs/field-rules.md) or the primary key. SECURITY: a search over a field the requester
+ * may not read would let them probe its words.
  */
 export function checkSearchable(field: Field, errors: ErrorBag): void {
   const v = field.searchable;
   if (v === undefined || v === false) return;
   if (v !== true) errors.set('searchable', codeError('validation_invalid_value'));
   else if (field.hidden === true) errors.set('searchable', codeError('validation_invalid_value', undefined, 'A hidden field cannot be searchable.'));
+  else if (fieldRuleOf(field, 'readRule') !== undefined) errors.set('searchable', codeError('validation_invalid_value', undefined, 'A field with a readRule cannot be searchable.'));
   else if (field.primaryKey === true) errors.set('searchable', codeError('validation_invalid_value', undefined, 'The primary key cannot be searchable.'));
 }
