@@ -15,6 +15,7 @@ const LIST_QUERY = [
   queryParam('sort', 'Sort fields, comma separated; `-` for descending (`-created,title`), `@random`.'),
   queryParam('filter', "A filter expression (`title ~ 'abc' && views > 10`); see docs/filter-language.md."),
   queryParam('skipTotal', 'Skip the count: totalItems and totalPages are -1.', { type: 'boolean' }),
+  queryParam('cursor', 'Keyset pagination (docs/api.md §3.10): empty for the first page, then the previous answer\'s `nextCursor`; skips the count.'),
   ...RECORD_QUERY,
 ];
 

@@ -96,9 +96,10 @@ export function listSchema(c: Collection): JsonSchema {
     properties: {
       page: { type: 'integer' },
       perPage: { type: 'integer' },
-      totalItems: { type: 'integer', description: '-1 with skipTotal.' },
-      totalPages: { type: 'integer', description: '-1 with skipTotal.' },
+      totalItems: { type: 'integer', description: '-1 with skipTotal or cursor.' },
+      totalPages: { type: 'integer', description: '-1 with skipTotal or cursor.' },
       items: { type: 'array', items: ref(schemaNames(c).record) },
+      nextCursor: { type: ['string', 'null'], description: 'With cursor: the cursor of the next page, null after the last one.' },
     },
     required: ['page', 'perPage', 'totalItems', 'totalPages', 'items'],
   };
