@@ -1,12 +1,12 @@
 /**
- * The records endpoints of one collection (docs/api.md §3): list, view, and for base and
+ * The records endpoints of one collection (docs/api.md §3): list, aggregate, view, and for base and
  * auth collections create, update and delete, each marked with the rule that guards it.
  */
 import type { Collection } from '../collections/collection.js';
 import { errorRef, jsonBody, jsonResponse, NO_CONTENT, pathParam, queryParam, RECORD_QUERY } from './openapi-common.js';
 import { multipartSchema, ref, schemaNames } from './openapi-record-schemas.js';
 import { ruleMarks, ruleSentence, type RecordRuleName } from './openapi-rules.js';
-import type { DocumentViewer, Operation, PathItem } from './openapi-types.js';
+import type { DocumentViewer, JsonSchema, Operation, PathItem } from './openapi-types.js';
 
 /** The list query parameters (docs/api.md §1.7). */
 const LIST_QUERY = [
@@ -20,6 +20,27 @@ const LIST_QUERY = [
 ];
 
 const ID_PARAM = pathParam('id', 'The record id.');
+
+/** The aggregate endpoint's query parameters (docs/api.md §3.11). */
+const AGGREGATE_QUERY = [
+  queryParam('groupBy', "Group keys, comma separated: fields, single-relation paths (`customer.country`) or `strftime('%Y-%m', created)`."),
+  queryParam('aggregate', 'Aggregates, comma separated: `count()`, `sum(x)`, `avg(x)`, `min(x)`, `max(x)`; each answers as a key such as `sum_total`.'),
+  queryParam('filter', 'Which records are counted, ANDed with the list rule.'),
+  queryParam('sort', 'Output keys, comma separated; `-` for descending (`-sum_total`).'),
+  queryParam('page', 'The page, from 1.', { type: 'integer', minimum: 1, default: 1 }),
+  queryParam('perPage', 'Groups per page (at most 1000).', { type: 'integer', minimum: 1, maximum: 1000, default: 30 }),
+];
+
+/** A page of groups: each item holds its group keys and aggregate keys. */
+const AGGREGATE_PAGE: JsonSchema = {
+  type: 'object',
+  properties: {
+    page: { type: 'integer' },
+    perPage: { type: 'integer' },
+    items: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
+  required: ['page', 'perPage', 'items'],
+};
 
 /** The path items of the records endpoints of `c`, keyed by path. */
 export function recordPaths(c: Collection, viewer: DocumentViewer): Record<string, PathItem> {
@@ -45,7 +66,16 @@ export function recordPaths(c: Collection, viewer: DocumentViewer): Record<strin
       responses: { 200: jsonResponse('The record.', ref(names.record)), 403: errorRef('Forbidden'), 404: errorRef('NotFound') },
     }),
   };
-  if (c.type === 'view') return { [base]: list, [`${base}/{id}`]: one };
+  const aggregate: PathItem = {
+    get: op('listRule', {
+      operationId: `${c.name}_aggregate`, summary: `Aggregate ${c.name} records`,
+      description: 'Groups and aggregates the records the list rule lets the requester see (docs/api.md §3.11).',
+      parameters: AGGREGATE_QUERY,
+      responses: { 200: jsonResponse('A page of groups.', AGGREGATE_PAGE), 400: errorRef('BadRequest'), 403: errorRef('Forbidden') },
+    }),
+  };
+  const paths: Record<string, PathItem> = { [base]: list, [`${base}/aggregate`]: aggregate, [`${base}/{id}`]: one };
+  if (c.type === 'view') return paths;
   const body = (name: string, multipart: boolean) => {
     const json = jsonBody(ref(name)) as { content: Record<string, unknown> };
     // NOTE: the multipart schema is a separate component: files travel as parts there.
@@ -71,5 +101,5 @@ export function recordPaths(c: Collection, viewer: DocumentViewer): Record<strin
     parameters: [ID_PARAM],
     responses: { 204: NO_CONTENT, 400: errorRef('BadRequest'), 403: errorRef('Forbidden'), 404: errorRef('NotFound') },
   });
-  return { [base]: list, [`${base}/{id}`]: one };
+  return paths;
 }
