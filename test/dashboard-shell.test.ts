@@ -50,6 +50,21 @@ describe('serving /_/', () => {
     expect(html).toMatch(/<script type="module" crossorigin src="\/_\/assets\/index-[\w-]+\.js"><\/script>/);
   });
 
+  it('keeps its own files out of the request logs, unless they fail', async () => {
+    await fetch(`${server.url}/_/`);
+    await fetch(`${server.url}/_/assets/missing-chunk.js`);
+    const token = await server.adminToken();
+    let paths: string[] = [];
+    // Log entries are written in batches (docs/operations.md §Logs).
+    for (let i = 0; i < 50 && !paths.some((p) => p.includes('missing-chunk')); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const logs = await server.request('GET', `/api/logs?perPage=500&filter=${encodeURIComponent("data.url ~ '/_/'")}`, { token });
+      paths = logs.body.items.map((l: { data: { url: string } }) => l.data.url);
+    }
+    expect(paths).toContain('/_/assets/missing-chunk.js');
+    expect(paths).not.toContain('/_/');
+  });
+
   it('answers 304 to a revalidation with the ETag', async () => {
     const first = await fetch(`${server.url}/_/`);
     const etag = first.headers.get('etag');

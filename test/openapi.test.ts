@@ -118,7 +118,10 @@ describe('the document', () => {
   it('lists the records, auth, realtime, files, batch and health endpoints', async () => {
     const { paths } = await doc();
     const list = paths['/api/collections/oa_posts/records'].get;
-    expect(list.parameters.map((q: any) => q.name)).toEqual(['page', 'perPage', 'sort', 'filter', 'skipTotal', 'expand', 'fields']);
+    expect(list.parameters.map((q: any) => q.name)).toEqual(['page', 'perPage', 'sort', 'filter', 'skipTotal', 'cursor', 'expand', 'fields']);
+    const aggregate = paths['/api/collections/oa_posts/records/aggregate'].get;
+    expect(aggregate.parameters.map((q: any) => q.name)).toEqual(['groupBy', 'aggregate', 'filter', 'sort', 'page', 'perPage']);
+    expect(aggregate['x-plinth-rule']).toMatchObject({ name: 'listRule' });
     expect(Object.keys(paths['/api/collections/oa_posts/records'])).toEqual(['get', 'post']);
     expect(Object.keys(paths['/api/collections/oa_posts/records/{id}'])).toEqual(['get', 'patch', 'delete']);
     expect(Object.keys(paths['/api/collections/oa_posts/records'].post.requestBody.content)).toEqual(['application/json', 'multipart/form-data']);

@@ -8,6 +8,7 @@
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { skipSuccessLog } from './request-log.js';
 
 /** Where the dashboard is served. */
 export const DASHBOARD_PREFIX = '/_/';
@@ -79,6 +80,8 @@ export function registerDashboardRoutes(app: FastifyInstance, options: { dir: st
     return reply.redirect(query >= 0 ? `${DASHBOARD_PREFIX}${request.url.slice(query)}` : DASHBOARD_PREFIX, 301);
   });
   app.get(`${DASHBOARD_PREFIX}*`, (request, reply) => {
+    // The dashboard's own files would bury the API's requests in the logs: logged only when they fail.
+    skipSuccessLog(request);
     const name = (request.params as { '*': string })['*'];
     const file = files.get(name === '' ? 'index.html' : name);
     if (file) return sendFile(request, reply, file);
