@@ -1,0 +1,69 @@
+/**
+ * `#/auth/confirm-password-reset/{token}`, the password reset mail's link (docs/dashboard.md,
+ * "Mailed links"): a new password, typed twice, sent with the token.
+ */
+import { useState } from 'preact/hooks';
+import { pb } from '../../pb.js';
+import type { PageProps } from '../../routes.js';
+import type { FormErrors } from '../../field-errors.js';
+import { Button } from '../../components/button.js';
+import { CenteredCard } from '../../components/centered-card.js';
+import { TextInput } from '../../components/text-input.js';
+import { LinkResult } from './link-result.js';
+import { confirmErrors } from './confirm-error.js';
+import { readMailedToken, unusableLinkMessage } from './mailed-token.js';
+import './public.css';
+
+export default function ConfirmPasswordResetPage({ params }: PageProps) {
+  const token = params.token ?? '';
+  const claims = readMailedToken(token);
+  const unusable = unusableLinkMessage(claims);
+  const [password, setPassword] = useState('');
+  const [passwordConfirm, setPasswordConfirm] = useState('');
+  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+
+  const submit = async (): Promise<void> => {
+    if (!claims) return;
+    if (password !== passwordConfirm) {
+      setErrors({ fields: { passwordConfirm: 'The two passwords differ.' } });
+      return;
+    }
+    setBusy(true);
+    setErrors({ fields: {} });
+    try {
+      await pb.collection(claims.collectionId).confirmPasswordReset(token, password, passwordConfirm, { requestKey: null });
+      setDone(true);
+    } catch (err) {
+      setErrors(confirmErrors(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (unusable) {
+    return <CenteredCard><LinkResult kind="error" title="Password not reset"><p>{unusable}</p></LinkResult></CenteredCard>;
+  }
+  if (done) {
+    return (
+      <CenteredCard>
+        <LinkResult kind="success" title="Password changed">
+          <p>Your new password is set. You can sign in with it in the app.</p>
+        </LinkResult>
+      </CenteredCard>
+    );
+  }
+  return (
+    <CenteredCard>
+      <form class="form" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <h1>Reset your password</h1>
+        {claims?.email ? <p class="link-note">For {claims.email}</p> : null}
+        <TextInput label="New password" type="password" value={password} onValue={setPassword} autoComplete="new-password" required error={errors.fields.password} />
+        <TextInput label="New password again" type="password" value={passwordConfirm} onValue={setPasswordConfirm} autoComplete="new-password" required error={errors.fields.passwordConfirm} />
+        {errors.form ? <p class="form-error" role="alert">{errors.form}</p> : null}
+        <Button type="submit" variant="primary" busy={busy}>Set new password</Button>
+      </form>
+    </CenteredCard>
+  );
+}
