@@ -163,11 +163,16 @@ describe.skipIf(skip !== undefined)('the logs, SQL and public pages in Chromium'
     expect((await admin.collection('users').getOne(user.id)).email).toBe(newEmail);
   });
 
-  it('shows the OAuth2 redirect success and failure pages', async () => {
-    const t = await open('#/auth/oauth2-redirect-success');
-    await t.page.getByRole('heading', { name: 'Sign-in complete' }).waitFor();
-    await t.page.goto(`${server.url}/_/#/auth/oauth2-redirect-failure`);
+  it("sends the OAuth2 redirect to the dashboard's result pages", async () => {
+    // No realtime client waits on this state: the sign-in failed.
+    const answer = await fetch(`${server.url}/api/oauth2-redirect?state=nobody-waits&code=c1`, { redirect: 'manual' });
+    expect(answer.status).toBe(307);
+    expect(answer.headers.get('location')).toBe('../_/#/auth/oauth2-redirect-failure');
+    const t = await openLink(`${server.url}/api/oauth2-redirect?state=nobody-waits&code=c1`, { width: 390, height: 844 });
+    await t.page.waitForURL(`${server.url}/_/#/auth/oauth2-redirect-failure`);
     await t.page.getByRole('heading', { name: 'Sign-in failed' }).waitFor();
+    await t.page.goto(`${server.url}/_/#/auth/oauth2-redirect-success`);
+    await t.page.getByRole('heading', { name: 'Sign-in complete' }).waitFor();
   });
 
   it('lists a request in the logs, filters, and shows its detail', async () => {
