@@ -133,6 +133,7 @@ describe.skipIf(skip !== undefined)('the logs, SQL and public pages in Chromium'
     await t.page.getByRole('button', { name: 'Set new password' }).click();
     await t.page.getByText('The two passwords differ.').waitFor();
     await t.page.getByLabel('New password again').fill('second-password-2');
+    expect(await t.page.getByText('The two passwords differ.').count()).toBe(0);
     await screenshot(t, 'password-reset');
     await t.page.getByRole('button', { name: 'Set new password' }).click();
     await t.page.getByRole('heading', { name: 'Password changed' }).waitFor();

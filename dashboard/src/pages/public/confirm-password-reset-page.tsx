@@ -24,6 +24,12 @@ export default function ConfirmPasswordResetPage({ params }: PageProps) {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
 
+  // A typed password answers the "differ" message until the next submit.
+  const edit = (set: (value: string) => void) => (value: string): void => {
+    set(value);
+    if (errors.fields.passwordConfirm) setErrors({ ...errors, fields: { ...errors.fields, passwordConfirm: '' } });
+  };
+
   const submit = async (): Promise<void> => {
     if (!claims) return;
     if (password !== passwordConfirm) {
@@ -59,8 +65,8 @@ export default function ConfirmPasswordResetPage({ params }: PageProps) {
       <form class="form" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         <h1>Reset your password</h1>
         {claims?.email ? <p class="link-note">For {claims.email}</p> : null}
-        <TextInput label="New password" type="password" value={password} onValue={setPassword} autoComplete="new-password" required error={errors.fields.password} />
-        <TextInput label="New password again" type="password" value={passwordConfirm} onValue={setPasswordConfirm} autoComplete="new-password" required error={errors.fields.passwordConfirm} />
+        <TextInput label="New password" type="password" value={password} onValue={edit(setPassword)} autoComplete="new-password" required error={errors.fields.password} />
+        <TextInput label="New password again" type="password" value={passwordConfirm} onValue={edit(setPasswordConfirm)} autoComplete="new-password" required error={errors.fields.passwordConfirm} />
         {errors.form ? <p class="form-error" role="alert">{errors.form}</p> : null}
         <Button type="submit" variant="primary" busy={busy}>Set new password</Button>
       </form>
