@@ -6,8 +6,11 @@
  * PLINTH_DASHBOARD_SCREENSHOTS=1 also writes docs/screenshots/logs-*.png.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadHooks } from '../src/app/hooks-loader.js';
 import { SUPERUSER, startTestServer, type TestServer } from './helpers/test-server.js';
 import { browserSkipReason, launchBrowser, type TestBrowser, type TestPage } from './helpers/browser.js';
 import { buildTestDashboard, type TestDashboard } from './helpers/dashboard-build.js';
@@ -24,10 +27,18 @@ describe.skipIf(skip !== undefined)('the logs, SQL and public pages in Chromium'
   let browser: TestBrowser;
   let current: TestPage | undefined;
   let n = 0;
+  const hooksDir = mkdtempSync(join(tmpdir(), 'plinth-dashboard-logs-'));
 
   beforeAll(async () => {
+    // An app.logger() entry: no request data, so no data.auth.
+    writeFileSync(join(hooksDir, 'log.js'), `export default (app) => {
+      app.routerAdd('GET', '/api/test/dash-log', (e) => {
+        app.logger().warn('stock is low', { sku: 'A-1' });
+        return e.json(200, { ok: true });
+      });
+    };`);
     [dashboard, inbox, browser] = await Promise.all([buildTestDashboard(), startSmtpInbox(), launchBrowser()]);
-    server = await startTestServer({ dashboardDir: dashboard.dir });
+    server = await startTestServer({ dashboardDir: dashboard.dir }, { plugins: await loadHooks(hooksDir) });
     const admin = await server.admin();
     await admin.settings.update({
       // The mails' links are {APP_URL}/_/#/auth/…: the server under test.
@@ -41,6 +52,7 @@ describe.skipIf(skip !== undefined)('the logs, SQL and public pages in Chromium'
     await server?.close();
     await inbox?.close();
     dashboard?.remove();
+    rmSync(hooksDir, { recursive: true, force: true });
   });
   afterEach(() => {
     const page = current;
@@ -180,9 +192,11 @@ describe.skipIf(skip !== undefined)('the logs, SQL and public pages in Chromium'
     const marker = `dashmark${Date.now()}`;
     const probe = await fetch(`${server.url}/api/collections/users/records?perPage=1&${marker}=1`);
     expect(probe.status).toBe(200);
+    expect((await fetch(`${server.url}/api/test/dash-log`)).status).toBe(200);
     const admin = await server.admin();
     // Entries are written in batches: wait until the request's is stored.
     await expect.poll(async () => (await admin.logs.getList(1, 1, { filter: admin.filter('message ~ {:m} && data.auth = "guest"', { m: marker }) })).totalItems, { timeout: 15_000 }).toBe(1);
+    await expect.poll(async () => (await admin.logs.getList(1, 1, { filter: 'message = "stock is low"' })).totalItems, { timeout: 15_000 }).toBe(1);
 
     const t = await open('#/login');
     await signIn(t);
@@ -202,6 +216,12 @@ describe.skipIf(skip !== undefined)('the logs, SQL and public pages in Chromium'
     expect(await drawer.getByLabel('The entry as JSON').textContent()).toContain(`"auth": "guest"`);
     await t.page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
+    // The level filter, with an app entry (which names no auth) kept while superusers' requests are left out.
+    await t.page.getByLabel('Filter').fill('');
+    await t.page.getByLabel('Level').selectOption({ label: 'Warn' });
+    await t.page.getByRole('button', { name: 'stock is low' }).waitFor();
+    await expect.poll(() => t.page.locator('.logs-open').count()).toBe(1);
+    await t.page.getByLabel('Level').selectOption({ label: 'All levels' });
     // A bad filter is the API's 400, shown under the box.
     t.allowConsoleError('status of 400');
     await t.page.getByLabel('Filter').fill('nosuchfield = 1');

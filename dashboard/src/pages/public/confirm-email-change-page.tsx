@@ -5,52 +5,31 @@
 import { useState } from 'preact/hooks';
 import { pb } from '../../pb.js';
 import type { PageProps } from '../../routes.js';
-import type { FormErrors } from '../../field-errors.js';
 import { Button } from '../../components/button.js';
 import { CenteredCard } from '../../components/centered-card.js';
 import { TextInput } from '../../components/text-input.js';
 import { LinkResult } from './link-result.js';
-import { confirmErrors } from './confirm-error.js';
-import { readMailedToken, unusableLinkMessage } from './mailed-token.js';
+import { useConfirm } from './use-confirm.js';
 import './public.css';
 
 export default function ConfirmEmailChangePage({ params }: PageProps) {
   const token = params.token ?? '';
-  const claims = readMailedToken(token);
-  const unusable = unusableLinkMessage(claims);
+  const { claims, unusable, errors, busy, done, confirm } = useConfirm(token);
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
 
-  const submit = async (): Promise<void> => {
-    if (!claims) return;
-    setBusy(true);
-    setErrors({ fields: {} });
-    try {
-      await pb.collection(claims.collectionId).confirmEmailChange(token, password, { requestKey: null });
-      setDone(true);
-    } catch (err) {
-      setErrors(confirmErrors(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = (): Promise<void> => confirm((collection) => pb.collection(collection).confirmEmailChange(token, password, { requestKey: null }));
 
+  let content;
   if (unusable) {
-    return <CenteredCard><LinkResult kind="error" title="Email not changed"><p>{unusable}</p></LinkResult></CenteredCard>;
-  }
-  if (done) {
-    return (
-      <CenteredCard>
-        <LinkResult kind="success" title="Email changed">
-          <p>{claims?.newEmail ? `Your account's email is now ${claims.newEmail}.` : "Your account's email is changed."} Sign in again in the app with it.</p>
-        </LinkResult>
-      </CenteredCard>
+    content = <LinkResult kind="error" title="Email not changed"><p>{unusable}</p></LinkResult>;
+  } else if (done) {
+    content = (
+      <LinkResult kind="success" title="Email changed">
+        <p>{claims?.newEmail ? `Your account's email is now ${claims.newEmail}.` : "Your account's email is changed."} Sign in again in the app with it.</p>
+      </LinkResult>
     );
-  }
-  return (
-    <CenteredCard>
+  } else {
+    content = (
       <form class="form" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         <h1>Confirm your new email</h1>
         {claims?.newEmail ? <p class="link-note">Change the account's email to {claims.newEmail}.</p> : null}
@@ -58,6 +37,7 @@ export default function ConfirmEmailChangePage({ params }: PageProps) {
         {errors.form ? <p class="form-error" role="alert">{errors.form}</p> : null}
         <Button type="submit" variant="primary" busy={busy}>Confirm new email</Button>
       </form>
-    </CenteredCard>
-  );
+    );
+  }
+  return <CenteredCard>{content}</CenteredCard>;
 }

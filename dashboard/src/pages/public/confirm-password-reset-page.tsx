@@ -5,24 +5,18 @@
 import { useState } from 'preact/hooks';
 import { pb } from '../../pb.js';
 import type { PageProps } from '../../routes.js';
-import type { FormErrors } from '../../field-errors.js';
 import { Button } from '../../components/button.js';
 import { CenteredCard } from '../../components/centered-card.js';
 import { TextInput } from '../../components/text-input.js';
 import { LinkResult } from './link-result.js';
-import { confirmErrors } from './confirm-error.js';
-import { readMailedToken, unusableLinkMessage } from './mailed-token.js';
+import { useConfirm } from './use-confirm.js';
 import './public.css';
 
 export default function ConfirmPasswordResetPage({ params }: PageProps) {
   const token = params.token ?? '';
-  const claims = readMailedToken(token);
-  const unusable = unusableLinkMessage(claims);
+  const { claims, unusable, errors, setErrors, busy, done, confirm } = useConfirm(token);
   const [password, setPassword] = useState('');
   const [passwordConfirm, setPasswordConfirm] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
 
   // A typed password answers the "differ" message until the next submit.
   const edit = (set: (value: string) => void) => (value: string): void => {
@@ -31,37 +25,24 @@ export default function ConfirmPasswordResetPage({ params }: PageProps) {
   };
 
   const submit = async (): Promise<void> => {
-    if (!claims) return;
     if (password !== passwordConfirm) {
       setErrors({ fields: { passwordConfirm: 'The two passwords differ.' } });
       return;
     }
-    setBusy(true);
-    setErrors({ fields: {} });
-    try {
-      await pb.collection(claims.collectionId).confirmPasswordReset(token, password, passwordConfirm, { requestKey: null });
-      setDone(true);
-    } catch (err) {
-      setErrors(confirmErrors(err));
-    } finally {
-      setBusy(false);
-    }
+    await confirm((collection) => pb.collection(collection).confirmPasswordReset(token, password, passwordConfirm, { requestKey: null }));
   };
 
+  let content;
   if (unusable) {
-    return <CenteredCard><LinkResult kind="error" title="Password not reset"><p>{unusable}</p></LinkResult></CenteredCard>;
-  }
-  if (done) {
-    return (
-      <CenteredCard>
-        <LinkResult kind="success" title="Password changed">
-          <p>Your new password is set. You can sign in with it in the app.</p>
-        </LinkResult>
-      </CenteredCard>
+    content = <LinkResult kind="error" title="Password not reset"><p>{unusable}</p></LinkResult>;
+  } else if (done) {
+    content = (
+      <LinkResult kind="success" title="Password changed">
+        <p>Your new password is set. You can sign in with it in the app.</p>
+      </LinkResult>
     );
-  }
-  return (
-    <CenteredCard>
+  } else {
+    content = (
       <form class="form" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         <h1>Reset your password</h1>
         {claims?.email ? <p class="link-note">For {claims.email}</p> : null}
@@ -70,6 +51,7 @@ export default function ConfirmPasswordResetPage({ params }: PageProps) {
         {errors.form ? <p class="form-error" role="alert">{errors.form}</p> : null}
         <Button type="submit" variant="primary" busy={busy}>Set new password</Button>
       </form>
-    </CenteredCard>
-  );
+    );
+  }
+  return <CenteredCard>{content}</CenteredCard>;
 }
