@@ -27,6 +27,13 @@ export const ROUTES: readonly Route[] = [
   { path: '/collections/{name}', access: 'superuser', page: () => import('./pages/collections/collections-page.js') },
   { path: '/login', access: 'public', page: () => import('./pages/auth/login-page.js') },
   { path: '/install/{token}', access: 'public', page: () => import('./pages/install/install-page.js') },
+  { path: '/logs', access: 'superuser', nav: 'Logs', page: () => import('./pages/logs/logs-page.js') },
+  { path: '/sql', access: 'superuser', nav: 'SQL', page: () => import('./pages/sql/sql-page.js') },
+  { path: '/auth/confirm-verification/{token}', access: 'public', page: () => import('./pages/public/confirm-verification-page.js') },
+  { path: '/auth/confirm-password-reset/{token}', access: 'public', page: () => import('./pages/public/confirm-password-reset-page.js') },
+  { path: '/auth/confirm-email-change/{token}', access: 'public', page: () => import('./pages/public/confirm-email-change-page.js') },
+  { path: '/auth/oauth2-redirect-success', access: 'public', page: () => import('./pages/public/oauth2-redirect-page.js') },
+  { path: '/auth/oauth2-redirect-failure', access: 'public', page: () => import('./pages/public/oauth2-redirect-page.js') },
 ];
 
 /** Where `#/` and a signed-in user landing on `#/login` go. */

@@ -143,7 +143,7 @@ const API_ROUTES: readonly RouteStep[] = [
   },
   { name: 'docs ui', register: ({ s }) => registerOpenApiDocsUi(s.http) },
   // The all-in-one OAuth2 flow (docs/api.md §5.5) hands the code to the SDK's realtime client.
-  { name: 'oauth2 redirect', register: ({ s }) => registerOAuth2RedirectRoutes(s.http, { realtime: s.realtime, appleNames: s.appleNames }) },
+  { name: 'oauth2 redirect', register: ({ s }) => registerOAuth2RedirectRoutes(s.http, { realtime: s.realtime, appleNames: s.appleNames, dashboard: Boolean(s.config.dashboardDir) }) },
   // The dashboard at /_/ (docs/dashboard.md), when the node serves one.
   {
     name: 'dashboard',

@@ -5,11 +5,13 @@
  * `GET|POST /api/oauth2-redirect`, which hands `{state, code, error?}` to the
  * client as an `@oauth2` event. The SDK then calls auth-with-oauth2 itself.
  *
- * NOTE: PocketBase redirects the browser to its admin UI's success/failure page.
- * Plinth has no UI, so it redirects (307 after GET, 303 after POST, as the spec
- * says) to two static pages of its own, `/api/oauth2-redirect-success` and
- * `/api/oauth2-redirect-failure`. Redirecting rather than answering in place
- * keeps the spec's status codes and means a reload never re-posts Apple's form.
+ * NOTE: PocketBase redirects the browser to its admin UI's success/failure page,
+ * `../_/#/auth/oauth2-redirect-success` (or `-failure`). Plinth does the same when the
+ * node serves its dashboard (docs/dashboard.md, "Mailed links"); without one it
+ * redirects to two static pages of its own, `/api/oauth2-redirect-success` and
+ * `/api/oauth2-redirect-failure`. Either way 307 after GET, 303 after POST, as the spec
+ * says: redirecting rather than answering in place keeps the spec's status codes and
+ * means a reload never re-posts Apple's form.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppleRedirectNames } from '../core/auth/oauth2/apple-redirect-names.js';
@@ -27,6 +29,8 @@ export interface OAuth2RedirectDeps {
   realtime: Pick<RealtimeHub, 'sendToClient'>;
   /** Keeps the name Apple sends only here for the sign-in that follows. */
   appleNames: Pick<AppleRedirectNames, 'remember'>;
+  /** Whether the node serves the dashboard at /_/, whose pages then show the result. */
+  dashboard?: boolean;
 }
 
 /** The redirect's fields: the query of a GET, the form (or JSON) body of a POST. */
@@ -39,8 +43,8 @@ interface RedirectData {
 }
 
 // Relative, like PocketBase's, so the pages are found behind a proxy that serves Plinth under a sub-path.
-const SUCCESS_LOCATION = 'oauth2-redirect-success';
-const FAILURE_LOCATION = 'oauth2-redirect-failure';
+const STATIC_PAGES = { success: 'oauth2-redirect-success', failure: 'oauth2-redirect-failure' };
+const DASHBOARD_PAGES = { success: '../_/#/auth/oauth2-redirect-success', failure: '../_/#/auth/oauth2-redirect-failure' };
 /** Realtime client ids are 40 characters; the subscribe API caps them at 255 (docs/api.md §6.2). */
 const MAX_STATE = 255;
 /** Apple's form is a few hundred bytes; nothing larger is worth reading. */
@@ -48,6 +52,7 @@ const BODY_LIMIT = 64 * 1024;
 
 /** Registers `/api/oauth2-redirect` and its two result pages. */
 export function registerOAuth2RedirectRoutes(app: FastifyInstance, deps: OAuth2RedirectDeps): void {
+  const pages = deps.dashboard ? DASHBOARD_PAGES : STATIC_PAGES;
   app.route({
     method: ['GET', 'POST'],
     url: '/api/oauth2-redirect',
@@ -58,12 +63,12 @@ export function registerOAuth2RedirectRoutes(app: FastifyInstance, deps: OAuth2R
     errorHandler(error: Error & { statusCode?: number; status?: number }, request, reply) {
       const status = error.statusCode ?? error.status ?? 500;
       if (status !== 400 && status !== 413 && status !== 415) throw error;
-      return redirect(request, reply, FAILURE_LOCATION);
+      return redirect(request, reply, pages.failure);
     },
     handler: async function oauth2Redirect(request, reply) {
       const data = request.method === 'POST' ? readFields(request.body) : readFields(request.query);
       // SECURITY: without a plausible client id nothing is looked up, here or on other nodes.
-      if (data.state === '' || data.state.length > MAX_STATE) return redirect(request, reply, FAILURE_LOCATION);
+      if (data.state === '' || data.state.length > MAX_STATE) return redirect(request, reply, pages.failure);
       if (data.user !== '' && data.error === '' && data.code !== '') {
         // The name is a nicety: a bus failure must not fail the sign-in.
         await deps.appleNames.remember(data.code, data.user).catch((err: unknown) => request.log.warn({ err }, 'could not share the Apple user name'));
@@ -75,7 +80,7 @@ export function registerOAuth2RedirectRoutes(app: FastifyInstance, deps: OAuth2R
       const delivered = await deps.realtime.sendToClient(data.state, OAUTH2_TOPIC, event, clientIp(request));
       // An error or a missing code still reaches the SDK (its promise rejects), but the sign-in failed.
       const ok = delivered && data.error === '' && data.code !== '';
-      return redirect(request, reply, ok ? SUCCESS_LOCATION : FAILURE_LOCATION);
+      return redirect(request, reply, ok ? pages.success : pages.failure);
     },
   });
 
