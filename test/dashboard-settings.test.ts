@@ -52,7 +52,7 @@ describe.skipIf(skip !== undefined)('the settings screens in Chromium', () => {
     const { page, context } = current;
     const admin = await server.admin();
     const auth = JSON.stringify({ token: admin.authStore.token, record: admin.authStore.record });
-    await context.addInitScript((value) => localStorage.setItem('pocketbase_auth', value), auth);
+    await context.addInitScript({ content: `localStorage.setItem('pocketbase_auth', ${JSON.stringify(auth)});` });
     await page.goto(`${server.url}/_/#/collections`);
     await page.getByRole('link', { name: 'Settings', exact: true }).click();
     await page.waitForURL(/#\/settings$/);

@@ -1,38 +1,12 @@
 /**
- * The settings object of `GET /api/settings` (docs/api.md §9), as the dashboard edits it.
- * Secrets (the SMTP password, the S3 secrets) come back blank; a blank one is never sent back.
+ * The settings object of `GET /api/settings` (docs/api.md §9), as the dashboard edits it: the
+ * server's own type, imported as a type only (nothing of the server is bundled). Secrets (the
+ * SMTP password, the S3 secrets) come back blank; a blank one is never sent back.
  */
+import type { RateLimitRule, S3Settings, Settings } from '../../../../src/core/settings/settings.js';
 
-/** One rate-limit rule (docs/api.md §1.9). */
-export interface RateLimitRule {
-  label: string;
-  audience: '' | '@guest' | '@auth';
-  duration: number;
-  maxRequests: number;
-}
-
-/** An S3 bucket: record files (`s3`) or backups (`backups.s3`). */
-export interface S3Settings {
-  enabled: boolean;
-  bucket: string;
-  region: string;
-  endpoint: string;
-  accessKey: string;
-  secret: string;
-  forcePathStyle: boolean;
-}
-
-export interface AppSettings {
-  meta: { appName: string; appURL: string; senderName: string; senderAddress: string; hideControls: boolean; accentColor: string };
-  logs: { maxDays: number; minLevel: number; logIP: boolean; logAuthId: boolean; maxDataSize: number };
-  smtp: { enabled: boolean; host: string; port: number; username: string; password: string; authMethod: string; tls: boolean; localName: string };
-  s3: S3Settings;
-  backups: { cron: string; cronMaxKeep: number; s3: S3Settings };
-  batch: { enabled: boolean; maxRequests: number; timeout: number; maxBodySize: number };
-  rateLimits: { enabled: boolean; rules: RateLimitRule[]; excludedIPs: string[] };
-  trustedProxy: { headers: string[]; useLeftmostIP: boolean };
-  superuserIPs: string[];
-}
+export type { RateLimitRule, S3Settings };
+export type AppSettings = Settings;
 
 /** What a section saves: some top-level keys of the settings. */
 export type SettingsPatch = Partial<{ [K in keyof AppSettings]: unknown }>;

@@ -5,11 +5,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { pb } from '../../pb.js';
 import { toast } from '../../toast.js';
-import { formErrors, type FormErrors } from '../../field-errors.js';
+import { formErrors } from '../../field-errors.js';
 import { Button } from '../../components/button.js';
 import { Modal } from '../../components/modal.js';
 import { SelectInput } from '../../components/select-input.js';
 import { TextInput } from '../../components/text-input.js';
+import { useAction } from './use-action.js';
 
 const TEMPLATES = [
   { value: 'verification', label: 'Verification' },
@@ -24,35 +25,28 @@ export function TestMailDialog({ open, onClose }: { open: boolean; onClose: () =
   const [template, setTemplate] = useState<string>('verification');
   const [collection, setCollection] = useState('_superusers');
   const [collections, setCollections] = useState<string[]>(['_superusers']);
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
+  const [loadError, setLoadError] = useState<string | undefined>();
+  const action = useAction();
+  const errors = action.errors;
 
   useEffect(() => {
     if (!open) return;
     pb.collections.getFullList({ filter: "type = 'auth'", sort: 'name', fields: 'name', requestKey: 'test-mail-collections' }).then(
       (list) => setCollections(list.map((c) => c.name)),
-      (err: unknown) => setErrors(formErrors(err)),
+      (err: unknown) => setLoadError(formErrors(err).form),
     );
   }, [open]);
 
   const send = async (): Promise<void> => {
-    setBusy(true);
-    setErrors({ fields: {} });
-    try {
-      await pb.settings.testEmail(collection, email, template, { requestKey: null });
-      toast(`Test mail sent to ${email}`);
-      onClose();
-    } catch (err) {
-      setErrors(formErrors(err));
-    } finally {
-      setBusy(false);
-    }
+    if (!(await action.run(() => pb.settings.testEmail(collection, email, template, { requestKey: null })))) return;
+    toast(`Test mail sent to ${email}`);
+    onClose();
   };
 
   return (
     <Modal open={open} title="Send test mail" onClose={onClose} footer={<>
       <Button variant="ghost" onClick={onClose}>Cancel</Button>
-      <Button variant="primary" busy={busy} onClick={() => void send()}>Send</Button>
+      <Button variant="primary" busy={action.busy} onClick={() => void send()}>Send</Button>
     </>}>
       <form class="form" onSubmit={(e) => { e.preventDefault(); void send(); }}>
         <SelectInput label="Template" value={template} options={TEMPLATES} onValue={setTemplate} error={errors.fields.template} />
@@ -60,7 +54,7 @@ export function TestMailDialog({ open, onClose }: { open: boolean; onClose: () =
           onValue={setCollection} error={errors.fields.collection} help="Whose template is sent." />
         <TextInput label="To address" type="email" value={email} onValue={setEmail} error={errors.fields.email} required />
         <p class="muted">Sent with the saved mail settings: save your changes first.</p>
-        {errors.form ? <p class="form-error" role="alert">{errors.form}</p> : null}
+        {errors.form ?? loadError ? <p class="form-error" role="alert">{errors.form ?? loadError}</p> : null}
       </form>
     </Modal>
   );
