@@ -13,6 +13,7 @@ import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { browserSkipReason, launchBrowser, type TestBrowser, type TestPage } from './helpers/browser.js';
 import { buildTestDashboard, type TestDashboard } from './helpers/dashboard-build.js';
 import { startSmtpInbox, type SmtpInbox } from './helpers/smtp-inbox.js';
+import { startTestS3 } from './helpers/test-s3.js';
 
 const skip = browserSkipReason();
 /** PLINTH_DASHBOARD_SCREENSHOTS=1 writes the screens into docs/screenshots/ (light theme, 1280×800). */
@@ -217,4 +218,62 @@ describe.skipIf(skip !== undefined)('the settings screens in Chromium', () => {
     expect((await settings()).backups).toMatchObject({ cron: '@daily', cronMaxKeep: 5 });
     await screenshot(t, 'backups');
   }, 90_000);
+
+  it('saves the batch, logs and trusted proxy settings', async () => {
+    const t = await openSettings('Batch API');
+    await t.page.getByLabel('Enable the batch API').check();
+    await t.page.getByLabel('Max requests per batch').fill('20');
+    await t.page.getByRole('button', { name: 'Save changes' }).click();
+    await t.page.getByText('Settings saved').waitFor();
+    expect((await settings()).batch).toMatchObject({ enabled: true, maxRequests: 20 });
+
+    await t.page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Logs' }).click();
+    await t.page.getByLabel('Days to keep logs').fill('7');
+    await t.page.getByLabel('Minimum level').selectOption('4');
+    await t.page.getByLabel("Store the signed-in record's id").check();
+    await t.page.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(async () => (await settings()).logs).toMatchObject({ maxDays: 7, minLevel: 4, logAuthId: true });
+
+    await t.page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Trusted proxy' }).click();
+    await t.page.getByText(/The server sees your address as/).waitFor();
+    await t.page.getByLabel('Client IP headers').fill('X-Real-IP, CF-Connecting-IP');
+    await t.page.getByLabel('Use the leftmost IP of the header').check();
+    await t.page.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(async () => (await settings()).trustedProxy).toEqual({ headers: ['X-Real-IP', 'CF-Connecting-IP'], useLeftmostIP: true });
+    expect((await settings()).superuserIPs).toEqual([]);
+  });
+
+  it('stores files in S3 and tests the connection, showing the store\'s error', async () => {
+    const s3 = await startTestS3(['dash-files']);
+    try {
+      const t = await openSettings('File storage');
+      t.allowConsoleError('status of 400');
+      const bucket = s3.settings();
+      await t.page.getByLabel('Store files in S3').check();
+      await t.page.getByLabel('Endpoint').fill(bucket.endpoint);
+      await t.page.getByLabel('Bucket').fill('no-such-bucket');
+      await t.page.getByLabel('Region').fill(bucket.region);
+      await t.page.getByLabel('Access key').fill(bucket.accessKey);
+      await t.page.getByLabel('Secret').fill(bucket.secret);
+      await t.page.getByLabel('Force path-style addressing').check();
+      await t.page.getByRole('button', { name: 'Save changes' }).click();
+      await t.page.getByText('Settings saved').waitFor();
+      await t.page.getByRole('button', { name: 'Test connection' }).click();
+      await t.page.getByRole('alert').filter({ hasText: 'Failed to test the S3 filesystem' }).waitFor();
+
+      // The saved secret is kept when the box is left empty.
+      expect(await t.page.getByLabel('Secret').inputValue()).toBe('');
+      await t.page.getByLabel('Bucket').fill('dash-files');
+      await t.page.getByRole('button', { name: 'Save changes' }).click();
+      await expect.poll(async () => (await settings()).s3.bucket).toBe('dash-files');
+      await t.page.getByRole('button', { name: 'Test connection' }).click();
+      await t.page.getByText('S3 connection works').waitFor();
+
+      await t.page.getByLabel('Store files in S3').uncheck();
+      await t.page.getByRole('button', { name: 'Save changes' }).click();
+      await expect.poll(async () => (await settings()).s3.enabled).toBe(false);
+    } finally {
+      await s3.close();
+    }
+  });
 });
