@@ -14,6 +14,36 @@ import { browserSkipReason, launchBrowser, type TestBrowser, type TestPage } fro
 import { buildTestDashboard, type TestDashboard } from './helpers/dashboard-build.js';
 import { startSmtpInbox, type SmtpInbox } from './helpers/smtp-inbox.js';
 import { startTestS3 } from './helpers/test-s3.js';
+import { ClientResponseError } from 'pocketbase';
+import { settingsErrors } from '../dashboard/src/pages/settings/settings-errors.js';
+
+describe('the settings form\'s errors', () => {
+  it('names every refused setting by its path, a setting no control shows included', () => {
+    const err = new ClientResponseError({
+      status: 400,
+      response: {
+        status: 400, message: 'Failed to update the settings.',
+        data: {
+          backups: { s3: { enabled: { code: 'validation_unsupported_setting', message: 'S3 backups is not implemented in Plinth yet.' } } },
+          rateLimits: { rules: { 1: { label: { code: 'validation_invalid_value', message: 'Invalid value.' } } } },
+          futureSetting: { code: 'validation_unknown_field', message: 'Unknown setting.' },
+        },
+      },
+    });
+    expect(settingsErrors(err)).toEqual({
+      form: 'Failed to update the settings.',
+      fields: {
+        'backups.s3.enabled': 'S3 backups is not implemented in Plinth yet.',
+        'rateLimits.rules.1.label': 'Invalid value.',
+        futureSetting: 'Unknown setting.',
+      },
+    });
+  });
+
+  it('keeps the message of a failure that is not the server\'s answer', () => {
+    expect(settingsErrors(new Error('offline'))).toEqual({ form: 'offline', fields: {} });
+  });
+});
 
 const skip = browserSkipReason();
 /** PLINTH_DASHBOARD_SCREENSHOTS=1 writes the screens into docs/screenshots/ (light theme, 1280×800). */
@@ -54,9 +84,7 @@ describe.skipIf(skip !== undefined)('the settings screens in Chromium', () => {
     const admin = await server.admin();
     const auth = JSON.stringify({ token: admin.authStore.token, record: admin.authStore.record });
     await context.addInitScript({ content: `localStorage.setItem('pocketbase_auth', ${JSON.stringify(auth)});` });
-    await page.goto(`${server.url}/_/#/collections`);
-    await page.getByRole('link', { name: 'Settings', exact: true }).click();
-    await page.waitForURL(/#\/settings$/);
+    await page.goto(`${server.url}/_/#/settings`);
     await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: section, exact: true }).click();
     return current;
   }
@@ -74,6 +102,8 @@ describe.skipIf(skip !== undefined)('the settings screens in Chromium', () => {
   it('renames the application', async () => {
     const t = await openSettings('Application');
     await t.page.waitForURL(/#\/settings\/application$/);
+    // The shell's navigation lists the settings.
+    expect(await t.page.getByRole('link', { name: 'Settings', exact: true }).getAttribute('aria-current')).toBe('page');
     const name = t.page.getByLabel('Application name');
     expect(await name.inputValue()).toBe((await settings()).meta.appName);
     await name.fill('Acme Shop');
@@ -219,7 +249,7 @@ describe.skipIf(skip !== undefined)('the settings screens in Chromium', () => {
     await screenshot(t, 'backups');
   }, 90_000);
 
-  it('saves the batch, logs and trusted proxy settings', async () => {
+  it('saves the batch, logs and trusted proxy settings', { timeout: 60_000 }, async () => {
     const t = await openSettings('Batch API');
     await t.page.getByLabel('Enable the batch API').check();
     await t.page.getByLabel('Max requests per batch').fill('20');
@@ -243,7 +273,7 @@ describe.skipIf(skip !== undefined)('the settings screens in Chromium', () => {
     expect((await settings()).superuserIPs).toEqual([]);
   });
 
-  it('stores files in S3 and tests the connection, showing the store\'s error', async () => {
+  it('stores files in S3 and tests the connection, showing the store\'s error', { timeout: 60_000 }, async () => {
     const s3 = await startTestS3(['dash-files']);
     try {
       const t = await openSettings('File storage');

@@ -107,7 +107,7 @@ export function BackupsSection({ settings, onSaved }: SectionProps) {
           <h2 id="backups-title">Backups</h2>
           <div class="page-header-actions">
             <input ref={fileInput} id="backup-upload" class="visually-hidden" type="file" accept=".zip,application/zip"
-              aria-label="Upload backup" onChange={(e) => { const file = e.currentTarget.files?.[0]; if (file) void upload(file); }} />
+              aria-label="Upload backup" tabIndex={-1} onChange={(e) => { const file = e.currentTarget.files?.[0]; if (file) void upload(file); }} />
             <Button busy={uploading} onClick={() => fileInput.current?.click()}>Upload backup</Button>
             <Button variant="primary" onClick={() => setCreating(true)}>New backup</Button>
           </div>
