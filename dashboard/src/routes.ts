@@ -25,6 +25,8 @@ export interface Route {
 export const ROUTES: readonly Route[] = [
   { path: '/collections', access: 'superuser', nav: 'Collections', page: () => import('./pages/collections/collections-page.js') },
   { path: '/collections/{name}', access: 'superuser', page: () => import('./pages/collections/collections-page.js') },
+  { path: '/settings', access: 'superuser', nav: 'Settings', page: () => import('./pages/settings/settings-page.js') },
+  { path: '/settings/{section}', access: 'superuser', page: () => import('./pages/settings/settings-page.js') },
   { path: '/login', access: 'public', page: () => import('./pages/auth/login-page.js') },
   { path: '/install/{token}', access: 'public', page: () => import('./pages/install/install-page.js') },
   { path: '/logs', access: 'superuser', nav: 'Logs', page: () => import('./pages/logs/logs-page.js') },
