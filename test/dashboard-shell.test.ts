@@ -152,7 +152,7 @@ describe.skipIf(skip !== undefined)('the dashboard in Chromium', () => {
     await t.page.getByLabel('Search collections').fill('superu');
     // Each collection's own link; the ⚙ beside it edits its schema (pages/schema).
     await expect.poll(() => nav.locator('a:not(.link-list-edit)').allTextContents()).toEqual(['_superusers (system)']);
-    await nav.getByRole('link', { name: /_superusers/ }).click();
+    await nav.getByRole('link', { name: '_superusers (system)', exact: true }).click();
     await t.page.waitForURL(/#\/collections\/_superusers$/);
     await t.page.getByRole('heading', { name: '_superusers' }).waitFor();
     // The token survives a reload (the SDK's LocalAuthStore).

@@ -33,7 +33,10 @@ export default function ImportExportPage() {
 
   const load = (): Promise<void> => pb.collections.getFullList({ sort: 'name', requestKey: 'io-collections' }).then(setCollections);
   useEffect(() => {
-    load().catch((err: unknown) => setError(formErrors(err).form ?? 'Loading failed.'));
+    load().catch((err: unknown) => {
+      const message = formErrors(err).form;
+      if (message) setError(message);
+    });
   }, []);
 
   const readFile = (file: File | undefined): void => {

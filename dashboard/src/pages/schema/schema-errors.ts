@@ -33,6 +33,11 @@ export function hasErrorsUnder(paths: Record<string, string>, prefixes: readonly
   return Object.keys(paths).some((path) => prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}.`)));
 }
 
+/** `paths` without the messages of `key` and below it. */
+export function withoutErrorsUnder(paths: Record<string, string>, key: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(paths).filter(([path]) => path !== key && !path.startsWith(`${key}.`)));
+}
+
 function flatten(value: unknown, path: string, out: Record<string, string>, depth: number): void {
   // NOTE: the error body comes from the server; the depth cap keeps a hostile one from recursing forever.
   if (!value || typeof value !== 'object' || depth > 8) return;

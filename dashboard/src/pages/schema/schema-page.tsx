@@ -20,7 +20,7 @@ import { CollectionsList } from '../collections/collections-list.js';
 import { SchemaActions } from './schema-actions.js';
 import { SchemaPanel, schemaTabs } from './schema-panel.js';
 import { SchemaTabs } from './schema-tabs.js';
-import { schemaErrors, type SchemaErrors } from './schema-errors.js';
+import { schemaErrors, withoutErrorsUnder, type SchemaErrors } from './schema-errors.js';
 import { toDraft, toPayload, type Draft, type Json } from './schema-draft.js';
 
 export default function SchemaPage({ params }: PageProps) {
@@ -37,27 +37,45 @@ export default function SchemaPage({ params }: PageProps) {
     pb.collections.getFullList({ sort: 'name', requestKey: 'schema-collections' }).then(setCollections);
 
   useEffect(() => {
+    // Answers for a collection the user already left are dropped (a quick switch overlaps the requests).
+    let live = true;
     setDraft(null);
     setErrors({ paths: {} });
     setLoadError(null);
-    const failed = (err: unknown): void => setLoadError(formErrors(err).form ?? 'Loading failed.');
+    const failed = (err: unknown): void => {
+      const message = formErrors(err).form;
+      if (live && message) setLoadError(message);
+    };
     reloadList().catch(failed);
     if (creating) {
-      pb.collections.getScaffolds({ requestKey: 'schema-scaffolds' }).then((found) => {
+      pb.collections.getScaffolds({ requestKey: null }).then((found) => {
+        if (!live) return;
         setScaffolds(found);
         setDraft(fromScaffold(found.base!, 'base', null));
         setTab('fields');
       }, failed);
     } else {
-      pb.collections.getOne(params.name!, { requestKey: 'schema-collection' }).then((found) => {
+      pb.collections.getOne(params.name!, { requestKey: null }).then((found) => {
+        if (!live) return;
         setDraft(toDraft(found));
         setTab(found.type === 'view' ? 'query' : 'fields');
       }, failed);
     }
+    return () => {
+      live = false;
+    };
   }, [params.name]);
 
-  const change = (key: string, value: unknown): void => setDraft((d) => (d ? { ...d, [key]: value } : d));
-  const patch = (key: string, partial: Json): void => setDraft((d) => (d ? { ...d, [key]: { ...((d[key] ?? {}) as Json), ...partial } } : d));
+  // Editing a property clears the errors the last save reported under it.
+  const clearErrors = (key: string): void => setErrors((e) => ({ form: e.form, paths: withoutErrorsUnder(e.paths, key) }));
+  const change = (key: string, value: unknown): void => {
+    clearErrors(key);
+    setDraft((d) => (d ? { ...d, [key]: value } : d));
+  };
+  const patch = (key: string, partial: Json): void => {
+    clearErrors(key);
+    setDraft((d) => (d ? { ...d, [key]: { ...((d[key] ?? {}) as Json), ...partial } } : d));
+  };
   const changeType = (type: string): void => {
     if (!draft || !scaffolds?.[type]) return;
     setDraft(fromScaffold(scaffolds[type]!, type as Draft['type'], draft));

@@ -35,8 +35,10 @@ export function ViewQueryTab({ query, onChange, error }: ViewQueryTabProps) {
       setPreview((await pb.collections.dryRunViewQuery(query, { requestKey: 'dry-run-view' })) as unknown as DryRun);
     } catch (err) {
       const found = formErrors(err);
+      // A newer preview cancelled this one: nothing to report.
+      if (!found.form) return;
       setPreview(null);
-      setPreviewError(found.fields.query ?? found.form ?? 'The query failed.');
+      setPreviewError(found.fields.query ?? found.form);
     } finally {
       setBusy(false);
     }
