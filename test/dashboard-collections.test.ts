@@ -2,7 +2,7 @@
  * The dashboard's collections editor in Chromium (docs/dashboard.md, "Collections editor"):
  * create a collection with fields of several types and rules, a server error landing on the
  * rule it names, rename a field and add an index, a view collection's preview, auth options
- * that persist, an import/export round trip, truncate and delete — with no console error.
+ * that persist, an import/export round trip, dropping a field, truncate and delete — with no console error.
  * On SQLite, or PostgreSQL with PLINTH_TEST_DIALECT=postgres. PLINTH_SCREENSHOTS=1 also writes
  * docs/screenshots/collections-*.png.
  */
@@ -50,7 +50,12 @@ describe.skipIf(skip !== undefined)('the collections editor in Chromium', () => 
   const save = async (label = 'Save changes'): Promise<void> => {
     await t.page.getByRole('button', { name: label }).click();
   };
-  const toastSays = (text: string): Promise<void> => t.page.locator('.toast').filter({ hasText: text }).first().waitFor();
+  /** Waits for the toast saying `text`, then dismisses it (toasts sit over the form's buttons). */
+  const toastSays = async (text: string): Promise<void> => {
+    const shown = t.page.locator('.toast').filter({ hasText: text }).first();
+    await shown.waitFor();
+    await shown.getByRole('button', { name: 'Dismiss' }).click();
+  };
 
   async function addField(type: string, name: string): Promise<Locator> {
     await t.page.getByLabel('New field type').selectOption(type);
@@ -158,6 +163,7 @@ describe.skipIf(skip !== undefined)('the collections editor in Chromium', () => 
     await expect(pb.collections.getOne('post_titles')).rejects.toMatchObject({ status: 404 });
     await save('Create');
     await t.page.waitForURL(/#\/collections\/post_titles\/schema$/);
+    await toastSays('Created post_titles');
     const view = await pb.collections.getOne('post_titles');
     expect(view).toMatchObject({ type: 'view', viewQuery: 'SELECT id, headline FROM posts' });
     expect(view.fields.map((f) => f.name)).toEqual(['id', 'headline']);
@@ -229,8 +235,21 @@ describe.skipIf(skip !== undefined)('the collections editor in Chromium', () => 
     await t.page.getByRole('alert').filter({ hasText: 'Expected a non-empty array of collections.' }).waitFor();
   });
 
-  it('truncates a collection after confirmation, then deletes it', async () => {
+  it('asks before a save that drops a stored field, and drops it only when confirmed', async () => {
     await t.page.goto(`${server.url}/_/#/collections/posts/schema`);
+    await t.page.getByRole('button', { name: 'Remove meta' }).click();
+    await save();
+    const dialog = t.page.getByRole('dialog', { name: 'Delete fields?' });
+    await dialog.getByText('Saving deletes the field meta').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await pb.collections.getOne('posts')).fields.map((f) => f.name)).toContain('meta');
+    await save();
+    await dialog.getByRole('button', { name: 'Delete fields and save' }).click();
+    await toastSays('Saved posts');
+    expect((await pb.collections.getOne('posts')).fields.map((f) => f.name)).not.toContain('meta');
+  });
+
+  it('truncates a collection after confirmation, then deletes it', async () => {
     await t.page.getByRole('button', { name: 'Truncate' }).click();
     await t.page.getByRole('dialog', { name: 'Truncate posts?' }).getByRole('button', { name: 'Delete all records' }).click();
     await toastSays('Deleted every record of posts');

@@ -11,6 +11,7 @@ import { navigate } from '../../router.js';
 import { toast } from '../../toast.js';
 import { formErrors } from '../../field-errors.js';
 import { Button } from '../../components/button.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { Loading } from '../../components/loading.js';
 import { PageHeader } from '../../components/page-header.js';
@@ -32,6 +33,10 @@ export default function SchemaPage({ params }: PageProps) {
   const [errors, setErrors] = useState<SchemaErrors>({ paths: {} });
   const [tab, setTab] = useState('fields');
   const [busy, setBusy] = useState(false);
+  /** The stored fields the pending save would drop, while the user is asked to confirm. */
+  const [dropping, setDropping] = useState<string[] | null>(null);
+  /** The collection as last loaded or saved. */
+  const [stored, setStored] = useState<Json | null>(null);
 
   const reloadList = (): Promise<void> =>
     pb.collections.getFullList({ sort: 'name', requestKey: 'schema-collections' }).then(setCollections);
@@ -40,6 +45,7 @@ export default function SchemaPage({ params }: PageProps) {
     // Answers for a collection the user already left are dropped (a quick switch overlaps the requests).
     let live = true;
     setDraft(null);
+    setStored(null);
     setErrors({ paths: {} });
     setLoadError(null);
     const failed = (err: unknown): void => {
@@ -57,6 +63,7 @@ export default function SchemaPage({ params }: PageProps) {
     } else {
       pb.collections.getOne(params.name!, { requestKey: null }).then((found) => {
         if (!live) return;
+        setStored(found);
         setDraft(toDraft(found));
         setTab(found.type === 'view' ? 'query' : 'fields');
       }, failed);
@@ -82,8 +89,16 @@ export default function SchemaPage({ params }: PageProps) {
     setTab(type === 'view' ? 'query' : 'fields');
   };
 
-  const save = async (e: Event): Promise<void> => {
+  const submit = (e: Event): void => {
     e.preventDefault();
+    if (!draft) return;
+    // Dropping a stored field deletes its column and data: ask first, as PocketBase's dashboard does.
+    const dropped = draft.type === 'view' ? [] : droppedFields(stored, draft);
+    if (dropped.length > 0) setDropping(dropped);
+    else void save();
+  };
+
+  const save = async (): Promise<void> => {
     if (!draft) return;
     setBusy(true);
     setErrors({ paths: {} });
@@ -91,6 +106,7 @@ export default function SchemaPage({ params }: PageProps) {
       const payload = toPayload(draft);
       const saved = draft.id ? await pb.collections.update(draft.id, payload) : await pb.collections.create(payload);
       toast(draft.id ? `Saved ${saved.name}` : `Created ${saved.name}`);
+      setStored(saved);
       setDraft(toDraft(saved));
       await reloadList();
       if (creating || saved.name !== params.name) navigate(`/collections/${encodeURIComponent(saved.name)}/schema`, { replace: !creating });
@@ -116,7 +132,7 @@ export default function SchemaPage({ params }: PageProps) {
         <PageHeader title={creating ? 'New collection' : `Edit ${params.name}`}>
           {!creating && draft.id ? <SchemaActions collection={draft} onDeleted={() => navigate('/collections')} /> : null}
         </PageHeader>
-        <form class="form schema-form" onSubmit={(e) => void save(e)} noValidate>
+        <form class="form schema-form" onSubmit={submit} noValidate>
           <div class="schema-head">
             <TextInput label="Collection name" value={draft.name} onValue={(v) => change('name', v)} error={errors.paths.name}
               disabled={draft.system === true} placeholder="e.g. posts" />
@@ -133,6 +149,9 @@ export default function SchemaPage({ params }: PageProps) {
             <Button type="submit" variant="primary" busy={busy}>{creating ? 'Create' : 'Save changes'}</Button>
           </div>
         </form>
+        <ConfirmDialog open={dropping !== null} onClose={() => setDropping(null)} onConfirm={save} title="Delete fields?"
+          confirmLabel="Delete fields and save"
+          message={`Saving deletes the field${dropping?.length === 1 ? '' : 's'} ${dropping?.join(', ') ?? ''} and all of its data in every record. This cannot be undone.`} />
       </>
     );
   }
@@ -143,6 +162,12 @@ export default function SchemaPage({ params }: PageProps) {
       <section class="split-main">{body ?? <EmptyState title="Nothing to edit" />}</section>
     </div>
   );
+}
+
+/** The names of the fields of `stored` that `draft` no longer has (matched by id). */
+function droppedFields(stored: Json | null, draft: Draft): string[] {
+  const kept = new Set(draft.fields.map((f) => f.id).filter(Boolean));
+  return ((stored?.fields ?? []) as Json[]).filter((f) => !kept.has(f.id)).map((f) => String(f.name));
 }
 
 /** A new collection of `type` from its scaffold, keeping the name and own fields typed so far. */
