@@ -8,7 +8,7 @@ import { Button } from '../../components/button.js';
 import { Checkbox } from '../../components/checkbox.js';
 import { SelectInput } from '../../components/select-input.js';
 import { TextInput } from '../../components/text-input.js';
-import { TextArea } from './option-inputs.js';
+import { JsonInput } from './option-inputs.js';
 import type { AuthOptionsProps } from './auth-methods-options.js';
 import type { Json } from './schema-draft.js';
 
@@ -48,14 +48,7 @@ export function OAuth2Options({ draft, onPatch, errors }: AuthOptionsProps) {
               <TextInput label={`${name} token URL`} type="url" value={String(provider.tokenURL ?? '')} onValue={(tokenURL) => setProvider(at, { tokenURL })} error={err('tokenURL')} />
               <TextInput label={`${name} user info URL`} type="url" value={String(provider.userInfoURL ?? '')} onValue={(userInfoURL) => setProvider(at, { userInfoURL })} error={err('userInfoURL')} />
             </div>
-            <TextArea label={`${name} extra (JSON)`} code rows={2} value={JSON.stringify(provider.extra ?? {})} error={err('extra')}
-              onValue={(text) => {
-                try {
-                  setProvider(at, { extra: JSON.parse(text) as Json });
-                } catch {
-                  // Keep the last valid object while the JSON is being typed.
-                }
-              }} />
+            <JsonInput label={`${name} extra (JSON)`} value={provider.extra ?? {}} error={err('extra')} onValue={(extra) => setProvider(at, { extra })} />
             <Button variant="ghost" onClick={() => setProviders(providers.filter((_, i) => i !== at))}>Remove {name}</Button>
           </fieldset>
         );

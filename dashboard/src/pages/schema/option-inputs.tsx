@@ -74,3 +74,28 @@ export function TextArea({ label, value, onValue, error, help, rows = 4, code }:
     )} />
   );
 }
+
+export interface JsonInputProps {
+  label: string;
+  value: unknown;
+  onValue: (value: unknown) => void;
+  error?: string;
+}
+
+/** A JSON value typed as text: kept as typed while it does not parse, and said so; a parsed value is passed on. */
+export function JsonInput({ label, value, onValue, error }: JsonInputProps) {
+  const [text, setText] = useState(() => JSON.stringify(value ?? {}));
+  const [invalid, setInvalid] = useState(false);
+  return (
+    <TextArea label={label} code rows={2} value={text} error={error ?? (invalid ? 'This is not valid JSON.' : undefined)}
+      onValue={(next) => {
+        setText(next);
+        try {
+          onValue(JSON.parse(next) as unknown);
+          setInvalid(false);
+        } catch {
+          setInvalid(true);
+        }
+      }} />
+  );
+}
