@@ -165,8 +165,9 @@ describe.skipIf(skip !== undefined)('the dashboard in Chromium', () => {
     await nav.getByRole('link', { name: 'users', exact: true }).waitFor();
     // The search box narrows the list.
     await t.page.getByLabel('Search collections').fill('superu');
-    await expect.poll(() => nav.getByRole('link').allTextContents()).toEqual(['_superusers (system)']);
-    await nav.getByRole('link', { name: /_superusers/ }).click();
+    // Each collection's own link; the ⚙ beside it edits its schema (pages/schema).
+    await expect.poll(() => nav.locator('a:not(.link-list-edit)').allTextContents()).toEqual(['_superusers (system)']);
+    await nav.getByRole('link', { name: '_superusers (system)', exact: true }).click();
     await t.page.waitForURL(/#\/collections\/_superusers$/);
     await t.page.getByRole('heading', { name: '_superusers' }).waitFor();
     // The token survives a reload (the SDK's LocalAuthStore).

@@ -25,6 +25,9 @@ export interface Route {
 export const ROUTES: readonly Route[] = [
   { path: '/collections', access: 'superuser', nav: 'Collections', page: () => import('./pages/collections/collections-page.js') },
   { path: '/collections/{name}', access: 'superuser', page: () => import('./pages/collections/collections-page.js') },
+  { path: '/collections/{name}/schema', access: 'superuser', page: () => import('./pages/schema/schema-page.js') },
+  { path: '/new-collection', access: 'superuser', page: () => import('./pages/schema/schema-page.js') },
+  { path: '/import-collections', access: 'superuser', page: () => import('./pages/schema/import-export-page.js') },
   { path: '/login', access: 'public', page: () => import('./pages/auth/login-page.js') },
   { path: '/install/{token}', access: 'public', page: () => import('./pages/install/install-page.js') },
   { path: '/logs', access: 'superuser', nav: 'Logs', page: () => import('./pages/logs/logs-page.js') },
