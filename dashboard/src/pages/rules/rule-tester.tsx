@@ -29,7 +29,7 @@ export function actionsOf(collection: CollectionModel): readonly RuleAction[] {
 }
 
 function textFields(c: CollectionModel): string[] {
-  return c.fields.filter((f) => (f.type === 'text' || f.type === 'email') && !f.hidden).map((f) => f.name);
+  return c.fields.filter((f) => (f.type === 'text' || f.type === 'email') && !f.hidden && f.name !== 'id').map((f) => f.name);
 }
 
 function recordLabel(c: CollectionModel, r: RecordModel): string {
