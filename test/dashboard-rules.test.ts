@@ -65,7 +65,8 @@ describe.skipIf(skip !== undefined)('the rule editor and the rule tester', () =>
     page.setDefaultTimeout(8000);
     // Signed in as the SDK's LocalAuthStore keeps it (the sign-in page has its own test in dashboard-shell).
     const admin = await server.admin();
-    await context.addInitScript((auth) => localStorage.setItem('pocketbase_auth', auth), JSON.stringify({ token: admin.authStore.token, record: admin.authStore.record }));
+    const auth = JSON.stringify({ token: admin.authStore.token, record: admin.authStore.record });
+    await context.addInitScript(`localStorage.setItem('pocketbase_auth', ${JSON.stringify(auth)})`);
     await page.goto(`${server.url}/_/#/collections/posts/rules`);
     await page.getByRole('heading', { name: 'posts · API rules' }).waitFor();
     return current;
