@@ -35,7 +35,7 @@ const REQUEST: Completion[] = [
   { text: '@request.context', detail: 'default, oauth2, …' },
 ];
 const MAX_COMPLETIONS = 50;
-/** How deep relation paths are followed when resolving a prefix (a.b.c.d). */
+/** How many segments of a relation path are followed (`a.b.c` is 3); deeper paths get no proposals. */
 const MAX_PATH_DEPTH = 6;
 
 function isWordChar(c: string): boolean {
@@ -119,7 +119,6 @@ function childrenOf(base: string, collection: CollectionModel | undefined, all: 
 /** What a dotted path names: fields to continue with, and the collection they belong to if one. */
 function resolvePath(path: string, collection: CollectionModel | undefined, all: CollectionModel[]): { fields: Fields; collection?: CollectionModel } | undefined {
   const parts = path.split('.');
-  if (parts.length > MAX_PATH_DEPTH + 2) return undefined;
   let current: { fields: Fields; collection?: CollectionModel } | undefined;
   let rest: string[];
   if (parts[0] === '@request' && parts[1] === 'auth') {
@@ -136,6 +135,7 @@ function resolvePath(path: string, collection: CollectionModel | undefined, all:
     current = collection ? { fields: collection.fields, collection } : undefined;
     rest = parts;
   }
+  if (rest.length > MAX_PATH_DEPTH) return undefined;
   for (const name of rest) {
     if (!current) return undefined;
     current = step(name, current, all);
