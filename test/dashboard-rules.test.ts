@@ -13,7 +13,8 @@ import { buildTestDashboard, type TestDashboard } from './helpers/dashboard-buil
 
 const skip = browserSkipReason();
 const OWNER_RULE = '@request.auth.id != "" && owner = @request.auth.id';
-const SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+// PLINTH_SCREENSHOTS=1 writes docs/screenshots/rules-*.png (light theme, 1280×800); otherwise the tree stays clean.
+const SCREENSHOTS = process.env.PLINTH_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots/', import.meta.url)) : undefined;
 
 describe.skipIf(skip !== undefined)('the rule editor and the rule tester', () => {
   let dashboard: TestDashboard;
@@ -57,6 +58,12 @@ describe.skipIf(skip !== undefined)('the rule editor and the rule tester', () =>
     current = undefined;
     page?.assertNoConsoleErrors();
   });
+
+  async function screenshot(page: TestPage['page'], name: string): Promise<void> {
+    if (!SCREENSHOTS) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: `${SCREENSHOTS}rules-${name}.png` });
+  }
 
   async function openRulesPage(): Promise<TestPage> {
     current = await browser.newPage();
@@ -105,8 +112,7 @@ describe.skipIf(skip !== undefined)('the rule editor and the rule tester', () =>
     await page.keyboard.press('Tab');
     await expect.poll(() => box.inputValue()).toBe('title ~ "Alice" && owner.email = @request.auth.');
     await expect.poll(() => list.locator('code', { hasText: /^@request\.auth\.email$/ }).count()).toBe(1);
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: `${SCREENSHOTS}rules-autocomplete.png` });
+    await screenshot(page, 'autocomplete');
     const options = list.getByRole('option');
     const second = await options.nth(1).locator('code').textContent();
     await page.keyboard.press('ArrowDown');
@@ -145,8 +151,7 @@ describe.skipIf(skip !== undefined)('the rule editor and the rule tester', () =>
     const verdicts = await page.locator('.rule-tester-result').evaluateAll((els) =>
       els.map((el) => `${el.getAttribute('data-action')}: ${el.querySelector('.rule-tester-verdict')?.textContent ?? ''}`));
     expect(verdicts).toEqual(['list: Allowed', 'view: Allowed', 'create: Allowed', 'update: Allowed', 'delete: Denied']);
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: `${SCREENSHOTS}rules-tester.png` });
+    await screenshot(page, 'tester');
 
     await requester.getByLabel('Search auth records').fill('bob@');
     await requester.getByRole('radio', { name: 'users · bob@example.com' }).check();

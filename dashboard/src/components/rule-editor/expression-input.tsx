@@ -162,7 +162,7 @@ export function ExpressionInput({ ids, value, onChange, collection, kind, onSubm
         ))}
       </ul>
       <p class="rule-editor-error" id={errorId} aria-live="polite">
-        {problem ? `Syntax error: ${problem.message.replace(/ at \d+$/, '')}${at === undefined ? '' : ` (${lineAndColumn(value, at)})`}` : ''}
+        {problem ? `Syntax error: ${problem.message}${at === undefined ? '' : ` (${lineAndColumn(value, at)})`}` : ''}
       </p>
     </div>
   );

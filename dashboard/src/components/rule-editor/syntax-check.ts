@@ -13,7 +13,7 @@ export interface SyntaxProblem {
 }
 
 /** The longest rule the server accepts (RULE_PARSE_LIMITS in src/core/rules/rule-compiler.ts). */
-const RULE_MAX_LENGTH = 100_000;
+export const RULE_MAX_LENGTH = 100_000;
 
 /**
  * The syntax error of `text`, or null when it parses (or is empty: an empty rule is public and
@@ -26,7 +26,9 @@ export function checkSyntax(text: string, kind: 'rule' | 'filter'): SyntaxProble
     return null;
   } catch (err) {
     if (!isFilterError(err)) throw err;
-    return { message: err.reason, position: err.position };
+    // The reason ends with " at N" when there is a position: the editor says where in words instead.
+    const message = err.position === undefined ? err.reason : err.reason.slice(0, err.reason.length - ` at ${err.position}`.length);
+    return { message, position: err.position };
   }
 }
 

@@ -8,6 +8,7 @@
 import type { FilterNode } from '@plinth/filter/ast.js';
 import { formatFilter } from '@plinth/filter/filter-format.js';
 import { parseFilter } from '@plinth/filter/parser.js';
+import { RULE_MAX_LENGTH } from '../../components/rule-editor/syntax-check.js';
 import type { TraceStep } from './explain.js';
 
 /** A trace step with its depth in the rule and whether it is on the path that decided the verdict. */
@@ -26,7 +27,7 @@ export function traceLines(rule: string, trace: TraceStep[]): TraceLine[] {
   const flat = trace.map((step) => ({ ...step, depth: 0, decides: false }));
   let root: FilterNode;
   try {
-    root = parseFilter(rule, { maxLength: 100_000 });
+    root = parseFilter(rule, { maxLength: RULE_MAX_LENGTH });
   } catch {
     return flat;
   }
