@@ -24,6 +24,7 @@ export interface Route {
 
 export const ROUTES: readonly Route[] = [
   { path: '/collections', access: 'superuser', nav: 'Collections', page: () => import('./pages/collections/collections-page.js') },
+  { path: '/collections/{name}/rules', access: 'superuser', page: () => import('./pages/rules/rules-page.js') },
   { path: '/collections/{name}', access: 'superuser', page: () => import('./pages/collections/collections-page.js') },
   { path: '/collections/{name}/schema', access: 'superuser', page: () => import('./pages/schema/schema-page.js') },
   { path: '/new-collection', access: 'superuser', page: () => import('./pages/schema/schema-page.js') },

@@ -1,0 +1,151 @@
+/**
+ * ★ The rule tester (docs/rule-editor.md): pick a requester (an auth record or a guest), a record
+ * of the collection and optionally a body, query and headers, and see for each rule whether the
+ * API would allow it and which part decided, from the explain endpoint (docs/rules-explain.md).
+ */
+import { useCallback, useState } from 'preact/hooks';
+import type { CollectionModel, RecordModel } from 'pocketbase';
+import { pb } from '../../pb.js';
+import { Button } from '../../components/button.js';
+import { FormField } from '../../components/form-field.js';
+import { formErrors } from '../../field-errors.js';
+import { FilterInput } from '../../components/rule-editor/filter-input.js';
+import { checkSyntax, isPlainText } from '../../components/rule-editor/syntax-check.js';
+import { ACTIONS, explainRule, type ExplainInput, type Explanation, type RuleAction } from './explain.js';
+import { parseJsonObject } from './json-object.js';
+import { RecordSearch, type FoundRecord } from './record-search.js';
+import { TraceView } from './trace-view.js';
+
+type Requester = { collection: string; id: string };
+type Outcome = { answer: Explanation } | { skipped: string };
+
+const RESULTS_PER_COLLECTION = 5;
+const SEARCHED_TEXT_FIELDS = 3;
+const NEEDS_RECORD: readonly RuleAction[] = ['view', 'update', 'delete'];
+
+/** The actions a collection has rules for: a view collection is read-only. */
+export function actionsOf(collection: CollectionModel): readonly RuleAction[] {
+  return collection.type === 'view' ? ['list', 'view'] : ACTIONS;
+}
+
+function textFields(c: CollectionModel): string[] {
+  return c.fields.filter((f) => (f.type === 'text' || f.type === 'email') && !f.hidden && f.name !== 'id').map((f) => f.name);
+}
+
+function recordLabel(c: CollectionModel, r: RecordModel): string {
+  const shown = textFields(c).map((name) => r[name]).find((v) => typeof v === 'string' && v !== '');
+  return shown ? `${r.id} · ${String(shown)}` : r.id;
+}
+
+export function RuleTester({ collection, all }: { collection: CollectionModel; all: CollectionModel[] }) {
+  const [requester, setRequester] = useState<FoundRecord<Requester> | null>(null);
+  const [record, setRecord] = useState<FoundRecord<string> | null>(null);
+  const [body, setBody] = useState('');
+  const [query, setQuery] = useState('');
+  const [headers, setHeaders] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [outcomes, setOutcomes] = useState<Partial<Record<RuleAction, Outcome>>>({});
+  const [busy, setBusy] = useState(false);
+
+  const searchAuth = useCallback(async (text: string): Promise<FoundRecord<Requester>[]> => {
+    const lists = await Promise.all(all.filter((c) => c.type === 'auth').map(async (c) => {
+      const filter = text ? pb.filter('id ~ {:q} || email ~ {:q}', { q: text }) : '';
+      const page = await pb.collection(c.name).getList(1, RESULTS_PER_COLLECTION, { filter, requestKey: null });
+      return page.items.map((r) => ({ key: `${c.id}/${r.id}`, label: `${c.name} · ${String(r.email || r.id)}`, value: { collection: c.name, id: r.id } }));
+    }));
+    return lists.flat();
+  }, [all]);
+
+  const searchRecords = useCallback(async (text: string): Promise<FoundRecord<string>[] | null> => {
+    let filter = text;
+    if (isPlainText(text)) {
+      const names = ['id', ...textFields(collection).slice(0, SEARCHED_TEXT_FIELDS)];
+      filter = text ? names.map((n) => pb.filter(`${n} ~ {:q}`, { q: text })).join(' || ') : '';
+    } else if (checkSyntax(text, 'filter')) {
+      return null;
+    }
+    const page = await pb.collection(collection.name).getList(1, 10, { filter, requestKey: null });
+    return page.items.map((r) => ({ key: r.id, label: recordLabel(collection, r), value: r.id }));
+  }, [collection]);
+
+  async function run(e: Event): Promise<void> {
+    e.preventDefault();
+    const parsed = { body: parseJsonObject(body, false), query: parseJsonObject(query, true), headers: parseJsonObject(headers, true) };
+    const found: Record<string, string> = {};
+    for (const [key, value] of Object.entries(parsed)) if (value.error) found[key] = value.error;
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    const input: ExplainInput = {
+      auth: requester?.value ?? null,
+      recordId: record?.value,
+      body: parsed.body.value,
+      query: parsed.query.value as Record<string, string> | undefined,
+      headers: parsed.headers.value as Record<string, string> | undefined,
+    };
+    setBusy(true);
+    try {
+      const entries = await Promise.all(actionsOf(collection).map(async (action): Promise<[RuleAction, Outcome]> => {
+        if (NEEDS_RECORD.includes(action) && !input.recordId) return [action, { skipped: 'Pick a record to judge this rule.' }];
+        const forAction = action === 'create' ? { ...input, recordId: undefined } : input;
+        return [action, { answer: await explainRule(collection.name, action, forAction) }];
+      }));
+      setOutcomes(Object.fromEntries(entries));
+    } catch (err) {
+      const problem = formErrors(err);
+      setErrors({ ...problem.fields, form: problem.form ?? 'The test failed.' });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="rule-tester" aria-labelledby="rule-tester-title">
+      <h2 id="rule-tester-title">Rule tester</h2>
+      <p class="field-help">Would the API let this requester do each action on this record? The answer comes from the server, with the same rule compiler as real requests.</p>
+      <form class="rule-tester-form" onSubmit={(e) => void run(e)}>
+        <div class="rule-tester-pickers">
+          <RecordSearch legend="Requester" searchLabel="Search auth records" search={searchAuth} selected={requester}
+            onSelect={setRequester} noneLabel="Guest (not signed in)" />
+          <RecordSearch legend={`Record of ${collection.name}`} searchLabel="Find a record" search={searchRecords} selected={record}
+            onSelect={setRecord} noneLabel="No record (list: any record; create: a new one)"
+            searchBox={(text, setText) => (
+              <FilterInput label="Find a record (text or filter)" value={text} onChange={setText} onSubmit={setText}
+                collection={collection} plainText placeholder='e.g. hello, or author.email = "a@b.c"' />
+            )} />
+        </div>
+        <details class="rule-tester-request">
+          <summary>Request body, query and headers</summary>
+          <JsonBox label="Body (JSON, for create and update)" value={body} onValue={setBody} error={errors.body} placeholder='{"title": "new title"}' />
+          <JsonBox label="Query (JSON object of text)" value={query} onValue={setQuery} error={errors.query} placeholder='{"page": "1"}' />
+          <JsonBox label="Headers (JSON object of text)" value={headers} onValue={setHeaders} error={errors.headers} placeholder='{"X-Token": "secret"}' />
+        </details>
+        {errors.form ? <p class="form-error" role="alert">{errors.form}</p> : null}
+        <div><Button type="submit" variant="primary" busy={busy}>Test the rules</Button></div>
+      </form>
+      <div class="rule-tester-results" aria-live="polite">
+        {actionsOf(collection).map((action) => {
+          const outcome = outcomes[action];
+          if (!outcome) return null;
+          if ('skipped' in outcome) {
+            return (
+              <article key={action} class="rule-tester-result" aria-label={`${action} rule result`} data-action={action}>
+                <h3><span class="rule-tester-action">{action}</span></h3>
+                <p class="field-help">{outcome.skipped}</p>
+              </article>
+            );
+          }
+          return <TraceView key={action} action={action} answer={outcome.answer} />;
+        })}
+      </div>
+    </section>
+  );
+}
+
+function JsonBox({ label, value, onValue, error, placeholder }: { label: string; value: string; onValue: (v: string) => void; error?: string; placeholder: string }) {
+  return (
+    <FormField label={label} error={error} render={(ids) => (
+      <textarea {...ids} class="rule-tester-json" rows={3} spellcheck={false} value={value} placeholder={placeholder}
+        onInput={(e) => onValue(e.currentTarget.value)} />
+    )} />
+  );
+}
