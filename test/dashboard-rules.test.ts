@@ -13,8 +13,8 @@ import { buildTestDashboard, type TestDashboard } from './helpers/dashboard-buil
 
 const skip = browserSkipReason();
 const OWNER_RULE = '@request.auth.id != "" && owner = @request.auth.id';
-// PLINTH_SCREENSHOTS=1 writes docs/screenshots/rules-*.png (light theme, 1280×800); otherwise the tree stays clean.
-const SCREENSHOTS = process.env.PLINTH_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots/', import.meta.url)) : undefined;
+// PLINTH_DASHBOARD_SCREENSHOTS=1 writes docs/screenshots/rules-*.png (light theme, 1280×800); otherwise the tree stays clean.
+const SCREENSHOTS = process.env.PLINTH_DASHBOARD_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots/', import.meta.url)) : undefined;
 
 describe.skipIf(skip !== undefined)('the rule editor and the rule tester', () => {
   let dashboard: TestDashboard;

@@ -1,4 +1,5 @@
 /** The API rules of a collection (docs/api.md §2.2), plus an auth collection's authRule and manageRule. */
+import { href } from '../../router.js';
 import { RuleBox } from './rule-box.js';
 import { API_RULES, type Draft } from './schema-draft.js';
 
@@ -15,6 +16,9 @@ export function RulesTab({ draft, onChange, errors }: RulesTabProps) {
   return (
     <div class="form">
       {locked ? <p class="muted">The rules of a system collection cannot change.</p> : null}
+      {typeof draft.name === 'string' && typeof draft.id === 'string' && draft.id !== '' ? (
+        <p><a href={href('/collections/{name}/rules', { name: draft.name })}>Test the saved rules with a requester and a record</a></p>
+      ) : null}
       {rules.map(([key, label]) => (
         <RuleBox key={key} label={label} value={(draft[key] as string | null | undefined) ?? null} onChange={(v) => onChange(key, v)}
           collection={draft} error={errors[key]} disabled={locked} />
