@@ -82,7 +82,7 @@ export function EditorInput({ label, value, onValue, error }: EditorInputProps) 
             <button key={c.command} type="button" class="button button-ghost" aria-label={c.label} title={c.label}
               onMouseDown={(e) => e.preventDefault()} onClick={() => run(c.command)}>{c.text}</button>
           ))}
-          <button type="button" class="button button-ghost" aria-label="Link" title="Link" onMouseDown={(e) => e.preventDefault()} onClick={startLink}>🔗</button>
+          <button type="button" class="button button-ghost" aria-label="Link" title="Link" onMouseDown={(e) => e.preventDefault()} onClick={startLink}>Link</button>
         </div>
         {linking
           ? <div class="editor-link">

@@ -44,14 +44,14 @@ export function FileInput({ field, record, value, onValue, error }: FileInputPro
           <li key={name}>
             {record && IMAGE.test(name) && !field.protected
               ? <img class="file-thumb" src={pb.files.getURL(record, name, { thumb: '100x100' })} alt="" />
-              : <span class="file-thumb file-thumb-none" aria-hidden="true">📄</span>}
+              : <span class="file-thumb file-thumb-none" aria-hidden="true">{extension(name)}</span>}
             {record ? <a href={pb.files.getURL(record, name)} target="_blank" rel="noopener noreferrer">{name}</a> : <span>{name}</span>}
             <button type="button" class="button button-ghost" aria-label={`Remove ${name}`} onClick={() => onValue({ ...value, kept: value.kept.filter((n) => n !== name) })}>Remove</button>
           </li>
         ))}
         {value.added.map((file, i) => (
           <li key={`new-${i}-${file.name}`}>
-            {previews[i] ? <img class="file-thumb" src={previews[i]} alt="" /> : <span class="file-thumb file-thumb-none" aria-hidden="true">📄</span>}
+            {previews[i] ? <img class="file-thumb" src={previews[i]} alt="" /> : <span class="file-thumb file-thumb-none" aria-hidden="true">{extension(file.name)}</span>}
             <span>{file.name} <span class="muted">(new)</span></span>
             <button type="button" class="button button-ghost" aria-label={`Remove ${file.name}`} onClick={() => onValue({ ...value, added: value.added.filter((_, j) => j !== i) })}>Remove</button>
           </li>
@@ -67,4 +67,10 @@ export function FileInput({ field, record, value, onValue, error }: FileInputPro
       {error ? <p class="field-error" id={`${id}-error`}>{error}</p> : null}
     </div>
   );
+}
+
+/** A file's extension in capitals (`TXT`), shown where there is no thumbnail. */
+function extension(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot + 1, dot + 5).toUpperCase() : 'FILE';
 }

@@ -34,7 +34,15 @@ export function RecordDrawer({ collection, collections, record, expand, onSaved,
   const [confirming, setConfirming] = useState(false);
   const [impersonating, setImpersonating] = useState(false);
   const readOnly = collection.type === 'view';
-  const set = (name: string, value: unknown): void => setValues((old) => ({ ...old, [name]: value }));
+  const set = (name: string, value: unknown): void => {
+    setValues((old) => ({ ...old, [name]: value }));
+    // An edited field's error is stale: drop it until the next save says otherwise.
+    setErrors((old) => {
+      if (!(name in old)) return old;
+      const { [name]: _stale, ...rest } = old;
+      return rest;
+    });
+  };
 
   const save = async (event: Event): Promise<void> => {
     event.preventDefault();
