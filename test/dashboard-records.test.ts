@@ -14,6 +14,9 @@ import { browserSkipReason, launchBrowser, type TestBrowser, type TestPage } fro
 import { buildTestDashboard, type TestDashboard } from './helpers/dashboard-build.js';
 import { png } from './helpers/files.js';
 
+// The functions passed to page.evaluate run in the browser; the test's own types have no DOM.
+declare const requestAnimationFrame: (callback: (time: number) => void) => number;
+
 const SEEDED = Number(process.env.DREC_SEED ?? 10_000);
 const screenshots = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 const skip = browserSkipReason();
@@ -202,7 +205,7 @@ describe.skipIf(skip !== undefined)('the records screen in Chromium', () => {
     const first = row('First post');
     await first.getByText('Ada Lovelace').waitFor();
     expect(await first.locator('img').getAttribute('src')).toContain(`/api/files/${saved.collectionId}/${saved.id}/${saved.cover}?thumb=100x100`);
-    await expect.poll(() => first.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(100);
+    await expect.poll(() => first.locator('img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(100);
     await t.page.screenshot({ path: join(screenshots, 'records-posts.png') });
   }, 60_000);
 

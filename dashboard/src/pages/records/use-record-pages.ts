@@ -49,6 +49,12 @@ export function useRecordPages(query: RecordQuery): RecordPages {
   const [generation, setGeneration] = useState(0);
   // The page being loaded and the query's generation, read by loadMore without re-rendering.
   const state = useRef({ page: 0, loading: false, done: false, generation: 0 });
+  // The rows as last set, so a live event reads them without a state updater.
+  const rows = useRef<RecordModel[]>([]);
+  const show = useCallback((next: RecordModel[]) => {
+    rows.current = next;
+    setItems(next);
+  }, []);
 
   const fetchPage = useCallback((page: number, gen: number) => {
     state.current.loading = true;
@@ -61,12 +67,13 @@ export function useRecordPages(query: RecordQuery): RecordPages {
           state.current.page = page;
           state.current.done = list.items.length < PAGE_SIZE;
           setDone(state.current.done);
-          setItems((old) => {
-            if (page === 1) return list.items;
+          if (page === 1) {
+            show(list.items);
+          } else {
             // NOTE: a record created while scrolling shifts the offsets; skip what is already loaded.
-            const seen = new Set(old.map((r) => r.id));
-            return old.concat(list.items.filter((r) => !seen.has(r.id)));
-          });
+            const seen = new Set(rows.current.map((r) => r.id));
+            show(rows.current.concat(list.items.filter((r) => !seen.has(r.id))));
+          }
           setError(null);
         },
         (err: unknown) => gen === state.current.generation && setError(formErrors(err).form ?? null),
@@ -76,13 +83,13 @@ export function useRecordPages(query: RecordQuery): RecordPages {
         state.current.loading = false;
         setLoading(false);
       });
-  }, [query.collection, query.filter, query.sort, query.expand, query.tiebreak]);
+  }, [query.collection, query.filter, query.sort, query.expand, query.tiebreak, show]);
 
   useEffect(() => {
     const gen = ++state.current.generation;
     state.current.page = 0;
     state.current.done = false;
-    setItems([]);
+    show([]);
     setDone(false);
     setTotal(null);
     fetchPage(1, gen);
@@ -98,24 +105,23 @@ export function useRecordPages(query: RecordQuery): RecordPages {
   }, [fetchPage]);
 
   const upsert = useCallback((record: RecordModel, where: 'first' | 'in-place' = 'in-place') => {
-    setItems((old) => {
-      const at = old.findIndex((r) => r.id === record.id);
-      if (at >= 0) return old.map((r) => (r.id === record.id ? record : r));
-      if (where !== 'first') return old;
+    const old = rows.current;
+    if (old.some((r) => r.id === record.id)) {
+      show(old.map((r) => (r.id === record.id ? record : r)));
+    } else if (where === 'first') {
+      show([record, ...old]);
       setTotal((t) => (t === null ? t : t + 1));
-      return [record, ...old];
-    });
-  }, []);
+    }
+  }, [show]);
 
   const remove = useCallback((ids: readonly string[]) => {
     const gone = new Set(ids);
-    setItems((old) => {
-      const kept = old.filter((r) => !gone.has(r.id));
-      const removed = old.length - kept.length;
-      if (removed > 0) setTotal((t) => (t === null ? t : Math.max(0, t - removed)));
-      return kept;
-    });
-  }, []);
+    const kept = rows.current.filter((r) => !gone.has(r.id));
+    const removed = rows.current.length - kept.length;
+    if (removed === 0) return;
+    show(kept);
+    setTotal((t) => (t === null ? t : Math.max(0, t - removed)));
+  }, [show]);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
 
