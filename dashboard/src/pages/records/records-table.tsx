@@ -13,6 +13,8 @@ export const ROW_HEIGHT = 40;
 const OVERSCAN = 8;
 /** Ask for the next page when this few loaded rows are left below the view. */
 const PREFETCH_ROWS = 100;
+/** More than the rows ever rendered at once, so two rendered rows never share a key. */
+const SLOTS = 256;
 
 export interface RecordsTableProps {
   columns: CollectionField[];
@@ -68,7 +70,8 @@ export function RecordsTable(props: RecordsTableProps) {
   const minWidth = `${2.5 + columns.length * 9}rem`;
   const allSelected = items.length > 0 && items.every((r) => selected.has(r.id));
   const rows = [];
-  for (let i = first; i < last; i++) rows.push(<Row key={items[i]!.id} index={i} record={items[i]!} template={template} {...props} />);
+  // Keyed by slot, not by record: a scroll reuses the rows' DOM nodes and only changes their text.
+  for (let i = first; i < last; i++) rows.push(<Row key={i % SLOTS} index={i} record={items[i]!} template={template} {...props} />);
 
   return (
     <div class="records-scroller" ref={scroller} tabIndex={-1}>
