@@ -36,6 +36,7 @@ export function RecordDrawer({ collection, collections, record, expand, onSaved,
   const readOnly = collection.type === 'view';
   const set = (name: string, value: unknown): void => {
     setValues((old) => ({ ...old, [name]: value }));
+    setFormError('');
     // An edited field's error is stale: drop it until the next save says otherwise.
     setErrors((old) => {
       if (!(name in old)) return old;

@@ -149,6 +149,7 @@ export function RecordsScreen({ collection, collections }: RecordsScreenProps) {
 /** "1,200 of 10,000 loaded", or the count alone once all are loaded. */
 function countText(loaded: number, total: number | null, done: boolean): string {
   const format = (n: number): string => n.toLocaleString('en');
-  if (total === null) return done ? `${format(loaded)} records` : `${format(loaded)} loaded`;
-  return done || loaded >= total ? `${format(total)} records` : `${format(loaded)} of ${format(total)} loaded`;
+  const records = (n: number): string => `${format(n)} record${n === 1 ? '' : 's'}`;
+  if (total === null) return done ? records(loaded) : `${format(loaded)} loaded`;
+  return done || loaded >= total ? records(total) : `${format(loaded)} of ${format(total)} loaded`;
 }
