@@ -1,6 +1,6 @@
 /**
  * `#/collections` and `#/collections/{name}` (docs/dashboard.md): the searchable list of
- * collections beside the chosen collection. The records and schema screens fill the right side.
+ * collections beside the chosen collection, whose records screen (pages/records/) fills the right side.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { CollectionModel } from 'pocketbase';
@@ -9,7 +9,7 @@ import type { PageProps } from '../../routes.js';
 import { formErrors } from '../../field-errors.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { Loading } from '../../components/loading.js';
-import { PageHeader } from '../../components/page-header.js';
+import { RecordsScreen } from '../records/records-screen.js';
 import { CollectionsList } from './collections-list.js';
 
 export default function CollectionsPage({ params }: PageProps) {
@@ -30,14 +30,7 @@ export default function CollectionsPage({ params }: PageProps) {
   else if (!collections) detail = <Loading />;
   else if (!params.name) detail = <EmptyState title="Pick a collection" detail={collections.length ? 'Choose a collection on the left to see its records.' : 'There are no collections yet.'} />;
   else if (!selected) detail = <EmptyState title="Collection not found" detail={`There is no collection named "${params.name}".`} />;
-  else detail = (
-    <>
-      <PageHeader title={selected.name}>
-        <span class="badge">{selected.type}</span>
-      </PageHeader>
-      <EmptyState title="No records screen yet" detail="The records of this collection will be listed here." />
-    </>
-  );
+  else detail = <RecordsScreen key={selected.id} collection={selected} collections={collections} />;
 
   return (
     <div class="split">
