@@ -109,18 +109,21 @@ export function matchText(column: string | null, query: SearchQuery): string {
 }
 
 /**
- * The FTS5 query text of a relevance tier: the whole search, and for each subset of columns
- * its include part in each column of the subset and in none of the others.
+ * The FTS5 query text of a relevance tier: for each subset of columns, the search's include
+ * part in each column of the subset and in none of the others, and none of its exclusions.
+ * NOTE: each copy of a word is evaluated on its own, so the text holds no copy it can spare
+ * (the include part in a column implies it anywhere).
  */
 function tierText(columns: string[], query: SearchQuery, subsets: number[]): string {
-  const whole = matchText(null, query);
   const include = { include: query.include, exclude: [] };
   const inColumn = columns.map((c) => `(${matchText(c, include)})`);
+  const excluded = query.exclude.length === 0 ? [] : [`(${query.exclude.map(ftsTerm).join(' OR ')})`];
   const one = (mask: number) => {
     const within = inColumn.filter((_, i) => (mask & (1 << i)) !== 0);
     const outside = inColumn.filter((_, i) => (mask & (1 << i)) === 0);
-    const must = [`(${whole})`, ...within].join(' AND ');
-    return outside.length === 0 ? `(${must})` : `((${must}) NOT (${outside.join(' OR ')}))`;
+    const must = (within.length > 0 ? within : [`(${matchText(null, include)})`]).join(' AND ');
+    const not = [...outside, ...excluded];
+    return not.length === 0 ? `(${must})` : `((${must}) NOT (${not.join(' OR ')}))`;
   };
   return subsets.map(one).join(' OR ');
 }
