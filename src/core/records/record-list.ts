@@ -55,8 +55,8 @@ export async function listRecords(
   exec: Executor, deps: { access: RecordAccess; compiler: RuleCompiler; dialect: Dialect; fieldReads?: FieldReads },
   c: Collection, q: ListQuery, req: RequestInfo,
 ): Promise<RecordPage> {
-  // A search sorted by @rank alone is read from the full-text index (docs/search.md §6).
   assertMayList(deps.access, c, q, req);
+  // A search sorted by @rank alone is read from the full-text index (docs/search.md §6).
   const ranked = rankedList(deps.compiler, c, q, req);
   const conditions = listConditions(deps, c, q, req, ranked ? ranked.search.rest : undefined);
   const all = ranked ? [...conditions, ranked.search.search] : conditions;
