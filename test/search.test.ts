@@ -102,6 +102,29 @@ describe('the searchable option', () => {
 });
 
 describe('search() results', () => {
+  it('page by page with sort=@rank alone (read from the index) as in a sort that ranks every match', async () => {
+    // `-@rank,-@rowid` orders as `-@rank` (insertion order breaks its ties) but ranks every
+    // matching row; `-@rank` alone is read tier by tier from the index (docs/search.md §6).
+    const all = async (filter: string, sort: string, perPage: number, token?: string) => {
+      const got: number[] = [];
+      for (let page = 1; page < 100; page++) {
+        const qs = new URLSearchParams({ filter, sort, perPage: String(perPage), page: String(page) });
+        const r = await s.request('GET', `/api/collections/${products}/records?${qs}`, { token });
+        expect(r.status, `${filter} ${sort}: ${r.text}`).toBe(200);
+        got.push(...r.body.items.map((i: { n: number }) => i.n));
+        if (page === 1) expect(r.body.totalItems, filter).toBeGreaterThan(0);
+        if (r.body.items.length < perPage) return got;
+      }
+      throw new Error('too many pages');
+    };
+    for (const filter of ["search('running')", "search('hike')", "n >= 20 && search('hike') && n < 190", "search('leather -boots') && n < 150", "search(name, 'boot')", "search('warm coat')"]) {
+      for (const perPage of [3, 7]) {
+        expect(await all(filter, '-@rank', perPage), `${filter} -@rank`).toEqual(await all(filter, '-@rank,-@rowid', perPage));
+        expect(await all(filter, '@rank', perPage), `${filter} @rank`).toEqual(await all(filter, '@rank,@rowid', perPage));
+      }
+    }
+  });
+
   it('match the same rows and the same relevance top 10 on both engines', async () => {
     const results: Record<string, { all: number[]; top: number[] }> = {};
     for (const filter of GOLDEN_QUERIES) {

@@ -15,6 +15,7 @@ import { RULE_PARSE_LIMITS, type RuleCompiler } from '../rules/rule-compiler.js'
 import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
 import type { DeniedFields, FieldReadPlan, FieldReadRules } from './field-read-rules.js';
+import { rankedList, readRankedPage } from './record-ranked-list.js';
 import { rootTable, rowToValues, type RecordValues } from './record-store.js';
 
 /** The list parameters of docs/api.md §1.7 after parsing. */
@@ -54,9 +55,13 @@ export async function listRecords(
   exec: Executor, deps: { access: RecordAccess; compiler: RuleCompiler; dialect: Dialect; fieldReads?: FieldReads },
   c: Collection, q: ListQuery, req: RequestInfo,
 ): Promise<RecordPage> {
-  const conditions = listConditions(deps, c, q, req);
-  const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
-  const order = q.sort.trim() !== ''
+  assertMayList(deps.access, c, q, req);
+  // A search sorted by @rank alone is read from the full-text index (docs/search.md §6).
+  const ranked = rankedList(deps.compiler, c, q, req);
+  const conditions = listConditions(deps, c, q, req, ranked ? ranked.search.rest : undefined);
+  const all = ranked ? [...conditions, ranked.search.search] : conditions;
+  const where = all.length > 0 ? sql`WHERE ${sql.join(all.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
+  const order = !ranked && q.sort.trim() !== ''
     ? deps.compiler.compileSort(q.sort, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter', ...searchRank(deps.compiler, c, q, req) })
     : [];
   // docs/api.md §1.7: with no sort, insertion order; with one, insertion order breaks ties so pages
@@ -68,11 +73,15 @@ export async function listRecords(
   const offset = (q.page - 1) * q.perPage;
   // Row-dependent field readRules are columns of the page query: one query, not one per row.
   const verdicts = deps.fieldReads ? deps.fieldReads.rules.columns(deps.fieldReads.plan) : sql``;
-  const { rows } = await sql<Record<string, unknown>>`SELECT root.*${verdicts} FROM ${rootTable(c)} ${where} ${orderBy} LIMIT ${q.perPage} OFFSET ${offset}`.execute(exec);
+  const rows = ranked
+    ? await readRankedPage(exec, c, ranked, conditions, { offset, limit: q.perPage }, verdicts)
+    : (await sql<Record<string, unknown>>`SELECT root.*${verdicts} FROM ${rootTable(c)} ${where} ${orderBy} LIMIT ${q.perPage} OFFSET ${offset}`.execute(exec)).rows;
   let totalItems = -1;
   let totalPages = -1;
   if (!q.skipTotal) {
-    const count = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${rootTable(c)} ${where}`.execute(exec);
+    // A search alone, under no rule: counted in the index, never reading the rows (docs/search.md §6).
+    const fromIndex = ranked && conditions.length === 0 ? ranked.search.count : null;
+    const count = await (fromIndex ?? sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${rootTable(c)} ${where}`).execute(exec);
     totalItems = Number(count.rows[0]?.n ?? 0);
     totalPages = Math.ceil(totalItems / q.perPage);
   }
@@ -91,18 +100,20 @@ export interface FieldReads {
 /**
  * The conditions every list of `c` applies (docs/api.md §3.1): the listRule, the client's
  * filter and the query budget, after refusing a superuser-only rule (403) and, for others,
- * `@collection.`/`@request.` names in filter or sort.
+ * `@collection.`/`@request.` names in filter or sort. `filterCondition`, when given, stands
+ * for the compiled filter (null: none), e.g. its part left once the index applies a search.
  */
 export function listConditions(
   deps: { access: RecordAccess; compiler: RuleCompiler; dialect: Dialect },
-  c: Collection, q: Pick<ListQuery, 'filter' | 'sort'>, req: RequestInfo,
+  c: Collection, q: Pick<ListQuery, 'filter' | 'sort'>, req: RequestInfo, filterCondition?: RawBuilder<boolean> | null,
 ): RawBuilder<boolean>[] {
-  deps.access.assertNotLocked(c.listRule, req);
-  if (!req.isSuperuser) assertNoPrivilegedNames(q.filter, q.sort);
+  assertMayList(deps.access, c, q, req);
   const conditions: RawBuilder<boolean>[] = [];
   const rule = deps.access.condition(c, c.listRule, req);
   if (rule) conditions.push(rule);
-  if (q.filter.trim() !== '') {
+  if (filterCondition !== undefined) {
+    if (filterCondition) conditions.push(filterCondition);
+  } else if (q.filter.trim() !== '') {
     conditions.push(deps.compiler.compileFilter(q.filter, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' }));
   }
   // A field's readRule joins a client filter on each row it reads (docs/field-rules.md §3): never cheap.
@@ -145,6 +156,12 @@ export function searchRank(compiler: RuleCompiler, c: Collection, q: Pick<ListQu
 function lastSortDescending(sort: string): boolean {
   const items = sort.split(',').map((x) => x.trim()).filter((x) => x !== '');
   return items.length > 0 && items[items.length - 1]!.startsWith('-');
+}
+
+/** A 403 for a superuser-only listRule or, for others, `@collection.`/`@request.` in filter or sort. */
+function assertMayList(access: RecordAccess, c: Collection, q: Pick<ListQuery, 'filter' | 'sort'>, req: RequestInfo): void {
+  access.assertNotLocked(c.listRule, req);
+  if (!req.isSuperuser) assertNoPrivilegedNames(q.filter, q.sort);
 }
 
 /** docs/api.md §3.1 step 2: only superusers may name `@collection.` or `@request.` in filter or sort. */

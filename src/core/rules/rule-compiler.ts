@@ -25,7 +25,7 @@ import { FieldResolver, literalOperand } from './field-resolver.js';
 import { guestRequest } from './request-info.js';
 import { RuleCache } from './rule-cache.js';
 import { compileSortItems, compileSortKeys, type SortKey } from './sort-compiler.js';
-import { compileSearchCompare, compileSearchRank, findSearchCall, isSearchCall } from './search-compiler.js';
+import { compileSearchCompare, compileSearchCount, compileSearchRank, compileSearchTiers, findSearchCall, isSearchCall, splitRankedSearch, type SearchTier } from './search-compiler.js';
 import { inSpanSync, tracing } from '../../tools/tracing.js';
 import { formatDateTime } from '../../tools/datetime.js';
 
@@ -61,8 +61,26 @@ export interface RuleCompiler {
    * by (docs/search.md §3); null when the filter has no search.
    */
   compileSearchRank(filter: string, opts: CompileOptions): RawBuilder<unknown> | null;
+  /**
+   * A filter whose first `search(…)` the full-text index can drive (docs/search.md §6): the
+   * tiers of its `@rank`, the search's own condition and the rest of the filter. Null when
+   * the filter is not of that form or the engine ranks every match instead.
+   */
+  compileRankedSearch(filter: string, opts: CompileOptions): RankedSearch | null;
   /** Checks a rule for saving a collection: null when it compiles, else the reason (docs/api.md §2.2). */
   validateRule(collection: Collection, rule: string): string | null;
+}
+
+/** A filter split for a list the full-text index drives (RuleCompiler.compileRankedSearch). */
+export interface RankedSearch {
+  /** Highest `@rank` first; every row the search matches is in exactly one. */
+  tiers: SearchTier[];
+  /** The search's own condition. */
+  search: RawBuilder<boolean>;
+  /** The other conditions of the filter; null when the filter is the search alone. */
+  rest: RawBuilder<boolean> | null;
+  /** A query of `n`, the rows the search matches counted in the index (null: the engine cannot). */
+  count: RawBuilder<{ n: number }> | null;
 }
 
 /**
@@ -153,6 +171,18 @@ class SqlRuleCompiler implements RuleCompiler {
     if (filter.trim() === '') return null;
     const call = findSearchCall(parseFilterCached(filter, opts.params ? { placeholders: true } : {}));
     return call ? compileSearchRank(call, this.newState(opts, 0)) : null;
+  }
+
+  compileRankedSearch(filter: string, opts: CompileOptions): RankedSearch | null {
+    if (filter.trim() === '') return null;
+    const limits = opts.mode === 'rule' ? RULE_PARSE_LIMITS : {};
+    const split = splitRankedSearch(parseFilterCached(filter, opts.params ? { ...limits, placeholders: true } : limits));
+    if (!split) return null;
+    const state = this.newState(opts, 0);
+    const tiers = compileSearchTiers(split.call, state);
+    if (!tiers) return null;
+    const rest = split.rest ? this.compileWith(split.rest, state) : null;
+    return { tiers, search: this.compileWith(split.search, state), rest, count: compileSearchCount(split.call, state) };
   }
 
   validateRule(collection: Collection, rule: string): string | null {

@@ -5,7 +5,7 @@
  * gives `@rank` (relevance) for `sort=-@rank`.
  */
 import { sql, type RawBuilder } from 'kysely';
-import type { SearchIndexSpec } from '../../db/dialect/full-text.js';
+import type { SearchIndexSpec, SearchTierSource } from '../../db/dialect/full-text.js';
 import type { CompareNode, FilterNode, FunctionOperand, Operand } from '../../filter/ast.js';
 import { FilterError } from '../../filter/filter-error.js';
 import { codeError } from '../../errors/code-error.js';
@@ -58,6 +58,48 @@ export function compileSearchRank(fn: FunctionOperand, state: CompileState): Raw
   return sql`(${sql.join(parts, sql` + `)})`;
 }
 
+/** The most searchable fields whose relevance tiers are read from the index (2^n subsets of fields). */
+const MAX_TIER_COLUMNS = 4;
+
+/** The rows of one `@rank` value, read from the index in insertion order (docs/search.md §6). */
+export interface SearchTier {
+  rank: number;
+  source: SearchTierSource;
+}
+
+/**
+ * The tiers of `@rank` for a `search(…)` call, highest rank first: every `@rank` value
+ * compileSearchRank can give, each with the rows that have it. Null when the engine has no
+ * tier path, the search matches nothing, or the collection has too many searchable fields.
+ */
+export function compileSearchTiers(fn: FunctionOperand, state: CompileState): SearchTier[] | null {
+  const tier = state.dialect.fullText.tier?.bind(state.dialect.fullText);
+  const target = searchTarget(fn, state);
+  if (!tier || !canMatch(target.query)) return null;
+  const { spec, column, query } = target;
+  if (column !== null) return [{ rank: 0, source: tier(state.root, spec, column, query, null) }];
+  const n = spec.columns.length;
+  if (n > MAX_TIER_COLUMNS) return null;
+  // The same weights as compileSearchRank: the i-th field weighs n - i.
+  const byRank = new Map<number, number[]>();
+  for (let mask = 0; mask < 1 << n; mask++) {
+    let rank = 0;
+    for (let i = 0; i < n; i++) if ((mask & (1 << i)) !== 0) rank += n - i;
+    byRank.set(rank, [...(byRank.get(rank) ?? []), mask]);
+  }
+  return [...byRank.entries()].sort((a, b) => b[0] - a[0]).map(([rank, masks]) => ({ rank, source: tier(state.root, spec, null, query, masks) }));
+}
+
+/**
+ * How many rows a `search(…)` call matches, counted in the index alone (docs/search.md §6);
+ * null when the engine cannot, or the search matches nothing.
+ */
+export function compileSearchCount(fn: FunctionOperand, state: CompileState): RawBuilder<{ n: number }> | null {
+  const target = searchTarget(fn, state);
+  const fullText = state.dialect.fullText;
+  return fullText.count && canMatch(target.query) ? fullText.count(target.spec, target.column, target.query) : null;
+}
+
 /** The first `search(…)` call of a filter, the one `@rank` sorts by; undefined when there is none. */
 export function findSearchCall(node: FilterNode): FunctionOperand | undefined {
   if (node.kind === 'compare') return isSearchCall(node.left) ? node.left : undefined;
@@ -66,6 +108,27 @@ export function findSearchCall(node: FilterNode): FunctionOperand | undefined {
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * A filter whose first `search(…)` is one of its top-level `&&` conditions, written alone
+ * or `= true`: split into that condition and the rest (null: nothing else). Such a search
+ * holds for every row listed, so the index can drive the list (docs/search.md §6). Null
+ * for any other filter.
+ */
+export function splitRankedSearch(node: FilterNode): { call: FunctionOperand; search: CompareNode; rest: FilterNode | null } | null {
+  const call = findSearchCall(node);
+  const items = conjuncts(node);
+  const at = items.findIndex((x) => x.kind === 'compare' && x.left === call);
+  if (!call || at < 0) return null;
+  const search = items[at] as CompareNode;
+  if (search.any || search.op !== '=' || search.right.kind !== 'identifier' || search.right.name.toLowerCase() !== 'true') return null;
+  const rest = items.filter((_, i) => i !== at);
+  return { call, search, rest: rest.length === 0 ? null : rest.length === 1 ? rest[0]! : { kind: 'logical', op: 'and', items: rest } };
+}
+
+function conjuncts(node: FilterNode): FilterNode[] {
+  return node.kind === 'logical' && node.op === 'and' ? node.items.flatMap(conjuncts) : [node];
 }
 
 /** A 400 for a bad search, naming the parameter at fault (`filter`, or `sort` for `@rank`). */

@@ -33,4 +33,24 @@ export interface FullText {
   backfill(db: Executor, batch: number): Promise<number>;
   /** A condition: the row `root` matches `query` in `column`, or in any column of the index when null. */
   match(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<boolean>;
+  /**
+   * The rows of one relevance tier read from the index in insertion order, so that a page
+   * sorted by `@rank` stops after its rows (docs/search.md §6). A tier is the rows matching
+   * `query` (in `column`, or anywhere when null) whose whole include part matches in exactly
+   * the columns of one of `subsets` (bit i: the i-th column of `spec`); null `subsets`: every
+   * row matching. Absent on an engine without such a path: it ranks every matching row.
+   */
+  tier?(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery, subsets: number[] | null): SearchTierSource;
+  /**
+   * A query of one row, `n`: how many rows match `query`, counted in the index alone
+   * (with the tier path: the engine that has one keeps one index entry per row).
+   */
+  count?(spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<{ n: number }>;
+}
+
+/** The FROM clause of a tier (the collection's table as `root`, joined) and what orders it. */
+export interface SearchTierSource {
+  from: RawBuilder<unknown>;
+  /** The row's insertion order, which the index returns rows in without sorting. */
+  rowid: RawBuilder<unknown>;
 }

@@ -12,7 +12,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { SearchQuery, SearchTerm } from '../../../core/search/search-query.js';
 import type { Executor } from '../../database.js';
-import type { FullText, SearchIndexSpec } from '../full-text.js';
+import type { FullText, SearchIndexSpec, SearchTierSource } from '../full-text.js';
 
 const STATE_TABLE = '_plinth_search';
 
@@ -72,6 +72,22 @@ export class SqliteFullText implements FullText {
     const fts = ftsName(spec);
     return sql<boolean>`${sql.id(root, '_rowid_')} IN (SELECT rowid FROM ${sql.table(fts)} WHERE ${sql.table(fts)} MATCH ${matchText(column, query)})`;
   }
+
+  tier(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery, subsets: number[] | null): SearchTierSource {
+    const fts = sql.table(ftsName(spec));
+    // NOTE: FTS5 drives the join: it yields its rowids in order (ORDER BY rowid is consumed),
+    // so LIMIT stops the scan of the index after the page's rows.
+    const text = subsets === null ? matchText(column, query) : tierText(spec.columns, query, subsets);
+    return {
+      from: sql`${fts} JOIN ${sql.table(spec.table)} AS ${sql.id(root)} ON ${sql.id(root, '_rowid_')} = ${fts}.rowid AND ${fts} MATCH ${text}`,
+      rowid: sql`${fts}.rowid`,
+    };
+  }
+
+  count(spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<{ n: number }> {
+    const fts = sql.table(ftsName(spec));
+    return sql<{ n: number }>`SELECT count(*) AS n FROM ${fts} WHERE ${fts} MATCH ${matchText(column, query)}`;
+  }
 }
 
 function ftsName(spec: SearchIndexSpec): string {
@@ -90,6 +106,26 @@ export function matchText(column: string | null, query: SearchQuery): string {
   const include = query.include.map(ftsTerm).join(' AND ');
   const body = query.exclude.length === 0 ? include : `(${include}) NOT (${query.exclude.map(ftsTerm).join(' OR ')})`;
   return column === null ? body : `{"${column.replaceAll('"', '""')}"} : (${body})`;
+}
+
+/**
+ * The FTS5 query text of a relevance tier: for each subset of columns, the search's include
+ * part in each column of the subset and in none of the others, and none of its exclusions.
+ * NOTE: each copy of a word is evaluated on its own, so the text holds no copy it can spare
+ * (the include part in a column implies it anywhere).
+ */
+function tierText(columns: string[], query: SearchQuery, subsets: number[]): string {
+  const include = { include: query.include, exclude: [] };
+  const inColumn = columns.map((c) => `(${matchText(c, include)})`);
+  const excluded = query.exclude.length === 0 ? [] : [`(${query.exclude.map(ftsTerm).join(' OR ')})`];
+  const one = (mask: number) => {
+    const within = inColumn.filter((_, i) => (mask & (1 << i)) !== 0);
+    const outside = inColumn.filter((_, i) => (mask & (1 << i)) === 0);
+    const must = (within.length > 0 ? within : [`(${matchText(null, include)})`]).join(' AND ');
+    const not = [...outside, ...excluded];
+    return not.length === 0 ? `(${must})` : `((${must}) NOT (${not.join(' OR ')}))`;
+  };
+  return subsets.map(one).join(' OR ');
 }
 
 function ftsTerm(term: SearchTerm): string {

@@ -1,0 +1,59 @@
+/**
+ * A list sorted by `@rank` alone, read from the full-text index (docs/search.md §6): each
+ * relevance tier yields its rows in insertion order straight from the index, so a page
+ * stops after its rows instead of ranking every match, and only the page's rows are read
+ * whole. The same rows, in the same order, as sorting every match by `@rank`.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../../db/database.js';
+import type { Collection } from '../collections/collection.js';
+import { parseSort } from '../../filter/sort-parser.js';
+import type { RankedSearch, RuleCompiler } from '../rules/rule-compiler.js';
+import type { RequestInfo } from '../rules/request-info.js';
+import { rootTable } from './record-store.js';
+
+/** A list the index can drive: its split filter and the direction of `@rank`. */
+export interface RankedList {
+  search: RankedSearch;
+  descending: boolean;
+}
+
+/**
+ * The ranked list of a query whose sort is `@rank` or `-@rank` alone and whose filter the
+ * index can drive (RuleCompiler.compileRankedSearch); null for any other list.
+ */
+export function rankedList(compiler: RuleCompiler, c: Collection, q: { filter: string; sort: string }, req: RequestInfo): RankedList | null {
+  if (c.type === 'view' || !q.sort.includes('@rank')) return null;
+  const items = parseSort(q.sort);
+  if (items.length !== 1 || items[0]!.name !== '@rank') return null;
+  const search = compiler.compileRankedSearch(q.filter, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' });
+  return search ? { search, descending: items[0]!.desc } : null;
+}
+
+/**
+ * The rows of one page: tier by tier in `@rank` order, each tier's rows in insertion order
+ * (the direction of `@rank`, as the list's tie-break), under `conditions` (the rule, the rest
+ * of the filter, the budget). `columns` are extra columns of the page query.
+ */
+export async function readRankedPage(
+  exec: Executor, c: Collection, list: RankedList, conditions: RawBuilder<boolean>[],
+  page: { offset: number; limit: number }, columns: RawBuilder<unknown>,
+): Promise<Record<string, unknown>[]> {
+  const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
+  const direction = list.descending ? sql`DESC` : sql`ASC`;
+  const tiers = list.descending ? list.search.tiers : [...list.search.tiers].reverse();
+  const ids: string[] = [];
+  let skip = page.offset;
+  for (const tier of tiers) {
+    const want = skip + page.limit - ids.length;
+    const { rows } = await sql<{ id: string }>`SELECT root.id AS id FROM ${tier.source.from} ${where} ORDER BY ${tier.source.rowid} ${direction} LIMIT ${want}`.execute(exec);
+    ids.push(...rows.slice(skip).map((r) => r.id));
+    skip = Math.max(0, skip - rows.length);
+    if (ids.length >= page.limit) break;
+  }
+  if (ids.length === 0) return [];
+  // Deferred read: only the page's rows, whole, in the order the tiers gave.
+  const { rows } = await sql<Record<string, unknown>>`SELECT root.*${columns} FROM ${rootTable(c)} WHERE root.id IN (${sql.join(ids)})`.execute(exec);
+  const at = new Map(ids.map((id, i) => [id, i]));
+  return rows.sort((a, b) => at.get(String(a.id))! - at.get(String(b.id))!);
+}
