@@ -9,15 +9,12 @@
 import type { Readable } from 'node:stream';
 import type { BackupInfo, BackupStore, BackupWriter } from '../../core/backups/backup-store.js';
 import type { S3Settings } from '../../core/settings/settings.js';
+import { S3ClientSlot } from '../storage/s3-client-slot.js';
 import type { S3BackupStore } from './s3-backup-store.js';
-
-/** How long a replaced S3 client stays open for the downloads still streaming from it. */
-const RETIRE_AFTER_MS = 10 * 60_000;
 
 /** A BackupStore that follows `settings.backups.s3`. */
 export class SettingsBackupStore implements BackupStore {
-  private s3: { fingerprint: string; store: S3BackupStore } | undefined;
-  private readonly retiring = new Set<S3BackupStore>();
+  private readonly s3 = new S3ClientSlot<S3BackupStore>();
 
   /** `tmpDir` holds the local copies a restore from S3 reads. */
   constructor(private readonly local: BackupStore, private readonly settings: () => S3Settings, private readonly tmpDir: string) {}
@@ -29,12 +26,7 @@ export class SettingsBackupStore implements BackupStore {
     // Read again after the await, and from here on synchronously, so concurrent calls agree.
     const settings = this.settings();
     if (!settings.enabled) return this.local;
-    const fingerprint = JSON.stringify([settings.bucket, settings.region, settings.endpoint, settings.accessKey, settings.secret, settings.forcePathStyle]);
-    if (this.s3?.fingerprint !== fingerprint) {
-      if (this.s3) this.retire(this.s3.store);
-      this.s3 = { fingerprint, store: new S3BackupStore(settings, this.tmpDir) };
-    }
-    return this.s3.store;
+    return this.s3.get(settings, (s) => new S3BackupStore(s, this.tmpDir));
   }
 
   async list(): Promise<BackupInfo[]> {
@@ -67,17 +59,7 @@ export class SettingsBackupStore implements BackupStore {
 
   /** Closes every S3 client (at shutdown). */
   close(): void {
-    this.s3?.store.destroy();
-    this.s3 = undefined;
-    for (const store of this.retiring) store.destroy();
-    this.retiring.clear();
+    this.s3.close();
   }
 
-  private retire(store: S3BackupStore): void {
-    this.retiring.add(store);
-    setTimeout(() => {
-      this.retiring.delete(store);
-      store.destroy();
-    }, RETIRE_AFTER_MS).unref();
-  }
 }

@@ -9,15 +9,12 @@
 import type { Readable } from 'node:stream';
 import type { ByteRange, Storage, StoredObject } from '../../core/files/storage.js';
 import type { S3Settings } from '../../core/settings/settings.js';
+import { S3ClientSlot } from './s3-client-slot.js';
 import type { S3Storage } from './s3-storage.js';
-
-/** How long a replaced S3 client stays open for the reads still streaming from it. */
-const RETIRE_AFTER_MS = 10 * 60_000;
 
 /** A Storage that follows `settings.s3`. */
 export class SettingsStorage implements Storage {
-  private s3: { settings: S3Settings; fingerprint: string; store: S3Storage } | undefined;
-  private readonly retiring = new Set<S3Storage>();
+  private readonly s3 = new S3ClientSlot<S3Storage>();
 
   constructor(private readonly local: Storage, private readonly settings: () => S3Settings) {}
 
@@ -28,15 +25,7 @@ export class SettingsStorage implements Storage {
     // Read again after the await, and from here on synchronously, so concurrent calls agree.
     const settings = this.settings();
     if (!settings.enabled) return this.local;
-    if (this.s3?.settings === settings) return this.s3.store;
-    // A new settings object (any setting changed): a new client only if the S3 fields did.
-    const fingerprint = JSON.stringify([settings.bucket, settings.region, settings.endpoint, settings.accessKey, settings.secret, settings.forcePathStyle]);
-    if (this.s3?.fingerprint !== fingerprint) {
-      if (this.s3) this.retire(this.s3.store);
-      this.s3 = { settings, fingerprint, store: new S3Storage(settings) };
-    }
-    this.s3.settings = settings;
-    return this.s3.store;
+    return this.s3.get(settings, (s) => new S3Storage(s));
   }
 
   async put(key: string, data: Buffer, meta: { contentType: string }): Promise<void> {
@@ -69,18 +58,7 @@ export class SettingsStorage implements Storage {
 
   /** Closes every S3 client (at shutdown). */
   close(): void {
-    this.s3?.store.destroy();
-    this.s3 = undefined;
-    for (const store of this.retiring) store.destroy();
-    this.retiring.clear();
+    this.s3.close();
   }
 
-  /** Closes a replaced client later, so downloads already streaming from it finish. */
-  private retire(store: S3Storage): void {
-    this.retiring.add(store);
-    setTimeout(() => {
-      this.retiring.delete(store);
-      store.destroy();
-    }, RETIRE_AFTER_MS).unref();
-  }
 }
