@@ -1,23 +1,54 @@
 /**
  * A fresh build of the dashboard for the browser tests (docs/dashboard.md, "Tests"): built
  * from dashboard/ into a temporary folder, so a test never runs against a stale dist/.
+ *
+ * The build is shared by the test files of one run: it lands in a folder named by a hash of
+ * everything it is made from (dashboard/, the server's filter parser it imports, the build
+ * script and the lock file), so a file that finds that folder complete reuses it instead of
+ * spending the ~15 s of a Vite build again; any change to the sources names a new folder.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A built dashboard: `dir` holds index.html; `remove` deletes the build. */
+/** A built dashboard: `dir` holds index.html; `remove` is for a caller done with it (the shared build stays). */
 export interface TestDashboard {
   dir: string;
   remove(): void;
 }
 
-/** Builds the dashboard with scripts/build.mjs's buildDashboard into a temporary folder. */
+/** The files a dashboard build is made from. */
+function sourceFiles(): string[] {
+  const files: string[] = [join(root, 'scripts/build.mjs'), join(root, 'package-lock.json')];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name === 'node_modules' || name === 'dist') continue;
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.push(path);
+    }
+  };
+  walk(join(root, 'dashboard'));
+  walk(join(root, 'src/filter'));
+  return files;
+}
+
+function sourceHash(): string {
+  const hash = createHash('sha256');
+  for (const file of sourceFiles()) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Builds the dashboard with scripts/build.mjs's buildDashboard, or reuses this run's build of the same sources. */
 export async function buildTestDashboard(): Promise<TestDashboard> {
+  const shared = join(tmpdir(), `plinth-test-dashboard-${sourceHash()}`);
+  const keep = { dir: join(shared, 'dashboard'), remove: () => undefined };
+  if (existsSync(join(shared, 'dashboard', 'index.html'))) return keep;
   const out = mkdtempSync(join(tmpdir(), 'plinth-dashboard-'));
   const script = `const { buildDashboard } = await import(${JSON.stringify(pathToFileURL(join(root, 'scripts/build.mjs')).href)});
 await buildDashboard(${JSON.stringify(root)}, ${JSON.stringify(out)});`;
@@ -29,5 +60,12 @@ await buildDashboard(${JSON.stringify(root)}, ${JSON.stringify(out)});`;
     child.on('close', (code) => done({ code, text }));
   });
   if (output.code !== 0) throw new Error(`building the dashboard failed (node scripts/build.mjs):\n${output.text}`);
-  return { dir: join(out, 'dashboard'), remove: () => rmSync(out, { recursive: true, force: true }) };
+  // A complete build takes the shared name in one rename; when another file's build got there first, use that one.
+  try {
+    renameSync(out, shared);
+  } catch {
+    rmSync(out, { recursive: true, force: true });
+    if (!existsSync(join(shared, 'dashboard', 'index.html'))) throw new Error(`no dashboard build in ${shared}`);
+  }
+  return keep;
 }
