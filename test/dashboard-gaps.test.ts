@@ -114,4 +114,54 @@ describe.skipIf(skip !== undefined)('the dashboard gaps in Chromium', () => {
       await setSuperuserAuth(false, false);
     }
   });
+
+  it('asks before leaving the collections editor with unsaved changes', async () => {
+    const name = `gaps_posts_${Date.now()}`;
+    await (await server.admin()).collections.create({ name, type: 'base', fields: [{ name: 'title', type: 'text' }] });
+    const t = await open('#/login');
+    await signIn(t);
+    const dialogs: string[] = [];
+    let answer = false;
+    t.page.on('dialog', (d) => {
+      dialogs.push(d.type());
+      void (answer ? d.accept() : d.dismiss());
+    });
+    const editor = `#/collections/${name}/schema`;
+    // Nothing changed: no question.
+    await t.page.goto(`${server.url}/_/${editor}`);
+    await t.page.getByLabel('Collection name').waitFor();
+    await t.page.getByRole('link', { name: 'Logs' }).click();
+    await t.page.waitForURL(/#\/logs/);
+    expect(dialogs).toEqual([]);
+
+    await t.page.goto(`${server.url}/_/${editor}`);
+    await t.page.getByLabel('Collection name').fill(`${name}_renamed`);
+    // Staying keeps the address and the edit.
+    await t.page.getByRole('link', { name: 'Logs' }).click();
+    await expect.poll(() => dialogs).toEqual(['confirm']);
+    expect(t.page.url()).toContain(editor);
+    expect(await t.page.getByLabel('Collection name').inputValue()).toBe(`${name}_renamed`);
+    // The back button asks too.
+    await t.page.goBack();
+    await expect.poll(() => dialogs.length).toBe(2);
+    expect(t.page.url()).toContain(editor);
+    expect(await t.page.getByLabel('Collection name').inputValue()).toBe(`${name}_renamed`);
+    // Leaving discards the edit.
+    answer = true;
+    await t.page.getByRole('link', { name: 'Logs' }).click();
+    await t.page.waitForURL(/#\/logs/);
+    expect(dialogs).toEqual(['confirm', 'confirm', 'confirm']);
+    expect((await (await server.admin()).collections.getOne(name)).name).toBe(name);
+
+    // Saved changes leave freely; unsaved ones make closing the tab ask.
+    answer = false;
+    await t.page.goto(`${server.url}/_/${editor}`);
+    await t.page.getByLabel('Collection name').fill(`${name}_saved`);
+    await t.page.getByRole('button', { name: 'Save changes' }).click();
+    await t.page.waitForURL(/_saved\/schema$/);
+    await t.page.getByLabel('Collection name').fill(`${name}_again`);
+    await t.page.close({ runBeforeUnload: true });
+    await expect.poll(() => dialogs.at(-1)).toBe('beforeunload');
+    expect(dialogs.filter((d) => d === 'confirm')).toHaveLength(3);
+  });
 });

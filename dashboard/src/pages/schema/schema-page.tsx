@@ -23,6 +23,7 @@ import { SchemaPanel, schemaTabs } from './schema-panel.js';
 import { SchemaTabs } from './schema-tabs.js';
 import { schemaErrors, withoutErrorsUnder, type SchemaErrors } from './schema-errors.js';
 import { toDraft, toPayload, type Draft, type Json } from './schema-draft.js';
+import { useLeaveGuard } from './use-leave-guard.js';
 
 export default function SchemaPage({ params }: PageProps) {
   const creating = params.name === undefined;
@@ -37,6 +38,14 @@ export default function SchemaPage({ params }: PageProps) {
   const [dropping, setDropping] = useState<string[] | null>(null);
   /** The collection as last loaded or saved. */
   const [stored, setStored] = useState<Json | null>(null);
+  /** The draft as loaded, scaffolded or saved, in payload form: any difference is an unsaved change. */
+  const [pristine, setPristine] = useState<string | null>(null);
+  const showDraft = (next: Draft): void => {
+    setDraft(next);
+    setPristine(JSON.stringify(toPayload(next)));
+  };
+  const dirty = draft !== null && pristine !== null && JSON.stringify(toPayload(draft)) !== pristine;
+  const leave = useLeaveGuard(dirty);
 
   const reloadList = (): Promise<void> =>
     pb.collections.getFullList({ sort: 'name', requestKey: 'schema-collections' }).then(setCollections);
@@ -45,6 +54,7 @@ export default function SchemaPage({ params }: PageProps) {
     // Answers for a collection the user already left are dropped (a quick switch overlaps the requests).
     let live = true;
     setDraft(null);
+    setPristine(null);
     setStored(null);
     setErrors({ paths: {} });
     setLoadError(null);
@@ -57,14 +67,14 @@ export default function SchemaPage({ params }: PageProps) {
       pb.collections.getScaffolds({ requestKey: null }).then((found) => {
         if (!live) return;
         setScaffolds(found);
-        setDraft(fromScaffold(found.base!, 'base', null));
+        showDraft(fromScaffold(found.base!, 'base', null));
         setTab('fields');
       }, failed);
     } else {
       pb.collections.getOne(params.name!, { requestKey: null }).then((found) => {
         if (!live) return;
         setStored(found);
-        setDraft(toDraft(found));
+        showDraft(toDraft(found));
         setTab(found.type === 'view' ? 'query' : 'fields');
       }, failed);
     }
@@ -107,9 +117,9 @@ export default function SchemaPage({ params }: PageProps) {
       const saved = draft.id ? await pb.collections.update(draft.id, payload) : await pb.collections.create(payload);
       toast(draft.id ? `Saved ${saved.name}` : `Created ${saved.name}`);
       setStored(saved);
-      setDraft(toDraft(saved));
+      showDraft(toDraft(saved));
       await reloadList();
-      if (creating || saved.name !== params.name) navigate(`/collections/${encodeURIComponent(saved.name)}/schema`, { replace: !creating });
+      if (creating || saved.name !== params.name) leave(`/collections/${encodeURIComponent(saved.name)}/schema`, { replace: !creating });
     } catch (err) {
       const found = schemaErrors(err);
       setErrors(found);
@@ -130,7 +140,7 @@ export default function SchemaPage({ params }: PageProps) {
     body = (
       <>
         <PageHeader title={creating ? 'New collection' : `Edit ${params.name}`}>
-          {!creating && draft.id ? <SchemaActions collection={draft} onDeleted={() => navigate('/collections')} /> : null}
+          {!creating && draft.id ? <SchemaActions collection={draft} onDeleted={() => leave('/collections')} /> : null}
         </PageHeader>
         <form class="form schema-form" onSubmit={submit} noValidate>
           <div class="schema-head">
