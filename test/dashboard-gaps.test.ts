@@ -3,12 +3,17 @@
  * one-time code under MFA (codes read from real mails caught by a test SMTP server).
  * On SQLite, or PostgreSQL with PLINTH_TEST_DIALECT=postgres.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SUPERUSER, startTestServer, type TestServer } from './helpers/test-server.js';
 import { browserSkipReason, launchBrowser, type TestBrowser, type TestPage } from './helpers/browser.js';
 import { buildTestDashboard, type TestDashboard } from './helpers/dashboard-build.js';
 import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from './helpers/smtp-inbox.js';
 
+const SCREENSHOTS = process.env.PLINTH_DASHBOARD_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots/', import.meta.url)) : undefined;
 const skip = browserSkipReason();
 
 describe.skipIf(skip !== undefined)('the dashboard gaps in Chromium', () => {
@@ -53,6 +58,12 @@ describe.skipIf(skip !== undefined)('the dashboard gaps in Chromium', () => {
     await t.page.getByLabel('Password').fill(SUPERUSER.password);
     await t.page.getByRole('button', { name: 'Sign in' }).click();
     await t.page.waitForURL(/#\/collections$/);
+  }
+
+  async function screenshot(t: TestPage, name: string): Promise<void> {
+    if (!SCREENSHOTS) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await t.page.screenshot({ path: `${SCREENSHOTS}gaps-${name}.png` });
   }
 
   /** The one-time code of the next OTP mail to the superuser (new-location alerts are passed over). */
@@ -163,5 +174,35 @@ describe.skipIf(skip !== undefined)('the dashboard gaps in Chromium', () => {
     await t.page.close({ runBeforeUnload: true });
     await expect.poll(() => dialogs.at(-1)).toBe('beforeunload');
     expect(dialogs.filter((d) => d === 'confirm')).toHaveLength(3);
+  });
+
+  it("generates Apple's client secret into the apple provider's box", async () => {
+    const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const privateKey = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const t = await open('#/login');
+    await signIn(t);
+    t.allowConsoleError('status of 400');
+    await t.page.goto(`${server.url}/_/#/collections/users/schema`);
+    await t.page.getByRole('tab', { name: 'OAuth2' }).click();
+    await t.page.getByLabel('Provider to add').selectOption('apple');
+    await t.page.getByRole('button', { name: 'Add provider' }).click();
+    await t.page.getByLabel('apple client id').fill('com.example.app');
+    const form = t.page.getByRole('group', { name: 'Generate the apple client secret' });
+    await form.getByLabel('Team ID').fill('TEAM123456');
+    await form.getByLabel('Key ID').fill('KEY1234567');
+    await form.getByLabel('Duration (seconds)').fill('3600');
+    // A key that is not one: the server's 400 lands on the key's box, and the secret stays empty.
+    await form.getByLabel('Private key (.p8)').fill('not a key');
+    await form.getByRole('button', { name: 'Generate and set secret' }).click();
+    await form.locator('textarea[aria-invalid="true"]').waitFor();
+    expect(await t.page.getByLabel('apple client secret', { exact: true }).inputValue()).toBe('');
+    await form.getByLabel('Private key (.p8)').fill(privateKey);
+    await form.getByRole('button', { name: 'Generate and set secret' }).click();
+    await form.getByRole('status').waitFor();
+    const secret = await t.page.getByLabel('apple client secret', { exact: true }).inputValue();
+    const { payload } = await jwtVerify(secret, keys.publicKey, { audience: 'https://appleid.apple.com', issuer: 'TEAM123456', subject: 'com.example.app' });
+    expect(payload.exp! - payload.iat!).toBe(3600);
+    expect(decodeProtectedHeader(secret).kid).toBe('KEY1234567');
+    await screenshot(t, 'apple-secret');
   });
 });

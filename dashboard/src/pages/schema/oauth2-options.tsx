@@ -9,6 +9,7 @@ import { Checkbox } from '../../components/checkbox.js';
 import { SelectInput } from '../../components/select-input.js';
 import { TextInput } from '../../components/text-input.js';
 import { JsonInput } from './option-inputs.js';
+import { AppleSecretForm } from './apple-secret-form.js';
 import type { AuthOptionsProps } from './auth-methods-options.js';
 import type { Json } from './schema-draft.js';
 
@@ -49,6 +50,7 @@ export function OAuth2Options({ draft, onPatch, errors }: AuthOptionsProps) {
               <TextInput label={`${name} user info URL`} type="url" value={String(provider.userInfoURL ?? '')} onValue={(userInfoURL) => setProvider(at, { userInfoURL })} error={err('userInfoURL')} />
             </div>
             <JsonInput label={`${name} extra (JSON)`} value={provider.extra ?? {}} error={err('extra')} onValue={(extra) => setProvider(at, { extra })} />
+            {name === 'apple' ? <AppleSecretForm clientId={String(provider.clientId ?? '')} onSecret={(clientSecret) => setProvider(at, { clientSecret })} /> : null}
             <Button variant="ghost" onClick={() => setProviders(providers.filter((_, i) => i !== at))}>Remove {name}</Button>
           </fieldset>
         );
