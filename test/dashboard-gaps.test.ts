@@ -1,6 +1,8 @@
 /**
  * Dashboard gaps of issue 15 in Chromium (docs/dashboard.md): superuser sign in with a
- * one-time code under MFA (codes read from real mails caught by a test SMTP server).
+ * one-time code under MFA (codes read from real mails caught by a test SMTP server), the
+ * collections editor's unsaved-changes warning, Apple's client secret generator and
+ * "Delete all logs". PLINTH_DASHBOARD_SCREENSHOTS=1 also writes docs/screenshots/gaps-*.png.
  * On SQLite, or PostgreSQL with PLINTH_TEST_DIALECT=postgres.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -204,5 +206,32 @@ describe.skipIf(skip !== undefined)('the dashboard gaps in Chromium', () => {
     expect(payload.exp! - payload.iat!).toBe(3600);
     expect(decodeProtectedHeader(secret).kid).toBe('KEY1234567');
     await screenshot(t, 'apple-secret');
+  });
+
+  it('deletes all logs after a confirmation', async () => {
+    const marker = `gapsmark${Date.now()}`;
+    expect((await fetch(`${server.url}/api/collections/users/records?perPage=1&${marker}=1`)).status).toBe(200);
+    const logs = await server.admin();
+    const marked = async (): Promise<number> => (await logs.logs.getList(1, 1, { filter: logs.filter('message ~ {:m} && data.auth = "guest"', { m: marker }) })).totalItems;
+    // Entries are written in batches: wait until the request's is stored.
+    await expect.poll(marked, { timeout: 15_000 }).toBe(1);
+    const t = await open('#/login');
+    await signIn(t);
+    await t.page.goto(`${server.url}/_/#/logs`);
+    await t.page.getByRole('button', { name: 'Delete all logs' }).click();
+    const dialog = t.page.getByRole('dialog', { name: 'Delete all logs?' });
+    await dialog.waitFor();
+    await screenshot(t, 'logs-delete-all');
+    // Cancel deletes nothing.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await marked()).toBe(1);
+    await t.page.getByRole('button', { name: 'Delete all logs' }).click();
+    await dialog.getByRole('button', { name: 'Delete all logs' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await t.page.getByText('Deleted all log entries').waitFor();
+    expect(await marked()).toBe(0);
+    // The settings stay.
+    expect((await logs.settings.getAll()).logs.maxDays).toBeGreaterThan(0);
   });
 });

@@ -6,10 +6,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { HourlyStats, ListResult, LogModel } from 'pocketbase';
 import { pb } from '../../pb.js';
+import { toast } from '../../toast.js';
 import type { PageProps } from '../../routes.js';
 import { formErrors } from '../../field-errors.js';
 import { Button } from '../../components/button.js';
 import { Checkbox } from '../../components/checkbox.js';
+import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { EmptyState } from '../../components/empty-state.js';
 import { Loading } from '../../components/loading.js';
 import { PageHeader } from '../../components/page-header.js';
@@ -41,6 +43,20 @@ export default function LogsPage(_props: PageProps) {
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(true);
   const [open, setOpen] = useState<LogModel | null>(null);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+
+  /** `DELETE /api/logs` (docs/operations.md, "Logs"): every entry goes, the logs settings stay. */
+  const deleteAll = async (): Promise<void> => {
+    try {
+      await pb.logs.truncate({ requestKey: null });
+      toast('Deleted all log entries');
+      setOpen(null);
+      setPage(1);
+      setReload((n) => n + 1);
+    } catch (err) {
+      setError(formErrors(err).form ?? 'The logs could not be deleted.');
+    }
+  };
 
   useEffect(() => {
     let live = true;
@@ -81,6 +97,7 @@ export default function LogsPage(_props: PageProps) {
     <section class="logs">
       <PageHeader title="Logs">
         <Button variant="secondary" busy={busy} onClick={() => setReload((n) => n + 1)}>Refresh</Button>
+        <Button variant="danger" onClick={() => setConfirmingDelete(true)}>Delete all logs</Button>
       </PageHeader>
       <form class="logs-filters" onSubmit={(e) => { e.preventDefault(); apply({}); }}>
         <div class="logs-filter-text">
@@ -140,6 +157,8 @@ export default function LogsPage(_props: PageProps) {
         </>
       )}
       <LogDetail log={open} onClose={() => setOpen(null)} />
+      <ConfirmDialog open={confirmingDelete} onClose={() => setConfirmingDelete(false)} onConfirm={deleteAll} title="Delete all logs?"
+        confirmLabel="Delete all logs" message="Every stored log entry is deleted, whatever the filter shows. This cannot be undone." />
     </section>
   );
 }
