@@ -146,6 +146,12 @@ describe.skipIf(skip !== undefined)('the dashboard gaps in Chromium', () => {
     await t.page.getByRole('link', { name: 'Logs' }).click();
     await t.page.waitForURL(/#\/logs/);
     expect(dialogs).toEqual([]);
+    // Nor for an auth collection whose option tabs were only looked at.
+    await t.page.goto(`${server.url}/_/#/collections/users/schema`);
+    for (const name of ['Sign-in methods', 'OAuth2', 'Emails', 'Tokens', 'API rules']) await t.page.getByRole('tab', { name }).click();
+    await t.page.getByRole('link', { name: 'Logs' }).click();
+    await t.page.waitForURL(/#\/logs/);
+    expect(dialogs).toEqual([]);
 
     await t.page.goto(`${server.url}/_/${editor}`);
     await t.page.getByLabel('Collection name').fill(`${name}_renamed`);
@@ -159,11 +165,16 @@ describe.skipIf(skip !== undefined)('the dashboard gaps in Chromium', () => {
     await expect.poll(() => dialogs.length).toBe(2);
     expect(t.page.url()).toContain(editor);
     expect(await t.page.getByLabel('Collection name').inputValue()).toBe(`${name}_renamed`);
+    // So does the editor's Cancel (an in-app navigation).
+    await t.page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => dialogs.length).toBe(3);
+    expect(t.page.url()).toContain(editor);
+    expect(await t.page.getByLabel('Collection name').inputValue()).toBe(`${name}_renamed`);
     // Leaving discards the edit.
     answer = true;
     await t.page.getByRole('link', { name: 'Logs' }).click();
     await t.page.waitForURL(/#\/logs/);
-    expect(dialogs).toEqual(['confirm', 'confirm', 'confirm']);
+    expect(dialogs).toEqual(['confirm', 'confirm', 'confirm', 'confirm']);
     expect((await (await server.admin()).collections.getOne(name)).name).toBe(name);
 
     // Saved changes leave freely; unsaved ones make closing the tab ask.
@@ -175,7 +186,7 @@ describe.skipIf(skip !== undefined)('the dashboard gaps in Chromium', () => {
     await t.page.getByLabel('Collection name').fill(`${name}_again`);
     await t.page.close({ runBeforeUnload: true });
     await expect.poll(() => dialogs.at(-1)).toBe('beforeunload');
-    expect(dialogs.filter((d) => d === 'confirm')).toHaveLength(3);
+    expect(dialogs.filter((d) => d === 'confirm')).toHaveLength(4);
   });
 
   it("generates Apple's client secret into the apple provider's box", async () => {
