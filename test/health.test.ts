@@ -70,7 +70,7 @@ describe('readiness (?ready=1)', () => {
   it.skipIf(redisSkipReason() !== undefined)('pings Redis too when REDIS_URL is set', async () => {
     const node = await startTestServer({ redisUrl: redisTestUrl(), redisPrefix: testRedisPrefix() });
     try {
-      expect(services(node).readiness.map((p) => p.name)).toEqual(['database', 'redis']);
+      expect(services(node).readiness.map((p) => p.name)).toEqual(['database', 'redis', 'shutdown']);
       expect((await node.request('GET', '/api/health?ready=1')).status).toBe(200);
     } finally {
       await node.close();
