@@ -1,7 +1,7 @@
 /**
  * The logs' filter box: a plain labelled textarea in the filter language, submitted with
- * Enter. NOTE: the shared rule editor (autocompletion, inline syntax errors) can replace it
- * behind this same interface.
+ * Enter. NOTE: not the rule editor's box, whose completion comes from a collection's
+ * schema: log entries belong to no collection.
  */
 import { FormField } from '../../components/form-field.js';
 
