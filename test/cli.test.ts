@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sqlitePassOnly } from './helpers/sqlite-pass-only.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const main = join(root, 'src/cli/main.ts');
@@ -60,7 +61,9 @@ async function waitForOutput(proc: ReturnType<typeof start>, pattern: RegExp): P
   }
 }
 
-describe('plinth CLI without a server', () => {
+const onlyOnce = sqlitePassOnly('the CLI test (it runs plinth on SQLite)');
+
+describe.skipIf(onlyOnce !== undefined)('plinth CLI without a server', () => {
   it('--help prints the usage and exits 0', async () => {
     const result = await plinth(['--help']);
     expect(result.code).toBe(0);
@@ -104,7 +107,7 @@ describe('plinth CLI without a server', () => {
   });
 });
 
-describe.skipIf(!hasApp)('plinth CLI with the real server', () => {
+describe.skipIf(!hasApp || onlyOnce !== undefined)('plinth CLI with the real server', () => {
   it('serve prints the addresses and the first-superuser hint, answers HTTP, and exits 0 on SIGTERM', async () => {
     const dir = join(scratch, 'serve-data');
     const proc = start(['serve', '--http=127.0.0.1:0', `--dir=${dir}`, '--logLevel=silent']);

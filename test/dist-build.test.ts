@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { png } from './helpers/files.js';
+import { sqlitePassOnly } from './helpers/sqlite-pass-only.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'plinth-dist-'));
@@ -37,7 +38,10 @@ function node(args: string[], env: NodeJS.ProcessEnv = {}, onStdout?: (text: str
   return new Promise((done) => child.on('close', (code) => done({ ...run, code })));
 }
 
+const onlyOnce = sqlitePassOnly('the bundle test (it runs the built plinth on SQLite)');
+
 beforeAll(async () => {
+  if (onlyOnce !== undefined) return;
   // The bundle resolves its external packages (native addons, pg, …) and reads its
   // version from package.json, both relative to itself, as in a checkout.
   copyFileSync(join(root, 'package.json'), join(scratch, 'package.json'));
@@ -46,7 +50,7 @@ beforeAll(async () => {
   expect(build.code, build.stderr).toBe(0);
 });
 
-describe('the bundled dist/', () => {
+describe.skipIf(onlyOnce !== undefined)('the bundled dist/', () => {
   it('prints its version', async () => {
     const run = await node([entry, '--version']);
     expect(run.code).toBe(0);

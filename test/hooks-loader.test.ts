@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { childEnv, requestJson, runPlinth } from './helpers/plinth-process.js';
+import { sqlitePassOnly } from './helpers/sqlite-pass-only.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const main = join(root, 'src/cli/main.ts');
@@ -71,7 +72,7 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, g
 const route = (path: string, body: string): string =>
   `app.onServe(async (e) => {\n  e.server.get('${path}', async () => ${body});\n  await e.next();\n});`;
 
-describe('the hooks folder under plinth serve', () => {
+describe.skipIf(sqlitePassOnly('the hooks folder test (it runs plinth on SQLite)') !== undefined)('the hooks folder under plinth serve', () => {
   it('loads .ts, .mts, .js and .mjs files in name order, with helpers, npm packages and the running plinth', async () => {
     const cwd = project('full');
     write(cwd, {

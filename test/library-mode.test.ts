@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlitePassOnly } from './helpers/sqlite-pass-only.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'plinth-library-'));
@@ -44,7 +45,10 @@ function write(dir: string, files: Record<string, string>): void {
 
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 
+const onlyOnce = sqlitePassOnly('the library-mode test (its program runs on SQLite)');
+
 beforeAll(async () => {
+  if (onlyOnce !== undefined) return;
   mkdirSync(pkg, { recursive: true });
   copyFileSync(join(root, 'package.json'), join(pkg, 'package.json'));
   symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'), 'dir');
@@ -61,7 +65,7 @@ beforeAll(async () => {
   symlinkSync(join(root, 'node_modules/@types'), join(app, 'node_modules/@types'), 'dir');
 }, 300_000);
 
-describe('Plinth as a library', () => {
+describe.skipIf(onlyOnce !== undefined)('Plinth as a library', () => {
   it('starts from a user program with a hooks folder, answers a hook, and stops', async () => {
     write(app, {
       'package.json': '{"name":"shop","private":true,"type":"module","dependencies":{"plinth":"file:../plinth"}}',

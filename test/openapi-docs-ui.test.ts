@@ -3,15 +3,13 @@
  * operations under the page's Content-Security-Policy, with no CSP violation, no error
  * and no request to another origin. Skips, saying why, where Chromium is missing.
  */
-import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollection } from './helpers/collections.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { browserSkipReason, CHROMIUM_PATH } from './helpers/browser.js';
 
-const CHROMIUM = process.env.PLINTH_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (set PLINTH_TEST_CHROMIUM): the browser test of the docs UI is skipped`;
-if (skip) console.log(`[skip] ${skip}`);
+const skip = browserSkipReason();
 
 let s: TestServer;
 
@@ -27,7 +25,7 @@ afterAll(async () => {
 
 describe.skipIf(skip !== undefined)('the docs UI in Chromium', () => {
   it('renders every operation under its CSP, loading nothing from elsewhere', async () => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
     try {
       const page = await browser.newPage();
       const problems: string[] = [];

@@ -6,12 +6,15 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { sqlitePassOnly } from './sqlite-pass-only.js';
 
 /** Where Debian's chromium package puts the browser (`.ci/run` installs it with apt when missing). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** Why the browser tests are skipped (printed once per file), or undefined when they run. */
 export function browserSkipReason(): string | undefined {
+  const once = sqlitePassOnly('the browser tests (the dashboard sees the same HTTP API on either engine)');
+  if (once !== undefined) return once;
   if (existsSync(CHROMIUM_PATH)) return undefined;
   const reason = `${CHROMIUM_PATH} is missing (apt-get install -y chromium): browser tests are skipped`;
   console.log(`[skip] ${reason}`);
