@@ -13,7 +13,7 @@ import type { RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
 import { CursorCodec, cursorError, toCursorValue, type CursorScope, type CursorValue } from './record-cursor.js';
-import { listConditions, searchRank, type FieldReads, type ListQuery, type RecordPage } from './record-list.js';
+import { fieldReadColumns, listConditions, noteDeniedFields, searchRank, type FieldReads, type ListQuery, type RecordPage } from './record-list.js';
 import { rootTable, rowToValues } from './record-store.js';
 
 /** What a cursor list needs. */
@@ -55,7 +55,7 @@ export async function listRecordsByCursor(
   const keys = sql.join(parts.map((p, i) => sql`${p.expr} AS ${sql.id(`__k${i}`)}`));
   const orderBy = sql.join(parts.map((p) => deps.dialect.orderBy(p.expr, p.desc)));
   // Row-dependent field readRules are columns of the page query, as in listRecords.
-  const verdicts = deps.fieldReads ? deps.fieldReads.rules.columns(deps.fieldReads.plan) : sql``;
+  const verdicts = fieldReadColumns(deps.fieldReads);
   const { rows } = await sql<Record<string, unknown>>`SELECT root.*${verdicts}, ${keys} FROM ${rootTable(c)} ${where} ORDER BY ${orderBy} LIMIT ${q.perPage + 1}`.execute(exec);
   const more = rows.length > q.perPage;
   const pageRows = more ? rows.slice(0, q.perPage) : rows;
@@ -64,8 +64,7 @@ export async function listRecordsByCursor(
     ? await deps.cursors.encode(scope, { page: page + 1, values: parts.map((_, i) => toCursorValue(last[`__k${i}`])) })
     : null;
   const result: RecordPage = { page, perPage: q.perPage, totalItems: -1, totalPages: -1, items: pageRows.map((r) => rowToValues(c, r)), nextCursor };
-  const plan = deps.fieldReads?.plan;
-  if (plan) result.denied = pageRows.map((r) => deps.fieldReads!.rules.deniedInRow(plan, r));
+  noteDeniedFields(result, deps.fieldReads, pageRows);
   return result;
 }
 

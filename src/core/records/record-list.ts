@@ -72,7 +72,7 @@ export async function listRecords(
   const orderBy = order.length > 0 ? sql`ORDER BY ${sql.join(order)}` : sql``;
   const offset = (q.page - 1) * q.perPage;
   // Row-dependent field readRules are columns of the page query: one query, not one per row.
-  const verdicts = deps.fieldReads ? deps.fieldReads.rules.columns(deps.fieldReads.plan) : sql``;
+  const verdicts = fieldReadColumns(deps.fieldReads);
   const rows = ranked
     ? await readRankedPage(exec, c, ranked, conditions, { offset, limit: q.perPage }, verdicts)
     : (await sql<Record<string, unknown>>`SELECT root.*${verdicts} FROM ${rootTable(c)} ${where} ${orderBy} LIMIT ${q.perPage} OFFSET ${offset}`.execute(exec)).rows;
@@ -86,8 +86,7 @@ export async function listRecords(
     totalPages = Math.ceil(totalItems / q.perPage);
   }
   const page: RecordPage = { page: q.page, perPage: q.perPage, totalItems, totalPages, items: rows.map((r) => rowToValues(c, r)) };
-  const plan = deps.fieldReads?.plan;
-  if (plan) page.denied = rows.map((r) => deps.fieldReads!.rules.deniedInRow(plan, r));
+  noteDeniedFields(page, deps.fieldReads, rows);
   return page;
 }
 
@@ -95,6 +94,17 @@ export async function listRecords(
 export interface FieldReads {
   rules: FieldReadRules;
   plan: FieldReadPlan | null;
+}
+
+/** The readRule verdict columns a page query selects after `root.*` (empty without field reads). */
+export function fieldReadColumns(reads: FieldReads | undefined): RawBuilder<unknown> {
+  return reads ? reads.rules.columns(reads.plan) : sql``;
+}
+
+/** Sets `page.denied` from the verdict columns of its rows, when any field readRule applies. */
+export function noteDeniedFields(page: RecordPage, reads: FieldReads | undefined, rows: Record<string, unknown>[]): void {
+  const plan = reads?.plan;
+  if (plan) page.denied = rows.map((r) => reads.rules.deniedInRow(plan, r));
 }
 
 /**
