@@ -343,7 +343,8 @@ describe('the docs UI', () => {
       await asset.arrayBuffer();
     }
     const init = await (await fetch(`${s.url}/api/docs/docs-init.js`)).text();
-    expect(init).toContain("url: '/api/openapi.json'");
+    expect(init).toContain("fetch('/api/openapi.json'");
+    expect(init).toContain("'pocketbase_auth'");
     expect((await fetch(`${s.url}/api/docs/package.json`)).status).toBe(404);
   });
 });
