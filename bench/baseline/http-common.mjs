@@ -106,8 +106,10 @@ export function keysetPage(col, desc, cursor, bind) {
   let where = null;
   if (cursor) {
     const [value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    // NOTE: the sort column's bound first, on its own (`score <= ?`), as Plinth writes it: an index on the
+    // column then serves the seek; behind the OR alone, SQLite reads the kind's rows from the top.
     where = col
-      ? `("root".${col} ${op} ${bind(value)} OR ("root".${col} = ${bind(value)} AND "root"."id" ${op} ${bind(id)}))`
+      ? `("root".${col} ${op}= ${bind(value)} AND ("root".${col} ${op} ${bind(value)} OR ("root".${col} = ${bind(value)} AND "root"."id" ${op} ${bind(id)})))`
       : `("root"."id" ${op} ${bind(id)})`;
   }
   const orderBy = `${col ? `"root".${col} ${dir}, ` : ''}"root"."id" ${dir}`;
