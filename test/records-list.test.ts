@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
-import { createCollection, createRecord, runScenarios, uniqueName } from './helpers/record-scenarios.js';
+import { createCollection, createRecord, makeUser, runScenarios, uniqueName } from './helpers/record-scenarios.js';
 
 let s: TestServer;
 let admin: string;
@@ -143,5 +143,36 @@ describe('list sort by relation path and rules', () => {
       { name: 'superuser list', method: 'GET', url: `/api/collections/${name}/records`, token: admin, status: 200, expect: { totalItems: 1 } },
       { name: 'unknown collection', method: 'GET', url: '/api/collections/nope_nope/records', status: 404, expect: { status: 404, message: 'Missing collection context.', data: {} } },
     ]);
+  });
+});
+
+describe('repeated lists of one shape (docs/performance.md, "List queries")', () => {
+  it('answer for each requester, filter value and rule as they stand, however often asked', async () => {
+    const name = uniqueName('pshape');
+    const a = await makeUser(s, `${uniqueName('a')}@example.com`);
+    const b = await makeUser(s, `${uniqueName('b')}@example.com`);
+    const c = await createCollection(s, {
+      name, listRule: 'owner = @request.auth.id', viewRule: '',
+      fields: [{ name: 'n', type: 'number' }, { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 }],
+    });
+    for (const [owner, n] of [[a.id, 1], [a.id, 2], [b.id, 1], [b.id, 3]] as const) await createRecord(s, name, { owner, n });
+    const list = async (filter: string, token?: string, extra = '') => {
+      const r = await s.request('GET', `/api/collections/${name}/records?filter=${encodeURIComponent(filter)}&sort=-n${extra}`, { token });
+      expect(r.status, r.text).toBe(200);
+      return { ns: r.body.items.map((x: any) => x.n), total: r.body.totalItems };
+    };
+    for (let round = 0; round < 3; round++) {
+      expect(await list('n > 0', a.token)).toEqual({ ns: [2, 1], total: 2 });
+      expect(await list('n > 0', b.token)).toEqual({ ns: [3, 1], total: 2 });
+      expect(await list('n > 0')).toEqual({ ns: [], total: 0 });
+      expect(await list('n > 0', admin)).toEqual({ ns: [3, 2, 1, 1], total: 4 });
+      expect(await list('n > 1', b.token)).toEqual({ ns: [3], total: 1 });
+      expect(await list('n > 1', b.token, '&skipTotal=1&page=2&perPage=1')).toEqual({ ns: [], total: -1 });
+    }
+    // A rule change applies to the next list of the same shape.
+    const updated = await s.request('PATCH', `/api/collections/${c.id}`, { token: admin, body: { listRule: 'n >= 2' } });
+    expect(updated.status, updated.text).toBe(200);
+    expect(await list('n > 0', a.token)).toEqual({ ns: [3, 2], total: 2 });
+    expect(await list('n > 0')).toEqual({ ns: [3, 2], total: 2 });
   });
 });

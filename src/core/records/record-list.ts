@@ -16,6 +16,7 @@ import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
 import type { DeniedFields, FieldReadPlan, FieldReadRules } from './field-read-rules.js';
 import { rankedList, readRankedPage } from './record-ranked-list.js';
+import { compileQuery, knownQuery } from './list-sql-cache.js';
 import { rootTable, rowToValues, type RecordValues } from './record-store.js';
 
 /** The list parameters of docs/api.md §1.7 after parsing. */
@@ -58,30 +59,47 @@ export async function listRecords(
   assertMayList(deps.access, c, q, req);
   // A search sorted by @rank alone is read from the full-text index (docs/search.md §6).
   const ranked = rankedList(deps.compiler, c, q, req);
-  const conditions = listConditions(deps, c, q, req, ranked ? ranked.search.rest : undefined);
-  const all = ranked ? [...conditions, ranked.search.search] : conditions;
-  const where = all.length > 0 ? sql`WHERE ${sql.join(all.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
-  const order = !ranked && q.sort.trim() !== ''
-    ? deps.compiler.compileSort(q.sort, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter', ...searchRank(deps.compiler, c, q, req) })
-    : [];
-  // docs/api.md §1.7: with no sort, insertion order; with one, insertion order breaks ties so pages
-  // are stable. NOTE: the tie-break runs in the direction of the last sort term, so an index
-  // on the sorted columns still serves `ORDER BY x DESC` (a mixed direction forces a sort
-  // of every matching row, 50× slower on a deep page of a large table).
-  if (c.type !== 'view') order.push(deps.dialect.insertionOrder('root', lastSortDescending(q.sort)));
-  const orderBy = order.length > 0 ? sql`ORDER BY ${sql.join(order)}` : sql``;
   const offset = (q.page - 1) * q.perPage;
   // Row-dependent field readRules are columns of the page query: one query, not one per row.
   const verdicts = fieldReadColumns(deps.fieldReads);
-  const rows = ranked
-    ? await readRankedPage(exec, c, ranked, conditions, { offset, limit: q.perPage }, verdicts)
-    : (await sql<Record<string, unknown>>`SELECT root.*${verdicts} FROM ${rootTable(c)} ${where} ${orderBy} LIMIT ${q.perPage} OFFSET ${offset}`.execute(exec)).rows;
+  // A shape seen before runs as its SQL text, nothing compiled (list-sql-cache.ts).
+  const shape = ranked || deps.fieldReads?.plan ? null : listShapeKey(deps.compiler, c, q, req);
+  const pageKey = shape === null ? null : `page\u0000${shape}`;
+  const countKey = shape === null ? null : `count\u0000${shape}`;
+  let pageQuery = knownQuery<Record<string, unknown>>(exec, pageKey, [q.perPage, offset]);
+  let countQuery = q.skipTotal ? undefined : knownQuery<{ n: number }>(exec, countKey, []);
+  let rows: Record<string, unknown>[];
+  if (pageQuery && (q.skipTotal || countQuery)) {
+    rows = (await exec.executeQuery(pageQuery)).rows;
+  } else {
+    const conditions = listConditions(deps, c, q, req, ranked ? ranked.search.rest : undefined);
+    const all = ranked ? [...conditions, ranked.search.search] : conditions;
+    const where = all.length > 0 ? sql`WHERE ${sql.join(all.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
+    if (ranked) {
+      rows = await readRankedPage(exec, c, ranked, conditions, { offset, limit: q.perPage }, verdicts);
+    } else {
+      const order = q.sort.trim() !== ''
+        ? deps.compiler.compileSort(q.sort, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter', ...searchRank(deps.compiler, c, q, req) })
+        : [];
+      // docs/api.md §1.7: with no sort, insertion order; with one, insertion order breaks ties so pages
+      // are stable. NOTE: the tie-break runs in the direction of the last sort term, so an index
+      // on the sorted columns still serves `ORDER BY x DESC` (a mixed direction forces a sort
+      // of every matching row, 50× slower on a deep page of a large table).
+      if (c.type !== 'view') order.push(deps.dialect.insertionOrder('root', lastSortDescending(q.sort)));
+      const orderBy = order.length > 0 ? sql`ORDER BY ${sql.join(order)}` : sql``;
+      pageQuery = compileQuery(exec, pageKey, [q.perPage, offset], sql<Record<string, unknown>>`SELECT root.*${verdicts} FROM ${rootTable(c)} ${where} ${orderBy} LIMIT ${q.perPage} OFFSET ${offset}`);
+      rows = (await exec.executeQuery(pageQuery)).rows;
+    }
+    if (!q.skipTotal) {
+      // A search alone, under no rule: counted in the index, never reading the rows (docs/search.md §6).
+      const fromIndex = ranked && conditions.length === 0 ? ranked.search.count : null;
+      countQuery = fromIndex ? fromIndex.compile(exec) : compileQuery(exec, countKey, [], sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${rootTable(c)} ${where}`);
+    }
+  }
   let totalItems = -1;
   let totalPages = -1;
-  if (!q.skipTotal) {
-    // A search alone, under no rule: counted in the index, never reading the rows (docs/search.md §6).
-    const fromIndex = ranked && conditions.length === 0 ? ranked.search.count : null;
-    const count = await (fromIndex ?? sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${rootTable(c)} ${where}`).execute(exec);
+  if (countQuery) {
+    const count = await exec.executeQuery(countQuery);
     totalItems = Number(count.rows[0]?.n ?? 0);
     totalPages = Math.ceil(totalItems / q.perPage);
   }
@@ -153,6 +171,18 @@ function scanBudget(dialect: Dialect, c: Collection, conditions: boolean): RawBu
  */
 function cheapPerRow(text: string | null, limits: ParseFilterOptions): boolean {
   return text === null || text.trim() === '' || isCheapPerRow(parseFilterCached(text, limits));
+}
+
+/**
+ * The shape of a list's statements (RuleCompiler.compiledShapeKey), or null when they must be
+ * compiled for this request: request values in the filter or sort, or a search rank.
+ */
+function listShapeKey(compiler: RuleCompiler, c: Collection, q: ListQuery, req: RequestInfo): string | null {
+  if (q.filter.includes('@request') || q.sort.includes('@request') || q.sort.includes('@rank')) return null;
+  return compiler.compiledShapeKey(
+    { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' },
+    { rules: [c.listRule], filters: [q.filter], others: [q.sort, c.type] },
+  );
 }
 
 /** The `@rank` of the filter's search() when the sort names it (docs/search.md §3). */

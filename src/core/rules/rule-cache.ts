@@ -56,6 +56,26 @@ export class RuleCache<T extends Compiled> {
 }
 
 /**
+ * A key naming everything the SQL compiled from `rules` (rule mode) and `filters` (client
+ * filters), with `others` (e.g. a sort) and these options, depends on: the schema version, the
+ * collection, the requester as requestKey reads it and the texts. Null when one text reads
+ * request values that move (see cacheable) or does not parse (its compilation reports that).
+ */
+export function compiledShapeKey(
+  schema: Schema, opts: CompileOptions,
+  parts: { rules: readonly (string | null)[]; ruleLimits: { maxLength: number }; filters: readonly string[]; others: readonly string[] },
+): string | null {
+  try {
+    for (const rule of parts.rules) if (rule !== null && rule.trim() !== '' && !cacheable(parseFilterCached(rule, parts.ruleLimits))) return null;
+    for (const filter of parts.filters) if (filter.trim() !== '' && !cacheable(parseFilterCached(filter, {}))) return null;
+  } catch {
+    return null;
+  }
+  // NOTE: JSON, not joined text: a text holding the separator must not make two shapes one key.
+  return JSON.stringify([schema.version, opts.collection.id, requestKey(opts), parts.rules, parts.filters, parts.others]);
+}
+
+/**
  * Whether a rule's compiled form depends on nothing of the request beyond requestKey:
  * no datetime macros (their value moves), no body, query or headers values.
  */

@@ -23,7 +23,7 @@ import { compareResolved } from './compare.js';
 import { datetimeMacroValue, isDatetimeMacro } from './datetime-macros.js';
 import { FieldResolver, literalOperand } from './field-resolver.js';
 import { guestRequest } from './request-info.js';
-import { RuleCache } from './rule-cache.js';
+import { compiledShapeKey, RuleCache } from './rule-cache.js';
 import { compileSortItems, compileSortKeys, type SortKey } from './sort-compiler.js';
 import { compileSearchCompare, compileSearchCount, compileSearchRank, compileSearchTiers, findSearchCall, isSearchCall, splitRankedSearch, type SearchTier } from './search-compiler.js';
 import { inSpanSync, tracing } from '../../tools/tracing.js';
@@ -46,6 +46,12 @@ export interface RuleCompiler {
   compileRule(text: string, opts: CompileOptions): CompiledRule;
   /** Compiles an already parsed filter. */
   compileNode(node: FilterNode, opts: CompileOptions): RawBuilder<boolean>;
+  /**
+   * A key naming everything the SQL compiled from these rules, client filters and other
+   * texts (a sort) depends on for these options, or null when a text reads request values
+   * that move (datetime macros, body, query, headers): equal keys compile to equal SQL.
+   */
+  compiledShapeKey(opts: CompileOptions, parts: { rules: readonly (string | null)[]; filters: readonly string[]; others: readonly string[] }): string | null;
   /** Compiles a `sort` parameter into ORDER BY items, direction included; 400 on an invalid field. */
   compileSort(text: string, opts: CompileOptions): RawBuilder<unknown>[];
   /** Compiles a `sort` parameter into the values it orders by, item by item (for keyset pagination). */
@@ -143,6 +149,10 @@ class SqlRuleCompiler implements RuleCompiler {
 
   compileNode(node: FilterNode, opts: CompileOptions): RawBuilder<boolean> {
     return this.compileWith(node, this.newState(opts, 0));
+  }
+
+  compiledShapeKey(opts: CompileOptions, parts: { rules: readonly (string | null)[]; filters: readonly string[]; others: readonly string[] }): string | null {
+    return compiledShapeKey(this.deps.schema, opts, { ...parts, ruleLimits: RULE_PARSE_LIMITS });
   }
 
   compileSort(text: string, opts: CompileOptions): RawBuilder<unknown>[] {
