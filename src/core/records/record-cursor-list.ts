@@ -13,7 +13,8 @@ import type { RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
 import { CursorCodec, cursorError, toCursorValue, type CursorScope, type CursorValue } from './record-cursor.js';
-import { fieldReadColumns, listConditions, noteDeniedFields, searchRank, type FieldReads, type ListQuery, type RecordPage } from './record-list.js';
+import { listQuery } from './list-sql-cache.js';
+import { assertMayList, fieldReadColumns, listConditions, listShapeKey, noteDeniedFields, searchRank, type FieldReads, type ListQuery, type RecordPage } from './record-list.js';
 import { rootTable, rowToValues } from './record-store.js';
 
 /** What a cursor list needs. */
@@ -41,22 +42,36 @@ interface OrderPart {
 export async function listRecordsByCursor(
   exec: Executor, deps: CursorListDeps, c: Collection, q: ListQuery & { cursor: string }, req: RequestInfo,
 ): Promise<RecordPage> {
-  const conditions = listConditions(deps, c, q, req);
+  assertMayList(deps.access, c, q, req);
   const parts = orderParts(deps, c, q, req);
   const scope = cursorScope(c, q, req);
   let page = 1;
+  let values: CursorValue[] | null = null;
   if (q.cursor !== '') {
     const pos = await deps.cursors.decode(q.cursor, scope);
     if (pos.values.length !== parts.length) throw cursorError('The cursor was made for another sort.');
-    conditions.push(seekAfter(deps.dialect, parts, pos.values));
+    values = pos.values;
     page = pos.page;
   }
-  const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
-  const keys = sql.join(parts.map((p, i) => sql`${p.expr} AS ${sql.id(`__k${i}`)}`));
-  const orderBy = sql.join(parts.map((p) => deps.dialect.orderBy(p.expr, p.desc)));
-  // Row-dependent field readRules are columns of the page query, as in listRecords.
-  const verdicts = fieldReadColumns(deps.fieldReads);
-  const { rows } = await sql<Record<string, unknown>>`SELECT root.*${verdicts}, ${keys} FROM ${rootTable(c)} ${where} ORDER BY ${orderBy} LIMIT ${q.perPage + 1}`.execute(exec);
+  // A shape seen before runs as its SQL text (list-sql-cache.ts); the seek's text depends on which values are NULL.
+  const shape = deps.fieldReads?.plan ? null : listShapeKey(deps.compiler, c, q, req);
+  const key = shape === null ? null : `cursor\u0000${values === null ? '-' : values.map((v) => (v === null ? 'n' : 'v')).join('')}\u0000${shape}`;
+  // The dialect's parameter form of each seek value (the check of each runs as for a built query).
+  for (const v of values ?? []) deps.dialect.param(v);
+  const seek = values?.map((v) => (v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v));
+  const build = (slots: readonly unknown[]) => {
+    const conditions = listConditions(deps, c, q, req);
+    // A NULL value stays itself: the seek's text depends on it (and the key names it).
+    if (values !== null) conditions.push(seekAfter(deps.dialect, parts, values.map((v, i) => (v === null ? null : slots[i + 1]) as CursorValue)));
+    const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
+    const keys = sql.join(parts.map((p, i) => sql`${p.expr} AS ${sql.id(`__k${i}`)}`));
+    const orderBy = sql.join(parts.map((p) => deps.dialect.orderBy(p.expr, p.desc)));
+    // Row-dependent field readRules are columns of the page query, as in listRecords.
+    const verdicts = fieldReadColumns(deps.fieldReads);
+    return sql<Record<string, unknown>>`SELECT root.*${verdicts}, ${keys} FROM ${rootTable(c)} ${where} ORDER BY ${orderBy} LIMIT ${slots[0]}`;
+  };
+  const query = listQuery(exec, key, [q.perPage + 1, ...(seek ?? [])], build);
+  const { rows } = await exec.executeQuery(query);
   const more = rows.length > q.perPage;
   const pageRows = more ? rows.slice(0, q.perPage) : rows;
   const last = pageRows[pageRows.length - 1];

@@ -2,7 +2,7 @@
  * Lists records (docs/api.md §3.1): the listRule and the client filter become one SQL
  * WHERE clause, the sort an ORDER BY; a page is one query, the total another.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/database.js';
 import type { Dialect } from '../../db/dialect/dialect.js';
 import { forbidden } from '../../errors/app-error.js';
@@ -16,7 +16,7 @@ import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
 import type { DeniedFields, FieldReadPlan, FieldReadRules } from './field-read-rules.js';
 import { rankedList, readRankedPage } from './record-ranked-list.js';
-import { compileQuery, knownQuery } from './list-sql-cache.js';
+import { knowsShape, listQuery } from './list-sql-cache.js';
 import { rootTable, rowToValues, type RecordValues } from './record-store.js';
 
 /** The list parameters of docs/api.md §1.7 after parsing. */
@@ -66,11 +66,11 @@ export async function listRecords(
   const shape = ranked || deps.fieldReads?.plan ? null : listShapeKey(deps.compiler, c, q, req);
   const pageKey = shape === null ? null : `page\u0000${shape}`;
   const countKey = shape === null ? null : `count\u0000${shape}`;
-  let pageQuery = knownQuery<Record<string, unknown>>(exec, pageKey, [q.perPage, offset]);
-  let countQuery = q.skipTotal ? undefined : knownQuery<{ n: number }>(exec, countKey, []);
   let rows: Record<string, unknown>[];
-  if (pageQuery && (q.skipTotal || countQuery)) {
-    rows = (await exec.executeQuery(pageQuery)).rows;
+  let countQuery: CompiledQuery<{ n: number }> | undefined;
+  if (!ranked && knowsShape(exec, pageKey) && (q.skipTotal || knowsShape(exec, countKey))) {
+    rows = (await exec.executeQuery(listQuery<Record<string, unknown>>(exec, pageKey, [q.perPage, offset], () => sql``))).rows;
+    if (!q.skipTotal) countQuery = listQuery<{ n: number }>(exec, countKey, [], () => sql``);
   } else {
     const conditions = listConditions(deps, c, q, req, ranked ? ranked.search.rest : undefined);
     const all = ranked ? [...conditions, ranked.search.search] : conditions;
@@ -87,13 +87,14 @@ export async function listRecords(
       // of every matching row, 50× slower on a deep page of a large table).
       if (c.type !== 'view') order.push(deps.dialect.insertionOrder('root', lastSortDescending(q.sort)));
       const orderBy = order.length > 0 ? sql`ORDER BY ${sql.join(order)}` : sql``;
-      pageQuery = compileQuery(exec, pageKey, [q.perPage, offset], sql<Record<string, unknown>>`SELECT root.*${verdicts} FROM ${rootTable(c)} ${where} ${orderBy} LIMIT ${q.perPage} OFFSET ${offset}`);
+      const pageQuery = listQuery<Record<string, unknown>>(exec, pageKey, [q.perPage, offset], ([limit, skip]) =>
+        sql`SELECT root.*${verdicts} FROM ${rootTable(c)} ${where} ${orderBy} LIMIT ${limit} OFFSET ${skip}`);
       rows = (await exec.executeQuery(pageQuery)).rows;
     }
     if (!q.skipTotal) {
       // A search alone, under no rule: counted in the index, never reading the rows (docs/search.md §6).
       const fromIndex = ranked && conditions.length === 0 ? ranked.search.count : null;
-      countQuery = fromIndex ? fromIndex.compile(exec) : compileQuery(exec, countKey, [], sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${rootTable(c)} ${where}`);
+      countQuery = fromIndex ? fromIndex.compile(exec) : listQuery<{ n: number }>(exec, countKey, [], () => sql`SELECT COUNT(*) AS n FROM ${rootTable(c)} ${where}`);
     }
   }
   let totalItems = -1;
@@ -177,7 +178,7 @@ function cheapPerRow(text: string | null, limits: ParseFilterOptions): boolean {
  * The shape of a list's statements (RuleCompiler.compiledShapeKey), or null when they must be
  * compiled for this request: request values in the filter or sort, or a search rank.
  */
-function listShapeKey(compiler: RuleCompiler, c: Collection, q: ListQuery, req: RequestInfo): string | null {
+export function listShapeKey(compiler: RuleCompiler, c: Collection, q: Pick<ListQuery, 'filter' | 'sort'>, req: RequestInfo): string | null {
   if (q.filter.includes('@request') || q.sort.includes('@request') || q.sort.includes('@rank')) return null;
   return compiler.compiledShapeKey(
     { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' },
@@ -199,7 +200,7 @@ function lastSortDescending(sort: string): boolean {
 }
 
 /** A 403 for a superuser-only listRule or, for others, `@collection.`/`@request.` in filter or sort. */
-function assertMayList(access: RecordAccess, c: Collection, q: Pick<ListQuery, 'filter' | 'sort'>, req: RequestInfo): void {
+export function assertMayList(access: RecordAccess, c: Collection, q: Pick<ListQuery, 'filter' | 'sort'>, req: RequestInfo): void {
   access.assertNotLocked(c.listRule, req);
   if (!req.isSuperuser) assertNoPrivilegedNames(q.filter, q.sort);
 }
