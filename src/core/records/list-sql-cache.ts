@@ -1,5 +1,5 @@
 /**
- * The SQL texts of list queries by shape (docs/performance.md, "List queries"): a list's
+ * The SQL texts of list queries by shape (docs/architecture.md §3, "List statements are kept by shape"): a list's
  * page and COUNT statements depend on the collection, its listRule, the filter, the sort
  * and the requester (RuleCompiler.compiledShapeKey), not on the page or position asked
  * for. Built and compiled once per shape, they run as that text with the new values
