@@ -18,7 +18,7 @@ const STATE_TABLE = '_plinth_search';
 /**
  * The FTS5 table options. NOTE: prefix indexes of 2–8 characters: a prefix query (every word
  * of a search is one) on a word longer than the longest prefix index merges the whole doclist
- * of every term it covers, 20–50× slower than reading a prefix index (docs/search.md §6).
+ * of every term it covers, 10–30× slower than reading a prefix index (docs/search.md §6).
  * An index made with other options is rebuilt by `backfill` (docs/search.md §4.1).
  */
 const FTS_OPTIONS = "tokenize='porter unicode61 remove_diacritics 0', prefix='2 3 4 5 6 7 8'";
