@@ -369,8 +369,8 @@ describe('an index made by an older Plinth (SQLite)', () => {
         expect((await client.collection(name).getFullList({ filter: "search('lighthous')" })).length).toBe(4);
       } finally {
         await second.close();
+        file.close();
       }
-      file.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
