@@ -74,7 +74,7 @@ export async function listRecords(
   // Row-dependent field readRules are columns of the page query: one query, not one per row.
   const verdicts = fieldReadColumns(deps.fieldReads);
   const rows = ranked
-    ? await readRankedPage(exec, c, ranked, conditions, { offset, limit: q.perPage }, verdicts)
+    ? (await readRankedPage(exec, c, ranked, conditions, { offset, limit: q.perPage }, verdicts)).rows
     : (await sql<Record<string, unknown>>`SELECT root.*${verdicts} FROM ${rootTable(c)} ${where} ${orderBy} LIMIT ${q.perPage} OFFSET ${offset}`.execute(exec)).rows;
   let totalItems = -1;
   let totalPages = -1;
@@ -169,7 +169,7 @@ function lastSortDescending(sort: string): boolean {
 }
 
 /** A 403 for a superuser-only listRule or, for others, `@collection.`/`@request.` in filter or sort. */
-function assertMayList(access: RecordAccess, c: Collection, q: Pick<ListQuery, 'filter' | 'sort'>, req: RequestInfo): void {
+export function assertMayList(access: RecordAccess, c: Collection, q: Pick<ListQuery, 'filter' | 'sort'>, req: RequestInfo): void {
   access.assertNotLocked(c.listRule, req);
   if (!req.isSuperuser) assertNoPrivilegedNames(q.filter, q.sort);
 }
