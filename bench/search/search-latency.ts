@@ -1,7 +1,8 @@
 /**
  * Search latency at one client (docs/search.md §6): a collection of N catalog rows (1,000,000
  * by default, bench/lib/data.mjs) with two searchable fields, then sequential `search()` requests sorted by
- * `-@rank`, one at a time, with p50/p99. SQLite by default; PostgreSQL with DATABASE_URL.
+ * `-@rank`, one at a time, with p50/p99, then a walk of 50 pages by cursor (`wool`). SQLite by
+ * default; PostgreSQL with DATABASE_URL.
  * Run: `npx tsx bench/search/search-latency.ts [rows] [requests]`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -104,7 +105,57 @@ async function measure(label: string, extra: string): Promise<void> {
   console.log(`  median CPU ms per search: ${median(cpu)}`);
 }
 
-await measure('search, sort=-@rank, perPage=20, skipTotal=1', '&skipTotal=1');
-await measure('search, sort=-@rank, perPage=20, with totals', '');
+/**
+ * The cursor pass (docs/search.md §6.1): `walks` walks of `pages` pages by `?cursor=`, with the
+ * wall and CPU time of the first page, the last, and the median page; then, for comparison,
+ * the offset page of the same depth and the first `slowPages` cursor pages of `-@rank,-@rowid`
+ * (the same order, but ranking every match on each page, as every cursor page of `-@rank` did before).
+ */
+async function measureCursor(query: string, pages: number, walks: number, slowPages: number): Promise<void> {
+  const filter = `search('${query}')`;
+  const timed = async (qs: URLSearchParams) => {
+    const start = performance.now();
+    const used = process.cpuUsage();
+    const res = await fetch(`${url}/api/collections/items/records?${qs}`);
+    const body = await res.json() as { items: unknown[]; nextCursor?: string | null };
+    const spent = process.cpuUsage(used);
+    if (!res.ok) throw new Error(`${query}: ${res.status} ${JSON.stringify(body)}`);
+    return { body, wall: performance.now() - start, cpu: (spent.user + spent.system) / 1000 };
+  };
+  const walk = async (sort: string, count: number) => {
+    const times: Array<{ wall: number; cpu: number }> = [];
+    let cursor = '';
+    for (let page = 1; page <= count; page++) {
+      const { body, wall, cpu } = await timed(new URLSearchParams({ filter, sort, perPage: '20', cursor }));
+      times.push({ wall, cpu });
+      if (!body.nextCursor) throw new Error(`${query}: the walk ended at page ${page}`);
+      cursor = body.nextCursor;
+    }
+    return times;
+  };
+  const fmt = (t: { wall: number; cpu: number }) => `${t.wall.toFixed(1)} ms wall, ${t.cpu.toFixed(1)} ms CPU`;
+  const median = (list: Array<{ wall: number; cpu: number }>) => {
+    const at = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    return { wall: at(list.map((x) => x.wall)), cpu: at(list.map((x) => x.cpu)) };
+  };
+  const all: Array<Array<{ wall: number; cpu: number }>> = [];
+  for (let i = 0; i < walks; i++) all.push(await walk('-@rank', pages));
+  console.log(`cursor walk, ${filter}, sort=-@rank, perPage=20, ${walks} walks of ${pages} pages; load average ${loadavg()[0]!.toFixed(1)}`);
+  console.log(`  page 1 (median of walks): ${fmt(median(all.map((w) => w[0]!)))}`);
+  console.log(`  page ${pages} (median of walks): ${fmt(median(all.map((w) => w[pages - 1]!)))}`);
+  console.log(`  every page (median): ${fmt(median(all.flat()))}; a whole walk (median): ${median(all.map((w) => ({ wall: w.reduce((a, x) => a + x.wall, 0), cpu: w.reduce((a, x) => a + x.cpu, 0) }))).wall.toFixed(0)} ms wall`);
+  const offset = [];
+  for (let i = 0; i < walks; i++) offset.push(await timed(new URLSearchParams({ filter, sort: '-@rank', perPage: '20', page: String(pages), skipTotal: '1' })));
+  console.log(`  offset page ${pages} (page=${pages}&skipTotal=1, median): ${fmt(median(offset))}`);
+  if (slowPages > 0) console.log(`  ranking every match (sort=-@rank,-@rowid), cursor pages 1–${slowPages} (median): ${fmt(median(await walk('-@rank,-@rowid', slowPages)))}`);
+}
+
+// SEARCH_BENCH_PASSES: which passes run, `latency` and/or `cursor` (default both).
+const passes = (process.env.SEARCH_BENCH_PASSES ?? 'latency,cursor').split(',');
+if (passes.includes('latency')) {
+  await measure('search, sort=-@rank, perPage=20, skipTotal=1', '&skipTotal=1');
+  await measure('search, sort=-@rank, perPage=20, with totals', '');
+}
+if (passes.includes('cursor')) await measureCursor('wool', 50, 3, 3);
 await node.close();
 if (!reuse) rmSync(dir, { recursive: true, force: true });
