@@ -1,7 +1,7 @@
 /**
  * Search latency at one client (docs/search.md §6): a collection of N catalog rows (1,000,000
  * by default, bench/lib/data.mjs) with two searchable fields, then sequential `search()` requests sorted by
- * `-@rank`, one at a time, with p50/p99, then a walk of 50 pages by cursor (`wool`). SQLite by
+ * `-@rank`, one at a time, with p50/p99, then walks of 50 and 2,000 pages by cursor (`wool`). SQLite by
  * default; PostgreSQL with DATABASE_URL.
  * Run: `npx tsx bench/search/search-latency.ts [rows] [requests]`.
  */
@@ -156,6 +156,10 @@ if (passes.includes('latency')) {
   await measure('search, sort=-@rank, perPage=20, skipTotal=1', '&skipTotal=1');
   await measure('search, sort=-@rank, perPage=20, with totals', '');
 }
-if (passes.includes('cursor')) await measureCursor('wool', 50, 3, 3);
+if (passes.includes('cursor')) {
+  await measureCursor('wool', 50, 3, 3);
+  // Deep into the walk, past the first tiers: what a cursor page costs where an offset page reads 40,000 rows first.
+  await measureCursor('wool', 2000, 1, 0);
+}
 await node.close();
 if (!reuse) rmSync(dir, { recursive: true, force: true });
