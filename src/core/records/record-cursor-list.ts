@@ -92,10 +92,12 @@ async function listRankedByCursor(
     page = pos.page;
   }
   const verdicts = fieldReadColumns(deps.fieldReads);
-  const { rows, positions } = await readRankedPage(exec, c, ranked, conditions, { offset: 0, limit: q.perPage + 1, after }, verdicts);
-  const more = rows.length > q.perPage;
-  const pageRows = more ? rows.slice(0, q.perPage) : rows;
-  const last = more ? positions.get(String(pageRows[pageRows.length - 1]!.id)) : undefined;
+  const { rows, read } = await readRankedPage(exec, c, ranked, conditions, { offset: 0, limit: q.perPage + 1, after }, verdicts);
+  // What the tiers gave decides the page and its end, even if one of its rows is deleted meanwhile.
+  const more = read.length > q.perPage;
+  const onPage = new Set(read.slice(0, q.perPage).map((x) => x.id));
+  const pageRows = rows.filter((r) => onPage.has(String(r.id)));
+  const last = more ? read[q.perPage - 1]!.position : null;
   const nextCursor = last ? await deps.cursors.encode(scope, { page: page + 1, values: [last.rank, last.rowid] }) : null;
   const result: RecordPage = { page, perPage: q.perPage, totalItems: -1, totalPages: -1, items: pageRows.map((r) => rowToValues(c, r)), nextCursor };
   noteDeniedFields(result, deps.fieldReads, pageRows);

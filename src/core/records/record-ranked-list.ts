@@ -48,10 +48,13 @@ export interface TierPosition {
   rowid: string | number;
 }
 
-/** The rows of a ranked page, with the position of each by its id. */
+/**
+ * The rows of a ranked page, and what the tiers gave: each row's id and position, in order
+ * (a row deleted between the tiers' read and the rows' read is in `read`, not in `rows`).
+ */
 export interface RankedPage {
   rows: Record<string, unknown>[];
-  positions: Map<string, TierPosition>;
+  read: { id: string; position: TierPosition }[];
 }
 
 /**
@@ -74,7 +77,7 @@ export async function readRankedPage(
   const tiers = (list.descending ? all : all.reverse())
     // Tiers before the cursor's are done (ranks, not tier numbers: the probe may differ from page to page).
     .filter((t) => !after || (list.descending ? t.rank <= after.rank : t.rank >= after.rank));
-  const found: { id: string; rank: number; rowid: string | number }[] = [];
+  const found: { id: string; position: TierPosition }[] = [];
   let skip = page.offset;
   for (const tier of tiers) {
     const want = skip + page.limit - found.length;
@@ -83,17 +86,16 @@ export async function readRankedPage(
     if (after && tier.rank === after.rank) own.push(list.descending ? sql<boolean>`${tier.source.rowid} < ${after.rowid}` : sql<boolean>`${tier.source.rowid} > ${after.rowid}`);
     const where = own.length > 0 ? sql`WHERE ${sql.join(own.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
     const { rows } = await sql<{ id: string; rowid: string | number }>`SELECT root.id AS id, ${tier.source.rowid} AS rowid FROM ${tier.source.from} ${where} ORDER BY ${tier.source.rowid} ${direction} LIMIT ${want}`.execute(exec);
-    found.push(...rows.slice(skip).map((r) => ({ id: String(r.id), rank: tier.rank, rowid: rowidValue(r.rowid) })));
+    found.push(...rows.slice(skip).map((r) => ({ id: String(r.id), position: { rank: tier.rank, rowid: rowidValue(r.rowid) } })));
     skip = Math.max(0, skip - rows.length);
     if (found.length >= page.limit) break;
   }
-  if (found.length === 0) return { rows: [], positions: new Map() };
+  if (found.length === 0) return { rows: [], read: [] };
   // Deferred read: only the page's rows, whole, in the order the tiers gave.
   const ids = found.map((x) => x.id);
   const { rows } = await sql<Record<string, unknown>>`SELECT root.*${columns} FROM ${rootTable(c)} WHERE root.id IN (${sql.join(ids)})`.execute(exec);
   const at = new Map(ids.map((id, i) => [id, i]));
-  const positions = new Map(found.map(({ id, rank, rowid }) => [id, { rank, rowid }]));
-  return { rows: rows.sort((a, b) => at.get(String(a.id))! - at.get(String(b.id))!), positions };
+  return { rows: rows.sort((a, b) => at.get(String(a.id))! - at.get(String(b.id))!), read: found };
 }
 
 /** A rowid as a cursor keeps it: a number, or the text of a bigint (PostgreSQL's driver gives int8 as text). */
