@@ -91,18 +91,25 @@ async function listRankedByCursor(
     after = tierPosition(pos.values);
     page = pos.page;
   }
-  const verdicts = fieldReadColumns(deps.fieldReads);
-  const { rows, read } = await readRankedPage(exec, c, ranked, conditions, { offset: 0, limit: q.perPage + 1, after }, verdicts);
-  // What the tiers gave decides the page and its end, even if one of its rows is deleted meanwhile.
+  // The insertion-order key is read with the page's rows: the tiers read ids alone.
+  const columns = sql`${fieldReadColumns(deps.fieldReads)}, ${deps.dialect.rowId('root')} AS ${sql.id(ROWID_KEY)}`;
+  const { rows, read } = await readRankedPage(exec, c, ranked, conditions, { offset: 0, limit: q.perPage + 1, after }, columns);
+  // What the tiers gave decides the page and whether more follows. NOTE: a row deleted between
+  // the two reads is left out; the position is the last row read back, as every row between it
+  // and the page's end was deleted too, so the next page repeats none.
   const more = read.length > q.perPage;
-  const onPage = new Set(read.slice(0, q.perPage).map((x) => x.id));
-  const pageRows = rows.filter((r) => onPage.has(String(r.id)));
-  const last = more ? read[q.perPage - 1]!.position : null;
-  const nextCursor = last ? await deps.cursors.encode(scope, { page: page + 1, values: [last.rank, last.rowid] }) : null;
+  const rankOf = new Map(read.slice(0, q.perPage).map((x) => [x.id, x.rank]));
+  const pageRows = rows.filter((r) => rankOf.has(String(r.id)));
+  const lastRow = pageRows[pageRows.length - 1];
+  const last = lastRow ? { rank: rankOf.get(String(lastRow.id))!, rowid: toCursorValue(lastRow[ROWID_KEY]) } : after;
+  const nextCursor = more && last ? await deps.cursors.encode(scope, { page: page + 1, values: [last.rank, last.rowid] }) : null;
   const result: RecordPage = { page, perPage: q.perPage, totalItems: -1, totalPages: -1, items: pageRows.map((r) => rowToValues(c, r)), nextCursor };
   noteDeniedFields(result, deps.fieldReads, pageRows);
   return result;
 }
+
+/** The column of a ranked page's rows holding their insertion-order key. */
+const ROWID_KEY = '__rowid';
 
 /** The tier position of a ranked cursor's values, `[rank, rowid]`; a 400 for any other. */
 function tierPosition(values: readonly CursorValue[]): TierPosition {

@@ -41,7 +41,7 @@ export function rankSortDescending(c: Collection, sort: string): boolean | null 
 
 /**
  * Where a walk of a ranked list stands (docs/api.md §3.10): the `@rank` of the last row read
- * and its insertion-order key (the tier's `rowid`) within that tier.
+ * and its insertion-order key (the dialect's rowId, which a tier's `rowid` equals) within that tier.
  */
 export interface TierPosition {
   rank: number;
@@ -49,12 +49,12 @@ export interface TierPosition {
 }
 
 /**
- * The rows of a ranked page, and what the tiers gave: each row's id and position, in order
+ * The rows of a ranked page, and what the tiers gave: each row's id and rank, in order
  * (a row deleted between the tiers' read and the rows' read is in `read`, not in `rows`).
  */
 export interface RankedPage {
   rows: Record<string, unknown>[];
-  read: { id: string; position: TierPosition }[];
+  read: { id: string; rank: number }[];
 }
 
 /**
@@ -77,7 +77,7 @@ export async function readRankedPage(
   const tiers = (list.descending ? all : all.reverse())
     // Tiers before the cursor's are done (ranks, not tier numbers: the probe may differ from page to page).
     .filter((t) => !after || (list.descending ? t.rank <= after.rank : t.rank >= after.rank));
-  const found: { id: string; position: TierPosition }[] = [];
+  const found: { id: string; rank: number }[] = [];
   let skip = page.offset;
   for (const tier of tiers) {
     const want = skip + page.limit - found.length;
@@ -85,8 +85,8 @@ export async function readRankedPage(
     // NOTE: the seek is on the index's own rowid, so the index starts its scan there.
     if (after && tier.rank === after.rank) own.push(list.descending ? sql<boolean>`${tier.source.rowid} < ${after.rowid}` : sql<boolean>`${tier.source.rowid} > ${after.rowid}`);
     const where = own.length > 0 ? sql`WHERE ${sql.join(own.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
-    const { rows } = await sql<{ id: string; rowid: string | number }>`SELECT root.id AS id, ${tier.source.rowid} AS rowid FROM ${tier.source.from} ${where} ORDER BY ${tier.source.rowid} ${direction} LIMIT ${want}`.execute(exec);
-    found.push(...rows.slice(skip).map((r) => ({ id: String(r.id), position: { rank: tier.rank, rowid: rowidValue(r.rowid) } })));
+    const { rows } = await sql<{ id: string }>`SELECT root.id AS id FROM ${tier.source.from} ${where} ORDER BY ${tier.source.rowid} ${direction} LIMIT ${want}`.execute(exec);
+    found.push(...rows.slice(skip).map((r) => ({ id: String(r.id), rank: tier.rank })));
     skip = Math.max(0, skip - rows.length);
     if (found.length >= page.limit) break;
   }
@@ -96,9 +96,4 @@ export async function readRankedPage(
   const { rows } = await sql<Record<string, unknown>>`SELECT root.*${columns} FROM ${rootTable(c)} WHERE root.id IN (${sql.join(ids)})`.execute(exec);
   const at = new Map(ids.map((id, i) => [id, i]));
   return { rows: rows.sort((a, b) => at.get(String(a.id))! - at.get(String(b.id))!), read: found };
-}
-
-/** A rowid as a cursor keeps it: a number, or the text of a bigint (PostgreSQL's driver gives int8 as text). */
-function rowidValue(value: unknown): string | number {
-  return typeof value === 'number' ? value : String(value);
 }
