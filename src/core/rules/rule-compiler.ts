@@ -91,6 +91,13 @@ export interface RankedSearch {
 export interface CompiledRule {
   condition: RawBuilder<boolean>;
   readsRow: boolean;
+  /**
+   * True when the condition's value depends on nothing but the values bound into it: it
+   * reads no row and no table, and calls no function and no datetime macro (either may read
+   * the clock, as `strftime('%Y', 'now')` does). Such a rule has one verdict for as long as
+   * the compiled object is reused (docs/architecture.md §10).
+   */
+  fixed?: boolean;
 }
 
 /** One value of a row, as compileValue writes it. */
@@ -138,7 +145,7 @@ class SqlRuleCompiler implements RuleCompiler {
     const node = parseFilterCached(text, opts.mode === 'rule' ? RULE_PARSE_LIMITS : {});
     const state = this.newState(opts, 0);
     const condition = this.compileWith(node, state);
-    return { condition, readsRow: state.readsRow };
+    return { condition, readsRow: state.readsRow, fixed: !state.readsRow && boundOnly(node) };
   }
 
   compileNode(node: FilterNode, opts: CompileOptions): RawBuilder<boolean> {
@@ -386,4 +393,11 @@ function describe(op: Operand): string {
     case 'placeholder':
       return `{:${op.name}}`;
   }
+}
+
+/** Whether a filter compares only names and literals: no function call, no datetime macro. */
+function boundOnly(node: FilterNode): boolean {
+  if (node.kind === 'logical') return node.items.every(boundOnly);
+  const operand = (op: Operand): boolean => op.kind !== 'function' && op.kind !== 'placeholder' && !(op.kind === 'identifier' && isDatetimeMacro(op.name.split(':')[0]!));
+  return operand(node.left) && operand(node.right);
 }
