@@ -54,9 +54,9 @@ export interface SearchTierSource {
   /** The row's insertion order, which the index returns rows in without sorting. */
   rowid: RawBuilder<unknown>;
   /**
-   * The query of the tier's first `limit` ids in insertion order (newest first when
-   * `descending`) under `conditions` on `root`, when the engine writes it itself
-   * (docs/search.md §6); absent: `SELECT root.id FROM from WHERE … ORDER BY rowid LIMIT limit`.
+   * The tier's first `limit` ids in insertion order (newest first when `descending`) under
+   * `conditions` on `root`, when the engine reads them itself (docs/search.md §6); absent:
+   * `SELECT root.id FROM from WHERE … ORDER BY rowid LIMIT limit`.
    */
-  page?(conditions: RawBuilder<boolean>[], descending: boolean, limit: number): RawBuilder<{ id: string }>;
+  page?(exec: Executor, conditions: RawBuilder<boolean>[], descending: boolean, limit: number): Promise<string[]>;
 }

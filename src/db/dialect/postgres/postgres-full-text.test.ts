@@ -1,16 +1,16 @@
 /**
  * PostgreSQL's relevance tiers (docs/search.md §6.1) against a real PostgreSQL: a tier's page
- * is read from the newest rows first and from the GIN indexes for the rest. Whatever the size
- * of that first read, the rows and their order are those of ranking every match. The HTTP
- * tests (test/search.test.ts) cover the default size; here it is varied so that both reads,
- * and the seam between them, are exercised on a small table.
+ * is read through the GIN indexes alone, or from the newest rows first and the GIN indexes for
+ * the rest. Whichever way, the rows and their order are those of ranking every match. The HTTP
+ * tests (test/search.test.ts) cover the defaults; here they are varied so that every read,
+ * and the seam between the two, is exercised on a small table.
  */
 import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../../../../test/helpers/test-database.js';
 import { parseSearchQuery } from '../../../core/search/search-query.js';
 import { connectPostgres, type PostgresConnection } from '../../connect-postgres.js';
-import { PostgresFullText } from './postgres-full-text.js';
+import { PostgresFullText, type TierReads } from './postgres-full-text.js';
 
 const skip = postgresSkipReason();
 const spec = { key: 'tiers', table: 'docs', columns: ['name', 'description'] };
@@ -52,29 +52,36 @@ describe.skipIf(skip !== undefined)('PostgreSQL relevance tiers', () => {
     return rows.map((r) => r.id);
   }
 
-  /** The same ids read tier by tier, as record-ranked-list.ts reads a page, with a probe of `probe` rows. */
-  async function tiered(text: string, descending: boolean, limit: number, condition: RawBuilder<boolean>, probe: number): Promise<string[]> {
-    const ft = new PostgresFullText((name) => `"${name}"`, () => probe);
+  /** The same ids read tier by tier, as record-ranked-list.ts reads a page, with `reads`. */
+  async function tiered(text: string, descending: boolean, limit: number, condition: RawBuilder<boolean>, reads: TierReads): Promise<string[]> {
+    const ft = new PostgresFullText((name) => `"${name}"`, reads);
     const query = parseSearchQuery(text);
     const ids: string[] = [];
     for (const masks of descending ? TIERS : [...TIERS].reverse()) {
-      const page = ft.tier('root', spec, null, query, masks).page!([condition], descending, limit - ids.length);
-      ids.push(...(await page.execute(conn.db)).rows.map((r) => r.id));
+      ids.push(...await ft.tier('root', spec, null, query, masks).page!(conn.db, [condition], descending, limit - ids.length));
       if (ids.length >= limit) break;
     }
     return ids;
   }
 
-  it('gives the rows and order of ranking every match, whatever the size of the first read', async () => {
+  /** Every way of reading a tier: the newest 1, 3, 25 or all rows first, or the GIN indexes first (always, or below 40 rows). */
+  const READS: TierReads[] = [
+    ...[1, 3, 25, 10_000].map((n) => ({ ginFirstRows: -1, probeRows: () => n })),
+    { ginFirstRows: Infinity, probeRows: () => 1 },
+    { ginFirstRows: 40, probeRows: () => 5 },
+  ];
+
+  it('gives the rows and order of ranking every match, however the tier is read', async () => {
     const conditions = [sql<boolean>`TRUE`, sql<boolean>`root.n % 3 <> 1`];
     for (const text of ['red', 'shoe', 'red shoe', 'wool -red', '"made of cotton"', 'blue jacket']) {
       for (const condition of conditions) {
         for (const descending of [true, false]) {
-          for (const limit of [1, 5, 40, 500]) {
+          for (const limit of [1, 7, 500]) {
             const expected = await ranked(text, descending, limit, condition);
             expect(expected.length, text).toBeGreaterThan(0);
-            for (const probe of [1, 3, 25, 10_000]) {
-              expect(await tiered(text, descending, limit, condition, probe), `${text} ${descending ? 'desc' : 'asc'} limit ${limit} probe ${probe}`).toEqual(expected);
+            for (const reads of READS) {
+              const label = `${text} ${descending ? 'desc' : 'asc'} limit ${limit} gin-first below ${reads.ginFirstRows} probe ${reads.probeRows(limit)}`;
+              expect(await tiered(text, descending, limit, condition, reads), label).toEqual(expected);
             }
           }
         }
@@ -84,9 +91,9 @@ describe.skipIf(skip !== undefined)('PostgreSQL relevance tiers', () => {
 
   it('reads one field (search(field, …)) as one tier in insertion order', async () => {
     const query = parseSearchQuery('boot');
-    for (const probe of [1, 10, 10_000]) {
-      const ft = new PostgresFullText((name) => `"${name}"`, () => probe);
-      const got = (await ft.tier('root', spec, 'name', query, null).page!([], true, 30).execute(conn.db)).rows.map((r) => r.id);
+    for (const reads of READS) {
+      const ft = new PostgresFullText((name) => `"${name}"`, reads);
+      const got = await ft.tier('root', spec, 'name', query, null).page!(conn.db, [], true, 30);
       const { rows } = await sql<{ id: string }>`SELECT root.id FROM docs AS root WHERE ${ft.match('root', spec, 'name', query)} ORDER BY root._rowid_ DESC LIMIT 30`.execute(conn.db);
       expect(got).toEqual(rows.map((r) => r.id));
       expect(got.length).toBe(30);
