@@ -89,6 +89,16 @@ describe.skipIf(skip !== undefined)('PostgreSQL relevance tiers', () => {
     }
   }, 120_000);
 
+  it('gives a searchable table made before the rowid index its index, once', async () => {
+    const ft = new PostgresFullText((name) => `"${name}"`);
+    const rowidIndex = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = '_search_tiers_rowid'`.execute(conn.db)).rows[0]!.n;
+    await sql`DROP INDEX "_search_tiers_rowid"`.execute(conn.db);
+    expect(await rowidIndex()).toBe(0);
+    expect(await ft.backfill(conn.db)).toBe(1);
+    expect(await rowidIndex()).toBe(1);
+    expect(await ft.backfill(conn.db)).toBe(0);
+  });
+
   it('reads one field (search(field, …)) as one tier in insertion order', async () => {
     const query = parseSearchQuery('boot');
     for (const reads of READS) {

@@ -39,8 +39,20 @@ export class PostgresFullText implements FullText {
     await sql.raw(`ALTER TABLE ${this.quoteId(spec.table)} DROP COLUMN IF EXISTS ${this.quoteId(SEARCH_COLUMN)}`).execute(trx);
   }
 
-  async backfill(): Promise<number> {
-    return 0;
+  /**
+   * Nothing to fill (PostgreSQL keeps the column); gives a searchable table made before its
+   * rowid index existed that index, one table a call (docs/search.md §4.2). Returns how many
+   * it created (0: none missing).
+   */
+  async backfill(db: Executor): Promise<number> {
+    const { rows } = await sql<{ tbl: string; name: string }>`SELECT i.tablename AS tbl, i.indexname AS name FROM pg_indexes AS i
+      WHERE i.schemaname = current_schema() AND i.indexname LIKE '\_search\_%' AND i.indexdef LIKE ${`%USING gin (${SEARCH_COLUMN})`}
+        AND NOT EXISTS (SELECT 1 FROM pg_indexes AS r WHERE r.schemaname = i.schemaname AND r.indexname = i.indexname || '_rowid')
+      ORDER BY i.indexname LIMIT 1`.execute(db);
+    const missing = rows[0];
+    if (!missing) return 0;
+    await sql.raw(`CREATE INDEX IF NOT EXISTS ${this.quoteId(`${missing.name}_rowid`)} ON ${this.quoteId(missing.tbl)} (${this.quoteId(ROWID_COLUMN)})`).execute(db);
+    return 1;
   }
 
   match(root: string, _spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<boolean> {
