@@ -1,5 +1,5 @@
 /**
- * PostgreSQL's relevance tiers (docs/search.md §6.1) against a real PostgreSQL: a tier's page
+ * PostgreSQL's relevance tiers (docs/search.md §6.3) against a real PostgreSQL: a tier's page
  * is read through the GIN indexes alone, or from the newest rows first and the GIN indexes for
  * the rest. Whichever way, the rows and their order are those of ranking every match. The HTTP
  * tests (test/search.test.ts) cover the defaults; here they are varied so that every read,

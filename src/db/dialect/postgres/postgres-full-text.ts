@@ -118,7 +118,7 @@ export class PostgresFullText implements FullText {
   private readonly estimateCache = new WeakMap<SearchQuery, Map<string | null, Promise<number>>>();
 }
 
-/** How a relevance tier's page is read (docs/search.md §6.1). */
+/** How a relevance tier's page is read (docs/search.md §6.3). */
 export interface TierReads {
   /** A tier whose rows the planner bounds at this many or fewer is read through the GIN indexes alone. */
   ginFirstRows: number;
@@ -126,7 +126,7 @@ export interface TierReads {
   probeRows(limit: number): number;
 }
 
-/** The measured defaults (docs/search.md §6.2): a tier of at least 1 row in 1,000 fills its page from the newest rows. */
+/** The measured defaults (docs/search.md §6.3): a tier of at least 1 row in 1,000 fills its page from the newest rows. */
 const DEFAULT_TIER_READS: TierReads = {
   ginFirstRows: 1000,
   probeRows: (limit) => Math.min(100_000, 1000 * limit),
