@@ -50,9 +50,11 @@ export async function readRankedPage(
   let skip = page.offset;
   for (const tier of tiers) {
     const want = skip + page.limit - ids.length;
-    const { rows } = await sql<{ id: string }>`SELECT root.id AS id FROM ${tier.source.from} ${where} ORDER BY ${tier.source.rowid} ${direction} LIMIT ${want}`.execute(exec);
-    ids.push(...rows.slice(skip).map((r) => r.id));
-    skip = Math.max(0, skip - rows.length);
+    const got = tier.source.page
+      ? await tier.source.page(exec, conditions, list.descending, want)
+      : (await sql<{ id: string }>`SELECT root.id AS id FROM ${tier.source.from} ${where} ORDER BY ${tier.source.rowid} ${direction} LIMIT ${want}`.execute(exec)).rows.map((r) => r.id);
+    ids.push(...got.slice(skip));
+    skip = Math.max(0, skip - got.length);
     if (ids.length >= page.limit) break;
   }
   if (ids.length === 0) return [];
