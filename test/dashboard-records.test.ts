@@ -159,11 +159,11 @@ describe.skipIf(skip !== undefined)('the records screen in Chromium', () => {
     const activeId = () => grid.getAttribute('aria-activedescendant');
     const activeRow = () => t.page.locator('.records-row-active');
     /** Whether the active row lies wholly inside the scroller, below its sticky header. */
-    const activeInView = () => t.page.evaluate(() => {
-      const box = document.querySelector('.records-scroller')!.getBoundingClientRect();
-      const head = document.querySelector('.records-head')!.getBoundingClientRect();
-      const id = document.querySelector('[role="grid"]')!.getAttribute('aria-activedescendant');
-      const row = id ? document.getElementById(id)?.getBoundingClientRect() : undefined;
+    const activeInView = () => scroller.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const head = el.querySelector('.records-head')!.getBoundingClientRect();
+      const id = el.querySelector('[role="grid"]')!.getAttribute('aria-activedescendant');
+      const row = id ? el.ownerDocument.getElementById(id)?.getBoundingClientRect() : undefined;
       return row !== undefined && row.top >= head.bottom - 1 && row.bottom <= box.bottom + 1;
     });
 
@@ -202,7 +202,7 @@ describe.skipIf(skip !== undefined)('the records screen in Chromium', () => {
     expect(await drawer().textContent()).toContain(chosen!);
     await t.page.keyboard.press('Escape');
     await drawer().waitFor({ state: 'detached' });
-    await expect.poll(() => t.page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('grid');
+    await expect.poll(() => grid.evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
     expect(await activeId()).toBe('records-row-2');
     // Space selects the active row; the arrows go on from where they were.
     await t.page.keyboard.press(' ');
