@@ -10,7 +10,7 @@ import type { CompareNode, FilterNode, FunctionOperand, Operand } from '../../fi
 import { FilterError } from '../../filter/filter-error.js';
 import { codeError } from '../../errors/code-error.js';
 import { isSearchable } from '../fields/field-searchable.js';
-import { canMatch, parseSearchQuery, SearchQueryError, type SearchQuery } from '../search/search-query.js';
+import { canMatch, MAX_SEARCH_TERMS, parseSearchQuery, SearchQueryError, type SearchQuery } from '../search/search-query.js';
 import { searchSpec } from '../search/search-spec.js';
 import type { CompileState } from './compile-context.js';
 
@@ -33,6 +33,11 @@ export function compileSearchCompare(node: CompareNode, state: CompileState): Ra
     throw searchError('[search] is a condition: use it alone or compare it with = true / = false');
   }
   const target = searchTarget(fn, state);
+  // SECURITY: each word is a walk through the index that no query budget can cut short on
+  // SQLite (docs/search.md §2): the limit of one search holds for a filter's searches together.
+  if (!state.addSearchTerms(target.query.include.length + target.query.exclude.length, MAX_SEARCH_TERMS)) {
+    throw searchError(`[search] the searches of a filter hold more than ${MAX_SEARCH_TERMS} words and phrases together`);
+  }
   const match = canMatch(target.query)
     ? state.dialect.fullText.match(state.root, target.spec, target.column, target.query)
     : sql<boolean>`(1 = 0)`;
