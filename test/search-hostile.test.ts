@@ -1,8 +1,10 @@
 /**
- * What one `search()` filter may make the server do (docs/search.md §2, §5): a word of one
- * character is matched whole (as a prefix it would read every word that starts with it), the
- * searches of one filter hold at most 16 words and phrases together, and on SQLite the rows a
- * MATCH lists are under the query budget even when the page reads only a few of them.
+ * `search()` against hostile input (docs/search.md §2, §5). What one filter may make the
+ * server do: a word of one character is matched whole (as a prefix it would read every word
+ * that starts with it), the searches of one filter hold at most 16 words and phrases
+ * together, and on SQLite the rows a MATCH lists are under the query budget even when the
+ * page reads only a few of them. And where search() cannot be evaluated (rules judged over a
+ * record's values, which no index holds), saving such a rule is a 400, not a 500 later.
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -67,6 +69,37 @@ describe('the words of all searches of one filter', () => {
     expect(r.status, r.text).toBe(400);
     expect(r.body.data.filter.code).toBe('validation_invalid_search');
     expect(r.body.data.filter.message).toMatch(/more than 16 words and phrases/);
+  });
+});
+
+describe('rules judged over a record being written', () => {
+  const save = (body: Record<string, unknown>) => s.request('POST', '/api/collections', {
+    token: admin, body: { name: uniqueName('srules'), listRule: '', viewRule: '', createRule: '', ...body },
+  });
+  const fields = (extra: Record<string, unknown>) => [{ name: 'title', type: 'text', searchable: true }, { name: 'note', type: 'text', ...extra }];
+
+  it.each([
+    ['createRule', { createRule: "search('spam') = false", fields: fields({}) }, (d: any) => d.createRule],
+    ['a field readRule', { fields: fields({ readRule: "search('public')" }) }, (d: any) => (Object.values(d.fields ?? {})[0] as any)?.readRule],
+    ['a field writeRule', { fields: fields({ writeRule: "title != '' && (search('open') || id = '')" }) }, (d: any) => (Object.values(d.fields ?? {})[0] as any)?.writeRule],
+  ])('cannot search (%s): a 400 naming the rule, and nothing saved', async (_label, body, at) => {
+    const r = await save(body);
+    expect(r.status, r.text).toBe(400);
+    expect(at(r.body.data)?.code).toBe('validation_invalid_rule');
+    expect(at(r.body.data)?.message).toMatch(/search\(\) reads the full-text index/);
+  });
+
+  it('may search in the rules judged on stored records, and records are then created and listed', async () => {
+    const r = await save({
+      listRule: "search('public')", viewRule: "search('public')", updateRule: "search('locked') = false", deleteRule: "search('public')", fields: fields({}),
+    });
+    expect(r.status, r.text).toBe(200);
+    for (const title of ['public one', 'private two']) {
+      const created = await s.request('POST', `/api/collections/${r.body.name}/records`, { body: { title } });
+      expect(created.status, created.text).toBe(200);
+    }
+    const listed = await list(r.body.name, {});
+    expect(listed.body.items.map((i: { title: string }) => i.title)).toEqual(['public one']);
   });
 });
 
