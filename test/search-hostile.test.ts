@@ -132,6 +132,16 @@ describe.skipIf(testDialect() === 'postgres')('SQLite: a search under the query 
   });
   afterAll(async () => { await spent?.close(); });
 
+  it('a ranked page more than 1,000 rows deep is one statement under the budget (400); the first pages are read tier by tier', async () => {
+    const deep = await list(big, { filter: "search('common')", sort: '-@rank', skipTotal: '1', page: '40', perPage: '30' }, spent);
+    expect(deep.status, deep.text).toBe(400);
+    expect(deep.body.message).toBe(QUERY_TIMEOUT_MESSAGE);
+    // The tiers of an early page stop after its rows: no row at a budget check is read.
+    const early = await list(big, { filter: "search('common')", sort: '-@rank', skipTotal: '1', page: '2', perPage: '30' }, spent);
+    expect(early.status, early.text).toBe(200);
+    expect(early.body.items).toHaveLength(30);
+  });
+
   it.each([
     ['a page without a count', { filter: "search('common')", skipTotal: '1' }],
     ['a ranked page and its count', { filter: "search('common')", sort: '-@rank' }],
