@@ -185,8 +185,9 @@ async function main() {
       ctx.token[server.name] = await login(server);
       for (const id of measured) {
         const call = (method, path, body, token) => api(server, method, path, body, token);
-        // A verify may hand back what that server's requests need (C1deep: its own deep cursors).
-        const extra = await WORKLOADS[id].verify(call, { ...ctx, token: ctx.token[server.name] }).catch((err) => {
+        // A verify may hand back what that server's requests need (C1deep: its own deep cursors), or
+        // what Plinth's answers are compared with (S1: the baseline's ids, checked first).
+        const extra = await WORKLOADS[id].verify(call, { ...ctx, server: server.name, token: ctx.token[server.name] }).catch((err) => {
           throw err instanceof BenchError ? new BenchError(`${server.name}: ${err.message}`) : err;
         });
         if (extra) ctx.extra[server.name] = { ...ctx.extra[server.name], ...extra };

@@ -184,6 +184,90 @@ describe('visibility', () => {
   });
 });
 
+/** The superuser-only API, by path and its methods (docs/openapi.md, "Superusers' API"). */
+const SUPERUSER_API: Record<string, string[]> = {
+  '/api/collections': ['get', 'post'],
+  '/api/collections/{collection}': ['get', 'patch', 'delete'],
+  '/api/collections/{collection}/truncate': ['delete'],
+  '/api/collections/import': ['put'],
+  '/api/collections/meta/scaffolds': ['get'],
+  '/api/collections/meta/oauth2-providers': ['get'],
+  '/api/collections/meta/dry-run-view': ['post'],
+  '/api/collections/{collection}/rules/explain': ['post'],
+  '/api/settings': ['get', 'patch'],
+  '/api/settings/test/email': ['post'],
+  '/api/settings/test/s3': ['post'],
+  '/api/settings/apple/generate-client-secret': ['post'],
+  '/api/logs': ['get', 'delete'],
+  '/api/logs/stats': ['get'],
+  '/api/logs/{id}': ['get'],
+  '/api/backups': ['get', 'post'],
+  '/api/backups/upload': ['post'],
+  '/api/backups/{key}': ['get', 'delete'],
+  '/api/backups/{key}/restore': ['post'],
+  '/api/crons': ['get'],
+  '/api/crons/{id}': ['post'],
+  '/api/jobs': ['get'],
+  '/api/jobs/{id}': ['get', 'delete'],
+  '/api/jobs/{id}/retry': ['post'],
+  '/api/webhooks': ['get', 'post'],
+  '/api/webhooks/{id}': ['get', 'patch', 'delete'],
+  '/api/webhooks/{id}/deliveries': ['get'],
+  '/api/webhooks/{id}/deliveries/{deliveryId}/retry': ['post'],
+  '/api/webhooks/{id}/test': ['post'],
+  '/api/sql': ['post'],
+  '/api/collections/_superusers/impersonate/{id}': ['post'],
+};
+
+describe("superusers' API", () => {
+  it('is in superusers\' documents only, each operation marked superusers-only', async () => {
+    const guest = await doc();
+    const sup = await doc(admin);
+    for (const [path, methods] of Object.entries(SUPERUSER_API)) {
+      expect(guest.paths[path], path).toBeUndefined();
+      expect(Object.keys(sup.paths[path] ?? {}).sort(), path).toEqual([...methods].sort());
+      for (const m of methods) {
+        const op = sup.paths[path][m];
+        expect(op['x-plinth-rule'], `${m} ${path}`).toMatchObject({ access: 'superusers' });
+        expect(op.responses[403], `${m} ${path}`).toBeDefined();
+      }
+    }
+    for (const name of ['Collection', 'CollectionField', 'Settings', 'Log', 'Backup', 'Cron', 'Job', 'Webhook', 'WebhookDelivery', 'SqlResult', 'RuleExplanation']) {
+      expect(sup.components.schemas[name], name).toBeDefined();
+      expect(guest.components.schemas[name], name).toBeUndefined();
+    }
+    // Health is everyone's; only a superuser's document describes the superuser's `data`.
+    const healthData = (d: any) => d.paths['/api/health'].get.responses[200].content['application/json'].schema.properties.data;
+    expect(healthData(sup).required).toEqual(['canBackup', 'realIP', 'possibleProxyHeader']);
+    expect(healthData(guest).properties).toBeUndefined();
+    expect(guest.tags.map((t: any) => t.name)).not.toContain('sql');
+    await validate(sup);
+  });
+
+  it('describes what the API answers', async () => {
+    const { components } = await doc(admin);
+    const answers: [string, string, string][] = [
+      ['/api/collections/oa_posts', 'Collection', 'collection'],
+      ['/api/settings', 'Settings', 'settings'],
+      ['/api/crons', 'Cron', 'cron list'],
+      ['/api/backups', 'Backup', 'backup list'],
+    ];
+    for (const [url, schema, what] of answers) {
+      const r = await s.request('GET', url, { token: admin });
+      expect(r.status, what).toBe(200);
+      const sample = Array.isArray(r.body) ? r.body[0] : r.body;
+      if (sample === undefined) continue;
+      // Every key the schema requires is in the answer.
+      for (const key of components.schemas[schema].required ?? []) expect(sample, `${what}.${key}`).toHaveProperty(key);
+    }
+    const sql = await s.request('POST', '/api/sql', { token: admin, body: { query: 'select 1 as one' } });
+    expect(sql.status).toBe(200);
+    expect(Object.keys(sql.body).sort()).toEqual([...components.schemas.SqlResult.required].sort());
+    const health = await s.request('GET', '/api/health', { token: admin });
+    expect(Object.keys(health.body.data).sort()).toEqual(['canBackup', 'possibleProxyHeader', 'realIP']);
+  });
+});
+
 describe('schema changes', () => {
   it('are reflected by the next request', async () => {
     const before = await doc();
@@ -230,6 +314,10 @@ export const title: string = ({} as Page).items[0]!.title;
 export const views: number = ({} as Post).views;
 export const tags: ('a' | 'b' | 'c')[] = ({} as Post).tags;
 export const quote: number = ({} as paths['/api/oa/quote/{sku}']['post']['responses'][200]['content']['application/json']).price;
+type Collections = paths['/api/collections']['get']['responses'][200]['content']['application/json'];
+export const collectionName: string = ({} as Collections).items[0]!.name;
+export const rows: (string | null)[][] = ({} as components['schemas']['SqlResult']).rows;
+export const appName: string | undefined = ({} as components['schemas']['Settings']).meta?.appName;
 `;
     expect(typeCheck({ 'api.ts': source, 'use.ts': use })).toEqual([]);
     // The same client refuses a wrong use: the check can fail.
@@ -255,7 +343,8 @@ describe('the docs UI', () => {
       await asset.arrayBuffer();
     }
     const init = await (await fetch(`${s.url}/api/docs/docs-init.js`)).text();
-    expect(init).toContain("url: '/api/openapi.json'");
+    expect(init).toContain("fetch('/api/openapi.json'");
+    expect(init).toContain("'pocketbase_auth'");
     expect((await fetch(`${s.url}/api/docs/package.json`)).status).toBe(404);
   });
 });

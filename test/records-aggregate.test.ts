@@ -18,7 +18,7 @@ let ua: string;
 let tokenA: string;
 let tokenB: string;
 /** The orders as created, with the customer's country for the reference. */
-const rows: Array<{ category: string; total: number; placed: string; country: string; owner: string; paid: boolean }> = [];
+const rows: Array<{ category: string; total: number; placed: string; country: string; owner: string; paid: boolean; tags: string[]; memo: string }> = [];
 
 const DATE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -52,6 +52,9 @@ beforeAll(async () => {
       { name: 'placed', type: 'date' },
       { name: 'meta', type: 'json' },
       { name: 'tags', type: 'select', values: ['a', 'b'], maxSelect: 2 },
+      // Readable by the owner only, and by superusers only (docs/field-rules.md).
+      { name: 'memo', type: 'text', readRule: 'owner = @request.auth.id' },
+      { name: 'vault', type: 'text', readRule: null },
       { name: 'customer', type: 'relation', collectionId: cc.id, maxSelect: 1 },
       { name: 'owner', type: 'relation', collectionId: uc.id, maxSelect: 1 },
       { name: 'created', type: 'autodate', onCreate: true, onUpdate: false },
@@ -61,11 +64,14 @@ beforeAll(async () => {
     fc.constantFrom('books', 'games', 'tools'), fc.integer({ min: -500, max: 5000 }), fc.nat(3), fc.nat(5), fc.nat(2), fc.boolean(), fc.nat(27),
   ), { numRuns: 60, seed: 5 });
   for (const [category, cents, c, month, o, paid, day] of sample) {
-    const total = cents / 100;
+    // Some totals are 0: a number's empty value for count(total).
+    const total = day % 6 === 0 ? 0 : cents / 100;
     const placed = month === 0 ? '' : `2024-0${month}-${String(day + 1).padStart(2, '0')} 12:00:00.000Z`;
     const owner = o === 0 ? ua : o === 1 ? ub : '';
-    await createRecord(s, orders, { category, total, cost: cents % 7, paid, placed, customer: customerIds[c], owner });
-    rows.push({ category, total, placed, country: countries[c]!, owner, paid });
+    const tags = [[], ['a'], ['a', 'b']][day % 3]!;
+    const memo = day % 2 === 0 ? category : '';
+    await createRecord(s, orders, { category, total, cost: cents % 7, paid, placed, customer: customerIds[c], owner, tags, memo, vault: 'v' });
+    rows.push({ category, total, placed, country: countries[c]!, owner, paid, tags, memo });
   }
 });
 afterAll(async () => { await s?.close(); });
@@ -75,31 +81,46 @@ async function aggregate(query: string, token: string | null = admin) {
   return s.request('GET', `/api/collections/${orders}/records/aggregate?${query}`, { token: token ?? undefined });
 }
 
-/** count, sum, avg, min and max of `total` and `placed` per key, as the endpoint should answer. */
-function reference(list: typeof rows, key: (r: (typeof rows)[number]) => unknown) {
+type Row = (typeof rows)[number];
+
+/** How many rows have a non-empty value, and how many distinct non-empty values (docs/api.md §3.11). */
+const nonEmpty = (g: Row[], value: (r: Row) => unknown, empty: unknown) => g.filter((r) => value(r) !== empty).length;
+const distinct = (g: Row[], value: (r: Row) => unknown, empty: unknown) => new Set(g.map(value).filter((v) => v !== empty)).size;
+
+/** Every aggregate the tests ask for, per key, as the endpoint should answer. */
+function reference(list: typeof rows, key: (r: Row) => unknown) {
   const groups = new Map<unknown, typeof rows>();
   for (const r of list) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
   return new Map([...groups].map(([k, g]) => {
     const sum = g.reduce((a, r) => a + r.total, 0);
     const dates = g.map((r) => r.placed).filter((d) => d !== '').sort();
-    return [k, { count: g.length, sum, avg: sum / g.length, min: dates[0] ?? null, max: dates.at(-1) ?? null }];
+    return [k, {
+      count: g.length, sum_total: sum, avg_total: sum / g.length, min_placed: dates[0] ?? null, max_placed: dates.at(-1) ?? null,
+      count_placed: nonEmpty(g, (r) => r.placed, ''), count_total: nonEmpty(g, (r) => r.total, 0), count_paid: nonEmpty(g, (r) => r.paid, false),
+      count_owner: nonEmpty(g, (r) => r.owner, ''), count_tags: nonEmpty(g, (r) => r.tags.length, 0), 'count_customer.country': nonEmpty(g, (r) => r.country, ''),
+      count_distinct_category: distinct(g, (r) => r.category, ''), count_distinct_placed: distinct(g, (r) => r.placed, ''),
+      'count_distinct_customer.country': distinct(g, (r) => r.country, ''), count_distinct_total: distinct(g, (r) => r.total, 0),
+    } as Record<string, unknown>];
   }));
 }
 
+/** Checks every aggregate key of each item (those the reference knows) against the reference of its group. */
 function expectMatches(items: any[], expected: ReturnType<typeof reference>, key: (item: any) => unknown) {
   expect(items).toHaveLength(expected.size);
   for (const item of items) {
     const e = expected.get(key(item));
     expect(e, JSON.stringify(item)).toBeDefined();
-    expect(item.count).toBe(e!.count);
-    expect(item.sum_total).toBeCloseTo(e!.sum, 6);
-    expect(item.avg_total).toBeCloseTo(e!.avg, 6);
-    expect(item.min_placed).toBe(e!.min);
-    expect(item.max_placed).toBe(e!.max);
+    for (const [k, v] of Object.entries(item)) {
+      if (!(k in e!)) continue;
+      if (k === 'sum_total' || k === 'avg_total') expect(v, k).toBeCloseTo(e![k] as number, 6);
+      else expect(v, `${k} of ${JSON.stringify(item)}`).toBe(e![k]);
+    }
   }
 }
 
 const ALL = 'aggregate=count(),sum(total),avg(total),min(placed),max(placed)';
+/** count(field) of each kind of emptiness, and count_distinct. */
+const COUNTS = 'aggregate=count(),count(placed),count(total),count(paid),count(owner),count(tags),count(customer.country),count_distinct(category),count_distinct(placed),count_distinct(customer.country)';
 
 describe('aggregate numbers', () => {
   it('groups by a field and a relation path, in the shape of the issue', async () => {
@@ -150,9 +171,9 @@ describe('aggregate numbers', () => {
       "strftime('%m', placed)": (x) => (x.placed === '' ? null : x.placed.slice(5, 7)),
     };
     await fc.assert(fc.asyncProperty(
-      fc.subarray(keys, { minLength: 1 }), fc.constantFrom('', 'total > 10', "category != 'books'"), fc.integer({ min: 1, max: 7 }),
-      async (groupBy, filter, perPage) => {
-        const q = `groupBy=${encodeURIComponent(groupBy.join(','))}&${ALL}&filter=${encodeURIComponent(filter)}&perPage=${perPage}`;
+      fc.subarray(keys, { minLength: 1 }), fc.constantFrom('', 'total > 10', "category != 'books'"), fc.integer({ min: 1, max: 7 }), fc.constantFrom(ALL, COUNTS),
+      async (groupBy, filter, perPage, aggregates) => {
+        const q = `groupBy=${encodeURIComponent(groupBy.join(','))}&${aggregates}&filter=${encodeURIComponent(filter)}&perPage=${perPage}`;
         const items: any[] = [];
         for (let page = 1; page < 50; page++) {
           const r = await aggregate(`${q}&page=${page}`);
@@ -164,7 +185,21 @@ describe('aggregate numbers', () => {
         const join = (vals: unknown[]) => JSON.stringify(vals);
         expectMatches(items, reference(kept, (x) => join(groupBy.map((k) => ref[k]!(x)))), (i) => join(groupBy.map((k) => i[k])));
       },
-    ), { numRuns: 15, seed: 3 });
+    ), { numRuns: 20, seed: 3 });
+  });
+
+  it('counts the rows whose field is not empty, and the distinct non-empty values', async () => {
+    const r = await aggregate(`groupBy=category&${COUNTS}`);
+    expect(r.status, r.text).toBe(200);
+    expect(Object.keys(r.body.items[0])).toEqual(['category', 'count', 'count_placed', 'count_total', 'count_paid', 'count_owner', 'count_tags', 'count_customer.country', 'count_distinct_category', 'count_distinct_placed', 'count_distinct_customer.country']);
+    expectMatches(r.body.items, reference(rows, (x) => x.category), (i) => i.category);
+    // Each kind of emptiness occurs in the data, so each count differs from count().
+    const all = (await aggregate(COUNTS)).body.items[0];
+    for (const k of ['count_placed', 'count_total', 'count_paid', 'count_owner', 'count_tags', 'count_customer.country']) expect(all[k], k).toBeLessThan(rows.length);
+    expectMatches([all], reference(rows, () => 'all'), () => 'all');
+    const numbers = await aggregate('aggregate=count_distinct(total),count_distinct(paid)&sort=-count_distinct_total');
+    expect(numbers.status, numbers.text).toBe(200);
+    expect(numbers.body.items).toEqual([{ count_distinct_total: distinct(rows, (x) => x.total, 0), count_distinct_paid: 1 }]);
   });
 });
 
@@ -210,6 +245,41 @@ describe('aggregates under rules', () => {
     expect(su.body.items.map((i: any) => i['owner.email'])).toContain('a@example.com');
   });
 
+  it('counts under the list rule and the field readRules, and refuses what a filter refuses', async () => {
+    for (const token of [tokenA, tokenB]) {
+      // The list is the truth: it leaves memo out where its readRule denies.
+      const list = await s.request('GET', `/api/collections/${orders}/records?perPage=1000`, { token });
+      const items = list.body.items as Array<{ owner: string; memo?: string }>;
+      const r = await aggregate('aggregate=count(),count(owner),count(memo),count_distinct(memo)', token);
+      expect(r.status, r.text).toBe(200);
+      const memos = items.filter((x) => x.memo !== undefined && x.memo !== '');
+      expect(r.body.items[0]).toEqual({
+        count: items.length,
+        count_owner: items.filter((x) => x.owner !== '').length,
+        count_memo: memos.length,
+        count_distinct_memo: new Set(memos.map((x) => x.memo)).size,
+      });
+    }
+    const a = await aggregate('aggregate=count(memo)', tokenA);
+    expect(a.body.items[0].count_memo).toBe(rows.filter((x) => x.owner === ua && x.memo !== '').length);
+    expect(a.body.items[0].count_memo).toBeLessThan((await aggregate('aggregate=count(memo)')).body.items[0].count_memo);
+    for (const q of ['aggregate=count(cost)', 'aggregate=count_distinct(cost)', 'aggregate=count(vault)', 'aggregate=count_distinct(owner.password)', 'aggregate=count(owner.tokenKey)']) {
+      const r = await aggregate(q, tokenB);
+      expect(r.status, q).toBe(400);
+      expect(Object.keys(r.body.data), q).toEqual(['aggregate']);
+    }
+    const su = await aggregate('aggregate=count(cost),count(vault)');
+    expect(su.status, su.text).toBe(200);
+    expect(su.body.items[0].count_vault).toBe(rows.length);
+    // Hidden emails are empty to those who may not see them.
+    const emails = await aggregate('aggregate=count(owner.email),count_distinct(owner.email)', tokenB);
+    expect(emails.status, emails.text).toBe(200);
+    const all = (await aggregate('aggregate=count(owner.email),count_distinct(owner.email)')).body.items[0];
+    expect(all['count_distinct_owner.email']).toBe(2);
+    expect(all['count_owner.email']).toBe(rows.filter((x) => x.owner !== '').length);
+    expect(emails.body.items[0]['count_distinct_owner.email']).toBe(1);
+  });
+
   it('answers 403 for a superuser-only list rule, as the list does', async () => {
     const locked = uniqueName('alocked');
     await createCollection(s, { name: locked, listRule: null, fields: [{ name: 'n', type: 'number' }] });
@@ -243,7 +313,12 @@ describe('aggregate bad input', () => {
       ['aggregate=sum(category)', 'aggregate'],
       ['aggregate=avg(placed)', 'aggregate'],
       ['aggregate=min(meta)', 'aggregate'],
-      ['aggregate=count(total)', 'aggregate'],
+      ['aggregate=count(meta)', 'aggregate'],
+      ['aggregate=count(nope)', 'aggregate'],
+      ['aggregate=count_distinct()', 'aggregate'],
+      ['aggregate=count_distinct(tags)', 'aggregate'],
+      ['aggregate=count_distinct(meta)', 'aggregate'],
+      ['aggregate=count(total),count(total)', 'aggregate'],
       ['aggregate=median(total)', 'aggregate'],
       ['aggregate=sum()', 'aggregate'],
       ['aggregate=sum', 'aggregate'],

@@ -106,8 +106,10 @@ export function keysetPage(col, desc, cursor, bind) {
   let where = null;
   if (cursor) {
     const [value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    // NOTE: the sort column's bound first, on its own (`score <= ?`), as Plinth writes it: an index on the
+    // column then serves the seek; behind the OR alone, SQLite reads the kind's rows from the top.
     where = col
-      ? `("root".${col} ${op} ${bind(value)} OR ("root".${col} = ${bind(value)} AND "root"."id" ${op} ${bind(id)}))`
+      ? `("root".${col} ${op}= ${bind(value)} AND ("root".${col} ${op} ${bind(value)} OR ("root".${col} = ${bind(value)} AND "root"."id" ${op} ${bind(id)})))`
       : `("root"."id" ${op} ${bind(id)})`;
   }
   const orderBy = `${col ? `"root".${col} ${dir}, ` : ''}"root"."id" ${dir}`;
@@ -149,4 +151,46 @@ export function aggregateQuery(c, query, ident) {
     items: rows.map((r) => Object.fromEntries(keys.map((k) => [k, typeof r[k] === 'string' && k === 'count' ? Number(r[k]) : r[k]]))),
   });
   return { text, shape };
+}
+
+/**
+ * The search text of S1 as Plinth reads it (docs/search.md §2), for the shapes the workload sends: words, `"phrases"`
+ * and `-exclusions`, each word lower-cased letters and digits. No stop-word list: S1's searches hold none.
+ * Returns `{ include, exclude }`, each a list of `{ words, phrase }`.
+ */
+export function parseSearch(text) {
+  const query = { include: [], exclude: [] };
+  let i = 0;
+  while (i < text.length) {
+    const negated = text[i] === '-';
+    if (negated) i++;
+    const phrase = text[i] === '"';
+    const end = phrase ? (text.indexOf('"', i + 1) + 1 || text.length) : (text.indexOf(' ', i) + 1 || text.length);
+    const words = text.slice(i, end).toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+    if (words.length > 0) (negated ? query.exclude : query.include).push({ words, phrase });
+    i = end;
+  }
+  return query;
+}
+
+/**
+ * The `@rank` tiers of a search over `n` searchable fields, highest first (docs/search.md §3): each subset of the
+ * fields (bit i: field i) whose rank is the sum of its fields' weights (n − i), grouped by rank.
+ */
+export function rankTiers(n) {
+  const byRank = new Map();
+  for (let mask = (1 << n) - 1; mask >= 0; mask--) {
+    let rank = 0;
+    for (let i = 0; i < n; i++) if (mask & (1 << i)) rank += n - i;
+    byRank.set(rank, [...(byRank.get(rank) ?? []), mask]);
+  }
+  return [...byRank.entries()].sort((a, b) => b[0] - a[0]).map(([rank, masks]) => ({ rank, masks }));
+}
+
+/** The searchable fields of a collection, in field order. */
+export const searchableColumns = (c) => c.fields.filter((f) => f.searchable).map((f) => f.name);
+
+/** S1's filter: `search('…')` alone, or null for any other filter. */
+export function searchFilter(filter) {
+  return filter.startsWith("search('") && filter.endsWith("')") ? filter.slice(8, -2) : null;
 }

@@ -14,7 +14,9 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { verify } from '@node-rs/argon2';
 import pg from 'pg';
-import { aggregateQuery, authResponse, HttpError, keysetPage, readBody, readToken, send, signatureMatches, toJson, validated } from './http-common.mjs';
+import {
+  aggregateQuery, authResponse, HttpError, keysetPage, parseSearch, readBody, readToken, searchableColumns, searchFilter, send, signatureMatches, toJson, validated,
+} from './http-common.mjs';
 
 const { values: args } = parseArgs({ options: { port: { type: 'string' } } });
 if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL is not set');
@@ -70,6 +72,8 @@ async function authenticate(header) {
  */
 async function list(c, query_, auth) {
   if (c.listRule === null) throw new HttpError(403, 'Only superusers can perform this action.');
+  const search = searchFilter(query_.get('filter') ?? '');
+  if (search !== null) return searchPage(c, search, query_);
   const where = [];
   const params = [];
   const bind = (value) => (params.push(value), `$${params.length}`);
@@ -110,6 +114,34 @@ async function list(c, query_, auth) {
   }
   const totalPages = totalItems < 0 ? -1 : Math.ceil(totalItems / perPage);
   return { page, perPage, totalItems, totalPages, items: rows.map((r) => toJson(c, r)) };
+}
+
+/**
+ * S1: `search('…')` sorted by `-@rank`, with the SQL Plinth's PostgreSQL dialect sends (docs/search.md §4.2, §6.1:
+ * every match ranked): the generated `__search` tsvector and its GIN index find the rows, each searchable field's
+ * vector gives the rank, insertion order breaks ties.
+ */
+async function searchPage(c, text, query_) {
+  if (c.listRule !== '' || query_.get('sort') !== '-@rank' || query_.has('cursor')) throw new HttpError(400, 'Unsupported search.');
+  const columns = searchableColumns(c);
+  const search = parseSearch(text);
+  const perPage = Math.min(Math.max(Number(query_.get('perPage') ?? 30) || 30, 1), 1000);
+  if (search.include.length === 0) return { page: 1, perPage, totalItems: -1, totalPages: -1, items: [] };
+  const params = [];
+  const term = (t) => {
+    params.push(t.words.join(' '));
+    return t.phrase ? `phraseto_tsquery('english'::regconfig, $${params.length}::text)` : `to_tsquery('english'::regconfig, quote_literal($${params.length}::text) || ':*')`;
+  };
+  // Plinth's SQL text exactly (every occurrence of a word its own parameter), as it sends it.
+  const tsquery = `(${[...search.include.map(term), ...search.exclude.map((t) => `!! ${term(t)}`)].join(' && ')})`;
+  const rank = columns.map((col, i) =>
+    `(CASE WHEN to_tsvector('english'::regconfig, coalesce("root".${ident(col)}, '')) @@ (${search.include.map(term).join(' && ')}) THEN ${columns.length - i} ELSE 0 END)`);
+  params.push(perPage, 0);
+  const rows = await query(
+    `SELECT root.* FROM ${ident(c.name)} AS root WHERE ("root"."__search" @@ ${tsquery}) ORDER BY (${rank.join(' + ')}) DESC NULLS LAST, "root"."_rowid_" DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    params,
+  );
+  return { page: 1, perPage, totalItems: -1, totalPages: -1, items: rows.map((r) => toJson(c, r)) };
 }
 
 async function aggregate(c, query_) {

@@ -13,7 +13,9 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { verify } from '@node-rs/argon2';
 import Database from 'better-sqlite3';
-import { aggregateQuery, authResponse, HttpError, keysetPage, readBody, readToken, send, signatureMatches, toJson, validated } from './http-common.mjs';
+import {
+  aggregateQuery, authResponse, HttpError, keysetPage, parseSearch, rankTiers, readBody, readToken, searchableColumns, searchFilter, send, signatureMatches, toJson, validated,
+} from './http-common.mjs';
 
 const { values: args } = parseArgs({ options: { port: { type: 'string' }, db: { type: 'string' } } });
 const db = new Database(args.db);
@@ -64,6 +66,8 @@ function authenticate(header) {
 
 function list(c, query, auth) {
   if (c.listRule === null) throw new HttpError(403, 'Only superusers can perform this action.');
+  const search = searchFilter(query.get('filter') ?? '');
+  if (search !== null) return searchPage(c, search, query);
   const where = [];
   const params = [];
   const filter = /^\((\w+)='([^']*)'\)$/.exec(query.get('filter') ?? '');
@@ -102,6 +106,45 @@ function list(c, query, auth) {
   }
   const totalPages = totalItems < 0 ? -1 : Math.ceil(totalItems / perPage);
   return { page, perPage, totalItems, totalPages, items: rows.map((r) => toJson(c, r)) };
+}
+
+/**
+ * S1: `search('…')` sorted by `-@rank`, from the FTS5 table Plinth keeps for the collection (`_search_<id>`, same
+ * tokenizer, same rows): one FTS5 query per `@rank` tier, highest first, each in rowid order (newest first, the
+ * tie-break of `-@rank`) until the page is full, the FTS5 texts Plinth's dialect builds (docs/search.md §6.1).
+ */
+function searchPage(c, text, query) {
+  if (c.listRule !== '' || query.get('sort') !== '-@rank' || query.has('cursor')) throw new HttpError(400, 'Unsupported search.');
+  const columns = searchableColumns(c);
+  const fts = ident(`_search_${c.id}`);
+  const search = parseSearch(text);
+  const perPage = Math.min(Math.max(Number(query.get('perPage') ?? 30) || 30, 1), 1000);
+  const items = [];
+  if (search.include.length > 0) {
+    for (const tier of rankTiers(columns.length)) {
+      const rows = stmt(`SELECT root.* FROM ${fts} JOIN ${ident(c.name)} AS root ON root.rowid = ${fts}.rowid AND ${fts} MATCH ? ORDER BY ${fts}.rowid DESC LIMIT ?`)
+        .all(tierMatch(columns, search, tier.masks), perPage - items.length);
+      items.push(...rows.map((r) => toJson(c, r)));
+      if (items.length >= perPage) break;
+    }
+  }
+  return { page: 1, perPage, totalItems: -1, totalPages: -1, items };
+}
+
+/** An FTS5 term: a quoted word as a prefix, or a quoted phrase. */
+const ftsTerm = (t) => `"${t.words.join(' ')}"${t.phrase ? '' : '*'}`;
+const ftsAll = (terms) => terms.map(ftsTerm).join(' AND ');
+
+/** The FTS5 text of one tier: the include part within each column of a mask and in none of the others, no exclusion. */
+function tierMatch(columns, search, masks) {
+  const inColumn = columns.map((col) => `({"${col}"} : (${ftsAll(search.include)}))`);
+  const excluded = search.exclude.length > 0 ? [`(${search.exclude.map(ftsTerm).join(' OR ')})`] : [];
+  return masks.map((mask) => {
+    const within = inColumn.filter((_, i) => mask & (1 << i));
+    const not = [...inColumn.filter((_, i) => !(mask & (1 << i))), ...excluded];
+    const must = (within.length > 0 ? within : [`(${ftsAll(search.include)})`]).join(' AND ');
+    return not.length > 0 ? `((${must}) NOT (${not.join(' OR ')}))` : `(${must})`;
+  }).join(' OR ');
 }
 
 function aggregate(c, query) {

@@ -35,21 +35,11 @@ export function prng(seed) {
 }
 
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
-const WORDS = ('lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et ' +
-  'dolore magna aliqua enim ad minim veniam quis nostrud exercitation ullamco laboris nisi aliquip ex ea commodo ' +
-  'consequat duis aute irure in reprehenderit voluptate velit esse cillum fugiat nulla pariatur').split(' ');
-
 /** A record id in PocketBase's shape (15 × [a-z0-9]) drawn from `rand`. */
 export function makeId(rand) {
   let id = '';
   for (let i = 0; i < 15; i++) id += ID_CHARS[Math.floor(rand() * ID_CHARS.length)];
   return id;
-}
-
-function words(rand, length) {
-  let out = '';
-  while (out.length < length) out += (out ? ' ' : '') + WORDS[Math.floor(rand() * WORDS.length)];
-  return out.slice(0, length);
 }
 
 /** The fixed creation date of every seeded row, in PocketBase's date format. */
@@ -61,11 +51,10 @@ export function* productRows(seed, count, owners) {
   for (let i = 0; i < count; i++) {
     const row = {
       id: makeId(rand),
-      name: `Product ${i} ${words(rand, 20)}`,
+      ...catalogText(rand, `Product ${i} `),
       price: Math.round(rand() * 100_000) / 100,
       stock: Math.floor(rand() * 1000),
       category: CATEGORIES[i % CATEGORIES.length],
-      description: words(rand, 200),
       created: SEED_DATE,
       updated: SEED_DATE,
     };
@@ -121,6 +110,27 @@ export const SEARCH_QUERIES = [
   'red shoes', 'wool', 'leather boots', 'rain jacket', 'kettle steel', 'navy sweater', RARE[10], `${RARE[200]} lamp`,
   '"sleeping bag"', 'camping -tent', 'headphones', 'recycled cotton shirt', RARE[4321], 'waterproof', 'blue',
 ];
+
+/**
+ * The searches of S1 (bench/README.md), over the 10,000 `products`: one word, two words, a rare brand word,
+ * a phrase, an exclusion. None holds a stop word, so the baseline needs no stop-word list.
+ */
+export const PRODUCT_SEARCHES = ['wool', 'headphones', 'red shoes', 'navy sweater', RARE[10], '"sleeping bag"', 'camping -tent', 'leather -boots'];
+
+/**
+ * A product's name (after `namePrefix`) and description (~200 characters) in the catalog's vocabulary, drawn from
+ * `rand`: the searchable text of S1.
+ */
+function catalogText(rand, namePrefix, extras = 6) {
+  const pick = (list) => list[Math.floor(rand() * list.length)];
+  const brand = RARE[Math.floor(rand() * rand() * RARE.length)];
+  const color = pick(COLORS);
+  const material = pick(MATERIALS);
+  const product = pick(PRODUCTS);
+  let description = `A ${color} ${product} made of ${material} ${pick(USES)}.`;
+  for (let k = 0; k < extras; k++) description += ` ${pick(EXTRAS)}`;
+  return { name: `${namePrefix}${brand} ${color} ${material} ${product}`, description };
+}
 
 /** `count` catalog rows with searchable names and descriptions, the same on every run. */
 export function* catalogRows(seed, count) {

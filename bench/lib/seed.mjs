@@ -12,7 +12,7 @@ import { BENCH_ADMIN, BENCH_USER, COUNTS, eventRows, productRows } from './data.
 import { BenchError, startServer } from './servers.mjs';
 
 /** Bump when the data set or its collections change: older caches are then rebuilt. */
-export const SEED_VERSION = 3;
+export const SEED_VERSION = 4;
 
 const PRODUCT_FIELDS = [
   { name: 'name', type: 'text', max: 200 },
@@ -24,11 +24,13 @@ const PRODUCT_FIELDS = [
   { name: 'updated', type: 'autodate', onCreate: true, onUpdate: true },
 ];
 const SIGNED_IN = "@request.auth.id != ''";
+/** S1: the products' name and description are searchable (docs/search.md §1); owned_products keeps plain text. */
+const SEARCHABLE = new Set(['name', 'description']);
 
 /** The collections of the data set, as POST /api/collections bodies. */
 const COLLECTIONS = [
   {
-    name: 'products', type: 'base', fields: PRODUCT_FIELDS,
+    name: 'products', type: 'base', fields: PRODUCT_FIELDS.map((f) => (SEARCHABLE.has(f.name) ? { ...f, searchable: true } : f)),
     listRule: '', viewRule: '', createRule: SIGNED_IN, updateRule: SIGNED_IN, deleteRule: null,
     indexes: ['CREATE INDEX idx_products_category ON products (category)'],
   },
@@ -159,6 +161,23 @@ function insertRows(file, userIds) {
       for (const row of t.rows) add(row);
     }
   })();
+  checkSearchIndexes(db);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
+}
+
+/**
+ * S1 reads the products' FTS5 index, and on SQLite the baseline reads the same one, so comparing their answers
+ * cannot tell a short index: it must hold every row (FTS5's integrity-check against the table) with no background
+ * fill left to run (`done < start` in `_plinth_search`, docs/search.md §4.1).
+ */
+function checkSearchIndexes(db) {
+  for (const { name, start, done } of db.prepare('SELECT name, start, done FROM _plinth_search').all()) {
+    if (done < start) throw new BenchError(`seeding: the full-text index ${name} still has rows ${done + 1}…${start} to fill`);
+    try {
+      db.prepare(`INSERT INTO "${name}" ("${name}", rank) VALUES ('integrity-check', 1)`).run();
+    } catch (err) {
+      throw new BenchError(`seeding: the full-text index ${name} does not match its table: ${err.message}`);
+    }
+  }
 }

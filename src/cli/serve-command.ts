@@ -6,7 +6,6 @@ import { CONFIG_DEFAULTS } from '../config/config.js';
 import { loadConfig, type ConfigFlags } from '../config/load-config.js';
 import { isConfigError } from '../config/config-error.js';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Plinth } from '../app/plinth.js';
 import { isMigrationError } from '../app/migration-error.js';
 import type { CliContext } from './cli-context.js';
@@ -15,7 +14,7 @@ import { parseCommandArgs, type CommandOptions } from './parse-command-args.js';
 import { UsageError } from './usage-error.js';
 import { isUserCodeError, userCodeMessage } from './user-code-message.js';
 import { startDevReload } from './serve-dev-reload.js';
-import { hasDashboardBuild } from '../http/dashboard-routes.js';
+import { dashboardDir, hasDashboardBuild } from './dashboard-build.js';
 
 const SERVE_OPTIONS = {
   http: { type: 'string' },
@@ -119,11 +118,6 @@ export async function runServe(args: string[], ctx: CliContext): Promise<number>
   const signal = await shutdown.received;
   ctx.stdout(`Received ${signal}, shutting down…\n`);
   return closeWithin(reloader ? await reloader.stop() : plinth, CLOSE_TIMEOUT_MS + (config.shutdownDelay ?? 0) * 1000, ctx);
-}
-
-/** dist/dashboard of the package; the same relative path works from src/cli and dist/cli. */
-function dashboardDir(): string {
-  return fileURLToPath(new URL('../../dist/dashboard', import.meta.url));
 }
 
 /** The first shutdown signal, as a promise, and a way to stop waiting for it. */

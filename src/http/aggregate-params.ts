@@ -17,7 +17,7 @@ export const MAX_AGGREGATE_SORT = 8;
 /** The longest `groupBy`, `aggregate` or `sort` value accepted, in characters. */
 export const MAX_AGGREGATE_PARAM_LENGTH = 1000;
 
-const FUNCTIONS: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max']);
+const FUNCTIONS: ReadonlySet<string> = new Set(['count', 'count_distinct', 'sum', 'avg', 'min', 'max']);
 
 /** Parses the aggregate endpoint's query; a bad parameter throws a 400 naming it. */
 export function parseAggregateParams(query: unknown): AggregateQuery {
@@ -48,18 +48,15 @@ function listParam(query: unknown, name: string, max: number): string[] {
   return items;
 }
 
-/** `count()`, or `sum|avg|min|max(field)` with a field name or relation path. */
+/** `count()`, or `count|count_distinct|sum|avg|min|max(field)` with a field name or relation path. */
 function parseAggregate(text: string): AggregateItem {
   const open = text.indexOf('(');
-  const fail = () => invalid('aggregate', `${JSON.stringify(text)} is not count(), sum(field), avg(field), min(field) or max(field).`);
+  const fail = () => invalid('aggregate', `${JSON.stringify(text)} is not count(), count(field), count_distinct(field), sum(field), avg(field), min(field) or max(field).`);
   if (open <= 0 || !text.endsWith(')')) throw fail();
   const fn = text.slice(0, open).trim();
   const field = text.slice(open + 1, -1).trim();
   if (!FUNCTIONS.has(fn)) throw fail();
-  if (fn === 'count') {
-    if (field !== '') throw fail();
-    return { fn: 'count', field: null, key: 'count' };
-  }
+  if (fn === 'count' && field === '') return { fn: 'count', field: null, key: 'count' };
   if (field === '' || field.includes('(') || field.includes(')') || field.includes(',')) throw fail();
   return { fn: fn as AggregateFunction, field, key: `${fn}_${field}` };
 }

@@ -56,15 +56,6 @@ interface BundleFile {
   cacheControl: string;
 }
 
-/** Whether `dir` holds a built dashboard (its index.html). */
-export function hasDashboardBuild(dir: string): boolean {
-  try {
-    return statSync(join(dir, 'index.html')).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Registers `GET /_` (a redirect to `/_/`) and `GET /_/*`: a file of the bundle, or
  * index.html for any other path (the dashboard routes in the URL's hash, so every page

@@ -28,18 +28,106 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-// NOTE: BaseLayout has no URL bar, and queryConfigEnabled stays off, so the page never
-// loads a document from an address given in its own URL.
-const INIT = `window.addEventListener('load', function () {
-  window.ui = SwaggerUIBundle({
-    url: '/api/openapi.json',
-    dom_id: '#swagger-ui',
-    deepLinking: true,
-    layout: 'BaseLayout',
-    queryConfigEnabled: false,
-    presets: [SwaggerUIBundle.presets.apis],
+/**
+ * The page's start-up script. It fetches the document the viewer is entitled to and hands
+ * it to Swagger UI (docs/openapi.md §4): with the token given in the Authorize dialog, else
+ * with the dashboard's session (the pocketbase SDK's LocalAuthStore, key `pocketbase_auth`,
+ * same origin), else as a guest; Authorize and Logout fetch it again. A token the server
+ * refuses falls back to the guest document, and an expired session is not used at all. The dashboard's token is
+ * also pre-authorized, so "Try it out" calls as the same viewer the document was written for.
+ * NOTE: BaseLayout has no URL bar, queryConfigEnabled stays off and the document is passed
+ * as `spec`, so the page never loads a document from an address given in its own URL.
+ */
+const INIT = `(function () {
+  'use strict';
+  var SESSION_KEY = 'pocketbase_auth';
+  var SCHEME = 'authToken';
+  var token = sessionToken();
+  var quiet = false;
+
+  function sessionToken() {
+    try {
+      var saved = JSON.parse(window.localStorage.getItem(SESSION_KEY) || 'null');
+      var value = saved && typeof saved.token === 'string' ? saved.token : '';
+      return value && !expired(value) ? value : '';
+    } catch (e) {
+      return '';
+    }
+  }
+
+  // As the SDK's isTokenExpired: a token whose payload has no future exp is not used.
+  function expired(jwt) {
+    var part = jwt.split('.')[1] || '';
+    var payload = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/')));
+    return !(payload && typeof payload.exp === 'number' && payload.exp > Date.now() / 1000);
+  }
+
+  function fetchDocument(auth) {
+    var headers = { Accept: 'application/json' };
+    if (auth) headers.Authorization = auth;
+    return fetch('/api/openapi.json', { headers: headers, credentials: 'omit', cache: 'no-store' }).then(function (res) {
+      if (res.status === 401 && auth) {
+        if (token === auth) token = '';
+        return fetchDocument('');
+      }
+      if (!res.ok) throw new Error('GET /api/openapi.json answered ' + res.status);
+      return res.json();
+    });
+  }
+
+  function reload() {
+    return fetchDocument(token).then(function (doc) {
+      window.ui.specActions.updateSpec(JSON.stringify(doc));
+    });
+  }
+
+  function authValue(payload) {
+    var entry = payload && payload[SCHEME];
+    if (!entry) return null;
+    var value = typeof entry.get === 'function' ? entry.get('value') : entry.value;
+    return typeof value === 'string' ? value.trim() : '';
+  }
+
+  function ReloadOnAuthorize() {
+    return { statePlugins: { auth: { wrapActions: {
+      authorize: function (original) {
+        return function (payload) {
+          var result = original(payload);
+          var value = authValue(payload);
+          if (value !== null && !quiet) { token = value; reload(); }
+          return result;
+        };
+      },
+      logout: function (original) {
+        return function (names) {
+          var result = original(names);
+          var list = names && typeof names.toJS === 'function' ? names.toJS() : names;
+          if (!list || list.indexOf(SCHEME) >= 0) { token = ''; reload(); }
+          return result;
+        };
+      },
+    } } } };
+  }
+
+  window.addEventListener('load', function () {
+    fetchDocument(token).then(function (doc) {
+      window.ui = SwaggerUIBundle({
+        spec: doc,
+        dom_id: '#swagger-ui',
+        deepLinking: true,
+        layout: 'BaseLayout',
+        queryConfigEnabled: false,
+        presets: [SwaggerUIBundle.presets.apis],
+        plugins: [ReloadOnAuthorize],
+      });
+      var session = sessionToken();
+      if (session && session === token) {
+        quiet = true;
+        try { window.ui.preauthorizeApiKey(SCHEME, session); } finally { quiet = false; }
+      }
+    });
   });
-});
+})();
 `;
 
 /** The files served from swagger-ui-dist, with their content types. */

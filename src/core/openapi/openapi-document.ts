@@ -5,12 +5,15 @@
  */
 import { isAuthCollection, type Collection } from '../collections/collection.js';
 import { authPaths, authResponseSchema } from './openapi-auth-paths.js';
-import { ERROR_BODY, ERROR_RESPONSES, ERROR_SCHEMA } from './openapi-common.js';
+import { ERROR_BODY, ERROR_RESPONSES, ERROR_SCHEMA, jsonResponse } from './openapi-common.js';
 import { addCustomRoutes } from './openapi-custom-routes.js';
 import { recordPaths } from './openapi-record-paths.js';
 import { bodySchema, listSchema, multipartSchema, recordSchema, schemaNames } from './openapi-record-schemas.js';
 import { AUTH_SCHEME, isOpenToNonSuperusers } from './openapi-rules.js';
 import { systemPaths } from './openapi-system-paths.js';
+import { collectionsAdminPaths, settingsAdminPaths } from './openapi-admin-paths.js';
+import { ADMIN_SCHEMAS } from './openapi-admin-schemas.js';
+import { jobsAndWebhooksPaths, operatorPaths, superuserHealthBody } from './openapi-operator-paths.js';
 import type { DocumentedRoute, DocumentViewer, JsonSchema, OpenApiDocument, PathItem } from './openapi-types.js';
 
 /** What a document is built from. */
@@ -41,6 +44,7 @@ export function buildOpenApiDocument(source: DocumentSource, viewer: DocumentVie
   }
   Object.assign(paths, systemPaths());
   tags.push({ name: 'realtime' }, { name: 'files' }, { name: 'batch' }, { name: 'health' });
+  if (viewer === 'superuser') addSuperuserApi(paths, schemas, tags);
   if (source.routes.length > 0) tags.push({ name: 'custom', description: 'Routes added by app code.' });
   addCustomRoutes(paths, source.routes);
   return {
@@ -58,6 +62,24 @@ export function buildOpenApiDocument(source: DocumentSource, viewer: DocumentVie
     },
     'x-plinth-viewer': viewer,
   };
+}
+
+/**
+ * The superuser-only API (docs/openapi.md, "Superusers' API"): collections, settings, logs,
+ * backups, crons, jobs, webhooks, the SQL console, the rule explainer, and health's
+ * superuser answer. SECURITY: never in a guest's document; the routes answer others 401/403.
+ */
+function addSuperuserApi(paths: Record<string, PathItem>, schemas: Record<string, JsonSchema>, tags: OpenApiDocument['tags']): void {
+  Object.assign(schemas, ADMIN_SCHEMAS);
+  Object.assign(paths, collectionsAdminPaths(), settingsAdminPaths(), operatorPaths(), jobsAndWebhooksPaths());
+  const health = paths['/api/health']?.get as { responses: Record<number, unknown> } | undefined;
+  if (health) health.responses[200] = jsonResponse('Healthy.', superuserHealthBody());
+  tags.push(
+    { name: 'collections', description: 'The schema (superusers only).' }, { name: 'settings', description: 'Superusers only.' },
+    { name: 'logs', description: 'Superusers only.' }, { name: 'backups', description: 'Superusers only.' },
+    { name: 'crons', description: 'Superusers only.' }, { name: 'jobs', description: 'Superusers only.' },
+    { name: 'webhooks', description: 'Superusers only.' }, { name: 'sql', description: 'The SQL console (superusers only).' },
+  );
 }
 
 function addCollectionSchemas(schemas: Record<string, JsonSchema>, c: Collection, viewer: DocumentViewer): void {

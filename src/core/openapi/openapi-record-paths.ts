@@ -24,7 +24,7 @@ const ID_PARAM = pathParam('id', 'The record id.');
 /** The aggregate endpoint's query parameters (docs/api.md §3.11). */
 const AGGREGATE_QUERY = [
   queryParam('groupBy', "Group keys, comma separated: fields, single-relation paths (`customer.country`) or `strftime('%Y-%m', created)`."),
-  queryParam('aggregate', 'Aggregates, comma separated: `count()`, `sum(x)`, `avg(x)`, `min(x)`, `max(x)`; each answers as a key such as `sum_total`.'),
+  queryParam('aggregate', 'Aggregates, comma separated: `count()`, `count(x)` (rows where x is not empty), `count_distinct(x)`, `sum(x)`, `avg(x)`, `min(x)`, `max(x)`; each answers as a key such as `sum_total`.'),
   queryParam('filter', 'Which records are counted, ANDed with the list rule.'),
   queryParam('sort', 'Output keys, comma separated; `-` for descending (`-sum_total`).'),
   queryParam('page', 'The page, from 1.', { type: 'integer', minimum: 1, default: 1 }),

@@ -21,14 +21,14 @@ import { listConditions } from './record-list.js';
 import { rootTable } from './record-store.js';
 
 /** An aggregate function of the `aggregate` parameter. */
-export type AggregateFunction = 'count' | 'sum' | 'avg' | 'min' | 'max';
+export type AggregateFunction = 'count' | 'count_distinct' | 'sum' | 'avg' | 'min' | 'max';
 
 /** One aggregate: `count()`, or a function of a field or relation path. */
 export interface AggregateItem {
   fn: AggregateFunction;
-  /** The field or path; null for `count()`. */
+  /** The field or path; null for `count()` (every row). */
   field: string | null;
-  /** The key of the result in each item: `count`, `sum_total`, `max_customer.created`. */
+  /** The key of the result in each item: `count`, `count_email`, `sum_total`, `max_customer.created`. */
   key: string;
 }
 
@@ -79,6 +79,8 @@ interface Column {
 const GROUPABLE = new Set(['text', 'email', 'url', 'editor', 'number', 'bool', 'select', 'relation', 'date', 'autodate']);
 const ORDERED = new Set(['text', 'email', 'url', 'number', 'select', 'date', 'autodate']);
 const DATES = new Set(['date', 'autodate']);
+/** Fields `count(f)` takes: those whose emptiness is PocketBase's blank value (docs/api.md §3.11). */
+const COUNTABLE = new Set([...GROUPABLE, 'file']);
 
 /** Computes one page of groups of the records of `c` the request may list. */
 export async function aggregateRecords(
@@ -146,6 +148,7 @@ function aggregateColumn(deps: AggregateDeps, opts: CompileOptions, a: Aggregate
   const fail = (message: string) => paramError('aggregate', `${message} (${a.key}).`, 'validation_invalid_aggregate');
   const field = pathField(deps.schema, opts.collection, a.field);
   if (!field) throw fail('Unknown field');
+  if (a.fn === 'count' || a.fn === 'count_distinct') return countColumn(deps, opts, a, field, alias, fail);
   const numeric = a.fn === 'sum' || a.fn === 'avg';
   if (numeric ? field.type !== 'number' : !ORDERED.has(field.type) || isMultipleField(field)) {
     throw fail(numeric ? `${a.fn} needs a number field` : `${a.fn} needs a number, text or date field`);
@@ -154,6 +157,32 @@ function aggregateColumn(deps: AggregateDeps, opts: CompileOptions, a: Aggregate
   // An empty date is no date: min/max skip it, as they skip NULL.
   const value = DATES.has(field.type) ? sql`NULLIF(${compiled.expr}, '')` : compiled.expr;
   return { alias, key: a.key, value, output: numeric ? 'rounded' : outputOf(field), kind: compiled.kind };
+}
+
+/**
+ * The value `count(f)` or `count_distinct(f)` reads from each row: the field's value where it
+ * is not empty, else NULL, which COUNT skips. Empty is PocketBase's blank value of the type
+ * (docs/api.md §3.11): `''` for text-like, date, single select, relation and file fields
+ * (and a relation path whose relation is empty), 0 for a number, false for a bool, no item for
+ * a multiple select, relation or file field.
+ */
+function countColumn(deps: AggregateDeps, opts: CompileOptions, a: AggregateItem, field: Field, alias: string, fail: (m: string) => AppError): Column {
+  const multiple = isMultipleField(field);
+  if (!COUNTABLE.has(field.type)) throw fail(`${a.fn} needs a text, number, bool, date, select, relation or file field`);
+  if (multiple && a.fn === 'count_distinct') throw fail('count_distinct needs a field of one value per record');
+  // A multiple field is not empty when its array has an item: its `:length` through the compiler.
+  const name = multiple ? `${a.field}:length` : a.field!;
+  const compiled = compileOrFail(deps, { kind: 'identifier', name }, opts, fail);
+  const v = compiled.expr;
+  let present: RawBuilder<unknown>;
+  if (multiple) present = sql`${v} > 0`;
+  else if (field.type === 'number') present = sql`${v} <> 0`;
+  else if (field.type === 'bool') present = sql`${v} = ${deps.dialect.booleanValue(true)}`;
+  else present = sql`${v} <> ''`;
+  // NOTE: NULL (a relation path with no related row, a field its readRule hides) is empty
+  // too: CASE without ELSE gives NULL.
+  const value = a.fn === 'count' ? sql`CASE WHEN ${present} THEN 1 END` : sql`CASE WHEN ${present} THEN ${v} END`;
+  return { alias, key: a.key, value, output: 'number', kind: compiled.kind };
 }
 
 function compileOrFail(deps: AggregateDeps, op: Operand, opts: CompileOptions, fail: (m: string) => AppError) {
@@ -170,7 +199,9 @@ function aggregateSql(a: AggregateItem, col: Column): RawBuilder<unknown> {
   const v = sql.id(col.alias);
   switch (a.fn) {
     case 'count':
-      return sql`COUNT(*)`;
+      return a.field === null ? sql`COUNT(*)` : sql`COUNT(${v})`;
+    case 'count_distinct':
+      return sql`COUNT(DISTINCT ${v})`;
     // NOTE: as double precision on both engines: SQLite's integer SUM raises on overflow,
     // and the two engines then add the same way.
     case 'sum':

@@ -50,7 +50,11 @@ export async function readRankedPage(
 ): Promise<Record<string, unknown>[]> {
   const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
   const direction = list.descending ? sql`DESC` : sql`ASC`;
-  const tiers = list.descending ? list.search.tiers : [...list.search.tiers].reverse();
+  // The fields no row matches within leave their tiers empty: known first, they cost no query.
+  const { probe } = list.search.tiers;
+  const hits = probe ? Number((await probe.execute(exec)).rows[0]?.hits ?? -1) : -1;
+  const all = list.search.tiers.list(hits);
+  const tiers = list.descending ? all : all.reverse();
   const ids: string[] = [];
   let skip = page.offset;
   for (const tier of tiers) {

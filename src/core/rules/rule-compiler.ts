@@ -25,7 +25,7 @@ import { FieldResolver, literalOperand } from './field-resolver.js';
 import { guestRequest } from './request-info.js';
 import { RuleCache } from './rule-cache.js';
 import { compileSortItems, compileSortKeys, type SortKey } from './sort-compiler.js';
-import { compileSearchCompare, compileSearchCount, compileSearchRank, compileSearchTiers, findSearchCall, isSearchCall, splitRankedSearch, type SearchTier } from './search-compiler.js';
+import { compileSearchCompare, compileSearchCount, compileSearchRank, compileSearchTiers, findSearchCall, isSearchCall, splitRankedSearch, type SearchTiers } from './search-compiler.js';
 import { inSpanSync, tracing } from '../../tools/tracing.js';
 import { formatDateTime } from '../../tools/datetime.js';
 
@@ -74,7 +74,7 @@ export interface RuleCompiler {
 /** A filter split for a list the full-text index drives (RuleCompiler.compileRankedSearch). */
 export interface RankedSearch {
   /** Highest `@rank` first; every row the search matches is in exactly one. */
-  tiers: SearchTier[];
+  tiers: SearchTiers;
   /** The search's own condition. */
   search: RawBuilder<boolean>;
   /** The other conditions of the filter; null when the filter is the search alone. */

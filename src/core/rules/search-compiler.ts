@@ -74,17 +74,32 @@ export interface SearchTier {
   source: SearchTierSource;
 }
 
+/** The tiers of `@rank` of a search (docs/search.md §6). */
+export interface SearchTiers {
+  /**
+   * A query of one row, `hits`: a bitmask of the searchable fields the whole search matches
+   * within in some row (bit i: the i-th field); null when the tiers do not depend on it.
+   */
+  probe: RawBuilder<{ hits: number }> | null;
+  /**
+   * The tiers, highest rank first, given `hits` (-1: unknown): a tier that needs the search
+   * within a field no row matches within is left out, and no tier tests such a field.
+   */
+  list(hits: number): SearchTier[];
+}
+
 /**
- * The tiers of `@rank` for a `search(…)` call, highest rank first: every `@rank` value
- * compileSearchRank can give, each with the rows that have it. Null when the engine has no
- * tier path, the search matches nothing, or the collection has too many searchable fields.
+ * The tiers of `@rank` for a `search(…)` call: every `@rank` value compileSearchRank can
+ * give, each with the rows that have it. Null when the engine has no tier path, the search
+ * matches nothing, or the collection has too many searchable fields.
  */
-export function compileSearchTiers(fn: FunctionOperand, state: CompileState): SearchTier[] | null {
-  const tier = state.dialect.fullText.tier?.bind(state.dialect.fullText);
+export function compileSearchTiers(fn: FunctionOperand, state: CompileState): SearchTiers | null {
+  const fullText = state.dialect.fullText;
+  const tier = fullText.tier?.bind(fullText);
   const target = searchTarget(fn, state);
   if (!tier || !canMatch(target.query)) return null;
   const { spec, column, query } = target;
-  if (column !== null) return [{ rank: 0, source: tier(state.root, spec, column, query, null) }];
+  if (column !== null) return { probe: null, list: () => [{ rank: 0, source: tier(state.root, spec, column, query, null, -1) }] };
   const n = spec.columns.length;
   if (n > MAX_TIER_COLUMNS) return null;
   // The same weights as compileSearchRank: the i-th field weighs n - i.
@@ -94,7 +109,14 @@ export function compileSearchTiers(fn: FunctionOperand, state: CompileState): Se
     for (let i = 0; i < n; i++) if ((mask & (1 << i)) !== 0) rank += n - i;
     byRank.set(rank, [...(byRank.get(rank) ?? []), mask]);
   }
-  return [...byRank.entries()].sort((a, b) => b[0] - a[0]).map(([rank, masks]) => ({ rank, source: tier(state.root, spec, null, query, masks) }));
+  const ranks = [...byRank.entries()].sort((a, b) => b[0] - a[0]);
+  return {
+    probe: fullText.columnHits ? fullText.columnHits(spec, query) : null,
+    list: (hits) => ranks.flatMap(([rank, masks]) => {
+      const possible = masks.filter((mask) => (mask & ~hits) === 0);
+      return possible.length === 0 ? [] : [{ rank, source: tier(state.root, spec, null, query, possible, hits) }];
+    }),
+  };
 }
 
 /**
