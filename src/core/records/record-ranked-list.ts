@@ -19,11 +19,20 @@ export interface RankedList {
 }
 
 /**
- * The ranked list of a query whose sort is `@rank` or `-@rank` alone and whose filter the
- * index can drive (RuleCompiler.compileRankedSearch); null for any other list.
+ * The most rows before a page that the tiers may skip. SECURITY: each tier is a statement of
+ * its own, under a query budget of its own, and one reads every row of the tiers before the
+ * page: past this depth a page is one statement ranking every match, under one budget, so
+ * a deep page cannot hold SQLite for a budget per tier (docs/search.md §6.1).
  */
-export function rankedList(compiler: RuleCompiler, c: Collection, q: { filter: string; sort: string }, req: RequestInfo): RankedList | null {
-  if (c.type === 'view' || !q.sort.includes('@rank')) return null;
+export const MAX_RANKED_OFFSET = 1000;
+
+/**
+ * The ranked list of a query whose sort is `@rank` or `-@rank` alone and whose filter the
+ * index can drive (RuleCompiler.compileRankedSearch), on a page at most MAX_RANKED_OFFSET
+ * rows deep; null for any other list.
+ */
+export function rankedList(compiler: RuleCompiler, c: Collection, q: { filter: string; sort: string; page: number; perPage: number }, req: RequestInfo): RankedList | null {
+  if (c.type === 'view' || !q.sort.includes('@rank') || (q.page - 1) * q.perPage > MAX_RANKED_OFFSET) return null;
   const items = parseSort(q.sort);
   if (items.length !== 1 || items[0]!.name !== '@rank') return null;
   const search = compiler.compileRankedSearch(q.filter, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' });

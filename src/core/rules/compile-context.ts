@@ -70,6 +70,7 @@ export class CompileState {
   private readonly joinsByKey = new Map<string, ScopeJoin>();
   private readonly joinOrder: ScopeJoin[] = [];
   private rowRead = false;
+  private searchTerms = 0;
 
   constructor(
     readonly dialect: Dialect,
@@ -95,6 +96,15 @@ export class CompileState {
   get root(): string {
     this.rowRead = true;
     return this.options.rootAlias;
+  }
+
+  /**
+   * Counts the words and phrases of one more `search(…)` call; false once the calls of this
+   * compilation hold more than `max` together (docs/search.md §2).
+   */
+  addSearchTerms(count: number, max: number): boolean {
+    this.searchTerms += count;
+    return this.searchTerms <= max;
   }
 
   /** Whether the compiled condition refers to the row (see `root`). */
