@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.js';
 import { SUPERUSERS } from '../core/auth/auth-service.js';
 import { isInstaller, type SuperuserInstaller } from '../core/auth/superuser-installer.js';
+import { routeOptionsOf } from './route-options.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -50,7 +51,7 @@ async function guardInstaller(request: FastifyRequest, installer: SuperuserInsta
 
 /** Whether the request is `POST /api/collections/_superusers/records` (by name or id). */
 function createsSuperuser(request: FastifyRequest): boolean {
-  if (request.method !== 'POST' || request.routeOptions.url !== '/api/collections/:collection/records') return false;
+  if (request.method !== 'POST' || routeOptionsOf(request).url !== '/api/collections/:collection/records') return false;
   const named = (request.params as { collection?: string }).collection;
   return named === SUPERUSERS || named === request.auth?.collection.id;
 }
