@@ -90,6 +90,13 @@ export class CompileState {
   readRuleOn?: (collection: Collection, field: Field, alias: string) => RawBuilder<boolean> | null;
 
   /**
+   * Set when a rule compiled into the condition (a joined collection's listRule, a field's
+   * readRule) reads request values that a RuleCache key leaves out: the condition is then
+   * this request's alone and must not be reused.
+   */
+  requestBound = false;
+
+  /**
    * The alias of the row the condition is about. Every reference to the row goes
    * through here, so the state knows whether the condition depends on the row at all.
    */
