@@ -44,7 +44,7 @@ export async function listRecordsByCursor(
 ): Promise<RecordPage> {
   assertMayList(deps.access, c, q, req);
   // A search sorted by @rank alone continues from the full-text index (docs/search.md §6.1).
-  const ranked = rankedList(deps.compiler, c, q, req);
+  const ranked = rankedList(deps.compiler, c, { ...q, page: 1 }, req);
   if (ranked) return listRankedByCursor(exec, deps, c, q, req, ranked);
   const conditions = listConditions(deps, c, q, req);
   const parts = orderParts(deps, c, q, req);

@@ -19,10 +19,20 @@ export interface RankedList {
 }
 
 /**
- * The ranked list of a query whose sort is `@rank` or `-@rank` alone and whose filter the
- * index can drive (RuleCompiler.compileRankedSearch); null for any other list.
+ * The most rows before a page that the tiers may skip. SECURITY: each tier is a statement of
+ * its own, under a query budget of its own, and one reads every row of the tiers before the
+ * page: past this depth a page is one statement ranking every match, under one budget, so
+ * a deep page cannot hold SQLite for a budget per tier (docs/search.md §6.1).
  */
-export function rankedList(compiler: RuleCompiler, c: Collection, q: { filter: string; sort: string }, req: RequestInfo): RankedList | null {
+export const MAX_RANKED_OFFSET = 1000;
+
+/**
+ * The ranked list of a query whose sort is `@rank` or `-@rank` alone and whose filter the
+ * index can drive (RuleCompiler.compileRankedSearch), on a page at most MAX_RANKED_OFFSET
+ * rows deep; null for any other list. A cursor page asks as page 1: it starts at its position.
+ */
+export function rankedList(compiler: RuleCompiler, c: Collection, q: { filter: string; sort: string; page: number; perPage: number }, req: RequestInfo): RankedList | null {
+  if ((q.page - 1) * q.perPage > MAX_RANKED_OFFSET) return null;
   const descending = rankSortDescending(c, q.sort);
   if (descending === null) return null;
   const search = compiler.compileRankedSearch(q.filter, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' });
@@ -85,9 +95,11 @@ export async function readRankedPage(
     // NOTE: the seek is on the index's own rowid, so the index starts its scan there.
     if (after && tier.rank === after.rank) own.push(list.descending ? sql<boolean>`${tier.source.rowid} < ${after.rowid}` : sql<boolean>`${tier.source.rowid} > ${after.rowid}`);
     const where = own.length > 0 ? sql`WHERE ${sql.join(own.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
-    const { rows } = await sql<{ id: string }>`SELECT root.id AS id FROM ${tier.source.from} ${where} ORDER BY ${tier.source.rowid} ${direction} LIMIT ${want}`.execute(exec);
-    found.push(...rows.slice(skip).map((r) => ({ id: String(r.id), rank: tier.rank })));
-    skip = Math.max(0, skip - rows.length);
+    const got = tier.source.page
+      ? await tier.source.page(exec, own, list.descending, want)
+      : (await sql<{ id: string }>`SELECT root.id AS id FROM ${tier.source.from} ${where} ORDER BY ${tier.source.rowid} ${direction} LIMIT ${want}`.execute(exec)).rows.map((r) => r.id);
+    found.push(...got.slice(skip).map((id) => ({ id: String(id), rank: tier.rank })));
+    skip = Math.max(0, skip - got.length);
     if (found.length >= page.limit) break;
   }
   if (found.length === 0) return { rows: [], read: [] };

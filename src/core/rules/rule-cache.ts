@@ -1,5 +1,5 @@
 /**
- * Compiled API rules, reused across requests that would compile them the same way.
+ * Compiled API rules and client filters, reused across requests that would compile them the same way.
  * A rule's SQL depends on the schema, the compile options and the request values it
  * reads; for rules that read only the signed-in record's own fields, the method and
  * the context, those make a small key, and a request with the same key gets the same
@@ -26,14 +26,25 @@ interface CollectionRules {
   rules: Map<string, Lru<string, Compiled> | null>;
 }
 
+/** How much a RuleCache holds per collection. */
+export interface RuleCacheBounds {
+  /** Texts kept per collection; past it, the collection's entries start afresh (default: no bound). */
+  maxTexts?: number;
+  /** Request keys kept per text (default PER_RULE). */
+  perText?: number;
+}
+
 /** A RuleCache keeps compiled rules per collection, rule text and request key. */
 export class RuleCache<T extends Compiled> {
   private readonly byCollection = new WeakMap<Collection, CollectionRules>();
 
-  constructor(private readonly schema: Schema, private readonly parseLimits: { maxLength: number }) {}
+  constructor(private readonly schema: Schema, private readonly parseLimits: { maxLength?: number }, private readonly bounds: RuleCacheBounds = {}) {}
 
-  /** The compiled rule for these options, from the cache or from `compile`. */
-  get(text: string, opts: CompileOptions, compile: () => T): T {
+  /**
+   * The compiled rule for these options, from the cache or from `compile`; what `compile`
+   * returns is kept unless `keep` (asked after it) says no.
+   */
+  get(text: string, opts: CompileOptions, compile: () => T, keep: () => boolean = () => true): T {
     const version = this.schema.version;
     let entry = this.byCollection.get(opts.collection);
     if (!entry || entry.version !== version) {
@@ -42,7 +53,9 @@ export class RuleCache<T extends Compiled> {
     }
     let byRequest = entry.rules.get(text);
     if (byRequest === undefined) {
-      byRequest = cacheable(parseFilterCached(text, this.parseLimits)) ? new Lru(PER_RULE) : null;
+      byRequest = cacheable(parseFilterCached(text, this.parseLimits)) ? new Lru(this.bounds.perText ?? PER_RULE) : null;
+      // Client filters are texts of the client's choosing: a bounded number per collection.
+      if (this.bounds.maxTexts !== undefined && entry.rules.size >= this.bounds.maxTexts) entry.rules.clear();
       entry.rules.set(text, byRequest);
     }
     if (byRequest === null) return compile();
@@ -50,7 +63,7 @@ export class RuleCache<T extends Compiled> {
     const hit = byRequest.get(key);
     if (hit) return hit as T;
     const compiled = compile();
-    byRequest.set(key, compiled);
+    if (keep()) byRequest.set(key, compiled);
     return compiled;
   }
 }
@@ -59,7 +72,7 @@ export class RuleCache<T extends Compiled> {
  * Whether a rule's compiled form depends on nothing of the request beyond requestKey:
  * no datetime macros (their value moves), no body, query or headers values.
  */
-function cacheable(node: FilterNode): boolean {
+export function cacheable(node: FilterNode): boolean {
   if (node.kind === 'logical') return node.items.every(cacheable);
   return operandCacheable(node.left) && operandCacheable(node.right);
 }

@@ -8,9 +8,11 @@ import { sql, type RawBuilder } from 'kysely';
 import type { SearchIndexSpec, SearchTierSource } from '../../db/dialect/full-text.js';
 import type { CompareNode, FilterNode, FunctionOperand, Operand } from '../../filter/ast.js';
 import { FilterError } from '../../filter/filter-error.js';
+import { parseFilterCached } from '../../filter/filter-cache.js';
+import type { ParseFilterOptions } from '../../filter/parser.js';
 import { codeError } from '../../errors/code-error.js';
 import { isSearchable } from '../fields/field-searchable.js';
-import { canMatch, parseSearchQuery, SearchQueryError, type SearchQuery } from '../search/search-query.js';
+import { canMatch, MAX_SEARCH_TERMS, parseSearchQuery, SearchQueryError, type SearchQuery } from '../search/search-query.js';
 import { searchSpec } from '../search/search-spec.js';
 import type { CompileState } from './compile-context.js';
 
@@ -33,6 +35,11 @@ export function compileSearchCompare(node: CompareNode, state: CompileState): Ra
     throw searchError('[search] is a condition: use it alone or compare it with = true / = false');
   }
   const target = searchTarget(fn, state);
+  // SECURITY: each word is a walk through the index that no query budget can cut short on
+  // SQLite (docs/search.md §2): the limit of one search holds for a filter's searches together.
+  if (!state.addSearchTerms(target.query.include.length + target.query.exclude.length, MAX_SEARCH_TERMS)) {
+    throw searchError(`[search] the searches of a filter hold more than ${MAX_SEARCH_TERMS} words and phrases together`);
+  }
   const match = canMatch(target.query)
     ? state.dialect.fullText.match(state.root, target.spec, target.column, target.query)
     : sql<boolean>`(1 = 0)`;
@@ -120,6 +127,25 @@ export function compileSearchCount(fn: FunctionOperand, state: CompileState): Ra
   const target = searchTarget(fn, state);
   const fullText = state.dialect.fullText;
   return fullText.count && canMatch(target.query) ? fullText.count(target.spec, target.column, target.query) : null;
+}
+
+/**
+ * Whether a rule or filter text calls `search(…)` anywhere; false when it does not parse
+ * (the compiler reports that). A record being written, or one an event carries, is judged
+ * over its values, which no full-text index holds (docs/search.md §2).
+ */
+export function callsSearch(text: string, limits: ParseFilterOptions = {}): boolean {
+  // Most rules name no search at all: they are not parsed here (the others hit the AST cache).
+  if (!text.includes(SEARCH_FUNCTION)) return false;
+  let node: FilterNode;
+  try {
+    node = parseFilterCached(text, limits);
+  } catch {
+    return false;
+  }
+  const inOperand = (op: Operand): boolean => op.kind === 'function' && (op.name === SEARCH_FUNCTION || op.args.some(inOperand));
+  const visit = (n: FilterNode): boolean => (n.kind === 'logical' ? n.items.some(visit) : inOperand(n.left) || inOperand(n.right));
+  return visit(node);
 }
 
 /** The first `search(…)` call of a filter, the one `@rank` sorts by; undefined when there is none. */

@@ -68,7 +68,10 @@ export function parseSearchQuery(text: string): SearchQuery {
     const start = i;
     while (i < chars.length && isWordChar(chars[i]!)) i++;
     const word = normalizeWord(chars.slice(start, i).join(''));
-    if (word !== '' && !ENGLISH_STOP_WORDS.has(word)) addTerm(query, negated, { words: [word], phrase: false });
+    // SECURITY: a one-character word is matched whole, as a one-word phrase: as a prefix it
+    // would read the entry of every word that starts with it, in one step no query budget
+    // can stop (SQLite's FTS5 has no prefix index of one character), docs/search.md §2.
+    if (word !== '' && !ENGLISH_STOP_WORDS.has(word)) addTerm(query, negated, { words: [word], phrase: Array.from(word).length === 1 });
   }
   return query;
 }

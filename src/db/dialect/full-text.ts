@@ -60,4 +60,10 @@ export interface SearchTierSource {
   from: RawBuilder<unknown>;
   /** The row's insertion order, which the index returns rows in without sorting. */
   rowid: RawBuilder<unknown>;
+  /**
+   * The tier's first `limit` ids in insertion order (newest first when `descending`) under
+   * `conditions` on `root`, when the engine reads them itself (docs/search.md §6); absent:
+   * `SELECT root.id FROM from WHERE … ORDER BY rowid LIMIT limit`.
+   */
+  page?(exec: Executor, conditions: RawBuilder<boolean>[], descending: boolean, limit: number): Promise<string[]>;
 }

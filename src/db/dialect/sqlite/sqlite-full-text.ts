@@ -13,6 +13,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { SearchQuery, SearchTerm } from '../../../core/search/search-query.js';
 import type { Executor } from '../../database.js';
 import type { FullText, SearchIndexSpec, SearchTierSource } from '../full-text.js';
+import { BUDGET_FUNCTION } from '../../sqlite-query-budget.js';
 
 const STATE_TABLE = '_plinth_search';
 /**
@@ -93,7 +94,7 @@ export class SqliteFullText implements FullText {
 
   match(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<boolean> {
     const fts = ftsName(spec);
-    return sql<boolean>`${sql.id(root, '_rowid_')} IN (SELECT rowid FROM ${sql.table(fts)} WHERE ${sql.table(fts)} MATCH ${matchText(column, query)})`;
+    return sql<boolean>`${sql.id(root, '_rowid_')} IN (SELECT rowid FROM ${sql.table(fts)} WHERE ${sql.table(fts)} MATCH ${matchText(column, query)} AND ${budget(fts)})`;
   }
 
   tier(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery, subsets: number[] | null, present: number): SearchTierSource {
@@ -118,11 +119,21 @@ export class SqliteFullText implements FullText {
 
   count(spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<{ n: number }> {
     const fts = sql.table(ftsName(spec));
-    return sql<{ n: number }>`SELECT count(*) AS n FROM ${fts} WHERE ${fts} MATCH ${matchText(column, query)}`;
+    return sql<{ n: number }>`SELECT count(*) AS n FROM ${fts} WHERE ${fts} MATCH ${matchText(column, query)} AND ${budget(ftsName(spec))}`;
   }
 }
 
 const FTS_PREFIX = '_search_';
+
+/**
+ * The query budget check on the rows a MATCH yields. SECURITY: a common word matches most
+ * rows, and `rowid IN (SELECT … MATCH …)` lists them all before the outer query reads one,
+ * so the budget must be checked inside (db/sqlite-query-budget.ts); once per 1024 rowids.
+ */
+function budget(fts: string): RawBuilder<boolean> {
+  const rowid = sql`${sql.table(fts)}.rowid`;
+  return sql<boolean>`((${rowid} & 1023) <> 0 OR ${sql.raw(BUDGET_FUNCTION)}(${rowid}))`;
+}
 
 function ftsName(spec: SearchIndexSpec): string {
   return `${FTS_PREFIX}${spec.key}`;
