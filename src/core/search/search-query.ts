@@ -4,7 +4,7 @@
  * the engine as query syntax: each dialect builds its FTS5 MATCH text or tsquery from the
  * words alone, and every word is letters and digits only.
  */
-import { ENGLISH_STOP_WORDS } from './stop-words.js';
+import { ENGLISH_STOP_WORDS } from '../../tools/english-stop-words.js';
 
 /** The most words and phrases one search query may hold; more is a 400. */
 export const MAX_SEARCH_TERMS = 16;

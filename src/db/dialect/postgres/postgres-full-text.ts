@@ -6,9 +6,9 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { SearchQuery, SearchTerm } from '../../../core/search/search-query.js';
-import { ENGLISH_STOP_WORDS } from '../../../core/search/stop-words.js';
+import { ENGLISH_STOP_WORDS } from '../../../tools/english-stop-words.js';
 import type { Executor } from '../../database.js';
-import { ROWID_COLUMN } from './postgres-dialect.js';
+import { ROWID_COLUMN } from './postgres-rowid.js';
 import type { FullText, SearchIndexSpec, SearchTierSource } from '../full-text.js';
 
 /** The generated column that holds the words of every searchable field. */
