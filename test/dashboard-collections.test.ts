@@ -150,6 +150,39 @@ describe.skipIf(skip !== undefined)('the collections editor in Chromium', () => 
     await expect(pb.collection('posts').create({ headline: 'Hello' })).rejects.toMatchObject({ status: 400 });
   });
 
+  it('sets a sort order and a collation per index column, and edits a stored one without losing them', async () => {
+    await tab('Indexes');
+    await t.page.getByRole('button', { name: 'Edit idx_posts_headline' }).click();
+    const dialog = t.page.getByRole('dialog', { name: 'Edit index' });
+    await dialog.getByLabel('views', { exact: true }).check();
+    await dialog.getByLabel('headline collation').selectOption('NOCASE');
+    await dialog.getByLabel('views sort order').selectOption('DESC');
+    const statement = 'CREATE UNIQUE INDEX `idx_posts_headline` ON `posts` (`headline` COLLATE NOCASE, `views` DESC)';
+    await dialog.getByText(statement).waitFor();
+    await dialog.getByRole('button', { name: 'Set index' }).click();
+    await t.page.getByText(statement).waitFor();
+    await save();
+    await toastSays('Saved posts');
+    expect((await pb.collections.getOne('posts')).indexes).toContain(statement);
+    // NOCASE holds: the same headline in other case and the same views is a duplicate.
+    const views = (await pb.collection('posts').getFirstListItem('headline = "Hello"')).views;
+    await expect(pb.collection('posts').create({ headline: 'HELLO', views })).rejects.toMatchObject({ status: 400 });
+
+    // Reopened, the form reads both back.
+    await t.page.reload();
+    await tab('Indexes');
+    await t.page.getByRole('button', { name: 'Edit idx_posts_headline' }).click();
+    expect(await dialog.getByLabel('headline collation').inputValue()).toBe('NOCASE');
+    expect(await dialog.getByLabel('views sort order').inputValue()).toBe('DESC');
+    expect(await dialog.getByLabel('headline sort order').inputValue()).toBe('');
+    await dialog.getByLabel('views sort order').selectOption('ASC');
+    await dialog.getByText('(`headline` COLLATE NOCASE, `views` ASC)').waitFor();
+    await dialog.getByLabel('views', { exact: true }).uncheck();
+    expect(await dialog.getByLabel('views sort order').count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await t.page.getByText(statement).waitFor();
+  });
+
   it('previews a view query with the dry run, then creates the view', async () => {
     await t.page.goto(`${server.url}/_/#/new-collection`);
     await t.page.getByLabel('Collection name').fill('post_titles');

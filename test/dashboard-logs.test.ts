@@ -233,6 +233,58 @@ describe.skipIf(skip !== undefined)('the logs, SQL and public pages in Chromium'
     await screenshot(t, 'logs');
   });
 
+  it('narrows the logs and the chart to a UTC date range kept in the URL, with the filter box', async () => {
+    const marker = `rangemark${Date.now()}`;
+    expect((await fetch(`${server.url}/api/collections/users/records?perPage=1&${marker}=1`)).status).toBe(200);
+    const admin = await server.admin();
+    // The poll's own requests carry the marker too (in their filter): only the guest's counts.
+    await expect.poll(async () => (await admin.logs.getList(1, 1, { filter: admin.filter('message ~ {:m} && data.auth = "guest"', { m: marker }) })).totalItems, { timeout: 15_000 }).toBe(1);
+    const minute = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+    const hour = 3_600_000;
+    const from = minute(Date.now() - 3 * hour);
+    const to = minute(Date.now() + 2 * hour);
+
+    const t = await open('#/login');
+    await signIn(t);
+    await t.page.getByRole('link', { name: 'Logs' }).click();
+    await t.page.waitForURL(/#\/logs$/);
+    await t.page.getByLabel('Filter').fill(`message ~ "${marker}"`);
+    await t.page.getByLabel('Filter').press('Enter');
+    await t.page.getByRole('button', { name: new RegExp(marker) }).waitFor();
+    await t.page.getByLabel('From (UTC)').fill(from);
+    await t.page.getByLabel('To (UTC)').fill(to);
+    const hashQuery = () => Object.fromEntries(new URLSearchParams(new URL(t.page.url()).hash.split('?')[1] ?? ''));
+    await expect.poll(hashQuery).toEqual({ filter: `message ~ "${marker}"`, from, to });
+    await expect.poll(() => t.page.locator('.logs-open').count()).toBe(1);
+    // The chart spans the range's hours, not the last day.
+    const chart = t.page.getByRole('img', { name: /entries between/ });
+    const floorHour = (value: string) => `${value.slice(0, 13)}:00:00.000Z`;
+    await expect.poll(() => chart.getAttribute('data-first')).toBe(floorHour(from));
+    expect(await chart.getAttribute('data-last')).toBe(floorHour(to));
+    expect(await chart.getAttribute('aria-label')).toMatch(/^1 entries between/);
+    await screenshot(t, 'range');
+
+    // A reload keeps the range and the filter from the URL.
+    await t.page.reload();
+    await expect.poll(() => t.page.getByLabel('From (UTC)').inputValue()).toBe(from);
+    expect(await t.page.getByLabel('To (UTC)').inputValue()).toBe(to);
+    expect(await t.page.getByLabel('Filter').inputValue()).toBe(`message ~ "${marker}"`);
+    await expect.poll(() => t.page.locator('.logs-open').count()).toBe(1);
+
+    // A range in the past: the entry is outside it, and the chart has nothing.
+    await t.page.getByLabel('To (UTC)').fill('2020-01-02T00:00');
+    await t.page.getByLabel('From (UTC)').fill('2020-01-01T00:00');
+    await t.page.getByText('No log entries').waitFor();
+    expect(await t.page.getByText('No entries to chart.').count()).toBe(1);
+    // From after To is refused next to the inputs, and the last good range stays.
+    await t.page.getByLabel('From (UTC)').fill('2020-01-03T00:00');
+    await t.page.getByText('From must not be after To.').waitFor();
+    expect(hashQuery()).toMatchObject({ from: '2020-01-01T00:00', to: '2020-01-02T00:00' });
+    await t.page.getByRole('button', { name: 'Clear range' }).click();
+    await t.page.getByRole('button', { name: new RegExp(marker) }).waitFor();
+    expect(hashQuery()).toEqual({ filter: `message ~ "${marker}"` });
+  });
+
   it('runs a SELECT in the SQL console and shows the error of a bad query', async () => {
     const user = await newUser();
     const t = await open('#/login');

@@ -151,6 +151,69 @@ describe.skipIf(skip !== undefined)('the records screen in Chromium', () => {
   const drawer = () => t.page.getByRole('dialog');
   const row = (text: string) => rows().filter({ hasText: text });
 
+  it('moves through the virtualised rows with the arrow keys, opens one with Enter and closes it with Escape', async () => {
+    await t.page.goto(`${server.url}/_/#/collections/big`);
+    await rows().first().waitFor();
+    const grid = t.page.getByRole('grid', { name: 'Records' });
+    const scroller = t.page.locator('.records-scroller');
+    const activeId = () => grid.getAttribute('aria-activedescendant');
+    const activeRow = () => t.page.locator('.records-row-active');
+    /** Whether the active row lies wholly inside the scroller, below its sticky header. */
+    const activeInView = () => scroller.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const head = el.querySelector('.records-head')!.getBoundingClientRect();
+      const id = el.querySelector('[role="grid"]')!.getAttribute('aria-activedescendant');
+      const row = id ? el.ownerDocument.getElementById(id)?.getBoundingClientRect() : undefined;
+      return row !== undefined && row.top >= head.bottom - 1 && row.bottom <= box.bottom + 1;
+    });
+
+    // From the top (an earlier step may have left the table scrolled), focus lands on the grid,
+    // and the first row in view becomes the active descendant.
+    await scroller.evaluate((el) => el.scrollTo(0, 0));
+    await expect.poll(() => t.page.locator('.records-body [aria-rowindex="2"]').count()).toBe(1);
+    await grid.focus();
+    await expect.poll(activeId).toBe('records-row-0');
+    expect(await activeRow().getAttribute('aria-rowindex')).toBe('2');
+    expect(await activeRow().textContent()).toContain(`row ${SEEDED - 1}`);
+    // Down well past the view: the table scrolls, the active row stays rendered and in view.
+    for (let i = 0; i < 40; i++) await t.page.keyboard.press('ArrowDown');
+    await expect.poll(activeId).toBe('records-row-40');
+    expect(await activeRow().textContent()).toContain(`row ${SEEDED - 41}`);
+    expect(await scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+    await expect.poll(activeInView).toBe(true);
+    await t.page.keyboard.press('ArrowUp');
+    await expect.poll(activeId).toBe('records-row-39');
+    expect(await activeInView()).toBe(true);
+    // End goes to the last loaded row (which asks for the next page), Home back to the top.
+    await t.page.keyboard.press('End');
+    await expect.poll(activeInView).toBe(true);
+    expect(Number((await activeId())!.replace('records-row-', ''))).toBeGreaterThan(100);
+    await t.page.keyboard.press('Home');
+    await expect.poll(activeId).toBe('records-row-0');
+    expect(await scroller.evaluate((el) => el.scrollTop)).toBe(0);
+    await t.page.keyboard.press('ArrowDown');
+    await t.page.keyboard.press('ArrowDown');
+    await expect.poll(activeId).toBe('records-row-2');
+    const chosen = await activeRow().evaluate((el) => el.children[1]!.textContent);
+
+    // Enter opens the active record in the side panel; Escape closes it and gives the focus back to the grid.
+    await t.page.keyboard.press('Enter');
+    await drawer().waitFor();
+    expect(await drawer().textContent()).toContain(chosen!);
+    await t.page.keyboard.press('Escape');
+    await drawer().waitFor({ state: 'detached' });
+    await expect.poll(() => grid.evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
+    expect(await activeId()).toBe('records-row-2');
+    // Space selects the active row; the arrows go on from where they were.
+    await t.page.keyboard.press(' ');
+    await t.page.getByRole('region', { name: 'Selection' }).getByText('1 selected').waitFor();
+    expect(await activeRow().getAttribute('aria-selected')).toBe('true');
+    await t.page.keyboard.press(' ');
+    await expect.poll(() => t.page.getByRole('region', { name: 'Selection' }).count()).toBe(0);
+    await t.page.keyboard.press('ArrowDown');
+    await expect.poll(activeId).toBe('records-row-3');
+  });
+
   it('creates a record with every input type, a file and a relation, and shows its thumb and relation inline', async () => {
     await t.page.goto(`${server.url}/_/#/collections/posts`);
     await t.page.getByText('No records yet').waitFor();

@@ -13,6 +13,8 @@ import { buildTestDashboard, type TestDashboard } from './helpers/dashboard-buil
 
 const skip = browserSkipReason();
 const OWNER_RULE = '@request.auth.id != "" && owner = @request.auth.id';
+const STAFF_AUTH_RULE = '@request.context = "otp" || verified = true';
+const STAFF_MANAGE_RULE = '@request.auth.collectionName = "users" && @request.auth.email ~ "alice"';
 // PLINTH_DASHBOARD_SCREENSHOTS=1 writes docs/screenshots/rules-*.png (light theme, 1280×800); otherwise the tree stays clean.
 const SCREENSHOTS = process.env.PLINTH_DASHBOARD_SCREENSHOTS === '1' ? fileURLToPath(new URL('../docs/screenshots/', import.meta.url)) : undefined;
 
@@ -22,6 +24,7 @@ describe.skipIf(skip !== undefined)('the rule editor and the rule tester', () =>
   let browser: TestBrowser;
   let current: TestPage | undefined;
   let postId: string;
+  let carolId: string;
 
   beforeAll(async () => {
     dashboard = await buildTestDashboard();
@@ -44,6 +47,11 @@ describe.skipIf(skip !== undefined)('the rule editor and the rule tester', () =>
     const alice = await pb.collection('users').create({ email: 'alice@example.com', password: 'alice-password-1', passwordConfirm: 'alice-password-1' });
     await pb.collection('users').create({ email: 'bob@example.com', password: 'bob-password-12', passwordConfirm: 'bob-password-12' });
     postId = (await pb.collection('posts').create({ title: 'Alice writes', owner: alice.id })).id;
+    await pb.collections.create({
+      name: 'staff', type: 'auth', fields: [{ name: 'role', type: 'text' }],
+      authRule: STAFF_AUTH_RULE, manageRule: STAFF_MANAGE_RULE,
+    });
+    carolId = (await pb.collection('staff').create({ email: 'carol@example.com', role: 'clerk', password: 'carol-password-1', passwordConfirm: 'carol-password-1' })).id;
     browser = await launchBrowser();
   }, 180_000);
 
@@ -65,7 +73,7 @@ describe.skipIf(skip !== undefined)('the rule editor and the rule tester', () =>
     await page.screenshot({ path: `${SCREENSHOTS}rules-${name}.png` });
   }
 
-  async function openRulesPage(): Promise<TestPage> {
+  async function openRulesPage(collection = 'posts'): Promise<TestPage> {
     current = await browser.newPage();
     const { page, context } = current;
     // Fail at the step that hangs, well inside the test's own timeout.
@@ -74,8 +82,8 @@ describe.skipIf(skip !== undefined)('the rule editor and the rule tester', () =>
     const admin = await server.admin();
     const auth = JSON.stringify({ token: admin.authStore.token, record: admin.authStore.record });
     await context.addInitScript(`localStorage.setItem('pocketbase_auth', ${JSON.stringify(auth)})`);
-    await page.goto(`${server.url}/_/#/collections/posts/rules`);
-    await page.getByRole('heading', { name: 'posts · API rules' }).waitFor();
+    await page.goto(`${server.url}/_/#/collections/${collection}/rules`);
+    await page.getByRole('heading', { name: `${collection} · API rules` }).waitFor();
     return current;
   }
 
@@ -175,5 +183,42 @@ describe.skipIf(skip !== undefined)('the rule editor and the rule tester', () =>
     await expect.poll(() => page.getByText('Must be a JSON object, e.g. {"key": "value"}.').count()).toBe(1);
     expect(await page.getByText('The value of "x" must be text.').count()).toBe(1);
     expect(await page.locator('.rule-tester-result').count()).toBe(0);
+  });
+
+  it('tests an auth collection\'s authRule by sign-in method and its manageRule by requester', async () => {
+    const { page } = await openRulesPage('staff');
+    await expect.poll(() => page.locator('.rules-list dt').allTextContents()).toEqual(['list', 'view', 'create', 'update', 'delete', 'auth', 'manage']);
+    expect(await page.locator('.rules-list dd').nth(5).textContent()).toBe(STAFF_AUTH_RULE);
+    const requester = page.getByRole('group', { name: 'Requester' });
+    const record = page.getByRole('group', { name: 'Record of staff' });
+    const auth = page.getByRole('article', { name: 'auth rule result' });
+    const manage = page.getByRole('article', { name: 'manage rule result' });
+
+    await record.getByRole('combobox').fill('carol');
+    await record.getByRole('radio', { name: `${carolId} · carol@example.com` }).check();
+    await requester.getByLabel('Search auth records').fill('alice@');
+    await requester.getByRole('radio', { name: 'users · alice@example.com' }).check();
+    await page.getByRole('button', { name: 'Test the rules' }).click();
+    // Carol is not verified, and a password sign-in is not an OTP one.
+    await expect.poll(() => auth.locator('.rule-tester-verdict').textContent()).toBe('Denied');
+    expect(await auth.locator('li.decides code').allTextContents()).toEqual([STAFF_AUTH_RULE, '@request.context = "otp"', 'verified = true']);
+    expect(await manage.locator('.rule-tester-verdict').textContent()).toBe('Allowed');
+    expect(await manage.locator('.field-help').first().textContent()).toBe('The manageRule lets this requester manage this record.');
+
+    await page.getByText('Request body, query and headers').click();
+    await page.getByLabel('Sign-in method (authRule)').selectOption('otp');
+    await requester.getByLabel('Search auth records').fill('bob@');
+    await requester.getByRole('radio', { name: 'users · bob@example.com' }).check();
+    await page.getByRole('button', { name: 'Test the rules' }).click();
+    await expect.poll(() => auth.locator('.rule-tester-verdict').textContent()).toBe('Allowed');
+    expect(await auth.locator('li.decides code').allTextContents()).toEqual([STAFF_AUTH_RULE, '@request.context = "otp"']);
+    await expect.poll(() => manage.locator('.rule-tester-verdict').textContent()).toBe('Denied');
+    expect(await manage.locator('li.decides code').allTextContents()).toEqual([STAFF_MANAGE_RULE, '@request.auth.email ~ "alice"']);
+    await screenshot(page, 'tester-auth');
+
+    // Without a record, the two auth rules say what they need.
+    await record.getByRole('radio', { name: /^No record/ }).check();
+    await page.getByRole('button', { name: 'Test the rules' }).click();
+    await expect.poll(() => auth.textContent()).toContain('Pick a record to judge this rule.');
   });
 });

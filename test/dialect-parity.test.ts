@@ -104,4 +104,24 @@ describe('the same answers on every engine', () => {
     expect(after.body.fields.map((f: { name: string }) => f.name)).not.toContain('extra');
     expect((await s.request('GET', '/api/collections/dp_items/records?perPage=1', { token: admin })).body.items[0]).not.toHaveProperty('extra');
   });
+
+  it('takes an index column\'s collation and sort order, as the dashboard\'s index form writes them', async () => {
+    const indexes = [
+      'CREATE UNIQUE INDEX `idx_dp_sorted_code` ON `dp_sorted` (`code` COLLATE NOCASE DESC, `n` ASC)',
+      'CREATE INDEX `idx_dp_sorted_n` ON `dp_sorted` (`n` DESC)',
+    ];
+    const made = await s.request('POST', '/api/collections', {
+      token: admin, body: { name: 'dp_sorted', fields: [{ name: 'code', type: 'text' }, { name: 'n', type: 'number' }], indexes },
+    });
+    expect(made.status, made.text).toBe(200);
+    expect(made.body.indexes).toEqual(indexes);
+    const create = (body: Record<string, unknown>) => s.request('POST', '/api/collections/dp_sorted/records', { token: admin, body });
+    expect((await create({ code: 'Abc', n: 1 })).status).toBe(200);
+    // NOCASE: the same code in other case, with the same n, is a duplicate; with another n it is not.
+    const dup = await create({ code: 'aBC', n: 1 });
+    expect(dup.status, dup.text).toBe(400);
+    expect(dup.body.data.code?.code ?? dup.body.data.n?.code).toBe('validation_not_unique');
+    expect((await create({ code: 'aBC', n: 2 })).status).toBe(200);
+  });
 });
+

@@ -302,6 +302,12 @@ describe('aggregate bad input', () => {
       [`groupBy=${encodeURIComponent('lower(category)')}`, 'groupBy'],
       [`groupBy=${encodeURIComponent('@request.auth.id')}`, 'groupBy'],
       [`groupBy=${encodeURIComponent("strftime('%Y', placed")}`, 'groupBy'],
+      // strftime reads a date field: the engines read anything else differently.
+      [`groupBy=${encodeURIComponent("strftime('%Y', strftime('%Y', placed))")}`, 'groupBy'],
+      [`groupBy=${encodeURIComponent("strftime('%Y', category)")}`, 'groupBy'],
+      [`groupBy=${encodeURIComponent("strftime('%Y', total)")}`, 'groupBy'],
+      [`groupBy=${encodeURIComponent("strftime('%Y', '2024-01-01')")}`, 'groupBy'],
+      [`groupBy=${encodeURIComponent("strftime('%Y')")}`, 'groupBy'],
       [`groupBy=${'x'.repeat(1001)}`, 'groupBy'],
       ['aggregate=sum(nope)', 'aggregate'],
       ['aggregate=sum(category)', 'aggregate'],
@@ -323,6 +329,7 @@ describe('aggregate bad input', () => {
       ['sort=-', 'sort'],
       ['page=abc', 'page'],
       ['page=0', 'page'],
+      ['page=1000000000', 'page'],
       ['perPage=-1', 'perPage'],
       ['perPage=1.5', 'perPage'],
       [`filter=${encodeURIComponent('nope = 1')}`, 'filter'],
@@ -338,6 +345,9 @@ describe('aggregate bad input', () => {
   it('caps perPage and pages through groups', async () => {
     const r = await aggregate('groupBy=category&perPage=5000');
     expect(r.body.perPage).toBe(1000);
+    const long = await aggregate('groupBy=category&perPage=10000000000');
+    expect(long.status, long.text).toBe(200);
+    expect(long.body.perPage).toBe(1000);
     const p2 = await aggregate('groupBy=category&perPage=1&page=2');
     expect(p2.body).toMatchObject({ page: 2, perPage: 1, items: [{ category: 'games' }] });
     const past = await aggregate('groupBy=category&perPage=1&page=9');

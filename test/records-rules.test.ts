@@ -176,3 +176,27 @@ describe('createRule and updateRule with fields and @request.body', () => {
     expect((await allRecords(s, name)).length).toBe(1);
   });
 });
+
+describe('createRule of request values only (no row read)', () => {
+  it('judges each requester and each body afresh however often the same rule runs', async () => {
+    const name = uniqueName('reqonly');
+    await createCollection(s, {
+      name, listRule: '', viewRule: '',
+      createRule: "@request.auth.id != '' && @request.auth.id != '" + bob.id + "' && @request.body.kind != 'bad'",
+      fields: [{ name: 'kind', type: 'text' }],
+    });
+    const base = `/api/collections/${name}/records`;
+    const rows = [];
+    // Twice over, interleaved: a verdict remembered for one requester or body must not answer another.
+    for (const round of [1, 2]) {
+      rows.push(
+        { name: `alice ${round}`, method: 'POST', url: base, token: alice.token, body: { kind: 'ok' }, status: 200, expect: { kind: 'ok' } },
+        { name: `guest ${round}`, method: 'POST', url: base, body: { kind: 'ok' }, status: 400, expect: CREATE_FAILED },
+        { name: `bob ${round}`, method: 'POST', url: base, token: bob.token, body: { kind: 'ok' }, status: 400, expect: CREATE_FAILED },
+        { name: `alice bad body ${round}`, method: 'POST', url: base, token: alice.token, body: { kind: 'bad' }, status: 400, expect: CREATE_FAILED },
+      );
+    }
+    await runScenarios(s, rows);
+    expect((await allRecords(s, name)).map((r) => r.kind)).toEqual(['ok', 'ok']);
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
-import { createCollection, createRecord, makeUser, uniqueName } from './helpers/record-scenarios.js';
+import { createCollection, createRecord, makeUser, signIn, uniqueName } from './helpers/record-scenarios.js';
 
 let s: TestServer;
 let admin: string;
@@ -14,6 +14,9 @@ const users: Record<'alice' | 'bob', { id: string; token: string }> = {} as neve
 beforeAll(async () => {
   s = await startTestServer();
   admin = await s.adminToken();
+  // The authRule and manageRule tables sign in more often than the auth rate limit allows.
+  const limits = await s.request('PATCH', '/api/settings', { token: admin, body: { rateLimits: { excludedIPs: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] } } });
+  expect(limits.status, limits.text).toBe(200);
   users.alice = await makeUser(s, 'alice@example.com');
   users.bob = await makeUser(s, 'bob@example.com');
 });
@@ -139,6 +142,127 @@ describe('explain agrees with the records API', () => {
   });
 });
 
+/** An auth collection of three members (password `password123`) for the authRule and manageRule tables. */
+async function createMembers(extra: Record<string, unknown> = {}) {
+  const name = uniqueName('members');
+  await createCollection(s, {
+    name, type: 'auth', listRule: '', viewRule: '', updateRule: '', ...extra,
+    fields: [{ name: 'role', type: 'text' }, { name: 'team', type: 'text' }, { name: 'n', type: 'number' }],
+  });
+  const seeds = [
+    { email: 'm1@example.com', role: 'admin', team: 'red', n: 5, verified: true },
+    { email: 'm2@example.com', role: 'user', team: 'red', n: 1, verified: false },
+    { email: 'm3@example.com', role: 'banned', team: 'blue', n: 3, verified: false },
+  ];
+  const ids: string[] = [];
+  for (const seed of seeds) ids.push((await createRecord(s, name, { ...seed, password: 'password123', passwordConfirm: 'password123' })).id);
+  return { name, seeds, ids };
+}
+
+const AUTH_RULES: (string | null)[] = [
+  null,
+  '',
+  'verified = true',
+  'role = "admin" || team = "blue"',
+  '@request.auth.id != "" && n > 2',
+  '@request.auth.id = id && role != "banned"',
+  '@request.context = "password" && @request.auth.team = "red"',
+  '@request.body.identity ~ "m1" || n = 3',
+  '@request.headers.x_token = "s3cret" || (@request.query.k = "v" && verified = true)',
+];
+
+describe('explain agrees with sign-in for the authRule', () => {
+  it.each(AUTH_RULES.map((rule) => [rule]))('for authRule %j on every member and sender', async (rule) => {
+    const { name, seeds, ids } = await createMembers();
+    const patched = await s.request('PATCH', `/api/collections/${name}`, { token: admin, body: { authRule: rule } });
+    expect(patched.status, patched.text).toBe(200);
+    let compared = 0;
+    // The sender's token does not matter to the authRule (the record signing in is @request.auth), except a superuser's.
+    for (const sender of ['guest', 'alice'] as const) {
+      for (const extra of EXTRAS) {
+        const { request, token, headers, query } = requester(sender, extra);
+        for (const [i, id] of ids.entries()) {
+          const body = { identity: seeds[i]!.email, password: 'password123' };
+          const real = await s.request('POST', `/api/collections/${name}/auth-with-password${queryString(query)}`, { token, headers, body });
+          expect([200, 403], real.text).toContain(real.status);
+          const explained = await explain(name, { action: 'auth', recordId: id, body, ...request });
+          expect(explained.status, explained.text).toBe(200);
+          expect(explained.body.allowed, `${sender} ${JSON.stringify(extra)} ${seeds[i]!.email}: ${real.text}`).toBe(real.status === 200);
+          expect(explained.body.rule).toBe(rule);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(12);
+  });
+
+  it('takes @request.context from signIn, and a superuser sender bypasses the rule', async () => {
+    const { name, ids } = await createMembers({ authRule: '@request.context = "otp"' });
+    const password = await explain(name, { action: 'auth', recordId: ids[0] });
+    expect(password.body).toMatchObject({ allowed: false, trace: [{ expr: '@request.context = "otp"', result: false }] });
+    expect(password.body.reason).toMatch(/does not let this record sign in/);
+    const otp = await explain(name, { action: 'auth', recordId: ids[0], signIn: 'otp' });
+    expect(otp.body).toMatchObject({ allowed: true, trace: [{ expr: '@request.context = "otp"', result: true }] });
+    const superuser = await s.request('GET', '/api/collections/_superusers/records', { token: admin });
+    const bySuperuser = await explain(name, { action: 'auth', recordId: ids[0], auth: { collection: '_superusers', id: superuser.body.items[0].id } });
+    expect(bySuperuser.body).toMatchObject({ allowed: true, reason: 'Superusers bypass API rules.' });
+  });
+});
+
+const MANAGE_RULES: (string | null)[] = [
+  null,
+  '@request.auth.id != ""',
+  '@request.auth.collectionName = "users" && @request.auth.email ~ "alice"',
+  '@request.auth.role = "admin"',
+  'team = @request.auth.team && @request.auth.id != id',
+  'id = @request.auth.id',
+  '@request.body.verified = true && @request.auth.verified = true',
+  '@request.headers.x_token = "s3cret" && @request.auth.id != ""',
+];
+
+describe('explain agrees with the records API for the manageRule', () => {
+  it.each(MANAGE_RULES.map((rule) => [rule]))('for manageRule %j on every requester and member', async (rule) => {
+    const { name, seeds, ids } = await createMembers({ manageRule: rule });
+    const members = [await signIn(s, name, 'm1@example.com', 'password123'), await signIn(s, name, 'm2@example.com', 'password123')];
+    const requesters = [
+      ...WHO.map((who) => ({ label: who, auth: authOf(who), token: who === 'guest' ? undefined : users[who].token })),
+      ...members.map((token, i) => ({ label: `m${i + 1}`, auth: { collection: name, id: ids[i]! }, token })),
+    ];
+    const base = `/api/collections/${name}/records`;
+    let compared = 0;
+    for (const who of requesters) {
+      for (const extra of EXTRAS) {
+        const headers = 'headers' in extra ? extra.headers : undefined;
+        for (const [i, id] of ids.entries()) {
+          // Flipping `verified` is a manager's change (docs/api.md §3.7): 200 for managers, 400 for anyone else.
+          const body = { verified: !seeds[i]!.verified };
+          const explained = await explain(name, { action: 'manage', recordId: id, body, auth: who.auth, ...extra });
+          expect(explained.status, explained.text).toBe(200);
+          const real = await s.request('PATCH', `${base}/${id}`, { token: who.token, headers, body });
+          expect([200, 400], real.text).toContain(real.status);
+          if (real.status === 200) await s.request('PATCH', `${base}/${id}`, { token: admin, body: { verified: seeds[i]!.verified } });
+          expect(explained.body.allowed, `${who.label} ${JSON.stringify(extra)} m${i + 1}: ${real.text}`).toBe(real.status === 200);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(30);
+  });
+
+  it('says a guest manages nothing and a null manageRule is superusers only', async () => {
+    const { name, ids } = await createMembers({ manageRule: 'n > 0' });
+    const guest = await explain(name, { action: 'manage', recordId: ids[0] });
+    expect(guest.body).toMatchObject({ allowed: false, rule: 'n > 0' });
+    expect(guest.body.reason).toMatch(/guest/);
+    const alice = await explain(name, { action: 'manage', recordId: ids[0], auth: authOf('alice') });
+    expect(alice.body).toMatchObject({ allowed: true, trace: [{ expr: 'n > 0', result: true }] });
+    expect(alice.body.reason).toMatch(/manageRule lets/);
+    const { name: locked, ids: lockedIds } = await createMembers();
+    const none = await explain(locked, { action: 'manage', recordId: lockedIds[0], auth: authOf('alice') });
+    expect(none.body).toMatchObject({ allowed: false, rule: null, trace: [{ expr: 'null', result: false }] });
+  });
+});
+
 describe('explain traces', () => {
   let name: string;
   let mine: string;
@@ -214,6 +338,10 @@ describe('explain refuses bad input', () => {
     ['an unknown auth record', () => explain(name, { action: 'list', auth: { collection: 'users', id: 'missingmissing1' } }), 400, ['auth.id']],
     ['an unknown record', () => explain(name, { action: 'view', recordId: 'missingmissing1' }), 404, []],
     ['view without a record', () => explain(name, { action: 'view' }), 400, ['recordId']],
+    ['auth on a base collection', () => explain(name, { action: 'auth', recordId: id }), 400, ['action']],
+    ['manage on a base collection', () => explain(name, { action: 'manage', recordId: id, auth: { collection: 'users', id: users.alice.id } }), 400, ['action']],
+    ['auth without a record', () => explain('users', { action: 'auth' }), 400, ['recordId']],
+    ['an unknown sign-in method', () => explain('users', { action: 'auth', recordId: users.alice.id, signIn: 'magic' }), 400, ['signIn']],
     ['a record id that is not text', () => explain(name, { action: 'view', recordId: 5 }), 400, ['recordId']],
     ['a body that is not an object', () => explain(name, { action: 'create', body: [1] }), 400, ['body']],
     ['headers that are not text', () => explain(name, { action: 'list', headers: { a: 1 } }), 400, ['headers']],

@@ -4,8 +4,10 @@
  * schema change, rules, and the 400s. Runs on SQLite, and on PostgreSQL with
  * PLINTH_TEST_DIALECT=postgres; both must give the results in test/data/search-golden.json.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +55,24 @@ async function names(filter: string, sort = '', token?: string): Promise<number[
   const r = await s.request('GET', `/api/collections/${products}/records?${qs}`, { token });
   expect(r.status, `${filter} ${sort}: ${r.text}`).toBe(200);
   return r.body.items.map((i: { n: number }) => i.n);
+}
+
+/** The `n` of every item of a cursor walk (docs/api.md §3.10), page after page until nextCursor is null. */
+async function cursorWalk(collection: string, filter: string, sort: string, perPage: number, token?: string, between?: () => Promise<void>): Promise<number[]> {
+  const got: number[] = [];
+  let cursor = '';
+  for (let page = 1; page < 200; page++) {
+    const qs = new URLSearchParams({ filter, sort, perPage: String(perPage), cursor });
+    const r = await s.request('GET', `/api/collections/${collection}/records?${qs}`, { token });
+    expect(r.status, `${filter} ${sort}: ${r.text}`).toBe(200);
+    expect(r.body.page).toBe(page);
+    got.push(...r.body.items.map((i: { n: number }) => i.n));
+    if (r.body.nextCursor === null) return got;
+    expect(r.body.items.length).toBe(perPage);
+    cursor = r.body.nextCursor;
+    await between?.();
+  }
+  throw new Error('too many pages');
 }
 
 beforeAll(async () => {
@@ -117,12 +137,25 @@ describe('search() results', () => {
       }
       throw new Error('too many pages');
     };
-    for (const filter of ["search('running')", "search('hike')", "n >= 20 && search('hike') && n < 190", "search('leather -boots') && n < 150", "search(name, 'boot')", "search('warm coat')"]) {
+    // Some searches leave fields without a whole match (`hike`: no name; `northwind`: no
+    // description; `northwind recycled`: neither), whose tiers are left out (docs/search.md §6).
+    // A cursor walk of `@rank` alone continues tier by tier from the index too (docs/api.md §3.10).
+    for (const filter of [
+      "search('running')", "search('hike')", "n >= 20 && search('hike') && n < 190", "search('leather -boots') && n < 150", "search(name, 'boot')", "search('warm coat')",
+      "search('northwind')", "search('northwind recycled')", "search('recycled -hike') && n > 10", "search('northwind made -recycled')",
+    ]) {
       for (const perPage of [3, 7]) {
-        expect(await all(filter, '-@rank', perPage), `${filter} -@rank`).toEqual(await all(filter, '-@rank,-@rowid', perPage));
-        expect(await all(filter, '@rank', perPage), `${filter} @rank`).toEqual(await all(filter, '@rank,@rowid', perPage));
+        const ranked = await all(filter, '-@rank', perPage);
+        expect(ranked, `${filter} -@rank`).toEqual(await all(filter, '-@rank,-@rowid', perPage));
+        expect(await cursorWalk(products, filter, '-@rank', perPage), `${filter} -@rank by cursor`).toEqual(ranked);
+        const rising = await all(filter, '@rank', perPage);
+        expect(rising, `${filter} @rank`).toEqual(await all(filter, '@rank,@rowid', perPage));
+        expect(await cursorWalk(products, filter, '@rank', perPage), `${filter} @rank by cursor`).toEqual(rising);
       }
     }
+    // A search the index cannot drive (under `||`): its cursor walk ranks every match, in the same order.
+    const either = "search('sneak') || search('sandal')";
+    expect(await cursorWalk(products, either, '-@rank', 4)).toEqual(await all(either, '-@rank', 4));
   });
 
   it('match the same rows and the same relevance top 10 on both engines', async () => {
@@ -176,6 +209,91 @@ describe('search() results', () => {
     expect(page.items.length).toBe(5);
     expect(page.totalItems).toBeGreaterThan(5);
     expect(`${page.items[0]!.name} ${page.items[0]!.description}`.toLowerCase()).toContain('red');
+  });
+});
+
+describe('cursor pages sorted by @rank', () => {
+  // Rows only the rule lets a guest see (n not a multiple of 3), some matching, some not.
+  let posts: string;
+  let token: string;
+  const offsetPages = async (filter: string, sort: string, perPage: number, as?: string) => {
+    const got: number[] = [];
+    for (let page = 1; ; page++) {
+      const qs = new URLSearchParams({ filter, sort, perPage: String(perPage), page: String(page), skipTotal: '1' });
+      const r = await s.request('GET', `/api/collections/${posts}/records?${qs}`, { token: as });
+      expect(r.status, r.text).toBe(200);
+      got.push(...r.body.items.map((i: { n: number }) => i.n));
+      if (r.body.items.length < perPage) return got;
+    }
+  };
+  beforeAll(async () => {
+    posts = uniqueName('rposts');
+    await admin.collections.create({
+      name: posts, type: 'base', listRule: 'public = true', viewRule: '',
+      fields: [
+        { name: 'n', type: 'number' }, { name: 'public', type: 'bool' },
+        { name: 'name', type: 'text', searchable: true }, { name: 'description', type: 'editor', searchable: true },
+      ],
+    } as any);
+    for (const [n, p] of CORPUS.slice(0, 120).entries()) await admin.collection(posts).create({ n, public: n % 3 !== 0, ...p });
+    token = admin.authStore.token;
+  }, 60_000);
+
+  it('walk the rows a rule lets a guest list, in the order of the offset pages', async () => {
+    for (const filter of ["search('made')", "search('northwind')", "search('leather -boots') && n < 100", "search('warm coat') && public = true"]) {
+      for (const sort of ['-@rank', '@rank']) {
+        const guest = await cursorWalk(posts, filter, sort, 4);
+        expect(guest.length, filter).toBeGreaterThan(0);
+        expect(guest.every((n) => n % 3 !== 0), filter).toBe(true);
+        expect(guest, `${filter} ${sort}`).toEqual(await offsetPages(filter, sort, 4));
+        expect(await cursorWalk(posts, filter, sort, 5, token), `${filter} ${sort} superuser`).toEqual(await offsetPages(filter, sort, 5, token));
+      }
+    }
+  });
+
+  it('return every row that existed at the start exactly once while rows are inserted', async () => {
+    const filter = "search('made')";
+    let next = 1000;
+    for (const sort of ['-@rank', '@rank']) {
+      const before = await offsetPages(filter, sort, 500);
+      expect(before.length).toBeGreaterThan(20);
+      // After each page: a row of the highest tier, one of the lowest, one the search misses.
+      const insert = async () => {
+        for (const body of [
+          { name: 'made in town', description: 'made here' }, { name: 'plain', description: 'made of wool' }, { name: 'other', description: 'none' },
+        ]) await admin.collection(posts).create({ n: next++, public: true, ...body });
+      };
+      const seen = await cursorWalk(posts, filter, sort, 6, undefined, insert);
+      expect(new Set(seen).size, sort).toBe(seen.length);
+      for (const n of before) expect(seen, sort).toContain(n);
+      expect(seen.filter((n) => before.includes(n)), sort).toEqual(before);
+    }
+  });
+
+  it('refuse a tampered cursor or one from another sort, filter or requester with a 400 naming cursor', async () => {
+    const path = `/api/collections/${posts}/records`;
+    const first = await s.request('GET', `${path}?${new URLSearchParams({ filter: "search('made')", sort: '-@rank', perPage: '3', cursor: '' })}`);
+    const cursor: string = first.body.nextCursor;
+    expect(typeof cursor).toBe('string');
+    const [body, sig] = cursor.split('.') as [string, string];
+    const payload = JSON.parse(Buffer.from(body, 'base64url').toString());
+    const forged = Buffer.from(JSON.stringify({ ...payload, k: [payload.k[0] + 1, payload.k[1]] })).toString('base64url');
+    const asks: Array<[Record<string, string>, string | undefined]> = [
+      [{ filter: "search('made')", sort: '-@rank', cursor: `${forged}.${sig}` }, undefined],
+      [{ filter: "search('made')", sort: '-@rank', cursor: `${body}.${sig.slice(0, -2)}AA` }, undefined],
+      [{ filter: "search('made')", sort: '-@rank', cursor: `${body.slice(0, -1)}.${sig}` }, undefined],
+      [{ filter: "search('made')", sort: '@rank', cursor }, undefined],
+      [{ filter: "search('made')", sort: '-@rank,-@rowid', cursor }, undefined],
+      [{ filter: "search('made') && n > 0", sort: '-@rank', cursor }, undefined],
+      [{ filter: "search('made')", sort: '-@rank', cursor }, token],
+    ];
+    for (const [q, as] of asks) {
+      const r = await s.request('GET', `${path}?${new URLSearchParams({ perPage: '3', ...q })}`, { token: as });
+      expect(r.status, JSON.stringify(q)).toBe(400);
+      expect(r.body.data.cursor.code).toBe('validation_invalid_cursor');
+    }
+    const again = await s.request('GET', `${path}?${new URLSearchParams({ filter: "search('made')", sort: '-@rank', perPage: '3', cursor })}`);
+    expect(again.status).toBe(200);
   });
 });
 
@@ -326,5 +444,46 @@ describe('backups', () => {
     const found = await again.collection(name).getFullList({ filter: "search('lighthouse')" });
     expect(found.map((r) => r.k)).toEqual(['a']);
     admin = again;
+  });
+});
+
+describe('an index made by an older Plinth (SQLite)', () => {
+  it.skipIf(testDialect() !== 'sqlite')('is rebuilt with the current table options when the node starts, online, and finds every row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plinth-search-upgrade-'));
+    try {
+      const first = await startTestServer({ dir });
+      const pb = await first.admin();
+      const name = uniqueName('old');
+      const c = await pb.collections.create({ name, type: 'base', listRule: '', fields: [{ name: 'k', type: 'text' }, { name: 'body', type: 'text', searchable: true }] } as any);
+      for (const k of ['a', 'b', 'c']) await pb.collection(name).create({ k, body: `lighthouse keepers ${k}` });
+      await first.close();
+      // The table as an older Plinth made it: prefix indexes of 2–4 characters (docs/search.md §4.1).
+      const fts = `_search_${c.id}`;
+      const file = new Database(join(dir, 'data.db'));
+      file.exec(`DROP TABLE "${fts}"; CREATE VIRTUAL TABLE "${fts}" USING fts5("body", content='${name}', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 0', prefix='2 3 4');
+        INSERT INTO "${fts}"("${fts}") VALUES('rebuild')`);
+      const definition = () => String((file.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(fts) as { sql: string }).sql);
+      expect(definition()).not.toContain("prefix='2 3 4 5 6 7 8'");
+      const second = await startTestServer({ dir });
+      try {
+        const client = await second.admin();
+        for (let i = 0; i < 100 && !definition().includes("prefix='2 3 4 5 6 7 8'"); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(definition()).toContain("prefix='2 3 4 5 6 7 8'");
+        await client.collection(name).create({ k: 'd', body: 'lighthouse keepers d' });
+        let found: string[] = [];
+        for (let i = 0; i < 100 && found.length < 4; i++) {
+          found = (await client.collection(name).getFullList({ filter: "search('lighthouse keeper')", sort: '-@rank' })).map((r) => r.k as string);
+          if (found.length < 4) await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(found).toEqual(['d', 'c', 'b', 'a']);
+        // A long word's prefix, which the new prefix indexes serve.
+        expect((await client.collection(name).getFullList({ filter: "search('lighthous')" })).length).toBe(4);
+      } finally {
+        await second.close();
+        file.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

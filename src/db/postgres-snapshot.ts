@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import type { SnapshotReader, SnapshotRow, TableSnapshot } from '../core/backups/table-snapshot.js';
 import type { Db, Executor } from './database.js';
-import { ROWID_COLUMN } from './dialect/postgres/postgres-dialect.js';
+import { ROWID_COLUMN } from './dialect/postgres/postgres-rowid.js';
 import { SEARCH_COLUMN } from './dialect/postgres/postgres-full-text.js';
 
 /** A SnapshotReader over the database of `db`. */

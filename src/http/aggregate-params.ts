@@ -31,8 +31,9 @@ export function parseAggregateParams(query: unknown): AggregateQuery {
   if (new Set(keys).size !== keys.length) throw invalid('aggregate', 'An aggregate is repeated or has the name of a group key.');
   const sort = listParam(query, 'sort', MAX_AGGREGATE_SORT).map(parseSortItem);
   const page = intParam(query, 'page', 1);
-  let perPage = intParam(query, 'perPage', DEFAULT_PER_PAGE);
-  if (perPage > MAX_PER_PAGE) perPage = MAX_PER_PAGE;
+  if (page > MAX_PAGE) throw invalid('page', `The page parameter must be a whole number from 1 to ${MAX_PAGE}.`);
+  // More than the most is cut to the most, however many digits it has (docs/api.md §3.11).
+  const perPage = Math.min(intParam(query, 'perPage', DEFAULT_PER_PAGE), MAX_PER_PAGE);
   return { groupBy, aggregates, filter, sort, page, perPage };
 }
 
@@ -69,12 +70,15 @@ function parseSortItem(text: string): AggregateSortItem {
 }
 
 /** A positive integer parameter (decimal digits only); absent or empty gives the fallback. */
+/** The last page that can be asked for (its offset stays a safe integer at 1,000 a page). */
+const MAX_PAGE = 999_999_999;
+
 function intParam(query: unknown, name: string, fallback: number): number {
   const raw = firstQueryValue(query, name);
   if (raw === '') return fallback;
-  const digits = [...raw].every((ch) => ch >= '0' && ch <= '9');
+  const digits = raw.length <= 1000 && [...raw].every((ch) => ch >= '0' && ch <= '9');
   const value = Number(raw);
-  if (!digits || raw.length > 9 || value < 1) throw invalid(name, `The ${name} parameter must be a whole number from 1.`);
+  if (!digits || !(value >= 1)) throw invalid(name, `The ${name} parameter must be a whole number from 1.`);
   return value;
 }
 

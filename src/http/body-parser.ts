@@ -12,6 +12,7 @@ import { BodyBudget, DEFAULT_BODY_MEMORY_LIMIT } from './body-budget.js';
 import { readMultipart, type UploadedFile } from './multipart-body.js';
 import { UploadSpool } from './upload-spool.js';
 import { isPlainObject } from '../tools/is-plain-object.js';
+import { routeOptionsOf } from './route-options.js';
 
 export { INVALID_BODY_MESSAGE } from './json-body.js';
 export type { UploadedFile } from './multipart-body.js';
@@ -57,7 +58,7 @@ export function dynamicBodyLimit(bodyLimitFor: (request: FastifyRequest) => numb
 }
 
 function dynamicLimitOf(request: FastifyRequest): number | undefined {
-  const resolve = request.routeOptions.config?.bodyLimitFor;
+  const resolve = routeOptionsOf(request).config?.bodyLimitFor;
   return resolve ? resolve(request) : undefined;
 }
 
@@ -125,7 +126,7 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
     if (request.is404) return done(null, {});
     // NOTE: routeOptions.bodyLimit falls back to the server's limit; only a route's own
     // value should override the limit these parsers were given.
-    const routeLimit = request.routeOptions.bodyLimit;
+    const routeLimit = routeOptionsOf(request).bodyLimit;
     const limit = dynamicLimitOf(request) ?? (routeLimit !== undefined && routeLimit !== serverLimit ? routeLimit : bodyLimit);
     readMultipart(request.headers, payload, limit, parseJson, request.uploadSpool ?? undefined).then(({ entries, files }) => {
       request.uploadedFiles = files;
@@ -144,7 +145,7 @@ export async function registerBodyParsers(app: FastifyInstance, options: BodyPar
     // nor chunked encoding is not HTTP/1.1, but inject() sends streams so: counted there.
     if (length === '0' || (length === undefined && request.headers['transfer-encoding'] === undefined && dynamic === undefined)) return done(null, payload);
     const declared = length === undefined ? undefined : Number(length);
-    if (declared !== undefined && !request.is404 && declared > (dynamic ?? request.routeOptions.bodyLimit ?? bodyLimit)) {
+    if (declared !== undefined && !request.is404 && declared > (dynamic ?? routeOptionsOf(request).bodyLimit ?? bodyLimit)) {
       dropUnreadBody(request, reply);
       return done(tooLarge(), payload);
     }

@@ -88,9 +88,19 @@ export function resolveClientIp(request: FastifyRequest, trusted: IpList, settin
   return peer;
 }
 
+// A connection's peer never changes, and a keep-alive connection carries many requests: its
+// address is normalized once (a trim, two regexes and an isIP check on every request before).
+const peerIps = new WeakMap<object, string>();
+
 function peerIp(request: FastifyRequest): string {
-  const address = request.raw.socket?.remoteAddress ?? '';
-  return normalizeIp(address) || address;
+  const socket = request.raw.socket;
+  const known = socket ? peerIps.get(socket) : undefined;
+  if (known !== undefined) return known;
+  const address = socket?.remoteAddress ?? '';
+  const ip = normalizeIp(address) || address;
+  // NOTE: a closed socket has no address any more: nothing is kept for it.
+  if (socket && address !== '') peerIps.set(socket, ip);
+  return ip;
 }
 
 /** The last value of a header (the one the nearest proxy set), or ''. */

@@ -13,6 +13,7 @@ import { isListResult, parseFieldsPicker, type FieldsPicker } from './fields-pic
 import { firstQueryValue } from './list-params.js';
 import { registerCors, registerSecurityHeaders } from './security-headers.js';
 import { requestIdOf } from './request-id.js';
+import { registerRouteOptions, routeOptionsOf } from './route-options.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -118,6 +119,7 @@ function sendClientError(err: Error & { code?: string }, socket: Socket): void {
  * registering route plugins: parsers and handlers are inherited by plugins created later.
  */
 export async function registerHttpConventions(app: FastifyInstance, options: HttpConventionsOptions): Promise<void> {
+  registerRouteOptions(app);
   registerErrorHandler(app);
   registerSecurityHeaders(app);
   await registerCors(app, { origins: options.origins });
@@ -139,7 +141,7 @@ export function registerJsonResponses(app: FastifyInstance): void {
   // PocketBase answers them. GET and HEAD write nothing and parse it at serialization:
   // files and realtime streams, which are not JSON, never read it.
   app.addHook('preHandler', (request, _reply, done) => {
-    if (request.method === 'GET' || request.method === 'HEAD' || request.is404 || request.routeOptions.config?.skipFieldsPicker) return done();
+    if (request.method === 'GET' || request.method === 'HEAD' || request.is404 || routeOptionsOf(request).config?.skipFieldsPicker) return done();
     try {
       fieldsPickerOf(request);
       done();
@@ -150,7 +152,7 @@ export function registerJsonResponses(app: FastifyInstance): void {
 
   app.addHook('preSerialization', (request, reply, payload, done) => {
     const status = reply.statusCode;
-    if (status < 200 || status > 299 || request.routeOptions.config?.skipFieldsPicker) return done(null, payload);
+    if (status < 200 || status > 299 || routeOptionsOf(request).config?.skipFieldsPicker) return done(null, payload);
     try {
       const picker = fieldsPickerOf(request);
       done(null, isListResult(payload) ? picker.pickList(payload) : picker.pick(payload));

@@ -81,6 +81,8 @@ export function parseCursorParam(query: unknown): string | undefined {
  * depth, duplicates dropped and a path that is a prefix of another one merged into it.
  */
 export function parseExpand(param: string): string[] {
+  // Most requests ask for no expand: no split, regex or filter for them.
+  if (param === '') return [];
   const paths: string[] = [];
   for (const raw of param.split(',')) {
     const trimmed = trimDots(raw.replace(/\s+/g, ''));

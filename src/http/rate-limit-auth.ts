@@ -12,6 +12,7 @@ import { ipCounterKey } from '../tools/ip-list.js';
 import { clientIp } from './client-ip.js';
 import { collectionRoute, type RateLimitAction } from './rate-limit-labels.js';
 import { cachedIpList, type EnforceRateLimit, type RateLimitDeps } from './rate-limit.js';
+import { routeOptionsOf } from './route-options.js';
 
 /** The groups of auth endpoints that share limits. */
 export type AuthLimitGroup = 'signIn' | 'mail' | 'confirm' | 'refresh' | 'methods' | 'impersonate';
@@ -90,7 +91,7 @@ export function registerAuthLimits(app: FastifyInstance, deps: RateLimitDeps, en
   const excluded = cachedIpList(() => deps.settings().rateLimits.excludedIPs);
   const backoff = new FailureBackoff(deps.store, limits.signInBackoff, 'rl:auth:backoff');
   const target = (request: FastifyRequest) => {
-    const route = collectionRoute(request.method, request.routeOptions.url);
+    const route = collectionRoute(request.method, routeOptionsOf(request).url);
     const group = route ? GROUP_OF[route.actions[0]] : undefined;
     if (!route || !group) return null;
     const param = (request.params as Record<string, string | undefined>)[route.param] ?? '';

@@ -13,6 +13,7 @@ import { IpList, ipCounterKey } from '../tools/ip-list.js';
 import { clientIp } from './client-ip.js';
 import { collectionRoute, findRateLimitRule, rateLimitLabels } from './rate-limit-labels.js';
 import { isSuperuser } from './request-auth.js';
+import { routeOptionsOf } from './route-options.js';
 
 /** One limit to check for a request: at most `max` hits per `windowMs` on `key`. */
 export interface RateLimitCheck {
@@ -93,7 +94,7 @@ function storeBridge(store: RateLimitStore) {
 export function registerSettingsRateLimits(app: FastifyInstance, deps: RateLimitDeps, enforce: EnforceRateLimit): void {
   const excluded = cachedIpList(() => deps.settings().rateLimits.excludedIPs);
   const limitByRule = async (request: FastifyRequest, limits: Settings['rateLimits'], ip: string): Promise<void> => {
-    const pattern = request.routeOptions.url;
+    const pattern = routeOptionsOf(request).url;
     const route = collectionRoute(request.method, pattern);
     const param = route ? (request.params as Record<string, string | undefined>)[route.param] : undefined;
     const collection = param === undefined ? undefined : deps.findCollection(param);

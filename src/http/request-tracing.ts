@@ -8,13 +8,14 @@ import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, ty
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UNMATCHED_ROUTE } from '../core/metrics/node-metrics.js';
+import { routeOptionsOf } from './route-options.js';
 
 /** Registers the span hooks; first, so that every later hook runs inside the span. */
 export function registerRequestTracing(app: FastifyInstance, tracer: Tracer): void {
   const spans = new WeakMap<FastifyRequest, { span: Span; ctx: Context }>();
   app.addHook('onRequest', (request, _reply, done) => {
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    const route = routeOptionsOf(request).url ?? UNMATCHED_ROUTE;
     const span = tracer.startSpan(`${request.method} ${route}`, {
       kind: SpanKind.SERVER,
       attributes: { [ATTR_HTTP_REQUEST_METHOD]: request.method, [ATTR_HTTP_ROUTE]: route, [ATTR_URL_PATH]: request.url.split('?', 1)[0] },

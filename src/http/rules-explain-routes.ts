@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound, type ErrorData } from '../errors/app-error.js';
 import { codeError } from '../errors/code-error.js';
 import type { Schema } from '../core/collections/schema.js';
-import { EXPLAIN_ACTIONS, type ExplainAction, type ExplainInput, type RuleExplainer } from '../core/records/rule-explain.js';
+import { EXPLAIN_ACTIONS, SIGN_IN_METHODS, type ExplainAction, type ExplainInput, type RuleExplainer, type SignInMethod } from '../core/records/rule-explain.js';
 import { assertSuperuser } from './request-auth.js';
 import { recordBody } from './record-body-input.js';
 
@@ -41,6 +41,10 @@ export function parseExplainInput(body: Record<string, unknown>): ExplainInput {
     errors.action = codeError('validation_in_invalid', undefined, `Must be one of ${EXPLAIN_ACTIONS.join(', ')}.`);
   }
   const auth = parseAuth(body.auth, errors);
+  const signIn = body.signIn === undefined || body.signIn === null || body.signIn === '' ? undefined : body.signIn;
+  if (signIn !== undefined && (typeof signIn !== 'string' || !(SIGN_IN_METHODS as readonly string[]).includes(signIn))) {
+    errors.signIn = codeError('validation_in_invalid', undefined, `Must be one of ${SIGN_IN_METHODS.join(', ')}.`);
+  }
   const recordId = body.recordId === undefined || body.recordId === null || body.recordId === '' ? undefined : body.recordId;
   if (recordId !== undefined && !isId(recordId)) errors.recordId = codeError('validation_invalid_value', undefined, 'Must be a record id.');
   const input = {
@@ -50,6 +54,7 @@ export function parseExplainInput(body: Record<string, unknown>): ExplainInput {
     body: objectOf(body.body, 'body', errors, () => true) ?? {},
     query: objectOf(body.query, 'query', errors, isShortText) as Record<string, string> ?? {},
     headers: objectOf(body.headers, 'headers', errors, isShortText) as Record<string, string> ?? {},
+    ...(signIn === undefined ? {} : { signIn: signIn as SignInMethod }),
   };
   if (Object.keys(errors).length > 0) throw badRequest('Invalid rule explain request.', errors);
   return input;

@@ -9,6 +9,7 @@ import { clientIp } from './client-ip.js';
 import { collectionRoute } from './rate-limit-labels.js';
 import { cachedIpList, type RateLimitDeps } from './rate-limit.js';
 import { isSuperuser } from './request-auth.js';
+import { routeOptionsOf } from './route-options.js';
 
 /**
  * Whether a superuser may act from a client IP: always while `superuserIPs` is empty,
@@ -36,7 +37,7 @@ export function registerSuperuserIps(app: FastifyInstance, deps: Pick<RateLimitD
     const list = allowed();
     if (list.empty) return done();
     if (isSuperuser(request)) return done(list.has(clientIp(request)) ? undefined : forbidden());
-    const route = collectionRoute(request.method, request.routeOptions.url);
+    const route = collectionRoute(request.method, routeOptionsOf(request).url);
     if (!route || !route.actions.includes('auth')) return done();
     const param = (request.params as Record<string, string | undefined>)[route.param] ?? '';
     const refused = deps.findCollection(param)?.name === SUPERUSERS && !list.has(clientIp(request));

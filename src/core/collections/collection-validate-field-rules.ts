@@ -7,7 +7,12 @@
 import type { ErrorData, FieldError } from '../../errors/app-error.js';
 import { codeError } from '../../errors/code-error.js';
 import { FIELD_RULE_KEYS } from '../fields/field-common.js';
+import { RULE_PARSE_LIMITS } from '../rules/rule-compiler.js';
+import { callsSearch } from '../rules/search-compiler.js';
 import type { Collection } from './collection.js';
+
+/** Why a rule judged over a record's values may not call search(). */
+export const SEARCH_OVER_VALUES = 'search() reads the full-text index, which holds no record being written or sent as an event: use it in listRule, viewRule, updateRule or deleteRule';
 
 /** Checks a non-empty rule against the collection; the raw error text or null. */
 export type RuleCheck = (collection: Collection, rule: string) => string | null;
@@ -38,5 +43,8 @@ function checkFieldRule(next: Collection, key: (typeof FIELD_RULE_KEYS)[number],
   if (rule === null || rule === '') return null;
   if (typeof rule !== 'string') return codeError('validation_invalid_value');
   const error = validateRule(next, rule);
-  return error === null ? null : invalid(error);
+  if (error !== null) return invalid(error);
+  // A field rule is also judged over a record's values (a create, a response, an event), and
+  // no full-text index holds those (docs/search.md §2).
+  return callsSearch(rule, RULE_PARSE_LIMITS) ? invalid(SEARCH_OVER_VALUES) : null;
 }

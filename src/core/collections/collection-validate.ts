@@ -7,7 +7,9 @@ import { badRequest, type ErrorData } from '../../errors/app-error.js';
 import type { Collection, Rule } from './collection.js';
 import { validateAuthOptions } from './collection-validate-auth.js';
 import { validateFields } from './collection-validate-fields.js';
-import { validateFieldRules } from './collection-validate-field-rules.js';
+import { SEARCH_OVER_VALUES, validateFieldRules } from './collection-validate-field-rules.js';
+import { RULE_PARSE_LIMITS } from '../rules/rule-compiler.js';
+import { callsSearch } from '../rules/search-compiler.js';
 import { buildIndex, findSingleColumnUniqueIndex, parseIndex, type ParsedIndex } from '../../tools/index-parse.js';
 import { codeError, type CodeErrorArgs } from '../../errors/code-error.js';
 import type { ErrorCode } from '../../errors/error-codes.js';
@@ -53,7 +55,8 @@ export function validateCollection(next: Collection, ctx: CollectionValidateCont
 
   const checkRule = (rule: Rule, path: string[], oldRule: Rule | undefined): void => {
     if (typeof rule === 'string' && rule !== '') {
-      const error = ctx.validateRule(next, rule);
+      // A createRule is judged over the submitted values, which no full-text index holds.
+      const error = ctx.validateRule(next, rule) ?? (path[0] === 'createRule' && callsSearch(rule, RULE_PARSE_LIMITS) ? SEARCH_OVER_VALUES : null);
       if (error !== null) {
         bag.set(path, invalidRule(error));
         return;

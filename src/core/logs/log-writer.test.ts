@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { formatDateTime } from '../../tools/datetime.js';
 import type { LogStore, NewLogEntry } from './log-store.js';
 import { LogWriter, type LogsSettings } from './log-writer.js';
 
@@ -23,6 +24,25 @@ function memoryStore() {
 const settings = (over: Partial<LogsSettings> = {}) => () => ({ maxDays: 5, minLevel: 0, ...over });
 
 describe('LogWriter', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('stamps each entry with its own millisecond, within one second and across seconds', async () => {
+    const m = memoryStore();
+    const w = new LogWriter({ store: m.store, settings: settings(), onError: () => undefined, flushMs: 60_000 });
+    const times = [Date.UTC(2026, 11, 7, 2, 15, 0, 0), Date.UTC(2026, 11, 7, 2, 15, 0, 7), Date.UTC(2026, 11, 7, 2, 15, 0, 42),
+      Date.UTC(2026, 11, 7, 2, 15, 0, 999), Date.UTC(2026, 11, 7, 2, 15, 1, 5), Date.UTC(2026, 11, 31, 23, 59, 59, 100), Date.UTC(2027, 0, 1, 0, 0, 0, 100)];
+    vi.useFakeTimers({ toFake: ['Date'] });
+    for (const t of times) {
+      vi.setSystemTime(t);
+      w.write(0, 'x', {});
+    }
+    vi.useRealTimers();
+    await w.stop();
+    expect(m.batches.flat().map((e) => e.created)).toEqual(times.map((t) => formatDateTime(new Date(t))));
+  });
+
   it('writes nothing on the caller\'s path and everything on stop', async () => {
     const m = memoryStore();
     const w = new LogWriter({ store: m.store, settings: settings(), onError: () => undefined, flushMs: 60_000 });

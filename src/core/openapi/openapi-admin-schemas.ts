@@ -106,7 +106,8 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
     truncated: { type: 'boolean', description: 'More than 1,000 rows: the rest were not read.' },
   }, ['execTime', 'affectedRows', 'columns', 'rows', 'truncated']),
   RuleExplainInput: object({
-    action: { type: 'string', enum: ['list', 'view', 'create', 'update', 'delete'] },
+    action: { type: 'string', enum: ['list', 'view', 'create', 'update', 'delete', 'auth', 'manage'], description: '`auth` and `manage` (authRule, manageRule) on auth collections only.' },
+    signIn: { type: 'string', enum: ['password', 'otp', 'oauth2'], description: 'For `auth`: the sign-in method, `@request.context` (default `password`).' },
     auth: { oneOf: [object({ collection: str, id: str }, ['collection', 'id']), { type: 'null' }] },
     recordId: str, body: anyObject,
     query: { type: 'object', additionalProperties: str, maxProperties: 100 },

@@ -15,7 +15,8 @@ import { isExpandTooLarge } from '../records/expand-budget.js';
 import type { RecordService } from '../records/record-service.js';
 import { valuesTable, type RecordValues } from '../records/record-store.js';
 import type { RecordAction } from '../records/write-scope.js';
-import type { RuleCompiler } from '../rules/rule-compiler.js';
+import { RULE_PARSE_LIMITS, type RuleCompiler } from '../rules/rule-compiler.js';
+import { callsSearch } from '../rules/search-compiler.js';
 import type { AuthInfo, RequestInfo } from '../rules/request-info.js';
 import type { Topic } from './realtime-topic.js';
 
@@ -102,6 +103,9 @@ export class RealtimeDelivery {
    */
   private async passes(c: Collection, rule: Rule, record: RecordValues, req: RequestInfo): Promise<boolean> {
     const conditions: RawBuilder<boolean>[] = [];
+    // An event's record is judged over its values, which no full-text index holds: a rule or
+    // filter that searches cannot be evaluated, and is not sent (docs/search.md §2).
+    if ((!req.isSuperuser && typeof rule === 'string' && callsSearch(rule, RULE_PARSE_LIMITS)) || callsSearch(req.query.filter ?? '')) return false;
     const ruleCondition = this.deps.records.access.condition(c, rule, req);
     if (ruleCondition) conditions.push(ruleCondition);
     const filter = req.query.filter ?? '';

@@ -34,6 +34,14 @@ const DENY: CompiledRule = { condition: sql<boolean>`1 = 0`, readsRow: false };
 
 /** RecordAccess evaluates API rules against stored or would-be records. */
 export class RecordAccess {
+  /**
+   * Verdicts of fixed rules (CompiledRule.fixed), by compiled rule: the RuleCache hands the
+   * same compiled object only to requests that bind the same values, so its verdict holds
+   * until the cache drops it (a schema change). `@request.auth.id != ''` on a create thus
+   * costs its query once per signed-in record, not once per write.
+   */
+  private readonly fixedVerdicts = new WeakMap<CompiledRule, boolean>();
+
   constructor(private readonly compiler: RuleCompiler, private readonly dialect: Dialect) {}
 
   /** Throws 403 when the rule is locked (null) and the request is not a superuser's (docs/api.md §3.9). */
@@ -107,10 +115,14 @@ export class RecordAccess {
   private async allowsUnstored(exec: Executor, c: Collection, rule: Rule, values: RecordValues, req: RequestInfo): Promise<boolean> {
     const compiled = this.compiled(c, rule, req);
     if (!compiled) return true;
+    const known = compiled.fixed ? this.fixedVerdicts.get(compiled) : undefined;
+    if (known !== undefined) return known;
     // A rule of request values only (`@request.auth.id != ''`) needs no would-be row to read.
     const from = compiled.readsRow ? sql`FROM ${valuesTable(c, values, this.dialect)}` : sql``;
     const { rows } = await sql`SELECT 1 ${from} WHERE ${compiled.condition} LIMIT 1`.execute(exec);
-    return rows.length > 0;
+    const allowed = rows.length > 0;
+    if (compiled.fixed) this.fixedVerdicts.set(compiled, allowed);
+    return allowed;
   }
 
   /**

@@ -129,6 +129,13 @@ function groupColumn(deps: AggregateDeps, opts: CompileOptions, text: string, i:
     if (!field) throw fail('Unknown field');
     if (!GROUPABLE.has(field.type) || isMultipleField(field)) throw fail('This field cannot be grouped by');
     output = outputOf(field);
+  } else {
+    // The engines read other values differently (a nested strftime, a number, text): only a
+    // date field reads the same on both (docs/api.md §3.11).
+    const time = operand.kind === 'function' ? operand.args[1] : undefined;
+    const field = time?.kind === 'identifier' ? pathField(deps.schema, opts.collection, time.name) : undefined;
+    if (field && !DATES.has(field.type)) throw fail('strftime reads a date or autodate field');
+    if (!field && time?.kind !== 'identifier') throw fail('strftime reads a date or autodate field');
   }
   const compiled = compileOrFail(deps, operand, opts, fail);
   return { alias: `g${i}`, key: text, value: compiled.expr, output, kind: compiled.kind };

@@ -15,6 +15,7 @@ import type { RecordAccess } from './record-access.js';
 import { CursorCodec, cursorError, toCursorValue, type CursorScope, type CursorValue } from './record-cursor.js';
 import { listQuery } from './list-sql-cache.js';
 import { assertMayList, fieldReadColumns, listConditions, listShapeKey, noteDeniedFields, searchRank, type FieldReads, type ListQuery, type RecordPage } from './record-list.js';
+import { rankedList, rankSortDescending, readRankedPage, type RankedList, type TierPosition } from './record-ranked-list.js';
 import { rootTable, rowToValues } from './record-store.js';
 
 /** What a cursor list needs. */
@@ -43,6 +44,9 @@ export async function listRecordsByCursor(
   exec: Executor, deps: CursorListDeps, c: Collection, q: ListQuery & { cursor: string }, req: RequestInfo,
 ): Promise<RecordPage> {
   assertMayList(deps.access, c, q, req);
+  // A search sorted by @rank alone continues from the full-text index (docs/search.md §6.1).
+  const ranked = rankedList(deps.compiler, c, { ...q, page: 1 }, req);
+  if (ranked) return listRankedByCursor(exec, deps, c, q, req, ranked);
   const parts = orderParts(deps, c, q, req);
   const scope = cursorScope(c, q, req);
   let page = 1;
@@ -84,8 +88,64 @@ export async function listRecordsByCursor(
 }
 
 /**
+ * The page after a ranked cursor read from the full-text index (docs/api.md §3.10): the rest
+ * of the cursor's tier after its row, then the tiers after it. The cursor's values are the
+ * `@rank` and insertion-order key of the last row, as orderParts makes them for the same
+ * sort, so a cursor of either path continues on the other.
+ */
+async function listRankedByCursor(
+  exec: Executor, deps: CursorListDeps, c: Collection, q: ListQuery & { cursor: string }, req: RequestInfo, ranked: RankedList,
+): Promise<RecordPage> {
+  const conditions = listConditions(deps, c, q, req, ranked.search.rest);
+  const scope = cursorScope(c, q, req);
+  let page = 1;
+  let after: TierPosition | undefined;
+  if (q.cursor !== '') {
+    const pos = await deps.cursors.decode(q.cursor, scope);
+    after = tierPosition(pos.values);
+    page = pos.page;
+  }
+  // The insertion-order key is read with the page's rows: the tiers read ids alone.
+  const columns = sql`${fieldReadColumns(deps.fieldReads)}, ${deps.dialect.rowId('root')} AS ${sql.id(ROWID_KEY)}`;
+  const { rows, read } = await readRankedPage(exec, c, ranked, conditions, { offset: 0, limit: q.perPage + 1, after }, columns);
+  // What the tiers gave decides the page and whether more follows. NOTE: a row deleted between
+  // the two reads is left out; the position is the last row read back, as every row between it
+  // and the page's end was deleted too, so the next page repeats none.
+  const more = read.length > q.perPage;
+  const rankOf = new Map(read.slice(0, q.perPage).map((x) => [x.id, x.rank]));
+  const pageRows = rows.filter((r) => rankOf.has(String(r.id)));
+  const lastRow = pageRows[pageRows.length - 1];
+  const last = lastRow ? { rank: rankOf.get(String(lastRow.id))!, rowid: toCursorValue(lastRow[ROWID_KEY]) } : after;
+  const nextCursor = more && last ? await deps.cursors.encode(scope, { page: page + 1, values: [last.rank, last.rowid] }) : null;
+  const result: RecordPage = { page, perPage: q.perPage, totalItems: -1, totalPages: -1, items: pageRows.map((r) => rowToValues(c, r)), nextCursor };
+  noteDeniedFields(result, deps.fieldReads, pageRows);
+  return result;
+}
+
+/** The column of a ranked page's rows holding their insertion-order key. */
+const ROWID_KEY = '__rowid';
+
+/** The tier position of a ranked cursor's values, `[rank, rowid]`; a 400 for any other. */
+function tierPosition(values: readonly CursorValue[]): TierPosition {
+  const [rank, rowid] = values;
+  const isKey = typeof rowid === 'number' ? Number.isSafeInteger(rowid) : typeof rowid === 'string' && isIntegerText(rowid);
+  if (values.length !== 2 || typeof rank !== 'number' || !Number.isFinite(rank) || !isKey) throw cursorError('The cursor was made for another sort.');
+  return { rank, rowid: rowid as string | number };
+}
+
+function isIntegerText(text: string): boolean {
+  try {
+    return text !== '' && BigInt(text).toString() === text;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The values the page is ordered by: each sort item's (a json value is several on some
  * engines), then the id, which makes the order total, in the direction of the last item.
+ * A sort of `@rank` alone ends with the insertion order instead, the order of its offset
+ * pages and of the full-text index's tiers (docs/api.md §3.10).
  */
 function orderParts(deps: CursorListDeps, c: Collection, { filter, sort }: Pick<ListQuery, 'filter' | 'sort'>, req: RequestInfo): OrderPart[] {
   let keys;
@@ -102,14 +162,17 @@ function orderParts(deps: CursorListDeps, c: Collection, { filter, sort }: Pick<
     return exprs.map((expr) => ({ expr, desc: k.desc, nullable: k.nullable || exprs.length > 1 }));
   });
   const lastDesc = keys.length > 0 && keys[keys.length - 1]!.desc;
-  parts.push({ expr: sql`root.${sql.ref('id')}`, desc: lastDesc, nullable: false });
+  const tieBreak = rankSortDescending(c, sort) === null ? sql`root.${sql.ref('id')}` : deps.dialect.rowId('root');
+  parts.push({ expr: tieBreak, desc: lastDesc, nullable: false });
   return parts;
 }
 
 /** What the cursors of this list are bound to. */
 function cursorScope(c: Collection, q: ListQuery, req: RequestInfo): CursorScope {
   const requester = req.isSuperuser ? 'superuser' : req.auth ? `${req.auth.collection.id}/${String(req.auth.record.id ?? '')}` : '';
-  return { collectionId: c.id, collectionUpdated: c.updated, sort: q.sort, filter: q.filter, requester };
+  // A sort of @rank alone breaks ties by insertion order: cursors of the id tie-break it once had are refused.
+  const tieBreak = rankSortDescending(c, q.sort) === null ? undefined : 'insertion';
+  return { collectionId: c.id, collectionUpdated: c.updated, sort: q.sort, filter: q.filter, requester, ...(tieBreak ? { tieBreak } : {}) };
 }
 
 /**

@@ -28,6 +28,8 @@ export interface CursorScope {
   filter: string;
   /** Who asks (auth collection and record id, '' for a guest): a cursor is not passed between users. */
   requester: string;
+  /** What breaks ties when it is not the id (`insertion`: a sort of `@rank` alone); absent for the id. */
+  tieBreak?: 'insertion';
 }
 
 /**
@@ -87,7 +89,10 @@ export function toCursorValue(value: unknown): CursorValue {
 }
 
 function scopeHash(scope: CursorScope): string {
-  const text = [scope.collectionId, scope.collectionUpdated, scope.sort, scope.filter, scope.requester].join('\u0000');
+  const parts = [scope.collectionId, scope.collectionUpdated, scope.sort, scope.filter, scope.requester];
+  // Only when present: the cursors of every other list keep their scope.
+  if (scope.tieBreak) parts.push(scope.tieBreak);
+  const text = parts.join('\u0000');
   return createHash('sha256').update(text).digest('base64url').slice(0, 22);
 }
 

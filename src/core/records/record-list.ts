@@ -12,6 +12,7 @@ import { parseFilterCached } from '../../filter/filter-cache.js';
 import { isCheapPerRow } from '../../filter/filter-cost.js';
 import type { ParseFilterOptions } from '../../filter/parser.js';
 import { RULE_PARSE_LIMITS, type RuleCompiler } from '../rules/rule-compiler.js';
+import { isPlainName } from '../rules/rule-cache.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import type { RecordAccess } from './record-access.js';
 import type { DeniedFields, FieldReadPlan, FieldReadRules } from './field-read-rules.js';
@@ -76,7 +77,7 @@ export async function listRecords(
     const all = ranked ? [...conditions, ranked.search.search] : conditions;
     const where = all.length > 0 ? sql`WHERE ${sql.join(all.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
     if (ranked) {
-      rows = await readRankedPage(exec, c, ranked, conditions, { offset, limit: q.perPage }, verdicts);
+      rows = (await readRankedPage(exec, c, ranked, conditions, { offset, limit: q.perPage }, verdicts)).rows;
     } else {
       const order = q.sort.trim() !== ''
         ? deps.compiler.compileSort(q.sort, { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter', ...searchRank(deps.compiler, c, q, req) })
@@ -179,11 +180,24 @@ function cheapPerRow(text: string | null, limits: ParseFilterOptions): boolean {
  * compiled for this request: request values in the filter or sort, or a search rank.
  */
 export function listShapeKey(compiler: RuleCompiler, c: Collection, q: Pick<ListQuery, 'filter' | 'sort'>, req: RequestInfo): string | null {
-  if (q.filter.includes('@request') || q.sort.includes('@request') || q.sort.includes('@rank')) return null;
+  if (q.filter.includes('@request') || !plainSort(q.sort)) return null;
+  // A field's readRule joins a client filter on each row it reads (docs/field-rules.md §3).
+  if (readGuardedFields(c.fields).length > 0) return null;
   return compiler.compiledShapeKey(
     { collection: c, rootAlias: 'root', request: req, mode: 'clientFilter' },
     { rules: [c.listRule], filters: [q.filter], others: [q.sort, c.type] },
   );
+}
+
+/** Whether every item of a sort is a field of the row itself or `@rowid` (no relation path, no `@rank`). */
+function plainSort(sort: string): boolean {
+  for (const raw of sort.split(',')) {
+    const item = raw.trim();
+    if (item === '') continue;
+    const name = item.startsWith('-') || item.startsWith('+') ? item.slice(1) : item;
+    if (name !== '@rowid' && !isPlainName(name)) return false;
+  }
+  return true;
 }
 
 /** The `@rank` of the filter's search() when the sort names it (docs/search.md §3). */

@@ -1,7 +1,7 @@
 /**
  * The rule explainer (docs/rules-explain.md): says whether an API rule lets a given
- * requester list, view, create, update or delete a record, and which part of the rule
- * decided. It compiles with the same compiler and evaluates with the same conditions as
+ * requester list, view, create, update or delete a record — or, on an auth collection,
+ * sign in as it (authRule) or manage it (manageRule) — and which part of the rule decided. It compiles with the same compiler and evaluates with the same conditions as
  * the records API, so its verdict is the API's.
  */
 import { sql, type RawBuilder } from 'kysely';
@@ -23,11 +23,20 @@ import { resolveBody } from './record-body.js';
 import { defaultValues, fillGenerated } from './record-defaults.js';
 import { findRecord, rootTable, valuesTable, type RecordValues } from './record-store.js';
 
-/** The five actions an API rule governs. */
-export const EXPLAIN_ACTIONS = ['list', 'view', 'create', 'update', 'delete'] as const;
+/** The five actions an API rule governs, then the two of an auth collection's authRule and manageRule. */
+export const EXPLAIN_ACTIONS = ['list', 'view', 'create', 'update', 'delete', 'auth', 'manage'] as const;
 
-/** One of the five actions. */
+/** One of the seven actions. */
 export type ExplainAction = (typeof EXPLAIN_ACTIONS)[number];
+
+/** The actions only auth collections have. */
+export const AUTH_ONLY_ACTIONS: readonly ExplainAction[] = ['auth', 'manage'];
+
+/** The sign-in methods whose `@request.context` an `auth` explanation can take. */
+export const SIGN_IN_METHODS = ['password', 'otp', 'oauth2'] as const;
+
+/** One of the sign-in methods. */
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 
 /**
  * The most sub-expressions one explanation evaluates (the rule itself included). Each is
@@ -38,12 +47,18 @@ export const MAX_TRACE_EXPRESSIONS = 50;
 /** Who asks, and what they send, as the explainer is told. */
 export interface ExplainInput {
   action: ExplainAction;
-  /** The requester: an auth record by collection (id or name) and id, or null for a guest. */
+  /**
+   * The requester: an auth record by collection (id or name) and id, or null for a guest.
+   * For `auth`, whoever sends the sign-in request (a superuser bypasses the authRule; anyone
+   * else is replaced by the record signing in, as the API does).
+   */
   auth: { collection: string; id: string } | null;
-  /** The record to judge; required for view, update and delete, optional for list, unused for create. */
+  /** The record to judge; required for view, update, delete, auth and manage, optional for list, unused for create. */
   recordId?: string;
-  /** The request body (create and update): resolved as the API resolves it. */
+  /** The request body: resolved as the API resolves it for create, update and manage; as sent for auth. */
   body: Record<string, unknown>;
+  /** For `auth`: the sign-in method, which is `@request.context` (default `password`). */
+  signIn?: SignInMethod;
   /** `@request.query.*` values. */
   query: Record<string, string>;
   /** `@request.headers.*` values, names as sent (they are snake-cased like a request's). */
@@ -80,7 +95,7 @@ export interface RuleExplainerDeps {
   access: RecordAccess;
 }
 
-const METHODS: Record<ExplainAction, string> = { list: 'GET', view: 'GET', create: 'POST', update: 'PATCH', delete: 'DELETE' };
+const METHODS: Record<ExplainAction, string> = { list: 'GET', view: 'GET', create: 'POST', update: 'PATCH', delete: 'DELETE', auth: 'POST', manage: 'PATCH' };
 
 /** A RuleExplainer evaluates a collection's rules for a chosen requester and record. */
 export class RuleExplainer {
@@ -88,6 +103,9 @@ export class RuleExplainer {
 
   /** Explains one action on `c`; 400/404 AppErrors for an unknown requester or record. */
   async explain(c: Collection, input: ExplainInput): Promise<RuleExplanation> {
+    if (AUTH_ONLY_ACTIONS.includes(input.action) && !isAuthCollection(c)) {
+      throw badRequest('Only auth collections have this rule.', { action: codeError('validation_invalid_value', undefined, 'Only auth collections have an authRule and a manageRule.') });
+    }
     const rule = ruleOf(c, input.action);
     const req = await this.requester(input);
     const target = await this.target(c, input, req);
@@ -95,10 +113,13 @@ export class RuleExplainer {
     if (input.action !== 'list' && input.action !== 'view' && c.type === 'view') {
       return answer(false, 'A view collection is read-only: the API refuses every write with 400.');
     }
-    if (req.isSuperuser) return answer(true, 'Superusers bypass API rules.');
+    // For `auth` the requester is the record signing in, unless a superuser sends the request (as AuthService).
+    if (req.isSuperuser || target.req.isSuperuser) return answer(true, 'Superusers bypass API rules.');
     if (rule === null) {
       return answer(false, 'The rule is null (locked): only superusers may do this; the API answers 403.', [{ expr: 'null', result: false }]);
     }
+    // As RecordAccess.canManage: a guest manages nothing, whatever the rule says.
+    if (input.action === 'manage' && !req.auth) return answer(false, 'A guest never manages a record; the manageRule needs a signed-in requester.');
     if (rule === '') return answer(true, 'The rule is empty: everyone may do this.');
     let node: FilterNode;
     try {
@@ -107,13 +128,13 @@ export class RuleExplainer {
       if (!isFilterError(err)) throw err;
       return answer(false, 'The rule does not parse, so it denies (fail closed).', [{ expr: rule, result: null, error: err.reason }]);
     }
-    return this.evaluate(c, rule, node, target.req, target);
+    return this.evaluate(c, input.action, rule, node, target);
   }
 
   /** The RequestInfo of the chosen requester, as the HTTP layer would build it for a real request. */
   private async requester(input: ExplainInput): Promise<RequestInfo> {
     const base: RequestInfo = {
-      auth: null, isSuperuser: false, method: METHODS[input.action], context: 'default',
+      auth: null, isSuperuser: false, method: METHODS[input.action], context: input.action === 'auth' ? input.signIn ?? 'password' : 'default',
       query: input.query, headers: snakeHeaders(input.headers), body: {},
     };
     if (!input.auth) return base;
@@ -140,13 +161,19 @@ export class RuleExplainer {
     }
     const stored = await findRecord(this.deps.db, c, recordId);
     if (!stored) throw notFound();
-    // As RecordService.update: the rule reads the stored row, `@request.body` the resolved body.
-    const body = action === 'update' ? resolveBody(c, input.body, stored, !req.isSuperuser).ruleBody : {};
+    if (action === 'auth') {
+      // As AuthService's authRule check: the rule sees the record signing in as `@request.auth` and the sign-in body as sent.
+      const asRecord = { ...req, body: input.body, auth: { collection: c, record: stored }, isSuperuser: c.name === SUPERUSERS };
+      return { req: asRecord, id: recordId };
+    }
+    // As RecordService.update (and its manageRule check): the rule reads the stored row, `@request.body` the resolved body.
+    const body = action === 'update' || action === 'manage' ? resolveBody(c, input.body, stored, !req.isSuperuser).ruleBody : {};
     return { req: { ...req, body }, id: recordId };
   }
 
   /** Evaluates the rule (as the API does) and its sub-expressions in one query. */
-  private async evaluate(c: Collection, rule: string, node: FilterNode, req: RequestInfo, target: Target): Promise<RuleExplanation> {
+  private async evaluate(c: Collection, action: ExplainAction, rule: string, node: FilterNode, target: Target): Promise<RuleExplanation> {
+    const req = target.req;
     const parts = subExpressions(node, MAX_TRACE_EXPRESSIONS);
     // SECURITY: the verdict comes from the very condition the API uses (cached, fail closed), not from the trace.
     const whole = this.deps.access.condition(c, rule, req) ?? sql<boolean>`1 = 1`;
@@ -169,7 +196,7 @@ export class RuleExplainer {
       else if (step.error === undefined) step.result = results[next++]!;
     }
     const allowed = results[0]!;
-    return { allowed, rule, reason: reasonFor(target, allowed), trace: steps, truncated: parts.truncated };
+    return { allowed, rule, reason: reasonFor(action, target, allowed), trace: steps, truncated: parts.truncated };
   }
 
   /** Runs each condition as one boolean column of one query over the target record. */
@@ -210,6 +237,8 @@ export function ruleOf(c: Collection, action: ExplainAction): Rule {
     case 'create': return c.createRule;
     case 'update': return c.updateRule;
     case 'delete': return c.deleteRule;
+    case 'auth': return c.authRule ?? null;
+    case 'manage': return c.manageRule ?? null;
   }
 }
 
@@ -226,9 +255,15 @@ export function subExpressions(root: FilterNode, max: number): { nodes: FilterNo
   return { nodes, truncated: false };
 }
 
-function reasonFor(target: Target, allowed: boolean): string {
+function reasonFor(action: ExplainAction, target: Target, allowed: boolean): string {
   if (target.id === undefined && !target.values) {
     return allowed ? 'The rule lets this requester see at least one record.' : 'The rule lets this requester see no record (the list is empty).';
+  }
+  if (action === 'auth') {
+    return allowed ? 'The authRule lets this record sign in.' : 'The authRule does not let this record sign in; the API answers 403.';
+  }
+  if (action === 'manage') {
+    return allowed ? 'The manageRule lets this requester manage this record.' : 'The manageRule does not let this requester manage this record.';
   }
   return allowed ? 'The rule holds for this requester and record.' : 'The rule does not hold for this requester and record.';
 }

@@ -70,6 +70,7 @@ export class CompileState {
   private readonly joinsByKey = new Map<string, ScopeJoin>();
   private readonly joinOrder: ScopeJoin[] = [];
   private rowRead = false;
+  private searchTerms = 0;
 
   constructor(
     readonly dialect: Dialect,
@@ -89,12 +90,28 @@ export class CompileState {
   readRuleOn?: (collection: Collection, field: Field, alias: string) => RawBuilder<boolean> | null;
 
   /**
+   * Set when a rule compiled into the condition (a joined collection's listRule, a field's
+   * readRule) reads request values that a RuleCache key leaves out: the condition is then
+   * this request's alone and must not be reused.
+   */
+  requestBound = false;
+
+  /**
    * The alias of the row the condition is about. Every reference to the row goes
    * through here, so the state knows whether the condition depends on the row at all.
    */
   get root(): string {
     this.rowRead = true;
     return this.options.rootAlias;
+  }
+
+  /**
+   * Counts the words and phrases of one more `search(…)` call; false once the calls of this
+   * compilation hold more than `max` together (docs/search.md §2).
+   */
+  addSearchTerms(count: number, max: number): boolean {
+    this.searchTerms += count;
+    return this.searchTerms <= max;
   }
 
   /** Whether the compiled condition refers to the row (see `root`). */

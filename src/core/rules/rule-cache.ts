@@ -1,5 +1,5 @@
 /**
- * Compiled API rules, reused across requests that would compile them the same way.
+ * Compiled API rules and client filters, reused across requests that would compile them the same way.
  * A rule's SQL depends on the schema, the compile options and the request values it
  * reads; for rules that read only the signed-in record's own fields, the method and
  * the context, those make a small key, and a request with the same key gets the same
@@ -12,6 +12,7 @@ import type { Collection } from '../collections/collection.js';
 import type { Schema } from '../collections/schema.js';
 import type { CompileOptions } from './compile-context.js';
 import type { RequestInfo } from './request-info.js';
+import { PLAIN_AUTH_FIELDS } from './request-values.js';
 
 /** What the cache hands back: whatever the compiler produced for a rule. */
 type Compiled = object;
@@ -26,14 +27,25 @@ interface CollectionRules {
   rules: Map<string, Lru<string, Compiled> | null>;
 }
 
+/** How much a RuleCache holds per collection. */
+export interface RuleCacheBounds {
+  /** Texts kept per collection; past it, the collection's entries start afresh (default: no bound). */
+  maxTexts?: number;
+  /** Request keys kept per text (default PER_RULE). */
+  perText?: number;
+}
+
 /** A RuleCache keeps compiled rules per collection, rule text and request key. */
 export class RuleCache<T extends Compiled> {
   private readonly byCollection = new WeakMap<Collection, CollectionRules>();
 
-  constructor(private readonly schema: Schema, private readonly parseLimits: { maxLength: number }) {}
+  constructor(private readonly schema: Schema, private readonly parseLimits: { maxLength?: number }, private readonly bounds: RuleCacheBounds = {}) {}
 
-  /** The compiled rule for these options, from the cache or from `compile`. */
-  get(text: string, opts: CompileOptions, compile: () => T): T {
+  /**
+   * The compiled rule for these options, from the cache or from `compile`; what `compile`
+   * returns is kept unless `keep` (asked after it) says no.
+   */
+  get(text: string, opts: CompileOptions, compile: () => T, keep: () => boolean = () => true): T {
     const version = this.schema.version;
     let entry = this.byCollection.get(opts.collection);
     if (!entry || entry.version !== version) {
@@ -42,7 +54,9 @@ export class RuleCache<T extends Compiled> {
     }
     let byRequest = entry.rules.get(text);
     if (byRequest === undefined) {
-      byRequest = cacheable(parseFilterCached(text, this.parseLimits)) ? new Lru(PER_RULE) : null;
+      byRequest = cacheable(parseFilterCached(text, this.parseLimits)) ? new Lru(this.bounds.perText ?? PER_RULE) : null;
+      // Client filters are texts of the client's choosing: a bounded number per collection.
+      if (this.bounds.maxTexts !== undefined && entry.rules.size >= this.bounds.maxTexts) entry.rules.clear();
       entry.rules.set(text, byRequest);
     }
     if (byRequest === null) return compile();
@@ -50,7 +64,7 @@ export class RuleCache<T extends Compiled> {
     const hit = byRequest.get(key);
     if (hit) return hit as T;
     const compiled = compile();
-    byRequest.set(key, compiled);
+    if (keep()) byRequest.set(key, compiled);
     return compiled;
   }
 }
@@ -66,8 +80,8 @@ export function compiledShapeKey(
   parts: { rules: readonly (string | null)[]; ruleLimits: { maxLength: number }; filters: readonly string[]; others: readonly string[] },
 ): string | null {
   try {
-    for (const rule of parts.rules) if (rule !== null && rule.trim() !== '' && !cacheable(parseFilterCached(rule, parts.ruleLimits))) return null;
-    for (const filter of parts.filters) if (filter.trim() !== '' && !cacheable(parseFilterCached(filter, {}))) return null;
+    for (const rule of parts.rules) if (rule !== null && rule.trim() !== '' && !plainNode(parseFilterCached(rule, parts.ruleLimits))) return null;
+    for (const filter of parts.filters) if (filter.trim() !== '' && !plainNode(parseFilterCached(filter, {}))) return null;
   } catch {
     return null;
   }
@@ -76,10 +90,40 @@ export function compiledShapeKey(
 }
 
 /**
+ * Whether a condition compiles from its own text and requestKey alone: it names only the
+ * row's own fields and the signed-in record's own values, and calls no function. NOTE: a
+ * relation path or `@collection` joins other collections, whose listRules (and fields'
+ * readRules) are compiled into the condition and may read any request value or the clock;
+ * a function may read the clock (`strftime('%Y', 'now')`).
+ */
+function plainNode(node: FilterNode): boolean {
+  if (node.kind === 'logical') return node.items.every(plainNode);
+  return plainOperand(node.left) && plainOperand(node.right);
+}
+
+function plainOperand(op: Operand): boolean {
+  if (op.kind === 'function' || op.kind === 'placeholder') return false;
+  if (op.kind !== 'identifier') return true;
+  if (op.name.startsWith('@request.auth.')) return PLAIN_AUTH_FIELDS.has(op.name.slice('@request.auth.'.length));
+  return isPlainName(op.name);
+}
+
+/** Whether a name is a field of the row itself: letters, digits and underscores only (no path, macro or modifier). */
+export function isPlainName(name: string): boolean {
+  if (name === '') return false;
+  for (let i = 0; i < name.length; i++) {
+    const ch = name.charCodeAt(i);
+    const ok = (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/**
  * Whether a rule's compiled form depends on nothing of the request beyond requestKey:
  * no datetime macros (their value moves), no body, query or headers values.
  */
-function cacheable(node: FilterNode): boolean {
+export function cacheable(node: FilterNode): boolean {
   if (node.kind === 'logical') return node.items.every(cacheable);
   return operandCacheable(node.left) && operandCacheable(node.right);
 }

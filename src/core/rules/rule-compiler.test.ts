@@ -536,6 +536,22 @@ describe.skipIf(pgSkip !== undefined)('rule compiler on PostgreSQL', () => {
   });
 });
 
+describe('compileRule: whether a rule has one verdict for its bound values', () => {
+  it.each([
+    ["@request.auth.id != ''", true],
+    ["@request.auth.collectionName = 'users' && @request.method = 'POST'", true],
+    ["@request.body.title = 'x'", true],
+    ['@now > "2000-01-01"', false],
+    ["strftime('%Y', 'now') = '2026'", false],
+    ["@request.auth.role = 'admin'", false],
+    ["@collection.teams.name = 'red'", false],
+    ["title = 'x'", false],
+  ])('%s → fixed: %s', (rule, fixed) => {
+    const compiled = fx.compiler.compileRule(rule, { collection: posts, rootAlias: 'root', request: alice, mode: 'rule' });
+    expect(compiled.fixed === true).toBe(fixed);
+  });
+});
+
 describe('compileRule: whether a rule reads the row', () => {
   const allPosts = async () => (await fx.db.selectFrom('posts').select('id').orderBy('id').execute()).map((r) => r.id);
   it.each([

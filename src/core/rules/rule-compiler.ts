@@ -23,9 +23,9 @@ import { compareResolved } from './compare.js';
 import { datetimeMacroValue, isDatetimeMacro } from './datetime-macros.js';
 import { FieldResolver, literalOperand } from './field-resolver.js';
 import { guestRequest } from './request-info.js';
-import { compiledShapeKey, RuleCache } from './rule-cache.js';
+import { cacheable, compiledShapeKey, RuleCache } from './rule-cache.js';
 import { compileSortItems, compileSortKeys, type SortKey } from './sort-compiler.js';
-import { compileSearchCompare, compileSearchCount, compileSearchRank, compileSearchTiers, findSearchCall, isSearchCall, splitRankedSearch, type SearchTier } from './search-compiler.js';
+import { compileSearchCompare, compileSearchCount, compileSearchRank, compileSearchTiers, findSearchCall, isSearchCall, splitRankedSearch, type SearchTiers } from './search-compiler.js';
 import { inSpanSync, tracing } from '../../tools/tracing.js';
 import { formatDateTime } from '../../tools/datetime.js';
 
@@ -34,6 +34,12 @@ export type { SortKey } from './sort-compiler.js';
 
 /** Rules are written by superusers and may be longer than a client's filter (docs/api.md §1.7 limits clients only). */
 export const RULE_PARSE_LIMITS = { maxLength: 100_000 } as const;
+
+/** Client filter texts whose compiled forms are kept per collection. */
+const FILTER_TEXTS = 256;
+
+/** Requests (signed-in records, mostly) whose compiled form of one filter is kept. */
+const FILTER_REQUESTS = 64;
 
 /** A RuleCompiler compiles filters, rules and sorts of any collection. */
 export interface RuleCompiler {
@@ -80,7 +86,7 @@ export interface RuleCompiler {
 /** A filter split for a list the full-text index drives (RuleCompiler.compileRankedSearch). */
 export interface RankedSearch {
   /** Highest `@rank` first; every row the search matches is in exactly one. */
-  tiers: SearchTier[];
+  tiers: SearchTiers;
   /** The search's own condition. */
   search: RawBuilder<boolean>;
   /** The other conditions of the filter; null when the filter is the search alone. */
@@ -97,6 +103,13 @@ export interface RankedSearch {
 export interface CompiledRule {
   condition: RawBuilder<boolean>;
   readsRow: boolean;
+  /**
+   * True when the condition's value depends on nothing but the values bound into it: it
+   * reads no row and no table, and calls no function and no datetime macro (either may read
+   * the clock, as `strftime('%Y', 'now')` does). Such a rule has one verdict for as long as
+   * the compiled object is reused (docs/architecture.md §10).
+   */
+  fixed?: boolean;
 }
 
 /** One value of a row, as compileValue writes it. */
@@ -120,11 +133,28 @@ class SqlRuleCompiler implements RuleCompiler {
   // Rules compile the same for every request of one signed-in record: kept per schema version.
   private readonly rules: RuleCache<CompiledRule>;
 
+  // A list's `filter` recurs across requests and clients (W2 compiled it on every request):
+  // kept the same way, bounded per collection since clients choose the texts.
+  private readonly filters: RuleCache<RawBuilder<boolean>>;
+
   constructor(private readonly deps: RuleCompilerDeps) {
     this.rules = new RuleCache(deps.schema, RULE_PARSE_LIMITS);
+    this.filters = new RuleCache(deps.schema, {}, { maxTexts: FILTER_TEXTS, perText: FILTER_REQUESTS });
   }
 
   compileFilter(text: string, opts: CompileOptions): RawBuilder<boolean> {
+    // Client filters only: placeholders' values and a rank are not part of the cache key.
+    // A joined collection's listRule or a field's readRule compiled into it may read request
+    // values the key leaves out (headers, `@now`): such a condition is not kept.
+    if (opts.mode === 'clientFilter' && !opts.params && !opts.rank) {
+      let requestBound = false;
+      return this.filters.get(text, opts, () => {
+        const state = this.newState(opts, 0);
+        const condition = this.compileWith(parseFilterCached(text, {}), state);
+        requestBound = state.requestBound;
+        return condition;
+      }, () => !requestBound);
+    }
     const limits = opts.mode === 'rule' ? RULE_PARSE_LIMITS : {};
     // `{:name}` placeholders exist only where the caller brings their values (app code).
     const node = parseFilterCached(text, opts.params ? { ...limits, placeholders: true } : limits);
@@ -144,7 +174,7 @@ class SqlRuleCompiler implements RuleCompiler {
     const node = parseFilterCached(text, opts.mode === 'rule' ? RULE_PARSE_LIMITS : {});
     const state = this.newState(opts, 0);
     const condition = this.compileWith(node, state);
-    return { condition, readsRow: state.readsRow };
+    return { condition, readsRow: state.readsRow, fixed: !state.readsRow && boundOnly(node) };
   }
 
   compileNode(node: FilterNode, opts: CompileOptions): RawBuilder<boolean> {
@@ -224,8 +254,10 @@ class SqlRuleCompiler implements RuleCompiler {
     if (c.listRule === '') return null;
     const node = parseFilterCached(c.listRule, RULE_PARSE_LIMITS);
     const nested = this.newState({ collection: c, rootAlias: alias, request: parent.options.request, mode: 'rule' }, parent.aliasCounter);
+    if (!cacheable(node)) parent.requestBound = true;
     const cond = this.compileWith(node, nested);
     parent.advanceAliases(nested.aliasCounter);
+    if (nested.requestBound) parent.requestBound = true;
     return cond;
   }
 
@@ -240,8 +272,11 @@ class SqlRuleCompiler implements RuleCompiler {
     if (rule === null) return sql<boolean>`1=0`;
     const nested = this.newState({ collection: c, rootAlias: alias, request: parent.options.request, mode: 'rule' }, parent.aliasCounter);
     try {
-      const cond = this.compileWith(parseFilterCached(rule, RULE_PARSE_LIMITS), nested);
+      const node = parseFilterCached(rule, RULE_PARSE_LIMITS);
+      if (!cacheable(node)) parent.requestBound = true;
+      const cond = this.compileWith(node, nested);
       parent.advanceAliases(nested.aliasCounter);
+      if (nested.requestBound) parent.requestBound = true;
       return cond;
     } catch (err) {
       if (isFilterError(err)) return sql<boolean>`1=0`;
@@ -396,4 +431,11 @@ function describe(op: Operand): string {
     case 'placeholder':
       return `{:${op.name}}`;
   }
+}
+
+/** Whether a filter compares only names and literals: no function call, no datetime macro. */
+function boundOnly(node: FilterNode): boolean {
+  if (node.kind === 'logical') return node.items.every(boundOnly);
+  const operand = (op: Operand): boolean => op.kind !== 'function' && op.kind !== 'placeholder' && !(op.kind === 'identifier' && isDatetimeMacro(op.name.split(':')[0]!));
+  return operand(node.left) && operand(node.right);
 }

@@ -8,9 +8,11 @@ import { sql, type RawBuilder } from 'kysely';
 import type { SearchIndexSpec, SearchTierSource } from '../../db/dialect/full-text.js';
 import type { CompareNode, FilterNode, FunctionOperand, Operand } from '../../filter/ast.js';
 import { FilterError } from '../../filter/filter-error.js';
+import { parseFilterCached } from '../../filter/filter-cache.js';
+import type { ParseFilterOptions } from '../../filter/parser.js';
 import { codeError } from '../../errors/code-error.js';
 import { isSearchable } from '../fields/field-searchable.js';
-import { canMatch, parseSearchQuery, SearchQueryError, type SearchQuery } from '../search/search-query.js';
+import { canMatch, MAX_SEARCH_TERMS, parseSearchQuery, SearchQueryError, type SearchQuery } from '../search/search-query.js';
 import { searchSpec } from '../search/search-spec.js';
 import type { CompileState } from './compile-context.js';
 
@@ -33,6 +35,11 @@ export function compileSearchCompare(node: CompareNode, state: CompileState): Ra
     throw searchError('[search] is a condition: use it alone or compare it with = true / = false');
   }
   const target = searchTarget(fn, state);
+  // SECURITY: each word is a walk through the index that no query budget can cut short on
+  // SQLite (docs/search.md §2): the limit of one search holds for a filter's searches together.
+  if (!state.addSearchTerms(target.query.include.length + target.query.exclude.length, MAX_SEARCH_TERMS)) {
+    throw searchError(`[search] the searches of a filter hold more than ${MAX_SEARCH_TERMS} words and phrases together`);
+  }
   const match = canMatch(target.query)
     ? state.dialect.fullText.match(state.root, target.spec, target.column, target.query)
     : sql<boolean>`(1 = 0)`;
@@ -67,17 +74,32 @@ export interface SearchTier {
   source: SearchTierSource;
 }
 
+/** The tiers of `@rank` of a search (docs/search.md §6). */
+export interface SearchTiers {
+  /**
+   * A query of one row, `hits`: a bitmask of the searchable fields the whole search matches
+   * within in some row (bit i: the i-th field); null when the tiers do not depend on it.
+   */
+  probe: RawBuilder<{ hits: number }> | null;
+  /**
+   * The tiers, highest rank first, given `hits` (-1: unknown): a tier that needs the search
+   * within a field no row matches within is left out, and no tier tests such a field.
+   */
+  list(hits: number): SearchTier[];
+}
+
 /**
- * The tiers of `@rank` for a `search(…)` call, highest rank first: every `@rank` value
- * compileSearchRank can give, each with the rows that have it. Null when the engine has no
- * tier path, the search matches nothing, or the collection has too many searchable fields.
+ * The tiers of `@rank` for a `search(…)` call: every `@rank` value compileSearchRank can
+ * give, each with the rows that have it. Null when the engine has no tier path, the search
+ * matches nothing, or the collection has too many searchable fields.
  */
-export function compileSearchTiers(fn: FunctionOperand, state: CompileState): SearchTier[] | null {
-  const tier = state.dialect.fullText.tier?.bind(state.dialect.fullText);
+export function compileSearchTiers(fn: FunctionOperand, state: CompileState): SearchTiers | null {
+  const fullText = state.dialect.fullText;
+  const tier = fullText.tier?.bind(fullText);
   const target = searchTarget(fn, state);
   if (!tier || !canMatch(target.query)) return null;
   const { spec, column, query } = target;
-  if (column !== null) return [{ rank: 0, source: tier(state.root, spec, column, query, null) }];
+  if (column !== null) return { probe: null, list: () => [{ rank: 0, source: tier(state.root, spec, column, query, null, -1) }] };
   const n = spec.columns.length;
   if (n > MAX_TIER_COLUMNS) return null;
   // The same weights as compileSearchRank: the i-th field weighs n - i.
@@ -87,7 +109,14 @@ export function compileSearchTiers(fn: FunctionOperand, state: CompileState): Se
     for (let i = 0; i < n; i++) if ((mask & (1 << i)) !== 0) rank += n - i;
     byRank.set(rank, [...(byRank.get(rank) ?? []), mask]);
   }
-  return [...byRank.entries()].sort((a, b) => b[0] - a[0]).map(([rank, masks]) => ({ rank, source: tier(state.root, spec, null, query, masks) }));
+  const ranks = [...byRank.entries()].sort((a, b) => b[0] - a[0]);
+  return {
+    probe: fullText.columnHits ? fullText.columnHits(spec, query) : null,
+    list: (hits) => ranks.flatMap(([rank, masks]) => {
+      const possible = masks.filter((mask) => (mask & ~hits) === 0);
+      return possible.length === 0 ? [] : [{ rank, source: tier(state.root, spec, null, query, possible, hits) }];
+    }),
+  };
 }
 
 /**
@@ -98,6 +127,25 @@ export function compileSearchCount(fn: FunctionOperand, state: CompileState): Ra
   const target = searchTarget(fn, state);
   const fullText = state.dialect.fullText;
   return fullText.count && canMatch(target.query) ? fullText.count(target.spec, target.column, target.query) : null;
+}
+
+/**
+ * Whether a rule or filter text calls `search(…)` anywhere; false when it does not parse
+ * (the compiler reports that). A record being written, or one an event carries, is judged
+ * over its values, which no full-text index holds (docs/search.md §2).
+ */
+export function callsSearch(text: string, limits: ParseFilterOptions = {}): boolean {
+  // Most rules name no search at all: they are not parsed here (the others hit the AST cache).
+  if (!text.includes(SEARCH_FUNCTION)) return false;
+  let node: FilterNode;
+  try {
+    node = parseFilterCached(text, limits);
+  } catch {
+    return false;
+  }
+  const inOperand = (op: Operand): boolean => op.kind === 'function' && (op.name === SEARCH_FUNCTION || op.args.some(inOperand));
+  const visit = (n: FilterNode): boolean => (n.kind === 'logical' ? n.items.some(visit) : inOperand(n.left) || inOperand(n.right));
+  return visit(node);
 }
 
 /** The first `search(…)` call of a filter, the one `@rank` sorts by; undefined when there is none. */

@@ -23,6 +23,12 @@ describe('parseSearchQuery', () => {
     expect(q.exclude.map((t) => t.words)).toEqual(exclude);
   });
 
+  it('reads a word of one character as a one-word phrase (matched whole, not as a prefix)', () => {
+    const q = parseSearchQuery('k kettle -7 "k"');
+    expect(q.include).toEqual([{ words: ['k'], phrase: true }, { words: ['kettle'], phrase: false }]);
+    expect(q.exclude).toEqual([{ words: ['7'], phrase: true }]);
+  });
+
   it('refuses texts over the limits', () => {
     expect(() => parseSearchQuery('x'.repeat(MAX_SEARCH_LENGTH + 1))).toThrow(SearchQueryError);
     expect(() => parseSearchQuery(Array.from({ length: 20 }, (_, i) => `w${i}`).join(' '))).toThrow(SearchQueryError);

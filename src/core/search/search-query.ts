@@ -4,7 +4,7 @@
  * the engine as query syntax: each dialect builds its FTS5 MATCH text or tsquery from the
  * words alone, and every word is letters and digits only.
  */
-import { ENGLISH_STOP_WORDS } from './stop-words.js';
+import { ENGLISH_STOP_WORDS } from '../../tools/english-stop-words.js';
 
 /** The most words and phrases one search query may hold; more is a 400. */
 export const MAX_SEARCH_TERMS = 16;
@@ -68,7 +68,10 @@ export function parseSearchQuery(text: string): SearchQuery {
     const start = i;
     while (i < chars.length && isWordChar(chars[i]!)) i++;
     const word = normalizeWord(chars.slice(start, i).join(''));
-    if (word !== '' && !ENGLISH_STOP_WORDS.has(word)) addTerm(query, negated, { words: [word], phrase: false });
+    // SECURITY: a one-character word is matched whole, as a one-word phrase: as a prefix it
+    // would read the entry of every word that starts with it, in one step no query budget
+    // can stop (SQLite's FTS5 has no prefix index of one character), docs/search.md §2.
+    if (word !== '' && !ENGLISH_STOP_WORDS.has(word)) addTerm(query, negated, { words: [word], phrase: Array.from(word).length === 1 });
   }
   return query;
 }

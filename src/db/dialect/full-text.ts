@@ -38,9 +38,16 @@ export interface FullText {
    * sorted by `@rank` stops after its rows (docs/search.md §6). A tier is the rows matching
    * `query` (in `column`, or anywhere when null) whose whole include part matches in exactly
    * the columns of one of `subsets` (bit i: the i-th column of `spec`); null `subsets`: every
-   * row matching. Absent on an engine without such a path: it ranks every matching row.
+   * row matching. `present` (with `subsets`): a bitmask of the columns the include part
+   * matches within in some row (columnHits), so that no part of the tier tests the others;
+   * -1 when unknown. Absent on an engine without such a path: it ranks every matching row.
    */
-  tier?(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery, subsets: number[] | null): SearchTierSource;
+  tier?(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery, subsets: number[] | null, present: number): SearchTierSource;
+  /**
+   * With `tier`: a query of one row, `hits`, a bitmask of the columns of `spec` the whole
+   * include part of `query` matches within in at least one row (bit i: the i-th column).
+   */
+  columnHits?(spec: SearchIndexSpec, query: SearchQuery): RawBuilder<{ hits: number }>;
   /**
    * A query of one row, `n`: how many rows match `query`, counted in the index alone
    * (with the tier path: the engine that has one keeps one index entry per row).
@@ -53,4 +60,10 @@ export interface SearchTierSource {
   from: RawBuilder<unknown>;
   /** The row's insertion order, which the index returns rows in without sorting. */
   rowid: RawBuilder<unknown>;
+  /**
+   * The tier's first `limit` ids in insertion order (newest first when `descending`) under
+   * `conditions` on `root`, when the engine reads them itself (docs/search.md §6); absent:
+   * `SELECT root.id FROM from WHERE … ORDER BY rowid LIMIT limit`.
+   */
+  page?(exec: Executor, conditions: RawBuilder<boolean>[], descending: boolean, limit: number): Promise<string[]>;
 }

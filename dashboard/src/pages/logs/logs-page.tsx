@@ -1,9 +1,9 @@
 /**
  * `#/logs` (docs/dashboard.md, "Logs"): the stored log entries, a page at a time, with the
- * filter language, a level filter, sorting by column, the requests-per-hour chart and the
- * detail of one entry in a drawer.
+ * filter language, a level filter, a UTC date range, sorting by column, the requests-per-hour
+ * chart over the range and the detail of one entry in a drawer. The filters live in the URL.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { HourlyStats, ListResult, LogModel } from 'pocketbase';
 import { pb } from '../../pb.js';
 import { toast } from '../../toast.js';
@@ -20,7 +20,9 @@ import { FilterInput } from './filter-input.js';
 import { LogDetail } from './log-detail.js';
 import { LogsChart } from './logs-chart.js';
 import { LOG_LEVELS, levelClass, levelLabel } from './log-levels.js';
-import { logsFilter, type LogsQuery } from './logs-query.js';
+import { DateRange } from './date-range.js';
+import { logsFilter, logsQueryParams, minuteMs, parseLogsQuery, rangeProblem, type LogsQuery } from './logs-query.js';
+import { readHashQuery, writeHashQuery } from '../../hash-query.js';
 import './logs.css';
 
 const PER_PAGE = 50;
@@ -34,9 +36,12 @@ const SORTABLE = [
 type Loaded = { list: ListResult<LogModel>; stats: HourlyStats[] };
 
 export default function LogsPage(_props: PageProps) {
-  const [draft, setDraft] = useState('');
-  const [query, setQuery] = useState<LogsQuery>({ filter: '', level: '', withSuperusers: false });
-  const [sort, setSort] = useState('-created');
+  const initial = useMemo(() => readHashQuery(), []);
+  const [query, setQuery] = useState<LogsQuery>(() => parseLogsQuery(initial));
+  const [draft, setDraft] = useState(query.filter);
+  const [range, setRange] = useState({ from: query.from, to: query.to });
+  const [rangeError, setRangeError] = useState<string | undefined>();
+  const [sort, setSort] = useState(() => (/^-?(created|level|message)$/.test(initial.get('sort') ?? '') ? initial.get('sort')! : '-created'));
   const [page, setPage] = useState(1);
   const [reload, setReload] = useState(0);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -83,13 +88,27 @@ export default function LogsPage(_props: PageProps) {
     };
   }, [query, sort, page, reload]);
 
+  const remember = (q: LogsQuery, nextSort: string): void => {
+    writeHashQuery({ ...logsQueryParams(q), sort: nextSort === '-created' ? '' : nextSort });
+  };
   const apply = (next: Partial<LogsQuery>): void => {
-    setQuery({ ...query, filter: draft, ...next });
+    const merged = { ...query, filter: draft, ...range, ...next };
+    const problem = rangeProblem(merged.from, merged.to);
+    setRangeError(problem);
+    if (problem) return;
+    setQuery(merged);
     setPage(1);
+    remember(merged, sort);
   };
   const sortBy = (field: string): void => {
-    setSort(sort === `-${field}` ? field : `-${field}`);
+    const next = sort === `-${field}` ? field : `-${field}`;
+    setSort(next);
     setPage(1);
+    remember(query, next);
+  };
+  const changeRange = (next: { from: string; to: string }): void => {
+    setRange(next);
+    apply(next);
   };
   const list = loaded?.list;
 
@@ -108,12 +127,15 @@ export default function LogsPage(_props: PageProps) {
           />
         </div>
         <SelectInput label="Level" value={query.level} options={LEVEL_OPTIONS} onValue={(level) => apply({ level })} />
+        <DateRange from={range.from} to={range.to} error={rangeError} onRange={changeRange} />
         <Checkbox label="Include superusers' requests" checked={query.withSuperusers} onChecked={(withSuperusers) => apply({ withSuperusers })} />
         <Button type="submit" variant="primary">Apply</Button>
       </form>
-      {loaded ? <LogsChart stats={loaded.stats} /> : null}
+      {loaded ? (
+        <LogsChart stats={loaded.stats} from={query.from ? minuteMs(query.from) : undefined} to={query.to ? minuteMs(query.to) : undefined} />
+      ) : null}
       {!list ? (error ? null : <Loading label="Loading logs…" />) : list.items.length === 0 ? (
-        <EmptyState title="No log entries" detail={query.filter || query.level ? 'Nothing matches the filter.' : 'Requests and app.logger() entries appear here.'} />
+        <EmptyState title="No log entries" detail={query.filter || query.level || query.from || query.to ? 'Nothing matches the filter.' : 'Requests and app.logger() entries appear here.'} />
       ) : (
         <>
           <div class="logs-table-wrap">

@@ -17,7 +17,7 @@ import { deleteRecords } from './bulk-delete.js';
 import { ColumnPicker } from './column-picker.js';
 import { loadHiddenColumns, saveHiddenColumns } from './column-prefs.js';
 import { FilterInput } from './filter-input.js';
-import { readHashQuery, writeHashQuery } from './hash-query.js';
+import { readHashQuery, writeHashQuery } from '../../hash-query.js';
 import { RecordDrawer } from './record-drawer.js';
 import { columnFields, defaultSort, expandFor, presentableFields } from './record-fields.js';
 import { RecordsTable } from './records-table.js';

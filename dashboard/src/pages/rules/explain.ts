@@ -4,8 +4,13 @@
  */
 import { pb } from '../../pb.js';
 
-export const ACTIONS = ['list', 'view', 'create', 'update', 'delete'] as const;
+/** The five API rules, then an auth collection's authRule (`auth`) and manageRule (`manage`). */
+export const ACTIONS = ['list', 'view', 'create', 'update', 'delete', 'auth', 'manage'] as const;
 export type RuleAction = (typeof ACTIONS)[number];
+
+/** The sign-in methods an `auth` explanation takes as `@request.context`. */
+export const SIGN_IN_METHODS = ['password', 'otp', 'oauth2'] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 
 /** One evaluated part of the rule: its source form and result (null: it does not compile). */
 export interface TraceStep {
@@ -29,6 +34,8 @@ export interface ExplainInput {
   body?: Record<string, unknown>;
   query?: Record<string, string>;
   headers?: Record<string, string>;
+  /** For `auth`: the sign-in method (`@request.context`). */
+  signIn?: SignInMethod;
 }
 
 export function explainRule(collection: string, action: RuleAction, input: ExplainInput): Promise<Explanation> {

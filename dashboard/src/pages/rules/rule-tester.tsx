@@ -2,6 +2,8 @@
  * ★ The rule tester (docs/rule-editor.md): pick a requester (an auth record or a guest), a record
  * of the collection and optionally a body, query and headers, and see for each rule whether the
  * API would allow it and which part decided, from the explain endpoint (docs/rules-explain.md).
+ * An auth collection adds its authRule (may the record sign in) and manageRule (may the requester
+ * manage the record).
  */
 import { useCallback, useState } from 'preact/hooks';
 import type { CollectionModel, RecordModel } from 'pocketbase';
@@ -11,7 +13,8 @@ import { FormField } from '../../components/form-field.js';
 import { formErrors } from '../../field-errors.js';
 import { FilterInput } from '../../components/rule-editor/filter-input.js';
 import { checkSyntax, isPlainText } from '../../components/rule-editor/syntax-check.js';
-import { ACTIONS, explainRule, type ExplainInput, type Explanation, type RuleAction } from './explain.js';
+import { ACTIONS, SIGN_IN_METHODS, explainRule, type ExplainInput, type Explanation, type RuleAction, type SignInMethod } from './explain.js';
+import { SelectInput } from '../../components/select-input.js';
 import { parseJsonObject } from './json-object.js';
 import { RecordSearch, type FoundRecord } from './record-search.js';
 import { TraceView } from './trace-view.js';
@@ -21,11 +24,13 @@ type Outcome = { answer: Explanation } | { skipped: string };
 
 const RESULTS_PER_COLLECTION = 5;
 const SEARCHED_TEXT_FIELDS = 3;
-const NEEDS_RECORD: readonly RuleAction[] = ['view', 'update', 'delete'];
+const NEEDS_RECORD: readonly RuleAction[] = ['view', 'update', 'delete', 'auth', 'manage'];
+const SIGN_IN_LABELS: Record<SignInMethod, string> = { password: 'Password', otp: 'One-time password (OTP)', oauth2: 'OAuth2' };
 
-/** The actions a collection has rules for: a view collection is read-only. */
+/** The actions a collection has rules for: a view collection is read-only; only auth collections have authRule and manageRule. */
 export function actionsOf(collection: CollectionModel): readonly RuleAction[] {
-  return collection.type === 'view' ? ['list', 'view'] : ACTIONS;
+  if (collection.type === 'view') return ['list', 'view'];
+  return collection.type === 'auth' ? ACTIONS : ACTIONS.filter((a) => a !== 'auth' && a !== 'manage');
 }
 
 function textFields(c: CollectionModel): string[] {
@@ -33,7 +38,9 @@ function textFields(c: CollectionModel): string[] {
 }
 
 function recordLabel(c: CollectionModel, r: RecordModel): string {
-  const shown = textFields(c).map((name) => r[name]).find((v) => typeof v === 'string' && v !== '');
+  // An auth record is best known by its email, wherever the email field sits in the schema.
+  const names = c.type === 'auth' ? ['email', ...textFields(c)] : textFields(c);
+  const shown = names.map((name) => r[name]).find((v) => typeof v === 'string' && v !== '');
   return shown ? `${r.id} · ${String(shown)}` : r.id;
 }
 
@@ -43,6 +50,7 @@ export function RuleTester({ collection, all }: { collection: CollectionModel; a
   const [body, setBody] = useState('');
   const [query, setQuery] = useState('');
   const [headers, setHeaders] = useState('');
+  const [signIn, setSignIn] = useState<SignInMethod>('password');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [outcomes, setOutcomes] = useState<Partial<Record<RuleAction, Outcome>>>({});
   const [busy, setBusy] = useState(false);
@@ -82,11 +90,12 @@ export function RuleTester({ collection, all }: { collection: CollectionModel; a
       query: parsed.query.value as Record<string, string> | undefined,
       headers: parsed.headers.value as Record<string, string> | undefined,
     };
+    const isAuth = collection.type === 'auth';
     setBusy(true);
     try {
       const entries = await Promise.all(actionsOf(collection).map(async (action): Promise<[RuleAction, Outcome]> => {
         if (NEEDS_RECORD.includes(action) && !input.recordId) return [action, { skipped: 'Pick a record to judge this rule.' }];
-        const forAction = action === 'create' ? { ...input, recordId: undefined } : input;
+        const forAction = action === 'create' ? { ...input, recordId: undefined } : action === 'auth' && isAuth ? { ...input, signIn } : input;
         return [action, { answer: await explainRule(collection.name, action, forAction) }];
       }));
       setOutcomes(Object.fromEntries(entries));
@@ -115,9 +124,14 @@ export function RuleTester({ collection, all }: { collection: CollectionModel; a
         </div>
         <details class="rule-tester-request">
           <summary>Request body, query and headers</summary>
-          <JsonBox label="Body (JSON, for create and update)" value={body} onValue={setBody} error={errors.body} placeholder='{"title": "new title"}' />
+          <JsonBox label={collection.type === 'auth' ? 'Body (JSON, for create, update, manage and sign-in)' : 'Body (JSON, for create and update)'} value={body} onValue={setBody} error={errors.body} placeholder='{"title": "new title"}' />
           <JsonBox label="Query (JSON object of text)" value={query} onValue={setQuery} error={errors.query} placeholder='{"page": "1"}' />
           <JsonBox label="Headers (JSON object of text)" value={headers} onValue={setHeaders} error={errors.headers} placeholder='{"X-Token": "secret"}' />
+          {collection.type === 'auth' ? (
+            <SelectInput label="Sign-in method (authRule)" value={signIn} onValue={(v) => setSignIn(v as SignInMethod)} error={errors.signIn}
+              options={SIGN_IN_METHODS.map((m) => ({ value: m, label: SIGN_IN_LABELS[m] }))}
+              help="The authRule sees it as @request.context, and the record as @request.auth: only a superuser requester changes the verdict." />
+          ) : null}
         </details>
         {errors.form ? <p class="form-error" role="alert">{errors.form}</p> : null}
         <div><Button type="submit" variant="primary" busy={busy}>Test the rules</Button></div>

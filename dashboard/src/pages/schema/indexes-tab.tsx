@@ -1,11 +1,21 @@
-/** The indexes of a collection: list, add, edit (name, unique, columns, partial condition), remove. */
+/**
+ * The indexes of a collection: list, add, edit (name, unique, columns with their sort order and
+ * collation, partial condition), remove. A statement the form cannot read is edited as raw SQL.
+ */
 import { useState } from 'preact/hooks';
 import { Button } from '../../components/button.js';
 import { Checkbox } from '../../components/checkbox.js';
 import { Modal } from '../../components/modal.js';
+import { SelectInput } from '../../components/select-input.js';
 import { TextInput } from '../../components/text-input.js';
 import { TextArea } from './option-inputs.js';
-import { freeIndexName, indexStatement, parseIndex, type IndexSpec } from './index-statement.js';
+import {
+  INDEX_COLLATIONS, INDEX_ORDERS, freeIndexName, indexStatement, parseIndex, plainColumn,
+  type IndexColumnSpec, type IndexOrder, type IndexSpec,
+} from './index-statement.js';
+
+const ORDER_LABELS: Record<IndexOrder, string> = { '': 'Default (ascending)', ASC: 'Ascending (ASC)', DESC: 'Descending (DESC)' };
+const COLLATION_LABELS: Record<string, string> = { '': 'Default (exact, byte-wise)', NOCASE: 'NOCASE (ignores ASCII case)' };
 
 export interface IndexesTabProps {
   table: string;
@@ -39,7 +49,12 @@ export function IndexesTab({ table, indexes, columns, onChange, errors }: Indexe
   const spec = editing?.spec;
   const toggleColumn = (column: string, on: boolean): void => {
     if (!editing?.spec) return;
-    const chosen = on ? [...editing.spec.columns, column] : editing.spec.columns.filter((c) => c !== column);
+    const chosen = on ? [...editing.spec.columns, plainColumn(column)] : editing.spec.columns.filter((c) => c.name !== column);
+    setEditing({ ...editing, spec: { ...editing.spec, columns: chosen } });
+  };
+  const changeColumn = (at: number, change: Partial<IndexColumnSpec>): void => {
+    if (!editing?.spec) return;
+    const chosen = editing.spec.columns.map((c, i) => (i === at ? { ...c, ...change } : c));
     setEditing({ ...editing, spec: { ...editing.spec, columns: chosen } });
   };
   return (
@@ -73,9 +88,24 @@ export function IndexesTab({ table, indexes, columns, onChange, errors }: Indexe
             <fieldset class="column-picker">
               <legend>Columns</legend>
               {columns.map((column) => (
-                <Checkbox key={column} label={column} checked={spec.columns.includes(column)} onChecked={(on) => toggleColumn(column, on)} />
+                <Checkbox key={column} label={column} checked={spec.columns.some((c) => c.name === column)} onChecked={(on) => toggleColumn(column, on)} />
               ))}
             </fieldset>
+            {spec.columns.length > 0 ? (
+              <fieldset class="index-columns">
+                <legend>Order and collation, in index order</legend>
+                {spec.columns.map((c, at) => (
+                  <div key={c.name} class="index-column" role="group" aria-label={`Column ${c.name}`}>
+                    <code>{c.name}</code>
+                    <SelectInput label={`${c.name} sort order`} value={c.order} onValue={(order) => changeColumn(at, { order: order as IndexOrder })}
+                      options={INDEX_ORDERS.map((o) => ({ value: o, label: ORDER_LABELS[o] }))} />
+                    <SelectInput label={`${c.name} collation`} value={c.collate} onValue={(collate) => changeColumn(at, { collate })}
+                      options={collationOptions(c.collate)} />
+                  </div>
+                ))}
+                <p class="field-help">NOCASE makes text compare and stay unique ignoring ASCII case (PostgreSQL indexes lower() of the column), and lets auth records sign in by that field in any case.</p>
+              </fieldset>
+            ) : null}
             <TextInput label="Partial index condition (optional)" value={spec.where} help="An SQL condition without WHERE, e.g. email != ''." onValue={(where) => setEditing({ ...editing, spec: { ...spec, where } })} />
             <p class="muted"><code>{indexStatement(spec, table)}</code></p>
           </div>
@@ -85,4 +115,11 @@ export function IndexesTab({ table, indexes, columns, onChange, errors }: Indexe
       </Modal>
     </div>
   );
+}
+
+/** The offered collations, plus the column's own when a stored statement has another (kept, not offered). */
+function collationOptions(current: string): { value: string; label: string }[] {
+  const offered: readonly string[] = INDEX_COLLATIONS;
+  const values = offered.includes(current) ? offered : [...offered, current];
+  return values.map((value) => ({ value, label: COLLATION_LABELS[value] ?? `${value} (SQLite only)` }));
 }

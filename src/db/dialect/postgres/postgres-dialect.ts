@@ -17,6 +17,7 @@ import { coalescedPair, comparablePair, dynamicKeys, dynamicOrder, jsonRanks, NU
 import { FilterError } from '../../../filter/filter-error.js';
 import { queryTimeout } from '../../../errors/query-timeout.js';
 import { PostgresFullText } from './postgres-full-text.js';
+import { ROWID_COLUMN } from './postgres-rowid.js';
 import type { ColumnKind } from '../../../core/fields/field-type.js';
 import { codeError } from '../../../errors/code-error.js';
 import { splitTopLevel } from '../../../tools/split-top-level.js';
@@ -27,8 +28,6 @@ const UNIQUE_VIOLATION = '23505';
 const QUERY_CANCELED = '57014';
 /** SQLSTATE of "invalid byte sequence" (a U+0000 in text). */
 const NUL_IN_TEXT = '22021';
-/** The hidden insertion-order column every collection table gets (PostgreSQL has no rowid). */
-export const ROWID_COLUMN = '_rowid_';
 
 // NOTE: these regular expressions decide, without raising, whether text is JSON of
 // some kind; PostgreSQL < 16 has no pg_input_is_valid. Plinth writes only valid

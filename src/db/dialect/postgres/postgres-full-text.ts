@@ -6,15 +6,17 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { SearchQuery, SearchTerm } from '../../../core/search/search-query.js';
+import { ENGLISH_STOP_WORDS } from '../../../tools/english-stop-words.js';
 import type { Executor } from '../../database.js';
-import type { FullText, SearchIndexSpec } from '../full-text.js';
+import { ROWID_COLUMN } from './postgres-rowid.js';
+import type { FullText, SearchIndexSpec, SearchTierSource } from '../full-text.js';
 
 /** The generated column that holds the words of every searchable field. */
 export const SEARCH_COLUMN = '__search';
 
 /** PostgresFullText keeps a generated tsvector column and GIN indexes. */
 export class PostgresFullText implements FullText {
-  constructor(private readonly quoteId: (name: string) => string) {}
+  constructor(private readonly quoteId: (name: string) => string, private readonly reads: TierReads = DEFAULT_TIER_READS) {}
 
   async create(trx: Executor, spec: SearchIndexSpec): Promise<void> {
     const q = this.quoteId;
@@ -26,21 +28,174 @@ export class PostgresFullText implements FullText {
     for (const [i, c] of spec.columns.entries()) {
       await sql.raw(`CREATE INDEX ${q(`_search_${spec.key}_${i}`)} ON ${table} USING GIN ((${fieldVectorSql(q(c))}))`).execute(trx);
     }
+    // Insertion order, which a relevance tier is read in (`tier`): LIMIT then stops its scan.
+    await sql.raw(`CREATE INDEX ${q(rowidIndex(spec))} ON ${table} (${q(ROWID_COLUMN)})`).execute(trx);
   }
 
   async drop(trx: Executor, spec: SearchIndexSpec): Promise<void> {
     // Dropping the column drops its index; the expression indexes go by name.
     for (const i of spec.columns.keys()) await sql.raw(`DROP INDEX IF EXISTS ${this.quoteId(`_search_${spec.key}_${i}`)}`).execute(trx);
+    await sql.raw(`DROP INDEX IF EXISTS ${this.quoteId(rowidIndex(spec))}`).execute(trx);
     await sql.raw(`ALTER TABLE ${this.quoteId(spec.table)} DROP COLUMN IF EXISTS ${this.quoteId(SEARCH_COLUMN)}`).execute(trx);
   }
 
-  async backfill(): Promise<number> {
-    return 0;
+  /**
+   * Nothing to fill (PostgreSQL keeps the column); gives a searchable table made before its
+   * rowid index existed that index, one table a call (docs/search.md §4.2). Returns how many
+   * it created (0: none missing).
+   */
+  async backfill(db: Executor): Promise<number> {
+    const { rows } = await sql<{ tbl: string; name: string }>`SELECT i.tablename AS tbl, i.indexname AS name FROM pg_indexes AS i
+      WHERE i.schemaname = current_schema() AND i.indexname LIKE '\_search\_%' AND i.indexdef LIKE ${`%USING gin (${SEARCH_COLUMN})`}
+        AND NOT EXISTS (SELECT 1 FROM pg_indexes AS r WHERE r.schemaname = i.schemaname AND r.indexname = i.indexname || '_rowid')
+      ORDER BY i.indexname LIMIT 1`.execute(db);
+    const missing = rows[0];
+    if (!missing) return 0;
+    await sql.raw(`CREATE INDEX IF NOT EXISTS ${this.quoteId(`${missing.name}_rowid`)} ON ${this.quoteId(missing.tbl)} (${this.quoteId(ROWID_COLUMN)})`).execute(db);
+    return 1;
   }
 
   match(root: string, _spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<boolean> {
     return sql<boolean>`${vectorOf(root, column)} @@ ${tsquery(query)}`;
   }
+
+  tier(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery, subsets: number[] | null): SearchTierSource {
+    const table = sql.table(spec.table);
+    const rowid = sql.id(root, ROWID_COLUMN);
+    const inTier = (row: string) => {
+      const match = this.match(row, spec, column, query);
+      return subsets === null ? match : sql<boolean>`${match} AND ${tierCondition(row, spec, query, subsets)}`;
+    };
+    const reads = this.reads;
+    const estimate = (exec: Executor, place: string | null) => this.estimate(exec, spec, place, query);
+    return {
+      from: sql`(SELECT * FROM ${table} AS ${sql.id('t')} WHERE ${inTier('t')}) AS ${sql.id(root)}`,
+      rowid,
+      async page(exec, conditions, descending, limit) {
+        const where = sql.join([inTier(root), ...conditions].map((x) => sql`(${x})`), sql` AND `);
+        const dir = descending ? sql`DESC` : sql`ASC`;
+        // NOTE: `+ 0` keeps the planner off the rowid index: the GIN indexes find a tier of few
+        // rows without reading the others.
+        const fromIndexes = sql`SELECT ${sql.id(root, 'id')} AS id, ${rowid} AS r FROM ${table} AS ${sql.id(root)} WHERE ${where} ORDER BY ${rowid} + 0 ${dir} LIMIT ${limit}`;
+        const bound = await tierBound(subsets === null ? [column] : spec.columns, subsets, (place) => estimate(exec, place));
+        const statement = bound <= reads.ginFirstRows
+          ? fromIndexes
+          : probeFirst(table, root, where, descending, limit, reads.probeRows(limit));
+        return (await sql<{ id: string }>`${statement}`.execute(exec)).rows.map((r) => r.id);
+      },
+    };
+  }
+
+  /**
+   * An upper bound, from the planner's estimates, of how many rows hold the search's include
+   * part in `column` (anywhere when null): each term is in every such row, so no more rows
+   * than the rarest word of the search holds. NOTE: per word, because the planner multiplies
+   * the estimates of words found together (`rain jacket`), 35 times too low in the bench.
+   * Asked once per parsed search and column: its tiers share them.
+   */
+  private estimate(exec: Executor, spec: SearchIndexSpec, column: string | null, query: SearchQuery): Promise<number> {
+    let byColumn = this.estimateCache.get(query);
+    if (!byColumn) this.estimateCache.set(query, byColumn = new Map());
+    let found = byColumn.get(column);
+    if (!found) {
+      const words = [...new Set(query.include.flatMap((t) => t.words))].filter((w) => !ENGLISH_STOP_WORDS.has(w));
+      found = (async () => {
+        let bound = Infinity;
+        for (const word of words) {
+          const condition = this.match('t', spec, column, { include: [{ words: [word], phrase: false }], exclude: [] });
+          const { rows } = await sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${sql.table(spec.table)} AS t WHERE ${condition}`.execute(exec);
+          bound = Math.min(bound, planRows(rows[0]));
+        }
+        return bound;
+      })();
+      // A failed estimate is not kept: the next tier asks again.
+      found.catch(() => byColumn.delete(column));
+      byColumn.set(column, found);
+    }
+    return found;
+  }
+
+  private readonly estimateCache = new WeakMap<SearchQuery, Map<string | null, Promise<number>>>();
+}
+
+/** How a relevance tier's page is read (docs/search.md §6.3). */
+export interface TierReads {
+  /** A tier whose rows the planner bounds at this many or fewer is read through the GIN indexes alone. */
+  ginFirstRows: number;
+  /** How many of the newest rows a larger tier reads in insertion order first, for a page of `limit` rows. */
+  probeRows(limit: number): number;
+}
+
+/** The measured defaults (docs/search.md §6.3): a tier of at least 1 row in 1,000 fills its page from the newest rows. */
+const DEFAULT_TIER_READS: TierReads = {
+  ginFirstRows: 1000,
+  probeRows: (limit) => Math.min(100_000, 1000 * limit),
+};
+
+/**
+ * An upper bound of a tier's rows over `columns` (`estimate`: of one column, anywhere when
+ * null): each subset's rows hold the include part in each of its columns, so no more than in
+ * the rarest of them; the subset of no column (words spread over the fields) no more than
+ * hold it anywhere. Null `subsets`: the rows of `columns[0]`. Asks only for what it needs.
+ */
+async function tierBound(columns: (string | null)[], subsets: number[] | null, estimate: (column: string | null) => Promise<number>): Promise<number> {
+  if (subsets === null) return estimate(columns[0] ?? null);
+  let sum = 0;
+  for (const mask of subsets) {
+    const within = columns.filter((_, i) => (mask & (1 << i)) !== 0);
+    const bounds = await Promise.all(within.length === 0 ? [estimate(null)] : within.map(estimate));
+    sum += Math.min(...bounds);
+  }
+  return sum;
+}
+
+/** The row count the planner expects of an `EXPLAIN (FORMAT JSON)` result row. */
+function planRows(row: unknown): number {
+  const out = row && typeof row === 'object' ? Object.values(row)[0] : undefined;
+  const parsed: unknown = typeof out === 'string' ? JSON.parse(out) : out;
+  const plan = Array.isArray(parsed) ? (parsed[0] as { Plan?: { 'Plan Rows'?: unknown } } | undefined)?.Plan : undefined;
+  const rows = Number(plan?.['Plan Rows']);
+  return Number.isFinite(rows) ? rows : Infinity;
+}
+
+/**
+ * A tier's page read from the `window` newest rows first, in the rowid index's order (a tier
+ * of many rows fills the page at once), and only if they hold too few of its rows, from the
+ * older ones through the GIN indexes: one statement, so one snapshot.
+ */
+function probeFirst(
+  table: RawBuilder<unknown>, root: string, where: RawBuilder<unknown>, descending: boolean, limit: number, window: number,
+): RawBuilder<unknown> {
+  const rowid = sql.id(root, ROWID_COLUMN);
+  const dir = descending ? sql`DESC` : sql`ASC`;
+  const edge = descending ? sql`min` : sql`max`;
+  const beyond = descending ? sql`<` : sql`>`;
+  const newest = sql`SELECT ${sql.id(ROWID_COLUMN)} FROM ${table} ORDER BY ${sql.id(ROWID_COLUMN)} ${dir} LIMIT ${window}`;
+  return sql`WITH probe AS MATERIALIZED (
+      SELECT ${sql.id(root, 'id')} AS id, ${rowid} AS r FROM (SELECT * FROM ${table} ORDER BY ${sql.id(ROWID_COLUMN)} ${dir} LIMIT ${window}) AS ${sql.id(root)}
+      WHERE ${where} ORDER BY ${rowid} ${dir} LIMIT ${limit})
+    SELECT id FROM (
+      SELECT id, r FROM probe
+      UNION ALL
+      SELECT id, r FROM (SELECT ${sql.id(root, 'id')} AS id, ${rowid} AS r FROM ${table} AS ${sql.id(root)}
+        WHERE (SELECT count(*) FROM probe) < ${limit} AND ${rowid} ${beyond} (SELECT ${edge}(${sql.id(ROWID_COLUMN)}) FROM (${newest}) AS w) AND ${where}
+        ORDER BY ${rowid} + 0 ${dir} LIMIT ${limit}) AS rest
+    ) AS tier ORDER BY r ${dir} LIMIT ${limit}`;
+}
+
+function rowidIndex(spec: SearchIndexSpec): string {
+  return `_search_${spec.key}_rowid`;
+}
+
+/**
+ * The condition of a relevance tier: the search's include part matches in every column of
+ * one of `subsets` and in none of the others (the same matches compileSearchRank weighs).
+ */
+function tierCondition(row: string, spec: SearchIndexSpec, query: SearchQuery, subsets: number[]): RawBuilder<boolean> {
+  const include = { include: query.include, exclude: [] };
+  const hits = spec.columns.map((c) => sql<boolean>`${vectorOf(row, c)} @@ ${tsquery(include)}`);
+  const one = (mask: number) => sql`(${sql.join(hits.map((hit, i) => ((mask & (1 << i)) !== 0 ? hit : sql`NOT (${hit})`)), sql` AND `)})`;
+  return sql<boolean>`(${sql.join(subsets.map(one), sql` OR `)})`;
 }
 
 function fieldVectorSql(quotedColumn: string): string {

@@ -13,8 +13,16 @@ import { sql, type RawBuilder } from 'kysely';
 import type { SearchQuery, SearchTerm } from '../../../core/search/search-query.js';
 import type { Executor } from '../../database.js';
 import type { FullText, SearchIndexSpec, SearchTierSource } from '../full-text.js';
+import { BUDGET_FUNCTION } from '../../sqlite-query-budget.js';
 
 const STATE_TABLE = '_plinth_search';
+/**
+ * The FTS5 table options. NOTE: prefix indexes of 2–8 characters: a prefix query (every word
+ * of a search is one) on a word longer than the longest prefix index merges the whole doclist
+ * of every term it covers, 10–30× slower than reading a prefix index (docs/search.md §6).
+ * An index made with other options is rebuilt by `backfill` (docs/search.md §4.1).
+ */
+const FTS_OPTIONS = "tokenize='porter unicode61 remove_diacritics 0', prefix='2 3 4 5 6 7 8'";
 
 /** SqliteFullText keeps FTS5 external-content tables. */
 export class SqliteFullText implements FullText {
@@ -24,10 +32,8 @@ export class SqliteFullText implements FullText {
     const q = this.quoteId;
     const fts = ftsName(spec);
     const cols = spec.columns.map(q).join(', ');
-    // NOTE: prefix indexes of 2–4 characters: a prefix query (every word is one) otherwise
-    // merges the whole doclist of each term it covers, 15× slower on common words.
     await sql.raw(`CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (name TEXT PRIMARY KEY NOT NULL, tbl TEXT NOT NULL, cols TEXT NOT NULL, start INTEGER NOT NULL, done INTEGER NOT NULL)`).execute(trx);
-    await sql.raw(`CREATE VIRTUAL TABLE ${q(fts)} USING fts5(${cols}, content=${literal(spec.table)}, content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 0', prefix='2 3 4')`).execute(trx);
+    await sql.raw(`CREATE VIRTUAL TABLE ${q(fts)} USING fts5(${cols}, content=${literal(spec.table)}, content_rowid='rowid', ${FTS_OPTIONS})`).execute(trx);
     const { rows } = await sql<{ m: number | null }>`SELECT max(rowid) AS m FROM ${sql.table(spec.table)}`.execute(trx);
     await sql`INSERT OR REPLACE INTO ${sql.table(STATE_TABLE)} (name, tbl, cols, start, done) VALUES (${fts}, ${spec.table}, ${JSON.stringify(spec.columns)}, ${rows[0]?.m ?? 0}, 0)`.execute(trx);
     const indexed = (row: string) => `(SELECT ${row}.rowid > start OR ${row}.rowid <= done FROM ${STATE_TABLE} WHERE name = ${literal(fts)})`;
@@ -52,6 +58,7 @@ export class SqliteFullText implements FullText {
   async backfill(db: Executor, batch: number): Promise<number> {
     const exists = await sql<{ n: number }>`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ${STATE_TABLE}`.execute(db);
     if (Number(exists.rows[0]?.n) === 0) return 0;
+    if (await this.upgradeOne(db)) return 1;
     return db.transaction().execute(async (trx) => {
       const { rows } = await sql<{ name: string; tbl: string; cols: string; start: number; done: number }>`
         SELECT name, tbl, cols, start, done FROM ${sql.table(STATE_TABLE)} WHERE done < start ORDER BY name LIMIT 1`.execute(trx);
@@ -68,30 +75,68 @@ export class SqliteFullText implements FullText {
     });
   }
 
-  match(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<boolean> {
-    const fts = ftsName(spec);
-    return sql<boolean>`${sql.id(root, '_rowid_')} IN (SELECT rowid FROM ${sql.table(fts)} WHERE ${sql.table(fts)} MATCH ${matchText(column, query)})`;
+  /**
+   * Recreates one index made with other table options than FTS_OPTIONS (an older Plinth), which
+   * the fill loop then fills like a new one; false when every index is current.
+   */
+  private async upgradeOne(db: Executor): Promise<boolean> {
+    const { rows } = await sql<{ name: string; tbl: string; cols: string }>`SELECT s.name, s.tbl, s.cols FROM ${sql.table(STATE_TABLE)} AS s
+      JOIN sqlite_master AS m ON m.type = 'table' AND m.name = s.name WHERE instr(m.sql, ${FTS_OPTIONS}) = 0 ORDER BY s.name LIMIT 1`.execute(db);
+    const old = rows[0];
+    if (!old) return false;
+    const spec: SearchIndexSpec = { key: old.name.slice(FTS_PREFIX.length), table: old.tbl, columns: JSON.parse(old.cols) as string[] };
+    await db.transaction().execute(async (trx) => {
+      await this.drop(trx, spec);
+      await this.create(trx, spec);
+    });
+    return true;
   }
 
-  tier(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery, subsets: number[] | null): SearchTierSource {
+  match(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<boolean> {
+    const fts = ftsName(spec);
+    return sql<boolean>`${sql.id(root, '_rowid_')} IN (SELECT rowid FROM ${sql.table(fts)} WHERE ${sql.table(fts)} MATCH ${matchText(column, query)} AND ${budget(fts)})`;
+  }
+
+  tier(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery, subsets: number[] | null, present: number): SearchTierSource {
     const fts = sql.table(ftsName(spec));
     // NOTE: FTS5 drives the join: it yields its rowids in order (ORDER BY rowid is consumed),
     // so LIMIT stops the scan of the index after the page's rows.
-    const text = subsets === null ? matchText(column, query) : tierText(spec.columns, query, subsets);
+    const text = subsets === null ? matchText(column, query) : tierText(spec.columns, query, subsets, present);
     return {
       from: sql`${fts} JOIN ${sql.table(spec.table)} AS ${sql.id(root)} ON ${sql.id(root, '_rowid_')} = ${fts}.rowid AND ${fts} MATCH ${text}`,
       rowid: sql`${fts}.rowid`,
     };
   }
 
+  columnHits(spec: SearchIndexSpec, query: SearchQuery): RawBuilder<{ hits: number }> {
+    const fts = sql.table(ftsName(spec));
+    // NOTE: each EXISTS stops at its first row: at once when the column holds matches, one
+    // evaluation of the search when it holds none (which every tier of that column would pay).
+    const include = { include: query.include, exclude: [] };
+    const bits = spec.columns.map((c, i) => sql`(EXISTS (SELECT 1 FROM ${fts} WHERE ${fts} MATCH ${matchText(c, include)}) * ${sql.lit(1 << i)})`);
+    return sql<{ hits: number }>`SELECT ${sql.join(bits, sql` + `)} AS hits`;
+  }
+
   count(spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<{ n: number }> {
     const fts = sql.table(ftsName(spec));
-    return sql<{ n: number }>`SELECT count(*) AS n FROM ${fts} WHERE ${fts} MATCH ${matchText(column, query)}`;
+    return sql<{ n: number }>`SELECT count(*) AS n FROM ${fts} WHERE ${fts} MATCH ${matchText(column, query)} AND ${budget(ftsName(spec))}`;
   }
 }
 
+const FTS_PREFIX = '_search_';
+
+/**
+ * The query budget check on the rows a MATCH yields. SECURITY: a common word matches most
+ * rows, and `rowid IN (SELECT … MATCH …)` lists them all before the outer query reads one,
+ * so the budget must be checked inside (db/sqlite-query-budget.ts); once per 1024 rowids.
+ */
+function budget(fts: string): RawBuilder<boolean> {
+  const rowid = sql`${sql.table(fts)}.rowid`;
+  return sql<boolean>`((${rowid} & 1023) <> 0 OR ${sql.raw(BUDGET_FUNCTION)}(${rowid}))`;
+}
+
 function ftsName(spec: SearchIndexSpec): string {
-  return `_search_${spec.key}`;
+  return `${FTS_PREFIX}${spec.key}`;
 }
 
 function literal(text: string): string {
@@ -111,16 +156,17 @@ export function matchText(column: string | null, query: SearchQuery): string {
 /**
  * The FTS5 query text of a relevance tier: for each subset of columns, the search's include
  * part in each column of the subset and in none of the others, and none of its exclusions.
+ * Columns outside `present` (bitmask; -1: all) match in no row, so "not in them" is left out.
  * NOTE: each copy of a word is evaluated on its own, so the text holds no copy it can spare
  * (the include part in a column implies it anywhere).
  */
-function tierText(columns: string[], query: SearchQuery, subsets: number[]): string {
+export function tierText(columns: string[], query: SearchQuery, subsets: number[], present: number): string {
   const include = { include: query.include, exclude: [] };
   const inColumn = columns.map((c) => `(${matchText(c, include)})`);
   const excluded = query.exclude.length === 0 ? [] : [`(${query.exclude.map(ftsTerm).join(' OR ')})`];
   const one = (mask: number) => {
     const within = inColumn.filter((_, i) => (mask & (1 << i)) !== 0);
-    const outside = inColumn.filter((_, i) => (mask & (1 << i)) === 0);
+    const outside = inColumn.filter((_, i) => (mask & (1 << i)) === 0 && (present & (1 << i)) !== 0);
     const must = (within.length > 0 ? within : [`(${matchText(null, include)})`]).join(' AND ');
     const not = [...outside, ...excluded];
     return not.length === 0 ? `(${must})` : `((${must}) NOT (${not.join(' OR ')}))`;

@@ -1,5 +1,5 @@
 /**
- * The records screen's filter and sort in the hash's query (`#/collections/posts?filter=…&sort=-created`),
+ * A screen's filters in the hash's query (`#/collections/posts?filter=…&sort=-created`, `#/logs?from=…`),
  * so a reload or a shared link shows the same rows. The router ignores the query when matching.
  */
 

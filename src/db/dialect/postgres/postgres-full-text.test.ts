@@ -1,0 +1,112 @@
+/**
+ * PostgreSQL's relevance tiers (docs/search.md §6.3) against a real PostgreSQL: a tier's page
+ * is read through the GIN indexes alone, or from the newest rows first and the GIN indexes for
+ * the rest. Whichever way, the rows and their order are those of ranking every match. The HTTP
+ * tests (test/search.test.ts) cover the defaults; here they are varied so that every read,
+ * and the seam between the two, is exercised on a small table.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../../../../test/helpers/test-database.js';
+import { parseSearchQuery } from '../../../core/search/search-query.js';
+import { connectPostgres, type PostgresConnection } from '../../connect-postgres.js';
+import { PostgresFullText, type TierReads } from './postgres-full-text.js';
+
+const skip = postgresSkipReason();
+const spec = { key: 'tiers', table: 'docs', columns: ['name', 'description'] };
+const WORDS = ['red', 'blue', 'shoe', 'shoes', 'boot', 'wool', 'cotton', 'shirt', 'rain', 'jacket'];
+/** The tiers of two fields, highest `@rank` first (search-compiler.ts compileSearchTiers). */
+const TIERS = [[3], [1], [2], [0]];
+
+describe.skipIf(skip !== undefined)('PostgreSQL relevance tiers', () => {
+  let database: TestDatabase;
+  let conn: PostgresConnection;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    conn = await connectPostgres(database.url);
+    await sql`CREATE TABLE docs (id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL, n INTEGER NOT NULL, _rowid_ BIGSERIAL)`.execute(conn.db);
+    await new PostgresFullText((name) => `"${name}"`).create(conn.db, spec);
+    // Deterministic rows: 3 words of name and 4 of description from a small vocabulary, so
+    // every tier of every search below holds rows, spread over the table.
+    const rows = Array.from({ length: 400 }, (_, i) => {
+      const word = (k: number) => WORDS[(i * 7 + k * k * 3 + Math.floor(i / 13) * k) % WORDS.length];
+      return sql`(${`r${i}`}, ${`${word(1)} ${word(2)} ${word(3)}`}, ${`A ${word(4)} ${word(5)} made of ${word(6)} ${word(7)}.`}, ${i})`;
+    });
+    await sql`INSERT INTO docs (id, name, description, n) VALUES ${sql.join(rows)}`.execute(conn.db);
+  });
+  afterAll(async () => {
+    await conn?.close();
+    await database?.drop();
+  });
+
+  /** The first `limit` ids of a search ranked by every match (compileSearchRank), then insertion order. */
+  async function ranked(text: string, descending: boolean, limit: number, condition: RawBuilder<boolean>): Promise<string[]> {
+    const ft = new PostgresFullText((name) => `"${name}"`);
+    const query = parseSearchQuery(text);
+    const include = { include: query.include, exclude: [] };
+    const rank = sql`(CASE WHEN ${ft.match('root', spec, 'name', include)} THEN 2 ELSE 0 END) + (CASE WHEN ${ft.match('root', spec, 'description', include)} THEN 1 ELSE 0 END)`;
+    const dir = descending ? sql`DESC` : sql`ASC`;
+    const { rows } = await sql<{ id: string }>`SELECT root.id FROM docs AS root WHERE ${ft.match('root', spec, null, query)} AND ${condition}
+      ORDER BY ${rank} ${dir}, root._rowid_ ${dir} LIMIT ${limit}`.execute(conn.db);
+    return rows.map((r) => r.id);
+  }
+
+  /** The same ids read tier by tier, as record-ranked-list.ts reads a page, with `reads`. */
+  async function tiered(text: string, descending: boolean, limit: number, condition: RawBuilder<boolean>, reads: TierReads): Promise<string[]> {
+    const ft = new PostgresFullText((name) => `"${name}"`, reads);
+    const query = parseSearchQuery(text);
+    const ids: string[] = [];
+    for (const masks of descending ? TIERS : [...TIERS].reverse()) {
+      ids.push(...await ft.tier('root', spec, null, query, masks).page!(conn.db, [condition], descending, limit - ids.length));
+      if (ids.length >= limit) break;
+    }
+    return ids;
+  }
+
+  /** Every way of reading a tier: the newest 1, 3, 25 or all rows first, or the GIN indexes first (always, or below 40 rows). */
+  const READS: TierReads[] = [
+    ...[1, 3, 25, 10_000].map((n) => ({ ginFirstRows: -1, probeRows: () => n })),
+    { ginFirstRows: Infinity, probeRows: () => 1 },
+    { ginFirstRows: 40, probeRows: () => 5 },
+  ];
+
+  it('gives the rows and order of ranking every match, however the tier is read', async () => {
+    const conditions = [sql<boolean>`TRUE`, sql<boolean>`root.n % 3 <> 1`];
+    for (const text of ['red', 'shoe', 'red shoe', 'wool -red', '"made of cotton"', 'blue jacket']) {
+      for (const condition of conditions) {
+        for (const descending of [true, false]) {
+          for (const limit of [1, 7, 500]) {
+            const expected = await ranked(text, descending, limit, condition);
+            expect(expected.length, text).toBeGreaterThan(0);
+            for (const reads of READS) {
+              const label = `${text} ${descending ? 'desc' : 'asc'} limit ${limit} gin-first below ${reads.ginFirstRows} probe ${reads.probeRows(limit)}`;
+              expect(await tiered(text, descending, limit, condition, reads), label).toEqual(expected);
+            }
+          }
+        }
+      }
+    }
+  }, 120_000);
+
+  it('gives a searchable table made before the rowid index its index, once', async () => {
+    const ft = new PostgresFullText((name) => `"${name}"`);
+    const rowidIndex = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = '_search_tiers_rowid'`.execute(conn.db)).rows[0]!.n;
+    await sql`DROP INDEX "_search_tiers_rowid"`.execute(conn.db);
+    expect(await rowidIndex()).toBe(0);
+    expect(await ft.backfill(conn.db)).toBe(1);
+    expect(await rowidIndex()).toBe(1);
+    expect(await ft.backfill(conn.db)).toBe(0);
+  });
+
+  it('reads one field (search(field, …)) as one tier in insertion order', async () => {
+    const query = parseSearchQuery('boot');
+    for (const reads of READS) {
+      const ft = new PostgresFullText((name) => `"${name}"`, reads);
+      const got = await ft.tier('root', spec, 'name', query, null).page!(conn.db, [], true, 30);
+      const { rows } = await sql<{ id: string }>`SELECT root.id FROM docs AS root WHERE ${ft.match('root', spec, 'name', query)} ORDER BY root._rowid_ DESC LIMIT 30`.execute(conn.db);
+      expect(got).toEqual(rows.map((r) => r.id));
+      expect(got.length).toBe(30);
+    }
+  });
+});
