@@ -187,3 +187,23 @@ describe('repeated lists of one shape (docs/architecture.md §3)', () => {
     expect(await list('n > 0')).toEqual({ ns: [3, 2], total: 2 });
   });
 });
+
+describe('repeated lists through a relation (docs/architecture.md §3)', () => {
+  it('apply the joined collection listRule to each request, headers included', async () => {
+    const teams = uniqueName('pteams');
+    const tc = await createCollection(s, { name: teams, listRule: "@request.headers.x_team_key = 'open'", viewRule: '', fields: [{ name: 'name', type: 'text' }] });
+    const team = await createRecord(s, teams, { name: 'red' });
+    const players = uniqueName('pplayers');
+    await createCollection(s, { name: players, listRule: '', viewRule: '', fields: [{ name: 'team', type: 'relation', collectionId: tc.id, maxSelect: 1 }, { name: 'n', type: 'number' }] });
+    await createRecord(s, players, { team: team.id, n: 1 });
+    const count = async (key: string) => {
+      const r = await s.request('GET', `/api/collections/${players}/records?filter=${encodeURIComponent("team.name = 'red'")}&sort=n`, { headers: { 'X-Team-Key': key } });
+      expect(r.status, r.text).toBe(200);
+      return r.body.totalItems;
+    };
+    for (let round = 0; round < 2; round++) {
+      expect(await count('open')).toBe(1);
+      expect(await count('shut')).toBe(0);
+    }
+  });
+});
