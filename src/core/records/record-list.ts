@@ -57,7 +57,9 @@ export async function listRecords(
 ): Promise<RecordPage> {
   assertMayList(deps.access, c, q, req);
   // A search sorted by @rank alone is read from the full-text index (docs/search.md §6).
-  const ranked = rankedList(deps.compiler, c, q, req);
+  // Unless so few rows match that ranking them all costs less (docs/search.md §6.3).
+  let ranked = rankedList(deps.compiler, c, q, req);
+  if (ranked && await ranked.search.tiers.ranksEveryMatch?.(exec)) ranked = null;
   const conditions = listConditions(deps, c, q, req, ranked ? ranked.search.rest : undefined);
   const all = ranked ? [...conditions, ranked.search.search] : conditions;
   const where = all.length > 0 ? sql`WHERE ${sql.join(all.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
