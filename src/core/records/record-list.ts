@@ -59,7 +59,9 @@ export async function listRecords(
 ): Promise<RecordPage> {
   assertMayList(deps.access, c, q, req);
   // A search sorted by @rank alone is read from the full-text index (docs/search.md §6).
-  const ranked = rankedList(deps.compiler, c, q, req);
+  // Unless so few rows match that ranking them all costs less (docs/search.md §6.3).
+  let ranked = rankedList(deps.compiler, c, q, req);
+  if (ranked && await ranked.search.tiers.ranksEveryMatch?.(exec)) ranked = null;
   const offset = (q.page - 1) * q.perPage;
   // Row-dependent field readRules are columns of the page query: one query, not one per row.
   const verdicts = fieldReadColumns(deps.fieldReads);

@@ -5,6 +5,7 @@
  * gives `@rank` (relevance) for `sort=-@rank`.
  */
 import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../../db/database.js';
 import type { SearchIndexSpec, SearchTierSource } from '../../db/dialect/full-text.js';
 import type { CompareNode, FilterNode, FunctionOperand, Operand } from '../../filter/ast.js';
 import { FilterError } from '../../filter/filter-error.js';
@@ -86,6 +87,11 @@ export interface SearchTiers {
    * within a field no row matches within is left out, and no tier tests such a field.
    */
   list(hits: number): SearchTier[];
+  /**
+   * True when the engine ranks this search's every match in one statement for less than the
+   * tiers cost (few rows match, docs/search.md §6.3); absent: the tiers are read.
+   */
+  ranksEveryMatch?(exec: Executor): Promise<boolean>;
 }
 
 /**
@@ -99,7 +105,9 @@ export function compileSearchTiers(fn: FunctionOperand, state: CompileState): Se
   const target = searchTarget(fn, state);
   if (!tier || !canMatch(target.query)) return null;
   const { spec, column, query } = target;
-  if (column !== null) return { probe: null, list: () => [{ rank: 0, source: tier(state.root, spec, column, query, null, -1) }] };
+  const few = fullText.ranksEveryMatch?.bind(fullText);
+  const ranksEveryMatch = few ? { ranksEveryMatch: (exec: Executor) => few(exec, spec, column, query) } : {};
+  if (column !== null) return { probe: null, list: () => [{ rank: 0, source: tier(state.root, spec, column, query, null, -1) }], ...ranksEveryMatch };
   const n = spec.columns.length;
   if (n > MAX_TIER_COLUMNS) return null;
   // The same weights as compileSearchRank: the i-th field weighs n - i.
@@ -116,6 +124,7 @@ export function compileSearchTiers(fn: FunctionOperand, state: CompileState): Se
       const possible = masks.filter((mask) => (mask & ~hits) === 0);
       return possible.length === 0 ? [] : [{ rank, source: tier(state.root, spec, null, query, possible, hits) }];
     }),
+    ...ranksEveryMatch,
   };
 }
 

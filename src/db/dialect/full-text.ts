@@ -49,6 +49,12 @@ export interface FullText {
    */
   columnHits?(spec: SearchIndexSpec, query: SearchQuery): RawBuilder<{ hits: number }>;
   /**
+   * With `tier`: true when the engine expects so few rows to match `query` (in `column`, or
+   * anywhere when null) that ranking every match in one statement costs less than reading
+   * the tiers (docs/search.md §6.3). Absent: the tiers are always read.
+   */
+  ranksEveryMatch?(exec: Executor, spec: SearchIndexSpec, column: string | null, query: SearchQuery): Promise<boolean>;
+  /**
    * A query of one row, `n`: how many rows match `query`, counted in the index alone
    * (with the tier path: the engine that has one keeps one index entry per row).
    */

@@ -66,9 +66,9 @@ describe.skipIf(skip !== undefined)('PostgreSQL relevance tiers', () => {
 
   /** Every way of reading a tier: the newest 1, 3, 25 or all rows first, or the GIN indexes first (always, or below 40 rows). */
   const READS: TierReads[] = [
-    ...[1, 3, 25, 10_000].map((n) => ({ ginFirstRows: -1, probeRows: () => n })),
-    { ginFirstRows: Infinity, probeRows: () => 1 },
-    { ginFirstRows: 40, probeRows: () => 5 },
+    ...[1, 3, 25, 10_000].map((n) => ({ rankEveryRows: -1, ginFirstRows: -1, probeRows: () => n })),
+    { rankEveryRows: -1, ginFirstRows: Infinity, probeRows: () => 1 },
+    { rankEveryRows: -1, ginFirstRows: 40, probeRows: () => 5 },
   ];
 
   it('gives the rows and order of ranking every match, however the tier is read', async () => {
@@ -88,6 +88,28 @@ describe.skipIf(skip !== undefined)('PostgreSQL relevance tiers', () => {
       }
     }
   }, 120_000);
+
+  it('ranks every match when the planner bounds the rarest word of the search at rankEveryRows or fewer', async () => {
+    await sql`ANALYZE docs`.execute(conn.db);
+    /** The planner's row estimate of one word anywhere. */
+    const planned = async (word: string) => {
+      const { rows } = await sql<{ 'QUERY PLAN': unknown }>`EXPLAIN (FORMAT JSON) SELECT 1 FROM docs AS t
+        WHERE t.__search @@ to_tsquery('english', ${`${word}:*`})`.execute(conn.db);
+      const plan = rows[0]!['QUERY PLAN'];
+      return (typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan['Plan Rows'] as number;
+    };
+    const ranksAll = (text: string, rankEveryRows: number) =>
+      new PostgresFullText((name) => `"${name}"`, { rankEveryRows, ginFirstRows: -1, probeRows: () => 1 }).ranksEveryMatch(conn.db, spec, null, parseSearchQuery(text));
+    const red = await planned('red');
+    const jacket = await planned('jacket');
+    expect(await ranksAll('red', red)).toBe(true);
+    expect(await ranksAll('red', red - 1)).toBe(false);
+    // Two words: no more rows than the rarer one holds.
+    const rarer = Math.min(red, jacket);
+    expect(await ranksAll('red jacket', rarer)).toBe(true);
+    expect(await ranksAll('red jacket', rarer - 1)).toBe(false);
+    expect(await ranksAll('red', -1)).toBe(false);
+  });
 
   it('gives a searchable table made before the rowid index its index, once', async () => {
     const ft = new PostgresFullText((name) => `"${name}"`);

@@ -87,6 +87,15 @@ export class PostgresFullText implements FullText {
   }
 
   /**
+   * True when the planner bounds the search's matches (in `column`, anywhere when null) at
+   * `reads.rankEveryRows` or fewer: one statement ranking them all then costs less than a
+   * statement per tier (docs/search.md §6.3). The same estimates as the tiers' (cached).
+   */
+  async ranksEveryMatch(exec: Executor, spec: SearchIndexSpec, column: string | null, query: SearchQuery): Promise<boolean> {
+    return await this.estimate(exec, spec, column, query) <= this.reads.rankEveryRows;
+  }
+
+  /**
    * An upper bound, from the planner's estimates, of how many rows hold the search's include
    * part in `column` (anywhere when null): each term is in every such row, so no more rows
    * than the rarest word of the search holds. NOTE: per word, because the planner multiplies
@@ -120,14 +129,17 @@ export class PostgresFullText implements FullText {
 
 /** How a relevance tier's page is read (docs/search.md §6.3). */
 export interface TierReads {
+  /** A search whose matches the planner bounds at this many or fewer is ranked whole, in one statement, not by tier. */
+  rankEveryRows: number;
   /** A tier whose rows the planner bounds at this many or fewer is read through the GIN indexes alone. */
   ginFirstRows: number;
   /** How many of the newest rows a larger tier reads in insertion order first, for a page of `limit` rows. */
   probeRows(limit: number): number;
 }
 
-/** The measured defaults (docs/search.md §6.3): a tier of at least 1 row in 1,000 fills its page from the newest rows. */
+/** The measured defaults (docs/search.md §6.3): a search of at most 2,000 rows is ranked whole; a tier of at least 1 row in 1,000 fills its page from the newest rows. */
 const DEFAULT_TIER_READS: TierReads = {
+  rankEveryRows: 2000,
   ginFirstRows: 1000,
   probeRows: (limit) => Math.min(100_000, 1000 * limit),
 };
