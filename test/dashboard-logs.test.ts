@@ -199,6 +199,8 @@ describe.skipIf(skip !== undefined)('the logs, SQL and public pages in Chromium'
     await expect.poll(async () => (await admin.logs.getList(1, 1, { filter: 'message = "stock is low"' })).totalItems, { timeout: 15_000 }).toBe(1);
 
     const t = await open('#/login');
+    // A step that waits longer than this fails by name instead of running into the test's timeout.
+    t.page.setDefaultTimeout(20_000);
     await signIn(t);
     await t.page.getByRole('link', { name: 'Logs' }).click();
     await t.page.waitForURL(/#\/logs$/);
@@ -231,7 +233,7 @@ describe.skipIf(skip !== undefined)('the logs, SQL and public pages in Chromium'
     await t.page.getByLabel("Include superusers' requests").check();
     await t.page.getByRole('button', { name: /^GET \/api\/logs/ }).first().waitFor();
     await screenshot(t, 'logs');
-  });
+  }, 60_000);
 
   it('narrows the logs and the chart to a UTC date range kept in the URL, with the filter box', async () => {
     const marker = `rangemark${Date.now()}`;
