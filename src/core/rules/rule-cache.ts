@@ -12,6 +12,7 @@ import type { Collection } from '../collections/collection.js';
 import type { Schema } from '../collections/schema.js';
 import type { CompileOptions } from './compile-context.js';
 import type { RequestInfo } from './request-info.js';
+import { isDatetimeMacro } from './datetime-macros.js';
 import { PLAIN_AUTH_FIELDS } from './request-values.js';
 
 /** What the cache hands back: whatever the compiler produced for a rule. */
@@ -144,4 +145,11 @@ function requestKey(opts: CompileOptions): string {
     ? [req.auth.collection.id, req.auth.record.id, req.auth.record.email, req.auth.record.emailVisibility, req.auth.record.verified].map(String).join('\u0000')
     : '-';
   return [opts.mode, opts.rootAlias, req.isSuperuser ? '1' : '0', req.method, req.context, auth].join('\u0001');
+}
+
+/** Whether a filter compares only names and literals: no function call, no datetime macro. */
+export function boundOnly(node: FilterNode): boolean {
+  if (node.kind === 'logical') return node.items.every(boundOnly);
+  const operand = (op: Operand): boolean => op.kind !== 'function' && op.kind !== 'placeholder' && !(op.kind === 'identifier' && isDatetimeMacro(op.name.split(':')[0]!));
+  return operand(node.left) && operand(node.right);
 }

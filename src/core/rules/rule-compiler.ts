@@ -12,7 +12,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Dialect, ValueKind } from '../../db/dialect/dialect.js';
-import type { CompareNode, FilterNode, FunctionOperand, Operand } from '../../filter/ast.js';
+import type { CompareNode, FilterNode, Operand } from '../../filter/ast.js';
 import { parseFilterCached } from '../../filter/filter-cache.js';
 import { FilterError, isFilterError } from '../../filter/filter-error.js';
 import type { Collection, Field } from '../collections/collection.js';
@@ -22,12 +22,13 @@ import { CompileState, type CompileOptions, type Resolved } from './compile-cont
 import { compareResolved } from './compare.js';
 import { datetimeMacroValue, isDatetimeMacro } from './datetime-macros.js';
 import { FieldResolver, literalOperand } from './field-resolver.js';
+import { placeholderOperand, valueOperand } from './value-operands.js';
+import { compileFunction } from './filter-functions.js';
 import { guestRequest } from './request-info.js';
-import { cacheable, compiledShapeKey, RuleCache } from './rule-cache.js';
+import { boundOnly, cacheable, compiledShapeKey, RuleCache } from './rule-cache.js';
 import { compileSortItems, compileSortKeys, type SortKey } from './sort-compiler.js';
 import { compileSearchCompare, compileSearchCount, compileSearchRank, compileSearchTiers, findSearchCall, isSearchCall, splitRankedSearch, type SearchTiers } from './search-compiler.js';
 import { inSpanSync, tracing } from '../../tools/tracing.js';
-import { formatDateTime } from '../../tools/datetime.js';
 
 export type { CompileMode, CompileOptions } from './compile-context.js';
 export type { SortKey } from './sort-compiler.js';
@@ -155,10 +156,7 @@ class SqlRuleCompiler implements RuleCompiler {
         return condition;
       }, () => !requestBound);
     }
-    const limits = opts.mode === 'rule' ? RULE_PARSE_LIMITS : {};
-    // `{:name}` placeholders exist only where the caller brings their values (app code).
-    const node = parseFilterCached(text, opts.params ? { ...limits, placeholders: true } : limits);
-    return this.compileNode(node, opts);
+    return this.compileNode(parseFor(text, opts), opts);
   }
 
   compileRule(text: string, opts: CompileOptions): CompiledRule {
@@ -215,8 +213,7 @@ class SqlRuleCompiler implements RuleCompiler {
 
   compileRankedSearch(filter: string, opts: CompileOptions): RankedSearch | null {
     if (filter.trim() === '') return null;
-    const limits = opts.mode === 'rule' ? RULE_PARSE_LIMITS : {};
-    const split = splitRankedSearch(parseFilterCached(filter, opts.params ? { ...limits, placeholders: true } : limits));
+    const split = splitRankedSearch(parseFor(filter, opts));
     if (!split) return null;
     const state = this.newState(opts, 0);
     const tiers = compileSearchTiers(split.call, state);
@@ -252,7 +249,16 @@ class SqlRuleCompiler implements RuleCompiler {
   private listRuleOn(parent: CompileState, c: Collection, alias: string): RawBuilder<boolean> | null {
     if (c.listRule === null) throw new FilterError(`the listRule of collection "${c.name}" allows only superusers`);
     if (c.listRule === '') return null;
-    const node = parseFilterCached(c.listRule, RULE_PARSE_LIMITS);
+    return this.compileNested(parent, c, alias, c.listRule);
+  }
+
+  /**
+   * Another collection's rule compiled into `parent` on `alias`, its aliases taken after the
+   * parent's. `parent` becomes request-bound when the rule reads request values its cache
+   * key leaves out.
+   */
+  private compileNested(parent: CompileState, c: Collection, alias: string, rule: string): RawBuilder<boolean> {
+    const node = parseFilterCached(rule, RULE_PARSE_LIMITS);
     const nested = this.newState({ collection: c, rootAlias: alias, request: parent.options.request, mode: 'rule' }, parent.aliasCounter);
     if (!cacheable(node)) parent.requestBound = true;
     const cond = this.compileWith(node, nested);
@@ -270,14 +276,8 @@ class SqlRuleCompiler implements RuleCompiler {
     const rule = fieldRuleOf(field, 'readRule');
     if (rule === undefined) return null;
     if (rule === null) return sql<boolean>`1=0`;
-    const nested = this.newState({ collection: c, rootAlias: alias, request: parent.options.request, mode: 'rule' }, parent.aliasCounter);
     try {
-      const node = parseFilterCached(rule, RULE_PARSE_LIMITS);
-      if (!cacheable(node)) parent.requestBound = true;
-      const cond = this.compileWith(node, nested);
-      parent.advanceAliases(nested.aliasCounter);
-      if (nested.requestBound) parent.requestBound = true;
-      return cond;
+      return this.compileNested(parent, c, alias, rule);
     } catch (err) {
       if (isFilterError(err)) return sql<boolean>`1=0`;
       throw err;
@@ -314,7 +314,7 @@ class SqlRuleCompiler implements RuleCompiler {
       case 'identifier':
         return this.identifier(op.name, state, resolver);
       case 'function':
-        return this.fn(op, state, resolver);
+        return compileFunction(op, state, (arg) => this.resolveOperand(arg, state, resolver));
       case 'placeholder':
         return placeholderOperand(state, op.name);
     }
@@ -335,87 +335,14 @@ class SqlRuleCompiler implements RuleCompiler {
       throw err;
     }
   }
-
-  private fn(op: FunctionOperand, state: CompileState, resolver: FieldResolver): Resolved {
-    if (op.name === 'geoDistance') return this.geoDistance(op, state, resolver);
-    if (op.name === 'strftime') return this.strftime(op, state, resolver);
-    throw new FilterError(`unknown function "${op.name}"`);
-  }
-
-  /** `geoDistance(lonA, latA, lonB, latB)`: any-match over multi-valued arguments, like PocketBase. */
-  private geoDistance(op: FunctionOperand, state: CompileState, resolver: FieldResolver): Resolved {
-    if (op.args.length !== 4) throw new FilterError(`[geoDistance] expected 4 arguments, got ${op.args.length}`);
-    const args = op.args.map((a, i) => {
-      if (a.kind !== 'identifier' && a.kind !== 'number') throw new FilterError(`[geoDistance] argument ${i} must be an identifier or number`);
-      return this.resolveOperand(a, state, resolver);
-    }) as [Resolved, Resolved, Resolved, Resolved];
-    const d = state.dialect;
-    return {
-      build: (map) => d.geoDistance(args[0].build(map), args[1].build(map), args[2].build(map), args[3].build(map)),
-      values: args.flatMap((a) => a.values),
-      nullFallback: 'disabled',
-      column: false,
-      kind: 'numberExpr',
-    };
-  }
-
-  /** `strftime(format[, time[, modifier…]])`: NULL counts as ""; "all" semantics follow a multi-valued time. */
-  private strftime(op: FunctionOperand, state: CompileState, resolver: FieldResolver): Resolved {
-    const [first, ...rest] = op.args;
-    if (!first || first.kind !== 'text') throw new FilterError('[strftime] the first argument must be a text format');
-    if (op.args.length > 10) throw new FilterError('[strftime] too many arguments');
-    const format = valueOperand(state, first.value);
-    const args = rest.map((a) => this.resolveOperand(a, state, resolver));
-    const [time, ...mods] = args;
-    const d = state.dialect;
-    const build = (map?: (v: unknown) => unknown, timeSql?: RawBuilder<unknown>) =>
-      d.strftime(format.build(map), timeSql ?? time?.build(map) ?? null, mods.map((m) => m.build(map)));
-    const timeMulti = time?.multi;
-    return {
-      build: (map) => build(map),
-      values: [first.value, ...args.flatMap((a) => a.values)],
-      nullFallback: 'enforced',
-      column: false,
-      kind: 'textExpr',
-      multi: timeMulti
-        ? () => {
-            const t = state.alias('st');
-            return sql`SELECT ${build(undefined, sql`${sql.id(t, 'v')}`)} AS v FROM (${timeMulti()}) AS ${sql.id(t)}`;
-          }
-        : undefined,
-    };
-  }
 }
 
 const LITERALS: Record<string, string> = { null: 'NULL', true: '1', false: '0' };
 
-function valueOperand(state: CompileState, value: unknown): Resolved {
-  return { build: (map) => state.dialect.param(map ? map(value) : value), values: [value], nullFallback: 'auto', column: false };
-}
-
-/**
- * A `{:name}` placeholder as the value app code gave for it, bound like a literal of the
- * same kind: as PocketBase's filter params do, null, true and false act as those
- * literals, numbers and text as number and text literals, a Date as its datetime text
- * and anything else as its JSON text.
- */
-function placeholderOperand(state: CompileState, name: string): Resolved {
-  const params = state.options.params;
-  if (!params || !Object.hasOwn(params, name)) throw new FilterError(`missing value for placeholder {:${name}}`);
-  const value = params[name];
-  if (value === null || value === undefined) return literalOperand('NULL');
-  if (typeof value === 'boolean') return { ...literalOperand(value ? '1' : '0'), build: () => state.dialect.booleanValue(value) };
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new FilterError(`placeholder {:${name}} is not a finite number`);
-    return valueOperand(state, value);
-  }
-  if (typeof value === 'bigint') return valueOperand(state, Number(value));
-  if (typeof value === 'string') return valueOperand(state, value);
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new FilterError(`placeholder {:${name}} is an invalid date`);
-    return valueOperand(state, formatDateTime(value));
-  }
-  return valueOperand(state, JSON.stringify(value) ?? '');
+/** A filter or rule parsed with its mode's limits; `{:name}` placeholders only where the caller brings their values (app code). */
+function parseFor(text: string, opts: CompileOptions): FilterNode {
+  const limits = opts.mode === 'rule' ? RULE_PARSE_LIMITS : {};
+  return parseFilterCached(text, opts.params ? { ...limits, placeholders: true } : limits);
 }
 
 function describe(op: Operand): string {
@@ -431,11 +358,4 @@ function describe(op: Operand): string {
     case 'placeholder':
       return `{:${op.name}}`;
   }
-}
-
-/** Whether a filter compares only names and literals: no function call, no datetime macro. */
-function boundOnly(node: FilterNode): boolean {
-  if (node.kind === 'logical') return node.items.every(boundOnly);
-  const operand = (op: Operand): boolean => op.kind !== 'function' && op.kind !== 'placeholder' && !(op.kind === 'identifier' && isDatetimeMacro(op.name.split(':')[0]!));
-  return operand(node.left) && operand(node.right);
 }
