@@ -11,8 +11,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type PocketBase from 'pocketbase';
 import type { Locator } from 'playwright-core';
-import { SUPERUSER, startTestServer, type TestServer } from './helpers/test-server.js';
-import { browserSkipReason, launchBrowser, type TestBrowser, type TestPage } from './helpers/browser.js';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { browserSkipReason, launchBrowser, signInAsSuperuser, type TestBrowser, type TestPage } from './helpers/browser.js';
 import { buildTestDashboard, type TestDashboard } from './helpers/dashboard-build.js';
 
 const skip = browserSkipReason();
@@ -32,10 +32,7 @@ describe.skipIf(skip !== undefined)('the collections editor in Chromium', () => 
     browser = await launchBrowser();
     t = await browser.newPage();
     await t.page.goto(`${server.url}/_/#/login`);
-    await t.page.getByLabel('Email').fill(SUPERUSER.email);
-    await t.page.getByLabel('Password').fill(SUPERUSER.password);
-    await t.page.getByRole('button', { name: 'Sign in' }).click();
-    await t.page.waitForURL(/#\/collections$/);
+    await signInAsSuperuser(t.page);
   }, 180_000);
 
   afterAll(async () => {

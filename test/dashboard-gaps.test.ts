@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SUPERUSER, startTestServer, type TestServer } from './helpers/test-server.js';
-import { browserSkipReason, launchBrowser, type TestBrowser, type TestPage } from './helpers/browser.js';
+import { browserSkipReason, launchBrowser, signInAsSuperuser, type TestBrowser, type TestPage } from './helpers/browser.js';
 import { buildTestDashboard, type TestDashboard } from './helpers/dashboard-build.js';
 import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from './helpers/smtp-inbox.js';
 
@@ -53,13 +53,6 @@ describe.skipIf(skip !== undefined)('the dashboard gaps in Chromium', () => {
     current.page.setDefaultTimeout(10_000);
     await current.page.goto(`${server.url}/_/${path}`);
     return current;
-  }
-
-  async function signIn(t: TestPage): Promise<void> {
-    await t.page.getByLabel('Email').fill(SUPERUSER.email);
-    await t.page.getByLabel('Password').fill(SUPERUSER.password);
-    await t.page.getByRole('button', { name: 'Sign in' }).click();
-    await t.page.waitForURL(/#\/collections$/);
   }
 
   async function screenshot(t: TestPage, name: string): Promise<void> {
@@ -132,7 +125,7 @@ describe.skipIf(skip !== undefined)('the dashboard gaps in Chromium', () => {
     const name = `gaps_posts_${Date.now()}`;
     await (await server.admin()).collections.create({ name, type: 'base', fields: [{ name: 'title', type: 'text' }] });
     const t = await open('#/login');
-    await signIn(t);
+    await signInAsSuperuser(t.page);
     const dialogs: string[] = [];
     let answer = false;
     t.page.on('dialog', (d) => {
@@ -193,7 +186,7 @@ describe.skipIf(skip !== undefined)('the dashboard gaps in Chromium', () => {
     const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const privateKey = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     const t = await open('#/login');
-    await signIn(t);
+    await signInAsSuperuser(t.page);
     t.allowConsoleError('status of 400');
     await t.page.goto(`${server.url}/_/#/collections/users/schema`);
     await t.page.getByRole('tab', { name: 'OAuth2' }).click();
@@ -227,7 +220,7 @@ describe.skipIf(skip !== undefined)('the dashboard gaps in Chromium', () => {
     // Entries are written in batches: wait until the request's is stored.
     await expect.poll(marked, { timeout: 15_000 }).toBe(1);
     const t = await open('#/login');
-    await signIn(t);
+    await signInAsSuperuser(t.page);
     await t.page.goto(`${server.url}/_/#/logs`);
     await t.page.getByRole('button', { name: 'Delete all logs' }).click();
     const dialog = t.page.getByRole('dialog', { name: 'Delete all logs?' });

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadHooks } from '../src/app/hooks-loader.js';
-import { SUPERUSER, startTestServer, type TestServer } from './helpers/test-server.js';
-import { browserSkipReason, launchBrowser, type TestBrowser, type TestPage } from './helpers/browser.js';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { browserSkipReason, launchBrowser, signInAsSuperuser, type TestBrowser, type TestPage } from './helpers/browser.js';
 import { buildTestDashboard, type TestDashboard } from './helpers/dashboard-build.js';
 import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from './helpers/smtp-inbox.js';
 
@@ -72,13 +72,6 @@ describe.skipIf(skip !== undefined)('the logs, SQL and public pages in Chromium'
     if (viewport) await current.page.setViewportSize(viewport);
     await current.page.goto(url);
     return current;
-  }
-
-  async function signIn(t: TestPage): Promise<void> {
-    await t.page.getByLabel('Email').fill(SUPERUSER.email);
-    await t.page.getByLabel('Password').fill(SUPERUSER.password);
-    await t.page.getByRole('button', { name: 'Sign in' }).click();
-    await t.page.waitForURL(/#\/collections$/);
   }
 
   async function screenshot(t: TestPage, name: string): Promise<void> {
@@ -201,7 +194,7 @@ describe.skipIf(skip !== undefined)('the logs, SQL and public pages in Chromium'
     const t = await open('#/login');
     // A step that waits longer than this fails by name instead of running into the test's timeout.
     t.page.setDefaultTimeout(20_000);
-    await signIn(t);
+    await signInAsSuperuser(t.page);
     await t.page.getByRole('link', { name: 'Logs' }).click();
     await t.page.waitForURL(/#\/logs$/);
     await t.page.getByRole('img', { name: /entries between/ }).waitFor();
@@ -247,7 +240,7 @@ describe.skipIf(skip !== undefined)('the logs, SQL and public pages in Chromium'
     const to = minute(Date.now() + 2 * hour);
 
     const t = await open('#/login');
-    await signIn(t);
+    await signInAsSuperuser(t.page);
     await t.page.getByRole('link', { name: 'Logs' }).click();
     await t.page.waitForURL(/#\/logs$/);
     await t.page.getByLabel('Filter').fill(`message ~ "${marker}"`);
@@ -290,7 +283,7 @@ describe.skipIf(skip !== undefined)('the logs, SQL and public pages in Chromium'
   it('runs a SELECT in the SQL console and shows the error of a bad query', async () => {
     const user = await newUser();
     const t = await open('#/login');
-    await signIn(t);
+    await signInAsSuperuser(t.page);
     await t.page.getByRole('link', { name: 'SQL' }).click();
     await t.page.waitForURL(/#\/sql$/);
     const box = t.page.getByLabel('SQL query');

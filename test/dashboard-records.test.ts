@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import PocketBase, { type RecordModel } from 'pocketbase';
 import { SUPERUSER, startTestServer, type TestServer } from './helpers/test-server.js';
-import { browserSkipReason, launchBrowser, type TestBrowser, type TestPage } from './helpers/browser.js';
+import { browserSkipReason, launchBrowser, signInAsSuperuser, type TestBrowser, type TestPage } from './helpers/browser.js';
 import { buildTestDashboard, type TestDashboard } from './helpers/dashboard-build.js';
 import { png } from './helpers/files.js';
 
@@ -73,10 +73,7 @@ describe.skipIf(skip !== undefined)('the records screen in Chromium', () => {
     t.page.setDefaultTimeout(20_000);
     await t.context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await t.page.goto(`${server.url}/_/#/login`);
-    await t.page.getByLabel('Email').fill(SUPERUSER.email);
-    await t.page.getByLabel('Password').fill(SUPERUSER.password);
-    await t.page.getByRole('button', { name: 'Sign in' }).click();
-    await t.page.waitForURL(/#\/collections$/);
+    await signInAsSuperuser(t.page);
   }, 240_000);
 
   afterAll(async () => {

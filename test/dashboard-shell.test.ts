@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
-import { SUPERUSER, startTestServer, type TestServer } from './helpers/test-server.js';
-import { browserSkipReason, launchBrowser, type TestBrowser, type TestPage } from './helpers/browser.js';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { browserSkipReason, launchBrowser, submitSignIn, type TestBrowser, type TestPage } from './helpers/browser.js';
 import { buildTestDashboard, type TestDashboard } from './helpers/dashboard-build.js';
 import { childEnv, startPlinth } from './helpers/plinth-process.js';
 
@@ -149,17 +149,11 @@ describe.skipIf(skip !== undefined)('the dashboard in Chromium', () => {
     return current;
   }
 
-  async function signIn(t: TestPage, password = SUPERUSER.password): Promise<void> {
-    await t.page.getByLabel('Email').fill(SUPERUSER.email);
-    await t.page.getByLabel('Password').fill(password);
-    await t.page.getByRole('button', { name: 'Sign in' }).click();
-  }
-
   it('sends a visitor to the sign-in page, signs in, lists the collections and signs out', async () => {
     const t = await open('#/collections');
     await t.page.waitForURL(/#\/login$/);
     await expect.poll(() => t.page.getByRole('heading', { name: 'Superuser sign in' }).count()).toBe(1);
-    await signIn(t);
+    await submitSignIn(t.page);
     await t.page.waitForURL(/#\/collections$/);
     const nav = t.page.getByRole('navigation', { name: 'Collections' });
     await nav.getByRole('link', { name: 'users', exact: true }).waitFor();
@@ -184,7 +178,7 @@ describe.skipIf(skip !== undefined)('the dashboard in Chromium', () => {
   it('shows the error of a wrong password and stays on the sign-in page', async () => {
     const t = await open('#/login');
     t.allowConsoleError('status of 400');
-    await signIn(t, 'not-the-password');
+    await submitSignIn(t.page, 'not-the-password');
     await t.page.getByRole('alert').filter({ hasText: 'Failed to authenticate.' }).waitFor();
     expect(t.page.url()).toMatch(/#\/login$/);
     expect(await t.page.evaluate("localStorage.getItem('pocketbase_auth')")).toBeNull();
@@ -222,7 +216,7 @@ describe.skipIf(skip !== undefined)('the dashboard in Chromium', () => {
 
   it('shows a page-not-found inside the shell for an unknown hash route', async () => {
     const t = await open('#/login');
-    await signIn(t);
+    await submitSignIn(t.page);
     await t.page.waitForURL(/#\/collections$/);
     await t.page.goto(`${server.url}/_/#/no-such-screen`);
     await t.page.getByText('Page not found').waitFor();
@@ -231,7 +225,7 @@ describe.skipIf(skip !== undefined)('the dashboard in Chromium', () => {
 
   it('follows the system colour scheme and switches with the toggle, remembering the choice', async () => {
     const t = await open('#/login', { colorScheme: 'dark' });
-    await signIn(t);
+    await submitSignIn(t.page);
     await t.page.waitForURL(/#\/collections$/);
     const background = () => t.page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
     expect(await background()).toBe('rgb(18, 20, 23)');
@@ -249,7 +243,7 @@ describe.skipIf(skip !== undefined)('the dashboard in Chromium', () => {
     const t = await open('#/login');
     await t.page.getByRole('heading', { name: 'Superuser sign in' }).waitFor();
     const signInPaint = await firstContentfulPaint(t);
-    await signIn(t);
+    await submitSignIn(t.page);
     await t.page.waitForURL(/#\/collections$/);
     await t.page.reload();
     await t.page.getByRole('navigation', { name: 'Collections' }).getByRole('link').first().waitFor();

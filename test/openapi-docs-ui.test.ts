@@ -9,8 +9,8 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollection } from './helpers/collections.js';
-import { SUPERUSER, startTestServer, type TestServer } from './helpers/test-server.js';
-import { browserSkipReason, CHROMIUM_PATH } from './helpers/browser.js';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { browserSkipReason, CHROMIUM_PATH, signInAsSuperuser } from './helpers/browser.js';
 import { buildTestDashboard, type TestDashboard } from './helpers/dashboard-build.js';
 
 const skip = browserSkipReason();
@@ -76,10 +76,7 @@ describe.skipIf(skip !== undefined)('the docs UI in Chromium', () => {
   it("shows a superuser's document to a superuser signed in to the dashboard", async () => {
     const { page, problems, foreign } = await openPage();
     await page.goto(`${s.url}/_/#/login`);
-    await page.getByLabel('Email').fill(SUPERUSER.email);
-    await page.getByLabel('Password').fill(SUPERUSER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/#\/collections$/);
+    await signInAsSuperuser(page);
     await openDocs(page);
     await expect.poll(() => shown(page, LOCKED)).toBeGreaterThan(0);
     expect(await shown(page, '/api/sql')).toBe(1);

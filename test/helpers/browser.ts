@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { sqlitePassOnly } from './sqlite-pass-only.js';
+import { SUPERUSER } from './test-server.js';
 
 /** Where Debian's chromium package puts the browser (`.ci/run` installs it with apt when missing). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -81,4 +82,17 @@ export async function launchBrowser(): Promise<TestBrowser> {
       await browser.close();
     },
   };
+}
+
+/** Fills the dashboard's sign-in form as the test superuser (with `password`, if given) and sends it. */
+export async function submitSignIn(page: Page, password = SUPERUSER.password): Promise<void> {
+  await page.getByLabel('Email').fill(SUPERUSER.email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Signs in to the dashboard as the test superuser and waits for the collections page it lands on. */
+export async function signInAsSuperuser(page: Page): Promise<void> {
+  await submitSignIn(page);
+  await page.waitForURL(/#\/collections$/);
 }
