@@ -9,7 +9,9 @@ import { forbidden } from '../../errors/app-error.js';
 import type { Collection } from '../collections/collection.js';
 import { readGuardedFields } from '../collections/field-rules.js';
 import { parseFilterCached } from '../../filter/filter-cache.js';
+import type { SortItem } from '../../filter/ast.js';
 import { isCheapPerRow } from '../../filter/filter-cost.js';
+import { parseSort } from '../../filter/sort-parser.js';
 import type { ParseFilterOptions } from '../../filter/parser.js';
 import { RULE_PARSE_LIMITS, type RuleCompiler } from '../rules/rule-compiler.js';
 import { isPlainName } from '../rules/rule-cache.js';
@@ -193,13 +195,13 @@ export function listShapeKey(compiler: RuleCompiler, c: Collection, q: Pick<List
 
 /** Whether every item of a sort is a field of the row itself or `@rowid` (no relation path, no `@rank`). */
 function plainSort(sort: string): boolean {
-  for (const raw of sort.split(',')) {
-    const item = raw.trim();
-    if (item === '') continue;
-    const name = item.startsWith('-') || item.startsWith('+') ? item.slice(1) : item;
-    if (name !== '@rowid' && !isPlainName(name)) return false;
+  let items: SortItem[];
+  try {
+    items = parseSort(sort);
+  } catch {
+    return false; // compiled per request, which reports the error
   }
-  return true;
+  return items.every((item) => item.name === '@rowid' || isPlainName(item.name));
 }
 
 /** The `@rank` of the filter's search() when the sort names it (docs/search.md §3). */
