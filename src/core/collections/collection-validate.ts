@@ -31,6 +31,8 @@ const NAME_PATTERN = /^\w+$/;
 const COLLECTION_TYPES = new Set(['base', 'auth', 'view']);
 const RULE_KEYS = ['listRule', 'viewRule', 'createRule', 'updateRule', 'deleteRule'] as const;
 const INTERNAL_TABLES = ['_collections', '_params', '_migrations'];
+/** The collection rules judged over a record being created (docs/search.md §2). */
+const JUDGED_OVER_VALUES: ReadonlySet<string> = new Set(['createRule', 'manageRule']);
 
 /**
  * Validates a collection about to be created (no `old`) or updated; returns the
@@ -55,8 +57,10 @@ export function validateCollection(next: Collection, ctx: CollectionValidateCont
 
   const checkRule = (rule: Rule, path: string[], oldRule: Rule | undefined): void => {
     if (typeof rule === 'string' && rule !== '') {
-      // A createRule is judged over the submitted values, which no full-text index holds.
-      const error = ctx.validateRule(next, rule) ?? (path[0] === 'createRule' && callsSearch(rule, RULE_PARSE_LIMITS) ? SEARCH_OVER_VALUES : null);
+      // A createRule (and a manageRule, on a create) is judged over the submitted values, which
+      // no full-text index holds (docs/search.md §2).
+      const overValues = path.length === 1 && JUDGED_OVER_VALUES.has(path[0]!);
+      const error = ctx.validateRule(next, rule) ?? (overValues && callsSearch(rule, RULE_PARSE_LIMITS) ? SEARCH_OVER_VALUES : null);
       if (error !== null) {
         bag.set(path, invalidRule(error));
         return;

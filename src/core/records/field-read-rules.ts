@@ -18,8 +18,11 @@ import { valuesRowsTable, type RecordValues } from './record-store.js';
 export interface FieldReadPlan {
   /** Fields no record shows to this requester. */
   denied: ReadonlySet<string>;
-  /** Fields whose rule depends on the record: each with its condition over alias `root`. */
-  perRow: readonly { name: string; condition: RawBuilder<boolean> }[];
+  /**
+   * Fields whose rule depends on the record: each with its condition over alias `root`, and
+   * whether it calls search() (CompiledRule.searches), which only a stored row can answer.
+   */
+  perRow: readonly { name: string; condition: RawBuilder<boolean>; searches?: boolean }[];
 }
 
 /** The fields left out of each record, in the order of the records. */
@@ -52,8 +55,8 @@ export class FieldReadRules {
     const guarded = readGuardedFields(c.fields);
     if (guarded.length === 0) return null;
     const denied = new Set<string>();
-    const perRow: { name: string; condition: RawBuilder<boolean> }[] = [];
-    const constant: { name: string; condition: RawBuilder<boolean> }[] = [];
+    const perRow: FieldReadPlan['perRow'][number][] = [];
+    const constant: FieldReadPlan['perRow'][number][] = [];
     for (const field of guarded) {
       const rule = fieldRuleOf(field, 'readRule');
       if (typeof rule !== 'string') {
@@ -62,7 +65,7 @@ export class FieldReadRules {
       }
       const compiled = compileFieldRule(this.compiler, c, rule, req);
       if (!compiled) denied.add(field.name);
-      else (compiled.readsRow ? perRow : constant).push({ name: field.name, condition: compiled.condition });
+      else (compiled.readsRow ? perRow : constant).push({ name: field.name, condition: compiled.condition, searches: compiled.searches });
     }
     if (constant.length > 0) {
       const { rows } = await sql<Record<string, unknown>>`SELECT ${verdicts(constant)}`.execute(exec);
@@ -98,7 +101,8 @@ export class FieldReadRules {
   }
 
   /** Like deniedFor, with a plan already made for this collection and requester. */
-  async deniedByPlan(exec: Executor, c: Collection, plan: FieldReadPlan, records: readonly RecordValues[]): Promise<DeniedFields> {
+  async deniedByPlan(exec: Executor, c: Collection, made: FieldReadPlan, records: readonly RecordValues[]): Promise<DeniedFields> {
+    const plan = overValues(made);
     if (plan.perRow.length === 0) return records.map(() => plan.denied);
     const byId = new Map<string, ReadonlySet<string>>();
     const size = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / Math.max(1, c.fields.length))));
@@ -112,6 +116,18 @@ export class FieldReadRules {
     const all = new Set([...plan.denied, ...plan.perRow.map((f) => f.name)]);
     return records.map((v) => byId.get(String(v.id)) ?? all);
   }
+}
+
+/**
+ * The plan judged over records' values, not stored rows: a rule that calls search() cannot be
+ * (no full-text index holds values, docs/search.md §2; refused when saved since), so its
+ * field is left out, as a rule that no longer compiles leaves it out (fail closed).
+ */
+function overValues(plan: FieldReadPlan): FieldReadPlan {
+  if (!plan.perRow.some((f) => f.searches)) return plan;
+  const denied = new Set(plan.denied);
+  for (const f of plan.perRow) if (f.searches) denied.add(f.name);
+  return { denied, perRow: plan.perRow.filter((f) => !f.searches) };
 }
 
 /** A field rule compiled for this request over alias `root`, or null when it cannot be (fail closed). */

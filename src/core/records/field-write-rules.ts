@@ -13,6 +13,7 @@ import type { Collection } from '../collections/collection.js';
 import { fieldRuleOf } from '../collections/field-rules.js';
 import type { CompiledRule, RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
+import { assertJudgeableOverValues } from '../rules/rule-over-values.js';
 import { compileFieldRule, verdictColumns } from './field-read-rules.js';
 import { rootTable, valuesTable, type RecordValues } from './record-store.js';
 
@@ -40,6 +41,8 @@ export class FieldWriteRules {
       const rule = fieldRuleOf(field, 'writeRule');
       if (rule === undefined) continue;
       const compiled = typeof rule === 'string' ? compileFieldRule(this.compiler, c, rule, req) : null;
+      // A create judges the rule over the would-be values (docs/search.md §2).
+      if (compiled && 'values' in target) assertJudgeableOverValues(compiled, { collection: c.name, rule: 'writeRule', field: field.name });
       if (compiled) judged.push({ name: field.name, compiled });
       else errors[field.name] = codeError('validation_field_write_forbidden');
     }

@@ -11,6 +11,7 @@ import { isFilterError } from '../../filter/filter-error.js';
 import type { Collection, Rule } from '../collections/collection.js';
 import type { CompiledRule, RuleCompiler } from '../rules/rule-compiler.js';
 import type { RequestInfo } from '../rules/request-info.js';
+import { assertJudgeableOverValues } from '../rules/rule-over-values.js';
 import { findRecord, rootTable, rowToValues, valuesTable, type RecordValues } from './record-store.js';
 import { inSpan, tracing } from '../../tools/tracing.js';
 
@@ -115,6 +116,8 @@ export class RecordAccess {
   private async allowsUnstored(exec: Executor, c: Collection, rule: Rule, values: RecordValues, req: RequestInfo): Promise<boolean> {
     const compiled = this.compiled(c, rule, req);
     if (!compiled) return true;
+    // A saved rule from before search() was refused here (docs/search.md §2): a clear 400, not a database error.
+    assertJudgeableOverValues(compiled, { collection: c.name, rule: ruleKeyOf(c, rule) });
     const known = compiled.fixed ? this.fixedVerdicts.get(compiled) : undefined;
     if (known !== undefined) return known;
     // A rule of request values only (`@request.auth.id != ''`) needs no would-be row to read.
@@ -160,6 +163,11 @@ export class RecordAccess {
       ? this.allows(exec, c, c.manageRule, String(values.id), req)
       : this.allowsValues(exec, c, c.manageRule, values, req);
   }
+}
+
+/** The name of the collection rule whose text is `rule`, for messages; "rule" when none is. */
+function ruleKeyOf(c: Collection, rule: Rule): string {
+  return c.createRule === rule ? 'createRule' : c.type === 'auth' && c.manageRule === rule ? 'manageRule' : 'rule';
 }
 
 /** The attributes of a rule's span (docs/observability.md §3): the collection and the rule's text. */

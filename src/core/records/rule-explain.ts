@@ -18,6 +18,8 @@ import type { Schema } from '../collections/schema.js';
 import { SUPERUSERS } from '../auth/auth-service.js';
 import type { RequestInfo } from '../rules/request-info.js';
 import { RULE_PARSE_LIMITS, type RuleCompiler } from '../rules/rule-compiler.js';
+import { searchOverValuesError } from '../rules/rule-over-values.js';
+import { nodeCallsSearch } from '../rules/search-compiler.js';
 import type { RecordAccess } from './record-access.js';
 import { resolveBody } from './record-body.js';
 import { defaultValues, fillGenerated } from './record-defaults.js';
@@ -174,6 +176,9 @@ export class RuleExplainer {
   /** Evaluates the rule (as the API does) and its sub-expressions in one query. */
   private async evaluate(c: Collection, action: ExplainAction, rule: string, node: FilterNode, target: Target): Promise<RuleExplanation> {
     const req = target.req;
+    // As a create answers a saved createRule that calls search() (docs/search.md §2), for every requester:
+    // the trace judges it over the would-be values, which no full-text index holds.
+    if (target.values && nodeCallsSearch(node)) throw searchOverValuesError({ collection: c.name, rule: 'createRule' });
     const parts = subExpressions(node, MAX_TRACE_EXPRESSIONS);
     // SECURITY: the verdict comes from the very condition the API uses (cached, fail closed), not from the trace.
     const whole = this.deps.access.condition(c, rule, req) ?? sql<boolean>`1 = 1`;

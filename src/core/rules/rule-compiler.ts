@@ -27,7 +27,7 @@ import { compileFunction } from './filter-functions.js';
 import { guestRequest } from './request-info.js';
 import { boundOnly, cacheable, compiledShapeKey, RuleCache } from './rule-cache.js';
 import { compileSortItems, compileSortKeys, type SortKey } from './sort-compiler.js';
-import { compileSearchCompare, compileSearchCount, compileSearchRank, compileSearchTiers, findSearchCall, isSearchCall, splitRankedSearch, type SearchTiers } from './search-compiler.js';
+import { compileSearchCompare, compileSearchCount, compileSearchRank, compileSearchTiers, findSearchCall, isSearchCall, nodeCallsSearch, splitRankedSearch, type SearchTiers } from './search-compiler.js';
 import { inSpanSync, tracing } from '../../tools/tracing.js';
 
 export type { CompileMode, CompileOptions } from './compile-context.js';
@@ -111,6 +111,12 @@ export interface CompiledRule {
    * the compiled object is reused (docs/architecture.md §10).
    */
   fixed?: boolean;
+  /**
+   * True when the rule calls `search(…)` on the row: that reads the full-text index, which
+   * holds stored rows only, so the rule cannot be judged over a record's values (a record
+   * being created, a response, an event; docs/search.md §2). See rule-over-values.ts.
+   */
+  searches?: boolean;
 }
 
 /** One value of a row, as compileValue writes it. */
@@ -172,7 +178,7 @@ class SqlRuleCompiler implements RuleCompiler {
     const node = parseFilterCached(text, opts.mode === 'rule' ? RULE_PARSE_LIMITS : {});
     const state = this.newState(opts, 0);
     const condition = this.compileWith(node, state);
-    return { condition, readsRow: state.readsRow, fixed: !state.readsRow && boundOnly(node) };
+    return { condition, readsRow: state.readsRow, fixed: !state.readsRow && boundOnly(node), searches: nodeCallsSearch(node) };
   }
 
   compileNode(node: FilterNode, opts: CompileOptions): RawBuilder<boolean> {

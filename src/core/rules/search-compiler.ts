@@ -152,6 +152,11 @@ export function callsSearch(text: string, limits: ParseFilterOptions = {}): bool
   } catch {
     return false;
   }
+  return nodeCallsSearch(node);
+}
+
+/** Whether a parsed rule or filter calls `search(…)` anywhere (see callsSearch). */
+export function nodeCallsSearch(node: FilterNode): boolean {
   const inOperand = (op: Operand): boolean => op.kind === 'function' && (op.name === SEARCH_FUNCTION || op.args.some(inOperand));
   const visit = (n: FilterNode): boolean => (n.kind === 'logical' ? n.items.some(visit) : inOperand(n.left) || inOperand(n.right));
   return visit(node);
