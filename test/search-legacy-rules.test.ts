@@ -5,12 +5,19 @@
  * the SQL console may still hold one (docs/search.md §2). Such a collection is made here the
  * way those paths make it, by writing its `_collections` row with `POST /api/sql` (which
  * reloads the schema), and every request that judges the rule must answer a 400 that names
- * it, change nothing, and let a superuser through; never a 500.
+ * it, change nothing, and let a superuser through; never a 500. The saves that do check (an
+ * import, a migration) refuse such a rule as a create request does.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPlinth } from '../src/app/create-plinth.js';
+import type { PlinthConfig } from '../src/config/config.js';
 import { OutboundHttp } from '../src/tools/outbound-http.js';
 import { startOAuth2ProviderServer, type OAuth2ProviderServer } from './helpers/oauth2-provider-server.js';
 import { allRecords, createCollection, makeUser, runScenarios, uniqueName } from './helpers/record-scenarios.js';
+import { createTestDatabase, testDialect } from './helpers/test-database.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 let s: TestServer;
@@ -176,5 +183,44 @@ describe('stored field rules that call search()', () => {
     const listed = await s.request('GET', `/api/collections/${name}/records?filter=${encodeURIComponent(`id = '${stored}'`)}`);
     expect(listed.status, listed.text).toBe(200);
     expect(listed.body.items[0].note).toEqual(expect.any(String));
+  });
+});
+
+describe('every save checks the rules it stores', () => {
+  it('an import holding a searching createRule or field writeRule is a 400 naming the rule, and saves nothing', async () => {
+    const name = uniqueName('legacyimport');
+    const r = await s.request('PUT', '/api/collections/import', {
+      token: admin,
+      body: { collections: [{ name, createRule: "search('spam') = false", fields: [SEARCHABLE, { name: 'note', type: 'text', writeRule: "search('x')" }] }] },
+    });
+    expect(r.status, r.text).toBe(400);
+    expect(r.body.data.collections.code).toBe('validation_collections_import_failure');
+    const item = r.body.data.collections.params.errors[0];
+    expect(item.createRule.message).toMatch(/search\(\) reads the full-text index/);
+    expect(item.fields[2].writeRule.code).toBe('validation_invalid_rule');
+    expect((await s.request('GET', `/api/collections/${name}`, { token: admin })).status).toBe(404);
+  });
+
+  it('a migration saving one stops the start, naming its file and the rule', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plinth-legacy-'));
+    const migrations = mkdtempSync(join(tmpdir(), 'plinth-legacy-m-'));
+    const database = testDialect() === 'postgres' ? await createTestDatabase() : undefined;
+    const name = uniqueName('legacymig');
+    writeFileSync(join(migrations, '1700000001_create.js'), `export default {
+  async up(app) {
+    await app.save({ name: '${name}', createRule: "search('spam') = false", fields: [{ name: 'title', type: 'text', searchable: true }] });
+  },
+};
+`);
+    const config = { http: { host: '127.0.0.1', port: 0 }, origins: ['*'], dev: false, logLevel: 'silent', bodyLimit: 1 << 20, queryTimeout: 30, dir, migrationsDir: migrations, databaseUrl: database?.url } as PlinthConfig;
+    const node = await createPlinth(config, { logger: false });
+    try {
+      await expect(node.start()).rejects.toThrow('failed to apply migration 1700000001_create.js: Failed to create collection. (createRule: Invalid rule. Raw error: search() reads the full-text index,');
+    } finally {
+      await node.stop();
+      await database?.drop();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(migrations, { recursive: true, force: true });
+    }
   });
 });
