@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlinth } from '../src/app/create-plinth.js';
 import type { PlinthConfig } from '../src/config/config.js';
@@ -19,6 +20,9 @@ import { startOAuth2ProviderServer, type OAuth2ProviderServer } from './helpers/
 import { allRecords, createCollection, makeUser, runScenarios, uniqueName } from './helpers/record-scenarios.js';
 import { createTestDatabase, testDialect } from './helpers/test-database.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
+
+// Node 20 has no EventSource; the SDK's realtime client uses the global one.
+(globalThis as { EventSource?: unknown }).EventSource ??= EventSource;
 
 let s: TestServer;
 let admin: string;
@@ -183,6 +187,26 @@ describe('stored field rules that call search()', () => {
     const listed = await s.request('GET', `/api/collections/${name}/records?filter=${encodeURIComponent(`id = '${stored}'`)}`);
     expect(listed.status, listed.text).toBe(200);
     expect(listed.body.items[0].note).toEqual(expect.any(String));
+  });
+
+  it('a readRule leaves its field out of a realtime event, which is still sent', async () => {
+    const events: any[] = [];
+    const pb = s.client().autoCancellation(false);
+    const unsubscribe = await pb.collection(name).subscribe('*', (e) => events.push(e));
+    try {
+      const made = await s.request('POST', `/api/collections/${name}/records`, { token: admin, body: { title: 'open public', note: 'secret' } });
+      expect(made.status, made.text).toBe(200);
+      // Polls (bounded, no timing assertion) until the event arrives.
+      for (const deadline = Date.now() + 10_000; !events.some((e) => e.record.id === made.body.id);) {
+        if (Date.now() > deadline) throw new Error('timed out waiting for the create event');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const event = events.find((e) => e.record.id === made.body.id);
+      expect(event.record.title).toBe('open public');
+      expect(event.record).not.toHaveProperty('note');
+    } finally {
+      await unsubscribe();
+    }
   });
 });
 
