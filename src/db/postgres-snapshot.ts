@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import type { SnapshotReader, SnapshotRow, TableSnapshot } from '../core/backups/table-snapshot.js';
 import type { Db, Executor } from './database.js';
 import { ROWID_COLUMN } from './dialect/postgres/postgres-rowid.js';
-import { SEARCH_COLUMN } from './dialect/postgres/postgres-full-text.js';
+import { isSearchColumn } from './dialect/postgres/postgres-search-schema.js';
 
 /** A SnapshotReader over the database of `db`. */
 export function postgresSnapshotReader(db: Db): SnapshotReader {
@@ -49,10 +49,10 @@ class PostgresTableSnapshot implements TableSnapshot {
         ORDER BY ${sql.ref(ROWID_COLUMN)} LIMIT ${batchSize}`.execute(this.conn);
       if (rows.length === 0) return;
       after = Number(rows[rows.length - 1]![ROWID_COLUMN]);
-      // NOTE: the generated search column (docs/search.md §4.2) is derived, never archived.
+      // NOTE: the generated search columns (docs/search.md §4.2) are derived, never archived.
       for (const row of rows) {
         delete row[ROWID_COLUMN];
-        delete row[SEARCH_COLUMN];
+        for (const key of Object.keys(row)) if (isSearchColumn(key)) delete row[key];
       }
       yield rows;
       if (rows.length < batchSize) return;

@@ -41,10 +41,12 @@ export function compileSearchCompare(node: CompareNode, state: CompileState): Ra
   if (!state.addSearchTerms(target.query.include.length + target.query.exclude.length, MAX_SEARCH_TERMS)) {
     throw searchError(`[search] the searches of a filter hold more than ${MAX_SEARCH_TERMS} words and phrases together`);
   }
+  const positive = (node.op === '=') === (wanted === 'true');
+  // A negated search finds no rows: it tests each row the rest of the list reads.
   const match = canMatch(target.query)
-    ? state.dialect.fullText.match(state.root, target.spec, target.column, target.query)
+    ? state.dialect.fullText.match(state.root, target.spec, target.column, target.query, positive ? 'filter' : 'row')
     : sql<boolean>`(1 = 0)`;
-  return (node.op === '=') === (wanted === 'true') ? match : sql<boolean>`NOT (${match})`;
+  return positive ? match : sql<boolean>`NOT (${match})`;
 }
 
 /**
@@ -60,7 +62,7 @@ export function compileSearchRank(fn: FunctionOperand, state: CompileState): Raw
   const columns = target.spec.columns;
   const query = { include: target.query.include, exclude: [] };
   const parts = columns.map((column, i) => {
-    const hit = state.dialect.fullText.match(state.root, target.spec, column, query);
+    const hit = state.dialect.fullText.match(state.root, target.spec, column, query, 'row');
     return sql`(CASE WHEN ${hit} THEN ${sql.lit(columns.length - i)} ELSE 0 END)`;
   });
   return sql`(${sql.join(parts, sql` + `)})`;

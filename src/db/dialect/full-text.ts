@@ -7,6 +7,9 @@ import type { RawBuilder } from 'kysely';
 import type { SearchQuery } from '../../core/search/search-query.js';
 import type { Executor } from '../database.js';
 
+/** What a match condition is for: finding rows (`filter`), or testing a row already found (`row`). */
+export type MatchUse = 'filter' | 'row';
+
 /** What one collection's full-text index covers. */
 export interface SearchIndexSpec {
   /** A stable name part for the index's objects: the collection id. */
@@ -31,8 +34,12 @@ export interface FullText {
    * transaction; returns how many rows it indexed (0: nothing left anywhere).
    */
   backfill(db: Executor, batch: number): Promise<number>;
-  /** A condition: the row `root` matches `query` in `column`, or in any column of the index when null. */
-  match(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<boolean>;
+  /**
+   * A condition: the row `root` matches `query` in `column`, or in any column of the index
+   * when null. `use` 'row': a test of one row the list already has (its rank, a negated
+   * search), which an engine may write without the index lookup that finds rows.
+   */
+  match(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery, use?: MatchUse): RawBuilder<boolean>;
   /**
    * The rows of one relevance tier read from the index in insertion order, so that a page
    * sorted by `@rank` stops after its rows (docs/search.md §6). A tier is the rows matching

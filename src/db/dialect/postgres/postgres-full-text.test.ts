@@ -94,7 +94,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL relevance tiers', () => {
     /** The planner's row estimate of one word anywhere. */
     const planned = async (word: string) => {
       const { rows } = await sql<{ 'QUERY PLAN': unknown }>`EXPLAIN (FORMAT JSON) SELECT 1 FROM docs AS t
-        WHERE t.__search @@ to_tsquery('english', ${`${word}:*`})`.execute(conn.db);
+        WHERE plinth_search_prefixes_v1(ARRAY[t.__search_0, t.__search_1]) @@ plinth_search_entries_v1(${[word]}::text[], ${[0, 1]}::int[])`.execute(conn.db);
       const plan = rows[0]!['QUERY PLAN'];
       return (typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan['Plan Rows'] as number;
     };
@@ -119,6 +119,45 @@ describe.skipIf(skip !== undefined)('PostgreSQL relevance tiers', () => {
     expect(await ft.backfill(conn.db)).toBe(1);
     expect(await rowidIndex()).toBe(1);
     expect(await ft.backfill(conn.db)).toBe(0);
+  });
+
+  it('brings a table of the former layout (one __search column, an expression index per field) up to this one', async () => {
+    await sql`CREATE TABLE old_docs (id TEXT PRIMARY KEY, title TEXT NOT NULL, body TEXT, _rowid_ BIGSERIAL)`.execute(conn.db);
+    await sql`INSERT INTO old_docs (id, title, body) VALUES ('a', 'Red wool socks', 'Warm and soft'), ('b', 'Blue kettle', 'Made of red steel'), ('c', 'Lamp', NULL)`.execute(conn.db);
+    const vector = (c: string) => `to_tsvector('english'::regconfig, coalesce(${c}, ''))`;
+    await sql.raw(`ALTER TABLE old_docs ADD COLUMN __search tsvector GENERATED ALWAYS AS (${vector('title')} || ${vector('body')}) STORED`).execute(conn.db);
+    await sql.raw(`CREATE INDEX "_search_old_x" ON old_docs USING GIN (__search)`).execute(conn.db);
+    await sql.raw(`CREATE INDEX "_search_old_x_0" ON old_docs USING GIN ((${vector('title')}))`).execute(conn.db);
+    await sql.raw(`CREATE INDEX "_search_old_x_1" ON old_docs USING GIN ((${vector('body')}))`).execute(conn.db);
+    const ft = new PostgresFullText((name) => `"${name}"`);
+    while (await ft.backfill(conn.db) > 0);
+    const columns = (await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'old_docs' ORDER BY column_name`.execute(conn.db)).rows.map((r) => r.name);
+    expect(columns).toEqual(['__search_0', '__search_1', '_rowid_', 'body', 'id', 'title']);
+    const indexes = (await sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE tablename = 'old_docs' ORDER BY indexname`.execute(conn.db)).rows.map((r) => r.name);
+    expect(indexes).toEqual(['_search_old_x', '_search_old_x_rowid', 'old_docs_pkey']);
+    const oldSpec = { key: 'old_x', table: 'old_docs', columns: ['title', 'body'] };
+    const find = async (text: string, column: string | null) => (await sql<{ id: string }>`SELECT root.id FROM old_docs AS root
+      WHERE ${ft.match('root', oldSpec, column, parseSearchQuery(text))} ORDER BY root.id`.execute(conn.db)).rows.map((r) => r.id);
+    expect(await find('red', null)).toEqual(['a', 'b']);
+    expect(await find('red', 'body')).toEqual(['b']);
+    expect(await find('"red steel"', null)).toEqual(['b']);
+    expect(await find('lam', 'title')).toEqual(['c']);
+    expect(await ft.backfill(conn.db)).toBe(0);
+  });
+
+  it('finds a word by any prefix of 2 to 8 characters, a longer word whole, and a one-letter word only whole', async () => {
+    await sql`INSERT INTO docs (id, name, description, n) VALUES ('p1', 'Waterproofing kettle', 'k', 1000), ('p2', 'Waterproof kettlebell', 'x k9', 1001)`.execute(conn.db);
+    const ft = new PostgresFullText((name) => `"${name}"`);
+    const find = async (text: string) => (await sql<{ id: string }>`SELECT root.id FROM docs AS root
+      WHERE ${ft.match('root', spec, null, parseSearchQuery(text))} AND root.n >= 1000 ORDER BY root.id`.execute(conn.db)).rows.map((r) => r.id);
+    expect(await find('wa')).toEqual(['p1', 'p2']);
+    expect(await find('waterpro')).toEqual(['p1', 'p2']);
+    expect(await find('waterproof')).toEqual(['p1', 'p2']);
+    expect(await find('kettlebel')).toEqual(['p2']);
+    expect(await find('k')).toEqual(['p1']);
+    expect(await find('k9')).toEqual(['p2']);
+    expect(await find('kettle -kettlebell')).toEqual(['p1']);
+    await sql`DELETE FROM docs WHERE n >= 1000`.execute(conn.db);
   });
 
   it('reads one field (search(field, …)) as one tier in insertion order', async () => {

@@ -1,86 +1,78 @@
 /**
- * Full-text search on PostgreSQL (docs/search.md §4.2): a generated `tsvector` column over
- * every searchable field with a GIN index, and a GIN expression index per field for
- * `search(field, …)`, all in the `english` configuration. The engine keeps them in step
- * with every write; nothing is left to fill after the schema change.
+ * Full-text search on PostgreSQL (docs/search.md §4.2): a stored `tsvector` per searchable
+ * field, which rows are matched and ranked on, and a GIN index of the fields' word prefixes,
+ * which finds them (postgres-search-schema.ts). The engine keeps them in step with every
+ * write; nothing is left to fill after the schema change.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { SearchQuery, SearchTerm } from '../../../core/search/search-query.js';
 import { ENGLISH_STOP_WORDS } from '../../../tools/english-stop-words.js';
 import type { Executor } from '../../database.js';
 import { ROWID_COLUMN } from './postgres-rowid.js';
-import type { FullText, SearchIndexSpec, SearchTierSource } from '../full-text.js';
+import type { FullText, MatchUse, SearchIndexSpec, SearchTierSource } from '../full-text.js';
+import { createSearchIndex, dropSearchIndex, ENTRIES_FUNCTION, fieldColumn, PREFIXES_FUNCTION, upgradeSearchIndex } from './postgres-search-schema.js';
 
-/** The generated column that holds the words of every searchable field. */
-export const SEARCH_COLUMN = '__search';
-
-/** PostgresFullText keeps a generated tsvector column and GIN indexes. */
+/** PostgresFullText keeps stored tsvector columns and a GIN index of word prefixes. */
 export class PostgresFullText implements FullText {
   constructor(private readonly quoteId: (name: string) => string, private readonly reads: TierReads = DEFAULT_TIER_READS) {}
 
   async create(trx: Executor, spec: SearchIndexSpec): Promise<void> {
-    const q = this.quoteId;
-    const table = q(spec.table);
-    // Per-field vectors joined with ||: positions continue, so a phrase never spans two fields.
-    const vector = spec.columns.map((c) => fieldVectorSql(q(c))).join(' || ');
-    await sql.raw(`ALTER TABLE ${table} ADD COLUMN ${q(SEARCH_COLUMN)} tsvector GENERATED ALWAYS AS (${vector}) STORED`).execute(trx);
-    await sql.raw(`CREATE INDEX ${q(`_search_${spec.key}`)} ON ${table} USING GIN (${q(SEARCH_COLUMN)})`).execute(trx);
-    for (const [i, c] of spec.columns.entries()) {
-      await sql.raw(`CREATE INDEX ${q(`_search_${spec.key}_${i}`)} ON ${table} USING GIN ((${fieldVectorSql(q(c))}))`).execute(trx);
-    }
-    // Insertion order, which a relevance tier is read in (`tier`): LIMIT then stops its scan.
-    await sql.raw(`CREATE INDEX ${q(rowidIndex(spec))} ON ${table} (${q(ROWID_COLUMN)})`).execute(trx);
+    await createSearchIndex(trx, spec, this.quoteId);
   }
 
   async drop(trx: Executor, spec: SearchIndexSpec): Promise<void> {
-    // Dropping the column drops its index; the expression indexes go by name.
-    for (const i of spec.columns.keys()) await sql.raw(`DROP INDEX IF EXISTS ${this.quoteId(`_search_${spec.key}_${i}`)}`).execute(trx);
-    await sql.raw(`DROP INDEX IF EXISTS ${this.quoteId(rowidIndex(spec))}`).execute(trx);
-    await sql.raw(`ALTER TABLE ${this.quoteId(spec.table)} DROP COLUMN IF EXISTS ${this.quoteId(SEARCH_COLUMN)}`).execute(trx);
+    await dropSearchIndex(trx, spec, this.quoteId);
   }
 
   /**
-   * Nothing to fill (PostgreSQL keeps the column); gives a searchable table made before its
-   * rowid index existed that index, one table a call (docs/search.md §4.2). Returns how many
-   * it created (0: none missing).
+   * Nothing to fill (PostgreSQL keeps the columns); brings a searchable table made by an
+   * earlier version up to this layout, one table a call (docs/search.md §4.2). Returns how
+   * many it changed (0: none left).
    */
   async backfill(db: Executor): Promise<number> {
-    const { rows } = await sql<{ tbl: string; name: string }>`SELECT i.tablename AS tbl, i.indexname AS name FROM pg_indexes AS i
-      WHERE i.schemaname = current_schema() AND i.indexname LIKE '\_search\_%' AND i.indexdef LIKE ${`%USING gin (${SEARCH_COLUMN})`}
-        AND NOT EXISTS (SELECT 1 FROM pg_indexes AS r WHERE r.schemaname = i.schemaname AND r.indexname = i.indexname || '_rowid')
-      ORDER BY i.indexname LIMIT 1`.execute(db);
-    const missing = rows[0];
-    if (!missing) return 0;
-    await sql.raw(`CREATE INDEX IF NOT EXISTS ${this.quoteId(`${missing.name}_rowid`)} ON ${this.quoteId(missing.tbl)} (${this.quoteId(ROWID_COLUMN)})`).execute(db);
-    return 1;
+    return upgradeSearchIndex(db, this.quoteId);
   }
 
-  match(root: string, _spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<boolean> {
-    return sql<boolean>`${vectorOf(root, column)} @@ ${tsquery(query)}`;
+  /**
+   * `root` matches `query` in `column` (anywhere when null). As a filter, the GIN index's
+   * entries find the candidate rows and the row's own vectors decide; as a row test (`use`
+   * 'row': the rank of a row, a negated search) the vectors alone.
+   */
+  match(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery, use: MatchUse = 'filter'): RawBuilder<boolean> {
+    const row = rowMatch(root, spec, column, query);
+    if (use === 'row') return row;
+    const fields = column === null ? spec.columns.map((_, i) => i) : [spec.columns.indexOf(column)];
+    return sql<boolean>`(${row} AND ${prefixMatch(root, spec, entries(query.include, fields))})`;
   }
 
   tier(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery, subsets: number[] | null): SearchTierSource {
     const table = sql.table(spec.table);
     const rowid = sql.id(root, ROWID_COLUMN);
-    const inTier = (row: string) => {
-      const match = this.match(row, spec, column, query);
-      return subsets === null ? match : sql<boolean>`${match} AND ${tierCondition(row, spec, query, subsets)}`;
+    // A tier's rows: the row's vectors decide; the GIN index's entries find them (`indexed`).
+    // NOTE: the tier's per-field tests first: they reject most rows of a window without
+    // joining the fields' vectors, which the whole search (its exclusions) is tested on.
+    const onRow = (row: string) => {
+      const match = rowMatch(row, spec, column, query);
+      return subsets === null ? match : sql<boolean>`${tierCondition(row, spec, query, subsets)} AND ${match}`;
     };
+    const fields = column === null ? spec.columns.map((_, i) => i) : [spec.columns.indexOf(column)];
+    const found = subsets === null ? entries(query.include, fields) : tierEntries(query, fields, subsets);
+    const indexed = (row: string) => sql<boolean>`${onRow(row)} AND ${prefixMatch(row, spec, found)}`;
     const reads = this.reads;
     const estimate = (exec: Executor, place: string | null) => this.estimate(exec, spec, place, query);
     return {
-      from: sql`(SELECT * FROM ${table} AS ${sql.id('t')} WHERE ${inTier('t')}) AS ${sql.id(root)}`,
+      from: sql`(SELECT * FROM ${table} AS ${sql.id('t')} WHERE ${indexed('t')}) AS ${sql.id(root)}`,
       rowid,
       async page(exec, conditions, descending, limit) {
-        const where = sql.join([inTier(root), ...conditions].map((x) => sql`(${x})`), sql` AND `);
+        const where = (tier: RawBuilder<boolean>) => sql.join([tier, ...conditions].map((x) => sql`(${x})`), sql` AND `);
         const dir = descending ? sql`DESC` : sql`ASC`;
-        // NOTE: `+ 0` keeps the planner off the rowid index: the GIN indexes find a tier of few
+        // NOTE: `+ 0` keeps the planner off the rowid index: the GIN index finds a tier of few
         // rows without reading the others.
-        const fromIndexes = sql`SELECT ${sql.id(root, 'id')} AS id, ${rowid} AS r FROM ${table} AS ${sql.id(root)} WHERE ${where} ORDER BY ${rowid} + 0 ${dir} LIMIT ${limit}`;
+        const fromIndex = sql`SELECT ${sql.id(root, 'id')} AS id, ${rowid} AS r FROM ${table} AS ${sql.id(root)} WHERE ${where(indexed(root))} ORDER BY ${rowid} + 0 ${dir} LIMIT ${limit}`;
         const bound = await tierBound(subsets === null ? [column] : spec.columns, subsets, (place) => estimate(exec, place));
         const statement = bound <= reads.ginFirstRows
-          ? fromIndexes
-          : probeFirst(table, root, where, descending, limit, reads.probeRows(limit));
+          ? fromIndex
+          : probeFirst(table, root, { row: where(onRow(root)), indexed: where(indexed(root)) }, descending, limit, reads.probeRows(limit));
         return (await sql<{ id: string }>`${statement}`.execute(exec)).rows.map((r) => r.id);
       },
     };
@@ -111,7 +103,8 @@ export class PostgresFullText implements FullText {
       found = (async () => {
         let bound = Infinity;
         for (const word of words) {
-          const condition = this.match('t', spec, column, { include: [{ words: [word], phrase: false }], exclude: [] });
+          const fields = column === null ? spec.columns.map((_, i) => i) : [spec.columns.indexOf(column)];
+          const condition = prefixMatch('t', spec, entries([{ words: [word], phrase: false }], fields));
           const { rows } = await sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${sql.table(spec.table)} AS t WHERE ${condition}`.execute(exec);
           bound = Math.min(bound, planRows(rows[0]));
         }
@@ -176,7 +169,7 @@ function planRows(row: unknown): number {
  * older ones through the GIN indexes: one statement, so one snapshot.
  */
 function probeFirst(
-  table: RawBuilder<unknown>, root: string, where: RawBuilder<unknown>, descending: boolean, limit: number, window: number,
+  table: RawBuilder<unknown>, root: string, where: { row: RawBuilder<unknown>; indexed: RawBuilder<unknown> }, descending: boolean, limit: number, window: number,
 ): RawBuilder<unknown> {
   const rowid = sql.id(root, ROWID_COLUMN);
   const dir = descending ? sql`DESC` : sql`ASC`;
@@ -185,18 +178,14 @@ function probeFirst(
   const newest = sql`SELECT ${sql.id(ROWID_COLUMN)} FROM ${table} ORDER BY ${sql.id(ROWID_COLUMN)} ${dir} LIMIT ${window}`;
   return sql`WITH probe AS MATERIALIZED (
       SELECT ${sql.id(root, 'id')} AS id, ${rowid} AS r FROM (SELECT * FROM ${table} ORDER BY ${sql.id(ROWID_COLUMN)} ${dir} LIMIT ${window}) AS ${sql.id(root)}
-      WHERE ${where} ORDER BY ${rowid} ${dir} LIMIT ${limit})
+      WHERE ${where.row} ORDER BY ${rowid} ${dir} LIMIT ${limit})
     SELECT id FROM (
       SELECT id, r FROM probe
       UNION ALL
       SELECT id, r FROM (SELECT ${sql.id(root, 'id')} AS id, ${rowid} AS r FROM ${table} AS ${sql.id(root)}
-        WHERE (SELECT count(*) FROM probe) < ${limit} AND ${rowid} ${beyond} (SELECT ${edge}(${sql.id(ROWID_COLUMN)}) FROM (${newest}) AS w) AND ${where}
+        WHERE (SELECT count(*) FROM probe) < ${limit} AND ${rowid} ${beyond} (SELECT ${edge}(${sql.id(ROWID_COLUMN)}) FROM (${newest}) AS w) AND ${where.indexed}
         ORDER BY ${rowid} + 0 ${dir} LIMIT ${limit}) AS rest
     ) AS tier ORDER BY r ${dir} LIMIT ${limit}`;
-}
-
-function rowidIndex(spec: SearchIndexSpec): string {
-  return `_search_${spec.key}_rowid`;
 }
 
 /**
@@ -205,18 +194,45 @@ function rowidIndex(spec: SearchIndexSpec): string {
  */
 function tierCondition(row: string, spec: SearchIndexSpec, query: SearchQuery, subsets: number[]): RawBuilder<boolean> {
   const include = { include: query.include, exclude: [] };
-  const hits = spec.columns.map((c) => sql<boolean>`${vectorOf(row, c)} @@ ${tsquery(include)}`);
+  const hits = spec.columns.map((c) => rowMatch(row, spec, c, include));
   const one = (mask: number) => sql`(${sql.join(hits.map((hit, i) => ((mask & (1 << i)) !== 0 ? hit : sql`NOT (${hit})`)), sql` AND `)})`;
   return sql<boolean>`(${sql.join(subsets.map(one), sql` OR `)})`;
 }
 
-function fieldVectorSql(quotedColumn: string): string {
-  return `to_tsvector('english'::regconfig, coalesce(${quotedColumn}, ''))`;
+/**
+ * The index query of a tier's rows: for each subset, the search's words in each of its
+ * fields (a subset of none, the words spread over the fields: in any of `fields`).
+ */
+function tierEntries(query: SearchQuery, fields: number[], subsets: number[]): RawBuilder<unknown> {
+  const one = (mask: number) => {
+    const within = fields.filter((i) => (mask & (1 << i)) !== 0);
+    if (within.length === 0) return entries(query.include, fields);
+    return sql`(${sql.join(within.map((i) => entries(query.include, [i])), sql` && `)})`;
+  };
+  return sql`(${sql.join(subsets.map(one), sql` || `)})`;
 }
 
-function vectorOf(root: string, column: string | null): RawBuilder<unknown> {
-  if (column === null) return sql`${sql.id(root, SEARCH_COLUMN)}`;
-  return sql`to_tsvector('english'::regconfig, coalesce(${sql.id(root, column)}, ''))`;
+/** The index query of `terms` over `fields` (postgres-search-schema.ts, ENTRIES_FUNCTION). */
+function entries(terms: SearchTerm[], fields: number[]): RawBuilder<unknown> {
+  return sql`${sql.raw(ENTRIES_FUNCTION)}(${terms.map((t) => t.words.join(' '))}::text[], ${fields}::int[])`;
+}
+
+/**
+ * The row's prefix entries hold `found`: the GIN index's own expression, so the planner
+ * answers it from the index. NOTE: written after the row's own test, which PostgreSQL then
+ * evaluates first where no index is used (under `||`): the entries cost ~60 µs a row to
+ * compute, the test a few.
+ */
+function prefixMatch(root: string, spec: SearchIndexSpec, found: RawBuilder<unknown>): RawBuilder<boolean> {
+  const vectors = spec.columns.map((_, i) => sql.id(root, fieldColumn(i)));
+  return sql<boolean>`${sql.raw(PREFIXES_FUNCTION)}(ARRAY[${sql.join(vectors)}]) @@ ${found}`;
+}
+
+/** `root` matches `query` in `column` (anywhere when null), on the row's stored vectors. */
+function rowMatch(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<boolean> {
+  const vectors = (column === null ? spec.columns.map((_, i) => i) : [spec.columns.indexOf(column)]).map((i) => sql.id(root, fieldColumn(i)));
+  // Per-field vectors joined with ||: positions continue, so a phrase never spans two fields.
+  return sql<boolean>`(${sql.join(vectors, sql` || `)}) @@ ${tsquery(query)}`;
 }
 
 /**

@@ -1,0 +1,160 @@
+/**
+ * What a searchable collection's table holds on PostgreSQL (docs/search.md §4.2): a stored
+ * `tsvector` per searchable field (`__search_0`, `__search_1`, …: what a row is matched and
+ * ranked on), and one GIN index of the prefix entries of every field's words, which a search
+ * is found through. Also the upgrade of a table made by an earlier version.
+ */
+import { sql } from 'kysely';
+import type { Executor } from '../../database.js';
+import type { SearchIndexSpec } from '../full-text.js';
+import { ROWID_COLUMN } from './postgres-rowid.js';
+
+/** Every column of the search index starts so: none is a field, none is archived. */
+export const SEARCH_COLUMN_PREFIX = '__search';
+/** The longest prefix entry, in characters: a longer word is found by its first 8 and matched whole on the row. */
+export const PREFIX_LENGTH = 8;
+
+/** The stored vector of the i-th searchable field. */
+export function fieldColumn(i: number): string {
+  return `${SEARCH_COLUMN_PREFIX}_${i}`;
+}
+
+/** Whether a column is part of the search index (never a record field). */
+export function isSearchColumn(name: string): boolean {
+  return name.startsWith(SEARCH_COLUMN_PREFIX);
+}
+
+/**
+ * The prefix entries of a row, which the GIN index holds (an expression index: they are
+ * never stored in the table): for every word of field i, `^i:` and each of its first 2 to 8
+ * characters (a word of one character: itself). A search word of 2 to 8 characters is then one
+ * exact entry of the GIN index, which PostgreSQL intersects without reading every row of each
+ * word (a `word:*` prefix query reads them all: 170 ms for `recycled cotton shirt` over
+ * 1,000,000 rows, docs/search.md §6.3). NOTE: the name carries a version: an index holds what
+ * this function gave when the row was written, so its body never changes under that name.
+ */
+export const PREFIXES_FUNCTION = 'plinth_search_prefixes_v1';
+/**
+ * The index query of search terms over `fields`: every word of every term, as its entry
+ * (first 8 characters of its lexeme) in one of the fields. A superset of the rows that match
+ * (the row's own vectors decide); built from the words' lexemes in SQL, never parsed as
+ * tsquery syntax from user text (words are letters and digits, quoted by quote_literal).
+ */
+export const ENTRIES_FUNCTION = 'plinth_search_entries_v1';
+
+const FUNCTIONS = [
+  `CREATE FUNCTION ${PREFIXES_FUNCTION}(vectors tsvector[]) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $$
+    SELECT pg_catalog.array_to_tsvector(ARRAY(
+      SELECT '^' || (f.i - 1) || ':' || pg_catalog.left(w, n)
+      FROM pg_catalog.unnest(vectors) WITH ORDINALITY AS f(v, i)
+        CROSS JOIN LATERAL pg_catalog.unnest(pg_catalog.tsvector_to_array(f.v)) AS w
+        CROSS JOIN LATERAL pg_catalog.generate_series(LEAST(2, pg_catalog.length(w)), ${PREFIX_LENGTH}) AS n
+      WHERE n <= pg_catalog.length(w)))
+  $$`,
+  `CREATE FUNCTION ${ENTRIES_FUNCTION}(terms text[], fields int[]) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT pg_catalog.tsquery(COALESCE(pg_catalog.string_agg('(' || x.alts || ')', ' & '), ''))
+    FROM (
+      SELECT (SELECT pg_catalog.string_agg(pg_catalog.quote_literal('^' || f || ':' || pg_catalog.left(l, ${PREFIX_LENGTH})), ' | ')
+              FROM pg_catalog.unnest(fields) AS f) AS alts
+      FROM pg_catalog.unnest(terms) AS t
+        CROSS JOIN LATERAL pg_catalog.unnest(pg_catalog.tsvector_to_array(pg_catalog.to_tsvector('english'::regconfig, t))) AS l
+    ) AS x
+  $$`,
+];
+const FUNCTION_NAMES = [PREFIXES_FUNCTION, ENTRIES_FUNCTION];
+
+/**
+ * Creates the search functions once per database. Under a transaction-scoped advisory lock,
+ * so that two nodes creating their first searchable collection at once do not collide.
+ */
+export async function ensureSearchFunctions(trx: Executor): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${PREFIXES_FUNCTION}))`.execute(trx);
+  const { rows } = await sql<{ name: string }>`SELECT proname AS name FROM pg_proc
+    WHERE pronamespace = current_schema()::regnamespace AND proname = ANY(${FUNCTION_NAMES})`.execute(trx);
+  const have = new Set(rows.map((r) => r.name));
+  for (const [i, name] of FUNCTION_NAMES.entries()) if (!have.has(name)) await sql.raw(FUNCTIONS[i]!).execute(trx);
+}
+
+/** The SQL of the i-th searchable field's words. */
+export function fieldVectorSql(quotedColumn: string): string {
+  return `to_tsvector('english'::regconfig, coalesce(${quotedColumn}, ''))`;
+}
+
+/** Adds the search columns and indexes of `spec` to its table (inside the schema transaction). */
+export async function createSearchIndex(trx: Executor, spec: SearchIndexSpec, q: (name: string) => string): Promise<void> {
+  await ensureSearchFunctions(trx);
+  const table = q(spec.table);
+  const columns = spec.columns.map((c, i) => `ADD COLUMN ${q(fieldColumn(i))} tsvector GENERATED ALWAYS AS (${fieldVectorSql(q(c))}) STORED`);
+  await sql.raw(`ALTER TABLE ${table} ${columns.join(', ')}`).execute(trx);
+  // NOTE: an expression index, not a stored column: the entries are about three times the
+  // fields' vectors, and stored they doubled the table (and the cost of reading it).
+  const vectors = spec.columns.map((_, i) => q(fieldColumn(i)));
+  await sql.raw(`CREATE INDEX ${q(`_search_${spec.key}`)} ON ${table} USING GIN ((${PREFIXES_FUNCTION}(ARRAY[${vectors.join(', ')}])))`).execute(trx);
+  // Insertion order, which a relevance tier is read in: LIMIT then stops its scan.
+  await sql.raw(`CREATE INDEX IF NOT EXISTS ${q(rowidIndex(spec.key))} ON ${table} (${q(ROWID_COLUMN)})`).execute(trx);
+}
+
+/**
+ * Drops every search column and index of a table, of this layout or an earlier one (before
+ * its table or searchable fields change). Dropping a column drops the indexes on it; the
+ * earlier layout's expression indexes and the rowid index go by name.
+ */
+export async function dropSearchIndex(trx: Executor, spec: SearchIndexSpec, q: (name: string) => string): Promise<void> {
+  const { rows: indexes } = await sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes
+    WHERE schemaname = current_schema() AND tablename = ${spec.table} AND starts_with(indexname, ${`_search_${spec.key}`})`.execute(trx);
+  for (const { name } of indexes) await sql.raw(`DROP INDEX IF EXISTS ${q(name)}`).execute(trx);
+  const { rows: columns } = await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns
+    WHERE table_schema = current_schema() AND table_name = ${spec.table} AND starts_with(column_name, ${SEARCH_COLUMN_PREFIX})`.execute(trx);
+  if (columns.length > 0) await sql.raw(`ALTER TABLE ${q(spec.table)} ${columns.map((c) => `DROP COLUMN IF EXISTS ${q(c.name)}`).join(', ')}`).execute(trx);
+}
+
+/**
+ * Brings one searchable table made by an earlier version up to this layout (docs/search.md
+ * §4.2): a table whose index is the former `__search` column (every field's words, with GIN
+ * expression indexes per field) gets this one instead, its searchable fields read from those
+ * expression indexes; a table without the rowid index gets it. One table a call, in one
+ * transaction; returns how many it changed (0: none left).
+ */
+export async function upgradeSearchIndex(db: Executor, q: (name: string) => string): Promise<number> {
+  const { rows: old } = await sql<{ tbl: string; idx: string; col: string }>`
+    SELECT c.relname AS tbl, ix.relname AS idx, a.attname AS col
+    FROM pg_class AS c
+      JOIN pg_index AS i ON i.indrelid = c.oid JOIN pg_class AS ix ON ix.oid = i.indexrelid
+      JOIN pg_depend AS d ON d.classid = 'pg_class'::regclass AND d.objid = ix.oid AND d.refobjid = c.oid AND d.refobjsubid > 0
+      JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid
+    WHERE c.relnamespace = current_schema()::regnamespace AND starts_with(ix.relname, '_search_')
+      AND EXISTS (SELECT 1 FROM pg_attribute AS s WHERE s.attrelid = c.oid AND s.attname = '__search' AND NOT s.attisdropped)
+      AND c.relname = (SELECT min(o.relname) FROM pg_class AS o JOIN pg_attribute AS s ON s.attrelid = o.oid
+        WHERE o.relnamespace = current_schema()::regnamespace AND o.relkind IN ('r', 'p') AND s.attname = '__search' AND NOT s.attisdropped)`.execute(db);
+  if (old.length > 0) {
+    const table = old[0]!.tbl;
+    // The former per-field indexes are named `_search_<key>_<i>`, i the field's place.
+    const fields = old
+      .map((r) => ({ at: r.idx.slice(r.idx.lastIndexOf('_') + 1), key: r.idx.slice('_search_'.length, r.idx.lastIndexOf('_')), col: r.col }))
+      .filter((r) => r.at !== '' && [...r.at].every((c) => c >= '0' && c <= '9') && r.col !== '__search')
+      .sort((a, b) => Number(a.at) - Number(b.at));
+    const key = fields[0]?.key;
+    if (key === undefined) throw new Error(`search index of table "${table}": its fields are not found`);
+    const spec = { key, table, columns: fields.map((f) => f.col) };
+    const rebuild = async (trx: Executor) => {
+      await dropSearchIndex(trx, spec, q);
+      await createSearchIndex(trx, spec, q);
+    };
+    await (db.isTransaction ? rebuild(db) : db.transaction().execute(rebuild));
+    return 1;
+  }
+  const { rows } = await sql<{ tbl: string; name: string }>`SELECT i.tablename AS tbl, i.indexname AS name FROM pg_indexes AS i
+    WHERE i.schemaname = current_schema() AND starts_with(i.indexname, '_search_') AND i.indexdef LIKE ${`%USING gin (${PREFIXES_FUNCTION}(%`}
+      AND NOT EXISTS (SELECT 1 FROM pg_indexes AS r WHERE r.schemaname = i.schemaname AND r.indexname = i.indexname || '_rowid')
+    ORDER BY i.indexname LIMIT 1`.execute(db);
+  const missing = rows[0];
+  if (!missing) return 0;
+  await sql.raw(`CREATE INDEX IF NOT EXISTS ${q(`${missing.name}_rowid`)} ON ${q(missing.tbl)} (${q(ROWID_COLUMN)})`).execute(db);
+  return 1;
+}
+
+function rowidIndex(key: string): string {
+  return `_search_${key}_rowid`;
+}
