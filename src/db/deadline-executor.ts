@@ -24,8 +24,8 @@ export function createQueryDeadlines(db: Db, dialect: KyselyDialect, seconds: nu
   const base = db.getExecutor();
   const driver = dialect.createDriver();
   return {
-    start() {
-      const deadline = performance.now() + seconds * 1000;
+    start(within = seconds) {
+      const deadline = performance.now() + within * 1000;
       const provider: ConnectionProvider = {
         provideConnection: (consumer) => base.provideConnection((connection) => consumer(capped(connection, deadline, cap))),
       };

@@ -11,6 +11,10 @@ import type { Executor } from '../../db/database.js';
  * time, not a fresh budget); past it the operation answers the 400 of a query timeout.
  */
 export interface QueryDeadlines {
-  /** An executor over the database whose statements together may run `--queryTimeout` from now. */
-  start(): Executor;
+  /**
+   * An executor over the database whose statements together may run `--queryTimeout` from
+   * now, or `seconds` when given (a batch's own timeout); each statement stays within
+   * `--queryTimeout` too.
+   */
+  start(seconds?: number): Executor;
 }

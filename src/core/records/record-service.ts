@@ -284,6 +284,16 @@ export class RecordService {
     return runInScope(this.deps.db, fn, this.deps.events, this.onHookError, this.trackScopes);
   }
 
+  /**
+   * Runs `fn` in a new transaction whose statements all end within `seconds` from now (a
+   * batch, docs/api.md §7): past that the next one is refused, and the running one stopped,
+   * with the 400 of a query timeout, and the transaction rolls back.
+   */
+  inTransactionWithin<T>(seconds: number, fn: (scope: WriteScope) => Promise<T>): Promise<T> {
+    const on = this.deps.deadlines?.start(seconds);
+    return runInScope(this.deps.db, fn, this.deps.events, this.onHookError, this.trackScopes, on);
+  }
+
   /** Deletes every record of a collection with cascades (collection truncate), each through the write pipeline. */
   async truncate(c: Collection): Promise<void> {
     if (c.type === 'view') throw badRequest('Failed to truncate collection.');
