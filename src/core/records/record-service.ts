@@ -344,12 +344,6 @@ export class RecordService {
     }
   }
 
-
-
-
-
-
-
   /**
    * Runs a write in the caller's scope, or in a transaction of its own; database
    * constraint errors become a 400 with `message`.
