@@ -12,6 +12,7 @@ import type { Db } from '../db/database.js';
 import type { Dialect } from '../db/dialect/dialect.js';
 import { SqliteDialect } from '../db/dialect/sqlite/sqlite-dialect.js';
 import type { QueryObserver } from '../db/query-observer.js';
+import type { QueryDeadlines } from '../core/records/query-deadline.js';
 
 /** An open database as the node uses it. */
 export interface DatabaseConnection {
@@ -23,6 +24,8 @@ export interface DatabaseConnection {
   sqlConsole: SqlConsole;
   /** One backup or restore at a time across the nodes (docs/operations.md, "One backup at a time"). */
   backupLock: BackupLock;
+  /** Executors whose statements share one operation's query budget (docs/security.md "Queries"). */
+  deadlines: QueryDeadlines;
 }
 
 /** Where this node's Redis is, when REDIS_URL is set. */
@@ -45,6 +48,6 @@ export async function openDatabase(config: PlinthConfig, onQuery: QueryObserver)
   // SQLite serves one process, which runs its start-up and its backups alone.
   return {
     dialect: new SqliteDialect(),
-    connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn(), sqlConsole: sqlite.sqlConsole, backupLock: SINGLE_NODE_BACKUP_LOCK },
+    connection: { db: sqlite.db, close: () => sqlite.close(), exclusive: (fn) => fn(), sqlConsole: sqlite.sqlConsole, backupLock: SINGLE_NODE_BACKUP_LOCK, deadlines: sqlite.deadlines },
   };
 }

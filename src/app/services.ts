@@ -272,7 +272,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   const recordHooks = new RecordHooks();
   const requestHooks = new RecordRequestHooks();
   const records = new RecordService({
-    db, dialect, schema, compiler, files: new RecordFiles(storage), events, hooks: recordHooks, outbox,
+    db, dialect, schema, compiler, files: new RecordFiles(storage), events, hooks: recordHooks, outbox, deadlines: connection.deadlines,
     onHookError: (err) => http.log.error({ err }, 'after-write hook failed'),
   });
   const mfa = new MfaService({ db, schema, records, access: records.access });

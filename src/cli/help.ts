@@ -58,7 +58,8 @@ Flags:
                           (default "info", "debug" with --dev; env PLINTH_LOG_LEVEL)
   --bodyLimit=SIZE        Largest request body, in bytes or with K, M, G (default "32MiB",
                           env PLINTH_BODY_LIMIT)
-  --queryTimeout=SECONDS  Longest one database query may run before the request answers 400
+  --queryTimeout=SECONDS  Longest the database queries of one list or aggregate (else one
+                          query) may run before the request answers 400
                           "The query took too long" (default 2, decimals allowed: 0.5;
                           env PLINTH_QUERY_TIMEOUT). On SQLite a query holds the whole
                           server while it runs, so keep it in the low seconds

@@ -39,9 +39,10 @@ export interface PlinthConfig {
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
   /**
-   * The longest one database statement may run, in seconds (decimals allowed); past it the
-   * statement is stopped and the request answers 400. On PostgreSQL it is the pool's
-   * `statement_timeout`; on SQLite a budget the compiled filters and rules check as they read rows.
+   * The longest one database statement may run, in seconds (decimals allowed), and the statements
+   * of one list or aggregate together (docs/security.md "Queries"); past it the statement is
+   * stopped and the request answers 400. On PostgreSQL it is the pool's `statement_timeout`; on
+   * SQLite a budget the compiled filters and rules check as they read rows.
    */
   queryTimeout: number;
   /**

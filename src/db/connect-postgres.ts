@@ -2,7 +2,7 @@
  * Opens a pooled PostgreSQL connection (`DATABASE_URL`) and wraps it in Kysely.
  * `pg` is loaded here, on demand, so an embedded node never loads it.
  */
-import { Kysely, PostgresDialect as KyselyPostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect as KyselyPostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import type { Pool, PoolConfig, QueryConfig } from 'pg';
 
 // pg 8 honours `queryMode` (@types/pg does not declare it yet).
@@ -16,6 +16,8 @@ import type { SqlConsole } from '../core/sql/sql-console.js';
 import { createPostgresSqlConsole } from './postgres-sql-console.js';
 import type { BackupLock } from '../core/backups/backup-lock.js';
 import { createPostgresBackupLock } from './postgres-backup-lock.js';
+import { createQueryDeadlines, type CapStatement } from './deadline-executor.js';
+import type { QueryDeadlines } from '../core/records/query-deadline.js';
 
 /** An open PostgreSQL pool: the Kysely handle and a way to end every connection. */
 export interface PostgresConnection {
@@ -30,6 +32,8 @@ export interface PostgresConnection {
   sqlConsole: SqlConsole;
   /** One backup or restore at a time across the nodes of this database. */
   backupLock: BackupLock;
+  /** Executors whose statements share one operation's query budget (docs/security.md "Queries"). */
+  deadlines: QueryDeadlines;
 }
 
 /** The advisory lock key of start-up sections ("plinth" in ASCII); `migrate-db` holds it too while it fills a database. */
@@ -89,9 +93,12 @@ export async function connectPostgres(url: string, options: PostgresOptions = {}
     await pool.end().catch(() => undefined);
     throw new ConfigError(source, `cannot connect to PostgreSQL at ${describe(url)}: ${connectFailureReason(err)}`);
   }
-  const db = new Kysely<any>({ dialect: new KyselyPostgresDialect({ pool: withoutNulLookups(pool, options.onQuery) }) });
+  const dialect = new KyselyPostgresDialect({ pool: withoutNulLookups(pool, options.onQuery) });
+  const db = new Kysely<any>({ dialect });
+  const budgetMs = config.statement_timeout;
   return {
     db,
+    deadlines: budgetMs ? createQueryDeadlines(db, dialect, budgetMs / 1000, capWithStatementTimeout(budgetMs)) : { start: () => db },
     sqlConsole: createPostgresSqlConsole(pool),
     backupLock: createPostgresBackupLock(pool),
     async close() {
@@ -166,6 +173,39 @@ function withoutNulLookups(pool: Pool, onQuery?: QueryObserver): PostgresPool {
       };
     },
     end: () => pool.end(),
+  };
+}
+
+/**
+ * Within `slack` of the whole budget an operation's statement runs under the session's own
+ * statement_timeout: the first statement of each operation, and those after quick ones, cost
+ * no more round trips, and the operation ends by the deadline plus `slack` at the latest.
+ */
+const DEADLINE_SLACK = 0.05;
+
+/**
+ * Runs an operation's statement under statement_timeout = the time the operation has left
+ * (at least 1 ms: 0 would mean no limit), set on its connection before it and reset after.
+ * NOTE: the value is set with set_config, bound, never written into the SQL text; a RESET
+ * returns to the session default sent at connection start-up. A statement that failed in a
+ * transaction leaves RESET failing too: the rollback restores the setting instead.
+ */
+function capWithStatementTimeout(budgetMs: number): CapStatement {
+  const unsetWithin = budgetMs * (1 - DEADLINE_SLACK);
+  return async (connection, query, deadline) => {
+    const left = deadline - performance.now();
+    if (left >= unsetWithin) return connection.executeQuery(query);
+    await connection.executeQuery(CompiledQuery.raw("SELECT set_config('statement_timeout', $1, false)", [String(Math.max(1, Math.ceil(left)))]));
+    let failed = false;
+    try {
+      return await connection.executeQuery(query);
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      const reset = connection.executeQuery(CompiledQuery.raw('RESET statement_timeout'));
+      await (failed ? reset.catch(() => undefined) : reset);
+    }
   };
 }
 

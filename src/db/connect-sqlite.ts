@@ -13,6 +13,8 @@ import type { SqlConsole } from '../core/sql/sql-console.js';
 import { createSqliteSqlConsole } from './sqlite-sql-console.js';
 import { checksBudget, SqliteQueryBudget } from './sqlite-query-budget.js';
 import { reportQuery, statementKind, type QueryObserver } from './query-observer.js';
+import { createQueryDeadlines } from './deadline-executor.js';
+import type { QueryDeadlines } from '../core/records/query-deadline.js';
 
 /** An open SQLite database: the Kysely handle and the raw connection for pragmas and shutdown. */
 export interface SqliteConnection {
@@ -20,6 +22,8 @@ export interface SqliteConnection {
   raw: Database.Database;
   /** The SQL console over this connection (docs/operations.md "SQL console"). */
   sqlConsole: SqlConsole;
+  /** Executors whose statements share one operation's query budget (docs/security.md "Queries"). */
+  deadlines: QueryDeadlines;
   close(): Promise<void>;
 }
 
@@ -53,14 +57,19 @@ export function connectSqlite(dir: string, options: SqliteOptions = {}): SqliteC
   raw.pragma('journal_size_limit = 200000000');
   raw.pragma('cache_size = -32000');
   raw.pragma('temp_store = MEMORY');
-  const budget = new SqliteQueryBudget(options.queryTimeout ?? CONFIG_DEFAULTS.queryTimeout);
+  const seconds = options.queryTimeout ?? CONFIG_DEFAULTS.queryTimeout;
+  const budget = new SqliteQueryBudget(seconds);
   budget.install(raw);
   options.onConnection?.(raw);
-  const db = new Kysely<any>({ dialect: new KyselySqliteDialect({ database: withStatementCache(raw, budget, options.onQuery) }) });
+  const dialect = new KyselySqliteDialect({ database: withStatementCache(raw, budget, options.onQuery) });
+  const db = new Kysely<any>({ dialect });
   return {
     db,
     raw,
-    sqlConsole: createSqliteSqlConsole(db, raw, file, options.queryTimeout ?? CONFIG_DEFAULTS.queryTimeout),
+    sqlConsole: createSqliteSqlConsole(db, raw, file, seconds),
+    // NOTE: Kysely's SQLite connection prepares and runs a statement synchronously inside
+    // executeQuery, so the operation's deadline is in place for exactly that statement.
+    deadlines: createQueryDeadlines(db, dialect, seconds, (connection, query, deadline) => budget.within(deadline, () => connection.executeQuery(query))),
     async close() {
       await db.destroy();
     },

@@ -16,10 +16,13 @@ export const BUDGET_FUNCTION = 'plinth_budget';
 /**
  * A SqliteQueryBudget times the statements of one connection. Execution is synchronous,
  * so one deadline serves the whole connection: set when a statement starts, cleared when
- * it returns, never shared by two statements.
+ * it returns, never shared by two statements. A statement of an operation (a list, an
+ * aggregate) stops at the operation's deadline when that comes first (`within`).
  */
 export class SqliteQueryBudget {
   private deadline = Infinity;
+  /** The deadline of the operation whose statement runs now (Infinity: none). */
+  private cap = Infinity;
 
   /** `seconds` is the budget of one statement. */
   constructor(private readonly seconds: number) {}
@@ -37,11 +40,25 @@ export class SqliteQueryBudget {
 
   /** Runs one statement under the budget. */
   run<T>(statement: () => T): T {
-    this.deadline = performance.now() + this.seconds * 1000;
+    this.deadline = Math.min(performance.now() + this.seconds * 1000, this.cap);
     try {
       return statement();
     } finally {
       this.deadline = Infinity;
+    }
+  }
+
+  /**
+   * Calls `fn`, during which a statement run under the budget stops by `deadline` at the
+   * latest: the time an operation has left (docs/security.md "Queries"). NOTE: `fn` must run
+   * its statement synchronously, as better-sqlite3 and Kysely's SQLite connection do.
+   */
+  within<T>(deadline: number, fn: () => T): T {
+    this.cap = deadline;
+    try {
+      return fn();
+    } finally {
+      this.cap = Infinity;
     }
   }
 

@@ -79,7 +79,8 @@ export function registerBatchRoutes(app: FastifyInstance, deps: BatchRoutesDeps)
         }
       });
       const steps = prepared.map((item) => (scope: WriteScope) => runBatchRequest(records, hooks, request, item, scope));
-      return await runBatch<BatchResult>((fn) => records.inTransaction(fn), steps, deadline.signal);
+      // The timeout bounds the statements too: one running when it passes is stopped (docs/api.md §7).
+      return await runBatch<BatchResult>((fn) => records.inTransactionWithin(timeout / 1000, fn), steps, deadline.signal);
     } catch (err) {
       throw batchError(request, err);
     } finally {

@@ -20,9 +20,9 @@ export interface RankedList {
 
 /**
  * The most rows before a page that the tiers may skip. SECURITY: each tier is a statement of
- * its own, under a query budget of its own, and one reads every row of the tiers before the
- * page: past this depth a page is one statement ranking every match, under one budget, so
- * a deep page cannot hold SQLite for a budget per tier (docs/search.md §6.1).
+ * its own, and one reads every row of the tiers before the page: past this depth a page is one
+ * statement ranking every match, which does that work once. The tiers of one request share
+ * one query budget (QueryDeadlines, docs/security.md "Queries"; docs/search.md §6.1).
  */
 export const MAX_RANKED_OFFSET = 1000;
 

@@ -31,6 +31,7 @@ import { serializeRecord } from './record-serialize.js';
 import { findRecord, rowToValues, type RecordValues } from './record-store.js';
 import { RecordWriter } from './record-write.js';
 import type { RecordOutbox } from './record-outbox.js';
+import type { QueryDeadlines } from './query-deadline.js';
 
 /** What the RecordService needs. */
 export interface RecordServiceDeps {
@@ -48,6 +49,11 @@ export interface RecordServiceDeps {
   hooks?: RecordHooks;
   /** Captures changes for webhooks in each write's transaction (docs/webhooks.md §4). */
   outbox?: RecordOutbox;
+  /**
+   * One query budget per list or aggregate, shared by its statements (docs/security.md
+   * "Queries"); without it each statement has its own.
+   */
+  deadlines?: QueryDeadlines;
 }
 
 /**
@@ -122,19 +128,21 @@ export class RecordService {
   /** Aggregates the records the request may list (docs/api.md §3.11). */
   async aggregate(c: Collection, q: AggregateQuery, req: RequestInfo): Promise<AggregatePage> {
     const deps = { access: this.access, compiler: this.deps.compiler, dialect: this.deps.dialect, schema: this.deps.schema };
-    return aggregateRecords(this.deps.db, deps, c, q, req);
+    return aggregateRecords(this.operation(), deps, c, q, req);
   }
 
   /** Lists records (docs/api.md §3.1). */
   async list(c: Collection, q: ListQuery, out: OutputOptions, req: RequestInfo): Promise<RecordListJson> {
     this.access.assertNotLocked(c.listRule, req);
-    const fieldReads = { rules: this.fieldReads, plan: await this.fieldReads.plan(this.deps.db, c, req) };
+    // Every statement of the list, expands included, shares one query budget.
+    const exec = this.operation();
+    const fieldReads = { rules: this.fieldReads, plan: await this.fieldReads.plan(exec, c, req) };
     const listDeps = { access: this.access, compiler: this.deps.compiler, dialect: this.deps.dialect, fieldReads };
     const page = q.cursor === undefined
-      ? await listRecords(this.deps.db, listDeps, c, q, req)
-      : await listRecordsByCursor(this.deps.db, { ...listDeps, cursors: this.cursors }, c, { ...q, cursor: q.cursor }, req);
+      ? await listRecords(exec, listDeps, c, q, req)
+      : await listRecordsByCursor(exec, { ...listDeps, cursors: this.cursors }, c, { ...q, cursor: q.cursor }, req);
     const { denied, ...rest } = page;
-    const items = await this.present(this.deps.db, c, page.items, out, req, denied ?? page.items.map(() => NOTHING_DENIED));
+    const items = await this.present(exec, c, page.items, out, req, denied ?? page.items.map(() => NOTHING_DENIED));
     return { ...rest, items };
   }
 
@@ -261,9 +269,29 @@ export class RecordService {
     });
   }
 
+  /**
+   * The executor of one read operation: its statements share one query budget
+   * (docs/security.md "Queries"), or each has its own when no deadlines are given.
+   * NOTE: a parameter, not AsyncLocalStorage: on Node 20 an enabled store makes every
+   * promise of the process dearer (write-scope.ts), and the executor is threaded already.
+   */
+  private operation(): Executor {
+    return this.deps.deadlines?.start() ?? this.deps.db;
+  }
+
   /** Runs `fn` in a new transaction whose events publish after commit (batch uses it). */
   inTransaction<T>(fn: (scope: WriteScope) => Promise<T>): Promise<T> {
     return runInScope(this.deps.db, fn, this.deps.events, this.onHookError, this.trackScopes);
+  }
+
+  /**
+   * Runs `fn` in a new transaction whose statements all end within `seconds` from now (a
+   * batch, docs/api.md §7): past that the next one is refused, and the running one stopped,
+   * with the 400 of a query timeout, and the transaction rolls back.
+   */
+  inTransactionWithin<T>(seconds: number, fn: (scope: WriteScope) => Promise<T>): Promise<T> {
+    const on = this.deps.deadlines?.start(seconds);
+    return runInScope(this.deps.db, fn, this.deps.events, this.onHookError, this.trackScopes, on);
   }
 
   /** Deletes every record of a collection with cascades (collection truncate), each through the write pipeline. */
@@ -315,12 +343,6 @@ export class RecordService {
       item.json = record.exportWith(item.json);
     }
   }
-
-
-
-
-
-
 
   /**
    * Runs a write in the caller's scope, or in a transaction of its own; database

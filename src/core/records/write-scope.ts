@@ -95,9 +95,11 @@ export function activeScope(db: Db): WriteScope | undefined {
 /**
  * Runs `fn` in a new transaction; on commit publishes its events, on either end runs its hooks.
  * With `track` (app code may run inside) the scope is the active one of `fn`'s async path.
+ * `on` opens the transaction when given (an executor over `db` with a deadline, QueryDeadlines);
+ * app code still finds it as `db`'s.
  */
 export async function runInScope<T>(
-  db: Db, fn: (scope: WriteScope) => Promise<T>, sink: RecordEventSink | undefined, onHookError: (err: unknown) => void, track = false,
+  db: Db, fn: (scope: WriteScope) => Promise<T>, sink: RecordEventSink | undefined, onHookError: (err: unknown) => void, track = false, on: Executor = db,
 ): Promise<T> {
   let scope: WriteScope | undefined;
   let active: ActiveScope | undefined;
@@ -108,7 +110,7 @@ export async function runInScope<T>(
     if (track && --tracked === 0) activeScopes.disable();
   };
   try {
-    result = await db.transaction().execute(async (trx) => {
+    result = await on.transaction().execute(async (trx) => {
       scope = new WriteScope(trx);
       if (!track) return fn(scope);
       active = { db, scope, open: true };
