@@ -41,8 +41,7 @@ export class PostgresFullText implements FullText {
   match(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery, use: MatchUse = 'filter'): RawBuilder<boolean> {
     const row = rowMatch(root, spec, column, query);
     if (use === 'row') return row;
-    const fields = column === null ? spec.columns.map((_, i) => i) : [spec.columns.indexOf(column)];
-    return sql<boolean>`(${row} AND ${prefixMatch(root, spec, entries(query.include, fields))})`;
+    return sql<boolean>`(${row} AND ${prefixMatch(root, spec, entries(query.include, fieldsOf(spec, column)))})`;
   }
 
   tier(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery, subsets: number[] | null): SearchTierSource {
@@ -55,7 +54,7 @@ export class PostgresFullText implements FullText {
       const match = rowMatch(row, spec, column, query);
       return subsets === null ? match : sql<boolean>`${tierCondition(row, spec, query, subsets)} AND ${match}`;
     };
-    const fields = column === null ? spec.columns.map((_, i) => i) : [spec.columns.indexOf(column)];
+    const fields = fieldsOf(spec, column);
     const found = subsets === null ? entries(query.include, fields) : tierEntries(query, fields, subsets);
     const indexed = (row: string) => sql<boolean>`${onRow(row)} AND ${prefixMatch(row, spec, found)}`;
     const reads = this.reads;
@@ -103,7 +102,7 @@ export class PostgresFullText implements FullText {
       found = (async () => {
         let bound = Infinity;
         for (const word of words) {
-          const fields = column === null ? spec.columns.map((_, i) => i) : [spec.columns.indexOf(column)];
+          const fields = fieldsOf(spec, column);
           const condition = prefixMatch('t', spec, entries([{ words: [word], phrase: false }], fields));
           const { rows } = await sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${sql.table(spec.table)} AS t WHERE ${condition}`.execute(exec);
           bound = Math.min(bound, planRows(rows[0]));
@@ -212,6 +211,11 @@ function tierEntries(query: SearchQuery, fields: number[], subsets: number[]): R
   return sql`(${sql.join(subsets.map(one), sql` || `)})`;
 }
 
+/** The places in `spec` of `column`'s field, or of every searchable field when null. */
+function fieldsOf(spec: SearchIndexSpec, column: string | null): number[] {
+  return column === null ? spec.columns.map((_, i) => i) : [spec.columns.indexOf(column)];
+}
+
 /** The index query of `terms` over `fields` (postgres-search-schema.ts, ENTRIES_FUNCTION). */
 function entries(terms: SearchTerm[], fields: number[]): RawBuilder<unknown> {
   return sql`${sql.raw(ENTRIES_FUNCTION)}(${terms.map((t) => t.words.join(' '))}::text[], ${fields}::int[])`;
@@ -230,7 +234,7 @@ function prefixMatch(root: string, spec: SearchIndexSpec, found: RawBuilder<unkn
 
 /** `root` matches `query` in `column` (anywhere when null), on the row's stored vectors. */
 function rowMatch(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<boolean> {
-  const vectors = (column === null ? spec.columns.map((_, i) => i) : [spec.columns.indexOf(column)]).map((i) => sql.id(root, fieldColumn(i)));
+  const vectors = fieldsOf(spec, column).map((i) => sql.id(root, fieldColumn(i)));
   // Per-field vectors joined with ||: positions continue, so a phrase never spans two fields.
   return sql<boolean>`(${sql.join(vectors, sql` || `)}) @@ ${tsquery(query)}`;
 }
