@@ -123,7 +123,9 @@ export function compileSearchTiers(fn: FunctionOperand, state: CompileState): Se
   return {
     probe: fullText.columnHits ? fullText.columnHits(spec, query) : null,
     list: (hits) => ranks.flatMap(([rank, masks]) => {
-      const possible = masks.filter((mask) => (mask & ~hits) === 0);
+      // A search of one word or phrase always matches within the field holding it: no row has
+      // it spread over the fields (mask 0), and that tier is not read.
+      const possible = masks.filter((mask) => (mask & ~hits) === 0 && (mask !== 0 || query.include.length > 1));
       return possible.length === 0 ? [] : [{ rank, source: tier(state.root, spec, null, query, possible, hits) }];
     }),
     ...ranksEveryMatch,
