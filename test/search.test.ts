@@ -165,7 +165,7 @@ describe('search() results', () => {
     // A search the index cannot drive (under `||`): its cursor walk ranks every match, in the same order.
     const either = "search('sneak') || search('sandal')";
     expect(await cursorWalk(products, either, '-@rank', 4)).toEqual(await all(either, '-@rank', 4));
-  });
+  }, 90_000);
 
   it('match the same rows and the same relevance top 10 on both engines', async () => {
     const results: Record<string, { all: number[]; top: number[] }> = {};
