@@ -188,5 +188,6 @@ describe.skipIf(!hasApp || onlyOnce !== undefined)('plinth CLI with the real ser
     expect(second).toMatchObject({ code: 0, stdout: 'Successfully created new superuser "second@example.com"!\n' });
     const removed = await plinth(['superuser', 'delete', email, `--dir=${dir}`]);
     expect(removed).toMatchObject({ code: 0, stdout: `Successfully deleted superuser "${email}"!\n` });
-  });
+    // Seven process starts one after another: 2–5 s each on a busy 2-core machine, past the default 30 s.
+  }, 120_000);
 });

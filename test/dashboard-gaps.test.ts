@@ -151,17 +151,18 @@ describe.skipIf(skip !== undefined)('the dashboard gaps in Chromium', () => {
     // Staying keeps the address and the edit.
     await t.page.getByRole('link', { name: 'Logs' }).click();
     await expect.poll(() => dialogs).toEqual(['confirm']);
-    expect(t.page.url()).toContain(editor);
+    // The page puts the editor's address back once the dismissed dialog returns: wait for it, not for the dialog.
+    await expect.poll(() => t.page.url(), { timeout: 10_000 }).toContain(editor);
     expect(await t.page.getByLabel('Collection name').inputValue()).toBe(`${name}_renamed`);
     // The back button asks too.
     await t.page.goBack();
     await expect.poll(() => dialogs.length).toBe(2);
-    expect(t.page.url()).toContain(editor);
+    await expect.poll(() => t.page.url(), { timeout: 10_000 }).toContain(editor);
     expect(await t.page.getByLabel('Collection name').inputValue()).toBe(`${name}_renamed`);
     // So does the editor's Cancel (an in-app navigation).
     await t.page.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => dialogs.length).toBe(3);
-    expect(t.page.url()).toContain(editor);
+    await expect.poll(() => t.page.url(), { timeout: 10_000 }).toContain(editor);
     expect(await t.page.getByLabel('Collection name').inputValue()).toBe(`${name}_renamed`);
     // Leaving discards the edit.
     answer = true;
