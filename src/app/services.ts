@@ -226,6 +226,14 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     onHookError: (err) => http.log.error({ err }, 'after-change collection hook failed'),
   });
   await connection.exclusive(() => collections.init());
+  // An index of an earlier version's layout is upgraded before the node serves (docs/search.md
+  // §4.2), one node at a time: a node never reads a table in a layout it does not know.
+  const upgrade = dialect.fullText.upgrade?.bind(dialect.fullText);
+  if (upgrade) {
+    await connection.exclusive(async () => {
+      while (await upgrade(db) > 0);
+    }).catch((err: unknown) => http.log.error({ err }, 'full-text index upgrade failed'));
+  }
   // An index created before the last stop may still be filling (docs/search.md §4.1).
   searchBackfill.kick();
   const settings = new SettingsService(db);

@@ -35,6 +35,12 @@ export interface FullText {
    */
   backfill(db: Executor, batch: number): Promise<number>;
   /**
+   * Brings one index made by an earlier version up to this version's layout, where that is
+   * a schema change the node must finish before it serves (docs/search.md §4.2); returns how
+   * many it changed (0: none left). Absent: such indexes are rebuilt by `backfill`.
+   */
+  upgrade?(db: Executor): Promise<number>;
+  /**
    * A condition: the row `root` matches `query` in `column`, or in any column of the index
    * when null. `use` 'row': a test of one row the list already has (its rank, a negated
    * search), which an engine may write without the index lookup that finds rows.

@@ -120,9 +120,9 @@ describe.skipIf(skip !== undefined)('PostgreSQL relevance tiers', () => {
     const rowidIndex = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname = '_search_tiers_rowid'`.execute(conn.db)).rows[0]!.n;
     await sql`DROP INDEX "_search_tiers_rowid"`.execute(conn.db);
     expect(await rowidIndex()).toBe(0);
-    expect(await ft.backfill(conn.db)).toBe(1);
+    expect(await ft.upgrade(conn.db)).toBe(1);
     expect(await rowidIndex()).toBe(1);
-    expect(await ft.backfill(conn.db)).toBe(0);
+    expect(await ft.upgrade(conn.db)).toBe(0);
   });
 
   it('brings a table of the former layout (one __search column, an expression index per field) up to this one', async () => {
@@ -134,7 +134,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL relevance tiers', () => {
     await sql.raw(`CREATE INDEX "_search_old_x_0" ON old_docs USING GIN ((${vector('title')}))`).execute(conn.db);
     await sql.raw(`CREATE INDEX "_search_old_x_1" ON old_docs USING GIN ((${vector('body')}))`).execute(conn.db);
     const ft = new PostgresFullText((name) => `"${name}"`);
-    while (await ft.backfill(conn.db) > 0);
+    while (await ft.upgrade(conn.db) > 0);
     const columns = (await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'old_docs' ORDER BY column_name`.execute(conn.db)).rows.map((r) => r.name);
     expect(columns).toEqual(['__search_0', '__search_1', '_rowid_', 'body', 'id', 'title']);
     const indexes = (await sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE tablename = 'old_docs' ORDER BY indexname`.execute(conn.db)).rows.map((r) => r.name);
@@ -146,7 +146,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL relevance tiers', () => {
     expect(await find('red', 'body')).toEqual(['b']);
     expect(await find('"red steel"', null)).toEqual(['b']);
     expect(await find('lam', 'title')).toEqual(['c']);
-    expect(await ft.backfill(conn.db)).toBe(0);
+    expect(await ft.upgrade(conn.db)).toBe(0);
   });
 
   it('finds a word by any prefix of 2 to 8 characters, a longer word whole, and a one-letter word only whole', async () => {

@@ -24,12 +24,13 @@ export class PostgresFullText implements FullText {
     await dropSearchIndex(trx, spec, this.quoteId);
   }
 
-  /**
-   * Nothing to fill (PostgreSQL keeps the columns); brings a searchable table made by an
-   * earlier version up to this layout, one table a call (docs/search.md §4.2). Returns how
-   * many it changed (0: none left).
-   */
-  async backfill(db: Executor): Promise<number> {
+  /** Nothing to fill: PostgreSQL keeps the columns and the index with every write. */
+  async backfill(): Promise<number> {
+    return 0;
+  }
+
+  /** Brings a searchable table made by an earlier version up to this layout, one table a call (docs/search.md §4.2). */
+  async upgrade(db: Executor): Promise<number> {
     return upgradeSearchIndex(db, this.quoteId);
   }
 
