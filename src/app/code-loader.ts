@@ -23,6 +23,7 @@ import { pathToFileURL } from 'node:url';
 import type { SourceMapPayload } from 'node:module';
 import type { BuildFailure, Loader, Plugin as EsbuildPlugin } from 'esbuild';
 import { locateError, type BuiltCode, type CodeLocation } from './code-location.js';
+import { isProcessAlive } from '../tools/process-alive.js';
 
 /** A user module failed to load: `file:line:column: reason`, with each part kept. */
 export class UserCodeError extends Error {
@@ -246,19 +247,10 @@ function removeStaleOutputs(): void {
   for (const name of readdirSync(tmpdir())) {
     if (!name.startsWith(OUTPUT_PREFIX)) continue;
     const pid = Number(name.slice(OUTPUT_PREFIX.length).split('-')[0]);
-    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function errorName(err: unknown): string {
   return err instanceof Error && err.name !== 'Error' ? `${err.name}: ` : '';

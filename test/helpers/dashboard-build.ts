@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isProcessAlive } from '../../src/tools/process-alive.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -46,15 +47,6 @@ function sourceHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Whether process `pid` is alive (a lock whose holder died is stale). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Takes the build lock of `shared`, or waits (up to 3 minutes) for the build of the worker
@@ -73,7 +65,7 @@ async function lockOrWait(shared: string): Promise<(() => void) | undefined> {
     } catch {
       // Held: by a live worker, wait; by a dead one (or one that has not written its pid yet), look again.
       const pid = Number(existsSync(join(lock, 'pid')) ? readFileSync(join(lock, 'pid'), 'utf8') : NaN);
-      if (Number.isInteger(pid) && pid > 0 && !alive(pid)) rmSync(lock, { recursive: true, force: true });
+      if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) rmSync(lock, { recursive: true, force: true });
       await new Promise((r) => setTimeout(r, 200));
     }
   }
