@@ -1,6 +1,6 @@
 /**
  * PostgreSQL's relevance tiers (docs/search.md §6.3) against a real PostgreSQL: a tier's page
- * is read through the GIN indexes alone, or from the newest rows first and the GIN indexes for
+ * is read through the GIN index alone, or from the newest rows first and the GIN index for
  * the rest. Whichever way, the rows and their order are those of ranking every match. The HTTP
  * tests (test/search.test.ts) cover the defaults; here they are varied so that every read,
  * and the seam between the two, is exercised on a small table.

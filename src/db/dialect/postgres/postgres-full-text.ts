@@ -10,7 +10,7 @@ import { ENGLISH_STOP_WORDS } from '../../../tools/english-stop-words.js';
 import type { Executor } from '../../database.js';
 import { ROWID_COLUMN } from './postgres-rowid.js';
 import type { FullText, MatchUse, SearchIndexSpec, SearchTierSource } from '../full-text.js';
-import { createSearchIndex, dropSearchIndex, ENTRIES_FUNCTION, fieldColumn, PREFIXES_FUNCTION, upgradeSearchIndex } from './postgres-search-schema.js';
+import { createSearchIndex, dropSearchIndex, ENTRIES_FUNCTION, fieldColumn, prefixEntries, upgradeSearchIndex } from './postgres-search-schema.js';
 
 /** PostgresFullText keeps stored tsvector columns and a GIN index of word prefixes. */
 export class PostgresFullText implements FullText {
@@ -133,7 +133,7 @@ export class PostgresFullText implements FullText {
 export interface TierReads {
   /** A search whose matches the planner bounds at this many or fewer is ranked whole, in one statement, not by tier. */
   rankEveryRows: number;
-  /** A tier whose rows the planner bounds at this many or fewer is read through the GIN indexes alone. */
+  /** A tier whose rows the planner bounds at this many or fewer is read through the GIN index alone. */
   ginFirstRows: number;
   /** How many of the newest rows a larger tier reads in insertion order first, for a page of `limit` rows. */
   probeRows(limit: number): number;
@@ -174,8 +174,9 @@ function planRows(row: unknown): number {
 
 /**
  * A tier's page read from the `window` newest rows first, in the rowid index's order (a tier
- * of many rows fills the page at once), and only if they hold too few of its rows, from the
- * older ones through the GIN indexes: one statement, so one snapshot.
+ * of many rows fills the page at once), tested on the rows alone (`where.row`), and only if
+ * they hold too few of its rows, from the older ones through the GIN index (`where.indexed`):
+ * one statement, so one snapshot.
  */
 function probeFirst(
   table: RawBuilder<unknown>, root: string, where: { row: RawBuilder<unknown>; indexed: RawBuilder<unknown> }, descending: boolean, limit: number, window: number,
@@ -238,8 +239,7 @@ function entries(terms: SearchTerm[], fields: number[]): RawBuilder<unknown> {
  * compute, the test a few.
  */
 function prefixMatch(root: string, spec: SearchIndexSpec, found: RawBuilder<unknown>): RawBuilder<boolean> {
-  const vectors = spec.columns.map((_, i) => sql.id(root, fieldColumn(i)));
-  return sql<boolean>`${sql.raw(PREFIXES_FUNCTION)}(ARRAY[${sql.join(vectors)}]) @@ ${found}`;
+  return sql<boolean>`${prefixEntries(spec, root)} @@ ${found}`;
 }
 
 /** `root` matches `query` in `column` (anywhere when null), on the row's stored vectors. */

@@ -4,7 +4,7 @@
  * ranked on), and one GIN index of the prefix entries of every field's words, which a search
  * is found through. Also the upgrade of a table made by an earlier version.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../database.js';
 import type { SearchIndexSpec } from '../full-text.js';
 import { ROWID_COLUMN } from './postgres-rowid.js';
@@ -77,6 +77,16 @@ export async function ensureSearchFunctions(trx: Executor): Promise<void> {
   for (const [i, name] of FUNCTION_NAMES.entries()) if (!have.has(name)) await sql.raw(FUNCTIONS[i]!).execute(trx);
 }
 
+/**
+ * The GIN index's expression: the prefix entries of the row's field vectors, qualified by
+ * `root` in a query (null: in the index's own definition). The one place it is written, as
+ * the planner uses the index only for a condition on this very expression.
+ */
+export function prefixEntries(spec: SearchIndexSpec, root: string | null): RawBuilder<unknown> {
+  const vectors = spec.columns.map((_, i) => (root === null ? sql.id(fieldColumn(i)) : sql.id(root, fieldColumn(i))));
+  return sql`${sql.raw(PREFIXES_FUNCTION)}(ARRAY[${sql.join(vectors)}])`;
+}
+
 /** The SQL of the i-th searchable field's words. */
 export function fieldVectorSql(quotedColumn: string): string {
   return `to_tsvector('english'::regconfig, coalesce(${quotedColumn}, ''))`;
@@ -90,8 +100,7 @@ export async function createSearchIndex(trx: Executor, spec: SearchIndexSpec, q:
   await sql.raw(`ALTER TABLE ${table} ${columns.join(', ')}`).execute(trx);
   // NOTE: an expression index, not a stored column: the entries are about three times the
   // fields' vectors, and stored they doubled the table (and the cost of reading it).
-  const vectors = spec.columns.map((_, i) => q(fieldColumn(i)));
-  await sql.raw(`CREATE INDEX ${q(`_search_${spec.key}`)} ON ${table} USING GIN ((${PREFIXES_FUNCTION}(ARRAY[${vectors.join(', ')}])))`).execute(trx);
+  await sql`CREATE INDEX ${sql.id(`_search_${spec.key}`)} ON ${sql.table(spec.table)} USING GIN ((${prefixEntries(spec, null)}))`.execute(trx);
   // Insertion order, which a relevance tier is read in: LIMIT then stops its scan.
   await sql.raw(`CREATE INDEX IF NOT EXISTS ${q(rowidIndex(spec.key))} ON ${table} (${q(ROWID_COLUMN)})`).execute(trx);
 }
