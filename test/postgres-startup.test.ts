@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { createPlinth } from '../src/app/create-plinth.js';
 import type { PlinthConfig } from '../src/config/config.js';
 import { ConfigError } from '../src/config/config-error.js';
@@ -39,6 +40,27 @@ describe.skipIf(skip !== undefined)('starting on PostgreSQL', () => {
       } finally {
         await Promise.all(nodes.map((n) => n.close()));
       }
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('runs its sessions without parallel workers or JIT, unless DATABASE_URL sets options of its own', async () => {
+    const database = await createTestDatabase();
+    const settings = async (url: string) => {
+      const node = await createPlinth(config('sessions', url), { logger: false });
+      try {
+        const { rows } = await sql<{ workers: string; jit: string }>`SELECT current_setting('max_parallel_workers_per_gather') AS workers, current_setting('jit') AS jit`.execute(node.db());
+        return rows[0];
+      } finally {
+        await node.close();
+      }
+    };
+    try {
+      expect(await settings(database.url)).toEqual({ workers: '0', jit: 'off' });
+      const own = new URL(database.url);
+      own.searchParams.set('options', '-c max_parallel_workers_per_gather=2');
+      expect(await settings(own.toString())).toEqual({ workers: '2', jit: expect.any(String) });
     } finally {
       await database.drop();
     }
