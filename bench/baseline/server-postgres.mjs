@@ -117,9 +117,9 @@ async function list(c, query_, auth) {
 }
 
 /**
- * S1: `search('…')` sorted by `-@rank`, with the SQL Plinth's PostgreSQL dialect sends (docs/search.md §4.2, §6.1:
- * every match ranked): the generated `__search` tsvector and its GIN index find the rows, each searchable field's
- * vector gives the rank, insertion order breaks ties.
+ * S1: `search('…')` sorted by `-@rank`, with the SQL Plinth's PostgreSQL dialect sends when it ranks every match
+ * (docs/search.md §4.2, §6.3): the GIN index of the fields' prefix entries finds the candidate rows, the stored field
+ * vectors (`__search_0`, …) decide and give the rank, insertion order breaks ties.
  */
 async function searchPage(c, text, query_) {
   if (c.listRule !== '' || query_.get('sort') !== '-@rank' || query_.has('cursor')) throw new HttpError(400, 'Unsupported search.');
@@ -133,12 +133,14 @@ async function searchPage(c, text, query_) {
     return t.phrase ? `phraseto_tsquery('english'::regconfig, $${params.length}::text)` : `to_tsquery('english'::regconfig, quote_literal($${params.length}::text) || ':*')`;
   };
   // Plinth's SQL text exactly (every occurrence of a word its own parameter), as it sends it.
+  const vectors = columns.map((_, i) => `"root"."__search_${i}"`);
   const tsquery = `(${[...search.include.map(term), ...search.exclude.map((t) => `!! ${term(t)}`)].join(' && ')})`;
-  const rank = columns.map((col, i) =>
-    `(CASE WHEN to_tsvector('english'::regconfig, coalesce("root".${ident(col)}, '')) @@ (${search.include.map(term).join(' && ')}) THEN ${columns.length - i} ELSE 0 END)`);
+  params.push(search.include.map((t) => t.words.join(' ')), columns.map((_, i) => i));
+  const entries = `plinth_search_entries_v1($${params.length - 1}::text[], $${params.length}::int[])`;
+  const rank = vectors.map((vector, i) => `(CASE WHEN ${vector} @@ (${search.include.map(term).join(' && ')}) THEN ${columns.length - i} ELSE 0 END)`);
   params.push(perPage, 0);
   const rows = await query(
-    `SELECT root.* FROM ${ident(c.name)} AS root WHERE ("root"."__search" @@ ${tsquery}) ORDER BY (${rank.join(' + ')}) DESC NULLS LAST, "root"."_rowid_" DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
+    `SELECT root.* FROM ${ident(c.name)} AS root WHERE ((${vectors.join(' || ')}) @@ ${tsquery} AND plinth_search_prefixes_v1(ARRAY[${vectors.join(', ')}]) @@ ${entries}) ORDER BY (${rank.join(' + ')}) DESC NULLS LAST, "root"."_rowid_" DESC LIMIT $${params.length - 1} OFFSET $${params.length}`,
     params,
   );
   return { page: 1, perPage, totalItems: -1, totalPages: -1, items: rows.map((r) => toJson(c, r)) };
