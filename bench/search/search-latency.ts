@@ -102,6 +102,9 @@ async function measure(label: string, extra: string): Promise<void> {
   };
   console.log(`${label}: ${requests} requests, ${matched} with results; ${percentiles(times)}; load average ${loadavg()[0]!.toFixed(1)}`);
   console.log(`  median ms per search: ${median(times)}`);
+  // The tail: which searches, and whether each was that search's first request (its estimates not yet cached).
+  const slowest = times.map((ms, i) => ({ ms, i })).sort((a, b) => b.ms - a.ms).slice(0, 6);
+  console.log(`  slowest: ${slowest.map(({ ms, i }) => `${SEARCH_QUERIES[i % SEARCH_QUERIES.length]}${i < SEARCH_QUERIES.length ? ' (first)' : ''} ${ms.toFixed(1)}`).join(' | ')}`);
   console.log(`  process CPU per request: ${percentiles(cpu)}`);
   console.log(`  median CPU ms per search: ${median(cpu)}`);
 }
