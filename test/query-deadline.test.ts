@@ -128,7 +128,8 @@ describe('a list whose page and total together run past the budget', () => {
     const { k, page } = await calibrate();
     // Each statement alone fits, and both together run past the budget by a margin.
     expect(page, `k=${k}`).toBeLessThan(BUDGET * 1000);
-    if (testDialect() === 'sqlite') expect(page, `k=${k}: no filter calibrated to 65–90% of the budget`).toBeGreaterThanOrEqual(BUDGET * 1000 * 0.65);
+    // Page and COUNT together then take at least 1.2 times the budget (each reads every row).
+    if (testDialect() === 'sqlite') expect(page, `k=${k}: no filter calibrated to 60–90% of the budget`).toBeGreaterThanOrEqual(BUDGET * 1000 * 0.6);
     const both = await list(k, true);
     expect(both.status, `k=${k}, page ${page.toFixed(0)} ms, both ${both.ms.toFixed(0)} ms`).toBe(400);
     expect(both.body).toEqual({ status: 400, message: QUERY_TIMEOUT_MESSAGE, data: {} });
