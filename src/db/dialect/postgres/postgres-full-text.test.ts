@@ -64,11 +64,14 @@ describe.skipIf(skip !== undefined)('PostgreSQL relevance tiers', () => {
     return ids;
   }
 
-  /** Every way of reading a tier: the newest 1, 3, 25 or all rows first, or the GIN indexes first (always, or below 40 rows). */
+  /**
+   * Every way of reading a tier: the newest 1, 3, 25 or all rows first, after a sample of the
+   * newest 1, 2 or all of those, or the GIN indexes first (always, or below 40 rows).
+   */
   const READS: TierReads[] = [
-    ...[1, 3, 25, 10_000].map((n) => ({ rankEveryRows: -1, ginFirstRows: -1, probeRows: () => n })),
-    { rankEveryRows: -1, ginFirstRows: Infinity, probeRows: () => 1 },
-    { rankEveryRows: -1, ginFirstRows: 40, probeRows: () => 5 },
+    ...[1, 3, 25, 10_000].flatMap((n) => [1, 2, n].map((m) => ({ rankEveryRows: -1, ginFirstRows: -1, probeRows: () => n, sampleRows: () => m }))),
+    { rankEveryRows: -1, ginFirstRows: Infinity, probeRows: () => 1, sampleRows: () => 1 },
+    { rankEveryRows: -1, ginFirstRows: 40, probeRows: () => 5, sampleRows: () => 2 },
   ];
 
   it('gives the rows and order of ranking every match, however the tier is read', async () => {
@@ -80,7 +83,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL relevance tiers', () => {
             const expected = await ranked(text, descending, limit, condition);
             expect(expected.length, text).toBeGreaterThan(0);
             for (const reads of READS) {
-              const label = `${text} ${descending ? 'desc' : 'asc'} limit ${limit} gin-first below ${reads.ginFirstRows} probe ${reads.probeRows(limit)}`;
+              const label = `${text} ${descending ? 'desc' : 'asc'} limit ${limit} gin-first below ${reads.ginFirstRows} probe ${reads.probeRows(limit)} sample ${reads.sampleRows(limit)}`;
               expect(await tiered(text, descending, limit, condition, reads), label).toEqual(expected);
             }
           }
@@ -103,7 +106,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL relevance tiers', () => {
       return sum;
     };
     const ranksAll = (text: string, rankEveryRows: number) =>
-      new PostgresFullText((name) => `"${name}"`, { rankEveryRows, ginFirstRows: -1, probeRows: () => 1 }).ranksEveryMatch(conn.db, spec, null, parseSearchQuery(text));
+      new PostgresFullText((name) => `"${name}"`, { rankEveryRows, ginFirstRows: -1, probeRows: () => 1, sampleRows: () => 1 }).ranksEveryMatch(conn.db, spec, null, parseSearchQuery(text));
     const red = await planned('red');
     const jacket = await planned('jacket');
     expect(await ranksAll('red', red)).toBe(true);

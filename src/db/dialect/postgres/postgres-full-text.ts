@@ -72,7 +72,7 @@ export class PostgresFullText implements FullText {
         const bound = await tierBound(subsets === null ? [column] : spec.columns, subsets, (place) => estimate(exec, place));
         const statement = bound <= reads.ginFirstRows
           ? fromIndex
-          : probeFirst(table, root, { row: where(onRow(root)), indexed: where(indexed(root)) }, descending, limit, reads.probeRows(limit));
+          : probeFirst(table, root, { row: where(onRow(root)), indexed: where(indexed(root)) }, descending, limit, { window: reads.probeRows(limit), sample: reads.sampleRows(limit) });
         return (await sql<{ id: string }>`${statement}`.execute(exec)).rows.map((r) => r.id);
       },
     };
@@ -137,6 +137,8 @@ export interface TierReads {
   ginFirstRows: number;
   /** How many of the newest rows a larger tier reads in insertion order first, for a page of `limit` rows. */
   probeRows(limit: number): number;
+  /** How many of those it reads before deciding whether to read the rest: none of the tier's rows among them, and it goes to the GIN index. */
+  sampleRows(limit: number): number;
 }
 
 /** The measured defaults (docs/search.md §6.3): a search of at most 2,000 rows is ranked whole; a tier of at least 1 row in 1,000 fills its page from the newest rows. */
@@ -144,6 +146,7 @@ const DEFAULT_TIER_READS: TierReads = {
   rankEveryRows: 2000,
   ginFirstRows: 1000,
   probeRows: (limit) => Math.min(100_000, 1000 * limit),
+  sampleRows: (limit) => Math.min(5_000, 50 * limit),
 };
 
 /**
@@ -176,24 +179,36 @@ function planRows(row: unknown): number {
  * A tier's page read from the `window` newest rows first, in the rowid index's order (a tier
  * of many rows fills the page at once), tested on the rows alone (`where.row`), and only if
  * they hold too few of its rows, from the older ones through the GIN index (`where.indexed`):
- * one statement, so one snapshot.
+ * one statement, so one snapshot. The `sample` newest rows are read first: when they hold
+ * none of the tier's rows, the tier is sparse (under one row in `sample`, most likely) and
+ * the rest of the window is skipped for the GIN index at once (docs/search.md §6.3.3).
  */
 function probeFirst(
-  table: RawBuilder<unknown>, root: string, where: { row: RawBuilder<unknown>; indexed: RawBuilder<unknown> }, descending: boolean, limit: number, window: number,
+  table: RawBuilder<unknown>, root: string, where: { row: RawBuilder<unknown>; indexed: RawBuilder<unknown> }, descending: boolean, limit: number,
+  rows: { window: number; sample: number },
 ): RawBuilder<unknown> {
   const rowid = sql.id(root, ROWID_COLUMN);
   const dir = descending ? sql`DESC` : sql`ASC`;
   const edge = descending ? sql`min` : sql`max`;
   const beyond = descending ? sql`<` : sql`>`;
-  const newest = sql`SELECT ${sql.id(ROWID_COLUMN)} FROM ${table} ORDER BY ${sql.id(ROWID_COLUMN)} ${dir} LIMIT ${window}`;
-  return sql`WITH probe AS MATERIALIZED (
-      SELECT ${sql.id(root, 'id')} AS id, ${rowid} AS r FROM (SELECT * FROM ${table} ORDER BY ${sql.id(ROWID_COLUMN)} ${dir} LIMIT ${window}) AS ${sql.id(root)}
-      WHERE ${where.row} ORDER BY ${rowid} ${dir} LIMIT ${limit})
+  // NOTE: at least one row, so that the edge of what it read is a rowid.
+  const sample = Math.max(1, Math.min(rows.sample, rows.window));
+  const inOrder = sql`ORDER BY ${sql.id(ROWID_COLUMN)} ${dir}`;
+  const edgeOf = (n: number) => sql`(SELECT ${edge}(${sql.id(ROWID_COLUMN)}) FROM (SELECT ${sql.id(ROWID_COLUMN)} FROM ${table} ${inOrder} LIMIT ${n}) AS w)`;
+  const matches = (region: RawBuilder<unknown>, gate: RawBuilder<unknown>) => sql`SELECT ${sql.id(root, 'id')} AS id, ${rowid} AS r
+    FROM (SELECT * FROM ${table} ${inOrder} ${region}) AS ${sql.id(root)} WHERE ${gate} AND ${where.row} ORDER BY ${rowid} ${dir} LIMIT ${limit}`;
+  const found = sql`(SELECT count(*) FROM sample)`;
+  return sql`WITH sample AS MATERIALIZED (${matches(sql`LIMIT ${sample}`, sql`TRUE`)}),
+    probe AS MATERIALIZED (
+      SELECT id, r FROM sample
+      UNION ALL
+      SELECT id, r FROM (${matches(sql`LIMIT ${rows.window - sample} OFFSET ${sample}`, sql`${found} BETWEEN 1 AND ${limit - 1}`)}) AS more)
     SELECT id FROM (
       SELECT id, r FROM probe
       UNION ALL
       SELECT id, r FROM (SELECT ${sql.id(root, 'id')} AS id, ${rowid} AS r FROM ${table} AS ${sql.id(root)}
-        WHERE (SELECT count(*) FROM probe) < ${limit} AND ${rowid} ${beyond} (SELECT ${edge}(${sql.id(ROWID_COLUMN)}) FROM (${newest}) AS w) AND ${where.indexed}
+        WHERE (SELECT count(*) FROM probe) < ${limit}
+          AND ${rowid} ${beyond} (CASE WHEN ${found} > 0 THEN ${edgeOf(rows.window)} ELSE ${edgeOf(sample)} END) AND ${where.indexed}
         ORDER BY ${rowid} + 0 ${dir} LIMIT ${limit}) AS rest
     ) AS tier ORDER BY r ${dir} LIMIT ${limit}`;
 }
