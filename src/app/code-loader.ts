@@ -251,7 +251,6 @@ function removeStaleOutputs(): void {
   }
 }
 
-
 function errorName(err: unknown): string {
   return err instanceof Error && err.name !== 'Error' ? `${err.name}: ` : '';
 }

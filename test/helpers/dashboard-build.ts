@@ -47,7 +47,6 @@ function sourceHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-
 /**
  * Takes the build lock of `shared`, or waits (up to 3 minutes) for the build of the worker
  * holding it; resolves with a release function when this worker must build, or undefined
