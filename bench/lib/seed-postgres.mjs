@@ -18,9 +18,10 @@ export const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/plinth_b
 /**
  * Bump when Plinth's PostgreSQL tables for the data set change (types, indexes), so an
  * older seed database is rebuilt. 2: indexes place NULLs as Plinth's ORDER BY does. 3: search columns of the
- * layout of docs/search.md §4.2 (stored field vectors, one GIN index of prefix entries).
+ * layout of docs/search.md §4.2 (stored field vectors, one GIN index of prefix entries). 4: the field vectors
+ * kept by a trigger instead of generated columns.
  */
-const POSTGRES_SCHEMA = 3;
+const POSTGRES_SCHEMA = 4;
 
 /** Rows per INSERT statement: 1,000 rows × 9 columns stays far below the 65,535 bound parameters. */
 const BATCH = 1000;

@@ -8,9 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { createPlinth } from '../../src/app/create-plinth.js';
-import { catalogRows, SEARCH_QUERIES } from '../lib/data.mjs';
+import { SEARCH_QUERIES } from '../lib/data.mjs';
+import { insertCatalog, searchFilled } from './catalog-insert.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const requests = Number(process.argv[3] ?? 300);
@@ -40,30 +40,17 @@ async function fill(): Promise<void> {
   });
   if (!create.ok) throw new Error(`create collection: ${create.status} ${await create.text()}`);
 
-  // Rows go in through SQL, 500 to a statement: the index is kept by the same path as every write.
-  const db = node.db();
-  const t0 = performance.now();
-  let batch: Array<{ id: string; name: string; description: string; price: number }> = [];
-  const flush = async () => {
-    await sql`INSERT INTO items (id, name, description, price) VALUES ${sql.join(batch.map((r) => sql`(${r.id}, ${r.name}, ${r.description}, ${r.price})`))}`.execute(db);
-    batch = [];
-  };
-  for (const row of catalogRows(4, rows) as Iterable<{ id: string; name: string; description: string; price: number }>) {
-    batch.push(row);
-    if (batch.length === 500) await flush();
-  }
-  if (batch.length > 0) await flush();
-  console.log(`inserted ${rows} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  // Rows go in through SQL: the index is kept by the same path as every write.
+  await insertCatalog(node.db(), 'items', rows);
 }
 
-if (reuse && !process.env.DATABASE_URL) {
+if (reuse || process.env.DATABASE_URL) {
   // An index still filling (or rebuilt for newer table options, docs/search.md §4.1) finds only part of the rows.
   const t1 = performance.now();
   // NOTE: the fill loop starts with the node; a moment lets it register an index it rebuilds.
   await new Promise((r) => setTimeout(r, 2000));
-  const pending = async () => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM _plinth_search WHERE done < start`.execute(node.db())).rows[0]?.n);
-  while (await pending() > 0) await new Promise((r) => setTimeout(r, 500));
-  console.log(`reused ${dir}; its indexes were filled ${((performance.now() - t1) / 1000).toFixed(1)} s after the start`);
+  await searchFilled(node.db(), process.env.DATABASE_URL !== undefined);
+  console.log(`its indexes were filled ${((performance.now() - t1) / 1000).toFixed(1)} s after the start`);
 }
 
 // NOTE: the connection the set-up used may have been closed while the rows went in.

@@ -49,7 +49,7 @@ class PostgresTableSnapshot implements TableSnapshot {
         ORDER BY ${sql.ref(ROWID_COLUMN)} LIMIT ${batchSize}`.execute(this.conn);
       if (rows.length === 0) return;
       after = Number(rows[rows.length - 1]![ROWID_COLUMN]);
-      // NOTE: the generated search columns (docs/search.md §4.2) are derived, never archived.
+      // NOTE: the search columns (docs/search.md §4.2) are derived, never archived.
       for (const row of rows) {
         delete row[ROWID_COLUMN];
         for (const key of Object.keys(row)) if (isSearchColumn(key)) delete row[key];

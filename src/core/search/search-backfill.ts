@@ -23,6 +23,7 @@ export class SearchBackfill {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  private readonly abort = new AbortController();
 
   constructor(private readonly deps: SearchBackfillDeps) {}
 
@@ -34,7 +35,10 @@ export class SearchBackfill {
       return;
     }
     this.running = this.loop()
-      .catch((err: unknown) => this.deps.onError(err))
+      // A step cancelled by stop() is not a failure: the fill resumes when a node next starts.
+      .catch((err: unknown) => {
+        if (!this.stopped) this.deps.onError(err);
+      })
       .finally(() => {
         this.running = null;
       });
@@ -45,9 +49,10 @@ export class SearchBackfill {
     while (this.running) await this.running;
   }
 
-  /** Stops after the current batch (at shutdown). */
+  /** Stops after the current batch, cancelling a long step (at shutdown). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     await this.idle();
   }
 
@@ -55,7 +60,7 @@ export class SearchBackfill {
     do {
       this.again = false;
       while (!this.stopped) {
-        const n = await this.deps.fullText.backfill(this.deps.db, this.deps.batch ?? SEARCH_BACKFILL_BATCH);
+        const n = await this.deps.fullText.backfill(this.deps.db, this.deps.batch ?? SEARCH_BACKFILL_BATCH, this.abort.signal);
         if (n === 0) break;
         // Lets requests waiting for the database run between two batches.
         await new Promise<void>((resolve) => setImmediate(resolve));

@@ -31,9 +31,10 @@ export interface FullText {
   drop(trx: Executor, spec: SearchIndexSpec): Promise<void>;
   /**
    * Indexes up to `batch` existing rows of one index still being filled, in one short
-   * transaction; returns how many rows it indexed (0: nothing left anywhere).
+   * transaction, or takes another step of its build; returns how much it did (0: nothing
+   * left anywhere). `signal` aborted (at shutdown): a long step is cancelled.
    */
-  backfill(db: Executor, batch: number): Promise<number>;
+  backfill(db: Executor, batch: number, signal?: AbortSignal): Promise<number>;
   /**
    * Brings one index made by an earlier version up to this version's layout, where that is
    * a schema change the node must finish before it serves (docs/search.md §4.2); returns how

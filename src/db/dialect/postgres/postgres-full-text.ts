@@ -1,8 +1,8 @@
 /**
  * Full-text search on PostgreSQL (docs/search.md §4.2): a stored `tsvector` per searchable
- * field, which rows are matched and ranked on, and a GIN index of the fields' word prefixes,
- * which finds them (postgres-search-schema.ts). The engine keeps them in step with every
- * write; nothing is left to fill after the schema change.
+ * field, which rows are matched and ranked on, kept by a trigger, and a GIN index of the
+ * fields' word prefixes, which finds them (postgres-search-schema.ts). An index created over
+ * a large table is built and filled after the schema change, online (postgres-search-fill.ts).
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { SearchQuery, SearchTerm } from '../../../core/search/search-query.js';
@@ -10,23 +10,29 @@ import { ENGLISH_STOP_WORDS } from '../../../tools/english-stop-words.js';
 import type { Executor } from '../../database.js';
 import { ROWID_COLUMN } from './postgres-rowid.js';
 import type { FullText, MatchUse, SearchIndexSpec, SearchTierSource } from '../full-text.js';
-import { createSearchIndex, dropSearchIndex, ENTRIES_FUNCTION, fieldColumn, prefixEntries, upgradeSearchIndex } from './postgres-search-schema.js';
+import { createSearchIndex, dropSearchIndex, ENTRIES_FUNCTION, fieldColumn, prefixEntries, SYNC_FILL_ROWS, upgradeSearchIndex } from './postgres-search-schema.js';
+import { fillSearchIndexes } from './postgres-search-fill.js';
 
 /** PostgresFullText keeps stored tsvector columns and a GIN index of word prefixes. */
 export class PostgresFullText implements FullText {
-  constructor(private readonly quoteId: (name: string) => string, private readonly reads: TierReads = DEFAULT_TIER_READS) {}
+  /** `syncRows`: an index over this many rows or fewer is filled in the schema transaction; a larger one online. */
+  constructor(
+    private readonly quoteId: (name: string) => string,
+    private readonly reads: TierReads = DEFAULT_TIER_READS,
+    private readonly syncRows = SYNC_FILL_ROWS,
+  ) {}
 
   async create(trx: Executor, spec: SearchIndexSpec): Promise<void> {
-    await createSearchIndex(trx, spec, this.quoteId);
+    await createSearchIndex(trx, spec, this.quoteId, this.syncRows);
   }
 
   async drop(trx: Executor, spec: SearchIndexSpec): Promise<void> {
     await dropSearchIndex(trx, spec, this.quoteId);
   }
 
-  /** Nothing to fill: PostgreSQL keeps the columns and the index with every write. */
-  async backfill(): Promise<number> {
-    return 0;
+  /** One step of an index still to build or fill (docs/search.md §4.2). */
+  backfill(db: Executor, batch: number, signal?: AbortSignal): Promise<number> {
+    return fillSearchIndexes(db, batch, this.quoteId, signal);
   }
 
   /** Brings a searchable table made by an earlier version up to this layout, one table a call (docs/search.md §4.2). */

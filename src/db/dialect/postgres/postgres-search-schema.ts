@@ -66,8 +66,9 @@ const FUNCTIONS = [
 const FUNCTION_NAMES = [PREFIXES_FUNCTION, ENTRIES_FUNCTION];
 
 /**
- * Creates the search functions once per database. Under a transaction-scoped advisory lock,
- * so that two nodes creating their first searchable collection at once do not collide.
+ * Creates the search functions and the table of fills once per database. Under a
+ * transaction-scoped advisory lock, so that two nodes creating their first searchable
+ * collection at once do not collide.
  */
 export async function ensureSearchFunctions(trx: Executor): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(hashtext(${PREFIXES_FUNCTION}))`.execute(trx);
@@ -75,6 +76,7 @@ export async function ensureSearchFunctions(trx: Executor): Promise<void> {
     WHERE pronamespace = current_schema()::regnamespace AND proname = ANY(${FUNCTION_NAMES})`.execute(trx);
   const have = new Set(rows.map((r) => r.name));
   for (const [i, name] of FUNCTION_NAMES.entries()) if (!have.has(name)) await sql.raw(FUNCTIONS[i]!).execute(trx);
+  await sql`CREATE TABLE IF NOT EXISTS ${sql.table(FILL_TABLE)} (key TEXT PRIMARY KEY, tbl TEXT NOT NULL, cols TEXT NOT NULL, start BIGINT NOT NULL, done BIGINT NOT NULL)`.execute(trx);
 }
 
 /**
@@ -92,28 +94,100 @@ export function fieldVectorSql(quotedColumn: string): string {
   return `to_tsvector('english'::regconfig, coalesce(${quotedColumn}, ''))`;
 }
 
-/** Adds the search columns and indexes of `spec` to its table (inside the schema transaction). */
-export async function createSearchIndex(trx: Executor, spec: SearchIndexSpec, q: (name: string) => string): Promise<void> {
-  await ensureSearchFunctions(trx);
-  const table = q(spec.table);
-  const columns = spec.columns.map((c, i) => `ADD COLUMN ${q(fieldColumn(i))} tsvector GENERATED ALWAYS AS (${fieldVectorSql(q(c))}) STORED`);
-  await sql.raw(`ALTER TABLE ${table} ${columns.join(', ')}`).execute(trx);
-  // NOTE: an expression index, not a stored column: the entries are about three times the
-  // fields' vectors, and stored they doubled the table (and the cost of reading it).
-  await sql`CREATE INDEX ${sql.id(`_search_${spec.key}`)} ON ${sql.table(spec.table)} USING GIN ((${prefixEntries(spec, null)}))`.execute(trx);
-  // Insertion order, which a relevance tier is read in: LIMIT then stops its scan.
-  await sql.raw(`CREATE INDEX IF NOT EXISTS ${q(rowidIndex(spec.key))} ON ${table} (${q(ROWID_COLUMN)})`).execute(trx);
+/** The table of the fills still to run (docs/search.md §4.2): one row per index, until it is filled. */
+export const FILL_TABLE = '_plinth_search_fill';
+/** The index of `spec` is filled in the schema transaction when its table has this many rows or fewer. */
+export const SYNC_FILL_ROWS = 5000;
+
+/** Whether FILL_TABLE exists (it is created with the first searchable collection). */
+export async function hasFillTable(exec: Executor): Promise<boolean> {
+  const { rows } = await sql<{ t: string | null }>`SELECT to_regclass(${FILL_TABLE})::text AS t`.execute(exec);
+  return rows[0]?.t != null;
+}
+
+/** The name of the trigger (and of its function) that keeps the field vectors of index `key`. */
+export function vectorsTrigger(key: string): string {
+  return `_search_${key}_vectors`;
+}
+
+/** The GIN index of index `key`, and the btree index on `_rowid_`. */
+export function searchIndexNames(key: string): { gin: string; rowid: string } {
+  return { gin: `_search_${key}`, rowid: `_search_${key}_rowid` };
+}
+
+/** The vector column of each of `columns` and its value computed from the row (`row`: the row's qualifier, with its dot). */
+function fieldVectors(columns: string[], q: (name: string) => string, row: string): { target: string; value: string }[] {
+  return columns.map((c, i) => ({ target: q(fieldColumn(i)), value: fieldVectorSql(`${row}${q(c)}`) }));
+}
+
+/** `"__search_0" = to_tsvector(…"field"…), …`: the SET list that computes the field vectors of `columns`. */
+export function vectorAssignments(columns: string[], q: (name: string) => string): string {
+  return fieldVectors(columns, q, '').map((v) => `${v.target} = ${v.value}`).join(', ');
+}
+
+/** The GIN index of `spec`'s prefix entries: `CREATE INDEX [CONCURRENTLY] … USING GIN`. */
+export function ginIndexStatement(spec: SearchIndexSpec, concurrently: boolean): RawBuilder<unknown> {
+  const how = concurrently ? sql`CONCURRENTLY ` : sql``;
+  return sql`CREATE INDEX ${how}${sql.id(searchIndexNames(spec.key).gin)} ON ${sql.table(spec.table)} USING GIN ((${prefixEntries(spec, null)}))`;
+}
+
+/** The btree index of `spec`'s table on `_rowid_`: insertion order, which a relevance tier and a fill read in. */
+export function rowidIndexStatement(spec: SearchIndexSpec, concurrently: boolean): RawBuilder<unknown> {
+  const how = concurrently ? sql`CONCURRENTLY ` : sql``;
+  return sql`CREATE INDEX ${how}IF NOT EXISTS ${sql.id(searchIndexNames(spec.key).rowid)} ON ${sql.table(spec.table)} (${sql.id(ROWID_COLUMN)})`;
 }
 
 /**
- * Drops every search column and index of a table, of this layout or an earlier one (before
- * its table or searchable fields change). Dropping a column drops the indexes on it; the
- * earlier layout's expression indexes and the rowid index go by name.
+ * Adds the search index of `spec` to its table, inside the schema transaction (docs/search.md
+ * §4.2): the field vectors as plain columns, kept by a trigger on every insert and on every
+ * update of the fields. A table of up to `syncRows` rows is filled and indexed here; a larger
+ * one gets a row in FILL_TABLE, and the fill loop builds its indexes `CONCURRENTLY` and fills
+ * its vectors in batches (postgres-search-fill.ts), so the change holds the table only for
+ * the moment the columns are added (no rewrite: they start empty).
+ */
+export async function createSearchIndex(trx: Executor, spec: SearchIndexSpec, q: (name: string) => string, syncRows = SYNC_FILL_ROWS): Promise<void> {
+  await ensureSearchFunctions(trx);
+  const table = q(spec.table);
+  await sql.raw(`ALTER TABLE ${table} ${spec.columns.map((_, i) => `ADD COLUMN ${q(fieldColumn(i))} tsvector`).join(', ')}`).execute(trx);
+  // NOTE: a trigger, not generated columns: adding a generated column rewrites the table
+  // under its lock (20 s for 1,000,000 rows, during which reads and writes wait).
+  const name = q(vectorsTrigger(spec.key));
+  const assign = fieldVectors(spec.columns, q, 'NEW.').map((v) => `NEW.${v.target} := ${v.value};`).join(' ');
+  await sql.raw(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN ${assign} RETURN NEW; END $fn$`).execute(trx);
+  await sql.raw(`CREATE TRIGGER ${name} BEFORE INSERT OR UPDATE OF ${spec.columns.map(q).join(', ')} ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}()`).execute(trx);
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${sql.table(spec.table)} LIMIT ${syncRows + 1}) AS x`.execute(trx);
+  const existing = rows[0]?.n ?? 0;
+  if (existing > syncRows) {
+    // Rows inserted from now on get their vectors from the trigger; the fill covers those up to `start`.
+    await sql`INSERT INTO ${sql.table(FILL_TABLE)} (key, tbl, cols, start, done)
+      VALUES (${spec.key}, ${spec.table}, ${JSON.stringify(spec.columns)},
+        coalesce(pg_sequence_last_value(pg_get_serial_sequence(${table}, ${ROWID_COLUMN})::regclass),
+          (SELECT max(${sql.ref(ROWID_COLUMN)}) FROM ${sql.table(spec.table)}), 0), 0)
+      ON CONFLICT (key) DO UPDATE SET tbl = excluded.tbl, cols = excluded.cols, start = excluded.start, done = 0`.execute(trx);
+    return;
+  }
+  if (existing > 0) await sql.raw(`UPDATE ${table} SET ${vectorAssignments(spec.columns, q)}`).execute(trx);
+  // NOTE: an expression index, not a stored column: the entries are about three times the
+  // fields' vectors, and stored they doubled the table (and the cost of reading it).
+  await ginIndexStatement(spec, false).execute(trx);
+  await rowidIndexStatement(spec, false).execute(trx);
+}
+
+/**
+ * Drops every search column, index and trigger of a table, of this layout or an earlier one
+ * (before its table or searchable fields change), and its fill if one is still to run.
+ * Dropping a column drops the indexes on it; the earlier layout's expression indexes and the
+ * rowid index go by name.
  */
 export async function dropSearchIndex(trx: Executor, spec: SearchIndexSpec, q: (name: string) => string): Promise<void> {
   const { rows: indexes } = await sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes
     WHERE schemaname = current_schema() AND tablename = ${spec.table} AND starts_with(indexname, ${`_search_${spec.key}`})`.execute(trx);
   for (const { name } of indexes) await sql.raw(`DROP INDEX IF EXISTS ${q(name)}`).execute(trx);
+  const trigger = q(vectorsTrigger(spec.key));
+  const { rows: tables } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = current_schema() AND tablename = ${spec.table}`.execute(trx);
+  if (tables[0]?.n) await sql.raw(`DROP TRIGGER IF EXISTS ${trigger} ON ${q(spec.table)}`).execute(trx);
+  await sql.raw(`DROP FUNCTION IF EXISTS ${trigger}()`).execute(trx);
+  if (await hasFillTable(trx)) await sql`DELETE FROM ${sql.table(FILL_TABLE)} WHERE key = ${spec.key}`.execute(trx);
   const { rows: columns } = await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns
     WHERE table_schema = current_schema() AND table_name = ${spec.table} AND starts_with(column_name, ${SEARCH_COLUMN_PREFIX})`.execute(trx);
   if (columns.length > 0) await sql.raw(`ALTER TABLE ${q(spec.table)} ${columns.map((c) => `DROP COLUMN IF EXISTS ${q(c.name)}`).join(', ')}`).execute(trx);
@@ -162,8 +236,4 @@ export async function upgradeSearchIndex(db: Executor, q: (name: string) => stri
   if (!missing) return 0;
   await sql.raw(`CREATE INDEX IF NOT EXISTS ${q(`${missing.name}_rowid`)} ON ${q(missing.tbl)} (${q(ROWID_COLUMN)})`).execute(db);
   return 1;
-}
-
-function rowidIndex(key: string): string {
-  return `_search_${key}_rowid`;
 }

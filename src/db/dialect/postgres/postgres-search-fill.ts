@@ -1,0 +1,127 @@
+/**
+ * The fill of a PostgreSQL search index created over more rows than the schema transaction
+ * fills itself (docs/search.md §4.2): its row in FILL_TABLE says which rows still need their
+ * field vectors (`_rowid_` above `done`, up to `start`; rows written since get them from the
+ * trigger). Step by step, each short: first its indexes are built `CONCURRENTLY` (writes go
+ * on), then the vectors are computed batch by batch in `_rowid_` order; the last batch
+ * removes the row and the table is analyzed, so the planner's estimates see the vectors.
+ * Searches meanwhile find the rows filled so far, as on SQLite.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../../database.js';
+import type { SearchIndexSpec } from '../full-text.js';
+import { ROWID_COLUMN } from './postgres-rowid.js';
+import { FILL_TABLE, ginIndexStatement, hasFillTable, rowidIndexStatement, searchIndexNames, vectorAssignments } from './postgres-search-schema.js';
+
+interface FillRow {
+  key: string;
+  tbl: string;
+  cols: string;
+}
+
+/**
+ * Takes one step of a fill still to run: builds its indexes if they are not both valid yet,
+ * else fills the next `batch` rows. Each step runs on a pooled connection of its own under a
+ * session advisory lock on the index, so nodes never build or fill one index at once; a fill
+ * another node holds is left to it. Returns how much it did (at least 1), 0 when no fill is
+ * left that another node is not running. `signal` aborted: a build under way is cancelled
+ * (its index is left invalid, and built anew by a later step), and no step starts.
+ */
+export async function fillSearchIndexes(db: Executor, batch: number, q: (name: string) => string, signal?: AbortSignal): Promise<number> {
+  if (signal?.aborted || !(await hasFillTable(db))) return 0;
+  const { rows } = await sql<FillRow>`SELECT key, tbl, cols FROM ${sql.table(FILL_TABLE)} ORDER BY key`.execute(db);
+  for (const fill of rows) {
+    const done = await db.connection().execute((conn) => underLock(conn, `plinth_search_fill:${fill.key}`, async () => {
+      const spec: SearchIndexSpec = { key: fill.key, table: fill.tbl, columns: JSON.parse(fill.cols) as string[] };
+      return (await cancelledBy(signal, db, conn, () => buildIndexes(conn, spec))) ? 1 : fillBatch(conn, fill, spec, batch, q);
+    }));
+    if (done !== null) return done;
+  }
+  return 0;
+}
+
+/** Runs `fn` holding the session advisory lock `name` on `conn`; null (without running it) when another session holds it. */
+async function underLock<T>(conn: Executor, name: string, fn: () => Promise<T>): Promise<T | null> {
+  const lock = sql`hashtext(${name})`;
+  const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${lock}) AS ok`.execute(conn);
+  if (rows[0]?.ok !== true) return null;
+  try {
+    return await fn();
+  } finally {
+    await sql`SELECT pg_advisory_unlock(${lock})`.execute(conn);
+  }
+}
+
+/** Runs `fn` on `conn`, cancelling the statement it runs (from another connection of `db`) if `signal` is aborted meanwhile. */
+async function cancelledBy<T>(signal: AbortSignal | undefined, db: Executor, conn: Executor, fn: () => Promise<T>): Promise<T> {
+  if (!signal) return fn();
+  const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(conn);
+  const cancel = () => void sql`SELECT pg_cancel_backend(${rows[0]!.pid})`.execute(db).catch(() => undefined);
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    return await fn();
+  } finally {
+    signal.removeEventListener('abort', cancel);
+  }
+}
+
+/**
+ * Builds the `_rowid_` and GIN indexes of `spec` CONCURRENTLY, those not there and valid (a
+ * build that failed or was cut off leaves its index invalid: it is dropped and built anew);
+ * false when both were valid already. Without the query timeout: 63 s for the GIN index of
+ * 1,000,000 rows (docs/search.md §4.2).
+ */
+async function buildIndexes(conn: Executor, spec: SearchIndexSpec): Promise<boolean> {
+  const names = searchIndexNames(spec.key);
+  const { rows } = await sql<{ name: string; valid: boolean }>`SELECT c.relname AS name, i.indisvalid AS valid
+    FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid
+    WHERE c.relnamespace = current_schema()::regnamespace AND c.relname IN (${names.rowid}, ${names.gin})`.execute(conn);
+  const state = new Map(rows.map((r) => [r.name, r.valid]));
+  if (state.get(names.rowid) === true && state.get(names.gin) === true) return false;
+  const builds: [string, RawBuilder<unknown>][] = [[names.rowid, rowidIndexStatement(spec, true)], [names.gin, ginIndexStatement(spec, true)]];
+  await withoutTimeout(conn, async () => {
+    for (const [name, statement] of builds) {
+      if (state.get(name) === true) continue;
+      if (state.has(name)) await sql`DROP INDEX CONCURRENTLY IF EXISTS ${sql.id(name)}`.execute(conn);
+      await statement.execute(conn);
+    }
+  });
+  return true;
+}
+
+/**
+ * Computes the field vectors of the next `batch` rows of `fill` and moves its `done` past them,
+ * or removes the fill with its last batch: one statement, over the fill's row as it is now
+ * (locked), so a schema change that replaced it meanwhile (another table or columns) stops
+ * this batch from touching it. Returns the rows filled, at least 1.
+ */
+async function fillBatch(conn: Executor, fill: FillRow, spec: SearchIndexSpec, batch: number, q: (name: string) => string): Promise<number> {
+  const table = sql.table(spec.table);
+  const rowid = sql.id(ROWID_COLUMN);
+  const state = sql.table(FILL_TABLE);
+  // NOTE: every bound a scalar subquery, so that both scans start at `done` in the rowid index:
+  // joined with the fill's row, the planner read the index from its first entry (and merged
+  // the update with the batch from there), every batch reading all the rows filled before it.
+  const bound = (of: 'done' | 'start') => sql`(SELECT ${sql.id(of)} FROM st)`;
+  const { rows } = await sql<{ n: number; found: number }>`WITH
+      st AS (SELECT start, done FROM ${state} WHERE key = ${fill.key} AND tbl = ${fill.tbl} AND cols = ${fill.cols} FOR UPDATE),
+      b AS (SELECT ${rowid} AS r FROM ${table} WHERE ${rowid} > ${bound('done')} AND ${rowid} <= ${bound('start')} ORDER BY ${rowid} LIMIT ${batch}),
+      m AS (SELECT max(r) AS upto, count(*)::int AS n FROM b),
+      u AS (UPDATE ${table} SET ${sql.raw(vectorAssignments(spec.columns, q))} WHERE ${rowid} > ${bound('done')} AND ${rowid} <= (SELECT upto FROM m)),
+      more AS (UPDATE ${state} AS f SET done = m.upto FROM st, m WHERE f.key = ${fill.key} AND m.n = ${batch}),
+      last AS (DELETE FROM ${state} AS f USING st, m WHERE f.key = ${fill.key} AND m.n < ${batch})
+    SELECT (SELECT n FROM m) AS n, (SELECT count(*)::int FROM st) AS found`.execute(conn);
+  const { n = 0, found = 0 } = rows[0] ?? {};
+  if (found > 0 && n < batch) await withoutTimeout(conn, () => sql`ANALYZE ${table}`.execute(conn));
+  return Math.max(1, n);
+}
+
+/** Runs `fn` on `conn` without the pool's query timeout, which it gets back after. */
+async function withoutTimeout<T>(conn: Executor, fn: () => Promise<T>): Promise<T> {
+  await sql`SET statement_timeout = 0`.execute(conn);
+  try {
+    return await fn();
+  } finally {
+    await sql`RESET statement_timeout`.execute(conn);
+  }
+}
