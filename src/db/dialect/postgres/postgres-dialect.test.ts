@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect as KyselySqliteDialect, sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresTestConnection } from '../../../../test/helpers/postgres-connection.js';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../../../../test/helpers/test-database.js';
 import { ConfigError } from '../../../config/config-error.js';
 import { isAppError } from '../../../errors/app-error.js';
@@ -40,30 +41,23 @@ describe('PostgresDialect DDL', () => {
 const skip = postgresSkipReason();
 
 describe.skipIf(skip !== undefined)('PostgresDialect against a real PostgreSQL', () => {
-  let database: TestDatabase;
-  let conn: PostgresConnection;
+  const postgres = postgresTestConnection();
   const lite = new Kysely<any>({ dialect: new KyselySqliteDialect({ database: new Database(':memory:') }) });
   const sqlite = new SqliteDialect();
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    conn = await connectPostgres(database.url);
-  });
   afterAll(async () => {
-    await conn?.close();
-    await database?.drop();
     await lite.destroy();
   });
 
   /** One scalar expression evaluated on both engines. */
   async function both(make: (d: PostgresDialect | SqliteDialect) => RawBuilder<unknown>): Promise<[unknown, unknown]> {
-    const pg = await sql<{ v: unknown }>`SELECT ${make(pgd)} AS v`.execute(conn.db);
+    const pg = await sql<{ v: unknown }>`SELECT ${make(pgd)} AS v`.execute(postgres.conn.db);
     const sq = await sql<{ v: unknown }>`SELECT ${make(sqlite)} AS v`.execute(lite);
     return [pg.rows[0]!.v, sq.rows[0]!.v];
   }
 
   it('reads counts as numbers and JSON as text', async () => {
-    const { rows } = await sql<{ n: unknown; j: unknown; t: unknown }>`SELECT COUNT(*) AS n, '{"a": 1}'::jsonb AS j, '2024-01-02 03:04:05'::timestamp AS t`.execute(conn.db);
+    const { rows } = await sql<{ n: unknown; j: unknown; t: unknown }>`SELECT COUNT(*) AS n, '{"a": 1}'::jsonb AS j, '2024-01-02 03:04:05'::timestamp AS t`.execute(postgres.conn.db);
     expect(rows[0]).toEqual({ n: 1, j: '{"a": 1}', t: '2024-01-02 03:04:05' });
   });
 
@@ -75,7 +69,7 @@ describe.skipIf(skip !== undefined)('PostgresDialect against a real PostgreSQL',
   });
 
   it.each(values.map((v) => [v]))('jsonEach(%j) matches SQLite', async (v) => {
-    const pg = await sql<{ value: unknown }>`SELECT je.value FROM ${pgd.jsonEach(sql`${v}`)} AS je`.execute(conn.db);
+    const pg = await sql<{ value: unknown }>`SELECT je.value FROM ${pgd.jsonEach(sql`${v}`)} AS je`.execute(postgres.conn.db);
     const sq = await sql<{ value: unknown }>`SELECT je.value FROM ${sqlite.jsonEach(sql`${v}`)} AS je`.execute(lite);
     const text = (rows: { value: unknown }[]) => rows.map((r) => (r.value === null ? null : typeof r.value === 'object' ? JSON.stringify(r.value) : String(r.value)));
     expect(text(pg.rows).map((t) => t?.replace(/\s/g, '') ?? null)).toEqual(text(sq.rows));
@@ -119,17 +113,17 @@ describe.skipIf(skip !== undefined)('PostgresDialect against a real PostgreSQL',
   });
 
   it('translates unique violations into per-field 400s', async () => {
-    await sql`CREATE TABLE uq (id TEXT PRIMARY KEY, "Title" TEXT, slug TEXT, email TEXT)`.execute(conn.db);
-    await sql.raw(pgd.indexDefinition(parseIndex('CREATE UNIQUE INDEX `uq_pair` ON `uq` (`Title`, `slug`)')!, 'uq')).execute(conn.db);
-    await sql.raw(pgd.indexDefinition(parseIndex('CREATE UNIQUE INDEX `uq_email` ON `uq` (`email` COLLATE NOCASE)')!, 'uq')).execute(conn.db);
-    await sql`INSERT INTO uq VALUES ('a', 'T', 's', 'A@x.com')`.execute(conn.db);
+    await sql`CREATE TABLE uq (id TEXT PRIMARY KEY, "Title" TEXT, slug TEXT, email TEXT)`.execute(postgres.conn.db);
+    await sql.raw(pgd.indexDefinition(parseIndex('CREATE UNIQUE INDEX `uq_pair` ON `uq` (`Title`, `slug`)')!, 'uq')).execute(postgres.conn.db);
+    await sql.raw(pgd.indexDefinition(parseIndex('CREATE UNIQUE INDEX `uq_email` ON `uq` (`email` COLLATE NOCASE)')!, 'uq')).execute(postgres.conn.db);
+    await sql`INSERT INTO uq VALUES ('a', 'T', 's', 'A@x.com')`.execute(postgres.conn.db);
     const cases: Array<[RawBuilder<unknown>, string[]]> = [
       [sql`INSERT INTO uq VALUES ('a', 'T2', 's2', 'b@x.com')`, ['id']],
       [sql`INSERT INTO uq VALUES ('b', 'T', 's', 'c@x.com')`, ['Title', 'slug']],
       [sql`INSERT INTO uq VALUES ('c', 'T3', 's3', 'a@X.COM')`, ['email']],
     ];
     for (const [statement, fields] of cases) {
-      const err = await statement.execute(conn.db).then(() => null, (e: unknown) => e);
+      const err = await statement.execute(postgres.conn.db).then(() => null, (e: unknown) => e);
       expect(pgd.isUniqueViolation(err)).toBe(true);
       const translated = pgd.translateError(err, 'Failed to create record.');
       expect(isAppError(translated)).toBe(true);
@@ -141,8 +135,8 @@ describe.skipIf(skip !== undefined)('PostgresDialect against a real PostgreSQL',
 
   it('sorts NULLs and text as SQLite does', async () => {
     const items = sql`(VALUES (CAST('b' AS TEXT)), ('B'), (NULL), ('a'), ('é'), ('_')) AS t(v)`;
-    const pgAsc = await sql<{ v: string | null }>`SELECT v FROM ${items} ORDER BY ${pgd.orderBy(sql`v COLLATE "C"`, false)}`.execute(conn.db);
-    const pgDesc = await sql<{ v: string | null }>`SELECT v FROM ${items} ORDER BY ${pgd.orderBy(sql`v COLLATE "C"`, true)}`.execute(conn.db);
+    const pgAsc = await sql<{ v: string | null }>`SELECT v FROM ${items} ORDER BY ${pgd.orderBy(sql`v COLLATE "C"`, false)}`.execute(postgres.conn.db);
+    const pgDesc = await sql<{ v: string | null }>`SELECT v FROM ${items} ORDER BY ${pgd.orderBy(sql`v COLLATE "C"`, true)}`.execute(postgres.conn.db);
     const liteItems = sql`(SELECT 'b' AS v UNION ALL SELECT 'B' UNION ALL SELECT NULL UNION ALL SELECT 'a' UNION ALL SELECT 'é' UNION ALL SELECT '_')`;
     const sqAsc = await sql<{ v: string | null }>`SELECT v FROM ${liteItems} ORDER BY ${sqlite.orderBy(sql`v`, false)}`.execute(lite);
     const sqDesc = await sql<{ v: string | null }>`SELECT v FROM ${liteItems} ORDER BY ${sqlite.orderBy(sql`v`, true)}`.execute(lite);
@@ -151,17 +145,17 @@ describe.skipIf(skip !== undefined)('PostgresDialect against a real PostgreSQL',
   });
 
   it.each([false, true])('an index serves a sorted list without sorting its rows (descending: %s)', async (desc) => {
-    await sql`CREATE TABLE ordered (id TEXT PRIMARY KEY, kind TEXT, score DOUBLE PRECISION)`.execute(conn.db);
+    await sql`CREATE TABLE ordered (id TEXT PRIMARY KEY, kind TEXT, score DOUBLE PRECISION)`.execute(postgres.conn.db);
     try {
-      await sql.raw(pgd.indexDefinition(parseIndex('CREATE INDEX `idx_ordered` ON `ordered` (`kind`, `score`)')!, 'ordered')).execute(conn.db);
-      await sql`INSERT INTO ordered SELECT 'r' || i, 'k' || (i % 3), i FROM generate_series(1, 300) AS i`.execute(conn.db);
-      await sql`ANALYZE ordered`.execute(conn.db);
+      await sql.raw(pgd.indexDefinition(parseIndex('CREATE INDEX `idx_ordered` ON `ordered` (`kind`, `score`)')!, 'ordered')).execute(postgres.conn.db);
+      await sql`INSERT INTO ordered SELECT 'r' || i, 'k' || (i % 3), i FROM generate_series(1, 300) AS i`.execute(postgres.conn.db);
+      await sql`ANALYZE ordered`.execute(postgres.conn.db);
       const query = sql`SELECT id FROM ordered WHERE kind = 'k1' ORDER BY ${pgd.orderBy(sql.ref('score'), desc, 'number')} LIMIT 5`;
-      const plan = (await sql<{ 'QUERY PLAN': string }>`EXPLAIN ${query}`.execute(conn.db)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      const plan = (await sql<{ 'QUERY PLAN': string }>`EXPLAIN ${query}`.execute(postgres.conn.db)).rows.map((r) => r['QUERY PLAN']).join('\n');
       expect(plan).toMatch(/Index (Only )?Scan/);
       expect(plan).not.toMatch(/Sort/);
     } finally {
-      await sql`DROP TABLE ordered`.execute(conn.db);
+      await sql`DROP TABLE ordered`.execute(postgres.conn.db);
     }
   });
 

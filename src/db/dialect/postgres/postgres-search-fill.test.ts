@@ -6,10 +6,11 @@
  * a fill another holds; an index left invalid is built anew; a drop removes everything.
  */
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../../../../test/helpers/test-database.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { postgresTestConnection } from '../../../../test/helpers/postgres-connection.js';
+import { postgresSkipReason } from '../../../../test/helpers/test-database.js';
 import { parseSearchQuery } from '../../../core/search/search-query.js';
-import { connectPostgres, type PostgresConnection } from '../../connect-postgres.js';
+import { connectPostgres } from '../../connect-postgres.js';
 import { PostgresFullText } from './postgres-full-text.js';
 
 const skip = postgresSkipReason();
@@ -20,119 +21,116 @@ const quote = (name: string) => `"${name}"`;
 const ft = new PostgresFullText(quote, undefined, 100);
 
 describe.skipIf(skip !== undefined)('PostgreSQL search index fill', () => {
-  let database: TestDatabase;
-  let conn: PostgresConnection;
+  const postgres = postgresTestConnection();
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    conn = await connectPostgres(database.url);
-  });
-  afterAll(async () => {
-    await conn?.close();
-    await database?.drop();
-  });
   beforeEach(async () => {
-    await conn.db.transaction().execute((trx) => ft.drop(trx, spec));
-    await sql`DROP TABLE IF EXISTS docs`.execute(conn.db);
-    await sql`CREATE TABLE docs (id TEXT PRIMARY KEY, name TEXT, body TEXT, _rowid_ BIGSERIAL)`.execute(conn.db);
+    await postgres.conn.db.transaction().execute((trx) => ft.drop(trx, spec));
+    await sql`DROP TABLE IF EXISTS docs`.execute(postgres.conn.db);
+    await sql`CREATE TABLE docs (id TEXT PRIMARY KEY, name TEXT, body TEXT, _rowid_ BIGSERIAL)`.execute(postgres.conn.db);
     // Every 10th row's name is about lighthouses, every 7th row's body about keepers.
     await sql`INSERT INTO docs (id, name, body) SELECT 'r' || g, CASE WHEN g % 10 = 0 THEN 'lighthouse ' || g ELSE 'harbour ' || g END,
-      CASE WHEN g % 7 = 0 THEN 'the keepers of the light' ELSE 'ships at sea' END FROM generate_series(1, ${ROWS}) AS g`.execute(conn.db);
+      CASE WHEN g % 7 = 0 THEN 'the keepers of the light' ELSE 'ships at sea' END FROM generate_series(1, ${ROWS}) AS g`.execute(postgres.conn.db);
   });
 
   const found = async (text: string): Promise<string[]> => {
     const { rows } = await sql<{ id: string }>`SELECT root.id FROM docs AS root WHERE ${ft.match('root', spec, null, parseSearchQuery(text))}
-      ORDER BY root._rowid_`.execute(conn.db);
+      ORDER BY root._rowid_`.execute(postgres.conn.db);
     return rows.map((r) => r.id);
   };
   const expected = (every: number, extra: string[] = []) => [...Array.from({ length: ROWS / every | 0 }, (_, i) => `r${(i + 1) * every}`), ...extra];
   const indexes = async () => (await sql<{ name: string; valid: boolean }>`SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index AS i
-    JOIN pg_class AS c ON c.oid = i.indexrelid WHERE starts_with(c.relname, '_search_fill') ORDER BY c.relname`.execute(conn.db)).rows;
-  const fills = async () => (await sql<{ key: string; done: number }>`SELECT key, done FROM _plinth_search_fill`.execute(conn.db)).rows;
+    JOIN pg_class AS c ON c.oid = i.indexrelid WHERE starts_with(c.relname, '_search_fill') ORDER BY c.relname`.execute(postgres.conn.db)).rows;
+  const fills = async () => (await sql<{ key: string; done: number }>`SELECT key, done FROM _plinth_search_fill`.execute(postgres.conn.db)).rows;
   /** Runs fill steps until none is left; returns what each step reported. */
   const fillAll = async (batch: number) => {
     const steps: number[] = [];
-    for (let n = await ft.backfill(conn.db, batch); n > 0; n = await ft.backfill(conn.db, batch)) steps.push(n);
+    for (let n = await ft.backfill(postgres.conn.db, batch); n > 0; n = await ft.backfill(postgres.conn.db, batch)) steps.push(n);
     return steps;
   };
 
   it('adds empty columns and the trigger in the schema change, then builds the indexes and fills batch by batch', async () => {
-    await conn.db.transaction().execute((trx) => ft.create(trx, spec));
+    await postgres.conn.db.transaction().execute((trx) => ft.create(trx, spec));
     expect(await indexes()).toEqual([]);
     expect(await fills()).toEqual([{ key: 'fill', done: 0 }]);
-    const { rows: empty } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM docs WHERE __search_0 IS NOT NULL`.execute(conn.db);
+    const { rows: empty } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM docs WHERE __search_0 IS NOT NULL`.execute(postgres.conn.db);
     expect(empty[0]!.n).toBe(0);
     // Written after the change: the trigger computes their vectors, before any fill.
-    await sql`INSERT INTO docs (id, name, body) VALUES ('new', 'lighthouse keepers', '')`.execute(conn.db);
-    await sql`UPDATE docs SET name = 'a lighthouse moved' WHERE id = 'r5'`.execute(conn.db);
+    await sql`INSERT INTO docs (id, name, body) VALUES ('new', 'lighthouse keepers', '')`.execute(postgres.conn.db);
+    await sql`UPDATE docs SET name = 'a lighthouse moved' WHERE id = 'r5'`.execute(postgres.conn.db);
     // Searches find the rows with vectors so far (no index yet: by the rows themselves).
     expect(await found('lighthouse')).toEqual(['r5', 'new']);
 
-    const first = await ft.backfill(conn.db, 500);
+    const first = await ft.backfill(postgres.conn.db, 500);
     expect(first).toBe(1);
     expect(await indexes()).toEqual([{ name: '_search_fill', valid: true }, { name: '_search_fill_rowid', valid: true }]);
-    expect(await ft.backfill(conn.db, 500)).toBe(500);
+    expect(await ft.backfill(postgres.conn.db, 500)).toBe(500);
     expect(await fills()).toEqual([{ key: 'fill', done: 500 }]);
     // Half filled: the rows up to 500, and those written since.
     expect(await found('lighthouse')).toEqual([...expected(10).filter((id) => Number(id.slice(1)) <= 500), 'r5', 'new'].sort(byRow));
     // A row of the part still to fill, written now: the trigger, then the fill, give the same vectors.
-    await sql`UPDATE docs SET body = 'keepers wanted' WHERE id = 'r901'`.execute(conn.db);
-    expect(await fillAll(500)).toEqual([500, 200]);
-    expect(await fills()).toEqual([]);
+    await sql`UPDATE docs SET body = 'keepers wanted' WHERE id = 'r901'`.execute(postgres.conn.db);
+    expect(await ft.backfill(postgres.conn.db, 500)).toBe(500);
+    expect(await ft.backfill(postgres.conn.db, 500)).toBe(200);
+    // Every row filled; the vacuum is the fill's last step.
+    expect(await fills()).toEqual([{ key: 'fill', done: ROWS }]);
     expect(await found('lighthouse')).toEqual([...expected(10), 'r5', 'new'].sort(byRow));
+    expect(await fillAll(500)).toEqual([1]);
+    expect(await fills()).toEqual([]);
     expect(await found('keepers')).toEqual([...expected(7), 'r901', 'new'].sort(byRow));
     const { rows: wrong } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM docs
-      WHERE __search_0 IS DISTINCT FROM to_tsvector('english', coalesce(name, '')) OR __search_1 IS DISTINCT FROM to_tsvector('english', coalesce(body, ''))`.execute(conn.db);
+      WHERE __search_0 IS DISTINCT FROM to_tsvector('english', coalesce(name, '')) OR __search_1 IS DISTINCT FROM to_tsvector('english', coalesce(body, ''))`.execute(postgres.conn.db);
     expect(wrong[0]!.n).toBe(0);
-    // Analyzed at the end: the planner's statistics cover the vectors.
-    const { rows: stats } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stats WHERE tablename = 'docs' AND attname = '__search_0'`.execute(conn.db);
+    // Vacuumed and analyzed at the end: the old copies of the rows are reclaimed, and the planner's statistics cover the vectors.
+    const { rows: stats } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stats WHERE tablename = 'docs' AND attname = '__search_0'`.execute(postgres.conn.db);
     expect(stats[0]!.n).toBe(1);
+    const { rows: vacuumed } = await sql<{ dead: number }>`SELECT n_dead_tup::int AS dead FROM pg_stat_user_tables WHERE relname = 'docs' AND last_vacuum IS NOT NULL`.execute(postgres.conn.db);
+    expect(vacuumed).toEqual([{ dead: 0 }]);
   });
 
   it('fills a small table in the schema change itself', async () => {
     const small = new PostgresFullText(quote, undefined, ROWS);
-    await conn.db.transaction().execute((trx) => small.create(trx, spec));
+    await postgres.conn.db.transaction().execute((trx) => small.create(trx, spec));
     expect(await fills()).toEqual([]);
     expect(await indexes()).toEqual([{ name: '_search_fill', valid: true }, { name: '_search_fill_rowid', valid: true }]);
     expect(await found('lighthouse')).toEqual(expected(10));
-    expect(await ft.backfill(conn.db, 500)).toBe(0);
+    expect(await ft.backfill(postgres.conn.db, 500)).toBe(0);
   });
 
   it('leaves a fill another node holds to it, and builds an index left invalid anew', async () => {
-    await conn.db.transaction().execute((trx) => ft.create(trx, spec));
-    const other = await connectPostgres(database.url);
+    await postgres.conn.db.transaction().execute((trx) => ft.create(trx, spec));
+    const other = await connectPostgres(postgres.database.url);
     try {
       await other.db.connection().execute(async (c) => {
         await sql`SELECT pg_advisory_lock(hashtext('plinth_search_fill:fill'))`.execute(c);
-        expect(await ft.backfill(conn.db, 500)).toBe(0);
+        expect(await ft.backfill(postgres.conn.db, 500)).toBe(0);
         expect(await indexes()).toEqual([]);
         await sql`SELECT pg_advisory_unlock(hashtext('plinth_search_fill:fill'))`.execute(c);
       });
     } finally {
       await other.close();
     }
-    expect(await ft.backfill(conn.db, 500)).toBe(1);
+    expect(await ft.backfill(postgres.conn.db, 500)).toBe(1);
     // As a build cut off halfway leaves it.
-    await sql`UPDATE pg_index SET indisvalid = false WHERE indexrelid = '_search_fill'::regclass`.execute(conn.db);
-    expect(await ft.backfill(conn.db, 500)).toBe(1);
+    await sql`UPDATE pg_index SET indisvalid = false WHERE indexrelid = '_search_fill'::regclass`.execute(postgres.conn.db);
+    expect(await ft.backfill(postgres.conn.db, 500)).toBe(1);
     expect(await indexes()).toEqual([{ name: '_search_fill', valid: true }, { name: '_search_fill_rowid', valid: true }]);
-    expect(await fillAll(500)).toEqual([500, 500, 200]);
+    expect(await fillAll(500)).toEqual([500, 500, 200, 1]);
     expect(await found('lighthouse')).toEqual(expected(10));
   });
 
   it('cancels a build under way when its signal is aborted (at shutdown), and the next step builds the index anew', async () => {
-    await conn.db.transaction().execute((trx) => ft.create(trx, spec));
+    await postgres.conn.db.transaction().execute((trx) => ft.create(trx, spec));
     const aborted = new AbortController();
     aborted.abort();
-    expect(await ft.backfill(conn.db, 500, aborted.signal)).toBe(0);
-    const other = await connectPostgres(database.url);
+    expect(await ft.backfill(postgres.conn.db, 500, aborted.signal)).toBe(0);
+    const other = await connectPostgres(postgres.database.url);
     try {
       await other.db.connection().execute(async (c) => {
         // A write left open: CREATE INDEX CONCURRENTLY waits for it to end.
         await sql`BEGIN`.execute(c);
         await sql`UPDATE docs SET body = body WHERE id = 'r1'`.execute(c);
         const abort = new AbortController();
-        const step = ft.backfill(conn.db, 500, abort.signal);
+        const step = ft.backfill(postgres.conn.db, 500, abort.signal);
         await expect.poll(async () => (await indexes()).length, { timeout: 10_000 }).toBe(1);
         abort.abort();
         await expect(step).rejects.toThrow();
@@ -142,13 +140,13 @@ describe.skipIf(skip !== undefined)('PostgreSQL search index fill', () => {
       await other.close();
     }
     expect(await indexes()).toEqual([{ name: '_search_fill_rowid', valid: false }]);
-    expect(await fillAll(500)).toEqual([1, 500, 500, 200]);
+    expect(await fillAll(500)).toEqual([1, 500, 500, 200, 1]);
     expect(await indexes()).toEqual([{ name: '_search_fill', valid: true }, { name: '_search_fill_rowid', valid: true }]);
     expect(await found('keepers')).toEqual(expected(7));
   });
 
   it('keeps serving a table of the December 7 layout (generated vector columns) until its index is rebuilt', async () => {
-    await conn.db.transaction().execute(async (trx) => {
+    await postgres.conn.db.transaction().execute(async (trx) => {
       await new PostgresFullText(quote, undefined, ROWS).create(trx, spec);
       // As that version made it: the same columns, generated by PostgreSQL, and no trigger.
       await sql`DROP TRIGGER _search_fill_vectors ON docs`.execute(trx);
@@ -158,35 +156,35 @@ describe.skipIf(skip !== undefined)('PostgreSQL search index fill', () => {
         ADD COLUMN __search_1 tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, coalesce(body, ''))) STORED`.execute(trx);
       await sql`CREATE INDEX _search_fill ON docs USING GIN ((plinth_search_prefixes_v1(ARRAY[__search_0, __search_1])))`.execute(trx);
     });
-    await sql`INSERT INTO docs (id, name, body) VALUES ('new', 'lighthouse', '')`.execute(conn.db);
+    await sql`INSERT INTO docs (id, name, body) VALUES ('new', 'lighthouse', '')`.execute(postgres.conn.db);
     expect(await found('lighthouse')).toEqual([...expected(10), 'new']);
-    expect(await ft.backfill(conn.db, 500)).toBe(0);
-    await conn.db.transaction().execute(async (trx) => {
+    expect(await ft.backfill(postgres.conn.db, 500)).toBe(0);
+    await postgres.conn.db.transaction().execute(async (trx) => {
       await ft.drop(trx, spec);
       await ft.create(trx, spec);
     });
-    expect(await fillAll(500)).toEqual([1, 500, 500, 201]);
+    expect(await fillAll(500)).toEqual([1, 500, 500, 201, 1]);
     expect(await found('lighthouse')).toEqual([...expected(10), 'new']);
   });
 
   it('a drop midway removes the columns, indexes, trigger and fill, and the option turned on again fills from the start', async () => {
-    await conn.db.transaction().execute((trx) => ft.create(trx, spec));
-    expect(await ft.backfill(conn.db, 500)).toBe(1);
-    expect(await ft.backfill(conn.db, 500)).toBe(500);
-    await conn.db.transaction().execute((trx) => ft.drop(trx, spec));
+    await postgres.conn.db.transaction().execute((trx) => ft.create(trx, spec));
+    expect(await ft.backfill(postgres.conn.db, 500)).toBe(1);
+    expect(await ft.backfill(postgres.conn.db, 500)).toBe(500);
+    await postgres.conn.db.transaction().execute((trx) => ft.drop(trx, spec));
     expect(await fills()).toEqual([]);
     expect(await indexes()).toEqual([]);
     const { rows: left } = await sql<{ n: number }>`SELECT (SELECT count(*) FROM information_schema.columns WHERE table_name = 'docs' AND starts_with(column_name, '__search'))
-      + (SELECT count(*) FROM pg_trigger WHERE tgname = '_search_fill_vectors') + (SELECT count(*) FROM pg_proc WHERE proname = '_search_fill_vectors') AS n`.execute(conn.db);
+      + (SELECT count(*) FROM pg_trigger WHERE tgname = '_search_fill_vectors') + (SELECT count(*) FROM pg_proc WHERE proname = '_search_fill_vectors') AS n`.execute(postgres.conn.db);
     expect(Number(left[0]!.n)).toBe(0);
-    expect(await ft.backfill(conn.db, 500)).toBe(0);
+    expect(await ft.backfill(postgres.conn.db, 500)).toBe(0);
     // Made searchable again over the body alone: filled from the start.
     const bodyOnly = { ...spec, columns: ['body'] };
-    await conn.db.transaction().execute((trx) => ft.create(trx, bodyOnly));
-    expect(await fillAll(500)).toEqual([1, 500, 500, 200]);
-    const { rows } = await sql<{ id: string }>`SELECT root.id FROM docs AS root WHERE ${ft.match('root', bodyOnly, null, parseSearchQuery('keepers'))} ORDER BY root._rowid_`.execute(conn.db);
+    await postgres.conn.db.transaction().execute((trx) => ft.create(trx, bodyOnly));
+    expect(await fillAll(500)).toEqual([1, 500, 500, 200, 1]);
+    const { rows } = await sql<{ id: string }>`SELECT root.id FROM docs AS root WHERE ${ft.match('root', bodyOnly, null, parseSearchQuery('keepers'))} ORDER BY root._rowid_`.execute(postgres.conn.db);
     expect(rows.map((r) => r.id)).toEqual(expected(7));
-    await conn.db.transaction().execute((trx) => ft.drop(trx, bodyOnly));
+    await postgres.conn.db.transaction().execute((trx) => ft.drop(trx, bodyOnly));
   });
 });
 

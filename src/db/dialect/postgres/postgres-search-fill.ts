@@ -3,9 +3,9 @@
  * fills itself (docs/search.md §4.2): its row in FILL_TABLE says which rows still need their
  * field vectors (`_rowid_` above `done`, up to `start`; rows written since get them from the
  * trigger). Step by step, each short: first its indexes are built `CONCURRENTLY` (writes go
- * on), then the vectors are computed batch by batch in `_rowid_` order; the last batch
- * removes the row and the table is analyzed, so the planner's estimates see the vectors.
- * Searches meanwhile find the rows filled so far, as on SQLite.
+ * on), then the vectors are computed batch by batch in `_rowid_` order, then the table is
+ * vacuumed and analyzed, and the row removed. Searches meanwhile find the rows filled so far,
+ * as on SQLite.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../database.js';
@@ -17,25 +17,34 @@ interface FillRow {
   key: string;
   tbl: string;
   cols: string;
+  start: number;
+  done: number;
 }
 
 /**
  * Takes one step of a fill still to run: builds its indexes if they are not both valid yet,
- * else fills the next `batch` rows. Each step runs on a pooled connection of its own under a
- * session advisory lock on the index, so nodes never build or fill one index at once; a fill
- * another node holds is left to it. Returns how much it did (at least 1), 0 when no fill is
- * left that another node is not running. `signal` aborted: a build under way is cancelled
- * (its index is left invalid, and built anew by a later step), and no step starts.
+ * else fills the next `batch` rows, or once none is left, vacuums the table and removes the
+ * fill. Each step runs on a pooled connection of its own under a session advisory lock on the
+ * index, so nodes never work on one index at once; a fill another node holds is left to it.
+ * Returns how much it did (at least 1), 0 when no fill is left that another node is not
+ * running. `signal` aborted: a build or vacuum under way is cancelled (a later step does it
+ * again), and no step starts.
  */
 export async function fillSearchIndexes(db: Executor, batch: number, q: (name: string) => string, signal?: AbortSignal): Promise<number> {
   if (signal?.aborted || !(await hasFillTable(db))) return 0;
-  const { rows } = await sql<FillRow>`SELECT key, tbl, cols FROM ${sql.table(FILL_TABLE)} ORDER BY key`.execute(db);
+  const { rows } = await sql<FillRow>`SELECT key, tbl, cols, start, done FROM ${sql.table(FILL_TABLE)} ORDER BY key`.execute(db);
   for (const fill of rows) {
-    const done = await db.connection().execute((conn) => underLock(conn, `plinth_search_fill:${fill.key}`, async () => {
+    const did = await db.connection().execute((conn) => underLock(conn, `plinth_search_fill:${fill.key}`, async () => {
       const spec: SearchIndexSpec = { key: fill.key, table: fill.tbl, columns: JSON.parse(fill.cols) as string[] };
-      return (await cancelledBy(signal, db, conn, () => buildIndexes(conn, spec))) ? 1 : fillBatch(conn, fill, spec, batch, q);
+      if (await cancelledBy(signal, db, conn, () => buildIndexes(conn, spec))) return 1;
+      if (fill.done < fill.start) return fillBatch(conn, fill, spec, batch, q);
+      // Every row filled: the old copies of the rows the fill wrote are reclaimed, and the
+      // planner's statistics see the vectors (docs/search.md §6.3 estimates from them).
+      await cancelledBy(signal, db, conn, () => withoutTimeout(conn, () => sql`VACUUM (ANALYZE) ${sql.table(spec.table)}`.execute(conn)));
+      await sql`DELETE FROM ${sql.table(FILL_TABLE)} WHERE key = ${fill.key} AND tbl = ${fill.tbl} AND cols = ${fill.cols} AND done >= start`.execute(conn);
+      return 1;
     }));
-    if (done !== null) return done;
+    if (did !== null) return did;
   }
   return 0;
 }
@@ -90,10 +99,10 @@ async function buildIndexes(conn: Executor, spec: SearchIndexSpec): Promise<bool
 }
 
 /**
- * Computes the field vectors of the next `batch` rows of `fill` and moves its `done` past them,
- * or removes the fill with its last batch: one statement, over the fill's row as it is now
- * (locked), so a schema change that replaced it meanwhile (another table or columns) stops
- * this batch from touching it. Returns the rows filled, at least 1.
+ * Computes the field vectors of the next `batch` rows of `fill` and moves its `done` past them
+ * (to `start` with the last batch): one statement, over the fill's row as it is now (locked),
+ * so a schema change that replaced it meanwhile (another table or columns) stops this batch
+ * from touching it. Returns the rows filled, at least 1.
  */
 async function fillBatch(conn: Executor, fill: FillRow, spec: SearchIndexSpec, batch: number, q: (name: string) => string): Promise<number> {
   const table = sql.table(spec.table);
@@ -103,17 +112,14 @@ async function fillBatch(conn: Executor, fill: FillRow, spec: SearchIndexSpec, b
   // joined with the fill's row, the planner read the index from its first entry (and merged
   // the update with the batch from there), every batch reading all the rows filled before it.
   const bound = (of: 'done' | 'start') => sql`(SELECT ${sql.id(of)} FROM st)`;
-  const { rows } = await sql<{ n: number; found: number }>`WITH
+  const { rows } = await sql<{ n: number }>`WITH
       st AS (SELECT start, done FROM ${state} WHERE key = ${fill.key} AND tbl = ${fill.tbl} AND cols = ${fill.cols} FOR UPDATE),
       b AS (SELECT ${rowid} AS r FROM ${table} WHERE ${rowid} > ${bound('done')} AND ${rowid} <= ${bound('start')} ORDER BY ${rowid} LIMIT ${batch}),
       m AS (SELECT max(r) AS upto, count(*)::int AS n FROM b),
       u AS (UPDATE ${table} SET ${sql.raw(vectorAssignments(spec.columns, q))} WHERE ${rowid} > ${bound('done')} AND ${rowid} <= (SELECT upto FROM m)),
-      more AS (UPDATE ${state} AS f SET done = m.upto FROM st, m WHERE f.key = ${fill.key} AND m.n = ${batch}),
-      last AS (DELETE FROM ${state} AS f USING st, m WHERE f.key = ${fill.key} AND m.n < ${batch})
-    SELECT (SELECT n FROM m) AS n, (SELECT count(*)::int FROM st) AS found`.execute(conn);
-  const { n = 0, found = 0 } = rows[0] ?? {};
-  if (found > 0 && n < batch) await withoutTimeout(conn, () => sql`ANALYZE ${table}`.execute(conn));
-  return Math.max(1, n);
+      moved AS (UPDATE ${state} AS f SET done = CASE WHEN m.n = ${batch} THEN m.upto ELSE st.start END FROM st, m WHERE f.key = ${fill.key})
+    SELECT (SELECT n FROM m) AS n`.execute(conn);
+  return Math.max(1, rows[0]?.n ?? 0);
 }
 
 /** Runs `fn` on `conn` without the pool's query timeout, which it gets back after. */
