@@ -388,6 +388,9 @@ describe('the index follows every write and schema change', () => {
     const title = fields.find((f: any) => f.name === 'title') as any;
     await admin.collections.update(c.id, { fields: fields.map((f: any) => (f.id === title.id ? { ...f, name: 'headline' } : f)) });
     expect(await found(renamed, "search(headline, 'quantum')")).toEqual(['a']);
+    // Written after the renames: indexed under the new names.
+    await admin.collection(renamed).create({ k: 'c', headline: 'Quantum leap', body: '<p>A jump</p>' });
+    expect(await found(renamed, "search(headline, 'quantum')")).toEqual(['a', 'c']);
     const bad = await admin.collection(renamed).getList(1, 10, { filter: "search(title, 'quantum')" }).catch((e: unknown) => e);
     expect(sdkStatus(bad)).toBe(400);
 
@@ -404,7 +407,7 @@ describe('the index follows every write and schema change', () => {
     // Turned on over existing rows: the index is filled in the background, batch by batch.
     const plain = (await admin.collections.getOne(c.id)).fields;
     await admin.collections.update(c.id, { fields: plain.map((f: any) => (f.name === 'headline' ? { ...f, searchable: true } : f)) });
-    await expect.poll(() => found(renamed, "search('quantum')"), { timeout: 10_000 }).toEqual(['a']);
+    await expect.poll(() => found(renamed, "search('quantum')"), { timeout: 10_000 }).toEqual(['a', 'c']);
   });
 });
 

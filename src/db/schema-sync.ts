@@ -45,11 +45,14 @@ export class SchemaSync implements SchemaDdl {
       await this.createView(trx, next);
       return;
     }
-    // The full-text index names the table and columns: a change to them rebuilds it (docs/search.md §4).
+    // The full-text index names the table and columns: a change to them rebuilds it, unless the
+    // same fields were only renamed and the engine carries the index over (docs/search.md §4).
     const oldSearch = storage.search(old);
     const nextSearch = storage.search(next);
     const searchChanged = !sameSearchSpec(oldSearch, nextSearch);
-    if (searchChanged && oldSearch) await this.dialect.fullText.drop(trx, oldSearch);
+    const renamed = searchChanged && oldSearch && nextSearch && this.dialect.fullText.renamed && sameFields(old, oldSearch, next, nextSearch)
+      ? { from: oldSearch, to: nextSearch } : null;
+    if (searchChanged && oldSearch && !renamed) await this.dialect.fullText.drop(trx, oldSearch);
     // Indexes may name columns about to change: drop them all first, recreate after.
     for (const index of old.indexes) await this.dropIndex(trx, index);
     if (old.name !== next.name) {
@@ -79,7 +82,14 @@ export class SchemaSync implements SchemaDdl {
       }
     }
     for (const index of next.indexes) await this.createIndex(trx, next, index);
-    if (searchChanged && nextSearch) await this.dialect.fullText.create(trx, nextSearch);
+    if (renamed) {
+      if (!(await this.dialect.fullText.renamed?.(trx, renamed.from, renamed.to))) {
+        await this.dialect.fullText.drop(trx, renamed.to);
+        await this.dialect.fullText.create(trx, renamed.to);
+      }
+    } else if (searchChanged && nextSearch) {
+      await this.dialect.fullText.create(trx, nextSearch);
+    }
   }
 
   /** Drops the table (or view) of a collection with its indexes. */
@@ -129,6 +139,14 @@ export class SchemaSync implements SchemaDdl {
     const parsed = parseIndex(index);
     if (parsed) await sql.raw(`DROP INDEX IF EXISTS ${this.dialect.quoteId(parsed.name)}`).execute(trx);
   }
+}
+
+/** Whether the searchable columns of `a` and `b` are the same fields (by id), in the same order, whatever their names. */
+function sameFields(a: Collection, aSearch: SearchIndexSpec, b: Collection, bSearch: SearchIndexSpec): boolean {
+  const ids = (c: Collection, spec: SearchIndexSpec) => spec.columns.map((name) => c.fields.find((f) => f.name === name)?.id ?? '');
+  const before = ids(a, aSearch);
+  const after = ids(b, bSearch);
+  return before.length === after.length && before.every((id, i) => id !== '' && id === after[i]);
 }
 
 /** Whether two specs describe the same index (no rebuild needed between them). */

@@ -30,6 +30,13 @@ export interface FullText {
   /** Drops the index of `spec` (before its table or columns change). */
   drop(trx: Executor, spec: SearchIndexSpec): Promise<void>;
   /**
+   * Carries the index of `from` over to `to`, the same fields of the same collection under
+   * new names (a renamed collection or field), after the table and columns were renamed in
+   * the schema transaction; false when this index cannot be (the caller drops and creates
+   * it). Absent: a rename drops the index before and creates it after.
+   */
+  renamed?(trx: Executor, from: SearchIndexSpec, to: SearchIndexSpec): Promise<boolean>;
+  /**
    * Indexes up to `batch` existing rows of one index still being filled, in one short
    * transaction, or takes another step of its build; returns how much it did (0: nothing
    * left anywhere). `signal` aborted (at shutdown): a long step is cancelled.

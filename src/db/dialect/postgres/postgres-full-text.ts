@@ -10,7 +10,7 @@ import { ENGLISH_STOP_WORDS } from '../../../tools/english-stop-words.js';
 import type { Executor } from '../../database.js';
 import { ROWID_COLUMN } from './postgres-rowid.js';
 import type { FullText, MatchUse, SearchIndexSpec, SearchTierSource } from '../full-text.js';
-import { createSearchIndex, dropSearchIndex, ENTRIES_FUNCTION, fieldColumn, prefixEntries, SYNC_FILL_ROWS, upgradeSearchIndex } from './postgres-search-schema.js';
+import { createSearchIndex, dropSearchIndex, ENTRIES_FUNCTION, fieldColumn, prefixEntries, renameSearchIndex, SYNC_FILL_ROWS, upgradeSearchIndex } from './postgres-search-schema.js';
 import { fillSearchIndexes } from './postgres-search-fill.js';
 
 /** PostgresFullText keeps stored tsvector columns and a GIN index of word prefixes. */
@@ -28,6 +28,11 @@ export class PostgresFullText implements FullText {
 
   async drop(trx: Executor, spec: SearchIndexSpec): Promise<void> {
     await dropSearchIndex(trx, spec, this.quoteId);
+  }
+
+  /** A rename keeps the vectors and indexes; only the trigger function is rewritten (docs/search.md §4.2). */
+  renamed(trx: Executor, from: SearchIndexSpec, to: SearchIndexSpec): Promise<boolean> {
+    return renameSearchIndex(trx, from, to, this.quoteId);
   }
 
   /** One step of an index still to build or fill (docs/search.md §4.2). */

@@ -159,12 +159,40 @@ describe.skipIf(skip !== undefined)('PostgreSQL search index fill', () => {
     await sql`INSERT INTO docs (id, name, body) VALUES ('new', 'lighthouse', '')`.execute(postgres.conn.db);
     expect(await found('lighthouse')).toEqual([...expected(10), 'new']);
     expect(await ft.backfill(postgres.conn.db, 500)).toBe(0);
+    // Renamed, it is rebuilt in this version's layout (the caller drops and creates it).
+    expect(await postgres.conn.db.transaction().execute((trx) => ft.renamed(trx, spec, spec))).toBe(false);
     await postgres.conn.db.transaction().execute(async (trx) => {
       await ft.drop(trx, spec);
       await ft.create(trx, spec);
     });
     expect(await fillAll(500)).toEqual([1, 500, 500, 201, 1]);
     expect(await found('lighthouse')).toEqual([...expected(10), 'new']);
+  });
+
+  it('a rename of the table and of a field keeps the vectors and indexes, and a fill under way goes on under the new names', async () => {
+    const db = postgres.conn.db;
+    await db.transaction().execute((trx) => ft.create(trx, spec));
+    expect(await ft.backfill(db, 500)).toBe(1);
+    expect(await ft.backfill(db, 500)).toBe(500);
+    const to = { key: 'fill', table: 'notes', columns: ['title', 'body'] };
+    try {
+      await db.transaction().execute(async (trx) => {
+        await sql`ALTER TABLE docs RENAME TO notes`.execute(trx);
+        await sql`ALTER TABLE notes RENAME COLUMN name TO title`.execute(trx);
+        expect(await ft.renamed(trx, spec, to)).toBe(true);
+      });
+      expect(await fills()).toEqual([{ key: 'fill', done: 500 }]);
+      expect(await indexes()).toEqual([{ name: '_search_fill', valid: true }, { name: '_search_fill_rowid', valid: true }]);
+      // The trigger computes the vectors from the renamed field.
+      await sql`INSERT INTO notes (id, title, body) VALUES ('new', 'lighthouse', '')`.execute(db);
+      await sql`UPDATE notes SET title = 'lighthouse again' WHERE id = 'r3'`.execute(db);
+      expect(await fillAll(500)).toEqual([500, 200, 1]);
+      const { rows } = await sql<{ id: string }>`SELECT root.id FROM notes AS root WHERE ${ft.match('root', to, 'title', parseSearchQuery('lighthouse'))} ORDER BY root._rowid_`.execute(db);
+      expect(rows.map((r) => r.id)).toEqual([...expected(10), 'r3', 'new'].sort(byRow));
+    } finally {
+      await db.transaction().execute((trx) => ft.drop(trx, to));
+      await sql`DROP TABLE IF EXISTS notes`.execute(db);
+    }
   });
 
   it('a drop midway removes the columns, indexes, trigger and fill, and the option turned on again fills from the start', async () => {

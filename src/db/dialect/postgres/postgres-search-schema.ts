@@ -137,6 +137,30 @@ export function rowidIndexStatement(spec: SearchIndexSpec, concurrently: boolean
   return sql`CREATE INDEX ${how}IF NOT EXISTS ${sql.id(searchIndexNames(spec.key).rowid)} ON ${sql.table(spec.table)} (${sql.id(ROWID_COLUMN)})`;
 }
 
+/** The trigger function that computes the field vectors of `spec` from the row being written (created or replaced). */
+function vectorsFunction(spec: SearchIndexSpec, q: (name: string) => string): RawBuilder<unknown> {
+  const assign = fieldVectors(spec.columns, q, 'NEW.').map((v) => `NEW.${v.target} := ${v.value};`).join(' ');
+  return sql.raw(`CREATE OR REPLACE FUNCTION ${q(vectorsTrigger(spec.key))}() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN ${assign} RETURN NEW; END $fn$`);
+}
+
+/**
+ * Carries the index of `from` over to `to`, its table and fields renamed (docs/search.md §4.2),
+ * after the renames: the vectors, the indexes and the trigger's column list follow the
+ * renames (PostgreSQL keeps them by column number); the trigger function, which names the
+ * fields, is replaced, and a fill still to run is pointed at the new names. False for a
+ * table without the trigger (the generated columns of December 7), which is rebuilt.
+ */
+export async function renameSearchIndex(trx: Executor, from: SearchIndexSpec, to: SearchIndexSpec, q: (name: string) => string): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
+    WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ${to.table} AND t.tgname = ${vectorsTrigger(from.key)}`.execute(trx);
+  if (!rows[0]?.n || from.key !== to.key) return false;
+  await vectorsFunction(to, q).execute(trx);
+  if (await hasFillTable(trx)) {
+    await sql`UPDATE ${sql.table(FILL_TABLE)} SET tbl = ${to.table}, cols = ${JSON.stringify(to.columns)} WHERE key = ${to.key}`.execute(trx);
+  }
+  return true;
+}
+
 /**
  * Adds the search index of `spec` to its table, inside the schema transaction (docs/search.md
  * §4.2): the field vectors as plain columns, kept by a trigger on every insert and on every
@@ -152,8 +176,7 @@ export async function createSearchIndex(trx: Executor, spec: SearchIndexSpec, q:
   // NOTE: a trigger, not generated columns: adding a generated column rewrites the table
   // under its lock (20 s for 1,000,000 rows, during which reads and writes wait).
   const name = q(vectorsTrigger(spec.key));
-  const assign = fieldVectors(spec.columns, q, 'NEW.').map((v) => `NEW.${v.target} := ${v.value};`).join(' ');
-  await sql.raw(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN ${assign} RETURN NEW; END $fn$`).execute(trx);
+  await vectorsFunction(spec, q).execute(trx);
   await sql.raw(`CREATE TRIGGER ${name} BEFORE INSERT OR UPDATE OF ${spec.columns.map(q).join(', ')} ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}()`).execute(trx);
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${sql.table(spec.table)} LIMIT ${syncRows + 1}) AS x`.execute(trx);
   const existing = rows[0]?.n ?? 0;
@@ -183,10 +206,8 @@ export async function dropSearchIndex(trx: Executor, spec: SearchIndexSpec, q: (
   const { rows: indexes } = await sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes
     WHERE schemaname = current_schema() AND tablename = ${spec.table} AND starts_with(indexname, ${`_search_${spec.key}`})`.execute(trx);
   for (const { name } of indexes) await sql.raw(`DROP INDEX IF EXISTS ${q(name)}`).execute(trx);
-  const trigger = q(vectorsTrigger(spec.key));
-  const { rows: tables } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = current_schema() AND tablename = ${spec.table}`.execute(trx);
-  if (tables[0]?.n) await sql.raw(`DROP TRIGGER IF EXISTS ${trigger} ON ${q(spec.table)}`).execute(trx);
-  await sql.raw(`DROP FUNCTION IF EXISTS ${trigger}()`).execute(trx);
+  // CASCADE: with the function goes the trigger that calls it.
+  await sql.raw(`DROP FUNCTION IF EXISTS ${q(vectorsTrigger(spec.key))}() CASCADE`).execute(trx);
   if (await hasFillTable(trx)) await sql`DELETE FROM ${sql.table(FILL_TABLE)} WHERE key = ${spec.key}`.execute(trx);
   const { rows: columns } = await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns
     WHERE table_schema = current_schema() AND table_name = ${spec.table} AND starts_with(column_name, ${SEARCH_COLUMN_PREFIX})`.execute(trx);
