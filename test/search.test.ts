@@ -1,13 +1,11 @@
 /**
  * Full-text search (docs/search.md) at the HTTP boundary: the `searchable` option, the
- * `search()` filter function, `sort=-@rank`, the index kept in step by every write and
- * schema change, rules, and the 400s. Runs on SQLite, and on PostgreSQL with
+ * `search()` filter function, `sort=-@rank`, rules, and the 400s (the index kept in step:
+ * search-index-upkeep.test.ts). Runs on SQLite, and on PostgreSQL with
  * PLINTH_TEST_DIALECT=postgres; both must give the results in test/data/search-golden.json.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -342,75 +340,6 @@ describe('bad search input is a 400', () => {
   });
 });
 
-describe('the index follows every write and schema change', () => {
-  /** The `k` values a search finds in `collection`, sorted. */
-  async function found(collection: string, filter: string, token?: string): Promise<string[]> {
-    const qs = new URLSearchParams({ filter, perPage: '500' });
-    const r = await s.request('GET', `/api/collections/${collection}/records?${qs}`, { token });
-    expect(r.status, r.text).toBe(200);
-    return r.body.items.map((i: { k: string }) => i.k).sort();
-  }
-
-  it('create, update, delete and truncate', async () => {
-    const name = uniqueName('notes');
-    await admin.collections.create({ name, type: 'base', listRule: '', fields: [{ name: 'k', type: 'text' }, { name: 'body', type: 'text', searchable: true }] } as any);
-    const a = await admin.collection(name).create({ k: 'a', body: 'purple elephants dance' });
-    await admin.collection(name).create({ k: 'b', body: 'green turtles swim' });
-    expect(await found(name, "search('elephant')")).toEqual(['a']);
-    await admin.collection(name).update(a.id, { body: 'orange tigers sleep' });
-    expect(await found(name, "search('elephant')")).toEqual([]);
-    expect(await found(name, "search('tiger')")).toEqual(['a']);
-    await admin.collection(name).delete(a.id);
-    expect(await found(name, "search('tiger')")).toEqual([]);
-    expect(await found(name, "search('turtle')")).toEqual(['b']);
-    const r = await s.request('DELETE', `/api/collections/${name}/truncate`, { token: await s.adminToken() });
-    expect(r.status).toBe(204);
-    expect(await found(name, "search('turtle')")).toEqual([]);
-    await admin.collection(name).create({ k: 'c', body: 'turtles again' });
-    expect(await found(name, "search('turtle')")).toEqual(['c']);
-  });
-
-  it('collection rename, field rename, field removal, and the option turned off and on', async () => {
-    const name = uniqueName('docs');
-    const c = await admin.collections.create({
-      name, type: 'base', listRule: '',
-      fields: [{ name: 'k', type: 'text' }, { name: 'title', type: 'text', searchable: true }, { name: 'body', type: 'editor', searchable: true }],
-    } as any);
-    await admin.collection(name).create({ k: 'a', title: 'Quantum gardening', body: '<p>Tomatoes in space</p>' });
-    await admin.collection(name).create({ k: 'b', title: 'Space travel', body: '<p>Rockets and gardens</p>' });
-    expect(await found(name, "search('garden')")).toEqual(['a', 'b']);
-
-    const renamed = uniqueName('docs2');
-    await admin.collections.update(c.id, { name: renamed });
-    expect(await found(renamed, "search('garden')")).toEqual(['a', 'b']);
-
-    const fields = (await admin.collections.getOne(c.id)).fields;
-    const title = fields.find((f: any) => f.name === 'title') as any;
-    await admin.collections.update(c.id, { fields: fields.map((f: any) => (f.id === title.id ? { ...f, name: 'headline' } : f)) });
-    expect(await found(renamed, "search(headline, 'quantum')")).toEqual(['a']);
-    // Written after the renames: indexed under the new names.
-    await admin.collection(renamed).create({ k: 'c', headline: 'Quantum leap', body: '<p>A jump</p>' });
-    expect(await found(renamed, "search(headline, 'quantum')")).toEqual(['a', 'c']);
-    const bad = await admin.collection(renamed).getList(1, 10, { filter: "search(title, 'quantum')" }).catch((e: unknown) => e);
-    expect(sdkStatus(bad)).toBe(400);
-
-    const afterRename = (await admin.collections.getOne(c.id)).fields;
-    await admin.collections.update(c.id, { fields: afterRename.filter((f: any) => f.name !== 'body') });
-    expect(await found(renamed, "search('rocket')")).toEqual([]);
-    expect(await found(renamed, "search('space')")).toEqual(['b']);
-
-    const withoutBody = (await admin.collections.getOne(c.id)).fields;
-    await admin.collections.update(c.id, { fields: withoutBody.map((f: any) => ({ ...f, searchable: undefined })) });
-    const none = await admin.collection(renamed).getList(1, 10, { filter: "search('space')" }).catch((e: unknown) => e);
-    expect(sdkStatus(none)).toBe(400);
-
-    // Turned on over existing rows: the index is filled in the background, batch by batch.
-    const plain = (await admin.collections.getOne(c.id)).fields;
-    await admin.collections.update(c.id, { fields: plain.map((f: any) => (f.name === 'headline' ? { ...f, searchable: true } : f)) });
-    await expect.poll(() => found(renamed, "search('quantum')"), { timeout: 10_000 }).toEqual(['a', 'c']);
-  });
-});
-
 describe('rules', () => {
   it('a search only returns what the list rule lets the requester see, and rules may search', async () => {
     const users = uniqueName('users');
@@ -441,61 +370,5 @@ describe('rules', () => {
     await admin.collection(soup).create({ k: 'a', body: 'tomato soup' });
     await admin.collection(soup).create({ k: 'b', body: 'bread' });
     expect((await guest.collection(soup).getFullList()).map((r) => r.k)).toEqual(['a']);
-  });
-});
-
-describe('backups', () => {
-  it('a backup of a searchable collection restores with its index', async () => {
-    const name = uniqueName('kept');
-    await admin.collections.create({ name, type: 'base', listRule: '', fields: [{ name: 'k', type: 'text' }, { name: 'body', type: 'text', searchable: true }] } as any);
-    await admin.collection(name).create({ k: 'a', body: 'lighthouse keeper' });
-    expect(await admin.backups.create('search_kept.zip')).toBe(true);
-    await admin.collection(name).create({ k: 'b', body: 'lighthouse painter' });
-    expect(await admin.backups.restore('search_kept.zip')).toBe(true);
-    const again = await s.admin();
-    const found = await again.collection(name).getFullList({ filter: "search('lighthouse')" });
-    expect(found.map((r) => r.k)).toEqual(['a']);
-    admin = again;
-  });
-});
-
-describe('an index made by an older Plinth (SQLite)', () => {
-  it.skipIf(testDialect() !== 'sqlite')('is rebuilt with the current table options when the node starts, online, and finds every row', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'plinth-search-upgrade-'));
-    try {
-      const first = await startTestServer({ dir });
-      const pb = await first.admin();
-      const name = uniqueName('old');
-      const c = await pb.collections.create({ name, type: 'base', listRule: '', fields: [{ name: 'k', type: 'text' }, { name: 'body', type: 'text', searchable: true }] } as any);
-      for (const k of ['a', 'b', 'c']) await pb.collection(name).create({ k, body: `lighthouse keepers ${k}` });
-      await first.close();
-      // The table as an older Plinth made it: prefix indexes of 2–4 characters (docs/search.md §4.1).
-      const fts = `_search_${c.id}`;
-      const file = new Database(join(dir, 'data.db'));
-      file.exec(`DROP TABLE "${fts}"; CREATE VIRTUAL TABLE "${fts}" USING fts5("body", content='${name}', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 0', prefix='2 3 4');
-        INSERT INTO "${fts}"("${fts}") VALUES('rebuild')`);
-      const definition = () => String((file.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(fts) as { sql: string }).sql);
-      expect(definition()).not.toContain("prefix='2 3 4 5 6 7 8'");
-      const second = await startTestServer({ dir });
-      try {
-        const client = await second.admin();
-        for (let i = 0; i < 100 && !definition().includes("prefix='2 3 4 5 6 7 8'"); i++) await new Promise((r) => setTimeout(r, 50));
-        expect(definition()).toContain("prefix='2 3 4 5 6 7 8'");
-        await client.collection(name).create({ k: 'd', body: 'lighthouse keepers d' });
-        let found: string[] = [];
-        for (let i = 0; i < 100 && found.length < 4; i++) {
-          found = (await client.collection(name).getFullList({ filter: "search('lighthouse keeper')", sort: '-@rank' })).map((r) => r.k as string);
-          if (found.length < 4) await new Promise((r) => setTimeout(r, 50));
-        }
-        expect(found).toEqual(['d', 'c', 'b', 'a']);
-        // A long word's prefix, which the new prefix indexes serve.
-        expect((await client.collection(name).getFullList({ filter: "search('lighthous')" })).length).toBe(4);
-      } finally {
-        await second.close();
-        file.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
