@@ -44,6 +44,31 @@ describe('SearchBackfill', () => {
     expect(fullText.calls).toBe(2);
   });
 
+  it('looks again after a failed step when it was kicked meanwhile, and only then', async () => {
+    let calls = 0;
+    let release: () => void = () => undefined;
+    const fullText = {
+      async backfill(): Promise<number> {
+        calls++;
+        if (calls === 1) {
+          await new Promise<void>((resolve) => { release = resolve; });
+          throw new Error('relation "docs" does not exist');
+        }
+        return 0;
+      },
+    } as unknown as FullText;
+    const errors: unknown[] = [];
+    const fill = new SearchBackfill({ db: {} as Executor, fullText, onError: (err) => errors.push(err) });
+    fill.kick();
+    await new Promise((r) => setTimeout(r, 5));
+    fill.kick();
+    release();
+    await new Promise((r) => setTimeout(r, 5));
+    await fill.idle();
+    expect(errors).toHaveLength(1);
+    expect(calls).toBe(2);
+  });
+
   it('reports a step that fails while it runs', async () => {
     const fullText = { backfill: async () => Promise.reject(new Error('disk full')) } as unknown as FullText;
     const errors: unknown[] = [];

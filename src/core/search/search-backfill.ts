@@ -41,6 +41,12 @@ export class SearchBackfill {
       })
       .finally(() => {
         this.running = null;
+        // A kick that came while a step failed (a schema change renamed the table under it):
+        // the loop looks again, once, rather than wait for the next start.
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
       });
   }
 
