@@ -36,11 +36,13 @@ export async function fillSearchIndexes(db: Executor, batch: number, q: (name: s
   for (const fill of rows) {
     const did = await db.connection().execute((conn) => underLock(conn, `plinth_search_fill:${fill.key}`, async () => {
       const spec: SearchIndexSpec = { key: fill.key, table: fill.tbl, columns: JSON.parse(fill.cols) as string[] };
-      if (await cancelledBy(signal, db, conn, () => buildIndexes(conn, spec))) return 1;
+      // The long statements (builds, the vacuum) run without the query timeout, and stop with `signal`.
+      const long = (statement: RawBuilder<unknown>) => cancelledBy(signal, db, conn, () => withoutTimeout(conn, () => statement.execute(conn)));
+      if (await buildIndexes(conn, spec, long)) return 1;
       if (fill.done < fill.start) return fillBatch(conn, fill, spec, batch, q);
       // Every row filled: the old copies of the rows the fill wrote are reclaimed, and the
       // planner's statistics see the vectors (docs/search.md §6.3 estimates from them).
-      await cancelledBy(signal, db, conn, () => withoutTimeout(conn, () => sql`VACUUM (ANALYZE) ${sql.table(spec.table)}`.execute(conn)));
+      await long(sql`VACUUM (ANALYZE) ${sql.table(spec.table)}`);
       await sql`DELETE FROM ${sql.table(FILL_TABLE)} WHERE key = ${fill.key} AND tbl = ${fill.tbl} AND cols = ${fill.cols} AND done >= start`.execute(conn);
       return 1;
     }));
@@ -64,6 +66,8 @@ async function underLock<T>(conn: Executor, name: string, fn: () => Promise<T>):
 /** Runs `fn` on `conn`, cancelling the statement it runs (from another connection of `db`) if `signal` is aborted meanwhile. */
 async function cancelledBy<T>(signal: AbortSignal | undefined, db: Executor, conn: Executor, fn: () => Promise<T>): Promise<T> {
   if (!signal) return fn();
+  // Aborted between two long statements: the next one does not start.
+  signal.throwIfAborted();
   const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(conn);
   const cancel = () => void sql`SELECT pg_cancel_backend(${rows[0]!.pid})`.execute(db).catch(() => undefined);
   signal.addEventListener('abort', cancel, { once: true });
@@ -77,10 +81,10 @@ async function cancelledBy<T>(signal: AbortSignal | undefined, db: Executor, con
 /**
  * Builds the `_rowid_` and GIN indexes of `spec` CONCURRENTLY, those not there and valid (a
  * build that failed or was cut off leaves its index invalid: it is dropped and built anew);
- * false when both were valid already. Without the query timeout: 63 s for the GIN index of
- * 1,000,000 rows (docs/search.md §4.2).
+ * false when both were valid already. Each statement through `long`: without the query
+ * timeout (63 s for the GIN index of 1,000,000 rows, docs/search.md §4.2), cancelled at shutdown.
  */
-async function buildIndexes(conn: Executor, spec: SearchIndexSpec): Promise<boolean> {
+async function buildIndexes(conn: Executor, spec: SearchIndexSpec, long: (statement: RawBuilder<unknown>) => Promise<unknown>): Promise<boolean> {
   const names = searchIndexNames(spec.key);
   const { rows } = await sql<{ name: string; valid: boolean }>`SELECT c.relname AS name, i.indisvalid AS valid
     FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid
@@ -88,13 +92,11 @@ async function buildIndexes(conn: Executor, spec: SearchIndexSpec): Promise<bool
   const state = new Map(rows.map((r) => [r.name, r.valid]));
   if (state.get(names.rowid) === true && state.get(names.gin) === true) return false;
   const builds: [string, RawBuilder<unknown>][] = [[names.rowid, rowidIndexStatement(spec, true)], [names.gin, ginIndexStatement(spec, true)]];
-  await withoutTimeout(conn, async () => {
-    for (const [name, statement] of builds) {
-      if (state.get(name) === true) continue;
-      if (state.has(name)) await sql`DROP INDEX CONCURRENTLY IF EXISTS ${sql.id(name)}`.execute(conn);
-      await statement.execute(conn);
-    }
-  });
+  for (const [name, statement] of builds) {
+    if (state.get(name) === true) continue;
+    if (state.has(name)) await long(sql`DROP INDEX CONCURRENTLY IF EXISTS ${sql.id(name)}`);
+    await long(statement);
+  }
   return true;
 }
 

@@ -151,9 +151,10 @@ function vectorsFunction(spec: SearchIndexSpec, q: (name: string) => string): Ra
  * table without the trigger (the generated columns of December 7), which is rebuilt.
  */
 export async function renameSearchIndex(trx: Executor, from: SearchIndexSpec, to: SearchIndexSpec, q: (name: string) => string): Promise<boolean> {
+  if (from.key !== to.key) return false;
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
     WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ${to.table} AND t.tgname = ${vectorsTrigger(from.key)}`.execute(trx);
-  if (!rows[0]?.n || from.key !== to.key) return false;
+  if (!rows[0]?.n) return false;
   await vectorsFunction(to, q).execute(trx);
   if (await hasFillTable(trx)) {
     await sql`UPDATE ${sql.table(FILL_TABLE)} SET tbl = ${to.table}, cols = ${JSON.stringify(to.columns)} WHERE key = ${to.key}`.execute(trx);
@@ -255,6 +256,6 @@ export async function upgradeSearchIndex(db: Executor, q: (name: string) => stri
     ORDER BY i.indexname LIMIT 1`.execute(db);
   const missing = rows[0];
   if (!missing) return 0;
-  await sql.raw(`CREATE INDEX IF NOT EXISTS ${q(`${missing.name}_rowid`)} ON ${q(missing.tbl)} (${q(ROWID_COLUMN)})`).execute(db);
+  await rowidIndexStatement({ key: missing.name.slice('_search_'.length), table: missing.tbl, columns: [] }, false).execute(db);
   return 1;
 }
