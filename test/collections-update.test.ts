@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { uniqueName, userToken } from './helpers/collections.js';
+import { testDialect } from './helpers/test-database.js';
+import { sql } from 'kysely';
 
 let s: TestServer;
 let admin: string;
@@ -211,6 +213,34 @@ describe('system collections', () => {
     const res = await patch('users', { listRule: 'id = @request.auth.id && verified = false' });
     expect(res.status, res.text).toBe(200);
     await patch('users', { listRule: before.listRule });
+  });
+});
+
+describe('indexes across changes', () => {
+  // What identifies the index now: its oid on PostgreSQL; on SQLite the schema's version, which every DDL moves.
+  const stamp = async (index: string) => {
+    const db = s.node.db();
+    if (testDialect() === 'postgres') return (await sql<{ v: number }>`SELECT oid::int8 AS v FROM pg_class WHERE relname = ${index}`.execute(db)).rows[0]?.v;
+    return (await sql<{ v: number }>`SELECT schema_version AS v FROM pragma_schema_version()`.execute(db)).rows[0]?.v;
+  };
+
+  it('a change of rules or of the searchable option keeps an unchanged index as it is; a changed one is rebuilt', async () => {
+    const c = await create({ name: uniqueName('keepidx'), fields: [{ name: 'title', type: 'text' }], indexes: ['CREATE INDEX idx_keep_title ON x (title)'] });
+    await addRecord(c.name, { title: 'one' });
+    const before = await stamp('idx_keep_title');
+    expect(before).toBeDefined();
+    expect((await patch(c.id, { listRule: '' })).status).toBe(200);
+    expect(await stamp('idx_keep_title')).toBe(before);
+    if (testDialect() === 'postgres') {
+      // SQLite's FTS5 table is DDL of its own: only PostgreSQL's index can show it was kept.
+      const fields = (await get(c.id)).fields.map((f: Field) => (f.name === 'title' ? { ...f, searchable: true } : f));
+      expect((await patch(c.id, { fields })).status).toBe(200);
+      expect(await stamp('idx_keep_title')).toBe(before);
+    }
+    const res = await patch(c.id, { indexes: ['CREATE INDEX idx_keep_title ON x (title, id)'] });
+    expect(res.status, res.text).toBe(200);
+    expect(await stamp('idx_keep_title')).not.toBe(before);
+    expect((await records(c.name)).map((r: { title: string }) => r.title)).toEqual(['one']);
   });
 });
 

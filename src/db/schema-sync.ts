@@ -52,9 +52,18 @@ export class SchemaSync implements SchemaDdl {
     const searchChanged = !sameSearchSpec(oldSearch, nextSearch);
     const renamed = searchChanged && oldSearch && nextSearch && this.dialect.fullText.renamed && sameFields(old, oldSearch, next, nextSearch)
       ? { from: oldSearch, to: nextSearch } : null;
+    const nextById = new Map(next.fields.map((f) => [f.id, f]));
+    // Indexes may name columns about to change: drop them first, recreate after. Unless no
+    // column is renamed or dropped, nor the table: then an index in both stays as it is (a
+    // change of rules or of the searchable option rebuilds none of the table's indexes).
+    const columnsStay = old.name === next.name && old.fields.every((f) => nextById.get(f.id)?.name === f.name);
+    const kept = new Set(columnsStay ? old.indexes.filter((index) => next.indexes.includes(index)) : []);
+    const altered = !columnsStay || searchChanged || next.fields.length !== old.fields.length
+      || old.indexes.some((index) => !kept.has(index)) || next.indexes.some((index) => !kept.has(index));
+    // A change that alters the table first holds off an online step on its search index.
+    if (altered) await this.dialect.fullText.hold?.(trx, old.id);
     if (searchChanged && oldSearch && !renamed) await this.dialect.fullText.drop(trx, oldSearch);
-    // Indexes may name columns about to change: drop them all first, recreate after.
-    for (const index of old.indexes) await this.dropIndex(trx, index);
+    for (const index of old.indexes) if (!kept.has(index)) await this.dropIndex(trx, index);
     if (old.name !== next.name) {
       // NOTE: table names are case-insensitive, so `posts` → `Posts` needs a detour.
       if (old.name.toLowerCase() === next.name.toLowerCase()) {
@@ -66,7 +75,6 @@ export class SchemaSync implements SchemaDdl {
       }
     }
     const table = q(next.name);
-    const nextById = new Map(next.fields.map((f) => [f.id, f]));
     for (const f of old.fields) {
       if (!nextById.has(f.id)) await sql.raw(`ALTER TABLE ${table} DROP COLUMN ${q(f.name)}`).execute(trx);
     }
@@ -81,7 +89,7 @@ export class SchemaSync implements SchemaDdl {
         await sql.raw(`ALTER TABLE ${table} RENAME COLUMN ${q(before.name)} TO ${q(f.name)}`).execute(trx);
       }
     }
-    for (const index of next.indexes) await this.createIndex(trx, next, index);
+    for (const index of next.indexes) if (!kept.has(index)) await this.createIndex(trx, next, index);
     if (renamed) {
       if (!(await this.dialect.fullText.renamed?.(trx, renamed.from, renamed.to))) {
         await this.dialect.fullText.drop(trx, renamed.to);
@@ -95,7 +103,10 @@ export class SchemaSync implements SchemaDdl {
   /** Drops the table (or view) of a collection with its indexes. */
   async drop(trx: Executor, c: Collection): Promise<void> {
     // The collection's search index, if any (its objects are named by the collection id).
-    if (c.type !== 'view') await this.dialect.fullText.drop(trx, { key: c.id, table: c.name, columns: [] });
+    if (c.type !== 'view') {
+      await this.dialect.fullText.hold?.(trx, c.id);
+      await this.dialect.fullText.drop(trx, { key: c.id, table: c.name, columns: [] });
+    }
     const kind = c.type === 'view' ? 'VIEW' : 'TABLE';
     await sql.raw(`DROP ${kind} IF EXISTS ${this.dialect.quoteId(c.name)}`).execute(trx);
   }

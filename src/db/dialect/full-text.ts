@@ -37,6 +37,13 @@ export interface FullText {
    */
   renamed?(trx: Executor, from: SearchIndexSpec, to: SearchIndexSpec): Promise<boolean>;
   /**
+   * Holds the online work on the index of collection `key` off until `trx` ends, before a
+   * schema change alters the collection's table: a long step under way is cancelled and
+   * none starts, so the change waits for neither (docs/search.md §4.2). The fill goes on
+   * after the change. Absent: the engine's steps never keep a schema change waiting.
+   */
+  hold?(trx: Executor, key: string): Promise<void>;
+  /**
    * Indexes up to `batch` existing rows of one index still being filled, in one short
    * transaction, or takes another step of its build; returns how much it did (0: nothing
    * left anywhere). `signal` aborted (at shutdown): a long step is cancelled.

@@ -11,7 +11,7 @@ import type { Executor } from '../../database.js';
 import { ROWID_COLUMN } from './postgres-rowid.js';
 import type { FullText, MatchUse, SearchIndexSpec, SearchTierSource } from '../full-text.js';
 import { createSearchIndex, dropSearchIndex, ENTRIES_FUNCTION, fieldColumn, prefixEntries, renameSearchIndex, SYNC_FILL_ROWS, upgradeSearchIndex } from './postgres-search-schema.js';
-import { fillSearchIndexes } from './postgres-search-fill.js';
+import { fillSearchIndexes, holdSearchFill } from './postgres-search-fill.js';
 
 /** PostgresFullText keeps stored tsvector columns and a GIN index of word prefixes. */
 export class PostgresFullText implements FullText {
@@ -33,6 +33,11 @@ export class PostgresFullText implements FullText {
   /** A rename keeps the vectors and indexes; only the trigger function is rewritten (docs/search.md §4.2). */
   renamed(trx: Executor, from: SearchIndexSpec, to: SearchIndexSpec): Promise<boolean> {
     return renameSearchIndex(trx, from, to, this.quoteId);
+  }
+
+  /** Cancels a build or vacuum of the index under way, and holds its fill off until `trx` ends (docs/search.md §4.2). */
+  hold(trx: Executor, key: string): Promise<void> {
+    return holdSearchFill(trx, key);
   }
 
   /** One step of an index still to build or fill (docs/search.md §4.2). */

@@ -145,6 +145,40 @@ describe.skipIf(skip !== undefined)('PostgreSQL search index fill', () => {
     expect(await found('keepers')).toEqual(expected(7));
   });
 
+  it('a schema change of the table cancels a build under way and holds the fill off until it commits; the fill goes on after', async () => {
+    await postgres.conn.db.transaction().execute((trx) => ft.create(trx, spec));
+    const other = await connectPostgres(postgres.database.url);
+    try {
+      await other.db.connection().execute(async (c) => {
+        // An older snapshot left open: CREATE INDEX CONCURRENTLY waits for it after its build,
+        // holding the table's lock, which the change's ALTER TABLE needs.
+        await sql`BEGIN ISOLATION LEVEL REPEATABLE READ`.execute(c);
+        await sql`SELECT count(*) FROM pg_class`.execute(c);
+        const step = ft.backfill(postgres.conn.db, 500);
+        await expect.poll(async () => (await indexes()).length, { timeout: 10_000 }).toBe(1);
+        const started = Date.now();
+        await postgres.conn.db.transaction().execute(async (trx) => {
+          // Without the hold, the ALTER TABLE would wait as long as the snapshot stays open.
+          await sql`SET LOCAL lock_timeout = '3s'`.execute(trx);
+          await ft.hold(trx, spec.key);
+          // Held: no step starts, here or on another node.
+          expect(await ft.backfill(postgres.conn.db, 500)).toBe(0);
+          await sql`ALTER TABLE docs ADD COLUMN extra TEXT`.execute(trx);
+        });
+        expect(Date.now() - started).toBeLessThan(5000);
+        // The cancelled step is not a failure: it reports work done, and the fill goes on.
+        expect(await step).toBe(1);
+        await sql`ROLLBACK`.execute(c);
+      });
+    } finally {
+      await other.close();
+    }
+    expect(await indexes()).toEqual([{ name: '_search_fill_rowid', valid: false }]);
+    expect(await fillAll(500)).toEqual([1, 500, 500, 200, 1]);
+    expect(await indexes()).toEqual([{ name: '_search_fill', valid: true }, { name: '_search_fill_rowid', valid: true }]);
+    expect(await found('keepers')).toEqual(expected(7));
+  });
+
   it('keeps serving a table of the December 7 layout (generated vector columns) until its index is rebuilt', async () => {
     await postgres.conn.db.transaction().execute(async (trx) => {
       await new PostgresFullText(quote, undefined, ROWS).create(trx, spec);

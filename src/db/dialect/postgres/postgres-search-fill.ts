@@ -13,6 +13,9 @@ import type { SearchIndexSpec } from '../full-text.js';
 import { ROWID_COLUMN } from './postgres-rowid.js';
 import { FILL_TABLE, ginIndexStatement, hasFillTable, rowidIndexStatement, searchIndexNames, vectorAssignments } from './postgres-search-schema.js';
 
+/** SQLSTATE of a cancelled statement. */
+const QUERY_CANCELED = '57014';
+
 interface FillRow {
   key: string;
   tbl: string;
@@ -34,32 +37,104 @@ export async function fillSearchIndexes(db: Executor, batch: number, q: (name: s
   if (signal?.aborted || !(await hasFillTable(db))) return 0;
   const { rows } = await sql<FillRow>`SELECT key, tbl, cols, start, done FROM ${sql.table(FILL_TABLE)} ORDER BY key`.execute(db);
   for (const fill of rows) {
-    const did = await db.connection().execute((conn) => underLock(conn, `plinth_search_fill:${fill.key}`, async () => {
-      const spec: SearchIndexSpec = { key: fill.key, table: fill.tbl, columns: JSON.parse(fill.cols) as string[] };
-      // The long statements (builds, the vacuum) run without the query timeout, and stop with `signal`.
-      const long = (statement: RawBuilder<unknown>) => cancelledBy(signal, db, conn, () => withoutTimeout(conn, () => statement.execute(conn)));
-      if (await buildIndexes(conn, spec, long)) return 1;
-      if (fill.done < fill.start) return fillBatch(conn, fill, spec, batch, q);
-      // Every row filled: the old copies of the rows the fill wrote are reclaimed, and the
-      // planner's statistics see the vectors (docs/search.md §6.3 estimates from them).
-      await long(sql`VACUUM (ANALYZE) ${sql.table(spec.table)}`);
-      await sql`DELETE FROM ${sql.table(FILL_TABLE)} WHERE key = ${fill.key} AND tbl = ${fill.tbl} AND cols = ${fill.cols} AND done >= start`.execute(conn);
-      return 1;
+    const did = await db.connection().execute((conn) => underLock(conn, fillLock(fill.key), async () => {
+      try {
+        return await fillStep(db, conn, fill, batch, q, signal);
+      } catch (err) {
+        // The change's commit starts the fill again, which builds the index anew.
+        if (err instanceof HeldOff) return 1;
+        throw err;
+      }
     }));
     if (did !== null) return did;
   }
   return 0;
 }
 
-/** Runs `fn` holding the session advisory lock `name` on `conn`; null (without running it) when another session holds it. */
-async function underLock<T>(conn: Executor, name: string, fn: () => Promise<T>): Promise<T | null> {
-  const lock = sql`hashtext(${name})`;
+/** One step of `fill`, on `conn`, which holds its lock (fillSearchIndexes). */
+async function fillStep(db: Executor, conn: Executor, fill: FillRow, batch: number, q: (name: string) => string, signal?: AbortSignal): Promise<number> {
+  const spec: SearchIndexSpec = { key: fill.key, table: fill.tbl, columns: JSON.parse(fill.cols) as string[] };
+  // The long statements (builds, the vacuum) run without the query timeout, stop with
+  // `signal`, and start with LONG_STEP, by which a schema change finds them (holdSearchFill).
+  const long = async (statement: RawBuilder<unknown>) => {
+    try {
+      return await cancelledBy(signal, db, conn, () => withoutTimeout(conn, () => sql`${sql.raw(LONG_STEP)} ${statement}`.execute(conn)));
+    } catch (err) {
+      // Without the query timeout, cancelled only on request: at shutdown (`signal`), or else
+      // by a schema change of the table (holdSearchFill).
+      throw !signal?.aborted && isCancelled(err) ? new HeldOff() : err;
+    }
+  };
+  if (await buildIndexes(conn, spec, long)) return 1;
+  if (fill.done < fill.start) return fillBatch(conn, fill, spec, batch, q);
+  // Every row filled: the old copies of the rows the fill wrote are reclaimed, and the
+  // planner's statistics see the vectors (docs/search.md §6.3 estimates from them).
+  await long(sql`VACUUM (ANALYZE) ${sql.table(spec.table)}`);
+  await sql`DELETE FROM ${sql.table(FILL_TABLE)} WHERE key = ${fill.key} AND tbl = ${fill.tbl} AND cols = ${fill.cols} AND done >= start`.execute(conn);
+  return 1;
+}
+
+/** The comment a fill step's long statements start with (holdSearchFill finds them by it). */
+const LONG_STEP = '/* plinth search fill */';
+/** Attempts of holdSearchFill to take a fill's lock, cancelling its long statement, before it waits. */
+const HOLD_ATTEMPTS = 200;
+/** Milliseconds between two of them. */
+const HOLD_PAUSE_MS = 25;
+
+/** The advisory lock a step of the fill of index `key` holds (for its session), and a schema change of the table (for its transaction). */
+function fillLock(key: string): RawBuilder<number> {
+  return sql<number>`hashtext(${`plinth_search_fill:${key}`})`;
+}
+
+/**
+ * Holds the fill of index `key` off until `trx` ends, before a schema change alters its table
+ * (docs/search.md §4.2): takes the fill's lock for the transaction, so no step starts, and
+ * cancels a build or vacuum of it under way on any node, so the change waits neither for it
+ * (a minute for the GIN index of 1,000,000 rows) nor deadlocks with it (`CREATE INDEX
+ * CONCURRENTLY` waits for the transactions older than its own snapshots, the change's among
+ * them). A batch under way is let finish: it takes a fraction of a second. After
+ * HOLD_ATTEMPTS, the change waits for the lock.
+ */
+export async function holdSearchFill(trx: Executor, key: string): Promise<void> {
+  const lock = fillLock(key);
+  for (let attempt = 0; attempt < HOLD_ATTEMPTS; attempt++) {
+    const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${lock}) AS ok`.execute(trx);
+    if (rows[0]?.ok === true) return;
+    // The session holding the lock, if it runs a long statement: an advisory lock of a bigint
+    // key shows as its high and low 32 bits (classid, objid) with objsubid 1.
+    await sql`SELECT pg_cancel_backend(a.pid) FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND ((l.classid::int8 << 32) | l.objid::int8) = ${lock}::int8
+        AND a.state = 'active' AND starts_with(a.query, ${LONG_STEP})`.execute(trx);
+    await new Promise((resolve) => setTimeout(resolve, HOLD_PAUSE_MS));
+  }
+  await sql`SELECT pg_advisory_xact_lock(${lock})`.execute(trx);
+}
+
+/** A long statement of a fill step cancelled by a schema change of its table (holdSearchFill). */
+class HeldOff extends Error {}
+
+/** Whether `err` is a statement cancelled (by a cancel request; a statement timeout reads the same). */
+function isCancelled(err: unknown): boolean {
+  const code = (e: unknown) => (e as { code?: unknown } | null)?.code;
+  return code(err) === QUERY_CANCELED || code((err as { cause?: unknown } | null)?.cause) === QUERY_CANCELED;
+}
+
+/**
+ * Runs `fn` holding the session advisory lock `lock` on `conn`; null (without running it) when
+ * another session holds it. NOTE: the unlock is tried again once: a schema change's cancel
+ * (holdSearchFill) sent as a long statement ended can land on it, and a connection must not go
+ * back to the pool holding the lock.
+ */
+async function underLock<T>(conn: Executor, lock: RawBuilder<number>, fn: () => Promise<T>): Promise<T | null> {
   const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${lock}) AS ok`.execute(conn);
   if (rows[0]?.ok !== true) return null;
   try {
     return await fn();
   } finally {
-    await sql`SELECT pg_advisory_unlock(${lock})`.execute(conn);
+    const unlock = sql`SELECT pg_advisory_unlock(${lock})`;
+    await unlock.execute(conn).catch(() => unlock.execute(conn));
   }
 }
 
