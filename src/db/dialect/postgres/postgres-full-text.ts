@@ -7,6 +7,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { SearchQuery, SearchTerm } from '../../../core/search/search-query.js';
 import { ENGLISH_STOP_WORDS } from '../../../tools/english-stop-words.js';
+import { Lru } from '../../../tools/lru.js';
 import type { Executor } from '../../database.js';
 import { ROWID_COLUMN } from './postgres-rowid.js';
 import type { FullText, MatchUse, SearchIndexSpec, SearchTierSource } from '../full-text.js';
@@ -117,7 +118,7 @@ export class PostgresFullText implements FullText {
     let bound = Infinity;
     for (const word of words) {
       let rows = 0;
-      for (const field of fieldsOf(spec, column)) rows += await this.wordEstimate(exec, spec, query, word, field);
+      for (const field of fieldsOf(spec, column)) rows += await this.wordEstimate(exec, spec, word, field);
       bound = Math.min(bound, rows);
     }
     return bound;
@@ -125,25 +126,29 @@ export class PostgresFullText implements FullText {
 
   /**
    * The planner's estimate of the rows holding `word` (a prefix) in the `field`-th searchable
-   * field. Asked once per parsed search: its tiers (and its next pages, while the filter is
-   * cached) share it; a failed one is asked again.
+   * field, kept for ESTIMATE_TTL_MS: a search's tiers, its next pages and the same words in
+   * later searches share it (an `EXPLAIN` round trip per word and field, 6 for `recycled cotton
+   * shirt`). The planner's statistics change only when the table is analyzed; an estimate a
+   * minute old picks a way to read the page, never which rows it holds. NOTE: only answers are
+   * kept, not the requests for them: a request cut off by its own query budget fails alone.
    */
-  private wordEstimate(exec: Executor, spec: SearchIndexSpec, query: SearchQuery, word: string, field: number): Promise<number> {
-    let byWord = this.estimateCache.get(query);
-    if (!byWord) this.estimateCache.set(query, byWord = new Map());
-    const key = `${field} ${word}`;
-    let found = byWord.get(key);
-    if (!found) {
-      const condition = sql`${sql.id('t', fieldColumn(field))} @@ ${term({ words: [word], phrase: false })}`;
-      found = sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${sql.table(spec.table)} AS t WHERE ${condition}`.execute(exec).then(({ rows }) => planRows(rows[0]));
-      found.catch(() => byWord.delete(key));
-      byWord.set(key, found);
-    }
-    return found;
+  private async wordEstimate(exec: Executor, spec: SearchIndexSpec, word: string, field: number): Promise<number> {
+    const key = `${spec.table}\u0000${field}\u0000${word}`;
+    const kept = this.estimates.get(key);
+    if (kept && Date.now() - kept.at < ESTIMATE_TTL_MS) return kept.rows;
+    const condition = sql`${sql.id('t', fieldColumn(field))} @@ ${term({ words: [word], phrase: false })}`;
+    const { rows } = await sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${sql.table(spec.table)} AS t WHERE ${condition}`.execute(exec);
+    const estimate = planRows(rows[0]);
+    this.estimates.set(key, { rows: estimate, at: Date.now() });
+    return estimate;
   }
 
-  private readonly estimateCache = new WeakMap<SearchQuery, Map<string, Promise<number>>>();
+  private readonly estimates = new Lru<string, { rows: number; at: number }>(ESTIMATES_KEPT);
 }
+
+/** How long a word's estimate is kept (PostgresFullText.wordEstimate), and how many are. */
+const ESTIMATE_TTL_MS = 60_000;
+const ESTIMATES_KEPT = 2000;
 
 /** How a relevance tier's page is read (docs/search.md §6.3). */
 export interface TierReads {
