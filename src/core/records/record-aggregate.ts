@@ -97,7 +97,7 @@ export async function aggregateRecords(
   const where = conditions.length > 0 ? sql`WHERE ${sql.join(conditions.map((x) => sql`(${x})`), sql` AND `)}` : sql``;
   const inner = [...groups, ...values].map((col) => sql`${col.value} AS ${sql.id(col.alias)}`);
   const rowsQuery = sql`SELECT ${inner.length > 0 ? sql.join(inner) : sql`1 AS __one`} FROM ${rootTable(c)} ${where}`;
-  const selected = [...groups.map((g) => sql.id(g.alias)), ...values.map((v, i) => sql`${aggregateSql(q.aggregates[i]!, v)} AS ${sql.id(v.alias)}`)];
+  const selected = [...groups.map((g) => sql.id(g.alias)), ...values.map((v, i) => sql`${aggregateSql(deps.dialect, q.aggregates[i]!, v)} AS ${sql.id(v.alias)}`)];
   const groupBy = groups.length > 0 ? sql`GROUP BY ${sql.join(groups.map((g) => sql.id(g.alias)))}` : sql``;
   const order = orderBy(deps.dialect, q.sort, groups, values);
   const offset = (q.page - 1) * q.perPage;
@@ -195,7 +195,7 @@ function compileOrFail(deps: AggregateDeps, op: Operand, opts: CompileOptions, f
 }
 
 /** The SQL of an aggregate over the inner column `col`. */
-function aggregateSql(a: AggregateItem, col: Column): RawBuilder<unknown> {
+function aggregateSql(d: Dialect, a: AggregateItem, col: Column): RawBuilder<unknown> {
   const v = sql.id(col.alias);
   switch (a.fn) {
     case 'count':
@@ -203,11 +203,11 @@ function aggregateSql(a: AggregateItem, col: Column): RawBuilder<unknown> {
     case 'count_distinct':
       return sql`COUNT(DISTINCT ${v})`;
     // NOTE: as double precision on both engines: SQLite's integer SUM raises on overflow,
-    // and the two engines then add the same way.
+    // and the two engines then add the same way; past the double range the result is null.
     case 'sum':
-      return sql`SUM(CAST(${v} AS DOUBLE PRECISION))`;
+      return d.sumDouble(v);
     case 'avg':
-      return sql`AVG(CAST(${v} AS DOUBLE PRECISION))`;
+      return d.avgDouble(v);
     case 'min':
       return sql`MIN(${v})`;
     case 'max':

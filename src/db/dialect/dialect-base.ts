@@ -120,6 +120,14 @@ export abstract class DialectBase implements Dialect {
     return sql<number>`(6371 * acos(${this.clampUnit(cosine)}))`;
   }
 
+  sumDouble(expr: RawBuilder<unknown>): RawBuilder<unknown> {
+    return sql`SUM(CAST(${expr} AS DOUBLE PRECISION))`;
+  }
+
+  avgDouble(expr: RawBuilder<unknown>): RawBuilder<unknown> {
+    return sql`AVG(CAST(${expr} AS DOUBLE PRECISION))`;
+  }
+
   /** Clamps a number expression to [-1, 1]. */
   protected clampUnit(x: RawBuilder<unknown>): RawBuilder<unknown> {
     return sql`max(-1.0, min(1.0, ${x}))`;

@@ -157,4 +157,12 @@ export interface Dialect {
   ): RawBuilder<number>;
   /** SQLite's `strftime(format, time, modifier…)` semantics (docs/api.md §4.4); NULL for a NULL or invalid time. */
   strftime(format: RawBuilder<unknown>, time: RawBuilder<unknown> | null, modifiers: RawBuilder<unknown>[]): RawBuilder<unknown>;
+  /**
+   * SUM of a number expression in double precision that never raises: past the double range
+   * it is not a finite number (SQLite's ±Infinity, NULL on PostgreSQL), which the API answers as
+   * null (docs/api.md §3.11).
+   */
+  sumDouble(expr: RawBuilder<unknown>): RawBuilder<unknown>;
+  /** AVG of a number expression in double precision, not a finite number when its sum is not (as sumDouble). */
+  avgDouble(expr: RawBuilder<unknown>): RawBuilder<unknown>;
 }

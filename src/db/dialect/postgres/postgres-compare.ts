@@ -12,8 +12,24 @@ import type { ValueKind } from '../dialect.js';
 import { boundValue, type Bound } from './postgres-strftime.js';
 import { isDecimalText } from '../../../tools/decimal-text.js';
 
-/** Text that SQLite's NUMERIC affinity turns into a number, as a PostgreSQL regular expression literal. */
-export const NUMERIC_TEXT = `'^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$'`;
+/**
+ * Text that SQLite's NUMERIC affinity turns into a number, as a PostgreSQL regular expression
+ * literal, for numerals of at most 200 characters with an exponent of at most two digits (see
+ * isNumericSql).
+ */
+const NUMERIC_TEXT = `'^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?0*[0-9]?[0-9])?\\s*$'`;
+
+/**
+ * Whether a text expression is a numeral that `CAST(… AS DOUBLE PRECISION)` reads. NOTE: the
+ * cast raises "out of range" for a numeral past a double (`1e999`, 400 digits, `1e-999`),
+ * where SQLite reads ±Infinity or 0, so such numerals, stored by anyone, read as text here:
+ * at most 200 characters and 99 of exponent stay within 1e-298 and 1e299. Counted
+ * repetitions (`{1,200}`) would say it in the expression, but PostgreSQL runs them 200 times
+ * slower.
+ */
+export function isNumericSql(t: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`(length(${t}) <= 200 AND ${t} ~ ${sql.raw(NUMERIC_TEXT)})`;
+}
 /**
  * NUMERIC_TEXT in JavaScript, for values known at compile time. NOTE: `trim()` strips
  * exactly JavaScript's `\s`; a scan, because the regular expression is quadratic on V8.
@@ -88,7 +104,7 @@ function emptyRow(expr: RawBuilder<unknown>, side: Side): RawBuilder<unknown> {
   }
   const t = sql`CAST(${expr} AS TEXT)`;
   if (side.cls === 'T' || side.of === 'text') return sql`ROW(2, CAST(0 AS DOUBLE PRECISION), COALESCE(${t}, '') COLLATE "C")`;
-  const rank = jsonRanks.get(expr) ?? sql`(CASE WHEN ${t} IS NULL THEN NULL WHEN ${t} ~ ${sql.raw(NUMERIC_TEXT)} THEN 1 ELSE 2 END)`;
+  const rank = jsonRanks.get(expr) ?? sql`(CASE WHEN ${t} IS NULL THEN NULL WHEN ${isNumericSql(t)} THEN 1 ELSE 2 END)`;
   return sql`ROW(COALESCE(${rank}, 2), CASE WHEN ${rank} = 1 THEN CAST(${t} AS DOUBLE PRECISION) ELSE 0 END, CASE WHEN ${rank} = 1 THEN CAST('' AS TEXT) ELSE COALESCE(${t}, '') COLLATE "C" END)`;
 }
 
@@ -100,7 +116,7 @@ export function dynamicOrder(expr: RawBuilder<unknown>, one: (e: RawBuilder<unkn
 /** The three values dynamicOrder orders a json value by: its rank (number or text), its number, its text. */
 export function dynamicKeys(expr: RawBuilder<unknown>): RawBuilder<unknown>[] {
   const t = sql`CAST(${expr} AS TEXT)`;
-  const rank = jsonRanks.get(expr) ?? sql`(CASE WHEN ${t} IS NULL THEN NULL WHEN ${t} ~ ${sql.raw(NUMERIC_TEXT)} THEN 1 ELSE 2 END)`;
+  const rank = jsonRanks.get(expr) ?? sql`(CASE WHEN ${t} IS NULL THEN NULL WHEN ${isNumericSql(t)} THEN 1 ELSE 2 END)`;
   return [rank, sql`(CASE WHEN ${rank} = 1 THEN CAST(${t} AS DOUBLE PRECISION) END)`, sql`(${t} COLLATE "C")`];
 }
 
@@ -210,7 +226,7 @@ function write(expr: RawBuilder<unknown>, side: Side, form: Form): RawBuilder<un
       if (rank) {
         return sql`ROW(${rank}, CASE WHEN ${rank} = 1 THEN CAST(${t} AS DOUBLE PRECISION) WHEN ${rank} = 2 THEN 0 END, CASE WHEN ${rank} = 1 THEN CAST('' AS TEXT) ELSE ${t} COLLATE "C" END)`;
       }
-      const isNum = sql`${t} ~ ${sql.raw(NUMERIC_TEXT)}`;
+      const isNum = isNumericSql(t);
       return sql`ROW(CASE WHEN ${t} IS NULL THEN NULL WHEN ${isNum} THEN 1 ELSE 2 END, CASE WHEN ${t} IS NULL THEN NULL WHEN ${isNum} THEN CAST(${t} AS DOUBLE PRECISION) ELSE 0 END, CASE WHEN ${isNum} THEN CAST('' AS TEXT) ELSE ${t} COLLATE "C" END)`;
     }
   }

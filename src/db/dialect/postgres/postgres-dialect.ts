@@ -13,7 +13,7 @@ import { DialectBase } from '../dialect-base.js';
 import type { ColumnSpec, ValueKind } from '../dialect.js';
 import type { ParsedIndex } from '../../../tools/index-parse.js';
 import { boundValue, pgStrftime } from './postgres-strftime.js';
-import { coalescedPair, comparablePair, dynamicKeys, dynamicOrder, jsonRanks, NUMERIC_TEXT } from './postgres-compare.js';
+import { coalescedPair, comparablePair, dynamicKeys, dynamicOrder, isNumericSql, jsonRanks } from './postgres-compare.js';
 import { FilterError } from '../../../filter/filter-error.js';
 import { queryTimeout } from '../../../errors/query-timeout.js';
 import { PostgresFullText } from './postgres-full-text.js';
@@ -269,13 +269,34 @@ export class PostgresDialect extends DialectBase {
     return pgStrftime(boundValue(format), time, modifiers.map(boundValue));
   }
 
-  /** A number from any value, NULL when its text is not a number (SQLite would use 0 only in arithmetic). */
+  // NOTE: PostgreSQL's float SUM and AVG raise "value out of range" when the running sum
+  // overflows (two totals of 1e308), where SQLite's reach ±Infinity: the sum is exact in
+  // NUMERIC, and NULL when it does not fit a double.
+  override sumDouble(expr: RawBuilder<unknown>): RawBuilder<unknown> {
+    const sum = sql`SUM(CAST(${expr} AS NUMERIC))`;
+    return sql`(CASE WHEN abs(${sum}) <= ${sql.raw(MAX_DOUBLE)} THEN CAST(${sum} AS DOUBLE PRECISION) END)`;
+  }
+
+  override avgDouble(expr: RawBuilder<unknown>): RawBuilder<unknown> {
+    const n = sql`CAST(${expr} AS NUMERIC)`;
+    return sql`(CASE WHEN abs(SUM(${n})) <= ${sql.raw(MAX_DOUBLE)} THEN CAST(AVG(${n}) AS DOUBLE PRECISION) END)`;
+  }
+
+  /**
+   * A number from any value, NULL when its text is not a number (SQLite would use 0 only in
+   * arithmetic). NOTE: one under 1e-300 in size is 0: `radians()` of 5e-324 raises "value out
+   * of range: underflow" on PostgreSQL.
+   */
   private toNumber(x: RawBuilder<unknown>): RawBuilder<unknown> {
     const t = sql`CAST(${x} AS TEXT)`;
-    return sql`(CASE WHEN ${t} ~ ${sql.raw(NUMERIC_TEXT)} THEN CAST(${t} AS DOUBLE PRECISION) END)`;
+    const n = sql`CAST(${t} AS DOUBLE PRECISION)`;
+    return sql`(CASE WHEN ${isNumericSql(t)} THEN (CASE WHEN abs(${n}) < 1e-300 THEN 0 ELSE ${n} END) END)`;
   }
 }
 
+
+/** The largest finite double, as SQL NUMERIC text. */
+const MAX_DOUBLE = '1.7976931348623157e308';
 
 function textDefault(value: unknown): string {
   if (value === null || value === undefined) return '';

@@ -65,11 +65,15 @@ export function pgStrftime(format: Bound, time: RawBuilder<unknown> | null, modi
   const pieces = translate(format.value);
   if (!pieces) return sql`CAST(NULL AS TEXT)`;
   let ts: RawBuilder<unknown> = time === null ? sql`CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP(3))` : parseTime(time);
-  for (const m of modifiers) {
-    const next = m && typeof m.value === 'string' ? applyModifier(ts, time, m.value) : null;
+  for (const [i, m] of modifiers.entries()) {
+    // Each modifier reads the time before it once, by name: written in place it would repeat
+    // that time's SQL two or three times per modifier, 3^9 copies for nine (seconds to plan).
+    const next = m && typeof m.value === 'string' ? step(ts, i, (t) => applyModifier(t, time, m.value as string)) : null;
     if (!next) return sql`CAST(NULL AS TEXT)`;
     ts = next;
   }
+  // A modified time past SQLite's range is NULL there (its validJulianDay).
+  if (modifiers.length > 0) ts = step(ts, modifiers.length, (t) => sql`(CASE WHEN EXTRACT(EPOCH FROM ${t}) BETWEEN ${sql.lit(FIRST_SECOND)} AND ${sql.lit(LAST_SECOND)} THEN ${t} END)`);
   if (pieces.length === 0) return sql`(CASE WHEN ${ts} IS NULL THEN NULL ELSE '' END)`;
   const parts = pieces.map((p) => (p.literal !== undefined ? sql`CAST(${p.literal} AS TEXT)` : sql.raw(p.sql!)));
   // The pieces read `ts`; a one-row subquery names it once instead of repeating the parse.
@@ -112,6 +116,26 @@ function parseTime(time: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`(CASE WHEN ${t} ~ ${sql.raw(TIME_TEXT)} AND substr(${t}, 1, 4) <> '0000' THEN CAST(${base} + (${num(9, 2)} - 1) * INTERVAL '1 day' - ${offset} AS TIMESTAMP(3)) END)`;
 }
 
+/**
+ * `build` over the time `ts` named once, as `t` of a one-row subquery; null when `build` gives
+ * null. NOTE: `OFFSET 0` keeps the planner from pulling the subquery up, which would write `ts`
+ * back in at every use of `t`.
+ */
+function step<T extends RawBuilder<unknown> | null>(ts: RawBuilder<unknown>, i: number, build: (t: RawBuilder<unknown>) => T): T {
+  const alias = `__m${i}`;
+  const body = build(sql.ref(`${alias}.t`));
+  return (body && sql`(SELECT ${body} FROM (SELECT ${ts} AS t OFFSET 0) AS ${sql.id(alias)})`) as T;
+}
+
+// SQLite's range of times (Julian day 0 to 9999-12-31 23:59:59.999) in Unix seconds, and in
+// PostgreSQL's months from year 0 (years BC are negative): PostgreSQL raises past its own range
+// (4714 BC to 294276 AD) and past an interval's, so every shift is checked before it is made.
+const FIRST_SECOND = -210866760000;
+const LAST_SECOND = 253402300799.999;
+const FIRST_MONTH = -4713 * 12 + 1;
+const LAST_MONTH = 9999 * 12 + 12;
+const SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400 };
+
 function applyModifier(ts: RawBuilder<unknown>, time: RawBuilder<unknown> | null, raw: string): RawBuilder<unknown> | null {
   const m = raw.trim().toLowerCase();
   const shift = /^([+-]?\d+(?:\.\d+)?)\s+([a-z]+)$/.exec(m);
@@ -125,16 +149,27 @@ function applyModifier(ts: RawBuilder<unknown>, time: RawBuilder<unknown> | null
       // PostgreSQL would clamp to Feb 29. Fractional months are not supported (NULL).
       if (!Number.isInteger(n)) return null;
       const months = unit === 'year' ? n * 12 : n;
-      return sql`(date_trunc('month', ${ts}) + CAST(${`${months} months`} AS INTERVAL) + (${ts} - date_trunc('month', ${ts})))`;
+      if (Math.abs(months) > LAST_MONTH - FIRST_MONTH) return null;
+      const month = sql`(EXTRACT(YEAR FROM ${ts}) * 12 + EXTRACT(MONTH FROM ${ts}) + ${sql.lit(months)})`;
+      const moved = sql`(date_trunc('month', ${ts}) + CAST(${`${months} months`} AS INTERVAL) + (${ts} - date_trunc('month', ${ts})))`;
+      return sql`(CASE WHEN ${month} BETWEEN ${sql.lit(FIRST_MONTH)} AND ${sql.lit(LAST_MONTH)} THEN ${moved} END)`;
     }
-    return sql`(${ts} + CAST(${n} AS DOUBLE PRECISION) * CAST(${`1 ${unit}`} AS INTERVAL))`;
+    const seconds = n * SECONDS[unit]!;
+    // A shift longer than the whole range never lands in it, and would overflow an interval.
+    if (Math.abs(seconds) > LAST_SECOND - FIRST_SECOND) return null;
+    const moved = sql`(${ts} + CAST(${n} AS DOUBLE PRECISION) * CAST(${`1 ${unit}`} AS INTERVAL))`;
+    return sql`(CASE WHEN EXTRACT(EPOCH FROM ${ts}) + ${sql.lit(seconds)} BETWEEN ${sql.lit(FIRST_SECOND)} AND ${sql.lit(LAST_SECOND)} THEN ${moved} END)`;
   }
   if (m === 'start of day') return sql`date_trunc('day', ${ts})`;
   if (m === 'start of month') return sql`date_trunc('month', ${ts})`;
   if (m === 'start of year') return sql`date_trunc('year', ${ts})`;
   if (m === 'unixepoch' && time !== null) {
     const t = sql`btrim(CAST(${time} AS TEXT))`;
-    return sql`(CASE WHEN ${t} ~ '^[-+]?[0-9]+(\\.[0-9]+)?$' THEN CAST(to_timestamp(CAST(${t} AS DOUBLE PRECISION)) AT TIME ZONE 'UTC' AS TIMESTAMP(3)) END)`;
+    // At most 12 digits before the point: a number that CAST reads without raising, and that
+    // the range check (as SQLite's) then bounds before to_timestamp could raise.
+    const seconds = sql`CAST(${t} AS DOUBLE PRECISION)`;
+    const inRange = sql`(CASE WHEN ${seconds} BETWEEN ${sql.lit(FIRST_SECOND)} AND ${sql.lit(LAST_SECOND)} THEN CAST(to_timestamp(${seconds}) AT TIME ZONE 'UTC' AS TIMESTAMP(3)) END)`;
+    return sql`(CASE WHEN ${t} ~ '^[-+]?[0-9]{1,12}(\\.[0-9]+)?$' THEN ${inRange} END)`;
   }
   return null;
 }
