@@ -1,7 +1,8 @@
 /**
  * Making fields searchable over a large table, online (docs/search.md §4.1, §4.2): a collection
  * of N catalog rows (1,000,000 by default) with no searchable field; then the schema change that
- * makes `name` and `description` searchable, while one client writes a row, another reads one by
+ * makes `name` and `description` searchable (the table has an index on `price`), and a few seconds later
+ * another that adds a field (while the index is built), while one client writes a row, another reads one by
  * id and, once the change has answered, a third searches, each once every 20 ms. Prints how long
  * the change took to answer, how long until the index was built and filled, and the latency of
  * those requests meanwhile, against the same requests before the change. SQLite by default; PostgreSQL with DATABASE_URL.
@@ -35,6 +36,7 @@ const name = `change_${Date.now()}`;
 const collection = await api('POST', '/api/collections', {
   name, type: 'base', listRule: '', createRule: '',
   fields: [{ name: 'name', type: 'text' }, { name: 'description', type: 'text', max: 2000 }, { name: 'price', type: 'number' }],
+  indexes: [`CREATE INDEX idx_${name}_price ON ${name} (price)`],
 });
 await insertCatalog(node.db(), name, rows);
 await fetch(`${url}/api/health`, { headers: { connection: 'close' } }).catch(() => undefined);
@@ -78,17 +80,26 @@ console.log(`before the change: writes ${summary(before.write)}; reads by id ${s
 
 const t0 = performance.now();
 let answered = 0;
+// SEARCH_CHANGE_ALTER_MS: how long after the change answered a field is added (default 5 s).
+const alterAfterMs = Number(process.env.SEARCH_CHANGE_ALTER_MS ?? 5000);
+let altered = { at: 0, took: 0 };
 const change = (async () => {
   await api('PATCH', `/api/collections/${collection.id}`, {
     fields: collection.fields.map((f: { name: string }) => (f.name === 'name' || f.name === 'description' ? { ...f, searchable: true } : f)),
   });
   answered = performance.now() - t0;
-  await new Promise((r) => setTimeout(r, 500));
+  // Another change of the table while the index is built (docs/search.md §4.2): a field added.
+  await new Promise((r) => setTimeout(r, alterAfterMs));
+  const t1 = performance.now();
+  const current = await api('GET', `/api/collections/${collection.id}`);
+  await api('PATCH', `/api/collections/${collection.id}`, { fields: [...current.fields, { name: 'note', type: 'text' }] });
+  altered = { at: t1 - t0, took: performance.now() - t1 };
   await searchFilled(node.db(), postgres);
 })();
 const during = await probe(change, () => answered > 0);
 const filled = performance.now() - t0;
 console.log(`the change answered in ${(answered / 1000).toFixed(2)} s; the index was built and filled ${(filled / 1000).toFixed(1)} s after it started; load average ${loadavg()[0]!.toFixed(1)}`);
+console.log(`a field added ${(altered.at / 1000).toFixed(1)} s after the change started answered in ${(altered.took / 1000).toFixed(2)} s`);
 console.log(`during the change and fill: writes ${summary(during.write)}; reads by id ${summary(during.read)}; searches once it answered ${summary(during.search)}`);
 const found = await api('GET', `/api/collections/${name}/records?perPage=1&filter=${encodeURIComponent("search('wool')")}`);
 console.log(`search('wool') after the fill: ${found.totalItems} rows`);

@@ -150,7 +150,7 @@ function applyModifier(ts: RawBuilder<unknown>, time: RawBuilder<unknown> | null
       if (!Number.isInteger(n)) return null;
       const months = unit === 'year' ? n * 12 : n;
       if (Math.abs(months) > LAST_MONTH - FIRST_MONTH) return null;
-      const month = sql`(EXTRACT(YEAR FROM ${ts}) * 12 + EXTRACT(MONTH FROM ${ts}) + ${sql.lit(months)})`;
+      const month = sql`(EXTRACT(YEAR FROM ${ts}) * 12 + EXTRACT(MONTH FROM ${ts}) + CAST(${months} AS NUMERIC))`;
       const moved = sql`(date_trunc('month', ${ts}) + CAST(${`${months} months`} AS INTERVAL) + (${ts} - date_trunc('month', ${ts})))`;
       return sql`(CASE WHEN ${month} BETWEEN ${sql.lit(FIRST_MONTH)} AND ${sql.lit(LAST_MONTH)} THEN ${moved} END)`;
     }
@@ -158,7 +158,7 @@ function applyModifier(ts: RawBuilder<unknown>, time: RawBuilder<unknown> | null
     // A shift longer than the whole range never lands in it, and would overflow an interval.
     if (Math.abs(seconds) > LAST_SECOND - FIRST_SECOND) return null;
     const moved = sql`(${ts} + CAST(${n} AS DOUBLE PRECISION) * CAST(${`1 ${unit}`} AS INTERVAL))`;
-    return sql`(CASE WHEN EXTRACT(EPOCH FROM ${ts}) + ${sql.lit(seconds)} BETWEEN ${sql.lit(FIRST_SECOND)} AND ${sql.lit(LAST_SECOND)} THEN ${moved} END)`;
+    return sql`(CASE WHEN EXTRACT(EPOCH FROM ${ts}) + CAST(${seconds} AS NUMERIC) BETWEEN ${sql.lit(FIRST_SECOND)} AND ${sql.lit(LAST_SECOND)} THEN ${moved} END)`;
   }
   if (m === 'start of day') return sql`date_trunc('day', ${ts})`;
   if (m === 'start of month') return sql`date_trunc('month', ${ts})`;
