@@ -183,6 +183,7 @@ describe('aggregates', () => {
     ['groupBy', '@rank'], ['groupBy', '@request.auth.id'], ['groupBy', 'title:lower'], ['groupBy', 'title,title'], ['groupBy', 'a,b,c,d,e,f'],
     ['groupBy', 'title,'.repeat(300)], ['groupBy', "strftime('%Y', title)"], ['groupBy', "strftime(created, '%Y')"], ['groupBy', "strftime('%Y', created"],
     ['groupBy', `${'('.repeat(400)}${')'.repeat(400)}`], ['groupBy', "strftime('%Y', @collection.users.created)"],
+    ['groupBy', "strftime('%Y', @request.auth.created)"], ['groupBy', "strftime('%Y', @collection.vault.created)"],
     ['aggregate', 'sum(title)'], ['aggregate', 'avg(created)'], ['aggregate', 'min(meta)'], ['aggregate', 'count(secret)'], ['aggregate', 'max(vault)'],
     ['aggregate', 'count_distinct(many)'], ['aggregate', 'median(total)'], ['aggregate', 'sum(total'], ['aggregate', 'count(),count()'],
     ['aggregate', Array.from({ length: 11 }, () => 'count()').join(',')], ['aggregate', Array.from({ length: 200 }, () => 'count()').join(',')],

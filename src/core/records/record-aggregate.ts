@@ -133,9 +133,9 @@ function groupColumn(deps: AggregateDeps, opts: CompileOptions, text: string, i:
     // The engines read other values differently (a nested strftime, a number, text): only a
     // date field reads the same on both (docs/api.md §3.11).
     const time = operand.kind === 'function' ? operand.args[1] : undefined;
+    // Nor may it read `@request.` or `@collection.` (a filter of a non-superuser may not either).
     const field = time?.kind === 'identifier' ? pathField(deps.schema, opts.collection, time.name) : undefined;
-    if (field && !DATES.has(field.type)) throw fail('strftime reads a date or autodate field');
-    if (!field && time?.kind !== 'identifier') throw fail('strftime reads a date or autodate field');
+    if (!field || !DATES.has(field.type)) throw fail('strftime reads a date or autodate field');
   }
   const compiled = compileOrFail(deps, operand, opts, fail);
   return { alias: `g${i}`, key: text, value: compiled.expr, output, kind: compiled.kind };
