@@ -137,7 +137,8 @@ const ftsAll = (terms) => terms.map(ftsTerm).join(' AND ');
 
 /** The FTS5 text of one tier: the include part within each column of a mask and in none of the others, no exclusion. */
 function tierMatch(columns, search, masks) {
-  const inColumn = columns.map((col) => `({"${col}"} : (${ftsAll(search.include)}))`);
+  // The FTS5 columns are named by position (c0, c1, …), not after the fields (docs/search.md §4.1).
+  const inColumn = columns.map((_, i) => `({c${i}} : (${ftsAll(search.include)}))`);
   const excluded = search.exclude.length > 0 ? [`(${search.exclude.map(ftsTerm).join(' OR ')})`] : [];
   return masks.map((mask) => {
     const within = inColumn.filter((_, i) => mask & (1 << i));
