@@ -11,6 +11,7 @@ import { postgresTestConnection } from '../../../../test/helpers/postgres-connec
 import { postgresSkipReason } from '../../../../test/helpers/test-database.js';
 import { parseSearchQuery } from '../../../core/search/search-query.js';
 import { connectPostgres } from '../../connect-postgres.js';
+import type { Executor } from '../../database.js';
 import { PostgresFullText } from './postgres-full-text.js';
 
 const skip = postgresSkipReason();
@@ -41,6 +42,22 @@ describe.skipIf(skip !== undefined)('PostgreSQL search index fill', () => {
   const indexes = async () => (await sql<{ name: string; valid: boolean }>`SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index AS i
     JOIN pg_class AS c ON c.oid = i.indexrelid WHERE starts_with(c.relname, '_search_fill') ORDER BY c.relname`.execute(postgres.conn.db)).rows;
   const fills = async () => (await sql<{ key: string; done: number }>`SELECT key, done FROM _plinth_search_fill`.execute(postgres.conn.db)).rows;
+  /** Runs `fn` on a connection of a pool of its own: another node's session. */
+  const inOtherSession = async (fn: (c: Executor) => Promise<void>) => {
+    const other = await connectPostgres(postgres.database.url);
+    try {
+      await other.db.connection().execute(fn);
+    } finally {
+      await other.close();
+    }
+  };
+  /** After a build of the rowid index was cut off: the next steps build it anew, then the GIN index, and fill every row. */
+  const expectBuiltAnew = async () => {
+    expect(await indexes()).toEqual([{ name: '_search_fill_rowid', valid: false }]);
+    expect(await fillAll(500)).toEqual([1, 500, 500, 200, 1]);
+    expect(await indexes()).toEqual([{ name: '_search_fill', valid: true }, { name: '_search_fill_rowid', valid: true }]);
+    expect(await found('keepers')).toEqual(expected(7));
+  };
   /** Runs fill steps until none is left; returns what each step reported. */
   const fillAll = async (batch: number) => {
     const steps: number[] = [];
@@ -98,17 +115,12 @@ describe.skipIf(skip !== undefined)('PostgreSQL search index fill', () => {
 
   it('leaves a fill another node holds to it, and builds an index left invalid anew', async () => {
     await postgres.conn.db.transaction().execute((trx) => ft.create(trx, spec));
-    const other = await connectPostgres(postgres.database.url);
-    try {
-      await other.db.connection().execute(async (c) => {
-        await sql`SELECT pg_advisory_lock(hashtext('plinth_search_fill:fill'))`.execute(c);
-        expect(await ft.backfill(postgres.conn.db, 500)).toBe(0);
-        expect(await indexes()).toEqual([]);
-        await sql`SELECT pg_advisory_unlock(hashtext('plinth_search_fill:fill'))`.execute(c);
-      });
-    } finally {
-      await other.close();
-    }
+    await inOtherSession(async (c) => {
+      await sql`SELECT pg_advisory_lock(hashtext('plinth_search_fill:fill'))`.execute(c);
+      expect(await ft.backfill(postgres.conn.db, 500)).toBe(0);
+      expect(await indexes()).toEqual([]);
+      await sql`SELECT pg_advisory_unlock(hashtext('plinth_search_fill:fill'))`.execute(c);
+    });
     expect(await ft.backfill(postgres.conn.db, 500)).toBe(1);
     // As a build cut off halfway leaves it.
     await sql`UPDATE pg_index SET indisvalid = false WHERE indexrelid = '_search_fill'::regclass`.execute(postgres.conn.db);
@@ -123,60 +135,44 @@ describe.skipIf(skip !== undefined)('PostgreSQL search index fill', () => {
     const aborted = new AbortController();
     aborted.abort();
     expect(await ft.backfill(postgres.conn.db, 500, aborted.signal)).toBe(0);
-    const other = await connectPostgres(postgres.database.url);
-    try {
-      await other.db.connection().execute(async (c) => {
-        // A write left open: CREATE INDEX CONCURRENTLY waits for it to end.
-        await sql`BEGIN`.execute(c);
-        await sql`UPDATE docs SET body = body WHERE id = 'r1'`.execute(c);
-        const abort = new AbortController();
-        const step = ft.backfill(postgres.conn.db, 500, abort.signal);
-        await expect.poll(async () => (await indexes()).length, { timeout: 10_000 }).toBe(1);
-        abort.abort();
-        await expect(step).rejects.toThrow();
-        await sql`ROLLBACK`.execute(c);
-      });
-    } finally {
-      await other.close();
-    }
-    expect(await indexes()).toEqual([{ name: '_search_fill_rowid', valid: false }]);
-    expect(await fillAll(500)).toEqual([1, 500, 500, 200, 1]);
-    expect(await indexes()).toEqual([{ name: '_search_fill', valid: true }, { name: '_search_fill_rowid', valid: true }]);
-    expect(await found('keepers')).toEqual(expected(7));
+    await inOtherSession(async (c) => {
+      // A write left open: CREATE INDEX CONCURRENTLY waits for it to end.
+      await sql`BEGIN`.execute(c);
+      await sql`UPDATE docs SET body = body WHERE id = 'r1'`.execute(c);
+      const abort = new AbortController();
+      const step = ft.backfill(postgres.conn.db, 500, abort.signal);
+      await expect.poll(async () => (await indexes()).length, { timeout: 10_000 }).toBe(1);
+      abort.abort();
+      await expect(step).rejects.toThrow();
+      await sql`ROLLBACK`.execute(c);
+    });
+    await expectBuiltAnew();
   });
 
   it('a schema change of the table cancels a build under way and holds the fill off until it commits; the fill goes on after', async () => {
     await postgres.conn.db.transaction().execute((trx) => ft.create(trx, spec));
-    const other = await connectPostgres(postgres.database.url);
-    try {
-      await other.db.connection().execute(async (c) => {
-        // An older snapshot left open: CREATE INDEX CONCURRENTLY waits for it after its build,
-        // holding the table's lock, which the change's ALTER TABLE needs.
-        await sql`BEGIN ISOLATION LEVEL REPEATABLE READ`.execute(c);
-        await sql`SELECT count(*) FROM pg_class`.execute(c);
-        const step = ft.backfill(postgres.conn.db, 500);
-        await expect.poll(async () => (await indexes()).length, { timeout: 10_000 }).toBe(1);
-        const started = Date.now();
-        await postgres.conn.db.transaction().execute(async (trx) => {
-          // Without the hold, the ALTER TABLE would wait as long as the snapshot stays open.
-          await sql`SET LOCAL lock_timeout = '3s'`.execute(trx);
-          await ft.hold(trx, spec.key);
-          // Held: no step starts, here or on another node.
-          expect(await ft.backfill(postgres.conn.db, 500)).toBe(0);
-          await sql`ALTER TABLE docs ADD COLUMN extra TEXT`.execute(trx);
-        });
-        expect(Date.now() - started).toBeLessThan(5000);
-        // The cancelled step is not a failure: it reports work done, and the fill goes on.
-        expect(await step).toBe(1);
-        await sql`ROLLBACK`.execute(c);
+    await inOtherSession(async (c) => {
+      // An older snapshot left open: CREATE INDEX CONCURRENTLY waits for it after its build,
+      // holding the table's lock, which the change's ALTER TABLE needs.
+      await sql`BEGIN ISOLATION LEVEL REPEATABLE READ`.execute(c);
+      await sql`SELECT count(*) FROM pg_class`.execute(c);
+      const step = ft.backfill(postgres.conn.db, 500);
+      await expect.poll(async () => (await indexes()).length, { timeout: 10_000 }).toBe(1);
+      const started = Date.now();
+      await postgres.conn.db.transaction().execute(async (trx) => {
+        // Without the hold, the ALTER TABLE would wait as long as the snapshot stays open.
+        await sql`SET LOCAL lock_timeout = '3s'`.execute(trx);
+        await ft.hold(trx, spec.key);
+        // Held: no step starts, here or on another node.
+        expect(await ft.backfill(postgres.conn.db, 500)).toBe(0);
+        await sql`ALTER TABLE docs ADD COLUMN extra TEXT`.execute(trx);
       });
-    } finally {
-      await other.close();
-    }
-    expect(await indexes()).toEqual([{ name: '_search_fill_rowid', valid: false }]);
-    expect(await fillAll(500)).toEqual([1, 500, 500, 200, 1]);
-    expect(await indexes()).toEqual([{ name: '_search_fill', valid: true }, { name: '_search_fill_rowid', valid: true }]);
-    expect(await found('keepers')).toEqual(expected(7));
+      expect(Date.now() - started).toBeLessThan(5000);
+      // The cancelled step is not a failure: it reports work done, and the fill goes on.
+      expect(await step).toBe(1);
+      await sql`ROLLBACK`.execute(c);
+    });
+    await expectBuiltAnew();
   });
 
   it('keeps serving a table of the December 7 layout (generated vector columns) until its index is rebuilt', async () => {
