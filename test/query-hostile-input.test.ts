@@ -220,6 +220,15 @@ describe('values past the range of a double or a date', () => {
     expect(r.items).toEqual([{ sum_total: null, avg_total: null, max_total: 1.7e308 }]);
   });
 
+  it('sums and averages of values whose squares are past a double are numbers', async () => {
+    // PostgreSQL's float AVG keeps the sum of the squares, and raised on these.
+    const large = uniqueName('qhlarge');
+    await createCollection(s, { name: large, listRule: '', fields: [{ name: 'n', type: 'number' }] });
+    for (const n of [1e200, 3e200]) await createRecord(s, large, { n });
+    const r = await expectAnswer(q(`/api/collections/${large}/records/aggregate`, { aggregate: 'sum(n),avg(n)' }), 200);
+    expect(r.items).toEqual([{ sum_n: 4e200, avg_n: 2e200 }]);
+  });
+
   it.each([
     ["strftime('%Y', created, '+99999999 years') != ''", 0],
     ["strftime('%Y', created, '-3000000000 months') != ''", 0],
