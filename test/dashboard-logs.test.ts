@@ -209,6 +209,8 @@ describe.skipIf(skip !== undefined)('the logs, SQL and public pages in Chromium'
     await drawer.getByRole('rowheader', { name: 'data.status' }).waitFor();
     await drawer.getByRole('rowheader', { name: 'data.execTime' }).waitFor();
     expect(await drawer.getByLabel('The entry as JSON').textContent()).toContain(`"auth": "guest"`);
+    // The focus trap (which handles Escape) runs after the panel is drawn.
+    await expect.poll(() => drawer.evaluate((el) => el.contains(el.ownerDocument.activeElement))).toBe(true);
     await t.page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
     // The level filter, with an app entry (which names no auth) kept while superusers' requests are left out.
