@@ -32,4 +32,24 @@ describe('LocalBackupStore', () => {
     expect(readdirSync(root).sort()).toEqual(['kept.zip', 'notes.txt']);
     expect((await store.list()).map((b) => b.key)).toEqual(['kept.zip']);
   });
+
+  it('aborts a backup with a write in flight without an uncaught error', async () => {
+    const root = freshRoot();
+    const store = await LocalBackupStore.open(root);
+    const writer = await store.create('pending.zip');
+    await new Promise((resolve) => writer.stream.once('ready', resolve));
+    const uncaught: unknown[] = [];
+    const note = (err: unknown) => uncaught.push(err);
+    process.on('uncaughtException', note);
+    try {
+      // 1 MB: the write is still in flight when the abort destroys the stream, and then fails.
+      writer.stream.write('half'.repeat(1 << 18));
+      await writer.abort();
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      process.off('uncaughtException', note);
+    }
+    expect(uncaught).toEqual([]);
+    expect(readdirSync(root)).toEqual([]);
+  });
 });

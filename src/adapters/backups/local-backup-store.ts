@@ -54,6 +54,9 @@ export class LocalBackupStore implements BackupStore {
       stream,
       commit: () => rename(partial, target),
       abort: async () => {
+        // NOTE: a write still in flight fails once the stream is destroyed ("Cannot call write
+        // after a stream was destroyed"), as an 'error' event that would be uncaught: it is moot.
+        stream.on('error', () => undefined);
         stream.destroy();
         await rm(partial, { force: true });
       },
