@@ -226,7 +226,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
     onHookError: (err) => http.log.error({ err }, 'after-change collection hook failed'),
   });
   await connection.exclusive(() => collections.init());
-  // An index of an earlier version's layout is upgraded before the node serves (docs/search.md
+  // An index of an earlier version's layout is upgraded before the node serves (docs/search.md §4.1,
   // §4.2), one node at a time: a node never reads a table in a layout it does not know.
   const upgrade = dialect.fullText.upgrade?.bind(dialect.fullText);
   if (upgrade) {

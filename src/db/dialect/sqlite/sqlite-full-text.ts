@@ -28,7 +28,7 @@ const STATE_TABLE = '_plinth_search';
  */
 const FTS_OPTIONS = "content='', tokenize='porter unicode61 remove_diacritics 0', prefix='2 3 4 5 6 7 8'";
 
-/** SqliteFullText keeps FTS5 external-content tables. */
+/** SqliteFullText keeps contentless FTS5 tables. */
 export class SqliteFullText implements FullText {
   constructor(private readonly quoteId: (name: string) => string) {}
 
@@ -69,14 +69,11 @@ export class SqliteFullText implements FullText {
     const fts = ftsName(spec);
     for (const suffix of ['_ai', '_ad', '_au']) await sql.raw(`DROP TRIGGER IF EXISTS ${q(fts + suffix)}`).execute(trx);
     await sql.raw(`DROP TABLE IF EXISTS ${q(fts)}`).execute(trx);
-    const state = await sql<{ n: number }>`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ${STATE_TABLE}`.execute(trx);
-    if (Number(state.rows[0]?.n) > 0) await sql`DELETE FROM ${sql.table(STATE_TABLE)} WHERE name = ${fts}`.execute(trx);
+    if (await hasStateTable(trx)) await sql`DELETE FROM ${sql.table(STATE_TABLE)} WHERE name = ${fts}`.execute(trx);
   }
 
   async backfill(db: Executor, batch: number): Promise<number> {
-    const exists = await sql<{ n: number }>`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ${STATE_TABLE}`.execute(db);
-    if (Number(exists.rows[0]?.n) === 0) return 0;
-    if (await this.upgradeOne(db)) return 1;
+    if (!(await hasStateTable(db))) return 0;
     return db.transaction().execute(async (trx) => {
       const { rows } = await sql<{ name: string; tbl: string; cols: string; start: number; done: number }>`
         SELECT name, tbl, cols, start, done FROM ${sql.table(STATE_TABLE)} WHERE done < start ORDER BY name LIMIT 1`.execute(trx);
@@ -97,19 +94,21 @@ export class SqliteFullText implements FullText {
 
   /**
    * Recreates one index made with other table options than FTS_OPTIONS (an older Plinth), which
-   * the fill loop then fills like a new one; false when every index is current.
+   * the fill loop then fills like a new one; 0 when every index is current. Before the node
+   * serves: the searches of this version name the columns of this layout.
    */
-  private async upgradeOne(db: Executor): Promise<boolean> {
+  async upgrade(db: Executor): Promise<number> {
+    if (!(await hasStateTable(db))) return 0;
     const { rows } = await sql<{ name: string; tbl: string; cols: string }>`SELECT s.name, s.tbl, s.cols FROM ${sql.table(STATE_TABLE)} AS s
       JOIN sqlite_master AS m ON m.type = 'table' AND m.name = s.name WHERE instr(m.sql, ${FTS_OPTIONS}) = 0 ORDER BY s.name LIMIT 1`.execute(db);
     const old = rows[0];
-    if (!old) return false;
+    if (!old) return 0;
     const spec: SearchIndexSpec = { key: old.name.slice(FTS_PREFIX.length), table: old.tbl, columns: JSON.parse(old.cols) as string[] };
     await db.transaction().execute(async (trx) => {
       await this.drop(trx, spec);
       await this.create(trx, spec);
     });
-    return true;
+    return 1;
   }
 
   match(root: string, spec: SearchIndexSpec, column: string | null, query: SearchQuery): RawBuilder<boolean> {
@@ -161,6 +160,12 @@ function ftsName(spec: SearchIndexSpec): string {
 
 function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** Whether STATE_TABLE exists (it is created with the first searchable collection). */
+async function hasStateTable(exec: Executor): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ${STATE_TABLE}`.execute(exec);
+  return Number(rows[0]?.n) > 0;
 }
 
 /** The FTS5 column of the i-th searchable field. */
