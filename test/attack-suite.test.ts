@@ -243,15 +243,21 @@ describe('one request cannot stall the server', () => {
   it('realtime streams beyond the per-IP cap are refused with 429', async () => {
     const controllers: AbortController[] = [];
     try {
-      for (let i = 0; i < STREAMS_PER_IP; i++) {
+      const open = async () => {
         const controller = new AbortController();
         controllers.push(controller);
-        const res = await fetch(url('/api/realtime'), { signal: controller.signal });
+        return fetch(url('/api/realtime'), { signal: controller.signal });
+      };
+      for (let i = 0; i < STREAMS_PER_IP; i++) {
+        const res = await open();
         expect(res.status).toBe(200);
+        // Its PB_CONNECT event: the node holds the stream.
+        expect(new TextDecoder().decode((await res.body!.getReader().read()).value)).toContain('PB_CONNECT');
       }
       await expectRefusedPromptly(async () => {
-        const res = await fetch(url('/api/realtime'));
-        return { status: res.status, body: await res.json() };
+        const res = await open();
+        // NOTE: a stream let through (200) never ends: its body is not read.
+        return { status: res.status, body: res.status === 200 ? 'a stream' : await res.json() };
       }, 429);
     } finally {
       for (const c of controllers) c.abort();
