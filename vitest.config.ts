@@ -29,6 +29,10 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // NOTE: expect.poll waits for a condition to become true; vitest's default of 1 s was too
+    // short for a browser's dialog on a loaded 2-core machine (a run failed waiting for one).
+    // A longer wait only makes a real failure take longer to report.
+    expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
     maxWorkers: workers,
     projects: [
