@@ -10,6 +10,7 @@ type ExtendedQueryConfig = QueryConfig & { queryMode: 'extended' };
 import { ConfigError } from '../config/config-error.js';
 import { connectFailureReason, redactUrlPassword } from '../config/config-values.js';
 import { queryTimeout } from '../errors/query-timeout.js';
+import { isQueryCanceled } from './postgres-errors.js';
 import type { Db } from './database.js';
 import { reportQuery, statementKind, type QueryObserver } from './query-observer.js';
 import type { SqlConsole } from '../core/sql/sql-console.js';
@@ -64,9 +65,6 @@ export interface PostgresOptions {
  * against 330 ms in one process. A `?options=` in DATABASE_URL replaces these.
  */
 const SESSION_OPTIONS = '-c max_parallel_workers_per_gather=0 -c jit=off';
-
-/** SQLSTATE of a statement cancelled by `statement_timeout` (or by a cancel request). */
-const QUERY_CANCELED = '57014';
 
 // Type OIDs of pg_type (stable since PostgreSQL 7).
 const OID = { int8: 20, numeric: 1700, json: 114, jsonb: 3802, date: 1082, timestamp: 1114, timestamptz: 1184 } as const;
@@ -222,7 +220,7 @@ function capWithStatementTimeout(budgetMs: number): CapStatement {
 
 /** Rethrows a statement timeout as the client's 400, anything else as it is. */
 function rethrowTimeout(err: unknown): never {
-  if ((err as { code?: unknown } | null)?.code === QUERY_CANCELED) throw queryTimeout(err);
+  if (isQueryCanceled(err)) throw queryTimeout(err);
   throw err;
 }
 

@@ -9,10 +9,9 @@ import { isAppError } from '../errors/app-error.js';
 import { queryTimeout } from '../errors/query-timeout.js';
 import { tokenizeSql } from '../tools/sql-tokens.js';
 import { SqlRunError } from '../errors/sql-run-error.js';
+import { isQueryCanceled } from './postgres-errors.js';
 import type { SqlConsole, SqlLimits, SqlResult, SqlRun } from '../core/sql/sql-console.js';
 
-/** SQLSTATE of a statement cancelled by statement_timeout. */
-const QUERY_CANCELED = '57014';
 
 /** Statements a cursor can read a page of (DECLARE takes SELECT and VALUES; WITH and TABLE are SELECTs). */
 const CURSOR_WORDS = new Set(['SELECT', 'VALUES', 'TABLE', 'WITH']);
@@ -49,7 +48,7 @@ async function runOn(client: PoolClient, query: string, limits: SqlLimits): Prom
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     if (isAppError(err)) throw err;
-    if ((err as { code?: unknown } | null)?.code === QUERY_CANCELED) throw queryTimeout(err);
+    if (isQueryCanceled(err)) throw queryTimeout(err);
     throw new SqlRunError(err instanceof Error ? err.message : String(err), err);
   }
   const execTime = Math.round(performance.now() - started);
@@ -69,7 +68,7 @@ async function readThroughCursor(client: PoolClient, query: string, maxRows: num
     // the extended protocol refuses a second one as well.
     await client.query({ text: `DECLARE plinth_console NO SCROLL CURSOR FOR ${query}`, queryMode: 'extended' } as QueryConfig);
   } catch (err) {
-    if ((err as { code?: unknown } | null)?.code === QUERY_CANCELED) throw err;
+    if (isQueryCanceled(err)) throw err;
     await client.query('ROLLBACK TO SAVEPOINT plinth_console');
     return null;
   }

@@ -16,6 +16,7 @@ import { boundValue, pgStrftime } from './postgres-strftime.js';
 import { coalescedPair, comparablePair, dynamicKeys, dynamicOrder, isNumericSql, jsonRanks } from './postgres-compare.js';
 import { FilterError } from '../../../filter/filter-error.js';
 import { queryTimeout } from '../../../errors/query-timeout.js';
+import { isQueryCanceled } from '../../postgres-errors.js';
 import { PostgresFullText } from './postgres-full-text.js';
 import { ROWID_COLUMN } from './postgres-rowid.js';
 import type { ColumnKind } from '../../../core/fields/field-type.js';
@@ -24,8 +25,6 @@ import { splitTopLevel } from '../../../tools/split-top-level.js';
 
 /** SQLSTATE of a unique violation. */
 const UNIQUE_VIOLATION = '23505';
-/** SQLSTATE of a statement cancelled by statement_timeout. */
-const QUERY_CANCELED = '57014';
 /** SQLSTATE of "invalid byte sequence" (a U+0000 in text). */
 const NUL_IN_TEXT = '22021';
 
@@ -96,7 +95,7 @@ export class PostgresDialect extends DialectBase {
     // A text value with U+0000, which PostgreSQL text cannot store (SQLite can).
     if ((err as { code?: unknown } | null)?.code === NUL_IN_TEXT) return badRequest(message, {}, err);
     // The client's filter or sort asked for more than one statement may take (--queryTimeout).
-    if ((err as { code?: unknown } | null)?.code === QUERY_CANCELED) return queryTimeout(err);
+    if (isQueryCanceled(err)) return queryTimeout(err);
     if (!this.isUniqueViolation(err)) return null;
     // PostgreSQL says `Key (title, slug)=(a, b) already exists.`; a case-insensitive
     // index shows `lower(title)`, which still names its column. Other expressions

@@ -10,11 +10,9 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../database.js';
 import type { SearchIndexSpec } from '../full-text.js';
+import { isQueryCanceled } from '../../postgres-errors.js';
 import { ROWID_COLUMN } from './postgres-rowid.js';
 import { FILL_TABLE, ginIndexStatement, hasFillTable, rowidIndexStatement, searchIndexNames, vectorAssignments } from './postgres-search-schema.js';
-
-/** SQLSTATE of a cancelled statement. */
-const QUERY_CANCELED = '57014';
 
 interface FillRow {
   key: string;
@@ -115,10 +113,9 @@ export async function holdSearchFill(trx: Executor, key: string): Promise<void> 
 /** A long statement of a fill step cancelled by a schema change of its table (holdSearchFill). */
 class HeldOff extends Error {}
 
-/** Whether `err` is a statement cancelled (by a cancel request; a statement timeout reads the same). */
+/** Whether `err` is a cancelled statement, as the driver raises it or as the pool's query timeout wraps it (its cause). */
 function isCancelled(err: unknown): boolean {
-  const code = (e: unknown) => (e as { code?: unknown } | null)?.code;
-  return code(err) === QUERY_CANCELED || code((err as { cause?: unknown } | null)?.cause) === QUERY_CANCELED;
+  return isQueryCanceled(err) || isQueryCanceled((err as { cause?: unknown } | null)?.cause);
 }
 
 /**
