@@ -23,8 +23,8 @@ const STATE_TABLE = '_plinth_search';
  * of a search is one) on a word longer than the longest prefix index merges the whole doclist
  * of every term it covers, 10–30× slower than reading a prefix index (docs/search.md §6).
  * Contentless (`content=''`): the triggers hand it every value it indexes or deletes. An index
- * made with other options (an external-content one, until December 2026) is rebuilt by
- * `backfill` (docs/search.md §4.1).
+ * made with other options (an external-content one, until December 2026) is recreated by
+ * `upgrade` before the node serves, and filled by `backfill` (docs/search.md §4.1).
  */
 const FTS_OPTIONS = "content='', tokenize='porter unicode61 remove_diacritics 0', prefix='2 3 4 5 6 7 8'";
 
