@@ -81,6 +81,17 @@ describe.skipIf(skip)('three nodes on one PostgreSQL and one Redis', () => {
     expect(withField.body.size, JSON.stringify(withField.body)).toBe(3);
     expect((await requestJson(url(0, '/api/collections/mn_items/records'), 'GET')).status).toBe(403);
 
+    // Every node answers a change only once the others hold it: a rule opened and closed in
+    // turn through each node holds on the other two in the next request.
+    for (let round = 0; round < 12; round++) {
+      const open = round % 2 === 0;
+      const through = round % 3;
+      const changed = await requestJson(url(through, '/api/collections/mn_items'), 'PATCH', { listRule: open ? '' : null }, token);
+      expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+      const statuses = await Promise.all([0, 1, 2].filter((i) => i !== through).map(async (i) => (await requestJson(url(i, '/api/collections/mn_items/records'), 'GET')).status));
+      expect(statuses, `round ${round}, changed through node ${through + 1}`).toEqual(open ? [200, 200] : [403, 403]);
+    }
+
     const deleted = await requestJson(url(0, '/api/collections/mn_items'), 'DELETE', undefined, token);
     expect(deleted.status).toBe(204);
     for (const i of [1, 2]) expect((await requestJson(url(i, '/api/collections/mn_items/records'), 'GET')).status).toBe(404);

@@ -64,6 +64,17 @@ export function describeBusContract(name: string, factory: () => Promise<BusPair
       expect(await onB.waitFor(1)).toEqual(['{"n":1}']);
     });
 
+    it('counts the nodes a message reached: each handle listening on the channel once', async () => {
+      const { a, b } = await open();
+      expect(await a.publish('counted', 'nobody')).toBe(0);
+      const offA = await a.subscribe('counted', () => undefined);
+      await a.subscribe('counted', () => undefined);
+      await b.subscribe('counted', () => undefined);
+      expect(await b.publish('counted', 'both')).toBe(a === b ? 1 : 2);
+      await offA();
+      expect(await a.publish('counted', 'one')).toBe(a === b ? 1 : 2);
+    });
+
     it('keeps channels apart', async () => {
       const { a, b } = await open();
       const other = collector();

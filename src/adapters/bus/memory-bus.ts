@@ -13,10 +13,10 @@ export class MemoryBus implements Bus {
   /** Creates a MemoryBus; `onHandlerError` hears about handlers that throw (they never stop delivery). */
   constructor(private readonly onHandlerError: (err: unknown) => void = () => undefined) {}
 
-  async publish(channel: string, message: string): Promise<void> {
-    if (this.closed) return;
+  async publish(channel: string, message: string): Promise<number> {
+    if (this.closed) return 0;
     const handlers = this.channels.get(channel);
-    if (!handlers || handlers.size === 0) return;
+    if (!handlers || handlers.size === 0) return 0;
     // A snapshot: a handler added after the publish does not receive this message.
     const targets = [...handlers];
     queueMicrotask(() => {
@@ -29,6 +29,8 @@ export class MemoryBus implements Bus {
         }
       }
     });
+    // One process is one node: it counts once, however many handlers it has.
+    return 1;
   }
 
   async subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>> {

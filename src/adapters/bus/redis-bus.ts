@@ -51,9 +51,10 @@ export class RedisBus implements Bus {
     return new RedisBus(publisher, subscriber, target.prefix, options);
   }
 
-  async publish(channel: string, message: string): Promise<void> {
-    if (this.closed) return;
-    await redisCall(() => this.publisher.publish(this.prefix + channel, message));
+  async publish(channel: string, message: string): Promise<number> {
+    if (this.closed) return 0;
+    // Redis counts the connections subscribed to the channel: one per node.
+    return redisCall(() => this.publisher.publish(this.prefix + channel, message));
   }
 
   async subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>> {

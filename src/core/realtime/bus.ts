@@ -13,8 +13,11 @@ export type BusHandler = (message: string) => void;
  * strings so no implementation can rely on shared memory.
  */
 export interface Bus {
-  /** Publishes a message on a channel; resolves once the bus accepted it. */
-  publish(channel: string, message: string): Promise<void>;
+  /**
+   * Publishes a message on a channel; resolves once the bus accepted it, to how many
+   * nodes it reached: each node with a subscriber on the channel counts once.
+   */
+  publish(channel: string, message: string): Promise<number>;
   /** Subscribes a handler to a channel; resolves, once active, to a function that removes it. */
   subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>>;
   /** Stops delivery and releases connections; later publishes are dropped. */
