@@ -25,7 +25,17 @@ import { schemaErrors, withoutErrorsUnder, type SchemaErrors } from './schema-er
 import { toDraft, toPayload, type Draft, type Json } from './schema-draft.js';
 import { useLeaveGuard } from './use-leave-guard.js';
 
+/**
+ * One editor per collection: going from one collection's editor straight to another's (or
+ * from a new collection to the one it created) starts a fresh editor, which shows the
+ * loading state until the other collection arrives, rather than the last one's form, where
+ * an edit would be lost when the other loads.
+ */
 export default function SchemaPage({ params }: PageProps) {
+  return <SchemaEditor key={params.name ?? ''} params={params} />;
+}
+
+function SchemaEditor({ params }: PageProps) {
   const creating = params.name === undefined;
   const [collections, setCollections] = useState<CollectionModel[] | null>(null);
   const [scaffolds, setScaffolds] = useState<Record<string, Json> | null>(null);
