@@ -62,7 +62,10 @@ beforeAll(async () => {
   const admin = await s.adminToken();
   const members = await createCollection(s, admin, {
     name: 'tg_members', type: 'auth', listRule: '', viewRule: '',
-    fields: [{ name: 'nick', type: 'text' }, { name: 'staffNote', type: 'text', hidden: true }],
+    fields: [
+      { name: 'nick', type: 'text' }, { name: 'staffNote', type: 'text', hidden: true },
+      { name: 'phone', type: 'text', readRule: '@request.auth.id = id' }, { name: 'grade', type: 'number', readRule: null },
+    ],
   });
   await createCollection(s, admin, {
     name: 'tg_posts', listRule: '', viewRule: '',
@@ -97,8 +100,9 @@ describe('plinth typegen --url', () => {
     expect(types).toContain('export const Collections = {');
     expect(types).toContain('TgPosts: "tg_posts"');
     expect(types).toContain('export type TypedPocketBase = PocketBase & {');
-    // A password may be sent, never answered; a hidden field reaches superusers only.
-    expect(types).toContain('export type TgMembersResponse<Texpand = unknown> = Required<Omit<TgMembersRecord, "password" | "staffNote">> & Pick<TgMembersRecord, "staffNote"> & AuthSystemFields<Texpand>;');
+    // A password may be sent, never answered; a hidden field reaches superusers only, and a field
+    // with a readRule only those it holds for: the API leaves the key out for the others.
+    expect(types).toContain('export type TgMembersResponse<Texpand = unknown> = Required<Omit<TgMembersRecord, "password" | "staffNote" | "phone" | "grade">> & Pick<TgMembersRecord, "staffNote" | "phone" | "grade"> & AuthSystemFields<Texpand>;');
     expect(typeCheck({ 'pocketbase-types.ts': types, 'use.ts': usage() })).toEqual([]);
     const wrong = typeCheck({ 'pocketbase-types.ts': types, 'use.ts': usage("const bad: number = post.title; void bad;") });
     expect(wrong.join('\n')).toMatch(/not assignable to type 'number'/);

@@ -4,6 +4,7 @@
  * per collection, `CollectionRecords`, `CollectionResponses` and `TypedPocketBase`.
  */
 import type { Collection, Field } from '../collections/collection.js';
+import { fieldRuleOf } from '../collections/field-rules.js';
 import { typeNames } from './type-names.js';
 
 const HEADER = `/**
@@ -78,16 +79,23 @@ function collectionTypes(c: Collection, name: string): string[] {
   for (const f of fields) out.push(`  ${JSON.stringify(f.name)}${f.required === true ? '' : '?'}: ${fieldType(f, name)};`);
   out.push('};', '');
   const never = fields.filter((f) => f.type === 'password').map((f) => JSON.stringify(f.name));
-  const hidden = fields.filter((f) => f.hidden === true && f.type !== 'password').map((f) => JSON.stringify(f.name));
+  const absent = fields.filter((f) => f.type !== 'password' && mayBeLeftOut(f)).map((f) => JSON.stringify(f.name));
   const record = `${name}Record${generics.length > 0 ? `<${generics.join(', ')}>` : ''}`;
-  const omitted = [...never, ...hidden];
+  const omitted = [...never, ...absent];
   const required = omitted.length > 0 ? `Required<Omit<${record}, ${omitted.join(' | ')}>>` : `Required<${record}>`;
-  // Hidden fields reach superusers only, so a response may lack them.
-  const optional = hidden.length > 0 ? ` & Pick<${record}, ${hidden.join(' | ')}>` : '';
+  const optional = absent.length > 0 ? ` & Pick<${record}, ${absent.join(' | ')}>` : '';
   const systemType = c.type === 'auth' ? 'AuthSystemFields' : 'BaseSystemFields';
   const responseParams = [...generics.map((g) => `${g} = unknown`), 'Texpand = unknown'].join(', ');
   out.push(`export type ${name}Response<${responseParams}> = ${required}${optional} & ${systemType}<Texpand>;`, '');
   return out;
+}
+
+/**
+ * Whether a response may lack the field's key: a hidden field reaches superusers only, and a
+ * field with a readRule only those it holds for (docs/field-rules.md §2).
+ */
+function mayBeLeftOut(f: Field): boolean {
+  return f.hidden === true || fieldRuleOf(f, 'readRule') !== undefined;
 }
 
 /**
