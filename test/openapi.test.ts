@@ -160,6 +160,11 @@ describe('visibility', () => {
     expect(guest.components.schemas.oa_postsCreate.properties.secret).toBeUndefined();
     expect(guest.components.schemas.oa_membersRecord.properties.staffNote).toBeUndefined();
     expect(JSON.stringify(guest)).not.toContain('@request.auth.id');
+    // An auth collection's password is hidden, yet it is how anyone signs up or changes theirs.
+    expect(guest.components.schemas.oa_membersCreate.required).toEqual(expect.arrayContaining(['email', 'password', 'passwordConfirm']));
+    expect(guest.components.schemas.oa_membersCreate.properties.password).toMatchObject({ type: 'string', writeOnly: true });
+    expect(guest.components.schemas.oa_membersUpdate.properties.password).toMatchObject({ type: 'string', writeOnly: true });
+    expect(guest.components.schemas.oa_membersRecord.properties.password).toBeUndefined();
   });
 
   it('shows a signed-in user what it shows a guest', async () => {

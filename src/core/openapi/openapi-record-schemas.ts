@@ -20,9 +20,12 @@ export function ref(name: string): JsonSchema {
 /**
  * Fields a viewer's document shows: hidden ones only to superusers (docs/api.md §2.3),
  * and, of fields with their own rules, one whose `rule` is null (superusers only) neither.
+ * An auth collection's password is hidden but sent by anyone who signs up or changes theirs,
+ * as the records API takes it; it is never answered (isNeverAnswered).
  */
 function visibleFields(c: Collection, viewer: DocumentViewer, rule: 'readRule' | 'writeRule' = 'readRule'): Field[] {
-  return c.fields.filter((f) => viewer === 'superuser' || (f.hidden !== true && f[rule] !== null));
+  const shown = (f: Field) => f.hidden !== true || (c.type === 'auth' && f.type === 'password');
+  return c.fields.filter((f) => viewer === 'superuser' || (shown(f) && f[rule] !== null));
 }
 
 /** Whether a field has a read rule of its own that may leave it out of an answer. */
