@@ -50,9 +50,10 @@ const AUTH_SYSTEM = new Set(['id', 'email', 'emailVisibility', 'verified', 'toke
 export function generateSdkTypes(collections: readonly Collection[]): string {
   const sorted = [...collections].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const names = typeNames(sorted.map((c) => c.name));
+  const options = optionTypeNames(sorted, names);
   const out: string[] = [HEADER];
   out.push(...constUnion('Collections', sorted.map((c) => [names.get(c.name)!, c.name])), '', ALIASES, '// Record types for each collection', '');
-  for (const c of sorted) out.push(...collectionTypes(c, names.get(c.name)!));
+  for (const c of sorted) out.push(...collectionTypes(c, names.get(c.name)!, options));
   out.push('// Every collection\'s record and response types, for typing helpers', '');
   out.push('export type CollectionRecords = {', ...sorted.map((c) => `  ${JSON.stringify(c.name)}: ${names.get(c.name)}Record;`), '};', '');
   out.push('export type CollectionResponses = {', ...sorted.map((c) => `  ${JSON.stringify(c.name)}: ${names.get(c.name)}Response;`), '};', '');
@@ -63,20 +64,40 @@ export function generateSdkTypes(collections: readonly Collection[]): string {
   return out.join('\n');
 }
 
+/**
+ * The name of each select field's option type, `<Collection><Field>Options`, numbered where two
+ * would be the same (`a` with `b_c` and `a_b` with `c` both make `ABCOptions`).
+ */
+function optionTypeNames(collections: readonly Collection[], names: ReadonlyMap<string, string>): Map<Field, string> {
+  const out = new Map<Field, string>();
+  const used = new Set<string>();
+  for (const c of collections) {
+    for (const f of c.fields) {
+      if (selectValues(f).length === 0) continue;
+      const base = `${names.get(c.name)}${typeNames([f.name]).get(f.name)}`;
+      let candidate = base;
+      for (let n = 2; used.has(candidate); n++) candidate = `${base}${n}`;
+      used.add(candidate);
+      out.set(f, `${candidate}Options`);
+    }
+  }
+  return out;
+}
+
 /** The option enums, record type and response type of one collection. */
-function collectionTypes(c: Collection, name: string): string[] {
+function collectionTypes(c: Collection, name: string, options: ReadonlyMap<Field, string>): string[] {
   const out: string[] = [];
   const system = c.type === 'auth' ? AUTH_SYSTEM : BASE_SYSTEM;
   const fields = c.fields.filter((f) => !system.has(f.name));
   const generics = fields.filter((f) => f.type === 'json').map((f) => `T${f.name}`);
   for (const f of fields) {
-    const values = selectValues(f);
-    if (values.length === 0) continue;
-    out.push(...constUnion(`${name}${typeNames([f.name]).get(f.name)}Options`, values.map((v) => [JSON.stringify(v), v])), '');
+    const optionsName = options.get(f);
+    if (optionsName === undefined) continue;
+    out.push(...constUnion(optionsName, selectValues(f).map((v) => [JSON.stringify(v), v])), '');
   }
   const params = generics.map((g) => `${g} = unknown`).join(', ');
   out.push(`export type ${name}Record${params ? `<${params}>` : ''} = {`);
-  for (const f of fields) out.push(`  ${JSON.stringify(f.name)}${f.required === true ? '' : '?'}: ${fieldType(f, name)};`);
+  for (const f of fields) out.push(`  ${JSON.stringify(f.name)}${f.required === true ? '' : '?'}: ${fieldType(f, options.get(f))};`);
   out.push('};', '');
   const never = fields.filter((f) => f.type === 'password').map((f) => JSON.stringify(f.name));
   const absent = fields.filter((f) => f.type !== 'password' && mayBeLeftOut(f)).map((f) => JSON.stringify(f.name));
@@ -120,8 +141,8 @@ function isMultiple(f: Field): boolean {
   return typeof f.maxSelect === 'number' && f.maxSelect > 1;
 }
 
-/** The TypeScript type of one field's value. */
-function fieldType(f: Field, collection: string): string {
+/** The TypeScript type of one field's value; `optionsName` names a select field's option type. */
+function fieldType(f: Field, optionsName: string | undefined): string {
   const many = (t: string) => (isMultiple(f) ? `${t}[]` : t);
   switch (f.type) {
     case 'number':
@@ -134,7 +155,7 @@ function fieldType(f: Field, collection: string): string {
     case 'editor':
       return 'HTMLString';
     case 'select':
-      return selectValues(f).length > 0 ? many(`${collection}${typeNames([f.name]).get(f.name)}Options`) : many('string');
+      return many(optionsName ?? 'string');
     case 'relation':
       return many('RecordIdString');
     case 'file':
