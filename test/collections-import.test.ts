@@ -75,6 +75,32 @@ describe('import', () => {
     expect((await get(v)).body.fields.map((f: Field) => f.name)).toEqual(['id', 'title']);
   });
 
+  it('rules may read the collections of the same import: through a relation, a back-relation and @collection', async () => {
+    const posts = uniqueName('imp_rule_posts');
+    const notes = uniqueName('imp_rule_notes');
+    const res = await importBody({
+      collections: [
+        {
+          id: `${notes}_id`, name: notes, listRule: `post.author = @request.auth.id || @collection.${posts}.title ?= "open"`,
+          fields: [
+            { name: 'post', type: 'relation', collectionId: `${posts}_id`, maxSelect: 1 },
+            { name: 'text', type: 'text', readRule: 'post.author = @request.auth.id', writeRule: `@collection.${posts}.author ?= @request.auth.id` },
+          ],
+        },
+        {
+          id: `${posts}_id`, name: posts, viewRule: `${notes}_via_post.text ?= "x"`,
+          fields: [{ name: 'title', type: 'text' }, { name: 'author', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 }],
+        },
+      ],
+    });
+    expect(res.status, res.text).toBe(204);
+    expect((await get(notes)).body.fields.find((f: Field) => f.name === 'text')).toMatchObject({ readRule: 'post.author = @request.auth.id' });
+    // A rule naming what neither the store nor the import holds is still refused, naming the item.
+    const bad = await importBody({ collections: [{ name: uniqueName('imp_rule_bad'), listRule: '@collection.imp_nowhere.x = 1' }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.data.collections.params.errors['0'].listRule.code).toBe('validation_invalid_rule');
+  });
+
   it('a relation to a collection that is neither stored nor imported → 400', async () => {
     const name = uniqueName('imp_dangling');
     const res = await importBody({ collections: [{ name, fields: [{ name: 'x', type: 'relation', collectionId: 'nowhere_id' }] }] });

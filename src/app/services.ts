@@ -214,7 +214,7 @@ export async function buildServices(config: PlinthConfig, options: PlinthOptions
   });
   const collections = new CollectionService({
     db, schema, ddl: new SchemaSync(dialect),
-    validateRule: (collection, rule) => compiler.validateRule(collection, rule),
+    validateRule: (collection, rule, collections) => compiler.validateRule(collection, rule, collections),
     onChange: async (): Promise<void> => {
       await sync.announce('schema');
       searchBackfill.kick();

@@ -20,8 +20,8 @@ import type { WriteScope } from '../records/write-scope.js';
 
 /** What the CollectionService needs. */
 export interface CollectionServiceDeps extends CollectionTransactionDeps, CollectionStoreDeps {
-  /** Checks a rule expression against a collection; returns an error text or null. */
-  validateRule(collection: Collection, rule: string): string | null;
+  /** Checks a rule expression against a collection, reading only `collections`; returns an error text or null. */
+  validateRule(collection: Collection, rule: string, collections: readonly Collection[]): string | null;
   /** The collection model hooks (docs/hooks.md §2); none bound = the changes run directly. */
   hooks?: CollectionHooks;
   /** Reports what an after-success or after-error hook threw: the change has ended, so it cannot fail it. */

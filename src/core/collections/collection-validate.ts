@@ -21,8 +21,12 @@ export interface CollectionValidateContext {
   old?: Collection;
   /** Every stored collection; the old version of this one, or `next` itself, may be among them. */
   collections: readonly Collection[];
-  /** Checks a non-empty rule against the collection; returns the raw error text or null. */
-  validateRule: (collection: Collection, rule: string) => string | null;
+  /**
+   * Checks a non-empty rule against the collection, reading only `collections` (every
+   * collection the change leaves, this one's new version among them); returns the raw error
+   * text or null.
+   */
+  validateRule: (collection: Collection, rule: string, collections: readonly Collection[]) => string | null;
   /** Further table names no collection may take (the database layer's own tables). */
   internalTables?: readonly string[];
 }
@@ -52,7 +56,9 @@ export function validateCollection(next: Collection, ctx: CollectionValidateCont
 
   const withNext = [...others.filter((c) => c.id !== next.id), next];
   const invalidRule = (error: string) => codeError('validation_invalid_rule', undefined, `Invalid rule. Raw error: ${withStop(error)}`);
-  const fieldsError = validateFields(next, { old, collections: withNext }) ?? validateFieldRules(next, ctx.validateRule, invalidRule);
+  // An import checks each item before the others are stored: its rules read them from withNext.
+  const ruleError = (c: Collection, rule: string) => ctx.validateRule(c, rule, withNext);
+  const fieldsError = validateFields(next, { old, collections: withNext }) ?? validateFieldRules(next, ruleError, invalidRule);
   if (fieldsError) bag.set(['fields'], fieldsError);
 
   const checkRule = (rule: Rule, path: string[], oldRule: Rule | undefined): void => {
@@ -60,7 +66,7 @@ export function validateCollection(next: Collection, ctx: CollectionValidateCont
       // A createRule (and a manageRule, on a create) is judged over the submitted values, which
       // no full-text index holds (docs/search.md §2).
       const overValues = path.length === 1 && JUDGED_OVER_VALUES.has(path[0]!);
-      const error = ctx.validateRule(next, rule) ?? (overValues && callsSearch(rule, RULE_PARSE_LIMITS) ? SEARCH_OVER_VALUES : null);
+      const error = ruleError(next, rule) ?? (overValues && callsSearch(rule, RULE_PARSE_LIMITS) ? SEARCH_OVER_VALUES : null);
       if (error !== null) {
         bag.set(path, invalidRule(error));
         return;

@@ -17,7 +17,7 @@ import { parseFilterCached } from '../../filter/filter-cache.js';
 import { FilterError, isFilterError } from '../../filter/filter-error.js';
 import type { Collection, Field } from '../collections/collection.js';
 import { fieldRuleOf } from '../collections/field-rules.js';
-import type { Schema } from '../collections/schema.js';
+import { MemorySchema, type Schema } from '../collections/schema.js';
 import { CompileState, type CompileOptions, type Resolved } from './compile-context.js';
 import { compareResolved } from './compare.js';
 import { datetimeMacroValue, isDatetimeMacro } from './datetime-macros.js';
@@ -80,8 +80,12 @@ export interface RuleCompiler {
    * the filter is not of that form or the engine ranks every match instead.
    */
   compileRankedSearch(filter: string, opts: CompileOptions): RankedSearch | null;
-  /** Checks a rule for saving a collection: null when it compiles, else the reason (docs/api.md §2.2). */
-  validateRule(collection: Collection, rule: string): string | null;
+  /**
+   * Checks a rule for saving a collection: null when it compiles, else the reason (docs/api.md §2.2).
+   * `collections` names the collections the rule may read (an import's, before it is saved);
+   * the stored ones by default.
+   */
+  validateRule(collection: Collection, rule: string, collections?: readonly Collection[]): string | null;
 }
 
 /** A filter split for a list the full-text index drives (RuleCompiler.compileRankedSearch). */
@@ -228,9 +232,10 @@ class SqlRuleCompiler implements RuleCompiler {
     return { tiers, search: this.compileWith(split.search, state), rest, count: compileSearchCount(split.call, state) };
   }
 
-  validateRule(collection: Collection, rule: string): string | null {
+  validateRule(collection: Collection, rule: string, collections?: readonly Collection[]): string | null {
     try {
-      this.compileFilter(rule, { collection, rootAlias: collection.name, request: guestRequest(), mode: 'rule' });
+      const opts: CompileOptions = { collection, rootAlias: collection.name, request: guestRequest(), mode: 'rule' };
+      this.compileWith(parseFor(rule, opts), this.newState(opts, 0, collections ? schemaOf(collections) : this.deps.schema));
       return null;
     } catch (err) {
       if (isFilterError(err)) return err.reason;
@@ -238,9 +243,9 @@ class SqlRuleCompiler implements RuleCompiler {
     }
   }
 
-  private newState(opts: CompileOptions, counterStart: number): CompileState {
+  private newState(opts: CompileOptions, counterStart: number, schema: Schema = this.deps.schema): CompileState {
     const state: CompileState = new CompileState(
-      this.deps.dialect, this.deps.schema, opts, (c, alias) => this.listRuleOn(state, c, alias), counterStart,
+      this.deps.dialect, schema, opts, (c, alias) => this.listRuleOn(state, c, alias), counterStart,
     );
     state.readRuleOn = (c, field, alias) => this.readRuleOn(state, c, field, alias);
     return state;
@@ -265,7 +270,7 @@ class SqlRuleCompiler implements RuleCompiler {
    */
   private compileNested(parent: CompileState, c: Collection, alias: string, rule: string): RawBuilder<boolean> {
     const node = parseFilterCached(rule, RULE_PARSE_LIMITS);
-    const nested = this.newState({ collection: c, rootAlias: alias, request: parent.options.request, mode: 'rule' }, parent.aliasCounter);
+    const nested = this.newState({ collection: c, rootAlias: alias, request: parent.options.request, mode: 'rule' }, parent.aliasCounter, parent.schema);
     if (!cacheable(node)) parent.requestBound = true;
     const cond = this.compileWith(node, nested);
     parent.advanceAliases(nested.aliasCounter);
@@ -344,6 +349,13 @@ class SqlRuleCompiler implements RuleCompiler {
 }
 
 const LITERALS: Record<string, string> = { null: 'NULL', true: '1', false: '0' };
+
+/** A schema of `collections` alone, to check rules against collections not stored yet. */
+function schemaOf(collections: readonly Collection[]): Schema {
+  const schema = new MemorySchema();
+  schema.replaceAll([...collections]);
+  return schema;
+}
 
 /** A filter or rule parsed with its mode's limits; `{:name}` placeholders only where the caller brings their values (app code). */
 function parseFor(text: string, opts: CompileOptions): FilterNode {
