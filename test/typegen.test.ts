@@ -6,6 +6,8 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -130,6 +132,29 @@ describe('plinth typegen --url', () => {
     expect(types).toContain('"mode_a"?: TgKindModeAOptions;');
     expect(types).toContain('"modeA"?: TgKindModeA2Options;');
     expect(typeCheck({ 'pocketbase-types.ts': types })).toEqual([]);
+  });
+
+  it('reads a server served under a path, as behind a reverse proxy', async () => {
+    // A proxy that serves the server under /pb/ and answers 404 elsewhere.
+    const proxy = createServer((req, res) => {
+      if (!req.url?.startsWith('/pb/')) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{}');
+      const upstream = request(new URL(req.url.slice('/pb'.length), s.url), { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+    const base = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/pb`;
+    try {
+      const { ctx, output } = cliContext({ PLINTH_TYPEGEN_PASSWORD: SUPERUSER.password });
+      const code = await runCli(['typegen', `--url=${base}`, `--email=${SUPERUSER.email}`, '--out=proxied-types.ts'], ctx);
+      expect(output()).toMatch(/Wrote the types of \d+ collections/);
+      expect(code).toBe(0);
+      expect(readFileSync(join(scratch, 'proxied-types.ts'), 'utf8')).toContain('TgPosts: "tg_posts"');
+    } finally {
+      await new Promise((done) => proxy.close(done));
+    }
   });
 
   it('takes a token, and refuses bad credentials with a message', async () => {

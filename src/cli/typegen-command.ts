@@ -78,12 +78,21 @@ function parseServerUrl(text: string): URL {
   return url;
 }
 
+/**
+ * The address of `path` on the server: under the server address's own path, if it has one
+ * (a server a reverse proxy serves at `https://example.com/pb`), as the SDK and pocketbase-typegen read it.
+ */
+function endpoint(server: URL, path: string): URL {
+  const base = server.pathname.endsWith('/') ? server.pathname.slice(0, -1) : server.pathname;
+  return new URL(`${base}${path}`, server);
+}
+
 /** A superuser token from `email` and `password`. */
 async function signIn(server: URL, email: string | undefined, password: string | undefined): Promise<string> {
   if (email === undefined || password === undefined) {
     throw new UsageError('typegen --url needs a superuser: --token=TOKEN, or --email=EMAIL with --password=PASSWORD (or PLINTH_TYPEGEN_TOKEN, PLINTH_TYPEGEN_EMAIL, PLINTH_TYPEGEN_PASSWORD)', 'typegen');
   }
-  const body = await requestJson(new URL('/api/collections/_superusers/auth-with-password', server), {
+  const body = await requestJson(endpoint(server, '/api/collections/_superusers/auth-with-password'), {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: email, password }),
   });
   const token = (body as { token?: unknown }).token;
@@ -95,7 +104,7 @@ async function signIn(server: URL, email: string | undefined, password: string |
 async function fetchCollections(server: URL, token: string): Promise<Collection[]> {
   const all: Collection[] = [];
   for (let page = 1; ; page++) {
-    const url = new URL('/api/collections', server);
+    const url = endpoint(server, '/api/collections');
     url.search = new URLSearchParams({ page: String(page), perPage: String(PAGE_SIZE) }).toString();
     const body = (await requestJson(url, { headers: { Authorization: token } })) as { items?: unknown; totalPages?: unknown };
     if (!Array.isArray(body.items)) throw new Error('the server\'s collection list has no items');
