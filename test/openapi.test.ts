@@ -43,7 +43,7 @@ beforeAll(async () => {
   admin = await s.adminToken();
   const members = await createCollection(s, admin, {
     name: 'oa_members', type: 'auth', listRule: 'id = @request.auth.id', viewRule: 'id = @request.auth.id', createRule: '',
-    fields: [{ name: 'nick', type: 'text', max: 40 }, { name: 'staffNote', type: 'text', hidden: true }],
+    fields: [{ name: 'nick', type: 'text', max: 40 }, { name: 'staffNote', type: 'text', hidden: true }, { name: 'grade', type: 'number', readRule: null }],
   });
   membersId = members.id;
   await createCollection(s, admin, {
@@ -186,6 +186,21 @@ describe('visibility', () => {
     // An auth record's email is answered only where visible.
     expect(member.required).not.toContain('email');
     expect(sup.components.schemas.oa_membersCreate.required).toEqual(expect.arrayContaining(['password', 'passwordConfirm']));
+  });
+
+  it("requires in a superuser's record schema only what every answer holds: a sign-in answers its record as that record sees itself", async () => {
+    const sup = await doc(admin);
+    const member = sup.components.schemas.oa_membersRecord;
+    expect(member.properties.staffNote).toBeDefined();
+    expect(member.properties.grade).toBeDefined();
+    const body = { email: 'grade@example.com', password: 'member-pass-1', passwordConfirm: 'member-pass-1' };
+    const created = await s.request('POST', '/api/collections/oa_members/records', { token: admin, body: { ...body, staffNote: 'n', grade: 2 } });
+    expect(created.status).toBe(200);
+    const auth = await s.request('POST', '/api/collections/oa_members/auth-with-password', { body: { identity: body.email, password: body.password } });
+    expect(auth.status).toBe(200);
+    expect(sup.paths['/api/collections/oa_members/auth-with-password'].post.responses['200'].content['application/json'].schema)
+      .toEqual({ $ref: '#/components/schemas/oa_membersAuthResponse' });
+    for (const key of member.required) expect(auth.body.record, key).toHaveProperty(key);
   });
 });
 

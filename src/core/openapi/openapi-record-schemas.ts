@@ -3,6 +3,7 @@
  * its create and update bodies (JSON and multipart) and its list page.
  */
 import type { Collection, Field } from '../collections/collection.js';
+import { fieldRuleOf } from '../collections/field-rules.js';
 import { fieldInputSchema, fieldValueSchema, fileUploadSchema, isRequiredOnCreate } from './openapi-field-schema.js';
 import type { DocumentViewer, JsonSchema } from './openapi-types.js';
 
@@ -28,9 +29,13 @@ function visibleFields(c: Collection, viewer: DocumentViewer, rule: 'readRule' |
   return c.fields.filter((f) => viewer === 'superuser' || (shown(f) && f[rule] !== null));
 }
 
-/** Whether a field has a read rule of its own that may leave it out of an answer. */
-function hasReadCondition(f: Field): boolean {
-  return typeof f.readRule === 'string' && f.readRule.trim() !== '';
+/**
+ * Whether some answers leave the field out: a hidden one reaches superusers only, one with a
+ * read rule of its own only those it holds for (docs/field-rules.md), and a sign-in answers its
+ * record as that record sees itself, even in a superuser's document.
+ */
+function mayBeLeftOut(f: Field): boolean {
+  return f.hidden === true || fieldRuleOf(f, 'readRule') !== undefined;
 }
 
 /** Fields never answered, whoever asks: passwords, and an auth record's tokenKey (docs/api.md §3.6). */
@@ -50,9 +55,8 @@ export function recordSchema(c: Collection, viewer: DocumentViewer): JsonSchema 
     const schema = fieldValueSchema(f);
     if (!schema) continue;
     properties[f.name] = schema;
-    // An auth record's email is left out unless it is visible to the requester (docs/api.md §3.6),
-    // and a field whose own read rule does not match the requester is left out too.
-    if (!(c.type === 'auth' && f.name === 'email') && !hasReadCondition(f)) required.push(f.name);
+    // An auth record's email is left out unless it is visible to the requester (docs/api.md §3.6).
+    if (!(c.type === 'auth' && f.name === 'email') && !mayBeLeftOut(f)) required.push(f.name);
   }
   properties.expand = { type: 'object', additionalProperties: true, description: 'Related records asked for with `expand`.' };
   return { type: 'object', title: `${c.name} record`, properties, required };
