@@ -13,6 +13,14 @@ export function fieldRuleOf(field: Field, key: 'readRule' | 'writeRule'): Rule |
   return typeof rule === 'string' ? rule : null;
 }
 
+/**
+ * Whether some answers leave the field's key out: a hidden field reaches superusers only
+ * (docs/api.md §2.3), one with a readRule only those it holds for (docs/field-rules.md §2).
+ */
+export function mayBeLeftOut(field: Field): boolean {
+  return field.hidden === true || fieldRuleOf(field, 'readRule') !== undefined;
+}
+
 // Built once per schema version (a change replaces the fields array).
 const readGuarded = new WeakMap<readonly Field[], Field[]>();
 

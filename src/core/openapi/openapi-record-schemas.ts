@@ -3,7 +3,7 @@
  * its create and update bodies (JSON and multipart) and its list page.
  */
 import type { Collection, Field } from '../collections/collection.js';
-import { fieldRuleOf } from '../collections/field-rules.js';
+import { mayBeLeftOut } from '../collections/field-rules.js';
 import { fieldInputSchema, fieldValueSchema, fileUploadSchema, isRequiredOnCreate } from './openapi-field-schema.js';
 import type { DocumentViewer, JsonSchema } from './openapi-types.js';
 
@@ -29,14 +29,6 @@ function visibleFields(c: Collection, viewer: DocumentViewer, rule: 'readRule' |
   return c.fields.filter((f) => viewer === 'superuser' || (shown(f) && f[rule] !== null));
 }
 
-/**
- * Whether some answers leave the field out: a hidden one reaches superusers only, one with a
- * read rule of its own only those it holds for (docs/field-rules.md), and a sign-in answers its
- * record as that record sees itself, even in a superuser's document.
- */
-function mayBeLeftOut(f: Field): boolean {
-  return f.hidden === true || fieldRuleOf(f, 'readRule') !== undefined;
-}
 
 /** Fields never answered, whoever asks: passwords, and an auth record's tokenKey (docs/api.md §3.6). */
 function isNeverAnswered(c: Collection, f: Field): boolean {
@@ -55,7 +47,8 @@ export function recordSchema(c: Collection, viewer: DocumentViewer): JsonSchema 
     const schema = fieldValueSchema(f);
     if (!schema) continue;
     properties[f.name] = schema;
-    // An auth record's email is left out unless it is visible to the requester (docs/api.md §3.6).
+    // An auth record's email is left out unless it is visible to the requester (docs/api.md §3.6);
+    // a sign-in answers its record as that record sees itself, even in a superuser's document.
     if (!(c.type === 'auth' && f.name === 'email') && !mayBeLeftOut(f)) required.push(f.name);
   }
   properties.expand = { type: 'object', additionalProperties: true, description: 'Related records asked for with `expand`.' };

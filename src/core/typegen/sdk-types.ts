@@ -4,7 +4,7 @@
  * per collection, `CollectionRecords`, `CollectionResponses` and `TypedPocketBase`.
  */
 import type { Collection, Field } from '../collections/collection.js';
-import { fieldRuleOf } from '../collections/field-rules.js';
+import { mayBeLeftOut } from '../collections/field-rules.js';
 import { typeNames } from './type-names.js';
 
 const HEADER = `/**
@@ -109,14 +109,6 @@ function collectionTypes(c: Collection, name: string, options: ReadonlyMap<Field
   const responseParams = [...generics.map((g) => `${g} = unknown`), 'Texpand = unknown'].join(', ');
   out.push(`export type ${name}Response<${responseParams}> = ${required}${optional} & ${systemType}<Texpand>;`, '');
   return out;
-}
-
-/**
- * Whether a response may lack the field's key: a hidden field reaches superusers only, and a
- * field with a readRule only those it holds for (docs/field-rules.md §2).
- */
-function mayBeLeftOut(f: Field): boolean {
-  return f.hidden === true || fieldRuleOf(f, 'readRule') !== undefined;
 }
 
 /**
