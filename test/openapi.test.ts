@@ -165,6 +165,18 @@ describe('visibility', () => {
     expect(guest.components.schemas.oa_membersCreate.properties.password).toMatchObject({ type: 'string', writeOnly: true });
     expect(guest.components.schemas.oa_membersUpdate.properties.password).toMatchObject({ type: 'string', writeOnly: true });
     expect(guest.components.schemas.oa_membersRecord.properties.password).toBeUndefined();
+    // Only a manager may set `verified`, and this collection has no manageRule.
+    expect(guest.components.schemas.oa_membersCreate.properties.verified).toBeUndefined();
+    expect(guest.components.schemas.oa_membersUpdate.properties.verified).toBeUndefined();
+  });
+
+  it('describes `verified` in the bodies a guest reads only where a manageRule lets someone set it', async () => {
+    await createCollection(s, admin, { name: 'oa_staff', type: 'auth', listRule: '', createRule: '', manageRule: '@request.auth.id != ""' });
+    const verified = (await doc()).components.schemas.oa_staffCreate.properties.verified;
+    expect(verified).toMatchObject({ type: 'boolean' });
+    expect(verified.description).toContain('manageRule');
+    const refused = await s.request('POST', '/api/collections/oa_staff/records', { body: { email: 's@example.com', password: 'staff-pass-12', passwordConfirm: 'staff-pass-12', verified: true } });
+    expect(refused.status).toBe(400);
   });
 
   it('shows a signed-in user what it shows a guest', async () => {
@@ -186,6 +198,7 @@ describe('visibility', () => {
     // An auth record's email is answered only where visible.
     expect(member.required).not.toContain('email');
     expect(sup.components.schemas.oa_membersCreate.required).toEqual(expect.arrayContaining(['password', 'passwordConfirm']));
+    expect(sup.components.schemas.oa_membersCreate.properties.verified).toEqual({ type: 'boolean' });
   });
 
   it("requires in a superuser's record schema only what every answer holds: a sign-in answers its record as that record sees itself", async () => {

@@ -63,8 +63,13 @@ export function bodySchema(c: Collection, viewer: DocumentViewer, action: 'creat
     if (c.type === 'auth' && f.name === 'tokenKey') continue;
     // An id is chosen on create only (docs/api.md §1.5).
     if (action === 'update' && f.name === 'id') continue;
-    const schema = fieldInputSchema(f);
+    let schema = fieldInputSchema(f);
     if (!schema) continue;
+    // Only a manager sets `verified` (docs/api.md §3.3): a superuser, or whom the manageRule allows.
+    if (c.type === 'auth' && f.name === 'verified' && viewer !== 'superuser') {
+      if (c.manageRule === null) continue;
+      schema = { ...schema, description: 'Only for a requester the collection\'s manageRule allows; anyone else gets a 400.' };
+    }
     properties[f.name] = schema;
     if (action === 'create' && isRequiredOnCreate(f)) required.push(f.name);
   }
