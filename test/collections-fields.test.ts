@@ -203,6 +203,7 @@ describe('collection name rules (docs/api.md §2.1)', () => {
     ['internal table', '_collections', 'validation_collection_name_invalid'],
     ['internal table other case', '_PARAMS', 'validation_collection_name_invalid'],
     ['sqlite table', 'sqlite_master', 'validation_collection_name_invalid'],
+    ['__proto__', '__proto__', 'validation_collection_name_invalid'],
     ['sql fragment', 'x; DROP TABLE users; --', 'validation_match_invalid'],
     ['quote', 'x`y', 'validation_match_invalid'],
   ])('%s → 400 %s', async (_label, name, code) => {
@@ -235,6 +236,7 @@ describe('field name rules (docs/api.md §2.3)', () => {
     ['collectionId', 'collectionId', 'validation_not_in_invalid'],
     ['collectionName', 'collectionName', 'validation_not_in_invalid'],
     ['_rowid_', '_rowid_', 'validation_not_in_invalid'],
+    ['__proto__', '__proto__', 'validation_not_in_invalid'],
     ['_via_', 'a_via_b', 'validation_found_via'],
     ['sql', 'x"; DROP TABLE users; --', 'validation_match_invalid'],
   ])('%s → 400 %s', async (_label, fieldName, code) => {

@@ -8,7 +8,9 @@ import type { Collection, Field } from './collection.js';
 import { codeError } from '../../errors/code-error.js';
 
 const NAME_PATTERN = /^\w+$/;
-const RESERVED_FIELD_NAMES = new Set(['null', 'true', 'false', '_rowid_', 'collectionid', 'collectionname', 'expand']);
+// `__proto__`: a JSON body naming it is refused (the parser guards against prototype
+// poisoning), so a field of that name could never be written.
+const RESERVED_FIELD_NAMES = new Set(['null', 'true', 'false', '_rowid_', 'collectionid', 'collectionname', 'expand', '__proto__']);
 const RESERVED_AUTH_NAMES = new Set(['passwordConfirm', 'oldPassword']);
 
 /** The auth system fields with the type and flags they must keep. */

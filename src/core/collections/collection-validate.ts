@@ -135,7 +135,8 @@ function checkName(
   if (old?.system && name !== old.name) return set('validation_collection_name_system');
   if (others.some((c) => c.name.toLowerCase() === lower)) return set('validation_collection_name_exists');
   if (others.some((c) => c.id === name && c.id !== next.id)) return set('validation_collection_name_id_duplicate');
-  const reserved = [...INTERNAL_TABLES, ...internal].some((t) => t.toLowerCase() === lower) || lower.startsWith('sqlite_');
+  // `__proto__`, as for fields (collection-validate-fields.ts): no JSON body could name it.
+  const reserved = [...INTERNAL_TABLES, ...internal].some((t) => t.toLowerCase() === lower) || lower.startsWith('sqlite_') || lower === '__proto__';
   if (reserved && (!old || old.name.toLowerCase() !== lower)) set('validation_collection_name_invalid');
 }
 
