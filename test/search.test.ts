@@ -330,6 +330,14 @@ describe('bad search input is a 400', () => {
     expect(sdkStatus(err)).toBe(400);
   });
 
+  it('search() on a view, whose copy of a searchable field does not say it is searchable', async () => {
+    const view = uniqueName('pview');
+    const created = await admin.collections.create({ name: view, type: 'view', listRule: '', viewQuery: `SELECT id, name FROM ${products}` } as any);
+    expect(created.fields.find((f: { name: string }) => f.name === 'name')).not.toHaveProperty('searchable');
+    const err = await admin.collection(view).getList(1, 10, { filter: "search('x')" }).catch((e: unknown) => e);
+    expect(sdkStatus(err)).toBe(400);
+  });
+
   it('any search text gives a 200, never a 500 or a syntax error (fuzz)', async () => {
     const quote = (t: string) => `'${t.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
     await fc.assert(fc.asyncProperty(fc.string({ maxLength: 60, unit: fc.constantFrom('a', 'b', ' ', '-', '"', "'", '*', ':', '(', ')', '^', '&', '|', '!', '{', '}', 'NEAR', 'OR', 'AND', 'NOT', '\\', 'é', '中', '0', '+', '<', '>', ',', ';', 'grapheme') }), async (text) => {

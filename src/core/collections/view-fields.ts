@@ -45,7 +45,7 @@ export function deriveViewFields(view: Collection, columns: string[], all: reado
       const guard = emailGuardOf(origin.collection, origin.field.name);
       if (guard) viewEmailGuards[name] = copiedGuard(guard, origin.alias, described, columnName);
       const copy = { ...origin.field, id: kept?.id ?? origin.field.id, name, system: false, required: false } as Field;
-      return withoutFieldRules(copy);
+      return asViewField(copy);
     }
     return { id: kept?.id ?? crc32Id('json', name), name, type: 'json', system: false, hidden: column?.sensitive ?? false, presentable: false, required: false, maxSize: 0, help: '' };
   });
@@ -63,12 +63,13 @@ function copiedGuard(source: EmailGuard, alias: string, described: readonly View
 }
 
 /**
- * A copied field without the source's field rules (docs/field-rules.md): nothing writes
- * through a view, and a readRule names the source's fields, not the view's.
+ * A copied field without the source's field rules (docs/field-rules.md) nor its `searchable`
+ * option: nothing writes through a view, a readRule names the source's fields, not the
+ * view's, and a view has no search index (docs/search.md §1).
  * SECURITY: a column copied from a field some requesters may not read stays readable
  * by superusers only, as a hidden field's copy stays hidden.
  */
-function withoutFieldRules(field: Field): Field {
-  const { readRule, writeRule: _writeRule, ...rest } = field;
+function asViewField(field: Field): Field {
+  const { readRule, writeRule: _writeRule, searchable: _searchable, ...rest } = field;
   return readRule === undefined || readRule === '' ? rest as Field : { ...rest, readRule: null } as Field;
 }
