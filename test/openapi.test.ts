@@ -380,4 +380,10 @@ describe('the docs UI', () => {
     expect(init).toContain("'pocketbase_auth'");
     expect((await fetch(`${s.url}/api/docs/package.json`)).status).toBe(404);
   });
+
+  it('sends /api/docs/ to /api/docs', async () => {
+    const res = await fetch(`${s.url}/api/docs/`, { redirect: 'manual' });
+    expect(res.status).toBe(301);
+    expect(res.headers.get('location')).toBe('/api/docs');
+  });
 });

@@ -164,6 +164,10 @@ export function registerOpenApiDocsUi(app: FastifyInstance): void {
   app.get('/api/docs', async function docsPage(_request, reply) {
     return send(reply, 'text/html; charset=utf-8', PAGE, 0);
   });
+  // The page's addresses are absolute, so the slash would change nothing but the address.
+  app.get('/api/docs/', async function docsSlash(_request, reply) {
+    return reply.redirect('/api/docs', 301);
+  });
   app.get('/api/docs/docs-init.js', async function docsInit(_request, reply) {
     return send(reply, 'text/javascript; charset=utf-8', INIT, 3600);
   });
