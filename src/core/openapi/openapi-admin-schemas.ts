@@ -34,6 +34,7 @@ export const ADMIN_SCHEMAS: Record<string, JsonSchema> = {
       id: str, name: str, system: bool, hidden: bool, presentable: bool, required: bool, help: str,
       type: { type: 'string', enum: ['text', 'number', 'bool', 'email', 'url', 'editor', 'date', 'autodate', 'select', 'file', 'relation', 'json', 'password', 'geoPoint'] },
       readRule: rule, writeRule: rule,
+      searchable: { type: 'boolean', description: 'text and editor fields: kept in the full-text index (docs/search.md §1).' },
     },
     required: ['name', 'type'],
     additionalProperties: true,

@@ -12,8 +12,8 @@ import type { DocumentViewer, JsonSchema, Operation, PathItem } from './openapi-
 const LIST_QUERY = [
   queryParam('page', 'The page, from 1.', { type: 'integer', minimum: 1, default: 1 }),
   queryParam('perPage', 'Records per page (at most 1000).', { type: 'integer', minimum: 1, maximum: 1000, default: 30 }),
-  queryParam('sort', 'Sort fields, comma separated; `-` for descending (`-created,title`), `@random`.'),
-  queryParam('filter', "A filter expression (`title ~ 'abc' && views > 10`); see docs/filter-language.md."),
+  queryParam('sort', 'Sort fields, comma separated; `-` for descending (`-created,title`), `@random`, and `-@rank` (relevance, with a `search()` filter; docs/search.md §3).'),
+  queryParam('filter', "A filter expression (`title ~ 'abc' && views > 10`); see docs/filter-language.md. `search('red shoes')` and `search(field, 'red shoes')` match the collection's searchable fields (docs/search.md §2)."),
   queryParam('skipTotal', 'Skip the count: totalItems and totalPages are -1.', { type: 'boolean' }),
   queryParam('cursor', 'Keyset pagination (docs/api.md §3.10): empty for the first page, then the previous answer\'s `nextCursor`; skips the count.'),
   ...RECORD_QUERY,
