@@ -291,4 +291,50 @@ describe.skipIf(skip !== undefined)('the collections editor in Chromium', () => 
     await expect(pb.collections.getOne('posts')).rejects.toMatchObject({ status: 404 });
     t.assertNoConsoleErrors();
   });
+
+  it("makes a text field searchable and gives a field read and write rules of its own, sent as PocketBase's shape when open", async () => {
+    t.allowConsoleError('status of 400');
+    await pb.collections.create({ name: 'staff', type: 'base', listRule: '', viewRule: '', fields: [{ name: 'bio', type: 'text' }, { name: 'salary', type: 'number' }] });
+    await t.page.goto(`${server.url}/_/#/collections/staff/schema`);
+    const options = async (name: string): Promise<Locator> => {
+      const row = field(name);
+      const toggle = row.getByRole('button', { name: `Options of ${name}` });
+      if (await toggle.getAttribute('aria-expanded') !== 'true') await toggle.click();
+      return row;
+    };
+    const bio = await options('bio');
+    // A hidden field cannot be searchable: the server's 400 lands on the checkbox.
+    await bio.getByLabel('Hidden').check();
+    await bio.getByLabel('Searchable').check();
+    await save();
+    await bio.locator('.field-error').first().waitFor();
+    expect((await pb.collections.getOne('staff')).fields.find((f) => f.name === 'bio')).not.toHaveProperty('searchable');
+    await bio.getByLabel('Hidden').uncheck();
+    const salary = await options('salary');
+    expect(await salary.getByLabel('Searchable').count()).toBe(0);
+    await salary.getByText('Field rules').click();
+    await salary.getByRole('group', { name: 'Read rule', exact: true }).getByLabel('Custom rule').check();
+    await salary.getByLabel('Read rule filter').fill("@request.auth.id != ''");
+    await salary.getByRole('group', { name: 'Write rule', exact: true }).getByLabel('Superusers only').check();
+    await save();
+    await toastSays('Saved staff');
+    const stored = (await pb.collections.getOne('staff')).fields;
+    expect(stored.find((f) => f.name === 'bio')).toMatchObject({ searchable: true, hidden: false });
+    expect(stored.find((f) => f.name === 'salary')).toMatchObject({ readRule: "@request.auth.id != ''", writeRule: null });
+
+    // A wrong rule: the server's 400 lands in the read rule's box, unfolded.
+    const readRule = (await options('salary')).getByRole('group', { name: 'Read rule', exact: true });
+    await salary.getByLabel('Read rule filter').fill('no_such_field = 1');
+    await save();
+    await readRule.locator('.field-error').waitFor();
+    // Opening the read rule again keeps the box unfolded, and leaves no key behind.
+    await readRule.getByLabel("The record's rules").check();
+    expect(await salary.locator('details.field-rules').getAttribute('open')).not.toBeNull();
+    await save();
+    await toastSays('Saved staff');
+    const reopened = (await pb.collections.getOne('staff')).fields.find((f) => f.name === 'salary')!;
+    expect(reopened).not.toHaveProperty('readRule');
+    expect(reopened.writeRule).toBeNull();
+    t.assertNoConsoleErrors();
+  });
 });

@@ -4,8 +4,9 @@ import { useState } from 'preact/hooks';
 import { Button } from '../../components/button.js';
 import { Checkbox } from '../../components/checkbox.js';
 import { TextInput } from '../../components/text-input.js';
+import { FieldRules, SearchableFlag } from './field-access.js';
 import { FieldOptions } from './field-options.js';
-import type { FieldDraft } from './schema-draft.js';
+import type { FieldDraft, Json } from './schema-draft.js';
 
 export interface FieldRowProps {
   field: FieldDraft;
@@ -16,9 +17,11 @@ export interface FieldRowProps {
   onRemove: () => void;
   errors: Record<string, string>;
   collections: readonly CollectionModel[];
+  /** The collection being edited (its field rules' completions). */
+  collection: Json;
 }
 
-export function FieldRow({ field, index, count, onChange, onMove, onRemove, errors, collections }: FieldRowProps) {
+export function FieldRow({ field, index, count, onChange, onMove, onRemove, errors, collections, collection }: FieldRowProps) {
   // A new field opens its options at once; stored ones stay folded until asked.
   const [open, setOpen] = useState(!field.id || Object.keys(errors).length > 0);
   const set = (key: string, value: unknown): void => onChange({ ...field, [key]: value });
@@ -43,8 +46,10 @@ export function FieldRow({ field, index, count, onChange, onMove, onRemove, erro
             {field.type !== 'autodate' ? <Checkbox label="Required" checked={field.required === true} onChecked={(v) => set('required', v)} disabled={field.system} error={errors.required} /> : null}
             <Checkbox label="Hidden" checked={field.hidden} onChecked={(v) => set('hidden', v)} help="Only superusers see and filter it." error={errors.hidden} />
             <Checkbox label="Presentable" checked={field.presentable} onChecked={(v) => set('presentable', v)} help="Shown for this record in relation pickers." error={errors.presentable} />
+            <SearchableFlag field={field} set={set} errors={errors} />
           </div>
           <FieldOptions field={field} onChange={onChange} errors={errors} collections={collections} />
+          <FieldRules field={field} set={set} errors={errors} collection={collection} />
           {field.type !== 'autodate' ? (
             <TextInput label="Help text" value={(field.help as string | undefined) ?? ''} onValue={(v) => set('help', v)} error={errors.help} maxLength={300} />
           ) : null}

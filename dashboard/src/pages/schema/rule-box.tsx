@@ -17,6 +17,8 @@ export interface RuleBoxProps {
   help?: string;
   /** Whether "Everyone" is offered (manageRule must be null or a non-empty filter). */
   allowEveryone?: boolean;
+  /** The label of the open choice (""); "Everyone" unless set. */
+  openLabel?: string;
   disabled?: boolean;
 }
 
@@ -25,7 +27,7 @@ function modeOf(value: string | null): Mode {
   return value === '' ? 'everyone' : 'custom';
 }
 
-export function RuleBox({ label, value, onChange, collection, error, help, allowEveryone = true, disabled }: RuleBoxProps) {
+export function RuleBox({ label, value, onChange, collection, error, help, allowEveryone = true, openLabel = 'Everyone', disabled }: RuleBoxProps) {
   const name = useId();
   // A custom rule whose text was cleared stays "custom" on screen until the user picks another mode.
   const [mode, setMode] = useState<Mode>(modeOf(value));
@@ -36,7 +38,7 @@ export function RuleBox({ label, value, onChange, collection, error, help, allow
     else if (next === 'everyone') onChange('');
     else onChange(value ?? '');
   };
-  const options: [Mode, string][] = [['locked', 'Superusers only'], ...(allowEveryone ? [['everyone', 'Everyone'] as [Mode, string]] : []), ['custom', 'Custom rule']];
+  const options: [Mode, string][] = [['locked', 'Superusers only'], ...(allowEveryone ? [['everyone', openLabel] as [Mode, string]] : []), ['custom', 'Custom rule']];
   return (
     <fieldset class="rule-box" disabled={disabled}>
       <legend>{label}</legend>

@@ -42,7 +42,7 @@ export interface SchemaPanelProps {
 export function SchemaPanel({ tab, draft, errors, collections, onChange, onPatch }: SchemaPanelProps) {
   switch (tab) {
     case 'fields':
-      return <FieldsTab fields={draft.fields} onChange={(fields: FieldDraft[]) => onChange('fields', fields)} errors={errors} collections={collections} />;
+      return <FieldsTab fields={draft.fields} onChange={(fields: FieldDraft[]) => onChange('fields', fields)} errors={errors} collections={collections} collection={draft} />;
     case 'indexes':
       return <IndexesTab table={draft.name} indexes={draft.indexes} columns={draft.fields.map((f) => f.name).filter(Boolean)} onChange={(v) => onChange('indexes', v)} errors={errors} />;
     case 'rules':
