@@ -425,4 +425,41 @@ describe.skipIf(skip !== undefined)('the records screen in Chromium', () => {
     expect(stored.record.email).toBe(SUPERUSER.email);
     t.assertNoConsoleErrors();
   }, 60_000);
+
+  it('searches plain words: through the full-text index where fields are searchable, else by substring, and finds a pasted id', async () => {
+    await pb.collections.create({ name: 'catalog', type: 'base', fields: [{ name: 'name', type: 'text', searchable: true }] });
+    await pb.collections.create({ name: 'notebook', type: 'base', fields: [{ name: 'note', type: 'text' }] });
+    for (const name of ['Red running shoes', 'Blue shoe rack', "Red wool hat, 'quoted'"]) await pb.collection('catalog').create({ name });
+    const hat = (await pb.collection('catalog').getFirstListItem("name ~ 'hat'")).id;
+    for (const note of ['alphabet soup', 'beta test']) await pb.collection('notebook').create({ note });
+    const search = async (text: string): Promise<void> => {
+      const box = t.page.getByRole('combobox', { name: 'Search or filter' });
+      await box.fill(text);
+      // Plain words are no syntax error.
+      expect(await box.getAttribute('aria-invalid')).not.toBe('true');
+      await box.press('Enter');
+    };
+    const shown = () => rows().evaluateAll((els) => els.map((el) => el.children[2]!.textContent).sort());
+
+    // Made after the page read its list of collections: the page reads it again.
+    await t.page.goto(`${server.url}/_/#/collections/catalog`);
+    await row('Blue shoe rack').waitFor();
+    // Stems and prefixes: "shoes" finds "shoe"; both words must be there.
+    await search('red shoes');
+    await expect.poll(shown).toEqual(['Red running shoes']);
+    await search('shoe');
+    await expect.poll(shown).toEqual(['Blue shoe rack', 'Red running shoes']);
+    // Quotes and a pasted id are words like any other.
+    await search("'quoted'");
+    await expect.poll(shown).toEqual(["Red wool hat, 'quoted'"]);
+    await search(hat);
+    await expect.poll(shown).toEqual(["Red wool hat, 'quoted'"]);
+    expect(t.page.url()).toContain(`filter=${hat}`);
+
+    await t.page.goto(`${server.url}/_/#/collections/notebook`);
+    await row('beta test').waitFor();
+    await search('phab');
+    await expect.poll(shown).toEqual(['alphabet soup']);
+    t.assertNoConsoleErrors();
+  }, 60_000);
 });

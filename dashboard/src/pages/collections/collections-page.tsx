@@ -2,7 +2,7 @@
  * `#/collections` and `#/collections/{name}` (docs/dashboard.md): the searchable list of
  * collections beside the chosen collection, whose records screen (pages/records/) fills the right side.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { CollectionModel } from 'pocketbase';
 import { pb } from '../../pb.js';
 import type { PageProps } from '../../routes.js';
@@ -16,14 +16,24 @@ export default function CollectionsPage({ params }: PageProps) {
   const [collections, setCollections] = useState<CollectionModel[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
+  // The name the list was last read again for, because the list did not have it.
+  const lookedUp = useRef<string | null>(null);
+  const load = (): void => {
     pb.collections.getFullList({ sort: 'name', requestKey: 'collections-list' }).then(setCollections, (err: unknown) => {
       const found = formErrors(err);
       if (found.form) setError(found.form);
     });
-  }, []);
+  };
+  useEffect(load, []);
 
   const selected = useMemo(() => collections?.find((c) => c.name === params.name), [collections, params.name]);
+  useEffect(() => {
+    // A collection made since the list was read (through the API, another tab): read it again, once per name.
+    if (selected) lookedUp.current = null;
+    if (!collections || !params.name || selected || lookedUp.current === params.name) return;
+    lookedUp.current = params.name;
+    load();
+  }, [collections, params.name, selected]);
 
   let detail;
   if (error) detail = <p class="form-error" role="alert">{error}</p>;

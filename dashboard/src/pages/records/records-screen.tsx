@@ -17,6 +17,8 @@ import { deleteRecords } from './bulk-delete.js';
 import { ColumnPicker } from './column-picker.js';
 import { loadHiddenColumns, saveHiddenColumns } from './column-prefs.js';
 import { FilterInput } from './filter-input.js';
+import { plainTextFilter } from './plain-search.js';
+import { isPlainText } from '../../components/rule-editor/syntax-check.js';
 import { readHashQuery, writeHashQuery } from '../../hash-query.js';
 import { RecordDrawer } from './record-drawer.js';
 import { columnFields, defaultSort, expandFor, presentableFields } from './record-fields.js';
@@ -48,7 +50,9 @@ export function RecordsScreen({ collection, collections }: RecordsScreenProps) {
   const expand = expandFor(collection, columns.map((c) => c.name));
   const presentable = useMemo(() => Object.fromEntries(collection.fields.filter((f) => f.type === 'relation')
     .map((f) => [f.name, presentableFields(collections.find((c) => c.id === f.collectionId))])), [collection, collections]);
-  const pages = useRecordPages({ collection: collection.id, filter, sort, expand, tiebreak: collection.type === 'view' ? 'id' : '@rowid' });
+  // Plain words search, as in PocketBase's dashboard; anything else is a filter.
+  const query = useMemo(() => (isPlainText(filter) ? plainTextFilter(collection, filter) : filter), [collection, filter]);
+  const pages = useRecordPages({ collection: collection.id, filter: query, sort, expand, tiebreak: collection.type === 'view' ? 'id' : '@rowid' });
   const isDefaultView = filter === '' && sort === defaultSort(collection);
 
   useLiveRecords(collection.id, expand, {
@@ -112,7 +116,8 @@ export function RecordsScreen({ collection, collections }: RecordsScreenProps) {
         {collection.type === 'view' ? null : <Button variant="primary" onClick={() => setEditing('new')}>New record</Button>}
       </PageHeader>
       <form class="filter-bar" role="search" onSubmit={(e) => { e.preventDefault(); apply(draft, sort); }}>
-        <FilterInput value={draft} onChange={setDraft} onSubmit={(value) => apply(value, sort)} collection={collection.name} />
+        <FilterInput label="Search or filter" value={draft} onChange={setDraft} onSubmit={(value) => apply(value, sort)} collection={collection.name}
+          plainText placeholder='e.g. red shoes, or created > "2024-01-01" && title ~ "hello"' />
         <Button type="submit">Apply</Button>
         {filter ? <Button variant="ghost" onClick={() => { setDraft(''); apply('', sort); }}>Clear filter</Button> : null}
       </form>

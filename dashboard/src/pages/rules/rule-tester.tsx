@@ -15,6 +15,7 @@ import { FilterInput } from '../../components/rule-editor/filter-input.js';
 import { checkSyntax, isPlainText } from '../../components/rule-editor/syntax-check.js';
 import { ACTIONS, SIGN_IN_METHODS, explainRule, type ExplainInput, type Explanation, type RuleAction, type SignInMethod } from './explain.js';
 import { SelectInput } from '../../components/select-input.js';
+import { plainTextFilter, textFields } from '../records/plain-search.js';
 import { parseJsonObject } from './json-object.js';
 import { RecordSearch, type FoundRecord } from './record-search.js';
 import { TraceView } from './trace-view.js';
@@ -23,7 +24,6 @@ type Requester = { collection: string; id: string };
 type Outcome = { answer: Explanation } | { skipped: string };
 
 const RESULTS_PER_COLLECTION = 5;
-const SEARCHED_TEXT_FIELDS = 3;
 const NEEDS_RECORD: readonly RuleAction[] = ['view', 'update', 'delete', 'auth', 'manage'];
 const SIGN_IN_LABELS: Record<SignInMethod, string> = { password: 'Password', otp: 'One-time password (OTP)', oauth2: 'OAuth2' };
 
@@ -31,10 +31,6 @@ const SIGN_IN_LABELS: Record<SignInMethod, string> = { password: 'Password', otp
 export function actionsOf(collection: CollectionModel): readonly RuleAction[] {
   if (collection.type === 'view') return ['list', 'view'];
   return collection.type === 'auth' ? ACTIONS : ACTIONS.filter((a) => a !== 'auth' && a !== 'manage');
-}
-
-function textFields(c: CollectionModel): string[] {
-  return c.fields.filter((f) => (f.type === 'text' || f.type === 'email') && !f.hidden && f.name !== 'id').map((f) => f.name);
 }
 
 function recordLabel(c: CollectionModel, r: RecordModel): string {
@@ -67,8 +63,7 @@ export function RuleTester({ collection, all }: { collection: CollectionModel; a
   const searchRecords = useCallback(async (text: string): Promise<FoundRecord<string>[] | null> => {
     let filter = text;
     if (isPlainText(text)) {
-      const names = ['id', ...textFields(collection).slice(0, SEARCHED_TEXT_FIELDS)];
-      filter = text ? names.map((n) => pb.filter(`${n} ~ {:q}`, { q: text })).join(' || ') : '';
+      filter = plainTextFilter(collection, text);
     } else if (checkSyntax(text, 'filter')) {
       return null;
     }
