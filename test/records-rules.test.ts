@@ -175,6 +175,30 @@ describe('createRule and updateRule with fields and @request.body', () => {
     ]);
     expect((await allRecords(s, name)).length).toBe(1);
   });
+
+  it('reads a key that names no field as sent, and stores it nowhere, as PocketBase does', async () => {
+    const name = uniqueName('terms');
+    await createCollection(s, {
+      name, listRule: '', viewRule: '',
+      createRule: "@request.body.terms = true && @request.body.plan.tier = 'pro'",
+      updateRule: '@request.body.reason:isset = true',
+      fields: [{ name: 'title', type: 'text' }],
+    });
+    const base = `/api/collections/${name}/records`;
+    await runScenarios(s, [
+      { name: 'no terms', method: 'POST', url: base, body: { title: 'a', plan: { tier: 'pro' } }, status: 400, expect: CREATE_FAILED },
+      { name: 'terms refused', method: 'POST', url: base, body: { title: 'a', terms: false, plan: { tier: 'pro' } }, status: 400, expect: CREATE_FAILED },
+      { name: 'another tier', method: 'POST', url: base, body: { title: 'a', terms: true, plan: { tier: 'free' } }, status: 400, expect: CREATE_FAILED },
+      { name: 'terms and tier', method: 'POST', url: base, body: { title: 'a', terms: true, plan: { tier: 'pro' } }, status: 200, expect: { title: 'a' } },
+    ]);
+    const [created] = await allRecords(s, name);
+    expect(created).not.toHaveProperty('terms');
+    expect(created).not.toHaveProperty('plan');
+    expect((await s.request('PATCH', `${base}/${created.id}`, { body: { title: 'b' } })).status).toBe(404);
+    const updated = await s.request('PATCH', `${base}/${created.id}`, { body: { title: 'b', reason: 'typo' } });
+    expect(updated.status, updated.text).toBe(200);
+    expect(updated.body).not.toHaveProperty('reason');
+  });
 });
 
 describe('createRule of request values only (no row read)', () => {

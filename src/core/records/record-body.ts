@@ -1,7 +1,7 @@
 /**
  * Resolves a submitted record body into field values (docs/api.md §2.5 "Modifier
  * semantics"): plain keys set, `f+`/`+f`/`f-` modify the current value, shorter
- * keys first; unknown keys are ignored and hidden fields dropped for non-superusers.
+ * keys first; unknown keys are stored nowhere, and hidden fields dropped for non-superusers.
  */
 import type { Collection, Field } from '../collections/collection.js';
 import type { Modifier } from '../fields/field-type.js';
@@ -14,7 +14,10 @@ export interface ResolvedBody {
   touched: Set<string>;
   /** `passwordConfirm` and `oldPassword`, which are not stored. */
   extras: { passwordConfirm?: unknown; oldPassword?: unknown };
-  /** The body as rules see it (`@request.body`): plain field names, normalised values. */
+  /**
+   * The body as rules see it (`@request.body`): fields under their plain names with their
+   * normalised values, and keys that name no field as sent (docs/api.md §4.2).
+   */
   ruleBody: Record<string, unknown>;
 }
 
@@ -30,6 +33,8 @@ export function resolveBody(c: Collection, body: Record<string, unknown>, curren
   const values: RecordValues = { ...current };
   const touched = new Set<string>();
   const extras: ResolvedBody['extras'] = {};
+  // Keys that name no field: stored nowhere, but a rule may read them, as PocketBase's do.
+  const unknown: Record<string, unknown> = {};
   const keys = Object.keys(body).sort((a, b) => a.length - b.length);
   for (const key of keys) {
     if (c.type === 'auth' && (key === 'passwordConfirm' || key === 'oldPassword')) {
@@ -37,7 +42,10 @@ export function resolveBody(c: Collection, body: Record<string, unknown>, curren
       continue;
     }
     const target = keyTarget(c, key);
-    if (!target) continue;
+    if (!target) {
+      unknown[key] = body[key];
+      continue;
+    }
     const { field } = target;
     // SECURITY: hidden fields are not writable by non-superusers (docs/api.md §2.3), but an
     // auth record's own password is how it gets set.
@@ -57,7 +65,7 @@ export function resolveBody(c: Collection, body: Record<string, unknown>, curren
     }
     touched.add(field.name);
   }
-  const ruleBody: Record<string, unknown> = {};
+  const ruleBody: Record<string, unknown> = unknown;
   for (const name of touched) {
     if (c.fields.find((f) => f.name === name)?.type !== 'password') ruleBody[name] = values[name];
   }
