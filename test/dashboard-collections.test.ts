@@ -303,6 +303,11 @@ describe.skipIf(skip !== undefined)('the collections editor in Chromium', () => 
       return row;
     };
     const bio = await options('bio');
+    // The options unfold below the field's name, which keeps its width (the records screen's
+    // `.field-row` once laid the two side by side and squeezed the name to nothing).
+    const head = (await bio.locator('.field-row-head').boundingBox())!;
+    expect((await bio.locator('.field-row-body').boundingBox())!.y).toBeGreaterThanOrEqual(head.y + head.height - 1);
+    expect((await bio.getByLabel('Field name').boundingBox())!.width).toBeGreaterThan(150);
     // A hidden field cannot be searchable: the server's 400 lands on the checkbox.
     await bio.getByLabel('Hidden').check();
     await bio.getByLabel('Searchable').check();

@@ -21,7 +21,7 @@ export function DateInput({ label, value, onValue, error }: DateInputProps) {
   return (
     <fieldset class={`field field-date${error ? ' field-invalid' : ''}`} aria-describedby={error ? `${id}-error` : undefined}>
       <legend>{label} <span class="muted">(UTC)</span></legend>
-      <div class="field-row">
+      <div class="input-row">
         <label class="visually-hidden" for={`${id}-date`}>{label} date</label>
         <input id={`${id}-date`} type="date" value={date} onInput={(e) => change(e.currentTarget.value, time)} />
         <label class="visually-hidden" for={`${id}-time`}>{label} time</label>

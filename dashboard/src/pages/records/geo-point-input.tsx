@@ -19,7 +19,7 @@ export function GeoPointInput({ label, value, onValue, error }: GeoPointInputPro
   return (
     <fieldset class={`field${error ? ' field-invalid' : ''}`}>
       <legend>{label}</legend>
-      <div class="field-row">
+      <div class="input-row">
         <label for={`${id}-lon`}>Longitude</label>
         <input id={`${id}-lon`} type="number" step="any" min={-180} max={180} value={value.lon} onInput={(e) => set('lon', e.currentTarget.value)} />
         <label for={`${id}-lat`}>Latitude</label>
