@@ -61,13 +61,9 @@ function SchemaEditor({ params }: PageProps) {
     pb.collections.getFullList({ sort: 'name', requestKey: 'schema-collections' }).then(setCollections);
 
   useEffect(() => {
-    // Answers for a collection the user already left are dropped (a quick switch overlaps the requests).
+    // Each collection has an editor of its own (SchemaPage), which starts empty: answers that
+    // arrive after the user left it are dropped.
     let live = true;
-    setDraft(null);
-    setPristine(null);
-    setStored(null);
-    setErrors({ paths: {} });
-    setLoadError(null);
     const failed = (err: unknown): void => {
       const message = formErrors(err).form;
       if (live && message) setLoadError(message);
@@ -78,7 +74,6 @@ function SchemaEditor({ params }: PageProps) {
         if (!live) return;
         setScaffolds(found);
         showDraft(fromScaffold(found.base!, 'base', null));
-        setTab('fields');
       }, failed);
     } else {
       pb.collections.getOne(params.name!, { requestKey: null }).then((found) => {
