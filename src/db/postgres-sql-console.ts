@@ -12,7 +12,6 @@ import { SqlRunError } from '../errors/sql-run-error.js';
 import { isQueryCanceled } from './postgres-errors.js';
 import type { SqlConsole, SqlLimits, SqlResult, SqlRun } from '../core/sql/sql-console.js';
 
-
 /** Statements a cursor can read a page of (DECLARE takes SELECT and VALUES; WITH and TABLE are SELECTs). */
 const CURSOR_WORDS = new Set(['SELECT', 'VALUES', 'TABLE', 'WITH']);
 

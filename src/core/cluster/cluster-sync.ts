@@ -196,5 +196,4 @@ export class ClusterSync {
     this.reloading.set(kind, run);
     return run;
   }
-
 }

@@ -33,8 +33,7 @@ export function resolveBody(c: Collection, body: Record<string, unknown>, curren
   const values: RecordValues = { ...current };
   const touched = new Set<string>();
   const extras: ResolvedBody['extras'] = {};
-  // Keys that name no field: stored nowhere, but a rule may read them, as PocketBase's do.
-  const unknown: Record<string, unknown> = {};
+  const ruleBody: Record<string, unknown> = {};
   const keys = Object.keys(body).sort((a, b) => a.length - b.length);
   for (const key of keys) {
     if (c.type === 'auth' && (key === 'passwordConfirm' || key === 'oldPassword')) {
@@ -43,7 +42,8 @@ export function resolveBody(c: Collection, body: Record<string, unknown>, curren
     }
     const target = keyTarget(c, key);
     if (!target) {
-      unknown[key] = body[key];
+      // A key that names no field: stored nowhere, but a rule may read it, as PocketBase's do.
+      ruleBody[key] = body[key];
       continue;
     }
     const { field } = target;
@@ -65,7 +65,6 @@ export function resolveBody(c: Collection, body: Record<string, unknown>, curren
     }
     touched.add(field.name);
   }
-  const ruleBody: Record<string, unknown> = unknown;
   for (const name of touched) {
     if (c.fields.find((f) => f.name === name)?.type !== 'password') ruleBody[name] = values[name];
   }
